@@ -1,0 +1,30 @@
+#ifndef ECSCONF_CLI_COMMANDS_H
+#define ECSCONF_CLI_COMMANDS_H
+/*
+ * Floor 5: the `ecsconf` command. Each subcommand lives in its own file (cmd_<name>.c), parses its
+ * own options and calls floor 4. main.c only dispatches.
+ *
+ * Exit codes are the same for every subcommand, so CI scripts can trust them.
+ */
+
+enum ecc_exit {
+    ECC_EXIT_OK = 0,       /* everything passed (expected failures included) */
+    ECC_EXIT_FAILED = 1,   /* the check ran and something failed, or an expected failure passed */
+    ECC_EXIT_USAGE = 2,    /* bad command line or bad input file (the message says file:line) */
+    ECC_EXIT_SETUP = 3,    /* environment problem: endpoint unreachable, port in use, missing credentials */
+    ECC_EXIT_INTERNAL = 4, /* a bug in ecsconf */
+};
+
+struct ecc_cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+};
+
+/* Prints "ecsconf <cmd>: <message>" to stderr. */
+void ecc_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Subcommands (one file each). */
+int ecc_cmd_version(int argc, char **argv);
+
+#endif

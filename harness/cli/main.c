@@ -1,0 +1,58 @@
+/* Dispatch of `ecsconf <subcommand>`; every subcommand lives in its own cmd_*.c file. */
+#include "commands.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct ecc_cli_command s_commands[] = {
+    {"version", "print the version and the libraries ecsconf was built with", ecc_cmd_version},
+};
+
+void ecc_cli_error(const char *cmd, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    fprintf(stderr, "ecsconf %s: ", cmd);
+    vfprintf(stderr, fmt, args);
+    fputc('\n', stderr);
+    va_end(args);
+}
+
+static void s_usage(FILE *out) {
+    fprintf(
+        out,
+        "ecsconf - conformance and fuzz testing for the Amazon ECS RunTask API (AWS JSON 1.1, SigV4)\n"
+        "\n"
+        "Usage: ecsconf <command> [options]\n"
+        "       ecsconf <command> --help     options of one command, with examples\n"
+        "\n"
+        "Commands:\n");
+    for (size_t i = 0; i < sizeof(s_commands) / sizeof(s_commands[0]); i++) {
+        fprintf(out, "  %-10s %s\n", s_commands[i].name, s_commands[i].summary);
+    }
+    fprintf(
+        out,
+        "\n"
+        "Exit codes: 0 all passed, 1 a check failed, 2 usage or input error, 3 environment problem,\n"
+        "            4 internal error.\n"
+        "Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; the region from\n"
+        "AWS_REGION or AWS_DEFAULT_REGION. Secrets are never printed.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        s_usage(stdout);
+        return argc < 2 ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        return ecc_cmd_version(argc - 1, argv + 1);
+    }
+    for (size_t i = 0; i < sizeof(s_commands) / sizeof(s_commands[0]); i++) {
+        if (strcmp(argv[1], s_commands[i].name) == 0) {
+            return s_commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "ecsconf: unknown command '%s'\n\n", argv[1]);
+    s_usage(stderr);
+    return ECC_EXIT_USAGE;
+}

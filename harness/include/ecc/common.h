@@ -1,0 +1,100 @@
+#ifndef ECC_COMMON_H
+#define ECC_COMMON_H
+/*
+ * Floor 0 of ecsconf: status codes, the bounded growable buffer and the diagnostic struct that every
+ * other module uses. Nothing here does I/O.
+ *
+ * Conventions (see docs/ARCHITECTURE.md):
+ *  - every exported name starts with `ecc_`, then the module, then the verb;
+ *  - `init`/`clean_up` for objects embedded by the caller, `new`/`destroy` for heap objects;
+ *  - functions that can fail return `enum ecc_status` and are marked ECC_WARN_UNUSED_RESULT;
+ *  - every growable buffer carries its own cap (`max_bytes`), so no input can make it grow unbounded.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ECC_WARN_UNUSED_RESULT            __attribute__((warn_unused_result))
+#define ECC_PRINTF(fmt_index, args_index) __attribute__((format(printf, fmt_index, args_index)))
+#else
+#define ECC_WARN_UNUSED_RESULT
+#define ECC_PRINTF(fmt_index, args_index)
+#endif
+
+#define ECC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+enum ecc_status {
+    ECC_OK = 0,
+    ECC_ERR_NOMEM,     /* allocation failed */
+    ECC_ERR_LIMIT,     /* a size cap was reached; nothing was truncated silently */
+    ECC_ERR_INVALID,   /* malformed input; the diagnostic says where */
+    ECC_ERR_NOT_FOUND, /* a looked-up item does not exist */
+    ECC_ERR_IO,        /* file or socket error; errno-style text in the diagnostic */
+    ECC_ERR_TIMEOUT,   /* a deadline passed */
+    ECC_ERR_AUTH,      /* a signature or credential check failed */
+    ECC_ERR_UNSUPPORTED,
+    ECC_ERR_INTERNAL, /* a bug in ecsconf: an invariant did not hold */
+};
+
+/* Short stable name of a status ("ok", "nomem", ...), for logs and reports. Never NULL. */
+const char *ecc_status_name(enum ecc_status status);
+
+/*
+ * A diagnostic in the jansson `json_error_t` spirit: a fixed-size struct the caller owns, filled by the
+ * callee on failure. `source` is a file name or a label ("<stdin>", "response body"), `path` a member
+ * path (`overrides.containerOverrides[2].name`) or a JSON pointer. Line and column are 1-based, 0 when
+ * unknown. Texts are always NUL-terminated and truncated, never overflowed.
+ */
+struct ecc_diag {
+    char source[256];
+    char path[256];
+    int line;
+    int column;
+    char text[512];
+};
+
+void ecc_diag_clear(struct ecc_diag *diag);
+/* Sets text (printf-style); path and position are left as they are. `diag` may be NULL. */
+void ecc_diag_set(struct ecc_diag *diag, const char *fmt, ...) ECC_PRINTF(2, 3);
+void ecc_diag_set_path(struct ecc_diag *diag, const char *path);
+/* "source:line:column: path: text", omitting the parts that are empty. Writes at most `size` bytes. */
+void ecc_diag_format(const struct ecc_diag *diag, char *out, size_t size);
+
+/*
+ * Bounded growable byte buffer. The bytes are always followed by a NUL that `len` does not count, so
+ * text can be handed to C string functions. Owner: whoever called ecc_buf_init, who must call
+ * ecc_buf_clean_up. `max_bytes` is the cap on `len`; appends past it fail with ECC_ERR_LIMIT and leave
+ * the buffer unchanged.
+ */
+struct ecc_buf {
+    char *data;
+    size_t len;
+    size_t capacity;
+    size_t max_bytes;
+};
+
+void ecc_buf_init(struct ecc_buf *buf, size_t max_bytes);
+void ecc_buf_clean_up(struct ecc_buf *buf);
+/* Keeps the allocation and the cap, sets len to 0. */
+void ecc_buf_reset(struct ecc_buf *buf);
+enum ecc_status ecc_buf_append(struct ecc_buf *buf, const void *bytes, size_t len) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_buf_append_str(struct ecc_buf *buf, const char *str) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_buf_append_byte(struct ecc_buf *buf, char byte) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_buf_printf(struct ecc_buf *buf, const char *fmt, ...) ECC_PRINTF(2, 3) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_buf_vprintf(struct ecc_buf *buf, const char *fmt, va_list args)
+    ECC_PRINTF(2, 0) ECC_WARN_UNUSED_RESULT;
+/* Hands the bytes to the caller (free() them) and leaves the buffer empty but usable. */
+char *ecc_buf_steal(struct ecc_buf *buf);
+
+/* strdup that returns NULL for a NULL argument. */
+char *ecc_strdup(const char *str);
+/* Overwrites `len` bytes with zeros in a way the compiler cannot drop (for secrets). */
+void ecc_secure_zero(void *ptr, size_t len);
+/* Constant-time equality of two byte strings of the same length. */
+bool ecc_ct_equal(const void *a, const void *b, size_t len);
+/* Lower-case hex of `len` bytes into `out`, which must hold 2*len+1 bytes. */
+void ecc_hex_encode(const uint8_t *bytes, size_t len, char *out);
+
+#endif

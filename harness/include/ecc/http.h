@@ -1,0 +1,85 @@
+#ifndef ECC_HTTP_H
+#define ECC_HTTP_H
+/*
+ * Plain HTTP message values shared by the signer, the transport, the server glue and the runner.
+ * They are just data: no parsing of the wire format happens here (libcurl and libmicrohttpd do that).
+ *
+ * Ownership: a message owns every string and the body it holds; `clean_up` frees them. Header names
+ * keep the case they were given; look-ups are case-insensitive. Order and duplicates are preserved,
+ * because SigV4 canonicalization depends on both.
+ */
+#include "ecc/common.h"
+
+struct ecc_http_header {
+    char *name;
+    char *value;
+};
+
+struct ecc_http_headers {
+    struct ecc_http_header *items;
+    size_t count;
+    size_t capacity;
+};
+
+/* A request as a signer or a server sees it. `path` is the raw request target path ("/" for AWS JSON),
+ * `query` the raw query string without '?' (NULL or "" when there is none). */
+struct ecc_http_request {
+    char *method;
+    char *path;
+    char *query;
+    struct ecc_http_headers headers;
+    uint8_t *body;
+    size_t body_len;
+};
+
+struct ecc_http_response {
+    int status;
+    struct ecc_http_headers headers;
+    uint8_t *body;
+    size_t body_len;
+};
+
+/* Most headers a message may carry; more is a hostile or broken peer. */
+#define ECC_HTTP_MAX_HEADERS 200
+
+void ecc_http_headers_init(struct ecc_http_headers *headers);
+void ecc_http_headers_clean_up(struct ecc_http_headers *headers);
+/* Appends (keeps duplicates). ECC_ERR_LIMIT past ECC_HTTP_MAX_HEADERS. */
+enum ecc_status
+ecc_http_headers_add(struct ecc_http_headers *headers, const char *name, const char *value) ECC_WARN_UNUSED_RESULT;
+/* Same, with a value that is not NUL-terminated. */
+enum ecc_status ecc_http_headers_add_n(
+    struct ecc_http_headers *headers, const char *name, size_t name_len, const char *value, size_t value_len)
+    ECC_WARN_UNUSED_RESULT;
+/* Removes every header of that name, then appends one. */
+enum ecc_status
+ecc_http_headers_set(struct ecc_http_headers *headers, const char *name, const char *value) ECC_WARN_UNUSED_RESULT;
+/* Removes every header of that name; returns how many were removed. */
+size_t ecc_http_headers_remove(struct ecc_http_headers *headers, const char *name);
+/* First value of that name (case-insensitive), or NULL. The pointer lives as long as the header. */
+const char *ecc_http_headers_get(const struct ecc_http_headers *headers, const char *name);
+/* How many headers carry that name. */
+size_t ecc_http_headers_count_name(const struct ecc_http_headers *headers, const char *name);
+enum ecc_status
+ecc_http_headers_copy(struct ecc_http_headers *dst, const struct ecc_http_headers *src) ECC_WARN_UNUSED_RESULT;
+
+void ecc_http_request_init(struct ecc_http_request *request);
+void ecc_http_request_clean_up(struct ecc_http_request *request);
+/* Replaces method/path/query (each may be NULL to leave it unset). */
+enum ecc_status ecc_http_request_set_line(
+    struct ecc_http_request *request, const char *method, const char *path, const char *query) ECC_WARN_UNUSED_RESULT;
+/* Copies `len` bytes as the body (a NUL follows them, not counted in body_len). */
+enum ecc_status
+ecc_http_request_set_body(struct ecc_http_request *request, const void *body, size_t len) ECC_WARN_UNUSED_RESULT;
+enum ecc_status
+ecc_http_request_copy(struct ecc_http_request *dst, const struct ecc_http_request *src) ECC_WARN_UNUSED_RESULT;
+
+void ecc_http_response_init(struct ecc_http_response *response);
+void ecc_http_response_clean_up(struct ecc_http_response *response);
+enum ecc_status
+ecc_http_response_set_body(struct ecc_http_response *response, const void *body, size_t len) ECC_WARN_UNUSED_RESULT;
+
+/* Case-insensitive ASCII comparison of header names. */
+bool ecc_http_name_equal(const char *a, const char *b);
+
+#endif

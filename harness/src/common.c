@@ -1,0 +1,222 @@
+#include "ecc/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *ecc_status_name(enum ecc_status status) {
+    switch (status) {
+    case ECC_OK:
+        return "ok";
+    case ECC_ERR_NOMEM:
+        return "out of memory";
+    case ECC_ERR_LIMIT:
+        return "size limit reached";
+    case ECC_ERR_INVALID:
+        return "invalid input";
+    case ECC_ERR_NOT_FOUND:
+        return "not found";
+    case ECC_ERR_IO:
+        return "i/o error";
+    case ECC_ERR_TIMEOUT:
+        return "timed out";
+    case ECC_ERR_AUTH:
+        return "authentication failed";
+    case ECC_ERR_UNSUPPORTED:
+        return "unsupported";
+    case ECC_ERR_INTERNAL:
+        return "internal error";
+    }
+    return "unknown status";
+}
+
+void ecc_diag_clear(struct ecc_diag *diag) {
+    if (diag) {
+        memset(diag, 0, sizeof(*diag));
+    }
+}
+
+void ecc_diag_set(struct ecc_diag *diag, const char *fmt, ...) {
+    if (!diag) {
+        return;
+    }
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(diag->text, sizeof(diag->text), fmt, args);
+    va_end(args);
+}
+
+void ecc_diag_set_path(struct ecc_diag *diag, const char *path) {
+    if (diag) {
+        snprintf(diag->path, sizeof(diag->path), "%s", path ? path : "");
+    }
+}
+
+void ecc_diag_format(const struct ecc_diag *diag, char *out, size_t size) {
+    if (size == 0) {
+        return;
+    }
+    out[0] = '\0';
+    size_t used = 0;
+#define ECC_DIAG_PUT(...)                                                                                              \
+    do {                                                                                                               \
+        if (used < size) {                                                                                             \
+            int n_ = snprintf(out + used, size - used, __VA_ARGS__);                                                   \
+            used = n_ < 0 ? size : used + (size_t)n_;                                                                  \
+        }                                                                                                              \
+    } while (0)
+    if (diag->source[0]) {
+        ECC_DIAG_PUT("%s", diag->source);
+        if (diag->line > 0) {
+            ECC_DIAG_PUT(":%d", diag->line);
+            if (diag->column > 0) {
+                ECC_DIAG_PUT(":%d", diag->column);
+            }
+        }
+        ECC_DIAG_PUT(": ");
+    }
+    if (diag->path[0]) {
+        ECC_DIAG_PUT("%s: ", diag->path);
+    }
+    ECC_DIAG_PUT("%s", diag->text[0] ? diag->text : "(no details)");
+#undef ECC_DIAG_PUT
+}
+
+void ecc_buf_init(struct ecc_buf *buf, size_t max_bytes) {
+    buf->data = NULL;
+    buf->len = 0;
+    buf->capacity = 0;
+    buf->max_bytes = max_bytes;
+}
+
+void ecc_buf_clean_up(struct ecc_buf *buf) {
+    free(buf->data);
+    buf->data = NULL;
+    buf->len = 0;
+    buf->capacity = 0;
+}
+
+void ecc_buf_reset(struct ecc_buf *buf) {
+    buf->len = 0;
+    if (buf->data) {
+        buf->data[0] = '\0';
+    }
+}
+
+/* Makes room for `extra` more bytes plus the trailing NUL, doubling so appends are amortized O(1). */
+static enum ecc_status s_buf_reserve(struct ecc_buf *buf, size_t extra) {
+    if (extra > buf->max_bytes || buf->len > buf->max_bytes - extra) {
+        return ECC_ERR_LIMIT;
+    }
+    size_t need = buf->len + extra + 1;
+    if (need <= buf->capacity) {
+        return ECC_OK;
+    }
+    size_t capacity = buf->capacity ? buf->capacity : 64;
+    while (capacity < need) {
+        capacity = capacity > SIZE_MAX / 2 ? need : capacity * 2;
+    }
+    char *data = realloc(buf->data, capacity);
+    if (!data) {
+        return ECC_ERR_NOMEM;
+    }
+    buf->data = data;
+    buf->capacity = capacity;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_buf_append(struct ecc_buf *buf, const void *bytes, size_t len) {
+    enum ecc_status status = s_buf_reserve(buf, len);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (len) {
+        memcpy(buf->data + buf->len, bytes, len);
+    }
+    buf->len += len;
+    buf->data[buf->len] = '\0';
+    return ECC_OK;
+}
+
+enum ecc_status ecc_buf_append_str(struct ecc_buf *buf, const char *str) {
+    return ecc_buf_append(buf, str, strlen(str));
+}
+
+enum ecc_status ecc_buf_append_byte(struct ecc_buf *buf, char byte) {
+    return ecc_buf_append(buf, &byte, 1);
+}
+
+enum ecc_status ecc_buf_vprintf(struct ecc_buf *buf, const char *fmt, va_list args) {
+    va_list copy;
+    va_copy(copy, args);
+    int needed = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (needed < 0) {
+        return ECC_ERR_INVALID;
+    }
+    enum ecc_status status = s_buf_reserve(buf, (size_t)needed);
+    if (status != ECC_OK) {
+        return status;
+    }
+    vsnprintf(buf->data + buf->len, (size_t)needed + 1, fmt, args);
+    buf->len += (size_t)needed;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_buf_printf(struct ecc_buf *buf, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    enum ecc_status status = ecc_buf_vprintf(buf, fmt, args);
+    va_end(args);
+    return status;
+}
+
+char *ecc_buf_steal(struct ecc_buf *buf) {
+    char *data = buf->data;
+    if (!data) {
+        data = calloc(1, 1);
+    }
+    buf->data = NULL;
+    buf->len = 0;
+    buf->capacity = 0;
+    return data;
+}
+
+char *ecc_strdup(const char *str) {
+    if (!str) {
+        return NULL;
+    }
+    size_t len = strlen(str);
+    char *copy = malloc(len + 1);
+    if (copy) {
+        memcpy(copy, str, len + 1);
+    }
+    return copy;
+}
+
+void ecc_secure_zero(void *ptr, size_t len) {
+    /* A volatile function pointer keeps the compiler from proving the memset dead. */
+    static void *(*const volatile memset_fn)(void *, int, size_t) = memset;
+    if (ptr && len) {
+        memset_fn(ptr, 0, len);
+    }
+}
+
+bool ecc_ct_equal(const void *a, const void *b, size_t len) {
+    const volatile uint8_t *x = a;
+    const volatile uint8_t *y = b;
+    uint8_t diff = 0;
+    for (size_t i = 0; i < len; i++) {
+        diff |= (uint8_t)(x[i] ^ y[i]);
+    }
+    return diff == 0;
+}
+
+void ecc_hex_encode(const uint8_t *bytes, size_t len, char *out) {
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 0x0f];
+    }
+    out[2 * len] = '\0';
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ecsconf needs to build and test, only those that are missing.
+# Idempotent: a machine that has everything runs no apt-get at all.
+set -euo pipefail
+
+packages=(
+    cmake make pkg-config gcc clang clang-format
+    libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libmicrohttpd-dev
+    libclang-rt-14-dev libfuzzer-14-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
