@@ -1,0 +1,117 @@
+#ifndef ECC_JSON_H
+#define ECC_JSON_H
+/*
+ * Typed reads from jansson values with the position of every failure: the request codec, the response
+ * codec, the emulator and the case loader all read JSON through these, so a type error always names
+ * its member path the same way.
+ *
+ * A path is kept as a list of segments (member names and array indices) and rendered either as a
+ * member path (`overrides.containerOverrides[2].environment[0].name`, what AWS-facing messages use) or
+ * as a JSON pointer (`/overrides/containerOverrides/2/...`, what case-file errors use).
+ */
+#include "ecc/common.h"
+
+#include <jansson.h>
+
+#define ECC_JSON_PATH_MAX_DEPTH 32
+
+struct ecc_json_path {
+    struct {
+        const char *member; /* NULL for an array index; not owned: lives as long as the JSON value */
+        size_t index;
+    } segments[ECC_JSON_PATH_MAX_DEPTH];
+    size_t depth;
+    size_t overflow; /* pushes past the max depth, counted so pops stay balanced */
+};
+
+void ecc_json_path_init(struct ecc_json_path *path);
+void ecc_json_path_push_member(struct ecc_json_path *path, const char *member);
+void ecc_json_path_push_index(struct ecc_json_path *path, size_t index);
+void ecc_json_path_pop(struct ecc_json_path *path);
+/* `a.b[2].c`; the root is "". Truncated to `size` bytes. */
+void ecc_json_path_format_member(const struct ecc_json_path *path, char *out, size_t size);
+/* RFC 6901 pointer (`/a/b/2/c`, `~` and `/` escaped); the root is "". */
+void ecc_json_path_format_pointer(const struct ecc_json_path *path, char *out, size_t size);
+
+/*
+ * How a member was found. JSON `null` counts as absent: awsJson1_1 drops null members
+ * (AwsJson11StructuresDontDeserializeNullValues).
+ */
+enum ecc_json_presence {
+    ECC_JSON_ABSENT = 0,
+    ECC_JSON_PRESENT = 1,
+};
+
+/*
+ * Each reader looks up `key` in `object` (which must be a JSON object). When the member is absent or
+ * null, it returns ECC_OK and sets *presence to ECC_JSON_ABSENT, leaving *out untouched. When it has the
+ * wrong type, it returns ECC_ERR_INVALID and fills `diag` with the member path (path + key) and
+ * "expected a string, got a number". `presence` may be NULL.
+ */
+enum ecc_status ecc_json_read_string(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    char **out, /* malloc'ed copy, caller frees */
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+/* Integers must be JSON integers within [min, max] of the C type; a real (1.5) is a type error. */
+enum ecc_status ecc_json_read_int(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    int32_t *out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_json_read_long(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    int64_t *out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_json_read_bool(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    bool *out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/*
+ * A timestamp: epoch seconds as a JSON number (integer or real), or an RFC 3339 / ISO-8601 string with
+ * an offset or fractional seconds (awsJson1_1 clients must accept both).
+ */
+enum ecc_status ecc_json_read_timestamp(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    double *out_epoch_seconds,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/* Borrowed reference to an array / object member (not a copy); NULL when absent. */
+enum ecc_status ecc_json_read_array(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    const json_t **out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_json_read_object(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    const json_t **out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+/* Fills `diag` with "<path>: expected <what>, got <type of value>" for `value` found at `path`. */
+void ecc_json_type_error(
+    const struct ecc_json_path *path, const char *expected, const json_t *value, struct ecc_diag *diag);
+/* "object", "array", "string", "integer", "real", "boolean", "null". */
+const char *ecc_json_type_name(const json_t *value);
+
+/* Parses an ISO-8601 / RFC 3339 date-time ("2024-01-02T03:04:05.678+01:00", "...Z") to epoch seconds. */
+enum ecc_status ecc_json_parse_iso8601(const char *text, double *out_epoch_seconds) ECC_WARN_UNUSED_RESULT;
+
+#endif

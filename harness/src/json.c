@@ -1,0 +1,402 @@
+#include "ecc/json.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ecc_json_path_init(struct ecc_json_path *path) {
+    path->depth = 0;
+    path->overflow = 0;
+}
+
+void ecc_json_path_push_member(struct ecc_json_path *path, const char *member) {
+    if (path->depth == ECC_JSON_PATH_MAX_DEPTH) {
+        path->overflow++;
+        return;
+    }
+    path->segments[path->depth].member = member;
+    path->segments[path->depth].index = 0;
+    path->depth++;
+}
+
+void ecc_json_path_push_index(struct ecc_json_path *path, size_t index) {
+    if (path->depth == ECC_JSON_PATH_MAX_DEPTH) {
+        path->overflow++;
+        return;
+    }
+    path->segments[path->depth].member = NULL;
+    path->segments[path->depth].index = index;
+    path->depth++;
+}
+
+void ecc_json_path_pop(struct ecc_json_path *path) {
+    if (path->overflow) {
+        path->overflow--;
+    } else if (path->depth) {
+        path->depth--;
+    }
+}
+
+/* snprintf that advances `*used` and never walks past `size`. */
+static void s_put(char *out, size_t size, size_t *used, const char *fmt, ...) ECC_PRINTF(4, 5);
+static void s_put(char *out, size_t size, size_t *used, const char *fmt, ...) {
+    if (*used >= size) {
+        return;
+    }
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(out + *used, size - *used, fmt, args);
+    va_end(args);
+    *used = n < 0 ? size : *used + (size_t)n;
+}
+
+void ecc_json_path_format_member(const struct ecc_json_path *path, char *out, size_t size) {
+    if (!size) {
+        return;
+    }
+    out[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < path->depth; i++) {
+        if (path->segments[i].member) {
+            s_put(out, size, &used, "%s%s", i ? "." : "", path->segments[i].member);
+        } else {
+            s_put(out, size, &used, "[%zu]", path->segments[i].index);
+        }
+    }
+    if (path->overflow) {
+        s_put(out, size, &used, "...");
+    }
+}
+
+void ecc_json_path_format_pointer(const struct ecc_json_path *path, char *out, size_t size) {
+    if (!size) {
+        return;
+    }
+    out[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < path->depth; i++) {
+        if (!path->segments[i].member) {
+            s_put(out, size, &used, "/%zu", path->segments[i].index);
+            continue;
+        }
+        s_put(out, size, &used, "/");
+        for (const char *c = path->segments[i].member; *c; c++) {
+            if (*c == '~') {
+                s_put(out, size, &used, "~0");
+            } else if (*c == '/') {
+                s_put(out, size, &used, "~1");
+            } else {
+                s_put(out, size, &used, "%c", *c);
+            }
+        }
+    }
+}
+
+const char *ecc_json_type_name(const json_t *value) {
+    switch (value ? json_typeof(value) : JSON_NULL) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "real";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "unknown";
+}
+
+void ecc_json_type_error(
+    const struct ecc_json_path *path, const char *expected, const json_t *value, struct ecc_diag *diag) {
+    if (!diag) {
+        return;
+    }
+    char where[sizeof(diag->path)];
+    ecc_json_path_format_member(path, where, sizeof(where));
+    ecc_diag_set_path(diag, where);
+    ecc_diag_set(diag, "expected %s, got %s", expected, ecc_json_type_name(value));
+}
+
+/* Looks the member up; null counts as absent. Returns NULL when absent. */
+static const json_t *s_lookup(const json_t *object, const char *key, enum ecc_json_presence *presence) {
+    const json_t *value = json_is_object(object) ? json_object_get(object, key) : NULL;
+    if (value && json_is_null(value)) {
+        value = NULL;
+    }
+    if (presence) {
+        *presence = value ? ECC_JSON_PRESENT : ECC_JSON_ABSENT;
+    }
+    return value;
+}
+
+static enum ecc_status s_fail_type(
+    struct ecc_json_path *path, const char *key, const char *expected, const json_t *value, struct ecc_diag *diag) {
+    ecc_json_path_push_member(path, key);
+    ecc_json_type_error(path, expected, value, diag);
+    ecc_json_path_pop(path);
+    return ECC_ERR_INVALID;
+}
+
+enum ecc_status ecc_json_read_string(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    char **out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    const json_t *value = s_lookup(object, key, presence);
+    if (!value) {
+        return ECC_OK;
+    }
+    if (!json_is_string(value)) {
+        return s_fail_type(path, key, "a string", value, diag);
+    }
+    size_t len = json_string_length(value);
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        return ECC_ERR_NOMEM;
+    }
+    memcpy(copy, json_string_value(value), len + 1);
+    *out = copy;
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_integer(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    int64_t min,
+    int64_t max,
+    const char *expected,
+    int64_t *out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    const json_t *value = s_lookup(object, key, presence);
+    if (!value) {
+        return ECC_OK;
+    }
+    if (!json_is_integer(value)) {
+        return s_fail_type(path, key, expected, value, diag);
+    }
+    json_int_t v = json_integer_value(value);
+    if (v < min || v > max) {
+        ecc_json_path_push_member(path, key);
+        char where[sizeof(((struct ecc_diag *)0)->path)];
+        ecc_json_path_format_member(path, where, sizeof(where));
+        ecc_json_path_pop(path);
+        ecc_diag_set_path(diag, where);
+        ecc_diag_set(diag, "%s out of range: %lld", expected, (long long)v);
+        return ECC_ERR_INVALID;
+    }
+    *out = (int64_t)v;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_json_read_int(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    int32_t *out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    int64_t v = 0;
+    enum ecc_json_presence found = ECC_JSON_ABSENT;
+    enum ecc_status status =
+        s_read_integer(object, key, path, INT32_MIN, INT32_MAX, "a 32-bit integer", &v, &found, diag);
+    if (status == ECC_OK && found == ECC_JSON_PRESENT) {
+        *out = (int32_t)v;
+    }
+    if (presence) {
+        *presence = found;
+    }
+    return status;
+}
+
+enum ecc_status ecc_json_read_long(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    int64_t *out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    return s_read_integer(object, key, path, INT64_MIN, INT64_MAX, "a 64-bit integer", out, presence, diag);
+}
+
+enum ecc_status ecc_json_read_bool(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    bool *out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    const json_t *value = s_lookup(object, key, presence);
+    if (!value) {
+        return ECC_OK;
+    }
+    if (!json_is_boolean(value)) {
+        return s_fail_type(path, key, "a boolean", value, diag);
+    }
+    *out = json_is_true(value);
+    return ECC_OK;
+}
+
+static int s_digits(const char **cursor, int count) {
+    int v = 0;
+    for (int i = 0; i < count; i++) {
+        if (!isdigit((unsigned char)**cursor)) {
+            return -1;
+        }
+        v = v * 10 + (**cursor - '0');
+        (*cursor)++;
+    }
+    return v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static int64_t s_days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+enum ecc_status ecc_json_parse_iso8601(const char *text, double *out_epoch_seconds) {
+    const char *c = text;
+    int year = s_digits(&c, 4);
+    if (year < 0 || *c++ != '-') {
+        return ECC_ERR_INVALID;
+    }
+    int month = s_digits(&c, 2);
+    if (month < 1 || month > 12 || *c++ != '-') {
+        return ECC_ERR_INVALID;
+    }
+    int day = s_digits(&c, 2);
+    if (day < 1 || day > 31 || (*c != 'T' && *c != 't')) {
+        return ECC_ERR_INVALID;
+    }
+    c++;
+    int hour = s_digits(&c, 2);
+    if (hour < 0 || hour > 23 || *c++ != ':') {
+        return ECC_ERR_INVALID;
+    }
+    int minute = s_digits(&c, 2);
+    if (minute < 0 || minute > 59 || *c++ != ':') {
+        return ECC_ERR_INVALID;
+    }
+    int second = s_digits(&c, 2);
+    if (second < 0 || second > 60) {
+        return ECC_ERR_INVALID;
+    }
+    double fraction = 0;
+    if (*c == '.') {
+        c++;
+        double scale = 0.1;
+        if (!isdigit((unsigned char)*c)) {
+            return ECC_ERR_INVALID;
+        }
+        while (isdigit((unsigned char)*c)) {
+            fraction += (*c - '0') * scale;
+            scale /= 10;
+            c++;
+        }
+    }
+    int offset_seconds = 0;
+    if (*c == 'Z' || *c == 'z') {
+        c++;
+    } else if (*c == '+' || *c == '-') {
+        int sign = *c == '-' ? -1 : 1;
+        c++;
+        int oh = s_digits(&c, 2);
+        if (oh < 0 || oh > 23 || *c++ != ':') {
+            return ECC_ERR_INVALID;
+        }
+        int om = s_digits(&c, 2);
+        if (om < 0 || om > 59) {
+            return ECC_ERR_INVALID;
+        }
+        offset_seconds = sign * (oh * 3600 + om * 60);
+    } else {
+        return ECC_ERR_INVALID;
+    }
+    if (*c != '\0') {
+        return ECC_ERR_INVALID;
+    }
+    int64_t days = s_days_from_civil(year, month, day);
+    int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    *out_epoch_seconds = (double)seconds + fraction;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_json_read_timestamp(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    double *out_epoch_seconds,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    const json_t *value = s_lookup(object, key, presence);
+    if (!value) {
+        return ECC_OK;
+    }
+    if (json_is_number(value)) {
+        double v = json_number_value(value);
+        if (!isfinite(v)) {
+            return s_fail_type(path, key, "a finite timestamp", value, diag);
+        }
+        *out_epoch_seconds = v;
+        return ECC_OK;
+    }
+    if (json_is_string(value) && ecc_json_parse_iso8601(json_string_value(value), out_epoch_seconds) == ECC_OK) {
+        return ECC_OK;
+    }
+    return s_fail_type(path, key, "a timestamp (epoch seconds or ISO-8601)", value, diag);
+}
+
+enum ecc_status ecc_json_read_array(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    const json_t **out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    const json_t *value = s_lookup(object, key, presence);
+    if (!value) {
+        *out = NULL;
+        return ECC_OK;
+    }
+    if (!json_is_array(value)) {
+        return s_fail_type(path, key, "an array", value, diag);
+    }
+    *out = value;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_json_read_object(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    const json_t **out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    const json_t *value = s_lookup(object, key, presence);
+    if (!value) {
+        *out = NULL;
+        return ECC_OK;
+    }
+    if (!json_is_object(value)) {
+        return s_fail_type(path, key, "an object", value, diag);
+    }
+    *out = value;
+    return ECC_OK;
+}

@@ -1,0 +1,140 @@
+/* Typed JSON reads: presence, type errors with member paths, timestamps. */
+#include "test_support.h"
+
+#include "ecc/json.h"
+
+static json_t *s_load(const char *text) {
+    json_error_t error;
+    json_t *value = json_loads(text, 0, &error);
+    assert_non_null(value);
+    return value;
+}
+
+static void test_path_rendering(void **state) {
+    (void)state;
+    struct ecc_json_path path;
+    ecc_json_path_init(&path);
+    char out[128];
+    ecc_json_path_format_member(&path, out, sizeof(out));
+    assert_string_equal(out, "");
+    ecc_json_path_push_member(&path, "overrides");
+    ecc_json_path_push_member(&path, "containerOverrides");
+    ecc_json_path_push_index(&path, 2);
+    ecc_json_path_push_member(&path, "a/b~c");
+    ecc_json_path_format_member(&path, out, sizeof(out));
+    assert_string_equal(out, "overrides.containerOverrides[2].a/b~c");
+    ecc_json_path_format_pointer(&path, out, sizeof(out));
+    assert_string_equal(out, "/overrides/containerOverrides/2/a~1b~0c");
+    ecc_json_path_pop(&path);
+    ecc_json_path_pop(&path);
+    ecc_json_path_format_member(&path, out, sizeof(out));
+    assert_string_equal(out, "overrides.containerOverrides");
+}
+
+static void test_path_overflow_stays_balanced(void **state) {
+    (void)state;
+    struct ecc_json_path path;
+    ecc_json_path_init(&path);
+    for (int i = 0; i < ECC_JSON_PATH_MAX_DEPTH + 5; i++) {
+        ecc_json_path_push_index(&path, (size_t)i);
+    }
+    char out[512];
+    ecc_json_path_format_member(&path, out, sizeof(out));
+    assert_non_null(strstr(out, "..."));
+    for (int i = 0; i < ECC_JSON_PATH_MAX_DEPTH + 5; i++) {
+        ecc_json_path_pop(&path);
+    }
+    assert_int_equal(path.depth, 0);
+    assert_int_equal(path.overflow, 0);
+}
+
+static void test_reads(void **state) {
+    (void)state;
+    json_t *obj = s_load("{\"s\":\"x\",\"i\":7,\"big\":4294967296,\"b\":true,\"n\":null,\"r\":1.5,\"a\":[],\"o\":{}}");
+    struct ecc_json_path path;
+    ecc_json_path_init(&path);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_json_presence presence;
+
+    char *s = NULL;
+    assert_int_equal(ecc_json_read_string(obj, "s", &path, &s, &presence, &diag), ECC_OK);
+    assert_int_equal(presence, ECC_JSON_PRESENT);
+    assert_string_equal(s, "x");
+    free(s);
+
+    int32_t i = -1;
+    assert_int_equal(ecc_json_read_int(obj, "n", &path, &i, &presence, &diag), ECC_OK);
+    assert_int_equal(presence, ECC_JSON_ABSENT);
+    assert_int_equal(i, -1);
+    assert_int_equal(ecc_json_read_int(obj, "missing", &path, &i, &presence, &diag), ECC_OK);
+    assert_int_equal(presence, ECC_JSON_ABSENT);
+    assert_int_equal(ecc_json_read_int(obj, "i", &path, &i, &presence, &diag), ECC_OK);
+    assert_int_equal(i, 7);
+    assert_int_equal(ecc_json_read_int(obj, "big", &path, &i, &presence, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "big");
+    int64_t l = 0;
+    assert_int_equal(ecc_json_read_long(obj, "big", &path, &l, &presence, &diag), ECC_OK);
+    assert_true(l == 4294967296LL);
+
+    ecc_json_path_push_member(&path, "overrides");
+    assert_int_equal(ecc_json_read_int(obj, "r", &path, &i, &presence, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "overrides.r");
+    assert_string_equal(diag.text, "expected a 32-bit integer, got real");
+    assert_int_equal(path.depth, 1);
+
+    bool b = false;
+    assert_int_equal(ecc_json_read_bool(obj, "b", &path, &b, &presence, &diag), ECC_OK);
+    assert_true(b);
+    assert_int_equal(ecc_json_read_bool(obj, "s", &path, &b, &presence, &diag), ECC_ERR_INVALID);
+    const json_t *a = NULL;
+    assert_int_equal(ecc_json_read_array(obj, "a", &path, &a, &presence, &diag), ECC_OK);
+    assert_true(json_is_array(a));
+    assert_int_equal(ecc_json_read_array(obj, "o", &path, &a, &presence, &diag), ECC_ERR_INVALID);
+    assert_int_equal(ecc_json_read_object(obj, "o", &path, &a, &presence, &diag), ECC_OK);
+    assert_int_equal(ecc_json_read_string(obj, "i", &path, &s, &presence, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.text, "expected a string, got integer");
+    json_decref(obj);
+}
+
+static void test_timestamps(void **state) {
+    (void)state;
+    double t = 0;
+    assert_int_equal(ecc_json_parse_iso8601("1970-01-01T00:00:00Z", &t), ECC_OK);
+    assert_true(t == 0.0);
+    assert_int_equal(ecc_json_parse_iso8601("2019-12-16T23:48:18Z", &t), ECC_OK);
+    assert_true(t == 1576540098.0);
+    assert_int_equal(ecc_json_parse_iso8601("2019-12-17T00:48:18+01:00", &t), ECC_OK);
+    assert_true(t == 1576540098.0);
+    assert_int_equal(ecc_json_parse_iso8601("2019-12-16T22:48:18-01:00", &t), ECC_OK);
+    assert_true(t == 1576540098.0);
+    assert_int_equal(ecc_json_parse_iso8601("2000-01-02T20:34:56.123Z", &t), ECC_OK);
+    assert_true(t > 946845296.122 && t < 946845296.124);
+    assert_int_equal(ecc_json_parse_iso8601("2000-01-02T20:34:56", &t), ECC_ERR_INVALID);
+    assert_int_equal(ecc_json_parse_iso8601("2000-13-02T20:34:56Z", &t), ECC_ERR_INVALID);
+    assert_int_equal(ecc_json_parse_iso8601("2000-01-02T20:34:56.Z", &t), ECC_ERR_INVALID);
+    assert_int_equal(ecc_json_parse_iso8601("2000-01-02T20:34:56Zjunk", &t), ECC_ERR_INVALID);
+
+    json_t *obj = s_load("{\"n\":1576540098.5,\"s\":\"2019-12-16T23:48:18Z\",\"bad\":\"yesterday\"}");
+    struct ecc_json_path path;
+    ecc_json_path_init(&path);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_json_read_timestamp(obj, "n", &path, &t, NULL, &diag), ECC_OK);
+    assert_true(t == 1576540098.5);
+    assert_int_equal(ecc_json_read_timestamp(obj, "s", &path, &t, NULL, &diag), ECC_OK);
+    assert_true(t == 1576540098.0);
+    assert_int_equal(ecc_json_read_timestamp(obj, "bad", &path, &t, NULL, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "bad");
+    json_decref(obj);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_rendering),
+        cmocka_unit_test(test_path_overflow_stays_balanced),
+        cmocka_unit_test(test_reads),
+        cmocka_unit_test(test_timestamps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
