@@ -79,6 +79,15 @@ void ecc_http_response_clean_up(struct ecc_http_response *response);
 enum ecc_status
 ecc_http_response_set_body(struct ecc_http_response *response, const void *body, size_t len) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * What the emulator, the mock and any in-process endpoint implement: turn one request into one
+ * response. The server glue (server.h) calls it from its worker threads; tests and fuzzers call it
+ * directly, with no socket. `response` arrives initialized and empty; the handler fills status,
+ * headers and body. It must always produce a well-formed answer, whatever the request holds.
+ */
+typedef void(ecc_http_handler_fn)(
+    void *user_data, const struct ecc_http_request *request, struct ecc_http_response *response);
+
 /* Case-insensitive ASCII comparison of header names. */
 bool ecc_http_name_equal(const char *a, const char *b);
 
