@@ -33,7 +33,10 @@
  * stays as small as it can be, and none of these requests reaches a handler. AWS's own front end also
  * answers unparsable HTTP before the service sees it.
  *
- * Threads: the handler is called from MHD's pool threads, concurrently; it must be thread-safe. A server
+ * Threads: the handler is called from MHD's pool threads, concurrently; it must be thread-safe.
+ * Connections are spread over the pool threads as they are accepted (one thread may take a burst of
+ * them), and a handler that blocks holds up the other connections of its thread: an injected delay
+ * delays those too, which a fault-injection design must allow for. A server
  * object holds no global state, so several can run in one process. ecc_server_new/stop/destroy must be
  * called from one thread (not from a signal handler: the CLI waits for SIGINT/SIGTERM with sigwait or
  * a flag, then calls ecc_server_stop).
