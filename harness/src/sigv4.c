@@ -490,7 +490,9 @@ static enum ecc_status s_append_normalized_path(struct ecc_buf *out, const char 
             if (out->len > start) {
                 out->len--; /* the slash before the popped segment */
             }
-            out->data[out->len] = '\0';
+            if (out->data) {
+                out->data[out->len] = '\0';
+            }
         } else {
             status = ecc_buf_append_byte(out, '/');
             if (status == ECC_OK) {
@@ -505,6 +507,8 @@ static enum ecc_status s_append_normalized_path(struct ecc_buf *out, const char 
     return status;
 }
 
+/* Canonical URI. Normalization works on the wire form, so an encoded "%2F" or "%2E%2E" is never a
+ * separator or a dot segment. Single encoding decodes each segment and encodes it once, '/' included. */
 static enum ecc_status s_append_canonical_uri(
     struct ecc_sigv4_signer *ctx, struct ecc_buf *out, const char *path, const struct s_canon_rules *rules) {
     size_t len = path ? strlen(path) : 0;
@@ -515,19 +519,31 @@ static enum ecc_status s_append_canonical_uri(
     enum ecc_status status = ECC_OK;
     const char *source = path;
     size_t source_len = len;
-    if (rules->single_encode_path) {
-        status = s_append_decoded(&ctx->scratch, path, len);
+    if (!rules->keep_path_unnormalized) {
+        status = s_append_normalized_path(&ctx->scratch, path, len);
         source = ctx->scratch.data;
         source_len = ctx->scratch.len;
     }
-    if (status == ECC_OK && !rules->keep_path_unnormalized) {
-        size_t before = ctx->scratch.len;
-        status = s_append_normalized_path(&ctx->scratch, source, source_len);
-        source = ctx->scratch.data + before;
-        source_len = ctx->scratch.len - before;
+    if (!rules->single_encode_path) {
+        return status == ECC_OK ? s_append_encoded(out, source, source_len, true) : status;
     }
-    if (status == ECC_OK) {
-        status = s_append_encoded(out, source, source_len, true);
+    size_t i = 0;
+    while (status == ECC_OK && i < source_len) {
+        if (source[i] == '/') {
+            status = ecc_buf_append_byte(out, '/');
+            i++;
+            continue;
+        }
+        size_t seg = i;
+        while (seg < source_len && source[seg] != '/') {
+            seg++;
+        }
+        ecc_buf_reset(&ctx->scratch2);
+        status = s_append_decoded(&ctx->scratch2, source + i, seg - i);
+        if (status == ECC_OK) {
+            status = s_append_encoded(out, ctx->scratch2.data, ctx->scratch2.len, false);
+        }
+        i = seg;
     }
     return status;
 }
