@@ -584,7 +584,8 @@ s_scratch_reencode(struct ecc_sigv4_signer *ctx, const char *text, size_t len, s
 }
 
 /* Canonical query string of a raw query. `skip_signature` drops X-Amz-Signature (verifying presigned
- * requests). Empty segments ("a=1&&b=2") are not parameters. */
+ * requests). An empty segment ("a=1&&b=2", a trailing '&') is a parameter with an empty key and value,
+ * as botocore signs it; only an empty query has no parameters. */
 static enum ecc_status
 s_append_canonical_query(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, const char *query, bool skip_signature) {
     if (!query || !query[0]) {
@@ -597,7 +598,7 @@ s_append_canonical_query(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, cons
     while (status == ECC_OK) {
         const char *end = strchr(p, '&');
         size_t seg = end ? (size_t)(end - p) : strlen(p);
-        if (seg > 0) {
+        {
             const char *eq = memchr(p, '=', seg);
             size_t key_len = eq ? (size_t)(eq - p) : seg;
             struct s_param param;
