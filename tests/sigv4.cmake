@@ -42,3 +42,7 @@ target_link_libraries(sigv4_botocore PRIVATE ecsconf_core)
 add_test(NAME sigv4.botocore-differential
          COMMAND sigv4_botocore "${ECSCONF_PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/sigv4_botocore.py" 600)
 set_tests_properties(sigv4.botocore-differential PROPERTIES LABELS "sigv4" SKIP_RETURN_CODE 77 TIMEOUT 60)
+
+# `ecsconf sign` / `ecsconf verify` end to end.
+add_test(NAME cli.sign-verify COMMAND bash "${CMAKE_CURRENT_LIST_DIR}/cli_sigv4.sh" $<TARGET_FILE:ecsconf> "${ECSCONF_SHARED_DIR}")
+set_tests_properties(cli.sign-verify PROPERTIES LABELS "cli" SKIP_RETURN_CODE 77 TIMEOUT 60)
