@@ -48,6 +48,39 @@ static void test_path_overflow_stays_balanced(void **state) {
     assert_int_equal(path.overflow, 0);
 }
 
+static void test_pointer_style_and_strict_members(void **state) {
+    (void)state;
+    json_t *obj = s_load("{\"steps\":[{\"send\":\"x\",\"sned\":1,\"count\":\"one\"}]}");
+    const json_t *step = json_array_get(json_object_get(obj, "steps"), 0);
+    struct ecc_json_path path;
+    ecc_json_path_init_pointer(&path);
+    ecc_json_path_push_member(&path, "steps");
+    ecc_json_path_push_index(&path, 0);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    static const char *const allowed[] = {"send", "count"};
+    assert_int_equal(ecc_json_check_members(step, allowed, 2, &path, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "/steps/0/sned");
+    assert_non_null(strstr(diag.text, "unknown member 'sned'"));
+    assert_int_equal(path.depth, 2);
+    static const char *const all[] = {"send", "count", "sned"};
+    assert_int_equal(ecc_json_check_members(step, all, 3, &path, &diag), ECC_OK);
+
+    /* Typed reads on a pointer-style path report pointers. */
+    int32_t count = 0;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_json_read_int(step, "count", &path, &count, NULL, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "/steps/0/count");
+    /* The same read on a member-style path keeps member paths. */
+    struct ecc_json_path member;
+    ecc_json_path_init(&member);
+    ecc_json_path_push_member(&member, "steps");
+    ecc_json_path_push_index(&member, 0);
+    assert_int_equal(ecc_json_read_int(step, "count", &member, &count, NULL, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "steps[0].count");
+    json_decref(obj);
+}
+
 static void test_reads(void **state) {
     (void)state;
     json_t *obj = s_load("{\"s\":\"x\",\"i\":7,\"big\":4294967296,\"b\":true,\"n\":null,\"r\":1.5,\"a\":[],\"o\":{}}");
@@ -200,6 +233,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
         cmocka_unit_test(test_path_overflow_stays_balanced),
+        cmocka_unit_test(test_pointer_style_and_strict_members),
         cmocka_unit_test(test_reads),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_utf8),
