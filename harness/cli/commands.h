@@ -17,7 +17,7 @@ enum ecc_exit {
 
 struct ecc_cli_command {
     const char *name;
-    const char *summary;
+    const char *summary;               /* NULL: hidden from the command list */
     int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
 };
 
@@ -35,5 +35,9 @@ const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name
 int ecc_cmd_version(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
 int ecc_cmd_verify(int argc, char **argv);
+int ecc_cmd_client(int argc, char **argv);
+int ecc_cmd_serve(int argc, char **argv);
+/* Hidden (no summary): the client-mode adapter for the C client. */
+int ecc_cmd_adapter_c(int argc, char **argv);
 
 #endif

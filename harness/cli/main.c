@@ -11,6 +11,11 @@ static const struct ecc_cli_command s_commands[] = {
     {"verify",
      "check the SigV4 signature of a raw HTTP request against a key file; says which check failed",
      ecc_cmd_verify},
+    {"client",
+     "test a RunTask client (SDK, CLI) through an adapter: ecsconf plays the service and checks what it sends",
+     ecc_cmd_client},
+    {"serve", "serve one client case's recorded answers as a mock ECS endpoint, checking every request", ecc_cmd_serve},
+    {"adapter-c", NULL, ecc_cmd_adapter_c},
 };
 
 void ecc_cli_error(const char *cmd, const char *fmt, ...) {
@@ -32,6 +37,9 @@ static void s_usage(FILE *out) {
         "\n"
         "Commands:\n");
     for (size_t i = 0; i < sizeof(s_commands) / sizeof(s_commands[0]); i++) {
+        if (s_commands[i].summary == NULL) {
+            continue;
+        }
         fprintf(out, "  %-10s %s\n", s_commands[i].name, s_commands[i].summary);
     }
     fprintf(

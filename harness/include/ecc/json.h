@@ -153,4 +153,12 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count);
  */
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * JSON merge patch (RFC 7386): a new value that is `target` with `patch` applied (members replaced,
+ * objects merged recursively, `null` removes a member; a patch that is not an object replaces the whole
+ * target). Neither argument is changed. `target` may be NULL. Returns a new reference, NULL when memory
+ * ran out.
+ */
+json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch);
+
 #endif

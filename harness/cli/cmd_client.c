@@ -1,0 +1,306 @@
+/* `ecsconf client`: runs the client-direction cases against a client under test through its adapter. */
+#include "commands.h"
+#include "ecc/fixture.h"
+#include "ecc/mock.h"
+
+#include <fnmatch.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const s_cmd = "client";
+
+#define S_MAX_PATHS 64
+#define S_MAX_ONLY  64
+
+static void s_help(FILE *out) {
+    fprintf(
+        out,
+        "Usage: ecsconf client --adapter CMD [options] [CASE_FILE_OR_DIR...]\n"
+        "\n"
+        "Tests a RunTask client (an SDK, a CLI, your own code) the other way round: ecsconf plays the ECS\n"
+        "service. For each client-direction case it starts a mock endpoint on 127.0.0.1 loaded with the\n"
+        "case's recorded answers, runs the adapter, and checks both what the client SENT (target, Host,\n"
+        "X-Amz-Date, Content-Length, SigV4 signature with scope <region>/ecs, a body of model members only,\n"
+        "the clientToken rules: a fresh UUIDv4 when none is given, the given one unchanged, the same one on\n"
+        "every retry, a new one for a new call) and what it REPORTED (the error name, resourceIds,\n"
+        "failures[], the task ARNs).\n"
+        "\n"
+        "The adapter is a shell command. Its environment holds ECSCONF_ENDPOINT (http://127.0.0.1:PORT),\n"
+        "ECSCONF_PARAMS (a JSON file with the RunTask parameters), ECSCONF_CASE, AWS_REGION,\n"
+        "AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. It makes ONE RunTask call and\n"
+        "prints one JSON line:\n"
+        "  {\"ok\":true,\"taskArns\":[\"arn:...\"],\"failures\":[{\"arn\":..,\"reason\":..,\"detail\":..}]}\n"
+        "  {\"ok\":false,\"error\":\"ConflictException\",\"message\":\"...\",\"resourceIds\":[\"arn:...\"]}\n"
+        "It may add \"unsupported\":[\"resourceIds\"] to say what its client cannot report (those checks are\n"
+        "skipped with that reason). Exit 89 means \"this client cannot express this case\" (SKIP); a crash,\n"
+        "a hang past --timeout-ms or anything but that JSON line FAILs the case.\n"
+        "\n"
+        "Options:\n"
+        "  --adapter CMD       the adapter command (required); adapters shipped in harness/adapters/:\n"
+        "                        harness/adapters/aws-cli.sh, harness/adapters/boto3.py,\n"
+        "                        harness/adapters/node/adapter.js, 'ecsconf adapter-c' (the C client)\n"
+        "  --name NAME         the client's name in reports (default: the adapter command)\n"
+        "  --fixtures DIR      recorded exchanges (default: fixtures)\n"
+        "  --only PATTERN      run only cases whose id matches this glob (repeatable)\n"
+        "  --region REGION     region of the mock and the signature scope (default us-east-1)\n"
+        "  --timeout-ms N      deadline of one adapter run (default 30000)\n"
+        "  --results FILE      write the results as JSON (for result tables: harness/adapters/result-table.py)\n"
+        "  --verbose           print the mock's log (one line per request, no-match diffs)\n"
+        "  CASE_FILE_OR_DIR    case files or folders (default: client-cases)\n"
+        "\n"
+        "The mock's key is AKIDECSCONFCLIENT with the public test secret\n"
+        "'ecsconf/client/mode/test/secret/key/0000' (not a secret; nothing leaves 127.0.0.1).\n"
+        "\n"
+        "Examples:\n"
+        "  ecsconf client --adapter 'ecsconf adapter-c' --name c-client\n"
+        "  ecsconf client --adapter harness/adapters/boto3.py --only 'token-*' --verbose\n"
+        "  ecsconf client --adapter harness/adapters/aws-cli.sh client-cases/error-conflict-exception.json\n"
+        "\n"
+        "Exit codes: 0 no case failed (skips allowed), 1 a case failed, 2 usage or a bad case/fixture file,\n"
+        "3 the mock or the adapter could not be started, 4 internal error.\n");
+}
+
+static void s_print_diag(const struct ecc_diag *diag) {
+    char text[1200];
+    ecc_diag_format(diag, text, sizeof(text));
+    ecc_cli_error(s_cmd, "%s", text);
+}
+
+static void s_suite_error(void *user_data, const struct ecc_diag *diag) {
+    (void)user_data;
+    s_print_diag(diag);
+}
+
+static void s_log(void *user_data, const char *line) {
+    (void)user_data;
+    fprintf(stderr, "  | %s\n", line);
+}
+
+static bool s_selected(const char *id, const char *const *only, size_t only_count) {
+    if (only_count == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < only_count; i++) {
+        if (fnmatch(only[i], id, 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Appends the case files of a file or folder argument. */
+static int s_collect(const char *path, char ***files, size_t *count) {
+    struct stat info;
+    if (stat(path, &info) != 0) {
+        ecc_cli_error(s_cmd, "%s: no such file or folder", path);
+        return ECC_EXIT_USAGE;
+    }
+    if (!S_ISDIR(info.st_mode)) {
+        char **grown = realloc(*files, (*count + 1) * sizeof(**files));
+        if (grown == NULL || (grown[*count] = ecc_strdup(path)) == NULL) {
+            *files = grown != NULL ? grown : *files;
+            return ECC_EXIT_INTERNAL;
+        }
+        *files = grown;
+        (*count)++;
+        return ECC_EXIT_OK;
+    }
+    char **listed = NULL;
+    size_t listed_count = 0;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_suite_list_json_files(path, &listed, &listed_count, &diag) != ECC_OK) {
+        s_print_diag(&diag);
+        return ECC_EXIT_USAGE;
+    }
+    char **grown = realloc(*files, (*count + listed_count + 1) * sizeof(**files));
+    if (grown == NULL) {
+        for (size_t i = 0; i < listed_count; i++) {
+            free(listed[i]);
+        }
+        free(listed);
+        return ECC_EXIT_INTERNAL;
+    }
+    *files = grown;
+    for (size_t i = 0; i < listed_count; i++) {
+        (*files)[(*count)++] = listed[i];
+    }
+    free(listed);
+    return ECC_EXIT_OK;
+}
+
+int ecc_cmd_client(int argc, char **argv) {
+    const char *adapter = NULL;
+    const char *name = NULL;
+    const char *fixtures_dir = "fixtures";
+    const char *region = ECC_MOCK_DEFAULT_REGION;
+    const char *results_file = NULL;
+    const char *paths[S_MAX_PATHS];
+    size_t path_count = 0;
+    const char *only[S_MAX_ONLY];
+    size_t only_count = 0;
+    unsigned timeout_ms = 30000;
+    bool verbose = false;
+    for (int i = 1; i < argc; i++) {
+        const char *value;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            s_help(stdout);
+            return ECC_EXIT_OK;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--adapter")) != NULL) {
+            adapter = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--name")) != NULL) {
+            name = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures")) != NULL) {
+            fixtures_dir = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region")) != NULL) {
+            region = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--results")) != NULL) {
+            results_file = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--only")) != NULL) {
+            if (only_count == S_MAX_ONLY) {
+                ecc_cli_error(s_cmd, "at most %d --only patterns", S_MAX_ONLY);
+                return ECC_EXIT_USAGE;
+            }
+            only[only_count++] = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--timeout-ms")) != NULL) {
+            char *end = NULL;
+            unsigned long parsed = strtoul(value, &end, 10);
+            if (*end != '\0' || parsed == 0 || parsed > 600000) {
+                ecc_cli_error(s_cmd, "--timeout-ms takes 1..600000, got '%s'", value);
+                return ECC_EXIT_USAGE;
+            }
+            timeout_ms = (unsigned)parsed;
+        } else if (strcmp(argv[i], "--verbose") == 0) {
+            verbose = true;
+        } else if (argv[i][0] == '-') {
+            ecc_cli_error(s_cmd, "unknown option '%s' (see ecsconf client --help)", argv[i]);
+            return ECC_EXIT_USAGE;
+        } else {
+            if (path_count == S_MAX_PATHS) {
+                ecc_cli_error(s_cmd, "at most %d case paths", S_MAX_PATHS);
+                return ECC_EXIT_USAGE;
+            }
+            paths[path_count++] = argv[i];
+        }
+    }
+    if (adapter == NULL) {
+        ecc_cli_error(s_cmd, "--adapter CMD is required (see ecsconf client --help)");
+        return ECC_EXIT_USAGE;
+    }
+    if (path_count == 0) {
+        paths[path_count++] = "client-cases";
+    }
+    if (name == NULL) {
+        name = adapter;
+    }
+
+    int exit_code = ECC_EXIT_OK;
+    struct ecc_fixture_set fixtures;
+    ecc_fixture_set_init(&fixtures);
+    char **files = NULL;
+    size_t file_count = 0;
+    json_t *report = json_pack("{s:s,s:s,s:[]}", "client", name, "adapter", adapter, "cases");
+    unsigned counts[3] = {0, 0, 0};
+    if (report == NULL) {
+        return ECC_EXIT_INTERNAL;
+    }
+    if (ecc_fixture_set_load_dir(&fixtures, fixtures_dir, s_suite_error, NULL) != ECC_OK) {
+        exit_code = ECC_EXIT_USAGE;
+        goto done;
+    }
+    for (size_t i = 0; i < path_count && exit_code == ECC_EXIT_OK; i++) {
+        exit_code = s_collect(paths[i], &files, &file_count);
+    }
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    /* Load every case first: a broken file is reported before anything runs. */
+    struct ecc_client_case **cases = calloc(file_count + 1, sizeof(*cases));
+    if (cases == NULL) {
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
+    }
+    for (size_t i = 0; i < file_count; i++) {
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        if (ecc_client_case_load_file(files[i], &fixtures, &cases[i], &diag) != ECC_OK) {
+            s_print_diag(&diag);
+            exit_code = ECC_EXIT_USAGE;
+        }
+    }
+    for (size_t i = 0; i < file_count && exit_code == ECC_EXIT_OK; i++) {
+        const struct ecc_client_case *c = cases[i];
+        if (!s_selected(c->id, only, only_count)) {
+            continue;
+        }
+        struct ecc_client_run_options options = {
+            .adapter = adapter,
+            .region = region,
+            .adapter_timeout_ms = timeout_ms,
+            .log_fn = verbose ? s_log : NULL,
+        };
+        struct ecc_client_case_result result;
+        struct ecc_diag diag;
+        ecc_client_case_result_init(&result);
+        ecc_diag_clear(&diag);
+        if (ecc_client_case_run(c, &options, &result, &diag) != ECC_OK) {
+            s_print_diag(&diag);
+            exit_code = ECC_EXIT_SETUP;
+            ecc_client_case_result_clean_up(&result);
+            break;
+        }
+        counts[result.verdict]++;
+        printf("%-4s %s: %s\n", ecc_client_verdict_name(result.verdict), c->id, c->title);
+        json_t *reasons = json_array();
+        for (size_t r = 0; r < result.reasons.count; r++) {
+            printf("       %s\n", result.reasons.items[r]);
+            json_array_append_new(reasons, json_string(result.reasons.items[r]));
+        }
+        fflush(stdout);
+        json_array_append_new(
+            json_object_get(report, "cases"),
+            json_pack(
+                "{s:s,s:s,s:s,s:o,s:i}",
+                "id",
+                c->id,
+                "title",
+                c->title,
+                "verdict",
+                ecc_client_verdict_name(result.verdict),
+                "reasons",
+                reasons,
+                "requests",
+                (int)result.requests));
+        ecc_client_case_result_clean_up(&result);
+    }
+    for (size_t i = 0; i < file_count; i++) {
+        ecc_client_case_destroy(cases[i]);
+    }
+    free(cases);
+    if (exit_code == ECC_EXIT_OK) {
+        printf("%s: %u passed, %u failed, %u skipped\n", name, counts[0], counts[1], counts[2]);
+        if (counts[ECC_CLIENT_CASE_FAIL] > 0) {
+            exit_code = ECC_EXIT_FAILED;
+        }
+        json_object_set_new(
+            report,
+            "summary",
+            json_pack("{s:i,s:i,s:i}", "passed", counts[0], "failed", counts[1], "skipped", counts[2]));
+        if (results_file != NULL && json_dump_file(report, results_file, JSON_INDENT(2)) != 0) {
+            ecc_cli_error(s_cmd, "cannot write %s", results_file);
+            exit_code = ECC_EXIT_SETUP;
+        }
+    }
+
+done:
+    for (size_t i = 0; i < file_count; i++) {
+        free(files[i]);
+    }
+    free(files);
+    json_decref(report);
+    ecc_fixture_set_clean_up(&fixtures);
+    return exit_code;
+}

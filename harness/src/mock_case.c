@@ -1,0 +1,416 @@
+/* Client-direction cases: loading (strict, JSON pointers) and turning a case into mock exchanges. */
+#include "ecc/codec_request.h"
+#include "ecc/match.h"
+#include "ecc/mock.h"
+#include "ecc/vars.h"
+#include "suite_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Most answers one case may serve (a retry chain is a handful). */
+#define S_MAX_RESPONSES 16
+#define S_MAX_CALLS     8
+/* The fixed value of ${cluster} and ${family} in client mode. */
+#define S_CLIENT_RESOURCE_NAME "ecsconf-client"
+
+static const char *const s_case_members[] = {
+    "$schema", "id", "title", "description", "tags", "request", "calls", "responses", "expect"};
+static const char *const s_request_members[] = {"from", "merge", "params"};
+static const char *const s_response_members[] = {"from", "status", "headers", "body", "body_text", "comment"};
+static const char *const s_expect_members[] = {"requests", "result"};
+
+void ecc_client_case_destroy(struct ecc_client_case *c) {
+    if (c == NULL) {
+        return;
+    }
+    json_decref(c->root);
+    free(c->file);
+    free(c->responses);
+    free(c);
+}
+
+static enum ecc_status s_load_request(
+    struct ecc_client_case *c,
+    const json_t *request,
+    const struct ecc_fixture_set *fixtures,
+    struct ecc_json_path *path,
+    struct ecc_diag *diag) {
+    ecc_json_path_push_member(path, "request");
+    enum ecc_status status =
+        ecc_json_check_members(request, s_request_members, ECC_ARRAY_LEN(s_request_members), path, diag);
+    const char *from = NULL;
+    const json_t *params = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(request, "from", false, path, &from, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(request, "merge", false, JSON_OBJECT, path, &c->merge, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(request, "params", false, JSON_OBJECT, path, &params, diag);
+    }
+    if (status == ECC_OK && (from == NULL) == (params == NULL)) {
+        status = ecc_suite_fail(path, NULL, diag, "exactly one of 'from' and 'params' is required");
+    }
+    if (status == ECC_OK && params != NULL && c->merge != NULL) {
+        status = ecc_suite_fail(path, "merge", diag, "'merge' applies to a fixture ('from'), not to 'params'");
+    }
+    if (status == ECC_OK && from != NULL) {
+        c->from = fixtures != NULL ? ecc_fixture_set_find(fixtures, from) : NULL;
+        if (c->from == NULL) {
+            status = ecc_suite_fail(path, "from", diag, "unknown fixture '%s'", from);
+        } else if (strcmp(c->from->operation, "RunTask") != 0 || !json_is_object(c->from->body)) {
+            status = ecc_suite_fail(path, "from", diag, "fixture '%s' is not a RunTask request with a JSON body", from);
+        }
+    }
+    c->params = params;
+    ecc_json_path_pop(path);
+    return status;
+}
+
+static enum ecc_status s_load_response(
+    struct ecc_client_case_response *out,
+    const json_t *value,
+    const struct ecc_fixture_set *fixtures,
+    struct ecc_json_path *path,
+    struct ecc_diag *diag) {
+    if (json_is_string(value)) {
+        const char *id = json_string_value(value);
+        out->fixture = fixtures != NULL ? ecc_fixture_set_find(fixtures, id) : NULL;
+        if (out->fixture == NULL) {
+            return ecc_suite_fail(path, NULL, diag, "unknown fixture '%s'", id);
+        }
+    } else if (json_is_object(value)) {
+        enum ecc_status status =
+            ecc_json_check_members(value, s_response_members, ECC_ARRAY_LEN(s_response_members), path, diag);
+        const char *from = NULL;
+        const json_t *status_value = NULL;
+        if (status == ECC_OK) {
+            status = ecc_suite_get_string(value, "from", false, path, &from, diag);
+        }
+        if (status == ECC_OK) {
+            status = ecc_suite_get_typed(value, "status", false, JSON_INTEGER, path, &status_value, diag);
+        }
+        if (status == ECC_OK) {
+            status = ecc_suite_get_typed(value, "headers", false, JSON_OBJECT, path, &out->headers, diag);
+        }
+        if (status == ECC_OK && out->headers != NULL) {
+            status = ecc_suite_check_headers(out->headers, false, path, diag);
+        }
+        if (status == ECC_OK) {
+            status = ecc_suite_get_string(value, "body_text", false, path, &out->body_text, diag);
+        }
+        if (status != ECC_OK) {
+            return status;
+        }
+        out->body = json_object_get(value, "body");
+        if (from != NULL) {
+            if (status_value != NULL || out->headers != NULL || out->body != NULL || out->body_text != NULL) {
+                return ecc_suite_fail(
+                    path,
+                    "from",
+                    diag,
+                    "'from' takes the whole answer of the fixture; write the answer inline instead");
+            }
+            out->fixture = fixtures != NULL ? ecc_fixture_set_find(fixtures, from) : NULL;
+            if (out->fixture == NULL) {
+                return ecc_suite_fail(path, "from", diag, "unknown fixture '%s'", from);
+            }
+        } else {
+            if (status_value == NULL) {
+                return ecc_suite_fail(path, NULL, diag, "an inline answer needs 'status' (or 'from' a fixture)");
+            }
+            json_int_t code = json_integer_value(status_value);
+            if (code < 100 || code > 599) {
+                return ecc_suite_fail(path, "status", diag, "status %lld is not within 100..599", (long long)code);
+            }
+            if (out->body != NULL && out->body_text != NULL) {
+                return ecc_suite_fail(path, "body_text", diag, "'body' and 'body_text' are mutually exclusive");
+            }
+            out->status = (int)code;
+        }
+    } else {
+        return ecc_suite_fail(
+            path, NULL, diag, "expected a fixture id or an answer object, got %s", ecc_json_type_name(value));
+    }
+    if (out->fixture != NULL) {
+        out->status = out->fixture->response_status;
+        out->headers = json_object_get(out->fixture->root, "response") != NULL
+                           ? json_object_get(json_object_get(out->fixture->root, "response"), "headers")
+                           : NULL;
+        const json_t *response = json_object_get(out->fixture->root, "response");
+        out->body = json_object_get(response, "body");
+        const json_t *text = json_object_get(response, "body_text");
+        out->body_text = json_is_string(text) ? json_string_value(text) : NULL;
+        snprintf(out->label, sizeof(out->label), "%s", out->fixture->id);
+    } else {
+        snprintf(out->label, sizeof(out->label), "inline answer %d", out->status);
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status
+s_load_expect(struct ecc_client_case *c, const json_t *expect, struct ecc_json_path *path, struct ecc_diag *diag) {
+    ecc_json_path_push_member(path, "expect");
+    enum ecc_status status =
+        ecc_json_check_members(expect, s_expect_members, ECC_ARRAY_LEN(s_expect_members), path, diag);
+    const json_t *requests = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(expect, "requests", false, JSON_INTEGER, path, &requests, diag);
+    }
+    if (status == ECC_OK && requests != NULL) {
+        json_int_t n = json_integer_value(requests);
+        if (n < 0 || n > 100) {
+            status = ecc_suite_fail(path, "requests", diag, "requests must be within 0..100");
+        } else {
+            c->expect_requests = (unsigned)n;
+        }
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(expect, "result", false, JSON_OBJECT, path, &c->expect_result, diag);
+    }
+    if (status == ECC_OK && c->expect_result != NULL) {
+        ecc_json_path_push_member(path, "result");
+        const char *pointer;
+        json_t *spec;
+        json_object_foreach((json_t *)c->expect_result, pointer, spec) {
+            bool wildcard = false;
+            ecc_json_path_push_member(path, pointer);
+            status = ecc_match_check_pointer(pointer, &wildcard, diag);
+            if (status != ECC_OK) {
+                ecc_json_path_to_diag(path, diag);
+            } else {
+                status = ecc_match_check_spec(spec, wildcard, path, diag);
+            }
+            ecc_json_path_pop(path);
+            if (status != ECC_OK) {
+                break;
+            }
+        }
+        ecc_json_path_pop(path);
+    }
+    ecc_json_path_pop(path);
+    return status;
+}
+
+static enum ecc_status
+s_load(struct ecc_client_case *c, const struct ecc_fixture_set *fixtures, struct ecc_diag *diag) {
+    struct ecc_json_path path;
+    ecc_json_path_init_pointer(&path);
+    const json_t *root = c->root;
+    if (!json_is_object(root)) {
+        return ecc_suite_fail(&path, NULL, diag, "a client case is a JSON object");
+    }
+    enum ecc_status status = ecc_json_check_members(root, s_case_members, ECC_ARRAY_LEN(s_case_members), &path, diag);
+    const json_t *request = NULL;
+    const json_t *calls = NULL;
+    const json_t *responses = NULL;
+    const json_t *expect = NULL;
+    const char *description = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(root, "id", true, &path, &c->id, diag);
+    }
+    if (status == ECC_OK && !ecc_suite_id_valid(c->id)) {
+        status = ecc_suite_fail(&path, "id", diag, "'%s' is not a valid id ([a-z0-9][a-z0-9-]*)", c->id);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(root, "title", true, &path, &c->title, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(root, "description", false, &path, &description, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "tags", false, JSON_ARRAY, &path, &c->tags, diag);
+    }
+    for (size_t i = 0; status == ECC_OK && c->tags != NULL && i < json_array_size(c->tags); i++) {
+        const json_t *tag = json_array_get(c->tags, i);
+        if (!json_is_string(tag) || !ecc_suite_id_valid(json_string_value(tag))) {
+            ecc_json_path_push_member(&path, "tags");
+            ecc_json_path_push_index(&path, i);
+            status = ecc_suite_fail(&path, NULL, diag, "a tag is a string of [a-z0-9-]");
+        }
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "request", true, JSON_OBJECT, &path, &request, diag);
+    }
+    if (status == ECC_OK) {
+        status = s_load_request(c, request, fixtures, &path, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "calls", false, JSON_INTEGER, &path, &calls, diag);
+    }
+    c->calls = 1;
+    if (status == ECC_OK && calls != NULL) {
+        json_int_t n = json_integer_value(calls);
+        if (n < 1 || n > S_MAX_CALLS) {
+            status = ecc_suite_fail(&path, "calls", diag, "calls must be within 1..%d", S_MAX_CALLS);
+        } else {
+            c->calls = (unsigned)n;
+        }
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "responses", true, JSON_ARRAY, &path, &responses, diag);
+    }
+    if (status == ECC_OK && (json_array_size(responses) == 0 || json_array_size(responses) > S_MAX_RESPONSES)) {
+        status = ecc_suite_fail(&path, "responses", diag, "responses must hold 1..%d answers", S_MAX_RESPONSES);
+    }
+    if (status == ECC_OK) {
+        c->response_count = json_array_size(responses);
+        c->responses = calloc(c->response_count, sizeof(*c->responses));
+        if (c->responses == NULL) {
+            return ECC_ERR_NOMEM;
+        }
+        ecc_json_path_push_member(&path, "responses");
+        for (size_t i = 0; status == ECC_OK && i < c->response_count; i++) {
+            ecc_json_path_push_index(&path, i);
+            status = s_load_response(&c->responses[i], json_array_get(responses, i), fixtures, &path, diag);
+            ecc_json_path_pop(&path);
+        }
+        ecc_json_path_pop(&path);
+    }
+    c->expect_requests = (unsigned)c->response_count;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "expect", true, JSON_OBJECT, &path, &expect, diag);
+    }
+    if (status == ECC_OK) {
+        status = s_load_expect(c, expect, &path, diag);
+    }
+    return status;
+}
+
+enum ecc_status ecc_client_case_load_bytes(
+    const uint8_t *bytes,
+    size_t len,
+    const char *source,
+    const struct ecc_fixture_set *fixtures,
+    struct ecc_client_case **out,
+    struct ecc_diag *diag) {
+    *out = NULL;
+    struct ecc_client_case *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return ECC_ERR_NOMEM;
+    }
+    c->file = ecc_strdup(source != NULL ? source : "");
+    if (c->file == NULL) {
+        ecc_client_case_destroy(c);
+        return ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = ecc_suite_parse_bytes(bytes, len, c->file, &c->root, diag);
+    if (status == ECC_OK) {
+        status = s_load(c, fixtures, diag);
+    }
+    if (status != ECC_OK) {
+        if (diag != NULL && diag->source[0] == '\0') {
+            snprintf(diag->source, sizeof(diag->source), "%s", c->file);
+        }
+        ecc_client_case_destroy(c);
+        return status;
+    }
+    *out = c;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_client_case_load_file(
+    const char *file, const struct ecc_fixture_set *fixtures, struct ecc_client_case **out, struct ecc_diag *diag) {
+    *out = NULL;
+    json_t *root = NULL;
+    enum ecc_status status = ecc_suite_parse_file(file, &root, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    char *text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    if (text == NULL) {
+        return ECC_ERR_NOMEM;
+    }
+    status = ecc_client_case_load_bytes((const uint8_t *)text, strlen(text), file, fixtures, out, diag);
+    free(text);
+    if (status == ECC_OK && !ecc_suite_file_matches_id(file, (*out)->id)) {
+        ecc_diag_clear(diag);
+        snprintf(diag->source, sizeof(diag->source), "%s", file);
+        snprintf(diag->path, sizeof(diag->path), "/id");
+        ecc_diag_set(diag, "the id '%s' must equal the file name without .json", (*out)->id);
+        ecc_client_case_destroy(*out);
+        *out = NULL;
+        return ECC_ERR_INVALID;
+    }
+    return status;
+}
+
+static enum ecc_status s_vars(struct ecc_vars *vars, const char *region) {
+    enum ecc_status status = ecc_vars_init(vars, 1);
+    if (status == ECC_OK) {
+        status = ecc_vars_set_string(vars, "cluster", S_CLIENT_RESOURCE_NAME);
+    }
+    if (status == ECC_OK) {
+        status = ecc_vars_set_string(vars, "family", S_CLIENT_RESOURCE_NAME);
+    }
+    if (status == ECC_OK) {
+        status = ecc_vars_set_string(vars, "prefix", S_CLIENT_RESOURCE_NAME);
+    }
+    if (status == ECC_OK) {
+        status = ecc_vars_set_string(vars, "region", region);
+    }
+    return status;
+}
+
+enum ecc_status
+ecc_client_case_params(const struct ecc_client_case *c, const char *region, json_t **out, struct ecc_diag *diag) {
+    *out = NULL;
+    struct ecc_vars vars;
+    enum ecc_status status = s_vars(&vars, region);
+    json_t *merged = NULL;
+    if (status == ECC_OK) {
+        if (c->params != NULL || c->merge == NULL) {
+            merged = json_deep_copy(c->params != NULL ? c->params : c->from->body);
+        } else {
+            merged = ecc_json_merge_patch(c->from->body, c->merge);
+        }
+        status = merged != NULL ? ECC_OK : ECC_ERR_NOMEM;
+    }
+    if (status == ECC_OK) {
+        status = ecc_vars_expand(&vars, merged, out, diag);
+    }
+    json_decref(merged);
+    ecc_vars_clean_up(&vars);
+    return status;
+}
+
+enum ecc_status ecc_client_case_setup_mock(
+    const struct ecc_client_case *c, const char *region, struct ecc_mock *mock, struct ecc_diag *diag) {
+    json_t *params = NULL;
+    enum ecc_status status = ecc_client_case_params(c, region, &params, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    struct ecc_vars vars;
+    status = s_vars(&vars, region);
+    const json_t *token = json_object_get(params, "clientToken");
+    if (status == ECC_OK) {
+        status = ecc_mock_set_expected_token(mock, json_is_string(token) ? json_string_value(token) : NULL);
+    }
+    for (size_t i = 0; status == ECC_OK && i < c->response_count; i++) {
+        const struct ecc_client_case_response *answer = &c->responses[i];
+        json_t *body = NULL;
+        if (answer->body != NULL) {
+            status = ecc_vars_expand(&vars, answer->body, &body, diag);
+        }
+        struct ecc_mock_exchange exchange = {
+            .label = answer->label,
+            .request_body = params,
+            .status = answer->status,
+            .response_headers = answer->headers,
+            .response_body = body,
+            .response_body_text = answer->body_text,
+        };
+        if (status == ECC_OK) {
+            status = ecc_mock_add_exchange(mock, &exchange, diag);
+        }
+        json_decref(body);
+    }
+    ecc_vars_clean_up(&vars);
+    json_decref(params);
+    return status;
+}

@@ -1,0 +1,503 @@
+/* Running a client-direction case: mock on loopback, adapter as a child process, verdict (mock.h). */
+#include "ecc/match.h"
+#include "ecc/mock.h"
+#include "ecc/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define S_DEFAULT_TIMEOUT_MS 30000u
+#define S_MAX_OUTPUT_BYTES   ((size_t)256 * 1024)
+#define S_MAX_ENV            4096
+
+const char *ecc_client_verdict_name(enum ecc_client_verdict verdict) {
+    switch (verdict) {
+    case ECC_CLIENT_CASE_PASS:
+        return "PASS";
+    case ECC_CLIENT_CASE_FAIL:
+        return "FAIL";
+    case ECC_CLIENT_CASE_SKIP:
+        return "SKIP";
+    }
+    return "?";
+}
+
+void ecc_client_case_result_init(struct ecc_client_case_result *result) {
+    memset(result, 0, sizeof(*result));
+    ecc_string_list_init(&result->reasons);
+}
+
+void ecc_client_case_result_clean_up(struct ecc_client_case_result *result) {
+    ecc_string_list_clean_up(&result->reasons);
+    json_decref(result->outputs);
+    result->outputs = NULL;
+}
+
+static enum ecc_status s_reason(struct ecc_client_case_result *result, const char *fmt, ...) ECC_PRINTF(2, 3);
+static enum ecc_status s_reason(struct ecc_client_case_result *result, const char *fmt, ...) {
+    char text[1500];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(text, sizeof(text), fmt, args);
+    va_end(args);
+    return ecc_string_list_append(&result->reasons, text);
+}
+
+/* What one adapter run produced. */
+struct s_adapter_run {
+    struct ecc_buf out;
+    struct ecc_buf err;
+    int exit_code;  /* -1 when killed by a signal */
+    int signal;     /* the signal, when killed */
+    bool timed_out; /* killed by us at the deadline */
+};
+
+/* The environment of the adapter: the parent's, minus the AWS settings it must not see, plus ours. */
+static char **s_build_env(const char *const *overrides, size_t override_count) {
+    static const char *const s_removed[] = {
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_ECS",
+        "AWS_CA_BUNDLE"};
+    size_t count = 0;
+    while (environ[count] != NULL && count < S_MAX_ENV) {
+        count++;
+    }
+    char **env = calloc(count + override_count + 1, sizeof(*env));
+    if (env == NULL) {
+        return NULL;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *entry = environ[i];
+        size_t name_len = strcspn(entry, "=");
+        bool drop = false;
+        for (size_t r = 0; r < ECC_ARRAY_LEN(s_removed) && !drop; r++) {
+            drop = strlen(s_removed[r]) == name_len && strncmp(entry, s_removed[r], name_len) == 0;
+        }
+        for (size_t o = 0; o < override_count && !drop; o++) {
+            drop = strncmp(entry, overrides[o], name_len + 1) == 0;
+        }
+        if (!drop) {
+            env[n++] = (char *)entry;
+        }
+    }
+    for (size_t o = 0; o < override_count; o++) {
+        env[n++] = (char *)overrides[o];
+    }
+    env[n] = NULL;
+    return env;
+}
+
+static uint64_t s_now_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+/* Reads what is there; returns false at end of file. Bytes past the cap are read and dropped. */
+static bool s_drain(int fd, struct ecc_buf *buf) {
+    char chunk[4096];
+    ssize_t got = read(fd, chunk, sizeof(chunk));
+    if (got < 0) {
+        return errno == EINTR || errno == EAGAIN;
+    }
+    if (got == 0) {
+        return false;
+    }
+    size_t room = buf->max_bytes > buf->len ? buf->max_bytes - buf->len : 0;
+    if (ecc_buf_append(buf, chunk, (size_t)got < room ? (size_t)got : room) != ECC_OK) {
+        return true; /* past the cap: keep reading so the adapter is not blocked, drop the bytes */
+    }
+    return true;
+}
+
+static enum ecc_status
+s_run_adapter(const char *command, char **env, unsigned timeout_ms, struct s_adapter_run *run, struct ecc_diag *diag) {
+    int out_pipe[2] = {-1, -1};
+    int err_pipe[2] = {-1, -1};
+    if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
+        ecc_diag_set(diag, "pipe: %s", strerror(errno));
+        goto on_error;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        ecc_diag_set(diag, "fork: %s", strerror(errno));
+        goto on_error;
+    }
+    if (pid == 0) {
+        /* Only async-signal-safe calls from here on: the parent has server threads. */
+        setpgid(0, 0);
+        int null_fd = open("/dev/null", O_RDONLY);
+        if (null_fd >= 0) {
+            dup2(null_fd, 0);
+        }
+        dup2(out_pipe[1], 1);
+        dup2(err_pipe[1], 2);
+        close(out_pipe[0]);
+        close(err_pipe[0]);
+        char *argv[] = {"sh", "-c", (char *)command, NULL};
+        execve("/bin/sh", argv, env);
+        _exit(127);
+    }
+    setpgid(pid, pid); /* also from here, so the group exists before any kill */
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    bool out_open = true;
+    bool err_open = true;
+    uint64_t deadline = s_now_ms() + timeout_ms;
+    while (out_open || err_open) {
+        uint64_t now = s_now_ms();
+        if (now >= deadline) {
+            run->timed_out = true;
+            break;
+        }
+        struct pollfd fds[2] = {
+            {.fd = out_open ? out_pipe[0] : -1, .events = POLLIN},
+            {.fd = err_open ? err_pipe[0] : -1, .events = POLLIN}};
+        int ready = poll(fds, 2, (int)(deadline - now));
+        if (ready < 0 && errno != EINTR) {
+            break;
+        }
+        if (ready > 0 && fds[0].revents != 0) {
+            out_open = s_drain(out_pipe[0], &run->out);
+        }
+        if (ready > 0 && fds[1].revents != 0) {
+            err_open = s_drain(err_pipe[0], &run->err);
+        }
+    }
+    if (run->timed_out) {
+        kill(-pid, SIGKILL);
+    }
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    /* The adapter is gone; its children may not be. They belong to its group. */
+    kill(-pid, SIGKILL);
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    if (WIFSIGNALED(wstatus)) {
+        run->exit_code = -1;
+        run->signal = WTERMSIG(wstatus);
+    } else {
+        run->exit_code = WEXITSTATUS(wstatus);
+    }
+    return ECC_OK;
+
+on_error:
+    for (int i = 0; i < 2; i++) {
+        if (out_pipe[i] >= 0) {
+            close(out_pipe[i]);
+        }
+        if (err_pipe[i] >= 0) {
+            close(err_pipe[i]);
+        }
+    }
+    return ECC_ERR_IO;
+}
+
+/* The last non-empty line of `text`, into out (truncated). */
+static void s_last_line(const char *text, size_t len, char *out, size_t size) {
+    size_t end = len;
+    while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) {
+        end--;
+    }
+    size_t start = end;
+    while (start > 0 && text[start - 1] != '\n') {
+        start--;
+    }
+    snprintf(out, size, "%.*s", (int)(end - start), text + start);
+}
+
+/* Parses the adapter's answer line: one JSON object with a boolean `ok`. NULL when garbage. */
+static json_t *s_parse_line(const struct s_adapter_run *run) {
+    char line[64 * 1024];
+    s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, line, sizeof(line));
+    json_t *value = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(value) || !json_is_boolean(json_object_get(value, "ok"))) {
+        json_decref(value);
+        return NULL;
+    }
+    return value;
+}
+
+/* Is the first segment of `pointer` one the adapter said it cannot report? */
+static bool s_unsupported(const json_t *output, const char *pointer) {
+    const json_t *list = json_object_get(output, "unsupported");
+    size_t len = strcspn(pointer + (pointer[0] == '/'), "/");
+    for (size_t i = 0; json_is_array(list) && i < json_array_size(list); i++) {
+        const char *name = json_string_value(json_array_get(list, i));
+        if (name != NULL && strlen(name) == len && strncmp(name, pointer + 1, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void s_log_line(const struct ecc_client_run_options *options, const char *fmt, ...) ECC_PRINTF(2, 3);
+static void s_log_line(const struct ecc_client_run_options *options, const char *fmt, ...) {
+    if (options->log_fn == NULL) {
+        return;
+    }
+    char line[2048];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof(line), fmt, args);
+    va_end(args);
+    options->log_fn(options->log_user_data, line);
+}
+
+/* Judges one adapter run; returns false when the case cannot go on (skip or a broken adapter). */
+static enum ecc_status s_judge_run(
+    const struct ecc_client_case *c,
+    unsigned call,
+    unsigned timeout_ms,
+    struct s_adapter_run *run,
+    struct ecc_client_case_result *result,
+    bool *stop) {
+    char err_line[300];
+    s_last_line(run->err.data != NULL ? run->err.data : "", run->err.len, err_line, sizeof(err_line));
+    *stop = true;
+    if (run->timed_out) {
+        result->verdict = ECC_CLIENT_CASE_FAIL;
+        return s_reason(result, "call %u: adapter hung: no answer within %u ms (killed)", call, timeout_ms);
+    }
+    if (run->exit_code < 0) {
+        result->verdict = ECC_CLIENT_CASE_FAIL;
+        return s_reason(
+            result, "call %u: adapter crashed: killed by signal %d (%s)", call, run->signal, strsignal(run->signal));
+    }
+    if (run->exit_code == ECC_ADAPTER_EXIT_CANNOT_EXPRESS) {
+        char out_line[300];
+        s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, out_line, sizeof(out_line));
+        result->verdict = ECC_CLIENT_CASE_SKIP;
+        return s_reason(
+            result,
+            "the client cannot express this case: %s",
+            out_line[0] ? out_line : (err_line[0] ? err_line : "(no reason given)"));
+    }
+    json_t *output = s_parse_line(run);
+    if (output == NULL) {
+        char out_line[200];
+        s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, out_line, sizeof(out_line));
+        result->verdict = ECC_CLIENT_CASE_FAIL;
+        return s_reason(
+            result,
+            "call %u: adapter printed garbage (exit %d): stdout '%s'%s%s",
+            call,
+            run->exit_code,
+            out_line,
+            err_line[0] ? ", stderr: " : "",
+            err_line);
+    }
+    *stop = false;
+    enum ecc_status status = json_array_append_new(result->outputs, output) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+    if (status == ECC_OK && run->exit_code != 0) {
+        result->verdict = ECC_CLIENT_CASE_FAIL;
+        status = s_reason(result, "call %u: adapter exited %d after printing its answer", call, run->exit_code);
+    }
+    const char *pointer;
+    json_t *spec;
+    json_object_foreach((json_t *)c->expect_result, pointer, spec) {
+        if (status != ECC_OK) {
+            break;
+        }
+        if (s_unsupported(output, pointer)) {
+            if (result->verdict == ECC_CLIENT_CASE_PASS) {
+                result->verdict = ECC_CLIENT_CASE_SKIP;
+            }
+            status = s_reason(result, "the client cannot report %s (the adapter says it is unsupported)", pointer);
+            continue;
+        }
+        struct ecc_match_failure failure;
+        ecc_match_failure_init(&failure);
+        if (!ecc_match_eval(output, pointer, spec, &failure)) {
+            char *actual = failure.actual != NULL ? json_dumps(failure.actual, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            result->verdict = ECC_CLIENT_CASE_FAIL;
+            status = s_reason(
+                result,
+                "call %u: the client reported %s = %.200s: %s",
+                call,
+                failure.pointer[0] ? failure.pointer : pointer,
+                actual != NULL ? actual : "(absent)",
+                failure.message);
+            free(actual);
+        }
+        ecc_match_failure_clean_up(&failure);
+    }
+    return status;
+}
+
+enum ecc_status ecc_client_case_run(
+    const struct ecc_client_case *c,
+    const struct ecc_client_run_options *options,
+    struct ecc_client_case_result *result,
+    struct ecc_diag *diag) {
+    const char *region = options->region != NULL ? options->region : ECC_MOCK_DEFAULT_REGION;
+    const char *access_key = options->access_key_id != NULL ? options->access_key_id : ECC_MOCK_DEFAULT_ACCESS_KEY_ID;
+    const char *secret =
+        options->secret_access_key != NULL ? options->secret_access_key : ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY;
+    unsigned timeout_ms = options->adapter_timeout_ms != 0 ? options->adapter_timeout_ms : S_DEFAULT_TIMEOUT_MS;
+    const char *work_dir = options->work_dir;
+    if (work_dir == NULL) {
+        work_dir = getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0' ? getenv("TMPDIR") : "/tmp";
+    }
+
+    enum ecc_status status = ECC_OK;
+    struct ecc_mock *mock = NULL;
+    struct ecc_server *server = NULL;
+    json_t *params = NULL;
+    char **env = NULL;
+    char params_file[1024] = "";
+    char env_entries[8][1200];
+    const char *overrides[8];
+    struct ecc_string_list problems;
+    ecc_string_list_init(&problems);
+    result->verdict = ECC_CLIENT_CASE_PASS;
+    result->outputs = json_array();
+    if (result->outputs == NULL) {
+        return ECC_ERR_NOMEM;
+    }
+
+    struct ecc_mock_options mock_options = {
+        .region = region,
+        .access_key_id = access_key,
+        .secret_access_key = secret,
+        .log_fn = options->log_fn,
+        .log_user_data = options->log_user_data,
+    };
+    mock = ecc_mock_new(&mock_options, diag);
+    if (mock == NULL) {
+        status = ECC_ERR_INVALID;
+        goto done;
+    }
+    status = ecc_client_case_setup_mock(c, region, mock, diag);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    struct ecc_server_options server_options;
+    ecc_server_options_init(&server_options);
+    server_options.thread_count = 2;
+    server_options.connection_timeout_s = 10;
+    server = ecc_server_new(&server_options, ecc_mock_handle, mock, diag);
+    if (server == NULL) {
+        status = ECC_ERR_IO;
+        goto done;
+    }
+    char host[64];
+    snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)ecc_server_port(server));
+    status = ecc_mock_set_host(mock, host);
+    if (status != ECC_OK) {
+        goto done;
+    }
+
+    status = ecc_client_case_params(c, region, &params, diag);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    snprintf(params_file, sizeof(params_file), "%s/ecsconf-client-params-XXXXXX", work_dir);
+    int fd = mkstemp(params_file);
+    if (fd < 0) {
+        ecc_diag_set(diag, "cannot create a parameters file in %s: %s", work_dir, strerror(errno));
+        params_file[0] = '\0';
+        status = ECC_ERR_IO;
+        goto done;
+    }
+    FILE *file = fdopen(fd, "w");
+    if (file == NULL || json_dumpf(params, file, JSON_INDENT(2)) != 0 || fclose(file) != 0) {
+        ecc_diag_set(diag, "cannot write %s", params_file);
+        status = ECC_ERR_IO;
+        goto done;
+    }
+
+    const char *values[][2] = {
+        {"ECSCONF_ENDPOINT", ecc_server_url(server)},
+        {"ECSCONF_PARAMS", params_file},
+        {"ECSCONF_CASE", c->id},
+        {"AWS_REGION", region},
+        {"AWS_DEFAULT_REGION", region},
+        {"AWS_ACCESS_KEY_ID", access_key},
+        {"AWS_SECRET_ACCESS_KEY", secret},
+    };
+    size_t override_count = ECC_ARRAY_LEN(values);
+    for (size_t i = 0; i < override_count; i++) {
+        snprintf(env_entries[i], sizeof(env_entries[i]), "%s=%s", values[i][0], values[i][1]);
+        overrides[i] = env_entries[i];
+    }
+    env = s_build_env(overrides, override_count);
+    if (env == NULL) {
+        status = ECC_ERR_NOMEM;
+        goto done;
+    }
+
+    for (unsigned call = 1; call <= c->calls; call++) {
+        ecc_mock_begin_call(mock);
+        struct s_adapter_run run = {.exit_code = 0};
+        ecc_buf_init(&run.out, S_MAX_OUTPUT_BYTES);
+        ecc_buf_init(&run.err, S_MAX_OUTPUT_BYTES);
+        status = s_run_adapter(options->adapter, env, timeout_ms, &run, diag);
+        bool stop = true;
+        if (status == ECC_OK) {
+            s_log_line(
+                options,
+                "%s call %u: exit %d, stdout: %.300s",
+                c->id,
+                call,
+                run.exit_code,
+                run.out.data ? run.out.data : "");
+            status = s_judge_run(c, call, timeout_ms, &run, result, &stop);
+        }
+        ecc_buf_clean_up(&run.out);
+        ecc_buf_clean_up(&run.err);
+        if (status != ECC_OK) {
+            goto done;
+        }
+        if (stop) {
+            break;
+        }
+    }
+    ecc_server_stop(server, 1000);
+    result->requests = (unsigned)ecc_mock_record_count(mock);
+    if (result->verdict == ECC_CLIENT_CASE_SKIP && result->outputs != NULL && json_array_size(result->outputs) == 0) {
+        goto done; /* the client could not express the case: what it sent does not count */
+    }
+    status = ecc_mock_finish(mock, &problems);
+    for (size_t i = 0; status == ECC_OK && i < problems.count; i++) {
+        result->verdict = ECC_CLIENT_CASE_FAIL;
+        status = ecc_string_list_append(&result->reasons, problems.items[i]);
+    }
+    if (status == ECC_OK && result->requests != c->expect_requests && json_array_size(result->outputs) == c->calls) {
+        result->verdict = ECC_CLIENT_CASE_FAIL;
+        status = s_reason(
+            result,
+            "requests: the client sent %u request%s, the case expects %u (%s)",
+            result->requests,
+            result->requests == 1 ? "" : "s",
+            c->expect_requests,
+            result->requests < c->expect_requests ? "a retry is missing" : "more attempts than answers recorded");
+    }
+
+done:
+    ecc_server_destroy(server);
+    ecc_mock_destroy(mock);
+    if (params_file[0] != '\0') {
+        unlink(params_file);
+    }
+    free(env);
+    json_decref(params);
+    ecc_string_list_clean_up(&problems);
+    return status;
+}
