@@ -720,43 +720,43 @@ enum ecc_status ecc_mock_finish(struct ecc_mock *mock, struct ecc_string_list *p
             status = s_add_problem(problems, "request %zu: %s", i + 1, record->problems.items[p]);
         }
     }
-    /* Token rules between requests: the first request of each call sets the call's token. */
+    /* Token rules between requests: the first request of each call sets the call's token; its retries
+     * must repeat it, and a generated one must differ from the tokens of the earlier calls. */
     for (size_t i = 0; i < mock->record_count && status == ECC_OK; i++) {
         const struct ecc_mock_record *record = &mock->records[i];
-        for (size_t j = 0; j < i && status == ECC_OK; j++) {
+        const struct ecc_mock_record *first = NULL;
+        size_t first_index = 0;
+        for (size_t j = 0; j < i && first == NULL; j++) {
+            if (mock->records[j].call == record->call) {
+                first = &mock->records[j];
+                first_index = j;
+            }
+        }
+        if (first != NULL) {
+            if (first->client_token != NULL && record->client_token == NULL) {
+                status = s_add_problem(
+                    problems,
+                    "request %zu: client-token.retry: the retry dropped the clientToken request %zu carried",
+                    i + 1,
+                    first_index + 1);
+            } else if (first->client_token != NULL && strcmp(first->client_token, record->client_token) != 0) {
+                status = s_add_problem(
+                    problems,
+                    "request %zu: client-token.retry: a retry must carry the same clientToken as request %zu of its "
+                    "call, got a different one",
+                    i + 1,
+                    first_index + 1);
+            }
+            continue;
+        }
+        for (size_t j = 0; j < i && record->client_token != NULL && mock->expected_token == NULL; j++) {
             const struct ecc_mock_record *earlier = &mock->records[j];
-            if (earlier->client_token == NULL || record->client_token == NULL) {
-                continue;
-            }
-            bool same = strcmp(earlier->client_token, record->client_token) == 0;
-            if (earlier->call == record->call) {
-                if (!same) {
-                    status = s_add_problem(
-                        problems,
-                        "request %zu: client-token.retry: a retry must carry the same clientToken as request %zu of "
-                        "its call, got a different one",
-                        i + 1,
-                        j + 1);
-                }
-                break;
-            }
-            if (same && mock->expected_token == NULL) {
+            if (earlier->client_token != NULL && strcmp(earlier->client_token, record->client_token) == 0) {
                 status = s_add_problem(
                     problems,
                     "request %zu: client-token.new-call: a new call reused the generated clientToken of call %u",
                     i + 1,
                     earlier->call + 1);
-                break;
-            }
-        }
-        /* A retry that lost its token altogether, while the call's first request had one. */
-        for (size_t j = 0; j < i && status == ECC_OK && record->client_token == NULL; j++) {
-            if (mock->records[j].call == record->call && mock->records[j].client_token != NULL) {
-                status = s_add_problem(
-                    problems,
-                    "request %zu: client-token.retry: the retry dropped the clientToken request %zu carried",
-                    i + 1,
-                    j + 1);
                 break;
             }
         }

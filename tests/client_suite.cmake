@@ -1,0 +1,46 @@
+# Client mode (issue 7): the client-direction suite against every client on the machine, the proof that
+# it catches deliberately broken clients, and the per-client result table (build/client-results.md).
+set(_client_results "${CMAKE_BINARY_DIR}/client-results")
+set(_client_suite "${CMAKE_CURRENT_LIST_DIR}/client_suite.sh")
+set(_client_broken "${CMAKE_CURRENT_LIST_DIR}/client_broken.sh")
+
+# name | adapter command | extra options. The slow CLIs run with a few jobs and a long per-run deadline:
+# a process start costs 0.5-3 s on a busy machine.
+add_test(NAME client.c-client COMMAND ${_client_suite} $<TARGET_FILE:ecsconf> c-client ${_client_results}
+         --adapter "$<TARGET_FILE:ecsconf> adapter-c" --jobs 2)
+add_test(NAME client.boto3 COMMAND ${_client_suite} $<TARGET_FILE:ecsconf> boto3 ${_client_results}
+         --adapter "${PROJECT_SOURCE_DIR}/harness/adapters/boto3_adapter.py" --jobs 3 --timeout-ms 120000)
+add_test(NAME client.aws-cli COMMAND ${_client_suite} $<TARGET_FILE:ecsconf> aws-cli ${_client_results}
+         --adapter "${PROJECT_SOURCE_DIR}/harness/adapters/aws-cli.sh" --jobs 3 --timeout-ms 120000)
+add_test(NAME client.node COMMAND ${_client_suite} $<TARGET_FILE:ecsconf> node ${_client_results}
+         --adapter "node ${PROJECT_SOURCE_DIR}/harness/adapters/node/adapter.js" --jobs 3 --timeout-ms 120000)
+set_tests_properties(client.c-client client.boto3 client.aws-cli client.node
+                     PROPERTIES LABELS "client" SKIP_RETURN_CODE 77 TIMEOUT 600)
+
+# fault | cases | the reason the report must give
+set(_client_faults
+    "wrong-target|success-one-task|target: expected X-Amz-Target AmazonEC2ContainerServiceV20141113.RunTask"
+    "drop-token-on-retry|token-retry-server-exception|client-token.retry: the retry dropped the clientToken"
+    "new-token-on-retry|token-retry-throttling|client-token.retry: a retry must carry the same clientToken"
+    "wrong-signing-region|signature-scope|signature.credential-scope"
+    "swallow-errors|error-cluster-not-found-exception|the client reported /ok = true"
+    "fixed-token|token-new-call|client-token.new-call: a new call reused the generated clientToken")
+foreach(_entry ${_client_faults})
+    string(REPLACE "|" ";" _parts "${_entry}")
+    list(GET _parts 0 _fault)
+    list(GET _parts 1 _only)
+    list(GET _parts 2 _reason)
+    add_test(NAME client.broken.${_fault} COMMAND ${_client_broken} $<TARGET_FILE:ecsconf> ${_fault} ${_only} ${_reason})
+    set_tests_properties(client.broken.${_fault} PROPERTIES LABELS "client" TIMEOUT 60)
+endforeach()
+
+find_program(ECSCONF_CLIENT_PYTHON3 python3)
+if(ECSCONF_CLIENT_PYTHON3)
+    add_test(NAME client.table
+             COMMAND ${CMAKE_COMMAND} -E env ${ECSCONF_CLIENT_PYTHON3}
+                     "${PROJECT_SOURCE_DIR}/harness/adapters/result-table.py" -o "${CMAKE_BINARY_DIR}/client-results.md"
+                     "${_client_results}/c-client.json"
+                     "${_client_results}/aws-cli.json" "${_client_results}/boto3.json" "${_client_results}/node.json")
+    set_tests_properties(client.table PROPERTIES LABELS "client" DEPENDS "client.c-client;client.boto3;client.aws-cli;client.node"
+                         TIMEOUT 30)
+endif()
