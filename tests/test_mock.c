@@ -436,8 +436,8 @@ static void test_fuzz_entry(void **state) {
         "",
         "garbage",
         "POST / HTTP/1.1\nHost:127.0.0.1:1\nX-Amz-Target:AmazonEC2ContainerServiceV20141113.RunTask\n\n{}",
-        "POST / HTTP/1.1\nHost:x\nAuthorization:AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, "
-        "Signature=00\n\n{\"cluster\":[",
+        ("POST / HTTP/1.1\nHost:x\nAuthorization:AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, "
+         "Signature=00\n\n{\"cluster\":["),
         "GET /?a=%zz HTTP/1.1\n\n",
     };
     for (size_t i = 0; i < ECC_ARRAY_LEN(inputs); i++) {
