@@ -4,14 +4,26 @@ set(_client_results "${CMAKE_BINARY_DIR}/client-results")
 set(_client_suite "${CMAKE_CURRENT_LIST_DIR}/client_suite.sh")
 set(_client_broken "${CMAKE_CURRENT_LIST_DIR}/client_broken.sh")
 
+# ECSCONF_CLIENT_SUITE=quick runs the slow CLIs (AWS CLI, boto3) on one case per kind instead of all of
+# them; the C client and Node always run everything.
+set(ECSCONF_CLIENT_SUITE "full" CACHE STRING "full: every client case for every client; quick: a sample for the slow CLIs")
+set(_client_slow_only)
+if(ECSCONF_CLIENT_SUITE STREQUAL "quick")
+    foreach(_id error-cluster-not-found-exception error-conflict-exception error-server-exception error-unknown-type
+                success-failures success-unknown-members success-null-members success-missing-lists token-*
+                shape-every-member signature-scope)
+        list(APPEND _client_slow_only --only ${_id})
+    endforeach()
+endif()
+
 # name | adapter command | extra options. The slow CLIs run with a few jobs and a long per-run deadline:
 # a process start costs 0.5-3 s on a busy machine.
 add_test(NAME client.c-client COMMAND ${_client_suite} $<TARGET_FILE:ecsconf> c-client ${_client_results}
          --adapter "$<TARGET_FILE:ecsconf> adapter-c" --jobs 2)
 add_test(NAME client.boto3 COMMAND ${_client_suite} $<TARGET_FILE:ecsconf> boto3 ${_client_results}
-         --adapter "${PROJECT_SOURCE_DIR}/harness/adapters/boto3_adapter.py" --jobs 3 --timeout-ms 120000)
+         --adapter "${PROJECT_SOURCE_DIR}/harness/adapters/boto3_adapter.py" --jobs 3 --timeout-ms 120000 ${_client_slow_only})
 add_test(NAME client.aws-cli COMMAND ${_client_suite} $<TARGET_FILE:ecsconf> aws-cli ${_client_results}
-         --adapter "${PROJECT_SOURCE_DIR}/harness/adapters/aws-cli.sh" --jobs 3 --timeout-ms 120000)
+         --adapter "${PROJECT_SOURCE_DIR}/harness/adapters/aws-cli.sh" --jobs 3 --timeout-ms 120000 ${_client_slow_only})
 add_test(NAME client.node COMMAND ${_client_suite} $<TARGET_FILE:ecsconf> node ${_client_results}
          --adapter "node ${PROJECT_SOURCE_DIR}/harness/adapters/node/adapter.js" --jobs 3 --timeout-ms 120000)
 set_tests_properties(client.c-client client.boto3 client.aws-cli client.node
@@ -44,3 +56,9 @@ if(ECSCONF_CLIENT_PYTHON3)
     set_tests_properties(client.table PROPERTIES LABELS "client" DEPENDS "client.c-client;client.boto3;client.aws-cli;client.node"
                          TIMEOUT 30)
 endif()
+
+add_test(NAME client.serve COMMAND "${CMAKE_CURRENT_LIST_DIR}/cli_serve.sh" $<TARGET_FILE:ecsconf>)
+set_tests_properties(client.serve PROPERTIES LABELS "client" TIMEOUT 90)
+
+add_test(NAME client.bad-adapters COMMAND "${CMAKE_CURRENT_LIST_DIR}/client_bad_adapters.sh" $<TARGET_FILE:ecsconf>)
+set_tests_properties(client.bad-adapters PROPERTIES LABELS "client" TIMEOUT 90)

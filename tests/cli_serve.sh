@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `ecsconf serve` end to end: serve a retry case, drive it with the C client adapter, expect PASS (exit 0);
+# then serve it again and send only one request (a missing retry), expect FAIL (exit 1) with the reason.
+set -u
+ecsconf="$1"
+cd "$(dirname "$0")/.."
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export AWS_ACCESS_KEY_ID=AKIDSERVETEST AWS_SECRET_ACCESS_KEY=serve/test/secret AWS_REGION=us-east-1
+unset AWS_SESSION_TOKEN
+
+serve() { # serve CASE MAX_REQUESTS -> starts the mock, sets url and params
+    "$ecsconf" serve --case "$1" --max-requests "$2" --max-seconds 30 >"$work/serve.out" 2>"$work/serve.err" &
+    pid=$!
+    for _ in $(seq 1 100); do
+        grep -q '^parameters ' "$work/serve.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    url="$(awk '/^endpoint /{print $2}' "$work/serve.out")"
+    sed -n 's/^parameters //p' "$work/serve.out" >"$work/params.json"
+    [ -n "$url" ] || { echo "serve did not start:"; cat "$work/serve.err"; exit 1; }
+}
+
+serve client-cases/token-retry-server-exception.json 2
+ECSCONF_ENDPOINT="$url" ECSCONF_PARAMS="$work/params.json" "$ecsconf" adapter-c
+wait "$pid"
+rc=$?
+cat "$work/serve.out"
+[ "$rc" -eq 0 ] && grep -q '^PASS' "$work/serve.out" || { echo "expected PASS and exit 0, got $rc"; exit 1; }
+
+serve client-cases/token-retry-server-exception.json 1
+ECSCONF_ENDPOINT="$url" ECSCONF_PARAMS="$work/params.json" ECSCONF_MAX_ATTEMPTS=1 "$ecsconf" adapter-c
+wait "$pid"
+rc=$?
+cat "$work/serve.out"
+[ "$rc" -eq 1 ] && grep -q 'requests: received 1, the case expects 2' "$work/serve.out" ||
+    { echo "expected FAIL (a missing retry) and exit 1, got $rc"; exit 1; }
+echo "serve: PASS and FAIL as expected"
