@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The adapter contract's failure modes: garbage output, a crash, a hang and exit 89 (cannot express).
+# The adapter contract's failure modes: garbage output, a crash, a hang and exit 89 (cannot express);
+# and the expect-fail list: a listed failure is XFAIL (exit 0), a listed pass is XPASS (exit 1), an entry
+# that matches no case is a usage error (exit 2).
 set -u
 ecsconf="$1"
 cd "$(dirname "$0")/.."
@@ -24,4 +26,19 @@ check 1 "adapter crashed: killed by signal 11" 'kill -SEGV $$'
 check 1 "adapter hung: no answer within 1000 ms" "sleep 20" --timeout-ms 1000
 check 0 "SKIP  success-one-task" 'echo "this client has no RunTask"; exit 89'
 check 0 "the client cannot express this case: this client has no RunTask" 'echo "this client has no RunTask"; exit 89'
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+echo "success-one-task known to fail here" >"$work/list"
+check 1 "XPASS success-one-task" "$ecsconf adapter-c" --expect-fail "$work/list"
+ECSCONF_CLIENT_FAULT=wrong-target check 0 "XFAIL success-one-task" "$ecsconf adapter-c" --expect-fail "$work/list"
+echo "no-such-case reason" >"$work/unused"
+out="$("$ecsconf" client --adapter "$ecsconf adapter-c" --expect-fail "$work/unused" 2>&1)"
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -qF "'no-such-case' matches no case" <<<"$out"; then
+    echo "an unused expect-fail entry: expected exit 2, got $rc"
+    fail=1
+fi
+echo "reason-less" >"$work/bad"
+"$ecsconf" client --adapter true --expect-fail "$work/bad" >/dev/null 2>&1
+[ $? -eq 2 ] || { echo "an expect-fail line without a reason must be a usage error"; fail=1; }
 exit "$fail"

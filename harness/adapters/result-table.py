@@ -49,9 +49,9 @@ def main(args):
         out.append(f"| {case_id} | " + " | ".join(cells) + " |")
     totals = []
     for run in runs:
-        s = run.get("summary", {})
-        totals.append(f"{s.get('passed', 0)} pass, {s.get('failed', 0)} fail, {s.get('skipped', 0)} skip, "
-                      f"{s.get('xfail', 0)} xfail")
+        verdicts = [c["verdict"] for c in run["cases"]]
+        totals.append(", ".join(f"{verdicts.count(v)} {v.lower()}" for v in ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS")
+                                if verdicts.count(v) or v == "FAIL"))
     out.append("| **total** | " + " | ".join(totals) + " |")
     if notes:
         out.append("")

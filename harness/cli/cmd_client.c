@@ -446,14 +446,38 @@ int ecc_cmd_client(int argc, char **argv) {
     }
     free(cases);
     if (exit_code == ECC_EXIT_OK) {
-        printf("%s: %u passed, %u failed, %u skipped\n", name, counts[0], counts[1], counts[2]);
-        if (counts[ECC_CLIENT_CASE_FAIL] > 0) {
+        for (size_t i = 0; i < expected_count && only_count == 0; i++) {
+            if (!expected[i].used) {
+                ecc_cli_error(s_cmd, "%s: '%s' matches no case", expect_fail_file, expected[i].pattern);
+                exit_code = ECC_EXIT_USAGE;
+            }
+        }
+        printf(
+            "%s: %u passed, %u failed, %u skipped, %u expected failures, %u unexpected passes\n",
+            name,
+            counts[0],
+            counts[1],
+            counts[2],
+            counts[3],
+            counts[4]);
+        if (exit_code == ECC_EXIT_OK && (counts[1] > 0 || counts[4] > 0)) {
             exit_code = ECC_EXIT_FAILED;
         }
         json_object_set_new(
             report,
             "summary",
-            json_pack("{s:i,s:i,s:i}", "passed", counts[0], "failed", counts[1], "skipped", counts[2]));
+            json_pack(
+                "{s:i,s:i,s:i,s:i,s:i}",
+                "passed",
+                counts[0],
+                "failed",
+                counts[1],
+                "skipped",
+                counts[2],
+                "xfail",
+                counts[3],
+                "xpass",
+                counts[4]));
         if (results_file != NULL && json_dump_file(report, results_file, JSON_INDENT(2)) != 0) {
             ecc_cli_error(s_cmd, "cannot write %s", results_file);
             exit_code = ECC_EXIT_SETUP;

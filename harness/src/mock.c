@@ -401,21 +401,22 @@ static bool s_tokens_compare_by_rule(const struct ecc_mock *mock) {
     return mock->expected_token == NULL;
 }
 
-static bool s_body_matches(const struct ecc_mock *mock, const struct s_exchange *exchange, struct s_checked *checked) {
+/* Called with the lock held: the exchange's parsed request is borrowed for the comparison. */
+static bool s_body_matches(const struct ecc_mock *mock, struct s_exchange *exchange, struct s_checked *checked) {
     if (!checked->body_ok) {
         return false;
     }
     if (!s_tokens_compare_by_rule(mock)) {
         return ecc_run_task_request_equal(&exchange->request, &checked->request);
     }
-    /* The generated token was checked by rule above; compare the rest by meaning. */
+    /* The generated token was checked by rule; compare the rest by meaning, tokens set aside. */
     char *sent_token = checked->request.client_token;
-    char *expected_token = ((struct s_exchange *)exchange)->request.client_token;
+    char *expected_token = exchange->request.client_token;
     checked->request.client_token = NULL;
-    ((struct s_exchange *)exchange)->request.client_token = NULL;
+    exchange->request.client_token = NULL;
     bool equal = ecc_run_task_request_equal(&exchange->request, &checked->request);
     checked->request.client_token = sent_token;
-    ((struct s_exchange *)exchange)->request.client_token = expected_token;
+    exchange->request.client_token = expected_token;
     return equal;
 }
 
@@ -426,7 +427,7 @@ static bool s_header_equal(const struct ecc_http_request *request, const char *n
 
 static bool s_exchange_matches(
     const struct ecc_mock *mock,
-    const struct s_exchange *exchange,
+    struct s_exchange *exchange,
     const struct ecc_http_request *request,
     struct s_checked *checked) {
     return request->method != NULL && strcmp(request->method, exchange->method) == 0 && request->path != NULL &&

@@ -136,11 +136,9 @@ static enum ecc_status s_load_response(
             path, NULL, diag, "expected a fixture id or an answer object, got %s", ecc_json_type_name(value));
     }
     if (out->fixture != NULL) {
-        out->status = out->fixture->response_status;
-        out->headers = json_object_get(out->fixture->root, "response") != NULL
-                           ? json_object_get(json_object_get(out->fixture->root, "response"), "headers")
-                           : NULL;
         const json_t *response = json_object_get(out->fixture->root, "response");
+        out->status = out->fixture->response_status;
+        out->headers = json_object_get(response, "headers");
         out->body = json_object_get(response, "body");
         const json_t *text = json_object_get(response, "body_text");
         out->body_text = json_is_string(text) ? json_string_value(text) : NULL;
@@ -280,30 +278,24 @@ s_load(struct ecc_client_case *c, const struct ecc_fixture_set *fixtures, struct
     return status;
 }
 
-enum ecc_status ecc_client_case_load_bytes(
-    const uint8_t *bytes,
-    size_t len,
+/* Takes the parsed document (one reference) and builds the case. */
+static enum ecc_status s_from_root(
+    json_t *root,
     const char *source,
     const struct ecc_fixture_set *fixtures,
     struct ecc_client_case **out,
     struct ecc_diag *diag) {
-    *out = NULL;
     struct ecc_client_case *c = calloc(1, sizeof(*c));
     if (c == NULL) {
+        json_decref(root);
         return ECC_ERR_NOMEM;
     }
+    c->root = root;
     c->file = ecc_strdup(source != NULL ? source : "");
-    if (c->file == NULL) {
-        ecc_client_case_destroy(c);
-        return ECC_ERR_NOMEM;
-    }
-    enum ecc_status status = ecc_suite_parse_bytes(bytes, len, c->file, &c->root, diag);
-    if (status == ECC_OK) {
-        status = s_load(c, fixtures, diag);
-    }
+    enum ecc_status status = c->file != NULL ? s_load(c, fixtures, diag) : ECC_ERR_NOMEM;
     if (status != ECC_OK) {
         if (diag != NULL && diag->source[0] == '\0') {
-            snprintf(diag->source, sizeof(diag->source), "%s", c->file);
+            snprintf(diag->source, sizeof(diag->source), "%s", source != NULL ? source : "");
         }
         ecc_client_case_destroy(c);
         return status;
@@ -312,21 +304,30 @@ enum ecc_status ecc_client_case_load_bytes(
     return ECC_OK;
 }
 
+enum ecc_status ecc_client_case_load_bytes(
+    const uint8_t *bytes,
+    size_t len,
+    const char *source,
+    const struct ecc_fixture_set *fixtures,
+    struct ecc_client_case **out,
+    struct ecc_diag *diag) {
+    *out = NULL;
+    json_t *root = NULL;
+    enum ecc_status status = ecc_suite_parse_bytes(bytes, len, source != NULL ? source : "", &root, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_from_root(root, source, fixtures, out, diag);
+}
+
 enum ecc_status ecc_client_case_load_file(
     const char *file, const struct ecc_fixture_set *fixtures, struct ecc_client_case **out, struct ecc_diag *diag) {
     *out = NULL;
     json_t *root = NULL;
     enum ecc_status status = ecc_suite_parse_file(file, &root, diag);
-    if (status != ECC_OK) {
-        return status;
+    if (status == ECC_OK) {
+        status = s_from_root(root, file, fixtures, out, diag);
     }
-    char *text = json_dumps(root, JSON_COMPACT);
-    json_decref(root);
-    if (text == NULL) {
-        return ECC_ERR_NOMEM;
-    }
-    status = ecc_client_case_load_bytes((const uint8_t *)text, strlen(text), file, fixtures, out, diag);
-    free(text);
     if (status == ECC_OK && !ecc_suite_file_matches_id(file, (*out)->id)) {
         ecc_diag_clear(diag);
         snprintf(diag->source, sizeof(diag->source), "%s", file);

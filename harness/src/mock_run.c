@@ -260,7 +260,7 @@ static void s_log_line(const struct ecc_client_run_options *options, const char 
     options->log_fn(options->log_user_data, line);
 }
 
-/* Judges one adapter run; returns false when the case cannot go on (skip or a broken adapter). */
+/* Judges one adapter run into `result`; sets *stop when the case cannot go on (a skip or a broken adapter). */
 static enum ecc_status s_judge_run(
     const struct ecc_client_case *c,
     unsigned call,
