@@ -1,0 +1,67 @@
+#ifndef ECC_RESPONSE_FIXTURES_H
+#define ECC_RESPONSE_FIXTURES_H
+/*
+ * A realistic RunTask answer: two Fargate tasks (awsvpc ENI attachment with its details, two containers
+ * each, ECS Exec agent, container overrides, tags, fractional createdAt) and an empty failures list.
+ * 5.6 KB compact, the size of a real two-task answer. Shared by tests/test_codec_response.c and
+ * bench/bench_codec_response.c. Values are made up; shapes follow the ECS model.
+ */
+static const char ecc_fixture_run_task_response[] =
+    "{\"tasks\":[{\"attachments\":[{\"id\":\"a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c01\",\"type\":\"ElasticNetworkInterfa"
+    "ce\",\"status\":\"PRECREATED\",\"details\":[{\"name\":\"subnetId\",\"value\":\"subnet-0123456789abcdef0\"},{\"name\":"
+    "\"networkInterfaceId\",\"value\":\"eni-0a1b2c3d4e5f60718\"},{\"name\":\"macAddress\",\"value\":\"0a:1b:2c:3d:4e:0"
+    "1\"},{\"name\":\"privateDnsName\",\"value\":\"ip-10-0-1-23.ec2.internal\"},{\"name\":\"privateIPv4Address\",\"valu"
+    "e\":\"10.0.1.23\"}]}],\"attributes\":[{\"name\":\"ecs.cpu-architecture\",\"value\":\"x86_64\"}],\"availabilityZone"
+    "\":\"us-east-1a\",\"clusterArn\":\"arn:aws:ecs:us-east-1:123456789012:cluster/ecsconf-ci\",\"containers\":[{\""
+    "containerArn\":\"arn:aws:ecs:us-east-1:123456789012:container/ecsconf-ci/0f9e8d7c6b5a49382716a5b4c3d2e"
+    "1f0/5f1c0a7e-1111-4a2b-9c3d-000000000001\",\"taskArn\":\"arn:aws:ecs:us-east-1:123456789012:task/ecsconf"
+    "-ci/0f9e8d7c6b5a49382716a5b4c3d2e1f0\",\"name\":\"web\",\"image\":\"123456789012.dkr.ecr.us-east-1.amazonaws"
+    ".com/web:1.4.2\",\"lastStatus\":\"PENDING\",\"networkInterfaces\":[{\"attachmentId\":\"a1b2c3d4-5e6f-4a7b-8c9d"
+    "-0e1f2a3b4c01\",\"privateIpv4Address\":\"10.0.1.23\"}],\"healthStatus\":\"UNKNOWN\",\"managedAgents\":[{\"name\":"
+    "\"ExecuteCommandAgent\",\"lastStatus\":\"PENDING\"}],\"cpu\":\"256\",\"memory\":\"512\",\"memoryReservation\":\"256\"}"
+    ",{\"containerArn\":\"arn:aws:ecs:us-east-1:123456789012:container/ecsconf-ci/0f9e8d7c6b5a49382716a5b4c3"
+    "d2e1f0/6a2d1b8f-2222-4b3c-8d4e-000000000001\",\"taskArn\":\"arn:aws:ecs:us-east-1:123456789012:task/ecsc"
+    "onf-ci/0f9e8d7c6b5a49382716a5b4c3d2e1f0\",\"name\":\"log-router\",\"image\":\"public.ecr.aws/aws-observabili"
+    "ty/aws-for-fluent-bit:2.32.0\",\"lastStatus\":\"PENDING\",\"networkInterfaces\":[{\"attachmentId\":\"a1b2c3d4-"
+    "5e6f-4a7b-8c9d-0e1f2a3b4c01\",\"privateIpv4Address\":\"10.0.1.23\"}],\"healthStatus\":\"UNKNOWN\",\"cpu\":\"0\",\""
+    "memoryReservation\":\"50\"}],\"cpu\":\"512\",\"createdAt\":1732763105.123,\"desiredStatus\":\"RUNNING\",\"enableEx"
+    "ecuteCommand\":true,\"group\":\"family:web-batch\",\"healthStatus\":\"UNKNOWN\",\"lastStatus\":\"PROVISIONING\",\""
+    "launchType\":\"FARGATE\",\"memory\":\"1024\",\"overrides\":{\"containerOverrides\":[{\"name\":\"web\",\"command\":[\"p"
+    "ython\",\"-m\",\"batch.run\",\"--shard\",\"1\"],\"environment\":[{\"name\":\"SHARD\",\"value\":\"1\"},{\"name\":\"LOG_LEVE"
+    "L\",\"value\":\"info\"}],\"cpu\":256,\"memory\":512},{\"name\":\"log-router\"}],\"inferenceAcceleratorOverrides\":["
+    "],\"executionRoleArn\":\"arn:aws:iam::123456789012:role/ecsTaskExecutionRole\",\"taskRoleArn\":\"arn:aws:ia"
+    "m::123456789012:role/web-batch-task\"},\"platformVersion\":\"1.4.0\",\"platformFamily\":\"Linux\",\"startedBy\""
+    ":\"ecsconf-ci/run-42\",\"tags\":[{\"key\":\"team\",\"value\":\"platform\"},{\"key\":\"env\",\"value\":\"ci\"},{\"key\":\"sh"
+    "ard\",\"value\":\"1\"}],\"taskArn\":\"arn:aws:ecs:us-east-1:123456789012:task/ecsconf-ci/0f9e8d7c6b5a4938271"
+    "6a5b4c3d2e1f0\",\"taskDefinitionArn\":\"arn:aws:ecs:us-east-1:123456789012:task-definition/web-batch:17\""
+    ",\"version\":1,\"ephemeralStorage\":{\"sizeInGiB\":20},\"fargateEphemeralStorage\":{\"sizeInGiB\":20}},{\"attac"
+    "hments\":[{\"id\":\"a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c02\",\"type\":\"ElasticNetworkInterface\",\"status\":\"PRE"
+    "CREATED\",\"details\":[{\"name\":\"subnetId\",\"value\":\"subnet-0fedcba9876543210\"},{\"name\":\"networkInterface"
+    "Id\",\"value\":\"eni-0f1e2d3c4b5a69788\"},{\"name\":\"macAddress\",\"value\":\"0a:1b:2c:3d:4e:02\"},{\"name\":\"priv"
+    "ateDnsName\",\"value\":\"ip-10-0-2-57.ec2.internal\"},{\"name\":\"privateIPv4Address\",\"value\":\"10.0.2.57\"}]}"
+    "],\"attributes\":[{\"name\":\"ecs.cpu-architecture\",\"value\":\"x86_64\"}],\"availabilityZone\":\"us-east-1a\",\"c"
+    "lusterArn\":\"arn:aws:ecs:us-east-1:123456789012:cluster/ecsconf-ci\",\"containers\":[{\"containerArn\":\"ar"
+    "n:aws:ecs:us-east-1:123456789012:container/ecsconf-ci/1a2b3c4d5e6f47819a0b1c2d3e4f5a6b/5f1c0a7e-1111"
+    "-4a2b-9c3d-000000000002\",\"taskArn\":\"arn:aws:ecs:us-east-1:123456789012:task/ecsconf-ci/1a2b3c4d5e6f4"
+    "7819a0b1c2d3e4f5a6b\",\"name\":\"web\",\"image\":\"123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.4.2\",\""
+    "lastStatus\":\"PENDING\",\"networkInterfaces\":[{\"attachmentId\":\"a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c02\",\"p"
+    "rivateIpv4Address\":\"10.0.2.57\"}],\"healthStatus\":\"UNKNOWN\",\"managedAgents\":[{\"name\":\"ExecuteCommandAg"
+    "ent\",\"lastStatus\":\"PENDING\"}],\"cpu\":\"256\",\"memory\":\"512\",\"memoryReservation\":\"256\"},{\"containerArn\":"
+    "\"arn:aws:ecs:us-east-1:123456789012:container/ecsconf-ci/1a2b3c4d5e6f47819a0b1c2d3e4f5a6b/6a2d1b8f-2"
+    "222-4b3c-8d4e-000000000002\",\"taskArn\":\"arn:aws:ecs:us-east-1:123456789012:task/ecsconf-ci/1a2b3c4d5e"
+    "6f47819a0b1c2d3e4f5a6b\",\"name\":\"log-router\",\"image\":\"public.ecr.aws/aws-observability/aws-for-fluent"
+    "-bit:2.32.0\",\"lastStatus\":\"PENDING\",\"networkInterfaces\":[{\"attachmentId\":\"a1b2c3d4-5e6f-4a7b-8c9d-0e"
+    "1f2a3b4c02\",\"privateIpv4Address\":\"10.0.2.57\"}],\"healthStatus\":\"UNKNOWN\",\"cpu\":\"0\",\"memoryReservation"
+    "\":\"50\"}],\"cpu\":\"512\",\"createdAt\":1732763105.456,\"desiredStatus\":\"RUNNING\",\"enableExecuteCommand\":tru"
+    "e,\"group\":\"family:web-batch\",\"healthStatus\":\"UNKNOWN\",\"lastStatus\":\"PROVISIONING\",\"launchType\":\"FARG"
+    "ATE\",\"memory\":\"1024\",\"overrides\":{\"containerOverrides\":[{\"name\":\"web\",\"command\":[\"python\",\"-m\",\"batc"
+    "h.run\",\"--shard\",\"2\"],\"environment\":[{\"name\":\"SHARD\",\"value\":\"2\"},{\"name\":\"LOG_LEVEL\",\"value\":\"info\""
+    "}],\"cpu\":256,\"memory\":512},{\"name\":\"log-router\"}],\"inferenceAcceleratorOverrides\":[],\"executionRoleA"
+    "rn\":\"arn:aws:iam::123456789012:role/ecsTaskExecutionRole\",\"taskRoleArn\":\"arn:aws:iam::123456789012:r"
+    "ole/web-batch-task\"},\"platformVersion\":\"1.4.0\",\"platformFamily\":\"Linux\",\"startedBy\":\"ecsconf-ci/run-"
+    "42\",\"tags\":[{\"key\":\"team\",\"value\":\"platform\"},{\"key\":\"env\",\"value\":\"ci\"},{\"key\":\"shard\",\"value\":\"2\"}"
+    "],\"taskArn\":\"arn:aws:ecs:us-east-1:123456789012:task/ecsconf-ci/1a2b3c4d5e6f47819a0b1c2d3e4f5a6b\",\"t"
+    "askDefinitionArn\":\"arn:aws:ecs:us-east-1:123456789012:task-definition/web-batch:17\",\"version\":1,\"eph"
+    "emeralStorage\":{\"sizeInGiB\":20},\"fargateEphemeralStorage\":{\"sizeInGiB\":20}}],\"failures\":[]}";
+
+#endif
