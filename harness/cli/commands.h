@@ -26,5 +26,6 @@ void ecc_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(
 
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
+int ecc_cmd_emulate(int argc, char **argv);
 
 #endif
