@@ -124,6 +124,13 @@ enum ecc_status ecc_json_check_members(
     struct ecc_json_path *path,
     struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * JSON merge patch (RFC 7386): returns a new reference holding `target` (not modified) with `patch`
+ * applied: an object patch merges member by member, recursively, and a null member removes that member;
+ * any other patch replaces the target. `target` may be NULL. NULL when out of memory.
+ */
+json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch);
+
 /* Fills `diag` with "<path>: expected <what>, got <type of value>" for `value` found at `path`. */
 void ecc_json_type_error(
     const struct ecc_json_path *path, const char *expected, const json_t *value, struct ecc_diag *diag);
