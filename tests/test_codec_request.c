@@ -324,6 +324,27 @@ static void test_unknown_members(void **state) {
     ecc_run_task_request_clean_up(&lax);
     ecc_run_task_request_clean_up(&strict);
 
+    /* Strict without a list still refuses; the list is capped, the count is not. */
+    assert_int_equal(s_parse("{\"x\":1}", true, &strict, NULL, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "x");
+    ecc_run_task_request_clean_up(&strict);
+    struct ecc_buf many;
+    ecc_buf_init(&many, 1 << 16);
+    assert_int_equal(ecc_buf_append_str(&many, "{\"tags\":["), ECC_OK);
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(ecc_buf_printf(&many, "%s{\"key\":\"k\",\"extra\":%d}", i ? "," : "", i), ECC_OK);
+    }
+    assert_int_equal(ecc_buf_append_str(&many, "]}"), ECC_OK);
+    assert_int_equal(s_parse(many.data, true, &strict, &unknown, &diag), ECC_ERR_INVALID);
+    assert_int_equal(unknown.count, ECC_CODEC_MAX_UNKNOWN_MEMBERS);
+    assert_string_equal(unknown.items[0], "tags[0].extra");
+    assert_string_equal(diag.path, "tags[0].extra");
+    assert_non_null(strstr(diag.text, "300 unknown"));
+    assert_int_equal(strict.tags.count, 300);
+    ecc_buf_clean_up(&many);
+    ecc_string_list_clean_up(&unknown);
+    ecc_run_task_request_clean_up(&strict);
+
     /* Duplicate keys: the last wins by default, strict mode refuses them. */
     const char *dup = "{\"cluster\":\"a\",\"cluster\":\"b\"}";
     assert_int_equal(s_parse(dup, false, &lax, NULL, &diag), ECC_OK);

@@ -116,10 +116,12 @@ static const struct ecc_validation_rule s_rules[R_COUNT_OF_RULES] = {
          S_IPE,
          false,
          "Managed Instances need capacityProviderStrategy, not launchType"},
-    /* "Specifying both a launch type and capacity provider strategy is not supported." (services) */
+    /* "Specifying both a launch type and capacity provider strategy is not supported." (CreateService,
+     * tflint-ruleset-aws#349; RunTask documents the same exclusivity) */
     [R_LAUNCH_TYPE_EXCLUSIVE] =
         {"launchType.exclusive", S_IPE, true, "launchType and capacityProviderStrategy are mutually exclusive"},
-    /* "The platform version must be null when specifying an EC2 launch type." (ecs-cli, services) */
+    /* "The platform version must be null when specifying an EC2 launch type." (service creation,
+     * amazon-ecs-cli#1040; not confirmed for RunTask) */
     [R_PLATFORM_VERSION_LAUNCH_TYPE] =
         {"platformVersion.launchType", S_IPE, true, "platformVersion is only for tasks hosted on Fargate"},
     [R_CAPACITY_PROVIDERS_MAX] =
@@ -182,7 +184,8 @@ static const struct ecc_validation_rule s_rules[R_COUNT_OF_RULES] = {
     [R_TAG_KEY_LENGTH] = {"tag.key.length", S_IPE, false, "a tag key is 1 to 128 characters"},
     [R_TAG_VALUE_LENGTH] = {"tag.value.length", S_IPE, false, "a tag value is at most 256 characters"},
     [R_TAG_PATTERN] = {"tag.pattern", S_IPE, false, "tag characters are letters, numbers, spaces and _ . : / = + - @"},
-    /* "Tag key must not start with aws:" (InvalidParameterException from ECS, amazon-ecs-agent#1704) */
+    /* "Tag key must not start with aws:" (InvalidParameterException from ECS RegisterContainerInstance,
+     * amazon-ecs-agent#1704; not in RUNTASK.md) */
     [R_TAG_RESERVED_PREFIX] =
         {"tag.reservedPrefix", S_IPE, true, "no tag key or value starts with aws: in any letter case"},
     [R_TAG_KEY_UNIQUE] = {"tag.key.unique", S_IPE, false, "each tag key appears once"},

@@ -57,13 +57,16 @@ enum ecc_status ecc_codec_build_aws_json_request(
     const char *operation, const void *body, size_t body_len, struct ecc_http_request *out, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
 
+/* Strict mode lists at most this many unknown member paths (it still counts them all). */
+#define ECC_CODEC_MAX_UNKNOWN_MEMBERS 256
+
 struct ecc_codec_parse_options {
     size_t max_body_bytes; /* 0: ECC_CODEC_DEFAULT_MAX_BODY_BYTES; larger bodies: ECC_ERR_LIMIT */
     /*
      * Strict mode (the mock's check that a client sent only model member names): every member that is
-     * not in the model, at any depth, is added to `unknown_members` as a member path, duplicate keys
-     * in one object are rejected, and if any unknown member was found the call returns ECC_ERR_INVALID
-     * (diag names the first) with the request still filled in.
+     * not in the model, at any depth, is added to `unknown_members` (when given) as a member path,
+     * duplicate keys in one object are rejected, and if any unknown member was found the call returns
+     * ECC_ERR_INVALID (diag names the first and gives the count) with the request still filled in.
      */
     bool strict;
 };

@@ -8,8 +8,10 @@
  *
  * Sources: ../shared/model/RUNTASK.md (member documentation of the 2014-11-13 model and observed
  * behaviour) and the model JSON (enums, min/max/pattern traits). Each failure carries the error type the
- * service answers with; `error_type_observed` tells whether RUNTASK.md shows the service answering that
- * way for this rule, or whether the type is our best inference (see the rule table in validate.c).
+ * service answers with; `error_type_observed` tells whether a report shows ECS answering that way for
+ * this rule (on RunTask, or on another ECS operation for the same parameter: the rule table in
+ * validate.c cites each), or whether the type is our best inference. Conformance cases should treat an
+ * inferred type as "record what the service returns".
  */
 #include "ecc/common.h"
 #include "ecc/model.h"
