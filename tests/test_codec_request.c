@@ -512,6 +512,64 @@ static void test_shared_shapes(void **state) {
     ecc_run_task_request_clean_up(&r);
 }
 
+static void test_hostile_bodies(void **state) {
+    (void)state;
+    struct {
+        const char *body;
+        size_t len; /* 0: strlen */
+        enum ecc_status expected;
+    } cases[] = {
+        {"{} trailing", 0, ECC_ERR_INVALID},
+        {"{\"count\":1e400}", 0, ECC_ERR_INVALID},
+        {"{\"count\":-0}", 0, ECC_OK},
+        {"{\"count\":99999999999999999999999}", 0, ECC_ERR_INVALID},
+        {"{\"cluster\":\"a\\u0000b\"}", 0, ECC_ERR_INVALID},
+        {"{\"cluster\":\"\\ud800\"}", 0, ECC_ERR_INVALID},
+        {"{\"cluster\":\"a\"}\0{\"x\":1}", 18, ECC_ERR_INVALID},
+        {"\xef\xbb\xbf{}", 0, ECC_ERR_INVALID},
+        {"null", 0, ECC_ERR_INVALID},
+        {"  ", 0, ECC_ERR_INVALID},
+        {"{\"tags\":[[[[]]]]}", 0, ECC_ERR_INVALID},
+        {"{\"overrides\":{\"containerOverrides\":[{\"environment\":[{\"name\":{\"a\":[1,2]}}]}]}}", 0, ECC_ERR_INVALID},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(cases); i++) {
+        struct ecc_run_task_request r;
+        ecc_run_task_request_init(&r);
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].body);
+        enum ecc_status status = ecc_codec_parse_run_task_request(cases[i].body, len, NULL, &r, NULL, &diag);
+        if (status != cases[i].expected) {
+            fail_msg("case %zu: status %s (%s)", i, ecc_status_name(status), diag.text);
+        }
+        assert_true(status == ECC_OK || diag.text[0] != '\0');
+        ecc_run_task_request_clean_up(&r);
+    }
+
+    /* Deep nesting and a large string within the cap. */
+    struct ecc_buf deep;
+    ecc_buf_init(&deep, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
+    assert_int_equal(ecc_buf_append_str(&deep, "{\"tags\":"), ECC_OK);
+    for (int i = 0; i < 100000; i++) {
+        assert_int_equal(ecc_buf_append_byte(&deep, '['), ECC_OK);
+    }
+    struct ecc_run_task_request r;
+    ecc_run_task_request_init(&r);
+    struct ecc_diag diag;
+    assert_int_equal(ecc_codec_parse_run_task_request(deep.data, deep.len, NULL, &r, NULL, &diag), ECC_ERR_INVALID);
+    ecc_run_task_request_clean_up(&r);
+    ecc_buf_reset(&deep);
+    assert_int_equal(ecc_buf_append_str(&deep, "{\"cluster\":\""), ECC_OK);
+    for (int i = 0; i < 500000; i++) {
+        assert_int_equal(ecc_buf_append_byte(&deep, 'x'), ECC_OK);
+    }
+    assert_int_equal(ecc_buf_append_str(&deep, "\"}"), ECC_OK);
+    assert_int_equal(ecc_codec_parse_run_task_request(deep.data, deep.len, NULL, &r, NULL, &diag), ECC_OK);
+    assert_int_equal(strlen(r.cluster), 500000);
+    ecc_run_task_request_clean_up(&r);
+    ecc_buf_clean_up(&deep);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_realistic_requests),
@@ -527,6 +585,7 @@ int main(void) {
         cmocka_unit_test(test_invalid_utf8_names_member),
         cmocka_unit_test(test_envelope),
         cmocka_unit_test(test_shared_shapes),
+        cmocka_unit_test(test_hostile_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,11 @@ static void s_w_string(struct s_writer *w, const char *value) {
 static void s_w_key(struct s_writer *w, bool *first, const char *key) {
     char text[64];
     size_t key_len = strlen(key);
+    if (key_len > sizeof(text) - 4) {
+        /* Model member names are short literals; a longer one is a bug here, not bad input. */
+        w->status = w->status == ECC_OK ? ECC_ERR_INTERNAL : w->status;
+        return;
+    }
     size_t len = 0;
     if (!*first) {
         text[len++] = ',';

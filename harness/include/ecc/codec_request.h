@@ -99,7 +99,8 @@ enum ecc_status ecc_codec_read_run_task_request(
 /*
  * Shapes shared with the response side. `read` takes the value itself (an object, or an array for the
  * lists) found at `path`, fills an initialized `out` (the caller cleans it up, also on failure) and
- * ignores unknown members. `write` appends the JSON to `out` (the buffer is left as it was on failure).
+ * ignores unknown members. `write` appends the JSON to `out` (the buffer is left as it was on failure);
+ * a list is written as an array even when absent: whether to write the member is the caller's choice.
  */
 enum ecc_status ecc_codec_read_task_override(
     const json_t *value, struct ecc_json_path *path, struct ecc_task_override *out, struct ecc_diag *diag)
