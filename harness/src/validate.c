@@ -315,6 +315,27 @@ static void s_fail(struct s_ctx *ctx, enum s_rule rule, const char *fmt, ...) {
         ecc_json_path_pop(&(ctx)->path);                                                                               \
     } while (0)
 
+/* Up to 48 bytes of a value the caller sent, for a message: printable ASCII kept, any other byte shown
+ * as '?', so a message is always valid UTF-8 text whatever the request held (reports embed it). */
+struct s_quoted {
+    char text[52];
+};
+
+static struct s_quoted s_quote(const char *value) {
+    struct s_quoted q;
+    size_t i = 0;
+    for (; value[i] && i < 48; i++) {
+        unsigned char c = (unsigned char)value[i];
+        q.text[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (value[i]) {
+        memcpy(q.text + i, "...", 3);
+        i += 3;
+    }
+    q.text[i] = '\0';
+    return q;
+}
+
 /* Characters (code points) of a string; false, with a string.utf8 failure at `key`, when not UTF-8. */
 static bool s_chars(struct s_ctx *ctx, const char *key, const char *text, size_t *chars) {
     if (ecc_utf8_count(text, strlen(text), chars)) {
@@ -327,7 +348,7 @@ static bool s_chars(struct s_ctx *ctx, const char *key, const char *text, size_t
 static void
 s_check_enum(struct s_ctx *ctx, const char *key, const char *value, const char *const *values, enum s_rule rule) {
     if (value && !ecc_validate_enum_contains(values, value)) {
-        S_FAIL_AT(ctx, key, rule, "'%.64s' is not a valid %s", value, key);
+        S_FAIL_AT(ctx, key, rule, "'%s' is not a valid %s", s_quote(value).text, key);
     }
 }
 
@@ -579,8 +600,8 @@ static void s_check_container_override(struct s_ctx *ctx, const struct ecc_conta
                 ctx,
                 "value",
                 R_RESOURCE_REQUIREMENT_NEURON_VALUE,
-                "'%.64s' for a NeuronDevice, ALL expected",
-                req->value);
+                "'%s' for a NeuronDevice, ALL expected",
+                s_quote(req->value).text);
         }
         ecc_json_path_pop(&ctx->path);
     }
@@ -709,8 +730,8 @@ static void s_check_placement(struct s_ctx *ctx, const struct ecc_run_task_reque
                 ctx,
                 "field",
                 R_PLACEMENT_STRATEGY_BINPACK_FIELD,
-                "'%.64s' for binpack, cpu or memory expected",
-                s->field);
+                "'%s' for binpack, cpu or memory expected",
+                s_quote(s->field).text);
         }
         ecc_json_path_pop(&ctx->path);
     }
@@ -741,7 +762,8 @@ static void s_check_managed_ebs_volume(struct s_ctx *ctx, const struct ecc_task_
     }
     /* volumeType is free-form in the model; only the gp3 coupling is documented. */
     if (ebs->has_throughput && ebs->volume_type && strcmp(ebs->volume_type, "gp3") != 0) {
-        S_FAIL_AT(ctx, "throughput", R_EBS_THROUGHPUT_GP3, "throughput with volumeType '%.32s'", ebs->volume_type);
+        S_FAIL_AT(
+            ctx, "throughput", R_EBS_THROUGHPUT_GP3, "throughput with volumeType '%s'", s_quote(ebs->volume_type).text);
     }
     s_check_enum(
         ctx, "filesystemType", ebs->filesystem_type, ecc_task_filesystem_type_values, R_EBS_FILESYSTEM_TYPE_ENUM);
