@@ -441,6 +441,9 @@ static void test_envelope(void **state) {
     assert_memory_equal(http.body, "{}", 2);
     assert_int_equal(http.headers.count, 3);
     assert_string_equal(ecc_http_headers_get(&http.headers, "Content-Length"), "2");
+    assert_int_equal(ecc_codec_build_aws_json_request("RunTask", "", 0, &http, &diag), ECC_OK);
+    assert_int_equal(http.body_len, 0);
+    assert_string_equal(ecc_http_headers_get(&http.headers, "Content-Length"), "0");
     const char *raw = "{\"clusterName\":\"c\"}";
     assert_int_equal(ecc_codec_build_aws_json_request("CreateCluster", raw, strlen(raw), &http, &diag), ECC_OK);
     assert_memory_equal(http.body, raw, strlen(raw));

@@ -50,8 +50,9 @@ enum ecc_status ecc_codec_serialize_run_task_request(
 
 /*
  * The AWS JSON 1.1 envelope for any ECS operation ("RunTask", "CreateCluster", ...) around a body the
- * caller already has (NULL/0 sends `{}`, as the protocol wants for no input). Same ownership as above.
- * `operation` must be a non-empty token of letters and digits (it goes into a header).
+ * caller already has, sent as is (not checked: invalid bodies are sent on purpose too). A NULL body sends
+ * `{}`, as the protocol wants for no input; a non-NULL body of 0 bytes is sent empty. Same ownership as
+ * above. `operation` must be 1-128 letters and digits (it goes into a header).
  */
 enum ecc_status ecc_codec_build_aws_json_request(
     const char *operation, const void *body, size_t body_len, struct ecc_http_request *out, struct ecc_diag *diag)
