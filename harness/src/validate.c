@@ -220,13 +220,6 @@ static const struct ecc_validation_rule s_rules[R_COUNT_OF_RULES] = {
     [R_STRING_UTF8] = {"string.utf8", S_IPE, false, "strings are valid UTF-8"},
 };
 
-/* Documented limits that only this file uses (the rest are in validate.h). */
-#define S_SUBNETS_MAX               16
-#define S_SECURITY_GROUPS_MAX       5
-#define S_EPHEMERAL_STORAGE_MIN_GIB 21
-#define S_EPHEMERAL_STORAGE_MAX_GIB 200
-#define S_EBS_THROUGHPUT_MAX_MIB_S  1000
-
 const struct ecc_validation_rule *ecc_validation_rules(size_t *count) {
     *count = R_COUNT_OF_RULES;
     return s_rules;
@@ -564,8 +557,9 @@ static void s_check_network_configuration(struct s_ctx *ctx, const struct ecc_ne
     if (!vpc->subnets.has) {
         S_FAIL_AT(ctx, "subnets", R_SUBNETS_REQUIRED, "subnets is required");
     }
-    s_check_list_max(ctx, "subnets", vpc->subnets.count, S_SUBNETS_MAX, R_SUBNETS_MAX);
-    s_check_list_max(ctx, "securityGroups", vpc->security_groups.count, S_SECURITY_GROUPS_MAX, R_SECURITY_GROUPS_MAX);
+    s_check_list_max(ctx, "subnets", vpc->subnets.count, ECC_AWSVPC_SUBNETS_MAX, R_SUBNETS_MAX);
+    s_check_list_max(
+        ctx, "securityGroups", vpc->security_groups.count, ECC_AWSVPC_SECURITY_GROUPS_MAX, R_SECURITY_GROUPS_MAX);
     s_check_enum(ctx, "assignPublicIp", vpc->assign_public_ip, ecc_assign_public_ip_values, R_ASSIGN_PUBLIC_IP_ENUM);
     ecc_json_path_pop(&ctx->path);
     ecc_json_path_pop(&ctx->path);
@@ -658,15 +652,16 @@ static void s_check_overrides(struct s_ctx *ctx, const struct ecc_task_override 
         if (!storage->has_size_in_gib) {
             S_FAIL_AT(ctx, "sizeInGiB", R_EPHEMERAL_STORAGE_SIZE_REQUIRED, "sizeInGiB is required");
         } else if (
-            storage->size_in_gib < S_EPHEMERAL_STORAGE_MIN_GIB || storage->size_in_gib > S_EPHEMERAL_STORAGE_MAX_GIB) {
+            storage->size_in_gib < ECC_EPHEMERAL_STORAGE_MIN_GIB ||
+            storage->size_in_gib > ECC_EPHEMERAL_STORAGE_MAX_GIB) {
             S_FAIL_AT(
                 ctx,
                 "sizeInGiB",
                 R_EPHEMERAL_STORAGE_SIZE_RANGE,
                 "sizeInGiB %d outside %d-%d",
                 (int)storage->size_in_gib,
-                S_EPHEMERAL_STORAGE_MIN_GIB,
-                S_EPHEMERAL_STORAGE_MAX_GIB);
+                ECC_EPHEMERAL_STORAGE_MIN_GIB,
+                ECC_EPHEMERAL_STORAGE_MAX_GIB);
         }
         ecc_json_path_pop(&ctx->path);
     }
@@ -751,14 +746,14 @@ static void s_check_managed_ebs_volume(struct s_ctx *ctx, const struct ecc_task_
             R_EBS_INITIALIZATION_RATE_SNAPSHOT,
             "volumeInitializationRate without a snapshotId");
     }
-    if (ebs->has_throughput && ebs->throughput > S_EBS_THROUGHPUT_MAX_MIB_S) {
+    if (ebs->has_throughput && ebs->throughput > ECC_EBS_THROUGHPUT_MAX_MIB_S) {
         S_FAIL_AT(
             ctx,
             "throughput",
             R_EBS_THROUGHPUT_RANGE,
             "throughput %d above %d MiB/s",
             (int)ebs->throughput,
-            S_EBS_THROUGHPUT_MAX_MIB_S);
+            ECC_EBS_THROUGHPUT_MAX_MIB_S);
     }
     /* volumeType is free-form in the model; only the gp3 coupling is documented. */
     if (ebs->has_throughput && ebs->volume_type && strcmp(ebs->volume_type, "gp3") != 0) {
