@@ -400,6 +400,50 @@ static void test_bad_options(void **state) {
     ecc_server_destroy(NULL);
 }
 
+static void test_too_many_headers(void **state) {
+    (void)state;
+    struct echo_state echo = {0};
+    struct ecc_server *server = start_server(&echo, 0);
+    char request[16384];
+    size_t len = (size_t)snprintf(request, sizeof(request), "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n");
+    for (int i = 0; i < ECC_HTTP_MAX_HEADERS; i++) {
+        len += (size_t)snprintf(request + len, sizeof(request) - len, "X-%d: v\r\n", i);
+    }
+    len += (size_t)snprintf(request + len, sizeof(request) - len, "\r\n");
+    char answer[4096];
+    exchange_raw(ecc_server_port(server), request, len, answer, sizeof(answer));
+    assert_aws_error(answer, "HTTP/1.1 400", "ClientException");
+    assert_int_equal(atomic_load(&echo.calls), 0);
+    ecc_server_destroy(server);
+}
+
+static void test_parse_listen(void **state) {
+    (void)state;
+    char address[64];
+    uint16_t port = 1;
+    struct ecc_diag diag;
+    assert_int_equal(ecc_server_parse_listen("0.0.0.0:8080", address, sizeof(address), &port, &diag), ECC_OK);
+    assert_string_equal(address, "0.0.0.0");
+    assert_int_equal(port, 8080);
+    assert_int_equal(ecc_server_parse_listen(":0", address, sizeof(address), &port, &diag), ECC_OK);
+    assert_string_equal(address, "127.0.0.1");
+    assert_int_equal(port, 0);
+    assert_int_equal(ecc_server_parse_listen("[::1]:65535", address, sizeof(address), &port, &diag), ECC_OK);
+    assert_string_equal(address, "::1");
+    assert_int_equal(port, 65535);
+    assert_int_equal(ecc_server_parse_listen("127.0.0.2", address, sizeof(address), &port, &diag), ECC_OK);
+    assert_int_equal(port, 0);
+    const char *refused[] = {
+        "localhost:80", "1.2.3.4:65536", "1.2.3.4:-1", "1.2.3.4:", "::1:80", "[::1", "[::1]x", "1.2.3.4:8o"};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(refused); i++) {
+        ecc_diag_clear(&diag);
+        if (ecc_server_parse_listen(refused[i], address, sizeof(address), &port, &diag) != ECC_ERR_INVALID) {
+            fail_msg("'%s' was accepted", refused[i]);
+        }
+        assert_true(diag.text[0] != '\0');
+    }
+}
+
 static void test_ipv6_loopback(void **state) {
     (void)state;
     struct echo_state echo = {0};
@@ -429,6 +473,8 @@ int main(void) {
         cmocka_unit_test(test_graceful_stop),
         cmocka_unit_test(test_stop_gives_up_after_grace),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_too_many_headers),
+        cmocka_unit_test(test_parse_listen),
         cmocka_unit_test(test_ipv6_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -365,6 +365,7 @@ static enum ecc_transport_error send_to_hostile(
     make_request(&request, "/", "{}");
     ecc_http_response_init(response);
     enum ecc_transport_error error = ecc_transport_send(transport, url, &request, response, result);
+    printf("# hostile mode %d -> %s: %s\n", (int)mode, ecc_transport_error_name(error), result->message);
     ecc_http_request_clean_up(&request);
     ecc_transport_destroy(transport);
     hostile_stop(hostile);
@@ -623,6 +624,7 @@ static void test_tls_verification(void **state) {
     struct ecc_transport *transport = new_transport(NULL);
     assert_int_equal(
         ecc_transport_send(transport, ecc_server_url(server), &request, &response, &result), ECC_TRANSPORT_ERR_TLS);
+    printf("# %s\n", result.message);
     assert_non_null(strstr(result.message, "TLS failure"));
     assert_non_null(strstr(result.message, "certificate"));
     ecc_transport_destroy(transport);

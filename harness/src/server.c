@@ -80,6 +80,58 @@ void ecc_server_options_init(struct ecc_server_options *options) {
     memset(options, 0, sizeof(*options));
 }
 
+enum ecc_status
+ecc_server_parse_listen(const char *text, char *address, size_t size, uint16_t *port, struct ecc_diag *diag) {
+    const char *host = text;
+    size_t host_len;
+    const char *port_text = NULL;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':')) {
+            ecc_diag_set(diag, "listen address '%.100s': expected [IPV6]:PORT", text);
+            return ECC_ERR_INVALID;
+        }
+        host = text + 1;
+        host_len = (size_t)(close - host);
+        port_text = close[1] == ':' ? close + 2 : NULL;
+    } else {
+        const char *colon = strrchr(text, ':');
+        if (colon && strchr(text, ':') != colon) {
+            ecc_diag_set(diag, "listen address '%.100s': put an IPv6 address in brackets", text);
+            return ECC_ERR_INVALID;
+        }
+        host_len = colon ? (size_t)(colon - text) : strlen(text);
+        port_text = colon ? colon + 1 : NULL;
+    }
+    if (host_len == 0) {
+        host = "127.0.0.1";
+        host_len = strlen(host);
+    }
+    if (host_len >= size || host_len >= INET6_ADDRSTRLEN) {
+        ecc_diag_set(diag, "listen address '%.100s' is too long", text);
+        return ECC_ERR_INVALID;
+    }
+    memcpy(address, host, host_len);
+    address[host_len] = '\0';
+    uint8_t scratch[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, address, scratch) != 1 && inet_pton(AF_INET6, address, scratch) != 1) {
+        ecc_diag_set(diag, "listen address '%.100s' is not a numeric IPv4 or IPv6 address", address);
+        return ECC_ERR_INVALID;
+    }
+    unsigned long value = 0;
+    if (port_text) {
+        char *end = NULL;
+        errno = 0;
+        value = strtoul(port_text, &end, 10);
+        if (port_text[0] < '0' || port_text[0] > '9' || *end != '\0' || errno != 0 || value > 65535) {
+            ecc_diag_set(diag, "listen port '%.20s' is not a number from 0 to 65535", port_text);
+            return ECC_ERR_INVALID;
+        }
+    }
+    *port = (uint16_t)value;
+    return ECC_OK;
+}
+
 static void s_request_id(char out[37]) {
     uint8_t bytes[16];
     if (RAND_bytes(bytes, (int)sizeof(bytes)) != 1) {

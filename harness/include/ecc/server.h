@@ -21,6 +21,8 @@
  *    `max_body_bytes` more, then the connection is closed without an answer (memory stays bounded).
  *  - a method outside GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS: 405, `UnknownOperationException`
  *    (no operation can be reached that way). CONNECT and TRACE are refused the same way.
+ *  - more than ECC_HTTP_MAX_HEADERS request headers: 400, `ClientException` (ECS's own generic
+ *    client-side error).
  *  - a handler that leaves the status outside 100..599: 500, `InternalFailure` (a bug in the handler).
  * The type names live in one table in server.c.
  *
@@ -62,6 +64,14 @@ struct ecc_server_options {
 
 /* Fills the defaults described above (all zero / NULL). */
 void ecc_server_options_init(struct ecc_server_options *options);
+
+/*
+ * Parses a `--listen` value: "ADDR:PORT", "[IPV6]:PORT", "ADDR" (port 0) or ":PORT" (127.0.0.1).
+ * Writes the numeric address into `address` (`size` bytes) and the port into *port. ECC_ERR_INVALID
+ * with the reason in `diag` for anything else (host names are refused: binding must be explicit).
+ */
+enum ecc_status ecc_server_parse_listen(
+    const char *text, char *address, size_t size, uint16_t *port, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
 struct ecc_server_stats {
     uint64_t connections_opened;

@@ -55,7 +55,7 @@ void ecc_transport_options_init(struct ecc_transport_options *options);
 
 enum ecc_transport_error {
     ECC_TRANSPORT_OK = 0,
-    ECC_TRANSPORT_ERR_URL,       /* the endpoint URL or the request target cannot be used */
+    ECC_TRANSPORT_ERR_URL,       /* the endpoint URL, the request target or a header cannot be sent */
     ECC_TRANSPORT_ERR_RESOLVE,   /* host name not found */
     ECC_TRANSPORT_ERR_CONNECT,   /* connection refused or unreachable */
     ECC_TRANSPORT_ERR_TIMEOUT,   /* connect or total deadline passed */
