@@ -444,6 +444,61 @@ static void test_parse_listen(void **state) {
     }
 }
 
+/* The idle timeout and the connection limit reach MHD (its varargs would drop a wrong type silently). */
+static void test_connection_timeout(void **state) {
+    (void)state;
+    struct echo_state echo = {0};
+    struct ecc_server_options options;
+    ecc_server_options_init(&options);
+    options.connection_timeout_s = 1;
+    struct ecc_diag diag;
+    struct ecc_server *server = ecc_server_new(&options, echo_handler, &echo, &diag);
+    assert_non_null(server);
+    int slowloris = wire_connect(ecc_server_port(server));
+    assert_true(slowloris >= 0);
+    uint64_t start = wire_now_ms();
+    assert_true(wire_send_all(slowloris, "GET / HT", 8)); /* half a request line, then nothing */
+    char scratch[64];
+    assert_int_equal(wire_read_until_close(slowloris, scratch, sizeof(scratch), 4000), 0);
+    uint64_t waited = wire_now_ms() - start;
+    printf("# idle connection closed after %llu ms\n", (unsigned long long)waited);
+    assert_true(waited >= 500 && waited < 3500);
+    close(slowloris);
+    ecc_server_destroy(server);
+}
+
+static void test_connection_limit(void **state) {
+    (void)state;
+    struct echo_state echo = {0};
+    struct ecc_server_options options;
+    ecc_server_options_init(&options);
+    options.max_connections = 2;
+    options.thread_count = 1;
+    struct ecc_diag diag;
+    struct ecc_server *server = ecc_server_new(&options, echo_handler, &echo, &diag);
+    assert_non_null(server);
+    uint16_t port = ecc_server_port(server);
+    int first = wire_connect(port);
+    int second = wire_connect(port);
+    assert_true(first >= 0 && second >= 0);
+    wire_sleep_ms(100);
+    /* A third client is not served while two connections are open... */
+    int third = wire_connect(port);
+    assert_true(third >= 0);
+    const char *request = "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+    assert_true(wire_send_all(third, request, strlen(request)));
+    char answer[4096];
+    assert_int_equal(wire_read_until_close(third, answer, sizeof(answer), 300), 0);
+    assert_int_equal(atomic_load(&echo.calls), 0);
+    /* ...and is once one of them goes away. */
+    close(first);
+    wire_read_until_close(third, answer, sizeof(answer), 3000);
+    assert_true(strncmp(answer, "HTTP/1.1 200", 12) == 0);
+    close(second);
+    close(third);
+    ecc_server_destroy(server);
+}
+
 static void test_ipv6_loopback(void **state) {
     (void)state;
     struct echo_state echo = {0};
@@ -475,6 +530,8 @@ int main(void) {
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_too_many_headers),
         cmocka_unit_test(test_parse_listen),
+        cmocka_unit_test(test_connection_timeout),
+        cmocka_unit_test(test_connection_limit),
         cmocka_unit_test(test_ipv6_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

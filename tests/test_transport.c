@@ -20,6 +20,7 @@ struct endpoint_state {
     char redirect_to[256];
     atomic_bool saw_authorization_on_next;
     atomic_bool saw_accept;
+    char last_host[128];
     pthread_mutex_t lock;
     char last_body[4096];
     char last_target[256];
@@ -36,6 +37,8 @@ endpoint_handler(void *user_data, const struct ecc_http_request *request, struct
     pthread_mutex_lock(&state->lock);
     snprintf(state->last_body, sizeof(state->last_body), "%s", request->body ? (const char *)request->body : "");
     snprintf(state->last_target, sizeof(state->last_target), "%s?%s", request->path, request->query);
+    const char *host = ecc_http_headers_get(&request->headers, "Host");
+    snprintf(state->last_host, sizeof(state->last_host), "%s", host ? host : "");
     pthread_mutex_unlock(&state->lock);
 
     if (state->redirect_to[0] && strcmp(request->path, "/start") == 0) {
@@ -175,6 +178,13 @@ static void test_round_trip_and_keep_alive(void **state) {
     }
     /* libcurl's default Accept was not added: the wire carries the signed headers only. */
     assert_false(atomic_load(&endpoint.saw_accept));
+    /* The Host libcurl sent is the one ecc_transport_endpoint_host predicts (what a signer signs). */
+    char host[128];
+    struct ecc_diag diag;
+    assert_int_equal(ecc_transport_endpoint_host(ecc_server_url(server), host, sizeof(host), &diag), ECC_OK);
+    pthread_mutex_lock(&endpoint.lock);
+    assert_string_equal(endpoint.last_host, host);
+    pthread_mutex_unlock(&endpoint.lock);
     printf("# round trip over a kept-alive loopback connection: %.1f us on average\n", (double)total_us / 4.0);
     struct ecc_server_stats stats;
     ecc_server_get_stats(server, &stats);
