@@ -485,6 +485,27 @@ static void test_reset_and_refused(void **state) {
     ecc_transport_destroy(transport);
 }
 
+static void test_not_http_and_empty_and_header_flood(void **state) {
+    (void)state;
+    struct hostile hostile;
+    struct ecc_transport_result result;
+    struct ecc_http_response response;
+    assert_int_equal(send_to_hostile(HOSTILE_GARBAGE, NULL, &hostile, &result, &response), ECC_TRANSPORT_ERR_PROTOCOL);
+    assert_non_null(strstr(result.message, "not a valid HTTP/1.x answer"));
+    assert_int_equal(send_to_hostile(HOSTILE_CLOSE, NULL, &hostile, &result, &response), ECC_TRANSPORT_ERR_RESET);
+    assert_non_null(strstr(result.message, "Empty reply"));
+    /* Endless headers: stopped at the header cap, long before the hostile side gives up. */
+    struct ecc_transport_options options;
+    ecc_transport_options_init(&options);
+    options.max_header_bytes = 16384;
+    assert_int_equal(
+        send_to_hostile(HOSTILE_HEADER_FLOOD, &options, &hostile, &result, &response), ECC_TRANSPORT_ERR_TOO_LARGE);
+    assert_non_null(strstr(result.message, "headers passed the limit of 16384 bytes"));
+    assert_true(atomic_load(&hostile.bytes_sent) < 64u << 20);
+    assert_null(response.body);
+    assert_int_equal(response.headers.count, 0);
+}
+
 static void test_redirect_to_other_origin_drops_credentials(void **state) {
     (void)state;
     struct hostile target;
@@ -762,6 +783,7 @@ int main(void) {
         cmocka_unit_test(test_truncated_body),
         cmocka_unit_test(test_html_500_is_a_response),
         cmocka_unit_test(test_reset_and_refused),
+        cmocka_unit_test(test_not_http_and_empty_and_header_flood),
         cmocka_unit_test(test_redirect_to_other_origin_drops_credentials),
         cmocka_unit_test(test_redirect_same_origin_and_loop),
         cmocka_unit_test(test_tls_verification),
