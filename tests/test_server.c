@@ -91,6 +91,7 @@ static void assert_aws_error(const char *answer, const char *status_line, const 
         fail_msg("expected '%s', got: %.200s", status_line, answer);
     }
     assert_non_null(strstr(answer, "application/x-amz-json-1.1"));
+    assert_non_null(strstr(answer, "x-amzn-RequestId: "));
     assert_null(strstr(answer, "<html"));
     json_t *body = json_body(answer);
     assert_string_equal(json_string_value(json_object_get(body, "__type")), type);

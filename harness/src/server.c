@@ -203,8 +203,7 @@ s_reject(struct ecc_server *server, struct MHD_Connection *connection, enum s_re
     enum MHD_Result result = MHD_NO;
     if (text && ecc_http_response_set_body(&response, text, strlen(text)) == ECC_OK &&
         ecc_http_headers_add(&response.headers, "Content-Type", "application/x-amz-json-1.1") == ECC_OK &&
-        ecc_http_headers_add(&response.headers, "x-amzn-RequestId", request_id) == ECC_OK &&
-        ecc_http_headers_add(&response.headers, "x-amzn-ErrorType", s_reject_table[reason].type) == ECC_OK) {
+        ecc_http_headers_add(&response.headers, "x-amzn-RequestId", request_id) == ECC_OK) {
         result = s_send(server, connection, &response);
     }
     free(text);

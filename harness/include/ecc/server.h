@@ -12,7 +12,8 @@
  *  - the whole body (never more than `max_body_bytes`; a NUL follows it, not counted in body_len).
  *
  * What the glue answers by itself, always as an AWS JSON 1.1 error (`{"__type":..,"message":..}`,
- * Content-Type application/x-amz-json-1.1, an x-amzn-RequestId header), never as an HTML page:
+ * Content-Type application/x-amz-json-1.1, an x-amzn-RequestId header, the type in the body only, as
+ * ECS sends it), never as an HTML page:
  *  - a body over `max_body_bytes` (declared by Content-Length, or counted while a chunked body
  *    arrives): 413, `RequestEntityTooLargeException`. ECS declares no error for this; AWS's front end
  *    answers an oversized request with HTTP 413, and RequestEntityTooLargeException is the name AWS JSON

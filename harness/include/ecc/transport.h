@@ -8,7 +8,7 @@
  * What goes on the wire is the request as given: its headers in order (libcurl's own defaults for
  * Accept and Content-Type are removed, so the wire matches what was signed), its method, path and query
  * unchanged (no dot-segment squashing). libcurl adds Host (unless the request has one), Content-Length,
- * and `Expect: 100-continue` for bodies over 1 MiB (unsigned, as SigV4 allows).
+ * and `Expect: 100-continue` for large bodies (unsigned, as SigV4 allows).
  *
  * Policies:
  *  - TLS verification is on unless `insecure` is set explicitly; `ca_bundle` names a PEM file.
