@@ -506,6 +506,48 @@ static void test_not_http_and_empty_and_header_flood(void **state) {
     assert_int_equal(response.headers.count, 0);
 }
 
+/* Runs even when the test fails, so the proxy setting cannot leak into the tests after it. */
+static int unset_proxy(void **state) {
+    (void)state;
+    unsetenv("http_proxy");
+    return 0;
+}
+
+static void test_proxy_environment(void **state) {
+    (void)state;
+    struct hostile proxy;
+    assert_true(hostile_start(&proxy, HOSTILE_RECORD, NULL));
+    char proxy_url[64];
+    hostile_url(&proxy, proxy_url, sizeof(proxy_url));
+    setenv("http_proxy", proxy_url, 1);
+    struct endpoint_state endpoint = {0};
+    struct ecc_server *server = start_endpoint(&endpoint, 0, NULL, NULL);
+    struct ecc_transport *transport = new_transport(NULL);
+    struct ecc_http_request request;
+    make_request(&request, "/", "{}");
+    struct ecc_http_response response;
+    ecc_http_response_init(&response);
+    struct ecc_transport_result result;
+    /* A loopback endpoint is reached directly, proxy or not. */
+    assert_int_equal(
+        ecc_transport_send(transport, ecc_server_url(server), &request, &response, &result), ECC_TRANSPORT_OK);
+    assert_int_equal(atomic_load(&endpoint.calls), 1);
+    assert_int_equal(atomic_load(&proxy.connections), 0);
+    ecc_http_response_clean_up(&response);
+    /* Any other host goes through the configured proxy. */
+    assert_int_equal(
+        ecc_transport_send(transport, "http://ecs.example.invalid", &request, &response, &result), ECC_TRANSPORT_OK);
+    assert_int_equal(atomic_load(&proxy.connections), 1);
+    pthread_mutex_lock(&proxy.lock);
+    assert_non_null(strstr(proxy.received, "POST http://ecs.example.invalid/ HTTP/1.1"));
+    pthread_mutex_unlock(&proxy.lock);
+    ecc_http_response_clean_up(&response);
+    ecc_http_request_clean_up(&request);
+    ecc_transport_destroy(transport);
+    stop_endpoint(server, &endpoint);
+    hostile_stop(&proxy);
+}
+
 static void test_redirect_to_other_origin_drops_credentials(void **state) {
     (void)state;
     struct hostile target;
@@ -784,6 +826,7 @@ int main(void) {
         cmocka_unit_test(test_html_500_is_a_response),
         cmocka_unit_test(test_reset_and_refused),
         cmocka_unit_test(test_not_http_and_empty_and_header_flood),
+        cmocka_unit_test_teardown(test_proxy_environment, unset_proxy),
         cmocka_unit_test(test_redirect_to_other_origin_drops_credentials),
         cmocka_unit_test(test_redirect_same_origin_and_loop),
         cmocka_unit_test(test_tls_verification),

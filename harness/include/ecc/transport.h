@@ -12,6 +12,9 @@
  *
  * Policies:
  *  - TLS verification is on unless `insecure` is set explicitly; `ca_bundle` names a PEM file.
+ *  - Proxies: http_proxy / https_proxy / no_proxy are honoured as the AWS CLI does, except that
+ *    loopback endpoints (localhost, 127.0.0.0/8, ::1) are always reached directly. Read at
+ *    ecc_transport_new.
  *  - Redirects are not followed by default: a 3xx is delivered as the response. With `follow_redirects`,
  *    the transport follows at most `max_redirects` hops itself (not libcurl's FOLLOWLOCATION), and when
  *    a hop leaves the origin (scheme, host, port) it drops `Authorization`, `X-Amz-Security-Token` and
@@ -27,6 +30,9 @@
  * keeps connections open between exchanges, for the synchronous call and the concurrent one alike.
  * Submit several exchanges and collect them as they finish to run `--jobs N` requests at once from one
  * thread.
+ *
+ * To abandon everything in flight (Ctrl-C), destroy the transport; a caller that must notice an
+ * interruption waits in ecc_transport_next with a short `wait_ms` and checks its flag between calls.
  *
  * Threads: a transport must be used by one thread at a time; give each worker thread its own. libcurl's
  * global initialization (curl_global_init) runs once, the first time ecc_transport_new is called, behind
