@@ -103,7 +103,14 @@ static void stop_endpoint(struct ecc_server *server, struct endpoint_state *stat
     pthread_mutex_destroy(&state->lock);
 }
 
+/* NULL means the defaults with a 5 s deadline, so a failing test cannot sit for the default 30 s. */
 static struct ecc_transport *new_transport(const struct ecc_transport_options *options) {
+    struct ecc_transport_options defaults;
+    if (!options) {
+        ecc_transport_options_init(&defaults);
+        defaults.timeout_ms = 5000;
+        options = &defaults;
+    }
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     struct ecc_transport *transport = ecc_transport_new(options, &diag);
@@ -308,6 +315,27 @@ static void test_destroy_with_pending_exchanges(void **state) {
     ecc_transport_destroy(transport); /* frees the running exchange; ASan checks nothing leaks */
     ecc_http_request_clean_up(&request);
     hostile_stop(&hostile);
+}
+
+static void test_bad_options_refused(void **state) {
+    (void)state;
+    struct ecc_transport_options options;
+    struct ecc_diag diag;
+    for (int i = 0; i < 4; i++) {
+        ecc_transport_options_init(&options);
+        if (i == 0) {
+            options.timeout_ms = 0;
+        } else if (i == 1) {
+            options.connect_timeout_ms = -1;
+        } else if (i == 2) {
+            options.max_response_bytes = 0;
+        } else {
+            options.low_speed_time_s = 0;
+        }
+        ecc_diag_clear(&diag);
+        assert_null(ecc_transport_new(&options, &diag));
+        assert_non_null(strstr(diag.text, "must be positive"));
+    }
 }
 
 static void test_endpoint_urls(void **state) {
@@ -818,6 +846,7 @@ int main(void) {
         cmocka_unit_test(test_body_caps_both_sides),
         cmocka_unit_test(test_concurrent_exchanges),
         cmocka_unit_test(test_destroy_with_pending_exchanges),
+        cmocka_unit_test(test_bad_options_refused),
         cmocka_unit_test(test_endpoint_urls),
         cmocka_unit_test(test_no_answer_times_out),
         cmocka_unit_test(test_slow_drip_is_cut),
