@@ -18,6 +18,8 @@ struct endpoint_state {
     unsigned sleep_ms;
     size_t answer_bytes; /* when set, answer with a body of this many bytes */
     char redirect_to[256];
+    int redirect_status; /* 0 means 307 */
+    char last_method[16];
     atomic_bool saw_authorization_on_next;
     atomic_bool saw_accept;
     char last_host[128];
@@ -37,12 +39,13 @@ endpoint_handler(void *user_data, const struct ecc_http_request *request, struct
     pthread_mutex_lock(&state->lock);
     snprintf(state->last_body, sizeof(state->last_body), "%s", request->body ? (const char *)request->body : "");
     snprintf(state->last_target, sizeof(state->last_target), "%s?%s", request->path, request->query);
+    snprintf(state->last_method, sizeof(state->last_method), "%s", request->method);
     const char *host = ecc_http_headers_get(&request->headers, "Host");
     snprintf(state->last_host, sizeof(state->last_host), "%s", host ? host : "");
     pthread_mutex_unlock(&state->lock);
 
     if (state->redirect_to[0] && strcmp(request->path, "/start") == 0) {
-        response->status = 307;
+        response->status = state->redirect_status ? state->redirect_status : 307;
         assert_int_equal(ecc_http_headers_add(&response->headers, "Location", state->redirect_to), ECC_OK);
         return;
     }
@@ -650,7 +653,25 @@ static void test_redirect_same_origin_and_loop(void **state) {
     assert_int_equal(response.status, 200);
     assert_int_equal(result.redirects_followed, 1);
     assert_true(atomic_load(&endpoint.saw_authorization_on_next));
+    /* 307 kept the method and the body. */
+    pthread_mutex_lock(&endpoint.lock);
+    assert_string_equal(endpoint.last_method, "POST");
+    assert_string_equal(endpoint.last_body, "{}");
+    pthread_mutex_unlock(&endpoint.lock);
     ecc_http_response_clean_up(&response);
+
+    /* 303 turns the POST into a GET without a body. */
+    endpoint.redirect_status = 303;
+    assert_int_equal(
+        ecc_transport_send(transport, ecc_server_url(server), &request, &response, &result), ECC_TRANSPORT_OK);
+    assert_int_equal(response.status, 200);
+    pthread_mutex_lock(&endpoint.lock);
+    assert_string_equal(endpoint.last_method, "GET");
+    assert_string_equal(endpoint.last_body, "");
+    assert_string_equal(endpoint.last_target, "/next?");
+    pthread_mutex_unlock(&endpoint.lock);
+    ecc_http_response_clean_up(&response);
+    endpoint.redirect_status = 0;
 
     /* A redirect to itself ends after max_redirects hops. */
     snprintf(endpoint.redirect_to, sizeof(endpoint.redirect_to), "%s/start", ecc_server_url(server));

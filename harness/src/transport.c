@@ -605,8 +605,9 @@ static enum ecc_transport_error s_prepare_redirect(struct s_transfer *tr, long s
         ecc_http_headers_remove(&tr->request.headers, "X-Amz-Security-Token");
         ecc_http_headers_remove(&tr->request.headers, "Host");
     }
-    bool to_get = status == 303 ||
-                  ((status == 301 || status == 302) && tr->request.method && strcmp(tr->request.method, "POST") == 0);
+    const char *method = tr->request.method ? tr->request.method : "GET";
+    bool to_get = (status == 303 && strcmp(method, "HEAD") != 0) ||
+                  ((status == 301 || status == 302) && strcmp(method, "POST") == 0);
     if (to_get) {
         free(tr->request.method);
         tr->request.method = ecc_strdup("GET");

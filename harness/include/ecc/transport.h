@@ -19,7 +19,8 @@
  *    the transport follows at most `max_redirects` hops itself (not libcurl's FOLLOWLOCATION), and when
  *    a hop leaves the origin (scheme, host, port) it drops `Authorization`, `X-Amz-Security-Token` and
  *    `Host` from the request: libcurl only guards the Authorization header it generates, not custom
- *    ones. 301/302/303 turn a POST into a body-less GET (as browsers and curl do); 307/308 keep both.
+ *    ones. 301/302 turn a POST, and 303 anything but HEAD, into a body-less GET (as browsers and curl
+ *    do); 307/308 keep method and body.
  *  - The response body is capped by `max_response_bytes`: a declared Content-Length over the cap is
  *    refused before any byte is read; a body that grows past it aborts the transfer at once. Headers are
  *    capped by `max_header_bytes` and ECC_HTTP_MAX_HEADERS.
