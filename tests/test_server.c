@@ -206,10 +206,10 @@ static void test_unknown_method_and_broken_handler(void **state) {
     char answer[4096];
     const char *request = "BREW / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
     exchange_raw(ecc_server_port(server), request, strlen(request), answer, sizeof(answer));
-    assert_aws_error(answer, "HTTP/1.1 405", "UnknownOperationException");
+    assert_aws_error(answer, "HTTP/1.1 400", "UnknownOperationException");
     request = "TRACE / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
     exchange_raw(ecc_server_port(server), request, strlen(request), answer, sizeof(answer));
-    assert_aws_error(answer, "HTTP/1.1 405", "UnknownOperationException");
+    assert_aws_error(answer, "HTTP/1.1 400", "UnknownOperationException");
     assert_int_equal(atomic_load(&echo.calls), 0);
 
     echo.forced_status = -1;

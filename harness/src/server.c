@@ -32,7 +32,7 @@ static const struct {
     const char *type;
 } s_reject_table[] = {
     [S_REJECT_TOO_LARGE] = {413, "RequestEntityTooLargeException"},
-    [S_REJECT_METHOD] = {405, "UnknownOperationException"},
+    [S_REJECT_METHOD] = {400, "UnknownOperationException"},
     [S_REJECT_HEADERS] = {400, "ClientException"},
     [S_REJECT_HANDLER] = {500, "InternalFailure"},
     [S_REJECT_NOMEM] = {500, "InternalFailure"},

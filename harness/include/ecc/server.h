@@ -20,8 +20,9 @@
  *    services use for it (Lambda declares it with status 413), so a client's error-type resolution sees
  *    a familiar name. A chunked body that keeps coming after the cap is read and discarded up to
  *    `max_body_bytes` more, then the connection is closed without an answer (memory stays bounded).
- *  - a method outside GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS: 405, `UnknownOperationException`
- *    (no operation can be reached that way). CONNECT and TRACE are refused the same way.
+ *  - a method outside GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS (CONNECT and TRACE included): 400,
+ *    `UnknownOperationException`, the status errors.h gives that type (no operation can be reached
+ *    that way; a 405 would be more HTTP-like, but the status must agree with the error table).
  *  - more than ECC_HTTP_MAX_HEADERS request headers: 400, `ClientException` (ECS's own generic
  *    client-side error).
  *  - a handler that leaves the status outside 100..599: 500, `InternalFailure` (a bug in the handler).
@@ -77,7 +78,7 @@ enum ecc_status ecc_server_parse_listen(
 struct ecc_server_stats {
     uint64_t connections_opened;
     uint64_t requests_handled;  /* answered by the handler */
-    uint64_t requests_rejected; /* answered by the glue itself (413, 405, 500) */
+    uint64_t requests_rejected; /* answered by the glue itself (413, 400, 500) */
 };
 
 struct ecc_server;
