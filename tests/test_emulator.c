@@ -3,9 +3,11 @@
 #include "ecc/codec_request.h"
 #include "ecc/emulator.h"
 #include "ecc/errors.h"
+#include "ecc/server.h"
 #include "ecc/sigv4.h"
 #include "ecc/validate.h"
 
+#include <curl/curl.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -1135,6 +1137,86 @@ static void test_config_and_keys_files(void **state) {
     unlink(path);
 }
 
+static size_t s_collect(char *data, size_t size, size_t count, void *user) {
+    struct ecc_buf *buf = user;
+    return ecc_buf_append(buf, data, size * count) == ECC_OK ? size * count : 0;
+}
+
+/* POSTs `body` to `url` with the AWS JSON headers of `operation` (unsigned); returns the status. */
+static long s_http_post(const char *url, const char *operation, const char *body, struct ecc_buf *out) {
+    CURL *curl = curl_easy_init();
+    assert_non_null(curl);
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: " ECC_AWS_JSON_CONTENT_TYPE);
+    char target[200];
+    snprintf(target, sizeof(target), "X-Amz-Target: " ECC_AWS_JSON_TARGET_PREFIX ".%s", operation);
+    headers = curl_slist_append(headers, target);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    long status = 0;
+    assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    return status;
+}
+
+static void test_server_in_process(void **state) {
+    (void)state;
+    struct ecc_emulator_options options;
+    ecc_emulator_options_init(&options);
+    options.control_enabled = true;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_emulator_server *server = ecc_emulator_server_start(&options, NULL, &diag);
+    assert_non_null(server);
+    assert_true(ecc_emulator_server_port(server) > 0);
+    char url[256];
+    snprintf(url, sizeof(url), "%s/", ecc_emulator_server_url(server));
+    assert_int_equal(strncmp(url, "http://127.0.0.1:", 17), 0);
+    struct ecc_buf body;
+    ecc_buf_init(&body, 1 << 20);
+    /* Unsigned: a JSON 403 from the emulator, through the glue. */
+    assert_int_equal(s_http_post(url, "RunTask", "{}", &body), 403);
+    assert_non_null(strstr(body.data, "MissingAuthenticationTokenException"));
+    ecc_buf_reset(&body);
+    snprintf(url, sizeof(url), "%s" ECC_EMULATOR_CONTROL_PATH, ecc_emulator_server_url(server));
+    assert_int_equal(
+        s_http_post(url, "x", "{\"action\":\"block\",\"account\":\"111111111111\",\"blocked\":true}", &body), 200);
+    assert_string_equal(body.data, "{\"ok\":true}");
+    ecc_buf_clean_up(&body);
+    /* The control action reached the emulator behind the server. */
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    assert_int_equal(ecc_codec_build_aws_json_request("CreateCluster", "{}", 2, &request, &diag), ECC_OK);
+    assert_int_equal(ecc_http_headers_set(&request.headers, "Host", "ecs.us-east-1.amazonaws.com"), ECC_OK);
+    struct t_ctx ctx = {
+        .emu = ecc_emulator_server_emulator(server),
+        .sign = true,
+        .access_key_id = ECC_EMULATOR_BLOCKED_ACCESS_KEY_ID,
+        .secret = ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY};
+    int status = 0;
+    json_t *answer = s_send(&ctx, &request, &status);
+    assert_string_equal(json_string_value(json_object_get(answer, "__type")), "BlockedException");
+    json_decref(answer);
+    ecc_http_request_clean_up(&request);
+    assert_true(ecc_emulator_server_stop(server, 1000));
+    ecc_emulator_server_destroy(server);
+    /* A port in use is a clean failure with a reason. */
+    struct ecc_emulator_server *first = ecc_emulator_server_start(NULL, NULL, &diag);
+    assert_non_null(first);
+    struct ecc_server_options server_options;
+    ecc_server_options_init(&server_options);
+    server_options.port = ecc_emulator_server_port(first);
+    ecc_diag_clear(&diag);
+    assert_null(ecc_emulator_server_start(NULL, &server_options, &diag));
+    assert_true(diag.text[0] != '\0');
+    ecc_emulator_server_destroy(first);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_run_task_ec2_shape, s_setup, s_teardown),
@@ -1157,6 +1239,7 @@ int main(void) {
         cmocka_unit_test(test_caps),
         cmocka_unit_test_setup_teardown(test_threads, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_config_and_keys_files, s_setup, s_teardown),
+        cmocka_unit_test(test_server_in_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
