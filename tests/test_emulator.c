@@ -630,6 +630,23 @@ static void test_platform_and_network(void **state) {
         "\"1.4.0\"}",
         "InvalidParameterException",
         400);
+    json_t *ov = s_ok(
+        ctx,
+        "RunTask",
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"web\",\"overrides\":{\"containerOverrides\":[{\"name\":\"app\","
+        "\"command\":[\"sleep\",\"1\"]}]},\"tags\":[{\"key\":\"k\",\"value\":\"v\"}]}");
+    json_t *task0 = json_array_get(json_object_get(ov, "tasks"), 0);
+    json_t *co = json_array_get(json_object_get(json_object_get(task0, "overrides"), "containerOverrides"), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(co, "command"), 0)), "sleep");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(task0, "tags"), 0), "key")), "k");
+    json_decref(ov);
+    s_expect_err(
+        ctx,
+        "RunTask",
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"web\",\"overrides\":{\"containerOverrides\":[{\"name\":\"nope\"}]}}",
+        "InvalidParameterException",
+        400);
     json_t *spot = s_ok(
         ctx,
         "RunTask",
@@ -1137,6 +1154,66 @@ static void test_config_and_keys_files(void **state) {
     unlink(path);
 }
 
+/* Mutated bodies for every operation (no signature, so every mutation reaches the parser): the answer
+ * is always well-formed and never a 5xx. Deterministic, so a failure reproduces. */
+static void test_mutated_bodies_never_5xx(void **state) {
+    (void)state;
+    struct ecc_emulator_options options;
+    ecc_emulator_options_init(&options);
+    options.no_auth = true;
+    struct t_ctx *ctx = s_new_ctx(&options);
+    ctx->sign = false;
+    s_cluster(ctx, "{\"clusterName\":\"c1\",\"capacityProviders\":[\"FARGATE\",\"asg\"]}");
+    s_register(ctx, TD_EC2);
+    s_register(ctx, TD_FARGATE);
+    static const char *const ops[] = {
+        "RunTask",
+        "DescribeTasks",
+        "ListTasks",
+        "StopTask",
+        "CreateCluster",
+        "DeleteCluster",
+        "RegisterTaskDefinition",
+        "DeregisterTaskDefinition"};
+    static const char *const seeds[] = {
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"fg\",\"launchType\":\"FARGATE\",\"count\":3," NETCFG
+        ",\"clientToken\":\"abc\",\"overrides\":{\"cpu\":\"512\",\"containerOverrides\":[{\"name\":\"app\"}]},"
+        "\"tags\":[{\"key\":\"a\",\"value\":\"b\"}],\"placementConstraints\":[{\"type\":\"memberOf\","
+        "\"expression\":\"attribute:ecs.os-type == linux\"}]}",
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"web:1\",\"capacityProviderStrategy\":[{\"capacityProvider\":"
+        "\"asg\",\"weight\":1,\"base\":1}],\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]}",
+        "{\"cluster\":\"c1\",\"tasks\":[\"x\"],\"include\":[\"TAGS\"],\"maxResults\":5,\"nextToken\":\"ecsconf-1\"}",
+        TD_FARGATE,
+        "{\"clusterName\":\"c2\",\"capacityProviders\":[\"FARGATE\"],\"defaultCapacityProviderStrategy\":[{"
+        "\"capacityProvider\":\"FARGATE\",\"weight\":2}]}",
+    };
+    uint64_t rng = 42;
+    char body[1024];
+    for (int i = 0; i < 3000; i++) {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        const char *seed = seeds[(rng >> 33) % ECC_ARRAY_LEN(seeds)];
+        size_t len = strlen(seed);
+        memcpy(body, seed, len);
+        for (int m = 0; m < 1 + (int)((rng >> 20) % 4); m++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            size_t at = (size_t)((rng >> 33) % len);
+            static const char alphabet[] = "{}[]\":,0123456789-.eE truefalsnul\\\x01\xff";
+            body[at] = alphabet[(rng >> 13) % (sizeof(alphabet) - 1)];
+        }
+        struct ecc_http_request request;
+        ecc_http_request_init(&request);
+        struct ecc_diag diag;
+        assert_int_equal(
+            ecc_codec_build_aws_json_request(ops[(rng >> 40) % ECC_ARRAY_LEN(ops)], body, len, &request, &diag),
+            ECC_OK);
+        int status = 0;
+        json_decref(s_send(ctx, &request, &status)); /* s_check_answer is the oracle */
+        ecc_http_request_clean_up(&request);
+    }
+    ecc_emulator_destroy(ctx->emu);
+    free(ctx);
+}
+
 static size_t s_collect(char *data, size_t size, size_t count, void *user) {
     struct ecc_buf *buf = user;
     return ecc_buf_append(buf, data, size * count) == ECC_OK ? size * count : 0;
@@ -1240,6 +1317,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_threads, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_config_and_keys_files, s_setup, s_teardown),
         cmocka_unit_test(test_server_in_process),
+        cmocka_unit_test(test_mutated_bodies_never_5xx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

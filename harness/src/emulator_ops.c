@@ -558,6 +558,25 @@ static bool s_check_task_definition_fit(
             "The task definition must have a task role to enable execute command (or give one in overrides).");
         return false;
     }
+    const json_t *defs = json_object_get(td->json, "containerDefinitions");
+    for (size_t i = 0; req->has_overrides && i < req->overrides.container_overrides.count; i++) {
+        const char *name = req->overrides.container_overrides.items[i].name;
+        bool found = false;
+        size_t j;
+        const json_t *def;
+        json_array_foreach(defs, j, def) {
+            found |= name && json_is_string(json_object_get(def, "name")) &&
+                     strcmp(json_string_value(json_object_get(def, "name")), name) == 0;
+        }
+        if (!found) {
+            emu_error_set(
+                err,
+                ECC_ERROR_INVALID_PARAMETER,
+                "Override for container named %.200s is not a container in the TaskDefinition.",
+                name ? name : "");
+            return false;
+        }
+    }
     for (size_t i = 0; req->volume_configurations.has && i < req->volume_configurations.count; i++) {
         const char *name = req->volume_configurations.items[i].name;
         bool found = false;
