@@ -799,6 +799,59 @@ static void test_hostile_bodies(void **state) {
     s_expect_protocol_error(200, s_json_headers, "\x01\x02\x03", NULL, ECC_PROTOCOL_NOT_JSON, "not JSON");
 }
 
+/* Parses `body` (len bytes) as a 200 answer; returns whether it was a success. Either way the outcome
+ * must be consistent: a protocol error has a class and a message, and leaves the model empty. */
+static bool s_parse_anything(const char *body, size_t len) {
+    struct ecc_http_response r;
+    s_response(&r, 200, s_json_headers, NULL);
+    assert_int_equal(ecc_http_response_set_body(&r, body, len), ECC_OK);
+    struct ecc_response_outcome outcome;
+    ecc_response_outcome_init(&outcome);
+    struct ecc_run_task_response value;
+    ecc_run_task_response_init(&value);
+    assert_int_equal(ecc_codec_parse_run_task_response(&r, NULL, &outcome, &value), ECC_OK);
+    assert_true(outcome.kind == ECC_RESPONSE_SUCCESS || outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR);
+    if (outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR) {
+        assert_true(outcome.protocol_error != ECC_PROTOCOL_NONE);
+        assert_true(outcome.diag.text[0] != '\0');
+        assert_false(value.tasks.has);
+    }
+    bool success = outcome.kind == ECC_RESPONSE_SUCCESS;
+    ecc_run_task_response_clean_up(&value);
+    ecc_response_outcome_clean_up(&outcome);
+    ecc_http_response_clean_up(&r);
+    return success;
+}
+
+/* Every prefix of the realistic answer, and seeded random byte changes: no crash, no leak (ASan). */
+static void test_mutated_fixture(void **state) {
+    (void)state;
+    size_t len = strlen(ecc_fixture_run_task_response);
+    for (size_t cut = 0; cut < len; cut += 7) {
+        /* a prefix is never a complete answer, except the empty body */
+        assert_int_equal(s_parse_anything(ecc_fixture_run_task_response, cut), cut == 0);
+    }
+    static const char alphabet[] = "{}[]\",:0123456789.-eEtrufalsn \\\x00\xff";
+    char *copy = malloc(len);
+    assert_non_null(copy);
+    uint32_t seed = 12345;
+    size_t successes = 0;
+    for (int round = 0; round < 1500; round++) {
+        memcpy(copy, ecc_fixture_run_task_response, len);
+        int changes = 1 + round % 4;
+        for (int i = 0; i < changes; i++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % len;
+            seed = seed * 1103515245u + 12345u;
+            copy[at] = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
+        }
+        successes += s_parse_anything(copy, len);
+    }
+    /* some mutations stay valid (inside strings), most do not: both paths were exercised */
+    assert_true(successes > 0 && successes < 1500);
+    free(copy);
+}
+
 static void test_names(void **state) {
     (void)state;
     for (int i = ECC_PROTOCOL_NONE; i <= ECC_PROTOCOL_SHAPE; i++) {
@@ -833,6 +886,7 @@ int main(void) {
         cmocka_unit_test(test_write_failures_and_task),
         cmocka_unit_test(test_wrong_type_every_task_member),
         cmocka_unit_test(test_hostile_bodies),
+        cmocka_unit_test(test_mutated_fixture),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

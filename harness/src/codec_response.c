@@ -1106,13 +1106,9 @@ enum ecc_status ecc_codec_build_json_response(
         body = "{}";
         body_len = 2;
     }
-    char length[32];
-    snprintf(length, sizeof(length), "%zu", body_len);
     response->status = status;
+    /* No Content-Length: framing is the server glue's job (libmicrohttpd sets it from the body). */
     enum ecc_status result = ecc_http_headers_set(&response->headers, "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
-    if (result == ECC_OK) {
-        result = ecc_http_headers_set(&response->headers, "Content-Length", length);
-    }
     if (result == ECC_OK && request_id) {
         result = ecc_http_headers_set(&response->headers, "X-Amzn-Requestid", request_id);
     }

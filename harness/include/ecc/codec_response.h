@@ -119,9 +119,9 @@ enum ecc_status ecc_codec_write_failures(
 
 /*
  * Fills an initialized, empty `response` with a JSON answer: `status`, Content-Type
- * application/x-amz-json-1.1, Content-Length, X-Amzn-Requestid when `request_id` is not NULL, and the
- * `body_len` bytes of `body` (copied; NULL/0 sends `{}`). The emulator uses it for every successful
- * answer of every operation.
+ * application/x-amz-json-1.1, X-Amzn-Requestid when `request_id` is not NULL, and the `body_len` bytes
+ * of `body` (copied; NULL/0 sends `{}`). Content-Length is left to the server glue, which frames the
+ * body. The emulator uses it for every successful answer of every operation.
  */
 enum ecc_status ecc_codec_build_json_response(
     int status, const void *body, size_t body_len, const char *request_id, struct ecc_http_response *response)
