@@ -3,9 +3,11 @@
 #include "ecc/codec_request.h"
 #include "ecc/emulator.h"
 #include "ecc/errors.h"
+#include "ecc/server.h"
 #include "ecc/sigv4.h"
 #include "ecc/validate.h"
 
+#include <curl/curl.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -628,6 +630,23 @@ static void test_platform_and_network(void **state) {
         "\"1.4.0\"}",
         "InvalidParameterException",
         400);
+    json_t *ov = s_ok(
+        ctx,
+        "RunTask",
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"web\",\"overrides\":{\"containerOverrides\":[{\"name\":\"app\","
+        "\"command\":[\"sleep\",\"1\"]}]},\"tags\":[{\"key\":\"k\",\"value\":\"v\"}]}");
+    json_t *task0 = json_array_get(json_object_get(ov, "tasks"), 0);
+    json_t *co = json_array_get(json_object_get(json_object_get(task0, "overrides"), "containerOverrides"), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(co, "command"), 0)), "sleep");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(task0, "tags"), 0), "key")), "k");
+    json_decref(ov);
+    s_expect_err(
+        ctx,
+        "RunTask",
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"web\",\"overrides\":{\"containerOverrides\":[{\"name\":\"nope\"}]}}",
+        "InvalidParameterException",
+        400);
     json_t *spot = s_ok(
         ctx,
         "RunTask",
@@ -1135,6 +1154,146 @@ static void test_config_and_keys_files(void **state) {
     unlink(path);
 }
 
+/* Mutated bodies for every operation (no signature, so every mutation reaches the parser): the answer
+ * is always well-formed and never a 5xx. Deterministic, so a failure reproduces. */
+static void test_mutated_bodies_never_5xx(void **state) {
+    (void)state;
+    struct ecc_emulator_options options;
+    ecc_emulator_options_init(&options);
+    options.no_auth = true;
+    struct t_ctx *ctx = s_new_ctx(&options);
+    ctx->sign = false;
+    s_cluster(ctx, "{\"clusterName\":\"c1\",\"capacityProviders\":[\"FARGATE\",\"asg\"]}");
+    s_register(ctx, TD_EC2);
+    s_register(ctx, TD_FARGATE);
+    static const char *const ops[] = {
+        "RunTask",
+        "DescribeTasks",
+        "ListTasks",
+        "StopTask",
+        "CreateCluster",
+        "DeleteCluster",
+        "RegisterTaskDefinition",
+        "DeregisterTaskDefinition"};
+    static const char *const seeds[] = {
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"fg\",\"launchType\":\"FARGATE\",\"count\":3," NETCFG
+        ",\"clientToken\":\"abc\",\"overrides\":{\"cpu\":\"512\",\"containerOverrides\":[{\"name\":\"app\"}]},"
+        "\"tags\":[{\"key\":\"a\",\"value\":\"b\"}],\"placementConstraints\":[{\"type\":\"memberOf\","
+        "\"expression\":\"attribute:ecs.os-type == linux\"}]}",
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"web:1\",\"capacityProviderStrategy\":[{\"capacityProvider\":"
+        "\"asg\",\"weight\":1,\"base\":1}],\"placementStrategy\":[{\"type\":\"binpack\",\"field\":\"memory\"}]}",
+        "{\"cluster\":\"c1\",\"tasks\":[\"x\"],\"include\":[\"TAGS\"],\"maxResults\":5,\"nextToken\":\"ecsconf-1\"}",
+        TD_FARGATE,
+        "{\"clusterName\":\"c2\",\"capacityProviders\":[\"FARGATE\"],\"defaultCapacityProviderStrategy\":[{"
+        "\"capacityProvider\":\"FARGATE\",\"weight\":2}]}",
+    };
+    uint64_t rng = 42;
+    char body[1024];
+    for (int i = 0; i < 3000; i++) {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        const char *seed = seeds[(rng >> 33) % ECC_ARRAY_LEN(seeds)];
+        size_t len = strlen(seed);
+        memcpy(body, seed, len);
+        for (int m = 0; m < 1 + (int)((rng >> 20) % 4); m++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            size_t at = (size_t)((rng >> 33) % len);
+            static const char alphabet[] = "{}[]\":,0123456789-.eE truefalsnul\\\x01\xff";
+            body[at] = alphabet[(rng >> 13) % (sizeof(alphabet) - 1)];
+        }
+        struct ecc_http_request request;
+        ecc_http_request_init(&request);
+        struct ecc_diag diag;
+        assert_int_equal(
+            ecc_codec_build_aws_json_request(ops[(rng >> 40) % ECC_ARRAY_LEN(ops)], body, len, &request, &diag),
+            ECC_OK);
+        int status = 0;
+        json_decref(s_send(ctx, &request, &status)); /* s_check_answer is the oracle */
+        ecc_http_request_clean_up(&request);
+    }
+    ecc_emulator_destroy(ctx->emu);
+    free(ctx);
+}
+
+static size_t s_collect(char *data, size_t size, size_t count, void *user) {
+    struct ecc_buf *buf = user;
+    return ecc_buf_append(buf, data, size * count) == ECC_OK ? size * count : 0;
+}
+
+/* POSTs `body` to `url` with the AWS JSON headers of `operation` (unsigned); returns the status. */
+static long s_http_post(const char *url, const char *operation, const char *body, struct ecc_buf *out) {
+    CURL *curl = curl_easy_init();
+    assert_non_null(curl);
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: " ECC_AWS_JSON_CONTENT_TYPE);
+    char target[200];
+    snprintf(target, sizeof(target), "X-Amz-Target: " ECC_AWS_JSON_TARGET_PREFIX ".%s", operation);
+    headers = curl_slist_append(headers, target);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    long status = 0;
+    assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    return status;
+}
+
+static void test_server_in_process(void **state) {
+    (void)state;
+    struct ecc_emulator_options options;
+    ecc_emulator_options_init(&options);
+    options.control_enabled = true;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_emulator_server *server = ecc_emulator_server_start(&options, NULL, &diag);
+    assert_non_null(server);
+    assert_true(ecc_emulator_server_port(server) > 0);
+    char url[256];
+    snprintf(url, sizeof(url), "%s/", ecc_emulator_server_url(server));
+    assert_int_equal(strncmp(url, "http://127.0.0.1:", 17), 0);
+    struct ecc_buf body;
+    ecc_buf_init(&body, 1 << 20);
+    /* Unsigned: a JSON 403 from the emulator, through the glue. */
+    assert_int_equal(s_http_post(url, "RunTask", "{}", &body), 403);
+    assert_non_null(strstr(body.data, "MissingAuthenticationTokenException"));
+    ecc_buf_reset(&body);
+    snprintf(url, sizeof(url), "%s" ECC_EMULATOR_CONTROL_PATH, ecc_emulator_server_url(server));
+    assert_int_equal(
+        s_http_post(url, "x", "{\"action\":\"block\",\"account\":\"111111111111\",\"blocked\":true}", &body), 200);
+    assert_string_equal(body.data, "{\"ok\":true}");
+    ecc_buf_clean_up(&body);
+    /* The control action reached the emulator behind the server. */
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    assert_int_equal(ecc_codec_build_aws_json_request("CreateCluster", "{}", 2, &request, &diag), ECC_OK);
+    assert_int_equal(ecc_http_headers_set(&request.headers, "Host", "ecs.us-east-1.amazonaws.com"), ECC_OK);
+    struct t_ctx ctx = {
+        .emu = ecc_emulator_server_emulator(server),
+        .sign = true,
+        .access_key_id = ECC_EMULATOR_BLOCKED_ACCESS_KEY_ID,
+        .secret = ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY};
+    int status = 0;
+    json_t *answer = s_send(&ctx, &request, &status);
+    assert_string_equal(json_string_value(json_object_get(answer, "__type")), "BlockedException");
+    json_decref(answer);
+    ecc_http_request_clean_up(&request);
+    assert_true(ecc_emulator_server_stop(server, 1000));
+    ecc_emulator_server_destroy(server);
+    /* A port in use is a clean failure with a reason. */
+    struct ecc_emulator_server *first = ecc_emulator_server_start(NULL, NULL, &diag);
+    assert_non_null(first);
+    struct ecc_server_options server_options;
+    ecc_server_options_init(&server_options);
+    server_options.port = ecc_emulator_server_port(first);
+    ecc_diag_clear(&diag);
+    assert_null(ecc_emulator_server_start(NULL, &server_options, &diag));
+    assert_true(diag.text[0] != '\0');
+    ecc_emulator_server_destroy(first);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_run_task_ec2_shape, s_setup, s_teardown),
@@ -1157,6 +1316,8 @@ int main(void) {
         cmocka_unit_test(test_caps),
         cmocka_unit_test_setup_teardown(test_threads, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_config_and_keys_files, s_setup, s_teardown),
+        cmocka_unit_test(test_server_in_process),
+        cmocka_unit_test(test_mutated_bodies_never_5xx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -403,7 +403,7 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
         target && strncmp(target, ECC_AWS_JSON_TARGET_PREFIX, prefix_len) == 0 && target[prefix_len] == '.'
             ? target + prefix_len + 1
             : NULL;
-    emu_op_fn *op = operation ? emu_op_find(operation) : NULL;
+    const struct emu_op *op = operation ? emu_op_find(operation) : NULL;
     if (strcmp(method, "POST") != 0 || strcmp(path, "/") != 0 || !op) {
         emu_error_set(
             &err, ECC_ERROR_UNKNOWN_OPERATION, "%s", !op ? "Unknown operation (X-Amz-Target)." : "Use POST /.");
@@ -456,9 +456,13 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
         .request_id = request_id,
         .body = body,
     };
-    pthread_mutex_lock(&emu->lock);
-    bool ok = op(emu, &call, response, &err);
-    pthread_mutex_unlock(&emu->lock);
+    if (!op->locks_itself) {
+        pthread_mutex_lock(&emu->lock);
+    }
+    bool ok = op->fn(emu, &call, response, &err);
+    if (!op->locks_itself) {
+        pthread_mutex_unlock(&emu->lock);
+    }
     if (ok) {
         json_decref(body);
         return;

@@ -11,7 +11,8 @@
  *  - emulator_ops.c:     the eight operations;
  *  - emulator.c:         the handler: auth, dispatch, parse, answer.
  *
- * Every function here expects `emu->lock` to be held unless it says otherwise. All strings are owned
+ * Every function here expects `emu->lock` to be held unless it says otherwise (the operations: see
+ * emu_op.locks_itself). All strings are owned
  * by the struct that holds them.
  */
 #include "ecc/emulator.h"
@@ -345,12 +346,20 @@ struct emu_call {
     const json_t *body; /* a JSON object */
 };
 
-/* An operation: fills `response` (initialized, empty) on success, or `err`. Lock held. */
+/* An operation: fills `response` (initialized, empty) on success, or `err`. */
 typedef bool(emu_op_fn)(
     struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err);
 
+struct emu_op {
+    const char *name;
+    emu_op_fn *fn;
+    /* false: the handler holds the lock around the call; true: the operation takes it for its state work
+     * only (RunTask: parse, validation and serialization run unlocked). */
+    bool locks_itself;
+};
+
 /* The operation of an X-Amz-Target operation name, NULL when the emulator does not serve it. */
-emu_op_fn *emu_op_find(const char *operation);
+const struct emu_op *emu_op_find(const char *operation);
 
 /* --- emulator_control.c --- */
 void emu_control_clean_up(struct ecc_emulator *emu);

@@ -1,7 +1,8 @@
 /*
  * The eight operations of the emulator. RunTask parses with the request codec, validates with the
  * one validation module and answers with the response codec; the set-up operations read their few
- * members with the typed JSON readers and answer with jansson. The lock is held throughout.
+ * members with the typed JSON readers and answer with jansson. The handler holds the lock around every
+ * operation but RunTask, which holds it only for its state work (see emu_op.locks_itself).
  */
 #include "ecc/codec_request.h"
 #include "ecc/codec_response.h"
@@ -558,6 +559,25 @@ static bool s_check_task_definition_fit(
             "The task definition must have a task role to enable execute command (or give one in overrides).");
         return false;
     }
+    const json_t *defs = json_object_get(td->json, "containerDefinitions");
+    for (size_t i = 0; req->has_overrides && i < req->overrides.container_overrides.count; i++) {
+        const char *name = req->overrides.container_overrides.items[i].name;
+        bool found = false;
+        size_t j;
+        const json_t *def;
+        json_array_foreach(defs, j, def) {
+            found |= name && json_is_string(json_object_get(def, "name")) &&
+                     strcmp(json_string_value(json_object_get(def, "name")), name) == 0;
+        }
+        if (!found) {
+            emu_error_set(
+                err,
+                ECC_ERROR_INVALID_PARAMETER,
+                "Override for container named %.200s is not a container in the TaskDefinition.",
+                name ? name : "");
+            return false;
+        }
+    }
     for (size_t i = 0; req->volume_configurations.has && i < req->volume_configurations.count; i++) {
         const char *name = req->volume_configurations.items[i].name;
         bool found = false;
@@ -684,30 +704,23 @@ static bool s_replay(
     struct ecc_emulator *emu,
     const struct emu_call *call,
     const struct emu_token *token,
-    struct ecc_http_response *response,
+    struct ecc_run_task_response *out,
     struct emu_error *err) {
-    struct ecc_run_task_response out;
-    ecc_run_task_response_init(&out);
-    out.tasks.has = true;
-    out.failures.has = true;
     int64_t now = emu_now_locked(emu);
     bool ok = true;
     for (size_t i = 0; ok && i < token->task_count; i++) {
         struct emu_task *task = emu_task_find(emu, call->account, token->task_arns[i]);
         if (!task) {
-            ok = s_failure_add(&out.failures, token->task_arns[i], "MISSING", NULL);
+            ok = s_failure_add(&out->failures, token->task_arns[i], "MISSING", NULL);
             continue;
         }
-        struct ecc_task *item = ECC_LIST_APPEND(&out.tasks);
+        struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
         ok = item && s_render_task(emu, task, now, true, item);
     }
     for (size_t i = 0; ok && i < token->failure_count; i++) {
-        ok = s_failure_add(&out.failures, token->failures[i].arn, token->failures[i].reason, token->failures[i].detail);
+        ok =
+            s_failure_add(&out->failures, token->failures[i].arn, token->failures[i].reason, token->failures[i].detail);
     }
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    ok = ok && ecc_codec_build_run_task_response(&out, call->request_id, response, &diag) == ECC_OK;
-    ecc_run_task_response_clean_up(&out);
     return ok ? true : s_oom(err);
 }
 
@@ -801,11 +814,12 @@ static bool s_validate(const struct ecc_run_task_request *req, size_t taskdef_co
     return status == ECC_OK;
 }
 
+/* Everything after validation, under the lock: fills `out` (initialized, tasks and failures present). */
 static bool s_run_task_checked(
     struct ecc_emulator *emu,
     const struct emu_call *call,
     const struct ecc_run_task_request *req,
-    struct ecc_http_response *response,
+    struct ecc_run_task_response *out,
     struct emu_error *err) {
     struct emu_cluster *cluster = emu_cluster_find(emu, call->account, req->cluster);
     if (!cluster) {
@@ -823,7 +837,7 @@ static bool s_run_task_checked(
             }
             bool equal = ecc_run_task_request_equal(&same, &token->request);
             ecc_run_task_request_clean_up(&same);
-            return equal ? s_replay(emu, call, token, response, err) : s_conflict(token, err);
+            return equal ? s_replay(emu, call, token, out, err) : s_conflict(token, err);
         }
     }
     struct emu_taskdef *td = emu_taskdef_resolve(emu, call->account, req->task_definition, false, false, err);
@@ -873,10 +887,6 @@ static bool s_run_task_checked(
         return false;
     }
 
-    struct ecc_run_task_response out;
-    ecc_run_task_response_init(&out);
-    out.tasks.has = true;
-    out.failures.has = true;
     int64_t now = emu_now_locked(emu);
     bool awsvpc = strcmp(td->network_mode, "awsvpc") == 0;
     bool ok = true;
@@ -888,7 +898,7 @@ static bool s_run_task_checked(
             } else {
                 snprintf(arn, sizeof(arn), "%s", cluster->arn);
             }
-            ok = s_failure_add(&out.failures, arn, plans[i].place.reason, NULL);
+            ok = s_failure_add(&out->failures, arn, plans[i].place.reason, NULL);
             continue;
         }
         struct emu_task *task = emu_task_alloc(emu);
@@ -936,16 +946,12 @@ static bool s_run_task_checked(
             cluster->provisioning_tasks++;
         }
         emu_task_insert(emu, task);
-        struct ecc_task *item = ECC_LIST_APPEND(&out.tasks);
+        struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
         ok = item && s_render_task(emu, task, now, true, item);
     }
     if (ok && req->client_token) {
-        ok = s_record_token(emu, cluster, req, &out);
+        ok = s_record_token(emu, cluster, req, out);
     }
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    ok = ok && ecc_codec_build_run_task_response(&out, call->request_id, response, &diag) == ECC_OK;
-    ecc_run_task_response_clean_up(&out);
     return ok ? true : s_oom(err);
 }
 
@@ -965,7 +971,18 @@ static bool s_run_task(
     if (!s_validate(&req, 0, err)) {
         goto done;
     }
-    ok = s_run_task_checked(emu, call, &req, response, err);
+    /* Parse, validation and serialization run outside the lock; only the state work holds it. */
+    struct ecc_run_task_response out;
+    ecc_run_task_response_init(&out);
+    out.tasks.has = true;
+    out.failures.has = true;
+    pthread_mutex_lock(&emu->lock);
+    ok = s_run_task_checked(emu, call, &req, &out, err);
+    pthread_mutex_unlock(&emu->lock);
+    if (ok && ecc_codec_build_run_task_response(&out, call->request_id, response, &diag) != ECC_OK) {
+        ok = s_oom(err);
+    }
+    ecc_run_task_response_clean_up(&out);
 done:
     ecc_run_task_request_clean_up(&req);
     return ok;
@@ -1360,24 +1377,21 @@ static bool s_deregister_task_definition(
 
 /* ------------------------------------------------------------------ dispatch */
 
-static const struct {
-    const char *name;
-    emu_op_fn *fn;
-} s_ops[] = {
-    {"RunTask", s_run_task},
-    {"DescribeTasks", s_describe_tasks},
-    {"ListTasks", s_list_tasks},
-    {"StopTask", s_stop_task},
-    {"CreateCluster", s_create_cluster},
-    {"DeleteCluster", s_delete_cluster},
-    {"RegisterTaskDefinition", s_register_task_definition},
-    {"DeregisterTaskDefinition", s_deregister_task_definition},
+static const struct emu_op s_ops[] = {
+    {"RunTask", s_run_task, true},
+    {"DescribeTasks", s_describe_tasks, false},
+    {"ListTasks", s_list_tasks, false},
+    {"StopTask", s_stop_task, false},
+    {"CreateCluster", s_create_cluster, false},
+    {"DeleteCluster", s_delete_cluster, false},
+    {"RegisterTaskDefinition", s_register_task_definition, false},
+    {"DeregisterTaskDefinition", s_deregister_task_definition, false},
 };
 
-emu_op_fn *emu_op_find(const char *operation) {
+const struct emu_op *emu_op_find(const char *operation) {
     for (size_t i = 0; i < ECC_ARRAY_LEN(s_ops); i++) {
         if (strcmp(s_ops[i].name, operation) == 0) {
-            return s_ops[i].fn;
+            return &s_ops[i];
         }
     }
     return NULL;
