@@ -296,6 +296,7 @@ static void test_hostile_endpoint_and_dead_port(void **state) {
         "{\"id\":\"html\",\"title\":\"t\",\"steps\":[{\"call\":\"CreateCluster\",\"body\":{}}]}",
         "{\"id\":\"slow\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{}}]}",
         "{\"id\":\"redirect\",\"title\":\"t\",\"steps\":[{\"call\":\"DescribeTasks\",\"body\":{}}]}",
+        "{\"id\":\"slow-step\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},\"timeout_ms\":3000}]}",
         ("{\"id\":\"html-error-type\",\"title\":\"t\",\"steps\":[{\"call\":\"StopTask\",\"body\":{},"
          "\"expect\":{\"error\":\"ServerException\",\"body\":{\"/message\":{\"present\":true}}}}]}"),
     };
@@ -304,7 +305,7 @@ static void test_hostile_endpoint_and_dead_port(void **state) {
     struct ecc_runner_options options;
     s_options(&options, ecc_server_url(server));
     options.transport.timeout_ms = 300;
-    options.jobs = 2;
+    options.jobs = 3;
     struct ecc_run_report report;
     s_run(&suite, &options, NULL, &report);
     const struct ecc_case_report *html = s_result(&report, "html");
@@ -314,6 +315,12 @@ static void test_hostile_endpoint_and_dead_port(void **state) {
     const struct ecc_case_report *slow = s_result(&report, "slow");
     assert_int_equal(slow->result, ECC_RESULT_FAIL);
     assert_non_null(strstr(slow->reason, "timeout"));
+    /* A step's own timeout overrides the run's: with 3 s instead of 300 ms the slow answer arrives (and
+     * fails on its status, not on a timeout). */
+    const struct ecc_case_report *slow_step = s_result(&report, "slow-step");
+    assert_int_equal(slow_step->result, ECC_RESULT_FAIL);
+    assert_non_null(strstr(slow_step->reason, "status"));
+    assert_true(slow_step->duration_ms >= 900);
     const struct ecc_case_report *redirect = s_result(&report, "redirect");
     assert_int_equal(redirect->result, ECC_RESULT_FAIL);
     assert_non_null(strstr(redirect->reason, "status"));
