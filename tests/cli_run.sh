@@ -66,4 +66,29 @@ expect 3 "no credentials" -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
 # Nothing listening: every case fails with the connection error, exit 1.
 expect 1 "no usable answer \(connect" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
     "$bin" run --suite "$tmp/suite" --endpoint http://127.0.0.1:9 --region us-east-1 --only g/bad
+# A case stuck in its DescribeTasks confirmation (the emulator hides new tasks for 60 s): the per-case
+# deadline ends it, and Ctrl-C ends the run (exit 1, the resource prefix printed for leftovers).
+mkdir -p "$tmp/lag/g"
+cat >"$tmp/lag/g/lag.json" <<'JSON'
+{"id": "lag", "title": "t", "requires": ["clock-control"], "steps": [
+  {"call": "CreateCluster", "body": {"clusterName": "${cluster}"}},
+  {"call": "RegisterTaskDefinition", "body": {"family": "${family}", "containerDefinitions": [{"name": "a", "image": "busybox", "memory": 128}]}},
+  {"control": {"action": "visibility_lag", "cluster": "${cluster}", "ms": 60000}},
+  {"send": "runtask-ec2-basic", "confirm": true}]}
+JSON
+expect 1 "FAIL  g/lag.*DescribeTasks did not show" -- "$bin" run --suite "$tmp/lag" --fixtures "$tmp/fixtures" \
+    --case-timeout-ms 700 --confirm-initial-ms 50
+"$bin" run --suite "$tmp/lag" --fixtures "$tmp/fixtures" --confirm-initial-ms 50 >"$tmp/int.out" 2>&1 &
+run_pid=$!
+sleep 1
+kill -INT "$run_pid"
+wait "$run_pid"
+rc=$?
+if [ "$rc" != 1 ] || ! grep -q "interrupted; resources of this run are named ecc" "$tmp/int.out" || ! grep -q "FAIL  g/lag.*interrupted: DescribeTasks" "$tmp/int.out"; then
+    echo "FAIL: Ctrl-C -> exit $rc:"
+    cat "$tmp/int.out"
+    fail=1
+else
+    echo "ok: Ctrl-C -> 1"
+fi
 exit $fail
