@@ -33,3 +33,16 @@ else()
     add_test(NAME sigv4-legacy.suite COMMAND sigv4_vectors legacy "${_sigv4_legacy_dir}")
     set_tests_properties(sigv4-legacy.suite PROPERTIES LABELS "sigv4" SKIP_RETURN_CODE 77)
 endif()
+
+# Differential test against botocore's signer: one Python process signs every generated request.
+find_program(ECSCONF_PYTHON NAMES python3 python DOC "Python with botocore, for the SigV4 differential test")
+add_executable(sigv4_botocore "${CMAKE_CURRENT_LIST_DIR}/sigv4_botocore.c")
+target_compile_options(sigv4_botocore PRIVATE ${ECSCONF_WARNINGS})
+target_link_libraries(sigv4_botocore PRIVATE ecsconf_core)
+add_test(NAME sigv4.botocore-differential
+         COMMAND sigv4_botocore "${ECSCONF_PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/sigv4_botocore.py" 600)
+set_tests_properties(sigv4.botocore-differential PROPERTIES LABELS "sigv4" SKIP_RETURN_CODE 77 TIMEOUT 60)
+
+# `ecsconf sign` / `ecsconf verify` end to end.
+add_test(NAME cli.sign-verify COMMAND bash "${CMAKE_CURRENT_LIST_DIR}/cli_sigv4.sh" $<TARGET_FILE:ecsconf> "${ECSCONF_SHARED_DIR}")
+set_tests_properties(cli.sign-verify PROPERTIES LABELS "cli" SKIP_RETURN_CODE 77 TIMEOUT 60)
