@@ -67,31 +67,6 @@ static bool s_parse_unsigned(const char *text, unsigned long long max, unsigned 
     return true;
 }
 
-/* "ADDR:PORT" or "[v6]:PORT" into `address` and `port`. */
-static bool s_parse_listen(const char *text, char *address, size_t size, uint16_t *port) {
-    const char *colon = strrchr(text, ':');
-    if (!colon || colon == text) {
-        return false;
-    }
-    const char *host = text;
-    size_t host_len = (size_t)(colon - text);
-    if (host[0] == '[') {
-        if (host_len < 3 || host[host_len - 1] != ']') {
-            return false;
-        }
-        host++;
-        host_len -= 2;
-    }
-    unsigned long long value = 0;
-    if (host_len >= size || !s_parse_unsigned(colon + 1, 65535, &value)) {
-        return false;
-    }
-    memcpy(address, host, host_len);
-    address[host_len] = '\0';
-    *port = (uint16_t)value;
-    return true;
-}
-
 int ecc_cmd_emulate(int argc, char **argv) {
     const char *cmd = "emulate";
     char address[128] = "127.0.0.1";
@@ -116,8 +91,10 @@ int ecc_cmd_emulate(int argc, char **argv) {
             ecc_cli_error(cmd, "unknown option or missing value: '%s' (see --help)", arg);
             return ECC_EXIT_USAGE;
         } else if (strcmp(arg, "--listen") == 0) {
-            if (!s_parse_listen(value, address, sizeof(address), &port)) {
-                ecc_cli_error(cmd, "--listen wants ADDR:PORT (e.g. 127.0.0.1:8080 or [::1]:0), not '%s'", value);
+            struct ecc_diag listen_diag;
+            ecc_diag_clear(&listen_diag);
+            if (ecc_server_parse_listen(value, address, sizeof(address), &port, &listen_diag) != ECC_OK) {
+                ecc_cli_error(cmd, "--listen: %s (e.g. 127.0.0.1:8080 or [::1]:0)", listen_diag.text);
                 return ECC_EXIT_USAGE;
             }
             i++;
