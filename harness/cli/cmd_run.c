@@ -373,17 +373,15 @@ int ecc_cmd_run(int argc, char **argv) {
         for (size_t i = 0; i < plan.count; i++) {
             const struct ecc_plan_item *item = &plan.items[i];
             printf(
-                "%-4s %s/%s%s%s%s%s\n",
+                "%-4s %s/%s%s%s%s%s%s\n",
                 item->action == ECC_PLAN_RUN ? "RUN" : "SKIP",
                 item->c->group,
                 item->c->id,
                 item->action == ECC_PLAN_SKIP ? ": " : "",
                 item->action == ECC_PLAN_SKIP ? item->skip_reason : "",
                 item->expect_fail ? " (expected to fail: " : "",
-                item->expect_fail ? item->expect_fail->reason : "");
-            if (item->expect_fail) {
-                printf(")\n");
-            }
+                item->expect_fail ? item->expect_fail->reason : "",
+                item->expect_fail ? ")" : "");
         }
         printf(
             "%zu cases planned, %zu left out by --only/--skip, %zu fixtures\n",
