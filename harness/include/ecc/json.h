@@ -124,6 +124,13 @@ enum ecc_status ecc_json_check_members(
     struct ecc_json_path *path,
     struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * JSON merge patch (RFC 7386): returns a new reference holding `target` (not modified) with `patch`
+ * applied: an object patch merges member by member, recursively, and a null member removes that member;
+ * any other patch replaces the target. `target` may be NULL. NULL when out of memory.
+ */
+json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch);
+
 /* Fills `diag` with "<path>: expected <what>, got <type of value>" for `value` found at `path`. */
 void ecc_json_type_error(
     const struct ecc_json_path *path, const char *expected, const json_t *value, struct ecc_diag *diag);
@@ -146,8 +153,8 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count);
 /*
  * Appends `len` bytes of UTF-8 as a JSON string literal, quotes included: `"` and `\` escaped, control
  * characters as \n, \t, ... or \u00XX, everything else (non-ASCII too) copied as is, which is what
- * jansson's json_dumps writes without JSON_ENSURE_ASCII. The request codec builds bodies with it
- * instead of a jansson tree because building the tree cost more than writing the text. ECC_ERR_INVALID
+ * jansson's json_dumps writes without JSON_ENSURE_ASCII. The request codec writes bodies with it
+ * instead of dumping a jansson tree, which is several times slower. ECC_ERR_INVALID
  * when the bytes are not valid UTF-8, ECC_ERR_LIMIT past the buffer's cap; on failure the buffer is
  * left as it was.
  */
