@@ -231,6 +231,9 @@ static void test_profiles(void **state) {
     assert_non_null(emulator);
     assert_true(emulator->capabilities & ECC_CAP_FAULT_INJECTION);
     assert_true(emulator->capabilities & ECC_CAP_CLOCK_CONTROL);
+    assert_string_equal(emulator->access_key_id, "AKIDECSCONFEXAMPLE");
+    assert_string_equal(emulator->second_access_key_id, "AKIDECSCONFBLOCKED");
+    assert_string_equal(emulator->account, "000000000000");
     assert_int_equal(ecc_profile_find("moto")->capabilities, 0);
     assert_null(ecc_profile_find("aws")->access_key_id);
     assert_null(ecc_profile_find("localstack"));

@@ -36,5 +36,6 @@ int ecc_cmd_version(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
 int ecc_cmd_verify(int argc, char **argv);
 int ecc_cmd_emulate(int argc, char **argv);
+int ecc_cmd_run(int argc, char **argv);
 
 #endif

@@ -1,5 +1,7 @@
 #include "ecc/profile.h"
 
+#include "ecc/emulator.h"
+
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -15,6 +17,10 @@ static const struct ecc_profile s_profiles[] = {
         .name = "emulator",
         .summary = "the embedded reference emulator (or `ecsconf emulate`): every capability",
         .capabilities = ECC_CAP_FAULT_INJECTION | ECC_CAP_CLOCK_CONTROL,
+        .access_key_id = ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID,
+        .secret_access_key = ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY,
+        .second_access_key_id = ECC_EMULATOR_BLOCKED_ACCESS_KEY_ID,
+        .account = ECC_EMULATOR_DEFAULT_ACCOUNT,
     },
     {
         .name = "moto",

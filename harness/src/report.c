@@ -298,21 +298,16 @@ static enum ecc_status s_append_value(struct ecc_buf *out, const json_t *value) 
 
 enum ecc_status ecc_report_format_failure(
     struct ecc_buf *out, const char *step_label, const char *what, const struct ecc_match_failure *failure) {
-    enum ecc_status status = ecc_buf_printf(
-        out,
-        "%s: %s%s%s%s\n",
-        step_label,
-        what ? what : "",
-        what && what[0] ? " " : "",
-        failure->pointer,
-        failure->pointer[0] || (what && what[0]) ? ": " : "");
-    if (status != ECC_OK) {
-        return status;
-    }
-    /* Put the message on the first line (before the newline just written). */
-    out->len--;
-    out->data[out->len] = '\0';
-    if ((status = ecc_buf_printf(out, "%s\n  - expected: ", failure->message)) != ECC_OK ||
+    bool has_what = what && what[0];
+    enum ecc_status status;
+    if ((status = ecc_buf_printf(
+             out,
+             "%s: %s%s%s: %s\n  - expected: ",
+             step_label,
+             has_what ? what : "",
+             has_what && failure->pointer[0] ? " " : "",
+             failure->pointer,
+             failure->message)) != ECC_OK ||
         (status = s_append_value(out, failure->expected)) != ECC_OK ||
         (status = ecc_buf_append_str(out, "\n  + actual:   ")) != ECC_OK ||
         (status = s_append_value(out, failure->actual)) != ECC_OK) {
