@@ -144,21 +144,22 @@ static void test_project_suite_passes_and_cleans_up(void **state) {
 static void test_signing_modes_and_second_key(void **state) {
     (void)state;
     const char *cases[] = {
-        "{\"id\":\"unsigned\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},\"sign\":\"none\","
-        "\"expect\":{\"status\":{\"range\":{\"min\":400,\"max\":499}},\"error\":{\"present\":true}}}]}",
-        "{\"id\":\"bad-sig\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},\"sign\":\"bad-signature\","
-        "\"expect\":{\"error\":\"InvalidSignatureException\"}}]}",
-        "{\"id\":\"expired\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},"
-        "\"sign\":{\"date_offset_s\":-3600},\"expect\":{\"error\":\"InvalidSignatureException\"}}]}",
-        "{\"id\":\"good-sig\",\"title\":\"t\",\"steps\":[{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${"
-        "cluster}\"},"
-        "\"expect\":{\"body\":{\"/cluster/clusterName\":\"${cluster}\",\"/cluster/clusterArn\":{\"arn\":\"cluster\","
-        "\"regex\":\":${account}:\"}}}}]}",
-        "{\"id\":\"blocked\",\"title\":\"t\",\"requires\":[\"fault-injection\"],\"steps\":["
-        "{\"control\":{\"action\":\"block\",\"account\":\"111111111111\",\"blocked\":true}},"
-        "{\"call\":\"ListTasks\",\"body\":{},\"sign\":{\"credentials\":\"second\"},\"expect\":{\"error\":"
-        "\"BlockedException\"}}],"
-        "\"cleanup\":[{\"control\":{\"action\":\"block\",\"account\":\"111111111111\",\"blocked\":false}}]}",
+        ("{\"id\":\"unsigned\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},\"sign\":\"none\","
+         "\"expect\":{\"status\":{\"range\":{\"min\":400,\"max\":499}},\"error\":{\"present\":true}}}]}"),
+        ("{\"id\":\"bad-sig\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},\"sign\":\"bad-"
+         "signature\","
+         "\"expect\":{\"error\":\"InvalidSignatureException\"}}]}"),
+        ("{\"id\":\"expired\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},"
+         "\"sign\":{\"date_offset_s\":-3600},\"expect\":{\"error\":\"InvalidSignatureException\"}}]}"),
+        ("{\"id\":\"good-sig\",\"title\":\"t\",\"steps\":[{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${"
+         "cluster}\"},"
+         "\"expect\":{\"body\":{\"/cluster/clusterName\":\"${cluster}\",\"/cluster/clusterArn\":{\"arn\":\"cluster\","
+         "\"regex\":\":${account}:\"}}}}]}"),
+        ("{\"id\":\"blocked\",\"title\":\"t\",\"requires\":[\"fault-injection\"],\"steps\":["
+         "{\"control\":{\"action\":\"block\",\"account\":\"111111111111\",\"blocked\":true}},"
+         "{\"call\":\"ListTasks\",\"body\":{},\"sign\":{\"credentials\":\"second\"},\"expect\":{\"error\":"
+         "\"BlockedException\"}}],"
+         "\"cleanup\":[{\"control\":{\"action\":\"block\",\"account\":\"111111111111\",\"blocked\":false}}]}"),
     };
     struct ecc_suite suite;
     s_suite(&suite, cases, ECC_ARRAY_LEN(cases));
@@ -183,18 +184,18 @@ static void test_failures_xfail_xpass(void **state) {
     (void)state;
     const char *cases[] = {
         /* fails: wrong expectation; the report carries the diff and a reproducer without secrets */
-        "{\"id\":\"wrong\",\"title\":\"t\",\"steps\":[{\"send\":\"runtask-ec2-basic\",\"merge\":{\"cluster\":\"nope-${"
-        "uuid}\"},"
-        "\"expect\":{\"status\":200}}]}",
+        ("{\"id\":\"wrong\",\"title\":\"t\",\"steps\":[{\"send\":\"runtask-ec2-basic\",\"merge\":{\"cluster\":\"nope-${"
+         "uuid}\"},"
+         "\"expect\":{\"status\":200}}]}"),
         /* fails and is listed: XFAIL */
-        "{\"id\":\"listed-fails\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"nope\"},"
-        "\"expect\":{\"status\":200}}]}",
+        ("{\"id\":\"listed-fails\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"nope\"},"
+         "\"expect\":{\"status\":200}}]}"),
         /* passes and is listed: XPASS */
-        "{\"id\":\"listed-passes\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"nope\"},"
-        "\"expect\":{\"error\":\"ClusterNotFoundException\"}}]}",
+        ("{\"id\":\"listed-passes\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"nope\"},"
+         "\"expect\":{\"error\":\"ClusterNotFoundException\"}}]}"),
         /* a capture that finds nothing fails the step */
-        "{\"id\":\"bad-capture\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"nope\"},"
-        "\"expect\":{\"status\":400},\"capture\":{\"x\":\"/taskArns\"}}]}",
+        ("{\"id\":\"bad-capture\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"nope\"},"
+         "\"expect\":{\"status\":400},\"capture\":{\"x\":\"/taskArns\"}}]}"),
     };
     struct ecc_suite suite;
     s_suite(&suite, cases, ECC_ARRAY_LEN(cases));
@@ -295,8 +296,8 @@ static void test_hostile_endpoint_and_dead_port(void **state) {
         "{\"id\":\"html\",\"title\":\"t\",\"steps\":[{\"call\":\"CreateCluster\",\"body\":{}}]}",
         "{\"id\":\"slow\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{}}]}",
         "{\"id\":\"redirect\",\"title\":\"t\",\"steps\":[{\"call\":\"DescribeTasks\",\"body\":{}}]}",
-        "{\"id\":\"html-error-type\",\"title\":\"t\",\"steps\":[{\"call\":\"StopTask\",\"body\":{},"
-        "\"expect\":{\"error\":\"ServerException\",\"body\":{\"/message\":{\"present\":true}}}}]}",
+        ("{\"id\":\"html-error-type\",\"title\":\"t\",\"steps\":[{\"call\":\"StopTask\",\"body\":{},"
+         "\"expect\":{\"error\":\"ServerException\",\"body\":{\"/message\":{\"present\":true}}}}]}"),
     };
     struct ecc_suite suite;
     s_suite(&suite, cases, ECC_ARRAY_LEN(cases));

@@ -2,6 +2,7 @@
 #include "test_support.h"
 
 #include "ecc/codec_request.h"
+#include "ecc/json.h"
 #include "ecc/validate.h"
 #include "request_fixtures.h"
 
@@ -983,7 +984,9 @@ static void test_rule_cases(void **state) {
                     c->rule_id,
                     c->path);
             }
+            size_t chars = 0;
             assert_true(result.failures[0].message[0] != '\0');
+            assert_true(ecc_utf8_count(result.failures[0].message, strlen(result.failures[0].message), &chars));
         }
         ecc_validation_result_clean_up(&result);
         ecc_run_task_request_clean_up(&r);
@@ -1106,6 +1109,29 @@ static void test_enum_lists(void **state) {
     assert_false(ecc_validate_enum_contains(ecc_ebs_resource_type_values, ""));
 }
 
+static void test_messages_quote_values_safely(void **state) {
+    (void)state;
+    struct ecc_run_task_request r;
+    ecc_run_task_request_init(&r);
+    r.task_definition = fx_str("td");
+    r.launch_type = fx_str("\xff\x01"
+                           "EC2\xc3");
+    r.propagate_tags = s_repeat("\xc3\xa9", 100);
+    struct ecc_validation_result result;
+    ecc_validation_result_init(&result);
+    assert_int_equal(ecc_validate_run_task_request(&r, NULL, &result), ECC_ERR_INVALID);
+    const struct ecc_validation_failure *f = ecc_validation_result_find(&result, "launchType", "launchType.enum");
+    assert_non_null(f);
+    assert_non_null(strstr(f->message, "'??EC2?'"));
+    f = ecc_validation_result_find(&result, "propagateTags", "propagateTags.enum");
+    assert_non_null(f);
+    assert_non_null(strstr(f->message, "?...'"));
+    size_t chars = 0;
+    assert_true(ecc_utf8_count(f->message, strlen(f->message), &chars));
+    ecc_validation_result_clean_up(&result);
+    ecc_run_task_request_clean_up(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule_cases),
@@ -1114,6 +1140,7 @@ int main(void) {
         cmocka_unit_test(test_all_failures_reported),
         cmocka_unit_test(test_failure_list_is_capped),
         cmocka_unit_test(test_enum_lists),
+        cmocka_unit_test(test_messages_quote_values_safely),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,10 +116,12 @@ static const struct ecc_validation_rule s_rules[R_COUNT_OF_RULES] = {
          S_IPE,
          false,
          "Managed Instances need capacityProviderStrategy, not launchType"},
-    /* "Specifying both a launch type and capacity provider strategy is not supported." (services) */
+    /* "Specifying both a launch type and capacity provider strategy is not supported." (CreateService,
+     * tflint-ruleset-aws#349; RunTask documents the same exclusivity) */
     [R_LAUNCH_TYPE_EXCLUSIVE] =
         {"launchType.exclusive", S_IPE, true, "launchType and capacityProviderStrategy are mutually exclusive"},
-    /* "The platform version must be null when specifying an EC2 launch type." (ecs-cli, services) */
+    /* "The platform version must be null when specifying an EC2 launch type." (service creation,
+     * amazon-ecs-cli#1040; not confirmed for RunTask) */
     [R_PLATFORM_VERSION_LAUNCH_TYPE] =
         {"platformVersion.launchType", S_IPE, true, "platformVersion is only for tasks hosted on Fargate"},
     [R_CAPACITY_PROVIDERS_MAX] =
@@ -182,7 +184,8 @@ static const struct ecc_validation_rule s_rules[R_COUNT_OF_RULES] = {
     [R_TAG_KEY_LENGTH] = {"tag.key.length", S_IPE, false, "a tag key is 1 to 128 characters"},
     [R_TAG_VALUE_LENGTH] = {"tag.value.length", S_IPE, false, "a tag value is at most 256 characters"},
     [R_TAG_PATTERN] = {"tag.pattern", S_IPE, false, "tag characters are letters, numbers, spaces and _ . : / = + - @"},
-    /* "Tag key must not start with aws:" (InvalidParameterException from ECS, amazon-ecs-agent#1704) */
+    /* "Tag key must not start with aws:" (InvalidParameterException from ECS RegisterContainerInstance,
+     * amazon-ecs-agent#1704; not in RUNTASK.md) */
     [R_TAG_RESERVED_PREFIX] =
         {"tag.reservedPrefix", S_IPE, true, "no tag key or value starts with aws: in any letter case"},
     [R_TAG_KEY_UNIQUE] = {"tag.key.unique", S_IPE, false, "each tag key appears once"},
@@ -216,13 +219,6 @@ static const struct ecc_validation_rule s_rules[R_COUNT_OF_RULES] = {
         {"terminationPolicy.deleteOnTermination.required", S_CE, false, "deleteOnTermination is required"},
     [R_STRING_UTF8] = {"string.utf8", S_IPE, false, "strings are valid UTF-8"},
 };
-
-/* Documented limits that only this file uses (the rest are in validate.h). */
-#define S_SUBNETS_MAX               16
-#define S_SECURITY_GROUPS_MAX       5
-#define S_EPHEMERAL_STORAGE_MIN_GIB 21
-#define S_EPHEMERAL_STORAGE_MAX_GIB 200
-#define S_EBS_THROUGHPUT_MAX_MIB_S  1000
 
 const struct ecc_validation_rule *ecc_validation_rules(size_t *count) {
     *count = R_COUNT_OF_RULES;
@@ -312,6 +308,27 @@ static void s_fail(struct s_ctx *ctx, enum s_rule rule, const char *fmt, ...) {
         ecc_json_path_pop(&(ctx)->path);                                                                               \
     } while (0)
 
+/* Up to 48 bytes of a value the caller sent, for a message: printable ASCII kept, any other byte shown
+ * as '?', so a message is always valid UTF-8 text whatever the request held (reports embed it). */
+struct s_quoted {
+    char text[52];
+};
+
+static struct s_quoted s_quote(const char *value) {
+    struct s_quoted q;
+    size_t i = 0;
+    for (; value[i] && i < 48; i++) {
+        unsigned char c = (unsigned char)value[i];
+        q.text[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (value[i]) {
+        memcpy(q.text + i, "...", 3);
+        i += 3;
+    }
+    q.text[i] = '\0';
+    return q;
+}
+
 /* Characters (code points) of a string; false, with a string.utf8 failure at `key`, when not UTF-8. */
 static bool s_chars(struct s_ctx *ctx, const char *key, const char *text, size_t *chars) {
     if (ecc_utf8_count(text, strlen(text), chars)) {
@@ -324,7 +341,7 @@ static bool s_chars(struct s_ctx *ctx, const char *key, const char *text, size_t
 static void
 s_check_enum(struct s_ctx *ctx, const char *key, const char *value, const char *const *values, enum s_rule rule) {
     if (value && !ecc_validate_enum_contains(values, value)) {
-        S_FAIL_AT(ctx, key, rule, "'%.64s' is not a valid %s", value, key);
+        S_FAIL_AT(ctx, key, rule, "'%s' is not a valid %s", s_quote(value).text, key);
     }
 }
 
@@ -540,8 +557,9 @@ static void s_check_network_configuration(struct s_ctx *ctx, const struct ecc_ne
     if (!vpc->subnets.has) {
         S_FAIL_AT(ctx, "subnets", R_SUBNETS_REQUIRED, "subnets is required");
     }
-    s_check_list_max(ctx, "subnets", vpc->subnets.count, S_SUBNETS_MAX, R_SUBNETS_MAX);
-    s_check_list_max(ctx, "securityGroups", vpc->security_groups.count, S_SECURITY_GROUPS_MAX, R_SECURITY_GROUPS_MAX);
+    s_check_list_max(ctx, "subnets", vpc->subnets.count, ECC_AWSVPC_SUBNETS_MAX, R_SUBNETS_MAX);
+    s_check_list_max(
+        ctx, "securityGroups", vpc->security_groups.count, ECC_AWSVPC_SECURITY_GROUPS_MAX, R_SECURITY_GROUPS_MAX);
     s_check_enum(ctx, "assignPublicIp", vpc->assign_public_ip, ecc_assign_public_ip_values, R_ASSIGN_PUBLIC_IP_ENUM);
     ecc_json_path_pop(&ctx->path);
     ecc_json_path_pop(&ctx->path);
@@ -576,8 +594,8 @@ static void s_check_container_override(struct s_ctx *ctx, const struct ecc_conta
                 ctx,
                 "value",
                 R_RESOURCE_REQUIREMENT_NEURON_VALUE,
-                "'%.64s' for a NeuronDevice, ALL expected",
-                req->value);
+                "'%s' for a NeuronDevice, ALL expected",
+                s_quote(req->value).text);
         }
         ecc_json_path_pop(&ctx->path);
     }
@@ -634,15 +652,16 @@ static void s_check_overrides(struct s_ctx *ctx, const struct ecc_task_override 
         if (!storage->has_size_in_gib) {
             S_FAIL_AT(ctx, "sizeInGiB", R_EPHEMERAL_STORAGE_SIZE_REQUIRED, "sizeInGiB is required");
         } else if (
-            storage->size_in_gib < S_EPHEMERAL_STORAGE_MIN_GIB || storage->size_in_gib > S_EPHEMERAL_STORAGE_MAX_GIB) {
+            storage->size_in_gib < ECC_EPHEMERAL_STORAGE_MIN_GIB ||
+            storage->size_in_gib > ECC_EPHEMERAL_STORAGE_MAX_GIB) {
             S_FAIL_AT(
                 ctx,
                 "sizeInGiB",
                 R_EPHEMERAL_STORAGE_SIZE_RANGE,
                 "sizeInGiB %d outside %d-%d",
                 (int)storage->size_in_gib,
-                S_EPHEMERAL_STORAGE_MIN_GIB,
-                S_EPHEMERAL_STORAGE_MAX_GIB);
+                ECC_EPHEMERAL_STORAGE_MIN_GIB,
+                ECC_EPHEMERAL_STORAGE_MAX_GIB);
         }
         ecc_json_path_pop(&ctx->path);
     }
@@ -706,8 +725,8 @@ static void s_check_placement(struct s_ctx *ctx, const struct ecc_run_task_reque
                 ctx,
                 "field",
                 R_PLACEMENT_STRATEGY_BINPACK_FIELD,
-                "'%.64s' for binpack, cpu or memory expected",
-                s->field);
+                "'%s' for binpack, cpu or memory expected",
+                s_quote(s->field).text);
         }
         ecc_json_path_pop(&ctx->path);
     }
@@ -727,18 +746,19 @@ static void s_check_managed_ebs_volume(struct s_ctx *ctx, const struct ecc_task_
             R_EBS_INITIALIZATION_RATE_SNAPSHOT,
             "volumeInitializationRate without a snapshotId");
     }
-    if (ebs->has_throughput && ebs->throughput > S_EBS_THROUGHPUT_MAX_MIB_S) {
+    if (ebs->has_throughput && ebs->throughput > ECC_EBS_THROUGHPUT_MAX_MIB_S) {
         S_FAIL_AT(
             ctx,
             "throughput",
             R_EBS_THROUGHPUT_RANGE,
             "throughput %d above %d MiB/s",
             (int)ebs->throughput,
-            S_EBS_THROUGHPUT_MAX_MIB_S);
+            ECC_EBS_THROUGHPUT_MAX_MIB_S);
     }
     /* volumeType is free-form in the model; only the gp3 coupling is documented. */
     if (ebs->has_throughput && ebs->volume_type && strcmp(ebs->volume_type, "gp3") != 0) {
-        S_FAIL_AT(ctx, "throughput", R_EBS_THROUGHPUT_GP3, "throughput with volumeType '%.32s'", ebs->volume_type);
+        S_FAIL_AT(
+            ctx, "throughput", R_EBS_THROUGHPUT_GP3, "throughput with volumeType '%s'", s_quote(ebs->volume_type).text);
     }
     s_check_enum(
         ctx, "filesystemType", ebs->filesystem_type, ecc_task_filesystem_type_values, R_EBS_FILESYSTEM_TYPE_ENUM);

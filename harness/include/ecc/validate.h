@@ -8,8 +8,10 @@
  *
  * Sources: ../shared/model/RUNTASK.md (member documentation of the 2014-11-13 model and observed
  * behaviour) and the model JSON (enums, min/max/pattern traits). Each failure carries the error type the
- * service answers with; `error_type_observed` tells whether RUNTASK.md shows the service answering that
- * way for this rule, or whether the type is our best inference (see the rule table in validate.c).
+ * service answers with; `error_type_observed` tells whether a report shows ECS answering that way for
+ * this rule (on RunTask, or on another ECS operation for the same parameter: the rule table in
+ * validate.c cites each), or whether the type is our best inference. Conformance cases should treat an
+ * inferred type as "record what the service returns".
  */
 #include "ecc/common.h"
 #include "ecc/model.h"
@@ -28,6 +30,14 @@
 #define ECC_CAPACITY_PROVIDER_WEIGHT_MAX 1000
 #define ECC_CAPACITY_PROVIDER_BASE_MIN   0
 #define ECC_CAPACITY_PROVIDER_BASE_MAX   100000
+/* awsvpcConfiguration: "There's a limit of 16 subnets" / "of 5 security groups". */
+#define ECC_AWSVPC_SUBNETS_MAX         16
+#define ECC_AWSVPC_SECURITY_GROUPS_MAX 5
+/* overrides.ephemeralStorage.sizeInGiB: "The minimum supported value is 21 GiB and the maximum ... 200". */
+#define ECC_EPHEMERAL_STORAGE_MIN_GIB 21
+#define ECC_EPHEMERAL_STORAGE_MAX_GIB 200
+/* managedEBSVolume.throughput: "a maximum of 1,000 MiB/s", gp3 only. */
+#define ECC_EBS_THROUGHPUT_MAX_MIB_S 1000
 /* placementConstraints: at most 10 per task, counting the task definition's own ones too. */
 #define ECC_PLACEMENT_CONSTRAINTS_MAX      10
 #define ECC_PLACEMENT_EXPRESSION_MAX_CHARS 2000
