@@ -231,7 +231,9 @@ static void test_case_ok(void **state) {
     assert_int_equal(c->steps[1].kind, ECC_STEP_SEND);
     assert_ptr_equal(c->steps[1].fixture, ecc_fixture_set_find(&s_fixtures, "rt"));
     assert_true(c->steps[1].confirm);
-    assert_string_equal(c->steps[1].label, "step 2 \"run\"");
+    assert_string_equal(c->steps[1].label, "step 2 \"run\" (RunTask)");
+    assert_string_equal(c->steps[3].label, "step 4 (raw)");
+    assert_string_equal(c->steps[4].label, "step 5 (raw RunTask)");
     assert_int_equal(c->steps[2].kind, ECC_STEP_CONTROL);
     assert_string_equal(c->steps[2].label, "step 3 (control inject)");
     assert_int_equal(c->steps[3].kind, ECC_STEP_RAW);

@@ -143,6 +143,7 @@ static void test_set(void **state) {
     assert_true(s_ok("{\"a\":[\"x\",\"y\"]}", "/a", "{\"set\":[\"y\",\"x\"]}"));
     assert_true(s_ok("{\"a\":[]}", "/a", "{\"set\":[]}"));
     assert_false(s_ok("{\"a\":[\"x\",\"y\"]}", "/a", "{\"set\":[\"x\"]}"));
+    assert_false(s_ok("{\"a\":[\"x\"]}", "/a", "{\"set\":[\"x\",\"y\"]}"));
     assert_false(s_ok("{\"a\":[\"x\",\"x\"]}", "/a", "{\"set\":[\"x\",\"y\"]}"));
     assert_false(s_ok("{\"a\":[\"x\",\"y\"]}", "/a", "{\"set\":[\"x\",\"z\"]}"));
     assert_false(s_ok("{\"a\":\"x\"}", "/a", "{\"set\":[\"x\"]}"));

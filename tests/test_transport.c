@@ -18,8 +18,11 @@ struct endpoint_state {
     unsigned sleep_ms;
     size_t answer_bytes; /* when set, answer with a body of this many bytes */
     char redirect_to[256];
+    int redirect_status; /* 0 means 307 */
+    char last_method[16];
     atomic_bool saw_authorization_on_next;
     atomic_bool saw_accept;
+    char last_host[128];
     pthread_mutex_t lock;
     char last_body[4096];
     char last_target[256];
@@ -36,10 +39,13 @@ endpoint_handler(void *user_data, const struct ecc_http_request *request, struct
     pthread_mutex_lock(&state->lock);
     snprintf(state->last_body, sizeof(state->last_body), "%s", request->body ? (const char *)request->body : "");
     snprintf(state->last_target, sizeof(state->last_target), "%s?%s", request->path, request->query);
+    snprintf(state->last_method, sizeof(state->last_method), "%s", request->method);
+    const char *host = ecc_http_headers_get(&request->headers, "Host");
+    snprintf(state->last_host, sizeof(state->last_host), "%s", host ? host : "");
     pthread_mutex_unlock(&state->lock);
 
     if (state->redirect_to[0] && strcmp(request->path, "/start") == 0) {
-        response->status = 307;
+        response->status = state->redirect_status ? state->redirect_status : 307;
         assert_int_equal(ecc_http_headers_add(&response->headers, "Location", state->redirect_to), ECC_OK);
         return;
     }
@@ -100,7 +106,14 @@ static void stop_endpoint(struct ecc_server *server, struct endpoint_state *stat
     pthread_mutex_destroy(&state->lock);
 }
 
+/* NULL means the defaults with a 5 s deadline, so a failing test cannot sit for the default 30 s. */
 static struct ecc_transport *new_transport(const struct ecc_transport_options *options) {
+    struct ecc_transport_options defaults;
+    if (!options) {
+        ecc_transport_options_init(&defaults);
+        defaults.timeout_ms = 5000;
+        options = &defaults;
+    }
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     struct ecc_transport *transport = ecc_transport_new(options, &diag);
@@ -175,6 +188,13 @@ static void test_round_trip_and_keep_alive(void **state) {
     }
     /* libcurl's default Accept was not added: the wire carries the signed headers only. */
     assert_false(atomic_load(&endpoint.saw_accept));
+    /* The Host libcurl sent is the one ecc_transport_endpoint_host predicts (what a signer signs). */
+    char host[128];
+    struct ecc_diag diag;
+    assert_int_equal(ecc_transport_endpoint_host(ecc_server_url(server), host, sizeof(host), &diag), ECC_OK);
+    pthread_mutex_lock(&endpoint.lock);
+    assert_string_equal(endpoint.last_host, host);
+    pthread_mutex_unlock(&endpoint.lock);
     printf("# round trip over a kept-alive loopback connection: %.1f us on average\n", (double)total_us / 4.0);
     struct ecc_server_stats stats;
     ecc_server_get_stats(server, &stats);
@@ -300,6 +320,27 @@ static void test_destroy_with_pending_exchanges(void **state) {
     hostile_stop(&hostile);
 }
 
+static void test_bad_options_refused(void **state) {
+    (void)state;
+    struct ecc_transport_options options;
+    struct ecc_diag diag;
+    for (int i = 0; i < 4; i++) {
+        ecc_transport_options_init(&options);
+        if (i == 0) {
+            options.timeout_ms = 0;
+        } else if (i == 1) {
+            options.connect_timeout_ms = -1;
+        } else if (i == 2) {
+            options.max_response_bytes = 0;
+        } else {
+            options.low_speed_time_s = 0;
+        }
+        ecc_diag_clear(&diag);
+        assert_null(ecc_transport_new(&options, &diag));
+        assert_non_null(strstr(diag.text, "must be positive"));
+    }
+}
+
 static void test_endpoint_urls(void **state) {
     (void)state;
     char host[128];
@@ -365,6 +406,7 @@ static enum ecc_transport_error send_to_hostile(
     make_request(&request, "/", "{}");
     ecc_http_response_init(response);
     enum ecc_transport_error error = ecc_transport_send(transport, url, &request, response, result);
+    printf("# hostile mode %d -> %s: %s\n", (int)mode, ecc_transport_error_name(error), result->message);
     ecc_http_request_clean_up(&request);
     ecc_transport_destroy(transport);
     hostile_stop(hostile);
@@ -474,6 +516,69 @@ static void test_reset_and_refused(void **state) {
     ecc_transport_destroy(transport);
 }
 
+static void test_not_http_and_empty_and_header_flood(void **state) {
+    (void)state;
+    struct hostile hostile;
+    struct ecc_transport_result result;
+    struct ecc_http_response response;
+    assert_int_equal(send_to_hostile(HOSTILE_GARBAGE, NULL, &hostile, &result, &response), ECC_TRANSPORT_ERR_PROTOCOL);
+    assert_non_null(strstr(result.message, "not a valid HTTP/1.x answer"));
+    assert_int_equal(send_to_hostile(HOSTILE_CLOSE, NULL, &hostile, &result, &response), ECC_TRANSPORT_ERR_RESET);
+    assert_non_null(strstr(result.message, "Empty reply"));
+    /* Endless headers: stopped at the header cap, long before the hostile side gives up. */
+    struct ecc_transport_options options;
+    ecc_transport_options_init(&options);
+    options.max_header_bytes = 16384;
+    assert_int_equal(
+        send_to_hostile(HOSTILE_HEADER_FLOOD, &options, &hostile, &result, &response), ECC_TRANSPORT_ERR_TOO_LARGE);
+    assert_non_null(strstr(result.message, "headers passed the limit of 16384 bytes"));
+    assert_true(atomic_load(&hostile.bytes_sent) < 64u << 20);
+    assert_null(response.body);
+    assert_int_equal(response.headers.count, 0);
+}
+
+/* Runs even when the test fails, so the proxy setting cannot leak into the tests after it. */
+static int unset_proxy(void **state) {
+    (void)state;
+    unsetenv("http_proxy");
+    return 0;
+}
+
+static void test_proxy_environment(void **state) {
+    (void)state;
+    struct hostile proxy;
+    assert_true(hostile_start(&proxy, HOSTILE_RECORD, NULL));
+    char proxy_url[64];
+    hostile_url(&proxy, proxy_url, sizeof(proxy_url));
+    setenv("http_proxy", proxy_url, 1);
+    struct endpoint_state endpoint = {0};
+    struct ecc_server *server = start_endpoint(&endpoint, 0, NULL, NULL);
+    struct ecc_transport *transport = new_transport(NULL);
+    struct ecc_http_request request;
+    make_request(&request, "/", "{}");
+    struct ecc_http_response response;
+    ecc_http_response_init(&response);
+    struct ecc_transport_result result;
+    /* A loopback endpoint is reached directly, proxy or not. */
+    assert_int_equal(
+        ecc_transport_send(transport, ecc_server_url(server), &request, &response, &result), ECC_TRANSPORT_OK);
+    assert_int_equal(atomic_load(&endpoint.calls), 1);
+    assert_int_equal(atomic_load(&proxy.connections), 0);
+    ecc_http_response_clean_up(&response);
+    /* Any other host goes through the configured proxy. */
+    assert_int_equal(
+        ecc_transport_send(transport, "http://ecs.example.invalid", &request, &response, &result), ECC_TRANSPORT_OK);
+    assert_int_equal(atomic_load(&proxy.connections), 1);
+    pthread_mutex_lock(&proxy.lock);
+    assert_non_null(strstr(proxy.received, "POST http://ecs.example.invalid/ HTTP/1.1"));
+    pthread_mutex_unlock(&proxy.lock);
+    ecc_http_response_clean_up(&response);
+    ecc_http_request_clean_up(&request);
+    ecc_transport_destroy(transport);
+    stop_endpoint(server, &endpoint);
+    hostile_stop(&proxy);
+}
+
 static void test_redirect_to_other_origin_drops_credentials(void **state) {
     (void)state;
     struct hostile target;
@@ -548,7 +653,25 @@ static void test_redirect_same_origin_and_loop(void **state) {
     assert_int_equal(response.status, 200);
     assert_int_equal(result.redirects_followed, 1);
     assert_true(atomic_load(&endpoint.saw_authorization_on_next));
+    /* 307 kept the method and the body. */
+    pthread_mutex_lock(&endpoint.lock);
+    assert_string_equal(endpoint.last_method, "POST");
+    assert_string_equal(endpoint.last_body, "{}");
+    pthread_mutex_unlock(&endpoint.lock);
     ecc_http_response_clean_up(&response);
+
+    /* 303 turns the POST into a GET without a body. */
+    endpoint.redirect_status = 303;
+    assert_int_equal(
+        ecc_transport_send(transport, ecc_server_url(server), &request, &response, &result), ECC_TRANSPORT_OK);
+    assert_int_equal(response.status, 200);
+    pthread_mutex_lock(&endpoint.lock);
+    assert_string_equal(endpoint.last_method, "GET");
+    assert_string_equal(endpoint.last_body, "");
+    assert_string_equal(endpoint.last_target, "/next?");
+    pthread_mutex_unlock(&endpoint.lock);
+    ecc_http_response_clean_up(&response);
+    endpoint.redirect_status = 0;
 
     /* A redirect to itself ends after max_redirects hops. */
     snprintf(endpoint.redirect_to, sizeof(endpoint.redirect_to), "%s/start", ecc_server_url(server));
@@ -623,6 +746,7 @@ static void test_tls_verification(void **state) {
     struct ecc_transport *transport = new_transport(NULL);
     assert_int_equal(
         ecc_transport_send(transport, ecc_server_url(server), &request, &response, &result), ECC_TRANSPORT_ERR_TLS);
+    printf("# %s\n", result.message);
     assert_non_null(strstr(result.message, "TLS failure"));
     assert_non_null(strstr(result.message, "certificate"));
     ecc_transport_destroy(transport);
@@ -743,6 +867,7 @@ int main(void) {
         cmocka_unit_test(test_body_caps_both_sides),
         cmocka_unit_test(test_concurrent_exchanges),
         cmocka_unit_test(test_destroy_with_pending_exchanges),
+        cmocka_unit_test(test_bad_options_refused),
         cmocka_unit_test(test_endpoint_urls),
         cmocka_unit_test(test_no_answer_times_out),
         cmocka_unit_test(test_slow_drip_is_cut),
@@ -750,6 +875,8 @@ int main(void) {
         cmocka_unit_test(test_truncated_body),
         cmocka_unit_test(test_html_500_is_a_response),
         cmocka_unit_test(test_reset_and_refused),
+        cmocka_unit_test(test_not_http_and_empty_and_header_flood),
+        cmocka_unit_test_teardown(test_proxy_environment, unset_proxy),
         cmocka_unit_test(test_redirect_to_other_origin_drops_credentials),
         cmocka_unit_test(test_redirect_same_origin_and_loop),
         cmocka_unit_test(test_tls_verification),

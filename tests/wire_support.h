@@ -141,6 +141,9 @@ enum hostile_mode {
     HOSTILE_REDIRECT,     /* 307 to `location` */
     HOSTILE_RECORD,       /* records the request head and answers 200 {} */
     HOSTILE_RESET,        /* reads the request, then resets the connection */
+    HOSTILE_CLOSE,        /* reads the request, then closes without a byte */
+    HOSTILE_GARBAGE,      /* answers with something that is not HTTP */
+    HOSTILE_HEADER_FLOOD, /* a status line, then header lines without end */
 };
 
 struct hostile {
@@ -252,6 +255,28 @@ static inline void hostile_serve(struct hostile *h, int fd) {
                              "Connection: close\r\n\r\n{}";
         hostile_send(h, fd, answer, strlen(answer));
         hostile_wait_close(h, fd);
+        break;
+    }
+    case HOSTILE_CLOSE:
+        break;
+    case HOSTILE_GARBAGE: {
+        const char *answer = "SSH-2.0-OpenSSH_9.2\r\n\r\n";
+        hostile_send(h, fd, answer, strlen(answer));
+        hostile_wait_close(h, fd);
+        break;
+    }
+    case HOSTILE_HEADER_FLOOD: {
+        const char *status = "HTTP/1.1 200 OK\r\n";
+        if (!hostile_send(h, fd, status, strlen(status))) {
+            break;
+        }
+        uint64_t deadline = wire_now_ms() + 10000;
+        for (unsigned i = 0; !atomic_load(&h->stop) && wire_now_ms() < deadline; i++) {
+            int n = snprintf(buf, sizeof(buf), "X-Flood-%u: %0200u\r\n", i, i);
+            if (!hostile_send(h, fd, buf, (size_t)n)) {
+                break;
+            }
+        }
         break;
     }
     case HOSTILE_RESET: {

@@ -35,6 +35,8 @@ const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name
 int ecc_cmd_version(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
 int ecc_cmd_verify(int argc, char **argv);
+int ecc_cmd_emulate(int argc, char **argv);
+int ecc_cmd_run(int argc, char **argv);
 int ecc_cmd_client(int argc, char **argv);
 int ecc_cmd_serve(int argc, char **argv);
 /* Hidden (no summary): the client-mode adapter for the C client. */

@@ -644,20 +644,25 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
     if (step->capture && (status = s_define_captures(ctx, step->capture)) != ECC_OK) {
         return status;
     }
-    const char *what = step->kind == ECC_STEP_CONTROL ? json_string_value(json_object_get(step->control, "action"))
-                       : step->kind == ECC_STEP_RAW   ? "raw"
-                                                      : step->operation;
-    if (name) {
-        snprintf(step->label, sizeof(step->label), "%s %zu \"%.100s\"", cleanup ? "cleanup" : "step", index + 1, name);
+    char what[80];
+    if (step->kind == ECC_STEP_CONTROL) {
+        snprintf(what, sizeof(what), "control %.60s", json_string_value(json_object_get(step->control, "action")));
+    } else if (step->kind == ECC_STEP_RAW) {
+        snprintf(what, sizeof(what), "raw%s%.60s", step->operation[0] ? " " : "", step->operation);
     } else {
+        snprintf(what, sizeof(what), "%.60s", step->operation);
+    }
+    if (name) {
         snprintf(
             step->label,
             sizeof(step->label),
-            "%s %zu (%s%s)",
+            "%s %zu \"%.60s\" (%s)",
             cleanup ? "cleanup" : "step",
             index + 1,
-            step->kind == ECC_STEP_CONTROL ? "control " : "",
-            what ? what : "");
+            name,
+            what);
+    } else {
+        snprintf(step->label, sizeof(step->label), "%s %zu (%s)", cleanup ? "cleanup" : "step", index + 1, what);
     }
     snprintf(step->pointer, sizeof(step->pointer), "/%s/%zu", cleanup ? "cleanup" : "steps", index);
     if (strcmp(step->operation, "RunTask") == 0) {

@@ -141,6 +141,30 @@ enum ecc_status ecc_json_check_members(
     return ECC_OK;
 }
 
+json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch) {
+    if (!json_is_object(patch)) {
+        return json_deep_copy(patch);
+    }
+    json_t *result = json_is_object(target) ? json_deep_copy(target) : json_object();
+    if (!result) {
+        return NULL;
+    }
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)patch, key, value) {
+        if (json_is_null(value)) {
+            json_object_del(result, key);
+            continue;
+        }
+        json_t *merged = ecc_json_merge_patch(json_object_get(result, key), value);
+        if (!merged || json_object_set_new(result, key, merged) != 0) {
+            json_decref(result);
+            return NULL;
+        }
+    }
+    return result;
+}
+
 const char *ecc_json_type_name(const json_t *value) {
     switch (value ? json_typeof(value) : JSON_NULL) {
     case JSON_OBJECT:
@@ -578,28 +602,4 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
         }
     }
     return status;
-}
-
-json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch) {
-    if (!json_is_object(patch)) {
-        return json_deep_copy(patch);
-    }
-    json_t *result = json_is_object(target) ? json_deep_copy(target) : json_object();
-    if (result == NULL) {
-        return NULL;
-    }
-    const char *key;
-    json_t *value;
-    json_object_foreach((json_t *)patch, key, value) {
-        if (json_is_null(value)) {
-            json_object_del(result, key);
-            continue;
-        }
-        json_t *merged = ecc_json_merge_patch(json_object_get(result, key), value);
-        if (merged == NULL || json_object_set_new(result, key, merged) != 0) {
-            json_decref(result);
-            return NULL;
-        }
-    }
-    return result;
 }

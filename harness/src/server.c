@@ -32,7 +32,7 @@ static const struct {
     const char *type;
 } s_reject_table[] = {
     [S_REJECT_TOO_LARGE] = {413, "RequestEntityTooLargeException"},
-    [S_REJECT_METHOD] = {405, "UnknownOperationException"},
+    [S_REJECT_METHOD] = {400, "UnknownOperationException"},
     [S_REJECT_HEADERS] = {400, "ClientException"},
     [S_REJECT_HANDLER] = {500, "InternalFailure"},
     [S_REJECT_NOMEM] = {500, "InternalFailure"},
@@ -78,6 +78,58 @@ struct s_request {
 
 void ecc_server_options_init(struct ecc_server_options *options) {
     memset(options, 0, sizeof(*options));
+}
+
+enum ecc_status
+ecc_server_parse_listen(const char *text, char *address, size_t size, uint16_t *port, struct ecc_diag *diag) {
+    const char *host = text;
+    size_t host_len;
+    const char *port_text = NULL;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':')) {
+            ecc_diag_set(diag, "listen address '%.100s': expected [IPV6]:PORT", text);
+            return ECC_ERR_INVALID;
+        }
+        host = text + 1;
+        host_len = (size_t)(close - host);
+        port_text = close[1] == ':' ? close + 2 : NULL;
+    } else {
+        const char *colon = strrchr(text, ':');
+        if (colon && strchr(text, ':') != colon) {
+            ecc_diag_set(diag, "listen address '%.100s': put an IPv6 address in brackets", text);
+            return ECC_ERR_INVALID;
+        }
+        host_len = colon ? (size_t)(colon - text) : strlen(text);
+        port_text = colon ? colon + 1 : NULL;
+    }
+    if (host_len == 0) {
+        host = "127.0.0.1";
+        host_len = strlen(host);
+    }
+    if (host_len >= size || host_len >= INET6_ADDRSTRLEN) {
+        ecc_diag_set(diag, "listen address '%.100s' is too long", text);
+        return ECC_ERR_INVALID;
+    }
+    memcpy(address, host, host_len);
+    address[host_len] = '\0';
+    uint8_t scratch[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, address, scratch) != 1 && inet_pton(AF_INET6, address, scratch) != 1) {
+        ecc_diag_set(diag, "listen address '%.100s' is not a numeric IPv4 or IPv6 address", address);
+        return ECC_ERR_INVALID;
+    }
+    unsigned long value = 0;
+    if (port_text) {
+        char *end = NULL;
+        errno = 0;
+        value = strtoul(port_text, &end, 10);
+        if (port_text[0] < '0' || port_text[0] > '9' || *end != '\0' || errno != 0 || value > 65535) {
+            ecc_diag_set(diag, "listen port '%.20s' is not a number from 0 to 65535", port_text);
+            return ECC_ERR_INVALID;
+        }
+    }
+    *port = (uint16_t)value;
+    return ECC_OK;
 }
 
 static void s_request_id(char out[37]) {
@@ -151,8 +203,7 @@ s_reject(struct ecc_server *server, struct MHD_Connection *connection, enum s_re
     enum MHD_Result result = MHD_NO;
     if (text && ecc_http_response_set_body(&response, text, strlen(text)) == ECC_OK &&
         ecc_http_headers_add(&response.headers, "Content-Type", "application/x-amz-json-1.1") == ECC_OK &&
-        ecc_http_headers_add(&response.headers, "x-amzn-RequestId", request_id) == ECC_OK &&
-        ecc_http_headers_add(&response.headers, "x-amzn-ErrorType", s_reject_table[reason].type) == ECC_OK) {
+        ecc_http_headers_add(&response.headers, "x-amzn-RequestId", request_id) == ECC_OK) {
         result = s_send(server, connection, &response);
     }
     free(text);

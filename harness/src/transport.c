@@ -36,6 +36,7 @@ struct s_transfer {
 struct ecc_transport {
     struct ecc_transport_options options;
     char *ca_bundle;
+    char *no_proxy;
     CURLM *multi;
     struct s_transfer *running;
     struct s_transfer *done_head;
@@ -400,6 +401,7 @@ static void s_start(struct ecc_transport *transport, struct s_transfer *tr) {
     if (transport->ca_bundle) {
         curl_easy_setopt(easy, CURLOPT_CAINFO, transport->ca_bundle);
     }
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, transport->no_proxy);
     if (sends_body) {
         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, tr->request.body ? (const char *)tr->request.body : "");
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)tr->request.body_len);
@@ -603,8 +605,9 @@ static enum ecc_transport_error s_prepare_redirect(struct s_transfer *tr, long s
         ecc_http_headers_remove(&tr->request.headers, "X-Amz-Security-Token");
         ecc_http_headers_remove(&tr->request.headers, "Host");
     }
-    bool to_get = status == 303 ||
-                  ((status == 301 || status == 302) && tr->request.method && strcmp(tr->request.method, "POST") == 0);
+    const char *method = tr->request.method ? tr->request.method : "GET";
+    bool to_get = (status == 303 && strcmp(method, "HEAD") != 0) ||
+                  ((status == 301 || status == 302) && strcmp(method, "POST") == 0);
     if (to_get) {
         free(tr->request.method);
         tr->request.method = ecc_strdup("GET");
@@ -779,6 +782,30 @@ struct ecc_transport *ecc_transport_new(const struct ecc_transport_options *opti
             goto on_error;
         }
     }
+    /* The proxy variables are honoured as the AWS CLI does, but a loopback endpoint (the embedded
+     * emulator, a local mock) is never sent through a proxy. The option replaces libcurl's reading of
+     * no_proxy, so the user's list is kept after ours. */
+    const char *user_no_proxy = getenv("no_proxy");
+    if (!user_no_proxy || !user_no_proxy[0]) {
+        user_no_proxy = getenv("NO_PROXY");
+    }
+    struct ecc_buf no_proxy;
+    ecc_buf_init(&no_proxy, 64 << 10);
+    if (ecc_buf_printf(
+            &no_proxy,
+            "localhost,127.0.0.0/8,::1%s%s",
+            user_no_proxy && user_no_proxy[0] ? "," : "",
+            user_no_proxy ? user_no_proxy : "") != ECC_OK) {
+        ecc_buf_clean_up(&no_proxy);
+        ecc_diag_set(diag, "no_proxy list too long");
+        goto on_error;
+    }
+    transport->no_proxy = ecc_buf_steal(&no_proxy);
+    ecc_buf_clean_up(&no_proxy);
+    if (!transport->no_proxy) {
+        ecc_diag_set(diag, "out of memory");
+        goto on_error;
+    }
     transport->multi = curl_multi_init();
     if (!transport->multi) {
         ecc_diag_set(diag, "curl_multi_init failed");
@@ -815,6 +842,7 @@ void ecc_transport_destroy(struct ecc_transport *transport) {
         curl_multi_cleanup(transport->multi);
     }
     free(transport->ca_bundle);
+    free(transport->no_proxy);
     free(transport);
 }
 

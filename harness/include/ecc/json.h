@@ -124,6 +124,13 @@ enum ecc_status ecc_json_check_members(
     struct ecc_json_path *path,
     struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * JSON merge patch (RFC 7386): returns a new reference holding `target` (not modified) with `patch`
+ * applied: an object patch merges member by member, recursively, and a null member removes that member;
+ * any other patch replaces the target. `target` may be NULL. NULL when out of memory.
+ */
+json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch);
+
 /* Fills `diag` with "<path>: expected <what>, got <type of value>" for `value` found at `path`. */
 void ecc_json_type_error(
     const struct ecc_json_path *path, const char *expected, const json_t *value, struct ecc_diag *diag);
@@ -152,13 +159,5 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count);
  * left as it was.
  */
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) ECC_WARN_UNUSED_RESULT;
-
-/*
- * JSON merge patch (RFC 7386): a new value that is `target` with `patch` applied (members replaced,
- * objects merged recursively, `null` removes a member; a patch that is not an object replaces the whole
- * target). Neither argument is changed. `target` may be NULL. Returns a new reference, NULL when memory
- * ran out.
- */
-json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch);
 
 #endif

@@ -12,15 +12,19 @@
  *  - the whole body (never more than `max_body_bytes`; a NUL follows it, not counted in body_len).
  *
  * What the glue answers by itself, always as an AWS JSON 1.1 error (`{"__type":..,"message":..}`,
- * Content-Type application/x-amz-json-1.1, an x-amzn-RequestId header), never as an HTML page:
+ * Content-Type application/x-amz-json-1.1, an x-amzn-RequestId header, the type in the body only, as
+ * ECS sends it), never as an HTML page:
  *  - a body over `max_body_bytes` (declared by Content-Length, or counted while a chunked body
  *    arrives): 413, `RequestEntityTooLargeException`. ECS declares no error for this; AWS's front end
  *    answers an oversized request with HTTP 413, and RequestEntityTooLargeException is the name AWS JSON
  *    services use for it (Lambda declares it with status 413), so a client's error-type resolution sees
  *    a familiar name. A chunked body that keeps coming after the cap is read and discarded up to
  *    `max_body_bytes` more, then the connection is closed without an answer (memory stays bounded).
- *  - a method outside GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS: 405, `UnknownOperationException`
- *    (no operation can be reached that way). CONNECT and TRACE are refused the same way.
+ *  - a method outside GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS (CONNECT and TRACE included): 400,
+ *    `UnknownOperationException`, the status errors.h gives that type (no operation can be reached
+ *    that way; a 405 would be more HTTP-like, but the status must agree with the error table).
+ *  - more than ECC_HTTP_MAX_HEADERS request headers: 400, `ClientException` (ECS's own generic
+ *    client-side error).
  *  - a handler that leaves the status outside 100..599: 500, `InternalFailure` (a bug in the handler).
  * The type names live in one table in server.c.
  *
@@ -63,10 +67,18 @@ struct ecc_server_options {
 /* Fills the defaults described above (all zero / NULL). */
 void ecc_server_options_init(struct ecc_server_options *options);
 
+/*
+ * Parses a `--listen` value: "ADDR:PORT", "[IPV6]:PORT", "ADDR" (port 0) or ":PORT" (127.0.0.1).
+ * Writes the numeric address into `address` (`size` bytes) and the port into *port. ECC_ERR_INVALID
+ * with the reason in `diag` for anything else (host names are refused: binding must be explicit).
+ */
+enum ecc_status ecc_server_parse_listen(
+    const char *text, char *address, size_t size, uint16_t *port, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
 struct ecc_server_stats {
     uint64_t connections_opened;
     uint64_t requests_handled;  /* answered by the handler */
-    uint64_t requests_rejected; /* answered by the glue itself (413, 405, 500) */
+    uint64_t requests_rejected; /* answered by the glue itself (413, 400, 500) */
 };
 
 struct ecc_server;

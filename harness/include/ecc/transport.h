@@ -8,15 +8,19 @@
  * What goes on the wire is the request as given: its headers in order (libcurl's own defaults for
  * Accept and Content-Type are removed, so the wire matches what was signed), its method, path and query
  * unchanged (no dot-segment squashing). libcurl adds Host (unless the request has one), Content-Length,
- * and `Expect: 100-continue` for bodies over 1 MiB (unsigned, as SigV4 allows).
+ * and `Expect: 100-continue` for large bodies (unsigned, as SigV4 allows).
  *
  * Policies:
  *  - TLS verification is on unless `insecure` is set explicitly; `ca_bundle` names a PEM file.
+ *  - Proxies: http_proxy / https_proxy / no_proxy are honoured as the AWS CLI does, except that
+ *    loopback endpoints (localhost, 127.0.0.0/8, ::1) are always reached directly. Read at
+ *    ecc_transport_new.
  *  - Redirects are not followed by default: a 3xx is delivered as the response. With `follow_redirects`,
  *    the transport follows at most `max_redirects` hops itself (not libcurl's FOLLOWLOCATION), and when
  *    a hop leaves the origin (scheme, host, port) it drops `Authorization`, `X-Amz-Security-Token` and
  *    `Host` from the request: libcurl only guards the Authorization header it generates, not custom
- *    ones. 301/302/303 turn a POST into a body-less GET (as browsers and curl do); 307/308 keep both.
+ *    ones. 301/302 turn a POST, and 303 anything but HEAD, into a body-less GET (as browsers and curl
+ *    do); 307/308 keep method and body.
  *  - The response body is capped by `max_response_bytes`: a declared Content-Length over the cap is
  *    refused before any byte is read; a body that grows past it aborts the transfer at once. Headers are
  *    capped by `max_header_bytes` and ECC_HTTP_MAX_HEADERS.
@@ -27,6 +31,9 @@
  * keeps connections open between exchanges, for the synchronous call and the concurrent one alike.
  * Submit several exchanges and collect them as they finish to run `--jobs N` requests at once from one
  * thread.
+ *
+ * To abandon everything in flight (Ctrl-C), destroy the transport; a caller that must notice an
+ * interruption waits in ecc_transport_next with a short `wait_ms` and checks its flag between calls.
  *
  * Threads: a transport must be used by one thread at a time; give each worker thread its own. libcurl's
  * global initialization (curl_global_init) runs once, the first time ecc_transport_new is called, behind
@@ -55,7 +62,7 @@ void ecc_transport_options_init(struct ecc_transport_options *options);
 
 enum ecc_transport_error {
     ECC_TRANSPORT_OK = 0,
-    ECC_TRANSPORT_ERR_URL,       /* the endpoint URL or the request target cannot be used */
+    ECC_TRANSPORT_ERR_URL,       /* the endpoint URL, the request target or a header cannot be sent */
     ECC_TRANSPORT_ERR_RESOLVE,   /* host name not found */
     ECC_TRANSPORT_ERR_CONNECT,   /* connection refused or unreachable */
     ECC_TRANSPORT_ERR_TIMEOUT,   /* connect or total deadline passed */
