@@ -335,7 +335,7 @@ static bool s_set_member(
 
 static bool s_apply_block(struct ecc_emulator *emu, const json_t *body, struct ecc_diag *diag) {
     const char *account;
-    bool blocked;
+    bool blocked = false;
     if (!s_string(body, "account", &account, true, diag) || !s_boolean(body, "blocked", &blocked, diag)) {
         return false;
     }
@@ -347,7 +347,7 @@ static bool s_apply_block(struct ecc_emulator *emu, const json_t *body, struct e
 
 static bool s_apply_unsupported(struct ecc_emulator *emu, const json_t *body, struct ecc_diag *diag) {
     const char *feature;
-    bool enabled;
+    bool enabled = false;
     if (!s_string(body, "feature", &feature, true, diag) || !s_boolean(body, "enabled", &enabled, diag)) {
         return false;
     }
