@@ -4,9 +4,10 @@ set(_client_results "${CMAKE_BINARY_DIR}/client-results")
 set(_client_suite "${CMAKE_CURRENT_LIST_DIR}/client_suite.sh")
 set(_client_broken "${CMAKE_CURRENT_LIST_DIR}/client_broken.sh")
 
-# ECSCONF_CLIENT_SUITE=quick runs the slow CLIs (AWS CLI, boto3) on one case per kind instead of all of
-# them; the C client and Node always run everything.
-set(ECSCONF_CLIENT_SUITE "full" CACHE STRING "full: every client case for every client; quick: a sample for the slow CLIs")
+# ECSCONF_CLIENT_SUITE=quick (the default, to keep ctest within ~3 minutes) runs the slow CLIs (AWS CLI, boto3)
+# on a sample of one case per kind (every token case); =full runs all of them (the README table).
+# The C client and Node always run everything.
+set(ECSCONF_CLIENT_SUITE "quick" CACHE STRING "full: every client case for every client; quick: a sample for the slow CLIs")
 set(_client_slow_only)
 if(ECSCONF_CLIENT_SUITE STREQUAL "quick")
     foreach(_id error-cluster-not-found-exception error-conflict-exception error-server-exception error-unknown-type
