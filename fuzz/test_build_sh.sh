@@ -1,0 +1,53 @@
+#!/bin/bash
+# ctest fuzz.build_sh: runs fuzz/build.sh the way OSS-Fuzz does, with the machine's clang and libFuzzer,
+# into a temporary $OUT, then checks every file the contract requires and that each binary starts.
+# Skips (77) when clang or the libFuzzer runtime is not installed.
+# Usage: test_build_sh.sh <scratch folder>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+scratch=${1:?usage: test_build_sh.sh <scratch folder>}
+if ! command -v clang >/dev/null; then
+    echo "SKIP: clang not installed (Debian: clang, libfuzzer-14-dev, libclang-rt-14-dev)"
+    exit 77
+fi
+if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }' |
+    clang -x c - -fsanitize=fuzzer,address -o /dev/null 2>/dev/null; then
+    echo "SKIP: clang cannot link -fsanitize=fuzzer,address (install libfuzzer-14-dev libclang-rt-14-dev)"
+    exit 77
+fi
+rm -rf "$scratch"
+mkdir -p "$scratch/src" "$scratch/out" "$scratch/work"
+export CC=clang
+export CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address,undefined -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link"
+export LIB_FUZZING_ENGINE=-fsanitize=fuzzer
+export SRC=$scratch/src OUT=$scratch/out WORK=$scratch/work ECSCONF_FUZZ_JOBS=2
+"$here/build.sh"
+
+fail=0
+for src in "$here"/fuzz_*.c; do
+    target=$(basename "$src" .c)
+    for f in "$target" "${target}_seed_corpus.zip" "$target.dict" "$target.options"; do
+        if [ ! -s "$OUT/$f" ]; then
+            echo "FAIL: $OUT/$f missing or empty"
+            fail=1
+        fi
+    done
+    [ -x "$OUT/$target" ] || { echo "FAIL: $target not executable"; fail=1; continue; }
+    grep -q '^\[libfuzzer\]' "$OUT/$target.options" || { echo "FAIL: $target.options has no [libfuzzer]"; fail=1; }
+    # The zip holds every corpus file, and the binary (engine linked in, libraries found) runs it.
+    want=$(find "$here/../corpus/$target" -type f ! -name '.*' | wc -l)
+    got=$(unzip -Z1 "$OUT/${target}_seed_corpus.zip" | grep -vc '/$' || true)
+    [ "$want" -eq "$got" ] || { echo "FAIL: ${target}_seed_corpus.zip has $got files, corpus has $want"; fail=1; }
+    rm -rf "$scratch/seeds" && mkdir -p "$scratch/seeds"
+    unzip -q "$OUT/${target}_seed_corpus.zip" -d "$scratch/seeds"
+    if ! (cd "$OUT" && env -i PATH="$PATH" "./$target" -runs=0 -dict="$target.dict" "$scratch/seeds") >"$scratch/$target.log" 2>&1; then
+        echo "FAIL: $target -runs=0 on its seed corpus:"
+        tail -20 "$scratch/$target.log"
+        fail=1
+    elif ! grep -q 'INFO: Seed: ' "$scratch/$target.log"; then
+        echo "FAIL: $target is not a libFuzzer binary"
+        fail=1
+    fi
+done
+[ "$fail" -eq 0 ] && echo "fuzz/build.sh produced every required file for $(ls "$here"/fuzz_*.c | wc -l) targets"
+exit "$fail"
