@@ -129,12 +129,82 @@ static void test_timestamps(void **state) {
     json_decref(obj);
 }
 
+static void test_utf8(void **state) {
+    (void)state;
+    size_t count = 0;
+    assert_true(ecc_utf8_count("", 0, &count));
+    assert_int_equal(count, 0);
+    const char *mixed = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"; /* a é € 😀 */
+    assert_true(ecc_utf8_count(mixed, strlen(mixed), &count));
+    assert_int_equal(count, 4);
+    uint32_t cp = 0;
+    assert_int_equal(ecc_utf8_decode("\xf4\x8f\xbf\xbf", 4, &cp), 4);
+    assert_int_equal(cp, 0x10ffff);
+    static const char *const invalid[] = {
+        "\x80",             /* lone continuation byte */
+        "\xc0\x80",         /* overlong NUL */
+        "\xe0\x80\xaf",     /* overlong '/' */
+        "\xed\xa0\x80",     /* surrogate U+D800 */
+        "\xf4\x90\x80\x80", /* past U+10FFFF */
+        "\xe2\x82",         /* truncated */
+        "\xff",
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(invalid); i++) {
+        assert_false(ecc_utf8_count(invalid[i], strlen(invalid[i]), &count));
+        assert_int_equal(ecc_utf8_decode(invalid[i], strlen(invalid[i]), &cp), 0);
+    }
+}
+
+static void test_append_string_round_trips_through_jansson(void **state) {
+    (void)state;
+    char all[128 + 16];
+    size_t len = 0;
+    for (int c = 1; c < 128; c++) {
+        all[len++] = (char)c;
+    }
+    memcpy(all + len, "\xc3\xa9\xf0\x9f\x98\x80", 6);
+    len += 6;
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, 4096);
+    assert_int_equal(ecc_json_append_string(&buf, all, len), ECC_OK);
+    json_error_t error;
+    json_t *value = json_loadb(buf.data, buf.len, JSON_DECODE_ANY, &error);
+    assert_non_null(value);
+    assert_true(json_is_string(value));
+    assert_int_equal(json_string_length(value), len);
+    assert_memory_equal(json_string_value(value), all, len);
+    /* Same text as jansson writes for the same string. */
+    char *dumped = json_dumps(value, JSON_ENCODE_ANY);
+    assert_string_equal(dumped, buf.data);
+    free(dumped);
+    json_decref(value);
+    ecc_buf_clean_up(&buf);
+}
+
+static void test_append_string_failures_leave_buffer(void **state) {
+    (void)state;
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, 8);
+    assert_int_equal(ecc_buf_append_str(&buf, "{"), ECC_OK);
+    assert_int_equal(ecc_json_append_string(&buf, "ok\xed\xa0\x80", 5), ECC_ERR_INVALID);
+    assert_int_equal(buf.len, 1);
+    assert_string_equal(buf.data, "{");
+    assert_int_equal(ecc_json_append_string(&buf, "toolong", 7), ECC_ERR_LIMIT);
+    assert_string_equal(buf.data, "{");
+    assert_int_equal(ecc_json_append_string(&buf, "\n\"", 2), ECC_OK);
+    assert_string_equal(buf.data, "{\"\\n\\\"\"");
+    ecc_buf_clean_up(&buf);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
         cmocka_unit_test(test_path_overflow_stays_balanced),
         cmocka_unit_test(test_reads),
         cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_append_string_round_trips_through_jansson),
+        cmocka_unit_test(test_append_string_failures_leave_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

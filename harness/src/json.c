@@ -400,3 +400,139 @@ enum ecc_status ecc_json_read_object(
     *out = value;
     return ECC_OK;
 }
+
+size_t ecc_utf8_decode(const char *text, size_t len, uint32_t *code_point) {
+    if (!len) {
+        return 0;
+    }
+    const unsigned char *b = (const unsigned char *)text;
+    if (b[0] < 0x80) {
+        *code_point = b[0];
+        return 1;
+    }
+    size_t need;
+    uint32_t cp;
+    uint32_t min;
+    if ((b[0] & 0xe0) == 0xc0) {
+        need = 2;
+        cp = b[0] & 0x1fu;
+        min = 0x80;
+    } else if ((b[0] & 0xf0) == 0xe0) {
+        need = 3;
+        cp = b[0] & 0x0fu;
+        min = 0x800;
+    } else if ((b[0] & 0xf8) == 0xf0) {
+        need = 4;
+        cp = b[0] & 0x07u;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len < need) {
+        return 0;
+    }
+    for (size_t i = 1; i < need; i++) {
+        if ((b[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (b[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        return 0;
+    }
+    *code_point = cp;
+    return need;
+}
+
+bool ecc_utf8_count(const char *text, size_t len, size_t *out_count) {
+    size_t count = 0;
+    size_t i = 0;
+    while (i < len) {
+        if ((unsigned char)text[i] < 0x80) {
+            i++;
+        } else {
+            uint32_t cp;
+            size_t n = ecc_utf8_decode(text + i, len - i, &cp);
+            if (!n) {
+                return false;
+            }
+            i += n;
+        }
+        count++;
+    }
+    *out_count = count;
+    return true;
+}
+
+enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) {
+    static const char hex[] = "0123456789ABCDEF";
+    const size_t start_len = buf->len;
+    enum ecc_status status = ecc_buf_append_byte(buf, '"');
+    size_t run = 0; /* start of the bytes not yet copied: they need no escaping */
+    size_t i = 0;
+    while (status == ECC_OK && i < len) {
+        unsigned char c = (unsigned char)str[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t n = ecc_utf8_decode(str + i, len - i, &cp);
+            if (!n) {
+                status = ECC_ERR_INVALID;
+                break;
+            }
+            i += n;
+            continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        status = ecc_buf_append(buf, str + run, i - run);
+        char escape[7] = {'\\', 0, 0, 0, 0, 0, 0};
+        size_t escape_len = 2;
+        switch (c) {
+        case '"':
+        case '\\':
+            escape[1] = (char)c;
+            break;
+        case '\b':
+            escape[1] = 'b';
+            break;
+        case '\f':
+            escape[1] = 'f';
+            break;
+        case '\n':
+            escape[1] = 'n';
+            break;
+        case '\r':
+            escape[1] = 'r';
+            break;
+        case '\t':
+            escape[1] = 't';
+            break;
+        default:
+            memcpy(escape + 1, "u00", 3);
+            escape[4] = hex[c >> 4];
+            escape[5] = hex[c & 0xf];
+            escape_len = 6;
+            break;
+        }
+        if (status == ECC_OK) {
+            status = ecc_buf_append(buf, escape, escape_len);
+        }
+        i++;
+        run = i;
+    }
+    if (status == ECC_OK) {
+        status = ecc_buf_append(buf, str + run, len - run);
+    }
+    if (status == ECC_OK) {
+        status = ecc_buf_append_byte(buf, '"');
+    }
+    if (status != ECC_OK) {
+        buf->len = start_len;
+        if (buf->data) {
+            buf->data[start_len] = '\0';
+        }
+    }
+    return status;
+}

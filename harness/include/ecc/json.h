@@ -114,4 +114,24 @@ const char *ecc_json_type_name(const json_t *value);
 /* Parses an ISO-8601 / RFC 3339 date-time ("2024-01-02T03:04:05.678+01:00", "...Z") to epoch seconds. */
 enum ecc_status ecc_json_parse_iso8601(const char *text, double *out_epoch_seconds) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * UTF-8, strictly (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF. Decodes the
+ * sequence at the start of `text` (`len` bytes available) into *code_point and returns its length in
+ * bytes (1-4), or 0 when it is not valid UTF-8.
+ */
+size_t ecc_utf8_decode(const char *text, size_t len, uint32_t *code_point);
+/* Number of code points in `len` bytes of UTF-8 (what "characters" means in AWS limits); false when the
+ * bytes are not valid UTF-8. */
+bool ecc_utf8_count(const char *text, size_t len, size_t *out_count);
+
+/*
+ * Appends `len` bytes of UTF-8 as a JSON string literal, quotes included: `"` and `\` escaped, control
+ * characters as \n, \t, ... or \u00XX, everything else (non-ASCII too) copied as is, which is what
+ * jansson's json_dumps writes without JSON_ENSURE_ASCII. The request codec builds bodies with it
+ * instead of a jansson tree because building the tree cost more than writing the text. ECC_ERR_INVALID
+ * when the bytes are not valid UTF-8, ECC_ERR_LIMIT past the buffer's cap; on failure the buffer is
+ * left as it was.
+ */
+enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) ECC_WARN_UNUSED_RESULT;
+
 #endif
