@@ -1,0 +1,1073 @@
+#include "ecc/codec_request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Writing. The body is written straight into the caller's ecc_buf: building a jansson tree and
+ * dumping it cost about twice what dumping alone costs (bench/bench_codec_request.c), and the string
+ * escaper (json.h) writes the same bytes json_dumps would. The writer latches the first failure so the
+ * shape writers read like the model; the path is kept to name the member a failure happened at.
+ */
+struct s_writer {
+    struct ecc_buf *buf;
+    struct ecc_json_path path;
+    struct ecc_diag *diag;
+    enum ecc_status status;
+};
+
+static void s_writer_init(struct s_writer *w, struct ecc_buf *buf, struct ecc_diag *diag) {
+    w->buf = buf;
+    ecc_json_path_init(&w->path);
+    w->diag = diag;
+    w->status = ECC_OK;
+}
+
+static void s_w_raw(struct s_writer *w, const char *text, size_t len) {
+    if (w->status == ECC_OK) {
+        w->status = ecc_buf_append(w->buf, text, len);
+        if (w->status == ECC_ERR_LIMIT) {
+            ecc_diag_set(w->diag, "request body larger than the cap of %zu bytes", w->buf->max_bytes);
+        }
+    }
+}
+
+#define S_W_LITERAL(w, text) s_w_raw((w), (text), sizeof(text) - 1)
+
+static void s_w_string(struct s_writer *w, const char *value) {
+    if (w->status != ECC_OK) {
+        return;
+    }
+    w->status = ecc_json_append_string(w->buf, value, strlen(value));
+    if (w->status == ECC_ERR_INVALID) {
+        char where[sizeof(w->diag->path)];
+        ecc_json_path_format_member(&w->path, where, sizeof(where));
+        ecc_diag_set_path(w->diag, where);
+        ecc_diag_set(w->diag, "string is not valid UTF-8");
+    } else if (w->status == ECC_ERR_LIMIT) {
+        ecc_diag_set(w->diag, "request body larger than the cap of %zu bytes", w->buf->max_bytes);
+    }
+}
+
+/* `,"key":` (or without the comma for the first member). Keys are model names: no escaping needed. */
+static void s_w_key(struct s_writer *w, bool *first, const char *key) {
+    char text[64];
+    size_t key_len = strlen(key);
+    size_t len = 0;
+    if (!*first) {
+        text[len++] = ',';
+    }
+    *first = false;
+    text[len++] = '"';
+    memcpy(text + len, key, key_len);
+    len += key_len;
+    text[len++] = '"';
+    text[len++] = ':';
+    s_w_raw(w, text, len);
+}
+
+static void s_w_string_member(struct s_writer *w, bool *first, const char *key, const char *value) {
+    if (!value) {
+        return;
+    }
+    s_w_key(w, first, key);
+    ecc_json_path_push_member(&w->path, key);
+    s_w_string(w, value);
+    ecc_json_path_pop(&w->path);
+}
+
+static void s_w_int_member(struct s_writer *w, bool *first, const char *key, bool has, int32_t value) {
+    if (!has) {
+        return;
+    }
+    s_w_key(w, first, key);
+    char digits[16];
+    size_t len = 0;
+    /* In 64 bits so INT32_MIN negates safely. */
+    int64_t v = value;
+    if (v < 0) {
+        S_W_LITERAL(w, "-");
+        v = -v;
+    }
+    do {
+        digits[sizeof(digits) - 1 - len++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    s_w_raw(w, digits + sizeof(digits) - len, len);
+}
+
+static void s_w_bool_member(struct s_writer *w, bool *first, const char *key, bool has, bool value) {
+    if (!has) {
+        return;
+    }
+    s_w_key(w, first, key);
+    if (value) {
+        S_W_LITERAL(w, "true");
+    } else {
+        S_W_LITERAL(w, "false");
+    }
+}
+
+static void s_w_string_list(struct s_writer *w, const struct ecc_string_list *list) {
+    S_W_LITERAL(w, "[");
+    for (size_t i = 0; i < list->count; i++) {
+        if (i) {
+            S_W_LITERAL(w, ",");
+        }
+        ecc_json_path_push_index(&w->path, i);
+        /* A NULL item cannot come from the parser; a builder's hole is written as JSON null. */
+        if (list->items[i]) {
+            s_w_string(w, list->items[i]);
+        } else {
+            S_W_LITERAL(w, "null");
+        }
+        ecc_json_path_pop(&w->path);
+    }
+    S_W_LITERAL(w, "]");
+}
+
+static void
+s_w_string_list_member(struct s_writer *w, bool *first, const char *key, const struct ecc_string_list *list) {
+    if (!list->has) {
+        return;
+    }
+    s_w_key(w, first, key);
+    ecc_json_path_push_member(&w->path, key);
+    s_w_string_list(w, list);
+    ecc_json_path_pop(&w->path);
+}
+
+/* A list of structures: `[` item `,` item `]`, each item written by `write_item`. */
+typedef void (*s_item_writer)(struct s_writer *w, const void *item);
+
+static void s_w_list(struct s_writer *w, const void *items, size_t count, size_t item_size, s_item_writer write_item) {
+    S_W_LITERAL(w, "[");
+    for (size_t i = 0; i < count; i++) {
+        if (i) {
+            S_W_LITERAL(w, ",");
+        }
+        ecc_json_path_push_index(&w->path, i);
+        write_item(w, (const char *)items + i * item_size);
+        ecc_json_path_pop(&w->path);
+    }
+    S_W_LITERAL(w, "]");
+}
+
+static void s_w_list_member(
+    struct s_writer *w,
+    bool *first,
+    const char *key,
+    bool has,
+    const void *items,
+    size_t count,
+    size_t item_size,
+    s_item_writer write_item) {
+    if (!has) {
+        return;
+    }
+    s_w_key(w, first, key);
+    ecc_json_path_push_member(&w->path, key);
+    s_w_list(w, items, count, item_size, write_item);
+    ecc_json_path_pop(&w->path);
+}
+
+#define S_W_LIST_MEMBER(w, first, key, list, write_item)                                                               \
+    s_w_list_member(                                                                                                   \
+        (w), (first), (key), (list)->has, (list)->items, (list)->count, sizeof(*(list)->items), (write_item))
+
+/* Enters a nested structure member: `,"key":` and the path. Leave with s_w_leave. */
+static void s_w_enter(struct s_writer *w, bool *first, const char *key) {
+    s_w_key(w, first, key);
+    ecc_json_path_push_member(&w->path, key);
+}
+
+static void s_w_leave(struct s_writer *w) {
+    ecc_json_path_pop(&w->path);
+}
+
+static void s_write_key_value_pair(struct s_writer *w, const void *item) {
+    const struct ecc_key_value_pair *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "name", v->name);
+    s_w_string_member(w, &first, "value", v->value);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_environment_file(struct s_writer *w, const void *item) {
+    const struct ecc_environment_file *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "value", v->value);
+    s_w_string_member(w, &first, "type", v->type);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_resource_requirement(struct s_writer *w, const void *item) {
+    const struct ecc_resource_requirement *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "value", v->value);
+    s_w_string_member(w, &first, "type", v->type);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_container_override(struct s_writer *w, const void *item) {
+    const struct ecc_container_override *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "name", v->name);
+    s_w_string_list_member(w, &first, "command", &v->command);
+    S_W_LIST_MEMBER(w, &first, "environment", &v->environment, s_write_key_value_pair);
+    S_W_LIST_MEMBER(w, &first, "environmentFiles", &v->environment_files, s_write_environment_file);
+    s_w_int_member(w, &first, "cpu", v->has_cpu, v->cpu);
+    s_w_int_member(w, &first, "memory", v->has_memory, v->memory);
+    s_w_int_member(w, &first, "memoryReservation", v->has_memory_reservation, v->memory_reservation);
+    S_W_LIST_MEMBER(w, &first, "resourceRequirements", &v->resource_requirements, s_write_resource_requirement);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_inference_accelerator_override(struct s_writer *w, const void *item) {
+    const struct ecc_inference_accelerator_override *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "deviceName", v->device_name);
+    s_w_string_member(w, &first, "deviceType", v->device_type);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_task_override(struct s_writer *w, const struct ecc_task_override *v) {
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    S_W_LIST_MEMBER(w, &first, "containerOverrides", &v->container_overrides, s_write_container_override);
+    s_w_string_member(w, &first, "cpu", v->cpu);
+    S_W_LIST_MEMBER(
+        w,
+        &first,
+        "inferenceAcceleratorOverrides",
+        &v->inference_accelerator_overrides,
+        s_write_inference_accelerator_override);
+    s_w_string_member(w, &first, "executionRoleArn", v->execution_role_arn);
+    s_w_string_member(w, &first, "memory", v->memory);
+    s_w_string_member(w, &first, "taskRoleArn", v->task_role_arn);
+    if (v->has_ephemeral_storage) {
+        bool inner = true;
+        s_w_enter(w, &first, "ephemeralStorage");
+        S_W_LITERAL(w, "{");
+        s_w_int_member(w, &inner, "sizeInGiB", v->ephemeral_storage.has_size_in_gib, v->ephemeral_storage.size_in_gib);
+        S_W_LITERAL(w, "}");
+        s_w_leave(w);
+    }
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_capacity_provider_strategy_item(struct s_writer *w, const void *item) {
+    const struct ecc_capacity_provider_strategy_item *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "capacityProvider", v->capacity_provider);
+    s_w_int_member(w, &first, "weight", v->has_weight, v->weight);
+    s_w_int_member(w, &first, "base", v->has_base, v->base);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_network_configuration(struct s_writer *w, const struct ecc_network_configuration *v) {
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    if (v->has_awsvpc_configuration) {
+        const struct ecc_aws_vpc_configuration *vpc = &v->awsvpc_configuration;
+        bool inner = true;
+        s_w_enter(w, &first, "awsvpcConfiguration");
+        S_W_LITERAL(w, "{");
+        s_w_string_list_member(w, &inner, "subnets", &vpc->subnets);
+        s_w_string_list_member(w, &inner, "securityGroups", &vpc->security_groups);
+        s_w_string_member(w, &inner, "assignPublicIp", vpc->assign_public_ip);
+        S_W_LITERAL(w, "}");
+        s_w_leave(w);
+    }
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_placement_constraint(struct s_writer *w, const void *item) {
+    const struct ecc_placement_constraint *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "type", v->type);
+    s_w_string_member(w, &first, "expression", v->expression);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_placement_strategy(struct s_writer *w, const void *item) {
+    const struct ecc_placement_strategy *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "type", v->type);
+    s_w_string_member(w, &first, "field", v->field);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_tag(struct s_writer *w, const void *item) {
+    const struct ecc_tag *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "key", v->key);
+    s_w_string_member(w, &first, "value", v->value);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_ebs_tag_specification(struct s_writer *w, const void *item) {
+    const struct ecc_ebs_tag_specification *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "resourceType", v->resource_type);
+    S_W_LIST_MEMBER(w, &first, "tags", &v->tags, s_write_tag);
+    s_w_string_member(w, &first, "propagateTags", v->propagate_tags);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_managed_ebs_volume(struct s_writer *w, const struct ecc_task_managed_ebs_volume_configuration *v) {
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_bool_member(w, &first, "encrypted", v->has_encrypted, v->encrypted);
+    s_w_string_member(w, &first, "kmsKeyId", v->kms_key_id);
+    s_w_string_member(w, &first, "volumeType", v->volume_type);
+    s_w_int_member(w, &first, "sizeInGiB", v->has_size_in_gib, v->size_in_gib);
+    s_w_string_member(w, &first, "snapshotId", v->snapshot_id);
+    s_w_int_member(
+        w, &first, "volumeInitializationRate", v->has_volume_initialization_rate, v->volume_initialization_rate);
+    s_w_int_member(w, &first, "iops", v->has_iops, v->iops);
+    s_w_int_member(w, &first, "throughput", v->has_throughput, v->throughput);
+    S_W_LIST_MEMBER(w, &first, "tagSpecifications", &v->tag_specifications, s_write_ebs_tag_specification);
+    s_w_string_member(w, &first, "roleArn", v->role_arn);
+    if (v->has_termination_policy) {
+        bool inner = true;
+        s_w_enter(w, &first, "terminationPolicy");
+        S_W_LITERAL(w, "{");
+        s_w_bool_member(
+            w,
+            &inner,
+            "deleteOnTermination",
+            v->termination_policy.has_delete_on_termination,
+            v->termination_policy.delete_on_termination);
+        S_W_LITERAL(w, "}");
+        s_w_leave(w);
+    }
+    s_w_string_member(w, &first, "filesystemType", v->filesystem_type);
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_task_volume_configuration(struct s_writer *w, const void *item) {
+    const struct ecc_task_volume_configuration *v = item;
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    s_w_string_member(w, &first, "name", v->name);
+    if (v->has_managed_ebs_volume) {
+        s_w_enter(w, &first, "managedEBSVolume");
+        s_write_managed_ebs_volume(w, &v->managed_ebs_volume);
+        s_w_leave(w);
+    }
+    S_W_LITERAL(w, "}");
+}
+
+static void s_write_run_task_request(struct s_writer *w, const struct ecc_run_task_request *v) {
+    bool first = true;
+    S_W_LITERAL(w, "{");
+    S_W_LIST_MEMBER(
+        w, &first, "capacityProviderStrategy", &v->capacity_provider_strategy, s_write_capacity_provider_strategy_item);
+    s_w_string_member(w, &first, "cluster", v->cluster);
+    s_w_int_member(w, &first, "count", v->has_count, v->count);
+    s_w_bool_member(w, &first, "enableECSManagedTags", v->has_enable_ecs_managed_tags, v->enable_ecs_managed_tags);
+    s_w_bool_member(w, &first, "enableExecuteCommand", v->has_enable_execute_command, v->enable_execute_command);
+    s_w_string_member(w, &first, "group", v->group);
+    s_w_string_member(w, &first, "launchType", v->launch_type);
+    if (v->has_network_configuration) {
+        s_w_enter(w, &first, "networkConfiguration");
+        s_write_network_configuration(w, &v->network_configuration);
+        s_w_leave(w);
+    }
+    if (v->has_overrides) {
+        s_w_enter(w, &first, "overrides");
+        s_write_task_override(w, &v->overrides);
+        s_w_leave(w);
+    }
+    S_W_LIST_MEMBER(w, &first, "placementConstraints", &v->placement_constraints, s_write_placement_constraint);
+    S_W_LIST_MEMBER(w, &first, "placementStrategy", &v->placement_strategy, s_write_placement_strategy);
+    s_w_string_member(w, &first, "platformVersion", v->platform_version);
+    s_w_string_member(w, &first, "propagateTags", v->propagate_tags);
+    s_w_string_member(w, &first, "referenceId", v->reference_id);
+    s_w_string_member(w, &first, "startedBy", v->started_by);
+    S_W_LIST_MEMBER(w, &first, "tags", &v->tags, s_write_tag);
+    s_w_string_member(w, &first, "taskDefinition", v->task_definition);
+    s_w_string_member(w, &first, "clientToken", v->client_token);
+    S_W_LIST_MEMBER(w, &first, "volumeConfigurations", &v->volume_configurations, s_write_task_volume_configuration);
+    S_W_LITERAL(w, "}");
+}
+
+/* Ends a top-level write: on failure the buffer goes back to where it was. */
+static enum ecc_status s_writer_finish(struct s_writer *w, size_t start_len) {
+    if (w->status != ECC_OK && w->buf->data) {
+        w->buf->len = start_len;
+        w->buf->data[start_len] = '\0';
+    }
+    return w->status;
+}
+
+enum ecc_status ecc_codec_write_run_task_request(
+    struct ecc_buf *out, const struct ecc_run_task_request *request, struct ecc_diag *diag) {
+    struct s_writer w;
+    s_writer_init(&w, out, diag);
+    size_t start_len = out->len;
+    s_write_run_task_request(&w, request);
+    return s_writer_finish(&w, start_len);
+}
+
+enum ecc_status
+ecc_codec_write_task_override(struct ecc_buf *out, const struct ecc_task_override *value, struct ecc_diag *diag) {
+    struct s_writer w;
+    s_writer_init(&w, out, diag);
+    size_t start_len = out->len;
+    s_write_task_override(&w, value);
+    return s_writer_finish(&w, start_len);
+}
+
+enum ecc_status ecc_codec_write_tags(struct ecc_buf *out, const struct ecc_tag_list *value, struct ecc_diag *diag) {
+    struct s_writer w;
+    s_writer_init(&w, out, diag);
+    size_t start_len = out->len;
+    s_w_list(&w, value->items, value->count, sizeof(*value->items), s_write_tag);
+    return s_writer_finish(&w, start_len);
+}
+
+enum ecc_status ecc_codec_write_key_value_pairs(
+    struct ecc_buf *out, const struct ecc_key_value_pair_list *value, struct ecc_diag *diag) {
+    struct s_writer w;
+    s_writer_init(&w, out, diag);
+    size_t start_len = out->len;
+    s_w_list(&w, value->items, value->count, sizeof(*value->items), s_write_key_value_pair);
+    return s_writer_finish(&w, start_len);
+}
+
+/* The envelope. */
+
+static bool s_is_operation_name(const char *operation) {
+    if (!operation || !*operation || strlen(operation) > 128) {
+        return false;
+    }
+    for (const char *c = operation; *c; c++) {
+        bool alnum = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
+        if (!alnum) {
+            return false;
+        }
+    }
+    return true;
+}
+
+enum ecc_status ecc_codec_build_aws_json_request(
+    const char *operation, const void *body, size_t body_len, struct ecc_http_request *out, struct ecc_diag *diag) {
+    if (!s_is_operation_name(operation)) {
+        ecc_diag_set(diag, "operation name must be 1-128 letters and digits");
+        return ECC_ERR_INVALID;
+    }
+    if (!body) {
+        body = "{}";
+        body_len = 2;
+    }
+    ecc_http_request_clean_up(out);
+    ecc_http_request_init(out);
+    char target[sizeof(ECC_AWS_JSON_TARGET_PREFIX) + 130];
+    snprintf(target, sizeof(target), "%s.%s", ECC_AWS_JSON_TARGET_PREFIX, operation);
+    char length[32];
+    snprintf(length, sizeof(length), "%zu", body_len);
+    enum ecc_status status = ecc_http_request_set_line(out, "POST", "/", NULL);
+    if (status == ECC_OK) {
+        status = ecc_http_headers_add(&out->headers, "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
+    }
+    if (status == ECC_OK) {
+        status = ecc_http_headers_add(&out->headers, "X-Amz-Target", target);
+    }
+    if (status == ECC_OK) {
+        status = ecc_http_headers_add(&out->headers, "Content-Length", length);
+    }
+    if (status == ECC_OK) {
+        status = ecc_http_request_set_body(out, body, body_len);
+    }
+    if (status != ECC_OK) {
+        ecc_diag_set(diag, "cannot build the %s request: %s", operation, ecc_status_name(status));
+        ecc_http_request_clean_up(out);
+        ecc_http_request_init(out);
+    }
+    return status;
+}
+
+enum ecc_status ecc_codec_serialize_run_task_request(
+    const struct ecc_run_task_request *request,
+    const struct ecc_codec_request_options *options,
+    struct ecc_http_request *out,
+    struct ecc_diag *diag) {
+    size_t max_body_bytes =
+        options && options->max_body_bytes ? options->max_body_bytes : ECC_CODEC_DEFAULT_MAX_BODY_BYTES;
+    struct ecc_buf body;
+    ecc_buf_init(&body, max_body_bytes);
+    enum ecc_status status = ecc_codec_write_run_task_request(&body, request, diag);
+    if (status == ECC_OK) {
+        status = ecc_codec_build_aws_json_request("RunTask", body.data, body.len, out, diag);
+    }
+    ecc_buf_clean_up(&body);
+    return status;
+}
+
+/*
+ * Reading. Every reader takes the JSON value of its shape (already checked to be an object), reads
+ * the members it knows through json.h (so type errors carry the member path), and in strict mode
+ * lists the members it does not know.
+ */
+struct s_reader {
+    struct ecc_json_path *path;
+    struct ecc_string_list *unknown; /* NULL: unknown members are ignored */
+    struct ecc_diag *diag;
+};
+
+typedef enum ecc_status (*s_item_reader)(struct s_reader *r, const json_t *object, void *out);
+
+/* Strict mode: adds the path of every member of `object` not in `known`. */
+static enum ecc_status s_r_check_members(struct s_reader *r, const json_t *object, const char *const *known) {
+    if (!r->unknown) {
+        return ECC_OK;
+    }
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)object, key, value) {
+        bool found = false;
+        for (const char *const *k = known; *k && !found; k++) {
+            found = strcmp(*k, key) == 0;
+        }
+        if (found) {
+            continue;
+        }
+        char where[512];
+        ecc_json_path_push_member(r->path, key);
+        ecc_json_path_format_member(r->path, where, sizeof(where));
+        ecc_json_path_pop(r->path);
+        enum ecc_status status = ecc_string_list_append(r->unknown, where);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_r_string(struct s_reader *r, const json_t *object, const char *key, char **out) {
+    return ecc_json_read_string(object, key, r->path, out, NULL, r->diag);
+}
+
+static enum ecc_status s_r_int(struct s_reader *r, const json_t *object, const char *key, bool *has, int32_t *out) {
+    enum ecc_json_presence presence = ECC_JSON_ABSENT;
+    enum ecc_status status = ecc_json_read_int(object, key, r->path, out, &presence, r->diag);
+    *has = presence == ECC_JSON_PRESENT;
+    return status;
+}
+
+static enum ecc_status s_r_bool(struct s_reader *r, const json_t *object, const char *key, bool *has, bool *out) {
+    enum ecc_json_presence presence = ECC_JSON_ABSENT;
+    enum ecc_status status = ecc_json_read_bool(object, key, r->path, out, &presence, r->diag);
+    *has = presence == ECC_JSON_PRESENT;
+    return status;
+}
+
+/* A nested structure member: *out is NULL when absent; a non-object is a type error. */
+static enum ecc_status s_r_object(struct s_reader *r, const json_t *object, const char *key, const json_t **out) {
+    *out = NULL;
+    return ecc_json_read_object(object, key, r->path, out, NULL, r->diag);
+}
+
+static enum ecc_status s_r_string_items(struct s_reader *r, const json_t *array, struct ecc_string_list *out) {
+    out->has = true;
+    size_t count = json_array_size(array);
+    if (!count) {
+        return ECC_OK;
+    }
+    out->items = calloc(count, sizeof(char *));
+    if (!out->items) {
+        return ECC_ERR_NOMEM;
+    }
+    out->count = count;
+    for (size_t i = 0; i < count; i++) {
+        const json_t *item = json_array_get(array, i);
+        ecc_json_path_push_index(r->path, i);
+        enum ecc_status status = ECC_OK;
+        if (!json_is_string(item)) {
+            ecc_json_type_error(r->path, "a string", item, r->diag);
+            status = ECC_ERR_INVALID;
+        } else if (!(out->items[i] = ecc_strdup(json_string_value(item)))) {
+            status = ECC_ERR_NOMEM;
+        }
+        ecc_json_path_pop(r->path);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status
+s_r_string_list(struct s_reader *r, const json_t *object, const char *key, struct ecc_string_list *out) {
+    const json_t *array = NULL;
+    enum ecc_status status = ecc_json_read_array(object, key, r->path, &array, NULL, r->diag);
+    if (status != ECC_OK || !array) {
+        return status;
+    }
+    ecc_json_path_push_member(r->path, key);
+    status = s_r_string_items(r, array, out);
+    ecc_json_path_pop(r->path);
+    return status;
+}
+
+/* The items of a JSON array of structures, into a list struct given by its fields. */
+static enum ecc_status s_r_items(
+    struct s_reader *r,
+    const json_t *array,
+    bool *has,
+    void *items_field,
+    size_t *count_out,
+    size_t item_size,
+    s_item_reader read_item) {
+    *has = true;
+    size_t count = json_array_size(array);
+    if (!count) {
+        return ECC_OK;
+    }
+    char *items = calloc(count, item_size);
+    if (!items) {
+        return ECC_ERR_NOMEM;
+    }
+    /* Owned by the list from here on, so a failure below leaves it to the caller's clean_up. */
+    memcpy(items_field, &items, sizeof(items));
+    *count_out = count;
+    for (size_t i = 0; i < count; i++) {
+        const json_t *item = json_array_get(array, i);
+        ecc_json_path_push_index(r->path, i);
+        enum ecc_status status = ECC_OK;
+        if (!json_is_object(item)) {
+            ecc_json_type_error(r->path, "an object", item, r->diag);
+            status = ECC_ERR_INVALID;
+        } else {
+            status = read_item(r, item, items + i * item_size);
+        }
+        ecc_json_path_pop(r->path);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_r_list(
+    struct s_reader *r,
+    const json_t *object,
+    const char *key,
+    bool *has,
+    void *items_field,
+    size_t *count,
+    size_t item_size,
+    s_item_reader read_item) {
+    const json_t *array = NULL;
+    enum ecc_status status = ecc_json_read_array(object, key, r->path, &array, NULL, r->diag);
+    if (status != ECC_OK || !array) {
+        return status;
+    }
+    ecc_json_path_push_member(r->path, key);
+    status = s_r_items(r, array, has, items_field, count, item_size, read_item);
+    ecc_json_path_pop(r->path);
+    return status;
+}
+
+#define S_R_LIST(r, object, key, list, read_item)                                                                      \
+    s_r_list(                                                                                                          \
+        (r),                                                                                                           \
+        (object),                                                                                                      \
+        (key),                                                                                                         \
+        &(list)->has,                                                                                                  \
+        (void *)&(list)->items,                                                                                        \
+        &(list)->count,                                                                                                \
+        sizeof(*(list)->items),                                                                                        \
+        (read_item))
+
+/* Reads a nested structure member with `read` when it is present; *has tells whether it was. */
+static enum ecc_status
+s_r_nested(struct s_reader *r, const json_t *object, const char *key, bool *has, s_item_reader read, void *out) {
+    const json_t *nested = NULL;
+    enum ecc_status status = s_r_object(r, object, key, &nested);
+    if (status != ECC_OK || !nested) {
+        return status;
+    }
+    *has = true;
+    ecc_json_path_push_member(r->path, key);
+    status = read(r, nested, out);
+    ecc_json_path_pop(r->path);
+    return status;
+}
+
+/* The first failing step ends a reader; `S_TRY` keeps them flat. */
+#define S_TRY(expr)                                                                                                    \
+    do {                                                                                                               \
+        enum ecc_status s_try_status = (expr);                                                                         \
+        if (s_try_status != ECC_OK) {                                                                                  \
+            return s_try_status;                                                                                       \
+        }                                                                                                              \
+    } while (0)
+
+static enum ecc_status s_read_key_value_pair(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"name", "value", NULL};
+    struct ecc_key_value_pair *v = out;
+    S_TRY(s_r_string(r, object, "name", &v->name));
+    S_TRY(s_r_string(r, object, "value", &v->value));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_environment_file(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"value", "type", NULL};
+    struct ecc_environment_file *v = out;
+    S_TRY(s_r_string(r, object, "value", &v->value));
+    S_TRY(s_r_string(r, object, "type", &v->type));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_resource_requirement(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"value", "type", NULL};
+    struct ecc_resource_requirement *v = out;
+    S_TRY(s_r_string(r, object, "value", &v->value));
+    S_TRY(s_r_string(r, object, "type", &v->type));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_container_override(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {
+        "name",
+        "command",
+        "environment",
+        "environmentFiles",
+        "cpu",
+        "memory",
+        "memoryReservation",
+        "resourceRequirements",
+        NULL};
+    struct ecc_container_override *v = out;
+    S_TRY(s_r_string(r, object, "name", &v->name));
+    S_TRY(s_r_string_list(r, object, "command", &v->command));
+    S_TRY(S_R_LIST(r, object, "environment", &v->environment, s_read_key_value_pair));
+    S_TRY(S_R_LIST(r, object, "environmentFiles", &v->environment_files, s_read_environment_file));
+    S_TRY(s_r_int(r, object, "cpu", &v->has_cpu, &v->cpu));
+    S_TRY(s_r_int(r, object, "memory", &v->has_memory, &v->memory));
+    S_TRY(s_r_int(r, object, "memoryReservation", &v->has_memory_reservation, &v->memory_reservation));
+    S_TRY(S_R_LIST(r, object, "resourceRequirements", &v->resource_requirements, s_read_resource_requirement));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_inference_accelerator_override(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"deviceName", "deviceType", NULL};
+    struct ecc_inference_accelerator_override *v = out;
+    S_TRY(s_r_string(r, object, "deviceName", &v->device_name));
+    S_TRY(s_r_string(r, object, "deviceType", &v->device_type));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_ephemeral_storage(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"sizeInGiB", NULL};
+    struct ecc_ephemeral_storage *v = out;
+    S_TRY(s_r_int(r, object, "sizeInGiB", &v->has_size_in_gib, &v->size_in_gib));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_task_override(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {
+        "containerOverrides",
+        "cpu",
+        "inferenceAcceleratorOverrides",
+        "executionRoleArn",
+        "memory",
+        "taskRoleArn",
+        "ephemeralStorage",
+        NULL};
+    struct ecc_task_override *v = out;
+    S_TRY(S_R_LIST(r, object, "containerOverrides", &v->container_overrides, s_read_container_override));
+    S_TRY(s_r_string(r, object, "cpu", &v->cpu));
+    S_TRY(S_R_LIST(
+        r,
+        object,
+        "inferenceAcceleratorOverrides",
+        &v->inference_accelerator_overrides,
+        s_read_inference_accelerator_override));
+    S_TRY(s_r_string(r, object, "executionRoleArn", &v->execution_role_arn));
+    S_TRY(s_r_string(r, object, "memory", &v->memory));
+    S_TRY(s_r_string(r, object, "taskRoleArn", &v->task_role_arn));
+    S_TRY(s_r_nested(
+        r, object, "ephemeralStorage", &v->has_ephemeral_storage, s_read_ephemeral_storage, &v->ephemeral_storage));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_capacity_provider_strategy_item(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"capacityProvider", "weight", "base", NULL};
+    struct ecc_capacity_provider_strategy_item *v = out;
+    S_TRY(s_r_string(r, object, "capacityProvider", &v->capacity_provider));
+    S_TRY(s_r_int(r, object, "weight", &v->has_weight, &v->weight));
+    S_TRY(s_r_int(r, object, "base", &v->has_base, &v->base));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_aws_vpc_configuration(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"subnets", "securityGroups", "assignPublicIp", NULL};
+    struct ecc_aws_vpc_configuration *v = out;
+    S_TRY(s_r_string_list(r, object, "subnets", &v->subnets));
+    S_TRY(s_r_string_list(r, object, "securityGroups", &v->security_groups));
+    S_TRY(s_r_string(r, object, "assignPublicIp", &v->assign_public_ip));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_network_configuration(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"awsvpcConfiguration", NULL};
+    struct ecc_network_configuration *v = out;
+    S_TRY(s_r_nested(
+        r,
+        object,
+        "awsvpcConfiguration",
+        &v->has_awsvpc_configuration,
+        s_read_aws_vpc_configuration,
+        &v->awsvpc_configuration));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_placement_constraint(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"type", "expression", NULL};
+    struct ecc_placement_constraint *v = out;
+    S_TRY(s_r_string(r, object, "type", &v->type));
+    S_TRY(s_r_string(r, object, "expression", &v->expression));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_placement_strategy(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"type", "field", NULL};
+    struct ecc_placement_strategy *v = out;
+    S_TRY(s_r_string(r, object, "type", &v->type));
+    S_TRY(s_r_string(r, object, "field", &v->field));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_tag(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"key", "value", NULL};
+    struct ecc_tag *v = out;
+    S_TRY(s_r_string(r, object, "key", &v->key));
+    S_TRY(s_r_string(r, object, "value", &v->value));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_ebs_tag_specification(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"resourceType", "tags", "propagateTags", NULL};
+    struct ecc_ebs_tag_specification *v = out;
+    S_TRY(s_r_string(r, object, "resourceType", &v->resource_type));
+    S_TRY(S_R_LIST(r, object, "tags", &v->tags, s_read_tag));
+    S_TRY(s_r_string(r, object, "propagateTags", &v->propagate_tags));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_termination_policy(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"deleteOnTermination", NULL};
+    struct ecc_task_managed_ebs_volume_termination_policy *v = out;
+    S_TRY(s_r_bool(r, object, "deleteOnTermination", &v->has_delete_on_termination, &v->delete_on_termination));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_managed_ebs_volume(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {
+        "encrypted",
+        "kmsKeyId",
+        "volumeType",
+        "sizeInGiB",
+        "snapshotId",
+        "volumeInitializationRate",
+        "iops",
+        "throughput",
+        "tagSpecifications",
+        "roleArn",
+        "terminationPolicy",
+        "filesystemType",
+        NULL};
+    struct ecc_task_managed_ebs_volume_configuration *v = out;
+    S_TRY(s_r_bool(r, object, "encrypted", &v->has_encrypted, &v->encrypted));
+    S_TRY(s_r_string(r, object, "kmsKeyId", &v->kms_key_id));
+    S_TRY(s_r_string(r, object, "volumeType", &v->volume_type));
+    S_TRY(s_r_int(r, object, "sizeInGiB", &v->has_size_in_gib, &v->size_in_gib));
+    S_TRY(s_r_string(r, object, "snapshotId", &v->snapshot_id));
+    S_TRY(s_r_int(
+        r, object, "volumeInitializationRate", &v->has_volume_initialization_rate, &v->volume_initialization_rate));
+    S_TRY(s_r_int(r, object, "iops", &v->has_iops, &v->iops));
+    S_TRY(s_r_int(r, object, "throughput", &v->has_throughput, &v->throughput));
+    S_TRY(S_R_LIST(r, object, "tagSpecifications", &v->tag_specifications, s_read_ebs_tag_specification));
+    S_TRY(s_r_string(r, object, "roleArn", &v->role_arn));
+    S_TRY(s_r_nested(
+        r, object, "terminationPolicy", &v->has_termination_policy, s_read_termination_policy, &v->termination_policy));
+    S_TRY(s_r_string(r, object, "filesystemType", &v->filesystem_type));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_task_volume_configuration(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {"name", "managedEBSVolume", NULL};
+    struct ecc_task_volume_configuration *v = out;
+    S_TRY(s_r_string(r, object, "name", &v->name));
+    S_TRY(s_r_nested(
+        r, object, "managedEBSVolume", &v->has_managed_ebs_volume, s_read_managed_ebs_volume, &v->managed_ebs_volume));
+    return s_r_check_members(r, object, known);
+}
+
+static enum ecc_status s_read_run_task_request(struct s_reader *r, const json_t *object, void *out) {
+    static const char *const known[] = {
+        "capacityProviderStrategy",
+        "cluster",
+        "count",
+        "enableECSManagedTags",
+        "enableExecuteCommand",
+        "group",
+        "launchType",
+        "networkConfiguration",
+        "overrides",
+        "placementConstraints",
+        "placementStrategy",
+        "platformVersion",
+        "propagateTags",
+        "referenceId",
+        "startedBy",
+        "tags",
+        "taskDefinition",
+        "clientToken",
+        "volumeConfigurations",
+        NULL};
+    struct ecc_run_task_request *v = out;
+    S_TRY(S_R_LIST(
+        r, object, "capacityProviderStrategy", &v->capacity_provider_strategy, s_read_capacity_provider_strategy_item));
+    S_TRY(s_r_string(r, object, "cluster", &v->cluster));
+    S_TRY(s_r_int(r, object, "count", &v->has_count, &v->count));
+    S_TRY(s_r_bool(r, object, "enableECSManagedTags", &v->has_enable_ecs_managed_tags, &v->enable_ecs_managed_tags));
+    S_TRY(s_r_bool(r, object, "enableExecuteCommand", &v->has_enable_execute_command, &v->enable_execute_command));
+    S_TRY(s_r_string(r, object, "group", &v->group));
+    S_TRY(s_r_string(r, object, "launchType", &v->launch_type));
+    S_TRY(s_r_nested(
+        r,
+        object,
+        "networkConfiguration",
+        &v->has_network_configuration,
+        s_read_network_configuration,
+        &v->network_configuration));
+    S_TRY(s_r_nested(r, object, "overrides", &v->has_overrides, s_read_task_override, &v->overrides));
+    S_TRY(S_R_LIST(r, object, "placementConstraints", &v->placement_constraints, s_read_placement_constraint));
+    S_TRY(S_R_LIST(r, object, "placementStrategy", &v->placement_strategy, s_read_placement_strategy));
+    S_TRY(s_r_string(r, object, "platformVersion", &v->platform_version));
+    S_TRY(s_r_string(r, object, "propagateTags", &v->propagate_tags));
+    S_TRY(s_r_string(r, object, "referenceId", &v->reference_id));
+    S_TRY(s_r_string(r, object, "startedBy", &v->started_by));
+    S_TRY(S_R_LIST(r, object, "tags", &v->tags, s_read_tag));
+    S_TRY(s_r_string(r, object, "taskDefinition", &v->task_definition));
+    S_TRY(s_r_string(r, object, "clientToken", &v->client_token));
+    S_TRY(S_R_LIST(r, object, "volumeConfigurations", &v->volume_configurations, s_read_task_volume_configuration));
+    return s_r_check_members(r, object, known);
+}
+
+/* Reads the value at the reader's path as an object of the shape `read` knows. */
+static enum ecc_status s_read_root(struct s_reader *r, const json_t *value, s_item_reader read, void *out) {
+    if (!json_is_object(value)) {
+        ecc_json_type_error(r->path, "an object", value, r->diag);
+        return ECC_ERR_INVALID;
+    }
+    return read(r, value, out);
+}
+
+/* Strict mode's verdict once everything was read: the first unknown member names the failure. */
+static enum ecc_status s_unknown_verdict(const struct ecc_string_list *unknown, size_t before, struct ecc_diag *diag) {
+    if (!unknown || unknown->count == before) {
+        return ECC_OK;
+    }
+    ecc_diag_set_path(diag, unknown->items[before]);
+    ecc_diag_set(diag, "not a member of the model (%zu unknown member(s) in all)", unknown->count - before);
+    return ECC_ERR_INVALID;
+}
+
+enum ecc_status ecc_codec_read_run_task_request(
+    const json_t *value,
+    struct ecc_json_path *path,
+    struct ecc_run_task_request *out,
+    struct ecc_string_list *unknown_members,
+    struct ecc_diag *diag) {
+    struct s_reader r = {.path = path, .unknown = unknown_members, .diag = diag};
+    size_t before = unknown_members ? unknown_members->count : 0;
+    S_TRY(s_read_root(&r, value, s_read_run_task_request, out));
+    return s_unknown_verdict(unknown_members, before, diag);
+}
+
+enum ecc_status ecc_codec_parse_run_task_request(
+    const void *body,
+    size_t body_len,
+    const struct ecc_codec_parse_options *options,
+    struct ecc_run_task_request *out,
+    struct ecc_string_list *unknown_members,
+    struct ecc_diag *diag) {
+    size_t max_body_bytes =
+        options && options->max_body_bytes ? options->max_body_bytes : ECC_CODEC_DEFAULT_MAX_BODY_BYTES;
+    bool strict = options && options->strict;
+    if (body_len > max_body_bytes) {
+        ecc_diag_set(diag, "request body of %zu bytes is larger than the cap of %zu bytes", body_len, max_body_bytes);
+        return ECC_ERR_LIMIT;
+    }
+    if (!body_len) {
+        body = "{}";
+        body_len = 2;
+    }
+    json_error_t error;
+    json_t *root = json_loadb(body, body_len, JSON_DECODE_ANY | (strict ? JSON_REJECT_DUPLICATES : 0), &error);
+    if (!root) {
+        if (diag) {
+            diag->line = error.line;
+            diag->column = error.column;
+        }
+        ecc_diag_set(diag, "request body is not JSON: %s", error.text);
+        return ECC_ERR_INVALID;
+    }
+    struct ecc_json_path path;
+    ecc_json_path_init(&path);
+    enum ecc_status status = ecc_codec_read_run_task_request(root, &path, out, strict ? unknown_members : NULL, diag);
+    json_decref(root);
+    return status;
+}
+
+enum ecc_status ecc_codec_read_task_override(
+    const json_t *value, struct ecc_json_path *path, struct ecc_task_override *out, struct ecc_diag *diag) {
+    struct s_reader r = {.path = path, .unknown = NULL, .diag = diag};
+    return s_read_root(&r, value, s_read_task_override, out);
+}
+
+/* A list at the top: the array check, then its items. */
+static enum ecc_status s_read_root_list(
+    struct s_reader *r,
+    const json_t *value,
+    bool *has,
+    void *items_field,
+    size_t *count,
+    size_t item_size,
+    s_item_reader read_item) {
+    if (!json_is_array(value)) {
+        ecc_json_type_error(r->path, "an array", value, r->diag);
+        return ECC_ERR_INVALID;
+    }
+    return s_r_items(r, value, has, items_field, count, item_size, read_item);
+}
+
+enum ecc_status
+ecc_codec_read_tags(const json_t *value, struct ecc_json_path *path, struct ecc_tag_list *out, struct ecc_diag *diag) {
+    struct s_reader r = {.path = path, .unknown = NULL, .diag = diag};
+    return s_read_root_list(&r, value, &out->has, (void *)&out->items, &out->count, sizeof(*out->items), s_read_tag);
+}
+
+enum ecc_status ecc_codec_read_key_value_pairs(
+    const json_t *value, struct ecc_json_path *path, struct ecc_key_value_pair_list *out, struct ecc_diag *diag) {
+    struct s_reader r = {.path = path, .unknown = NULL, .diag = diag};
+    return s_read_root_list(
+        &r, value, &out->has, (void *)&out->items, &out->count, sizeof(*out->items), s_read_key_value_pair);
+}
