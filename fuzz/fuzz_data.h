@@ -38,17 +38,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                                              \
     } while (0)
 
-/* Longest string ecc_fuzz_string builds: far past every documented RunTask limit (8192 for overrides). */
-#define ECC_FUZZ_MAX_STRING_BYTES 20000
+/* Longest string ecc_fuzz_string builds, the "oversized" length of a member without a documented limit. */
+#define ECC_FUZZ_MAX_STRING_BYTES 2048
+
+/* Bytes of string content one input may build in total: a few oversized strings, not hundreds, so an
+ * execution stays fast whatever the input chooses. Past it, strings come out shorter than chosen. */
+#define ECC_FUZZ_STRING_BUDGET_BYTES (10 * 1024)
 
 struct ecc_fuzz_data {
     const uint8_t *data;
     size_t size;
+    size_t string_budget; /* bytes ecc_fuzz_string may still build */
 };
 
 static inline void ecc_fuzz_data_init(struct ecc_fuzz_data *fd, const uint8_t *data, size_t size) {
     fd->data = data;
     fd->size = size;
+    fd->string_budget = ECC_FUZZ_STRING_BUDGET_BYTES;
 }
 
 static inline size_t ecc_fuzz_remaining(const struct ecc_fuzz_data *fd) {
@@ -138,17 +144,21 @@ static const char *const ecc_fuzz_odd_utf8[] = {
 
 /* How a string's length is chosen. */
 enum ecc_fuzz_length {
-    ECC_FUZZ_LEN_FROM_DATA, /* 0..255, or up to 4095 with a second byte */
+    ECC_FUZZ_LEN_FROM_DATA, /* 0..15 or 0..255: most strings are short, which keeps executions fast */
     ECC_FUZZ_LEN_EMPTY,
     ECC_FUZZ_LEN_LIMIT_BELOW, /* limit - 1 */
     ECC_FUZZ_LEN_LIMIT,       /* exactly the documented limit */
     ECC_FUZZ_LEN_LIMIT_ABOVE, /* limit + 1 */
-    ECC_FUZZ_LEN_OVERSIZED,   /* ECC_FUZZ_MAX_STRING_BYTES */
+    ECC_FUZZ_LEN_OVERSIZED,   /* twice the limit and one more; ECC_FUZZ_MAX_STRING_BYTES without a limit */
     ECC_FUZZ_LEN_COUNT,
 };
 
+/* Choices past ECC_FUZZ_LEN_COUNT also mean FROM_DATA: most strings are short, which keeps runs fast. */
+#define ECC_FUZZ_LEN_CHOICES (ECC_FUZZ_LEN_COUNT + 4)
+
 static inline size_t ecc_fuzz_string_length(struct ecc_fuzz_data *fd, size_t limit) {
-    enum ecc_fuzz_length mode = (enum ecc_fuzz_length)ecc_fuzz_pick(fd, ECC_FUZZ_LEN_COUNT);
+    size_t choice = ecc_fuzz_pick(fd, ECC_FUZZ_LEN_CHOICES);
+    enum ecc_fuzz_length mode = choice < ECC_FUZZ_LEN_COUNT ? (enum ecc_fuzz_length)choice : ECC_FUZZ_LEN_FROM_DATA;
     if (limit == 0 && mode >= ECC_FUZZ_LEN_LIMIT_BELOW && mode <= ECC_FUZZ_LEN_LIMIT_ABOVE) {
         mode = ECC_FUZZ_LEN_FROM_DATA; /* no documented limit: nothing to sit on */
     }
@@ -162,19 +172,24 @@ static inline size_t ecc_fuzz_string_length(struct ecc_fuzz_data *fd, size_t lim
     case ECC_FUZZ_LEN_LIMIT_ABOVE:
         return limit + 1;
     case ECC_FUZZ_LEN_OVERSIZED:
-        return ECC_FUZZ_MAX_STRING_BYTES;
+        return limit && 2 * limit + 1 < ECC_FUZZ_MAX_STRING_BYTES ? 2 * limit + 1 : ECC_FUZZ_MAX_STRING_BYTES;
     default:
-        return ecc_fuzz_bool(fd) ? (size_t)ecc_fuzz_u64_range(fd, 0, 255) : (size_t)ecc_fuzz_u64_range(fd, 0, 4095);
+        return ecc_fuzz_bool(fd) ? (size_t)ecc_fuzz_u64_range(fd, 0, 15) : (size_t)ecc_fuzz_u64_range(fd, 0, 255);
     }
 }
 
 /*
- * A NUL-terminated string of exactly the chosen length in bytes (see the header comment), or NULL when
- * malloc fails. `limit` is the member's documented limit in characters, 0 when it has none; pass the
- * constant from validate.h, never a restated number. *out_len (may be NULL) receives the length.
+ * A NUL-terminated string of exactly the chosen length in bytes (see the header comment; shorter once
+ * the input's ECC_FUZZ_STRING_BUDGET_BYTES are spent), or NULL when malloc fails. `limit` is the member's documented
+ * limit in characters, 0 when it has none; pass the constant from validate.h, never a restated number. *out_len (may be
+ * NULL) receives the length.
  */
 static inline char *ecc_fuzz_string(struct ecc_fuzz_data *fd, size_t limit, size_t *out_len) {
     size_t len = ecc_fuzz_string_length(fd, limit);
+    if (len > fd->string_budget) {
+        len = fd->string_budget;
+    }
+    fd->string_budget -= len;
     enum ecc_fuzz_text text = (enum ecc_fuzz_text)ecc_fuzz_pick(fd, ECC_FUZZ_TEXT_COUNT);
     char *out = malloc(len + 1);
     if (!out) {
