@@ -24,7 +24,16 @@ struct ecc_cli_command {
 /* Prints "ecsconf <cmd>: <message>" to stderr. */
 void ecc_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+struct ecc_http_request;
+/* Reads and parses a request in the suite's text form from `path` ("-" or NULL: stdin). Prints the
+ * problem (file:line) and returns ECC_EXIT_USAGE on failure, ECC_EXIT_OK on success. */
+int ecc_cli_read_request(const char *cmd, const char *path, struct ecc_http_request *request);
+/* "--name value" or "--name=value" at argv[*i] (advancing *i past a separate value); NULL otherwise. */
+const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name);
+
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
+int ecc_cmd_sign(int argc, char **argv);
+int ecc_cmd_verify(int argc, char **argv);
 
 #endif

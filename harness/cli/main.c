@@ -7,6 +7,10 @@
 
 static const struct ecc_cli_command s_commands[] = {
     {"version", "print the version and the libraries ecsconf was built with", ecc_cmd_version},
+    {"sign", "sign a raw HTTP request with SigV4 (or presign it); --explain shows the canonical request", ecc_cmd_sign},
+    {"verify",
+     "check the SigV4 signature of a raw HTTP request against a key file; says which check failed",
+     ecc_cmd_verify},
 };
 
 void ecc_cli_error(const char *cmd, const char *fmt, ...) {

@@ -127,8 +127,8 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count);
 /*
  * Appends `len` bytes of UTF-8 as a JSON string literal, quotes included: `"` and `\` escaped, control
  * characters as \n, \t, ... or \u00XX, everything else (non-ASCII too) copied as is, which is what
- * jansson's json_dumps writes without JSON_ENSURE_ASCII. The request codec builds bodies with it
- * instead of a jansson tree because building the tree cost more than writing the text. ECC_ERR_INVALID
+ * jansson's json_dumps writes without JSON_ENSURE_ASCII. The request codec writes bodies with it
+ * instead of dumping a jansson tree, which is several times slower. ECC_ERR_INVALID
  * when the bytes are not valid UTF-8, ECC_ERR_LIMIT past the buffer's cap; on failure the buffer is
  * left as it was.
  */
