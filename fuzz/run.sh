@@ -36,8 +36,12 @@ for target in "${targets[@]}"; do
     args=(-max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb="$rss_mb" -timeout=10
         -artifact_prefix="$findings/")
     [ -f "fuzz/$target.dict" ] && args+=(-dict="fuzz/$target.dict")
-    max_len=$(sed -n 's/^max_len *= *//p' "fuzz/$target.options" 2>/dev/null || true)
-    [ -n "$max_len" ] && args+=(-max_len="$max_len")
+    # The [libfuzzer] settings of fuzz/<target>.options (what OSS-Fuzz reads), as flags; dict is above.
+    if [ -f "fuzz/$target.options" ]; then
+        while IFS='= ' read -r key value; do
+            [ -n "$value" ] && [ "$key" != dict ] && args+=("-$key=$value")
+        done < <(grep -E '^[a-z_]+ *= *' "fuzz/$target.options")
+    fi
     echo "== $target: ${seconds}s" >&2
     # New inputs go to the work folder; corpus/<target> is only read.
     if "$build_dir/fuzz/$target" "${args[@]}" "$work" "corpus/$target" >"$log" 2>&1; then
