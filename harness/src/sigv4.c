@@ -685,6 +685,24 @@ static enum ecc_status s_append_trimmed(struct ecc_buf *out, const char *value) 
     return status;
 }
 
+/* RFC 9110 tchar, lower-case letters only: what a canonical (lower-cased) header name is made of. */
+static bool s_is_token_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* A non-empty header name of tchar in either case. */
+static bool s_is_token_name(const char *name) {
+    if (!name[0]) {
+        return false;
+    }
+    for (const char *p = name; *p; p++) {
+        if (!s_is_token_char((char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* botocore's SIGNED_HEADERS_BLACKLIST plus authorization: headers a proxy may add, drop or rewrite. */
 static bool s_never_signed(const char *lower_name) {
     static const char *const names[] = {
@@ -979,6 +997,13 @@ enum ecc_status ecc_sigv4_signer_sign(
     if (!ecc_http_headers_get(&request->headers, "host")) {
         ecc_diag_set(diag, "the request has no Host header (SigV4 always signs it)");
         return ECC_ERR_INVALID;
+    }
+    /* A name the verifier's SignedHeaders grammar refuses would make a signature no one can check. */
+    for (size_t i = 0; i < request->headers.count; i++) {
+        if (!s_is_token_name(request->headers.items[i].name)) {
+            ecc_diag_set(diag, "header name \"%.64s\" is not an HTTP token", request->headers.items[i].name);
+            return ECC_ERR_INVALID;
+        }
     }
     uint32_t expires_s = options->expires_s ? options->expires_s : ECC_SIGV4_DEFAULT_EXPIRES_S;
     if (options->mode == ECC_SIGV4_MODE_QUERY && expires_s > ECC_SIGV4_MAX_EXPIRES_S) {
@@ -1482,10 +1507,6 @@ s_parse_query_auth(const char *query, struct s_auth *auth, struct ecc_sigv4_veri
             auth->algorithm);
     }
     return ECC_OK;
-}
-
-static bool s_is_token_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
 /* Lower-case header names, ';'-separated, strictly ascending (so no duplicates). */
