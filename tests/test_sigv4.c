@@ -1032,6 +1032,21 @@ static void test_request_text_rejects(void **state) {
     }
 }
 
+/* fuzz_sigv4 regression: a request line ending in a short last word ("HT") read past a buffer that is
+ * not NUL-terminated. The text sits in an exact-size heap copy so ASan sees any read past it. */
+static void test_request_text_short_version_not_terminated(void **state) {
+    (void)state;
+    static const char text[] = "GET / HT";
+    char *exact = malloc(sizeof(text) - 1);
+    assert_non_null(exact);
+    memcpy(exact, text, sizeof(text) - 1);
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    assert_int_equal(ecc_sigv4_parse_request_text(exact, sizeof(text) - 1, &request, NULL), ECC_ERR_INVALID);
+    ecc_http_request_clean_up(&request);
+    free(exact);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature_matches_evp_hmac),
@@ -1051,6 +1066,7 @@ int main(void) {
         cmocka_unit_test(test_key_cache),
         cmocka_unit_test(test_request_text_round_trip),
         cmocka_unit_test(test_request_text_rejects),
+        cmocka_unit_test(test_request_text_short_version_not_terminated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1930,7 +1930,10 @@ ecc_sigv4_parse_request_text(const char *text, size_t len, struct ecc_http_reque
             while (last_space > line && last_space[-1] != ' ') {
                 last_space--;
             }
-            if (!first_space || last_space - 1 <= first_space || strncmp(last_space, "HTTP/", 5) != 0) {
+            /* The text is not NUL-terminated: compare only bytes inside the line. */
+            size_t version_len = (size_t)(line + line_len - last_space);
+            if (!first_space || last_space - 1 <= first_space || version_len < 5 ||
+                memcmp(last_space, "HTTP/", 5) != 0) {
                 ecc_diag_set(diag, "the first line must be 'METHOD target HTTP/1.1'");
                 return ECC_ERR_INVALID;
             }
