@@ -403,6 +403,20 @@ static void test_sign_rejects_bad_input(void **state) {
     assert_non_null(strstr(diag.text, "Host"));
     ecc_http_request_clean_up(&request);
 
+    /* fuzz_sigv4 regressions: requests the verifier could never accept are not signed. */
+    s_make_request(&request);
+    assert_int_equal(ecc_http_request_set_line(&request, NULL, NULL, "a=1&X-Amz-Credential=x"), ECC_OK);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "X-Amz-Credential"));
+    ecc_http_request_clean_up(&request);
+    s_make_request(&request);
+    assert_int_equal(ecc_http_headers_add(&request.headers, "Co\x92tent-Type", "text/plain"), ECC_OK);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "HTTP token"));
+    ecc_http_request_clean_up(&request);
+
     s_make_request(&request);
     struct ecc_sigv4_sign_options options = signing.options;
     options.region = "us east";

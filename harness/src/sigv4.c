@@ -967,6 +967,8 @@ static enum ecc_status s_append_query_param(struct ecc_buf *query, const char *k
     return status;
 }
 
+static bool s_has_query_auth(const char *query);
+
 static bool s_valid_name(const char *text) {
     return text && text[0] && strlen(text) < 256 && !strpbrk(text, "/ \t\r\n");
 }
@@ -996,6 +998,12 @@ enum ecc_status ecc_sigv4_signer_sign(
     }
     if (!ecc_http_headers_get(&request->headers, "host")) {
         ecc_diag_set(diag, "the request has no Host header (SigV4 always signs it)");
+        return ECC_ERR_INVALID;
+    }
+    /* The verifier refuses a request carrying two signatures ("Only one auth mechanism allowed"). */
+    if (s_has_query_auth(request->query)) {
+        ecc_diag_set(
+            diag, "the query already holds X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature: remove them first");
         return ECC_ERR_INVALID;
     }
     /* A name the verifier's SignedHeaders grammar refuses would make a signature no one can check. */
@@ -1459,6 +1467,15 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
     return count;
 }
 
+/* The presigned (query) form of a signature: any of the parameters that only it uses. */
+static bool s_has_query_auth(const char *query) {
+    bool too_long = false;
+    char probe[8];
+    return s_query_param(query, "X-Amz-Algorithm", probe, sizeof(probe), &too_long) > 0 ||
+           s_query_param(query, "X-Amz-Signature", probe, sizeof(probe), &too_long) > 0 ||
+           s_query_param(query, "X-Amz-Credential", probe, sizeof(probe), &too_long) > 0;
+}
+
 static enum ecc_status
 s_parse_query_auth(const char *query, struct s_auth *auth, struct ecc_sigv4_verify_result *result) {
     struct {
@@ -1866,11 +1883,7 @@ enum ecc_status ecc_sigv4_verify(
     ecc_buf_reset(&result->expected_string_to_sign);
 
     size_t header_count = ecc_http_headers_count_name(&request->headers, "authorization");
-    bool dummy = false;
-    char probe[8];
-    bool query_form = s_query_param(request->query, "X-Amz-Algorithm", probe, sizeof(probe), &dummy) > 0 ||
-                      s_query_param(request->query, "X-Amz-Signature", probe, sizeof(probe), &dummy) > 0 ||
-                      s_query_param(request->query, "X-Amz-Credential", probe, sizeof(probe), &dummy) > 0;
+    bool query_form = s_has_query_auth(request->query);
     if (header_count == 0 && !query_form) {
         return s_fail(result, ECC_SIGV4_MISSING_AUTHENTICATION, "Missing Authentication Token");
     }
