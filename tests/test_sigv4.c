@@ -1046,6 +1046,32 @@ static void test_request_text_rejects(void **state) {
     }
 }
 
+/* fuzz_sigv4 regression: a presigned URL signed with UNSIGNED-PAYLOAD verifies where unsigned payloads
+ * are allowed (no header says so: the verifier tries it second), and only there. */
+static void test_presigned_unsigned_payload(void **state) {
+    (void)state;
+    struct s_signing signing;
+    s_signing_init(&signing, NULL);
+    signing.options.mode = ECC_SIGV4_MODE_QUERY;
+    signing.options.payload = ECC_SIGV4_PAYLOAD_UNSIGNED;
+    struct ecc_http_request request;
+    s_make_request(&request);
+    s_sign(&signing, &request);
+    struct s_verifying v;
+    s_verifying_init(&v, NULL);
+    assert_int_equal(s_verify(&v, &request), ECC_SIGV4_SIGNATURE_MISMATCH);
+    s_verifying_clean_up(&v);
+    s_verifying_init(&v, NULL);
+    v.options.allow_unsigned_payload = true;
+    assert_int_equal(s_verify(&v, &request), ECC_SIGV4_VERIFIED);
+    /* The body is not authenticated then, but everything else still is. */
+    request.path[1] = 'q';
+    assert_int_equal(s_verify(&v, &request), ECC_SIGV4_SIGNATURE_MISMATCH);
+    s_verifying_clean_up(&v);
+    ecc_http_request_clean_up(&request);
+    ecc_credentials_clean_up(&signing.credentials);
+}
+
 /* fuzz_sigv4 regression: a request line ending in a short last word ("HT") read past a buffer that is
  * not NUL-terminated. The text sits in an exact-size heap copy so ASan sees any read past it. */
 static void test_request_text_short_version_not_terminated(void **state) {
@@ -1081,6 +1107,7 @@ int main(void) {
         cmocka_unit_test(test_request_text_round_trip),
         cmocka_unit_test(test_request_text_rejects),
         cmocka_unit_test(test_request_text_short_version_not_terminated),
+        cmocka_unit_test(test_presigned_unsigned_payload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
