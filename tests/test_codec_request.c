@@ -324,6 +324,27 @@ static void test_unknown_members(void **state) {
     ecc_run_task_request_clean_up(&lax);
     ecc_run_task_request_clean_up(&strict);
 
+    /* Strict without a list still refuses; the list is capped, the count is not. */
+    assert_int_equal(s_parse("{\"x\":1}", true, &strict, NULL, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "x");
+    ecc_run_task_request_clean_up(&strict);
+    struct ecc_buf many;
+    ecc_buf_init(&many, 1 << 16);
+    assert_int_equal(ecc_buf_append_str(&many, "{\"tags\":["), ECC_OK);
+    for (int i = 0; i < 300; i++) {
+        assert_int_equal(ecc_buf_printf(&many, "%s{\"key\":\"k\",\"extra\":%d}", i ? "," : "", i), ECC_OK);
+    }
+    assert_int_equal(ecc_buf_append_str(&many, "]}"), ECC_OK);
+    assert_int_equal(s_parse(many.data, true, &strict, &unknown, &diag), ECC_ERR_INVALID);
+    assert_int_equal(unknown.count, ECC_CODEC_MAX_UNKNOWN_MEMBERS);
+    assert_string_equal(unknown.items[0], "tags[0].extra");
+    assert_string_equal(diag.path, "tags[0].extra");
+    assert_non_null(strstr(diag.text, "300 unknown"));
+    assert_int_equal(strict.tags.count, 300);
+    ecc_buf_clean_up(&many);
+    ecc_string_list_clean_up(&unknown);
+    ecc_run_task_request_clean_up(&strict);
+
     /* Duplicate keys: the last wins by default, strict mode refuses them. */
     const char *dup = "{\"cluster\":\"a\",\"cluster\":\"b\"}";
     assert_int_equal(s_parse(dup, false, &lax, NULL, &diag), ECC_OK);
@@ -420,6 +441,9 @@ static void test_envelope(void **state) {
     assert_memory_equal(http.body, "{}", 2);
     assert_int_equal(http.headers.count, 3);
     assert_string_equal(ecc_http_headers_get(&http.headers, "Content-Length"), "2");
+    assert_int_equal(ecc_codec_build_aws_json_request("RunTask", "", 0, &http, &diag), ECC_OK);
+    assert_int_equal(http.body_len, 0);
+    assert_string_equal(ecc_http_headers_get(&http.headers, "Content-Length"), "0");
     const char *raw = "{\"clusterName\":\"c\"}";
     assert_int_equal(ecc_codec_build_aws_json_request("CreateCluster", raw, strlen(raw), &http, &diag), ECC_OK);
     assert_memory_equal(http.body, raw, strlen(raw));
@@ -491,6 +515,64 @@ static void test_shared_shapes(void **state) {
     ecc_run_task_request_clean_up(&r);
 }
 
+static void test_hostile_bodies(void **state) {
+    (void)state;
+    struct {
+        const char *body;
+        size_t len; /* 0: strlen */
+        enum ecc_status expected;
+    } cases[] = {
+        {"{} trailing", 0, ECC_ERR_INVALID},
+        {"{\"count\":1e400}", 0, ECC_ERR_INVALID},
+        {"{\"count\":-0}", 0, ECC_OK},
+        {"{\"count\":99999999999999999999999}", 0, ECC_ERR_INVALID},
+        {"{\"cluster\":\"a\\u0000b\"}", 0, ECC_ERR_INVALID},
+        {"{\"cluster\":\"\\ud800\"}", 0, ECC_ERR_INVALID},
+        {"{\"cluster\":\"a\"}\0{\"x\":1}", 18, ECC_ERR_INVALID},
+        {"\xef\xbb\xbf{}", 0, ECC_ERR_INVALID},
+        {"null", 0, ECC_ERR_INVALID},
+        {"  ", 0, ECC_ERR_INVALID},
+        {"{\"tags\":[[[[]]]]}", 0, ECC_ERR_INVALID},
+        {"{\"overrides\":{\"containerOverrides\":[{\"environment\":[{\"name\":{\"a\":[1,2]}}]}]}}", 0, ECC_ERR_INVALID},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(cases); i++) {
+        struct ecc_run_task_request r;
+        ecc_run_task_request_init(&r);
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].body);
+        enum ecc_status status = ecc_codec_parse_run_task_request(cases[i].body, len, NULL, &r, NULL, &diag);
+        if (status != cases[i].expected) {
+            fail_msg("case %zu: status %s (%s)", i, ecc_status_name(status), diag.text);
+        }
+        assert_true(status == ECC_OK || diag.text[0] != '\0');
+        ecc_run_task_request_clean_up(&r);
+    }
+
+    /* Deep nesting and a large string within the cap. */
+    struct ecc_buf deep;
+    ecc_buf_init(&deep, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
+    assert_int_equal(ecc_buf_append_str(&deep, "{\"tags\":"), ECC_OK);
+    for (int i = 0; i < 100000; i++) {
+        assert_int_equal(ecc_buf_append_byte(&deep, '['), ECC_OK);
+    }
+    struct ecc_run_task_request r;
+    ecc_run_task_request_init(&r);
+    struct ecc_diag diag;
+    assert_int_equal(ecc_codec_parse_run_task_request(deep.data, deep.len, NULL, &r, NULL, &diag), ECC_ERR_INVALID);
+    ecc_run_task_request_clean_up(&r);
+    ecc_buf_reset(&deep);
+    assert_int_equal(ecc_buf_append_str(&deep, "{\"cluster\":\""), ECC_OK);
+    for (int i = 0; i < 500000; i++) {
+        assert_int_equal(ecc_buf_append_byte(&deep, 'x'), ECC_OK);
+    }
+    assert_int_equal(ecc_buf_append_str(&deep, "\"}"), ECC_OK);
+    assert_int_equal(ecc_codec_parse_run_task_request(deep.data, deep.len, NULL, &r, NULL, &diag), ECC_OK);
+    assert_int_equal(strlen(r.cluster), 500000);
+    ecc_run_task_request_clean_up(&r);
+    ecc_buf_clean_up(&deep);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_realistic_requests),
@@ -506,6 +588,7 @@ int main(void) {
         cmocka_unit_test(test_invalid_utf8_names_member),
         cmocka_unit_test(test_envelope),
         cmocka_unit_test(test_shared_shapes),
+        cmocka_unit_test(test_hostile_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,16 @@ static void test_absent_differs_from_empty(void **state) {
     a.has_count = true;
     assert_true(ecc_run_task_request_equal(&a, &b));
 
+    /* An absent scalar's value field does not matter. */
+    a.has_count = b.has_count = false;
+    a.count = 3;
+    b.count = 4;
+    a.enable_execute_command = true;
+    assert_true(ecc_run_task_request_equal(&a, &b));
+    a.has_count = b.has_count = true;
+    assert_false(ecc_run_task_request_equal(&a, &b));
+    a.count = b.count = 0;
+
     b.has_overrides = true; /* {} vs absent */
     assert_false(ecc_run_task_request_equal(&a, &b));
     a.has_overrides = true;

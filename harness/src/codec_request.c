@@ -55,6 +55,11 @@ static void s_w_string(struct s_writer *w, const char *value) {
 static void s_w_key(struct s_writer *w, bool *first, const char *key) {
     char text[64];
     size_t key_len = strlen(key);
+    if (key_len > sizeof(text) - 4) {
+        /* Model member names are short literals; a longer one is a bug here, not bad input. */
+        w->status = w->status == ECC_OK ? ECC_ERR_INTERNAL : w->status;
+        return;
+    }
     size_t len = 0;
     if (!*first) {
         text[len++] = ',';
@@ -525,15 +530,18 @@ enum ecc_status ecc_codec_serialize_run_task_request(
  */
 struct s_reader {
     struct ecc_json_path *path;
-    struct ecc_string_list *unknown; /* NULL: unknown members are ignored */
     struct ecc_diag *diag;
+    bool strict;                     /* false: unknown members are ignored */
+    struct ecc_string_list *unknown; /* strict mode's list (may be NULL) */
+    size_t unknown_count;
+    char first_unknown[256];
 };
 
 typedef enum ecc_status (*s_item_reader)(struct s_reader *r, const json_t *object, void *out);
 
-/* Strict mode: adds the path of every member of `object` not in `known`. */
+/* Strict mode: counts every member of `object` not in `known` and lists the first ones. */
 static enum ecc_status s_r_check_members(struct s_reader *r, const json_t *object, const char *const *known) {
-    if (!r->unknown) {
+    if (!r->strict) {
         return ECC_OK;
     }
     const char *key;
@@ -546,13 +554,18 @@ static enum ecc_status s_r_check_members(struct s_reader *r, const json_t *objec
         if (found) {
             continue;
         }
-        char where[512];
+        char where[sizeof(r->first_unknown)];
         ecc_json_path_push_member(r->path, key);
         ecc_json_path_format_member(r->path, where, sizeof(where));
         ecc_json_path_pop(r->path);
-        enum ecc_status status = ecc_string_list_append(r->unknown, where);
-        if (status != ECC_OK) {
-            return status;
+        if (!r->unknown_count++) {
+            memcpy(r->first_unknown, where, sizeof(where));
+        }
+        if (r->unknown && r->unknown->count < ECC_CODEC_MAX_UNKNOWN_MEMBERS) {
+            enum ecc_status status = ecc_string_list_append(r->unknown, where);
+            if (status != ECC_OK) {
+                return status;
+            }
         }
     }
     return ECC_OK;
@@ -981,14 +994,23 @@ static enum ecc_status s_read_root(struct s_reader *r, const json_t *value, s_it
     return read(r, value, out);
 }
 
-/* Strict mode's verdict once everything was read: the first unknown member names the failure. */
-static enum ecc_status s_unknown_verdict(const struct ecc_string_list *unknown, size_t before, struct ecc_diag *diag) {
-    if (!unknown || unknown->count == before) {
-        return ECC_OK;
+/* Reads a whole request; in strict mode any unknown member makes it fail once everything was read, the
+ * first one named in `diag`. */
+static enum ecc_status s_read_request(
+    const json_t *value,
+    struct ecc_json_path *path,
+    bool strict,
+    struct ecc_string_list *unknown_members,
+    struct ecc_run_task_request *out,
+    struct ecc_diag *diag) {
+    struct s_reader r = {.path = path, .diag = diag, .strict = strict, .unknown = unknown_members};
+    S_TRY(s_read_root(&r, value, s_read_run_task_request, out));
+    if (r.unknown_count) {
+        ecc_diag_set_path(diag, r.first_unknown);
+        ecc_diag_set(diag, "not a member of the model (%zu unknown member(s) in all)", r.unknown_count);
+        return ECC_ERR_INVALID;
     }
-    ecc_diag_set_path(diag, unknown->items[before]);
-    ecc_diag_set(diag, "not a member of the model (%zu unknown member(s) in all)", unknown->count - before);
-    return ECC_ERR_INVALID;
+    return ECC_OK;
 }
 
 enum ecc_status ecc_codec_read_run_task_request(
@@ -997,10 +1019,7 @@ enum ecc_status ecc_codec_read_run_task_request(
     struct ecc_run_task_request *out,
     struct ecc_string_list *unknown_members,
     struct ecc_diag *diag) {
-    struct s_reader r = {.path = path, .unknown = unknown_members, .diag = diag};
-    size_t before = unknown_members ? unknown_members->count : 0;
-    S_TRY(s_read_root(&r, value, s_read_run_task_request, out));
-    return s_unknown_verdict(unknown_members, before, diag);
+    return s_read_request(value, path, unknown_members != NULL, unknown_members, out, diag);
 }
 
 enum ecc_status ecc_codec_parse_run_task_request(
@@ -1033,14 +1052,14 @@ enum ecc_status ecc_codec_parse_run_task_request(
     }
     struct ecc_json_path path;
     ecc_json_path_init(&path);
-    enum ecc_status status = ecc_codec_read_run_task_request(root, &path, out, strict ? unknown_members : NULL, diag);
+    enum ecc_status status = s_read_request(root, &path, strict, unknown_members, out, diag);
     json_decref(root);
     return status;
 }
 
 enum ecc_status ecc_codec_read_task_override(
     const json_t *value, struct ecc_json_path *path, struct ecc_task_override *out, struct ecc_diag *diag) {
-    struct s_reader r = {.path = path, .unknown = NULL, .diag = diag};
+    struct s_reader r = {.path = path, .diag = diag};
     return s_read_root(&r, value, s_read_task_override, out);
 }
 
@@ -1062,13 +1081,13 @@ static enum ecc_status s_read_root_list(
 
 enum ecc_status
 ecc_codec_read_tags(const json_t *value, struct ecc_json_path *path, struct ecc_tag_list *out, struct ecc_diag *diag) {
-    struct s_reader r = {.path = path, .unknown = NULL, .diag = diag};
+    struct s_reader r = {.path = path, .diag = diag};
     return s_read_root_list(&r, value, &out->has, (void *)&out->items, &out->count, sizeof(*out->items), s_read_tag);
 }
 
 enum ecc_status ecc_codec_read_key_value_pairs(
     const json_t *value, struct ecc_json_path *path, struct ecc_key_value_pair_list *out, struct ecc_diag *diag) {
-    struct s_reader r = {.path = path, .unknown = NULL, .diag = diag};
+    struct s_reader r = {.path = path, .diag = diag};
     return s_read_root_list(
         &r, value, &out->has, (void *)&out->items, &out->count, sizeof(*out->items), s_read_key_value_pair);
 }

@@ -190,8 +190,10 @@ S_DEFINE_LIST(ecc_placement_constraint_list, ecc_placement_constraint, s_ecc_pla
 S_DEFINE_LIST(ecc_placement_strategy_list, ecc_placement_strategy, s_ecc_placement_strategy)
 S_DEFINE_LIST(ecc_tag_list, ecc_tag, s_ecc_tag)
 
-/* Optional scalars compare equal when both are absent, or both present with the same value. */
-#define S_SCALAR_EQUAL(a, b, member) ((a)->has_##member == (b)->has_##member && (a)->member == (b)->member)
+/* Optional scalars compare equal when both are absent (whatever the value field holds), or both present
+ * with the same value. */
+#define S_SCALAR_EQUAL(a, b, member)                                                                                   \
+    ((a)->has_##member == (b)->has_##member && (!(a)->has_##member || (a)->member == (b)->member))
 
 /* ContainerOverride */
 static void s_ecc_container_override_clean_up(struct ecc_container_override *value) {

@@ -50,20 +50,24 @@ enum ecc_status ecc_codec_serialize_run_task_request(
 
 /*
  * The AWS JSON 1.1 envelope for any ECS operation ("RunTask", "CreateCluster", ...) around a body the
- * caller already has (NULL/0 sends `{}`, as the protocol wants for no input). Same ownership as above.
- * `operation` must be a non-empty token of letters and digits (it goes into a header).
+ * caller already has, sent as is (not checked: invalid bodies are sent on purpose too). A NULL body sends
+ * `{}`, as the protocol wants for no input; a non-NULL body of 0 bytes is sent empty. Same ownership as
+ * above. `operation` must be 1-128 letters and digits (it goes into a header).
  */
 enum ecc_status ecc_codec_build_aws_json_request(
     const char *operation, const void *body, size_t body_len, struct ecc_http_request *out, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
 
+/* Strict mode lists at most this many unknown member paths (it still counts them all). */
+#define ECC_CODEC_MAX_UNKNOWN_MEMBERS 256
+
 struct ecc_codec_parse_options {
     size_t max_body_bytes; /* 0: ECC_CODEC_DEFAULT_MAX_BODY_BYTES; larger bodies: ECC_ERR_LIMIT */
     /*
      * Strict mode (the mock's check that a client sent only model member names): every member that is
-     * not in the model, at any depth, is added to `unknown_members` as a member path, duplicate keys
-     * in one object are rejected, and if any unknown member was found the call returns ECC_ERR_INVALID
-     * (diag names the first) with the request still filled in.
+     * not in the model, at any depth, is added to `unknown_members` (when given) as a member path,
+     * duplicate keys in one object are rejected, and if any unknown member was found the call returns
+     * ECC_ERR_INVALID (diag names the first and gives the count) with the request still filled in.
      */
     bool strict;
 };
@@ -96,7 +100,8 @@ enum ecc_status ecc_codec_read_run_task_request(
 /*
  * Shapes shared with the response side. `read` takes the value itself (an object, or an array for the
  * lists) found at `path`, fills an initialized `out` (the caller cleans it up, also on failure) and
- * ignores unknown members. `write` appends the JSON to `out` (the buffer is left as it was on failure).
+ * ignores unknown members. `write` appends the JSON to `out` (the buffer is left as it was on failure);
+ * a list is written as an array even when absent: whether to write the member is the caller's choice.
  */
 enum ecc_status ecc_codec_read_task_override(
     const json_t *value, struct ecc_json_path *path, struct ecc_task_override *out, struct ecc_diag *diag)

@@ -299,7 +299,8 @@ enum ecc_status ecc_string_list_append(struct ecc_string_list *list, const char 
 
 /*
  * Grows any list struct of this header by one zeroed item and returns it (NULL on allocation failure,
- * the list unchanged). Sets `has`. Builders and parsers use it: `ECC_LIST_APPEND(&req.tags)`.
+ * the list unchanged). Sets `has`. Builders and parsers use it: `ECC_LIST_APPEND(&req.tags)`. The macro
+ * evaluates its argument several times: pass a plain pointer, never a call.
  * `items_field` is the address of the list's `items` pointer (all struct pointers share one
  * representation, C11 6.2.5p28; the helper reads and writes it with memcpy).
  */
