@@ -7,9 +7,10 @@
  * fuzz_data.h chooses around the member's documented limit; each integer from the whole int32 range or
  * from its boundary values; each enum-typed member a valid value or any string.
  *
- * Limits come from validate.h (passed in through `struct ecc_fuzz_request_limits` by the target), so no
- * limit is written here. List counts are capped at limit + 1 (or S_LIST_NO_LIMIT_MAX when the member has
- * none) to keep executions fast; the oversized cases that matter are "one past the limit".
+ * Limits and enum values come from validate.h (limits through `struct ecc_fuzz_request_limits`, filled
+ * by the target from its constants), so no limit is written here. List counts are capped at limit + 1 (or
+ * S_LIST_NO_LIMIT_MAX when the member has none) to keep executions fast; the oversized cases that matter are "one past
+ * the limit".
  *
  * Ownership: ecc_fuzz_build_request fills an initialized request; the caller cleans it up. An
  * allocation failure leaves the member absent (a fuzz run never reports it). The caller sets the
@@ -18,6 +19,7 @@
 #include "fuzz_data.h"
 
 #include "ecc/model.h"
+#include "ecc/validate.h"
 
 #include <jansson.h>
 
@@ -48,19 +50,6 @@ struct ecc_fuzz_request_builder {
     size_t invalid_utf8_strings; /* strings JSON cannot carry (jansson's own UTF-8 check) */
 };
 
-/* Enum values from the ECS model, offered next to arbitrary strings. */
-static const char *const ecc_fuzz_launch_types[] = {"EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"};
-static const char *const ecc_fuzz_propagate_tags[] = {"TASK_DEFINITION", "SERVICE", "NONE"};
-static const char *const ecc_fuzz_assign_public_ip[] = {"ENABLED", "DISABLED"};
-static const char *const ecc_fuzz_constraint_types[] = {"distinctInstance", "memberOf"};
-static const char *const ecc_fuzz_strategy_types[] = {"random", "spread", "binpack"};
-static const char *const ecc_fuzz_resource_types[] = {"GPU", "InferenceAccelerator", "NeuronDevice"};
-static const char *const ecc_fuzz_filesystem_types[] = {"ext3", "ext4", "xfs", "ntfs"};
-static const char *const ecc_fuzz_ebs_resource_types[] = {"volume"};
-static const char *const ecc_fuzz_environment_file_types[] = {"s3"};
-
-#define ECC_FUZZ_ENUM(b, list) ecc_fuzz_enum_string((b), (list), sizeof(list) / sizeof((list)[0]))
-
 /* Every member string is made here, so the builder knows which ones JSON cannot carry. */
 static inline char *ecc_fuzz_member_string(struct ecc_fuzz_request_builder *b, size_t limit) {
     size_t len = 0;
@@ -77,8 +66,12 @@ static inline char *ecc_fuzz_opt_string(struct ecc_fuzz_request_builder *b, size
     return ecc_fuzz_bool(b->fd) ? ecc_fuzz_member_string(b, limit) : NULL;
 }
 
-/* Absent, a valid enum value, or any string. */
-static inline char *ecc_fuzz_enum_string(struct ecc_fuzz_request_builder *b, const char *const *values, size_t count) {
+/* Absent, a valid enum value (validate.h's NULL-terminated list), or any string. */
+static inline char *ecc_fuzz_enum_string(struct ecc_fuzz_request_builder *b, const char *const *values) {
+    size_t count = 0;
+    while (values[count]) {
+        count++;
+    }
     switch (ecc_fuzz_pick(b->fd, 4)) {
     case 0:
         return NULL;
@@ -172,7 +165,7 @@ static inline void ecc_fuzz_overrides(struct ecc_fuzz_request_builder *b, struct
         struct ecc_environment_file *ef;
         ECC_FUZZ_FOR_NEW_ITEMS(b, &c->environment_files, 0, ef) {
             ef->value = ecc_fuzz_opt_string(b, 0);
-            ef->type = ECC_FUZZ_ENUM(b, ecc_fuzz_environment_file_types);
+            ef->type = ecc_fuzz_enum_string(b, ecc_environment_file_type_values);
         }
         ecc_fuzz_opt_int32(b, &c->has_cpu, &c->cpu, 0);
         ecc_fuzz_opt_int32(b, &c->has_memory, &c->memory, 0);
@@ -180,7 +173,7 @@ static inline void ecc_fuzz_overrides(struct ecc_fuzz_request_builder *b, struct
         struct ecc_resource_requirement *rr;
         ECC_FUZZ_FOR_NEW_ITEMS(b, &c->resource_requirements, 0, rr) {
             rr->value = ecc_fuzz_opt_string(b, 0);
-            rr->type = ECC_FUZZ_ENUM(b, ecc_fuzz_resource_types);
+            rr->type = ecc_fuzz_enum_string(b, ecc_resource_type_values);
         }
     }
     o->cpu = ecc_fuzz_opt_string(b, 0);
@@ -215,9 +208,9 @@ static inline void ecc_fuzz_volume(struct ecc_fuzz_request_builder *b, struct ec
     ecc_fuzz_opt_int32(b, &m->has_throughput, &m->throughput, 0);
     struct ecc_ebs_tag_specification *ts;
     ECC_FUZZ_FOR_NEW_ITEMS(b, &m->tag_specifications, 0, ts) {
-        ts->resource_type = ECC_FUZZ_ENUM(b, ecc_fuzz_ebs_resource_types);
+        ts->resource_type = ecc_fuzz_enum_string(b, ecc_ebs_resource_type_values);
         ecc_fuzz_tags(b, &ts->tags);
-        ts->propagate_tags = ECC_FUZZ_ENUM(b, ecc_fuzz_propagate_tags);
+        ts->propagate_tags = ecc_fuzz_enum_string(b, ecc_propagate_tags_values);
     }
     m->role_arn = ecc_fuzz_opt_string(b, 0);
     m->has_termination_policy = ecc_fuzz_bool(b->fd);
@@ -225,7 +218,7 @@ static inline void ecc_fuzz_volume(struct ecc_fuzz_request_builder *b, struct ec
         ecc_fuzz_opt_bool(
             b, &m->termination_policy.has_delete_on_termination, &m->termination_policy.delete_on_termination);
     }
-    m->filesystem_type = ECC_FUZZ_ENUM(b, ecc_fuzz_filesystem_types);
+    m->filesystem_type = ecc_fuzz_enum_string(b, ecc_task_filesystem_type_values);
 }
 
 static inline void ecc_fuzz_build_request(struct ecc_fuzz_request_builder *b, struct ecc_run_task_request *r) {
@@ -234,7 +227,7 @@ static inline void ecc_fuzz_build_request(struct ecc_fuzz_request_builder *b, st
     r->cluster = ecc_fuzz_opt_string(b, 0);
     ecc_fuzz_opt_int32(b, &r->has_count, &r->count, (int64_t)b->limits->count_max);
     r->client_token = ecc_fuzz_opt_string(b, b->limits->client_token_chars);
-    r->launch_type = ECC_FUZZ_ENUM(b, ecc_fuzz_launch_types);
+    r->launch_type = ecc_fuzz_enum_string(b, ecc_launch_type_values);
     struct ecc_capacity_provider_strategy_item *cp;
     ECC_FUZZ_FOR_NEW_ITEMS(b, &r->capacity_provider_strategy, b->limits->capacity_providers_max, cp) {
         cp->capacity_provider = ecc_fuzz_opt_string(b, 0);
@@ -249,7 +242,7 @@ static inline void ecc_fuzz_build_request(struct ecc_fuzz_request_builder *b, st
         if (n->has_awsvpc_configuration) {
             ecc_fuzz_string_list(b, &n->awsvpc_configuration.subnets);
             ecc_fuzz_string_list(b, &n->awsvpc_configuration.security_groups);
-            n->awsvpc_configuration.assign_public_ip = ECC_FUZZ_ENUM(b, ecc_fuzz_assign_public_ip);
+            n->awsvpc_configuration.assign_public_ip = ecc_fuzz_enum_string(b, ecc_assign_public_ip_values);
         }
     }
     r->has_overrides = ecc_fuzz_bool(b->fd);
@@ -258,18 +251,18 @@ static inline void ecc_fuzz_build_request(struct ecc_fuzz_request_builder *b, st
     }
     struct ecc_placement_constraint *pc;
     ECC_FUZZ_FOR_NEW_ITEMS(b, &r->placement_constraints, b->limits->placement_constraints_max, pc) {
-        pc->type = ECC_FUZZ_ENUM(b, ecc_fuzz_constraint_types);
+        pc->type = ecc_fuzz_enum_string(b, ecc_placement_constraint_type_values);
         pc->expression = ecc_fuzz_opt_string(b, b->limits->expression_chars);
     }
     struct ecc_placement_strategy *ps;
     ECC_FUZZ_FOR_NEW_ITEMS(b, &r->placement_strategy, b->limits->placement_strategies_max, ps) {
-        ps->type = ECC_FUZZ_ENUM(b, ecc_fuzz_strategy_types);
+        ps->type = ecc_fuzz_enum_string(b, ecc_placement_strategy_type_values);
         ps->field = ecc_fuzz_opt_string(b, 0);
     }
     r->group = ecc_fuzz_opt_string(b, 0);
     r->started_by = ecc_fuzz_opt_string(b, b->limits->started_by_chars);
     ecc_fuzz_tags(b, &r->tags);
-    r->propagate_tags = ECC_FUZZ_ENUM(b, ecc_fuzz_propagate_tags);
+    r->propagate_tags = ecc_fuzz_enum_string(b, ecc_propagate_tags_values);
     ecc_fuzz_opt_bool(b, &r->has_enable_ecs_managed_tags, &r->enable_ecs_managed_tags);
     ecc_fuzz_opt_bool(b, &r->has_enable_execute_command, &r->enable_execute_command);
     r->reference_id = ecc_fuzz_opt_string(b, 0);

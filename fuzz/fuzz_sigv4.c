@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define S_MAX_FLIPS 6
+#define S_MAX_FLIPS 3
 
 struct s_params {
     char akid[64];
