@@ -24,6 +24,45 @@ static void test_buf_append_and_cap(void **state) {
     ecc_buf_clean_up(&buf);
 }
 
+static void test_buf_reserve(void **state) {
+    (void)state;
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, 10);
+    assert_int_equal(ecc_buf_append_str(&buf, "ab"), ECC_OK);
+    assert_int_equal(ecc_buf_reserve(&buf, 8), ECC_OK);
+    assert_int_equal(buf.len, 2);
+    assert_true(buf.capacity >= 11);
+    memcpy(buf.data + buf.len, "cdefghij", 8);
+    buf.len += 8;
+    buf.data[buf.len] = '\0';
+    assert_string_equal(buf.data, "abcdefghij");
+    assert_int_equal(ecc_buf_reserve(&buf, 1), ECC_ERR_LIMIT);
+    assert_int_equal(ecc_buf_reserve(&buf, SIZE_MAX), ECC_ERR_LIMIT);
+    assert_int_equal(ecc_buf_reserve(&buf, 0), ECC_OK);
+    ecc_buf_clean_up(&buf);
+}
+
+static void test_hex_all_bytes_and_name_equal(void **state) {
+    (void)state;
+    uint8_t bytes[256];
+    for (int i = 0; i < 256; i++) {
+        bytes[i] = (uint8_t)i;
+    }
+    char hex[513];
+    ecc_hex_encode(bytes, sizeof(bytes), hex);
+    for (int i = 0; i < 256; i++) {
+        char want[3];
+        snprintf(want, sizeof(want), "%02x", i);
+        assert_memory_equal(hex + 2 * i, want, 2);
+    }
+    assert_int_equal(hex[512], '\0');
+    assert_true(ecc_http_name_equal("X-Amz-Date", "x-amz-date"));
+    assert_true(ecc_http_name_equal("", ""));
+    assert_false(ecc_http_name_equal("@a", "`a"));
+    assert_false(ecc_http_name_equal("host", "hosts"));
+    assert_false(ecc_http_name_equal("a", ""));
+}
+
 static void test_buf_huge_append_rejected(void **state) {
     (void)state;
     struct ecc_buf buf;
@@ -113,6 +152,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_append_and_cap),
         cmocka_unit_test(test_buf_huge_append_rejected),
+        cmocka_unit_test(test_buf_reserve),
+        cmocka_unit_test(test_hex_all_bytes_and_name_equal),
         cmocka_unit_test(test_diag_format),
         cmocka_unit_test(test_ct_equal_and_hex),
         cmocka_unit_test(test_headers),

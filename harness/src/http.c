@@ -5,6 +5,11 @@
 #include <strings.h>
 
 bool ecc_http_name_equal(const char *a, const char *b) {
+    /* Look-ups compare one name against every header; most differ in the first byte already. Bytes
+     * that differ in more than the 0x20 bit are never equal case-insensitively. */
+    if ((a[0] | 0x20) != (b[0] | 0x20)) {
+        return false;
+    }
     return strcasecmp(a, b) == 0;
 }
 

@@ -359,14 +359,20 @@ static enum ecc_status s_append_encoded(struct ecc_buf *out, const char *bytes, 
     }
     size_t start = out->len;
     enum ecc_status status = ECC_OK;
-    for (size_t i = 0; i < len && status == ECC_OK; i++) {
-        unsigned char c = (unsigned char)bytes[i];
-        if (s_is_unreserved(c) || (keep_slash && c == '/')) {
-            status = ecc_buf_append_byte(out, (char)c);
-        } else {
-            char triple[3] = {'%', hex[c >> 4], hex[c & 15]};
-            status = ecc_buf_append(out, triple, 3);
+    size_t i = 0;
+    while (i < len && status == ECC_OK) {
+        size_t run = i;
+        while (run < len && (s_is_unreserved((unsigned char)bytes[run]) || (keep_slash && bytes[run] == '/'))) {
+            run++;
         }
+        if (run > i) {
+            status = ecc_buf_append(out, bytes + i, run - i);
+            i = run;
+            continue;
+        }
+        unsigned char c = (unsigned char)bytes[i++];
+        char triple[3] = {'%', hex[c >> 4], hex[c & 15]};
+        status = ecc_buf_append(out, triple, 3);
     }
     if (status != ECC_OK) {
         out->len = start;
@@ -406,11 +412,15 @@ struct ecc_sigv4_signer {
     struct ecc_buf string_to_sign;
     struct ecc_buf scratch;  /* lower-cased header names, decoded/encoded query parts, paths */
     struct ecc_buf scratch2; /* the query value being appended, the Authorization value */
+    struct ecc_buf signed_headers;
     struct s_param *params;
     size_t params_capacity;
     size_t header_index[ECC_HTTP_MAX_HEADERS];
     size_t name_offset[ECC_HTTP_MAX_HEADERS];
+    size_t name_len[ECC_HTTP_MAX_HEADERS];
     char signature[2 * S_SHA256_LEN + 1];
+    int64_t last_epoch_s; /* the last date formatted, reused while the clock stays in that second */
+    char last_date[ECC_SIGV4_DATE_LEN];
 };
 
 static void s_context_init(struct ecc_sigv4_signer *ctx) {
@@ -419,6 +429,7 @@ static void s_context_init(struct ecc_sigv4_signer *ctx) {
     ecc_buf_init(&ctx->string_to_sign, ECC_SIGV4_MAX_CANONICAL_BYTES);
     ecc_buf_init(&ctx->scratch, 4 * ECC_SIGV4_MAX_CANONICAL_BYTES);
     ecc_buf_init(&ctx->scratch2, ECC_SIGV4_MAX_CANONICAL_BYTES);
+    ecc_buf_init(&ctx->signed_headers, ECC_SIGV4_MAX_CANONICAL_BYTES);
 }
 
 static void s_wipe_buf(struct ecc_buf *buf) {
@@ -433,6 +444,7 @@ static void s_context_clean_up(struct ecc_sigv4_signer *ctx) {
     ecc_buf_clean_up(&ctx->string_to_sign);
     s_wipe_buf(&ctx->scratch);
     s_wipe_buf(&ctx->scratch2);
+    ecc_buf_clean_up(&ctx->signed_headers);
     free(ctx->params);
     ecc_secure_zero(ctx->signature, sizeof(ctx->signature));
 }
@@ -662,27 +674,35 @@ static bool s_is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Trimmed value with every run of blanks collapsed to one space. */
-static enum ecc_status s_append_trimmed(struct ecc_buf *out, const char *value) {
-    enum ecc_status status = ECC_OK;
+/* Writes the value trimmed, every run of blanks collapsed to one space; returns the end. `out` has room
+ * for strlen(value) bytes (the result is never longer). */
+static char *s_write_trimmed(char *out, const char *value) {
+    /* Most values hold no byte <= ' ' at all: copy those whole. */
+    const char *scan = value;
+    while ((unsigned char)*scan > ' ') {
+        scan++;
+    }
+    if (!*scan) {
+        size_t len = (size_t)(scan - value);
+        memcpy(out, value, len);
+        return out + len;
+    }
     const char *p = value;
     while (s_is_blank(*p)) {
         p++;
     }
-    while (*p && status == ECC_OK) {
-        const char *run = p;
+    while (*p) {
         while (*p && !s_is_blank(*p)) {
-            p++;
+            *out++ = *p++;
         }
-        status = ecc_buf_append(out, run, (size_t)(p - run));
         while (s_is_blank(*p)) {
             p++;
         }
-        if (*p && status == ECC_OK) {
-            status = ecc_buf_append_byte(out, ' ');
+        if (*p) {
+            *out++ = ' ';
         }
     }
-    return status;
+    return out;
 }
 
 /* RFC 9110 tchar, lower-case letters only: what a canonical (lower-cased) header name is made of. */
@@ -719,8 +739,9 @@ static bool s_never_signed(const char *lower_name) {
         "user-agent",
         "x-amzn-trace-id",
     };
+    /* Most names a request carries (host, content-type, x-amz-*) differ in the first byte. */
     for (size_t i = 0; i < ECC_ARRAY_LEN(names); i++) {
-        if (strcmp(lower_name, names[i]) == 0) {
+        if (lower_name[0] == names[i][0] && strcmp(lower_name, names[i]) == 0) {
             return true;
         }
     }
@@ -762,75 +783,92 @@ static enum ecc_status s_append_canonical_headers(
     struct ecc_buf *signed_headers,
     const struct ecc_http_headers *headers,
     const struct s_header_selection *selection) {
+    /* Lower-cased names, NUL-terminated, side by side in the scratch; one reservation for all. */
     ecc_buf_reset(&ctx->scratch);
+    size_t names_bytes = 0;
+    for (size_t i = 0; i < headers->count; i++) {
+        ctx->name_len[i] = strlen(headers->items[i].name);
+        names_bytes += ctx->name_len[i] + 1;
+    }
+    enum ecc_status status = ecc_buf_reserve(&ctx->scratch, names_bytes);
+    if (status != ECC_OK) {
+        return status;
+    }
     size_t count = 0;
-    enum ecc_status status = ECC_OK;
-    for (size_t i = 0; i < headers->count && status == ECC_OK; i++) {
+    size_t out_bytes = 0;
+    size_t signed_bytes = 0;
+    for (size_t i = 0; i < headers->count; i++) {
         size_t offset = ctx->scratch.len;
+        char *lower = ctx->scratch.data + offset;
         const char *name = headers->items[i].name;
-        for (const char *p = name; *p && status == ECC_OK; p++) {
-            char c = *p;
-            status = ecc_buf_append_byte(&ctx->scratch, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+        size_t len = ctx->name_len[i];
+        for (size_t k = 0; k < len; k++) {
+            char c = name[k];
+            lower[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         }
-        if (status == ECC_OK) {
-            status = ecc_buf_append_byte(&ctx->scratch, '\0');
-        }
-        if (status != ECC_OK) {
-            break;
-        }
-        const char *lower = s_scratch(ctx, offset);
+        lower[len] = '\0';
         bool take = selection->signed_list ? s_in_list(selection->signed_list, lower)
                                            : !s_never_signed(lower) && !(selection->unsigned_token &&
                                                                          strcmp(lower, "x-amz-security-token") == 0);
         if (!take) {
-            ctx->scratch.len = offset;
             continue;
         }
+        ctx->scratch.len += len + 1;
         ctx->name_offset[count] = offset;
         ctx->header_index[count] = i;
+        ctx->name_len[count] = len; /* entries below `i` are no longer read */
         count++;
+        out_bytes += len + 2 + strlen(headers->items[i].value);
+        signed_bytes += len + 1;
     }
     /* Stable insertion sort by lower-case name keeps repeated headers in the order received. */
-    for (size_t i = 1; i < count && status == ECC_OK; i++) {
+    for (size_t i = 1; i < count; i++) {
         size_t offset = ctx->name_offset[i];
         size_t index = ctx->header_index[i];
+        size_t len = ctx->name_len[i];
         size_t j = i;
         while (j > 0 && strcmp(s_scratch(ctx, ctx->name_offset[j - 1]), s_scratch(ctx, offset)) > 0) {
             ctx->name_offset[j] = ctx->name_offset[j - 1];
             ctx->header_index[j] = ctx->header_index[j - 1];
+            ctx->name_len[j] = ctx->name_len[j - 1];
             j--;
         }
         ctx->name_offset[j] = offset;
         ctx->header_index[j] = index;
+        ctx->name_len[j] = len;
     }
-    for (size_t i = 0; i < count && status == ECC_OK; i++) {
+    status = ecc_buf_reserve(out, out_bytes);
+    if (status == ECC_OK) {
+        status = ecc_buf_reserve(signed_headers, signed_bytes);
+    }
+    if (status != ECC_OK) {
+        return status;
+    }
+    char *o = out->data + out->len;
+    char *sh = signed_headers->data + signed_headers->len;
+    for (size_t i = 0; i < count; i++) {
         const char *name = s_scratch(ctx, ctx->name_offset[i]);
-        bool repeat = i > 0 && strcmp(name, s_scratch(ctx, ctx->name_offset[i - 1])) == 0;
-        if (repeat) {
-            out->len--; /* drop the previous line end: the value continues after a comma */
-            status = ecc_buf_append_byte(out, ',');
+        size_t len = ctx->name_len[i];
+        if (i > 0 && strcmp(name, s_scratch(ctx, ctx->name_offset[i - 1])) == 0) {
+            o[-1] = ','; /* a repeated name: its value continues the previous line after a comma */
         } else {
-            if (signed_headers->len > 0) {
-                status = ecc_buf_append_byte(signed_headers, ';');
+            if (sh != signed_headers->data) {
+                *sh++ = ';';
             }
-            if (status == ECC_OK) {
-                status = ecc_buf_append_str(signed_headers, name);
-            }
-            if (status == ECC_OK) {
-                status = ecc_buf_append_str(out, name);
-            }
-            if (status == ECC_OK) {
-                status = ecc_buf_append_byte(out, ':');
-            }
+            memcpy(sh, name, len);
+            sh += len;
+            memcpy(o, name, len);
+            o += len;
+            *o++ = ':';
         }
-        if (status == ECC_OK) {
-            status = s_append_trimmed(out, headers->items[ctx->header_index[i]].value);
-        }
-        if (status == ECC_OK) {
-            status = ecc_buf_append_byte(out, '\n');
-        }
+        o = s_write_trimmed(o, headers->items[ctx->header_index[i]].value);
+        *o++ = '\n';
     }
-    return status;
+    out->len = (size_t)(o - out->data);
+    out->data[out->len] = '\0';
+    signed_headers->len = (size_t)(sh - signed_headers->data);
+    signed_headers->data[signed_headers->len] = '\0';
+    return ECC_OK;
 }
 
 /* What both sides feed into the canonical request beyond the request itself. */
@@ -919,6 +957,22 @@ s_sign_canonical(struct ecc_sigv4_signer *ctx, const char *amz_date, const char 
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Signer                                                                                           */
+
+/* "date8/region/service/aws4_request" into `out` (600 bytes; region and service are < 256 each, checked
+ * by s_valid_name). */
+static void s_format_scope(char out[600], const char *date8, const char *region, const char *service) {
+    size_t region_len = strlen(region), service_len = strlen(service);
+    char *p = out;
+    memcpy(p, date8, 8);
+    p += 8;
+    *p++ = '/';
+    memcpy(p, region, region_len);
+    p += region_len;
+    *p++ = '/';
+    memcpy(p, service, service_len);
+    p += service_len;
+    memcpy(p, "/aws4_request", sizeof("/aws4_request"));
+}
 
 /* Replaces the first header of that name in place (dropping later ones), or appends it. */
 static enum ecc_status s_put_header(struct ecc_http_headers *headers, const char *name, const char *value, size_t len) {
@@ -1020,12 +1074,17 @@ enum ecc_status ecc_sigv4_signer_sign(
     }
 
     char amz_date[ECC_SIGV4_DATE_LEN];
-    ecc_sigv4_format_date(s_now(options->clock, options->clock_user_data), amz_date);
+    int64_t now_s = s_now(options->clock, options->clock_user_data);
+    if (now_s != ctx->last_epoch_s || !ctx->last_date[0]) {
+        ecc_sigv4_format_date(now_s, ctx->last_date);
+        ctx->last_epoch_s = now_s;
+    }
+    memcpy(amz_date, ctx->last_date, ECC_SIGV4_DATE_LEN);
     char date8[9];
     memcpy(date8, amz_date, 8);
     date8[8] = '\0';
-    char scope[300];
-    snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", date8, options->region, options->service);
+    char scope[600];
+    s_format_scope(scope, date8, options->region, options->service);
 
     const char *token = credentials->session_token && credentials->session_token[0] ? credentials->session_token : NULL;
     bool token_signed = token && !options->session_token_after_signing;
@@ -1053,8 +1112,7 @@ enum ecc_status ecc_sigv4_signer_sign(
         .payload_hash = payload_hash,
     };
     enum ecc_status status = ECC_OK;
-    struct ecc_buf signed_headers;
-    ecc_buf_init(&signed_headers, ECC_SIGV4_MAX_CANONICAL_BYTES);
+    struct ecc_buf *signed_headers = &ctx->signed_headers;
     struct ecc_buf query;
     ecc_buf_init(&query, ECC_SIGV4_MAX_CANONICAL_BYTES);
     struct s_hmac_key key;
@@ -1071,31 +1129,34 @@ enum ecc_status ecc_sigv4_signer_sign(
             status = s_put_header(&request->headers, "x-amz-content-sha256", payload_hash, strlen(payload_hash));
         }
         if (status == ECC_OK) {
-            ecc_http_headers_remove(&request->headers, "authorization");
-            status = s_build_canonical_request(ctx, &in, &signed_headers);
+            status = s_build_canonical_request(ctx, &in, signed_headers);
         }
     } else {
         /* The signed-headers list is needed inside the query before the canonical request exists:
          * compute it once with a throwaway canonical request, then for real. */
-        status = s_build_canonical_request(ctx, &in, &signed_headers);
+        status = s_build_canonical_request(ctx, &in, signed_headers);
         if (status == ECC_OK && request->query) {
             status = ecc_buf_append_str(&query, request->query);
         }
-        char credential[600];
-        snprintf(credential, sizeof(credential), "%s/%s", credentials->access_key_id, scope);
+        struct ecc_buf credential;
+        ecc_buf_init(&credential, ECC_SIGV4_MAX_CANONICAL_BYTES);
+        if (status == ECC_OK) {
+            status = ecc_buf_printf(&credential, "%s/%s", credentials->access_key_id, scope);
+        }
         char expires[16];
         snprintf(expires, sizeof(expires), "%u", expires_s);
         if (status == ECC_OK) {
             status = s_append_query_param(&query, "X-Amz-Algorithm", ECC_SIGV4_ALGORITHM);
         }
         if (status == ECC_OK) {
-            status = s_append_query_param(&query, "X-Amz-Credential", credential);
+            status = s_append_query_param(&query, "X-Amz-Credential", credential.data);
         }
+        ecc_buf_clean_up(&credential);
         if (status == ECC_OK) {
             status = s_append_query_param(&query, "X-Amz-Date", amz_date);
         }
         if (status == ECC_OK) {
-            status = s_append_query_param(&query, "X-Amz-SignedHeaders", signed_headers.data);
+            status = s_append_query_param(&query, "X-Amz-SignedHeaders", signed_headers->data);
         }
         if (status == ECC_OK) {
             status = s_append_query_param(&query, "X-Amz-Expires", expires);
@@ -1105,7 +1166,7 @@ enum ecc_status ecc_sigv4_signer_sign(
         }
         in.query = query.data;
         if (status == ECC_OK) {
-            status = s_build_canonical_request(ctx, &in, &signed_headers);
+            status = s_build_canonical_request(ctx, &in, signed_headers);
         }
     }
     if (status == ECC_OK) {
@@ -1115,18 +1176,24 @@ enum ecc_status ecc_sigv4_signer_sign(
         ecc_secure_zero(&key, sizeof(key));
     }
     if (status == ECC_OK && options->mode == ECC_SIGV4_MODE_HEADER) {
+        /* Pieces appended one by one: printf would cost more than the canonicalization. */
         struct ecc_buf *authorization = &ctx->scratch2;
         ecc_buf_reset(authorization);
-        status = ecc_buf_printf(
-            authorization,
-            ECC_SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
+        const char *pieces[] = {
+            ECC_SIGV4_ALGORITHM " Credential=",
             credentials->access_key_id,
+            "/",
             scope,
-            signed_headers.data,
-            ctx->signature);
+            ", SignedHeaders=",
+            signed_headers->data,
+            ", Signature=",
+            ctx->signature,
+        };
+        for (size_t i = 0; i < ECC_ARRAY_LEN(pieces) && status == ECC_OK; i++) {
+            status = ecc_buf_append_str(authorization, pieces[i]);
+        }
         if (status == ECC_OK) {
-            status =
-                ecc_http_headers_add_n(&request->headers, "Authorization", 13, authorization->data, authorization->len);
+            status = s_put_header(&request->headers, "Authorization", authorization->data, authorization->len);
         }
     } else if (status == ECC_OK) {
         if (token && !token_signed) {
@@ -1148,7 +1215,6 @@ enum ecc_status ecc_sigv4_signer_sign(
     if (status != ECC_OK) {
         ecc_diag_set(diag, "signing failed: %s (a request part is past its size cap?)", ecc_status_name(status));
     }
-    ecc_buf_clean_up(&signed_headers);
     ecc_buf_clean_up(&query);
     return status;
 }
@@ -1831,8 +1897,6 @@ static enum ecc_status s_verify_parsed(
     /* Recompute with the signer's canonicalization. */
     struct ecc_sigv4_signer ctx;
     s_context_init(&ctx);
-    struct ecc_buf signed_headers;
-    ecc_buf_init(&signed_headers, ECC_SIGV4_MAX_CANONICAL_BYTES);
     struct s_canon_input in = {
         .request = request,
         .query = request->query,
@@ -1844,8 +1908,8 @@ static enum ecc_status s_verify_parsed(
     char date8[9];
     memcpy(date8, auth->date, 8);
     date8[8] = '\0';
-    char scope[300];
-    snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", date8, verifier->region, verifier->service);
+    char scope[600];
+    s_format_scope(scope, date8, verifier->region, verifier->service);
     /* A presigned URL has no header to say its payload hash: when the endpoint allows unsigned payloads,
      * UNSIGNED-PAYLOAD (what the signer's query mode uses for them, and S3's rule) is the second guess. */
     const char *payload_hashes[2] = {payload_hash, NULL};
@@ -1856,8 +1920,8 @@ static enum ecc_status s_verify_parsed(
     bool matched = false;
     for (size_t i = 0; i < ECC_ARRAY_LEN(payload_hashes) && payload_hashes[i] && !matched && status == ECC_OK; i++) {
         in.payload_hash = payload_hashes[i];
-        ecc_buf_reset(&signed_headers);
-        status = s_build_canonical_request(&ctx, &in, &signed_headers);
+        ecc_buf_reset(&ctx.signed_headers);
+        status = s_build_canonical_request(&ctx, &in, &ctx.signed_headers);
         if (status == ECC_OK) {
             struct s_hmac_key signing_key;
             s_signing_key(
@@ -1879,7 +1943,6 @@ static enum ecc_status s_verify_parsed(
             status = ecc_buf_append(&result->expected_string_to_sign, ctx.string_to_sign.data, ctx.string_to_sign.len);
         }
     }
-    ecc_buf_clean_up(&signed_headers);
     s_context_clean_up(&ctx);
     return status;
 }

@@ -79,6 +79,11 @@ void ecc_buf_init(struct ecc_buf *buf, size_t max_bytes);
 void ecc_buf_clean_up(struct ecc_buf *buf);
 /* Keeps the allocation and the cap, sets len to 0. */
 void ecc_buf_reset(struct ecc_buf *buf);
+/*
+ * Makes room for `extra` more bytes (plus the NUL) without changing len, so a hot loop can write
+ * `data + len` directly and then advance len itself (and write the NUL). ECC_ERR_LIMIT past the cap.
+ */
+enum ecc_status ecc_buf_reserve(struct ecc_buf *buf, size_t extra) ECC_WARN_UNUSED_RESULT;
 enum ecc_status ecc_buf_append(struct ecc_buf *buf, const void *bytes, size_t len) ECC_WARN_UNUSED_RESULT;
 enum ecc_status ecc_buf_append_str(struct ecc_buf *buf, const char *str) ECC_WARN_UNUSED_RESULT;
 enum ecc_status ecc_buf_append_byte(struct ecc_buf *buf, char byte) ECC_WARN_UNUSED_RESULT;

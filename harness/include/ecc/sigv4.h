@@ -145,7 +145,17 @@ struct ecc_sigv4_verifier_options {
     void *clock_user_data;
 };
 
-/* Why a request was (not) accepted. Each failure has one AWS error name (ecc_sigv4_outcome_error_name). */
+/*
+ * Why a request was (not) accepted. Each failure has one AWS error name (ecc_sigv4_outcome_error_name).
+ *
+ * Clock skew: AWS JSON services (awsJson1_1: ECS, Kinesis, Rekognition, ...) answer a stale or future
+ * X-Amz-Date with HTTP 400 InvalidSignatureException and the message "Signature expired: <date> is now
+ * earlier than <now - 5 min> (<now> - 5 min.)" (or "Signature not yet current: ... is still later
+ * than ..."), as reported verbatim in SDK issues (aws/aws-sdk-js#254, aws/aws-sdk-php#1780). The
+ * `RequestExpired` code belongs to the query protocol (EC2, STS), and `SignatureDoesNotMatch` to the
+ * query and XML protocols, so neither is used here. An expired presigned URL gets the same error name;
+ * the outcome enum keeps the three cases apart for callers that care.
+ */
 enum ecc_sigv4_outcome {
     ECC_SIGV4_VERIFIED = 0,
     ECC_SIGV4_MISSING_AUTHENTICATION,    /* MissingAuthenticationTokenException (403) */

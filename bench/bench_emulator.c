@@ -1,0 +1,293 @@
+/*
+ * Emulator benchmark.
+ *
+ *   bench_emulator                 in-process figures: RunTask through ecc_emulator_handle with the
+ *                                  signature verified (calls/s, p50/p99), against a baseline measured in
+ *                                  the same process (the same request through the verifier alone), and
+ *                                  memory per stored task (RSS growth over 100,000 stored tasks).
+ *   bench_emulator wrk-script URL OUT.lua
+ *                                  set-up against a running endpoint (CreateCluster, RegisterTaskDefinition,
+ *                                  signed, over libcurl) and a wrk script holding one freshly signed
+ *                                  RunTask request (valid for the 5-minute skew window), and the
+ *                                  capacity control action when the endpoint has one. Used by
+ *                                  bench/emulator_vs_moto.sh to drive the emulator and moto_server alike.
+ */
+#include "ecc/codec_request.h"
+#include "ecc/emulator.h"
+#include "ecc/sigv4.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CLUSTER "bench"
+/*
+ * EC2 launch type, bridge network: moto_server 5.2 answers Fargate RunTask with a 500 (its ENI model lacks
+ * privateDnsName), so both endpoints get the EC2 path. The emulator places every task on simulated
+ * instances (BENCH_CAPACITY gives it room); moto needs a registered container instance (the script
+ * registers one m5.xlarge) and answers `failures` once its 4 vCPUs are used, which is less work than a
+ * placed task.
+ */
+#define TASKDEF                                                                                                        \
+    "{\"family\":\"bench\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":"                                     \
+    "\"public.ecr.aws/nginx/nginx:latest\",\"essential\":true,\"cpu\":256,\"memory\":512}]}"
+#define RUN_TASK "{\"cluster\":\"" CLUSTER "\",\"taskDefinition\":\"bench\",\"launchType\":\"EC2\"}"
+/* Room for 409,600 tasks of 256 CPU units on 100 simulated instances. */
+#define BENCH_CAPACITY                                                                                                 \
+    "{\"action\":\"capacity\",\"cluster\":\"" CLUSTER "\",\"instances\":100,\"cpu\":1048576,\"memory\":16777216}"
+
+static double s_now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void s_die(const char *what) {
+    fprintf(stderr, "bench_emulator: %s\n", what);
+    exit(1);
+}
+
+/* A signed AWS JSON request for `operation` with `host` as the Host header. */
+static void s_signed(const char *operation, const char *body, const char *host, struct ecc_http_request *request) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
+    if (ecc_codec_build_aws_json_request(operation, body, strlen(body), request, &diag) != ECC_OK ||
+        ecc_http_headers_set(&request->headers, "Host", host) != ECC_OK ||
+        ecc_credentials_set(
+            &credentials, ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY, NULL, &diag) !=
+            ECC_OK) {
+        s_die(diag.text);
+    }
+    struct ecc_sigv4_sign_options options = {.credentials = &credentials, .region = "us-east-1", .service = "ecs"};
+    if (ecc_sigv4_sign(request, &options, &diag) != ECC_OK) {
+        s_die(diag.text);
+    }
+    ecc_credentials_clean_up(&credentials);
+}
+
+static long s_rss_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "VmRSS:", 6) == 0) {
+            kib = strtol(line + 6, NULL, 10);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return kib;
+}
+
+static int s_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int s_handle(struct ecc_emulator *emu, const struct ecc_http_request *request) {
+    struct ecc_http_response response;
+    ecc_http_response_init(&response);
+    ecc_emulator_handle(emu, request, &response);
+    int status = response.status;
+    ecc_http_response_clean_up(&response);
+    return status;
+}
+
+static int s_in_process(void) {
+    struct ecc_emulator_options options;
+    ecc_emulator_options_init(&options);
+    options.max_tasks = 2000000;
+    struct ecc_emulator *emu = ecc_emulator_new(&options);
+    if (!emu) {
+        s_die("cannot create the emulator");
+    }
+    const char *host = "ecs.us-east-1.amazonaws.com";
+    struct ecc_diag diag;
+    if (ecc_emulator_control(emu, BENCH_CAPACITY, strlen(BENCH_CAPACITY), &diag) != ECC_OK) {
+        s_die(diag.text);
+    }
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    s_signed("CreateCluster", "{\"clusterName\":\"" CLUSTER "\"}", host, &request);
+    if (s_handle(emu, &request) != 200) {
+        s_die("CreateCluster failed");
+    }
+    ecc_http_request_clean_up(&request);
+    ecc_http_request_init(&request);
+    s_signed("RegisterTaskDefinition", TASKDEF, host, &request);
+    if (s_handle(emu, &request) != 200) {
+        s_die("RegisterTaskDefinition failed");
+    }
+    ecc_http_request_clean_up(&request);
+    ecc_http_request_init(&request);
+    s_signed("RunTask", RUN_TASK, host, &request);
+
+    /* Baseline, same process: the signature check alone on the same request. */
+    struct ecc_sigv4_key key = {ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY, NULL, 0};
+    struct ecc_sigv4_verifier_options vopts = {.region = "us-east-1", .service = "ecs", .keys = &key, .key_count = 1};
+    struct ecc_sigv4_verifier *verifier = ecc_sigv4_verifier_new(&vopts, &diag);
+    if (!verifier) {
+        s_die(diag.text);
+    }
+    enum { N = 100000 };
+    double start = s_now_s();
+    for (int i = 0; i < N; i++) {
+        struct ecc_sigv4_verify_result result;
+        ecc_sigv4_verify_result_init(&result);
+        if (ecc_sigv4_verify(verifier, &request, &result) != ECC_OK || result.outcome != ECC_SIGV4_VERIFIED) {
+            s_die("verification failed");
+        }
+        ecc_sigv4_verify_result_clean_up(&result);
+    }
+    double verify_s = s_now_s() - start;
+    ecc_sigv4_verifier_destroy(verifier);
+
+    long rss_before = s_rss_kib();
+    double *latency = malloc(N * sizeof(double));
+    if (!latency) {
+        s_die("out of memory");
+    }
+    start = s_now_s();
+    for (int i = 0; i < N; i++) {
+        double t0 = s_now_s();
+        if (s_handle(emu, &request) != 200) {
+            s_die("RunTask failed");
+        }
+        latency[i] = s_now_s() - t0;
+    }
+    double run_s = s_now_s() - start;
+    long rss_after = s_rss_kib();
+    struct ecc_emulator_stats stats;
+    ecc_emulator_get_stats(emu, &stats);
+    qsort(latency, N, sizeof(double), s_cmp_double);
+    printf("in-process (no socket), one thread, signature verified on every call:\n");
+    printf(
+        "  RunTask through ecc_emulator_handle: %.0f calls/s, p50 %.1f us, p99 %.1f us\n",
+        N / run_s,
+        latency[N / 2] * 1e6,
+        latency[N * 99 / 100] * 1e6);
+    printf(
+        "  baseline, SigV4 verification alone:  %.0f calls/s (RunTask costs %.1fx a verification)\n",
+        N / verify_s,
+        run_s / verify_s);
+    printf(
+        "  memory per stored task: %.0f bytes (RSS growth %ld KiB over %zu stored EC2 tasks)\n",
+        (double)(rss_after - rss_before) * 1024.0 / (double)stats.tasks,
+        rss_after - rss_before,
+        stats.tasks);
+    free(latency);
+    ecc_http_request_clean_up(&request);
+    ecc_emulator_destroy(emu);
+    return 0;
+}
+
+static size_t s_discard(char *data, size_t size, size_t count, void *user) {
+    (void)data;
+    (void)user;
+    return size * count;
+}
+
+/* Sends a signed set-up call over libcurl; 200 expected. */
+static void s_post(const char *url, const char *host, const char *operation, const char *body) {
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    s_signed(operation, body, host, &request);
+    CURL *curl = curl_easy_init();
+    struct curl_slist *headers = NULL;
+    for (size_t i = 0; i < request.headers.count; i++) {
+        char line[4096];
+        snprintf(line, sizeof(line), "%s: %s", request.headers.items[i].name, request.headers.items[i].value);
+        headers = curl_slist_append(headers, line);
+    }
+    headers = curl_slist_append(headers, "Expect:");
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, (const char *)request.body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)request.body_len);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_discard);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    long status = 0;
+    if (curl_easy_perform(curl) != CURLE_OK || curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK ||
+        status != 200) {
+        fprintf(stderr, "bench_emulator: %s answered %ld\n", operation, status);
+        exit(1);
+    }
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    ecc_http_request_clean_up(&request);
+}
+
+/* Best effort: an endpoint without the control action (moto) just ignores or refuses it. */
+static void s_control(const char *url, const char *body) {
+    char control[512];
+    snprintf(control, sizeof(control), "%s%s", url, ECC_EMULATOR_CONTROL_PATH);
+    CURL *curl = curl_easy_init();
+    curl_easy_setopt(curl, CURLOPT_URL, control);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_discard);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    (void)curl_easy_perform(curl);
+    curl_easy_cleanup(curl);
+}
+
+/* Writes `text` as a Lua long string. */
+static void s_lua_string(FILE *out, const char *text) {
+    fprintf(out, "[==[%s]==]", text);
+}
+
+static int s_wrk_script(const char *url, const char *path) {
+    const char *host = strstr(url, "://");
+    if (!host) {
+        s_die("the URL must be http://HOST:PORT");
+    }
+    host += 3;
+    char host_only[256];
+    snprintf(host_only, sizeof(host_only), "%s", host);
+    char *slash = strchr(host_only, '/');
+    if (slash) {
+        *slash = '\0';
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    s_post(url, host_only, "CreateCluster", "{\"clusterName\":\"" CLUSTER "\"}");
+    s_post(url, host_only, "RegisterTaskDefinition", TASKDEF);
+    s_control(url, BENCH_CAPACITY);
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    s_signed("RunTask", RUN_TASK, host_only, &request);
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        s_die("cannot write the wrk script");
+    }
+    fprintf(out, "-- generated by bench_emulator: one signed RunTask request (test credentials only)\n");
+    fprintf(out, "wrk.method = \"POST\"\nwrk.body = ");
+    s_lua_string(out, (const char *)request.body);
+    fprintf(out, "\n");
+    for (size_t i = 0; i < request.headers.count; i++) {
+        fprintf(out, "wrk.headers[\"%s\"] = ", request.headers.items[i].name);
+        s_lua_string(out, request.headers.items[i].value);
+        fprintf(out, "\n");
+    }
+    /* wrk_delay_ms (set by the script) paces each connection for the fixed-rate latency run. */
+    fprintf(out, "local pace = tonumber(os.getenv(\"WRK_DELAY_MS\") or \"0\")\n");
+    fprintf(out, "if pace > 0 then function delay() return pace end end\n");
+    fclose(out);
+    ecc_http_request_clean_up(&request);
+    curl_global_cleanup();
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "wrk-script") == 0) {
+        return s_wrk_script(argv[2], argv[3]);
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: bench_emulator [wrk-script URL OUT.lua]\n");
+        return 2;
+    }
+    return s_in_process();
+}

@@ -1,0 +1,1398 @@
+/*
+ * The eight operations of the emulator. RunTask parses with the request codec, validates with the
+ * one validation module and answers with the response codec; the set-up operations read their few
+ * members with the typed JSON readers and answer with jansson. The handler holds the lock around every
+ * operation but RunTask, which holds it only for its state work (see emu_op.locks_itself).
+ */
+#include "ecc/codec_request.h"
+#include "ecc/codec_response.h"
+#include "ecc/validate.h"
+#include "emulator_place.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fargate platform versions this endpoint knows and what each supports (docs/EMULATOR.md). */
+struct s_platform {
+    const char *name;
+    bool execute_command;   /* ECS Exec */
+    bool ephemeral_storage; /* task-level ephemeralStorage, in the definition or the overrides */
+    bool efs_and_ebs;       /* EFS volumes and configuredAtLaunch (EBS) volumes */
+};
+
+static const struct s_platform s_platforms[] = {
+    {"1.4.0", true, true, true},
+    {"1.3.0", false, false, false},
+};
+#define S_LATEST_PLATFORM 0
+
+#define S_MAX_BODY_OUT (4 * 1024 * 1024)
+
+/* ------------------------------------------------------------------ helpers */
+
+static bool s_oom(struct emu_error *err) {
+    emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+    return false;
+}
+
+static bool s_diag_error(struct emu_error *err, enum ecc_error_id id, const struct ecc_diag *diag) {
+    if (diag->path[0]) {
+        emu_error_set(err, id, "%s: %s", diag->path, diag->text);
+    } else {
+        emu_error_set(err, id, "%s", diag->text);
+    }
+    return false;
+}
+
+/* Answers 200 with a jansson value (stolen). */
+static bool
+s_answer_json(json_t *value, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
+    json_decref(value);
+    if (!text) {
+        return s_oom(err);
+    }
+    enum ecc_status status = ecc_codec_build_json_response(200, text, strlen(text), call->request_id, response);
+    free(text);
+    return status == ECC_OK ? true : s_oom(err);
+}
+
+static bool s_answer_buf(
+    struct ecc_buf *buf, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    enum ecc_status status = ecc_codec_build_json_response(200, buf->data, buf->len, call->request_id, response);
+    return status == ECC_OK ? true : s_oom(err);
+}
+
+/* An optional string member; SerializationException when it has another type. */
+static bool s_read_string(const json_t *body, const char *key, char **out, struct emu_error *err) {
+    struct ecc_json_path path;
+    struct ecc_diag diag;
+    ecc_json_path_init(&path);
+    ecc_diag_clear(&diag);
+    if (ecc_json_read_string(body, key, &path, out, NULL, &diag) != ECC_OK) {
+        return s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+    }
+    return true;
+}
+
+/* A deterministic UUID-shaped id from a few bytes of identity. */
+static void s_uuid(const char *a, uint64_t salt, char out[37]) {
+    uint64_t h1 = emu_hash(a, strlen(a), salt);
+    uint64_t h2 = emu_hash(&h1, sizeof(h1), salt ^ 0x5bd1e995U);
+    char hex[33];
+    uint8_t bytes[16];
+    memcpy(bytes, &h1, 8);
+    memcpy(bytes + 8, &h2, 8);
+    bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x40);
+    bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
+    ecc_hex_encode(bytes, 16, hex);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+static bool s_set(char **field, const char *value) {
+    free(*field);
+    *field = ecc_strdup(value);
+    return *field != NULL || value == NULL;
+}
+
+static bool s_set_int(char **field, int64_t value) {
+    char text[32];
+    snprintf(text, sizeof(text), "%lld", (long long)value);
+    return s_set(field, text);
+}
+
+static bool s_kv(struct ecc_key_value_pair_list *list, const char *name, const char *value) {
+    struct ecc_key_value_pair *item = ECC_LIST_APPEND(list);
+    return item && s_set(&item->name, name) && s_set(&item->value, value);
+}
+
+/* ------------------------------------------------------------------ task rendering */
+
+static bool s_render_containers(
+    struct ecc_emulator *emu,
+    const struct emu_task *task,
+    enum emu_status status,
+    const char *task_arn,
+    const char *private_ip,
+    const char *attachment_id,
+    struct ecc_task *out) {
+    const json_t *defs = json_object_get(task->taskdef->json, "containerDefinitions");
+    const char *last = status == EMU_ST_STOPPED                                    ? "STOPPED"
+                       : status == EMU_ST_PROVISIONING || status == EMU_ST_PENDING ? "PENDING"
+                                                                                   : "RUNNING";
+    out->containers.has = true;
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        struct ecc_container *c = ECC_LIST_APPEND(&out->containers);
+        if (!c) {
+            return false;
+        }
+        char uuid[37];
+        char arn[512];
+        s_uuid(task->id, i + 1, uuid);
+        snprintf(
+            arn,
+            sizeof(arn),
+            "arn:aws:ecs:%s:%s:container/%s/%s/%s",
+            emu->region,
+            task->cluster->account,
+            task->cluster->name,
+            task->id,
+            uuid);
+        const json_t *cpu = json_object_get(def, "cpu");
+        const json_t *memory = json_object_get(def, "memory");
+        const json_t *reservation = json_object_get(def, "memoryReservation");
+        if (!s_set(&c->container_arn, arn) || !s_set(&c->task_arn, task_arn) ||
+            !s_set(&c->name, json_string_value(json_object_get(def, "name"))) ||
+            !s_set(&c->image, json_string_value(json_object_get(def, "image"))) || !s_set(&c->last_status, last) ||
+            !s_set(&c->health_status, "UNKNOWN") || !s_set_int(&c->cpu, json_integer_value(cpu))) {
+            return false;
+        }
+        if (json_is_integer(memory) && !s_set_int(&c->memory, json_integer_value(memory))) {
+            return false;
+        }
+        if (json_is_integer(reservation) && !s_set_int(&c->memory_reservation, json_integer_value(reservation))) {
+            return false;
+        }
+        if (status == EMU_ST_STOPPED) {
+            c->has_exit_code = true;
+            c->exit_code = task->user_stop ? 143 : 0; /* SIGTERM from StopTask */
+        }
+        if (task->awsvpc) {
+            struct ecc_network_interface *ni = ECC_LIST_APPEND(&c->network_interfaces);
+            if (!ni || !s_set(&ni->attachment_id, attachment_id) || !s_set(&ni->private_ipv4_address, private_ip)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Fills `out` (initialized, empty) with the task as DescribeTasks shows it at `now_ms`. */
+static bool s_render_task(
+    struct ecc_emulator *emu, const struct emu_task *task, int64_t now_ms, bool with_tags, struct ecc_task *out) {
+    enum emu_status status = emu_task_status(task, now_ms);
+    const struct emu_taskdef *td = task->taskdef;
+    char task_arn[512];
+    emu_task_arn(emu, task, task_arn, sizeof(task_arn));
+    uint64_t h = emu_hash(task->id, 32, 99);
+    char private_ip[32];
+    snprintf(private_ip, sizeof(private_ip), "10.0.%u.%u", (unsigned)((h >> 8) & 0xff), (unsigned)(h & 0xfe) + 1);
+    char attachment_id[37];
+    s_uuid(task->id, 1000, attachment_id);
+    char zone[64];
+    size_t zone_index = task->instance >= 0 ? (size_t)task->instance : (size_t)(h % 3);
+    emu_instance_attribute(emu, zone_index, "ecs.availability-zone", zone, sizeof(zone));
+
+    double created = (double)task->created_ms / 1000.0;
+    out->has_created_at = true;
+    out->created_at = created;
+    out->has_connectivity_at = true;
+    out->connectivity_at = created;
+    out->has_version = true;
+    out->version = (int64_t)status + 1;
+    int64_t running_at = task->created_ms + (task->awsvpc ? 2 : 1) * EMU_PHASE_MS;
+    if (!task->waiting_capacity && running_at <= now_ms && (!task->stopped_ms || running_at <= task->stopped_ms)) {
+        out->has_started_at = true;
+        out->started_at = (double)running_at / 1000.0;
+        out->has_pull_started_at = true;
+        out->pull_started_at = created;
+        out->has_pull_stopped_at = true;
+        out->pull_stopped_at = (double)(running_at - 1) / 1000.0;
+    }
+    if (task->stopped_ms) {
+        out->has_stopping_at = true;
+        out->stopping_at = (double)task->stopped_ms / 1000.0;
+        if (status == EMU_ST_STOPPED) {
+            out->has_stopped_at = true;
+            out->stopped_at = (double)(task->stopped_ms + EMU_PHASE_MS) / 1000.0;
+            out->has_execution_stopped_at = true;
+            out->execution_stopped_at = out->stopped_at;
+        }
+    }
+    const struct ecc_task_override *ov = task->overrides;
+    bool ok = s_set(&out->task_arn, task_arn) && s_set(&out->cluster_arn, task->cluster->arn) &&
+              s_set(&out->task_definition_arn, td->arn) && s_set(&out->last_status, emu_status_name(status)) &&
+              s_set(&out->desired_status, task->stopped_ms ? "STOPPED" : "RUNNING") &&
+              s_set(&out->launch_type, emu_launch_type_name((enum emu_launch_type)task->launch_type)) &&
+              s_set(&out->availability_zone, zone) && s_set(&out->connectivity, "CONNECTED") &&
+              s_set(&out->health_status, "UNKNOWN") && s_set(&out->capacity_provider_name, task->capacity_provider) &&
+              s_set(&out->started_by, task->started_by) &&
+              (ov && ov->cpu ? s_set(&out->cpu, ov->cpu) : s_set_int(&out->cpu, td->cpu)) &&
+              (ov && ov->memory ? s_set(&out->memory, ov->memory) : s_set_int(&out->memory, td->memory));
+    if (ok && task->group) {
+        ok = s_set(&out->group, task->group);
+    } else if (ok) {
+        char group[300];
+        snprintf(group, sizeof(group), "family:%s", td->family->name);
+        ok = s_set(&out->group, group);
+    }
+    if (ok && task->platform != 0xff) {
+        ok = s_set(&out->platform_version, s_platforms[task->platform].name) && s_set(&out->platform_family, "Linux");
+        out->has_ephemeral_storage = true;
+        out->ephemeral_storage.has_size_in_gib = true;
+        out->ephemeral_storage.size_in_gib = ov && ov->has_ephemeral_storage && ov->ephemeral_storage.has_size_in_gib
+                                                 ? ov->ephemeral_storage.size_in_gib
+                                                 : 20;
+    }
+    if (ok && task->instance >= 0) {
+        char arn[512];
+        emu_instance_arn(emu, task->cluster, (size_t)task->instance, arn, sizeof(arn));
+        ok = s_set(&out->container_instance_arn, arn);
+    }
+    if (ok && task->stopped_ms) {
+        ok = s_set(&out->stop_code, task->user_stop ? "UserInitiated" : "TaskFailedToStart") &&
+             s_set(&out->stopped_reason, task->stopped_reason ? task->stopped_reason : "Task stopped by user");
+    }
+    if (task->enable_execute_command) {
+        out->has_enable_execute_command = true;
+        out->enable_execute_command = true;
+    }
+    out->has_overrides = true;
+    if (ok && ov) {
+        ok = ecc_task_override_copy(&out->overrides, ov) == ECC_OK;
+    } else if (ok) {
+        /* No overrides: AWS still answers one empty override per container. */
+        const json_t *defs = json_object_get(td->json, "containerDefinitions");
+        out->overrides.container_overrides.has = true;
+        out->overrides.inference_accelerator_overrides.has = true;
+        size_t i;
+        const json_t *def;
+        json_array_foreach(defs, i, def) {
+            struct ecc_container_override *co = ECC_LIST_APPEND(&out->overrides.container_overrides);
+            if (!co || !s_set(&co->name, json_string_value(json_object_get(def, "name")))) {
+                ok = false;
+                break;
+            }
+        }
+    }
+    if (ok && task->tags && with_tags) {
+        ok = ecc_tag_list_copy(&out->tags, task->tags) == ECC_OK;
+    }
+    if (ok && task->awsvpc) {
+        struct ecc_attachment *att = ECC_LIST_APPEND(&out->attachments);
+        char eni[32];
+        char mac[32];
+        snprintf(eni, sizeof(eni), "eni-%016llx", (unsigned long long)(h >> 4) & 0xfffffffffffffULL);
+        snprintf(
+            mac,
+            sizeof(mac),
+            "0a:%02x:%02x:%02x:%02x:%02x",
+            (unsigned)(h >> 40) & 0xff,
+            (unsigned)(h >> 32) & 0xff,
+            (unsigned)(h >> 24) & 0xff,
+            (unsigned)(h >> 16) & 0xff,
+            (unsigned)(h >> 8) & 0xff);
+        const char *att_status = status == EMU_ST_PROVISIONING ? "PRECREATED"
+                                 : status == EMU_ST_STOPPED    ? "DELETED"
+                                                               : "ATTACHED";
+        ok = att && s_set(&att->id, attachment_id) && s_set(&att->type, "ElasticNetworkInterface") &&
+             s_set(&att->status, att_status) && s_kv(&att->details, "subnetId", task->subnet) &&
+             s_kv(&att->details, "networkInterfaceId", eni) && s_kv(&att->details, "macAddress", mac) &&
+             s_kv(&att->details, "privateIPv4Address", private_ip);
+    }
+    return ok && s_render_containers(emu, task, status, task_arn, private_ip, attachment_id, out);
+}
+
+/* ------------------------------------------------------------------ RunTask */
+
+struct s_plan {
+    struct emu_place_result place;
+    enum emu_launch_type launch_type;
+    const char *provider; /* borrowed from the request or the cluster */
+    bool managed;         /* an Auto Scaling group provider with managed scaling */
+    bool waiting;         /* PROVISIONING until capacity comes (managed scaling) */
+};
+
+/* Spreads `count` tasks over a strategy: bases first, in order, then by weight (docs/EMULATOR.md). */
+static void s_pick_providers(const struct emu_strategy_item *items, size_t item_count, size_t count, const char **out) {
+    int64_t assigned[20] = {0};
+    for (size_t t = 0; t < count; t++) {
+        size_t pick = SIZE_MAX;
+        for (size_t i = 0; i < item_count && pick == SIZE_MAX; i++) {
+            if (assigned[i] < items[i].base) {
+                pick = i;
+            }
+        }
+        /* Then weighted round robin: the item furthest below its share of the rest takes the task. */
+        bool bases_done = pick == SIZE_MAX;
+        for (size_t i = 0; bases_done && i < item_count; i++) {
+            if (items[i].weight <= 0) {
+                continue;
+            }
+            int64_t extra_i = assigned[i] - items[i].base;
+            if (pick == SIZE_MAX ||
+                (extra_i + 1) * items[pick].weight < (assigned[pick] - items[pick].base + 1) * items[i].weight) {
+                pick = i;
+            }
+        }
+        if (pick == SIZE_MAX) {
+            pick = 0;
+        }
+        assigned[pick]++;
+        out[t] = items[pick].provider;
+    }
+}
+
+static bool s_cluster_has_provider(const struct emu_cluster *cluster, const char *name) {
+    for (size_t i = 0; i < cluster->provider_count; i++) {
+        if (strcmp(cluster->providers[i], name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool s_is_fargate_provider(const char *name) {
+    return strcmp(name, "FARGATE") == 0 || strcmp(name, "FARGATE_SPOT") == 0;
+}
+
+/* Launch type and capacity provider of every task (count ≤ 10). */
+static bool s_resolve_launch(
+    const struct ecc_run_task_request *req,
+    const struct emu_cluster *cluster,
+    size_t count,
+    struct s_plan *plans,
+    struct emu_error *err) {
+    const char *providers[10] = {0};
+    if (req->launch_type) {
+        enum emu_launch_type lt = EMU_LT_EC2;
+        if (strcmp(req->launch_type, "FARGATE") == 0) {
+            lt = EMU_LT_FARGATE;
+        } else if (strcmp(req->launch_type, "EXTERNAL") == 0) {
+            lt = EMU_LT_EXTERNAL;
+        } /* MANAGED_INSTANCES as a launch type never gets here: validate.c rejects it */
+        for (size_t i = 0; i < count; i++) {
+            plans[i].launch_type = lt;
+        }
+        return true;
+    }
+    struct emu_strategy_item items[20];
+    size_t item_count = 0;
+    if (req->capacity_provider_strategy.has && req->capacity_provider_strategy.count) {
+        for (size_t i = 0; i < req->capacity_provider_strategy.count && i < 20; i++) {
+            const struct ecc_capacity_provider_strategy_item *item = &req->capacity_provider_strategy.items[i];
+            items[item_count].provider = item->capacity_provider;
+            items[item_count].weight = item->has_weight ? item->weight : 0;
+            items[item_count].base = item->has_base ? item->base : 0;
+            item_count++;
+        }
+    } else {
+        for (size_t i = 0; i < cluster->default_strategy_count && i < 20; i++) {
+            items[item_count++] = cluster->default_strategy[i];
+        }
+    }
+    if (item_count == 0) {
+        for (size_t i = 0; i < count; i++) {
+            plans[i].launch_type = EMU_LT_EC2; /* no strategy anywhere: the EC2 launch type */
+        }
+        return true;
+    }
+    for (size_t i = 0; i < item_count; i++) {
+        if (!s_cluster_has_provider(cluster, items[i].provider)) {
+            emu_error_set(
+                err,
+                ECC_ERROR_INVALID_PARAMETER,
+                "The specified capacity provider strategy cannot contain a capacity provider that is not associated "
+                "with the cluster. Associate the capacity provider with the cluster or specify a valid capacity "
+                "provider and try again.");
+            return false;
+        }
+    }
+    s_pick_providers(items, item_count, count, providers);
+    for (size_t i = 0; i < count; i++) {
+        plans[i].provider = providers[i];
+        plans[i].launch_type = s_is_fargate_provider(providers[i]) ? EMU_LT_FARGATE : EMU_LT_EC2;
+        plans[i].managed = !s_is_fargate_provider(providers[i]);
+    }
+    return true;
+}
+
+static bool s_request_unsupported(
+    struct ecc_emulator *emu,
+    const struct ecc_run_task_request *req,
+    const struct s_plan *plans,
+    size_t count,
+    const char *platform,
+    struct emu_error *err) {
+    char feature[300];
+    const char *hit = NULL;
+    for (size_t i = 0; i < count && !hit; i++) {
+        snprintf(feature, sizeof(feature), "launchType:%s", emu_launch_type_name(plans[i].launch_type));
+        if (emu_feature_unsupported(emu, feature)) {
+            hit = feature;
+            break;
+        }
+        if (plans[i].provider) {
+            snprintf(feature, sizeof(feature), "capacityProvider:%s", plans[i].provider);
+            if (emu_feature_unsupported(emu, feature)) {
+                hit = feature;
+            }
+        }
+    }
+    if (!hit && platform) {
+        snprintf(feature, sizeof(feature), "platformVersion:%s", platform);
+        hit = emu_feature_unsupported(emu, feature) ? feature : NULL;
+    }
+    static const char *const members[] = {
+        "enableExecuteCommand",
+        "volumeConfigurations",
+        "capacityProviderStrategy",
+        "placementConstraints",
+        "placementStrategy",
+        "enableECSManagedTags",
+        "propagateTags",
+        "tags"};
+    const bool present[] = {
+        req->has_enable_execute_command && req->enable_execute_command,
+        req->volume_configurations.has && req->volume_configurations.count,
+        req->capacity_provider_strategy.has && req->capacity_provider_strategy.count,
+        req->placement_constraints.has && req->placement_constraints.count,
+        req->placement_strategy.has && req->placement_strategy.count,
+        req->has_enable_ecs_managed_tags && req->enable_ecs_managed_tags,
+        req->propagate_tags != NULL,
+        req->tags.has && req->tags.count};
+    for (size_t i = 0; !hit && i < ECC_ARRAY_LEN(members); i++) {
+        if (present[i] && emu_feature_unsupported(emu, members[i])) {
+            hit = members[i];
+        }
+    }
+    if (hit) {
+        emu_error_set(
+            err, ECC_ERROR_UNSUPPORTED_FEATURE, "The specified task isn't supported in this Region (%s).", hit);
+        return false;
+    }
+    return true;
+}
+
+/* Platform version of Fargate tasks: LATEST → 1.4.0; unknown → PlatformUnknownException. */
+static bool s_resolve_platform(
+    const struct ecc_run_task_request *req,
+    const struct emu_taskdef *td,
+    bool fargate,
+    uint8_t *platform,
+    struct emu_error *err) {
+    *platform = 0xff;
+    if (!fargate) {
+        /* validate.c rejects platformVersion with launchType EC2; this is the same answer when EC2 comes from a
+         * capacity provider strategy or the cluster's default, which only the emulator can resolve. */
+        if (req->platform_version) {
+            emu_error_set(
+                err,
+                ECC_ERROR_INVALID_PARAMETER,
+                "The platform version must be null when specifying an EC2 launch type.");
+            return false;
+        }
+        return true;
+    }
+    size_t index = S_LATEST_PLATFORM;
+    if (req->platform_version && strcmp(req->platform_version, "LATEST") != 0) {
+        index = SIZE_MAX;
+        for (size_t i = 0; i < ECC_ARRAY_LEN(s_platforms); i++) {
+            if (strcmp(req->platform_version, s_platforms[i].name) == 0) {
+                index = i;
+            }
+        }
+        if (index == SIZE_MAX) {
+            emu_error_set(err, ECC_ERROR_PLATFORM_UNKNOWN, "The specified platform does not exist.");
+            return false;
+        }
+    }
+    const struct s_platform *p = &s_platforms[index];
+    bool ephemeral = req->has_overrides && req->overrides.has_ephemeral_storage;
+    bool volumes = req->volume_configurations.has && req->volume_configurations.count;
+    bool exec = req->has_enable_execute_command && req->enable_execute_command;
+    if ((td->needs_platform_1_4 && !(p->efs_and_ebs && p->ephemeral_storage)) || (ephemeral && !p->ephemeral_storage) ||
+        (volumes && !p->efs_and_ebs) || (exec && !p->execute_command)) {
+        emu_error_set(
+            err,
+            ECC_ERROR_PLATFORM_TASK_DEFINITION_INCOMPATIBILITY,
+            "One or more of the requested capabilities are not supported.");
+        return false;
+    }
+    *platform = (uint8_t)index;
+    return true;
+}
+
+static bool s_check_task_definition_fit(
+    const struct ecc_run_task_request *req,
+    const struct emu_taskdef *td,
+    const struct s_plan *plans,
+    size_t count,
+    struct emu_error *err) {
+    for (size_t i = 0; i < count; i++) {
+        bool ok = plans[i].launch_type == EMU_LT_FARGATE    ? td->compat_fargate
+                  : plans[i].launch_type == EMU_LT_EXTERNAL ? td->compat_external
+                                                            : td->compat_ec2;
+        if (!ok) {
+            emu_error_set(
+                err,
+                ECC_ERROR_INVALID_PARAMETER,
+                "Task definition does not support launch_type %s.",
+                emu_launch_type_name(plans[i].launch_type));
+            return false;
+        }
+    }
+    bool awsvpc = strcmp(td->network_mode, "awsvpc") == 0;
+    bool has_vpc = req->has_network_configuration && req->network_configuration.has_awsvpc_configuration;
+    if (awsvpc && !has_vpc) {
+        emu_error_set(
+            err,
+            ECC_ERROR_INVALID_PARAMETER,
+            "Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+        return false;
+    }
+    if (!awsvpc && req->has_network_configuration) {
+        emu_error_set(
+            err,
+            ECC_ERROR_INVALID_PARAMETER,
+            "Network Configuration is not valid for the given networkMode of this task definition.");
+        return false;
+    }
+    if (req->has_enable_execute_command && req->enable_execute_command && !td->has_task_role &&
+        !(req->has_overrides && req->overrides.task_role_arn && req->overrides.task_role_arn[0])) {
+        emu_error_set(
+            err,
+            ECC_ERROR_INVALID_PARAMETER,
+            "The task definition must have a task role to enable execute command (or give one in overrides).");
+        return false;
+    }
+    const json_t *defs = json_object_get(td->json, "containerDefinitions");
+    for (size_t i = 0; req->has_overrides && i < req->overrides.container_overrides.count; i++) {
+        const char *name = req->overrides.container_overrides.items[i].name;
+        bool found = false;
+        size_t j;
+        const json_t *def;
+        json_array_foreach(defs, j, def) {
+            found |= name && json_is_string(json_object_get(def, "name")) &&
+                     strcmp(json_string_value(json_object_get(def, "name")), name) == 0;
+        }
+        if (!found) {
+            emu_error_set(
+                err,
+                ECC_ERROR_INVALID_PARAMETER,
+                "Override for container named %.200s is not a container in the TaskDefinition.",
+                name ? name : "");
+            return false;
+        }
+    }
+    for (size_t i = 0; req->volume_configurations.has && i < req->volume_configurations.count; i++) {
+        const char *name = req->volume_configurations.items[i].name;
+        bool found = false;
+        for (size_t j = 0; name && j < td->launch_volume_count && !found; j++) {
+            found = strcmp(td->launch_volumes[j], name) == 0;
+        }
+        if (!found) {
+            emu_error_set(
+                err,
+                ECC_ERROR_INVALID_PARAMETER,
+                "The volume '%.200s' in volumeConfigurations is not a volume of the task definition that is "
+                "configuredAtLaunch.",
+                name ? name : "");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Places every task (dry run on working copies of the usage), then checks the PROVISIONING quota. */
+static bool s_plan_placement(
+    struct ecc_emulator *emu,
+    struct emu_cluster *cluster,
+    const struct ecc_run_task_request *req,
+    const struct emu_taskdef *td,
+    int32_t cpu,
+    int32_t memory,
+    size_t count,
+    struct s_plan *plans,
+    struct emu_error *err) {
+    const char *member_of[32];
+    size_t member_of_count = 0;
+    bool distinct = false;
+    for (size_t i = 0; i < td->member_of_count && member_of_count < 32; i++) {
+        member_of[member_of_count++] = td->member_of[i];
+    }
+    for (size_t i = 0; req->placement_constraints.has && i < req->placement_constraints.count; i++) {
+        const struct ecc_placement_constraint *c = &req->placement_constraints.items[i];
+        if (c->type && strcmp(c->type, "distinctInstance") == 0) {
+            distinct = true;
+        } else if (c->type && strcmp(c->type, "memberOf") == 0 && c->expression && member_of_count < 32) {
+            member_of[member_of_count++] = c->expression;
+        }
+    }
+    if (!emu_place_check_expressions(emu, member_of, member_of_count, err)) {
+        return false;
+    }
+    struct emu_place_request place = {
+        .cpu = cpu,
+        .memory = memory,
+        .member_of = member_of,
+        .member_of_count = member_of_count,
+        .distinct_instance = distinct};
+    for (size_t i = 0; req->placement_strategy.has && i < req->placement_strategy.count; i++) {
+        const struct ecc_placement_strategy *s = &req->placement_strategy.items[i];
+        if (s->type && strcmp(s->type, "binpack") == 0) {
+            place.binpack_memory = s->field && strcmp(s->field, "memory") == 0;
+            place.binpack_cpu = !place.binpack_memory;
+            break;
+        }
+    }
+    size_t n = cluster->instance_count;
+    int32_t *used_cpu = calloc(n + 1, sizeof(int32_t));
+    int32_t *used_memory = calloc(n + 1, sizeof(int32_t));
+    bool *taken = calloc(n + 1, sizeof(bool));
+    if (!used_cpu || !used_memory || !taken) {
+        free(used_cpu);
+        free(used_memory);
+        free(taken);
+        return s_oom(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        used_cpu[i] = cluster->instances[i].cpu_used;
+        used_memory[i] = cluster->instances[i].memory_used;
+    }
+    if (distinct) {
+        /* distinctInstance: one task of the group per instance, counting the group's running tasks. */
+        char group[300];
+        snprintf(group, sizeof(group), "family:%s", td->family->name);
+        const char *want = req->group ? req->group : group;
+        for (const struct emu_task *t = emu->oldest_task; t; t = t->newer) {
+            if (t->cluster == cluster && !t->stopped_ms && t->instance >= 0 && (size_t)t->instance < n) {
+                char other[300];
+                snprintf(other, sizeof(other), "family:%s", t->taskdef->family->name);
+                if (strcmp(t->group ? t->group : other, want) == 0) {
+                    taken[t->instance] = true;
+                }
+            }
+        }
+    }
+    uint32_t waiting = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (plans[i].launch_type == EMU_LT_FARGATE) {
+            plans[i].place.instance = -1;
+            plans[i].place.reason = NULL;
+            continue;
+        }
+        emu_place(emu, cluster, &place, used_cpu, used_memory, taken, &plans[i].place);
+        bool resource = plans[i].place.reason && strncmp(plans[i].place.reason, "RESOURCE:", 9) == 0;
+        bool empty = plans[i].place.reason && cluster->instance_count == 0;
+        if (plans[i].managed && (resource || empty)) {
+            plans[i].waiting = true; /* managed scaling: the task waits in PROVISIONING for capacity */
+            plans[i].place.reason = NULL;
+            waiting++;
+        }
+    }
+    free(used_cpu);
+    free(used_memory);
+    free(taken);
+    if (waiting && cluster->provisioning_tasks + waiting > cluster->provisioning_quota) {
+        emu_error_set(err, ECC_ERROR_CLIENT, "Tasks provisioning capacity limit exceeded.");
+        return false;
+    }
+    return true;
+}
+
+static bool s_failure_add(struct ecc_failure_list *list, const char *arn, const char *reason, const char *detail) {
+    struct ecc_failure *f = ECC_LIST_APPEND(list);
+    return f && s_set(&f->arn, arn) && s_set(&f->reason, reason) && s_set(&f->detail, detail);
+}
+
+/* Answers RunTask for an existing clientToken entry: the same task ARNs, nothing new started. */
+static bool s_replay(
+    struct ecc_emulator *emu,
+    const struct emu_call *call,
+    const struct emu_token *token,
+    struct ecc_run_task_response *out,
+    struct emu_error *err) {
+    int64_t now = emu_now_locked(emu);
+    bool ok = true;
+    for (size_t i = 0; ok && i < token->task_count; i++) {
+        struct emu_task *task = emu_task_find(emu, call->account, token->task_arns[i]);
+        if (!task) {
+            ok = s_failure_add(&out->failures, token->task_arns[i], "MISSING", NULL);
+            continue;
+        }
+        struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
+        ok = item && s_render_task(emu, task, now, true, item);
+    }
+    for (size_t i = 0; ok && i < token->failure_count; i++) {
+        ok =
+            s_failure_add(&out->failures, token->failures[i].arn, token->failures[i].reason, token->failures[i].detail);
+    }
+    return ok ? true : s_oom(err);
+}
+
+static bool s_conflict(const struct emu_token *token, struct emu_error *err) {
+    emu_error_set(
+        err,
+        ECC_ERROR_CONFLICT,
+        "The clientToken is already in use with a different RunTask request. Use a unique clientToken, or retry with "
+        "the original set of parameters.");
+    if (token->task_count) {
+        err->resource_ids = calloc(token->task_count, sizeof(char *));
+        if (!err->resource_ids) {
+            return false;
+        }
+        for (size_t i = 0; i < token->task_count; i++) {
+            if (!(err->resource_ids[i] = ecc_strdup(token->task_arns[i]))) {
+                return false;
+            }
+            err->resource_id_count++;
+        }
+    }
+    return false;
+}
+
+/* The request as "same parameters" compares it: without clientToken and cluster (compared by ARN). */
+static bool s_token_request(const struct ecc_run_task_request *req, struct ecc_run_task_request *out) {
+    if (ecc_run_task_request_copy(out, req) != ECC_OK) {
+        return false;
+    }
+    free(out->client_token);
+    free(out->cluster);
+    out->client_token = NULL;
+    out->cluster = NULL;
+    return true;
+}
+
+static bool s_record_token(
+    struct ecc_emulator *emu,
+    const struct emu_cluster *cluster,
+    const struct ecc_run_task_request *req,
+    const struct ecc_run_task_response *out) {
+    struct emu_token *token = calloc(1, sizeof(*token));
+    if (!token) {
+        return false;
+    }
+    token->cluster_arn = ecc_strdup(cluster->arn);
+    token->token = ecc_strdup(req->client_token);
+    bool ok = token->cluster_arn && token->token && s_token_request(req, &token->request);
+    if (ok && out->tasks.count) {
+        ok = (token->task_arns = calloc(out->tasks.count, sizeof(char *))) != NULL;
+        for (size_t i = 0; ok && i < out->tasks.count; i++) {
+            ok = (token->task_arns[i] = ecc_strdup(out->tasks.items[i].task_arn)) != NULL;
+            token->task_count += ok;
+        }
+    }
+    if (ok && out->failures.count) {
+        ok = (token->failures = calloc(out->failures.count, sizeof(*token->failures))) != NULL;
+        for (size_t i = 0; ok && i < out->failures.count; i++) {
+            const struct ecc_failure *f = &out->failures.items[i];
+            token->failures[i].arn = ecc_strdup(f->arn);
+            token->failures[i].reason = ecc_strdup(f->reason);
+            token->failures[i].detail = ecc_strdup(f->detail);
+            token->failure_count++;
+        }
+    }
+    if (!ok) {
+        emu_token_free(token);
+        return false;
+    }
+    return emu_token_insert(emu, token);
+}
+
+/*
+ * The one validation module decides; the first failure is the answer, with the error type its rule
+ * names. `taskdef_constraints` is 0 before the task definition is known and its count after, when the
+ * limit of 10 placement constraints counts both.
+ */
+static bool s_validate(const struct ecc_run_task_request *req, size_t taskdef_constraints, struct emu_error *err) {
+    struct ecc_validate_options options = {.task_definition_placement_constraints = taskdef_constraints};
+    struct ecc_validation_result result;
+    ecc_validation_result_init(&result);
+    enum ecc_status status = ecc_validate_run_task_request(req, &options, &result);
+    if (status == ECC_ERR_INVALID && result.count) {
+        const struct ecc_validation_failure *f = &result.failures[0];
+        const struct ecc_error_info *info = ecc_errors_find(f->rule->error_type, strlen(f->rule->error_type));
+        emu_error_set(err, info ? info->id : ECC_ERROR_INVALID_PARAMETER, "%s", f->message);
+    } else if (status != ECC_OK) {
+        s_oom(err);
+    }
+    ecc_validation_result_clean_up(&result);
+    return status == ECC_OK;
+}
+
+/* Everything after validation, under the lock: fills `out` (initialized, tasks and failures present). */
+static bool s_run_task_checked(
+    struct ecc_emulator *emu,
+    const struct emu_call *call,
+    const struct ecc_run_task_request *req,
+    struct ecc_run_task_response *out,
+    struct emu_error *err) {
+    struct emu_cluster *cluster = emu_cluster_find(emu, call->account, req->cluster);
+    if (!cluster) {
+        emu_error_set(err, ECC_ERROR_CLUSTER_NOT_FOUND, "Cluster not found.");
+        return false;
+    }
+    if (req->client_token) {
+        struct emu_token *token = emu_token_find(emu, cluster->arn, req->client_token);
+        if (token) {
+            struct ecc_run_task_request same;
+            ecc_run_task_request_init(&same);
+            if (!s_token_request(req, &same)) {
+                ecc_run_task_request_clean_up(&same);
+                return s_oom(err);
+            }
+            bool equal = ecc_run_task_request_equal(&same, &token->request);
+            ecc_run_task_request_clean_up(&same);
+            return equal ? s_replay(emu, call, token, out, err) : s_conflict(token, err);
+        }
+    }
+    struct emu_taskdef *td = emu_taskdef_resolve(emu, call->account, req->task_definition, false, false, err);
+    if (!td || (td->placement_constraint_count && !s_validate(req, td->placement_constraint_count, err))) {
+        return false;
+    }
+    /* Authorization sees the resolved revision (the 2024-03-21 change in RUNTASK.md). */
+    if (!emu_policy_allows(emu, call->access_key_id, td->arn)) {
+        emu_error_set(
+            err,
+            ECC_ERROR_ACCESS_DENIED,
+            "User: arn:aws:iam::%s:user/ecsconf is not authorized to perform: ecs:RunTask on resource: %s because no "
+            "identity-based policy allows the ecs:RunTask action",
+            call->account,
+            td->arn);
+        return false;
+    }
+    size_t count = req->has_count ? (size_t)req->count : 1;
+    struct s_plan plans[10];
+    memset(plans, 0, sizeof(plans));
+    if (count > 10) {
+        count = 10; /* validate.c rejected more; this only guards the array */
+    }
+    bool fargate = false;
+    uint8_t platform = 0xff;
+    if (!s_resolve_launch(req, cluster, count, plans, err)) {
+        return false;
+    }
+    for (size_t i = 0; i < count; i++) {
+        fargate |= plans[i].launch_type == EMU_LT_FARGATE;
+    }
+    if (!s_check_task_definition_fit(req, td, plans, count, err) ||
+        !s_resolve_platform(req, td, fargate, &platform, err) ||
+        !s_request_unsupported(emu, req, plans, count, platform != 0xff ? s_platforms[platform].name : NULL, err)) {
+        return false;
+    }
+    int32_t cpu = td->cpu;
+    int32_t memory = td->memory;
+    if (req->has_overrides && req->overrides.cpu && emu_parse_units(req->overrides.cpu, true) >= 0) {
+        cpu = emu_parse_units(req->overrides.cpu, true);
+    }
+    if (req->has_overrides && req->overrides.memory && emu_parse_units(req->overrides.memory, false) >= 0) {
+        memory = emu_parse_units(req->overrides.memory, false);
+    }
+    if (!emu_task_reserve(emu, count, err) ||
+        !s_plan_placement(emu, cluster, req, td, cpu, memory, count, plans, err)) {
+        return false;
+    }
+
+    int64_t now = emu_now_locked(emu);
+    bool awsvpc = strcmp(td->network_mode, "awsvpc") == 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < count; i++) {
+        if (plans[i].place.reason) {
+            char arn[512];
+            if (plans[i].place.fail_instance >= 0) {
+                emu_instance_arn(emu, cluster, (size_t)plans[i].place.fail_instance, arn, sizeof(arn));
+            } else {
+                snprintf(arn, sizeof(arn), "%s", cluster->arn);
+            }
+            ok = s_failure_add(&out->failures, arn, plans[i].place.reason, NULL);
+            continue;
+        }
+        struct emu_task *task = emu_task_alloc(emu);
+        if (!task) {
+            ok = false;
+            break;
+        }
+        task->cluster = cluster;
+        task->taskdef = td;
+        task->created_ms = now;
+        task->cpu = cpu;
+        task->memory = memory;
+        task->launch_type = (uint8_t)plans[i].launch_type;
+        task->platform = plans[i].launch_type == EMU_LT_FARGATE ? platform : 0xff;
+        task->awsvpc = awsvpc;
+        task->waiting_capacity = plans[i].waiting;
+        task->enable_execute_command = req->has_enable_execute_command && req->enable_execute_command;
+        task->instance = plans[i].place.instance;
+        bool filled = s_set(&task->capacity_provider, plans[i].provider) && s_set(&task->started_by, req->started_by) &&
+                      s_set(&task->group, req->group);
+        if (filled && awsvpc) {
+            const struct ecc_string_list *subnets = &req->network_configuration.awsvpc_configuration.subnets;
+            filled = s_set(&task->subnet, subnets->count ? subnets->items[0] : "");
+        }
+        if (filled && req->has_overrides) {
+            task->overrides = calloc(1, sizeof(*task->overrides));
+            filled = task->overrides && ecc_task_override_copy(task->overrides, &req->overrides) == ECC_OK;
+        }
+        if (filled && req->tags.has) {
+            task->tags = calloc(1, sizeof(*task->tags));
+            filled = task->tags && ecc_tag_list_copy(task->tags, &req->tags) == ECC_OK;
+        }
+        if (!filled) {
+            emu_task_free(task);
+            ok = false;
+            break;
+        }
+        if (task->instance >= 0) {
+            struct emu_instance *instance = &cluster->instances[task->instance];
+            instance->cpu_used += cpu;
+            instance->memory_used += memory;
+            instance->tasks++;
+        }
+        if (task->waiting_capacity) {
+            cluster->provisioning_tasks++;
+        }
+        emu_task_insert(emu, task);
+        struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
+        ok = item && s_render_task(emu, task, now, true, item);
+    }
+    if (ok && req->client_token) {
+        ok = s_record_token(emu, cluster, req, out);
+    }
+    return ok ? true : s_oom(err);
+}
+
+static bool s_run_task(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    struct ecc_run_task_request req;
+    struct ecc_json_path path;
+    struct ecc_diag diag;
+    ecc_run_task_request_init(&req);
+    ecc_json_path_init(&path);
+    ecc_diag_clear(&diag);
+    bool ok = false;
+    if (ecc_codec_read_run_task_request(call->body, &path, &req, NULL, &diag) != ECC_OK) {
+        s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+        goto done;
+    }
+    if (!s_validate(&req, 0, err)) {
+        goto done;
+    }
+    /* Parse, validation and serialization run outside the lock; only the state work holds it. */
+    struct ecc_run_task_response out;
+    ecc_run_task_response_init(&out);
+    out.tasks.has = true;
+    out.failures.has = true;
+    pthread_mutex_lock(&emu->lock);
+    ok = s_run_task_checked(emu, call, &req, &out, err);
+    pthread_mutex_unlock(&emu->lock);
+    if (ok && ecc_codec_build_run_task_response(&out, call->request_id, response, &diag) != ECC_OK) {
+        ok = s_oom(err);
+    }
+    ecc_run_task_response_clean_up(&out);
+done:
+    ecc_run_task_request_clean_up(&req);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ tasks: describe, list, stop */
+
+static bool s_find_cluster(
+    struct ecc_emulator *emu, const struct emu_call *call, struct emu_cluster **cluster, struct emu_error *err) {
+    char *ref = NULL;
+    if (!s_read_string(call->body, "cluster", &ref, err)) {
+        return false;
+    }
+    *cluster = emu_cluster_find(emu, call->account, ref);
+    free(ref);
+    if (!*cluster) {
+        emu_error_set(err, ECC_ERROR_CLUSTER_NOT_FOUND, "Cluster not found.");
+        return false;
+    }
+    return true;
+}
+
+static bool s_describe_tasks(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    struct emu_cluster *cluster;
+    const json_t *refs = NULL, *include = NULL;
+    struct ecc_json_path path;
+    struct ecc_diag diag;
+    ecc_json_path_init(&path);
+    ecc_diag_clear(&diag);
+    enum ecc_json_presence has_refs;
+    if (ecc_json_read_array(call->body, "tasks", &path, &refs, &has_refs, &diag) != ECC_OK ||
+        ecc_json_read_array(call->body, "include", &path, &include, NULL, &diag) != ECC_OK) {
+        return s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+    }
+    if (!s_find_cluster(emu, call, &cluster, err)) {
+        return false;
+    }
+    if (!has_refs || json_array_size(refs) == 0 || json_array_size(refs) > 100) {
+        emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "Tasks cannot be empty and can hold at most 100 items.");
+        return false;
+    }
+    bool with_tags = false;
+    size_t i;
+    const json_t *item;
+    json_array_foreach(include, i, item) {
+        with_tags |= json_is_string(item) && strcmp(json_string_value(item), "TAGS") == 0;
+    }
+    json_array_foreach(refs, i, item) {
+        if (!json_is_string(item)) {
+            ecc_json_path_push_member(&path, "tasks");
+            ecc_json_path_push_index(&path, i);
+            ecc_json_type_error(&path, "a string", item, &diag);
+            return s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+        }
+    }
+    emu_expire(emu);
+    int64_t now = emu_now_locked(emu);
+    int64_t lag = emu_visibility_lag_ms(emu, cluster->name);
+    struct ecc_run_task_response out;
+    ecc_run_task_response_init(&out);
+    out.tasks.has = true;
+    out.failures.has = true;
+    bool ok = true;
+    json_array_foreach(refs, i, item) {
+        if (!ok) {
+            break;
+        }
+        const char *ref = json_string_value(item);
+        struct emu_task *task = emu_task_find(emu, call->account, ref);
+        if (!task || task->cluster != cluster || now < task->created_ms + lag) {
+            ok = s_failure_add(&out.failures, ref, "MISSING", NULL);
+            continue;
+        }
+        struct ecc_task *rendered = ECC_LIST_APPEND(&out.tasks);
+        ok = rendered && s_render_task(emu, task, now, with_tags, rendered);
+    }
+    ok = ok && ecc_codec_build_run_task_response(&out, call->request_id, response, &diag) == ECC_OK;
+    ecc_run_task_response_clean_up(&out);
+    return ok ? true : s_oom(err);
+}
+
+static bool s_list_tasks(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    struct emu_cluster *cluster;
+    char *family = NULL, *started_by = NULL, *desired = NULL, *launch_type = NULL, *next_token = NULL;
+    int32_t max_results = 100;
+    enum ecc_json_presence has_max;
+    struct ecc_json_path path;
+    struct ecc_diag diag;
+    ecc_json_path_init(&path);
+    ecc_diag_clear(&diag);
+    bool ok = false;
+    json_t *arns = NULL;
+    if (ecc_json_read_string(call->body, "family", &path, &family, NULL, &diag) != ECC_OK ||
+        ecc_json_read_string(call->body, "startedBy", &path, &started_by, NULL, &diag) != ECC_OK ||
+        ecc_json_read_string(call->body, "desiredStatus", &path, &desired, NULL, &diag) != ECC_OK ||
+        ecc_json_read_string(call->body, "launchType", &path, &launch_type, NULL, &diag) != ECC_OK ||
+        ecc_json_read_string(call->body, "nextToken", &path, &next_token, NULL, &diag) != ECC_OK ||
+        ecc_json_read_int(call->body, "maxResults", &path, &max_results, &has_max, &diag) != ECC_OK) {
+        s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+        goto done;
+    }
+    if (!s_find_cluster(emu, call, &cluster, err)) {
+        goto done;
+    }
+    if (has_max && (max_results < 1 || max_results > 100)) {
+        emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "maxResults must be between 1 and 100.");
+        goto done;
+    }
+    bool stopped = desired && strcmp(desired, "STOPPED") == 0;
+    if (desired && !stopped && strcmp(desired, "RUNNING") != 0 && strcmp(desired, "PENDING") != 0) {
+        emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "desiredStatus must be RUNNING, PENDING or STOPPED.");
+        goto done;
+    }
+    unsigned long long after = 0;
+    if (next_token) {
+        char *end = NULL;
+        if (strncmp(next_token, "ecsconf-", 8) != 0 || (after = strtoull(next_token + 8, &end, 10)) == 0 || *end) {
+            emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "Invalid nextToken.");
+            goto done;
+        }
+    }
+    emu_expire(emu);
+    if (!(arns = json_array())) {
+        s_oom(err);
+        goto done;
+    }
+    const struct emu_task *last = NULL;
+    bool more = false;
+    for (const struct emu_task *t = emu->oldest_task; t; t = t->newer) {
+        if (t->cluster != cluster || t->seq <= after || (t->stopped_ms != 0) != stopped ||
+            (family && strcmp(family, t->taskdef->family->name) != 0) ||
+            (started_by && (!t->started_by || strcmp(started_by, t->started_by) != 0)) ||
+            (launch_type && strcmp(launch_type, emu_launch_type_name((enum emu_launch_type)t->launch_type)) != 0)) {
+            continue;
+        }
+        if (json_array_size(arns) == (size_t)max_results) {
+            more = true;
+            break;
+        }
+        char arn[512];
+        emu_task_arn(emu, t, arn, sizeof(arn));
+        json_array_append_new(arns, json_string(arn));
+        last = t;
+    }
+    json_t *out = json_pack("{s:o}", "taskArns", arns);
+    arns = NULL;
+    if (out && more && last) {
+        char token[64];
+        snprintf(token, sizeof(token), "ecsconf-%llu", (unsigned long long)last->seq);
+        json_object_set_new(out, "nextToken", json_string(token));
+    }
+    ok = s_answer_json(out, call, response, err);
+done:
+    json_decref(arns);
+    free(family);
+    free(started_by);
+    free(desired);
+    free(launch_type);
+    free(next_token);
+    return ok;
+}
+
+static bool s_stop_task(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    struct emu_cluster *cluster;
+    char *ref = NULL, *reason = NULL;
+    bool ok = false;
+    struct ecc_task out;
+    ecc_task_init(&out);
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, S_MAX_BODY_OUT);
+    if (!s_read_string(call->body, "task", &ref, err) || !s_read_string(call->body, "reason", &reason, err) ||
+        !s_find_cluster(emu, call, &cluster, err)) {
+        goto done;
+    }
+    if (!ref) {
+        emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "task is required.");
+        goto done;
+    }
+    if (reason && strlen(reason) > 255) {
+        emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "reason can be at most 255 characters.");
+        goto done;
+    }
+    emu_expire(emu);
+    struct emu_task *task = emu_task_find(emu, call->account, ref);
+    if (!task || task->cluster != cluster) {
+        emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "The referenced task was not found.");
+        goto done;
+    }
+    emu_task_stop(emu, task, reason, true);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (!s_render_task(emu, task, emu_now_locked(emu), true, &out) || ecc_buf_append_str(&buf, "{\"task\":") ||
+        ecc_codec_write_task(&buf, &out, &diag) || ecc_buf_append_byte(&buf, '}')) {
+        s_oom(err);
+        goto done;
+    }
+    ok = s_answer_buf(&buf, call, response, err);
+done:
+    ecc_buf_clean_up(&buf);
+    ecc_task_clean_up(&out);
+    free(ref);
+    free(reason);
+    return ok;
+}
+
+/* ------------------------------------------------------------------ clusters */
+
+static json_t *s_cluster_json(const struct emu_cluster *cluster, const char *status) {
+    json_t *providers = json_array();
+    json_t *strategy = json_array();
+    for (size_t i = 0; i < cluster->provider_count; i++) {
+        json_array_append_new(providers, json_string(cluster->providers[i]));
+    }
+    for (size_t i = 0; i < cluster->default_strategy_count; i++) {
+        json_array_append_new(
+            strategy,
+            json_pack(
+                "{s:s,s:i,s:i}",
+                "capacityProvider",
+                cluster->default_strategy[i].provider,
+                "weight",
+                (int)cluster->default_strategy[i].weight,
+                "base",
+                (int)cluster->default_strategy[i].base));
+    }
+    return json_pack(
+        "{s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:[],s:[],s:o,s:o,s:[{s:s,s:s}]}",
+        "clusterArn",
+        cluster->arn,
+        "clusterName",
+        cluster->name,
+        "status",
+        status,
+        "registeredContainerInstancesCount",
+        (int)cluster->instance_count,
+        "runningTasksCount",
+        (int)cluster->active_tasks,
+        "pendingTasksCount",
+        0,
+        "activeServicesCount",
+        0,
+        "statistics",
+        "tags",
+        "capacityProviders",
+        providers,
+        "defaultCapacityProviderStrategy",
+        strategy,
+        "settings",
+        "name",
+        "containerInsights",
+        "value",
+        "disabled");
+}
+
+static bool s_create_cluster(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    char *name = NULL;
+    const json_t *providers = NULL, *strategy = NULL;
+    struct ecc_json_path path;
+    struct ecc_diag diag;
+    ecc_json_path_init(&path);
+    ecc_diag_clear(&diag);
+    bool ok = false;
+    if (ecc_json_read_string(call->body, "clusterName", &path, &name, NULL, &diag) != ECC_OK ||
+        ecc_json_read_array(call->body, "capacityProviders", &path, &providers, NULL, &diag) != ECC_OK ||
+        ecc_json_read_array(call->body, "defaultCapacityProviderStrategy", &path, &strategy, NULL, &diag) != ECC_OK) {
+        s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+        goto done;
+    }
+    size_t i;
+    const json_t *item;
+    json_array_foreach(providers, i, item) {
+        if (!json_is_string(item) || json_string_length(item) == 0 || json_string_length(item) > 255) {
+            emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "capacityProviders must hold capacity provider names.");
+            goto done;
+        }
+    }
+    if (json_array_size(providers) > 20 || json_array_size(strategy) > 20) {
+        emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "A cluster can have at most 20 capacity providers.");
+        goto done;
+    }
+    json_array_foreach(strategy, i, item) {
+        const json_t *provider = json_object_get(item, "capacityProvider");
+        const json_t *weight = json_object_get(item, "weight");
+        const json_t *base = json_object_get(item, "base");
+        bool listed = false;
+        size_t j;
+        const json_t *p;
+        json_array_foreach(providers, j, p) {
+            listed |= json_is_string(provider) && json_equal(provider, p);
+        }
+        if (!listed ||
+            (weight &&
+             (!json_is_integer(weight) || json_integer_value(weight) < 0 || json_integer_value(weight) > 1000)) ||
+            (base && (!json_is_integer(base) || json_integer_value(base) < 0 || json_integer_value(base) > 100000))) {
+            emu_error_set(
+                err,
+                ECC_ERROR_INVALID_PARAMETER,
+                "defaultCapacityProviderStrategy items need a capacityProvider of capacityProviders, weight 0-1000 "
+                "and base 0-100000.");
+            goto done;
+        }
+    }
+    bool existed = emu_cluster_find(emu, call->account, name ? name : "default") != NULL;
+    struct emu_cluster *cluster = emu_cluster_create(emu, call->account, name ? name : "default", err);
+    if (!cluster) {
+        goto done;
+    }
+    if (!existed) {
+        size_t np = json_array_size(providers), ns = json_array_size(strategy);
+        cluster->providers = np ? calloc(np, sizeof(char *)) : NULL;
+        cluster->default_strategy = ns ? calloc(ns, sizeof(*cluster->default_strategy)) : NULL;
+        if ((np && !cluster->providers) || (ns && !cluster->default_strategy)) {
+            emu_cluster_delete(emu, cluster);
+            s_oom(err);
+            goto done;
+        }
+        json_array_foreach(providers, i, item) {
+            if ((cluster->providers[i] = ecc_strdup(json_string_value(item)))) {
+                cluster->provider_count++;
+            }
+        }
+        json_array_foreach(strategy, i, item) {
+            struct emu_strategy_item *s = &cluster->default_strategy[cluster->default_strategy_count];
+            if ((s->provider = ecc_strdup(json_string_value(json_object_get(item, "capacityProvider"))))) {
+                s->weight = (int32_t)json_integer_value(json_object_get(item, "weight"));
+                s->base = (int32_t)json_integer_value(json_object_get(item, "base"));
+                cluster->default_strategy_count++;
+            }
+        }
+    }
+    ok = s_answer_json(json_pack("{s:o}", "cluster", s_cluster_json(cluster, "ACTIVE")), call, response, err);
+done:
+    free(name);
+    return ok;
+}
+
+static bool s_delete_cluster(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    struct emu_cluster *cluster;
+    if (!s_find_cluster(emu, call, &cluster, err)) {
+        return false;
+    }
+    if (cluster->active_tasks) {
+        emu_error_set_other(
+            err, "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
+        return false;
+    }
+    json_t *out = json_pack("{s:o}", "cluster", s_cluster_json(cluster, "INACTIVE"));
+    emu_cluster_delete(emu, cluster);
+    return s_answer_json(out, call, response, err);
+}
+
+/* ------------------------------------------------------------------ task definitions */
+
+static bool s_register_task_definition(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    struct emu_taskdef *td = emu_taskdef_register(emu, call->account, call->body, err);
+    if (!td) {
+        return false;
+    }
+    json_object_set_new(td->json, "status", json_string("ACTIVE"));
+    return s_answer_json(json_pack("{s:O,s:[]}", "taskDefinition", td->json, "tags"), call, response, err);
+}
+
+static bool s_deregister_task_definition(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+    char *ref = NULL;
+    if (!s_read_string(call->body, "taskDefinition", &ref, err)) {
+        return false;
+    }
+    if (!ref) {
+        emu_error_set(err, ECC_ERROR_CLIENT, "taskDefinition is required.");
+        return false;
+    }
+    struct emu_taskdef *td = emu_taskdef_resolve(emu, call->account, ref, true, true, err);
+    free(ref);
+    if (!td) {
+        return false;
+    }
+    if (td->active) {
+        td->active = false;
+        td->deregistered_ms = emu_now_locked(emu);
+        json_object_set_new(td->json, "status", json_string("INACTIVE"));
+        json_object_set_new(td->json, "deregisteredAt", json_real((double)td->deregistered_ms / 1000.0));
+    }
+    return s_answer_json(json_pack("{s:O}", "taskDefinition", td->json), call, response, err);
+}
+
+/* ------------------------------------------------------------------ dispatch */
+
+static const struct emu_op s_ops[] = {
+    {"RunTask", s_run_task, true},
+    {"DescribeTasks", s_describe_tasks, false},
+    {"ListTasks", s_list_tasks, false},
+    {"StopTask", s_stop_task, false},
+    {"CreateCluster", s_create_cluster, false},
+    {"DeleteCluster", s_delete_cluster, false},
+    {"RegisterTaskDefinition", s_register_task_definition, false},
+    {"DeregisterTaskDefinition", s_deregister_task_definition, false},
+};
+
+const struct emu_op *emu_op_find(const char *operation) {
+    for (size_t i = 0; i < ECC_ARRAY_LEN(s_ops); i++) {
+        if (strcmp(s_ops[i].name, operation) == 0) {
+            return &s_ops[i];
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,602 @@
+#include "ecc/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * The answers the glue gives by itself. One table, so the lead can reconcile the names with errors.h
+ * in one place. See server.h for why each name was chosen.
+ */
+enum s_reject {
+    S_REJECT_TOO_LARGE,
+    S_REJECT_METHOD,
+    S_REJECT_HEADERS,
+    S_REJECT_HANDLER,
+    S_REJECT_NOMEM,
+};
+
+static const struct {
+    unsigned status;
+    const char *type;
+} s_reject_table[] = {
+    [S_REJECT_TOO_LARGE] = {413, "RequestEntityTooLargeException"},
+    [S_REJECT_METHOD] = {400, "UnknownOperationException"},
+    [S_REJECT_HEADERS] = {400, "ClientException"},
+    [S_REJECT_HANDLER] = {500, "InternalFailure"},
+    [S_REJECT_NOMEM] = {500, "InternalFailure"},
+};
+
+#define S_DEFAULT_THREADS         4u
+#define S_DEFAULT_TIMEOUT_S       30u
+#define S_DEFAULT_MAX_BODY        ((size_t)1 << 20)
+#define S_DEFAULT_MAX_CONNECTIONS 256u
+#define S_DEFAULT_CONNECTION_MEM  ((size_t)64 << 10)
+
+struct ecc_server {
+    struct MHD_Daemon *daemon;
+    ecc_http_handler_fn *handler;
+    void *handler_user_data;
+    size_t max_body_bytes;
+    void (*log_fn)(void *log_user_data, const char *line);
+    void *log_user_data;
+    uint16_t port;
+    char url[80];
+    char *tls_cert_pem;
+    char *tls_key_pem;
+
+    atomic_uint_fast64_t connections_opened;
+    atomic_uint_fast64_t requests_handled;
+    atomic_uint_fast64_t requests_rejected;
+
+    /* Requests between their request line and the end of their answer; ecc_server_stop waits on it. */
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    size_t in_flight;
+    bool stopped_cleanly;
+};
+
+/* Per-request state, MHD's `req_cls`: created when the request line arrives, freed on completion. */
+struct s_request {
+    struct ecc_http_request request;
+    struct ecc_buf body;
+    bool headers_read;
+    bool too_large;
+    size_t discarded_bytes;
+};
+
+void ecc_server_options_init(struct ecc_server_options *options) {
+    memset(options, 0, sizeof(*options));
+}
+
+enum ecc_status
+ecc_server_parse_listen(const char *text, char *address, size_t size, uint16_t *port, struct ecc_diag *diag) {
+    const char *host = text;
+    size_t host_len;
+    const char *port_text = NULL;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':')) {
+            ecc_diag_set(diag, "listen address '%.100s': expected [IPV6]:PORT", text);
+            return ECC_ERR_INVALID;
+        }
+        host = text + 1;
+        host_len = (size_t)(close - host);
+        port_text = close[1] == ':' ? close + 2 : NULL;
+    } else {
+        const char *colon = strrchr(text, ':');
+        if (colon && strchr(text, ':') != colon) {
+            ecc_diag_set(diag, "listen address '%.100s': put an IPv6 address in brackets", text);
+            return ECC_ERR_INVALID;
+        }
+        host_len = colon ? (size_t)(colon - text) : strlen(text);
+        port_text = colon ? colon + 1 : NULL;
+    }
+    if (host_len == 0) {
+        host = "127.0.0.1";
+        host_len = strlen(host);
+    }
+    if (host_len >= size || host_len >= INET6_ADDRSTRLEN) {
+        ecc_diag_set(diag, "listen address '%.100s' is too long", text);
+        return ECC_ERR_INVALID;
+    }
+    memcpy(address, host, host_len);
+    address[host_len] = '\0';
+    uint8_t scratch[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, address, scratch) != 1 && inet_pton(AF_INET6, address, scratch) != 1) {
+        ecc_diag_set(diag, "listen address '%.100s' is not a numeric IPv4 or IPv6 address", address);
+        return ECC_ERR_INVALID;
+    }
+    unsigned long value = 0;
+    if (port_text) {
+        char *end = NULL;
+        errno = 0;
+        value = strtoul(port_text, &end, 10);
+        if (port_text[0] < '0' || port_text[0] > '9' || *end != '\0' || errno != 0 || value > 65535) {
+            ecc_diag_set(diag, "listen port '%.20s' is not a number from 0 to 65535", port_text);
+            return ECC_ERR_INVALID;
+        }
+    }
+    *port = (uint16_t)value;
+    return ECC_OK;
+}
+
+static void s_request_id(char out[37]) {
+    uint8_t bytes[16];
+    if (RAND_bytes(bytes, (int)sizeof(bytes)) != 1) {
+        /* An id only correlates log lines; a constant one is better than no answer. */
+        memset(bytes, 0, sizeof(bytes));
+    }
+    bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x40);
+    bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
+    char hex[33];
+    ecc_hex_encode(bytes, sizeof(bytes), hex);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+/* Hands the response to MHD. Takes the body buffer out of `response` (MHD frees it once sent). */
+static enum MHD_Result
+s_send(struct ecc_server *server, struct MHD_Connection *connection, struct ecc_http_response *response) {
+    struct MHD_Response *mhd_response = NULL;
+    if (response->body && response->body_len) {
+        mhd_response = MHD_create_response_from_buffer_with_free_callback(response->body_len, response->body, free);
+        if (mhd_response) {
+            response->body = NULL;
+            response->body_len = 0;
+        }
+    } else {
+        mhd_response = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (!mhd_response) {
+        return MHD_NO;
+    }
+    for (size_t i = 0; i < response->headers.count; i++) {
+        const struct ecc_http_header *header = &response->headers.items[i];
+        /* MHD frames the message itself; a handler's framing headers would contradict it. */
+        if (ecc_http_name_equal(header->name, "Content-Length") ||
+            ecc_http_name_equal(header->name, "Transfer-Encoding")) {
+            continue;
+        }
+        if (MHD_add_response_header(mhd_response, header->name, header->value) != MHD_YES && server->log_fn) {
+            char line[256];
+            snprintf(line, sizeof(line), "server: response header '%.100s' refused by libmicrohttpd", header->name);
+            server->log_fn(server->log_user_data, line);
+        }
+    }
+    enum MHD_Result result = MHD_queue_response(connection, (unsigned)response->status, mhd_response);
+    MHD_destroy_response(mhd_response);
+    return result;
+}
+
+static enum MHD_Result
+s_reject(struct ecc_server *server, struct MHD_Connection *connection, enum s_reject reason, const char *fmt, ...)
+    ECC_PRINTF(4, 5);
+
+static enum MHD_Result
+s_reject(struct ecc_server *server, struct MHD_Connection *connection, enum s_reject reason, const char *fmt, ...) {
+    atomic_fetch_add(&server->requests_rejected, 1);
+    char message[256];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message, sizeof(message), fmt, args);
+    va_end(args);
+
+    struct ecc_http_response response;
+    ecc_http_response_init(&response);
+    response.status = (int)s_reject_table[reason].status;
+    char request_id[37];
+    s_request_id(request_id);
+    json_t *body = json_pack("{s:s,s:s}", "__type", s_reject_table[reason].type, "message", message);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    enum MHD_Result result = MHD_NO;
+    if (text && ecc_http_response_set_body(&response, text, strlen(text)) == ECC_OK &&
+        ecc_http_headers_add(&response.headers, "Content-Type", "application/x-amz-json-1.1") == ECC_OK &&
+        ecc_http_headers_add(&response.headers, "x-amzn-RequestId", request_id) == ECC_OK) {
+        result = s_send(server, connection, &response);
+    }
+    free(text);
+    ecc_http_response_clean_up(&response);
+    return result;
+}
+
+static bool s_method_allowed(const char *method) {
+    static const char *const allowed[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(allowed); i++) {
+        if (strcmp(method, allowed[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static enum MHD_Result s_collect_header(
+    void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value, size_t value_size) {
+    (void)kind;
+    struct s_request *req = cls;
+    if (ecc_http_headers_add_n(&req->request.headers, key, key_size, value ? value : "", value ? value_size : 0) !=
+        ECC_OK) {
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* MHD calls this once the request line is read, with the target exactly as sent. */
+static void *s_on_uri(void *cls, const char *uri, struct MHD_Connection *connection) {
+    (void)connection;
+    struct ecc_server *server = cls;
+    struct s_request *req = calloc(1, sizeof(*req));
+    if (!req) {
+        return NULL;
+    }
+    ecc_http_request_init(&req->request);
+    ecc_buf_init(&req->body, server->max_body_bytes);
+    const char *target = uri ? uri : "";
+    const char *mark = strchr(target, '?');
+    size_t path_len = mark ? (size_t)(mark - target) : strlen(target);
+    req->request.path = malloc(path_len + 1);
+    req->request.query = ecc_strdup(mark ? mark + 1 : "");
+    if (!req->request.path || !req->request.query) {
+        ecc_http_request_clean_up(&req->request);
+        free(req);
+        return NULL;
+    }
+    memcpy(req->request.path, target, path_len);
+    req->request.path[path_len] = '\0';
+
+    pthread_mutex_lock(&server->lock);
+    server->in_flight++;
+    pthread_mutex_unlock(&server->lock);
+    return req;
+}
+
+static void
+s_on_completed(void *cls, struct MHD_Connection *connection, void **req_cls, enum MHD_RequestTerminationCode code) {
+    (void)connection;
+    (void)code;
+    struct ecc_server *server = cls;
+    struct s_request *req = *req_cls;
+    if (!req) {
+        return;
+    }
+    *req_cls = NULL;
+    ecc_http_request_clean_up(&req->request);
+    ecc_buf_clean_up(&req->body);
+    free(req);
+    pthread_mutex_lock(&server->lock);
+    server->in_flight--;
+    pthread_cond_broadcast(&server->idle);
+    pthread_mutex_unlock(&server->lock);
+}
+
+static void s_on_connection(
+    void *cls, struct MHD_Connection *connection, void **socket_context, enum MHD_ConnectionNotificationCode code) {
+    (void)connection;
+    (void)socket_context;
+    struct ecc_server *server = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_add(&server->connections_opened, 1);
+    }
+}
+
+/* First call for a request: its headers are complete, its body has not been read yet. */
+static enum MHD_Result
+s_on_headers(struct ecc_server *server, struct MHD_Connection *connection, struct s_request *req, const char *method) {
+    req->headers_read = true;
+    if (!s_method_allowed(method)) {
+        return s_reject(server, connection, S_REJECT_METHOD, "HTTP method %.32s is not supported", method);
+    }
+    req->request.method = ecc_strdup(method);
+    if (!req->request.method) {
+        return s_reject(server, connection, S_REJECT_NOMEM, "out of memory");
+    }
+    int count = MHD_get_connection_values_n(connection, MHD_HEADER_KIND, s_collect_header, req);
+    if (count < 0 || req->request.headers.count != (size_t)count) {
+        return s_reject(
+            server, connection, S_REJECT_HEADERS, "more than %d request headers", (int)ECC_HTTP_MAX_HEADERS);
+    }
+    /* MHD has already checked that Content-Length is a number; answering now spares reading the body. */
+    const char *length = ecc_http_headers_get(&req->request.headers, "Content-Length");
+    if (length) {
+        unsigned long long declared = strtoull(length, NULL, 10);
+        if (declared > server->max_body_bytes) {
+            return s_reject(
+                server,
+                connection,
+                S_REJECT_TOO_LARGE,
+                "request body of %llu bytes exceeds the limit of %zu bytes",
+                declared,
+                server->max_body_bytes);
+        }
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result s_on_request(
+    void *cls,
+    struct MHD_Connection *connection,
+    const char *url,
+    const char *method,
+    const char *version,
+    const char *upload_data,
+    size_t *upload_data_size,
+    void **req_cls) {
+    (void)url;
+    (void)version;
+    struct ecc_server *server = cls;
+    struct s_request *req = *req_cls;
+    if (!req) {
+        /* s_on_uri ran out of memory: nothing sensible can be collected, close the connection. */
+        return MHD_NO;
+    }
+    if (!req->headers_read) {
+        return s_on_headers(server, connection, req, method);
+    }
+    if (*upload_data_size) {
+        size_t size = *upload_data_size;
+        *upload_data_size = 0;
+        if (!req->too_large && ecc_buf_append(&req->body, upload_data, size) != ECC_OK) {
+            req->too_large = true;
+        }
+        if (req->too_large) {
+            /* MHD cannot answer before the body ends; keep reading, but not forever. */
+            req->discarded_bytes += size;
+            if (req->discarded_bytes > server->max_body_bytes) {
+                return MHD_NO;
+            }
+        }
+        return MHD_YES;
+    }
+    if (req->too_large) {
+        return s_reject(
+            server,
+            connection,
+            S_REJECT_TOO_LARGE,
+            "request body exceeds the limit of %zu bytes",
+            server->max_body_bytes);
+    }
+
+    req->request.body_len = req->body.len;
+    req->request.body = (uint8_t *)ecc_buf_steal(&req->body);
+    if (!req->request.body && ecc_http_request_set_body(&req->request, "", 0) != ECC_OK) {
+        return s_reject(server, connection, S_REJECT_NOMEM, "out of memory");
+    }
+
+    struct ecc_http_response response;
+    ecc_http_response_init(&response);
+    server->handler(server->handler_user_data, &req->request, &response);
+    enum MHD_Result result;
+    if (response.status < 100 || response.status > 599) {
+        result = s_reject(server, connection, S_REJECT_HANDLER, "the handler produced no valid answer");
+    } else {
+        atomic_fetch_add(&server->requests_handled, 1);
+        result = s_send(server, connection, &response);
+    }
+    ecc_http_response_clean_up(&response);
+    return result;
+}
+
+static void s_mhd_log(void *cls, const char *fmt, va_list args) ECC_PRINTF(2, 0);
+
+static void s_mhd_log(void *cls, const char *fmt, va_list args) {
+    struct ecc_server *server = cls;
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, args);
+    size_t len = strlen(line);
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
+        line[--len] = '\0';
+    }
+    server->log_fn(server->log_user_data, line);
+}
+
+static void s_free(struct ecc_server *server) {
+    if (server->tls_key_pem) {
+        ecc_secure_zero(server->tls_key_pem, strlen(server->tls_key_pem));
+    }
+    free(server->tls_key_pem);
+    free(server->tls_cert_pem);
+    pthread_cond_destroy(&server->idle);
+    pthread_mutex_destroy(&server->lock);
+    free(server);
+}
+
+struct ecc_server *ecc_server_new(
+    const struct ecc_server_options *options,
+    ecc_http_handler_fn *handler,
+    void *handler_user_data,
+    struct ecc_diag *diag) {
+    struct ecc_server_options defaults;
+    if (!options) {
+        ecc_server_options_init(&defaults);
+        options = &defaults;
+    }
+    struct ecc_server *server = calloc(1, sizeof(*server));
+    if (!server) {
+        ecc_diag_set(diag, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&server->lock, NULL);
+    pthread_condattr_t cond_attr;
+    pthread_condattr_init(&cond_attr);
+    pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&server->idle, &cond_attr);
+    pthread_condattr_destroy(&cond_attr);
+    server->handler = handler;
+    server->handler_user_data = handler_user_data;
+    server->max_body_bytes = options->max_body_bytes ? options->max_body_bytes : S_DEFAULT_MAX_BODY;
+    server->log_fn = options->log_fn;
+    server->log_user_data = options->log_user_data;
+    atomic_init(&server->connections_opened, 0);
+    atomic_init(&server->requests_handled, 0);
+    atomic_init(&server->requests_rejected, 0);
+
+    const char *address = options->address ? options->address : "127.0.0.1";
+    struct sockaddr_storage storage;
+    memset(&storage, 0, sizeof(storage));
+    unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+    bool ipv6 = false;
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&storage;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&storage;
+    if (inet_pton(AF_INET, address, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons(options->port);
+    } else if (inet_pton(AF_INET6, address, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(options->port);
+        flags |= MHD_USE_IPv6;
+        ipv6 = true;
+    } else {
+        ecc_diag_set(diag, "listen address '%.100s' is not a numeric IPv4 or IPv6 address", address);
+        goto on_error;
+    }
+
+    bool tls = options->tls_cert_pem && options->tls_key_pem;
+    if (tls) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            ecc_diag_set(diag, "this libmicrohttpd was built without TLS support");
+            goto on_error;
+        }
+        server->tls_cert_pem = ecc_strdup(options->tls_cert_pem);
+        server->tls_key_pem = ecc_strdup(options->tls_key_pem);
+        if (!server->tls_cert_pem || !server->tls_key_pem) {
+            ecc_diag_set(diag, "out of memory");
+            goto on_error;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    if (server->log_fn) {
+        flags |= MHD_USE_ERROR_LOG;
+    }
+
+    struct MHD_OptionItem tls_options[] = {
+        {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, server->tls_cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, server->tls_key_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    /* MHD reads the varargs by type: every value below is cast to exactly the type it expects. */
+    server->daemon = MHD_start_daemon(
+        flags,
+        options->port,
+        NULL,
+        NULL,
+        s_on_request,
+        server,
+        MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&storage,
+        MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)(options->thread_count ? options->thread_count : S_DEFAULT_THREADS),
+        MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)(options->connection_timeout_s ? options->connection_timeout_s : S_DEFAULT_TIMEOUT_S),
+        MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)(options->max_connections ? options->max_connections : S_DEFAULT_MAX_CONNECTIONS),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(options->connection_memory_bytes ? options->connection_memory_bytes : S_DEFAULT_CONNECTION_MEM),
+        /* Most tolerant parsing: fewer requests end in MHD's own HTML error page (see server.h). */
+        MHD_OPTION_STRICT_FOR_CLIENT,
+        (int)-1,
+        MHD_OPTION_URI_LOG_CALLBACK,
+        s_on_uri,
+        (void *)server,
+        MHD_OPTION_NOTIFY_COMPLETED,
+        s_on_completed,
+        (void *)server,
+        MHD_OPTION_NOTIFY_CONNECTION,
+        s_on_connection,
+        (void *)server,
+        MHD_OPTION_EXTERNAL_LOGGER,
+        s_mhd_log,
+        (void *)server,
+        MHD_OPTION_ARRAY,
+        tls_options,
+        MHD_OPTION_END);
+    if (!server->daemon) {
+        ecc_diag_set(
+            diag,
+            "cannot listen on %s port %u (address in use, no permission, or TLS key/certificate rejected)",
+            address,
+            (unsigned)options->port);
+        goto on_error;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    server->port = info ? info->port : options->port;
+    snprintf(
+        server->url,
+        sizeof(server->url),
+        "%s://%s%s%s:%u",
+        tls ? "https" : "http",
+        ipv6 ? "[" : "",
+        address,
+        ipv6 ? "]" : "",
+        (unsigned)server->port);
+    return server;
+
+on_error:
+    s_free(server);
+    return NULL;
+}
+
+uint16_t ecc_server_port(const struct ecc_server *server) {
+    return server->port;
+}
+
+const char *ecc_server_url(const struct ecc_server *server) {
+    return server->url;
+}
+
+void ecc_server_get_stats(const struct ecc_server *server, struct ecc_server_stats *stats) {
+    /* The counters are atomics; reading them needs no lock, hence the cast away from const. */
+    struct ecc_server *mutable_server = (struct ecc_server *)server;
+    stats->connections_opened = atomic_load(&mutable_server->connections_opened);
+    stats->requests_handled = atomic_load(&mutable_server->requests_handled);
+    stats->requests_rejected = atomic_load(&mutable_server->requests_rejected);
+}
+
+bool ecc_server_stop(struct ecc_server *server, unsigned grace_ms) {
+    if (!server->daemon) {
+        return server->stopped_cleanly;
+    }
+    MHD_socket listen_socket = MHD_quiesce_daemon(server->daemon);
+
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += (time_t)(grace_ms / 1000);
+    deadline.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&server->lock);
+    while (server->in_flight > 0) {
+        if (pthread_cond_timedwait(&server->idle, &server->lock, &deadline) == ETIMEDOUT) {
+            break;
+        }
+    }
+    server->stopped_cleanly = server->in_flight == 0;
+    pthread_mutex_unlock(&server->lock);
+
+    MHD_stop_daemon(server->daemon);
+    server->daemon = NULL;
+    if (listen_socket != MHD_INVALID_SOCKET) {
+        close(listen_socket);
+    }
+    return server->stopped_cleanly;
+}
+
+void ecc_server_destroy(struct ecc_server *server) {
+    if (!server) {
+        return;
+    }
+    (void)ecc_server_stop(server, 1000);
+    s_free(server);
+}
