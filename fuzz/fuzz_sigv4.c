@@ -5,8 +5,8 @@
  *     AKID SECRET REGION SERVICE EPOCH FLAGS [TOKEN]\n     then the request in the SigV4 suite's text form
  *     ("METHOD target HTTP/1.1", "Name:value" lines, an empty line, the body).
  * The access key, region and service are folded into [A-Z0-9] / [a-z0-9-] (the scope's own syntax);
- * secret and token keep any printable byte. An x-amz-content-sha256 header of the input is dropped (see
- * below). FLAGS letters: q query (presigned) mode, u unsigned payload,
+ * secret and token keep any printable byte. The input's x-amz-content-sha256 and X-Amz-Security-Token
+ * headers are dropped (see below). FLAGS letters: q query (presigned) mode, u unsigned payload,
  * c add x-amz-content-sha256, n keep the path unnormalized, s single-encode the path, a token after
  * signing ("-" for none). A Host header is added when the request has none.
  * Oracle:
@@ -323,8 +323,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     /* The signer honours a caller's own x-amz-content-sha256 (botocore's rule), so a wrong one is signed as
      * given and rightly refused by the verifier: not a property of the signer. The 'c' and 'u' flags
-     * exercise the header instead. */
+     * exercise the header instead. Likewise a stray X-Amz-Security-Token with credentials that have no
+     * token is left in place (botocore does the same) and rightly refused; the token comes from the
+     * parameter line. */
     (void)ecc_http_headers_remove(&request.headers, "x-amz-content-sha256");
+    (void)ecc_http_headers_remove(&request.headers, "x-amz-security-token");
     if (!ecc_http_headers_get(&request.headers, "Host") &&
         ecc_http_headers_add(&request.headers, "Host", "ecs.us-east-1.amazonaws.com") != ECC_OK) {
         goto done;
