@@ -21,11 +21,13 @@ export CC=clang
 export CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address,undefined -fsanitize-address-use-after-scope -fsanitize=fuzzer-no-link"
 export LIB_FUZZING_ENGINE=-fsanitize=fuzzer
 export SRC=$scratch/src OUT=$scratch/out WORK=$scratch/work ECSCONF_FUZZ_JOBS=2
+# Two targets keep the test near a minute on two cores (the library is compiled once either way):
+# one with a generated .options file, one with its own.
+export ECSCONF_FUZZ_TARGETS="fuzz_json_read fuzz_response_parser"
 "$here/build.sh"
 
 fail=0
-for src in "$here"/fuzz_*.c; do
-    target=$(basename "$src" .c)
+for target in $ECSCONF_FUZZ_TARGETS; do
     for f in "$target" "${target}_seed_corpus.zip" "$target.dict" "$target.options"; do
         if [ ! -s "$OUT/$f" ]; then
             echo "FAIL: $OUT/$f missing or empty"
@@ -49,5 +51,5 @@ for src in "$here"/fuzz_*.c; do
         fail=1
     fi
 done
-[ "$fail" -eq 0 ] && echo "fuzz/build.sh produced every required file for $(ls "$here"/fuzz_*.c | wc -l) targets"
+[ "$fail" -eq 0 ] && echo "fuzz/build.sh produced every required file for: $ECSCONF_FUZZ_TARGETS"
 exit "$fail"
