@@ -416,6 +416,14 @@ static void test_sign_rejects_bad_input(void **state) {
     assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
     assert_non_null(strstr(diag.text, "HTTP token"));
     ecc_http_request_clean_up(&request);
+    s_make_request(&request);
+    char long_name[300];
+    memset(long_name, 'x', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    assert_int_equal(ecc_http_headers_add(&request.headers, long_name, "v"), ECC_OK);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
+    ecc_http_request_clean_up(&request);
 
     s_make_request(&request);
     struct ecc_sigv4_sign_options options = signing.options;

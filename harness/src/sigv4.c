@@ -710,9 +710,12 @@ static bool s_is_token_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
-/* A non-empty header name of tchar in either case. */
+/* Longest header name the verifier looks up (one fixed buffer); the signer refuses longer ones. */
+#define S_MAX_HEADER_NAME_BYTES 255
+
+/* A non-empty header name of tchar in either case, at most S_MAX_HEADER_NAME_BYTES long. */
 static bool s_is_token_name(const char *name) {
-    if (!name[0]) {
+    if (!name[0] || strlen(name) > S_MAX_HEADER_NAME_BYTES) {
         return false;
     }
     for (const char *p = name; *p; p++) {
@@ -1063,7 +1066,11 @@ enum ecc_status ecc_sigv4_signer_sign(
     /* A name the verifier's SignedHeaders grammar refuses would make a signature no one can check. */
     for (size_t i = 0; i < request->headers.count; i++) {
         if (!s_is_token_name(request->headers.items[i].name)) {
-            ecc_diag_set(diag, "header name \"%.64s\" is not an HTTP token", request->headers.items[i].name);
+            ecc_diag_set(
+                diag,
+                "header name \"%.64s\" is not an HTTP token of at most %d bytes",
+                request->headers.items[i].name,
+                S_MAX_HEADER_NAME_BYTES);
             return ECC_ERR_INVALID;
         }
     }
@@ -1752,7 +1759,7 @@ static enum ecc_status s_verify_parsed(
     }
     for (const char *name = auth->signed_headers; *name;) {
         size_t len = strcspn(name, ";");
-        char one[256];
+        char one[S_MAX_HEADER_NAME_BYTES + 1];
         if (!s_copy(one, sizeof(one), name, len) || !ecc_http_headers_get(&request->headers, one)) {
             return s_fail(
                 result,
