@@ -1,7 +1,7 @@
 #!/bin/bash
 # ctest fuzz.build_sh: runs fuzz/build.sh the way OSS-Fuzz does, with the machine's clang and libFuzzer,
 # into a temporary $OUT, then checks every file the contract requires and that each binary starts.
-# Skips (77) when clang or the libFuzzer runtime is not installed.
+# Skips (77) when clang, the libFuzzer runtime, zip or unzip is not installed.
 # Usage: test_build_sh.sh <scratch folder>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,6 +10,12 @@ if ! command -v clang >/dev/null; then
     echo "SKIP: clang not installed (Debian: clang, libfuzzer-14-dev, libclang-rt-14-dev)"
     exit 77
 fi
+for tool in zip unzip; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "SKIP: $tool not installed (fuzz/build.sh zips the seed corpora)"
+        exit 77
+    fi
+done
 if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { (void)d; (void)n; return 0; }' |
     clang -x c - -fsanitize=fuzzer,address -o /dev/null 2>/dev/null; then
     echo "SKIP: clang cannot link -fsanitize=fuzzer,address (install libfuzzer-14-dev libclang-rt-14-dev)"
