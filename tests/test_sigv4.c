@@ -403,6 +403,28 @@ static void test_sign_rejects_bad_input(void **state) {
     assert_non_null(strstr(diag.text, "Host"));
     ecc_http_request_clean_up(&request);
 
+    /* fuzz_sigv4 regressions: requests the verifier could never accept are not signed. */
+    s_make_request(&request);
+    assert_int_equal(ecc_http_request_set_line(&request, NULL, NULL, "a=1&X-Amz-Credential=x"), ECC_OK);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "X-Amz-Credential"));
+    ecc_http_request_clean_up(&request);
+    s_make_request(&request);
+    assert_int_equal(ecc_http_headers_add(&request.headers, "Co\x92tent-Type", "text/plain"), ECC_OK);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "HTTP token"));
+    ecc_http_request_clean_up(&request);
+    s_make_request(&request);
+    char long_name[300];
+    memset(long_name, 'x', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    assert_int_equal(ecc_http_headers_add(&request.headers, long_name, "v"), ECC_OK);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
+    ecc_http_request_clean_up(&request);
+
     s_make_request(&request);
     struct ecc_sigv4_sign_options options = signing.options;
     options.region = "us east";
@@ -1032,6 +1054,47 @@ static void test_request_text_rejects(void **state) {
     }
 }
 
+/* fuzz_sigv4 regression: a presigned URL signed with UNSIGNED-PAYLOAD verifies where unsigned payloads
+ * are allowed (no header says so: the verifier tries it second), and only there. */
+static void test_presigned_unsigned_payload(void **state) {
+    (void)state;
+    struct s_signing signing;
+    s_signing_init(&signing, NULL);
+    signing.options.mode = ECC_SIGV4_MODE_QUERY;
+    signing.options.payload = ECC_SIGV4_PAYLOAD_UNSIGNED;
+    struct ecc_http_request request;
+    s_make_request(&request);
+    s_sign(&signing, &request);
+    struct s_verifying v;
+    s_verifying_init(&v, NULL);
+    assert_int_equal(s_verify(&v, &request), ECC_SIGV4_SIGNATURE_MISMATCH);
+    s_verifying_clean_up(&v);
+    s_verifying_init(&v, NULL);
+    v.options.allow_unsigned_payload = true;
+    assert_int_equal(s_verify(&v, &request), ECC_SIGV4_VERIFIED);
+    /* The body is not authenticated then, but everything else still is. */
+    request.path[1] = 'q';
+    assert_int_equal(s_verify(&v, &request), ECC_SIGV4_SIGNATURE_MISMATCH);
+    s_verifying_clean_up(&v);
+    ecc_http_request_clean_up(&request);
+    ecc_credentials_clean_up(&signing.credentials);
+}
+
+/* fuzz_sigv4 regression: a request line ending in a short last word ("HT") read past a buffer that is
+ * not NUL-terminated. The text sits in an exact-size heap copy so ASan sees any read past it. */
+static void test_request_text_short_version_not_terminated(void **state) {
+    (void)state;
+    static const char text[] = "GET / HT";
+    char *exact = malloc(sizeof(text) - 1);
+    assert_non_null(exact);
+    memcpy(exact, text, sizeof(text) - 1);
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    assert_int_equal(ecc_sigv4_parse_request_text(exact, sizeof(text) - 1, &request, NULL), ECC_ERR_INVALID);
+    ecc_http_request_clean_up(&request);
+    free(exact);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature_matches_evp_hmac),
@@ -1051,6 +1114,8 @@ int main(void) {
         cmocka_unit_test(test_key_cache),
         cmocka_unit_test(test_request_text_round_trip),
         cmocka_unit_test(test_request_text_rejects),
+        cmocka_unit_test(test_request_text_short_version_not_terminated),
+        cmocka_unit_test(test_presigned_unsigned_payload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -611,6 +611,20 @@ MUT(tag_key_bad_utf8) {
     UNUSED_OPTIONS;
     s_one_tag(r, fx_str("\xc0\xaf"), NULL);
 }
+/* fuzz_request_serializer regressions: members without a length rule were not checked for UTF-8, so a
+ * request validation accepted could not be serialized. */
+MUT(task_definition_bad_utf8) {
+    UNUSED_OPTIONS;
+    free(r->task_definition);
+    r->task_definition = fx_str("web\xc0\xaf");
+}
+MUT(subnet_bad_utf8) {
+    UNUSED_OPTIONS;
+    r->has_network_configuration = true;
+    r->network_configuration.has_awsvpc_configuration = true;
+    static const char *const subnets[] = {"subnet-1", "subnet-\xed\xa0\x80"};
+    fx_strings(&r->network_configuration.awsvpc_configuration.subnets, subnets, 2);
+}
 
 static struct ecc_task_managed_ebs_volume_configuration *s_ebs(struct ecc_run_task_request *r) {
     struct ecc_task_volume_configuration *v = FX_APPEND(&r->volume_configurations);
@@ -879,6 +893,8 @@ static const struct s_case s_cases[] = {
     {"tag key awsteam", tag_key_awsx, NULL, NULL},
     {"tag key duplicate", tag_key_duplicate, "tags[1].key", "tag.key.unique"},
     {"tag key bad UTF-8", tag_key_bad_utf8, "tags[1].key", "string.utf8"},
+    {"taskDefinition bad UTF-8", task_definition_bad_utf8, "taskDefinition", "string.utf8"},
+    {"subnet bad UTF-8", subnet_bad_utf8, "networkConfiguration.awsvpcConfiguration.subnets[1]", "string.utf8"},
     {"volume no name", volume_no_name, "volumeConfigurations[0].name", "volumeConfiguration.name.required"},
     {"ebs no role",
      ebs_no_role,

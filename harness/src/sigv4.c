@@ -705,6 +705,27 @@ static char *s_write_trimmed(char *out, const char *value) {
     return out;
 }
 
+/* RFC 9110 tchar, lower-case letters only: what a canonical (lower-cased) header name is made of. */
+static bool s_is_token_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Longest header name the verifier looks up (one fixed buffer); the signer refuses longer ones. */
+#define S_MAX_HEADER_NAME_BYTES 255
+
+/* A non-empty header name of tchar in either case, at most S_MAX_HEADER_NAME_BYTES long. */
+static bool s_is_token_name(const char *name) {
+    if (!name[0] || strlen(name) > S_MAX_HEADER_NAME_BYTES) {
+        return false;
+    }
+    for (const char *p = name; *p; p++) {
+        if (!s_is_token_char((char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* botocore's SIGNED_HEADERS_BLACKLIST plus authorization: headers a proxy may add, drop or rewrite. */
 static bool s_never_signed(const char *lower_name) {
     static const char *const names[] = {
@@ -1026,6 +1047,8 @@ static enum ecc_status s_append_query_param(struct ecc_buf *query, const char *k
     return status;
 }
 
+static bool s_has_query_auth(const char *query);
+
 static bool s_valid_name(const char *text) {
     return text && text[0] && strlen(text) < 256 && !strpbrk(text, "/ \t\r\n");
 }
@@ -1056,6 +1079,23 @@ enum ecc_status ecc_sigv4_signer_sign(
     if (!ecc_http_headers_get(&request->headers, "host")) {
         ecc_diag_set(diag, "the request has no Host header (SigV4 always signs it)");
         return ECC_ERR_INVALID;
+    }
+    /* The verifier refuses a request carrying two signatures ("Only one auth mechanism allowed"). */
+    if (s_has_query_auth(request->query)) {
+        ecc_diag_set(
+            diag, "the query already holds X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature: remove them first");
+        return ECC_ERR_INVALID;
+    }
+    /* A name the verifier's SignedHeaders grammar refuses would make a signature no one can check. */
+    for (size_t i = 0; i < request->headers.count; i++) {
+        if (!s_is_token_name(request->headers.items[i].name)) {
+            ecc_diag_set(
+                diag,
+                "header name \"%.64s\" is not an HTTP token of at most %d bytes",
+                request->headers.items[i].name,
+                S_MAX_HEADER_NAME_BYTES);
+            return ECC_ERR_INVALID;
+        }
     }
     uint32_t expires_s = options->expires_s ? options->expires_s : ECC_SIGV4_DEFAULT_EXPIRES_S;
     if (options->mode == ECC_SIGV4_MODE_QUERY && expires_s > ECC_SIGV4_MAX_EXPIRES_S) {
@@ -1520,6 +1560,15 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
     return count;
 }
 
+/* The presigned (query) form of a signature: any of the parameters that only it uses. */
+static bool s_has_query_auth(const char *query) {
+    bool too_long = false;
+    char probe[8];
+    return s_query_param(query, "X-Amz-Algorithm", probe, sizeof(probe), &too_long) > 0 ||
+           s_query_param(query, "X-Amz-Signature", probe, sizeof(probe), &too_long) > 0 ||
+           s_query_param(query, "X-Amz-Credential", probe, sizeof(probe), &too_long) > 0;
+}
+
 static enum ecc_status
 s_parse_query_auth(const char *query, struct s_auth *auth, struct ecc_sigv4_verify_result *result) {
     struct {
@@ -1568,10 +1617,6 @@ s_parse_query_auth(const char *query, struct s_auth *auth, struct ecc_sigv4_veri
             auth->algorithm);
     }
     return ECC_OK;
-}
-
-static bool s_is_token_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
 /* Lower-case header names, ';'-separated, strictly ascending (so no duplicates). */
@@ -1734,7 +1779,7 @@ static enum ecc_status s_verify_parsed(
     }
     for (const char *name = auth->signed_headers; *name;) {
         size_t len = strcspn(name, ";");
-        char one[256];
+        char one[S_MAX_HEADER_NAME_BYTES + 1];
         if (!s_copy(one, sizeof(one), name, len) || !ecc_http_headers_get(&request->headers, one)) {
             return s_fail(
                 result,
@@ -1892,15 +1937,28 @@ static enum ecc_status s_verify_parsed(
     date8[8] = '\0';
     char scope[600];
     s_format_scope(scope, date8, verifier->region, verifier->service);
-    enum ecc_status status = s_build_canonical_request(&ctx, &in, &ctx.signed_headers);
-    if (status == ECC_OK) {
-        struct s_hmac_key signing_key;
-        s_signing_key(
-            verifier->cache, key->secret_access_key, date8, verifier->region, verifier->service, &signing_key);
-        status = s_sign_canonical(&ctx, auth->date, scope, &signing_key);
-        ecc_secure_zero(&signing_key, sizeof(signing_key));
+    /* A presigned URL has no header to say its payload hash: when the endpoint allows unsigned payloads,
+     * UNSIGNED-PAYLOAD (what the signer's query mode uses for them, and S3's rule) is the second guess. */
+    const char *payload_hashes[2] = {payload_hash, NULL};
+    if (result->presigned && !claimed && verifier->allow_unsigned_payload) {
+        payload_hashes[1] = ECC_SIGV4_UNSIGNED_PAYLOAD;
     }
-    if (status == ECC_OK && !ecc_ct_equal(ctx.signature, auth->signature, 64)) {
+    enum ecc_status status = ECC_OK;
+    bool matched = false;
+    for (size_t i = 0; i < ECC_ARRAY_LEN(payload_hashes) && payload_hashes[i] && !matched && status == ECC_OK; i++) {
+        in.payload_hash = payload_hashes[i];
+        ecc_buf_reset(&ctx.signed_headers);
+        status = s_build_canonical_request(&ctx, &in, &ctx.signed_headers);
+        if (status == ECC_OK) {
+            struct s_hmac_key signing_key;
+            s_signing_key(
+                verifier->cache, key->secret_access_key, date8, verifier->region, verifier->service, &signing_key);
+            status = s_sign_canonical(&ctx, auth->date, scope, &signing_key);
+            ecc_secure_zero(&signing_key, sizeof(signing_key));
+        }
+        matched = status == ECC_OK && ecc_ct_equal(ctx.signature, auth->signature, 64);
+    }
+    if (status == ECC_OK && !matched) {
         s_fail(
             result,
             ECC_SIGV4_SIGNATURE_MISMATCH,
@@ -1928,11 +1986,7 @@ enum ecc_status ecc_sigv4_verify(
     ecc_buf_reset(&result->expected_string_to_sign);
 
     size_t header_count = ecc_http_headers_count_name(&request->headers, "authorization");
-    bool dummy = false;
-    char probe[8];
-    bool query_form = s_query_param(request->query, "X-Amz-Algorithm", probe, sizeof(probe), &dummy) > 0 ||
-                      s_query_param(request->query, "X-Amz-Signature", probe, sizeof(probe), &dummy) > 0 ||
-                      s_query_param(request->query, "X-Amz-Credential", probe, sizeof(probe), &dummy) > 0;
+    bool query_form = s_has_query_auth(request->query);
     if (header_count == 0 && !query_form) {
         return s_fail(result, ECC_SIGV4_MISSING_AUTHENTICATION, "Missing Authentication Token");
     }
@@ -1992,7 +2046,10 @@ ecc_sigv4_parse_request_text(const char *text, size_t len, struct ecc_http_reque
             while (last_space > line && last_space[-1] != ' ') {
                 last_space--;
             }
-            if (!first_space || last_space - 1 <= first_space || strncmp(last_space, "HTTP/", 5) != 0) {
+            /* The text is not NUL-terminated: compare only bytes inside the line. */
+            size_t version_len = (size_t)(line + line_len - last_space);
+            if (!first_space || last_space - 1 <= first_space || version_len < 5 ||
+                memcmp(last_space, "HTTP/", 5) != 0) {
                 ecc_diag_set(diag, "the first line must be 'METHOD target HTTP/1.1'");
                 return ECC_ERR_INVALID;
             }

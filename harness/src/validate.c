@@ -840,6 +840,26 @@ static void s_check_launch(struct s_ctx *ctx, const struct ecc_run_task_request 
     s_check_capacity_providers(ctx, &request->capacity_provider_strategy);
 }
 
+/*
+ * string.utf8 for every member, not only those whose length is counted: the request codec meets every
+ * string on its way to JSON and names the first it cannot write, so this one call covers the request.
+ * A failure already reported at that path (tags, overrides, ...) is not repeated. Requests whose body
+ * would pass the codec's cap are left to the codec, which refuses them anyway.
+ */
+static void s_check_strings_utf8(struct s_ctx *ctx, const struct ecc_run_task_request *request) {
+    struct ecc_buf json;
+    ecc_buf_init(&json, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = ecc_codec_write_run_task_request(&json, request, &diag);
+    if (status == ECC_ERR_INVALID && !ecc_validation_result_find(ctx->result, diag.path, "string.utf8")) {
+        s_fail_at_path(ctx, diag.path, R_STRING_UTF8, "%s is not valid UTF-8", diag.path);
+    } else if (status == ECC_ERR_NOMEM) {
+        ctx->nomem = true;
+    }
+    ecc_buf_clean_up(&json);
+}
+
 enum ecc_status ecc_validate_run_task_request(
     const struct ecc_run_task_request *request,
     const struct ecc_validate_options *options,
@@ -885,6 +905,7 @@ enum ecc_status ecc_validate_run_task_request(
     }
     s_check_tags(&ctx, "tags", &request->tags, false);
     s_check_volumes(&ctx, &request->volume_configurations);
+    s_check_strings_utf8(&ctx, request);
 
     if (ctx.nomem) {
         return ECC_ERR_NOMEM;

@@ -1,0 +1,275 @@
+#ifndef ECC_FUZZ_REQUEST_BUILDER_H
+#define ECC_FUZZ_REQUEST_BUILDER_H
+/*
+ * Structure-aware half of the request fuzz targets: turns fuzz input into a RunTaskRequest that can
+ * reach every member and every nested shape of model.h. Each optional member is absent or present;
+ * each list absent, empty ([]) or 1..limit+1 items; each string of the lengths and text classes
+ * fuzz_data.h chooses around the member's documented limit; each integer from the whole int32 range or
+ * from its boundary values; each enum-typed member a valid value or any string.
+ *
+ * Limits and enum values come from validate.h (limits through `struct ecc_fuzz_request_limits`, filled
+ * by the target from its constants), so no limit is written here. List counts are capped at limit + 1 (or
+ * S_LIST_NO_LIMIT_MAX when the member has none) to keep executions fast; the oversized cases that matter are "one past
+ * the limit".
+ *
+ * Ownership: ecc_fuzz_build_request fills an initialized request; the caller cleans it up. An
+ * allocation failure leaves the member absent (a fuzz run never reports it). The caller sets the
+ * builder's `fd` and `limits` and zeroes `invalid_utf8_strings` before the build.
+ */
+#include "fuzz_data.h"
+
+#include "ecc/model.h"
+#include "ecc/validate.h"
+
+#include <jansson.h>
+
+/* Items in a list whose member has no documented count limit. */
+#define ECC_FUZZ_LIST_NO_LIMIT_MAX 4
+
+/* Documented limits used to place boundary lengths and counts; 0 when the member has none. */
+struct ecc_fuzz_request_limits {
+    size_t client_token_chars;
+    size_t started_by_chars;
+    size_t expression_chars;
+    size_t tag_key_chars;
+    size_t tag_value_chars;
+    size_t overrides_chars;
+    size_t count_max;
+    size_t capacity_weight_max;
+    size_t capacity_base_max;
+    size_t capacity_providers_max;
+    size_t placement_constraints_max;
+    size_t placement_strategies_max;
+    size_t tags_max;
+};
+
+/* One build: the reader, the limits, and what the oracle must know about the strings it made. */
+struct ecc_fuzz_request_builder {
+    struct ecc_fuzz_data *fd;
+    const struct ecc_fuzz_request_limits *limits;
+    size_t invalid_utf8_strings; /* strings JSON cannot carry (jansson's own UTF-8 check) */
+};
+
+/* Every member string is made here, so the builder knows which ones JSON cannot carry. */
+static inline char *ecc_fuzz_member_string(struct ecc_fuzz_request_builder *b, size_t limit) {
+    size_t len = 0;
+    char *s = ecc_fuzz_string(b->fd, limit, &len);
+    json_t *probe = s ? json_stringn(s, len) : NULL;
+    if (s && !probe) {
+        b->invalid_utf8_strings++;
+    }
+    json_decref(probe);
+    return s;
+}
+
+static inline char *ecc_fuzz_opt_string(struct ecc_fuzz_request_builder *b, size_t limit) {
+    return ecc_fuzz_bool(b->fd) ? ecc_fuzz_member_string(b, limit) : NULL;
+}
+
+/* Absent, a valid enum value (validate.h's NULL-terminated list), or any string. */
+static inline char *ecc_fuzz_enum_string(struct ecc_fuzz_request_builder *b, const char *const *values) {
+    size_t count = 0;
+    while (values[count]) {
+        count++;
+    }
+    switch (ecc_fuzz_pick(b->fd, 4)) {
+    case 0:
+        return NULL;
+    case 1:
+        return ecc_fuzz_member_string(b, 0);
+    default:
+        return ecc_strdup(ecc_fuzz_pick_str(b->fd, values, count));
+    }
+}
+
+/* The whole int32 range, or one of the values validation cares about. */
+static inline int32_t ecc_fuzz_int32(struct ecc_fuzz_request_builder *b, int64_t documented_max) {
+    const int64_t boundaries[] = {0, 1, -1, documented_max, documented_max + 1, INT32_MIN, INT32_MAX};
+    if (ecc_fuzz_bool(b->fd)) {
+        int64_t v = boundaries[ecc_fuzz_pick(b->fd, sizeof(boundaries) / sizeof(boundaries[0]))];
+        return v > INT32_MAX ? INT32_MAX : (int32_t)v;
+    }
+    return (int32_t)ecc_fuzz_i64_range(b->fd, INT32_MIN, INT32_MAX);
+}
+
+static inline void
+ecc_fuzz_opt_int32(struct ecc_fuzz_request_builder *b, bool *has, int32_t *value, int64_t documented_max) {
+    *has = ecc_fuzz_bool(b->fd);
+    *value = *has ? ecc_fuzz_int32(b, documented_max) : 0;
+}
+
+static inline void ecc_fuzz_opt_bool(struct ecc_fuzz_request_builder *b, bool *has, bool *value) {
+    *has = ecc_fuzz_bool(b->fd);
+    *value = *has && ecc_fuzz_bool(b->fd);
+}
+
+/* How many items to append to a list: -1 for absent, 0 for [], else 1..max+1. */
+static inline long ecc_fuzz_list_count(struct ecc_fuzz_request_builder *b, size_t documented_max) {
+    size_t cap = documented_max ? documented_max + 1 : ECC_FUZZ_LIST_NO_LIMIT_MAX;
+    switch (ecc_fuzz_pick(b->fd, 4)) {
+    case 0:
+        return -1;
+    case 1:
+        return 0;
+    case 2:
+        return (long)(documented_max ? documented_max + 1 : 1); /* one past the limit */
+    default:
+        return (long)ecc_fuzz_u64_range(b->fd, 1, cap);
+    }
+}
+
+/* Sets the list's `has` and returns how many items to append (see ecc_fuzz_list_count). */
+static inline long ecc_fuzz_list_begin(struct ecc_fuzz_request_builder *b, bool *has, size_t documented_max) {
+    long n = ecc_fuzz_list_count(b, documented_max);
+    *has = n >= 0;
+    return n;
+}
+
+/* Loops over freshly appended zeroed items of `list` (stops early if an allocation fails). */
+#define ECC_FUZZ_FOR_NEW_ITEMS(b, list, documented_max, item)                                                          \
+    for (long item##_n_ = ecc_fuzz_list_begin((b), &(list)->has, (documented_max)), item##_i_ = 0;                     \
+         item##_i_ < item##_n_ && ((item) = ECC_LIST_APPEND(list)) != NULL;                                            \
+         item##_i_++)
+
+static inline void ecc_fuzz_string_list(struct ecc_fuzz_request_builder *b, struct ecc_string_list *list) {
+    long n = ecc_fuzz_list_count(b, 0);
+    list->has = n >= 0;
+    for (long i = 0; i < n; i++) {
+        char *s = ecc_fuzz_member_string(b, 0);
+        enum ecc_status status = s ? ecc_string_list_append(list, s) : ECC_ERR_NOMEM;
+        free(s);
+        if (status != ECC_OK) {
+            break;
+        }
+    }
+}
+
+static inline void ecc_fuzz_tags(struct ecc_fuzz_request_builder *b, struct ecc_tag_list *tags) {
+    struct ecc_tag *tag;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, tags, b->limits->tags_max, tag) {
+        tag->key = ecc_fuzz_opt_string(b, b->limits->tag_key_chars);
+        tag->value = ecc_fuzz_opt_string(b, b->limits->tag_value_chars);
+    }
+}
+
+static inline void ecc_fuzz_overrides(struct ecc_fuzz_request_builder *b, struct ecc_task_override *o) {
+    struct ecc_container_override *c;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, &o->container_overrides, 0, c) {
+        c->name = ecc_fuzz_opt_string(b, 0);
+        ecc_fuzz_string_list(b, &c->command);
+        struct ecc_key_value_pair *kv;
+        ECC_FUZZ_FOR_NEW_ITEMS(b, &c->environment, 0, kv) {
+            kv->name = ecc_fuzz_opt_string(b, 0);
+            kv->value = ecc_fuzz_opt_string(b, b->limits->overrides_chars);
+        }
+        struct ecc_environment_file *ef;
+        ECC_FUZZ_FOR_NEW_ITEMS(b, &c->environment_files, 0, ef) {
+            ef->value = ecc_fuzz_opt_string(b, 0);
+            ef->type = ecc_fuzz_enum_string(b, ecc_environment_file_type_values);
+        }
+        ecc_fuzz_opt_int32(b, &c->has_cpu, &c->cpu, 0);
+        ecc_fuzz_opt_int32(b, &c->has_memory, &c->memory, 0);
+        ecc_fuzz_opt_int32(b, &c->has_memory_reservation, &c->memory_reservation, 0);
+        struct ecc_resource_requirement *rr;
+        ECC_FUZZ_FOR_NEW_ITEMS(b, &c->resource_requirements, 0, rr) {
+            rr->value = ecc_fuzz_opt_string(b, 0);
+            rr->type = ecc_fuzz_enum_string(b, ecc_resource_type_values);
+        }
+    }
+    o->cpu = ecc_fuzz_opt_string(b, 0);
+    struct ecc_inference_accelerator_override *ia;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, &o->inference_accelerator_overrides, 0, ia) {
+        ia->device_name = ecc_fuzz_opt_string(b, 0);
+        ia->device_type = ecc_fuzz_opt_string(b, 0);
+    }
+    o->execution_role_arn = ecc_fuzz_opt_string(b, 0);
+    o->memory = ecc_fuzz_opt_string(b, 0);
+    o->task_role_arn = ecc_fuzz_opt_string(b, 0);
+    o->has_ephemeral_storage = ecc_fuzz_bool(b->fd);
+    if (o->has_ephemeral_storage) {
+        ecc_fuzz_opt_int32(b, &o->ephemeral_storage.has_size_in_gib, &o->ephemeral_storage.size_in_gib, 0);
+    }
+}
+
+static inline void ecc_fuzz_volume(struct ecc_fuzz_request_builder *b, struct ecc_task_volume_configuration *v) {
+    v->name = ecc_fuzz_opt_string(b, 0);
+    v->has_managed_ebs_volume = ecc_fuzz_bool(b->fd);
+    if (!v->has_managed_ebs_volume) {
+        return;
+    }
+    struct ecc_task_managed_ebs_volume_configuration *m = &v->managed_ebs_volume;
+    ecc_fuzz_opt_bool(b, &m->has_encrypted, &m->encrypted);
+    m->kms_key_id = ecc_fuzz_opt_string(b, 0);
+    m->volume_type = ecc_fuzz_opt_string(b, 0);
+    ecc_fuzz_opt_int32(b, &m->has_size_in_gib, &m->size_in_gib, 0);
+    m->snapshot_id = ecc_fuzz_opt_string(b, 0);
+    ecc_fuzz_opt_int32(b, &m->has_volume_initialization_rate, &m->volume_initialization_rate, 0);
+    ecc_fuzz_opt_int32(b, &m->has_iops, &m->iops, 0);
+    ecc_fuzz_opt_int32(b, &m->has_throughput, &m->throughput, 0);
+    struct ecc_ebs_tag_specification *ts;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, &m->tag_specifications, 0, ts) {
+        ts->resource_type = ecc_fuzz_enum_string(b, ecc_ebs_resource_type_values);
+        ecc_fuzz_tags(b, &ts->tags);
+        ts->propagate_tags = ecc_fuzz_enum_string(b, ecc_propagate_tags_values);
+    }
+    m->role_arn = ecc_fuzz_opt_string(b, 0);
+    m->has_termination_policy = ecc_fuzz_bool(b->fd);
+    if (m->has_termination_policy) {
+        ecc_fuzz_opt_bool(
+            b, &m->termination_policy.has_delete_on_termination, &m->termination_policy.delete_on_termination);
+    }
+    m->filesystem_type = ecc_fuzz_enum_string(b, ecc_task_filesystem_type_values);
+}
+
+static inline void ecc_fuzz_build_request(struct ecc_fuzz_request_builder *b, struct ecc_run_task_request *r) {
+    /* taskDefinition is required: present far more often than not, so validation gets past it. */
+    r->task_definition = ecc_fuzz_pick(b->fd, 8) == 0 ? NULL : ecc_fuzz_member_string(b, 0);
+    r->cluster = ecc_fuzz_opt_string(b, 0);
+    ecc_fuzz_opt_int32(b, &r->has_count, &r->count, (int64_t)b->limits->count_max);
+    r->client_token = ecc_fuzz_opt_string(b, b->limits->client_token_chars);
+    r->launch_type = ecc_fuzz_enum_string(b, ecc_launch_type_values);
+    struct ecc_capacity_provider_strategy_item *cp;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, &r->capacity_provider_strategy, b->limits->capacity_providers_max, cp) {
+        cp->capacity_provider = ecc_fuzz_opt_string(b, 0);
+        ecc_fuzz_opt_int32(b, &cp->has_weight, &cp->weight, (int64_t)b->limits->capacity_weight_max);
+        ecc_fuzz_opt_int32(b, &cp->has_base, &cp->base, (int64_t)b->limits->capacity_base_max);
+    }
+    r->platform_version = ecc_fuzz_opt_string(b, 0);
+    r->has_network_configuration = ecc_fuzz_bool(b->fd);
+    if (r->has_network_configuration) {
+        struct ecc_network_configuration *n = &r->network_configuration;
+        n->has_awsvpc_configuration = ecc_fuzz_bool(b->fd);
+        if (n->has_awsvpc_configuration) {
+            ecc_fuzz_string_list(b, &n->awsvpc_configuration.subnets);
+            ecc_fuzz_string_list(b, &n->awsvpc_configuration.security_groups);
+            n->awsvpc_configuration.assign_public_ip = ecc_fuzz_enum_string(b, ecc_assign_public_ip_values);
+        }
+    }
+    r->has_overrides = ecc_fuzz_bool(b->fd);
+    if (r->has_overrides) {
+        ecc_fuzz_overrides(b, &r->overrides);
+    }
+    struct ecc_placement_constraint *pc;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, &r->placement_constraints, b->limits->placement_constraints_max, pc) {
+        pc->type = ecc_fuzz_enum_string(b, ecc_placement_constraint_type_values);
+        pc->expression = ecc_fuzz_opt_string(b, b->limits->expression_chars);
+    }
+    struct ecc_placement_strategy *ps;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, &r->placement_strategy, b->limits->placement_strategies_max, ps) {
+        ps->type = ecc_fuzz_enum_string(b, ecc_placement_strategy_type_values);
+        ps->field = ecc_fuzz_opt_string(b, 0);
+    }
+    r->group = ecc_fuzz_opt_string(b, 0);
+    r->started_by = ecc_fuzz_opt_string(b, b->limits->started_by_chars);
+    ecc_fuzz_tags(b, &r->tags);
+    r->propagate_tags = ecc_fuzz_enum_string(b, ecc_propagate_tags_values);
+    ecc_fuzz_opt_bool(b, &r->has_enable_ecs_managed_tags, &r->enable_ecs_managed_tags);
+    ecc_fuzz_opt_bool(b, &r->has_enable_execute_command, &r->enable_execute_command);
+    r->reference_id = ecc_fuzz_opt_string(b, 0);
+    struct ecc_task_volume_configuration *v;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, &r->volume_configurations, 0, v) {
+        ecc_fuzz_volume(b, v);
+    }
+}
+
+#endif
