@@ -48,6 +48,82 @@ static void test_path_overflow_stays_balanced(void **state) {
     assert_int_equal(path.overflow, 0);
 }
 
+static void test_pointer_style_and_strict_members(void **state) {
+    (void)state;
+    json_t *obj = s_load("{\"steps\":[{\"send\":\"x\",\"sned\":1,\"count\":\"one\"}]}");
+    const json_t *step = json_array_get(json_object_get(obj, "steps"), 0);
+    struct ecc_json_path path;
+    ecc_json_path_init_pointer(&path);
+    ecc_json_path_push_member(&path, "steps");
+    ecc_json_path_push_index(&path, 0);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    static const char *const allowed[] = {"send", "count"};
+    assert_int_equal(ecc_json_check_members(step, allowed, 2, &path, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "/steps/0/sned");
+    assert_non_null(strstr(diag.text, "unknown member 'sned'"));
+    assert_int_equal(path.depth, 2);
+    static const char *const all[] = {"send", "count", "sned"};
+    assert_int_equal(ecc_json_check_members(step, all, 3, &path, &diag), ECC_OK);
+
+    /* Typed reads on a pointer-style path report pointers. */
+    int32_t count = 0;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_json_read_int(step, "count", &path, &count, NULL, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "/steps/0/count");
+    /* The same read on a member-style path keeps member paths. */
+    struct ecc_json_path member;
+    ecc_json_path_init(&member);
+    ecc_json_path_push_member(&member, "steps");
+    ecc_json_path_push_index(&member, 0);
+    assert_int_equal(ecc_json_read_int(step, "count", &member, &count, NULL, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "steps[0].count");
+    json_decref(obj);
+}
+
+static void test_merge_patch(void **state) {
+    (void)state;
+    /* RFC 7386 appendix A examples, plus: the target is never modified. */
+    const char *cases[][3] = {
+        {"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+        {"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
+        {"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
+        {"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
+        {"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
+        {"{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"},
+        {"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"},
+        {"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
+        {"[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"},
+        {"{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"},
+        {"{\"a\":\"foo\"}", "\"bar\"", "\"bar\""},
+        {"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
+        {"[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"},
+        {"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_error_t error;
+        json_t *target = json_loads(cases[i][0], JSON_DECODE_ANY, &error);
+        json_t *patch = json_loads(cases[i][1], JSON_DECODE_ANY, &error);
+        json_t *want = json_loads(cases[i][2], JSON_DECODE_ANY, &error);
+        json_t *before = json_deep_copy(target);
+        json_t *got = ecc_json_merge_patch(target, patch);
+        if (!json_equal(got, want)) {
+            fail_msg("merge case %zu", i);
+        }
+        assert_true(json_equal(target, before));
+        json_decref(got);
+        json_decref(before);
+        json_decref(want);
+        json_decref(patch);
+        json_decref(target);
+    }
+    json_t *patch = json_pack("{s:i}", "a", 1);
+    json_t *got = ecc_json_merge_patch(NULL, patch);
+    assert_int_equal(json_integer_value(json_object_get(got, "a")), 1);
+    json_decref(got);
+    json_decref(patch);
+}
+
 static void test_reads(void **state) {
     (void)state;
     json_t *obj = s_load("{\"s\":\"x\",\"i\":7,\"big\":4294967296,\"b\":true,\"n\":null,\"r\":1.5,\"a\":[],\"o\":{}}");
@@ -200,6 +276,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
         cmocka_unit_test(test_path_overflow_stays_balanced),
+        cmocka_unit_test(test_pointer_style_and_strict_members),
+        cmocka_unit_test(test_merge_patch),
         cmocka_unit_test(test_reads),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_utf8),

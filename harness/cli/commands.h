@@ -33,8 +33,9 @@ const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name
 
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
-int ecc_cmd_emulate(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
 int ecc_cmd_verify(int argc, char **argv);
+int ecc_cmd_emulate(int argc, char **argv);
+int ecc_cmd_run(int argc, char **argv);
 
 #endif

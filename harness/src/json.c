@@ -9,6 +9,12 @@
 void ecc_json_path_init(struct ecc_json_path *path) {
     path->depth = 0;
     path->overflow = 0;
+    path->as_pointer = false;
+}
+
+void ecc_json_path_init_pointer(struct ecc_json_path *path) {
+    ecc_json_path_init(path);
+    path->as_pointer = true;
 }
 
 void ecc_json_path_push_member(struct ecc_json_path *path, const char *member) {
@@ -94,6 +100,71 @@ void ecc_json_path_format_pointer(const struct ecc_json_path *path, char *out, s
     }
 }
 
+void ecc_json_path_format(const struct ecc_json_path *path, char *out, size_t size) {
+    if (path->as_pointer) {
+        ecc_json_path_format_pointer(path, out, size);
+    } else {
+        ecc_json_path_format_member(path, out, size);
+    }
+}
+
+void ecc_json_path_to_diag(const struct ecc_json_path *path, struct ecc_diag *diag) {
+    if (!diag) {
+        return;
+    }
+    char where[sizeof(diag->path)];
+    ecc_json_path_format(path, where, sizeof(where));
+    ecc_diag_set_path(diag, where);
+}
+
+enum ecc_status ecc_json_check_members(
+    const json_t *object,
+    const char *const *allowed,
+    size_t allowed_count,
+    struct ecc_json_path *path,
+    struct ecc_diag *diag) {
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)object, key, value) {
+        bool known = false;
+        for (size_t i = 0; i < allowed_count && !known; i++) {
+            known = strcmp(key, allowed[i]) == 0;
+        }
+        if (!known) {
+            ecc_json_path_push_member(path, key);
+            ecc_json_path_to_diag(path, diag);
+            ecc_json_path_pop(path);
+            ecc_diag_set(diag, "unknown member '%s'", key);
+            return ECC_ERR_INVALID;
+        }
+    }
+    return ECC_OK;
+}
+
+json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch) {
+    if (!json_is_object(patch)) {
+        return json_deep_copy(patch);
+    }
+    json_t *result = json_is_object(target) ? json_deep_copy(target) : json_object();
+    if (!result) {
+        return NULL;
+    }
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)patch, key, value) {
+        if (json_is_null(value)) {
+            json_object_del(result, key);
+            continue;
+        }
+        json_t *merged = ecc_json_merge_patch(json_object_get(result, key), value);
+        if (!merged || json_object_set_new(result, key, merged) != 0) {
+            json_decref(result);
+            return NULL;
+        }
+    }
+    return result;
+}
+
 const char *ecc_json_type_name(const json_t *value) {
     switch (value ? json_typeof(value) : JSON_NULL) {
     case JSON_OBJECT:
@@ -120,9 +191,7 @@ void ecc_json_type_error(
     if (!diag) {
         return;
     }
-    char where[sizeof(diag->path)];
-    ecc_json_path_format_member(path, where, sizeof(where));
-    ecc_diag_set_path(diag, where);
+    ecc_json_path_to_diag(path, diag);
     ecc_diag_set(diag, "expected %s, got %s", expected, ecc_json_type_name(value));
 }
 
@@ -190,10 +259,8 @@ static enum ecc_status s_read_integer(
     json_int_t v = json_integer_value(value);
     if (v < min || v > max) {
         ecc_json_path_push_member(path, key);
-        char where[sizeof(((struct ecc_diag *)0)->path)];
-        ecc_json_path_format_member(path, where, sizeof(where));
+        ecc_json_path_to_diag(path, diag);
         ecc_json_path_pop(path);
-        ecc_diag_set_path(diag, where);
         ecc_diag_set(diag, "%s out of range: %lld", expected, (long long)v);
         return ECC_ERR_INVALID;
     }

@@ -22,9 +22,13 @@ struct ecc_json_path {
     } segments[ECC_JSON_PATH_MAX_DEPTH];
     size_t depth;
     size_t overflow; /* pushes past the max depth, counted so pops stay balanced */
+    bool as_pointer; /* diagnostics render this path as a JSON pointer instead of a member path */
 };
 
+/* A path whose diagnostics are member paths (AWS-facing messages). */
 void ecc_json_path_init(struct ecc_json_path *path);
+/* A path whose diagnostics are JSON pointers (suite files: cases, fixtures). */
+void ecc_json_path_init_pointer(struct ecc_json_path *path);
 void ecc_json_path_push_member(struct ecc_json_path *path, const char *member);
 void ecc_json_path_push_index(struct ecc_json_path *path, size_t index);
 void ecc_json_path_pop(struct ecc_json_path *path);
@@ -32,6 +36,10 @@ void ecc_json_path_pop(struct ecc_json_path *path);
 void ecc_json_path_format_member(const struct ecc_json_path *path, char *out, size_t size);
 /* RFC 6901 pointer (`/a/b/2/c`, `~` and `/` escaped); the root is "". */
 void ecc_json_path_format_pointer(const struct ecc_json_path *path, char *out, size_t size);
+/* Member path or pointer, as the path was initialized; what every diagnostic below uses. */
+void ecc_json_path_format(const struct ecc_json_path *path, char *out, size_t size);
+/* Sets diag->path to the formatted path. */
+void ecc_json_path_to_diag(const struct ecc_json_path *path, struct ecc_diag *diag);
 
 /*
  * How a member was found. JSON `null` counts as absent: awsJson1_1 drops null members
@@ -104,6 +112,24 @@ enum ecc_status ecc_json_read_object(
     const json_t **out,
     enum ecc_json_presence *presence,
     struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+/*
+ * Strict objects (suite files): fails with ECC_ERR_INVALID and "unknown member 'x'" at path + x when
+ * `object` holds a key that is not one of the `allowed_count` names in `allowed`.
+ */
+enum ecc_status ecc_json_check_members(
+    const json_t *object,
+    const char *const *allowed,
+    size_t allowed_count,
+    struct ecc_json_path *path,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+/*
+ * JSON merge patch (RFC 7386): returns a new reference holding `target` (not modified) with `patch`
+ * applied: an object patch merges member by member, recursively, and a null member removes that member;
+ * any other patch replaces the target. `target` may be NULL. NULL when out of memory.
+ */
+json_t *ecc_json_merge_patch(const json_t *target, const json_t *patch);
 
 /* Fills `diag` with "<path>: expected <what>, got <type of value>" for `value` found at `path`. */
 void ecc_json_type_error(

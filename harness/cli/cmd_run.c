@@ -1,0 +1,532 @@
+/* `ecsconf run`: the conformance suite against an endpoint (the embedded emulator when none is given). */
+#include "commands.h"
+
+#include "ecc/case.h"
+#include "ecc/credentials.h"
+#include "ecc/emulator.h"
+#include "ecc/plan.h"
+#include "ecc/profile.h"
+#include "ecc/report.h"
+#include "ecc/runner.h"
+#include "ecc/server.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define S_CMD       "run"
+#define S_MAX_LISTS 16
+#define S_MAX_PATHS 256
+
+static void s_help(FILE *out) {
+    fprintf(
+        out,
+        "Usage: ecsconf run [options] [CASE_FILE_OR_FOLDER...]\n"
+        "\n"
+        "Replays the conformance cases (conformance/<group>/<id>.json, with the recorded requests of\n"
+        "fixtures/) against an ECS endpoint, every request freshly signed, and checks every answer. With no\n"
+        "endpoint it starts the embedded reference emulator on a free loopback port, so this just works:\n"
+        "\n"
+        "  ecsconf run                              # the whole suite against the embedded emulator\n"
+        "  ecsconf run --only tag:clienttoken       # one group of rules\n"
+        "  ecsconf run --endpoint http://127.0.0.1:5000 --profile moto --junit moto.xml\n"
+        "  AWS_PROFILE= ecsconf run --endpoint https://ecs.eu-west-1.amazonaws.com --region eu-west-1 \\\n"
+        "      --profile aws --only errors/* --allow-tasks\n"
+        "\n"
+        "Endpoint and identity:\n"
+        "  --endpoint URL        http(s)://host[:port]; default $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL,\n"
+        "                        then the embedded emulator\n"
+        "  --region REGION       default $AWS_REGION, then $AWS_DEFAULT_REGION (us-east-1 for emulator, moto)\n"
+        "  --profile NAME        what the endpoint can do and which deviations are known:\n");
+    for (size_t i = 0; i < ecc_profile_count(); i++) {
+        fprintf(out, "                          %-9s %s\n", ecc_profile_get(i)->name, ecc_profile_get(i)->summary);
+    }
+    fprintf(
+        out,
+        "                        default: emulator without --endpoint, aws with one. The profile's list of\n"
+        "                        expected failures is <suite>/profiles/NAME.expect-fail\n"
+        "  Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; without them the\n"
+        "  emulator and moto profiles use their test keys. Secrets are never printed: reproducers use\n"
+        "  curl --aws-sigv4 with \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\".\n"
+        "  --ca-bundle FILE      PEM file of trusted CAs (TLS verification is always on, unless...)\n"
+        "  --insecure            ...you turn it off explicitly\n"
+        "  --allow-tasks         run cases that start tasks on an endpoint off loopback. Tasks cost money on\n"
+        "                        AWS; without this flag those cases are SKIPped there\n"
+        "\n"
+        "Which cases:\n"
+        "  --suite DIR           the suite folder (default ./conformance); fixtures in DIR/../fixtures\n"
+        "  --fixtures DIR        another fixtures folder\n"
+        "  --only TERMS          run only the matching cases; --skip TERMS leaves matching cases out.\n"
+        "                        TERMS: comma-separated case ids, globs over id or group/id (errors/*),\n"
+        "                        or tag:NAME. Both may be repeated\n"
+        "  --expect-fail FILE    more expected failures, one \"<id or glob> <reason>\" per line (repeatable).\n"
+        "                        A listed case that fails is XFAIL; one that passes is XPASS and fails the run\n"
+        "  --list                load and plan only: print each case with RUN or SKIP and why, send nothing\n"
+        "\n"
+        "How:\n"
+        "  --jobs N              cases in parallel (default 1); exclusive cases always run alone first\n"
+        "  --request-timeout-ms N  per request (default 30000); --case-timeout-ms N per case (default 600000)\n"
+        "  --confirm-initial-ms N, --confirm-max-delay-ms N, --confirm-total-ms N\n"
+        "                        DescribeTasks confirmation backoff after RunTask (defaults 2000, 300000,\n"
+        "                        300000: at once, then 2 s, 4 s, 8 s, ... until 5 minutes)\n"
+        "  --seed N              resource prefix, generated values and case order (printed at start, so a\n"
+        "                        run can be repeated)\n"
+        "\n"
+        "Output:\n"
+        "  one line per case: PASS, FAIL (with the step, the expected-vs-actual diff and a curl command that\n"
+        "  replays the request), SKIP (with the reason), XFAIL, XPASS. Progress on a terminal; NO_COLOR=1\n"
+        "  turns colour off.\n"
+        "  --junit FILE, --tap FILE, --json FILE   reports for CI (each may be given once)\n"
+        "\n"
+        "Resources: every cluster and task family a case creates is named <prefix>-<case id> (the prefix is\n"
+        "printed first); the runner stops, deregisters and deletes them after each case, also after a failure\n"
+        "or Ctrl-C (press Ctrl-C twice to abandon the cleanup).\n"
+        "\n"
+        "Exit: 0 every case passed, was skipped or failed as expected; 1 a case failed or an expected failure\n"
+        "passed (or the run was interrupted); 2 bad option or bad case file (file:line:column); 3 the endpoint,\n"
+        "credentials or region are missing or unusable; 4 internal error.\n");
+}
+
+static volatile sig_atomic_t s_interrupted;
+
+static void s_on_sigint(int signo) {
+    (void)signo;
+    if (s_interrupted < 2) {
+        s_interrupted++;
+    }
+    if (s_interrupted >= 2) {
+        signal(SIGINT, SIG_DFL);
+    }
+}
+
+static bool s_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    if (!text || !*text || text[0] == '-') {
+        return false;
+    }
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v < min || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+struct s_console {
+    bool color;
+    bool progress;
+};
+
+static void s_on_done(void *user_data, const struct ecc_case_report *item, size_t done, size_t total) {
+    const struct s_console *console = user_data;
+    (void)done;
+    (void)total;
+    if (console->progress) {
+        ecc_report_console_clear_progress(stderr);
+    }
+    ecc_report_console_case(stdout, item, console->color);
+    fflush(stdout);
+}
+
+static void s_on_start(void *user_data, const struct ecc_case *c, size_t done, size_t total) {
+    const struct s_console *console = user_data;
+    if (console->progress) {
+        char what[256];
+        snprintf(what, sizeof(what), "%s/%s", c->group, c->id);
+        ecc_report_console_progress(stderr, done, total, what);
+    }
+}
+
+static void s_print_load_error(void *user_data, const struct ecc_diag *diag) {
+    (void)user_data;
+    char text[1200];
+    ecc_diag_format(diag, text, sizeof(text));
+    fprintf(stderr, "ecsconf run: %s\n", text);
+}
+
+static bool s_is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool s_is_file(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int ecc_cmd_run(int argc, char **argv) {
+    const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
+    const char *suite_dir = "conformance", *fixtures_dir = NULL;
+    const char *junit = NULL, *tap = NULL, *json_file = NULL;
+    const char *lists[S_MAX_LISTS];
+    size_t list_count = 0;
+    const char *paths[S_MAX_PATHS];
+    size_t path_count = 0;
+    bool insecure = false, allow_tasks = false, list_only = false, seed_given = false;
+    uint64_t jobs = 1, seed = 0, request_timeout_ms = 30000, case_timeout_ms = 600000;
+    struct ecc_backoff backoff;
+    ecc_backoff_init_default(&backoff);
+    struct ecc_filter only, skip;
+    ecc_filter_init(&only);
+    ecc_filter_init(&skip);
+    struct ecc_suite suite;
+    ecc_suite_init(&suite);
+    struct ecc_expect_fail_list expect_fail;
+    ecc_expect_fail_list_init(&expect_fail);
+    struct ecc_credentials credentials, second;
+    ecc_credentials_init(&credentials);
+    ecc_credentials_init(&second);
+    struct ecc_plan plan = {0};
+    struct ecc_run_report report = {0};
+    struct ecc_emulator_server *emulator = NULL;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    int exit_code = ECC_EXIT_USAGE;
+
+    for (int i = 1; i < argc; i++) {
+        const char *value = NULL;
+        uint64_t n = 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            s_help(stdout);
+            exit_code = ECC_EXIT_OK;
+            goto done;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--endpoint"))) {
+            endpoint = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
+            region = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--profile"))) {
+            profile_name = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--ca-bundle"))) {
+            ca_bundle = value;
+        } else if (strcmp(argv[i], "--insecure") == 0) {
+            insecure = true;
+        } else if (strcmp(argv[i], "--allow-tasks") == 0) {
+            allow_tasks = true;
+        } else if (strcmp(argv[i], "--list") == 0) {
+            list_only = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--suite"))) {
+            suite_dir = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
+            fixtures_dir = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--only"))) {
+            if (ecc_filter_add(&only, value, &diag) != ECC_OK) {
+                ecc_cli_error(S_CMD, "--only: %s", diag.text);
+                goto done;
+            }
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip"))) {
+            if (ecc_filter_add(&skip, value, &diag) != ECC_OK) {
+                ecc_cli_error(S_CMD, "--skip: %s", diag.text);
+                goto done;
+            }
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail"))) {
+            if (list_count == S_MAX_LISTS) {
+                ecc_cli_error(S_CMD, "at most %d --expect-fail files", S_MAX_LISTS);
+                goto done;
+            }
+            lists[list_count++] = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--junit"))) {
+            junit = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tap"))) {
+            tap = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--json"))) {
+            json_file = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs"))) {
+            if (!s_parse_u64(value, 1, 256, &jobs)) {
+                ecc_cli_error(S_CMD, "--jobs takes a number from 1 to 256, not '%s'", value);
+                goto done;
+            }
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--seed"))) {
+            if (!s_parse_u64(value, 0, UINT64_MAX, &seed)) {
+                ecc_cli_error(S_CMD, "--seed takes a non-negative integer, not '%s'", value);
+                goto done;
+            }
+            seed_given = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--request-timeout-ms"))) {
+            if (!s_parse_u64(value, 1, 3600000, &request_timeout_ms)) {
+                ecc_cli_error(S_CMD, "--request-timeout-ms takes 1..3600000, not '%s'", value);
+                goto done;
+            }
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--case-timeout-ms"))) {
+            if (!s_parse_u64(value, 1, 86400000, &case_timeout_ms)) {
+                ecc_cli_error(S_CMD, "--case-timeout-ms takes 1..86400000, not '%s'", value);
+                goto done;
+            }
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-initial-ms"))) {
+            if (!s_parse_u64(value, 1, 86400000, &n)) {
+                ecc_cli_error(S_CMD, "--confirm-initial-ms takes 1..86400000, not '%s'", value);
+                goto done;
+            }
+            backoff.initial_ms = n;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-max-delay-ms"))) {
+            if (!s_parse_u64(value, 1, 86400000, &n)) {
+                ecc_cli_error(S_CMD, "--confirm-max-delay-ms takes 1..86400000, not '%s'", value);
+                goto done;
+            }
+            backoff.max_delay_ms = n;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-total-ms"))) {
+            if (!s_parse_u64(value, 0, 86400000, &n)) {
+                ecc_cli_error(S_CMD, "--confirm-total-ms takes 0..86400000, not '%s'", value);
+                goto done;
+            }
+            backoff.total_ms = n;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf run --help)", argv[i]);
+            goto done;
+        } else {
+            if (path_count == S_MAX_PATHS) {
+                ecc_cli_error(S_CMD, "at most %d case paths", S_MAX_PATHS);
+                goto done;
+            }
+            paths[path_count++] = argv[i];
+        }
+    }
+
+    /* Endpoint and profile. */
+    if (!endpoint) {
+        endpoint = getenv("AWS_ENDPOINT_URL_ECS");
+        endpoint = endpoint && *endpoint ? endpoint : getenv("AWS_ENDPOINT_URL");
+        endpoint = endpoint && *endpoint ? endpoint : NULL;
+    }
+    bool embedded = endpoint == NULL;
+    if (!profile_name) {
+        profile_name = embedded ? "emulator" : "aws";
+    }
+    const struct ecc_profile *profile = ecc_profile_find(profile_name);
+    if (!profile) {
+        ecc_cli_error(S_CMD, "unknown profile '%s' (emulator, moto, aws)", profile_name);
+        goto done;
+    }
+    if (embedded && strcmp(profile->name, "emulator") != 0) {
+        ecc_cli_error(S_CMD, "--profile %s needs --endpoint (the embedded endpoint is the emulator)", profile->name);
+        goto done;
+    }
+
+    /* The suite. */
+    if (!s_is_dir(suite_dir)) {
+        ecc_cli_error(
+            S_CMD, "suite folder '%s' not found (run from the project folder, or give --suite DIR)", suite_dir);
+        goto done;
+    }
+    char default_fixtures[1024];
+    if (!fixtures_dir) {
+        snprintf(default_fixtures, sizeof(default_fixtures), "%s/../fixtures", suite_dir);
+        fixtures_dir = default_fixtures;
+    }
+    bool whole_suite = path_count == 0;
+    if (whole_suite) {
+        paths[path_count++] = suite_dir;
+    }
+    if (ecc_suite_load(
+            &suite, s_is_dir(fixtures_dir) ? fixtures_dir : NULL, paths, path_count, s_print_load_error, NULL) !=
+        ECC_OK) {
+        exit_code = ECC_EXIT_USAGE;
+        goto done;
+    }
+    char profile_list[1024];
+    snprintf(profile_list, sizeof(profile_list), "%s/profiles/%s.expect-fail", suite_dir, profile->name);
+    if (s_is_file(profile_list) && ecc_expect_fail_load_file(&expect_fail, profile_list, &diag) != ECC_OK) {
+        s_print_load_error(NULL, &diag);
+        goto done;
+    }
+    for (size_t i = 0; i < list_count; i++) {
+        if (ecc_expect_fail_load_file(&expect_fail, lists[i], &diag) != ECC_OK) {
+            s_print_load_error(NULL, &diag);
+            goto done;
+        }
+    }
+    if (whole_suite && ecc_expect_fail_check(&expect_fail, &suite, &diag) != ECC_OK) {
+        s_print_load_error(NULL, &diag);
+        goto done;
+    }
+
+    if (!seed_given) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+    }
+    char prefix[12];
+    ecc_runner_make_prefix(seed, prefix);
+
+    /* Region and credentials. */
+    if (!region) {
+        region = ecc_credentials_region_from_env();
+    }
+    if (!region && (embedded || strcmp(profile->name, "aws") != 0)) {
+        region = ECC_EMULATOR_DEFAULT_REGION;
+    }
+    if (!region) {
+        ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION");
+        exit_code = ECC_EXIT_SETUP;
+        goto done;
+    }
+    if (ecc_credentials_from_env(&credentials, &diag) != ECC_OK) {
+        if (!profile->access_key_id) {
+            ecc_cli_error(S_CMD, "no credentials: %s", diag.text);
+            exit_code = ECC_EXIT_SETUP;
+            goto done;
+        }
+        if (ecc_credentials_set(&credentials, profile->access_key_id, profile->secret_access_key, NULL, &diag) !=
+            ECC_OK) {
+            exit_code = ECC_EXIT_INTERNAL;
+            goto done;
+        }
+    }
+    bool have_second =
+        profile->second_access_key_id &&
+        ecc_credentials_set(&second, profile->second_access_key_id, credentials.secret_access_key, NULL, &diag) ==
+            ECC_OK;
+
+    const char *shown_endpoint = embedded ? "embedded emulator" : endpoint;
+    bool loopback = embedded || ecc_runner_endpoint_is_loopback(endpoint);
+    struct ecc_plan_options plan_options = {
+        .only = &only,
+        .skip = &skip,
+        .capabilities = profile->capabilities,
+        .loopback = loopback,
+        .allow_tasks = allow_tasks,
+        .expect_fail = &expect_fail,
+        .seed = seed,
+    };
+    if (ecc_plan_build(&plan, &suite, &plan_options) != ECC_OK) {
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
+    }
+    if (list_only) {
+        for (size_t i = 0; i < plan.count; i++) {
+            const struct ecc_plan_item *item = &plan.items[i];
+            printf(
+                "%-4s %s/%s%s%s%s%s\n",
+                item->action == ECC_PLAN_RUN ? "RUN" : "SKIP",
+                item->c->group,
+                item->c->id,
+                item->action == ECC_PLAN_SKIP ? ": " : "",
+                item->action == ECC_PLAN_SKIP ? item->skip_reason : "",
+                item->expect_fail ? " (expected to fail: " : "",
+                item->expect_fail ? item->expect_fail->reason : "");
+            if (item->expect_fail) {
+                printf(")\n");
+            }
+        }
+        printf(
+            "%zu cases planned, %zu left out by --only/--skip, %zu fixtures\n",
+            plan.count,
+            plan.filtered_out,
+            suite.fixtures.count);
+        exit_code = ECC_EXIT_OK;
+        goto done;
+    }
+
+    if (embedded) {
+        struct ecc_emulator_options emulator_options;
+        ecc_emulator_options_init(&emulator_options);
+        emulator_options.control_enabled = true;
+        emulator_options.region = region;
+        emulator_options.seed = seed;
+        struct ecc_server_options server_options;
+        ecc_server_options_init(&server_options);
+        server_options.thread_count = (unsigned)(jobs < 4 ? 4 : jobs);
+        emulator = ecc_emulator_server_start(&emulator_options, &server_options, &diag);
+        if (!emulator) {
+            ecc_cli_error(S_CMD, "cannot start the embedded emulator: %s", diag.text);
+            exit_code = ECC_EXIT_SETUP;
+            goto done;
+        }
+        endpoint = ecc_emulator_server_url(emulator);
+    }
+
+    struct s_console console = {.color = ecc_report_use_color(stdout), .progress = isatty(fileno(stderr)) == 1};
+    struct ecc_runner_options options;
+    ecc_runner_options_init(&options);
+    options.endpoint_url = endpoint;
+    options.region = region;
+    options.credentials = &credentials;
+    options.second_credentials = have_second ? &second : NULL;
+    options.account = profile->account;
+    options.prefix = prefix;
+    options.seed = seed;
+    options.transport.timeout_ms = (long)request_timeout_ms;
+    options.transport.ca_bundle = ca_bundle;
+    options.transport.insecure = insecure;
+    options.case_timeout_ms = case_timeout_ms;
+    options.jobs = (unsigned)jobs;
+    options.backoff = backoff;
+    options.interrupted = &s_interrupted;
+    options.on_case_done = s_on_done;
+    options.on_case_start = s_on_start;
+    options.user_data = &console;
+
+    char who[256];
+    ecc_credentials_describe(&credentials, who, sizeof(who));
+    printf(
+        "ecsconf run: %zu cases against %s (%s), profile %s, region %s, %s\n",
+        plan.count,
+        shown_endpoint,
+        endpoint,
+        profile->name,
+        region,
+        who);
+    printf(
+        "ecsconf run: seed %" PRIu64 ", resource prefix %s, %" PRIu64 " job%s\n",
+        seed,
+        prefix,
+        jobs,
+        jobs == 1 ? "" : "s");
+    if (insecure) {
+        printf("ecsconf run: TLS verification is OFF (--insecure)\n");
+    }
+    fflush(stdout);
+
+    if (ecc_run_report_init(&report, shown_endpoint, profile->name, prefix, seed) != ECC_OK) {
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
+    }
+    report.filtered_out = plan.filtered_out;
+    struct sigaction action = {0}, previous;
+    action.sa_handler = s_on_sigint;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous);
+    enum ecc_status status = ecc_runner_run(&plan, &options, &report, &diag);
+    sigaction(SIGINT, &previous, NULL);
+    if (status != ECC_OK) {
+        ecc_cli_error(S_CMD, "%s", diag.text);
+        exit_code = status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
+        goto done;
+    }
+    if (console.progress) {
+        ecc_report_console_clear_progress(stderr);
+    }
+    ecc_report_console_summary(stdout, &report, console.color);
+    exit_code = ecc_run_report_ok(&report) && !s_interrupted ? ECC_EXIT_OK : ECC_EXIT_FAILED;
+    if (s_interrupted) {
+        printf("ecsconf run: interrupted; resources of this run are named %s-*\n", prefix);
+    }
+    const struct {
+        const char *file;
+        enum ecc_report_format format;
+    } outputs[] = {{junit, ECC_REPORT_JUNIT}, {tap, ECC_REPORT_TAP}, {json_file, ECC_REPORT_JSON}};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(outputs); i++) {
+        if (outputs[i].file && ecc_report_write_file(outputs[i].file, outputs[i].format, &report, &diag) != ECC_OK) {
+            ecc_cli_error(S_CMD, "%s", diag.text);
+            exit_code = ECC_EXIT_SETUP;
+        }
+    }
+
+done:
+    ecc_run_report_clean_up(&report);
+    ecc_emulator_server_destroy(emulator);
+    ecc_plan_clean_up(&plan);
+    ecc_credentials_clean_up(&credentials);
+    ecc_credentials_clean_up(&second);
+    ecc_expect_fail_list_clean_up(&expect_fail);
+    ecc_suite_clean_up(&suite);
+    ecc_filter_clean_up(&only);
+    ecc_filter_clean_up(&skip);
+    return exit_code;
+}

@@ -1,0 +1,134 @@
+#ifndef ECC_CASE_H
+#define ECC_CASE_H
+/*
+ * Conformance cases (conformance/README.md, conformance/case.schema.json) and the suite that holds them
+ * with their fixtures.
+ *
+ * The loader checks everything it can before a request is sent: JSON syntax (file:line:column),
+ * unknown members, types, fixture references (resolved here: a step holds the fixture pointer),
+ * matcher shapes and pointer syntax, variable references (`${capture.x}` must be captured by an earlier
+ * step, `${name}` must be a built-in or a case var), control actions against the case's `requires`
+ * and `exclusive`. Semantic errors carry the JSON pointer of the bad member.
+ */
+#include "ecc/common.h"
+#include "ecc/fixture.h"
+
+#include <jansson.h>
+
+/* Capabilities an endpoint profile may have; cases list the ones they need. */
+enum ecc_capability {
+    ECC_CAP_FAULT_INJECTION = 1u << 0, /* control: inject, policy, block, unsupported, capacity; second key */
+    ECC_CAP_CLOCK_CONTROL = 1u << 1,   /* control: advance_clock, visibility_lag */
+};
+/* "fault-injection", "clock-control"; NULL for an unknown bit. */
+const char *ecc_capability_name(unsigned capability);
+/* false for an unknown name. */
+bool ecc_capability_parse(const char *name, unsigned *capability);
+
+/* The built-in variable names a case may use without defining them (see vars.h). */
+extern const char *const ecc_case_builtin_vars[];
+extern const size_t ecc_case_builtin_var_count;
+
+enum ecc_step_kind { ECC_STEP_SEND, ECC_STEP_CALL, ECC_STEP_RAW, ECC_STEP_CONTROL };
+enum ecc_sign_mode { ECC_SIGN_SIGV4, ECC_SIGN_NONE, ECC_SIGN_BAD_SIGNATURE };
+
+struct ecc_step_sign {
+    enum ecc_sign_mode mode;
+    int64_t date_offset_s;
+    bool second_credentials;
+};
+
+/* All borrowed from the case document; NULL when not given. */
+struct ecc_step_expect {
+    const json_t *status;  /* integer or matcher */
+    const json_t *error;   /* string or matcher */
+    const json_t *headers; /* object name → expectation */
+    const json_t *body;    /* object pointer → expectation */
+};
+
+/* One step. JSON members are borrowed from the case document; `fixture` from the suite's fixture set. */
+struct ecc_step {
+    enum ecc_step_kind kind;
+    char label[160];       /* for reports: `step 3 "retry"`, `cleanup 1 (StopTask)` */
+    char pointer[32];      /* `/steps/2`, `/cleanup/0` */
+    const char *operation; /* the ECS operation sent ("RunTask", ...); "" for a raw step with no known target,
+                              "control" for control steps */
+    const struct ecc_fixture *fixture; /* send; raw with `from` */
+    const json_t *merge;               /* send: merge patch on the fixture body */
+    const json_t *body;                /* call: the inline body */
+    const json_t *raw;                 /* raw: the request object */
+    const json_t *control;             /* control: the body of the control request */
+    struct ecc_step_sign sign;
+    bool has_expect;
+    struct ecc_step_expect expect;
+    const json_t *capture;      /* object name → pointer, or NULL */
+    bool confirm;               /* DescribeTasks confirmation after the step */
+    const json_t *confirm_spec; /* object form, or NULL */
+    int64_t timeout_ms;         /* 0: the run's per-request timeout */
+    bool is_cleanup;
+};
+
+struct ecc_case {
+    json_t *root; /* owned; everything borrowed below lives in it */
+    char *file;   /* owned */
+    char *group;  /* owned; the folder name, "" when loaded from bytes */
+    const char *id;
+    const char *title;
+    const char *description; /* NULL when absent */
+    const json_t *tags;      /* array of strings, or NULL */
+    unsigned requires;       /* ECC_CAP_* bits */
+    bool exclusive;
+    int64_t timeout_ms; /* 0: the run's per-case timeout */
+    const json_t *vars; /* object, or NULL */
+    struct ecc_step *steps;
+    size_t step_count;
+    struct ecc_step *cleanup;
+    size_t cleanup_count;
+    bool starts_tasks; /* a step sends RunTask: costs money off loopback */
+};
+
+/*
+ * Parses one case from bytes (the fuzz entry point): `source` names it in diagnostics, `group` is its
+ * folder name (may be NULL), `fixtures` resolves `send` and `raw.from` (may be NULL: then any fixture
+ * reference is an error). On success `*out` is a heap case released with ecc_case_destroy.
+ */
+enum ecc_status ecc_case_load_bytes(
+    const uint8_t *bytes,
+    size_t len,
+    const char *source,
+    const char *group,
+    const struct ecc_fixture_set *fixtures,
+    struct ecc_case **out,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/* Same from a file; also checks id = file name, and takes the group from the parent folder's name. */
+enum ecc_status ecc_case_load_file(
+    const char *file, const struct ecc_fixture_set *fixtures, struct ecc_case **out, struct ecc_diag *diag)
+    ECC_WARN_UNUSED_RESULT;
+void ecc_case_destroy(struct ecc_case *c);
+bool ecc_case_has_tag(const struct ecc_case *c, const char *tag);
+
+/* A loaded suite. Owner: the caller (init / clean_up); it owns fixtures and cases. */
+struct ecc_suite {
+    struct ecc_fixture_set fixtures;
+    struct ecc_case **cases;
+    size_t count;
+    size_t capacity;
+};
+
+void ecc_suite_init(struct ecc_suite *suite);
+void ecc_suite_clean_up(struct ecc_suite *suite);
+/*
+ * Loads the fixtures under `fixtures_dir` (may be NULL), then every case file or folder of `paths`.
+ * Each bad file goes to `on_error` and loading goes on; duplicate case ids are errors. Returns
+ * ECC_ERR_INVALID when any file failed (the suite then holds the good ones).
+ */
+enum ecc_status ecc_suite_load(
+    struct ecc_suite *suite,
+    const char *fixtures_dir,
+    const char *const *paths,
+    size_t path_count,
+    ecc_suite_error_fn *on_error,
+    void *user_data) ECC_WARN_UNUSED_RESULT;
+const struct ecc_case *ecc_suite_find(const struct ecc_suite *suite, const char *id);
+
+#endif

@@ -1,0 +1,81 @@
+#ifndef ECC_PLAN_H
+#define ECC_PLAN_H
+/*
+ * Planning a run, before any request: which cases run, which are skipped and why, which are expected
+ * to fail, in which order (`--seed`); filters (`--only`, `--skip`); and the DescribeTasks backoff
+ * schedule. Pure functions, no I/O.
+ */
+#include "ecc/case.h"
+#include "ecc/common.h"
+#include "ecc/profile.h"
+#include "ecc/report.h"
+
+/* `--only` / `--skip` terms: a case id, a glob over the id or "group/id" (fnmatch), or `tag:NAME`. */
+struct ecc_filter {
+    char **terms;
+    size_t count;
+    size_t capacity;
+};
+
+void ecc_filter_init(struct ecc_filter *filter);
+void ecc_filter_clean_up(struct ecc_filter *filter);
+/* Adds the comma-separated terms of one option value. Empty terms, `tag:` without a name and characters
+ * other than a-z, 0-9, - / * ? [ ] ! : are ECC_ERR_INVALID. */
+enum ecc_status
+ecc_filter_add(struct ecc_filter *filter, const char *spec, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/* Does any term match the case? An empty filter matches nothing. */
+bool ecc_filter_matches(const struct ecc_filter *filter, const struct ecc_case *c);
+
+struct ecc_plan_options {
+    const struct ecc_filter *only; /* NULL or empty: every case */
+    const struct ecc_filter *skip; /* NULL or empty: none */
+    unsigned capabilities;         /* of the endpoint's profile */
+    bool loopback;                 /* the endpoint is on 127.0.0.0/8 or ::1 */
+    bool allow_tasks;              /* --allow-tasks: start tasks off loopback */
+    const struct ecc_expect_fail_list *expect_fail;
+    uint64_t seed; /* order of the cases */
+};
+
+enum ecc_plan_action { ECC_PLAN_RUN, ECC_PLAN_SKIP };
+
+struct ecc_plan_item {
+    const struct ecc_case *c; /* borrowed from the suite */
+    enum ecc_plan_action action;
+    char skip_reason[256];
+    const struct ecc_expect_fail_entry *expect_fail; /* borrowed; NULL when not listed */
+};
+
+/* Owner: the caller (ecc_plan_clean_up). Exclusive cases come first (they run alone), then the others; each
+ * group in an order shuffled by the seed, so hidden dependencies between cases show up. */
+struct ecc_plan {
+    struct ecc_plan_item *items;
+    size_t count;
+    size_t filtered_out;
+};
+
+enum ecc_status
+ecc_plan_build(struct ecc_plan *plan, const struct ecc_suite *suite, const struct ecc_plan_options *options)
+    ECC_WARN_UNUSED_RESULT;
+void ecc_plan_clean_up(struct ecc_plan *plan);
+
+/*
+ * Exponential backoff for the DescribeTasks confirmation: the first try at once, then waits of
+ * initial_ms, 2*initial_ms, ... (each capped at max_delay_ms) until total_ms have passed; the last wait
+ * is shortened so the final try lands on the deadline.
+ */
+struct ecc_backoff {
+    uint64_t initial_ms;   /* default 2000 */
+    uint64_t max_delay_ms; /* default 300000 */
+    uint64_t total_ms;     /* default 300000 */
+};
+
+#define ECC_BACKOFF_DEFAULT_INITIAL_MS   2000
+#define ECC_BACKOFF_DEFAULT_MAX_DELAY_MS 300000
+#define ECC_BACKOFF_DEFAULT_TOTAL_MS     300000
+
+void ecc_backoff_init_default(struct ecc_backoff *backoff);
+/* After `retries` failed tries beyond the first (0 after the first try), with `elapsed_ms` spent since the
+ * first: false when the budget is used up, else the wait before the next try. */
+bool ecc_backoff_next(const struct ecc_backoff *backoff, unsigned retries, uint64_t elapsed_ms, uint64_t *delay_ms);
+
+#endif

@@ -1,0 +1,59 @@
+#ifndef ECC_PROFILE_H
+#define ECC_PROFILE_H
+/*
+ * Endpoint profiles (`--profile emulator|moto|aws`): what an endpoint can do (capabilities), which
+ * credentials to use when the environment has none, and the list of expected deviations
+ * (`conformance/profiles/<name>.expect-fail`). Also the expected-failure list format itself:
+ * one `<case id or glob> <reason>` per line, `#` comments, the reason required.
+ */
+#include "ecc/case.h"
+#include "ecc/common.h"
+
+struct ecc_profile {
+    const char *name;
+    const char *summary;
+    unsigned capabilities;            /* ECC_CAP_* */
+    const char *access_key_id;        /* used when the environment has no credentials; NULL: required */
+    const char *secret_access_key;    /* idem (a published test key, never a real secret) */
+    const char *second_access_key_id; /* the `"credentials": "second"` key, NULL when none */
+    const char *account;              /* ${account}; NULL when unknown */
+};
+
+/* Borrowed, static. NULL for an unknown name. */
+const struct ecc_profile *ecc_profile_find(const char *name);
+/* Every profile, for --help. */
+const struct ecc_profile *ecc_profile_get(size_t index);
+size_t ecc_profile_count(void);
+
+struct ecc_expect_fail_entry {
+    char *pattern; /* case id or glob (fnmatch), also tried against "group/id" */
+    char *reason;
+    char *source; /* file name */
+    int line;
+    size_t matches; /* cases of the suite it matched (ecc_expect_fail_check) */
+};
+
+/* Owner: the caller (init / clean_up). Entries of several files may be loaded into one list. */
+struct ecc_expect_fail_list {
+    struct ecc_expect_fail_entry *entries;
+    size_t count;
+    size_t capacity;
+};
+
+void ecc_expect_fail_list_init(struct ecc_expect_fail_list *list);
+void ecc_expect_fail_list_clean_up(struct ecc_expect_fail_list *list);
+/* Parses list text; errors name source:line. At most 64 KiB of text, 4096 entries. */
+enum ecc_status ecc_expect_fail_load_bytes(
+    struct ecc_expect_fail_list *list, const char *text, size_t len, const char *source, struct ecc_diag *diag)
+    ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_expect_fail_load_file(struct ecc_expect_fail_list *list, const char *file, struct ecc_diag *diag)
+    ECC_WARN_UNUSED_RESULT;
+/* The first entry matching the case, or NULL. */
+const struct ecc_expect_fail_entry *
+ecc_expect_fail_find(const struct ecc_expect_fail_list *list, const struct ecc_case *c);
+/* Counts matches over the whole suite; an entry matching no case is ECC_ERR_INVALID (source:line in diag),
+ * so a stale line cannot hide. */
+enum ecc_status ecc_expect_fail_check(
+    struct ecc_expect_fail_list *list, const struct ecc_suite *suite, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+#endif

@@ -1,0 +1,68 @@
+#ifndef ECC_RUNNER_H
+#define ECC_RUNNER_H
+/*
+ * Floor 4: running a planned suite against an endpoint (`ecsconf run`). For each case: expand its
+ * variables, build every step's request (fixture + merge, inline call, raw, or control), sign it afresh
+ * (or not, or badly, or with a moved clock, as the step says), send it through the transport, check the
+ * answer (status, error type by errors.h's resolution function, headers, body matchers), take captures,
+ * confirm started tasks with DescribeTasks and exponential backoff, then run the cleanup steps and the
+ * runner's own cleanup of everything the case created (tasks, task definitions, clusters), also after a
+ * failure, a timeout or an interrupt.
+ *
+ * Threads: `jobs` worker threads, each with its own transport and signer; exclusive cases run first,
+ * alone. Results reach the report and the `on_case_done` callback under one mutex.
+ */
+#include "ecc/case.h"
+#include "ecc/common.h"
+#include "ecc/credentials.h"
+#include "ecc/plan.h"
+#include "ecc/report.h"
+#include "ecc/transport.h"
+
+#include <signal.h>
+
+struct ecc_runner_options {
+    const char *endpoint_url;                         /* required: "http(s)://host[:port]" */
+    const char *region;                               /* required */
+    const struct ecc_credentials *credentials;        /* required; borrowed */
+    const struct ecc_credentials *second_credentials; /* `"credentials": "second"`; NULL when none */
+    const char *account;                              /* ${account}; NULL when unknown */
+    const char *prefix;                               /* ${prefix}: the run-unique resource prefix */
+    uint64_t seed;                                    /* ${uuid} and friends, per case */
+    struct ecc_transport_options transport;           /* timeout_ms is the per-request timeout */
+    uint64_t case_timeout_ms;                         /* 0: no per-case deadline */
+    unsigned jobs;                                    /* worker threads; 0 means 1 */
+    struct ecc_backoff backoff;                       /* DescribeTasks confirmation */
+    /* Set (to 1, then 2) by a SIGINT handler: 1 stops starting cases and steps and runs the cleanup,
+     * 2 abandons the cleanup too. NULL: never interrupted. */
+    volatile sig_atomic_t *interrupted;
+    /* Called once per case as it finishes (skips included), under the runner's mutex. May be NULL. */
+    void (*on_case_done)(void *user_data, const struct ecc_case_report *item, size_t done, size_t total);
+    /* Called as a case starts (under the mutex). May be NULL. */
+    void (*on_case_start)(void *user_data, const struct ecc_case *c, size_t done, size_t total);
+    void *user_data;
+};
+
+/* Defaults: 30 s per request, 10 min per case, 1 job, the default backoff; the rest zero. */
+void ecc_runner_options_init(struct ecc_runner_options *options);
+
+/*
+ * Runs every item of `plan`, adding one result per item to `report` (initialized by the caller; sorted
+ * by group and id at the end). Returns ECC_OK when the run happened (whatever the results);
+ * ECC_ERR_INVALID / ECC_ERR_NOMEM / ECC_ERR_IO with `diag` when it could not start (bad endpoint URL,
+ * no transport). A case that cannot reach the endpoint FAILs with the transport's message; the run
+ * goes on.
+ */
+enum ecc_status ecc_runner_run(
+    const struct ecc_plan *plan,
+    const struct ecc_runner_options *options,
+    struct ecc_run_report *report,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+/* Is the URL's host a loopback address (127.0.0.0/8, ::1, localhost)? false for a URL libcurl rejects. */
+bool ecc_runner_endpoint_is_loopback(const char *endpoint_url);
+
+/* `ecc` + 8 lower-case hex digits from the seed: short, valid in cluster names and task families. */
+void ecc_runner_make_prefix(uint64_t seed, char out[12]);
+
+#endif

@@ -1,0 +1,1024 @@
+#include "ecc/case.h"
+
+#include "ecc/codec_request.h"
+#include "ecc/http.h"
+#include "ecc/match.h"
+#include "ecc/vars.h"
+#include "suite_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *const ecc_case_builtin_vars[] = {
+    "prefix", "cluster", "family", "uuid", "region", "account", "access_key_id", "second_access_key_id", "capture"};
+const size_t ecc_case_builtin_var_count = ECC_ARRAY_LEN(ecc_case_builtin_vars);
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} s_capabilities[] = {
+    {"fault-injection", ECC_CAP_FAULT_INJECTION},
+    {"clock-control", ECC_CAP_CLOCK_CONTROL},
+};
+
+/* Control actions of the emulator contract (control.md) and the capability each needs. */
+static const struct {
+    const char *action;
+    unsigned capability;
+} s_control_actions[] = {
+    {"inject", ECC_CAP_FAULT_INJECTION},
+    {"policy", ECC_CAP_FAULT_INJECTION},
+    {"block", ECC_CAP_FAULT_INJECTION},
+    {"unsupported", ECC_CAP_FAULT_INJECTION},
+    {"capacity", ECC_CAP_FAULT_INJECTION},
+    {"reset", ECC_CAP_FAULT_INJECTION},
+    {"advance_clock", ECC_CAP_CLOCK_CONTROL},
+    {"visibility_lag", ECC_CAP_CLOCK_CONTROL},
+};
+
+const char *ecc_capability_name(unsigned capability) {
+    for (size_t i = 0; i < ECC_ARRAY_LEN(s_capabilities); i++) {
+        if (s_capabilities[i].bit == capability) {
+            return s_capabilities[i].name;
+        }
+    }
+    return NULL;
+}
+
+bool ecc_capability_parse(const char *name, unsigned *capability) {
+    for (size_t i = 0; i < ECC_ARRAY_LEN(s_capabilities); i++) {
+        if (strcmp(s_capabilities[i].name, name) == 0) {
+            *capability = s_capabilities[i].bit;
+            return true;
+        }
+    }
+    return false;
+}
+
+struct s_ctx {
+    struct ecc_case *c;
+    const struct ecc_fixture_set *fixtures;
+    struct ecc_json_path path;
+    struct ecc_diag *diag;
+    json_t *captures; /* names captured so far (object used as a set) */
+};
+
+static bool s_var_name_valid(const char *name) {
+    if (!*name || !((*name >= 'a' && *name <= 'z') || *name == '_')) {
+        return false;
+    }
+    for (const char *c = name; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool s_is_builtin(const char *name) {
+    for (size_t i = 0; i < ecc_case_builtin_var_count; i++) {
+        if (strcmp(name, ecc_case_builtin_vars[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static enum ecc_status s_check_ref(void *user_data, const char *name, struct ecc_diag *diag) {
+    struct s_ctx *ctx = user_data;
+    if (strncmp(name, "capture.", 8) == 0) {
+        if (!json_object_get(ctx->captures, name + 8)) {
+            ecc_diag_set(diag, "${%s}: no earlier step captures '%s'", name, name + 8);
+            return ECC_ERR_INVALID;
+        }
+        return ECC_OK;
+    }
+    if ((s_is_builtin(name) && strcmp(name, "capture") != 0) || (ctx->c->vars && json_object_get(ctx->c->vars, name))) {
+        return ECC_OK;
+    }
+    ecc_diag_set(diag, "unknown variable ${%s}", name);
+    return ECC_ERR_INVALID;
+}
+
+/* Every string under `value` (not object keys) may only reference known variables. */
+static enum ecc_status s_scan_vars(struct s_ctx *ctx, const json_t *value) {
+    if (json_is_string(value)) {
+        enum ecc_status status = ecc_vars_scan(json_string_value(value), s_check_ref, ctx, ctx->diag);
+        if (status != ECC_OK) {
+            ecc_json_path_to_diag(&ctx->path, ctx->diag);
+        }
+        return status;
+    }
+    if (json_is_array(value)) {
+        for (size_t i = 0; i < json_array_size(value); i++) {
+            ecc_json_path_push_index(&ctx->path, i);
+            enum ecc_status status = s_scan_vars(ctx, json_array_get(value, i));
+            ecc_json_path_pop(&ctx->path);
+            if (status != ECC_OK) {
+                return status;
+            }
+        }
+    } else if (json_is_object(value)) {
+        const char *key;
+        const json_t *item;
+        json_object_foreach((json_t *)value, key, item) {
+            ecc_json_path_push_member(&ctx->path, key);
+            enum ecc_status status = s_scan_vars(ctx, item);
+            ecc_json_path_pop(&ctx->path);
+            if (status != ECC_OK) {
+                return status;
+            }
+        }
+    }
+    return ECC_OK;
+}
+
+/* Scans one member of `object` for variables (absent: nothing to do). */
+static enum ecc_status s_scan_member(struct s_ctx *ctx, const json_t *object, const char *key) {
+    const json_t *value = json_object_get(object, key);
+    if (!value) {
+        return ECC_OK;
+    }
+    ecc_json_path_push_member(&ctx->path, key);
+    enum ecc_status status = s_scan_vars(ctx, value);
+    ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+static enum ecc_status
+s_resolve_fixture(struct s_ctx *ctx, const json_t *object, const char *key, const struct ecc_fixture **out) {
+    const char *id = NULL;
+    enum ecc_status status = ecc_suite_get_string(object, key, true, &ctx->path, &id, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    *out = ctx->fixtures ? ecc_fixture_set_find(ctx->fixtures, id) : NULL;
+    if (!*out) {
+        return ecc_suite_fail(&ctx->path, key, ctx->diag, "no fixture with id '%s' (fixtures/**/%s.json)", id, id);
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct ecc_step_sign *out) {
+    out->mode = ECC_SIGN_SIGV4;
+    if (!sign) {
+        return ECC_OK;
+    }
+    if (json_is_string(sign)) {
+        const char *mode = json_string_value(sign);
+        if (strcmp(mode, "sigv4") == 0) {
+            out->mode = ECC_SIGN_SIGV4;
+        } else if (strcmp(mode, "none") == 0) {
+            out->mode = ECC_SIGN_NONE;
+        } else if (strcmp(mode, "bad-signature") == 0) {
+            out->mode = ECC_SIGN_BAD_SIGNATURE;
+        } else {
+            return ecc_suite_fail(
+                &ctx->path, "sign", ctx->diag, "'sign' must be sigv4, none, bad-signature or an object");
+        }
+        return ECC_OK;
+    }
+    if (!json_is_object(sign) || json_object_size(sign) == 0) {
+        return ecc_suite_fail(
+            &ctx->path, "sign", ctx->diag, "'sign' must be sigv4, none, bad-signature or a non-empty object");
+    }
+    static const char *const members[] = {"date_offset_s", "credentials"};
+    ecc_json_path_push_member(&ctx->path, "sign");
+    enum ecc_status status = ecc_json_check_members(sign, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+    const json_t *offset = NULL;
+    const char *credentials = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(sign, "date_offset_s", false, JSON_INTEGER, &ctx->path, &offset, ctx->diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(sign, "credentials", false, &ctx->path, &credentials, ctx->diag);
+    }
+    if (status == ECC_OK && offset) {
+        json_int_t v = json_integer_value(offset);
+        if (v < -31536000 || v > 31536000) {
+            status = ecc_suite_fail(&ctx->path, "date_offset_s", ctx->diag, "date_offset_s must be within one year");
+        }
+        out->date_offset_s = (int64_t)v;
+    }
+    if (status == ECC_OK && credentials) {
+        if (strcmp(credentials, "second") == 0) {
+            out->second_credentials = true;
+            if (!(ctx->c->requires & ECC_CAP_FAULT_INJECTION)) {
+                status = ecc_suite_fail(
+                    &ctx->path,
+                    "credentials",
+                    ctx->diag,
+                    "the second credentials need \"requires\": [\"fault-injection\"] in the case");
+            }
+        } else if (strcmp(credentials, "default") != 0) {
+            status = ecc_suite_fail(&ctx->path, "credentials", ctx->diag, "'credentials' must be default or second");
+        }
+    }
+    ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+/* An expectation at path/key: bare value or matcher; `wildcard` from its pointer. */
+static enum ecc_status s_check_expectation(struct s_ctx *ctx, const char *key, const json_t *spec, bool wildcard) {
+    ecc_json_path_push_member(&ctx->path, key);
+    enum ecc_status status = ecc_match_check_spec(spec, wildcard, &ctx->path, ctx->diag);
+    if (status == ECC_OK) {
+        status = s_scan_vars(ctx, spec);
+    }
+    ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+static enum ecc_status s_read_expect(struct s_ctx *ctx, const json_t *expect, struct ecc_step_expect *out) {
+    static const char *const members[] = {"status", "error", "headers", "body"};
+    enum ecc_status status = ecc_json_check_members(expect, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    out->status = json_object_get(expect, "status");
+    if (out->status) {
+        if (json_is_integer(out->status)) {
+            if (json_integer_value(out->status) < 100 || json_integer_value(out->status) > 599) {
+                return ecc_suite_fail(&ctx->path, "status", ctx->diag, "HTTP status must be within 100..599");
+            }
+        } else if (!json_is_object(out->status)) {
+            return ecc_suite_fail(&ctx->path, "status", ctx->diag, "'status' must be an integer or a matcher");
+        } else if ((status = s_check_expectation(ctx, "status", out->status, false)) != ECC_OK) {
+            return status;
+        }
+    }
+    out->error = json_object_get(expect, "error");
+    if (out->error) {
+        if (!json_is_string(out->error) && !json_is_object(out->error)) {
+            return ecc_suite_fail(&ctx->path, "error", ctx->diag, "'error' must be an error type name or a matcher");
+        }
+        if ((status = s_check_expectation(ctx, "error", out->error, false)) != ECC_OK) {
+            return status;
+        }
+    }
+    status = ecc_suite_get_typed(expect, "headers", false, JSON_OBJECT, &ctx->path, &out->headers, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const char *key;
+    const json_t *spec;
+    if (out->headers) {
+        ecc_json_path_push_member(&ctx->path, "headers");
+        json_object_foreach((json_t *)out->headers, key, spec) {
+            if (status == ECC_OK) {
+                status = s_check_expectation(ctx, key, spec, false);
+            }
+        }
+        ecc_json_path_pop(&ctx->path);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    status = ecc_suite_get_typed(expect, "body", false, JSON_OBJECT, &ctx->path, &out->body, ctx->diag);
+    if (status != ECC_OK || !out->body) {
+        return status;
+    }
+    ecc_json_path_push_member(&ctx->path, "body");
+    json_object_foreach((json_t *)out->body, key, spec) {
+        bool wildcard = false;
+        status = ecc_match_check_pointer(key, &wildcard, ctx->diag);
+        if (status != ECC_OK) {
+            char text[sizeof(ctx->diag->text)];
+            snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
+            status = ecc_suite_fail(&ctx->path, key, ctx->diag, "%s", text);
+        }
+        if (status == ECC_OK) {
+            status = s_check_expectation(ctx, key, spec, wildcard);
+        }
+        if (status != ECC_OK) {
+            break;
+        }
+    }
+    ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) {
+    const char *name;
+    const json_t *pointer;
+    ecc_json_path_push_member(&ctx->path, "capture");
+    enum ecc_status status = ECC_OK;
+    json_object_foreach((json_t *)capture, name, pointer) {
+        bool wildcard = false;
+        if (!s_var_name_valid(name)) {
+            status = ecc_suite_fail(&ctx->path, name, ctx->diag, "capture name must match [a-z_][a-z0-9_]*");
+        } else if (!json_is_string(pointer)) {
+            status = ecc_suite_fail(
+                &ctx->path, name, ctx->diag, "expected a JSON pointer string, got %s", ecc_json_type_name(pointer));
+        } else if (ecc_match_check_pointer(json_string_value(pointer), &wildcard, ctx->diag) != ECC_OK) {
+            char text[sizeof(ctx->diag->text)];
+            snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
+            status = ecc_suite_fail(&ctx->path, name, ctx->diag, "%s", text);
+        }
+        if (status != ECC_OK) {
+            break;
+        }
+    }
+    ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+/* Registers the names a step captures, once the step has been checked (later steps may use them). */
+static enum ecc_status s_define_captures(struct s_ctx *ctx, const json_t *capture) {
+    const char *name;
+    const json_t *pointer;
+    json_object_foreach((json_t *)capture, name, pointer) {
+        (void)pointer;
+        if (json_object_set_new(ctx->captures, name, json_true()) != 0) {
+            return ECC_ERR_NOMEM;
+        }
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_raw(struct s_ctx *ctx, struct ecc_step *step) {
+    static const char *const members[] = {"from", "method", "path", "query", "headers", "body", "body_text"};
+    const json_t *raw = step->raw;
+    ecc_json_path_push_member(&ctx->path, "raw");
+    enum ecc_status status = ecc_json_check_members(raw, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+    if (status == ECC_OK && json_object_get(raw, "from")) {
+        status = s_resolve_fixture(ctx, raw, "from", &step->fixture);
+    }
+    const char *text = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(raw, "method", false, &ctx->path, &text, ctx->diag);
+    }
+    if (status == ECC_OK && text) {
+        for (const char *c = text; *c && status == ECC_OK; c++) {
+            if (*c < 'A' || *c > 'Z') {
+                status = ecc_suite_fail(&ctx->path, "method", ctx->diag, "method must be upper-case letters");
+            }
+        }
+        if (status == ECC_OK && !*text) {
+            status = ecc_suite_fail(&ctx->path, "method", ctx->diag, "method must not be empty");
+        }
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(raw, "path", false, &ctx->path, &text, ctx->diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(raw, "query", false, &ctx->path, &text, ctx->diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(raw, "body_text", false, &ctx->path, &text, ctx->diag);
+    }
+    if (status == ECC_OK && json_object_get(raw, "body") && json_object_get(raw, "body_text")) {
+        status = ecc_suite_fail(&ctx->path, "body_text", ctx->diag, "'body' and 'body_text' are mutually exclusive");
+    }
+    const json_t *headers = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(raw, "headers", false, JSON_OBJECT, &ctx->path, &headers, ctx->diag);
+    }
+    if (status == ECC_OK && headers) {
+        ecc_json_path_push_member(&ctx->path, "headers");
+        status = ecc_suite_check_headers(headers, true, &ctx->path, ctx->diag);
+        ecc_json_path_pop(&ctx->path);
+    }
+    if (status == ECC_OK) {
+        status = s_scan_vars(ctx, raw);
+    }
+    ecc_json_path_pop(&ctx->path);
+    if (status != ECC_OK) {
+        return status;
+    }
+    /* Which operation does it reach? The patched X-Amz-Target, else the fixture's. */
+    const char *target = NULL;
+    bool target_removed = false;
+    const char *name;
+    const json_t *value;
+    if (headers) {
+        json_object_foreach((json_t *)headers, name, value) {
+            if (ecc_http_name_equal(name, "X-Amz-Target")) {
+                target = json_string_value(value);
+                target_removed = json_is_null(value);
+            }
+        }
+    }
+    step->operation = "";
+    if (!target && !target_removed && step->fixture) {
+        step->operation = step->fixture->operation;
+    } else if (target) {
+        const char *dot = strrchr(target, '.');
+        step->operation = dot && ecc_suite_operation_known(dot + 1) ? dot + 1 : "";
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_control(struct s_ctx *ctx, struct ecc_step *step) {
+    const json_t *control = step->control;
+    ecc_json_path_push_member(&ctx->path, "control");
+    const char *action = NULL;
+    enum ecc_status status = ecc_suite_get_string(control, "action", true, &ctx->path, &action, ctx->diag);
+    if (status == ECC_OK) {
+        size_t i = 0;
+        while (i < ECC_ARRAY_LEN(s_control_actions) && strcmp(s_control_actions[i].action, action) != 0) {
+            i++;
+        }
+        if (i == ECC_ARRAY_LEN(s_control_actions)) {
+            status = ecc_suite_fail(
+                &ctx->path,
+                "action",
+                ctx->diag,
+                "unknown control action '%s' (inject, policy, block, unsupported, advance_clock, visibility_lag, "
+                "capacity, reset)",
+                action);
+        } else if (!(ctx->c->requires & s_control_actions[i].capability)) {
+            status = ecc_suite_fail(
+                &ctx->path,
+                "action",
+                ctx->diag,
+                "control action '%s' needs \"requires\": [\"%s\"] in the case",
+                action,
+                ecc_capability_name(s_control_actions[i].capability));
+        } else if (strcmp(action, "reset") == 0 && !ctx->c->exclusive) {
+            status = ecc_suite_fail(
+                &ctx->path,
+                "action",
+                ctx->diag,
+                "control action 'reset' changes every case's state: set \"exclusive\": true");
+        }
+    }
+    if (status == ECC_OK) {
+        status = s_scan_vars(ctx, control);
+    }
+    ecc_json_path_pop(&ctx->path);
+    step->operation = "control";
+    return status;
+}
+
+static enum ecc_status
+s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size_t index, bool cleanup) {
+    static const char *const members[] = {
+        "name",
+        "comment",
+        "send",
+        "merge",
+        "call",
+        "body",
+        "raw",
+        "control",
+        "sign",
+        "expect",
+        "capture",
+        "confirm",
+        "timeout_ms"};
+    struct ecc_diag *diag = ctx->diag;
+    step->is_cleanup = cleanup;
+    if (!json_is_object(object)) {
+        return ecc_suite_fail(&ctx->path, NULL, diag, "a step must be an object, got %s", ecc_json_type_name(object));
+    }
+    enum ecc_status status = ecc_json_check_members(object, members, ECC_ARRAY_LEN(members), &ctx->path, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    static const char *const kinds[] = {"send", "call", "raw", "control"};
+    size_t kind_count = 0;
+    for (size_t i = 0; i < ECC_ARRAY_LEN(kinds); i++) {
+        if (json_object_get(object, kinds[i])) {
+            kind_count++;
+            step->kind = (enum ecc_step_kind)i;
+        }
+    }
+    if (kind_count != 1) {
+        return ecc_suite_fail(
+            &ctx->path, NULL, diag, "a step needs exactly one of send, call, raw, control (found %zu)", kind_count);
+    }
+    const char *name = NULL;
+    const char *comment = NULL;
+    if ((status = ecc_suite_get_string(object, "name", false, &ctx->path, &name, diag)) != ECC_OK ||
+        (status = ecc_suite_get_string(object, "comment", false, &ctx->path, &comment, diag)) != ECC_OK) {
+        return status;
+    }
+    if (name && !*name) {
+        return ecc_suite_fail(&ctx->path, "name", diag, "name must not be empty");
+    }
+    /* Members that belong to one kind only. */
+    if (json_object_get(object, "merge") && step->kind != ECC_STEP_SEND) {
+        return ecc_suite_fail(&ctx->path, "merge", diag, "'merge' applies only to a send step");
+    }
+    if (json_object_get(object, "body") && step->kind != ECC_STEP_CALL) {
+        return ecc_suite_fail(&ctx->path, "body", diag, "'body' applies only to a call step (raw has its own)");
+    }
+    if (step->kind == ECC_STEP_CONTROL) {
+        static const char *const not_for_control[] = {"sign", "confirm", "timeout_ms"};
+        for (size_t i = 0; i < ECC_ARRAY_LEN(not_for_control); i++) {
+            if (json_object_get(object, not_for_control[i])) {
+                return ecc_suite_fail(
+                    &ctx->path, not_for_control[i], diag, "'%s' does not apply to a control step", not_for_control[i]);
+            }
+        }
+    }
+    switch (step->kind) {
+    case ECC_STEP_SEND:
+        status = s_resolve_fixture(ctx, object, "send", &step->fixture);
+        if (status == ECC_OK) {
+            status = ecc_suite_get_typed(object, "merge", false, JSON_OBJECT, &ctx->path, &step->merge, diag);
+        }
+        if (status == ECC_OK) {
+            status = s_scan_member(ctx, object, "merge");
+        }
+        if (status == ECC_OK) {
+            step->operation = step->fixture->operation;
+            /* The fixture's own variables must make sense in this case too. */
+            struct ecc_json_path saved = ctx->path;
+            const json_t *request = json_object_get(step->fixture->root, "request");
+            ecc_json_path_init_pointer(&ctx->path);
+            status = s_scan_vars(ctx, request);
+            if (status != ECC_OK && diag) {
+                char where[sizeof(diag->path)];
+                snprintf(where, sizeof(where), "%s", diag->path);
+                char text[sizeof(diag->text)];
+                snprintf(text, sizeof(text), "%s", diag->text);
+                ctx->path = saved;
+                status = ecc_suite_fail(
+                    &ctx->path, "send", diag, "fixture %s, /request%s: %s", step->fixture->id, where, text);
+            }
+            ctx->path = saved;
+        }
+        break;
+    case ECC_STEP_CALL: {
+        const char *operation = NULL;
+        status = ecc_suite_get_string(object, "call", true, &ctx->path, &operation, diag);
+        if (status == ECC_OK && !ecc_suite_operation_known(operation)) {
+            status = ecc_suite_fail(&ctx->path, "call", diag, "unknown operation '%s'", operation);
+        }
+        if (status == ECC_OK) {
+            step->operation = operation;
+            status = ecc_suite_get_typed(object, "body", true, JSON_OBJECT, &ctx->path, &step->body, diag);
+        }
+        if (status == ECC_OK) {
+            status = s_scan_member(ctx, object, "body");
+        }
+        break;
+    }
+    case ECC_STEP_RAW:
+        status = ecc_suite_get_typed(object, "raw", true, JSON_OBJECT, &ctx->path, &step->raw, diag);
+        if (status == ECC_OK) {
+            status = s_read_raw(ctx, step);
+        }
+        break;
+    case ECC_STEP_CONTROL:
+        status = ecc_suite_get_typed(object, "control", true, JSON_OBJECT, &ctx->path, &step->control, diag);
+        if (status == ECC_OK) {
+            status = s_read_control(ctx, step);
+        }
+        break;
+    }
+    if (status != ECC_OK) {
+        return status;
+    }
+    if ((status = s_read_sign(ctx, json_object_get(object, "sign"), &step->sign)) != ECC_OK) {
+        return status;
+    }
+    const json_t *expect = NULL;
+    if ((status = ecc_suite_get_typed(object, "expect", false, JSON_OBJECT, &ctx->path, &expect, diag)) != ECC_OK) {
+        return status;
+    }
+    if (expect) {
+        step->has_expect = true;
+        ecc_json_path_push_member(&ctx->path, "expect");
+        status = s_read_expect(ctx, expect, &step->expect);
+        ecc_json_path_pop(&ctx->path);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    if ((status = ecc_suite_get_typed(object, "capture", false, JSON_OBJECT, &ctx->path, &step->capture, diag)) !=
+        ECC_OK) {
+        return status;
+    }
+    if (step->capture && (status = s_read_capture(ctx, step->capture)) != ECC_OK) {
+        return status;
+    }
+    const json_t *confirm = json_object_get(object, "confirm");
+    if (confirm) {
+        if (strcmp(step->operation, "RunTask") != 0) {
+            return ecc_suite_fail(&ctx->path, "confirm", diag, "'confirm' applies only to a step that sends RunTask");
+        }
+        if (json_is_boolean(confirm)) {
+            step->confirm = json_is_true(confirm);
+        } else if (json_is_object(confirm)) {
+            static const char *const confirm_members[] = {"cluster", "tasks"};
+            ecc_json_path_push_member(&ctx->path, "confirm");
+            status = ecc_json_check_members(confirm, confirm_members, 2, &ctx->path, diag);
+            const char *cluster = NULL;
+            if (status == ECC_OK) {
+                status = ecc_suite_get_string(confirm, "cluster", false, &ctx->path, &cluster, diag);
+            }
+            const json_t *tasks = json_object_get(confirm, "tasks");
+            if (status == ECC_OK && tasks && !json_is_string(tasks) && !json_is_array(tasks)) {
+                status =
+                    ecc_suite_fail(&ctx->path, "tasks", diag, "'tasks' must be an array or a ${...} reference to one");
+            }
+            if (status == ECC_OK) {
+                status = s_scan_vars(ctx, confirm);
+            }
+            ecc_json_path_pop(&ctx->path);
+            if (status != ECC_OK) {
+                return status;
+            }
+            step->confirm = true;
+            step->confirm_spec = confirm;
+        } else {
+            return ecc_suite_fail(&ctx->path, "confirm", diag, "'confirm' must be true, false or an object");
+        }
+    }
+    const json_t *timeout = NULL;
+    if ((status = ecc_suite_get_typed(object, "timeout_ms", false, JSON_INTEGER, &ctx->path, &timeout, diag)) !=
+        ECC_OK) {
+        return status;
+    }
+    if (timeout) {
+        if (json_integer_value(timeout) < 1 || json_integer_value(timeout) > 3600000) {
+            return ecc_suite_fail(&ctx->path, "timeout_ms", diag, "timeout_ms must be within 1..3600000");
+        }
+        step->timeout_ms = (int64_t)json_integer_value(timeout);
+    }
+    if (step->capture && (status = s_define_captures(ctx, step->capture)) != ECC_OK) {
+        return status;
+    }
+    char what[80];
+    if (step->kind == ECC_STEP_CONTROL) {
+        snprintf(what, sizeof(what), "control %.60s", json_string_value(json_object_get(step->control, "action")));
+    } else if (step->kind == ECC_STEP_RAW) {
+        snprintf(what, sizeof(what), "raw%s%.60s", step->operation[0] ? " " : "", step->operation);
+    } else {
+        snprintf(what, sizeof(what), "%.60s", step->operation);
+    }
+    if (name) {
+        snprintf(
+            step->label,
+            sizeof(step->label),
+            "%s %zu \"%.60s\" (%s)",
+            cleanup ? "cleanup" : "step",
+            index + 1,
+            name,
+            what);
+    } else {
+        snprintf(step->label, sizeof(step->label), "%s %zu (%s)", cleanup ? "cleanup" : "step", index + 1, what);
+    }
+    snprintf(step->pointer, sizeof(step->pointer), "/%s/%zu", cleanup ? "cleanup" : "steps", index);
+    if (strcmp(step->operation, "RunTask") == 0) {
+        ctx->c->starts_tasks = true;
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status
+s_read_steps(struct s_ctx *ctx, const char *key, bool required, struct ecc_step **out, size_t *count) {
+    const json_t *array = NULL;
+    enum ecc_status status =
+        ecc_suite_get_typed(ctx->c->root, key, required, JSON_ARRAY, &ctx->path, &array, ctx->diag);
+    if (status != ECC_OK || !array) {
+        return status;
+    }
+    if (required && json_array_size(array) == 0) {
+        return ecc_suite_fail(&ctx->path, key, ctx->diag, "'%s' must hold at least one step", key);
+    }
+    if (json_array_size(array) > 1000) {
+        return ecc_suite_fail(&ctx->path, key, ctx->diag, "more than 1000 steps");
+    }
+    *out = calloc(json_array_size(array) ? json_array_size(array) : 1, sizeof(**out));
+    if (!*out) {
+        return ECC_ERR_NOMEM;
+    }
+    ecc_json_path_push_member(&ctx->path, key);
+    for (size_t i = 0; i < json_array_size(array) && status == ECC_OK; i++) {
+        ecc_json_path_push_index(&ctx->path, i);
+        status = s_read_step(ctx, json_array_get(array, i), &(*out)[i], i, strcmp(key, "cleanup") == 0);
+        ecc_json_path_pop(&ctx->path);
+        *count = i + 1;
+    }
+    ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+static enum ecc_status s_read_case(struct s_ctx *ctx) {
+    static const char *const members[] = {
+        "$schema",
+        "id",
+        "title",
+        "description",
+        "tags",
+        "requires",
+        "exclusive",
+        "timeout_ms",
+        "vars",
+        "steps",
+        "cleanup"};
+    struct ecc_case *c = ctx->c;
+    struct ecc_diag *diag = ctx->diag;
+    const json_t *root = c->root;
+    enum ecc_status status = ecc_json_check_members(root, members, ECC_ARRAY_LEN(members), &ctx->path, diag);
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(root, "id", true, &ctx->path, &c->id, diag);
+    }
+    if (status == ECC_OK && !ecc_suite_id_valid(c->id)) {
+        status = ecc_suite_fail(
+            &ctx->path, "id", diag, "id must match [a-z0-9][a-z0-9-]* (at most %d characters)", ECC_SUITE_MAX_ID_LEN);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(root, "title", true, &ctx->path, &c->title, diag);
+    }
+    if (status == ECC_OK && !*c->title) {
+        status = ecc_suite_fail(&ctx->path, "title", diag, "title must not be empty");
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(root, "description", false, &ctx->path, &c->description, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "tags", false, JSON_ARRAY, &ctx->path, &c->tags, diag);
+    }
+    for (size_t i = 0; status == ECC_OK && c->tags && i < json_array_size(c->tags); i++) {
+        const json_t *tag = json_array_get(c->tags, i);
+        ecc_json_path_push_member(&ctx->path, "tags");
+        ecc_json_path_push_index(&ctx->path, i);
+        if (!json_is_string(tag) || !ecc_suite_id_valid(json_string_value(tag))) {
+            status = ecc_suite_fail(&ctx->path, NULL, diag, "a tag must be a string matching [a-z0-9][a-z0-9-]*");
+        }
+        for (size_t j = 0; status == ECC_OK && j < i; j++) {
+            if (strcmp(json_string_value(tag), json_string_value(json_array_get(c->tags, j))) == 0) {
+                status = ecc_suite_fail(&ctx->path, NULL, diag, "duplicate tag '%s'", json_string_value(tag));
+            }
+        }
+        ecc_json_path_pop(&ctx->path);
+        ecc_json_path_pop(&ctx->path);
+    }
+    const json_t *requires = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "requires", false, JSON_ARRAY, &ctx->path, &requires, diag);
+    }
+    for (size_t i = 0; status == ECC_OK && requires && i < json_array_size(requires); i++) {
+        const json_t *item = json_array_get(requires, i);
+        unsigned bit = 0;
+        ecc_json_path_push_member(&ctx->path, "requires");
+        ecc_json_path_push_index(&ctx->path, i);
+        if (!json_is_string(item) || !ecc_capability_parse(json_string_value(item), &bit)) {
+            status = ecc_suite_fail(&ctx->path, NULL, diag, "unknown capability (fault-injection, clock-control)");
+        } else if (c->requires & bit) {
+            status = ecc_suite_fail(&ctx->path, NULL, diag, "duplicate capability '%s'", json_string_value(item));
+        }
+        c->requires |= bit;
+        ecc_json_path_pop(&ctx->path);
+        ecc_json_path_pop(&ctx->path);
+    }
+    const json_t *value = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "exclusive", false, JSON_TRUE, &ctx->path, &value, diag);
+        c->exclusive = value && json_is_true(value);
+    }
+    value = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "timeout_ms", false, JSON_INTEGER, &ctx->path, &value, diag);
+    }
+    if (status == ECC_OK && value) {
+        if (json_integer_value(value) < 1 || json_integer_value(value) > 24 * 3600000) {
+            status = ecc_suite_fail(&ctx->path, "timeout_ms", diag, "timeout_ms must be within 1..86400000");
+        }
+        c->timeout_ms = (int64_t)json_integer_value(value);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(root, "vars", false, JSON_OBJECT, &ctx->path, &c->vars, diag);
+    }
+    if (status == ECC_OK && c->vars) {
+        /* Vars are expanded in order: each may use the built-ins and the vars before it. */
+        const json_t *all_vars = c->vars;
+        json_t *seen = json_object();
+        if (!seen) {
+            return ECC_ERR_NOMEM;
+        }
+        c->vars = seen;
+        const char *key;
+        json_object_foreach((json_t *)all_vars, key, value) {
+            ecc_json_path_push_member(&ctx->path, "vars");
+            if (!s_var_name_valid(key)) {
+                status = ecc_suite_fail(&ctx->path, key, diag, "variable name must match [a-z_][a-z0-9_]*");
+            } else if (s_is_builtin(key)) {
+                status = ecc_suite_fail(&ctx->path, key, diag, "'%s' is a built-in variable", key);
+            }
+            if (status == ECC_OK) {
+                ecc_json_path_push_member(&ctx->path, key);
+                status = s_scan_vars(ctx, value);
+                ecc_json_path_pop(&ctx->path);
+            }
+            ecc_json_path_pop(&ctx->path);
+            if (status != ECC_OK || json_object_set_new(seen, key, json_true()) != 0) {
+                status = status != ECC_OK ? status : ECC_ERR_NOMEM;
+                break;
+            }
+        }
+        json_decref(seen);
+        c->vars = all_vars;
+    }
+    if (status == ECC_OK) {
+        status = s_read_steps(ctx, "steps", true, &c->steps, &c->step_count);
+    }
+    if (status == ECC_OK) {
+        status = s_read_steps(ctx, "cleanup", false, &c->cleanup, &c->cleanup_count);
+    }
+    return status;
+}
+
+/* Takes ownership of root. */
+static enum ecc_status s_case_from_root(
+    json_t *root,
+    const char *source,
+    const char *group,
+    const struct ecc_fixture_set *fixtures,
+    struct ecc_case **out,
+    struct ecc_diag *diag) {
+    struct ecc_case *c = calloc(1, sizeof(*c));
+    if (!c) {
+        json_decref(root);
+        return ECC_ERR_NOMEM;
+    }
+    c->root = root;
+    c->file = ecc_strdup(source);
+    c->group = ecc_strdup(group ? group : "");
+    struct s_ctx ctx = {.c = c, .fixtures = fixtures, .diag = diag, .captures = json_object()};
+    ecc_json_path_init_pointer(&ctx.path);
+    enum ecc_status status = (!c->file || !c->group || !ctx.captures) ? ECC_ERR_NOMEM : s_read_case(&ctx);
+    json_decref(ctx.captures);
+    if (status != ECC_OK) {
+        ecc_case_destroy(c);
+        return status;
+    }
+    *out = c;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_case_load_bytes(
+    const uint8_t *bytes,
+    size_t len,
+    const char *source,
+    const char *group,
+    const struct ecc_fixture_set *fixtures,
+    struct ecc_case **out,
+    struct ecc_diag *diag) {
+    *out = NULL;
+    json_t *root = NULL;
+    enum ecc_status status = ecc_suite_parse_bytes(bytes, len, source, &root, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_case_from_root(root, source, group, fixtures, out, diag);
+}
+
+enum ecc_status ecc_case_load_file(
+    const char *file, const struct ecc_fixture_set *fixtures, struct ecc_case **out, struct ecc_diag *diag) {
+    *out = NULL;
+    /* The group is the parent folder's name. */
+    char group[128] = "";
+    const char *slash = strrchr(file, '/');
+    if (slash) {
+        const char *start = slash;
+        while (start > file && start[-1] != '/') {
+            start--;
+        }
+        snprintf(group, sizeof(group), "%.*s", (int)(slash - start), start);
+    }
+    json_t *root = NULL;
+    enum ecc_status status = ecc_suite_parse_file(file, &root, diag);
+    if (status == ECC_OK) {
+        status = s_case_from_root(root, file, group, fixtures, out, diag);
+    }
+    if (status == ECC_OK && !ecc_suite_file_matches_id(file, (*out)->id)) {
+        struct ecc_json_path path;
+        ecc_json_path_init_pointer(&path);
+        status = ecc_suite_fail(&path, "id", diag, "id '%s' must equal the file name without .json", (*out)->id);
+        ecc_case_destroy(*out);
+        *out = NULL;
+    }
+    return status;
+}
+
+void ecc_case_destroy(struct ecc_case *c) {
+    if (!c) {
+        return;
+    }
+    free(c->steps);
+    free(c->cleanup);
+    json_decref(c->root);
+    free(c->file);
+    free(c->group);
+    free(c);
+}
+
+bool ecc_case_has_tag(const struct ecc_case *c, const char *tag) {
+    for (size_t i = 0; c->tags && i < json_array_size(c->tags); i++) {
+        if (strcmp(json_string_value(json_array_get(c->tags, i)), tag) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void ecc_suite_init(struct ecc_suite *suite) {
+    memset(suite, 0, sizeof(*suite));
+    ecc_fixture_set_init(&suite->fixtures);
+}
+
+void ecc_suite_clean_up(struct ecc_suite *suite) {
+    for (size_t i = 0; i < suite->count; i++) {
+        ecc_case_destroy(suite->cases[i]);
+    }
+    free(suite->cases);
+    ecc_fixture_set_clean_up(&suite->fixtures);
+    ecc_suite_init(suite);
+}
+
+const struct ecc_case *ecc_suite_find(const struct ecc_suite *suite, const char *id) {
+    for (size_t i = 0; i < suite->count; i++) {
+        if (strcmp(suite->cases[i]->id, id) == 0) {
+            return suite->cases[i];
+        }
+    }
+    return NULL;
+}
+
+static enum ecc_status s_suite_add(struct ecc_suite *suite, struct ecc_case *c, struct ecc_diag *diag) {
+    const struct ecc_case *existing = ecc_suite_find(suite, c->id);
+    if (existing) {
+        ecc_diag_clear(diag);
+        snprintf(diag->source, sizeof(diag->source), "%s", c->file);
+        ecc_diag_set_path(diag, "/id");
+        ecc_diag_set(diag, "duplicate case id '%s' (also in %s)", c->id, existing->file);
+        ecc_case_destroy(c);
+        return ECC_ERR_INVALID;
+    }
+    if (suite->count == suite->capacity) {
+        size_t capacity = suite->capacity ? suite->capacity * 2 : 64;
+        struct ecc_case **cases = realloc(suite->cases, capacity * sizeof(*cases));
+        if (!cases) {
+            ecc_case_destroy(c);
+            return ECC_ERR_NOMEM;
+        }
+        suite->cases = cases;
+        suite->capacity = capacity;
+    }
+    suite->cases[suite->count++] = c;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_suite_load(
+    struct ecc_suite *suite,
+    const char *fixtures_dir,
+    const char *const *paths,
+    size_t path_count,
+    ecc_suite_error_fn *on_error,
+    void *user_data) {
+    enum ecc_status result = ECC_OK;
+    if (fixtures_dir) {
+        result = ecc_fixture_set_load_dir(&suite->fixtures, fixtures_dir, on_error, user_data);
+    }
+    struct ecc_diag diag;
+    for (size_t p = 0; p < path_count; p++) {
+        ecc_diag_clear(&diag);
+        char **files = NULL;
+        size_t count = 0;
+        struct stat st;
+        enum ecc_status status = ECC_OK;
+        if (stat(paths[p], &st) == 0 && S_ISDIR(st.st_mode)) {
+            status = ecc_suite_list_json_files(paths[p], &files, &count, &diag);
+        } else {
+            files = malloc(sizeof(char *));
+            if (files && (files[0] = ecc_strdup(paths[p])) != NULL) {
+                count = 1;
+            } else {
+                status = ECC_ERR_NOMEM;
+            }
+        }
+        if (status != ECC_OK) {
+            snprintf(diag.source, sizeof(diag.source), "%s", paths[p]);
+            if (on_error) {
+                on_error(user_data, &diag);
+            }
+            result = status;
+            free(files);
+            continue;
+        }
+        for (size_t i = 0; i < count; i++) {
+            struct ecc_case *c = NULL;
+            status = ecc_case_load_file(files[i], &suite->fixtures, &c, &diag);
+            if (status == ECC_OK) {
+                status = s_suite_add(suite, c, &diag);
+            }
+            if (status != ECC_OK) {
+                if (on_error) {
+                    on_error(user_data, &diag);
+                }
+                result = status == ECC_ERR_NOMEM ? status : ECC_ERR_INVALID;
+            }
+            free(files[i]);
+        }
+        free(files);
+    }
+    return result;
+}

@@ -1,0 +1,873 @@
+#include "ecc/match.h"
+
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_MAX_SEGMENTS 64
+
+static const char *const s_types[] = {"string", "number", "integer", "boolean", "array", "object", "null"};
+static const char *const s_arn_kinds[] = {
+    "task", "cluster", "task-definition", "container", "container-instance", "capacity-provider", "any"};
+
+void ecc_match_failure_init(struct ecc_match_failure *failure) {
+    memset(failure, 0, sizeof(*failure));
+}
+
+void ecc_match_failure_clean_up(struct ecc_match_failure *failure) {
+    json_decref(failure->expected);
+    json_decref(failure->actual);
+    ecc_match_failure_init(failure);
+}
+
+static void s_fail(
+    struct ecc_match_failure *failure,
+    const char *pointer,
+    const json_t *spec,
+    const json_t *actual,
+    const char *fmt,
+    ...) ECC_PRINTF(5, 6);
+static void s_fail(
+    struct ecc_match_failure *failure,
+    const char *pointer,
+    const json_t *spec,
+    const json_t *actual,
+    const char *fmt,
+    ...) {
+    if (!failure) {
+        return;
+    }
+    ecc_match_failure_clean_up(failure);
+    snprintf(failure->pointer, sizeof(failure->pointer), "%s", pointer);
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(failure->message, sizeof(failure->message), fmt, args);
+    va_end(args);
+    failure->expected = spec ? json_incref((json_t *)spec) : NULL;
+    failure->actual = actual ? json_incref((json_t *)actual) : NULL;
+}
+
+/* ---- equality ---------------------------------------------------------------------------------- */
+
+bool ecc_match_json_equal(const json_t *a, const json_t *b) {
+    if (!a || !b) {
+        return a == b;
+    }
+    if (json_is_number(a) && json_is_number(b)) {
+        if (json_is_integer(a) && json_is_integer(b)) {
+            return json_integer_value(a) == json_integer_value(b);
+        }
+        return json_number_value(a) == json_number_value(b);
+    }
+    if (json_typeof(a) != json_typeof(b)) {
+        return false;
+    }
+    switch (json_typeof(a)) {
+    case JSON_STRING:
+        return json_string_length(a) == json_string_length(b) &&
+               memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
+    case JSON_ARRAY: {
+        if (json_array_size(a) != json_array_size(b)) {
+            return false;
+        }
+        for (size_t i = 0; i < json_array_size(a); i++) {
+            if (!ecc_match_json_equal(json_array_get(a, i), json_array_get(b, i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    case JSON_OBJECT: {
+        if (json_object_size(a) != json_object_size(b)) {
+            return false;
+        }
+        const char *key;
+        const json_t *value;
+        json_object_foreach((json_t *)a, key, value) {
+            if (!ecc_match_json_equal(value, json_object_get(b, key))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    default:
+        return true; /* true, false, null: the type is the value */
+    }
+}
+
+/* ---- pointers ---------------------------------------------------------------------------------- */
+
+struct s_pointer {
+    char *copy; /* owns the unescaped segment strings */
+    char *segments[S_MAX_SEGMENTS];
+    size_t count;
+    bool wildcard;
+};
+
+static enum ecc_status s_pointer_parse(const char *pointer, struct s_pointer *out, struct ecc_diag *diag) {
+    memset(out, 0, sizeof(*out));
+    if (pointer[0] != '\0' && pointer[0] != '/') {
+        ecc_diag_set(diag, "JSON pointer \"%.100s\" must be empty or start with '/'", pointer);
+        return ECC_ERR_INVALID;
+    }
+    /* Unescaping only shrinks, and each '/' becomes the previous segment's NUL: len + 1 bytes suffice. */
+    out->copy = malloc(strlen(pointer) + 1);
+    if (!out->copy) {
+        return ECC_ERR_NOMEM;
+    }
+    char *w = out->copy;
+    const char *p = pointer;
+    while (*p == '/') {
+        if (out->count == S_MAX_SEGMENTS) {
+            ecc_diag_set(diag, "JSON pointer \"%.100s\" has more than %d segments", pointer, S_MAX_SEGMENTS);
+            goto on_error;
+        }
+        p++;
+        char *segment = w;
+        while (*p && *p != '/') {
+            if (*p == '~') {
+                if (p[1] != '0' && p[1] != '1') {
+                    ecc_diag_set(diag, "JSON pointer \"%.100s\": '~' must be followed by 0 or 1", pointer);
+                    goto on_error;
+                }
+                *w++ = p[1] == '0' ? '~' : '/';
+                p += 2;
+            } else {
+                *w++ = *p++;
+            }
+        }
+        *w++ = '\0';
+        out->segments[out->count++] = segment;
+        out->wildcard = out->wildcard || strcmp(segment, "*") == 0;
+    }
+    return ECC_OK;
+on_error:
+    free(out->copy);
+    out->copy = NULL;
+    return ECC_ERR_INVALID;
+}
+
+static void s_pointer_clean_up(struct s_pointer *pointer) {
+    free(pointer->copy);
+}
+
+enum ecc_status ecc_match_check_pointer(const char *pointer, bool *has_wildcard, struct ecc_diag *diag) {
+    struct s_pointer parsed;
+    enum ecc_status status = s_pointer_parse(pointer, &parsed, diag);
+    if (status == ECC_OK) {
+        *has_wildcard = parsed.wildcard;
+        s_pointer_clean_up(&parsed);
+    }
+    return status;
+}
+
+struct s_slot {
+    char pointer[256];
+    const json_t *value; /* NULL: absent */
+};
+
+struct s_slots {
+    struct s_slot *items;
+    size_t count;
+    size_t capacity;
+    bool too_many;
+    bool nomem;
+};
+
+static void s_slots_add(struct s_slots *slots, const char *pointer, const json_t *value) {
+    if (slots->count == ECC_MATCH_MAX_VALUES) {
+        slots->too_many = true;
+        return;
+    }
+    if (slots->count == slots->capacity) {
+        size_t capacity = slots->capacity ? slots->capacity * 2 : 8;
+        struct s_slot *items = realloc(slots->items, capacity * sizeof(*items));
+        if (!items) {
+            slots->nomem = true;
+            return;
+        }
+        slots->items = items;
+        slots->capacity = capacity;
+    }
+    snprintf(slots->items[slots->count].pointer, sizeof(slots->items[0].pointer), "%s", pointer);
+    slots->items[slots->count].value = (value && !json_is_null(value)) ? value : NULL;
+    slots->count++;
+}
+
+/* Appends "/segment" (escaped) to the concrete pointer being built; truncation only shortens messages. */
+static size_t s_pointer_append(char *buf, size_t size, size_t len, const char *segment) {
+    if (len + 1 < size) {
+        buf[len++] = '/';
+    }
+    for (const char *c = segment; *c && len + 2 < size; c++) {
+        if (*c == '~' || *c == '/') {
+            buf[len++] = '~';
+            buf[len++] = *c == '~' ? '0' : '1';
+        } else {
+            buf[len++] = *c;
+        }
+    }
+    buf[len < size ? len : size - 1] = '\0';
+    return len;
+}
+
+/* Array index per RFC 6901: "0" or digits without a leading zero. */
+static bool s_parse_index(const char *segment, size_t *index) {
+    if (!segment[0] || (segment[0] == '0' && segment[1]) || strlen(segment) > 9) {
+        return false;
+    }
+    size_t v = 0;
+    for (const char *c = segment; *c; c++) {
+        if (*c < '0' || *c > '9') {
+            return false;
+        }
+        v = v * 10 + (size_t)(*c - '0');
+    }
+    *index = v;
+    return true;
+}
+
+static void s_walk(
+    const json_t *node,
+    const struct s_pointer *pointer,
+    size_t depth,
+    char *concrete,
+    size_t concrete_len,
+    struct s_slots *slots) {
+    if (slots->too_many || slots->nomem) {
+        return;
+    }
+    if (depth == pointer->count) {
+        s_slots_add(slots, concrete, node);
+        return;
+    }
+    const char *segment = pointer->segments[depth];
+    if (strcmp(segment, "*") == 0) {
+        if (!json_is_array(node)) {
+            return; /* nothing to iterate: the wildcard reaches no value */
+        }
+        for (size_t i = 0; i < json_array_size(node); i++) {
+            char index[24];
+            snprintf(index, sizeof(index), "%zu", i);
+            char next[256];
+            memcpy(next, concrete, concrete_len + 1);
+            size_t len = s_pointer_append(next, sizeof(next), concrete_len, index);
+            s_walk(json_array_get(node, i), pointer, depth + 1, next, len, slots);
+        }
+        return;
+    }
+    const json_t *child = NULL;
+    size_t index = 0;
+    if (json_is_object(node)) {
+        child = json_object_get(node, segment);
+    } else if (json_is_array(node) && s_parse_index(segment, &index)) {
+        child = json_array_get(node, index);
+    }
+    if (!child || json_is_null(child)) {
+        /* Absent. Past a wildcard the slot is still reported with its concrete pointer. */
+        bool wildcard_below = false;
+        for (size_t i = depth; i < pointer->count; i++) {
+            wildcard_below = wildcard_below || strcmp(pointer->segments[i], "*") == 0;
+        }
+        if (wildcard_below) {
+            return;
+        }
+        char full[256];
+        memcpy(full, concrete, concrete_len + 1);
+        size_t len = concrete_len;
+        for (size_t i = depth; i < pointer->count; i++) {
+            len = s_pointer_append(full, sizeof(full), len, pointer->segments[i]);
+        }
+        s_slots_add(slots, full, NULL);
+        return;
+    }
+    char next[256];
+    memcpy(next, concrete, concrete_len + 1);
+    size_t len = s_pointer_append(next, sizeof(next), concrete_len, segment);
+    s_walk(child, pointer, depth + 1, next, len, slots);
+}
+
+static enum ecc_status
+s_resolve(const json_t *document, const char *pointer, struct s_pointer *parsed, struct s_slots *slots) {
+    memset(slots, 0, sizeof(*slots));
+    enum ecc_status status = s_pointer_parse(pointer, parsed, NULL);
+    if (status != ECC_OK) {
+        return status;
+    }
+    char concrete[256] = "";
+    s_walk(document, parsed, 0, concrete, 0, slots);
+    if (slots->nomem) {
+        return ECC_ERR_NOMEM;
+    }
+    return slots->too_many ? ECC_ERR_LIMIT : ECC_OK;
+}
+
+/* ---- matchers ---------------------------------------------------------------------------------- */
+
+static bool s_in_list(const char *value, const char *const *list, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(value, list[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool s_has_type(const json_t *value, const char *type) {
+    if (strcmp(type, "null") == 0) {
+        return value == NULL;
+    }
+    if (!value) {
+        return false;
+    }
+    if (strcmp(type, "number") == 0) {
+        return json_is_number(value);
+    }
+    if (strcmp(type, "integer") == 0) {
+        return json_is_integer(value);
+    }
+    if (strcmp(type, "boolean") == 0) {
+        return json_is_boolean(value);
+    }
+    return strcmp(type, ecc_json_type_name(value)) == 0;
+}
+
+static bool s_is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool s_is_uuid(const char *s, size_t len) {
+    if (len != 36) {
+        return false;
+    }
+    for (size_t i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !s_is_hex(s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* arn:<aws|aws-*>:ecs:<region>:<12 digits>:<kind>/<something> */
+static bool s_is_ecs_arn(const char *s, const char *kind) {
+    if (strncmp(s, "arn:aws", 7) != 0) {
+        return false;
+    }
+    const char *p = s + 7;
+    if (*p == '-') {
+        p++;
+        if (!(*p >= 'a' && *p <= 'z')) {
+            return false;
+        }
+        while ((*p >= 'a' && *p <= 'z') || *p == '-') {
+            p++;
+        }
+    }
+    if (strncmp(p, ":ecs:", 5) != 0) {
+        return false;
+    }
+    p += 5;
+    const char *region = p;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-') {
+        p++;
+    }
+    if (p == region || *p != ':') {
+        return false;
+    }
+    p++;
+    for (int i = 0; i < 12; i++, p++) {
+        if (*p < '0' || *p > '9') {
+            return false;
+        }
+    }
+    if (*p++ != ':') {
+        return false;
+    }
+    const char *slash = strchr(p, '/');
+    if (!slash || slash == p || slash[1] == '\0') {
+        return false;
+    }
+    if (strcmp(kind, "any") == 0) {
+        for (const char *c = p; c < slash; c++) {
+            if (!((*c >= 'a' && *c <= 'z') || *c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return (size_t)(slash - p) == strlen(kind) && strncmp(p, kind, strlen(kind)) == 0;
+}
+
+/* Characters of a UTF-8 string (bytes that do not continue a sequence). */
+static size_t s_utf8_length(const char *s, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    }
+    return n;
+}
+
+static bool s_length_of(const json_t *value, size_t *length) {
+    if (json_is_array(value)) {
+        *length = json_array_size(value);
+    } else if (json_is_object(value)) {
+        *length = json_object_size(value);
+    } else if (json_is_string(value)) {
+        *length = s_utf8_length(json_string_value(value), json_string_length(value));
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Multiset equality, bounded. */
+static bool s_same_set(const json_t *actual, const json_t *expected) {
+    size_t n = json_array_size(actual);
+    if (n != json_array_size(expected) || n > ECC_MATCH_MAX_VALUES) {
+        return false;
+    }
+    bool *used = calloc(n ? n : 1, sizeof(bool));
+    if (!used) {
+        return false;
+    }
+    bool same = true;
+    for (size_t i = 0; i < n && same; i++) {
+        bool found = false;
+        for (size_t j = 0; j < n && !found; j++) {
+            if (!used[j] && ecc_match_json_equal(json_array_get(actual, i), json_array_get(expected, j))) {
+                used[j] = true;
+                found = true;
+            }
+        }
+        same = found;
+    }
+    free(used);
+    return same;
+}
+
+static bool s_regex_matches(const char *pattern, const char *text, char *why, size_t why_size) {
+    regex_t re;
+    int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+        char err[128];
+        regerror(rc, &re, err, sizeof(err));
+        snprintf(why, why_size, "regex \"%.100s\" does not compile: %s", pattern, err);
+        return false;
+    }
+    bool matched = regexec(&re, text, 0, NULL, 0) == 0;
+    regfree(&re);
+    if (!matched) {
+        snprintf(why, why_size, "expected a string matching /%.200s/", pattern);
+    }
+    return matched;
+}
+
+/* Is the matcher exactly {"present": ...}? */
+static bool s_is_presence_only(const json_t *spec) {
+    return json_is_object(spec) && json_object_size(spec) == 1 && json_object_get(spec, "present");
+}
+
+static bool s_match_one(const json_t *value, const json_t *spec, const char *pointer, struct ecc_match_failure *f);
+
+/* One key of a matcher object. Fills `why` when it does not hold. */
+static bool s_match_key(
+    const json_t *value, const char *key, const json_t *operand, const char *pointer, char *why, size_t why_size) {
+    if (strcmp(key, "present") == 0) {
+        bool want = json_is_true(operand);
+        if ((value != NULL) != want) {
+            snprintf(why, why_size, want ? "expected a value, found none" : "expected no value");
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(key, "not") == 0) {
+        if (!value && !s_is_presence_only(operand)) {
+            snprintf(why, why_size, "expected a value (for 'not'), found none");
+            return false;
+        }
+        if (s_match_one(value, operand, pointer, NULL)) {
+            snprintf(why, why_size, "expected the value NOT to satisfy the matcher");
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(key, "type") == 0) {
+        if (!s_has_type(value, json_string_value(operand))) {
+            snprintf(
+                why,
+                why_size,
+                "expected type %s, got %s",
+                json_string_value(operand),
+                value ? ecc_json_type_name(value) : "nothing");
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(key, "equals") == 0) {
+        bool equal = json_is_null(operand) ? value == NULL : ecc_match_json_equal(value, operand);
+        if (!equal) {
+            snprintf(why, why_size, value ? "values differ" : "expected a value, found none");
+        }
+        return equal;
+    }
+    if (!value) {
+        snprintf(why, why_size, "expected a value (for '%s'), found none", key);
+        return false;
+    }
+    if (strcmp(key, "one_of") == 0) {
+        for (size_t i = 0; i < json_array_size(operand); i++) {
+            if (ecc_match_json_equal(value, json_array_get(operand, i))) {
+                return true;
+            }
+        }
+        snprintf(why, why_size, "expected one of %zu listed values", json_array_size(operand));
+        return false;
+    }
+    if (strcmp(key, "regex") == 0) {
+        if (!json_is_string(value)) {
+            snprintf(why, why_size, "expected a string for 'regex', got %s", ecc_json_type_name(value));
+            return false;
+        }
+        return s_regex_matches(json_string_value(operand), json_string_value(value), why, why_size);
+    }
+    if (strcmp(key, "arn") == 0) {
+        if (!json_is_string(value) || !s_is_ecs_arn(json_string_value(value), json_string_value(operand))) {
+            snprintf(why, why_size, "expected an ECS ARN of kind %s", json_string_value(operand));
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(key, "uuid") == 0) {
+        if (!json_is_string(value) || !s_is_uuid(json_string_value(value), json_string_length(value))) {
+            snprintf(why, why_size, "expected a UUID (8-4-4-4-12 hex digits)");
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(key, "range") == 0) {
+        if (!json_is_number(value)) {
+            snprintf(why, why_size, "expected a number for 'range', got %s", ecc_json_type_name(value));
+            return false;
+        }
+        double v = json_number_value(value);
+        const json_t *min = json_object_get(operand, "min");
+        const json_t *max = json_object_get(operand, "max");
+        if ((min && v < json_number_value(min)) || (max && v > json_number_value(max))) {
+            snprintf(why, why_size, "expected a number in the range");
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(key, "length") == 0) {
+        size_t length = 0;
+        if (!s_length_of(value, &length)) {
+            snprintf(
+                why, why_size, "expected an array, string or object for 'length', got %s", ecc_json_type_name(value));
+            return false;
+        }
+        json_int_t min = 0, max = -1;
+        if (json_is_integer(operand)) {
+            min = max = json_integer_value(operand);
+        } else {
+            const json_t *lo = json_object_get(operand, "min");
+            const json_t *hi = json_object_get(operand, "max");
+            min = lo ? json_integer_value(lo) : 0;
+            max = hi ? json_integer_value(hi) : -1;
+        }
+        if ((json_int_t)length < min || (max >= 0 && (json_int_t)length > max)) {
+            snprintf(why, why_size, "length is %zu", length);
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(key, "set") == 0) {
+        if (!json_is_array(operand)) {
+            snprintf(why, why_size, "'set' needs an array to compare with, got %s", ecc_json_type_name(operand));
+            return false;
+        }
+        if (!json_is_array(value)) {
+            snprintf(why, why_size, "expected an array for 'set', got %s", ecc_json_type_name(value));
+            return false;
+        }
+        if (!s_same_set(value, operand)) {
+            snprintf(why, why_size, "expected the same elements in any order");
+            return false;
+        }
+        return true;
+    }
+    snprintf(why, why_size, "unknown matcher '%s'", key);
+    return false;
+}
+
+static bool s_match_one(const json_t *value, const json_t *spec, const char *pointer, struct ecc_match_failure *f) {
+    char why[300];
+    if (!json_is_object(spec)) {
+        bool equal = json_is_null(spec) ? value == NULL : ecc_match_json_equal(value, spec);
+        if (!equal) {
+            s_fail(f, pointer, spec, value, "%s", value ? "values differ" : "expected a value, found none");
+        }
+        return equal;
+    }
+    const char *key;
+    const json_t *operand;
+    json_object_foreach((json_t *)spec, key, operand) {
+        if (strcmp(key, "collect") == 0) {
+            s_fail(f, pointer, spec, value, "'collect' applies only to a wildcard pointer");
+            return false;
+        }
+        if (!s_match_key(value, key, operand, pointer, why, sizeof(why))) {
+            s_fail(f, pointer, spec, value, "%s", why);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool ecc_match_value(const json_t *value, const json_t *spec, struct ecc_match_failure *failure) {
+    return s_match_one(value && !json_is_null(value) ? value : NULL, spec, "", failure);
+}
+
+bool ecc_match_eval(
+    const json_t *document, const char *pointer, const json_t *spec, struct ecc_match_failure *failure) {
+    struct s_pointer parsed;
+    struct s_slots slots;
+    bool ok = false;
+    enum ecc_status status = s_resolve(document, pointer, &parsed, &slots);
+    if (status != ECC_OK) {
+        s_fail(failure, pointer, spec, NULL, "cannot resolve the pointer: %s", ecc_status_name(status));
+        goto done;
+    }
+    const json_t *collect = json_is_object(spec) ? json_object_get(spec, "collect") : NULL;
+    if (collect) {
+        json_t *all = json_array();
+        for (size_t i = 0; all && i < slots.count; i++) {
+            if (slots.items[i].value && json_array_append((json_t *)all, (json_t *)slots.items[i].value) != 0) {
+                json_decref(all);
+                all = NULL;
+            }
+        }
+        if (!all) {
+            s_fail(failure, pointer, spec, NULL, "out of memory");
+            goto done;
+        }
+        ok = s_match_one(all, collect, pointer, failure);
+        json_decref(all);
+        goto done;
+    }
+    if (parsed.wildcard && slots.count == 0) {
+        ok = s_is_presence_only(spec) && json_is_false(json_object_get(spec, "present"));
+        if (!ok) {
+            s_fail(failure, pointer, spec, NULL, "the pointer reaches no value");
+        }
+        goto done;
+    }
+    ok = true;
+    for (size_t i = 0; i < slots.count && ok; i++) {
+        ok = s_match_one(slots.items[i].value, spec, slots.items[i].pointer, failure);
+    }
+done:
+    free(slots.items);
+    s_pointer_clean_up(&parsed);
+    return ok;
+}
+
+enum ecc_status ecc_match_capture(const json_t *document, const char *pointer, json_t **out, struct ecc_diag *diag) {
+    *out = NULL;
+    struct s_pointer parsed;
+    struct s_slots slots;
+    enum ecc_status status = s_resolve(document, pointer, &parsed, &slots);
+    if (status != ECC_OK) {
+        ecc_diag_set(diag, "cannot resolve %s: %s", pointer, ecc_status_name(status));
+        goto done;
+    }
+    if (!parsed.wildcard) {
+        if (!slots.count || !slots.items[0].value) {
+            ecc_diag_set(diag, "nothing to capture at %s", pointer[0] ? pointer : "(the whole body)");
+            status = ECC_ERR_NOT_FOUND;
+            goto done;
+        }
+        *out = json_deep_copy(slots.items[0].value);
+        status = *out ? ECC_OK : ECC_ERR_NOMEM;
+        goto done;
+    }
+    json_t *all = json_array();
+    for (size_t i = 0; all && i < slots.count; i++) {
+        if (slots.items[i].value && json_array_append_new(all, json_deep_copy(slots.items[i].value)) != 0) {
+            json_decref(all);
+            all = NULL;
+        }
+    }
+    if (!all) {
+        status = ECC_ERR_NOMEM;
+        goto done;
+    }
+    if (json_array_size(all) == 0) {
+        json_decref(all);
+        ecc_diag_set(diag, "nothing to capture: %s reaches no value", pointer);
+        status = ECC_ERR_NOT_FOUND;
+        goto done;
+    }
+    *out = all;
+done:
+    free(slots.items);
+    s_pointer_clean_up(&parsed);
+    return status;
+}
+
+/* ---- load-time checks -------------------------------------------------------------------------- */
+
+static enum ecc_status
+s_spec_error(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...) ECC_PRINTF(4, 5);
+static enum ecc_status
+s_spec_error(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...) {
+    if (key) {
+        ecc_json_path_push_member(path, key);
+    }
+    ecc_json_path_to_diag(path, diag);
+    if (key) {
+        ecc_json_path_pop(path);
+    }
+    if (diag) {
+        va_list args;
+        va_start(args, fmt);
+        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
+        va_end(args);
+    }
+    return ECC_ERR_INVALID;
+}
+
+static enum ecc_status s_check_bounds(
+    const json_t *operand, bool integers, struct ecc_json_path *path, const char *key, struct ecc_diag *diag) {
+    if (!json_is_object(operand) || json_object_size(operand) == 0) {
+        return s_spec_error(path, key, diag, "'%s' needs an object with \"min\" and/or \"max\"", key);
+    }
+    const char *bound;
+    const json_t *limit;
+    json_object_foreach((json_t *)operand, bound, limit) {
+        if (strcmp(bound, "min") != 0 && strcmp(bound, "max") != 0) {
+            return s_spec_error(path, key, diag, "unknown member '%s' in '%s' (only min and max)", bound, key);
+        }
+        if (integers ? !(json_is_integer(limit) && json_integer_value(limit) >= 0) : !json_is_number(limit)) {
+            return s_spec_error(
+                path, key, diag, "'%s.%s' must be %s", key, bound, integers ? "a non-negative integer" : "a number");
+        }
+    }
+    const json_t *min = json_object_get(operand, "min");
+    const json_t *max = json_object_get(operand, "max");
+    if (min && max && json_number_value(min) > json_number_value(max)) {
+        return s_spec_error(path, key, diag, "'%s' has min greater than max", key);
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status
+s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path, struct ecc_diag *diag) {
+    if (!json_is_object(spec)) {
+        return ECC_OK; /* a bare value: equals */
+    }
+    if (json_object_size(spec) == 0) {
+        return s_spec_error(path, NULL, diag, "empty matcher (write {\"equals\": {}} for an empty object)");
+    }
+    const char *key;
+    const json_t *operand;
+    json_object_foreach((json_t *)spec, key, operand) {
+        enum ecc_status status = ECC_OK;
+        if (strcmp(key, "equals") == 0) {
+            continue;
+        } else if (strcmp(key, "present") == 0) {
+            if (!json_is_boolean(operand)) {
+                return s_spec_error(path, key, diag, "'present' must be true or false");
+            }
+        } else if (strcmp(key, "type") == 0) {
+            if (!json_is_string(operand) || !s_in_list(json_string_value(operand), s_types, ECC_ARRAY_LEN(s_types))) {
+                return s_spec_error(
+                    path, key, diag, "'type' must be one of string, number, integer, boolean, array, object, null");
+            }
+        } else if (strcmp(key, "regex") == 0) {
+            if (!json_is_string(operand)) {
+                return s_spec_error(path, key, diag, "'regex' must be a string");
+            }
+            if (!strstr(json_string_value(operand), "${")) {
+                regex_t re;
+                int rc = regcomp(&re, json_string_value(operand), REG_EXTENDED | REG_NOSUB);
+                if (rc != 0) {
+                    char err[128];
+                    regerror(rc, &re, err, sizeof(err));
+                    return s_spec_error(path, key, diag, "regex does not compile: %s", err);
+                }
+                regfree(&re);
+            }
+        } else if (strcmp(key, "arn") == 0) {
+            if (!json_is_string(operand) ||
+                !s_in_list(json_string_value(operand), s_arn_kinds, ECC_ARRAY_LEN(s_arn_kinds))) {
+                return s_spec_error(
+                    path,
+                    key,
+                    diag,
+                    "'arn' must be one of task, cluster, task-definition, container, container-instance, "
+                    "capacity-provider, any");
+            }
+        } else if (strcmp(key, "uuid") == 0) {
+            if (!json_is_true(operand)) {
+                return s_spec_error(path, key, diag, "'uuid' must be true");
+            }
+        } else if (strcmp(key, "range") == 0) {
+            status = s_check_bounds(operand, false, path, key, diag);
+        } else if (strcmp(key, "length") == 0) {
+            if (json_is_integer(operand)) {
+                if (json_integer_value(operand) < 0) {
+                    return s_spec_error(path, key, diag, "'length' must not be negative");
+                }
+            } else {
+                status = s_check_bounds(operand, true, path, key, diag);
+            }
+        } else if (strcmp(key, "set") == 0) {
+            if (!json_is_array(operand) && !(json_is_string(operand) && strstr(json_string_value(operand), "${"))) {
+                return s_spec_error(path, key, diag, "'set' must be an array or a ${...} reference to one");
+            }
+        } else if (strcmp(key, "one_of") == 0) {
+            if (!json_is_array(operand) || json_array_size(operand) == 0) {
+                return s_spec_error(path, key, diag, "'one_of' must be a non-empty array");
+            }
+        } else if (strcmp(key, "not") == 0) {
+            if (!json_is_object(operand)) {
+                return s_spec_error(path, key, diag, "'not' must be a matcher object");
+            }
+            ecc_json_path_push_member(path, key);
+            status = s_check(operand, false, false, path, diag);
+            ecc_json_path_pop(path);
+        } else if (strcmp(key, "collect") == 0) {
+            if (!top || !wildcard) {
+                return s_spec_error(
+                    path, key, diag, "'collect' applies only at the top of a wildcard (*) pointer's expectation");
+            }
+            if (json_object_size(spec) != 1) {
+                return s_spec_error(path, key, diag, "'collect' must be the only key of its matcher");
+            }
+            ecc_json_path_push_member(path, key);
+            status = s_check(operand, false, false, path, diag);
+            ecc_json_path_pop(path);
+        } else {
+            return s_spec_error(
+                path,
+                key,
+                diag,
+                "unknown matcher '%s' (equals, present, type, regex, arn, uuid, range, length, set, one_of, not, "
+                "collect)",
+                key);
+        }
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+enum ecc_status
+ecc_match_check_spec(const json_t *spec, bool wildcard, struct ecc_json_path *path, struct ecc_diag *diag) {
+    return s_check(spec, true, wildcard, path, diag);
+}

@@ -1,0 +1,1145 @@
+#include "ecc/runner.h"
+
+#include "ecc/codec_request.h"
+#include "ecc/codec_response.h"
+#include "ecc/emulator.h"
+#include "ecc/errors.h"
+#include "ecc/match.h"
+#include "ecc/sigv4.h"
+#include "ecc/vars.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define S_MAX_DETAIL_BYTES   (64 * 1024)
+#define S_MAX_ANSWER_PREVIEW 600
+#define S_MAX_CHECK_FAILURES 8
+#define S_SLEEP_SLICE_MS     50
+
+void ecc_runner_options_init(struct ecc_runner_options *options) {
+    memset(options, 0, sizeof(*options));
+    ecc_transport_options_init(&options->transport);
+    options->case_timeout_ms = 600000;
+    options->jobs = 1;
+    ecc_backoff_init_default(&options->backoff);
+}
+
+void ecc_runner_make_prefix(uint64_t seed, char out[12]) {
+    uint64_t state = seed;
+    snprintf(out, 12, "ecc%08" PRIx32, (uint32_t)ecc_vars_rng_next(&state));
+}
+
+bool ecc_runner_endpoint_is_loopback(const char *endpoint_url) {
+    CURLU *url = curl_url();
+    char *host = NULL;
+    bool loopback = false;
+    if (url && curl_url_set(url, CURLUPART_URL, endpoint_url, 0) == CURLUE_OK &&
+        curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        loopback = strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0 ||
+                   strcmp(host, "localhost") == 0;
+        if (loopback && strncmp(host, "127.", 4) == 0) {
+            /* 127.x.y.z only: every remaining character a digit or a dot. */
+            for (const char *c = host + 4; *c && loopback; c++) {
+                loopback = (*c >= '0' && *c <= '9') || *c == '.';
+            }
+        }
+    }
+    curl_free(host);
+    curl_url_cleanup(url);
+    return loopback;
+}
+
+static uint64_t s_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- shared run state ----------------------------------------------------------------------------- */
+
+struct s_shared {
+    const struct ecc_plan *plan;
+    const struct ecc_runner_options *options;
+    struct ecc_run_report *report;
+    struct ecc_sigv4_key_cache *key_cache;
+    char host[300];
+    pthread_mutex_t mutex;
+    size_t next; /* next plan item to hand out (parallel phase) */
+    size_t done; /* items finished */
+    enum ecc_status status;
+};
+
+struct s_worker {
+    struct s_shared *shared;
+    struct ecc_transport *transport;
+    struct ecc_sigv4_signer *signer;
+};
+
+/* One running case. */
+struct s_case_run {
+    struct s_worker *worker;
+    const struct ecc_runner_options *options;
+    const struct ecc_case *c;
+    struct ecc_vars vars;
+    json_t *clusters;         /* names created (array of strings) */
+    json_t *task_definitions; /* ARNs registered */
+    json_t *tasks;            /* [{"cluster": arn, "task": arn}] started */
+    uint64_t deadline_ms;     /* 0: none */
+    bool failed;
+    char reason[512];
+    struct ecc_buf detail;
+    struct ecc_buf warnings;
+    char *reproducer;
+};
+
+static bool s_interrupted(const struct s_case_run *run, int level) {
+    return run->options->interrupted && *run->options->interrupted >= level;
+}
+
+/* Records a failure: the first one gives the one-line reason. */
+static void s_fail(struct s_case_run *run, const char *fmt, ...) ECC_PRINTF(2, 3);
+static void s_fail(struct s_case_run *run, const char *fmt, ...) {
+    char line[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof(line), fmt, args);
+    va_end(args);
+    if (!run->failed) {
+        snprintf(run->reason, sizeof(run->reason), "%s", line);
+    }
+    run->failed = true;
+    if (ecc_buf_printf(&run->detail, "%s\n", line) != ECC_OK) {
+        /* The detail is capped; the reason line is kept. */
+    }
+}
+
+static void s_warn(struct s_case_run *run, const char *fmt, ...) ECC_PRINTF(2, 3);
+static void s_warn(struct s_case_run *run, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    if (ecc_buf_vprintf(&run->warnings, fmt, args) == ECC_OK && ecc_buf_append_byte(&run->warnings, '\n') == ECC_OK) {
+        /* appended */
+    }
+    va_end(args);
+}
+
+/* ---- one exchange --------------------------------------------------------------------------------- */
+
+struct s_exchange {
+    struct ecc_http_request request;
+    struct ecc_http_response response;
+    struct ecc_transport_result result;
+    json_t *sent_body; /* the JSON body sent, when it was JSON (for tracking created resources) */
+    json_t *body;      /* the answer parsed as JSON, or NULL */
+};
+
+static void s_exchange_init(struct s_exchange *x) {
+    memset(x, 0, sizeof(*x));
+    ecc_http_request_init(&x->request);
+    ecc_http_response_init(&x->response);
+}
+
+static void s_exchange_clean_up(struct s_exchange *x) {
+    ecc_http_request_clean_up(&x->request);
+    ecc_http_response_clean_up(&x->response);
+    json_decref(x->sent_body);
+    json_decref(x->body);
+}
+
+static enum ecc_status s_set_json_body(struct s_exchange *x, const json_t *body, struct ecc_diag *diag) {
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text) {
+        ecc_diag_set(diag, "cannot serialize the body");
+        return ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = ecc_http_request_set_body(&x->request, text, strlen(text));
+    free(text);
+    json_decref(x->sent_body);
+    x->sent_body = json_deep_copy(body);
+    return status;
+}
+
+/* Headers of a fixture (expanded), then the patch of a raw step (null removes). */
+static enum ecc_status
+s_apply_headers(struct s_case_run *run, struct ecc_http_headers *headers, const json_t *source, struct ecc_diag *diag) {
+    const char *name;
+    const json_t *value;
+    json_object_foreach((json_t *)source, name, value) {
+        ecc_http_headers_remove(headers, name);
+        if (json_is_null(value)) {
+            continue;
+        }
+        struct ecc_buf text;
+        ecc_buf_init(&text, ECC_VARS_MAX_TEXT_BYTES);
+        enum ecc_status status = ecc_vars_expand_text(&run->vars, json_string_value(value), &text, diag);
+        if (status == ECC_OK) {
+            status = ecc_http_headers_add(headers, name, text.data ? text.data : "");
+        }
+        ecc_buf_clean_up(&text);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_expand_body(
+    struct s_case_run *run, const json_t *template, const json_t *patch, json_t **out, struct ecc_diag *diag) {
+    json_t *expanded = NULL;
+    enum ecc_status status = ecc_vars_expand(&run->vars, template, &expanded, diag);
+    if (status != ECC_OK || !patch) {
+        *out = expanded;
+        return status;
+    }
+    json_t *expanded_patch = NULL;
+    status = ecc_vars_expand(&run->vars, patch, &expanded_patch, diag);
+    if (status == ECC_OK) {
+        *out = ecc_json_merge_patch(expanded, expanded_patch);
+        status = *out ? ECC_OK : ECC_ERR_NOMEM;
+    }
+    json_decref(expanded_patch);
+    json_decref(expanded);
+    return status;
+}
+
+static enum ecc_status
+s_set_text_body(struct s_case_run *run, struct s_exchange *x, const char *text, struct ecc_diag *diag) {
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, ECC_VARS_MAX_TEXT_BYTES);
+    enum ecc_status status = ecc_vars_expand_text(&run->vars, text, &buf, diag);
+    if (status == ECC_OK) {
+        status = ecc_http_request_set_body(&x->request, buf.data ? buf.data : "", buf.len);
+    }
+    ecc_buf_clean_up(&buf);
+    return status;
+}
+
+/* A fixture's request: line, headers and body (expanded), the body merged with `merge`. */
+static enum ecc_status s_from_fixture(
+    struct s_case_run *run,
+    const struct ecc_fixture *fixture,
+    const json_t *merge,
+    struct s_exchange *x,
+    struct ecc_diag *diag) {
+    enum ecc_status status = ecc_http_request_set_line(&x->request, fixture->method, fixture->path, fixture->query);
+    if (status == ECC_OK) {
+        status = s_apply_headers(run, &x->request.headers, fixture->headers, diag);
+    }
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (fixture->body) {
+        json_t *body = NULL;
+        status = s_expand_body(run, fixture->body, merge, &body, diag);
+        if (status == ECC_OK) {
+            status = s_set_json_body(x, body, diag);
+        }
+        json_decref(body);
+    } else if (fixture->body_text) {
+        status = s_set_text_body(run, x, fixture->body_text, diag);
+    } else if (merge) {
+        json_t *body = NULL;
+        status = s_expand_body(run, merge, NULL, &body, diag);
+        if (status == ECC_OK) {
+            status = s_set_json_body(x, body, diag);
+        }
+        json_decref(body);
+    }
+    return status;
+}
+
+/* An AWS JSON 1.1 call with an inline body (JSON already expanded). */
+static enum ecc_status
+s_build_call(const char *operation, const json_t *body, struct s_exchange *x, struct ecc_diag *diag) {
+    char *text = json_dumps(body, JSON_COMPACT);
+    if (!text) {
+        return ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = ecc_codec_build_aws_json_request(operation, text, strlen(text), &x->request, diag);
+    free(text);
+    json_decref(x->sent_body);
+    x->sent_body = json_deep_copy(body);
+    return status;
+}
+
+static enum ecc_status
+s_build_request(struct s_case_run *run, const struct ecc_step *step, struct s_exchange *x, struct ecc_diag *diag) {
+    enum ecc_status status = ECC_OK;
+    switch (step->kind) {
+    case ECC_STEP_SEND:
+        return s_from_fixture(run, step->fixture, step->merge, x, diag);
+    case ECC_STEP_CALL: {
+        json_t *body = NULL;
+        status = s_expand_body(run, step->body, NULL, &body, diag);
+        if (status == ECC_OK) {
+            status = s_build_call(step->operation, body, x, diag);
+        }
+        json_decref(body);
+        return status;
+    }
+    case ECC_STEP_CONTROL: {
+        json_t *body = NULL;
+        status = s_expand_body(run, step->control, NULL, &body, diag);
+        if (status == ECC_OK) {
+            status = ecc_http_request_set_line(&x->request, "POST", ECC_EMULATOR_CONTROL_PATH, "");
+        }
+        if (status == ECC_OK) {
+            status = ecc_http_headers_set(&x->request.headers, "Content-Type", "application/json");
+        }
+        if (status == ECC_OK) {
+            status = s_set_json_body(x, body, diag);
+        }
+        json_decref(body);
+        return status;
+    }
+    case ECC_STEP_RAW:
+        break;
+    }
+    const json_t *raw = step->raw;
+    if (step->fixture) {
+        status = s_from_fixture(run, step->fixture, NULL, x, diag);
+    } else {
+        status = ecc_http_request_set_line(&x->request, "POST", "/", "");
+    }
+    const char *method = json_string_value(json_object_get(raw, "method"));
+    const char *path = json_string_value(json_object_get(raw, "path"));
+    const char *query = json_string_value(json_object_get(raw, "query"));
+    if (status == ECC_OK && (method || path || query)) {
+        status = ecc_http_request_set_line(&x->request, method, path, query);
+    }
+    const json_t *headers = json_object_get(raw, "headers");
+    if (status == ECC_OK && headers) {
+        status = s_apply_headers(run, &x->request.headers, headers, diag);
+    }
+    const json_t *body = json_object_get(raw, "body");
+    const char *body_text = json_string_value(json_object_get(raw, "body_text"));
+    if (status == ECC_OK && body) {
+        json_t *expanded = NULL;
+        status = s_expand_body(run, body, NULL, &expanded, diag);
+        if (status == ECC_OK) {
+            status = s_set_json_body(x, expanded, diag);
+        }
+        json_decref(expanded);
+    } else if (status == ECC_OK && body_text) {
+        json_decref(x->sent_body);
+        x->sent_body = NULL;
+        status = s_set_text_body(run, x, body_text, diag);
+    }
+    return status;
+}
+
+struct s_clock {
+    int64_t offset_s;
+};
+
+static int64_t s_offset_clock(void *user_data) {
+    const struct s_clock *clock = user_data;
+    return (int64_t)time(NULL) + clock->offset_s;
+}
+
+/* Changes one hex digit of the signature in Authorization (a request signed with the right key, but a
+ * signature that cannot verify). */
+static enum ecc_status s_break_signature(struct ecc_http_request *request) {
+    const char *value = ecc_http_headers_get(&request->headers, "Authorization");
+    const char *signature = value ? strstr(value, "Signature=") : NULL;
+    if (!signature || !signature[10]) {
+        return ECC_ERR_INTERNAL;
+    }
+    char *copy = ecc_strdup(value);
+    if (!copy) {
+        return ECC_ERR_NOMEM;
+    }
+    char *digit = copy + (signature - value) + 10;
+    *digit = *digit == '0' ? '1' : '0';
+    enum ecc_status status = ecc_http_headers_set(&request->headers, "Authorization", copy);
+    free(copy);
+    return status;
+}
+
+static enum ecc_status s_sign(
+    struct s_case_run *run,
+    const struct ecc_step_sign *sign,
+    bool control,
+    struct ecc_http_request *request,
+    struct ecc_diag *diag) {
+    struct s_shared *shared = run->worker->shared;
+    if (!ecc_http_headers_get(&request->headers, "Host")) {
+        enum ecc_status status = ecc_http_headers_add(&request->headers, "Host", shared->host);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    if (control || sign->mode == ECC_SIGN_NONE) {
+        return ECC_OK;
+    }
+    const struct ecc_credentials *credentials =
+        sign->second_credentials ? run->options->second_credentials : run->options->credentials;
+    if (!credentials) {
+        ecc_diag_set(diag, "the profile has no second credentials");
+        return ECC_ERR_NOT_FOUND;
+    }
+    struct s_clock clock = {.offset_s = sign->date_offset_s};
+    struct ecc_sigv4_sign_options options = {
+        .credentials = credentials,
+        .region = run->options->region,
+        .service = "ecs",
+        .clock = s_offset_clock,
+        .clock_user_data = &clock,
+        .key_cache = shared->key_cache,
+    };
+    enum ecc_status status = ecc_sigv4_signer_sign(run->worker->signer, request, &options, diag);
+    if (status == ECC_OK && sign->mode == ECC_SIGN_BAD_SIGNATURE) {
+        status = s_break_signature(request);
+    }
+    return status;
+}
+
+/* Sends; parses the answer as JSON when it is. Returns false (and records the failure) on a transport error. */
+static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms, struct s_exchange *x) {
+    struct s_shared *shared = run->worker->shared;
+    struct ecc_transport *transport = run->worker->transport;
+    struct ecc_transport *own = NULL;
+    if (timeout_ms > 0) {
+        struct ecc_transport_options options = run->options->transport;
+        options.timeout_ms = (long)timeout_ms;
+        struct ecc_diag diag;
+        own = ecc_transport_new(&options, &diag);
+        if (!own) {
+            s_fail(run, "%s: cannot create a transport: %s", label, diag.text);
+            return false;
+        }
+        transport = own;
+    }
+    enum ecc_transport_error error =
+        ecc_transport_send(transport, shared->options->endpoint_url, &x->request, &x->response, &x->result);
+    ecc_transport_destroy(own);
+    if (error != ECC_TRANSPORT_OK) {
+        s_fail(run, "%s: no usable answer (%s): %s", label, ecc_transport_error_name(error), x->result.message);
+        return false;
+    }
+    if (x->response.body_len) {
+        json_error_t json_error;
+        x->body = json_loadb((const char *)x->response.body, x->response.body_len, 0, &json_error);
+    }
+    return true;
+}
+
+/* ---- checks ------------------------------------------------------------------------------------- */
+
+static void s_append_answer(struct s_case_run *run, const struct s_exchange *x) {
+    struct ecc_response_outcome outcome;
+    ecc_response_outcome_init(&outcome);
+    const char *verdict = "";
+    char verdict_buf[300] = "";
+    if (ecc_codec_classify_response(&x->response, NULL, &outcome) == ECC_OK) {
+        if (outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR) {
+            snprintf(
+                verdict_buf,
+                sizeof(verdict_buf),
+                ", not a well-formed AWS JSON answer (%s: %.200s)",
+                ecc_protocol_error_name(outcome.protocol_error),
+                outcome.diag.text);
+            verdict = verdict_buf;
+        }
+    }
+    ecc_response_outcome_clean_up(&outcome);
+    size_t shown = x->response.body_len < S_MAX_ANSWER_PREVIEW ? x->response.body_len : S_MAX_ANSWER_PREVIEW;
+    if (ecc_buf_printf(
+            &run->detail,
+            "  answer: HTTP %d%s, body (%zu bytes): %.*s%s\n",
+            x->response.status,
+            verdict,
+            x->response.body_len,
+            (int)shown,
+            x->response.body ? (const char *)x->response.body : "",
+            shown < x->response.body_len ? "..." : "") != ECC_OK) {
+        /* capped */
+    }
+}
+
+static bool s_record_check(
+    struct s_case_run *run,
+    const struct ecc_step *step,
+    const char *what,
+    struct ecc_match_failure *failure,
+    size_t *failures) {
+    char line[512];
+    snprintf(
+        line,
+        sizeof(line),
+        "%.160s: %.60s%s%.120s: %.150s",
+        step->label,
+        what,
+        failure->pointer[0] ? " " : "",
+        failure->pointer,
+        failure->message);
+    if (!run->failed) {
+        snprintf(run->reason, sizeof(run->reason), "%s", line);
+    }
+    run->failed = true;
+    if ((*failures)++ < S_MAX_CHECK_FAILURES) {
+        if (ecc_report_format_failure(&run->detail, step->label, what, failure) != ECC_OK) {
+            /* capped */
+        }
+    }
+    ecc_match_failure_clean_up(failure);
+    return false;
+}
+
+/* Expands an expectation (captures may appear in it). */
+static json_t *s_expand_spec(struct s_case_run *run, const json_t *spec, const struct ecc_step *step) {
+    json_t *out = NULL;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_vars_expand(&run->vars, spec, &out, &diag) != ECC_OK) {
+        s_fail(run, "%s: %s", step->label, diag.text);
+        return NULL;
+    }
+    return out;
+}
+
+static bool s_check(struct s_case_run *run, const struct ecc_step *step, struct s_exchange *x) {
+    size_t failures = 0;
+    struct ecc_match_failure failure;
+    ecc_match_failure_init(&failure);
+    const struct ecc_step_expect *expect = &step->expect;
+    bool check_status = !step->is_cleanup || step->has_expect;
+    /* Status: as given; 200 by default; any error status when only the error type is given. */
+    json_t *status_spec = NULL;
+    if (expect->status) {
+        status_spec = s_expand_spec(run, expect->status, step);
+        if (!status_spec) {
+            return false;
+        }
+    } else if (check_status) {
+        status_spec = expect->error ? json_pack("{s:{s:i,s:i}}", "range", "min", 400, "max", 599) : json_integer(200);
+    }
+    if (status_spec) {
+        json_t *actual = json_integer(x->response.status);
+        if (!ecc_match_value(actual, status_spec, &failure)) {
+            s_record_check(run, step, "status", &failure, &failures);
+        }
+        json_decref(actual);
+        json_decref(status_spec);
+    }
+    if (expect->error) {
+        json_t *spec = s_expand_spec(run, expect->error, step);
+        struct ecc_error_type type;
+        struct ecc_diag diag;
+        json_t *actual = NULL;
+        if (ecc_errors_resolve_type(&x->response.headers, json_is_object(x->body) ? x->body : NULL, &type, &diag) ==
+                ECC_OK &&
+            type.source != ECC_ERROR_TYPE_NONE) {
+            actual = json_stringn(type.name, type.name_len);
+        }
+        if (spec && !ecc_match_value(actual, spec, &failure)) {
+            s_record_check(run, step, "error type", &failure, &failures);
+        }
+        json_decref(actual);
+        json_decref(spec);
+    }
+    const char *name;
+    const json_t *spec;
+    if (expect->headers) {
+        json_object_foreach((json_t *)expect->headers, name, spec) {
+            json_t *expanded = s_expand_spec(run, spec, step);
+            const char *value = ecc_http_headers_get(&x->response.headers, name);
+            json_t *actual = value ? json_string(value) : NULL;
+            char what[160];
+            snprintf(what, sizeof(what), "header %s", name);
+            if (expanded && !ecc_match_value(actual, expanded, &failure)) {
+                s_record_check(run, step, what, &failure, &failures);
+            }
+            json_decref(actual);
+            json_decref(expanded);
+        }
+    }
+    if (expect->body) {
+        if (!x->body) {
+            s_fail(run, "%s: the answer body is not JSON, so no body check can pass", step->label);
+            failures++;
+        } else {
+            json_object_foreach((json_t *)expect->body, name, spec) {
+                json_t *expanded = s_expand_spec(run, spec, step);
+                if (expanded && !ecc_match_eval(x->body, name, expanded, &failure)) {
+                    s_record_check(run, step, "body", &failure, &failures);
+                }
+                json_decref(expanded);
+            }
+        }
+    }
+    ecc_match_failure_clean_up(&failure);
+    if (failures) {
+        s_append_answer(run, x);
+        if (!run->reproducer) {
+            struct ecc_buf curl;
+            ecc_buf_init(&curl, S_MAX_DETAIL_BYTES);
+            if (ecc_transport_format_curl(run->options->endpoint_url, &x->request, &curl) == ECC_OK) {
+                run->reproducer = ecc_buf_steal(&curl);
+            }
+            ecc_buf_clean_up(&curl);
+        }
+        return false;
+    }
+    return true;
+}
+
+static bool s_capture(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x) {
+    const char *name;
+    const json_t *pointer;
+    json_object_foreach((json_t *)step->capture, name, pointer) {
+        json_t *value = NULL;
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        if (ecc_match_capture(x->body, json_string_value(pointer), &value, &diag) != ECC_OK) {
+            s_fail(run, "%s: capture '%s': %s", step->label, name, diag.text);
+            s_append_answer(run, x);
+            return false;
+        }
+        char key[160];
+        snprintf(key, sizeof(key), "capture.%s", name);
+        enum ecc_status status = ecc_vars_set(&run->vars, key, value);
+        json_decref(value);
+        if (status != ECC_OK) {
+            s_fail(run, "%s: out of memory", step->label);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Remembers what a successful call created, for the runner's own cleanup. */
+static void s_track(struct s_case_run *run, const char *operation, const struct s_exchange *x) {
+    if (x->response.status < 200 || x->response.status > 299 || !json_is_object(x->body)) {
+        return;
+    }
+    if (strcmp(operation, "CreateCluster") == 0) {
+        const json_t *name = json_object_get(x->sent_body, "clusterName");
+        if (json_is_string(name)) {
+            json_array_append(run->clusters, (json_t *)name);
+        }
+    } else if (strcmp(operation, "RegisterTaskDefinition") == 0) {
+        const json_t *arn = json_object_get(json_object_get(x->body, "taskDefinition"), "taskDefinitionArn");
+        if (json_is_string(arn)) {
+            json_array_append(run->task_definitions, (json_t *)arn);
+        }
+    } else if (strcmp(operation, "RunTask") == 0) {
+        size_t i;
+        const json_t *task;
+        json_array_foreach(json_object_get(x->body, "tasks"), i, task) {
+            const json_t *arn = json_object_get(task, "taskArn");
+            const json_t *cluster = json_object_get(task, "clusterArn");
+            if (json_is_string(arn)) {
+                json_array_append_new(run->tasks, json_pack("{s:O?,s:O}", "cluster", cluster, "task", arn));
+            }
+        }
+    }
+}
+
+/* An internal call (DescribeTasks, cleanup): signed with the default credentials. */
+static bool
+s_internal_call(struct s_case_run *run, const char *label, const char *operation, json_t *body, struct s_exchange *x) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_step_sign sign = {.mode = ECC_SIGN_SIGV4};
+    if (s_build_call(operation, body, x, &diag) != ECC_OK || s_sign(run, &sign, false, &x->request, &diag) != ECC_OK) {
+        s_fail(run, "%s: cannot build %s: %s", label, operation, diag.text);
+        return false;
+    }
+    return s_send(run, label, 0, x);
+}
+
+/* Sleeps up to `ms`, in slices so an interrupt or the case deadline cuts it short. */
+static void s_sleep_ms(struct s_case_run *run, uint64_t ms) {
+    uint64_t end = s_now_ms() + ms;
+    while (!s_interrupted(run, 1)) {
+        uint64_t now = s_now_ms();
+        if (now >= end || (run->deadline_ms && now >= run->deadline_ms)) {
+            return;
+        }
+        uint64_t slice = end - now < S_SLEEP_SLICE_MS ? end - now : S_SLEEP_SLICE_MS;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(slice * 1000000u)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static bool s_all_visible(const json_t *arns, const json_t *described) {
+    size_t i;
+    const json_t *arn;
+    json_array_foreach(arns, i, arn) {
+        bool found = false;
+        size_t j;
+        const json_t *task;
+        json_array_foreach(json_object_get(described, "tasks"), j, task) {
+            found = found || json_equal(json_object_get(task, "taskArn"), (json_t *)arn);
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool s_confirm(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *sent) {
+    json_t *arns = NULL;
+    json_t *cluster = NULL;
+    struct ecc_diag diag;
+    if (step->confirm_spec) {
+        json_t *spec = NULL;
+        if (ecc_vars_expand(&run->vars, step->confirm_spec, &spec, &diag) != ECC_OK) {
+            s_fail(run, "%s: confirm: %s", step->label, diag.text);
+            return false;
+        }
+        arns = json_incref(json_object_get(spec, "tasks"));
+        cluster = json_incref(json_object_get(spec, "cluster"));
+        json_decref(spec);
+    }
+    if (!arns && ecc_match_capture(sent->body, "/tasks/*/taskArn", &arns, &diag) != ECC_OK) {
+        s_fail(run, "%s: confirm: the answer names no task to confirm", step->label);
+        json_decref(cluster);
+        return false;
+    }
+    if (!cluster) {
+        cluster = json_incref(json_object_get(sent->sent_body, "cluster"));
+    }
+    if (json_is_string(arns)) {
+        json_t *one = json_array();
+        json_array_append_new(one, arns);
+        arns = one;
+    }
+    bool visible = false;
+    uint64_t start = s_now_ms();
+    unsigned retries = 0;
+    char last[300] = "no answer";
+    for (;;) {
+        struct s_exchange x;
+        s_exchange_init(&x);
+        json_t *body = json_pack("{s:O}", "tasks", arns);
+        if (cluster) {
+            json_object_set(body, "cluster", cluster);
+        }
+        char label[200];
+        snprintf(label, sizeof(label), "%s: confirm with DescribeTasks", step->label);
+        bool sent_ok = s_internal_call(run, label, "DescribeTasks", body, &x);
+        json_decref(body);
+        if (!sent_ok) {
+            s_exchange_clean_up(&x);
+            break;
+        }
+        visible = x.response.status == 200 && s_all_visible(arns, x.body);
+        snprintf(last, sizeof(last), "HTTP %d", x.response.status);
+        s_exchange_clean_up(&x);
+        if (visible) {
+            break;
+        }
+        uint64_t delay = 0;
+        uint64_t elapsed = s_now_ms() - start;
+        if (s_interrupted(run, 1) || !ecc_backoff_next(&run->options->backoff, retries++, elapsed, &delay) ||
+            (run->deadline_ms && s_now_ms() + delay > run->deadline_ms)) {
+            s_fail(
+                run,
+                "%s: DescribeTasks did not show the %zu started task(s) after %" PRIu64 " ms and %u tries (last: %s)",
+                step->label,
+                json_array_size(arns),
+                s_now_ms() - start,
+                retries,
+                last);
+            break;
+        }
+        s_sleep_ms(run, delay);
+    }
+    json_decref(arns);
+    json_decref(cluster);
+    return visible;
+}
+
+static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
+    struct s_exchange x;
+    s_exchange_init(&x);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    bool ok = false;
+    if (step->is_cleanup && s_build_request(run, step, &x, &diag) != ECC_OK) {
+        /* A cleanup step whose inputs never came to be (a capture of a step that did not run) has nothing
+         * to clean up; the runner's own cleanup still runs. */
+        s_warn(run, "%s skipped: %s", step->label, diag.text);
+        goto done;
+    }
+    if ((!step->is_cleanup && s_build_request(run, step, &x, &diag) != ECC_OK) ||
+        s_sign(run, &step->sign, step->kind == ECC_STEP_CONTROL, &x.request, &diag) != ECC_OK) {
+        s_fail(run, "%s: cannot build the request: %s", step->label, diag.text);
+        goto done;
+    }
+    if (!s_send(run, step->label, step->timeout_ms, &x)) {
+        if (!run->reproducer) {
+            struct ecc_buf curl;
+            ecc_buf_init(&curl, S_MAX_DETAIL_BYTES);
+            if (ecc_transport_format_curl(run->options->endpoint_url, &x.request, &curl) == ECC_OK) {
+                run->reproducer = ecc_buf_steal(&curl);
+            }
+            ecc_buf_clean_up(&curl);
+        }
+        goto done;
+    }
+    s_track(run, step->operation, &x);
+    if (!s_check(run, step, &x)) {
+        goto done;
+    }
+    if (step->capture && !s_capture(run, step, &x)) {
+        goto done;
+    }
+    ok = !step->confirm || s_confirm(run, step, &x);
+done:
+    s_exchange_clean_up(&x);
+    return ok;
+}
+
+/* The runner's own cleanup: stop tasks, deregister task definitions, delete clusters; problems are
+ * warnings (the resource names carry the run prefix, so leftovers are easy to find). */
+static void s_auto_cleanup(struct s_case_run *run) {
+    struct {
+        const char *operation;
+        json_t *list;
+    } passes[] = {
+        {"StopTask", run->tasks},
+        {"DeregisterTaskDefinition", run->task_definitions},
+        {"DeleteCluster", run->clusters},
+    };
+    bool was_failed = run->failed;
+    char saved_reason[sizeof(run->reason)];
+    memcpy(saved_reason, run->reason, sizeof(saved_reason));
+    size_t detail_len = run->detail.len;
+    for (size_t p = 0; p < ECC_ARRAY_LEN(passes); p++) {
+        size_t i;
+        json_t *item;
+        json_array_foreach(passes[p].list, i, item) {
+            if (s_interrupted(run, 2)) {
+                s_warn(
+                    run, "cleanup abandoned (second interrupt): resources named %s-* may remain", run->options->prefix);
+                return;
+            }
+            json_t *body = NULL;
+            if (p == 0) {
+                body = json_pack(
+                    "{s:O?,s:O,s:s}",
+                    "cluster",
+                    json_object_get(item, "cluster"),
+                    "task",
+                    json_object_get(item, "task"),
+                    "reason",
+                    "ecsconf cleanup");
+            } else if (p == 1) {
+                body = json_pack("{s:O}", "taskDefinition", item);
+            } else {
+                body = json_pack("{s:O}", "cluster", item);
+            }
+            struct s_exchange x;
+            s_exchange_init(&x);
+            const char *what = p == 0 ? json_string_value(json_object_get(item, "task")) : json_string_value(item);
+            if (!s_internal_call(run, "cleanup", passes[p].operation, body, &x)) {
+                s_warn(run, "%s %s: %s", passes[p].operation, what ? what : "?", x.result.message);
+            } else if (x.response.status < 200 || x.response.status > 299) {
+                struct ecc_error_type type;
+                struct ecc_diag diag;
+                bool gone = ecc_errors_resolve_type(
+                                &x.response.headers, json_is_object(x.body) ? x.body : NULL, &type, &diag) == ECC_OK &&
+                            type.source != ECC_ERROR_TYPE_NONE && type.name_len == strlen("ClusterNotFoundException") &&
+                            memcmp(type.name, "ClusterNotFoundException", type.name_len) == 0;
+                if (!gone) {
+                    s_warn(run, "%s %s: HTTP %d", passes[p].operation, what ? what : "?", x.response.status);
+                }
+            }
+            s_exchange_clean_up(&x);
+            json_decref(body);
+        }
+    }
+    /* Cleanup trouble is a warning, not the case's result. */
+    run->failed = was_failed;
+    memcpy(run->reason, saved_reason, sizeof(saved_reason));
+    run->detail.len = detail_len;
+    if (run->detail.data) {
+        run->detail.data[detail_len] = '\0';
+    }
+}
+
+static uint64_t s_fnv1a(const char *text) {
+    uint64_t hash = 1469598103934665603ULL;
+    for (const char *c = text; *c; c++) {
+        hash = (hash ^ (uint8_t)*c) * 1099511628211ULL;
+    }
+    return hash;
+}
+
+static enum ecc_status s_set_builtins(struct s_case_run *run) {
+    const struct ecc_runner_options *o = run->options;
+    char name[160];
+    snprintf(name, sizeof(name), "%s-%s", o->prefix, run->c->id);
+    enum ecc_status status = ecc_vars_set_string(&run->vars, "prefix", o->prefix);
+    if (status == ECC_OK) {
+        status = ecc_vars_set_string(&run->vars, "cluster", name);
+    }
+    if (status == ECC_OK) {
+        status = ecc_vars_set_string(&run->vars, "family", name);
+    }
+    if (status == ECC_OK) {
+        status = ecc_vars_set_string(&run->vars, "region", o->region);
+    }
+    if (status == ECC_OK && o->account) {
+        status = ecc_vars_set_string(&run->vars, "account", o->account);
+    }
+    if (status == ECC_OK) {
+        status = ecc_vars_set_string(&run->vars, "access_key_id", o->credentials->access_key_id);
+    }
+    if (status == ECC_OK && o->second_credentials) {
+        status = ecc_vars_set_string(&run->vars, "second_access_key_id", o->second_credentials->access_key_id);
+    }
+    /* Case vars, in order: each may use the built-ins and the vars before it. */
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)run->c->vars, key, value) {
+        json_t *expanded = NULL;
+        struct ecc_diag diag;
+        if (status == ECC_OK) {
+            status = ecc_vars_expand(&run->vars, value, &expanded, &diag);
+            if (status != ECC_OK) {
+                s_fail(run, "vars/%s: %s", key, diag.text);
+            }
+        }
+        if (status == ECC_OK) {
+            status = ecc_vars_set(&run->vars, key, expanded);
+        }
+        json_decref(expanded);
+    }
+    return status;
+}
+
+static void s_run_steps(struct s_case_run *run, const struct ecc_step *steps, size_t count, bool cleanup) {
+    for (size_t i = 0; i < count; i++) {
+        if (!cleanup && run->failed) {
+            return;
+        }
+        if (!cleanup && s_interrupted(run, 1)) {
+            s_fail(run, "interrupted before %s", steps[i].label);
+            return;
+        }
+        if (cleanup && s_interrupted(run, 2)) {
+            s_warn(run, "cleanup abandoned (second interrupt)");
+            return;
+        }
+        if (!cleanup && run->deadline_ms && s_now_ms() > run->deadline_ms) {
+            s_fail(run, "case timed out before %s", steps[i].label);
+            return;
+        }
+        if (!s_run_step(run, &steps[i]) && !cleanup) {
+            return;
+        }
+    }
+}
+
+static void s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc_case_report *out) {
+    const struct ecc_runner_options *options = worker->shared->options;
+    const struct ecc_case *c = item->c;
+    memset(out, 0, sizeof(*out));
+    out->id = (char *)c->id;
+    out->group = c->group;
+    out->title = (char *)c->title;
+    if (item->action == ECC_PLAN_SKIP) {
+        out->result = ECC_RESULT_SKIP;
+        out->reason = ecc_strdup(item->skip_reason);
+        return;
+    }
+    if (options->interrupted && *options->interrupted) {
+        out->result = ECC_RESULT_SKIP;
+        out->reason = ecc_strdup("not run: interrupted");
+        return;
+    }
+    struct s_case_run run = {.worker = worker, .options = options, .c = c};
+    ecc_buf_init(&run.detail, S_MAX_DETAIL_BYTES);
+    ecc_buf_init(&run.warnings, S_MAX_DETAIL_BYTES);
+    run.clusters = json_array();
+    run.task_definitions = json_array();
+    run.tasks = json_array();
+    uint64_t start = s_now_ms();
+    uint64_t timeout = c->timeout_ms ? (uint64_t)c->timeout_ms : options->case_timeout_ms;
+    run.deadline_ms = timeout ? start + timeout : 0;
+    if (ecc_vars_init(&run.vars, options->seed ^ s_fnv1a(c->id)) != ECC_OK || !run.clusters || !run.task_definitions ||
+        !run.tasks) {
+        s_fail(&run, "out of memory");
+    } else if (s_set_builtins(&run) != ECC_OK) {
+        s_fail(&run, "cannot set the case variables");
+    } else {
+        s_run_steps(&run, c->steps, c->step_count, false);
+        s_run_steps(&run, c->cleanup, c->cleanup_count, true);
+        s_auto_cleanup(&run);
+    }
+    out->duration_ms = s_now_ms() - start;
+    bool listed = item->expect_fail != NULL;
+    out->result = ecc_result_of(!run.failed, listed);
+    char reason[1024];
+    if (out->result == ECC_RESULT_XFAIL) {
+        snprintf(reason, sizeof(reason), "expected failure (%s): %s", item->expect_fail->reason, run.reason);
+    } else if (out->result == ECC_RESULT_XPASS) {
+        snprintf(
+            reason,
+            sizeof(reason),
+            "passed, but listed as an expected failure at %s:%d (%s)",
+            item->expect_fail->source,
+            item->expect_fail->line,
+            item->expect_fail->reason);
+    } else {
+        snprintf(reason, sizeof(reason), "%s", run.failed ? run.reason : "");
+    }
+    out->reason = reason[0] ? ecc_strdup(reason) : NULL;
+    out->detail = run.failed && run.detail.len ? ecc_buf_steal(&run.detail) : NULL;
+    out->reproducer = run.failed ? run.reproducer : NULL;
+    if (!run.failed) {
+        free(run.reproducer);
+    }
+    out->warnings = run.warnings.len ? ecc_buf_steal(&run.warnings) : NULL;
+    ecc_vars_clean_up(&run.vars);
+    json_decref(run.clusters);
+    json_decref(run.task_definitions);
+    json_decref(run.tasks);
+    ecc_buf_clean_up(&run.detail);
+    ecc_buf_clean_up(&run.warnings);
+}
+
+/* ---- workers ------------------------------------------------------------------------------------ */
+
+static void s_finish_item(struct s_worker *worker, struct ecc_case_report *item) {
+    struct s_shared *shared = worker->shared;
+    pthread_mutex_lock(&shared->mutex);
+    if (ecc_run_report_add(shared->report, item) != ECC_OK) {
+        shared->status = ECC_ERR_NOMEM;
+    }
+    shared->done++;
+    if (shared->options->on_case_done) {
+        shared->options->on_case_done(shared->options->user_data, item, shared->done, shared->plan->count);
+    }
+    pthread_mutex_unlock(&shared->mutex);
+    free(item->reason);
+    free(item->detail);
+    free(item->reproducer);
+    free(item->warnings);
+}
+
+static void s_do_item(struct s_worker *worker, const struct ecc_plan_item *item) {
+    struct s_shared *shared = worker->shared;
+    if (shared->options->on_case_start && item->action == ECC_PLAN_RUN) {
+        pthread_mutex_lock(&shared->mutex);
+        shared->options->on_case_start(shared->options->user_data, item->c, shared->done, shared->plan->count);
+        pthread_mutex_unlock(&shared->mutex);
+    }
+    struct ecc_case_report result;
+    s_run_case(worker, item, &result);
+    s_finish_item(worker, &result);
+}
+
+static enum ecc_status s_worker_init(struct s_worker *worker, struct s_shared *shared, struct ecc_diag *diag) {
+    worker->shared = shared;
+    worker->transport = ecc_transport_new(&shared->options->transport, diag);
+    worker->signer = ecc_sigv4_signer_new();
+    if (!worker->transport || !worker->signer) {
+        ecc_transport_destroy(worker->transport);
+        ecc_sigv4_signer_destroy(worker->signer);
+        return worker->transport ? ECC_ERR_NOMEM : ECC_ERR_INVALID;
+    }
+    return ECC_OK;
+}
+
+static void s_worker_clean_up(struct s_worker *worker) {
+    ecc_transport_destroy(worker->transport);
+    ecc_sigv4_signer_destroy(worker->signer);
+}
+
+static void *s_worker_main(void *arg) {
+    struct s_worker *worker = arg;
+    struct s_shared *shared = worker->shared;
+    for (;;) {
+        pthread_mutex_lock(&shared->mutex);
+        size_t index = shared->next < shared->plan->count ? shared->next++ : SIZE_MAX;
+        pthread_mutex_unlock(&shared->mutex);
+        if (index == SIZE_MAX) {
+            return NULL;
+        }
+        s_do_item(worker, &shared->plan->items[index]);
+    }
+}
+
+static int s_compare_reports(const void *a, const void *b) {
+    const struct ecc_case_report *x = a;
+    const struct ecc_case_report *y = b;
+    int by_group = strcmp(x->group ? x->group : "", y->group ? y->group : "");
+    return by_group ? by_group : strcmp(x->id, y->id);
+}
+
+enum ecc_status ecc_runner_run(
+    const struct ecc_plan *plan,
+    const struct ecc_runner_options *options,
+    struct ecc_run_report *report,
+    struct ecc_diag *diag) {
+    if (!options->endpoint_url || !options->region || !options->credentials || !options->prefix) {
+        ecc_diag_set(diag, "the runner needs an endpoint, a region, credentials and a prefix");
+        return ECC_ERR_INVALID;
+    }
+    struct s_shared shared = {.plan = plan, .options = options, .report = report, .status = ECC_OK};
+    enum ecc_status status = ecc_transport_endpoint_host(options->endpoint_url, shared.host, sizeof(shared.host), diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    shared.key_cache = ecc_sigv4_key_cache_new(0);
+    if (!shared.key_cache || pthread_mutex_init(&shared.mutex, NULL) != 0) {
+        ecc_sigv4_key_cache_destroy(shared.key_cache);
+        return ECC_ERR_NOMEM;
+    }
+    uint64_t start = s_now_ms();
+    unsigned jobs = options->jobs ? options->jobs : 1;
+    struct s_worker *workers = calloc(jobs, sizeof(*workers));
+    pthread_t *threads = calloc(jobs, sizeof(*threads));
+    unsigned ready = 0;
+    if (!workers || !threads) {
+        status = ECC_ERR_NOMEM;
+        goto done;
+    }
+    for (; ready < jobs; ready++) {
+        status = s_worker_init(&workers[ready], &shared, diag);
+        if (status != ECC_OK) {
+            goto done;
+        }
+    }
+    /* Exclusive cases first, alone, on this thread. */
+    while (shared.next < plan->count && plan->items[shared.next].c->exclusive) {
+        s_do_item(&workers[0], &plan->items[shared.next++]);
+    }
+    unsigned started = 0;
+    for (; started < jobs; started++) {
+        if (pthread_create(&threads[started], NULL, s_worker_main, &workers[started]) != 0) {
+            break;
+        }
+    }
+    if (started == 0) {
+        s_worker_main(&workers[0]);
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    status = shared.status;
+    report->duration_ms = s_now_ms() - start;
+    if (report->count > 1) {
+        qsort(report->cases, report->count, sizeof(*report->cases), s_compare_reports);
+    }
+done:
+    for (unsigned i = 0; i < ready; i++) {
+        s_worker_clean_up(&workers[i]);
+    }
+    free(workers);
+    free(threads);
+    pthread_mutex_destroy(&shared.mutex);
+    ecc_sigv4_key_cache_destroy(shared.key_cache);
+    return status;
+}

@@ -1,0 +1,38 @@
+#ifndef ECC_SUITE_INTERNAL_H
+#define ECC_SUITE_INTERNAL_H
+/*
+ * Private to the suite loaders (fixture.c, case.c): strict, borrowed reads from suite files. Unlike the
+ * typed reads of json.h, JSON null is a type error here (suite files never need it outside merge
+ * patches), and values are borrowed from the document rather than copied.
+ */
+#include "ecc/common.h"
+#include "ecc/json.h"
+
+#include <jansson.h>
+
+/* Fills diag with the pointer of path + key (key may be NULL) and the message; returns ECC_ERR_INVALID. */
+enum ecc_status ecc_suite_fail(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...)
+    ECC_PRINTF(4, 5);
+
+/* Borrowed member reads. `required` false: an absent member leaves *out as it was and returns ECC_OK. */
+enum ecc_status ecc_suite_get_string(
+    const json_t *object,
+    const char *key,
+    bool required,
+    struct ecc_json_path *path,
+    const char **out,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_suite_get_typed(
+    const json_t *object,
+    const char *key,
+    bool required,
+    json_type type,
+    struct ecc_json_path *path,
+    const json_t **out,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/* An object whose members are all strings (headers). Names must be HTTP tokens. `allow_null` lets a
+ * member be null (a removal in a patch). */
+enum ecc_status ecc_suite_check_headers(
+    const json_t *headers, bool allow_null, struct ecc_json_path *path, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+#endif

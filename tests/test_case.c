@@ -1,0 +1,518 @@
+/* Fixture and case loaders: every error class with its position, and the suite's own files. */
+#include "test_support.h"
+
+#include "ecc/case.h"
+#include "ecc/fixture.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const s_fixture_ok =
+    "{\"id\":\"rt\",\"description\":\"d\",\"operation\":\"RunTask\",\"recorded\":{\"from\":\"hand-written\"},"
+    "\"request\":{\"headers\":{\"X-Amz-Target\":\"AmazonEC2ContainerServiceV20141113.RunTask\"},"
+    "\"body\":{\"cluster\":\"${cluster}\",\"taskDefinition\":\"${family}\"}},"
+    "\"response\":{\"status\":200,\"body\":{}}}";
+
+static struct ecc_fixture_set s_fixtures;
+
+static int s_setup(void **state) {
+    (void)state;
+    ecc_fixture_set_init(&s_fixtures);
+    struct ecc_fixture *f = NULL;
+    struct ecc_diag diag;
+    if (ecc_fixture_load_bytes((const uint8_t *)s_fixture_ok, strlen(s_fixture_ok), "mem", &f, &diag) != ECC_OK) {
+        fprintf(stderr, "%s %s\n", diag.path, diag.text);
+        return -1;
+    }
+    return ecc_fixture_set_add(&s_fixtures, f, &diag) == ECC_OK ? 0 : -1;
+}
+
+static int s_teardown(void **state) {
+    (void)state;
+    ecc_fixture_set_clean_up(&s_fixtures);
+    return 0;
+}
+
+static void test_fixture_ok(void **state) {
+    (void)state;
+    const struct ecc_fixture *f = ecc_fixture_set_find(&s_fixtures, "rt");
+    assert_non_null(f);
+    assert_string_equal(f->operation, "RunTask");
+    assert_string_equal(f->method, "POST");
+    assert_string_equal(f->path, "/");
+    assert_string_equal(f->query, "");
+    assert_non_null(f->body);
+    assert_null(f->body_text);
+    assert_int_equal(f->response_status, 200);
+    assert_null(ecc_fixture_set_find(&s_fixtures, "nope"));
+    /* Headers are never NULL. */
+    const char *no_headers = "{\"id\":\"x\",\"description\":\"d\",\"operation\":\"ListTasks\",\"recorded\":{\"from\":"
+                             "\"aws\"},\"request\":{\"body_text\":\"{\"},\"response\":{\"status\":400}}";
+    struct ecc_fixture *g = NULL;
+    struct ecc_diag diag;
+    assert_int_equal(ecc_fixture_load_bytes((const uint8_t *)no_headers, strlen(no_headers), "m", &g, &diag), ECC_OK);
+    assert_non_null(g->headers);
+    assert_int_equal(json_object_size(g->headers), 0);
+    assert_string_equal(g->body_text, "{");
+    /* Duplicate ids are refused (and the set takes ownership either way). */
+    struct ecc_fixture_set set;
+    ecc_fixture_set_init(&set);
+    assert_int_equal(ecc_fixture_set_add(&set, g, &diag), ECC_OK);
+    assert_int_equal(ecc_fixture_load_bytes((const uint8_t *)no_headers, strlen(no_headers), "m2", &g, &diag), ECC_OK);
+    assert_int_equal(ecc_fixture_set_add(&set, g, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "duplicate fixture id"));
+    ecc_fixture_set_clean_up(&set);
+}
+
+/* Replaces the first occurrence of `from` in `base` with `to`. */
+static char *s_replace(const char *base, const char *from, const char *to) {
+    const char *at = strstr(base, from);
+    if (!at) {
+        fail_msg("test bug: '%s' not in the base document", from);
+    }
+    size_t len = strlen(base) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(len);
+    snprintf(out, len, "%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
+    return out;
+}
+
+static void test_fixture_errors(void **state) {
+    (void)state;
+    struct {
+        const char *from;
+        const char *to;
+        const char *path;
+        const char *text;
+    } cases[] = {
+        {"\"id\":\"rt\"", "\"id\":\"RT\"", "/id", "[a-z0-9]"},
+        {"\"id\":\"rt\"", "\"id\":5", "/id", "expected a string, got integer"},
+        {"\"description\":\"d\",", "", "", "missing required member 'description'"},
+        {"\"description\":\"d\"", "\"description\":\"\"", "/description", "must not be empty"},
+        {"\"operation\":\"RunTask\"", "\"operation\":\"RunTasks\"", "/operation", "unknown operation"},
+        {"\"recorded\":{\"from\":\"hand-written\"}", "\"recorded\":{\"from\":\"hand\"}", "/recorded/from", "'from'"},
+        {"\"recorded\":{\"from\":\"hand-written\"}",
+         "\"recorded\":{\"from\":\"aws\",\"when\":1}",
+         "/recorded/when",
+         "unknown member"},
+        {"\"recorded\":{\"from\":\"hand-written\"}",
+         "\"recorded\":{\"from\":\"aws\"},\"redacted\":[\"\"]",
+         "/redacted/0",
+         "non-empty"},
+        {"\"request\":{", "\"request\":{\"verb\":\"GET\",", "/request/verb", "unknown member 'verb'"},
+        {"\"request\":{", "\"request\":{\"method\":\"get\",", "/request/method", "upper-case"},
+        {"\"request\":{", "\"request\":{\"path\":\"x\",", "/request/path", "start with '/'"},
+        {"\"headers\":{",
+         "\"headers\":{\"authorization\":\"AWS4-HMAC-SHA256 ...\",",
+         "/request/headers/authorization",
+         "must not be stored"},
+        {"\"headers\":{",
+         "\"headers\":{\"X-Amz-Security-Token\":\"t\",",
+         "/request/headers/X-Amz-Security-Token",
+         "must not be stored"},
+        {"\"headers\":{",
+         "\"headers\":{\"X-Amz-Date\":\"20240101T000000Z\",",
+         "/request/headers/X-Amz-Date",
+         "must not be stored"},
+        {"\"headers\":{", "\"headers\":{\"Bad Name\":\"x\",", "/request/headers/Bad Name", "not a valid header name"},
+        {"\"headers\":{", "\"headers\":{\"X-A\":1,", "/request/headers/X-A", "must be a string"},
+        {"\"headers\":{", "\"headers\":{\"X-A\":\"a\\r\\nX-B: b\",", "/request/headers/X-A", "line break"},
+        {".RunTask\"", ".ListTasks\"", "/request/headers/X-Amz-Target", "does not name the operation"},
+        {"\"body\":{\"cluster\"",
+         "\"body_text\":\"x\",\"body\":{\"cluster\"",
+         "/request/body_text",
+         "mutually exclusive"},
+        {"\"status\":200", "\"status\":99", "/response/status", "100..599"},
+        {"\"status\":200", "\"status\":\"200\"", "/response/status", "expected an integer"},
+        {"\"response\":{\"status\":200,", "\"response\":{", "/response", "missing required member 'status'"},
+        {"\"response\":{\"status\":200,",
+         "\"response\":{\"status\":200,\"headers\":{\"Authorization\":\"x\"},",
+         "/response/headers/Authorization",
+         "must not be stored"},
+        {"\"id\":\"rt\",", "\"id\":\"rt\",\"extra\":true,", "/extra", "unknown member 'extra'"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(cases); i++) {
+        char *text = s_replace(s_fixture_ok, cases[i].from, cases[i].to);
+        struct ecc_fixture *f = NULL;
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        enum ecc_status status = ecc_fixture_load_bytes((const uint8_t *)text, strlen(text), "f.json", &f, &diag);
+        if (status == ECC_OK || strcmp(diag.path, cases[i].path) != 0 || !strstr(diag.text, cases[i].text)) {
+            fail_msg("case %zu (%s): status %d path '%s' text '%s'", i, cases[i].to, status, diag.path, diag.text);
+        }
+        assert_string_equal(diag.source, "f.json");
+        assert_null(f);
+        free(text);
+    }
+}
+
+static void test_syntax_errors_have_positions(void **state) {
+    (void)state;
+    struct {
+        const char *text;
+        int line;
+        int column;
+        const char *message;
+    } cases[] = {
+        {"{\n  \"id\": \"x\",\n  \"title\": \"t\"\n  \"steps\": []\n}", 4, 9, "'}' expected"},
+        {"{\"id\":\"a\",\n\"id\":\"b\"}", 2, 4, "duplicate"},
+        {"{\"id\":\"a\", \"title\": \"unterminated}", 1, 34, "premature end"},
+        {"", 1, 0, "'[' or '{' expected"},
+        {"[1,2]", 0, 0, "must hold a JSON object"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(cases); i++) {
+        struct ecc_case *c = NULL;
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        enum ecc_status status =
+            ecc_case_load_bytes((const uint8_t *)cases[i].text, strlen(cases[i].text), "c.json", NULL, NULL, &c, &diag);
+        assert_int_equal(status, ECC_ERR_INVALID);
+        if (diag.line != cases[i].line || (cases[i].column && diag.column != cases[i].column) ||
+            !strstr(diag.text, cases[i].message)) {
+            fail_msg("syntax case %zu: %d:%d %s", i, diag.line, diag.column, diag.text);
+        }
+        char formatted[1024];
+        ecc_diag_format(&diag, formatted, sizeof(formatted));
+        assert_non_null(strstr(formatted, "c.json"));
+        assert_null(c);
+    }
+    /* Oversized input. */
+    size_t big = ECC_SUITE_MAX_FILE_BYTES + 1;
+    char *text = malloc(big);
+    memset(text, ' ', big);
+    struct ecc_case *c = NULL;
+    struct ecc_diag diag;
+    assert_int_equal(ecc_case_load_bytes((const uint8_t *)text, big, "big", NULL, NULL, &c, &diag), ECC_ERR_LIMIT);
+    free(text);
+}
+
+static const char *const s_case_ok =
+    "{\"id\":\"c1\",\"title\":\"t\",\"tags\":[\"a\",\"b\"],\"requires\":[\"fault-injection\"],"
+    "\"vars\":{\"tok\":\"${prefix}-t\",\"tok2\":\"${tok}x\"},"
+    "\"steps\":["
+    "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"},\"capture\":{\"carn\":\"/cluster/"
+    "clusterArn\"}},"
+    "{\"name\":\"run\",\"send\":\"rt\",\"merge\":{\"clientToken\":\"${tok2}\"},\"expect\":{\"status\":200,"
+    "\"body\":{\"/tasks/*/clusterArn\":\"${capture.carn}\",\"/tasks\":{\"length\":1}}},"
+    "\"capture\":{\"arns\":\"/tasks/*/taskArn\"},\"confirm\":true},"
+    "{\"control\":{\"action\":\"inject\",\"operation\":\"RunTask\",\"cluster\":\"${cluster}\",\"error\":\"X\"}},"
+    "{\"raw\":{\"from\":\"rt\",\"headers\":{\"X-Amz-Target\":null}},\"sign\":\"none\","
+    "\"expect\":{\"error\":{\"present\":true}}},"
+    "{\"raw\":{\"headers\":{\"X-Amz-Target\":\"AmazonEC2ContainerServiceV20141113.RunTask\"},\"body_text\":\"{\"},"
+    "\"sign\":{\"date_offset_s\":-3600,\"credentials\":\"second\"}}"
+    "],"
+    "\"cleanup\":[{\"call\":\"StopTask\",\"body\":{\"task\":\"${capture.arns}\"}}]}";
+
+static struct ecc_case *s_load_case(const char *text, struct ecc_diag *diag, enum ecc_status *status) {
+    struct ecc_case *c = NULL;
+    ecc_diag_clear(diag);
+    *status = ecc_case_load_bytes((const uint8_t *)text, strlen(text), "c.json", "grp", &s_fixtures, &c, diag);
+    return c;
+}
+
+static void test_case_ok(void **state) {
+    (void)state;
+    struct ecc_diag diag;
+    enum ecc_status status;
+    struct ecc_case *c = s_load_case(s_case_ok, &diag, &status);
+    if (status != ECC_OK) {
+        fail_msg("%s: %s", diag.path, diag.text);
+    }
+    assert_string_equal(c->id, "c1");
+    assert_string_equal(c->group, "grp");
+    assert_true(ecc_case_has_tag(c, "b"));
+    assert_false(ecc_case_has_tag(c, "c"));
+    assert_int_equal(c->requires, ECC_CAP_FAULT_INJECTION);
+    assert_int_equal(c->step_count, 5);
+    assert_int_equal(c->cleanup_count, 1);
+    assert_true(c->starts_tasks);
+    assert_int_equal(c->steps[0].kind, ECC_STEP_CALL);
+    assert_string_equal(c->steps[0].operation, "CreateCluster");
+    assert_string_equal(c->steps[0].label, "step 1 (CreateCluster)");
+    assert_int_equal(c->steps[1].kind, ECC_STEP_SEND);
+    assert_ptr_equal(c->steps[1].fixture, ecc_fixture_set_find(&s_fixtures, "rt"));
+    assert_true(c->steps[1].confirm);
+    assert_string_equal(c->steps[1].label, "step 2 \"run\" (RunTask)");
+    assert_string_equal(c->steps[3].label, "step 4 (raw)");
+    assert_string_equal(c->steps[4].label, "step 5 (raw RunTask)");
+    assert_int_equal(c->steps[2].kind, ECC_STEP_CONTROL);
+    assert_string_equal(c->steps[2].label, "step 3 (control inject)");
+    assert_int_equal(c->steps[3].kind, ECC_STEP_RAW);
+    assert_string_equal(c->steps[3].operation, "");
+    assert_int_equal(c->steps[3].sign.mode, ECC_SIGN_NONE);
+    assert_string_equal(c->steps[4].operation, "RunTask");
+    assert_int_equal(c->steps[4].sign.date_offset_s, -3600);
+    assert_true(c->steps[4].sign.second_credentials);
+    assert_true(c->cleanup[0].is_cleanup);
+    assert_string_equal(c->cleanup[0].pointer, "/cleanup/0");
+    ecc_case_destroy(c);
+}
+
+static void test_case_errors(void **state) {
+    (void)state;
+    struct {
+        const char *from;
+        const char *to;
+        const char *path;
+        const char *text;
+    } cases[] = {
+        {"\"id\":\"c1\"", "\"id\":\"c_1\"", "/id", "[a-z0-9]"},
+        {"\"title\":\"t\",", "", "", "missing required member 'title'"},
+        {"\"title\":\"t\",", "\"title\":\"t\",\"titel\":\"x\",", "/titel", "unknown member 'titel'"},
+        {"\"tags\":[\"a\",\"b\"]", "\"tags\":[\"a\",\"A\"]", "/tags/1", "tag"},
+        {"\"tags\":[\"a\",\"b\"]", "\"tags\":[\"a\",\"a\"]", "/tags/1", "duplicate tag"},
+        {"\"requires\":[\"fault-injection\"]", "\"requires\":[\"faults\"]", "/requires/0", "unknown capability"},
+        {"\"requires\":[\"fault-injection\"]",
+         "\"requires\":[\"fault-injection\",\"fault-injection\"]",
+         "/requires/1",
+         "duplicate capability"},
+        {"\"vars\":{\"tok\"", "\"vars\":{\"Tok\"", "/vars/Tok", "variable name"},
+        {"\"vars\":{\"tok\"", "\"vars\":{\"cluster\"", "/vars/cluster", "built-in"},
+        {"\"tok2\":\"${tok}x\"", "\"tok2\":\"${tok3}x\"", "/vars/tok2", "unknown variable ${tok3}"},
+        {"\"steps\":[", "\"steps\":[5,", "/steps/0", "must be an object"},
+        {"{\"call\":\"CreateCluster\",", "{\"send\":\"rt\",\"call\":\"CreateCluster\",", "/steps/0", "exactly one of"},
+        {"{\"call\":\"CreateCluster\",", "{\"call\":\"CreateClusters\",", "/steps/0/call", "unknown operation"},
+        {"\"body\":{\"clusterName\":\"${cluster}\"}", "\"body\":[]", "/steps/0/body", "expected an object"},
+        {"{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"},",
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${clustr}\"},",
+         "/steps/0/body/clusterName",
+         "unknown variable ${clustr}"},
+        {"\"send\":\"rt\"", "\"send\":\"rt2\"", "/steps/1/send", "no fixture with id 'rt2'"},
+        {"\"merge\":{\"clientToken\":\"${tok2}\"}", "\"merge\":[1]", "/steps/1/merge", "expected an object"},
+        {"\"${capture.carn}\"",
+         "\"${capture.arns}\"",
+         "/steps/1/expect/body/~1tasks~1*~1clusterArn",
+         "no earlier step captures 'arns'"},
+        {"\"/tasks\":{\"length\":1}", "\"tasks\":{\"length\":1}", "/steps/1/expect/body/tasks", "start with '/'"},
+        {"\"/tasks\":{\"length\":1}",
+         "\"/tasks\":{\"lenght\":1}",
+         "/steps/1/expect/body/~1tasks/lenght",
+         "unknown matcher"},
+        {"\"/tasks\":{\"length\":1}",
+         "\"/tasks\":{\"collect\":{\"length\":1}}",
+         "/steps/1/expect/body/~1tasks/collect",
+         "wildcard"},
+        {"\"expect\":{\"status\":200,", "\"expect\":{\"status\":700,", "/steps/1/expect/status", "100..599"},
+        {"\"expect\":{\"status\":200,",
+         "\"expect\":{\"status\":\"200\",",
+         "/steps/1/expect/status",
+         "integer or a matcher"},
+        {"\"expect\":{\"status\":200,",
+         "\"expect\":{\"status\":200,\"error\":5,",
+         "/steps/1/expect/error",
+         "error type"},
+        {"\"expect\":{\"status\":200,",
+         "\"expect\":{\"status\":200,\"header\":{},",
+         "/steps/1/expect/header",
+         "unknown member"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"Arns\":\"/tasks/*/taskArn\"}",
+         "/steps/1/capture/Arns",
+         "capture name"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"arns\":\"tasks\"}",
+         "/steps/1/capture/arns",
+         "start with '/'"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"arns\":3}",
+         "/steps/1/capture/arns",
+         "JSON pointer string"},
+        {"\"confirm\":true},", "\"confirm\":\"yes\"},", "/steps/1/confirm", "true, false or an object"},
+        {"\"confirm\":true},",
+         "\"confirm\":{\"cluster\":\"x\",\"task\":[]}},",
+         "/steps/1/confirm/task",
+         "unknown member"},
+        {"\"capture\":{\"carn\":\"/cluster/clusterArn\"}}",
+         "\"capture\":{\"carn\":\"/cluster/clusterArn\"},\"confirm\":true}",
+         "/steps/0/confirm",
+         "only to a step that sends RunTask"},
+        {"\"body\":{\"clusterName\":\"${cluster}\"},",
+         "\"body\":{\"clusterName\":\"${cluster}\"},\"merge\":{},",
+         "/steps/0/merge",
+         "only to a send step"},
+        {"\"send\":\"rt\",", "\"send\":\"rt\",\"body\":{},", "/steps/1/body", "only to a call step"},
+        {"\"action\":\"inject\"", "\"action\":\"injects\"", "/steps/2/control/action", "unknown control action"},
+        {"\"action\":\"inject\"", "\"action\":\"advance_clock\"", "/steps/2/control/action", "clock-control"},
+        {"\"action\":\"inject\"", "\"action\":\"reset\"", "/steps/2/control/action", "exclusive"},
+        {"{\"control\":{", "{\"sign\":\"none\",\"control\":{", "/steps/2/sign", "does not apply to a control step"},
+        {"\"control\":{\"action\":\"inject\",",
+         "\"control\":{",
+         "/steps/2/control",
+         "missing required member 'action'"},
+        {"\"raw\":{\"from\":\"rt\",", "\"raw\":{\"from\":\"nope\",", "/steps/3/raw/from", "no fixture"},
+        {"\"raw\":{\"from\":\"rt\",", "\"raw\":{\"from\":\"rt\",\"url\":\"/\",", "/steps/3/raw/url", "unknown member"},
+        {"\"X-Amz-Target\":null", "\"X-Amz-Target\":5", "/steps/3/raw/headers/X-Amz-Target", "string or null"},
+        {"\"body_text\":\"{\"", "\"body_text\":\"{\",\"body\":{}", "/steps/4/raw/body_text", "mutually exclusive"},
+        {"\"sign\":\"none\"", "\"sign\":\"unsigned\"", "/steps/3/sign", "'sign'"},
+        {"\"sign\":\"none\"", "\"sign\":{}", "/steps/3/sign", "non-empty object"},
+        {"\"date_offset_s\":-3600", "\"date_offset_s\":-3600.5", "/steps/4/sign/date_offset_s", "expected an integer"},
+        {"\"date_offset_s\":-3600", "\"date_offset_s\":99999999999", "/steps/4/sign/date_offset_s", "one year"},
+        {"\"credentials\":\"second\"", "\"credentials\":\"third\"", "/steps/4/sign/credentials", "default or second"},
+        {"\"credentials\":\"second\"", "\"credentials\":\"second\",\"skew\":1", "/steps/4/sign/skew", "unknown member"},
+        {"{\"call\":\"StopTask\",", "{\"call\":\"StopTask\",\"timeout_ms\":0,", "/cleanup/0/timeout_ms", "1..3600000"},
+        {"\"body\":{\"task\":\"${capture.arns}\"}",
+         "\"body\":{\"task\":\"${capture.nope}\"}",
+         "/cleanup/0/body/task",
+         "no earlier step captures"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(cases); i++) {
+        char *text = s_replace(s_case_ok, cases[i].from, cases[i].to);
+        struct ecc_diag diag;
+        enum ecc_status status;
+        struct ecc_case *c = s_load_case(text, &diag, &status);
+        if (status == ECC_OK || strcmp(diag.path, cases[i].path) != 0 || !strstr(diag.text, cases[i].text)) {
+            fail_msg("case %zu (%s): status %d path '%s' text '%s'", i, cases[i].to, status, diag.path, diag.text);
+        }
+        assert_null(c);
+        free(text);
+    }
+    /* An empty step list. */
+    struct ecc_diag diag;
+    enum ecc_status status;
+    assert_null(s_load_case("{\"id\":\"x\",\"title\":\"t\",\"steps\":[]}", &diag, &status));
+    assert_string_equal(diag.path, "/steps");
+    assert_non_null(strstr(diag.text, "at least one step"));
+    /* Second credentials without fault-injection. */
+    char *text = s_replace(s_case_ok, "\"requires\":[\"fault-injection\"],", "");
+    char *text2 = s_replace(
+        text,
+        "{\"control\":{\"action\":\"inject\",\"operation\":\"RunTask\",\"cluster\":\"${cluster}\",\"error\":\"X\"}},",
+        "");
+    assert_null(s_load_case(text2, &diag, &status));
+    assert_string_equal(diag.path, "/steps/3/sign/credentials");
+    free(text);
+    free(text2);
+    /* No fixture set at all (the fuzz entry with NULL). */
+    struct ecc_case *c = NULL;
+    assert_int_equal(
+        ecc_case_load_bytes((const uint8_t *)s_case_ok, strlen(s_case_ok), "c", NULL, NULL, &c, &diag),
+        ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "/steps/1/send");
+}
+
+static void test_fixture_variables_checked_in_case_context(void **state) {
+    (void)state;
+    const char *fixture = "{\"id\":\"v\",\"description\":\"d\",\"operation\":\"RunTask\",\"recorded\":{\"from\":"
+                          "\"other\"},\"request\":{\"body\":{\"cluster\":\"${clstr}\"}},\"response\":{\"status\":200}}";
+    struct ecc_fixture_set set;
+    ecc_fixture_set_init(&set);
+    struct ecc_fixture *f = NULL;
+    struct ecc_diag diag;
+    assert_int_equal(ecc_fixture_load_bytes((const uint8_t *)fixture, strlen(fixture), "v.json", &f, &diag), ECC_OK);
+    assert_int_equal(ecc_fixture_set_add(&set, f, &diag), ECC_OK);
+    const char *text = "{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"send\":\"v\"}]}";
+    struct ecc_case *c = NULL;
+    assert_int_equal(
+        ecc_case_load_bytes((const uint8_t *)text, strlen(text), "x.json", NULL, &set, &c, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "/steps/0/send");
+    assert_non_null(strstr(diag.text, "/request/body/cluster"));
+    assert_non_null(strstr(diag.text, "${clstr}"));
+    ecc_fixture_set_clean_up(&set);
+}
+
+static char s_tmp[256];
+
+static void s_write(const char *rel, const char *text) {
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", s_tmp, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+struct s_errors {
+    int count;
+    char last[1024];
+};
+
+static void s_on_error(void *user_data, const struct ecc_diag *diag) {
+    struct s_errors *errors = user_data;
+    errors->count++;
+    ecc_diag_format(diag, errors->last, sizeof(errors->last));
+}
+
+static void test_files_and_suite(void **state) {
+    (void)state;
+    snprintf(s_tmp, sizeof(s_tmp), "/tmp/ecsconf-test-case-XXXXXX");
+    assert_non_null(mkdtemp(s_tmp));
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s/fx", s_tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(dir, sizeof(dir), "%s/cases", s_tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(dir, sizeof(dir), "%s/cases/grp", s_tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    s_write("fx/rt.json", s_fixture_ok);
+    s_write("fx/misnamed.json", s_fixture_ok); /* id rt in misnamed.json */
+    s_write("cases/grp/one.json", "{\"id\":\"one\",\"title\":\"t\",\"steps\":[{\"send\":\"rt\"}]}");
+    s_write("cases/grp/two.json", "{\"id\":\"one\",\"title\":\"t\",\"steps\":[{\"send\":\"rt\"}]}");
+    s_write("cases/grp/bad.json", "{\"id\":\"bad\",\n\"title\":\"t\",\n\"steps\":[}");
+    s_write("cases/grp/x.schema.json", "not json: skipped");
+
+    struct ecc_suite suite;
+    ecc_suite_init(&suite);
+    struct s_errors errors = {0};
+    char fx[512], cases[512];
+    snprintf(fx, sizeof(fx), "%s/fx", s_tmp);
+    snprintf(cases, sizeof(cases), "%s/cases", s_tmp);
+    const char *paths[] = {cases};
+    assert_int_equal(ecc_suite_load(&suite, fx, paths, 1, s_on_error, &errors), ECC_ERR_INVALID);
+    /* misnamed fixture, bad.json syntax, two.json id != file name */
+    assert_int_equal(errors.count, 3);
+    assert_int_equal(suite.fixtures.count, 1);
+    assert_int_equal(suite.count, 1);
+    assert_string_equal(suite.cases[0]->group, "grp");
+    assert_non_null(ecc_suite_find(&suite, "one"));
+    ecc_suite_clean_up(&suite);
+
+    /* A duplicate id across folders. */
+    snprintf(dir, sizeof(dir), "%s/cases/other", s_tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    s_write("cases/other/one.json", "{\"id\":\"one\",\"title\":\"t\",\"steps\":[{\"send\":\"rt\"}]}");
+    ecc_suite_init(&suite);
+    errors.count = 0;
+    assert_int_equal(ecc_suite_load(&suite, fx, paths, 1, s_on_error, &errors), ECC_ERR_INVALID);
+    assert_int_equal(errors.count, 4);
+    ecc_suite_clean_up(&suite);
+
+    /* A missing folder is reported, not ignored. */
+    ecc_suite_init(&suite);
+    errors.count = 0;
+    const char *missing[] = {"/nonexistent/ecsconf/cases.json"};
+    assert_int_not_equal(ecc_suite_load(&suite, NULL, missing, 1, s_on_error, &errors), ECC_OK);
+    assert_int_equal(errors.count, 1);
+    assert_non_null(strstr(errors.last, "cannot open"));
+    ecc_suite_clean_up(&suite);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_tmp);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_project_suite_loads(void **state) {
+    (void)state;
+    struct ecc_suite suite;
+    ecc_suite_init(&suite);
+    struct s_errors errors = {0};
+    const char *paths[] = {ECSCONF_SOURCE_DIR "/conformance"};
+    enum ecc_status status = ecc_suite_load(&suite, ECSCONF_SOURCE_DIR "/fixtures", paths, 1, s_on_error, &errors);
+    if (status != ECC_OK) {
+        fail_msg("%d errors, last: %s", errors.count, errors.last);
+    }
+    assert_true(suite.count >= 5);
+    assert_non_null(ecc_suite_find(&suite, "clienttoken-same-params-same-tasks"));
+    ecc_suite_clean_up(&suite);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixture_ok),
+        cmocka_unit_test(test_fixture_errors),
+        cmocka_unit_test(test_syntax_errors_have_positions),
+        cmocka_unit_test(test_case_ok),
+        cmocka_unit_test(test_case_errors),
+        cmocka_unit_test(test_fixture_variables_checked_in_case_context),
+        cmocka_unit_test(test_files_and_suite),
+        cmocka_unit_test(test_project_suite_loads),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}

@@ -1,0 +1,289 @@
+/* Planning: filters, capability and cost skips, expected failures (XPASS fails the run), order, backoff. */
+#include "test_support.h"
+
+#include "ecc/plan.h"
+
+static struct ecc_suite s_suite;
+
+static void s_add_case(const char *group, const char *text) {
+    struct ecc_case *c = NULL;
+    struct ecc_diag diag;
+    if (ecc_case_load_bytes((const uint8_t *)text, strlen(text), "mem", group, &s_suite.fixtures, &c, &diag) !=
+        ECC_OK) {
+        fail_msg("%s: %s", diag.path, diag.text);
+    }
+    if (s_suite.count == s_suite.capacity) {
+        s_suite.capacity = s_suite.capacity ? s_suite.capacity * 2 : 8;
+        s_suite.cases = realloc(s_suite.cases, s_suite.capacity * sizeof(*s_suite.cases));
+    }
+    s_suite.cases[s_suite.count++] = c;
+}
+
+static int s_setup(void **state) {
+    (void)state;
+    ecc_suite_init(&s_suite);
+    s_add_case(
+        "success",
+        "{\"id\":\"run-one\",\"title\":\"t\",\"tags\":[\"ec2\"],\"steps\":[{\"call\":\"RunTask\",\"body\":{}}]}");
+    s_add_case(
+        "errors",
+        "{\"id\":\"no-cluster\",\"title\":\"t\",\"tags\":[\"errors\"],\"steps\":[{\"call\":\"ListTasks\",\"body\":{}}]"
+        "}");
+    s_add_case(
+        "faults",
+        "{\"id\":\"server-fault\",\"title\":\"t\",\"requires\":[\"fault-injection\"],\"steps\":["
+        "{\"control\":{\"action\":\"inject\"}}]}");
+    s_add_case(
+        "clock",
+        "{\"id\":\"ttl\",\"title\":\"t\",\"requires\":[\"clock-control\"],\"exclusive\":true,"
+        "\"steps\":[{\"control\":{\"action\":\"advance_clock\",\"seconds\":1}}]}");
+    s_add_case(
+        "errors",
+        "{\"id\":\"bad-count\",\"title\":\"t\",\"tags\":[\"errors\",\"count\"],\"steps\":[{\"call\":\"ListTasks\","
+        "\"body\":{}}]}");
+    return 0;
+}
+
+static int s_teardown(void **state) {
+    (void)state;
+    ecc_suite_clean_up(&s_suite);
+    return 0;
+}
+
+static bool s_matches(const char *spec, const char *id) {
+    struct ecc_filter filter;
+    ecc_filter_init(&filter);
+    struct ecc_diag diag;
+    assert_int_equal(ecc_filter_add(&filter, spec, &diag), ECC_OK);
+    bool matched = ecc_filter_matches(&filter, ecc_suite_find(&s_suite, id));
+    ecc_filter_clean_up(&filter);
+    return matched;
+}
+
+static void test_filters(void **state) {
+    (void)state;
+    assert_true(s_matches("run-one", "run-one"));
+    assert_false(s_matches("run", "run-one"));
+    assert_true(s_matches("run-*", "run-one"));
+    assert_true(s_matches("errors/*", "bad-count"));
+    assert_false(s_matches("errors/*", "run-one"));
+    assert_true(s_matches("tag:count", "bad-count"));
+    assert_false(s_matches("tag:count", "no-cluster"));
+    assert_false(s_matches("tag:coun", "bad-count"));
+    assert_true(s_matches("x,tag:ec2", "run-one"));
+    struct ecc_filter filter;
+    ecc_filter_init(&filter);
+    struct ecc_diag diag;
+    assert_int_equal(ecc_filter_add(&filter, "a,,b", &diag), ECC_ERR_INVALID);
+    assert_int_equal(ecc_filter_add(&filter, "", &diag), ECC_ERR_INVALID);
+    assert_int_equal(ecc_filter_add(&filter, "tag:", &diag), ECC_ERR_INVALID);
+    assert_int_equal(ecc_filter_add(&filter, "Run One", &diag), ECC_ERR_INVALID);
+    assert_false(ecc_filter_matches(&filter, s_suite.cases[0]));
+    ecc_filter_clean_up(&filter);
+}
+
+static const struct ecc_plan_item *s_item(const struct ecc_plan *plan, const char *id) {
+    for (size_t i = 0; i < plan->count; i++) {
+        if (strcmp(plan->items[i].c->id, id) == 0) {
+            return &plan->items[i];
+        }
+    }
+    return NULL;
+}
+
+static void test_plan_skips_and_order(void **state) {
+    (void)state;
+    struct ecc_plan_options options = {.capabilities = ECC_CAP_FAULT_INJECTION, .loopback = true, .seed = 1};
+    struct ecc_plan plan;
+    assert_int_equal(ecc_plan_build(&plan, &s_suite, &options), ECC_OK);
+    assert_int_equal(plan.count, 5);
+    assert_int_equal(s_item(&plan, "server-fault")->action, ECC_PLAN_RUN);
+    assert_int_equal(s_item(&plan, "ttl")->action, ECC_PLAN_SKIP);
+    assert_non_null(strstr(s_item(&plan, "ttl")->skip_reason, "clock-control"));
+    assert_int_equal(s_item(&plan, "run-one")->action, ECC_PLAN_RUN);
+    /* exclusive first */
+    assert_string_equal(plan.items[0].c->id, "ttl");
+    ecc_plan_clean_up(&plan);
+
+    /* Off loopback: task-starting cases need --allow-tasks. */
+    options.loopback = false;
+    options.capabilities = 0;
+    assert_int_equal(ecc_plan_build(&plan, &s_suite, &options), ECC_OK);
+    assert_int_equal(s_item(&plan, "run-one")->action, ECC_PLAN_SKIP);
+    assert_non_null(strstr(s_item(&plan, "run-one")->skip_reason, "--allow-tasks"));
+    assert_int_equal(s_item(&plan, "no-cluster")->action, ECC_PLAN_RUN);
+    assert_non_null(strstr(s_item(&plan, "server-fault")->skip_reason, "fault-injection"));
+    ecc_plan_clean_up(&plan);
+    options.allow_tasks = true;
+    assert_int_equal(ecc_plan_build(&plan, &s_suite, &options), ECC_OK);
+    assert_int_equal(s_item(&plan, "run-one")->action, ECC_PLAN_RUN);
+    ecc_plan_clean_up(&plan);
+
+    /* Filters leave cases out entirely. */
+    struct ecc_filter only, skip;
+    ecc_filter_init(&only);
+    ecc_filter_init(&skip);
+    struct ecc_diag diag;
+    assert_int_equal(ecc_filter_add(&only, "tag:errors", &diag), ECC_OK);
+    assert_int_equal(ecc_filter_add(&skip, "bad-*", &diag), ECC_OK);
+    options.only = &only;
+    options.skip = &skip;
+    assert_int_equal(ecc_plan_build(&plan, &s_suite, &options), ECC_OK);
+    assert_int_equal(plan.count, 1);
+    assert_int_equal(plan.filtered_out, 4);
+    assert_string_equal(plan.items[0].c->id, "no-cluster");
+    ecc_plan_clean_up(&plan);
+    ecc_filter_clean_up(&only);
+    ecc_filter_clean_up(&skip);
+}
+
+static void test_order_depends_on_seed_only(void **state) {
+    (void)state;
+    struct ecc_plan_options options = {.capabilities = ~0u, .loopback = true, .seed = 7};
+    struct ecc_plan a, b;
+    assert_int_equal(ecc_plan_build(&a, &s_suite, &options), ECC_OK);
+    assert_int_equal(ecc_plan_build(&b, &s_suite, &options), ECC_OK);
+    for (size_t i = 0; i < a.count; i++) {
+        assert_ptr_equal(a.items[i].c, b.items[i].c);
+    }
+    ecc_plan_clean_up(&b);
+    /* Some other seed gives another order of the 4 non-exclusive cases. */
+    bool differs = false;
+    for (uint64_t seed = 8; seed < 40 && !differs; seed++) {
+        options.seed = seed;
+        assert_int_equal(ecc_plan_build(&b, &s_suite, &options), ECC_OK);
+        for (size_t i = 0; i < a.count; i++) {
+            differs = differs || a.items[i].c != b.items[i].c;
+        }
+        ecc_plan_clean_up(&b);
+    }
+    assert_true(differs);
+    ecc_plan_clean_up(&a);
+}
+
+static void test_expect_fail_list(void **state) {
+    (void)state;
+    struct ecc_expect_fail_list list;
+    ecc_expect_fail_list_init(&list);
+    struct ecc_diag diag;
+    const char *text = "# moto deviations\n\n"
+                       "bad-count   moto does not check the count range\r\n"
+                       "  errors/no-*\tHTML 500 instead of ClusterNotFoundException  \n";
+    assert_int_equal(ecc_expect_fail_load_bytes(&list, text, strlen(text), "moto.expect-fail", &diag), ECC_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.entries[0].reason, "moto does not check the count range");
+    assert_string_equal(list.entries[1].pattern, "errors/no-*");
+    assert_string_equal(list.entries[1].reason, "HTML 500 instead of ClusterNotFoundException");
+    assert_int_equal(list.entries[1].line, 4);
+    assert_non_null(ecc_expect_fail_find(&list, ecc_suite_find(&s_suite, "no-cluster")));
+    assert_null(ecc_expect_fail_find(&list, ecc_suite_find(&s_suite, "run-one")));
+    assert_int_equal(ecc_expect_fail_check(&list, &s_suite, &diag), ECC_OK);
+    assert_int_equal(list.entries[0].matches, 1);
+
+    /* plan marks it; results: a listed case that passes is XPASS, which fails the run */
+    struct ecc_plan_options options = {.capabilities = ~0u, .loopback = true, .expect_fail = &list};
+    struct ecc_plan plan;
+    assert_int_equal(ecc_plan_build(&plan, &s_suite, &options), ECC_OK);
+    assert_non_null(s_item(&plan, "bad-count")->expect_fail);
+    assert_null(s_item(&plan, "run-one")->expect_fail);
+    ecc_plan_clean_up(&plan);
+    assert_int_equal(ecc_result_of(true, false), ECC_RESULT_PASS);
+    assert_int_equal(ecc_result_of(false, false), ECC_RESULT_FAIL);
+    assert_int_equal(ecc_result_of(false, true), ECC_RESULT_XFAIL);
+    assert_int_equal(ecc_result_of(true, true), ECC_RESULT_XPASS);
+
+    /* A stale line is an error with its position. */
+    const char *stale = "gone-case reason\n";
+    assert_int_equal(ecc_expect_fail_load_bytes(&list, stale, strlen(stale), "extra.list", &diag), ECC_OK);
+    assert_int_equal(ecc_expect_fail_check(&list, &s_suite, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.source, "extra.list");
+    assert_int_equal(diag.line, 1);
+    assert_non_null(strstr(diag.text, "gone-case"));
+    ecc_expect_fail_list_clean_up(&list);
+
+    /* Malformed lines. */
+    const char *bad[] = {"bad-count\n", "bad-count   \n", "Bad_Count reason\n", "ok reason\nx\n"};
+    int lines[] = {1, 1, 1, 2};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
+        ecc_expect_fail_list_init(&list);
+        ecc_diag_clear(&diag);
+        assert_int_equal(ecc_expect_fail_load_bytes(&list, bad[i], strlen(bad[i]), "l", &diag), ECC_ERR_INVALID);
+        assert_int_equal(diag.line, lines[i]);
+        ecc_expect_fail_list_clean_up(&list);
+    }
+    /* The profiles' lists shipped with the project parse. */
+    for (size_t i = 0; i < ecc_profile_count(); i++) {
+        char file[512];
+        snprintf(
+            file, sizeof(file), "%s/conformance/profiles/%s.expect-fail", ECSCONF_SOURCE_DIR, ecc_profile_get(i)->name);
+        ecc_expect_fail_list_init(&list);
+        if (ecc_expect_fail_load_file(&list, file, &diag) != ECC_OK) {
+            fail_msg("%s:%d: %s", diag.source, diag.line, diag.text);
+        }
+        ecc_expect_fail_list_clean_up(&list);
+    }
+    assert_int_equal(ecc_expect_fail_load_file(&list, "/nonexistent.expect-fail", &diag), ECC_ERR_IO);
+}
+
+static void test_profiles(void **state) {
+    (void)state;
+    const struct ecc_profile *emulator = ecc_profile_find("emulator");
+    assert_non_null(emulator);
+    assert_true(emulator->capabilities & ECC_CAP_FAULT_INJECTION);
+    assert_true(emulator->capabilities & ECC_CAP_CLOCK_CONTROL);
+    assert_string_equal(emulator->access_key_id, "AKIDECSCONFEXAMPLE");
+    assert_string_equal(emulator->second_access_key_id, "AKIDECSCONFBLOCKED");
+    assert_string_equal(emulator->account, "000000000000");
+    assert_int_equal(ecc_profile_find("moto")->capabilities, 0);
+    assert_null(ecc_profile_find("aws")->access_key_id);
+    assert_null(ecc_profile_find("localstack"));
+    assert_int_equal(ecc_profile_count(), 3);
+    assert_null(ecc_profile_get(3));
+}
+
+static void test_backoff_schedule(void **state) {
+    (void)state;
+    struct ecc_backoff b;
+    ecc_backoff_init_default(&b);
+    /* 2, 4, 8, ... seconds until 5 minutes: 2+4+...+128 = 254 s, then the last wait is cut to 46 s. */
+    uint64_t elapsed = 0, delay = 0;
+    uint64_t expected[] = {2000, 4000, 8000, 16000, 32000, 64000, 128000, 46000};
+    unsigned retries = 0;
+    while (ecc_backoff_next(&b, retries, elapsed, &delay)) {
+        assert_true(retries < ECC_ARRAY_LEN(expected));
+        assert_int_equal(delay, expected[retries]);
+        elapsed += delay;
+        retries++;
+    }
+    assert_int_equal(retries, ECC_ARRAY_LEN(expected));
+    assert_int_equal(elapsed, 300000);
+    /* Scaled down, with a cap on each wait. */
+    struct ecc_backoff small = {.initial_ms = 10, .max_delay_ms = 25, .total_ms = 100};
+    uint64_t expected_small[] = {10, 20, 25, 25, 20};
+    elapsed = 0;
+    retries = 0;
+    while (ecc_backoff_next(&small, retries, elapsed, &delay)) {
+        assert_int_equal(delay, expected_small[retries]);
+        elapsed += delay;
+        retries++;
+    }
+    assert_int_equal(retries, ECC_ARRAY_LEN(expected_small));
+    /* Time spent in the requests themselves counts: past the budget, no more tries. */
+    assert_false(ecc_backoff_next(&small, 0, 100, &delay));
+    assert_false(ecc_backoff_next(&small, 0, 5000, &delay));
+    /* No overflow for many retries. */
+    assert_true(ecc_backoff_next(&b, 200, 0, &delay));
+    assert_int_equal(delay, 300000);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_plan_skips_and_order),
+        cmocka_unit_test(test_order_depends_on_seed_only),
+        cmocka_unit_test(test_expect_fail_list),
+        cmocka_unit_test(test_profiles),
+        cmocka_unit_test(test_backoff_schedule),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
