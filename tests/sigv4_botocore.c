@@ -289,7 +289,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (!argv[1][0] || access(argv[1], X_OK) != 0) {
-        printf("SKIP: no Python interpreter found (configure with -DPython3_EXECUTABLE=...); botocore is needed\n");
+        printf("SKIP: no Python interpreter found (configure with -DECSCONF_PYTHON=...); botocore is needed\n");
         return SKIP;
     }
     size_t count = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 600;

@@ -292,28 +292,25 @@ static void test_hostile_endpoint_and_dead_port(void **state) {
     struct ecc_diag diag;
     struct ecc_server *server = ecc_server_new(NULL, s_hostile_handler, NULL, &diag);
     assert_non_null(server);
-    const char *cases[] = {
+    /* Answers that are not AWS JSON (generous timeout: these must fail on content, never on time). */
+    const char *fast_cases[] = {
         "{\"id\":\"html\",\"title\":\"t\",\"steps\":[{\"call\":\"CreateCluster\",\"body\":{}}]}",
-        "{\"id\":\"slow\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{}}]}",
         "{\"id\":\"redirect\",\"title\":\"t\",\"steps\":[{\"call\":\"DescribeTasks\",\"body\":{}}]}",
         ("{\"id\":\"html-error-type\",\"title\":\"t\",\"steps\":[{\"call\":\"StopTask\",\"body\":{},"
          "\"expect\":{\"error\":\"ServerException\",\"body\":{\"/message\":{\"present\":true}}}}]}"),
     };
     struct ecc_suite suite;
-    s_suite(&suite, cases, ECC_ARRAY_LEN(cases));
+    s_suite(&suite, fast_cases, ECC_ARRAY_LEN(fast_cases));
     struct ecc_runner_options options;
     s_options(&options, ecc_server_url(server));
-    options.transport.timeout_ms = 300;
-    options.jobs = 2;
+    options.transport.timeout_ms = 10000;
+    options.jobs = 3;
     struct ecc_run_report report;
     s_run(&suite, &options, NULL, &report);
     const struct ecc_case_report *html = s_result(&report, "html");
     assert_int_equal(html->result, ECC_RESULT_FAIL);
     assert_non_null(strstr(html->detail, "not a well-formed AWS JSON answer"));
     assert_non_null(strstr(html->detail, "HTTP 500"));
-    const struct ecc_case_report *slow = s_result(&report, "slow");
-    assert_int_equal(slow->result, ECC_RESULT_FAIL);
-    assert_non_null(strstr(slow->reason, "timeout"));
     const struct ecc_case_report *redirect = s_result(&report, "redirect");
     assert_int_equal(redirect->result, ECC_RESULT_FAIL);
     assert_non_null(strstr(redirect->reason, "status"));
@@ -322,7 +319,6 @@ static void test_hostile_endpoint_and_dead_port(void **state) {
     assert_non_null(strstr(typed->detail, "error type"));
     assert_non_null(strstr(typed->detail, "not JSON"));
     ecc_run_report_clean_up(&report);
-    ecc_server_destroy(server);
 
     /* Nothing listening: each case fails with the connection error, the run completes. */
     s_options(&options, "http://127.0.0.1:9");
@@ -333,6 +329,27 @@ static void test_hostile_endpoint_and_dead_port(void **state) {
     }
     ecc_run_report_clean_up(&report);
     ecc_suite_clean_up(&suite);
+
+    /* A slow answer (1 s): the run's 300 ms timeout cuts it; a step's own 5 s timeout lets it arrive (and
+     * the case then fails on its status, not on time). One job, so the two never queue on one thread. */
+    const char *slow_cases[] = {
+        "{\"id\":\"slow\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{}}]}",
+        "{\"id\":\"slow-step\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},\"timeout_ms\":5000}]}",
+    };
+    s_suite(&suite, slow_cases, ECC_ARRAY_LEN(slow_cases));
+    s_options(&options, ecc_server_url(server));
+    options.transport.timeout_ms = 300;
+    s_run(&suite, &options, NULL, &report);
+    const struct ecc_case_report *slow = s_result(&report, "slow");
+    assert_int_equal(slow->result, ECC_RESULT_FAIL);
+    assert_non_null(strstr(slow->reason, "timeout"));
+    const struct ecc_case_report *slow_step = s_result(&report, "slow-step");
+    assert_int_equal(slow_step->result, ECC_RESULT_FAIL);
+    assert_non_null(strstr(slow_step->reason, "status"));
+    assert_true(slow_step->duration_ms >= 900);
+    ecc_run_report_clean_up(&report);
+    ecc_suite_clean_up(&suite);
+    ecc_server_destroy(server);
 }
 
 static void test_interrupted_run_skips(void **state) {

@@ -354,35 +354,6 @@ int ecc_cmd_run(int argc, char **argv) {
     char prefix[12];
     ecc_runner_make_prefix(seed, prefix);
 
-    /* Region and credentials. */
-    if (!region) {
-        region = ecc_credentials_region_from_env();
-    }
-    if (!region && (embedded || strcmp(profile->name, "aws") != 0)) {
-        region = ECC_EMULATOR_DEFAULT_REGION;
-    }
-    if (!region) {
-        ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION");
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
-    }
-    if (ecc_credentials_from_env(&credentials, &diag) != ECC_OK) {
-        if (!profile->access_key_id) {
-            ecc_cli_error(S_CMD, "no credentials: %s", diag.text);
-            exit_code = ECC_EXIT_SETUP;
-            goto done;
-        }
-        if (ecc_credentials_set(&credentials, profile->access_key_id, profile->secret_access_key, NULL, &diag) !=
-            ECC_OK) {
-            exit_code = ECC_EXIT_INTERNAL;
-            goto done;
-        }
-    }
-    bool have_second =
-        profile->second_access_key_id &&
-        ecc_credentials_set(&second, profile->second_access_key_id, credentials.secret_access_key, NULL, &diag) ==
-            ECC_OK;
-
     const char *shown_endpoint = embedded ? "embedded emulator" : endpoint;
     bool loopback = embedded || ecc_runner_endpoint_is_loopback(endpoint);
     struct ecc_plan_options plan_options = {
@@ -422,6 +393,35 @@ int ecc_cmd_run(int argc, char **argv) {
         exit_code = ECC_EXIT_OK;
         goto done;
     }
+
+    /* Region and credentials. */
+    if (!region) {
+        region = ecc_credentials_region_from_env();
+    }
+    if (!region && (embedded || strcmp(profile->name, "aws") != 0)) {
+        region = ECC_EMULATOR_DEFAULT_REGION;
+    }
+    if (!region) {
+        ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION");
+        exit_code = ECC_EXIT_SETUP;
+        goto done;
+    }
+    if (ecc_credentials_from_env(&credentials, &diag) != ECC_OK) {
+        if (!profile->access_key_id) {
+            ecc_cli_error(S_CMD, "no credentials: %s", diag.text);
+            exit_code = ECC_EXIT_SETUP;
+            goto done;
+        }
+        if (ecc_credentials_set(&credentials, profile->access_key_id, profile->secret_access_key, NULL, &diag) !=
+            ECC_OK) {
+            exit_code = ECC_EXIT_INTERNAL;
+            goto done;
+        }
+    }
+    bool have_second =
+        profile->second_access_key_id &&
+        ecc_credentials_set(&second, profile->second_access_key_id, credentials.secret_access_key, NULL, &diag) ==
+            ECC_OK;
 
     if (embedded) {
         struct ecc_emulator_options emulator_options;

@@ -743,8 +743,9 @@ static bool s_confirm(struct s_case_run *run, const struct ecc_step *step, const
             (run->deadline_ms && s_now_ms() + delay > run->deadline_ms)) {
             s_fail(
                 run,
-                "%s: DescribeTasks did not show the %zu started task(s) after %" PRIu64 " ms and %u tries (last: %s)",
+                "%s: %sDescribeTasks did not show the %zu started task(s) after %" PRIu64 " ms and %u tries (last: %s)",
                 step->label,
+                s_interrupted(run, 1) ? "interrupted: " : "",
                 json_array_size(arns),
                 s_now_ms() - start,
                 retries,

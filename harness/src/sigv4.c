@@ -721,7 +721,21 @@ static bool s_never_signed(const char *lower_name) {
         "user-agent",
         "x-amzn-trace-id",
     };
-    /* Most names a request carries (host, content-type, x-amz-*) differ in the first byte. */
+    /* Every request has host and x-amz-*: rule those out with one comparison before scanning. */
+    switch (lower_name[0]) {
+    case 'a':
+    case 'c':
+    case 'e':
+    case 'k':
+    case 'p':
+    case 't':
+    case 'u':
+        break;
+    case 'x':
+        return strcmp(lower_name, "x-amzn-trace-id") == 0;
+    default:
+        return false;
+    }
     for (size_t i = 0; i < ECC_ARRAY_LEN(names); i++) {
         if (lower_name[0] == names[i][0] && strcmp(lower_name, names[i]) == 0) {
             return true;
@@ -903,6 +917,29 @@ static enum ecc_status s_build_canonical_request(
     return status;
 }
 
+/* Appends NUL-terminated pieces with one reservation (the string to sign and the Authorization value are
+ * built on every signature; printf or one append per piece would cost more than the canonicalization). */
+static enum ecc_status s_append_pieces(struct ecc_buf *buf, const char *const *pieces, size_t count) {
+    size_t lens[16];
+    size_t total = 0;
+    for (size_t i = 0; i < count && i < ECC_ARRAY_LEN(lens); i++) {
+        lens[i] = strlen(pieces[i]);
+        total += lens[i];
+    }
+    enum ecc_status status = count <= ECC_ARRAY_LEN(lens) ? ecc_buf_reserve(buf, total) : ECC_ERR_INTERNAL;
+    if (status != ECC_OK) {
+        return status;
+    }
+    char *out = buf->data + buf->len;
+    for (size_t i = 0; i < count; i++) {
+        memcpy(out, pieces[i], lens[i]);
+        out += lens[i];
+    }
+    buf->len += total;
+    buf->data[buf->len] = '\0';
+    return ECC_OK;
+}
+
 /* String to sign and signature from the canonical request. */
 static enum ecc_status
 s_sign_canonical(struct ecc_sigv4_signer *ctx, const char *amz_date, const char *scope, const struct s_hmac_key *key) {
@@ -912,22 +949,8 @@ s_sign_canonical(struct ecc_sigv4_signer *ctx, const char *amz_date, const char 
     ecc_hex_encode(digest, S_SHA256_LEN, hex);
     struct ecc_buf *sts = &ctx->string_to_sign;
     ecc_buf_reset(sts);
-    enum ecc_status status = ecc_buf_append(sts, ECC_SIGV4_ALGORITHM "\n", sizeof(ECC_SIGV4_ALGORITHM));
-    if (status == ECC_OK) {
-        status = ecc_buf_append(sts, amz_date, 16);
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(sts, '\n');
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_str(sts, scope);
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(sts, '\n');
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append(sts, hex, 2 * S_SHA256_LEN);
-    }
+    const char *pieces[] = {ECC_SIGV4_ALGORITHM "\n", amz_date, "\n", scope, "\n", hex};
+    enum ecc_status status = s_append_pieces(sts, pieces, ECC_ARRAY_LEN(pieces));
     if (status != ECC_OK) {
         return status;
     }
@@ -1143,7 +1166,6 @@ enum ecc_status ecc_sigv4_signer_sign(
         ecc_secure_zero(&key, sizeof(key));
     }
     if (status == ECC_OK && options->mode == ECC_SIGV4_MODE_HEADER) {
-        /* Pieces appended one by one: printf would cost more than the canonicalization. */
         struct ecc_buf *authorization = &ctx->scratch2;
         ecc_buf_reset(authorization);
         const char *pieces[] = {
@@ -1156,9 +1178,7 @@ enum ecc_status ecc_sigv4_signer_sign(
             ", Signature=",
             ctx->signature,
         };
-        for (size_t i = 0; i < ECC_ARRAY_LEN(pieces) && status == ECC_OK; i++) {
-            status = ecc_buf_append_str(authorization, pieces[i]);
-        }
+        status = s_append_pieces(authorization, pieces, ECC_ARRAY_LEN(pieces));
         if (status == ECC_OK) {
             status = s_put_header(&request->headers, "Authorization", authorization->data, authorization->len);
         }

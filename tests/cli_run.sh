@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# `ecsconf run` exit codes and messages (harness/cli/commands.h): the contract CI scripts rely on.
+# Usage: cli_run.sh PATH/TO/ecsconf PROJECT_DIR
+set -u
+bin=$1
+root=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecsconf-cli-run.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export NO_COLOR=1
+fail=0
+
+expect() { # expect CODE PATTERN -- command...
+    local code=$1 pattern=$2
+    shift 3
+    local out
+    out=$("$@" 2>&1)
+    local rc=$?
+    if [ "$rc" != "$code" ] || ! grep -qE -- "$pattern" <<<"$out"; then
+        echo "FAIL: $* -> exit $rc (want $code), output lacks /$pattern/:"
+        echo "$out" | head -20
+        fail=1
+    else
+        echo "ok: $* -> $code"
+    fi
+}
+
+mkdir -p "$tmp/suite/g" "$tmp/fixtures"
+cp "$root"/fixtures/runtask/*.json "$tmp/fixtures/"
+
+expect 0 "Usage: ecsconf run" -- "$bin" run --help
+expect 2 "unknown option" -- "$bin" run --bogus
+expect 2 "--jobs takes" -- "$bin" run --jobs 0
+expect 2 "unknown profile" -- "$bin" run --profile localstack
+expect 2 "needs --endpoint" -- "$bin" run --profile moto --suite "$root/conformance"
+expect 2 "suite folder" -- "$bin" run --suite "$tmp/nonexistent"
+
+# A syntax error is reported with file:line:column, a semantic one with its JSON pointer.
+printf '{"id": "bad",\n "title": "t",\n "steps": [}\n' >"$tmp/suite/g/bad.json"
+expect 2 "bad.json:3:12: " -- "$bin" run --suite "$tmp/suite" --list
+printf '{"id": "bad", "title": "t", "steps": [{"send": "no-such-fixture"}]}\n' >"$tmp/suite/g/bad.json"
+expect 2 "bad.json: /steps/0/send: no fixture with id 'no-such-fixture'" -- "$bin" run --suite "$tmp/suite" --list
+
+# Passing, failing, expected-to-fail and unexpectedly passing cases.
+printf '{"id": "bad", "title": "t", "steps": [{"call": "ListTasks", "body": {"cluster": "none"}, "expect": {"error": "ClusterNotFoundException"}}]}\n' >"$tmp/suite/g/bad.json"
+expect 0 "OK: 1 cases, 1 passed" -- "$bin" run --suite "$tmp/suite" --seed 1
+printf 'bad listed on purpose\n' >"$tmp/list"
+expect 1 "XPASS g/bad.*passed, but listed" -- "$bin" run --suite "$tmp/suite" --seed 1 --expect-fail "$tmp/list"
+printf 'gone stale line\n' >"$tmp/stale"
+expect 2 "stale:1: 'gone' matches no case" -- "$bin" run --suite "$tmp/suite" --expect-fail "$tmp/stale"
+printf '{"id": "ok2", "title": "t", "tags": ["x"], "steps": [{"call": "ListTasks", "body": {}, "expect": {"status": 404}}]}\n' >"$tmp/suite/g/ok2.json"
+expect 1 "FAIL  g/ok2" -- "$bin" run --suite "$tmp/suite" --seed 1 --json "$tmp/r.json" --junit "$tmp/r.xml" --tap "$tmp/r.tap"
+for f in r.json r.xml r.tap; do
+    [ -s "$tmp/$f" ] || { echo "FAIL: report $f not written"; fail=1; }
+done
+expect 0 "1 cases, 1 passed.*1 left out" -- "$bin" run --suite "$tmp/suite" --seed 1 --skip tag:x
+expect 0 "RUN  g/ok2" -- "$bin" run --suite "$tmp/suite" --only 'g/ok*' --list
+# Off loopback, task-starting cases are skipped unless --allow-tasks (nothing is sent with --list).
+printf '{"id": "starts", "title": "t", "steps": [{"call": "RunTask", "body": {}}]}\n' >"$tmp/suite/g/starts.json"
+expect 0 "SKIP g/starts: starts tasks.*--allow-tasks" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
+    "$bin" run --suite "$tmp/suite" --endpoint https://ecs.us-east-1.amazonaws.com --region us-east-1 --list
+expect 0 "RUN  g/starts" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
+    "$bin" run --suite "$tmp/suite" --endpoint https://ecs.us-east-1.amazonaws.com --region us-east-1 --list --allow-tasks
+# No credentials for the aws profile: an environment problem.
+expect 3 "no credentials" -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+    "$bin" run --suite "$tmp/suite" --endpoint https://ecs.us-east-1.amazonaws.com --region us-east-1
+# Nothing listening: every case fails with the connection error, exit 1.
+expect 1 "no usable answer \(connect" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
+    "$bin" run --suite "$tmp/suite" --endpoint http://127.0.0.1:9 --region us-east-1 --only g/bad
+# A case stuck in its DescribeTasks confirmation (the emulator hides new tasks for 60 s): the per-case
+# deadline ends it, and Ctrl-C ends the run (exit 1, the resource prefix printed for leftovers).
+mkdir -p "$tmp/lag/g"
+cat >"$tmp/lag/g/lag.json" <<'JSON'
+{"id": "lag", "title": "t", "requires": ["clock-control"], "steps": [
+  {"call": "CreateCluster", "body": {"clusterName": "${cluster}"}},
+  {"call": "RegisterTaskDefinition", "body": {"family": "${family}", "containerDefinitions": [{"name": "a", "image": "busybox", "memory": 128}]}},
+  {"control": {"action": "visibility_lag", "cluster": "${cluster}", "ms": 60000}},
+  {"send": "runtask-ec2-basic", "confirm": true}]}
+JSON
+expect 1 "FAIL  g/lag.*DescribeTasks did not show" -- "$bin" run --suite "$tmp/lag" --fixtures "$tmp/fixtures" \
+    --case-timeout-ms 700 --confirm-initial-ms 50
+"$bin" run --suite "$tmp/lag" --fixtures "$tmp/fixtures" --confirm-initial-ms 50 >"$tmp/int.out" 2>&1 &
+run_pid=$!
+sleep 1
+kill -INT "$run_pid"
+wait "$run_pid"
+rc=$?
+if [ "$rc" != 1 ] || ! grep -q "interrupted; resources of this run are named ecc" "$tmp/int.out" || ! grep -q "FAIL  g/lag.*interrupted: DescribeTasks" "$tmp/int.out"; then
+    echo "FAIL: Ctrl-C -> exit $rc:"
+    cat "$tmp/int.out"
+    fail=1
+else
+    echo "ok: Ctrl-C -> 1"
+fi
+exit $fail
