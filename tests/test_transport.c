@@ -501,7 +501,7 @@ static void test_reset_and_refused(void **state) {
     assert_non_null(strstr(result.message, "connection reset"));
 
     /* A port nobody listens on any more. */
-    uint16_t port;
+    uint16_t port = 0;
     int fd = wire_listen(&port);
     assert_true(fd >= 0);
     close(fd);
