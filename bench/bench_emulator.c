@@ -134,9 +134,11 @@ static int s_in_process(void) {
     if (!verifier) {
         s_die(diag.text);
     }
-    enum { N = 100000 };
+    /* BENCH_EMULATOR_CALLS: fewer calls for a profiler run (valgrind --tool=callgrind); default 100,000. */
+    const char *calls = getenv("BENCH_EMULATOR_CALLS");
+    const size_t N = calls && atoi(calls) > 0 ? (size_t)atoi(calls) : 100000;
     double start = s_now_s();
-    for (int i = 0; i < N; i++) {
+    for (size_t i = 0; i < N; i++) {
         struct ecc_sigv4_verify_result result;
         ecc_sigv4_verify_result_init(&result);
         if (ecc_sigv4_verify(verifier, &request, &result) != ECC_OK || result.outcome != ECC_SIGV4_VERIFIED) {
@@ -153,7 +155,7 @@ static int s_in_process(void) {
         s_die("out of memory");
     }
     start = s_now_s();
-    for (int i = 0; i < N; i++) {
+    for (size_t i = 0; i < N; i++) {
         double t0 = s_now_s();
         if (s_handle(emu, &request) != 200) {
             s_die("RunTask failed");
@@ -168,12 +170,12 @@ static int s_in_process(void) {
     printf("in-process (no socket), one thread, signature verified on every call:\n");
     printf(
         "  RunTask through ecc_emulator_handle: %.0f calls/s, p50 %.1f us, p99 %.1f us\n",
-        N / run_s,
+        (double)N / run_s,
         latency[N / 2] * 1e6,
         latency[N * 99 / 100] * 1e6);
     printf(
         "  baseline, SigV4 verification alone:  %.0f calls/s (RunTask costs %.1fx a verification)\n",
-        N / verify_s,
+        (double)N / verify_s,
         run_s / verify_s);
     printf(
         "  memory per stored task: %.0f bytes (RSS growth %ld KiB over %zu stored EC2 tasks)\n",

@@ -314,6 +314,95 @@ static size_t s_task_count(struct t_ctx *ctx) {
     return stats.tasks;
 }
 
+/* The tags of task 0 as "key=value" strings joined by ',' in order, into `out`. */
+static void s_task_tags(const json_t *body, char *out, size_t out_size) {
+    out[0] = 0;
+    size_t i;
+    const json_t *tag;
+    json_array_foreach(json_object_get(json_array_get(json_object_get(body, "tasks"), 0), "tags"), i, tag) {
+        size_t used = strlen(out);
+        snprintf(
+            out + used,
+            out_size - used,
+            "%s%s=%s",
+            i ? "," : "",
+            json_string_value(json_object_get(tag, "key")),
+            json_string_value(json_object_get(tag, "value")));
+    }
+}
+
+static void test_task_tags_and_execute_command(void **state) {
+    struct t_ctx *ctx = *state;
+    char tags[512];
+    s_cluster(ctx, "{\"clusterName\":\"c1\"}");
+    json_t *body = s_ok(
+        ctx,
+        "RegisterTaskDefinition",
+        "{\"family\":\"tagged\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"nginx\",\"memory\":128}],"
+        "\"tags\":[{\"key\":\"app\",\"value\":\"sleep\"},{\"key\":\"team\",\"value\":\"def\"}]}");
+    assert_int_equal(json_array_size(json_object_get(body, "tags")), 2);
+    json_decref(body);
+    /* Without propagateTags the definition's tags stay off the task; enableExecuteCommand is false, not absent. */
+    body = s_ok(ctx, "RunTask", "{\"cluster\":\"c1\",\"taskDefinition\":\"tagged\"}");
+    const json_t *task = json_array_get(json_object_get(body, "tasks"), 0);
+    assert_null(json_object_get(task, "tags"));
+    assert_true(json_is_false(json_object_get(task, "enableExecuteCommand")));
+    json_decref(body);
+    body = s_ok(ctx, "RunTask", "{\"cluster\":\"c1\",\"taskDefinition\":\"tagged\",\"propagateTags\":\"NONE\"}");
+    assert_null(json_object_get(json_array_get(json_object_get(body, "tasks"), 0), "tags"));
+    json_decref(body);
+    body = s_ok(
+        ctx, "RunTask", "{\"cluster\":\"c1\",\"taskDefinition\":\"tagged\",\"propagateTags\":\"TASK_DEFINITION\"}");
+    s_task_tags(body, tags, sizeof(tags));
+    assert_string_equal(tags, "app=sleep,team=def");
+    json_decref(body);
+    /* Merged with the request's: a request tag replaces the propagated one with the same key. */
+    body = s_ok(
+        ctx,
+        "RunTask",
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"tagged\",\"propagateTags\":\"TASK_DEFINITION\","
+        "\"tags\":[{\"key\":\"team\",\"value\":\"req\"},{\"key\":\"x\",\"value\":\"\"}]}");
+    s_task_tags(body, tags, sizeof(tags));
+    assert_string_equal(tags, "app=sleep,team=req,x=");
+    json_decref(body);
+    body = s_ok(ctx, "RunTask", "{\"cluster\":\"c1\",\"taskDefinition\":\"tagged\",\"enableECSManagedTags\":true}");
+    s_task_tags(body, tags, sizeof(tags));
+    assert_string_equal(tags, "aws:ecs:clusterName=c1");
+    json_decref(body);
+    /* DescribeTasks shows the same tags with include TAGS. */
+    body = s_ok(
+        ctx, "RunTask", "{\"cluster\":\"c1\",\"taskDefinition\":\"tagged\",\"propagateTags\":\"TASK_DEFINITION\"}");
+    char request[1024];
+    snprintf(
+        request,
+        sizeof(request),
+        "{\"cluster\":\"c1\",\"tasks\":[\"%s\"],\"include\":[\"TAGS\"]}",
+        s_task_string(body, 0, "taskArn"));
+    json_decref(body);
+    body = s_ok(ctx, "DescribeTasks", request);
+    s_task_tags(body, tags, sizeof(tags));
+    assert_string_equal(tags, "app=sleep,team=def");
+    assert_true(
+        json_is_false(json_object_get(json_array_get(json_object_get(body, "tasks"), 0), "enableExecuteCommand")));
+    json_decref(body);
+    /* Malformed definition tags are a type error, and Elastic Inference overrides are rejected. */
+    s_expect_err(
+        ctx,
+        "RegisterTaskDefinition",
+        "{\"family\":\"bad\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"nginx\",\"memory\":128}],"
+        "\"tags\":[{\"key\":5}]}",
+        "SerializationException",
+        400);
+    s_expect_err(
+        ctx,
+        "RunTask",
+        "{\"cluster\":\"c1\",\"taskDefinition\":\"tagged\",\"overrides\":{\"inferenceAcceleratorOverrides\":"
+        "[{\"deviceName\":\"d\",\"deviceType\":\"eia2.medium\"}]}}",
+        s_rule_type("inferenceAcceleratorOverrides.retired"),
+        400);
+    assert_int_equal(s_task_count(ctx), 6);
+}
+
 static void test_client_token(void **state) {
     struct t_ctx *ctx = *state;
     s_cluster(ctx, "{\"clusterName\":\"c1\"}");
@@ -1299,6 +1388,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_run_task_ec2_shape, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_revision_resolution, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_policy_after_resolution, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_task_tags_and_execute_command, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_client_token, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_token_with_failures_replays_them, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_lifecycle, s_setup, s_teardown),

@@ -105,6 +105,7 @@ static void test_table_statuses(void **state) {
         {"ValidationException", 400, false, false, false, false},
         {"InternalFailure", 500, true, false, true, false},
         {"ServiceUnavailable", 503, true, false, true, false},
+        {"RequestEntityTooLargeException", 413, false, false, false, false},
     };
     assert_int_equal(ECC_ARRAY_LEN(expected), ECC_ERROR_COUNT);
     for (size_t i = 0; i < ECC_ARRAY_LEN(expected); i++) {

@@ -180,6 +180,48 @@ static void test_signing_modes_and_second_key(void **state) {
     ecc_suite_clean_up(&suite);
 }
 
+/* The runner's own cleanup removes each resource with the credentials that created it, and after a
+ * reset control step it has nothing left to remove: no warnings either way, nothing left behind. */
+static void test_cleanup_second_key_and_reset(void **state) {
+    (void)state;
+    const char *cases[] = {
+        ("{\"id\":\"second-key\",\"title\":\"t\",\"requires\":[\"fault-injection\"],\"steps\":["
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"},\"sign\":{\"credentials\":\"second\"}},"
+         "{\"call\":\"RegisterTaskDefinition\",\"sign\":{\"credentials\":\"second\"},\"body\":{\"family\":\"${family}"
+         "\","
+         "\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"busybox\",\"memory\":128}]}},"
+         "{\"call\":\"RunTask\",\"sign\":{\"credentials\":\"second\"},\"body\":{\"cluster\":\"${cluster}\","
+         "\"taskDefinition\":\"${family}\"},\"expect\":{\"body\":{\"/tasks\":{\"length\":1}}}}]}"),
+        ("{\"id\":\"reset\",\"title\":\"t\",\"exclusive\":true,\"requires\":[\"fault-injection\"],\"steps\":["
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"}},"
+         "{\"call\":\"RegisterTaskDefinition\",\"body\":{\"family\":\"${family}\","
+         "\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"busybox\",\"memory\":128}]}},"
+         "{\"control\":{\"action\":\"reset\"}},"
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}-after\"}}]}"),
+    };
+    struct ecc_suite suite;
+    s_suite(&suite, cases, ECC_ARRAY_LEN(cases));
+    struct ecc_runner_options options;
+    s_options(&options, ecc_emulator_server_url(s_emulator));
+    struct ecc_run_report report;
+    s_run(&suite, &options, NULL, &report);
+    for (size_t i = 0; i < report.count; i++) {
+        if (report.cases[i].result != ECC_RESULT_PASS || report.cases[i].warnings) {
+            fail_msg(
+                "%s: %s\n%s\nwarnings: %s",
+                report.cases[i].id,
+                report.cases[i].reason,
+                report.cases[i].detail ? report.cases[i].detail : "",
+                report.cases[i].warnings ? report.cases[i].warnings : "none");
+        }
+    }
+    struct ecc_emulator_stats stats;
+    ecc_emulator_get_stats(ecc_emulator_server_emulator(s_emulator), &stats);
+    assert_int_equal(stats.clusters, 0);
+    ecc_run_report_clean_up(&report);
+    ecc_suite_clean_up(&suite);
+}
+
 static void test_failures_xfail_xpass(void **state) {
     (void)state;
     const char *cases[] = {
@@ -403,6 +445,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_project_suite_passes_and_cleans_up),
         cmocka_unit_test(test_signing_modes_and_second_key),
+        cmocka_unit_test(test_cleanup_second_key_and_reset),
         cmocka_unit_test(test_failures_xfail_xpass),
         cmocka_unit_test(test_confirm_backoff),
         cmocka_unit_test(test_hostile_endpoint_and_dead_port),

@@ -384,6 +384,24 @@ MUT(ephemeral_201) {
     s_ephemeral(r, true, 201);
 }
 
+static void s_accelerators(struct ecc_run_task_request *r, size_t count) {
+    r->has_overrides = true;
+    r->overrides.inference_accelerator_overrides.has = true;
+    for (size_t i = 0; i < count; i++) {
+        struct ecc_inference_accelerator_override *a = FX_APPEND(&r->overrides.inference_accelerator_overrides);
+        a->device_name = fx_str("device_1");
+        a->device_type = fx_str("eia2.medium");
+    }
+}
+MUT(accelerators_empty) {
+    UNUSED_OPTIONS;
+    s_accelerators(r, 0);
+}
+MUT(accelerators_one) {
+    UNUSED_OPTIONS;
+    s_accelerators(r, 1);
+}
+
 static void s_constraints(struct ecc_run_task_request *r, size_t count) {
     for (size_t i = 0; i < count; i++) {
         struct ecc_placement_constraint *c = FX_APPEND(&r->placement_constraints);
@@ -843,6 +861,11 @@ static const struct s_case s_cases[] = {
     {"ephemeral 21", ephemeral_21, NULL, NULL},
     {"ephemeral 200", ephemeral_200, NULL, NULL},
     {"ephemeral 201", ephemeral_201, "overrides.ephemeralStorage.sizeInGiB", "ephemeralStorage.sizeInGiB.range"},
+    {"accelerators []", accelerators_empty, NULL, NULL},
+    {"accelerator override",
+     accelerators_one,
+     "overrides.inferenceAcceleratorOverrides",
+     "inferenceAcceleratorOverrides.retired"},
     {"10 constraints", constraints_10, NULL, NULL},
     {"11 constraints", constraints_11, "placementConstraints", "placementConstraints.max"},
     {"8 + 2 constraints", constraints_8_plus_2, NULL, NULL},
@@ -1041,7 +1064,17 @@ static void test_realistic_requests_are_valid(void **state) {
         fx_all_requests[i](&r);
         struct ecc_validation_result result;
         ecc_validation_result_init(&result);
-        if (ecc_validate_run_task_request(&r, NULL, &result) != ECC_OK) {
+        /* The overrides fixture keeps an Elastic Inference override for the codecs' sake: that one rule,
+         * and only it, must fire there. */
+        bool retired = r.overrides.inference_accelerator_overrides.count > 0;
+        enum ecc_status status = ecc_validate_run_task_request(&r, NULL, &result);
+        if (retired && status == ECC_ERR_INVALID && result.count == 1 &&
+            strcmp(result.failures[0].rule->id, "inferenceAcceleratorOverrides.retired") == 0) {
+            status = ECC_OK;
+        } else if (retired) {
+            status = ECC_ERR_INVALID;
+        }
+        if (status != ECC_OK) {
             s_print_failures(&result);
             fail_msg("fixture %zu must be valid", i);
         }

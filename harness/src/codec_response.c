@@ -736,9 +736,24 @@ static void s_w_key(struct s_writer *w, bool *first, const char *key) {
     if (w->status != ECC_OK) {
         return;
     }
-    s_w_raw(w, *first ? "\"" : ",\"");
-    s_w_raw(w, key);
-    s_w_raw(w, "\":");
+    /* One reservation and one copy: the writer's most frequent append. */
+    size_t key_len = strlen(key);
+    w->status = ecc_buf_reserve(w->out, key_len + 4);
+    if (w->status != ECC_OK) {
+        return;
+    }
+    char *at = w->out->data + w->out->len;
+    size_t n = 0;
+    if (!*first) {
+        at[n++] = ',';
+    }
+    at[n++] = '"';
+    memcpy(at + n, key, key_len);
+    n += key_len;
+    at[n++] = '"';
+    at[n++] = ':';
+    at[n] = '\0';
+    w->out->len += n;
     *first = false;
 }
 

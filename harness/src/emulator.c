@@ -388,9 +388,11 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
     }
     if (request->body_len > emu->max_body_bytes) {
         /* The same answer the server glue gives when it sees the body first (server.h). */
-        emu_error_set_other(
-            &err, "RequestEntityTooLargeException", "The request body is larger than %zu bytes.", emu->max_body_bytes);
-        err.status = 413;
+        emu_error_set(
+            &err,
+            ECC_ERROR_REQUEST_ENTITY_TOO_LARGE,
+            "The request body is larger than %zu bytes.",
+            emu->max_body_bytes);
         goto answer;
     }
     const struct emu_key *key = NULL;

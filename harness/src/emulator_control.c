@@ -207,9 +207,9 @@ static bool s_oom(struct ecc_diag *diag) {
 }
 
 static bool s_apply_inject(struct ecc_emulator *emu, const json_t *body, struct ecc_diag *diag) {
-    const char *operation, *cluster, *error, *message;
+    const char *operation = NULL, *cluster = NULL, *error = NULL, *message = NULL;
     int64_t delay_ms = 0, times = 1;
-    bool has_delay, has_times;
+    bool has_delay = false, has_times = false;
     if (!s_string(body, "operation", &operation, true, diag) || !s_string(body, "cluster", &cluster, false, diag) ||
         !s_string(body, "error", &error, false, diag) || !s_string(body, "message", &message, false, diag) ||
         !s_integer(body, "delay_ms", 0, emu->max_delay_ms, &delay_ms, &has_delay, diag) ||
@@ -334,7 +334,7 @@ static bool s_set_member(
 }
 
 static bool s_apply_block(struct ecc_emulator *emu, const json_t *body, struct ecc_diag *diag) {
-    const char *account;
+    const char *account = NULL;
     bool blocked = false;
     if (!s_string(body, "account", &account, true, diag) || !s_boolean(body, "blocked", &blocked, diag)) {
         return false;
@@ -346,7 +346,7 @@ static bool s_apply_block(struct ecc_emulator *emu, const json_t *body, struct e
 }
 
 static bool s_apply_unsupported(struct ecc_emulator *emu, const json_t *body, struct ecc_diag *diag) {
-    const char *feature;
+    const char *feature = NULL;
     bool enabled = false;
     if (!s_string(body, "feature", &feature, true, diag) || !s_boolean(body, "enabled", &enabled, diag)) {
         return false;
@@ -367,9 +367,9 @@ static bool s_apply_advance_clock(struct ecc_emulator *emu, const json_t *body, 
 }
 
 static bool s_apply_visibility_lag(struct ecc_emulator *emu, const json_t *body, struct ecc_diag *diag) {
-    const char *cluster;
+    const char *cluster = NULL;
     int64_t ms = 0;
-    bool has_ms;
+    bool has_ms = false;
     if (!s_string(body, "cluster", &cluster, false, diag) ||
         !s_integer(body, "ms", 0, 3600 * 1000, &ms, &has_ms, diag)) {
         return false;
@@ -393,9 +393,9 @@ static bool s_apply_visibility_lag(struct ecc_emulator *emu, const json_t *body,
 }
 
 static bool s_apply_capacity(struct ecc_emulator *emu, const json_t *body, struct ecc_diag *diag) {
-    const char *cluster;
+    const char *cluster = NULL;
     int64_t instances = 0, cpu = 0, memory = 0, quota = 0;
-    bool has_instances, has_cpu, has_memory, has_quota;
+    bool has_instances = false, has_cpu = false, has_memory = false, has_quota = false;
     if (!s_string(body, "cluster", &cluster, true, diag) ||
         !s_integer(body, "instances", 0, 10000, &instances, &has_instances, diag) ||
         !s_integer(body, "cpu", 0, 1 << 20, &cpu, &has_cpu, diag) ||

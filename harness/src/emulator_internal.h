@@ -145,7 +145,8 @@ struct emu_taskdef {
     char **member_of; /* memberOf expressions of the definition */
     size_t member_of_count;
     size_t placement_constraint_count;
-    json_t *json; /* the taskDefinition object as DescribeTaskDefinition would show it (owned) */
+    struct ecc_tag_list tags; /* as registered, for propagateTags TASK_DEFINITION (owned) */
+    json_t *json;             /* the taskDefinition object as DescribeTaskDefinition would show it (owned) */
 };
 
 struct emu_family {
@@ -181,7 +182,7 @@ struct emu_task {
     char *stopped_reason;
     char *subnet;
     struct ecc_task_override *overrides; /* as the request gave them (owned), NULL when absent */
-    struct ecc_tag_list *tags;           /* as the request gave them (owned), NULL when absent */
+    struct ecc_tag_list *tags;           /* the task's tags (owned), NULL when it has none */
 };
 
 struct emu_failure {

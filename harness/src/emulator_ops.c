@@ -170,6 +170,57 @@ static bool s_render_containers(
     return true;
 }
 
+/* Sets `key` to `value` in `list`, replacing the value of a tag with the same key. */
+static bool s_tag_put(struct ecc_tag_list *list, const char *key, const char *value) {
+    for (size_t i = 0; i < list->count; i++) {
+        if (strcmp(list->items[i].key, key) == 0) {
+            return s_set(&list->items[i].value, value);
+        }
+    }
+    struct ecc_tag *tag = ECC_LIST_APPEND(list);
+    return tag && s_set(&tag->key, key) && s_set(&tag->value, value ? value : "");
+}
+
+/*
+ * The task's tags (docs/EMULATOR.md, Choices): with propagateTags TASK_DEFINITION the definition's tags
+ * first, then the request's (a request tag replaces a propagated one with the same key), then with
+ * enableECSManagedTags the managed tag ECS adds to a standalone task, aws:ecs:clusterName. Leaves
+ * `*out` NULL when the task has no tags; the caller owns and frees a filled one.
+ */
+static bool s_task_tags(
+    const struct ecc_run_task_request *req,
+    const struct emu_taskdef *td,
+    const struct emu_cluster *cluster,
+    struct ecc_tag_list **out) {
+    bool propagate = req->propagate_tags && strcmp(req->propagate_tags, "TASK_DEFINITION") == 0 && td->tags.count;
+    bool managed = req->has_enable_ecs_managed_tags && req->enable_ecs_managed_tags;
+    if (!propagate && !managed && !req->tags.has) {
+        return true;
+    }
+    struct ecc_tag_list *tags = calloc(1, sizeof(*tags));
+    if (!tags) {
+        return false;
+    }
+    tags->has = true;
+    bool ok = true;
+    for (size_t i = 0; ok && propagate && i < td->tags.count; i++) {
+        ok = s_tag_put(tags, td->tags.items[i].key, td->tags.items[i].value);
+    }
+    for (size_t i = 0; ok && i < req->tags.count; i++) {
+        ok = s_tag_put(tags, req->tags.items[i].key, req->tags.items[i].value);
+    }
+    if (ok && managed) {
+        ok = s_tag_put(tags, "aws:ecs:clusterName", cluster->name);
+    }
+    if (!ok) {
+        ecc_tag_list_clean_up(tags);
+        free(tags);
+        return false;
+    }
+    *out = tags;
+    return true;
+}
+
 /* Fills `out` (initialized, empty) with the task as DescribeTasks shows it at `now_ms`. */
 static bool s_render_task(
     struct ecc_emulator *emu, const struct emu_task *task, int64_t now_ms, bool with_tags, struct ecc_task *out) {
@@ -246,10 +297,9 @@ static bool s_render_task(
         ok = s_set(&out->stop_code, task->user_stop ? "UserInitiated" : "TaskFailedToStart") &&
              s_set(&out->stopped_reason, task->stopped_reason ? task->stopped_reason : "Task stopped by user");
     }
-    if (task->enable_execute_command) {
-        out->has_enable_execute_command = true;
-        out->enable_execute_command = true;
-    }
+    /* Task.enableExecuteCommand is the primitive Boolean shape: always serialized, false when off. */
+    out->has_enable_execute_command = true;
+    out->enable_execute_command = task->enable_execute_command;
     out->has_overrides = true;
     if (ok && ov) {
         ok = ecc_task_override_copy(&out->overrides, ov) == ECC_OK;
@@ -927,10 +977,7 @@ static bool s_run_task_checked(
             task->overrides = calloc(1, sizeof(*task->overrides));
             filled = task->overrides && ecc_task_override_copy(task->overrides, &req->overrides) == ECC_OK;
         }
-        if (filled && req->tags.has) {
-            task->tags = calloc(1, sizeof(*task->tags));
-            filled = task->tags && ecc_tag_list_copy(task->tags, &req->tags) == ECC_OK;
-        }
+        filled = filled && s_task_tags(req, td, cluster, &task->tags);
         if (!filled) {
             emu_task_free(task);
             ok = false;
@@ -1348,7 +1395,13 @@ static bool s_register_task_definition(
         return false;
     }
     json_object_set_new(td->json, "status", json_string("ACTIVE"));
-    return s_answer_json(json_pack("{s:O,s:[]}", "taskDefinition", td->json, "tags"), call, response, err);
+    json_t *tags = json_object_get(call->body, "tags");
+    return s_answer_json(
+        json_pack(
+            "{s:O,s:o}", "taskDefinition", td->json, "tags", json_is_array(tags) ? json_incref(tags) : json_array()),
+        call,
+        response,
+        err);
 }
 
 static bool s_deregister_task_definition(

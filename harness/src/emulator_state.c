@@ -4,6 +4,8 @@
  */
 #include "emulator_internal.h"
 
+#include "ecc/codec_request.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +204,7 @@ static void s_taskdef_free(struct emu_taskdef *td) {
     free(td->network_mode);
     s_strings_free(td->launch_volumes, td->launch_volume_count);
     s_strings_free(td->member_of, td->member_of_count);
+    ecc_tag_list_clean_up(&td->tags);
     json_decref(td->json);
     free(td);
 }
@@ -653,6 +656,7 @@ static bool s_taskdef_parse(const json_t *body, struct emu_taskdef *td, char **f
     ecc_diag_clear(&diag);
     char *cpu = NULL, *memory = NULL, *task_role = NULL;
     const json_t *containers = NULL, *compat = NULL, *volumes = NULL, *constraints = NULL, *ephemeral = NULL;
+    const json_t *tags = NULL;
     enum ecc_json_presence has_family, has_containers, has_cpu, has_memory;
     bool ok = false;
     if (ecc_json_read_string(body, "family", &path, family, &has_family, &diag) ||
@@ -664,9 +668,23 @@ static bool s_taskdef_parse(const json_t *body, struct emu_taskdef *td, char **f
         ecc_json_read_array(body, "requiresCompatibilities", &path, &compat, NULL, &diag) ||
         ecc_json_read_array(body, "volumes", &path, &volumes, NULL, &diag) ||
         ecc_json_read_array(body, "placementConstraints", &path, &constraints, NULL, &diag) ||
-        ecc_json_read_object(body, "ephemeralStorage", &path, &ephemeral, NULL, &diag)) {
+        ecc_json_read_object(body, "ephemeralStorage", &path, &ephemeral, NULL, &diag) ||
+        ecc_json_read_array(body, "tags", &path, &tags, NULL, &diag)) {
         s_type_error(err, &diag);
         goto done;
+    }
+    if (tags) {
+        ecc_json_path_push_member(&path, "tags");
+        enum ecc_status status = ecc_codec_read_tags(tags, &path, &td->tags, &diag);
+        if (status == ECC_ERR_NOMEM) {
+            emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+            goto done;
+        }
+        if (status != ECC_OK) {
+            s_type_error(err, &diag);
+            goto done;
+        }
+        ecc_json_path_pop(&path);
     }
     if (!has_family || !s_valid_name(*family)) {
         emu_error_set(

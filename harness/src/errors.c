@@ -223,6 +223,18 @@ static const struct ecc_error_info s_table[ECC_ERROR_COUNT] = {
      false,
      false,
      "The request has failed due to a temporary failure of the server."},
+    /* ECS declares no error for an oversized body; AWS front ends answer HTTP 413 and this is the name
+     * AWS JSON services give it (Lambda declares it with status 413). The server glue and the emulator
+     * answer it (server.h). */
+    {ECC_ERROR_REQUEST_ENTITY_TOO_LARGE,
+     "RequestEntityTooLargeException",
+     413,
+     ECC_FAULT_CLIENT,
+     false,
+     false,
+     false,
+     false,
+     "The request body is larger than the endpoint accepts."},
 };
 
 const struct ecc_error_info *ecc_errors_get(enum ecc_error_id id) {

@@ -531,6 +531,15 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count) {
     return true;
 }
 
+/* ASCII bytes a JSON string cannot hold as they are: controls, '"' and '\\'. */
+static const bool s_json_escape[0x80] = {
+    [0x00] = true, [0x01] = true, [0x02] = true, [0x03] = true, [0x04] = true, [0x05] = true, [0x06] = true,
+    [0x07] = true, [0x08] = true, [0x09] = true, [0x0a] = true, [0x0b] = true, [0x0c] = true, [0x0d] = true,
+    [0x0e] = true, [0x0f] = true, [0x10] = true, [0x11] = true, [0x12] = true, [0x13] = true, [0x14] = true,
+    [0x15] = true, [0x16] = true, [0x17] = true, [0x18] = true, [0x19] = true, [0x1a] = true, [0x1b] = true,
+    [0x1c] = true, [0x1d] = true, [0x1e] = true, [0x1f] = true, ['"'] = true,  ['\\'] = true,
+};
+
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
     const size_t start_len = buf->len;
@@ -549,7 +558,7 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
             i += n;
             continue;
         }
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (!s_json_escape[c]) {
             i++;
             continue;
         }

@@ -86,10 +86,11 @@ struct s_case_run {
     const struct ecc_runner_options *options;
     const struct ecc_case *c;
     struct ecc_vars vars;
-    json_t *clusters;         /* names created (array of strings) */
-    json_t *task_definitions; /* ARNs registered */
-    json_t *tasks;            /* [{"cluster": arn, "task": arn}] started */
-    uint64_t deadline_ms;     /* 0: none */
+    /* What the case created, for the runner's own cleanup (s_track: {"body", "second"} items) */
+    json_t *clusters;
+    json_t *task_definitions;
+    json_t *tasks;
+    uint64_t deadline_ms; /* 0: none */
     bool failed;
     char reason[512];
     struct ecc_buf detail;
@@ -613,20 +614,35 @@ static bool s_capture(struct s_case_run *run, const struct ecc_step *step, const
     return true;
 }
 
-/* Remembers what a successful call created, for the runner's own cleanup. */
-static void s_track(struct s_case_run *run, const char *operation, const struct s_exchange *x) {
+/* Remembers what a successful call created, for the runner's own cleanup: each item is
+ * {"body": the cleanup call's body, "second": whether the step signed with the second credentials},
+ * so a resource is removed with the credentials (the account) that created it. */
+static void s_track_item(json_t *list, json_t *body, const struct ecc_step *step) {
+    json_array_append_new(list, json_pack("{s:o,s:b}", "body", body, "second", step->sign.second_credentials ? 1 : 0));
+}
+
+static void s_track(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x) {
     if (x->response.status < 200 || x->response.status > 299 || !json_is_object(x->body)) {
         return;
     }
-    if (strcmp(operation, "CreateCluster") == 0) {
+    const char *operation = step->operation ? step->operation : "";
+    if (step->kind == ECC_STEP_CONTROL) {
+        /* A reset removed everything created before it: nothing of that is left to clean up. */
+        const char *action = json_string_value(json_object_get(x->sent_body, "action"));
+        if (action && strcmp(action, "reset") == 0) {
+            json_array_clear(run->tasks);
+            json_array_clear(run->task_definitions);
+            json_array_clear(run->clusters);
+        }
+    } else if (strcmp(operation, "CreateCluster") == 0) {
         const json_t *name = json_object_get(x->sent_body, "clusterName");
         if (json_is_string(name)) {
-            json_array_append(run->clusters, (json_t *)name);
+            s_track_item(run->clusters, json_pack("{s:O}", "cluster", name), step);
         }
     } else if (strcmp(operation, "RegisterTaskDefinition") == 0) {
         const json_t *arn = json_object_get(json_object_get(x->body, "taskDefinition"), "taskDefinitionArn");
         if (json_is_string(arn)) {
-            json_array_append(run->task_definitions, (json_t *)arn);
+            s_track_item(run->task_definitions, json_pack("{s:O}", "taskDefinition", arn), step);
         }
     } else if (strcmp(operation, "RunTask") == 0) {
         size_t i;
@@ -635,18 +651,26 @@ static void s_track(struct s_case_run *run, const char *operation, const struct 
             const json_t *arn = json_object_get(task, "taskArn");
             const json_t *cluster = json_object_get(task, "clusterArn");
             if (json_is_string(arn)) {
-                json_array_append_new(run->tasks, json_pack("{s:O?,s:O}", "cluster", cluster, "task", arn));
+                s_track_item(
+                    run->tasks,
+                    json_pack("{s:O?,s:O,s:s}", "cluster", cluster, "task", arn, "reason", "ecsconf cleanup"),
+                    step);
             }
         }
     }
 }
 
-/* An internal call (DescribeTasks, cleanup): signed with the default credentials. */
-static bool
-s_internal_call(struct s_case_run *run, const char *label, const char *operation, json_t *body, struct s_exchange *x) {
+/* An internal call (DescribeTasks, cleanup): signed with the default credentials, or the second ones. */
+static bool s_internal_call(
+    struct s_case_run *run,
+    const char *label,
+    const char *operation,
+    json_t *body,
+    bool second_credentials,
+    struct s_exchange *x) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    struct ecc_step_sign sign = {.mode = ECC_SIGN_SIGV4};
+    struct ecc_step_sign sign = {.mode = ECC_SIGN_SIGV4, .second_credentials = second_credentials};
     if (s_build_call(operation, body, x, &diag) != ECC_OK || s_sign(run, &sign, false, &x->request, &diag) != ECC_OK) {
         s_fail(run, "%s: cannot build %s: %s", label, operation, diag.text);
         return false;
@@ -725,7 +749,7 @@ static bool s_confirm(struct s_case_run *run, const struct ecc_step *step, const
         }
         char label[200];
         snprintf(label, sizeof(label), "%s: confirm with DescribeTasks", step->label);
-        bool sent_ok = s_internal_call(run, label, "DescribeTasks", body, &x);
+        bool sent_ok = s_internal_call(run, label, "DescribeTasks", body, false, &x);
         json_decref(body);
         if (!sent_ok) {
             s_exchange_clean_up(&x);
@@ -787,7 +811,7 @@ static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
         }
         goto done;
     }
-    s_track(run, step->operation, &x);
+    s_track(run, step, &x);
     if (!s_check(run, step, &x)) {
         goto done;
     }
@@ -824,25 +848,13 @@ static void s_auto_cleanup(struct s_case_run *run) {
                     run, "cleanup abandoned (second interrupt): resources named %s-* may remain", run->options->prefix);
                 return;
             }
-            json_t *body = NULL;
-            if (p == 0) {
-                body = json_pack(
-                    "{s:O?,s:O,s:s}",
-                    "cluster",
-                    json_object_get(item, "cluster"),
-                    "task",
-                    json_object_get(item, "task"),
-                    "reason",
-                    "ecsconf cleanup");
-            } else if (p == 1) {
-                body = json_pack("{s:O}", "taskDefinition", item);
-            } else {
-                body = json_pack("{s:O}", "cluster", item);
-            }
+            json_t *body = json_object_get(item, "body");
+            bool second = json_is_true(json_object_get(item, "second"));
             struct s_exchange x;
             s_exchange_init(&x);
-            const char *what = p == 0 ? json_string_value(json_object_get(item, "task")) : json_string_value(item);
-            if (!s_internal_call(run, "cleanup", passes[p].operation, body, &x)) {
+            const json_t *id = json_object_get(body, p == 0 ? "task" : p == 1 ? "taskDefinition" : "cluster");
+            const char *what = json_string_value(id);
+            if (!s_internal_call(run, "cleanup", passes[p].operation, body, second, &x)) {
                 s_warn(run, "%s %s: %s", passes[p].operation, what ? what : "?", x.result.message);
             } else if (x.response.status < 200 || x.response.status > 299) {
                 struct ecc_error_type type;
@@ -856,7 +868,6 @@ static void s_auto_cleanup(struct s_case_run *run) {
                 }
             }
             s_exchange_clean_up(&x);
-            json_decref(body);
         }
     }
     /* Cleanup trouble is a warning, not the case's result. */

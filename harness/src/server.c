@@ -1,8 +1,10 @@
 #include "ecc/server.h"
 
+#include "ecc/codec_response.h"
+#include "ecc/errors.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
-#include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
@@ -27,15 +29,13 @@ enum s_reject {
     S_REJECT_NOMEM,
 };
 
-static const struct {
-    unsigned status;
-    const char *type;
-} s_reject_table[] = {
-    [S_REJECT_TOO_LARGE] = {413, "RequestEntityTooLargeException"},
-    [S_REJECT_METHOD] = {400, "UnknownOperationException"},
-    [S_REJECT_HEADERS] = {400, "ClientException"},
-    [S_REJECT_HANDLER] = {500, "InternalFailure"},
-    [S_REJECT_NOMEM] = {500, "InternalFailure"},
+/* Rows of the error table (errors.h): the type name and the status come from there. */
+static const enum ecc_error_id s_reject_table[] = {
+    [S_REJECT_TOO_LARGE] = ECC_ERROR_REQUEST_ENTITY_TOO_LARGE,
+    [S_REJECT_METHOD] = ECC_ERROR_UNKNOWN_OPERATION,
+    [S_REJECT_HEADERS] = ECC_ERROR_CLIENT,
+    [S_REJECT_HANDLER] = ECC_ERROR_INTERNAL_FAILURE,
+    [S_REJECT_NOMEM] = ECC_ERROR_INTERNAL_FAILURE,
 };
 
 #define S_DEFAULT_THREADS         4u
@@ -194,19 +194,27 @@ s_reject(struct ecc_server *server, struct MHD_Connection *connection, enum s_re
 
     struct ecc_http_response response;
     ecc_http_response_init(&response);
-    response.status = (int)s_reject_table[reason].status;
     char request_id[37];
     s_request_id(request_id);
-    json_t *body = json_pack("{s:s,s:s}", "__type", s_reject_table[reason].type, "message", message);
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
+    struct ecc_error_response_options options = {
+        .info = ecc_errors_get(s_reject_table[reason]),
+        .message = message,
+        .request_id = request_id,
+    };
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
     enum MHD_Result result = MHD_NO;
-    if (text && ecc_http_response_set_body(&response, text, strlen(text)) == ECC_OK &&
-        ecc_http_headers_add(&response.headers, "Content-Type", "application/x-amz-json-1.1") == ECC_OK &&
-        ecc_http_headers_add(&response.headers, "x-amzn-RequestId", request_id) == ECC_OK) {
+    enum ecc_status status = ecc_codec_build_error_response(&options, &response, &diag);
+    if (status == ECC_ERR_INVALID) {
+        /* The message echoes client bytes that are not UTF-8: the table's summary instead. */
+        ecc_http_response_clean_up(&response);
+        ecc_http_response_init(&response);
+        options.message = NULL;
+        status = ecc_codec_build_error_response(&options, &response, &diag);
+    }
+    if (status == ECC_OK) {
         result = s_send(server, connection, &response);
     }
-    free(text);
     ecc_http_response_clean_up(&response);
     return result;
 }

@@ -64,6 +64,7 @@ enum s_rule {
     R_RESOURCE_REQUIREMENT_TYPE_REQUIRED,
     R_RESOURCE_REQUIREMENT_TYPE_ENUM,
     R_RESOURCE_REQUIREMENT_NEURON_VALUE,
+    R_INFERENCE_ACCELERATOR_RETIRED,
     R_EPHEMERAL_STORAGE_SIZE_REQUIRED,
     R_EPHEMERAL_STORAGE_SIZE_RANGE,
     R_PLACEMENT_CONSTRAINTS_MAX,
@@ -155,6 +156,14 @@ static const struct ecc_validation_rule s_rules[R_COUNT_OF_RULES] = {
         {"resourceRequirement.type.enum", S_IPE, false, "type is GPU, InferenceAccelerator or NeuronDevice"},
     [R_RESOURCE_REQUIREMENT_NEURON_VALUE] =
         {"resourceRequirement.neuronDevice.value", S_IPE, false, "a NeuronDevice requirement's value is ALL"},
+    /* Elastic Inference is end-of-life and no report shows RunTask's answer to an accelerator override
+     * (RUNTASK.md). InvalidParameterException, like every other value the service no longer accepts; an
+     * empty list is accepted since it is what the service itself echoes back (docs/EMULATOR.md, Choices). */
+    [R_INFERENCE_ACCELERATOR_RETIRED] =
+        {"inferenceAcceleratorOverrides.retired",
+         S_IPE,
+         false,
+         "Elastic Inference is no longer available: inferenceAcceleratorOverrides must be empty"},
     [R_EPHEMERAL_STORAGE_SIZE_REQUIRED] = {"ephemeralStorage.sizeInGiB.required", S_CE, false, "sizeInGiB is required"},
     [R_EPHEMERAL_STORAGE_SIZE_RANGE] = {"ephemeralStorage.sizeInGiB.range", S_IPE, false, "sizeInGiB is 21 to 200"},
     [R_PLACEMENT_CONSTRAINTS_MAX] =
@@ -646,6 +655,14 @@ static void s_check_overrides(struct s_ctx *ctx, const struct ecc_task_override 
         ecc_json_path_pop(&ctx->path);
     }
     ecc_json_path_pop(&ctx->path);
+    if (overrides->inference_accelerator_overrides.count > 0) {
+        S_FAIL_AT(
+            ctx,
+            "inferenceAcceleratorOverrides",
+            R_INFERENCE_ACCELERATOR_RETIRED,
+            "Amazon Elastic Inference is no longer available; %zu inference accelerator override(s) given",
+            overrides->inference_accelerator_overrides.count);
+    }
     if (overrides->has_ephemeral_storage) {
         const struct ecc_ephemeral_storage *storage = &overrides->ephemeral_storage;
         ecc_json_path_push_member(&ctx->path, "ephemeralStorage");
