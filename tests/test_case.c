@@ -156,8 +156,12 @@ static void test_syntax_errors_have_positions(void **state) {
         {"{\n  \"id\": \"x\",\n  \"title\": \"t\"\n  \"steps\": []\n}", 4, 9, "'}' expected"},
         {"{\"id\":\"a\",\n\"id\":\"b\"}", 2, 4, "duplicate"},
         {"{\"id\":\"a\", \"title\": \"unterminated}", 1, 34, "premature end"},
-        {"", 1, 0, "'[' or '{' expected"},
-        {"[1,2]", 0, 0, "must hold a JSON object"},
+        /* jansson has no column at the end of the input: the loader points where jansson stopped reading */
+        {"", 1, 1, "'[' or '{' expected"},
+        {"{\n  \"id\": \"x\"", 2, 11, "'}' expected"},
+        /* the root has no JSON pointer: the position of its first byte */
+        {"[1,2]", 1, 1, "must hold a JSON object"},
+        {" \n\t [7]", 2, 3, "must hold a JSON object"},
     };
     for (size_t i = 0; i < ECC_ARRAY_LEN(cases); i++) {
         struct ecc_case *c = NULL;
