@@ -766,8 +766,9 @@ enum ecc_status ecc_mock_finish(struct ecc_mock *mock, struct ecc_string_list *p
     return status;
 }
 
-int ecc_mock_fuzz_one(const uint8_t *data, size_t len) {
+int ecc_mock_fuzz_one(const uint8_t *data, size_t len, ecc_mock_fuzz_answer_fn *on_answer, void *user_data) {
     static const char *const params = "{\"cluster\":\"c\",\"taskDefinition\":\"f\",\"count\":1}";
+    static const char *const host = "127.0.0.1:1";
     struct ecc_mock_options options = {
         .region = "us-east-1",
         .access_key_id = "AKIDEXAMPLE",
@@ -775,34 +776,56 @@ int ecc_mock_fuzz_one(const uint8_t *data, size_t len) {
     };
     struct ecc_http_request request;
     ecc_http_request_init(&request);
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
     json_t *body = json_loads(params, 0, NULL);
+    json_t *headers = json_pack("{s:s}", "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
     json_t *error_body = json_pack("{s:s}", "__type", "ServerException");
     json_t *ok_body = json_pack("{s:[],s:[]}", "tasks", "failures");
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     struct ecc_mock *mock = ecc_mock_new(&options, &diag);
-    if (mock == NULL || body == NULL || error_body == NULL || ok_body == NULL) {
+    if (mock == NULL || body == NULL || headers == NULL || error_body == NULL || ok_body == NULL) {
         goto done;
     }
     struct ecc_mock_exchange exchanges[2] = {
-        {.label = "error", .request_body = body, .status = 500, .response_body = error_body},
-        {.label = "ok", .request_body = body, .status = 200, .response_body = ok_body},
+        {.label = "error",
+         .request_body = body,
+         .status = 500,
+         .response_headers = headers,
+         .response_body = error_body},
+        {.label = "ok", .request_body = body, .status = 200, .response_headers = headers, .response_body = ok_body},
     };
     for (size_t i = 0; i < 2; i++) {
         if (ecc_mock_add_exchange(mock, &exchanges[i], &diag) != ECC_OK) {
             goto done;
         }
     }
-    if (ecc_mock_set_host(mock, "127.0.0.1:1") != ECC_OK) {
+    if (ecc_mock_set_host(mock, host) != ECC_OK) {
         goto done;
     }
-    if (ecc_sigv4_parse_request_text((const char *)data, len, &request, &diag) != ECC_OK) {
+    bool as_written = len > 0 && data[0] == '~';
+    if (ecc_sigv4_parse_request_text((const char *)data + as_written, len - as_written, &request, &diag) != ECC_OK) {
         goto done;
+    }
+    if (!as_written) {
+        if (ecc_credentials_set(&credentials, options.access_key_id, options.secret_access_key, NULL, NULL) != ECC_OK ||
+            (!ecc_http_headers_get(&request.headers, "Host") &&
+             ecc_http_headers_add(&request.headers, "Host", host) != ECC_OK)) {
+            goto done;
+        }
+        struct ecc_sigv4_sign_options sign = {.credentials = &credentials, .region = options.region, .service = "ecs"};
+        if (ecc_sigv4_sign(&request, &sign, &diag) != ECC_OK) {
+            /* unsignable (a header name that is not a token, ...): handed over as it is */
+        }
     }
     for (int i = 0; i < 2; i++) {
         struct ecc_http_response response;
         ecc_http_response_init(&response);
         ecc_mock_handle(mock, &request, &response);
+        if (on_answer) {
+            on_answer(user_data, &request, &response);
+        }
         ecc_http_response_clean_up(&response);
     }
     struct ecc_string_list problems;
@@ -812,7 +835,9 @@ int ecc_mock_fuzz_one(const uint8_t *data, size_t len) {
 done:
     ecc_mock_destroy(mock);
     ecc_http_request_clean_up(&request);
+    ecc_credentials_clean_up(&credentials);
     json_decref(body);
+    json_decref(headers);
     json_decref(error_body);
     json_decref(ok_body);
     return 0;
