@@ -479,6 +479,13 @@ static void test_fuzz_entry_signs_and_reaches_the_matcher(void **state) {
     assert_int_equal(answers.count, 2);
     assert_int_equal(answers.statuses[0], 403); /* MissingAuthenticationToken */
     assert_int_equal(answers.statuses[1], 403);
+
+    /* A no-match diff quoting bytes that are not UTF-8 is still a JSON 400 (was a bodiless 500). */
+    static const char not_utf8[] = "POST / HTTP/1.1\nX-Amz-Target:Amazon\xff\xfe.RunTask\n\n{}";
+    memset(&answers, 0, sizeof(answers));
+    assert_int_equal(ecc_mock_fuzz_one((const uint8_t *)not_utf8, strlen(not_utf8), s_record_answer, &answers), 0);
+    assert_int_equal(answers.count, 2);
+    assert_int_equal(answers.statuses[0], 400);
 }
 
 /* ---- client cases ------------------------------------------------------------------------------- */
@@ -536,7 +543,7 @@ static void test_client_case_errors(void **state) {
     } cases[] = {
         {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[\"fx\"],\"expect\":{},\"x\":1}",
          "/x"},
-        {"{\"id\":\"c\",\"title\":\"t\",\"responses\":[\"fx\"],\"expect\":{}}", ""},
+        {"{\"id\":\"c\",\"title\":\"t\",\"responses\":[\"fx\"],\"expect\":{}}", "/request"},
         {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\",\"params\":{}},\"responses\":[\"fx\"],\"expect\":{"
          "}}",
          "/request"},

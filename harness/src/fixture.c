@@ -97,7 +97,8 @@ enum ecc_status ecc_suite_get_typed(
     const json_t *value = json_object_get(object, key);
     if (!value) {
         if (required) {
-            return ecc_suite_fail(path, NULL, diag, "missing required member '%s'", key);
+            /* the pointer of the missing member: the root object has no other pointer to show */
+            return ecc_suite_fail(path, key, diag, "missing required member '%s'", key);
         }
         return ECC_OK;
     }

@@ -578,6 +578,28 @@ static void s_no_match_diff(
 /* ------------------------------------------------------------------------------------------------ */
 /* Answers                                                                                          */
 
+/* A copy of `text` with every byte that is not part of valid UTF-8 replaced by '?' (heap; NULL on failure). */
+static char *s_valid_utf8(const char *text) {
+    size_t len = strlen(text);
+    char *out = malloc(len + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = (unsigned char)text[i] < 0x80 ? 1 : ecc_utf8_decode(text + i, len - i, &cp);
+        if (n == 0) {
+            out[i++] = '?';
+        } else {
+            memcpy(out + i, text + i, n);
+            i += n;
+        }
+    }
+    out[len] = '\0';
+    return out;
+}
+
 static void s_answer_error(struct ecc_http_response *response, const char *type, int status, const char *message) {
     struct ecc_error_response_options options = {
         .type_name = type,
@@ -587,7 +609,18 @@ static void s_answer_error(struct ecc_http_response *response, const char *type,
     };
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    if (ecc_codec_build_error_response(&options, response, &diag) != ECC_OK) {
+    enum ecc_status built = ecc_codec_build_error_response(&options, response, &diag);
+    if (built == ECC_ERR_INVALID) {
+        /* The message quotes the request (a no-match diff, a header), which may hold bytes that are not
+         * UTF-8: JSON cannot carry them, so they are shown as '?'. */
+        char *valid = s_valid_utf8(message);
+        options.message = valid ? valid : "the request holds bytes that are not UTF-8";
+        ecc_http_response_clean_up(response);
+        ecc_http_response_init(response);
+        built = ecc_codec_build_error_response(&options, response, &diag);
+        free(valid);
+    }
+    if (built != ECC_OK) {
         response->status = 500;
     }
 }
