@@ -17,9 +17,8 @@
  *  4. no leaks and no memory errors (sanitizers), whatever the sequence.
  */
 #define _GNU_SOURCE /* memmem */
-#include "fuzz_data.h"
+#include "fuzz_aws_answer.h"
 
-#include "ecc/codec_response.h"
 #include "ecc/emulator.h"
 #include "ecc/sigv4.h"
 
@@ -36,34 +35,6 @@ static int64_t s_clock_ms(void *user_data) {
 static int64_t s_clock_s(void *user_data) {
     (void)user_data;
     return S_EPOCH_S;
-}
-
-static void s_check_answer(const struct ecc_http_response *response) {
-    ECC_FUZZ_CHECK(
-        response->status == 200 || (response->status >= 400 && response->status <= 499),
-        "200 or 4xx: no 5xx unless injected");
-    const char *content_type = ecc_http_headers_get(&response->headers, "Content-Type");
-    ECC_FUZZ_CHECK(content_type && strcmp(content_type, ECC_AWS_JSON_CONTENT_TYPE) == 0, "AWS JSON Content-Type");
-    json_error_t error;
-    json_t *body = json_loadb((const char *)response->body, response->body_len, 0, &error);
-    ECC_FUZZ_CHECK(body && json_is_object(body), "the body is a JSON object");
-    const json_t *type = json_object_get(body, "__type");
-    if (response->status == 200) {
-        ECC_FUZZ_CHECK(type == NULL, "a success carries no __type");
-    } else {
-        ECC_FUZZ_CHECK(json_is_string(type) && json_string_length(type) > 0, "an error carries a __type");
-        struct ecc_response_outcome outcome;
-        ecc_response_outcome_init(&outcome);
-        ECC_FUZZ_CHECK(ecc_codec_classify_response(response, NULL, &outcome) == ECC_OK, "classified");
-        ECC_FUZZ_CHECK(
-            outcome.kind == ECC_RESPONSE_ERROR || outcome.kind == ECC_RESPONSE_UNKNOWN_ERROR,
-            "the client reads the answer as an error, not as a protocol error");
-        if (outcome.error.info) {
-            ECC_FUZZ_CHECK(outcome.error.info->http_status == response->status, "status agrees with __type");
-        }
-        ecc_response_outcome_clean_up(&outcome);
-    }
-    json_decref(body);
 }
 
 static void
@@ -100,7 +71,7 @@ s_handle_one(struct ecc_emulator *emu, const struct ecc_credentials *credentials
     struct ecc_http_response response;
     ecc_http_response_init(&response);
     ecc_emulator_handle(emu, &request, &response);
-    s_check_answer(&response);
+    ecc_fuzz_check_aws_answer(&response, false);
     ecc_http_response_clean_up(&response);
     ecc_http_request_clean_up(&request);
 }

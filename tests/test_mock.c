@@ -441,8 +441,51 @@ static void test_fuzz_entry(void **state) {
         "GET /?a=%zz HTTP/1.1\n\n",
     };
     for (size_t i = 0; i < ECC_ARRAY_LEN(inputs); i++) {
-        assert_int_equal(ecc_mock_fuzz_one((const uint8_t *)inputs[i], strlen(inputs[i])), 0);
+        assert_int_equal(ecc_mock_fuzz_one((const uint8_t *)inputs[i], strlen(inputs[i]), NULL, NULL), 0);
     }
+}
+
+struct s_fuzz_answers {
+    int statuses[4];
+    size_t count;
+};
+
+static void
+s_record_answer(void *user_data, const struct ecc_http_request *request, const struct ecc_http_response *response) {
+    (void)request;
+    struct s_fuzz_answers *answers = user_data;
+    assert_true(answers->count < ECC_ARRAY_LEN(answers->statuses));
+    answers->statuses[answers->count++] = response->status;
+}
+
+/* The entry signs the request, so a matching one reaches the exchanges (error, then success on the
+ * retry); '~' hands it over unsigned, and the signature check answers. */
+static void test_fuzz_entry_signs_and_reaches_the_matcher(void **state) {
+    (void)state;
+    static const char matching[] = "POST / HTTP/1.1\nContent-Type:application/x-amz-json-1.1\n"
+                                   "X-Amz-Target:AmazonEC2ContainerServiceV20141113.RunTask\n\n"
+                                   "{\"cluster\":\"c\",\"taskDefinition\":\"f\",\"count\":1}";
+    struct s_fuzz_answers answers = {0};
+    assert_int_equal(ecc_mock_fuzz_one((const uint8_t *)matching, strlen(matching), s_record_answer, &answers), 0);
+    assert_int_equal(answers.count, 2);
+    assert_int_equal(answers.statuses[0], 500);
+    assert_int_equal(answers.statuses[1], 200);
+
+    char unsigned_text[sizeof(matching) + 1] = "~";
+    strcat(unsigned_text, matching);
+    memset(&answers, 0, sizeof(answers));
+    assert_int_equal(
+        ecc_mock_fuzz_one((const uint8_t *)unsigned_text, strlen(unsigned_text), s_record_answer, &answers), 0);
+    assert_int_equal(answers.count, 2);
+    assert_int_equal(answers.statuses[0], 403); /* MissingAuthenticationToken */
+    assert_int_equal(answers.statuses[1], 403);
+
+    /* A no-match diff quoting bytes that are not UTF-8 is still a JSON 400 (was a bodiless 500). */
+    static const char not_utf8[] = "POST / HTTP/1.1\nX-Amz-Target:Amazon\xff\xfe.RunTask\n\n{}";
+    memset(&answers, 0, sizeof(answers));
+    assert_int_equal(ecc_mock_fuzz_one((const uint8_t *)not_utf8, strlen(not_utf8), s_record_answer, &answers), 0);
+    assert_int_equal(answers.count, 2);
+    assert_int_equal(answers.statuses[0], 400);
 }
 
 /* ---- client cases ------------------------------------------------------------------------------- */
@@ -500,7 +543,7 @@ static void test_client_case_errors(void **state) {
     } cases[] = {
         {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[\"fx\"],\"expect\":{},\"x\":1}",
          "/x"},
-        {"{\"id\":\"c\",\"title\":\"t\",\"responses\":[\"fx\"],\"expect\":{}}", ""},
+        {"{\"id\":\"c\",\"title\":\"t\",\"responses\":[\"fx\"],\"expect\":{}}", "/request"},
         {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\",\"params\":{}},\"responses\":[\"fx\"],\"expect\":{"
          "}}",
          "/request"},
@@ -564,6 +607,7 @@ int main(void) {
         cmocka_unit_test(test_token_rules_across_requests),
         cmocka_unit_test(test_bad_options_and_exchanges),
         cmocka_unit_test(test_fuzz_entry),
+        cmocka_unit_test(test_fuzz_entry_signs_and_reaches_the_matcher),
         cmocka_unit_test(test_client_case_loads_and_expands),
         cmocka_unit_test(test_client_case_errors),
     };

@@ -97,7 +97,8 @@ enum ecc_status ecc_suite_get_typed(
     const json_t *value = json_object_get(object, key);
     if (!value) {
         if (required) {
-            return ecc_suite_fail(path, NULL, diag, "missing required member '%s'", key);
+            /* the pointer of the missing member: the root object has no other pointer to show */
+            return ecc_suite_fail(path, key, diag, "missing required member '%s'", key);
         }
         return ECC_OK;
     }
@@ -172,6 +173,23 @@ ecc_suite_check_headers(const json_t *headers, bool allow_null, struct ecc_json_
 
 /* ---- files ---------------------------------------------------------------------------------------- */
 
+/* 1-based line and column (in bytes) of byte `offset` of `bytes` (clamped to the end). */
+static void s_position_to_diag(const uint8_t *bytes, size_t len, size_t offset, struct ecc_diag *diag) {
+    if (offset > len) {
+        offset = len;
+    }
+    int line = 1;
+    size_t line_start = 0;
+    for (size_t i = 0; i < offset; i++) {
+        if (bytes[i] == '\n') {
+            line++;
+            line_start = i + 1;
+        }
+    }
+    diag->line = line;
+    diag->column = (int)(offset - line_start + 1);
+}
+
 enum ecc_status
 ecc_suite_parse_bytes(const uint8_t *bytes, size_t len, const char *source, json_t **out, struct ecc_diag *diag) {
     ecc_diag_clear(diag);
@@ -185,14 +203,27 @@ ecc_suite_parse_bytes(const uint8_t *bytes, size_t len, const char *source, json
     json_error_t error;
     *out = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &error);
     if (!*out) {
-        if (diag) {
-            diag->line = error.line > 0 ? error.line : 0;
-            diag->column = error.column > 0 ? error.column : 0;
+        if (diag && error.line > 0 && error.column > 0) {
+            diag->line = error.line;
+            diag->column = error.column;
+        } else if (diag) {
+            /* jansson gives no column at the end of the input ("'}' expected near end of file"): the
+             * position is where it stopped reading, so the message still points somewhere */
+            s_position_to_diag(bytes, len, (size_t)error.position, diag);
         }
         ecc_diag_set(diag, "%s", error.text);
         return ECC_ERR_INVALID;
     }
     if (!json_is_object(*out)) {
+        if (diag) {
+            /* the root has no JSON pointer to show: point at its first byte */
+            size_t start = 0;
+            while (start < len &&
+                   (bytes[start] == ' ' || bytes[start] == '\t' || bytes[start] == '\r' || bytes[start] == '\n')) {
+                start++;
+            }
+            s_position_to_diag(bytes, len, start, diag);
+        }
         ecc_diag_set(diag, "the file must hold a JSON object, not %s", ecc_json_type_name(*out));
         json_decref(*out);
         *out = NULL;

@@ -578,6 +578,28 @@ static void s_no_match_diff(
 /* ------------------------------------------------------------------------------------------------ */
 /* Answers                                                                                          */
 
+/* A copy of `text` with every byte that is not part of valid UTF-8 replaced by '?' (heap; NULL on failure). */
+static char *s_valid_utf8(const char *text) {
+    size_t len = strlen(text);
+    char *out = malloc(len + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = (unsigned char)text[i] < 0x80 ? 1 : ecc_utf8_decode(text + i, len - i, &cp);
+        if (n == 0) {
+            out[i++] = '?';
+        } else {
+            memcpy(out + i, text + i, n);
+            i += n;
+        }
+    }
+    out[len] = '\0';
+    return out;
+}
+
 static void s_answer_error(struct ecc_http_response *response, const char *type, int status, const char *message) {
     struct ecc_error_response_options options = {
         .type_name = type,
@@ -587,7 +609,18 @@ static void s_answer_error(struct ecc_http_response *response, const char *type,
     };
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    if (ecc_codec_build_error_response(&options, response, &diag) != ECC_OK) {
+    enum ecc_status built = ecc_codec_build_error_response(&options, response, &diag);
+    if (built == ECC_ERR_INVALID) {
+        /* The message quotes the request (a no-match diff, a header), which may hold bytes that are not
+         * UTF-8: JSON cannot carry them, so they are shown as '?'. */
+        char *valid = s_valid_utf8(message);
+        options.message = valid ? valid : "the request holds bytes that are not UTF-8";
+        ecc_http_response_clean_up(response);
+        ecc_http_response_init(response);
+        built = ecc_codec_build_error_response(&options, response, &diag);
+        free(valid);
+    }
+    if (built != ECC_OK) {
         response->status = 500;
     }
 }
@@ -766,8 +799,9 @@ enum ecc_status ecc_mock_finish(struct ecc_mock *mock, struct ecc_string_list *p
     return status;
 }
 
-int ecc_mock_fuzz_one(const uint8_t *data, size_t len) {
+int ecc_mock_fuzz_one(const uint8_t *data, size_t len, ecc_mock_fuzz_answer_fn *on_answer, void *user_data) {
     static const char *const params = "{\"cluster\":\"c\",\"taskDefinition\":\"f\",\"count\":1}";
+    static const char *const host = "127.0.0.1:1";
     struct ecc_mock_options options = {
         .region = "us-east-1",
         .access_key_id = "AKIDEXAMPLE",
@@ -775,34 +809,56 @@ int ecc_mock_fuzz_one(const uint8_t *data, size_t len) {
     };
     struct ecc_http_request request;
     ecc_http_request_init(&request);
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
     json_t *body = json_loads(params, 0, NULL);
+    json_t *headers = json_pack("{s:s}", "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
     json_t *error_body = json_pack("{s:s}", "__type", "ServerException");
     json_t *ok_body = json_pack("{s:[],s:[]}", "tasks", "failures");
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     struct ecc_mock *mock = ecc_mock_new(&options, &diag);
-    if (mock == NULL || body == NULL || error_body == NULL || ok_body == NULL) {
+    if (mock == NULL || body == NULL || headers == NULL || error_body == NULL || ok_body == NULL) {
         goto done;
     }
     struct ecc_mock_exchange exchanges[2] = {
-        {.label = "error", .request_body = body, .status = 500, .response_body = error_body},
-        {.label = "ok", .request_body = body, .status = 200, .response_body = ok_body},
+        {.label = "error",
+         .request_body = body,
+         .status = 500,
+         .response_headers = headers,
+         .response_body = error_body},
+        {.label = "ok", .request_body = body, .status = 200, .response_headers = headers, .response_body = ok_body},
     };
     for (size_t i = 0; i < 2; i++) {
         if (ecc_mock_add_exchange(mock, &exchanges[i], &diag) != ECC_OK) {
             goto done;
         }
     }
-    if (ecc_mock_set_host(mock, "127.0.0.1:1") != ECC_OK) {
+    if (ecc_mock_set_host(mock, host) != ECC_OK) {
         goto done;
     }
-    if (ecc_sigv4_parse_request_text((const char *)data, len, &request, &diag) != ECC_OK) {
+    bool as_written = len > 0 && data[0] == '~';
+    if (ecc_sigv4_parse_request_text((const char *)data + as_written, len - as_written, &request, &diag) != ECC_OK) {
         goto done;
+    }
+    if (!as_written) {
+        if (ecc_credentials_set(&credentials, options.access_key_id, options.secret_access_key, NULL, NULL) != ECC_OK ||
+            (!ecc_http_headers_get(&request.headers, "Host") &&
+             ecc_http_headers_add(&request.headers, "Host", host) != ECC_OK)) {
+            goto done;
+        }
+        struct ecc_sigv4_sign_options sign = {.credentials = &credentials, .region = options.region, .service = "ecs"};
+        if (ecc_sigv4_sign(&request, &sign, &diag) != ECC_OK) {
+            /* unsignable (a header name that is not a token, ...): handed over as it is */
+        }
     }
     for (int i = 0; i < 2; i++) {
         struct ecc_http_response response;
         ecc_http_response_init(&response);
         ecc_mock_handle(mock, &request, &response);
+        if (on_answer) {
+            on_answer(user_data, &request, &response);
+        }
         ecc_http_response_clean_up(&response);
     }
     struct ecc_string_list problems;
@@ -812,7 +868,9 @@ int ecc_mock_fuzz_one(const uint8_t *data, size_t len) {
 done:
     ecc_mock_destroy(mock);
     ecc_http_request_clean_up(&request);
+    ecc_credentials_clean_up(&credentials);
     json_decref(body);
+    json_decref(headers);
     json_decref(error_body);
     json_decref(ok_body);
     return 0;

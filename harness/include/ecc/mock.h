@@ -110,10 +110,16 @@ bool ecc_mock_is_uuid4(const char *text);
 
 /*
  * Fuzz entry point for the request matcher and checker: `data` is a request in the suite's text form
- * (sigv4.h, ecc_sigv4_parse_request_text); it is handed to a mock holding one success and one error
- * exchange, twice (a retry), then the cross-request checks run. Never crashes, never leaks; returns 0.
+ * (sigv4.h, ecc_sigv4_parse_request_text); it is handed to a mock holding one error (500
+ * ServerException) and one success exchange, both answering AWS JSON, twice (a retry), then the
+ * cross-request checks run. The request is signed with the mock's key at the current time (a Host
+ * header added when missing), so the matcher behind the signature check is reached, unless `data`
+ * starts with '~' (then it is handed over exactly as written after the '~'). `on_answer` (may be NULL)
+ * sees each request and answer, both borrowed for the call. Never crashes, never leaks; returns 0.
  */
-int ecc_mock_fuzz_one(const uint8_t *data, size_t len);
+typedef void(ecc_mock_fuzz_answer_fn)(
+    void *user_data, const struct ecc_http_request *request, const struct ecc_http_response *response);
+int ecc_mock_fuzz_one(const uint8_t *data, size_t len, ecc_mock_fuzz_answer_fn *on_answer, void *user_data);
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Client-direction cases (client-cases/<id>.json) and running them against an adapter         */
