@@ -410,6 +410,17 @@ static void test_sign_rejects_bad_input(void **state) {
     assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
     assert_non_null(strstr(diag.text, "X-Amz-Credential"));
     ecc_http_request_clean_up(&request);
+    /* The other direction: presigning beside an Authorization header, which header mode would replace. */
+    s_make_request(&request);
+    assert_int_equal(ecc_http_headers_add(&request.headers, "Authorization", "AWS4-HMAC-SHA256 x"), ECC_OK);
+    signing.options.mode = ECC_SIGV4_MODE_QUERY;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "Authorization"));
+    signing.options.mode = ECC_SIGV4_MODE_HEADER;
+    assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_OK);
+    assert_int_equal(ecc_http_headers_count_name(&request.headers, "authorization"), 1);
+    ecc_http_request_clean_up(&request);
     s_make_request(&request);
     assert_int_equal(ecc_http_headers_add(&request.headers, "Co\x92tent-Type", "text/plain"), ECC_OK);
     ecc_diag_clear(&diag);

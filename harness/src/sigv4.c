@@ -1091,6 +1091,11 @@ enum ecc_status ecc_sigv4_signer_sign(
             diag, "the query already holds X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature: remove them first");
         return ECC_ERR_INVALID;
     }
+    /* Header mode replaces an Authorization header; query mode would leave it beside the presigned one. */
+    if (options->mode == ECC_SIGV4_MODE_QUERY && ecc_http_headers_get(&request->headers, "authorization")) {
+        ecc_diag_set(diag, "the request already has an Authorization header: remove it before presigning");
+        return ECC_ERR_INVALID;
+    }
     /* A name the verifier's SignedHeaders grammar refuses would make a signature no one can check. */
     for (size_t i = 0; i < request->headers.count; i++) {
         if (!s_is_token_name(request->headers.items[i].name)) {
