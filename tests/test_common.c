@@ -148,6 +148,33 @@ static void test_request_copy(void **state) {
     ecc_http_request_clean_up(&b);
 }
 
+static void test_array_grow(void **state) {
+    (void)state;
+    int *items = NULL;
+    size_t capacity = 0;
+    size_t count = 0;
+    for (; count < 5; count++) {
+        int *grown = ecc_array_grow(items, &capacity, count, sizeof(*items), 2, 5);
+        assert_non_null(grown);
+        items = grown;
+        items[count] = (int)count;
+    }
+    /* Doubling from 2 (2, 4), then clamped to the cap of 5. */
+    assert_int_equal(capacity, 5);
+    for (size_t i = 0; i < count; i++) {
+        assert_int_equal(items[i], (int)i);
+    }
+    /* At the cap: NULL, and the array and capacity are untouched. */
+    assert_null(ecc_array_grow(items, &capacity, count, sizeof(*items), 2, 5));
+    assert_int_equal(capacity, 5);
+    assert_int_equal(items[4], 4);
+    /* A byte size that would overflow is refused, not wrapped. */
+    size_t huge_capacity = SIZE_MAX / 4;
+    assert_null(ecc_array_grow(items, &huge_capacity, huge_capacity, 8, 2, SIZE_MAX));
+    assert_int_equal(huge_capacity, SIZE_MAX / 4);
+    free(items);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_append_and_cap),
@@ -159,6 +186,7 @@ int main(void) {
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_headers_cap),
         cmocka_unit_test(test_request_copy),
+        cmocka_unit_test(test_array_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

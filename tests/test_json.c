@@ -272,6 +272,59 @@ static void test_append_string_failures_leave_buffer(void **state) {
     ecc_buf_clean_up(&buf);
 }
 
+static void test_writer_writes_members_and_latches_failures(void **state) {
+    (void)state;
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, 1024);
+    assert_int_equal(ecc_buf_append_str(&buf, "x"), ECC_OK);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, &buf);
+    bool first = true;
+    ecc_json_writer_raw(&w, "{", 1);
+    ecc_json_writer_key(&w, &first, "a");
+    assert_false(first);
+    ecc_json_writer_string(&w, "q\"\n", 3);
+    ecc_json_writer_key(&w, &first, "min");
+    ecc_json_writer_int(&w, INT64_MIN);
+    ecc_json_writer_key(&w, &first, "max");
+    ecc_json_writer_int(&w, INT64_MAX);
+    ecc_json_writer_key(&w, &first, "zero");
+    ecc_json_writer_int(&w, 0);
+    ecc_json_writer_key(&w, &first, "neg");
+    ecc_json_writer_int(&w, -7);
+    ecc_json_writer_raw(&w, "}", 1);
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_OK);
+    assert_string_equal(
+        buf.data,
+        "x{\"a\":\"q\\\"\\n\",\"min\":-9223372036854775808,\"max\":9223372036854775807,\"zero\":0,\"neg\":-7}");
+
+    /* A bad string latches: later writes are no-ops and finish restores the buffer. */
+    size_t before = buf.len;
+    ecc_json_writer_init(&w, &buf);
+    first = true;
+    ecc_json_writer_key(&w, &first, "k");
+    ecc_json_writer_string(&w, "\xff", 1);
+    assert_int_equal(w.status, ECC_ERR_INVALID);
+    ecc_json_writer_raw(&w, "}", 1);
+    ecc_json_writer_key(&w, &first, "later");
+    ecc_json_writer_int(&w, 5);
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_ERR_INVALID);
+    assert_int_equal(buf.len, before);
+    assert_string_equal(buf.data + buf.len - 1, "}");
+    ecc_buf_clean_up(&buf);
+
+    /* The cap: a key past it fails with ECC_ERR_LIMIT and nothing of this write stays. */
+    ecc_buf_init(&buf, 6);
+    ecc_json_writer_init(&w, &buf);
+    first = false;
+    ecc_json_writer_key(&w, &first, "ab");
+    assert_string_equal(buf.data, ",\"ab\":");
+    ecc_json_writer_key(&w, &first, "c");
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_ERR_LIMIT);
+    assert_int_equal(buf.len, 0);
+    ecc_buf_clean_up(&buf);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
@@ -283,6 +336,7 @@ int main(void) {
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_append_string_round_trips_through_jansson),
         cmocka_unit_test(test_append_string_failures_leave_buffer),
+        cmocka_unit_test(test_writer_writes_members_and_latches_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

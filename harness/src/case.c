@@ -953,16 +953,13 @@ static enum ecc_status s_suite_add(struct ecc_suite *suite, struct ecc_case *c, 
         ecc_case_destroy(c);
         return ECC_ERR_INVALID;
     }
-    if (suite->count == suite->capacity) {
-        size_t capacity = suite->capacity ? suite->capacity * 2 : 64;
-        struct ecc_case **cases = realloc(suite->cases, capacity * sizeof(*cases));
-        if (!cases) {
-            ecc_case_destroy(c);
-            return ECC_ERR_NOMEM;
-        }
-        suite->cases = cases;
-        suite->capacity = capacity;
+    struct ecc_case **cases =
+        ecc_array_grow(suite->cases, &suite->capacity, suite->count, sizeof(*cases), 64, SIZE_MAX);
+    if (!cases) {
+        ecc_case_destroy(c);
+        return ECC_ERR_NOMEM;
     }
+    suite->cases = cases;
     suite->cases[suite->count++] = c;
     return ECC_OK;
 }

@@ -12,65 +12,32 @@
  * shape writers read like the model; the path is kept to name the member a failure happened at.
  */
 struct s_writer {
-    struct ecc_buf *buf;
-    struct ecc_json_path path;
+    struct ecc_json_writer json;
     struct ecc_diag *diag;
-    enum ecc_status status;
 };
 
 static void s_writer_init(struct s_writer *w, struct ecc_buf *buf, struct ecc_diag *diag) {
-    w->buf = buf;
-    ecc_json_path_init(&w->path);
+    ecc_json_writer_init(&w->json, buf);
     w->diag = diag;
-    w->status = ECC_OK;
 }
 
-static void s_w_raw(struct s_writer *w, const char *text, size_t len) {
-    if (w->status == ECC_OK) {
-        w->status = ecc_buf_append(w->buf, text, len);
-        if (w->status == ECC_ERR_LIMIT) {
-            ecc_diag_set(w->diag, "request body larger than the cap of %zu bytes", w->buf->max_bytes);
-        }
-    }
-}
-
-#define S_W_LITERAL(w, text) s_w_raw((w), (text), sizeof(text) - 1)
+#define S_W_LITERAL(w, text) ecc_json_writer_raw(&(w)->json, (text), sizeof(text) - 1)
 
 static void s_w_string(struct s_writer *w, const char *value) {
-    if (w->status != ECC_OK) {
+    if (w->json.status != ECC_OK) {
         return;
     }
-    w->status = ecc_json_append_string(w->buf, value, strlen(value));
-    if (w->status == ECC_ERR_INVALID) {
+    ecc_json_writer_string(&w->json, value, strlen(value));
+    if (w->json.status == ECC_ERR_INVALID) {
         char where[sizeof(w->diag->path)];
-        ecc_json_path_format_member(&w->path, where, sizeof(where));
+        ecc_json_path_format_member(&w->json.path, where, sizeof(where));
         ecc_diag_set_path(w->diag, where);
         ecc_diag_set(w->diag, "string is not valid UTF-8");
-    } else if (w->status == ECC_ERR_LIMIT) {
-        ecc_diag_set(w->diag, "request body larger than the cap of %zu bytes", w->buf->max_bytes);
     }
 }
 
-/* `,"key":` (or without the comma for the first member). Keys are model names: no escaping needed. */
 static void s_w_key(struct s_writer *w, bool *first, const char *key) {
-    char text[64];
-    size_t key_len = strlen(key);
-    if (key_len > sizeof(text) - 4) {
-        /* Model member names are short literals; a longer one is a bug here, not bad input. */
-        w->status = w->status == ECC_OK ? ECC_ERR_INTERNAL : w->status;
-        return;
-    }
-    size_t len = 0;
-    if (!*first) {
-        text[len++] = ',';
-    }
-    *first = false;
-    text[len++] = '"';
-    memcpy(text + len, key, key_len);
-    len += key_len;
-    text[len++] = '"';
-    text[len++] = ':';
-    s_w_raw(w, text, len);
+    ecc_json_writer_key(&w->json, first, key);
 }
 
 static void s_w_string_member(struct s_writer *w, bool *first, const char *key, const char *value) {
@@ -78,9 +45,9 @@ static void s_w_string_member(struct s_writer *w, bool *first, const char *key, 
         return;
     }
     s_w_key(w, first, key);
-    ecc_json_path_push_member(&w->path, key);
+    ecc_json_path_push_member(&w->json.path, key);
     s_w_string(w, value);
-    ecc_json_path_pop(&w->path);
+    ecc_json_path_pop(&w->json.path);
 }
 
 static void s_w_int_member(struct s_writer *w, bool *first, const char *key, bool has, int32_t value) {
@@ -88,19 +55,7 @@ static void s_w_int_member(struct s_writer *w, bool *first, const char *key, boo
         return;
     }
     s_w_key(w, first, key);
-    char digits[16];
-    size_t len = 0;
-    /* In 64 bits so INT32_MIN negates safely. */
-    int64_t v = value;
-    if (v < 0) {
-        S_W_LITERAL(w, "-");
-        v = -v;
-    }
-    do {
-        digits[sizeof(digits) - 1 - len++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    s_w_raw(w, digits + sizeof(digits) - len, len);
+    ecc_json_writer_int(&w->json, value);
 }
 
 static void s_w_bool_member(struct s_writer *w, bool *first, const char *key, bool has, bool value) {
@@ -121,14 +76,14 @@ static void s_w_string_list(struct s_writer *w, const struct ecc_string_list *li
         if (i) {
             S_W_LITERAL(w, ",");
         }
-        ecc_json_path_push_index(&w->path, i);
+        ecc_json_path_push_index(&w->json.path, i);
         /* A NULL item cannot come from the parser; a builder's hole is written as JSON null. */
         if (list->items[i]) {
             s_w_string(w, list->items[i]);
         } else {
             S_W_LITERAL(w, "null");
         }
-        ecc_json_path_pop(&w->path);
+        ecc_json_path_pop(&w->json.path);
     }
     S_W_LITERAL(w, "]");
 }
@@ -139,9 +94,9 @@ s_w_string_list_member(struct s_writer *w, bool *first, const char *key, const s
         return;
     }
     s_w_key(w, first, key);
-    ecc_json_path_push_member(&w->path, key);
+    ecc_json_path_push_member(&w->json.path, key);
     s_w_string_list(w, list);
-    ecc_json_path_pop(&w->path);
+    ecc_json_path_pop(&w->json.path);
 }
 
 /* A list of structures: `[` item `,` item `]`, each item written by `write_item`. */
@@ -153,9 +108,9 @@ static void s_w_list(struct s_writer *w, const void *items, size_t count, size_t
         if (i) {
             S_W_LITERAL(w, ",");
         }
-        ecc_json_path_push_index(&w->path, i);
+        ecc_json_path_push_index(&w->json.path, i);
         write_item(w, (const char *)items + i * item_size);
-        ecc_json_path_pop(&w->path);
+        ecc_json_path_pop(&w->json.path);
     }
     S_W_LITERAL(w, "]");
 }
@@ -173,9 +128,9 @@ static void s_w_list_member(
         return;
     }
     s_w_key(w, first, key);
-    ecc_json_path_push_member(&w->path, key);
+    ecc_json_path_push_member(&w->json.path, key);
     s_w_list(w, items, count, item_size, write_item);
-    ecc_json_path_pop(&w->path);
+    ecc_json_path_pop(&w->json.path);
 }
 
 #define S_W_LIST_MEMBER(w, first, key, list, write_item)                                                               \
@@ -185,11 +140,11 @@ static void s_w_list_member(
 /* Enters a nested structure member: `,"key":` and the path. Leave with s_w_leave. */
 static void s_w_enter(struct s_writer *w, bool *first, const char *key) {
     s_w_key(w, first, key);
-    ecc_json_path_push_member(&w->path, key);
+    ecc_json_path_push_member(&w->json.path, key);
 }
 
 static void s_w_leave(struct s_writer *w) {
-    ecc_json_path_pop(&w->path);
+    ecc_json_path_pop(&w->json.path);
 }
 
 static void s_write_key_value_pair(struct s_writer *w, const void *item) {
@@ -411,47 +366,43 @@ static void s_write_run_task_request(struct s_writer *w, const struct ecc_run_ta
 }
 
 /* Ends a top-level write: on failure the buffer goes back to where it was. */
-static enum ecc_status s_writer_finish(struct s_writer *w, size_t start_len) {
-    if (w->status != ECC_OK && w->buf->data) {
-        w->buf->len = start_len;
-        w->buf->data[start_len] = '\0';
+static enum ecc_status s_writer_finish(struct s_writer *w) {
+    enum ecc_status status = ecc_json_writer_finish(&w->json);
+    if (status == ECC_ERR_LIMIT) {
+        ecc_diag_set(w->diag, "request body larger than the cap of %zu bytes", w->json.out->max_bytes);
     }
-    return w->status;
+    return status;
 }
 
 enum ecc_status ecc_codec_write_run_task_request(
     struct ecc_buf *out, const struct ecc_run_task_request *request, struct ecc_diag *diag) {
     struct s_writer w;
     s_writer_init(&w, out, diag);
-    size_t start_len = out->len;
     s_write_run_task_request(&w, request);
-    return s_writer_finish(&w, start_len);
+    return s_writer_finish(&w);
 }
 
 enum ecc_status
 ecc_codec_write_task_override(struct ecc_buf *out, const struct ecc_task_override *value, struct ecc_diag *diag) {
     struct s_writer w;
     s_writer_init(&w, out, diag);
-    size_t start_len = out->len;
     s_write_task_override(&w, value);
-    return s_writer_finish(&w, start_len);
+    return s_writer_finish(&w);
 }
 
 enum ecc_status ecc_codec_write_tags(struct ecc_buf *out, const struct ecc_tag_list *value, struct ecc_diag *diag) {
     struct s_writer w;
     s_writer_init(&w, out, diag);
-    size_t start_len = out->len;
     s_w_list(&w, value->items, value->count, sizeof(*value->items), s_write_tag);
-    return s_writer_finish(&w, start_len);
+    return s_writer_finish(&w);
 }
 
 enum ecc_status ecc_codec_write_key_value_pairs(
     struct ecc_buf *out, const struct ecc_key_value_pair_list *value, struct ecc_diag *diag) {
     struct s_writer w;
     s_writer_init(&w, out, diag);
-    size_t start_len = out->len;
     s_w_list(&w, value->items, value->count, sizeof(*value->items), s_write_key_value_pair);
-    return s_writer_finish(&w, start_len);
+    return s_writer_finish(&w);
 }
 
 /* The envelope. */

@@ -717,66 +717,39 @@ enum ecc_status ecc_codec_parse_run_task_response(
 
 /* ---- model -> JSON text ---------------------------------------------------------------------------- */
 
-/* Writes accumulate into `status`: after the first failure every write is a no-op. */
 struct s_writer {
-    struct ecc_buf *out;
+    struct ecc_json_writer json;
     struct ecc_diag *diag;
-    struct ecc_json_path path;
-    enum ecc_status status;
 };
 
 static void s_w_raw(struct s_writer *w, const char *text) {
-    if (w->status == ECC_OK) {
-        w->status = ecc_buf_append_str(w->out, text);
-    }
+    ecc_json_writer_raw(&w->json, text, strlen(text));
 }
 
-/* `,"key":` (no comma before the first member). Keys are model names: plain ASCII, no escaping. */
 static void s_w_key(struct s_writer *w, bool *first, const char *key) {
-    if (w->status != ECC_OK) {
-        return;
-    }
-    /* One reservation and one copy: the writer's most frequent append. */
-    size_t key_len = strlen(key);
-    w->status = ecc_buf_reserve(w->out, key_len + 4);
-    if (w->status != ECC_OK) {
-        return;
-    }
-    char *at = w->out->data + w->out->len;
-    size_t n = 0;
-    if (!*first) {
-        at[n++] = ',';
-    }
-    at[n++] = '"';
-    memcpy(at + n, key, key_len);
-    n += key_len;
-    at[n++] = '"';
-    at[n++] = ':';
-    at[n] = '\0';
-    w->out->len += n;
-    *first = false;
+    ecc_json_writer_key(&w->json, first, key);
 }
 
 /* `key` "" is a list item, whose index is already on the path. */
 static void s_w_fail(struct s_writer *w, const char *key, const char *text) {
     if (key[0]) {
-        ecc_json_path_push_member(&w->path, key);
+        ecc_json_path_push_member(&w->json.path, key);
     }
     char where[sizeof(w->diag->path)];
-    ecc_json_path_format_member(&w->path, where, sizeof(where));
+    ecc_json_path_format_member(&w->json.path, where, sizeof(where));
     if (key[0]) {
-        ecc_json_path_pop(&w->path);
+        ecc_json_path_pop(&w->json.path);
     }
     ecc_diag_set_path(w->diag, where);
     ecc_diag_set(w->diag, "%s", text);
 }
 
 static void s_w_string_value(struct s_writer *w, const char *key, const char *value) {
-    if (w->status != ECC_OK) {
+    if (w->json.status != ECC_OK) {
         return;
     }
-    w->status = ecc_json_append_string(w->out, value, strlen(value));
-    if (w->status == ECC_ERR_INVALID) {
+    ecc_json_writer_string(&w->json, value, strlen(value));
+    if (w->json.status == ECC_ERR_INVALID) {
         s_w_fail(w, key, "not valid UTF-8");
     }
 }
@@ -789,11 +762,9 @@ static void s_w_str(struct s_writer *w, bool *first, const char *key, const char
 }
 
 static void s_w_long(struct s_writer *w, bool *first, const char *key, bool has, int64_t value) {
-    if (has && w->status == ECC_OK) {
+    if (has) {
         s_w_key(w, first, key);
-        if (w->status == ECC_OK) {
-            w->status = ecc_buf_printf(w->out, "%lld", (long long)value);
-        }
+        ecc_json_writer_int(&w->json, value);
     }
 }
 
@@ -806,12 +777,12 @@ static void s_w_bool(struct s_writer *w, bool *first, const char *key, bool has,
 
 /* Epoch seconds: an integer when whole, else the shortest decimal that reads back to the same double. */
 static void s_w_time(struct s_writer *w, bool *first, const char *key, bool has, double value) {
-    if (!has || w->status != ECC_OK) {
+    if (!has || w->json.status != ECC_OK) {
         return;
     }
     if (!isfinite(value)) {
         s_w_fail(w, key, "timestamp is not a finite number");
-        w->status = ECC_ERR_INVALID;
+        w->json.status = ECC_ERR_INVALID;
         return;
     }
     s_w_key(w, first, key);
@@ -845,16 +816,16 @@ static void s_w_list(
     }
     s_w_key(w, first, key);
     s_w_raw(w, "[");
-    ecc_json_path_push_member(&w->path, key);
-    for (size_t i = 0; i < count && w->status == ECC_OK; i++) {
+    ecc_json_path_push_member(&w->json.path, key);
+    for (size_t i = 0; i < count && w->json.status == ECC_OK; i++) {
         if (i) {
             s_w_raw(w, ",");
         }
-        ecc_json_path_push_index(&w->path, i);
+        ecc_json_path_push_index(&w->json.path, i);
         writer(w, (const char *)items + i * item_size);
-        ecc_json_path_pop(&w->path);
+        ecc_json_path_pop(&w->json.path);
     }
-    ecc_json_path_pop(&w->path);
+    ecc_json_path_pop(&w->json.path);
     s_w_raw(w, "]");
 }
 
@@ -926,15 +897,15 @@ static void s_w_container(struct s_writer *w, const void *item) {
 
 /* Hands a member to one of the request codec's shared-shape writers, keeping the member path. */
 static void s_w_shared(struct s_writer *w, const char *key, enum ecc_status status) {
-    if (w->status == ECC_OK && status != ECC_OK) {
-        w->status = status;
+    if (w->json.status == ECC_OK && status != ECC_OK) {
+        w->json.status = status;
         if (status == ECC_ERR_INVALID) {
             char inner[sizeof(w->diag->path)];
             snprintf(inner, sizeof(inner), "%s", w->diag->path);
-            ecc_json_path_push_member(&w->path, key);
+            ecc_json_path_push_member(&w->json.path, key);
             char where[sizeof(w->diag->path)];
-            ecc_json_path_format_member(&w->path, where, sizeof(where));
-            ecc_json_path_pop(&w->path);
+            ecc_json_path_format_member(&w->json.path, where, sizeof(where));
+            ecc_json_path_pop(&w->json.path);
             char full[sizeof(where) + sizeof(inner) + 1];
             snprintf(full, sizeof(full), "%s%s%s", where, inner[0] && inner[0] != '[' ? "." : "", inner);
             ecc_diag_set_path(w->diag, full);
@@ -949,10 +920,10 @@ static void s_w_attachment(struct s_writer *w, const void *item) {
     s_w_str(w, &first, "id", v->id);
     s_w_str(w, &first, "type", v->type);
     s_w_str(w, &first, "status", v->status);
-    if (v->details.has && w->status == ECC_OK) {
+    if (v->details.has && w->json.status == ECC_OK) {
         s_w_key(w, &first, "details");
-        if (w->status == ECC_OK) {
-            s_w_shared(w, "details", ecc_codec_write_key_value_pairs(w->out, &v->details, w->diag));
+        if (w->json.status == ECC_OK) {
+            s_w_shared(w, "details", ecc_codec_write_key_value_pairs(w->json.out, &v->details, w->diag));
         }
     }
     s_w_raw(w, "}");
@@ -1002,10 +973,10 @@ static void s_w_task(struct s_writer *w, const void *item) {
     s_w_str(w, &first, "lastStatus", v->last_status);
     s_w_str(w, &first, "launchType", v->launch_type);
     s_w_str(w, &first, "memory", v->memory);
-    if (v->has_overrides && w->status == ECC_OK) {
+    if (v->has_overrides && w->json.status == ECC_OK) {
         s_w_key(w, &first, "overrides");
-        if (w->status == ECC_OK) {
-            s_w_shared(w, "overrides", ecc_codec_write_task_override(w->out, &v->overrides, w->diag));
+        if (w->json.status == ECC_OK) {
+            s_w_shared(w, "overrides", ecc_codec_write_task_override(w->json.out, &v->overrides, w->diag));
         }
     }
     s_w_str(w, &first, "platformVersion", v->platform_version);
@@ -1018,10 +989,10 @@ static void s_w_task(struct s_writer *w, const void *item) {
     s_w_time(w, &first, "stoppedAt", v->has_stopped_at, v->stopped_at);
     s_w_str(w, &first, "stoppedReason", v->stopped_reason);
     s_w_time(w, &first, "stoppingAt", v->has_stopping_at, v->stopping_at);
-    if (v->tags.has && w->status == ECC_OK) {
+    if (v->tags.has && w->json.status == ECC_OK) {
         s_w_key(w, &first, "tags");
-        if (w->status == ECC_OK) {
-            s_w_shared(w, "tags", ecc_codec_write_tags(w->out, &v->tags, w->diag));
+        if (w->json.status == ECC_OK) {
+            s_w_shared(w, "tags", ecc_codec_write_tags(w->json.out, &v->tags, w->diag));
         }
     }
     s_w_str(w, &first, "taskArn", v->task_arn);
@@ -1039,10 +1010,10 @@ static void s_w_task(struct s_writer *w, const void *item) {
         bool inner = true;
         s_w_key(w, &first, "fargateEphemeralStorage");
         s_w_raw(w, "{");
-        ecc_json_path_push_member(&w->path, "fargateEphemeralStorage");
+        ecc_json_path_push_member(&w->json.path, "fargateEphemeralStorage");
         s_w_long(w, &inner, "sizeInGiB", f->has_size_in_gib, f->size_in_gib);
         s_w_str(w, &inner, "kmsKeyId", f->kms_key_id);
-        ecc_json_path_pop(&w->path);
+        ecc_json_path_pop(&w->json.path);
         s_w_raw(w, "}");
     }
     s_w_raw(w, "}");
@@ -1059,24 +1030,12 @@ static void s_w_failure(struct s_writer *w, const void *item) {
 }
 
 static void s_writer_init(struct s_writer *w, struct ecc_buf *out, struct ecc_diag *diag) {
-    w->out = out;
+    ecc_json_writer_init(&w->json, out);
     w->diag = diag;
-    ecc_json_path_init(&w->path);
-    w->status = ECC_OK;
-}
-
-/* Leaves the buffer as it was when writing failed. */
-static enum ecc_status s_writer_finish(struct s_writer *w, size_t saved_len) {
-    if (w->status != ECC_OK) {
-        w->out->len = saved_len;
-        w->out->data[saved_len] = '\0';
-    }
-    return w->status;
 }
 
 enum ecc_status ecc_codec_write_run_task_response(
     struct ecc_buf *out, const struct ecc_run_task_response *value, struct ecc_diag *diag) {
-    size_t saved = out->len;
     struct s_writer w;
     s_writer_init(&w, out, diag);
     bool first = true;
@@ -1084,33 +1043,31 @@ enum ecc_status ecc_codec_write_run_task_response(
     S_W_LIST(&w, &first, "tasks", &value->tasks, s_w_task);
     S_W_LIST(&w, &first, "failures", &value->failures, s_w_failure);
     s_w_raw(&w, "}");
-    return s_writer_finish(&w, saved);
+    return ecc_json_writer_finish(&w.json);
 }
 
 enum ecc_status ecc_codec_write_task(struct ecc_buf *out, const struct ecc_task *task, struct ecc_diag *diag) {
-    size_t saved = out->len;
     struct s_writer w;
     s_writer_init(&w, out, diag);
     s_w_task(&w, task);
-    return s_writer_finish(&w, saved);
+    return ecc_json_writer_finish(&w.json);
 }
 
 enum ecc_status
 ecc_codec_write_failures(struct ecc_buf *out, const struct ecc_failure_list *failures, struct ecc_diag *diag) {
-    size_t saved = out->len;
     struct s_writer w;
     s_writer_init(&w, out, diag);
     s_w_raw(&w, "[");
-    for (size_t i = 0; i < failures->count && w.status == ECC_OK; i++) {
+    for (size_t i = 0; i < failures->count && w.json.status == ECC_OK; i++) {
         if (i) {
             s_w_raw(&w, ",");
         }
-        ecc_json_path_push_index(&w.path, i);
+        ecc_json_path_push_index(&w.json.path, i);
         s_w_failure(&w, &failures->items[i]);
-        ecc_json_path_pop(&w.path);
+        ecc_json_path_pop(&w.json.path);
     }
     s_w_raw(&w, "]");
-    return s_writer_finish(&w, saved);
+    return ecc_json_writer_finish(&w.json);
 }
 
 /* ---- building answers ------------------------------------------------------------------------------ */
@@ -1171,7 +1128,7 @@ enum ecc_status ecc_codec_build_error_response(
         S_W_LIST(&w, &first, "resourceIds", options->resource_ids, s_w_string_item);
     }
     s_w_raw(&w, "}");
-    enum ecc_status result = w.status;
+    enum ecc_status result = w.json.status;
     if (result == ECC_OK) {
         result = ecc_codec_build_json_response(status, body.data, body.len, options->request_id, response);
     }

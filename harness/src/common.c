@@ -129,6 +129,29 @@ enum ecc_status ecc_buf_reserve(struct ecc_buf *buf, size_t extra) {
     return s_buf_reserve(buf, extra);
 }
 
+void *ecc_array_grow(
+    void *items, size_t *capacity, size_t count, size_t item_size, size_t initial_capacity, size_t max_items) {
+    if (count >= max_items) {
+        return NULL;
+    }
+    if (count < *capacity) {
+        return items;
+    }
+    size_t grown = *capacity ? *capacity * 2 : initial_capacity;
+    if (grown <= count || grown > max_items) {
+        grown = max_items;
+    }
+    if (grown > SIZE_MAX / item_size) {
+        return NULL;
+    }
+    void *moved = realloc(items, grown * item_size);
+    if (!moved) {
+        return NULL;
+    }
+    *capacity = grown;
+    return moved;
+}
+
 enum ecc_status ecc_buf_append(struct ecc_buf *buf, const void *bytes, size_t len) {
     enum ecc_status status = s_buf_reserve(buf, len);
     if (status != ECC_OK) {

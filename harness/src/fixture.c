@@ -327,17 +327,13 @@ static enum ecc_status s_list(const char *dir, struct s_file_list *list, int dep
             free(full);
             continue;
         }
-        if (list->count == list->capacity) {
-            size_t capacity = list->capacity ? list->capacity * 2 : 64;
-            char **files = realloc(list->files, capacity * sizeof(*files));
-            if (!files) {
-                free(full);
-                status = ECC_ERR_NOMEM;
-                break;
-            }
-            list->files = files;
-            list->capacity = capacity;
+        char **files = ecc_array_grow(list->files, &list->capacity, list->count, sizeof(*files), 64, SIZE_MAX);
+        if (!files) {
+            free(full);
+            status = ECC_ERR_NOMEM;
+            break;
         }
+        list->files = files;
         list->files[list->count++] = full;
     }
     closedir(d);
@@ -674,16 +670,12 @@ enum ecc_status ecc_fixture_set_add(struct ecc_fixture_set *set, struct ecc_fixt
         ecc_fixture_destroy(fixture);
         return ECC_ERR_INVALID;
     }
-    if (set->count == set->capacity) {
-        size_t capacity = set->capacity ? set->capacity * 2 : 32;
-        struct ecc_fixture **items = realloc(set->items, capacity * sizeof(*items));
-        if (!items) {
-            ecc_fixture_destroy(fixture);
-            return ECC_ERR_NOMEM;
-        }
-        set->items = items;
-        set->capacity = capacity;
+    struct ecc_fixture **items = ecc_array_grow(set->items, &set->capacity, set->count, sizeof(*items), 32, SIZE_MAX);
+    if (!items) {
+        ecc_fixture_destroy(fixture);
+        return ECC_ERR_NOMEM;
     }
+    set->items = items;
     set->items[set->count++] = fixture;
     return ECC_OK;
 }

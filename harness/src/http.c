@@ -42,15 +42,12 @@ enum ecc_status ecc_http_headers_add_n(
     if (headers->count >= ECC_HTTP_MAX_HEADERS) {
         return ECC_ERR_LIMIT;
     }
-    if (headers->count == headers->capacity) {
-        size_t capacity = headers->capacity ? headers->capacity * 2 : 8;
-        struct ecc_http_header *items = realloc(headers->items, capacity * sizeof(*items));
-        if (!items) {
-            return ECC_ERR_NOMEM;
-        }
-        headers->items = items;
-        headers->capacity = capacity;
+    struct ecc_http_header *items =
+        ecc_array_grow(headers->items, &headers->capacity, headers->count, sizeof(*items), 8, SIZE_MAX);
+    if (!items) {
+        return ECC_ERR_NOMEM;
     }
+    headers->items = items;
     char *name_copy = s_strndup(name, name_len);
     char *value_copy = s_strndup(value, value_len);
     if (!name_copy || !value_copy) {

@@ -612,3 +612,70 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
     }
     return status;
 }
+
+void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out) {
+    w->out = out;
+    ecc_json_path_init(&w->path);
+    w->status = ECC_OK;
+    w->start_len = out->len;
+}
+
+void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len) {
+    if (w->status == ECC_OK) {
+        w->status = ecc_buf_append(w->out, text, len);
+    }
+}
+
+void ecc_json_writer_key(struct ecc_json_writer *w, bool *first, const char *key) {
+    if (w->status != ECC_OK) {
+        return;
+    }
+    /* One reservation and one copy: the writers' most frequent append. */
+    size_t key_len = strlen(key);
+    w->status = ecc_buf_reserve(w->out, key_len + 4);
+    if (w->status != ECC_OK) {
+        return;
+    }
+    char *at = w->out->data + w->out->len;
+    size_t n = 0;
+    if (!*first) {
+        at[n++] = ',';
+    }
+    at[n++] = '"';
+    memcpy(at + n, key, key_len);
+    n += key_len;
+    at[n++] = '"';
+    at[n++] = ':';
+    at[n] = '\0';
+    w->out->len += n;
+    *first = false;
+}
+
+void ecc_json_writer_string(struct ecc_json_writer *w, const char *value, size_t len) {
+    if (w->status == ECC_OK) {
+        w->status = ecc_json_append_string(w->out, value, len);
+    }
+}
+
+void ecc_json_writer_int(struct ecc_json_writer *w, int64_t value) {
+    char digits[24];
+    size_t len = 0;
+    /* Unsigned so INT64_MIN negates safely. */
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    do {
+        digits[sizeof(digits) - 1 - len++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0) {
+        digits[sizeof(digits) - 1 - len++] = '-';
+    }
+    ecc_json_writer_raw(w, digits + sizeof(digits) - len, len);
+}
+
+enum ecc_status ecc_json_writer_finish(struct ecc_json_writer *w) {
+    if (w->status != ECC_OK && w->out->data) {
+        w->out->len = w->start_len;
+        w->out->data[w->start_len] = '\0';
+    }
+    return w->status;
+}

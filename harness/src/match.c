@@ -182,16 +182,12 @@ static void s_slots_add(struct s_slots *slots, const char *pointer, const json_t
         slots->too_many = true;
         return;
     }
-    if (slots->count == slots->capacity) {
-        size_t capacity = slots->capacity ? slots->capacity * 2 : 8;
-        struct s_slot *items = realloc(slots->items, capacity * sizeof(*items));
-        if (!items) {
-            slots->nomem = true;
-            return;
-        }
-        slots->items = items;
-        slots->capacity = capacity;
+    struct s_slot *items = ecc_array_grow(slots->items, &slots->capacity, slots->count, sizeof(*items), 8, SIZE_MAX);
+    if (!items) {
+        slots->nomem = true;
+        return;
     }
+    slots->items = items;
     snprintf(slots->items[slots->count].pointer, sizeof(slots->items[0].pointer), "%s", pointer);
     slots->items[slots->count].value = (value && !json_is_null(value)) ? value : NULL;
     slots->count++;

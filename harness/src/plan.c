@@ -43,15 +43,11 @@ enum ecc_status ecc_filter_add(struct ecc_filter *filter, const char *spec, stru
             ecc_diag_set(diag, "'tag:' needs a tag name");
             return ECC_ERR_INVALID;
         }
-        if (filter->count == filter->capacity) {
-            size_t capacity = filter->capacity ? filter->capacity * 2 : 8;
-            char **terms = realloc(filter->terms, capacity * sizeof(*terms));
-            if (!terms) {
-                return ECC_ERR_NOMEM;
-            }
-            filter->terms = terms;
-            filter->capacity = capacity;
+        char **terms = ecc_array_grow(filter->terms, &filter->capacity, filter->count, sizeof(*terms), 8, SIZE_MAX);
+        if (!terms) {
+            return ECC_ERR_NOMEM;
         }
+        filter->terms = terms;
         filter->terms[filter->count] = strndup(p, len);
         if (!filter->terms[filter->count]) {
             return ECC_ERR_NOMEM;

@@ -132,15 +132,12 @@ enum ecc_status ecc_expect_fail_load_bytes(
         if (list->count == S_MAX_LIST_ENTRIES) {
             return s_fail_line(diag, source, line_no, "%s", "more than 4096 expected failures");
         }
-        if (list->count == list->capacity) {
-            size_t capacity = list->capacity ? list->capacity * 2 : 16;
-            struct ecc_expect_fail_entry *entries = realloc(list->entries, capacity * sizeof(*entries));
-            if (!entries) {
-                return ECC_ERR_NOMEM;
-            }
-            list->entries = entries;
-            list->capacity = capacity;
+        struct ecc_expect_fail_entry *entries =
+            ecc_array_grow(list->entries, &list->capacity, list->count, sizeof(*entries), 16, SIZE_MAX);
+        if (!entries) {
+            return ECC_ERR_NOMEM;
         }
+        list->entries = entries;
         struct ecc_expect_fail_entry *entry = &list->entries[list->count];
         memset(entry, 0, sizeof(*entry));
         entry->pattern = strndup(s, (size_t)(pattern_end - s));

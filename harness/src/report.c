@@ -59,15 +59,12 @@ void ecc_run_report_clean_up(struct ecc_run_report *report) {
 }
 
 enum ecc_status ecc_run_report_add(struct ecc_run_report *report, const struct ecc_case_report *item) {
-    if (report->count == report->capacity) {
-        size_t capacity = report->capacity ? report->capacity * 2 : 64;
-        struct ecc_case_report *cases = realloc(report->cases, capacity * sizeof(*cases));
-        if (!cases) {
-            return ECC_ERR_NOMEM;
-        }
-        report->cases = cases;
-        report->capacity = capacity;
+    struct ecc_case_report *cases =
+        ecc_array_grow(report->cases, &report->capacity, report->count, sizeof(*cases), 64, SIZE_MAX);
+    if (!cases) {
+        return ECC_ERR_NOMEM;
     }
+    report->cases = cases;
     struct ecc_case_report copy = {
         .id = ecc_strdup(item->id),
         .group = ecc_strdup(item->group),

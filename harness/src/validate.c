@@ -273,16 +273,13 @@ static void s_vfail_at_path(struct s_ctx *ctx, const char *path, enum s_rule rul
         result->truncated = true;
         return;
     }
-    if (result->count == result->capacity) {
-        size_t capacity = result->capacity ? result->capacity * 2 : 8;
-        struct ecc_validation_failure *grown = realloc(result->failures, capacity * sizeof(*grown));
-        if (!grown) {
-            ctx->nomem = true;
-            return;
-        }
-        result->failures = grown;
-        result->capacity = capacity;
+    struct ecc_validation_failure *grown =
+        ecc_array_grow(result->failures, &result->capacity, result->count, sizeof(*grown), 8, SIZE_MAX);
+    if (!grown) {
+        ctx->nomem = true;
+        return;
     }
+    result->failures = grown;
     struct ecc_validation_failure *f = &result->failures[result->count++];
     snprintf(f->path, sizeof(f->path), "%s", path);
     f->rule = &s_rules[rule];

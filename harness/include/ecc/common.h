@@ -84,6 +84,16 @@ void ecc_buf_reset(struct ecc_buf *buf);
  * `data + len` directly and then advance len itself (and write the NUL). ECC_ERR_LIMIT past the cap.
  */
 enum ecc_status ecc_buf_reserve(struct ecc_buf *buf, size_t extra) ECC_WARN_UNUSED_RESULT;
+
+/*
+ * Growable arrays of any item type: returns `items` (possibly moved) with room for item `count`,
+ * doubling *capacity from `initial_capacity` when `count` has reached it. The cap is `max_items`:
+ * returns NULL when `count` has reached it, when the size in bytes would overflow or when realloc
+ * fails; then `items` and *capacity are unchanged and still the caller's. The caller owns the array.
+ */
+void *
+ecc_array_grow(void *items, size_t *capacity, size_t count, size_t item_size, size_t initial_capacity, size_t max_items)
+    ECC_WARN_UNUSED_RESULT;
 enum ecc_status ecc_buf_append(struct ecc_buf *buf, const void *bytes, size_t len) ECC_WARN_UNUSED_RESULT;
 enum ecc_status ecc_buf_append_str(struct ecc_buf *buf, const char *str) ECC_WARN_UNUSED_RESULT;
 enum ecc_status ecc_buf_append_byte(struct ecc_buf *buf, char byte) ECC_WARN_UNUSED_RESULT;

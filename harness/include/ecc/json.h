@@ -160,4 +160,29 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count);
  */
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * A JSON text writer into a caller's ecc_buf, for the codecs that write bodies directly (several times
+ * faster than building and dumping a jansson tree). It latches the first failure so callers write
+ * member after member and check once; `path` is kept by the caller (push/pop around members) to name
+ * where a failure happened. The writer owns nothing: `out` stays the caller's.
+ */
+struct ecc_json_writer {
+    struct ecc_buf *out;
+    struct ecc_json_path path;
+    enum ecc_status status; /* ECC_OK until the first failure; every later write is then a no-op */
+    size_t start_len;       /* out->len at init, restored by ecc_json_writer_finish on failure */
+};
+
+void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out);
+/* Appends `len` bytes of ready JSON text (punctuation, literals). */
+void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len);
+/* `,"key":`, no comma when *first (then cleared). Keys are model member names: written unescaped. */
+void ecc_json_writer_key(struct ecc_json_writer *w, bool *first, const char *key);
+/* A string literal (ecc_json_append_string): ECC_ERR_INVALID when not UTF-8. */
+void ecc_json_writer_string(struct ecc_json_writer *w, const char *value, size_t len);
+/* An integer in decimal, as jansson writes it. */
+void ecc_json_writer_int(struct ecc_json_writer *w, int64_t value);
+/* Returns the status; on failure `out` goes back to its length at init. */
+enum ecc_status ecc_json_writer_finish(struct ecc_json_writer *w) ECC_WARN_UNUSED_RESULT;
+
 #endif
