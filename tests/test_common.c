@@ -100,6 +100,15 @@ static void test_ct_equal_and_hex(void **state) {
     assert_string_equal(hex, "00ab10ff");
 }
 
+static void test_days_from_civil(void **state) {
+    (void)state;
+    assert_true(ecc_days_from_civil(1970, 1, 1) == 0);
+    assert_true(ecc_days_from_civil(1969, 12, 31) == -1);
+    assert_true(ecc_days_from_civil(2000, 3, 1) == 11017); /* after a leap day of a century leap year */
+    assert_true(ecc_days_from_civil(2015, 8, 30) == 16677);
+    assert_true(ecc_days_from_civil(1900, 3, 1) - ecc_days_from_civil(1900, 2, 28) == 1); /* 1900 not leap */
+}
+
 static void test_headers(void **state) {
     (void)state;
     struct ecc_http_headers headers;
@@ -183,6 +192,7 @@ int main(void) {
         cmocka_unit_test(test_hex_all_bytes_and_name_equal),
         cmocka_unit_test(test_diag_format),
         cmocka_unit_test(test_ct_equal_and_hex),
+        cmocka_unit_test(test_days_from_civil),
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_headers_cap),
         cmocka_unit_test(test_request_copy),

@@ -209,6 +209,16 @@ char *ecc_buf_steal(struct ecc_buf *buf) {
     return data;
 }
 
+/* Howard Hinnant's days_from_civil. */
+int64_t ecc_days_from_civil(int64_t year, int64_t month, int64_t day) {
+    year -= month <= 2;
+    int64_t era = (year >= 0 ? year : year - 399) / 400;
+    int64_t yoe = year - era * 400;
+    int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
 char *ecc_strdup(const char *str) {
     if (!str) {
         return NULL;

@@ -328,16 +328,6 @@ static int s_digits(const char **cursor, int count) {
     return v;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t s_days_from_civil(int64_t y, int64_t m, int64_t d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 enum ecc_status ecc_json_parse_iso8601(const char *text, double *out_epoch_seconds) {
     const char *c = text;
     int year = s_digits(&c, 4);
@@ -399,7 +389,7 @@ enum ecc_status ecc_json_parse_iso8601(const char *text, double *out_epoch_secon
     if (*c != '\0') {
         return ECC_ERR_INVALID;
     }
-    int64_t days = s_days_from_civil(year, month, day);
+    int64_t days = ecc_days_from_civil(year, month, day);
     int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
     *out_epoch_seconds = (double)seconds + fraction;
     return ECC_OK;

@@ -220,16 +220,6 @@ static void s_signing_key(
 /* ------------------------------------------------------------------------------------------------ */
 /* Dates                                                                                            */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t s_days_from_civil(int64_t y, int64_t m, int64_t d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Fixed-width decimal, most significant digit first (values are range-checked by the caller). */
 static void s_put_digits(char *out, int64_t value, int width) {
     for (int i = width - 1; i >= 0; i--) {
@@ -290,7 +280,7 @@ enum ecc_status ecc_sigv4_parse_date(const char *text, int64_t *out_epoch_s) {
         s > 59) {
         return ECC_ERR_INVALID;
     }
-    *out_epoch_s = s_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+    *out_epoch_s = ecc_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
     return ECC_OK;
 }
 

@@ -103,6 +103,9 @@ enum ecc_status ecc_buf_vprintf(struct ecc_buf *buf, const char *fmt, va_list ar
 /* Hands the bytes to the caller (free() them) and leaves the buffer empty but usable. */
 char *ecc_buf_steal(struct ecc_buf *buf);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12); the one calendar routine that the
+ * ISO-8601 reader and the SigV4 date parser share. */
+int64_t ecc_days_from_civil(int64_t year, int64_t month, int64_t day);
 /* strdup that returns NULL for a NULL argument. */
 char *ecc_strdup(const char *str);
 /* Overwrites `len` bytes with zeros in a way the compiler cannot drop (for secrets). */
