@@ -420,10 +420,13 @@ enum ecc_status ecc_json_read_timestamp(
     return s_fail_type(path, key, "a timestamp (epoch seconds or ISO-8601)", value, diag);
 }
 
-enum ecc_status ecc_json_read_array(
+/* Borrowed container member of one JSON type; the array and object readers differ only in that type. */
+static enum ecc_status s_read_container(
     const json_t *object,
     const char *key,
     struct ecc_json_path *path,
+    json_type type,
+    const char *expected,
     const json_t **out,
     enum ecc_json_presence *presence,
     struct ecc_diag *diag) {
@@ -432,11 +435,21 @@ enum ecc_status ecc_json_read_array(
         *out = NULL;
         return ECC_OK;
     }
-    if (!json_is_array(value)) {
-        return s_fail_type(path, key, "an array", value, diag);
+    if (json_typeof(value) != type) {
+        return s_fail_type(path, key, expected, value, diag);
     }
     *out = value;
     return ECC_OK;
+}
+
+enum ecc_status ecc_json_read_array(
+    const json_t *object,
+    const char *key,
+    struct ecc_json_path *path,
+    const json_t **out,
+    enum ecc_json_presence *presence,
+    struct ecc_diag *diag) {
+    return s_read_container(object, key, path, JSON_ARRAY, "an array", out, presence, diag);
 }
 
 enum ecc_status ecc_json_read_object(
@@ -446,16 +459,7 @@ enum ecc_status ecc_json_read_object(
     const json_t **out,
     enum ecc_json_presence *presence,
     struct ecc_diag *diag) {
-    const json_t *value = s_lookup(object, key, presence);
-    if (!value) {
-        *out = NULL;
-        return ECC_OK;
-    }
-    if (!json_is_object(value)) {
-        return s_fail_type(path, key, "an object", value, diag);
-    }
-    *out = value;
-    return ECC_OK;
+    return s_read_container(object, key, path, JSON_OBJECT, "an object", out, presence, diag);
 }
 
 size_t ecc_utf8_decode(const char *text, size_t len, uint32_t *code_point) {
