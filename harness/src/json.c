@@ -391,7 +391,13 @@ enum ecc_status ecc_json_parse_iso8601(const char *text, double *out_epoch_secon
     }
     int64_t days = ecc_days_from_civil(year, month, day);
     int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
-    *out_epoch_seconds = (double)seconds + fraction;
+    /* A fraction with more digits than a double holds at this magnitude (".9999999999999") must not round
+     * up into the next second: the whole seconds are exact, the fraction only ever adds to them. */
+    double epoch = (double)seconds + fraction;
+    if (epoch >= (double)(seconds + 1)) {
+        epoch = nextafter((double)(seconds + 1), -INFINITY);
+    }
+    *out_epoch_seconds = epoch;
     return ECC_OK;
 }
 
