@@ -1043,6 +1043,7 @@ static enum ecc_status s_append_query_param(struct ecc_buf *query, const char *k
 }
 
 static bool s_has_query_auth(const char *query);
+static const char *s_query_first_of(const char *query, const char *const *names, size_t count);
 
 static bool s_valid_name(const char *text) {
     return text && text[0] && strlen(text) < 256 && !strpbrk(text, "/ \t\r\n");
@@ -1080,6 +1081,17 @@ enum ecc_status ecc_sigv4_signer_sign(
         ecc_diag_set(
             diag, "the query already holds X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature: remove them first");
         return ECC_ERR_INVALID;
+    }
+    /* Presigning appends these; a copy already in the query would be a repeated parameter, which the
+     * verifier refuses (AWS does too), so the signer refuses first rather than make a URL nobody accepts. */
+    if (options->mode == ECC_SIGV4_MODE_QUERY) {
+        static const char *const added[] = {
+            "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Security-Token"};
+        const char *present = s_query_first_of(request->query, added, sizeof(added) / sizeof(added[0]));
+        if (present) {
+            ecc_diag_set(diag, "the query already holds %s, which presigning adds: remove it first", present);
+            return ECC_ERR_INVALID;
+        }
     }
     /* Header mode replaces an Authorization header; query mode would leave it beside the presigned one. */
     if (options->mode == ECC_SIGV4_MODE_QUERY && ecc_http_headers_get(&request->headers, "authorization")) {
@@ -1587,11 +1599,20 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
 
 /* The presigned (query) form of a signature: any of the parameters that only it uses. */
 static bool s_has_query_auth(const char *query) {
+    static const char *const only_presigned[] = {"X-Amz-Algorithm", "X-Amz-Signature", "X-Amz-Credential"};
+    return s_query_first_of(query, only_presigned, sizeof(only_presigned) / sizeof(only_presigned[0])) != NULL;
+}
+
+/* The first of `names` that the query holds (by decoded name), or NULL. */
+static const char *s_query_first_of(const char *query, const char *const *names, size_t count) {
     bool too_long = false;
     char probe[8];
-    return s_query_param(query, "X-Amz-Algorithm", probe, sizeof(probe), &too_long) > 0 ||
-           s_query_param(query, "X-Amz-Signature", probe, sizeof(probe), &too_long) > 0 ||
-           s_query_param(query, "X-Amz-Credential", probe, sizeof(probe), &too_long) > 0;
+    for (size_t i = 0; i < count; i++) {
+        if (s_query_param(query, names[i], probe, sizeof(probe), &too_long) > 0) {
+            return names[i];
+        }
+    }
+    return NULL;
 }
 
 static enum ecc_status
