@@ -480,7 +480,10 @@ static void test_shared_shapes(void **state) {
     json_decref(value);
 
     ecc_buf_reset(&buf);
-    assert_int_equal(ecc_codec_write_tags(&buf, &r.tags, &diag), ECC_OK);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, &buf, &diag);
+    ecc_codec_json_write_tags(&w, &r.tags);
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_OK);
     assert_string_equal(buf.data, "[{\"key\":\"k\",\"value\":\"v\"}]");
     value = json_loadb(buf.data, buf.len, 0, &error);
     struct ecc_tag_list tags;
@@ -492,7 +495,9 @@ static void test_shared_shapes(void **state) {
 
     ecc_buf_reset(&buf);
     const struct ecc_key_value_pair_list *env = &r.overrides.container_overrides.items[0].environment;
-    assert_int_equal(ecc_codec_write_key_value_pairs(&buf, env, &diag), ECC_OK);
+    ecc_json_writer_init(&w, &buf, &diag);
+    ecc_codec_json_write_key_value_pairs(&w, env);
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_OK);
     value = json_loadb(buf.data, buf.len, 0, &error);
     struct ecc_key_value_pair_list kv;
     ecc_key_value_pair_list_init(&kv);

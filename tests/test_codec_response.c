@@ -609,11 +609,20 @@ static void test_write_failures_and_task(void **state) {
     assert_int_equal(ecc_codec_write_run_task_response(&buf, &v, &diag), ECC_ERR_INVALID);
     assert_string_equal(diag.path, "tasks[0].containers[0].image");
     assert_string_equal(buf.data, "prefix");
+    free(v.tasks.items[0].containers.items[0].image);
+    v.tasks.items[0].containers.items[0].image = NULL;
+    /* ... also inside a shape the request codec writes for both sides */
+    struct ecc_key_value_pair *env = &v.tasks.items[0].overrides.container_overrides.items[0].environment.items[0];
+    char *saved = env->value;
+    env->value = "bad\xc3";
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_codec_write_run_task_response(&buf, &v, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "tasks[0].overrides.containerOverrides[0].environment[0].value");
+    assert_string_equal(diag.text, "string is not valid UTF-8");
+    env->value = saved;
     /* the buffer's cap holds */
     struct ecc_buf small;
     ecc_buf_init(&small, 100);
-    free(v.tasks.items[0].containers.items[0].image);
-    v.tasks.items[0].containers.items[0].image = NULL;
     assert_int_equal(ecc_codec_write_run_task_response(&small, &v, &diag), ECC_ERR_LIMIT);
     assert_int_equal(small.len, 0);
     ecc_buf_clean_up(&small);

@@ -283,7 +283,7 @@ static void test_writer_writes_members_and_latches_failures(void **state) {
     ecc_buf_init(&buf, 1024);
     assert_int_equal(ecc_buf_append_str(&buf, "x"), ECC_OK);
     struct ecc_json_writer w;
-    ecc_json_writer_init(&w, &buf);
+    ecc_json_writer_init(&w, &buf, NULL);
     bool first = true;
     ecc_json_writer_raw(&w, "{", 1);
     ecc_json_writer_key(&w, &first, "a");
@@ -305,7 +305,7 @@ static void test_writer_writes_members_and_latches_failures(void **state) {
 
     /* A bad string latches: later writes are no-ops and finish restores the buffer. */
     size_t before = buf.len;
-    ecc_json_writer_init(&w, &buf);
+    ecc_json_writer_init(&w, &buf, NULL);
     first = true;
     ecc_json_writer_key(&w, &first, "k");
     ecc_json_writer_string(&w, "\xff", 1);
@@ -320,13 +320,85 @@ static void test_writer_writes_members_and_latches_failures(void **state) {
 
     /* The cap: a key past it fails with ECC_ERR_LIMIT and nothing of this write stays. */
     ecc_buf_init(&buf, 6);
-    ecc_json_writer_init(&w, &buf);
+    ecc_json_writer_init(&w, &buf, NULL);
     first = false;
     ecc_json_writer_key(&w, &first, "ab");
     assert_string_equal(buf.data, ",\"ab\":");
     ecc_json_writer_key(&w, &first, "c");
     assert_int_equal(ecc_json_writer_finish(&w), ECC_ERR_LIMIT);
     assert_int_equal(buf.len, 0);
+    ecc_buf_clean_up(&buf);
+}
+
+struct s_pair {
+    const char *name;
+    const char *value;
+};
+
+static void s_write_pair(struct ecc_json_writer *w, const void *item) {
+    const struct s_pair *pair = item;
+    bool first = true;
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "name", pair->name);
+    ecc_json_writer_string_member(w, &first, "value", pair->value);
+    ECC_JSON_WRITER_LITERAL(w, "}");
+}
+
+static void test_writer_member_helpers_and_failure_paths(void **state) {
+    (void)state;
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, 1024);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, &buf, &diag);
+    struct s_pair pairs[] = {{"a", "1"}, {"b", NULL}};
+    const char *names[] = {"x", NULL};
+    bool first = true;
+    ECC_JSON_WRITER_LITERAL(&w, "{");
+    ecc_json_writer_string_member(&w, &first, "absent", NULL);
+    ecc_json_writer_int_member(&w, &first, "absentInt", false, 1);
+    ecc_json_writer_bool_member(&w, &first, "absentBool", false, true);
+    ecc_json_writer_int_member(&w, &first, "n", true, -3);
+    ecc_json_writer_bool_member(&w, &first, "t", true, true);
+    ecc_json_writer_bool_member(&w, &first, "f", true, false);
+    ecc_json_writer_list_member(&w, &first, "pairs", true, pairs, 2, sizeof(pairs[0]), s_write_pair);
+    ecc_json_writer_list_member(&w, &first, "none", false, pairs, 2, sizeof(pairs[0]), s_write_pair);
+    ecc_json_writer_list_member(&w, &first, "empty", true, pairs, 0, sizeof(pairs[0]), s_write_pair);
+    ecc_json_writer_list_member(&w, &first, "names", true, names, 2, sizeof(names[0]), ecc_json_writer_string_item);
+    ECC_JSON_WRITER_LITERAL(&w, "}");
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_OK);
+    assert_string_equal(
+        buf.data,
+        "{\"n\":-3,\"t\":true,\"f\":false,\"pairs\":[{\"name\":\"a\",\"value\":\"1\"},{\"name\":\"b\"}],"
+        "\"empty\":[],\"names\":[\"x\",null]}");
+    assert_int_equal(w.path.depth, 0);
+
+    /* A bad string deep in a list names its member path; the first failure wins. */
+    ecc_buf_reset(&buf);
+    struct s_pair bad[] = {{"ok", "ok"}, {"ok", "\xc3"}};
+    ecc_json_writer_init(&w, &buf, &diag);
+    first = true;
+    ECC_JSON_WRITER_LITERAL(&w, "{");
+    ecc_json_writer_enter(&w, &first, "outer");
+    ecc_json_writer_list(&w, bad, 2, sizeof(bad[0]), s_write_pair);
+    ecc_json_writer_leave(&w);
+    ecc_json_writer_fail(&w, ECC_ERR_LIMIT, "later failure");
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "outer[1].value");
+    assert_string_equal(diag.text, "string is not valid UTF-8");
+    assert_int_equal(buf.len, 0);
+
+    /* An explicit failure at the current path. */
+    ecc_diag_clear(&diag);
+    ecc_json_writer_init(&w, &buf, &diag);
+    first = true;
+    ecc_json_writer_enter(&w, &first, "when");
+    ecc_json_writer_fail(&w, ECC_ERR_INVALID, "timestamp %s", "is not finite");
+    ecc_json_writer_leave(&w);
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "when");
+    assert_string_equal(diag.text, "timestamp is not finite");
     ecc_buf_clean_up(&buf);
 }
 
@@ -342,6 +414,7 @@ int main(void) {
         cmocka_unit_test(test_append_string_round_trips_through_jansson),
         cmocka_unit_test(test_append_string_failures_leave_buffer),
         cmocka_unit_test(test_writer_writes_members_and_latches_failures),
+        cmocka_unit_test(test_writer_member_helpers_and_failure_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,398 +11,266 @@
  * escaper (json.h) writes the same bytes json_dumps would. The writer latches the first failure so the
  * shape writers read like the model; the path is kept to name the member a failure happened at.
  */
-struct s_writer {
-    struct ecc_json_writer json;
-    struct ecc_diag *diag;
-};
-
-static void s_writer_init(struct s_writer *w, struct ecc_buf *buf, struct ecc_diag *diag) {
-    ecc_json_writer_init(&w->json, buf);
-    w->diag = diag;
-}
-
-#define S_W_LITERAL(w, text) ecc_json_writer_raw(&(w)->json, (text), sizeof(text) - 1)
-
-static void s_w_string(struct s_writer *w, const char *value) {
-    if (w->json.status != ECC_OK) {
-        return;
-    }
-    ecc_json_writer_string(&w->json, value, strlen(value));
-    if (w->json.status == ECC_ERR_INVALID) {
-        char where[sizeof(w->diag->path)];
-        ecc_json_path_format_member(&w->json.path, where, sizeof(where));
-        ecc_diag_set_path(w->diag, where);
-        ecc_diag_set(w->diag, "string is not valid UTF-8");
-    }
-}
-
-static void s_w_key(struct s_writer *w, bool *first, const char *key) {
-    ecc_json_writer_key(&w->json, first, key);
-}
-
-static void s_w_string_member(struct s_writer *w, bool *first, const char *key, const char *value) {
-    if (!value) {
-        return;
-    }
-    s_w_key(w, first, key);
-    ecc_json_path_push_member(&w->json.path, key);
-    s_w_string(w, value);
-    ecc_json_path_pop(&w->json.path);
-}
-
-static void s_w_int_member(struct s_writer *w, bool *first, const char *key, bool has, int32_t value) {
-    if (!has) {
-        return;
-    }
-    s_w_key(w, first, key);
-    ecc_json_writer_int(&w->json, value);
-}
-
-static void s_w_bool_member(struct s_writer *w, bool *first, const char *key, bool has, bool value) {
-    if (!has) {
-        return;
-    }
-    s_w_key(w, first, key);
-    if (value) {
-        S_W_LITERAL(w, "true");
-    } else {
-        S_W_LITERAL(w, "false");
-    }
-}
-
-static void s_w_string_list(struct s_writer *w, const struct ecc_string_list *list) {
-    S_W_LITERAL(w, "[");
-    for (size_t i = 0; i < list->count; i++) {
-        if (i) {
-            S_W_LITERAL(w, ",");
-        }
-        ecc_json_path_push_index(&w->json.path, i);
-        /* A NULL item cannot come from the parser; a builder's hole is written as JSON null. */
-        if (list->items[i]) {
-            s_w_string(w, list->items[i]);
-        } else {
-            S_W_LITERAL(w, "null");
-        }
-        ecc_json_path_pop(&w->json.path);
-    }
-    S_W_LITERAL(w, "]");
-}
-
-static void
-s_w_string_list_member(struct s_writer *w, bool *first, const char *key, const struct ecc_string_list *list) {
-    if (!list->has) {
-        return;
-    }
-    s_w_key(w, first, key);
-    ecc_json_path_push_member(&w->json.path, key);
-    s_w_string_list(w, list);
-    ecc_json_path_pop(&w->json.path);
-}
-
-/* A list of structures: `[` item `,` item `]`, each item written by `write_item`. */
-typedef void (*s_item_writer)(struct s_writer *w, const void *item);
-
-static void s_w_list(struct s_writer *w, const void *items, size_t count, size_t item_size, s_item_writer write_item) {
-    S_W_LITERAL(w, "[");
-    for (size_t i = 0; i < count; i++) {
-        if (i) {
-            S_W_LITERAL(w, ",");
-        }
-        ecc_json_path_push_index(&w->json.path, i);
-        write_item(w, (const char *)items + i * item_size);
-        ecc_json_path_pop(&w->json.path);
-    }
-    S_W_LITERAL(w, "]");
-}
-
-static void s_w_list_member(
-    struct s_writer *w,
-    bool *first,
-    const char *key,
-    bool has,
-    const void *items,
-    size_t count,
-    size_t item_size,
-    s_item_writer write_item) {
-    if (!has) {
-        return;
-    }
-    s_w_key(w, first, key);
-    ecc_json_path_push_member(&w->json.path, key);
-    s_w_list(w, items, count, item_size, write_item);
-    ecc_json_path_pop(&w->json.path);
-}
-
-#define S_W_LIST_MEMBER(w, first, key, list, write_item)                                                               \
-    s_w_list_member(                                                                                                   \
-        (w), (first), (key), (list)->has, (list)->items, (list)->count, sizeof(*(list)->items), (write_item))
-
-/* Enters a nested structure member: `,"key":` and the path. Leave with s_w_leave. */
-static void s_w_enter(struct s_writer *w, bool *first, const char *key) {
-    s_w_key(w, first, key);
-    ecc_json_path_push_member(&w->json.path, key);
-}
-
-static void s_w_leave(struct s_writer *w) {
-    ecc_json_path_pop(&w->json.path);
-}
-
-static void s_write_key_value_pair(struct s_writer *w, const void *item) {
+static void s_write_key_value_pair(struct ecc_json_writer *w, const void *item) {
     const struct ecc_key_value_pair *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "name", v->name);
-    s_w_string_member(w, &first, "value", v->value);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "name", v->name);
+    ecc_json_writer_string_member(w, &first, "value", v->value);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_environment_file(struct s_writer *w, const void *item) {
+static void s_write_environment_file(struct ecc_json_writer *w, const void *item) {
     const struct ecc_environment_file *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "value", v->value);
-    s_w_string_member(w, &first, "type", v->type);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "value", v->value);
+    ecc_json_writer_string_member(w, &first, "type", v->type);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_resource_requirement(struct s_writer *w, const void *item) {
+static void s_write_resource_requirement(struct ecc_json_writer *w, const void *item) {
     const struct ecc_resource_requirement *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "value", v->value);
-    s_w_string_member(w, &first, "type", v->type);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "value", v->value);
+    ecc_json_writer_string_member(w, &first, "type", v->type);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_container_override(struct s_writer *w, const void *item) {
+static void s_write_container_override(struct ecc_json_writer *w, const void *item) {
     const struct ecc_container_override *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "name", v->name);
-    s_w_string_list_member(w, &first, "command", &v->command);
-    S_W_LIST_MEMBER(w, &first, "environment", &v->environment, s_write_key_value_pair);
-    S_W_LIST_MEMBER(w, &first, "environmentFiles", &v->environment_files, s_write_environment_file);
-    s_w_int_member(w, &first, "cpu", v->has_cpu, v->cpu);
-    s_w_int_member(w, &first, "memory", v->has_memory, v->memory);
-    s_w_int_member(w, &first, "memoryReservation", v->has_memory_reservation, v->memory_reservation);
-    S_W_LIST_MEMBER(w, &first, "resourceRequirements", &v->resource_requirements, s_write_resource_requirement);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "name", v->name);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "command", &v->command, ecc_json_writer_string_item);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "environment", &v->environment, s_write_key_value_pair);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "environmentFiles", &v->environment_files, s_write_environment_file);
+    ecc_json_writer_int_member(w, &first, "cpu", v->has_cpu, v->cpu);
+    ecc_json_writer_int_member(w, &first, "memory", v->has_memory, v->memory);
+    ecc_json_writer_int_member(w, &first, "memoryReservation", v->has_memory_reservation, v->memory_reservation);
+    ECC_JSON_WRITER_LIST_MEMBER(
+        w, &first, "resourceRequirements", &v->resource_requirements, s_write_resource_requirement);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_inference_accelerator_override(struct s_writer *w, const void *item) {
+static void s_write_inference_accelerator_override(struct ecc_json_writer *w, const void *item) {
     const struct ecc_inference_accelerator_override *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "deviceName", v->device_name);
-    s_w_string_member(w, &first, "deviceType", v->device_type);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "deviceName", v->device_name);
+    ecc_json_writer_string_member(w, &first, "deviceType", v->device_type);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_task_override(struct s_writer *w, const struct ecc_task_override *v) {
+static void s_write_task_override(struct ecc_json_writer *w, const struct ecc_task_override *v) {
     bool first = true;
-    S_W_LITERAL(w, "{");
-    S_W_LIST_MEMBER(w, &first, "containerOverrides", &v->container_overrides, s_write_container_override);
-    s_w_string_member(w, &first, "cpu", v->cpu);
-    S_W_LIST_MEMBER(
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "containerOverrides", &v->container_overrides, s_write_container_override);
+    ecc_json_writer_string_member(w, &first, "cpu", v->cpu);
+    ECC_JSON_WRITER_LIST_MEMBER(
         w,
         &first,
         "inferenceAcceleratorOverrides",
         &v->inference_accelerator_overrides,
         s_write_inference_accelerator_override);
-    s_w_string_member(w, &first, "executionRoleArn", v->execution_role_arn);
-    s_w_string_member(w, &first, "memory", v->memory);
-    s_w_string_member(w, &first, "taskRoleArn", v->task_role_arn);
+    ecc_json_writer_string_member(w, &first, "executionRoleArn", v->execution_role_arn);
+    ecc_json_writer_string_member(w, &first, "memory", v->memory);
+    ecc_json_writer_string_member(w, &first, "taskRoleArn", v->task_role_arn);
     if (v->has_ephemeral_storage) {
         bool inner = true;
-        s_w_enter(w, &first, "ephemeralStorage");
-        S_W_LITERAL(w, "{");
-        s_w_int_member(w, &inner, "sizeInGiB", v->ephemeral_storage.has_size_in_gib, v->ephemeral_storage.size_in_gib);
-        S_W_LITERAL(w, "}");
-        s_w_leave(w);
+        ecc_json_writer_enter(w, &first, "ephemeralStorage");
+        ECC_JSON_WRITER_LITERAL(w, "{");
+        ecc_json_writer_int_member(
+            w, &inner, "sizeInGiB", v->ephemeral_storage.has_size_in_gib, v->ephemeral_storage.size_in_gib);
+        ECC_JSON_WRITER_LITERAL(w, "}");
+        ecc_json_writer_leave(w);
     }
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_capacity_provider_strategy_item(struct s_writer *w, const void *item) {
+static void s_write_capacity_provider_strategy_item(struct ecc_json_writer *w, const void *item) {
     const struct ecc_capacity_provider_strategy_item *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "capacityProvider", v->capacity_provider);
-    s_w_int_member(w, &first, "weight", v->has_weight, v->weight);
-    s_w_int_member(w, &first, "base", v->has_base, v->base);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "capacityProvider", v->capacity_provider);
+    ecc_json_writer_int_member(w, &first, "weight", v->has_weight, v->weight);
+    ecc_json_writer_int_member(w, &first, "base", v->has_base, v->base);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_network_configuration(struct s_writer *w, const struct ecc_network_configuration *v) {
+static void s_write_network_configuration(struct ecc_json_writer *w, const struct ecc_network_configuration *v) {
     bool first = true;
-    S_W_LITERAL(w, "{");
+    ECC_JSON_WRITER_LITERAL(w, "{");
     if (v->has_awsvpc_configuration) {
         const struct ecc_aws_vpc_configuration *vpc = &v->awsvpc_configuration;
         bool inner = true;
-        s_w_enter(w, &first, "awsvpcConfiguration");
-        S_W_LITERAL(w, "{");
-        s_w_string_list_member(w, &inner, "subnets", &vpc->subnets);
-        s_w_string_list_member(w, &inner, "securityGroups", &vpc->security_groups);
-        s_w_string_member(w, &inner, "assignPublicIp", vpc->assign_public_ip);
-        S_W_LITERAL(w, "}");
-        s_w_leave(w);
+        ecc_json_writer_enter(w, &first, "awsvpcConfiguration");
+        ECC_JSON_WRITER_LITERAL(w, "{");
+        ECC_JSON_WRITER_LIST_MEMBER(w, &inner, "subnets", &vpc->subnets, ecc_json_writer_string_item);
+        ECC_JSON_WRITER_LIST_MEMBER(w, &inner, "securityGroups", &vpc->security_groups, ecc_json_writer_string_item);
+        ecc_json_writer_string_member(w, &inner, "assignPublicIp", vpc->assign_public_ip);
+        ECC_JSON_WRITER_LITERAL(w, "}");
+        ecc_json_writer_leave(w);
     }
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_placement_constraint(struct s_writer *w, const void *item) {
+static void s_write_placement_constraint(struct ecc_json_writer *w, const void *item) {
     const struct ecc_placement_constraint *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "type", v->type);
-    s_w_string_member(w, &first, "expression", v->expression);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "type", v->type);
+    ecc_json_writer_string_member(w, &first, "expression", v->expression);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_placement_strategy(struct s_writer *w, const void *item) {
+static void s_write_placement_strategy(struct ecc_json_writer *w, const void *item) {
     const struct ecc_placement_strategy *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "type", v->type);
-    s_w_string_member(w, &first, "field", v->field);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "type", v->type);
+    ecc_json_writer_string_member(w, &first, "field", v->field);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_tag(struct s_writer *w, const void *item) {
+static void s_write_tag(struct ecc_json_writer *w, const void *item) {
     const struct ecc_tag *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "key", v->key);
-    s_w_string_member(w, &first, "value", v->value);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "key", v->key);
+    ecc_json_writer_string_member(w, &first, "value", v->value);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_ebs_tag_specification(struct s_writer *w, const void *item) {
+static void s_write_ebs_tag_specification(struct ecc_json_writer *w, const void *item) {
     const struct ecc_ebs_tag_specification *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "resourceType", v->resource_type);
-    S_W_LIST_MEMBER(w, &first, "tags", &v->tags, s_write_tag);
-    s_w_string_member(w, &first, "propagateTags", v->propagate_tags);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "resourceType", v->resource_type);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "tags", &v->tags, s_write_tag);
+    ecc_json_writer_string_member(w, &first, "propagateTags", v->propagate_tags);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_managed_ebs_volume(struct s_writer *w, const struct ecc_task_managed_ebs_volume_configuration *v) {
+static void
+s_write_managed_ebs_volume(struct ecc_json_writer *w, const struct ecc_task_managed_ebs_volume_configuration *v) {
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_bool_member(w, &first, "encrypted", v->has_encrypted, v->encrypted);
-    s_w_string_member(w, &first, "kmsKeyId", v->kms_key_id);
-    s_w_string_member(w, &first, "volumeType", v->volume_type);
-    s_w_int_member(w, &first, "sizeInGiB", v->has_size_in_gib, v->size_in_gib);
-    s_w_string_member(w, &first, "snapshotId", v->snapshot_id);
-    s_w_int_member(
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_bool_member(w, &first, "encrypted", v->has_encrypted, v->encrypted);
+    ecc_json_writer_string_member(w, &first, "kmsKeyId", v->kms_key_id);
+    ecc_json_writer_string_member(w, &first, "volumeType", v->volume_type);
+    ecc_json_writer_int_member(w, &first, "sizeInGiB", v->has_size_in_gib, v->size_in_gib);
+    ecc_json_writer_string_member(w, &first, "snapshotId", v->snapshot_id);
+    ecc_json_writer_int_member(
         w, &first, "volumeInitializationRate", v->has_volume_initialization_rate, v->volume_initialization_rate);
-    s_w_int_member(w, &first, "iops", v->has_iops, v->iops);
-    s_w_int_member(w, &first, "throughput", v->has_throughput, v->throughput);
-    S_W_LIST_MEMBER(w, &first, "tagSpecifications", &v->tag_specifications, s_write_ebs_tag_specification);
-    s_w_string_member(w, &first, "roleArn", v->role_arn);
+    ecc_json_writer_int_member(w, &first, "iops", v->has_iops, v->iops);
+    ecc_json_writer_int_member(w, &first, "throughput", v->has_throughput, v->throughput);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "tagSpecifications", &v->tag_specifications, s_write_ebs_tag_specification);
+    ecc_json_writer_string_member(w, &first, "roleArn", v->role_arn);
     if (v->has_termination_policy) {
         bool inner = true;
-        s_w_enter(w, &first, "terminationPolicy");
-        S_W_LITERAL(w, "{");
-        s_w_bool_member(
+        ecc_json_writer_enter(w, &first, "terminationPolicy");
+        ECC_JSON_WRITER_LITERAL(w, "{");
+        ecc_json_writer_bool_member(
             w,
             &inner,
             "deleteOnTermination",
             v->termination_policy.has_delete_on_termination,
             v->termination_policy.delete_on_termination);
-        S_W_LITERAL(w, "}");
-        s_w_leave(w);
+        ECC_JSON_WRITER_LITERAL(w, "}");
+        ecc_json_writer_leave(w);
     }
-    s_w_string_member(w, &first, "filesystemType", v->filesystem_type);
-    S_W_LITERAL(w, "}");
+    ecc_json_writer_string_member(w, &first, "filesystemType", v->filesystem_type);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_task_volume_configuration(struct s_writer *w, const void *item) {
+static void s_write_task_volume_configuration(struct ecc_json_writer *w, const void *item) {
     const struct ecc_task_volume_configuration *v = item;
     bool first = true;
-    S_W_LITERAL(w, "{");
-    s_w_string_member(w, &first, "name", v->name);
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "name", v->name);
     if (v->has_managed_ebs_volume) {
-        s_w_enter(w, &first, "managedEBSVolume");
+        ecc_json_writer_enter(w, &first, "managedEBSVolume");
         s_write_managed_ebs_volume(w, &v->managed_ebs_volume);
-        s_w_leave(w);
+        ecc_json_writer_leave(w);
     }
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_write_run_task_request(struct s_writer *w, const struct ecc_run_task_request *v) {
+static void s_write_run_task_request(struct ecc_json_writer *w, const struct ecc_run_task_request *v) {
     bool first = true;
-    S_W_LITERAL(w, "{");
-    S_W_LIST_MEMBER(
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ECC_JSON_WRITER_LIST_MEMBER(
         w, &first, "capacityProviderStrategy", &v->capacity_provider_strategy, s_write_capacity_provider_strategy_item);
-    s_w_string_member(w, &first, "cluster", v->cluster);
-    s_w_int_member(w, &first, "count", v->has_count, v->count);
-    s_w_bool_member(w, &first, "enableECSManagedTags", v->has_enable_ecs_managed_tags, v->enable_ecs_managed_tags);
-    s_w_bool_member(w, &first, "enableExecuteCommand", v->has_enable_execute_command, v->enable_execute_command);
-    s_w_string_member(w, &first, "group", v->group);
-    s_w_string_member(w, &first, "launchType", v->launch_type);
+    ecc_json_writer_string_member(w, &first, "cluster", v->cluster);
+    ecc_json_writer_int_member(w, &first, "count", v->has_count, v->count);
+    ecc_json_writer_bool_member(
+        w, &first, "enableECSManagedTags", v->has_enable_ecs_managed_tags, v->enable_ecs_managed_tags);
+    ecc_json_writer_bool_member(
+        w, &first, "enableExecuteCommand", v->has_enable_execute_command, v->enable_execute_command);
+    ecc_json_writer_string_member(w, &first, "group", v->group);
+    ecc_json_writer_string_member(w, &first, "launchType", v->launch_type);
     if (v->has_network_configuration) {
-        s_w_enter(w, &first, "networkConfiguration");
+        ecc_json_writer_enter(w, &first, "networkConfiguration");
         s_write_network_configuration(w, &v->network_configuration);
-        s_w_leave(w);
+        ecc_json_writer_leave(w);
     }
     if (v->has_overrides) {
-        s_w_enter(w, &first, "overrides");
+        ecc_json_writer_enter(w, &first, "overrides");
         s_write_task_override(w, &v->overrides);
-        s_w_leave(w);
+        ecc_json_writer_leave(w);
     }
-    S_W_LIST_MEMBER(w, &first, "placementConstraints", &v->placement_constraints, s_write_placement_constraint);
-    S_W_LIST_MEMBER(w, &first, "placementStrategy", &v->placement_strategy, s_write_placement_strategy);
-    s_w_string_member(w, &first, "platformVersion", v->platform_version);
-    s_w_string_member(w, &first, "propagateTags", v->propagate_tags);
-    s_w_string_member(w, &first, "referenceId", v->reference_id);
-    s_w_string_member(w, &first, "startedBy", v->started_by);
-    S_W_LIST_MEMBER(w, &first, "tags", &v->tags, s_write_tag);
-    s_w_string_member(w, &first, "taskDefinition", v->task_definition);
-    s_w_string_member(w, &first, "clientToken", v->client_token);
-    S_W_LIST_MEMBER(w, &first, "volumeConfigurations", &v->volume_configurations, s_write_task_volume_configuration);
-    S_W_LITERAL(w, "}");
+    ECC_JSON_WRITER_LIST_MEMBER(
+        w, &first, "placementConstraints", &v->placement_constraints, s_write_placement_constraint);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "placementStrategy", &v->placement_strategy, s_write_placement_strategy);
+    ecc_json_writer_string_member(w, &first, "platformVersion", v->platform_version);
+    ecc_json_writer_string_member(w, &first, "propagateTags", v->propagate_tags);
+    ecc_json_writer_string_member(w, &first, "referenceId", v->reference_id);
+    ecc_json_writer_string_member(w, &first, "startedBy", v->started_by);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "tags", &v->tags, s_write_tag);
+    ecc_json_writer_string_member(w, &first, "taskDefinition", v->task_definition);
+    ecc_json_writer_string_member(w, &first, "clientToken", v->client_token);
+    ECC_JSON_WRITER_LIST_MEMBER(
+        w, &first, "volumeConfigurations", &v->volume_configurations, s_write_task_volume_configuration);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
 /* Ends a top-level write: on failure the buffer goes back to where it was. */
-static enum ecc_status s_writer_finish(struct s_writer *w) {
-    enum ecc_status status = ecc_json_writer_finish(&w->json);
+static enum ecc_status s_finish(struct ecc_json_writer *w) {
+    enum ecc_status status = ecc_json_writer_finish(w);
     if (status == ECC_ERR_LIMIT) {
-        ecc_diag_set(w->diag, "request body larger than the cap of %zu bytes", w->json.out->max_bytes);
+        ecc_diag_set(w->diag, "request body larger than the cap of %zu bytes", w->out->max_bytes);
     }
     return status;
 }
 
 enum ecc_status ecc_codec_write_run_task_request(
     struct ecc_buf *out, const struct ecc_run_task_request *request, struct ecc_diag *diag) {
-    struct s_writer w;
-    s_writer_init(&w, out, diag);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, out, diag);
     s_write_run_task_request(&w, request);
-    return s_writer_finish(&w);
+    return s_finish(&w);
 }
 
 enum ecc_status
 ecc_codec_write_task_override(struct ecc_buf *out, const struct ecc_task_override *value, struct ecc_diag *diag) {
-    struct s_writer w;
-    s_writer_init(&w, out, diag);
-    s_write_task_override(&w, value);
-    return s_writer_finish(&w);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, out, diag);
+    ecc_codec_json_write_task_override(&w, value);
+    return s_finish(&w);
 }
 
-enum ecc_status ecc_codec_write_tags(struct ecc_buf *out, const struct ecc_tag_list *value, struct ecc_diag *diag) {
-    struct s_writer w;
-    s_writer_init(&w, out, diag);
-    s_w_list(&w, value->items, value->count, sizeof(*value->items), s_write_tag);
-    return s_writer_finish(&w);
+void ecc_codec_json_write_task_override(struct ecc_json_writer *w, const struct ecc_task_override *value) {
+    s_write_task_override(w, value);
 }
 
-enum ecc_status ecc_codec_write_key_value_pairs(
-    struct ecc_buf *out, const struct ecc_key_value_pair_list *value, struct ecc_diag *diag) {
-    struct s_writer w;
-    s_writer_init(&w, out, diag);
-    s_w_list(&w, value->items, value->count, sizeof(*value->items), s_write_key_value_pair);
-    return s_writer_finish(&w);
+void ecc_codec_json_write_tags(struct ecc_json_writer *w, const struct ecc_tag_list *value) {
+    ecc_json_writer_list(w, value->items, value->count, sizeof(*value->items), s_write_tag);
+}
+
+void ecc_codec_json_write_key_value_pairs(struct ecc_json_writer *w, const struct ecc_key_value_pair_list *value) {
+    ecc_json_writer_list(w, value->items, value->count, sizeof(*value->items), s_write_key_value_pair);
 }
 
 /* The envelope. */

@@ -717,357 +717,231 @@ enum ecc_status ecc_codec_parse_run_task_response(
 
 /* ---- model -> JSON text ---------------------------------------------------------------------------- */
 
-struct s_writer {
-    struct ecc_json_writer json;
-    struct ecc_diag *diag;
-};
-
-static void s_w_raw(struct s_writer *w, const char *text) {
-    ecc_json_writer_raw(&w->json, text, strlen(text));
-}
-
-static void s_w_key(struct s_writer *w, bool *first, const char *key) {
-    ecc_json_writer_key(&w->json, first, key);
-}
-
-/* `key` "" is a list item, whose index is already on the path. */
-static void s_w_fail(struct s_writer *w, const char *key, const char *text) {
-    if (key[0]) {
-        ecc_json_path_push_member(&w->json.path, key);
-    }
-    char where[sizeof(w->diag->path)];
-    ecc_json_path_format_member(&w->json.path, where, sizeof(where));
-    if (key[0]) {
-        ecc_json_path_pop(&w->json.path);
-    }
-    ecc_diag_set_path(w->diag, where);
-    ecc_diag_set(w->diag, "%s", text);
-}
-
-static void s_w_string_value(struct s_writer *w, const char *key, const char *value) {
-    if (w->json.status != ECC_OK) {
-        return;
-    }
-    ecc_json_writer_string(&w->json, value, strlen(value));
-    if (w->json.status == ECC_ERR_INVALID) {
-        s_w_fail(w, key, "not valid UTF-8");
-    }
-}
-
-static void s_w_str(struct s_writer *w, bool *first, const char *key, const char *value) {
-    if (value) {
-        s_w_key(w, first, key);
-        s_w_string_value(w, key, value);
-    }
-}
-
-static void s_w_long(struct s_writer *w, bool *first, const char *key, bool has, int64_t value) {
-    if (has) {
-        s_w_key(w, first, key);
-        ecc_json_writer_int(&w->json, value);
-    }
-}
-
-static void s_w_bool(struct s_writer *w, bool *first, const char *key, bool has, bool value) {
-    if (has) {
-        s_w_key(w, first, key);
-        s_w_raw(w, value ? "true" : "false");
-    }
-}
-
 /* Epoch seconds: an integer when whole, else the shortest decimal that reads back to the same double. */
-static void s_w_time(struct s_writer *w, bool *first, const char *key, bool has, double value) {
-    if (!has || w->json.status != ECC_OK) {
-        return;
-    }
-    if (!isfinite(value)) {
-        s_w_fail(w, key, "timestamp is not a finite number");
-        w->json.status = ECC_ERR_INVALID;
-        return;
-    }
-    s_w_key(w, first, key);
-    char text[40];
-    if (value == floor(value) && fabs(value) < 9007199254740992.0) {
-        snprintf(text, sizeof(text), "%.0f", value);
-    } else {
-        for (int precision = 15; precision <= 17; precision++) {
-            snprintf(text, sizeof(text), "%.*g", precision, value);
-            if (strtod(text, NULL) == value) {
-                break;
-            }
-        }
-    }
-    s_w_raw(w, text);
-}
-
-typedef void(s_item_writer_fn)(struct s_writer *w, const void *item);
-
-static void s_w_list(
-    struct s_writer *w,
-    bool *first,
-    const char *key,
-    bool has,
-    const void *items,
-    size_t count,
-    size_t item_size,
-    s_item_writer_fn *writer) {
+static void s_w_time(struct ecc_json_writer *w, bool *first, const char *key, bool has, double value) {
     if (!has) {
         return;
     }
-    s_w_key(w, first, key);
-    s_w_raw(w, "[");
-    ecc_json_path_push_member(&w->json.path, key);
-    for (size_t i = 0; i < count && w->json.status == ECC_OK; i++) {
-        if (i) {
-            s_w_raw(w, ",");
+    ecc_json_writer_enter(w, first, key);
+    if (!isfinite(value)) {
+        ecc_json_writer_fail(w, ECC_ERR_INVALID, "timestamp is not a finite number");
+    } else {
+        char text[40];
+        if (value == floor(value) && fabs(value) < 9007199254740992.0) {
+            snprintf(text, sizeof(text), "%.0f", value);
+        } else {
+            for (int precision = 15; precision <= 17; precision++) {
+                snprintf(text, sizeof(text), "%.*g", precision, value);
+                if (strtod(text, NULL) == value) {
+                    break;
+                }
+            }
         }
-        ecc_json_path_push_index(&w->json.path, i);
-        writer(w, (const char *)items + i * item_size);
-        ecc_json_path_pop(&w->json.path);
+        ecc_json_writer_raw(w, text, strlen(text));
     }
-    ecc_json_path_pop(&w->json.path);
-    s_w_raw(w, "]");
+    ecc_json_writer_leave(w);
 }
 
-#define S_W_LIST(w, first, key, list, writer)                                                                          \
-    s_w_list(w, first, key, (list)->has, (list)->items, (list)->count, sizeof(*(list)->items), writer)
-
-static void s_w_string_item(struct s_writer *w, const void *item) {
-    s_w_string_value(w, "", *(char *const *)item);
-}
-
-static void s_w_network_binding(struct s_writer *w, const void *item) {
+static void s_w_network_binding(struct ecc_json_writer *w, const void *item) {
     const struct ecc_network_binding *v = item;
     bool first = true;
-    s_w_raw(w, "{");
-    s_w_str(w, &first, "bindIP", v->bind_ip);
-    s_w_long(w, &first, "containerPort", v->has_container_port, v->container_port);
-    s_w_long(w, &first, "hostPort", v->has_host_port, v->host_port);
-    s_w_str(w, &first, "protocol", v->protocol);
-    s_w_str(w, &first, "containerPortRange", v->container_port_range);
-    s_w_str(w, &first, "hostPortRange", v->host_port_range);
-    s_w_raw(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "bindIP", v->bind_ip);
+    ecc_json_writer_int_member(w, &first, "containerPort", v->has_container_port, v->container_port);
+    ecc_json_writer_int_member(w, &first, "hostPort", v->has_host_port, v->host_port);
+    ecc_json_writer_string_member(w, &first, "protocol", v->protocol);
+    ecc_json_writer_string_member(w, &first, "containerPortRange", v->container_port_range);
+    ecc_json_writer_string_member(w, &first, "hostPortRange", v->host_port_range);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_w_network_interface(struct s_writer *w, const void *item) {
+static void s_w_network_interface(struct ecc_json_writer *w, const void *item) {
     const struct ecc_network_interface *v = item;
     bool first = true;
-    s_w_raw(w, "{");
-    s_w_str(w, &first, "attachmentId", v->attachment_id);
-    s_w_str(w, &first, "privateIpv4Address", v->private_ipv4_address);
-    s_w_str(w, &first, "ipv6Address", v->ipv6_address);
-    s_w_raw(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "attachmentId", v->attachment_id);
+    ecc_json_writer_string_member(w, &first, "privateIpv4Address", v->private_ipv4_address);
+    ecc_json_writer_string_member(w, &first, "ipv6Address", v->ipv6_address);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_w_managed_agent(struct s_writer *w, const void *item) {
+static void s_w_managed_agent(struct ecc_json_writer *w, const void *item) {
     const struct ecc_managed_agent *v = item;
     bool first = true;
-    s_w_raw(w, "{");
+    ECC_JSON_WRITER_LITERAL(w, "{");
     s_w_time(w, &first, "lastStartedAt", v->has_last_started_at, v->last_started_at);
-    s_w_str(w, &first, "name", v->name);
-    s_w_str(w, &first, "reason", v->reason);
-    s_w_str(w, &first, "lastStatus", v->last_status);
-    s_w_raw(w, "}");
+    ecc_json_writer_string_member(w, &first, "name", v->name);
+    ecc_json_writer_string_member(w, &first, "reason", v->reason);
+    ecc_json_writer_string_member(w, &first, "lastStatus", v->last_status);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_w_container(struct s_writer *w, const void *item) {
+static void s_w_container(struct ecc_json_writer *w, const void *item) {
     const struct ecc_container *v = item;
     bool first = true;
-    s_w_raw(w, "{");
-    s_w_str(w, &first, "containerArn", v->container_arn);
-    s_w_str(w, &first, "taskArn", v->task_arn);
-    s_w_str(w, &first, "name", v->name);
-    s_w_str(w, &first, "image", v->image);
-    s_w_str(w, &first, "imageDigest", v->image_digest);
-    s_w_str(w, &first, "runtimeId", v->runtime_id);
-    s_w_str(w, &first, "lastStatus", v->last_status);
-    s_w_long(w, &first, "exitCode", v->has_exit_code, v->exit_code);
-    s_w_str(w, &first, "reason", v->reason);
-    S_W_LIST(w, &first, "networkBindings", &v->network_bindings, s_w_network_binding);
-    S_W_LIST(w, &first, "networkInterfaces", &v->network_interfaces, s_w_network_interface);
-    s_w_str(w, &first, "healthStatus", v->health_status);
-    S_W_LIST(w, &first, "managedAgents", &v->managed_agents, s_w_managed_agent);
-    s_w_str(w, &first, "cpu", v->cpu);
-    s_w_str(w, &first, "memory", v->memory);
-    s_w_str(w, &first, "memoryReservation", v->memory_reservation);
-    S_W_LIST(w, &first, "gpuIds", &v->gpu_ids, s_w_string_item);
-    S_W_LIST(w, &first, "neuronDeviceIds", &v->neuron_device_ids, s_w_string_item);
-    s_w_raw(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "containerArn", v->container_arn);
+    ecc_json_writer_string_member(w, &first, "taskArn", v->task_arn);
+    ecc_json_writer_string_member(w, &first, "name", v->name);
+    ecc_json_writer_string_member(w, &first, "image", v->image);
+    ecc_json_writer_string_member(w, &first, "imageDigest", v->image_digest);
+    ecc_json_writer_string_member(w, &first, "runtimeId", v->runtime_id);
+    ecc_json_writer_string_member(w, &first, "lastStatus", v->last_status);
+    ecc_json_writer_int_member(w, &first, "exitCode", v->has_exit_code, v->exit_code);
+    ecc_json_writer_string_member(w, &first, "reason", v->reason);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "networkBindings", &v->network_bindings, s_w_network_binding);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "networkInterfaces", &v->network_interfaces, s_w_network_interface);
+    ecc_json_writer_string_member(w, &first, "healthStatus", v->health_status);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "managedAgents", &v->managed_agents, s_w_managed_agent);
+    ecc_json_writer_string_member(w, &first, "cpu", v->cpu);
+    ecc_json_writer_string_member(w, &first, "memory", v->memory);
+    ecc_json_writer_string_member(w, &first, "memoryReservation", v->memory_reservation);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "gpuIds", &v->gpu_ids, ecc_json_writer_string_item);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "neuronDeviceIds", &v->neuron_device_ids, ecc_json_writer_string_item);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-/* Hands a member to one of the request codec's shared-shape writers, keeping the member path. */
-static void s_w_shared(struct s_writer *w, const char *key, enum ecc_status status) {
-    if (w->json.status == ECC_OK && status != ECC_OK) {
-        w->json.status = status;
-        if (status == ECC_ERR_INVALID) {
-            char inner[sizeof(w->diag->path)];
-            snprintf(inner, sizeof(inner), "%s", w->diag->path);
-            ecc_json_path_push_member(&w->json.path, key);
-            char where[sizeof(w->diag->path)];
-            ecc_json_path_format_member(&w->json.path, where, sizeof(where));
-            ecc_json_path_pop(&w->json.path);
-            char full[sizeof(where) + sizeof(inner) + 1];
-            snprintf(full, sizeof(full), "%s%s%s", where, inner[0] && inner[0] != '[' ? "." : "", inner);
-            ecc_diag_set_path(w->diag, full);
-        }
-    }
-}
-
-static void s_w_attachment(struct s_writer *w, const void *item) {
+static void s_w_attachment(struct ecc_json_writer *w, const void *item) {
     const struct ecc_attachment *v = item;
     bool first = true;
-    s_w_raw(w, "{");
-    s_w_str(w, &first, "id", v->id);
-    s_w_str(w, &first, "type", v->type);
-    s_w_str(w, &first, "status", v->status);
-    if (v->details.has && w->json.status == ECC_OK) {
-        s_w_key(w, &first, "details");
-        if (w->json.status == ECC_OK) {
-            s_w_shared(w, "details", ecc_codec_write_key_value_pairs(w->json.out, &v->details, w->diag));
-        }
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "id", v->id);
+    ecc_json_writer_string_member(w, &first, "type", v->type);
+    ecc_json_writer_string_member(w, &first, "status", v->status);
+    if (v->details.has) {
+        ecc_json_writer_enter(w, &first, "details");
+        ecc_codec_json_write_key_value_pairs(w, &v->details);
+        ecc_json_writer_leave(w);
     }
-    s_w_raw(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_w_attribute(struct s_writer *w, const void *item) {
+static void s_w_attribute(struct ecc_json_writer *w, const void *item) {
     const struct ecc_attribute *v = item;
     bool first = true;
-    s_w_raw(w, "{");
-    s_w_str(w, &first, "name", v->name);
-    s_w_str(w, &first, "value", v->value);
-    s_w_str(w, &first, "targetType", v->target_type);
-    s_w_str(w, &first, "targetId", v->target_id);
-    s_w_raw(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "name", v->name);
+    ecc_json_writer_string_member(w, &first, "value", v->value);
+    ecc_json_writer_string_member(w, &first, "targetType", v->target_type);
+    ecc_json_writer_string_member(w, &first, "targetId", v->target_id);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_w_inference_accelerator(struct s_writer *w, const void *item) {
+static void s_w_inference_accelerator(struct ecc_json_writer *w, const void *item) {
     const struct ecc_inference_accelerator *v = item;
     bool first = true;
-    s_w_raw(w, "{");
-    s_w_str(w, &first, "deviceName", v->device_name);
-    s_w_str(w, &first, "deviceType", v->device_type);
-    s_w_raw(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "deviceName", v->device_name);
+    ecc_json_writer_string_member(w, &first, "deviceType", v->device_type);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_w_task(struct s_writer *w, const void *item) {
+static void s_w_task(struct ecc_json_writer *w, const void *item) {
     const struct ecc_task *v = item;
     bool first = true;
-    s_w_raw(w, "{");
-    S_W_LIST(w, &first, "attachments", &v->attachments, s_w_attachment);
-    S_W_LIST(w, &first, "attributes", &v->attributes, s_w_attribute);
-    s_w_str(w, &first, "availabilityZone", v->availability_zone);
-    s_w_str(w, &first, "capacityProviderName", v->capacity_provider_name);
-    s_w_str(w, &first, "clusterArn", v->cluster_arn);
-    s_w_str(w, &first, "connectivity", v->connectivity);
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "attachments", &v->attachments, s_w_attachment);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "attributes", &v->attributes, s_w_attribute);
+    ecc_json_writer_string_member(w, &first, "availabilityZone", v->availability_zone);
+    ecc_json_writer_string_member(w, &first, "capacityProviderName", v->capacity_provider_name);
+    ecc_json_writer_string_member(w, &first, "clusterArn", v->cluster_arn);
+    ecc_json_writer_string_member(w, &first, "connectivity", v->connectivity);
     s_w_time(w, &first, "connectivityAt", v->has_connectivity_at, v->connectivity_at);
-    s_w_str(w, &first, "containerInstanceArn", v->container_instance_arn);
-    S_W_LIST(w, &first, "containers", &v->containers, s_w_container);
-    s_w_str(w, &first, "cpu", v->cpu);
+    ecc_json_writer_string_member(w, &first, "containerInstanceArn", v->container_instance_arn);
+    ECC_JSON_WRITER_LIST_MEMBER(w, &first, "containers", &v->containers, s_w_container);
+    ecc_json_writer_string_member(w, &first, "cpu", v->cpu);
     s_w_time(w, &first, "createdAt", v->has_created_at, v->created_at);
-    s_w_str(w, &first, "desiredStatus", v->desired_status);
-    s_w_bool(w, &first, "enableExecuteCommand", v->has_enable_execute_command, v->enable_execute_command);
+    ecc_json_writer_string_member(w, &first, "desiredStatus", v->desired_status);
+    ecc_json_writer_bool_member(
+        w, &first, "enableExecuteCommand", v->has_enable_execute_command, v->enable_execute_command);
     s_w_time(w, &first, "executionStoppedAt", v->has_execution_stopped_at, v->execution_stopped_at);
-    s_w_str(w, &first, "group", v->group);
-    s_w_str(w, &first, "healthStatus", v->health_status);
-    S_W_LIST(w, &first, "inferenceAccelerators", &v->inference_accelerators, s_w_inference_accelerator);
-    s_w_str(w, &first, "lastStatus", v->last_status);
-    s_w_str(w, &first, "launchType", v->launch_type);
-    s_w_str(w, &first, "memory", v->memory);
-    if (v->has_overrides && w->json.status == ECC_OK) {
-        s_w_key(w, &first, "overrides");
-        if (w->json.status == ECC_OK) {
-            s_w_shared(w, "overrides", ecc_codec_write_task_override(w->json.out, &v->overrides, w->diag));
-        }
+    ecc_json_writer_string_member(w, &first, "group", v->group);
+    ecc_json_writer_string_member(w, &first, "healthStatus", v->health_status);
+    ECC_JSON_WRITER_LIST_MEMBER(
+        w, &first, "inferenceAccelerators", &v->inference_accelerators, s_w_inference_accelerator);
+    ecc_json_writer_string_member(w, &first, "lastStatus", v->last_status);
+    ecc_json_writer_string_member(w, &first, "launchType", v->launch_type);
+    ecc_json_writer_string_member(w, &first, "memory", v->memory);
+    if (v->has_overrides) {
+        ecc_json_writer_enter(w, &first, "overrides");
+        ecc_codec_json_write_task_override(w, &v->overrides);
+        ecc_json_writer_leave(w);
     }
-    s_w_str(w, &first, "platformVersion", v->platform_version);
-    s_w_str(w, &first, "platformFamily", v->platform_family);
+    ecc_json_writer_string_member(w, &first, "platformVersion", v->platform_version);
+    ecc_json_writer_string_member(w, &first, "platformFamily", v->platform_family);
     s_w_time(w, &first, "pullStartedAt", v->has_pull_started_at, v->pull_started_at);
     s_w_time(w, &first, "pullStoppedAt", v->has_pull_stopped_at, v->pull_stopped_at);
     s_w_time(w, &first, "startedAt", v->has_started_at, v->started_at);
-    s_w_str(w, &first, "startedBy", v->started_by);
-    s_w_str(w, &first, "stopCode", v->stop_code);
+    ecc_json_writer_string_member(w, &first, "startedBy", v->started_by);
+    ecc_json_writer_string_member(w, &first, "stopCode", v->stop_code);
     s_w_time(w, &first, "stoppedAt", v->has_stopped_at, v->stopped_at);
-    s_w_str(w, &first, "stoppedReason", v->stopped_reason);
+    ecc_json_writer_string_member(w, &first, "stoppedReason", v->stopped_reason);
     s_w_time(w, &first, "stoppingAt", v->has_stopping_at, v->stopping_at);
-    if (v->tags.has && w->json.status == ECC_OK) {
-        s_w_key(w, &first, "tags");
-        if (w->json.status == ECC_OK) {
-            s_w_shared(w, "tags", ecc_codec_write_tags(w->json.out, &v->tags, w->diag));
-        }
+    if (v->tags.has) {
+        ecc_json_writer_enter(w, &first, "tags");
+        ecc_codec_json_write_tags(w, &v->tags);
+        ecc_json_writer_leave(w);
     }
-    s_w_str(w, &first, "taskArn", v->task_arn);
-    s_w_str(w, &first, "taskDefinitionArn", v->task_definition_arn);
-    s_w_long(w, &first, "version", v->has_version, v->version);
+    ecc_json_writer_string_member(w, &first, "taskArn", v->task_arn);
+    ecc_json_writer_string_member(w, &first, "taskDefinitionArn", v->task_definition_arn);
+    ecc_json_writer_int_member(w, &first, "version", v->has_version, v->version);
     if (v->has_ephemeral_storage) {
         bool inner = true;
-        s_w_key(w, &first, "ephemeralStorage");
-        s_w_raw(w, "{");
-        s_w_long(w, &inner, "sizeInGiB", v->ephemeral_storage.has_size_in_gib, v->ephemeral_storage.size_in_gib);
-        s_w_raw(w, "}");
+        ecc_json_writer_enter(w, &first, "ephemeralStorage");
+        ECC_JSON_WRITER_LITERAL(w, "{");
+        ecc_json_writer_int_member(
+            w, &inner, "sizeInGiB", v->ephemeral_storage.has_size_in_gib, v->ephemeral_storage.size_in_gib);
+        ECC_JSON_WRITER_LITERAL(w, "}");
+        ecc_json_writer_leave(w);
     }
     if (v->has_fargate_ephemeral_storage) {
         const struct ecc_task_ephemeral_storage *f = &v->fargate_ephemeral_storage;
         bool inner = true;
-        s_w_key(w, &first, "fargateEphemeralStorage");
-        s_w_raw(w, "{");
-        ecc_json_path_push_member(&w->json.path, "fargateEphemeralStorage");
-        s_w_long(w, &inner, "sizeInGiB", f->has_size_in_gib, f->size_in_gib);
-        s_w_str(w, &inner, "kmsKeyId", f->kms_key_id);
-        ecc_json_path_pop(&w->json.path);
-        s_w_raw(w, "}");
+        ecc_json_writer_enter(w, &first, "fargateEphemeralStorage");
+        ECC_JSON_WRITER_LITERAL(w, "{");
+        ecc_json_writer_int_member(w, &inner, "sizeInGiB", f->has_size_in_gib, f->size_in_gib);
+        ecc_json_writer_string_member(w, &inner, "kmsKeyId", f->kms_key_id);
+        ECC_JSON_WRITER_LITERAL(w, "}");
+        ecc_json_writer_leave(w);
     }
-    s_w_raw(w, "}");
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
-static void s_w_failure(struct s_writer *w, const void *item) {
+static void s_w_failure(struct ecc_json_writer *w, const void *item) {
     const struct ecc_failure *v = item;
     bool first = true;
-    s_w_raw(w, "{");
-    s_w_str(w, &first, "arn", v->arn);
-    s_w_str(w, &first, "reason", v->reason);
-    s_w_str(w, &first, "detail", v->detail);
-    s_w_raw(w, "}");
-}
-
-static void s_writer_init(struct s_writer *w, struct ecc_buf *out, struct ecc_diag *diag) {
-    ecc_json_writer_init(&w->json, out);
-    w->diag = diag;
+    ECC_JSON_WRITER_LITERAL(w, "{");
+    ecc_json_writer_string_member(w, &first, "arn", v->arn);
+    ecc_json_writer_string_member(w, &first, "reason", v->reason);
+    ecc_json_writer_string_member(w, &first, "detail", v->detail);
+    ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
 enum ecc_status ecc_codec_write_run_task_response(
     struct ecc_buf *out, const struct ecc_run_task_response *value, struct ecc_diag *diag) {
-    struct s_writer w;
-    s_writer_init(&w, out, diag);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, out, diag);
     bool first = true;
-    s_w_raw(&w, "{");
-    S_W_LIST(&w, &first, "tasks", &value->tasks, s_w_task);
-    S_W_LIST(&w, &first, "failures", &value->failures, s_w_failure);
-    s_w_raw(&w, "}");
-    return ecc_json_writer_finish(&w.json);
+    ECC_JSON_WRITER_LITERAL(&w, "{");
+    ECC_JSON_WRITER_LIST_MEMBER(&w, &first, "tasks", &value->tasks, s_w_task);
+    ECC_JSON_WRITER_LIST_MEMBER(&w, &first, "failures", &value->failures, s_w_failure);
+    ECC_JSON_WRITER_LITERAL(&w, "}");
+    return ecc_json_writer_finish(&w);
 }
 
 enum ecc_status ecc_codec_write_task(struct ecc_buf *out, const struct ecc_task *task, struct ecc_diag *diag) {
-    struct s_writer w;
-    s_writer_init(&w, out, diag);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, out, diag);
     s_w_task(&w, task);
-    return ecc_json_writer_finish(&w.json);
+    return ecc_json_writer_finish(&w);
 }
 
 enum ecc_status
 ecc_codec_write_failures(struct ecc_buf *out, const struct ecc_failure_list *failures, struct ecc_diag *diag) {
-    struct s_writer w;
-    s_writer_init(&w, out, diag);
-    s_w_raw(&w, "[");
-    for (size_t i = 0; i < failures->count && w.json.status == ECC_OK; i++) {
-        if (i) {
-            s_w_raw(&w, ",");
-        }
-        ecc_json_path_push_index(&w.json.path, i);
-        s_w_failure(&w, &failures->items[i]);
-        ecc_json_path_pop(&w.json.path);
-    }
-    s_w_raw(&w, "]");
-    return ecc_json_writer_finish(&w.json);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, out, diag);
+    ecc_json_writer_list(&w, failures->items, failures->count, sizeof(*failures->items), s_w_failure);
+    return ecc_json_writer_finish(&w);
 }
 
 /* ---- building answers ------------------------------------------------------------------------------ */
@@ -1118,17 +992,17 @@ enum ecc_status ecc_codec_build_error_response(
 
     struct ecc_buf body;
     ecc_buf_init(&body, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
-    struct s_writer w;
-    s_writer_init(&w, &body, diag);
+    struct ecc_json_writer w;
+    ecc_json_writer_init(&w, &body, diag);
     bool first = true;
-    s_w_raw(&w, "{");
-    s_w_str(&w, &first, "__type", type);
-    s_w_str(&w, &first, "message", message);
+    ECC_JSON_WRITER_LITERAL(&w, "{");
+    ecc_json_writer_string_member(&w, &first, "__type", type);
+    ecc_json_writer_string_member(&w, &first, "message", message);
     if (options->resource_ids) {
-        S_W_LIST(&w, &first, "resourceIds", options->resource_ids, s_w_string_item);
+        ECC_JSON_WRITER_LIST_MEMBER(&w, &first, "resourceIds", options->resource_ids, ecc_json_writer_string_item);
     }
-    s_w_raw(&w, "}");
-    enum ecc_status result = w.json.status;
+    ECC_JSON_WRITER_LITERAL(&w, "}");
+    enum ecc_status result = w.status;
     if (result == ECC_OK) {
         result = ecc_codec_build_json_response(status, body.data, body.len, options->request_id, response);
     }

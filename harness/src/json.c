@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -613,8 +614,9 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
     return status;
 }
 
-void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out) {
+void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out, struct ecc_diag *diag) {
     w->out = out;
+    w->diag = diag;
     ecc_json_path_init(&w->path);
     w->status = ECC_OK;
     w->start_len = out->len;
@@ -652,8 +654,103 @@ void ecc_json_writer_key(struct ecc_json_writer *w, bool *first, const char *key
 }
 
 void ecc_json_writer_string(struct ecc_json_writer *w, const char *value, size_t len) {
-    if (w->status == ECC_OK) {
-        w->status = ecc_json_append_string(w->out, value, len);
+    if (w->status != ECC_OK) {
+        return;
+    }
+    enum ecc_status status = ecc_json_append_string(w->out, value, len);
+    if (status == ECC_ERR_INVALID) {
+        ecc_json_writer_fail(w, status, "string is not valid UTF-8");
+    }
+    w->status = status;
+}
+
+void ecc_json_writer_fail(struct ecc_json_writer *w, enum ecc_status status, const char *fmt, ...) {
+    if (w->status != ECC_OK) {
+        return;
+    }
+    w->status = status;
+    if (w->diag) {
+        char where[sizeof(w->diag->path)];
+        ecc_json_path_format_member(&w->path, where, sizeof(where));
+        va_list args;
+        va_start(args, fmt);
+        vsnprintf(w->diag->text, sizeof(w->diag->text), fmt, args);
+        va_end(args);
+        ecc_diag_set_path(w->diag, where);
+    }
+}
+
+void ecc_json_writer_string_member(struct ecc_json_writer *w, bool *first, const char *key, const char *value) {
+    if (value) {
+        ecc_json_writer_enter(w, first, key);
+        ecc_json_writer_string(w, value, strlen(value));
+        ecc_json_writer_leave(w);
+    }
+}
+
+void ecc_json_writer_int_member(struct ecc_json_writer *w, bool *first, const char *key, bool has, int64_t value) {
+    if (has) {
+        ecc_json_writer_key(w, first, key);
+        ecc_json_writer_int(w, value);
+    }
+}
+
+void ecc_json_writer_bool_member(struct ecc_json_writer *w, bool *first, const char *key, bool has, bool value) {
+    if (has) {
+        ecc_json_writer_key(w, first, key);
+        if (value) {
+            ECC_JSON_WRITER_LITERAL(w, "true");
+        } else {
+            ECC_JSON_WRITER_LITERAL(w, "false");
+        }
+    }
+}
+
+void ecc_json_writer_enter(struct ecc_json_writer *w, bool *first, const char *key) {
+    ecc_json_writer_key(w, first, key);
+    ecc_json_path_push_member(&w->path, key);
+}
+
+void ecc_json_writer_leave(struct ecc_json_writer *w) {
+    ecc_json_path_pop(&w->path);
+}
+
+void ecc_json_writer_list(
+    struct ecc_json_writer *w, const void *items, size_t count, size_t item_size, ecc_json_item_writer_fn *write_item) {
+    ECC_JSON_WRITER_LITERAL(w, "[");
+    for (size_t i = 0; i < count && w->status == ECC_OK; i++) {
+        if (i) {
+            ECC_JSON_WRITER_LITERAL(w, ",");
+        }
+        ecc_json_path_push_index(&w->path, i);
+        write_item(w, (const char *)items + i * item_size);
+        ecc_json_path_pop(&w->path);
+    }
+    ECC_JSON_WRITER_LITERAL(w, "]");
+}
+
+void ecc_json_writer_list_member(
+    struct ecc_json_writer *w,
+    bool *first,
+    const char *key,
+    bool has,
+    const void *items,
+    size_t count,
+    size_t item_size,
+    ecc_json_item_writer_fn *write_item) {
+    if (has) {
+        ecc_json_writer_enter(w, first, key);
+        ecc_json_writer_list(w, items, count, item_size, write_item);
+        ecc_json_writer_leave(w);
+    }
+}
+
+void ecc_json_writer_string_item(struct ecc_json_writer *w, const void *item) {
+    const char *value = *(const char *const *)item;
+    if (value) {
+        ecc_json_writer_string(w, value, strlen(value));
+    } else {
+        ECC_JSON_WRITER_LITERAL(w, "null");
     }
 }
 

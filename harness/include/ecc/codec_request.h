@@ -100,23 +100,24 @@ enum ecc_status ecc_codec_read_run_task_request(
 /*
  * Shapes shared with the response side. `read` takes the value itself (an object, or an array for the
  * lists) found at `path`, fills an initialized `out` (the caller cleans it up, also on failure) and
- * ignores unknown members. `write` appends the JSON to `out` (the buffer is left as it was on failure);
- * a list is written as an array even when absent: whether to write the member is the caller's choice.
+ * ignores unknown members. `json_write` writes the value into the caller's writer, whose path names the
+ * member it is at (a failure is latched there); a list is written as an array even when absent: whether
+ * to write the member is the caller's choice. ecc_codec_write_task_override is the same into a buffer
+ * (left as it was on failure).
  */
 enum ecc_status ecc_codec_read_task_override(
     const json_t *value, struct ecc_json_path *path, struct ecc_task_override *out, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
 enum ecc_status ecc_codec_write_task_override(
     struct ecc_buf *out, const struct ecc_task_override *value, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+void ecc_codec_json_write_task_override(struct ecc_json_writer *w, const struct ecc_task_override *value);
 enum ecc_status
 ecc_codec_read_tags(const json_t *value, struct ecc_json_path *path, struct ecc_tag_list *out, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
-enum ecc_status ecc_codec_write_tags(struct ecc_buf *out, const struct ecc_tag_list *value, struct ecc_diag *diag)
-    ECC_WARN_UNUSED_RESULT;
+void ecc_codec_json_write_tags(struct ecc_json_writer *w, const struct ecc_tag_list *value);
 enum ecc_status ecc_codec_read_key_value_pairs(
     const json_t *value, struct ecc_json_path *path, struct ecc_key_value_pair_list *out, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
-enum ecc_status ecc_codec_write_key_value_pairs(
-    struct ecc_buf *out, const struct ecc_key_value_pair_list *value, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+void ecc_codec_json_write_key_value_pairs(struct ecc_json_writer *w, const struct ecc_key_value_pair_list *value);
 
 #endif

@@ -163,25 +163,59 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
 /*
  * A JSON text writer into a caller's ecc_buf, for the codecs that write bodies directly (several times
  * faster than building and dumping a jansson tree). It latches the first failure so callers write
- * member after member and check once; `path` is kept by the caller (push/pop around members) to name
- * where a failure happened. The writer owns nothing: `out` stays the caller's.
+ * member after member and check once. `path` names where a failure happened: the member helpers push
+ * their key while they write, list helpers the index, and the failure's text and path go to `diag`.
+ * The writer owns nothing: `out` and `diag` stay the caller's.
  */
 struct ecc_json_writer {
     struct ecc_buf *out;
+    struct ecc_diag *diag; /* may be NULL: then failures are only a status */
     struct ecc_json_path path;
     enum ecc_status status; /* ECC_OK until the first failure; every later write is then a no-op */
     size_t start_len;       /* out->len at init, restored by ecc_json_writer_finish on failure */
 };
 
-void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out);
+void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out, struct ecc_diag *diag);
 /* Appends `len` bytes of ready JSON text (punctuation, literals). */
 void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len);
+#define ECC_JSON_WRITER_LITERAL(w, text) ecc_json_writer_raw((w), (text), sizeof(text) - 1)
 /* `,"key":`, no comma when *first (then cleared). Keys are model member names: written unescaped. */
 void ecc_json_writer_key(struct ecc_json_writer *w, bool *first, const char *key);
-/* A string literal (ecc_json_append_string): ECC_ERR_INVALID when not UTF-8. */
+/* A string literal (ecc_json_append_string): ECC_ERR_INVALID, "string is not valid UTF-8", when not UTF-8. */
 void ecc_json_writer_string(struct ecc_json_writer *w, const char *value, size_t len);
 /* An integer in decimal, as jansson writes it. */
 void ecc_json_writer_int(struct ecc_json_writer *w, int64_t value);
+/* Latches `status` (unless a failure came first) with the text at the current path. */
+void ecc_json_writer_fail(struct ecc_json_writer *w, enum ecc_status status, const char *fmt, ...) ECC_PRINTF(3, 4);
+
+/* Members. Absent ones (a NULL string, `has` false) are skipped. */
+void ecc_json_writer_string_member(struct ecc_json_writer *w, bool *first, const char *key, const char *value);
+void ecc_json_writer_int_member(struct ecc_json_writer *w, bool *first, const char *key, bool has, int64_t value);
+void ecc_json_writer_bool_member(struct ecc_json_writer *w, bool *first, const char *key, bool has, bool value);
+/* `,"key":` with `key` pushed on the path, for a member whose value the caller writes; then leave. */
+void ecc_json_writer_enter(struct ecc_json_writer *w, bool *first, const char *key);
+void ecc_json_writer_leave(struct ecc_json_writer *w);
+
+/* Lists: `[` item `,` item `]`, each item written by `write_item` with its index on the path. */
+typedef void ecc_json_item_writer_fn(struct ecc_json_writer *w, const void *item);
+void ecc_json_writer_list(
+    struct ecc_json_writer *w, const void *items, size_t count, size_t item_size, ecc_json_item_writer_fn *write_item);
+void ecc_json_writer_list_member(
+    struct ecc_json_writer *w,
+    bool *first,
+    const char *key,
+    bool has,
+    const void *items,
+    size_t count,
+    size_t item_size,
+    ecc_json_item_writer_fn *write_item);
+/* An item of a `char *` list; NULL (a builder's hole, never a parse result) is written as null. */
+ecc_json_item_writer_fn ecc_json_writer_string_item;
+/* A model list (`has`, `items`, `count`) as a member. */
+#define ECC_JSON_WRITER_LIST_MEMBER(w, first, key, list, write_item)                                                   \
+    ecc_json_writer_list_member(                                                                                       \
+        (w), (first), (key), (list)->has, (list)->items, (list)->count, sizeof(*(list)->items), (write_item))
+
 /* Returns the status; on failure `out` goes back to its length at init. */
 enum ecc_status ecc_json_writer_finish(struct ecc_json_writer *w) ECC_WARN_UNUSED_RESULT;
 
