@@ -1,5 +1,7 @@
 #include "ecc/model.h"
 
+#include "model_list.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,42 +52,8 @@ void *ecc_list_append_zeroed(bool *has, void *items_field, size_t *count, size_t
 }
 
 #define S_DEFINE_LIST(list_type, item_type, item_prefix)                                                               \
-    static void s_##list_type##_clean_up(struct list_type *list) {                                                     \
-        for (size_t i = 0; i < list->count; i++) {                                                                     \
-            item_prefix##_clean_up(&list->items[i]);                                                                   \
-        }                                                                                                              \
-        free(list->items);                                                                                             \
-        memset(list, 0, sizeof(*list));                                                                                \
-    }                                                                                                                  \
-    static bool s_##list_type##_equal(const struct list_type *a, const struct list_type *b) {                          \
-        if (a->has != b->has || a->count != b->count) {                                                                \
-            return false;                                                                                              \
-        }                                                                                                              \
-        for (size_t i = 0; i < a->count; i++) {                                                                        \
-            if (!item_prefix##_equal(&a->items[i], &b->items[i])) {                                                    \
-                return false;                                                                                          \
-            }                                                                                                          \
-        }                                                                                                              \
-        return true;                                                                                                   \
-    }                                                                                                                  \
-    static enum ecc_status s_##list_type##_copy(struct list_type *dst, const struct list_type *src) {                  \
-        dst->has = src->has;                                                                                           \
-        if (!src->count) {                                                                                             \
-            return ECC_OK;                                                                                             \
-        }                                                                                                              \
-        dst->items = calloc(src->count, sizeof(struct item_type));                                                     \
-        if (!dst->items) {                                                                                             \
-            return ECC_ERR_NOMEM;                                                                                      \
-        }                                                                                                              \
-        dst->count = src->count;                                                                                       \
-        for (size_t i = 0; i < src->count; i++) {                                                                      \
-            enum ecc_status status = item_prefix##_copy(&dst->items[i], &src->items[i]);                               \
-            if (status != ECC_OK) {                                                                                    \
-                return status;                                                                                         \
-            }                                                                                                          \
-        }                                                                                                              \
-        return ECC_OK;                                                                                                 \
-    }
+    ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(list_type, item_prefix##_clean_up, item_prefix##_equal)                          \
+    ECC_MODEL_LIST_COPY(list_type, item_type, item_prefix##_copy)
 
 /* StringList: items are plain strings, so its functions are written out. */
 static void s_ecc_string_list_clean_up(struct ecc_string_list *list) {

@@ -1,29 +1,11 @@
 #include "ecc/model_response.h"
 
+#include "model_list.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 /* Free and equality of the list types of this header, one pair per element type. */
-#define S_DEFINE_LIST(list_type, item_type, item_clean_up, item_equal)                                                 \
-    static void s_##list_type##_clean_up(struct list_type *list) {                                                     \
-        for (size_t i = 0; i < list->count; i++) {                                                                     \
-            item_clean_up(&list->items[i]);                                                                            \
-        }                                                                                                              \
-        free(list->items);                                                                                             \
-        memset(list, 0, sizeof(*list));                                                                                \
-    }                                                                                                                  \
-    static bool s_##list_type##_equal(const struct list_type *a, const struct list_type *b) {                          \
-        if (a->has != b->has || a->count != b->count) {                                                                \
-            return false;                                                                                              \
-        }                                                                                                              \
-        for (size_t i = 0; i < a->count; i++) {                                                                        \
-            if (!item_equal(&a->items[i], &b->items[i])) {                                                             \
-                return false;                                                                                          \
-            }                                                                                                          \
-        }                                                                                                              \
-        return true;                                                                                                   \
-    }
-
 #define S_STR_EQ(field) ecc_optional_string_equal(a->field, b->field)
 #define S_OPT_EQ(field) (a->has_##field == b->has_##field && (!a->has_##field || a->field == b->field))
 
@@ -39,7 +21,7 @@ static bool s_network_binding_equal(const struct ecc_network_binding *a, const s
            S_STR_EQ(container_port_range) && S_STR_EQ(host_port_range);
 }
 
-S_DEFINE_LIST(ecc_network_binding_list, ecc_network_binding, s_network_binding_clean_up, s_network_binding_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_network_binding_list, s_network_binding_clean_up, s_network_binding_equal)
 
 static void s_network_interface_clean_up(struct ecc_network_interface *v) {
     free(v->attachment_id);
@@ -51,8 +33,7 @@ static bool s_network_interface_equal(const struct ecc_network_interface *a, con
     return S_STR_EQ(attachment_id) && S_STR_EQ(private_ipv4_address) && S_STR_EQ(ipv6_address);
 }
 
-S_DEFINE_LIST(
-    ecc_network_interface_list, ecc_network_interface, s_network_interface_clean_up, s_network_interface_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_network_interface_list, s_network_interface_clean_up, s_network_interface_equal)
 
 static void s_managed_agent_clean_up(struct ecc_managed_agent *v) {
     free(v->name);
@@ -64,7 +45,7 @@ static bool s_managed_agent_equal(const struct ecc_managed_agent *a, const struc
     return S_OPT_EQ(last_started_at) && S_STR_EQ(name) && S_STR_EQ(reason) && S_STR_EQ(last_status);
 }
 
-S_DEFINE_LIST(ecc_managed_agent_list, ecc_managed_agent, s_managed_agent_clean_up, s_managed_agent_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_managed_agent_list, s_managed_agent_clean_up, s_managed_agent_equal)
 
 static void s_container_clean_up(struct ecc_container *v) {
     free(v->container_arn);
@@ -97,7 +78,7 @@ static bool s_container_equal(const struct ecc_container *a, const struct ecc_co
            ecc_string_list_equal(&a->neuron_device_ids, &b->neuron_device_ids);
 }
 
-S_DEFINE_LIST(ecc_container_list, ecc_container, s_container_clean_up, s_container_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_container_list, s_container_clean_up, s_container_equal)
 
 static void s_attachment_clean_up(struct ecc_attachment *v) {
     free(v->id);
@@ -111,7 +92,7 @@ static bool s_attachment_equal(const struct ecc_attachment *a, const struct ecc_
            ecc_key_value_pair_list_equal(&a->details, &b->details);
 }
 
-S_DEFINE_LIST(ecc_attachment_list, ecc_attachment, s_attachment_clean_up, s_attachment_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_attachment_list, s_attachment_clean_up, s_attachment_equal)
 
 static void s_attribute_clean_up(struct ecc_attribute *v) {
     free(v->name);
@@ -124,7 +105,7 @@ static bool s_attribute_equal(const struct ecc_attribute *a, const struct ecc_at
     return S_STR_EQ(name) && S_STR_EQ(value) && S_STR_EQ(target_type) && S_STR_EQ(target_id);
 }
 
-S_DEFINE_LIST(ecc_attribute_list, ecc_attribute, s_attribute_clean_up, s_attribute_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_attribute_list, s_attribute_clean_up, s_attribute_equal)
 
 static void s_inference_accelerator_clean_up(struct ecc_inference_accelerator *v) {
     free(v->device_name);
@@ -136,11 +117,8 @@ s_inference_accelerator_equal(const struct ecc_inference_accelerator *a, const s
     return S_STR_EQ(device_name) && S_STR_EQ(device_type);
 }
 
-S_DEFINE_LIST(
-    ecc_inference_accelerator_list,
-    ecc_inference_accelerator,
-    s_inference_accelerator_clean_up,
-    s_inference_accelerator_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(
+    ecc_inference_accelerator_list, s_inference_accelerator_clean_up, s_inference_accelerator_equal)
 
 static bool s_ephemeral_storage_equal(const struct ecc_ephemeral_storage *a, const struct ecc_ephemeral_storage *b) {
     return S_OPT_EQ(size_in_gib);
@@ -208,7 +186,7 @@ bool ecc_task_equal(const struct ecc_task *a, const struct ecc_task *b) {
             s_task_ephemeral_storage_equal(&a->fargate_ephemeral_storage, &b->fargate_ephemeral_storage));
 }
 
-S_DEFINE_LIST(ecc_task_list, ecc_task, ecc_task_clean_up, ecc_task_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_task_list, ecc_task_clean_up, ecc_task_equal)
 
 static void s_failure_clean_up(struct ecc_failure *v) {
     free(v->arn);
@@ -220,7 +198,7 @@ static bool s_failure_equal(const struct ecc_failure *a, const struct ecc_failur
     return S_STR_EQ(arn) && S_STR_EQ(reason) && S_STR_EQ(detail);
 }
 
-S_DEFINE_LIST(ecc_failure_list, ecc_failure, s_failure_clean_up, s_failure_equal)
+ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_failure_list, s_failure_clean_up, s_failure_equal)
 
 void ecc_failure_list_clean_up(struct ecc_failure_list *list) {
     s_ecc_failure_list_clean_up(list);
