@@ -775,6 +775,53 @@ static void s_w_bool(struct s_writer *w, bool *first, const char *key, bool has,
     }
 }
 
+/*
+ * Fast path of s_w_time for a time that is a whole number of milliseconds under 1e12 s (every time the
+ * emulator and the suite make): "S" or "S.m", "S.mm", "S.mmm" without trailing zeros. That is the text
+ * the general path below writes: the decimal S.mmm reads back to `value` (both are the double nearest to
+ * ms/1000), and with at most 12 integer digits it has at most 15 significant ones, so "%.15g" already
+ * prints it. False when the fast path does not apply (the caller formats with snprintf).
+ */
+static bool s_w_time_ms(double value, char text[40]) {
+    if (!(value > -1e12 && value < 1e12)) {
+        return false;
+    }
+    double scaled = value * 1000.0;
+    int64_t ms = (int64_t)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
+    if ((double)ms / 1000.0 != value || (ms == 0 && signbit(value))) {
+        return false;
+    }
+    uint64_t magnitude = ms < 0 ? (uint64_t)(-ms) : (uint64_t)ms;
+    uint64_t seconds = magnitude / 1000;
+    unsigned fraction = (unsigned)(magnitude % 1000);
+    char digits[24];
+    size_t len = 0;
+    do {
+        digits[sizeof(digits) - 1 - len++] = (char)('0' + seconds % 10);
+        seconds /= 10;
+    } while (seconds);
+    size_t n = 0;
+    if (ms < 0) {
+        text[n++] = '-';
+    }
+    memcpy(text + n, digits + sizeof(digits) - len, len);
+    n += len;
+    if (fraction) {
+        text[n++] = '.';
+        text[n++] = (char)('0' + fraction / 100);
+        fraction %= 100;
+        if (fraction) {
+            text[n++] = (char)('0' + fraction / 10);
+            fraction %= 10;
+            if (fraction) {
+                text[n++] = (char)('0' + fraction);
+            }
+        }
+    }
+    text[n] = '\0';
+    return true;
+}
+
 /* Epoch seconds: an integer when whole, else the shortest decimal that reads back to the same double. */
 static void s_w_time(struct s_writer *w, bool *first, const char *key, bool has, double value) {
     if (!has || w->json.status != ECC_OK) {
@@ -787,7 +834,9 @@ static void s_w_time(struct s_writer *w, bool *first, const char *key, bool has,
     }
     s_w_key(w, first, key);
     char text[40];
-    if (value == floor(value) && fabs(value) < 9007199254740992.0) {
+    if (s_w_time_ms(value, text)) {
+        /* done: the common case, a time with millisecond precision */
+    } else if (value == floor(value) && fabs(value) < 9007199254740992.0) {
         snprintf(text, sizeof(text), "%.0f", value);
     } else {
         for (int precision = 15; precision <= 17; precision++) {
