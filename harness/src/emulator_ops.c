@@ -128,15 +128,20 @@ static bool s_render_containers(
         char uuid[37];
         char arn[512];
         s_uuid(task->id, i + 1, uuid);
-        snprintf(
+        emu_concat(
             arn,
             sizeof(arn),
-            "arn:aws:ecs:%s:%s:container/%s/%s/%s",
+            "arn:aws:ecs:",
             emu->region,
+            ":",
             task->cluster->account,
+            ":container/",
             task->cluster->name,
+            "/",
             task->id,
-            uuid);
+            "/",
+            uuid,
+            (const char *)NULL);
         const json_t *cpu = json_object_get(def, "cpu");
         const json_t *memory = json_object_get(def, "memory");
         const json_t *reservation = json_object_get(def, "memoryReservation");
@@ -273,7 +278,7 @@ static bool s_render_task(
         ok = s_set(&out->group, task->group);
     } else if (ok) {
         char group[300];
-        snprintf(group, sizeof(group), "family:%s", td->family->name);
+        emu_concat(group, sizeof(group), "family:", td->family->name, (const char *)NULL);
         ok = s_set(&out->group, group);
     }
     if (ok && task->platform != 0xff) {
