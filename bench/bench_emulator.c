@@ -36,16 +36,21 @@
  * EC2 launch type, bridge network: moto_server 5.2 answers Fargate RunTask with a 500 (its ENI model lacks
  * privateDnsName), so both endpoints get the EC2 path. The emulator places every task on simulated
  * instances (BENCH_CAPACITY gives it room); moto needs a registered container instance (the script
- * registers one m5.xlarge) and answers `failures` once its 4 vCPUs are used, which is less work than a
- * placed task.
+ * registers one m5.xlarge) and answers `failures` once its CPU or memory is used, which is less work than
+ * a placed task. A small task (1 CPU unit, 8 MiB) so that a 60-second soak never fills the emulator's
+ * capacity either: every answer stays a placed task.
  */
 #define TASKDEF                                                                                                        \
     "{\"family\":\"bench\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":"                                     \
-    "\"public.ecr.aws/nginx/nginx:latest\",\"essential\":true,\"cpu\":256,\"memory\":512}]}"
+    "\"public.ecr.aws/nginx/nginx:latest\",\"essential\":true,\"cpu\":1,\"memory\":8}]}"
 #define RUN_TASK "{\"cluster\":\"" CLUSTER "\",\"taskDefinition\":\"bench\",\"launchType\":\"EC2\"}"
-/* Room for 409,600 tasks of 256 CPU units on 100 simulated instances. */
+/*
+ * Room for 10,485,760 tasks (1 CPU unit each) on 10 simulated instances. Placement looks at every
+ * instance of the cluster, so the instance count is part of the cost measured (about 45 instructions
+ * per instance and task).
+ */
 #define BENCH_CAPACITY                                                                                                 \
-    "{\"action\":\"capacity\",\"cluster\":\"" CLUSTER "\",\"instances\":100,\"cpu\":1048576,\"memory\":16777216}"
+    "{\"action\":\"capacity\",\"cluster\":\"" CLUSTER "\",\"instances\":10,\"cpu\":1048576,\"memory\":16777216}"
 
 static double s_now_s(void) {
     struct timespec ts;

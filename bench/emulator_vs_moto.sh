@@ -70,8 +70,14 @@ echo "saturation: $emu_rps req/s, p50 $emu_p50, p99 $emu_p99, non-2xx $emu_bad $
 "$bench" rate "$emu_url" 1000 "$seconds" || true
 echo "RSS $emu_rss0 KiB -> $emu_rss1 KiB during the saturation run"
 if [ -n "${SOAK:-}" ]; then
+    # Every answered RunTask stores a task (tasks never stop by themselves), so RSS grows by the stored
+    # tasks and nothing else: bounded by --max-tasks times the bytes per task. The bytes per answered
+    # request over the soak show it (compare the in-process bytes per stored task).
+    s_rss0=$(rss_kib "$emu_pid")
     read -r s_rps s_p50 s_p99 s_bad s_err < <(run_wrk "$emu_url" 2 64 "$SOAK")
-    echo "soak ${SOAK}s, 64 connections: $s_rps req/s, p99 $s_p99, non-2xx $s_bad $s_err, RSS $(rss_kib "$emu_pid") KiB"
+    s_rss1=$(rss_kib "$emu_pid")
+    echo "soak ${SOAK}s, 64 connections: $s_rps req/s, p50 $s_p50, p99 $s_p99, non-2xx $s_bad $s_err," \
+        "RSS $s_rss0 -> $s_rss1 KiB ($(python3 -c "print(round(($s_rss1 - $s_rss0) * 1024 / max(1.0, $s_rps * $SOAK)))") bytes per answered request)"
 fi
 
 moto_rps=0
