@@ -560,10 +560,33 @@ static bool s_plain8(const char *p) {
 
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
+    /* The usual string (an ARN, a name, a status) has nothing to escape: one reservation, one copy. */
+    size_t plain = 0;
+    while (len - plain >= 8 && s_plain8(str + plain)) {
+        plain += 8;
+    }
+    while (plain < len && (unsigned char)str[plain] < 0x80 && !s_json_escape[(unsigned char)str[plain]]) {
+        plain++;
+    }
+    if (plain == len) {
+        enum ecc_status reserved = ecc_buf_reserve(buf, len + 2);
+        if (reserved != ECC_OK) {
+            return reserved;
+        }
+        char *at = buf->data + buf->len;
+        at[0] = '"';
+        if (len) {
+            memcpy(at + 1, str, len);
+        }
+        at[len + 1] = '"';
+        at[len + 2] = '\0';
+        buf->len += len + 2;
+        return ECC_OK;
+    }
     const size_t start_len = buf->len;
     enum ecc_status status = ecc_buf_append_byte(buf, '"');
     size_t run = 0; /* start of the bytes not yet copied: they need no escaping */
-    size_t i = 0;
+    size_t i = plain;
     while (status == ECC_OK && i < len) {
         while (len - i >= 8 && s_plain8(str + i)) {
             i += 8;
