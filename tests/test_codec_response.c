@@ -581,6 +581,68 @@ static void test_round_trip_every_member(void **state) {
     ecc_run_task_response_clean_up(&v);
 }
 
+/* The reference the task writer must match: an integer when whole, else the shortest of %.15g-%.17g
+ * that reads back to the same double. */
+static void s_reference_time(double value, char *text, size_t size) {
+    if (value == floor(value) && fabs(value) < 9007199254740992.0) {
+        snprintf(text, size, "%.0f", value);
+        return;
+    }
+    for (int precision = 15; precision <= 17; precision++) {
+        snprintf(text, size, "%.*g", precision, value);
+        if (strtod(text, NULL) == value) {
+            return;
+        }
+    }
+}
+
+/* The writer's timestamps (a millisecond fast path, snprintf otherwise) against the reference. */
+static void test_write_timestamps_match_reference(void **state) {
+    (void)state;
+    static const double fixed[] = {0.0,           -0.0,           0.001,          0.5,
+                                   1.0,           -1.5,           -0.001,         1e-5,
+                                   1e11 + 0.001,  1e12 - 0.001,   1e12 + 0.5,     1e13 + 0.001,
+                                   5e14 + 0.125,  9e15 + 0.5,     1e15,           1732763105.12,
+                                   1732763105.1,  1732763105.105, 1732763105.005, 1732763105.123456,
+                                   946845296.123, 1e300,          2.5e-300,       9007199254740993.0};
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, 1 << 20);
+    size_t count = ECC_ARRAY_LEN(fixed) + 20000;
+    for (size_t i = 0; i < count; i++) {
+        double value;
+        if (i < ECC_ARRAY_LEN(fixed)) {
+            value = fixed[i];
+        } else {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            /* Half whole milliseconds over many magnitudes, half arbitrary fractions. */
+            int64_t ms = (int64_t)(rng % 4000000000000000000ULL) >> (rng % 60);
+            value = i % 2 ? (double)ms / 1000.0 : (double)ms / 1000.0 + (double)(rng % 997) / 1e7;
+            if (i % 7 == 0) {
+                value = -value;
+            }
+        }
+        struct ecc_task task;
+        memset(&task, 0, sizeof(task));
+        task.has_created_at = true;
+        task.created_at = value;
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        buf.len = 0;
+        assert_int_equal(ecc_codec_write_task(&buf, &task, &diag), ECC_OK);
+        char want[64];
+        char expected[96];
+        s_reference_time(value, want, sizeof(want));
+        snprintf(expected, sizeof(expected), "{\"createdAt\":%s}", want);
+        if (strcmp(buf.data, expected) != 0) {
+            fail_msg("%.17g: wrote %s, expected %s", value, buf.data, expected);
+        }
+    }
+    ecc_buf_clean_up(&buf);
+}
+
 static void test_write_failures_and_task(void **state) {
     (void)state;
     struct ecc_run_task_response v;
@@ -893,6 +955,7 @@ int main(void) {
         cmocka_unit_test(test_round_trip_fixture),
         cmocka_unit_test(test_round_trip_every_member),
         cmocka_unit_test(test_write_failures_and_task),
+        cmocka_unit_test(test_write_timestamps_match_reference),
         cmocka_unit_test(test_wrong_type_every_task_member),
         cmocka_unit_test(test_hostile_bodies),
         cmocka_unit_test(test_mutated_fixture),

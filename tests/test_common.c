@@ -100,6 +100,27 @@ static void test_ct_equal_and_hex(void **state) {
     assert_string_equal(hex, "00ab10ff");
 }
 
+static void test_uuid4_format(void **state) {
+    (void)state;
+    uint8_t bytes[16];
+    char out[40];
+    memset(out, 'X', sizeof(out));
+    memset(bytes, 0xff, sizeof(bytes));
+    ecc_uuid4_format(bytes, out);
+    assert_string_equal(out, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+    assert_int_equal(out[37], 'X'); /* 36 characters and a NUL, nothing more */
+    for (size_t i = 0; i < 16; i++) {
+        bytes[i] = (uint8_t)(i * 17);
+    }
+    ecc_uuid4_format(bytes, out);
+    assert_string_equal(out, "00112233-4455-4677-8899-aabbccddeeff");
+    assert_int_equal(bytes[6], 0x46); /* the version and variant bits are set in the bytes too */
+    assert_int_equal(bytes[8], 0x88);
+    memset(bytes, 0, sizeof(bytes));
+    ecc_uuid4_format(bytes, out);
+    assert_string_equal(out, "00000000-0000-4000-8000-000000000000");
+}
+
 static void test_days_from_civil(void **state) {
     (void)state;
     assert_true(ecc_days_from_civil(1970, 1, 1) == 0);
@@ -192,6 +213,7 @@ int main(void) {
         cmocka_unit_test(test_hex_all_bytes_and_name_equal),
         cmocka_unit_test(test_diag_format),
         cmocka_unit_test(test_ct_equal_and_hex),
+        cmocka_unit_test(test_uuid4_format),
         cmocka_unit_test(test_days_from_civil),
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_headers_cap),

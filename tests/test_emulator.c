@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include <regex.h>
+
 #include "ecc/codec_request.h"
 #include "ecc/emulator.h"
 #include "ecc/errors.h"
@@ -9,6 +11,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <regex.h>
 #include <unistd.h>
 
 /*
@@ -204,6 +207,16 @@ static const char *s_rule_type(const char *id) {
     return NULL;
 }
 
+static void s_assert_matches(const char *text, const char *pattern) {
+    regex_t re;
+    assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+    int rc = regexec(&re, text ? text : "", 0, NULL, 0);
+    regfree(&re);
+    if (rc != 0) {
+        fail_msg("'%s' does not match %s", text ? text : "(null)", pattern);
+    }
+}
+
 static const char *s_task_string(const json_t *body, size_t index, const char *member) {
     return json_string_value(json_object_get(json_array_get(json_object_get(body, "tasks"), index), member));
 }
@@ -229,10 +242,21 @@ static void test_run_task_ec2_shape(void **state) {
     assert_string_equal(s_task_string(body, 0, "desiredStatus"), "RUNNING");
     assert_string_equal(s_task_string(body, 0, "launchType"), "EC2");
     assert_string_equal(s_task_string(body, 0, "group"), "family:web");
-    assert_non_null(s_task_string(body, 0, "containerInstanceArn"));
+    s_assert_matches(
+        s_task_string(body, 0, "containerInstanceArn"),
+        "^arn:aws:ecs:us-east-1:000000000000:container-instance/c1/[0-9a-f]{32}$");
+    s_assert_matches(s_task_string(body, 0, "availabilityZone"), "^us-east-1[abc]$");
     json_t *containers = json_object_get(json_array_get(json_object_get(body, "tasks"), 0), "containers");
     assert_int_equal(json_array_size(containers), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(containers, 0), "name")), "app");
+    char container_arn[256];
+    snprintf(
+        container_arn,
+        sizeof(container_arn),
+        "^arn:aws:ecs:us-east-1:000000000000:container/c1/%s/"
+        "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+        arn + strlen(prefix));
+    s_assert_matches(json_string_value(json_object_get(json_array_get(containers, 0), "containerArn")), container_arn);
     json_decref(body);
     /* No cluster given: the default cluster, which does not exist yet. */
     s_expect_err(ctx, "RunTask", "{\"taskDefinition\":\"web\"}", "ClusterNotFoundException", 400);

@@ -262,6 +262,44 @@ static void test_append_string_round_trips_through_jansson(void **state) {
     ecc_buf_clean_up(&buf);
 }
 
+/* Every byte that needs a look, at every offset of a 20-byte plain string (the escaper skips 8 plain
+ * bytes at a time): the same text as jansson's, invalid UTF-8 refused wherever it is. */
+static void test_append_string_every_offset(void **state) {
+    (void)state;
+    static const char *const specials[] = {
+        "\x01", "\x1f", "\"", "\\", "\n", "\x7f", " ", "/", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xe2\x82\xac"};
+    static const char *const invalid[] = {"\xff", "\xc3", "\xed\xa0\x80", "\x80"};
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, 4096);
+    char text[64];
+    for (size_t at = 0; at < 20; at++) {
+        for (size_t k = 0; k < ECC_ARRAY_LEN(specials) + ECC_ARRAY_LEN(invalid); k++) {
+            bool bad = k >= ECC_ARRAY_LEN(specials);
+            const char *special = bad ? invalid[k - ECC_ARRAY_LEN(specials)] : specials[k];
+            size_t special_len = strlen(special);
+            memset(text, 'a' + (int)(at % 26), sizeof(text));
+            memcpy(text + at, special, special_len);
+            size_t len = 20 + special_len;
+            buf.len = 0;
+            enum ecc_status status = ecc_json_append_string(&buf, text, len);
+            if (bad) {
+                assert_int_equal(status, ECC_ERR_INVALID);
+                continue;
+            }
+            assert_int_equal(status, ECC_OK);
+            json_t *value = json_stringn(text, len);
+            assert_non_null(value);
+            char *dumped = json_dumps(value, JSON_ENCODE_ANY);
+            if (strcmp(dumped, buf.data) != 0) {
+                fail_msg("special %zu at %zu: wrote %s, jansson %s", k, at, buf.data, dumped);
+            }
+            free(dumped);
+            json_decref(value);
+        }
+    }
+    ecc_buf_clean_up(&buf);
+}
+
 static void test_append_string_failures_leave_buffer(void **state) {
     (void)state;
     struct ecc_buf buf;
@@ -412,6 +450,7 @@ int main(void) {
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_append_string_round_trips_through_jansson),
+        cmocka_unit_test(test_append_string_every_offset),
         cmocka_unit_test(test_append_string_failures_leave_buffer),
         cmocka_unit_test(test_writer_writes_members_and_latches_failures),
         cmocka_unit_test(test_writer_member_helpers_and_failure_paths),

@@ -89,18 +89,7 @@ bool ecc_client_uuid4(char out[37]) {
     if (RAND_bytes(bytes, (int)sizeof(bytes)) != 1) {
         return false;
     }
-    bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x40);
-    bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
-    char hex[33];
-    ecc_hex_encode(bytes, sizeof(bytes), hex);
-    size_t o = 0;
-    for (size_t i = 0; i < 32; i++) {
-        if (i == 8 || i == 12 || i == 16 || i == 20) {
-            out[o++] = '-';
-        }
-        out[o++] = hex[i];
-    }
-    out[o] = '\0';
+    ecc_uuid4_format(bytes, out);
     return true;
 }
 

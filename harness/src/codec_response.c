@@ -717,6 +717,53 @@ enum ecc_status ecc_codec_parse_run_task_response(
 
 /* ---- model -> JSON text ---------------------------------------------------------------------------- */
 
+/*
+ * Fast path of s_w_time for a time that is a whole number of milliseconds under 1e12 s (every time the
+ * emulator and the suite make): "S" or "S.m", "S.mm", "S.mmm" without trailing zeros. That is the text
+ * the general path below writes: the decimal S.mmm reads back to `value` (both are the double nearest to
+ * ms/1000), and with at most 12 integer digits it has at most 15 significant ones, so "%.15g" already
+ * prints it. False when the fast path does not apply (the caller formats with snprintf).
+ */
+static bool s_w_time_ms(double value, char text[40]) {
+    if (!(value > -1e12 && value < 1e12)) {
+        return false;
+    }
+    double scaled = value * 1000.0;
+    int64_t ms = (int64_t)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
+    if ((double)ms / 1000.0 != value || (ms == 0 && signbit(value))) {
+        return false;
+    }
+    uint64_t magnitude = ms < 0 ? (uint64_t)(-ms) : (uint64_t)ms;
+    uint64_t seconds = magnitude / 1000;
+    unsigned fraction = (unsigned)(magnitude % 1000);
+    char digits[24];
+    size_t len = 0;
+    do {
+        digits[sizeof(digits) - 1 - len++] = (char)('0' + seconds % 10);
+        seconds /= 10;
+    } while (seconds);
+    size_t n = 0;
+    if (ms < 0) {
+        text[n++] = '-';
+    }
+    memcpy(text + n, digits + sizeof(digits) - len, len);
+    n += len;
+    if (fraction) {
+        text[n++] = '.';
+        text[n++] = (char)('0' + fraction / 100);
+        fraction %= 100;
+        if (fraction) {
+            text[n++] = (char)('0' + fraction / 10);
+            fraction %= 10;
+            if (fraction) {
+                text[n++] = (char)('0' + fraction);
+            }
+        }
+    }
+    text[n] = '\0';
+    return true;
+}
+
 /* Epoch seconds: an integer when whole, else the shortest decimal that reads back to the same double. */
 static void s_w_time(struct ecc_json_writer *w, bool *first, const char *key, bool has, double value) {
     if (!has) {
@@ -727,7 +774,9 @@ static void s_w_time(struct ecc_json_writer *w, bool *first, const char *key, bo
         ecc_json_writer_fail(w, ECC_ERR_INVALID, "timestamp is not a finite number");
     } else {
         char text[40];
-        if (value == floor(value) && fabs(value) < 9007199254740992.0) {
+        if (s_w_time_ms(value, text)) {
+            /* done: the common case, a time with millisecond precision */
+        } else if (value == floor(value) && fabs(value) < 9007199254740992.0) {
             snprintf(text, sizeof(text), "%.0f", value);
         } else {
             for (int precision = 15; precision <= 17; precision++) {
@@ -946,20 +995,44 @@ ecc_codec_write_failures(struct ecc_buf *out, const struct ecc_failure_list *fai
 
 /* ---- building answers ------------------------------------------------------------------------------ */
 
-enum ecc_status ecc_codec_build_json_response(
-    int status, const void *body, size_t body_len, const char *request_id, struct ecc_http_response *response) {
-    if (!body || !body_len) {
-        body = "{}";
-        body_len = 2;
-    }
+/* The status and headers of a JSON answer. */
+static enum ecc_status s_json_response_head(int status, const char *request_id, struct ecc_http_response *response) {
     response->status = status;
     /* No Content-Length: framing is the server glue's job (libmicrohttpd sets it from the body). */
     enum ecc_status result = ecc_http_headers_set(&response->headers, "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
     if (result == ECC_OK && request_id) {
         result = ecc_http_headers_set(&response->headers, "X-Amzn-Requestid", request_id);
     }
+    return result;
+}
+
+enum ecc_status ecc_codec_build_json_response(
+    int status, const void *body, size_t body_len, const char *request_id, struct ecc_http_response *response) {
+    if (!body || !body_len) {
+        body = "{}";
+        body_len = 2;
+    }
+    enum ecc_status result = s_json_response_head(status, request_id, response);
     if (result == ECC_OK) {
         result = ecc_http_response_set_body(response, body, body_len);
+    }
+    return result;
+}
+
+/* A typical RunTask answer fits: one allocation instead of six doublings from 64 bytes. */
+#define S_ANSWER_RESERVE_BYTES 4096
+
+/* ecc_codec_build_json_response for a body written into `body`: its bytes move into the response. */
+static enum ecc_status
+s_json_response_take(int status, struct ecc_buf *body, const char *request_id, struct ecc_http_response *response) {
+    if (body->len == 0) {
+        return ecc_codec_build_json_response(status, NULL, 0, request_id, response);
+    }
+    enum ecc_status result = s_json_response_head(status, request_id, response);
+    if (result == ECC_OK) {
+        free(response->body);
+        response->body_len = body->len;
+        response->body = (uint8_t *)ecc_buf_steal(body);
     }
     return result;
 }
@@ -971,9 +1044,12 @@ enum ecc_status ecc_codec_build_run_task_response(
     struct ecc_diag *diag) {
     struct ecc_buf body;
     ecc_buf_init(&body, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
-    enum ecc_status status = ecc_codec_write_run_task_response(&body, value, diag);
+    enum ecc_status status = ecc_buf_reserve(&body, S_ANSWER_RESERVE_BYTES);
     if (status == ECC_OK) {
-        status = ecc_codec_build_json_response(200, body.data, body.len, request_id, response);
+        status = ecc_codec_write_run_task_response(&body, value, diag);
+    }
+    if (status == ECC_OK) {
+        status = s_json_response_take(200, &body, request_id, response);
     }
     ecc_buf_clean_up(&body);
     return status;
@@ -1004,7 +1080,7 @@ enum ecc_status ecc_codec_build_error_response(
     ECC_JSON_WRITER_LITERAL(&w, "}");
     enum ecc_status result = w.status;
     if (result == ECC_OK) {
-        result = ecc_codec_build_json_response(status, body.data, body.len, options->request_id, response);
+        result = s_json_response_take(status, &body, options->request_id, response);
     }
     ecc_buf_clean_up(&body);
     return result;

@@ -265,3 +265,19 @@ void ecc_hex_encode(const uint8_t *bytes, size_t len, char *out) {
     }
     out[2 * len] = '\0';
 }
+
+void ecc_uuid4_format(uint8_t bytes[16], char out[37]) {
+    bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x40);
+    bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
+    /* Groups of 4, 2, 2, 2 and 6 bytes; no snprintf: the emulator makes several per request. */
+    static const uint8_t groups[] = {4, 2, 2, 2, 6};
+    size_t in = 0, at = 0;
+    for (size_t g = 0; g < sizeof(groups); g++) {
+        if (g) {
+            out[at++] = '-';
+        }
+        ecc_hex_encode(bytes + in, groups[g], out + at);
+        in += groups[g];
+        at += 2u * groups[g];
+    }
+}

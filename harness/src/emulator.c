@@ -244,11 +244,7 @@ static void s_request_id(struct ecc_emulator *emu, char out[37]) {
     uint64_t b = emu_hash(&a, sizeof(a), n);
     memcpy(bytes, &a, 8);
     memcpy(bytes + 8, &b, 8);
-    bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x40);
-    bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
-    char hex[33];
-    ecc_hex_encode(bytes, 16, hex);
-    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+    ecc_uuid4_format(bytes, out);
 }
 
 /* A last resort that cannot fail to be well-formed: the codec ran out of memory. */

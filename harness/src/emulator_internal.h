@@ -64,6 +64,12 @@ struct emu_htable {
 };
 
 uint64_t emu_hash(const void *bytes, size_t len, uint64_t seed);
+/*
+ * Joins the NULL-terminated list of strings into `out` (`size` > 0), cut to fit and always terminated,
+ * as snprintf("%s%s...") would: ARNs and ids are built per task answer, and snprintf's format parsing
+ * was a tenth of a RunTask.
+ */
+void emu_concat(char *out, size_t size, ...) __attribute__((sentinel));
 
 enum emu_launch_type { EMU_LT_EC2 = 0, EMU_LT_FARGATE, EMU_LT_EXTERNAL };
 const char *emu_launch_type_name(enum emu_launch_type lt);

@@ -80,14 +80,10 @@ static bool s_read_string(const json_t *body, const char *key, char **out, struc
 static void s_uuid(const char *a, uint64_t salt, char out[37]) {
     uint64_t h1 = emu_hash(a, strlen(a), salt);
     uint64_t h2 = emu_hash(&h1, sizeof(h1), salt ^ 0x5bd1e995U);
-    char hex[33];
     uint8_t bytes[16];
     memcpy(bytes, &h1, 8);
     memcpy(bytes + 8, &h2, 8);
-    bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x40);
-    bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
-    ecc_hex_encode(bytes, 16, hex);
-    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+    ecc_uuid4_format(bytes, out);
 }
 
 static bool s_set(char **field, const char *value) {
@@ -132,15 +128,20 @@ static bool s_render_containers(
         char uuid[37];
         char arn[512];
         s_uuid(task->id, i + 1, uuid);
-        snprintf(
+        emu_concat(
             arn,
             sizeof(arn),
-            "arn:aws:ecs:%s:%s:container/%s/%s/%s",
+            "arn:aws:ecs:",
             emu->region,
+            ":",
             task->cluster->account,
+            ":container/",
             task->cluster->name,
+            "/",
             task->id,
-            uuid);
+            "/",
+            uuid,
+            (const char *)NULL);
         const json_t *cpu = json_object_get(def, "cpu");
         const json_t *memory = json_object_get(def, "memory");
         const json_t *reservation = json_object_get(def, "memoryReservation");
@@ -277,7 +278,7 @@ static bool s_render_task(
         ok = s_set(&out->group, task->group);
     } else if (ok) {
         char group[300];
-        snprintf(group, sizeof(group), "family:%s", td->family->name);
+        emu_concat(group, sizeof(group), "family:", td->family->name, (const char *)NULL);
         ok = s_set(&out->group, group);
     }
     if (ok && task->platform != 0xff) {

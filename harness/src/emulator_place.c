@@ -14,7 +14,7 @@ static const char *const s_zones[] = {"a", "b", "c"};
 void emu_instance_attribute(const struct ecc_emulator *emu, size_t index, const char *name, char *out, size_t size) {
     out[0] = '\0';
     if (strcmp(name, "ecs.availability-zone") == 0) {
-        snprintf(out, size, "%s%s", emu->region, s_zones[index % 3]);
+        emu_concat(out, size, emu->region, s_zones[index % 3], (const char *)NULL);
     } else if (strcmp(name, "ecs.instance-type") == 0) {
         snprintf(out, size, "%s", "m5.xlarge");
     } else if (strcmp(name, "ecs.os-type") == 0) {
@@ -28,16 +28,27 @@ void emu_instance_attribute(const struct ecc_emulator *emu, size_t index, const 
 
 void emu_instance_arn(
     const struct ecc_emulator *emu, const struct emu_cluster *cluster, size_t index, char *out, size_t size) {
-    uint64_t h = emu_hash(cluster->arn, strlen(cluster->arn), index + 1);
-    snprintf(
+    uint64_t h[2];
+    h[0] = emu_hash(cluster->arn, strlen(cluster->arn), index + 1);
+    h[1] = emu_hash(&h[0], sizeof(h[0]), 7);
+    uint8_t bytes[16]; /* each hash most significant byte first, as "%016llx" prints it */
+    for (size_t i = 0; i < 16; i++) {
+        bytes[i] = (uint8_t)(h[i / 8] >> (56 - 8 * (i % 8)));
+    }
+    char id[33];
+    ecc_hex_encode(bytes, sizeof(bytes), id);
+    emu_concat(
         out,
         size,
-        "arn:aws:ecs:%s:%s:container-instance/%s/%016llx%016llx",
+        "arn:aws:ecs:",
         emu->region,
+        ":",
         cluster->account,
+        ":container-instance/",
         cluster->name,
-        (unsigned long long)h,
-        (unsigned long long)emu_hash(&h, sizeof(h), 7));
+        "/",
+        id,
+        (const char *)NULL);
 }
 
 /* ------------------------------------------------------------ cluster query language (subset) */

@@ -54,6 +54,22 @@ uint64_t emu_hash(const void *bytes, size_t len, uint64_t seed) {
     return h;
 }
 
+void emu_concat(char *out, size_t size, ...) {
+    va_list args;
+    va_start(args, size);
+    size_t at = 0;
+    for (const char *part = va_arg(args, const char *); part; part = va_arg(args, const char *)) {
+        size_t len = strlen(part);
+        if (len > size - 1 - at) {
+            len = size - 1 - at;
+        }
+        memcpy(out + at, part, len);
+        at += len;
+    }
+    va_end(args);
+    out[at] = '\0';
+}
+
 static bool s_htable_grow(struct emu_htable *table) {
     size_t count = table->bucket_count ? table->bucket_count * 2 : 64;
     struct emu_hnode **buckets = calloc(count, sizeof(*buckets));
@@ -947,8 +963,18 @@ enum emu_status emu_task_status(const struct emu_task *task, int64_t now_ms) {
 }
 
 void emu_task_arn(const struct ecc_emulator *emu, const struct emu_task *task, char *out, size_t size) {
-    snprintf(
-        out, size, "arn:aws:ecs:%s:%s:task/%s/%s", emu->region, task->cluster->account, task->cluster->name, task->id);
+    emu_concat(
+        out,
+        size,
+        "arn:aws:ecs:",
+        emu->region,
+        ":",
+        task->cluster->account,
+        ":task/",
+        task->cluster->name,
+        "/",
+        task->id,
+        (const char *)NULL);
 }
 
 static void s_task_remove(struct ecc_emulator *emu, struct emu_task *task) {

@@ -541,13 +541,60 @@ static const bool s_json_escape[0x80] = {
     [0x1c] = true, [0x1d] = true, [0x1e] = true, [0x1f] = true, ['"'] = true,  ['\\'] = true,
 };
 
+/*
+ * True when none of the 8 bytes at `p` needs a look of its own: no control (< 0x20), '"', '\\' or byte
+ * >= 0x80. The borrow tricks can report a plain word as not plain (then the byte loop decides), never
+ * the reverse. Response bodies are mostly plain ASCII; this is what makes writing them cheap.
+ */
+static bool s_plain8(const char *p) {
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t highs = 0x8080808080808080ULL;
+    uint64_t x;
+    memcpy(&x, p, sizeof(x));
+    uint64_t quote = x ^ (ones * (uint8_t)'"');
+    uint64_t backslash = x ^ (ones * (uint8_t)'\\');
+    uint64_t below_space = (x - ones * 0x20) & ~x;
+    uint64_t is_quote = (quote - ones) & ~quote;
+    uint64_t is_backslash = (backslash - ones) & ~backslash;
+    return ((below_space | is_quote | is_backslash | x) & highs) == 0;
+}
+
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
+    /* The usual string (an ARN, a name, a status) has nothing to escape: one reservation, one copy. */
+    size_t plain = 0;
+    while (len - plain >= 8 && s_plain8(str + plain)) {
+        plain += 8;
+    }
+    while (plain < len && (unsigned char)str[plain] < 0x80 && !s_json_escape[(unsigned char)str[plain]]) {
+        plain++;
+    }
+    if (plain == len) {
+        enum ecc_status reserved = ecc_buf_reserve(buf, len + 2);
+        if (reserved != ECC_OK) {
+            return reserved;
+        }
+        char *at = buf->data + buf->len;
+        at[0] = '"';
+        if (len) {
+            memcpy(at + 1, str, len);
+        }
+        at[len + 1] = '"';
+        at[len + 2] = '\0';
+        buf->len += len + 2;
+        return ECC_OK;
+    }
     const size_t start_len = buf->len;
     enum ecc_status status = ecc_buf_append_byte(buf, '"');
     size_t run = 0; /* start of the bytes not yet copied: they need no escaping */
-    size_t i = 0;
+    size_t i = plain;
     while (status == ECC_OK && i < len) {
+        while (len - i >= 8 && s_plain8(str + i)) {
+            i += 8;
+        }
+        if (i == len) {
+            break;
+        }
         unsigned char c = (unsigned char)str[i];
         if (c >= 0x80) {
             uint32_t cp;

@@ -92,11 +92,7 @@ void ecc_vars_uuid(struct ecc_vars *vars, char out[37]) {
         uint64_t r = ecc_vars_rng_next(&vars->rng_state);
         memcpy(bytes + i, &r, 8);
     }
-    bytes[6] = (uint8_t)((bytes[6] & 0x0F) | 0x40);
-    bytes[8] = (uint8_t)((bytes[8] & 0x3F) | 0x80);
-    char hex[33];
-    ecc_hex_encode(bytes, 16, hex);
-    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+    ecc_uuid4_format(bytes, out);
 }
 
 enum ecc_status ecc_vars_init(struct ecc_vars *vars, uint64_t seed) {

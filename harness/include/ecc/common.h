@@ -114,5 +114,8 @@ void ecc_secure_zero(void *ptr, size_t len);
 bool ecc_ct_equal(const void *a, const void *b, size_t len);
 /* Lower-case hex of `len` bytes into `out`, which must hold 2*len+1 bytes. */
 void ecc_hex_encode(const uint8_t *bytes, size_t len, char *out);
+/* The canonical text of a version-4 UUID made from 16 random (or hashed) bytes: sets the version and
+ * variant bits in `bytes`, writes "xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx" and a NUL into `out`. */
+void ecc_uuid4_format(uint8_t bytes[16], char out[37]);
 
 #endif

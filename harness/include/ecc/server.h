@@ -32,7 +32,8 @@
  * callback runs, with its compiled-in HTML error page and `Connection: close`: a request line without a
  * version ("GET /"), an unsupported HTTP version (505), a header line without a colon, a non-numeric
  * or overflowing Content-Length, malformed chunked framing, headers larger than
- * `connection_memory_bytes` (431). A request line with no space at all is dropped without an answer.
+ * `connection_memory_bytes` (431; about 15 KB of headers with the default). A request line with no
+ * space at all is dropped without an answer.
  * MHD offers no hook to replace those bodies; the glue runs MHD in its most tolerant mode so this set
  * stays as small as it can be, and none of these requests reaches a handler. AWS's own front end also
  * answers unparsable HTTP before the service sees it.
@@ -55,7 +56,7 @@ struct ecc_server_options {
     unsigned connection_timeout_s;  /* idle time before MHD closes a connection; 0 means 30 */
     size_t max_body_bytes;          /* request body cap; 0 means 1 MiB */
     unsigned max_connections;       /* concurrent connections; 0 means 256 */
-    size_t connection_memory_bytes; /* per-connection buffer, bounds the request headers; 0 means 64 KiB */
+    size_t connection_memory_bytes; /* per-connection buffer, bounds the request headers; 0 means 16 KiB */
     /* HTTPS when both are set (PEM text, not file names; libmicrohttpd built with GnuTLS). Copied. */
     const char *tls_cert_pem;
     const char *tls_key_pem;
