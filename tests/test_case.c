@@ -413,6 +413,86 @@ static void test_fixture_variables_checked_in_case_context(void **state) {
     ecc_fixture_set_clean_up(&set);
 }
 
+static void test_run_variables(void **state) {
+    (void)state;
+    json_t *values = json_object();
+    struct ecc_diag diag;
+    assert_int_equal(ecc_case_run_var_parse("subnet=subnet-1", values, &diag), ECC_OK);
+    assert_int_equal(ecc_case_run_var_parse("security_group=sg-1", values, &diag), ECC_OK);
+    assert_int_equal(ecc_case_run_var_parse("subnet=subnet-2=x", values, &diag), ECC_OK);
+    assert_string_equal(json_string_value(json_object_get(values, "subnet")), "subnet-2=x");
+    assert_string_equal(json_string_value(json_object_get(values, "security_group")), "sg-1");
+    const struct {
+        const char *spec;
+        const char *text;
+    } bad[] = {
+        {"subnet", "expected NAME=VALUE"},
+        {"=subnet-1", "expected NAME=VALUE"},
+        {"subnets=subnet-1", "'subnets' is not a run variable (subnet, security_group)"},
+        {"cluster=x", "'cluster' is not a run variable"},
+        {"subnet=", "1 to 256 characters"},
+        {"subnet=subnet 1", "printable ASCII without spaces"},
+        {"subnet=subnet\t1", "printable ASCII without spaces"},
+        {"subnet=subn\xc3\xa9t", "printable ASCII without spaces"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
+        ecc_diag_clear(&diag);
+        assert_int_equal(ecc_case_run_var_parse(bad[i].spec, values, &diag), ECC_ERR_INVALID);
+        if (!strstr(diag.text, bad[i].text)) {
+            fail_msg("%s: %s", bad[i].spec, diag.text);
+        }
+    }
+    char longer[300] = "subnet=";
+    memset(longer + 7, 'a', 257);
+    longer[264] = '\0';
+    assert_int_equal(ecc_case_run_var_parse(longer, values, &diag), ECC_ERR_INVALID);
+    longer[263] = '\0'; /* 256 characters: the limit */
+    assert_int_equal(ecc_case_run_var_parse(longer, values, &diag), ECC_OK);
+    assert_int_equal(json_object_size(values), 2);
+    json_decref(values);
+
+    /* The loader records the run variables a case uses, through its fixtures too. */
+    const char *fixture = "{\"id\":\"fg\",\"description\":\"d\",\"operation\":\"RunTask\",\"recorded\":{\"from\":"
+                          "\"other\"},\"request\":{\"body\":{\"networkConfiguration\":{\"awsvpcConfiguration\":"
+                          "{\"securityGroups\":[\"${security_group}\"]}}}},\"response\":{\"status\":200}}";
+    struct ecc_fixture_set set;
+    ecc_fixture_set_init(&set);
+    struct ecc_fixture *f = NULL;
+    assert_int_equal(ecc_fixture_load_bytes((const uint8_t *)fixture, strlen(fixture), "fg.json", &f, &diag), ECC_OK);
+    assert_int_equal(ecc_fixture_set_add(&set, f, &diag), ECC_OK);
+    const struct {
+        const char *text;
+        unsigned bits;
+    } uses[] = {
+        {"{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{}}]}", 0},
+        {"{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"c\":\"a-${subnet}\"}}]}",
+         1u << 0},
+        {"{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"send\":\"fg\"}]}", 1u << 1},
+        {"{\"id\":\"x\",\"title\":\"t\",\"vars\":{\"net\":\"${subnet}\"},\"steps\":[{\"send\":\"fg\"}]}",
+         (1u << 0) | (1u << 1)},
+    };
+    assert_int_equal(ecc_case_run_var_index("subnet"), 0);
+    assert_int_equal(ecc_case_run_var_index("security_group"), 1);
+    assert_int_equal(ecc_case_run_var_index("cluster"), -1);
+    for (size_t i = 0; i < ECC_ARRAY_LEN(uses); i++) {
+        struct ecc_case *c = NULL;
+        if (ecc_case_load_bytes((const uint8_t *)uses[i].text, strlen(uses[i].text), "x.json", NULL, &set, &c, &diag) !=
+            ECC_OK) {
+            fail_msg("%zu: %s: %s", i, diag.path, diag.text);
+        }
+        assert_int_equal(c->run_vars, uses[i].bits);
+        ecc_case_destroy(c);
+    }
+    /* A case var may not shadow a run variable. */
+    const char *shadow = "{\"id\":\"x\",\"title\":\"t\",\"vars\":{\"subnet\":\"s\"},\"steps\":[{\"send\":\"fg\"}]}";
+    struct ecc_case *c = NULL;
+    assert_int_equal(
+        ecc_case_load_bytes((const uint8_t *)shadow, strlen(shadow), "x.json", NULL, &set, &c, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "/vars/subnet");
+    assert_non_null(strstr(diag.text, "run variable"));
+    ecc_fixture_set_clean_up(&set);
+}
+
 static char s_tmp[256];
 
 static void s_write(const char *rel, const char *text) {
@@ -515,6 +595,7 @@ int main(void) {
         cmocka_unit_test(test_case_ok),
         cmocka_unit_test(test_case_errors),
         cmocka_unit_test(test_fixture_variables_checked_in_case_context),
+        cmocka_unit_test(test_run_variables),
         cmocka_unit_test(test_files_and_suite),
         cmocka_unit_test(test_project_suite_loads),
     };

@@ -15,6 +15,54 @@ const char *const ecc_case_builtin_vars[] = {
     "prefix", "cluster", "family", "uuid", "region", "account", "access_key_id", "second_access_key_id", "capture"};
 const size_t ecc_case_builtin_var_count = ECC_ARRAY_LEN(ecc_case_builtin_vars);
 
+const struct ecc_run_var ecc_case_run_vars[] = {
+    {"subnet", "an awsvpc subnet id of the account (subnet-...)", ECC_RUN_VAR_PLACEHOLDER_SUBNET},
+    {"security_group", "a security group id in that subnet's VPC (sg-...)", ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP},
+};
+const size_t ecc_case_run_var_count = ECC_ARRAY_LEN(ecc_case_run_vars);
+
+int ecc_case_run_var_index(const char *name) {
+    for (size_t i = 0; i < ecc_case_run_var_count; i++) {
+        if (strcmp(ecc_case_run_vars[i].name, name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+enum ecc_status ecc_case_run_var_parse(const char *spec, json_t *values, struct ecc_diag *diag) {
+    const char *equals = strchr(spec, '=');
+    if (!equals || equals == spec) {
+        ecc_diag_set(diag, "'%.80s': expected NAME=VALUE", spec);
+        return ECC_ERR_INVALID;
+    }
+    char name[64];
+    size_t name_len = (size_t)(equals - spec);
+    snprintf(name, sizeof(name), "%.*s", (int)(name_len < sizeof(name) ? name_len : sizeof(name) - 1), spec);
+    if (name_len >= sizeof(name) || ecc_case_run_var_index(name) < 0) {
+        char known[256] = "";
+        for (size_t i = 0; i < ecc_case_run_var_count; i++) {
+            size_t used = strlen(known);
+            snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "", ecc_case_run_vars[i].name);
+        }
+        ecc_diag_set(diag, "'%.*s' is not a run variable (%s)", (int)(name_len > 80 ? 80 : name_len), spec, known);
+        return ECC_ERR_INVALID;
+    }
+    const char *value = equals + 1;
+    size_t len = strlen(value);
+    if (len == 0 || len > ECC_RUN_VAR_MAX_VALUE_LEN) {
+        ecc_diag_set(diag, "%s: the value must have 1 to %d characters", name, ECC_RUN_VAR_MAX_VALUE_LEN);
+        return ECC_ERR_INVALID;
+    }
+    for (const char *c = value; *c; c++) {
+        if ((unsigned char)*c < 33 || (unsigned char)*c > 126) {
+            ecc_diag_set(diag, "%s: the value may hold only printable ASCII without spaces", name);
+            return ECC_ERR_INVALID;
+        }
+    }
+    return json_object_set_new(values, name, json_string(value)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+}
+
 static const struct {
     const char *name;
     unsigned bit;
@@ -78,6 +126,9 @@ static bool s_var_name_valid(const char *name) {
 }
 
 static bool s_is_builtin(const char *name) {
+    if (ecc_case_run_var_index(name) >= 0) {
+        return true;
+    }
     for (size_t i = 0; i < ecc_case_builtin_var_count; i++) {
         if (strcmp(name, ecc_case_builtin_vars[i]) == 0) {
             return true;
@@ -93,6 +144,11 @@ static enum ecc_status s_check_ref(void *user_data, const char *name, struct ecc
             ecc_diag_set(diag, "${%s}: no earlier step captures '%s'", name, name + 8);
             return ECC_ERR_INVALID;
         }
+        return ECC_OK;
+    }
+    int run_var = ecc_case_run_var_index(name);
+    if (run_var >= 0) {
+        ctx->c->run_vars |= 1u << run_var;
         return ECC_OK;
     }
     if ((s_is_builtin(name) && strcmp(name, "capture") != 0) || (ctx->c->vars && json_object_get(ctx->c->vars, name))) {
@@ -801,7 +857,7 @@ static enum ecc_status s_read_case(struct s_ctx *ctx) {
             if (!s_var_name_valid(key)) {
                 status = ecc_suite_fail(&ctx->path, key, diag, "variable name must match [a-z_][a-z0-9_]*");
             } else if (s_is_builtin(key)) {
-                status = ecc_suite_fail(&ctx->path, key, diag, "'%s' is a built-in variable", key);
+                status = ecc_suite_fail(&ctx->path, key, diag, "'%s' is a built-in or run variable", key);
             }
             if (status == ECC_OK) {
                 ecc_json_path_push_member(&ctx->path, key);

@@ -910,9 +910,14 @@ static enum ecc_status s_set_builtins(struct s_case_run *run) {
     if (status == ECC_OK && o->second_credentials) {
         status = ecc_vars_set_string(&run->vars, "second_access_key_id", o->second_credentials->access_key_id);
     }
-    /* Case vars, in order: each may use the built-ins and the vars before it. */
     const char *key;
     const json_t *value;
+    json_object_foreach((json_t *)o->run_vars, key, value) {
+        if (status == ECC_OK) {
+            status = ecc_vars_set(&run->vars, key, value);
+        }
+    }
+    /* Case vars, in order: each may use the built-ins and the vars before it. */
     json_object_foreach((json_t *)run->c->vars, key, value) {
         json_t *expanded = NULL;
         struct ecc_diag diag;

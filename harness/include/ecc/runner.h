@@ -28,6 +28,7 @@ struct ecc_runner_options {
     const struct ecc_credentials *second_credentials; /* `"credentials": "second"`; NULL when none */
     const char *account;                              /* ${account}; NULL when unknown */
     const char *prefix;                               /* ${prefix}: the run-unique resource prefix */
+    const json_t *run_vars;                           /* run variables (name → value); NULL: none */
     uint64_t seed;                                    /* ${uuid} and friends, per case */
     struct ecc_transport_options transport;           /* timeout_ms is the per-request timeout */
     uint64_t case_timeout_ms;                         /* 0: no per-case deadline */
