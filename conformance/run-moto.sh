@@ -39,7 +39,7 @@ moto_pid=$!
 cleanup() {
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
-    rm -f "$log"
+    rm -rf "$log" "$log.net"
 }
 trap cleanup EXIT INT TERM
 
@@ -75,12 +75,29 @@ unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_ECS AWS_EN
 ec2() {
     aws --endpoint-url "http://127.0.0.1:$port" --cli-connect-timeout 10 --cli-read-timeout 30 --output text ec2 "$@"
 }
-if ! vpc=$(ec2 create-vpc --cidr-block 10.40.0.0/16 --query Vpc.VpcId) ||
-    ! ec2 modify-vpc-attribute --vpc-id "$vpc" --enable-dns-hostnames '{"Value": true}' ||
-    ! subnet=$(ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.40.1.0/24 --query Subnet.SubnetId) ||
-    ! security_group=$(ec2 create-security-group --vpc-id "$vpc" --group-name ecsconf --description ecsconf \
-        --query GroupId); then
-    echo "cannot create the VPC, subnet and security group in moto" >&2
+# The three calls after create-vpc run side by side (each `aws` start costs seconds).
+net="$log.net"
+mkdir "$net"
+if ! vpc=$(ec2 create-vpc --cidr-block 10.40.0.0/16 --query Vpc.VpcId); then
+    echo "cannot create a VPC in moto" >&2
+    exit 3
+fi
+ec2 modify-vpc-attribute --vpc-id "$vpc" --enable-dns-hostnames '{"Value": true}' >"$net/dns" 2>&1 &
+dns_pid=$!
+ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.40.1.0/24 --query Subnet.SubnetId >"$net/subnet" 2>&1 &
+subnet_pid=$!
+ec2 create-security-group --vpc-id "$vpc" --group-name ecsconf --description ecsconf --query GroupId \
+    >"$net/sg" 2>&1 &
+sg_pid=$!
+net_ok=1
+for pid in "$dns_pid" "$subnet_pid" "$sg_pid"; do
+    wait "$pid" || net_ok=0
+done
+subnet=$(cat "$net/subnet")
+security_group=$(cat "$net/sg")
+if [ "$net_ok" != 1 ]; then
+    echo "cannot set up the subnet and security group in moto:" >&2
+    cat "$net"/* >&2
     exit 3
 fi
 echo "moto network: $vpc, subnet $subnet, security group $security_group"

@@ -246,6 +246,7 @@ static void test_case_ok(void **state) {
     assert_string_equal(c->steps[4].operation, "RunTask");
     assert_int_equal(c->steps[4].sign.date_offset_s, -3600);
     assert_true(c->steps[4].sign.second_credentials);
+    assert_false(c->steps[4].sign.unknown_credentials);
     assert_true(c->cleanup[0].is_cleanup);
     assert_string_equal(c->cleanup[0].pointer, "/cleanup/0");
     ecc_case_destroy(c);
@@ -350,7 +351,10 @@ static void test_case_errors(void **state) {
         {"\"sign\":\"none\"", "\"sign\":{}", "/steps/3/sign", "non-empty object"},
         {"\"date_offset_s\":-3600", "\"date_offset_s\":-3600.5", "/steps/4/sign/date_offset_s", "expected an integer"},
         {"\"date_offset_s\":-3600", "\"date_offset_s\":99999999999", "/steps/4/sign/date_offset_s", "one year"},
-        {"\"credentials\":\"second\"", "\"credentials\":\"third\"", "/steps/4/sign/credentials", "default or second"},
+        {"\"credentials\":\"second\"",
+         "\"credentials\":\"third\"",
+         "/steps/4/sign/credentials",
+         "default, second or unknown"},
         {"\"credentials\":\"second\"", "\"credentials\":\"second\",\"skew\":1", "/steps/4/sign/skew", "unknown member"},
         {"{\"call\":\"StopTask\",", "{\"call\":\"StopTask\",\"timeout_ms\":0,", "/cleanup/0/timeout_ms", "1..3600000"},
         {"\"body\":{\"task\":\"${capture.arns}\"}",
@@ -375,6 +379,22 @@ static void test_case_errors(void **state) {
     assert_null(s_load_case("{\"id\":\"x\",\"title\":\"t\",\"steps\":[]}", &diag, &status));
     assert_string_equal(diag.path, "/steps");
     assert_non_null(strstr(diag.text, "at least one step"));
+    /* The unknown key needs no capability: any endpoint that checks keys can answer it. */
+    {
+        const char *unknown = "{\"id\":\"u\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},"
+                              "\"sign\":{\"credentials\":\"unknown\"}},{\"call\":\"ListTasks\",\"body\":{},"
+                              "\"sign\":{\"credentials\":\"default\",\"date_offset_s\":5}}]}";
+        struct ecc_case *u = s_load_case(unknown, &diag, &status);
+        if (status != ECC_OK) {
+            fail_msg("%s: %s", diag.path, diag.text);
+        }
+        assert_true(u->steps[0].sign.unknown_credentials);
+        assert_false(u->steps[0].sign.second_credentials);
+        assert_int_equal(u->steps[0].sign.mode, ECC_SIGN_SIGV4);
+        assert_false(u->steps[1].sign.unknown_credentials);
+        assert_false(u->steps[1].sign.second_credentials);
+        ecc_case_destroy(u);
+    }
     /* Second credentials without fault-injection. */
     char *text = s_replace(s_case_ok, "\"requires\":[\"fault-injection\"],", "");
     char *text2 = s_replace(

@@ -163,6 +163,9 @@ static void test_signing_modes_and_second_key(void **state) {
          "cluster}\"},"
          "\"expect\":{\"body\":{\"/cluster/clusterName\":\"${cluster}\",\"/cluster/clusterArn\":{\"arn\":\"cluster\","
          "\"regex\":\":${account}:\"}}}}]}"),
+        ("{\"id\":\"unknown-key\",\"title\":\"t\",\"steps\":[{\"send\":\"runtask-unrecognized-client\","
+         "\"sign\":{\"credentials\":\"unknown\"},\"expect\":{\"status\":400,\"error\":\"UnrecognizedClientException\"}}"
+         "]}"),
         ("{\"id\":\"blocked\",\"title\":\"t\",\"requires\":[\"fault-injection\"],\"steps\":["
          "{\"control\":{\"action\":\"block\",\"account\":\"111111111111\",\"blocked\":true}},"
          "{\"call\":\"ListTasks\",\"body\":{},\"sign\":{\"credentials\":\"second\"},\"expect\":{\"error\":"

@@ -259,7 +259,9 @@ static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct
         out->date_offset_s = (int64_t)v;
     }
     if (status == ECC_OK && credentials) {
-        if (strcmp(credentials, "second") == 0) {
+        if (strcmp(credentials, "unknown") == 0) {
+            out->unknown_credentials = true;
+        } else if (strcmp(credentials, "second") == 0) {
             out->second_credentials = true;
             if (!(ctx->c->requires & ECC_CAP_FAULT_INJECTION)) {
                 status = ecc_suite_fail(
@@ -269,7 +271,8 @@ static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct
                     "the second credentials need \"requires\": [\"fault-injection\"] in the case");
             }
         } else if (strcmp(credentials, "default") != 0) {
-            status = ecc_suite_fail(&ctx->path, "credentials", ctx->diag, "'credentials' must be default or second");
+            status = ecc_suite_fail(
+                &ctx->path, "credentials", ctx->diag, "'credentials' must be default, second or unknown");
         }
     }
     ecc_json_path_pop(&ctx->path);

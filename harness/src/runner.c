@@ -67,6 +67,7 @@ struct s_shared {
     const struct ecc_runner_options *options;
     struct ecc_run_report *report;
     struct ecc_sigv4_key_cache *key_cache;
+    struct ecc_credentials unknown; /* `"credentials": "unknown"` */
     char host[300];
     pthread_mutex_t mutex;
     size_t next; /* next plan item to hand out (parallel phase) */
@@ -378,8 +379,9 @@ static enum ecc_status s_sign(
     if (control || sign->mode == ECC_SIGN_NONE) {
         return ECC_OK;
     }
-    const struct ecc_credentials *credentials =
-        sign->second_credentials ? run->options->second_credentials : run->options->credentials;
+    const struct ecc_credentials *credentials = sign->second_credentials    ? run->options->second_credentials
+                                                : sign->unknown_credentials ? &shared->unknown
+                                                                            : run->options->credentials;
     if (!credentials) {
         ecc_diag_set(diag, "the profile has no second credentials");
         return ECC_ERR_NOT_FOUND;
@@ -1109,9 +1111,15 @@ enum ecc_status ecc_runner_run(
     if (status != ECC_OK) {
         return status;
     }
+    ecc_credentials_init(&shared.unknown);
     shared.key_cache = ecc_sigv4_key_cache_new(0);
-    if (!shared.key_cache || pthread_mutex_init(&shared.mutex, NULL) != 0) {
+    if (!shared.key_cache ||
+        ecc_credentials_set(
+            &shared.unknown, ECC_RUNNER_UNKNOWN_ACCESS_KEY_ID, ECC_RUNNER_UNKNOWN_SECRET_ACCESS_KEY, NULL, diag) !=
+            ECC_OK ||
+        pthread_mutex_init(&shared.mutex, NULL) != 0) {
         ecc_sigv4_key_cache_destroy(shared.key_cache);
+        ecc_credentials_clean_up(&shared.unknown);
         return ECC_ERR_NOMEM;
     }
     uint64_t start = s_now_ms();
@@ -1158,5 +1166,6 @@ done:
     free(threads);
     pthread_mutex_destroy(&shared.mutex);
     ecc_sigv4_key_cache_destroy(shared.key_cache);
+    ecc_credentials_clean_up(&shared.unknown);
     return status;
 }

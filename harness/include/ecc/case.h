@@ -60,10 +60,13 @@ enum ecc_status ecc_case_run_var_parse(const char *spec, json_t *values, struct 
 enum ecc_step_kind { ECC_STEP_SEND, ECC_STEP_CALL, ECC_STEP_RAW, ECC_STEP_CONTROL };
 enum ecc_sign_mode { ECC_SIGN_SIGV4, ECC_SIGN_NONE, ECC_SIGN_BAD_SIGNATURE };
 
+/* Which key signs: the run's (both false), the profile's second one, or a well-formed key no endpoint
+ * knows (runner.h). At most one of the two is set. */
 struct ecc_step_sign {
     enum ecc_sign_mode mode;
     int64_t date_offset_s;
     bool second_credentials;
+    bool unknown_credentials;
 };
 
 /* All borrowed from the case document; NULL when not given. */

@@ -44,6 +44,14 @@ struct ecc_runner_options {
     void *user_data;
 };
 
+/*
+ * The `"credentials": "unknown"` key: the shape of a real long-term access key id (AKIA + 16 base32
+ * characters) that no account has, so an endpoint that checks keys answers UnrecognizedClientException.
+ * The request is signed correctly with a made-up secret (not a secret: it signs nothing of value).
+ */
+#define ECC_RUNNER_UNKNOWN_ACCESS_KEY_ID     "AKIAECSCONFUNKNOWNKY"
+#define ECC_RUNNER_UNKNOWN_SECRET_ACCESS_KEY "ecsconf-unknown-key/not-a-secret/0000000"
+
 /* Defaults: 30 s per request, 10 min per case, 1 job, the default backoff; the rest zero. */
 void ecc_runner_options_init(struct ecc_runner_options *options);
 
