@@ -510,6 +510,20 @@ static bool s_match_key(
         }
         return equal;
     }
+    if (strcmp(key, "absent_or") == 0) {
+        /* Optional members: absence passes; a value present must satisfy the inner expectation. */
+        if (!value) {
+            return true;
+        }
+        struct ecc_match_failure inner;
+        ecc_match_failure_init(&inner);
+        bool ok = s_match_one(value, operand, pointer, &inner);
+        if (!ok) {
+            snprintf(why, why_size, "present, but %.250s", inner.message);
+        }
+        ecc_match_failure_clean_up(&inner);
+        return ok;
+    }
     if (!value) {
         snprintf(why, why_size, "expected a value (for '%s'), found none", key);
         return false;
@@ -829,6 +843,16 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
             if (!json_is_array(operand) || json_array_size(operand) == 0) {
                 return s_spec_error(path, key, diag, "'one_of' must be a non-empty array");
             }
+        } else if (strcmp(key, "absent_or") == 0) {
+            if (json_is_null(operand)) {
+                return s_spec_error(
+                    path, key, diag, "'absent_or' needs a value or a matcher (null would accept everything)");
+            }
+            if (json_is_object(operand)) {
+                ecc_json_path_push_member(path, key);
+                status = s_check(operand, false, false, path, diag);
+                ecc_json_path_pop(path);
+            }
         } else if (strcmp(key, "not") == 0) {
             if (!json_is_object(operand)) {
                 return s_spec_error(path, key, diag, "'not' must be a matcher object");
@@ -853,7 +877,7 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
                 key,
                 diag,
                 "unknown matcher '%s' (equals, present, type, regex, arn, uuid, range, length, set, one_of, not, "
-                "collect)",
+                "absent_or, collect)",
                 key);
         }
         if (status != ECC_OK) {

@@ -5,10 +5,11 @@
  * functions over jansson values: no I/O, no global state.
  *
  * An expectation is a bare JSON value (means `equals`) or a matcher object whose keys all must hold:
- * equals, present, type, regex, arn, uuid, range, length, set, one_of, not, collect. JSON null counts as
- * absent (awsJson1_1 drops null members). A pointer is RFC 6901 with `*` standing for every element of
- * an array; a matcher on a wildcard pointer holds for each value it reaches (and it must reach one,
- * except for {"present": false}); `collect` applies to the array of all those values instead.
+ * equals, present, type, regex, arn, uuid, range, length, set, one_of, not, absent_or, collect. JSON null
+ * counts as absent (awsJson1_1 drops null members); `absent_or` passes on absence and otherwise applies its
+ * expectation (for members a client must accept as missing). A pointer is RFC 6901 with `*` standing for every element
+ * of an array; a matcher on a wildcard pointer holds for each value it reaches (and it must reach one, except for
+ * {"present": false}); `collect` applies to the array of all those values instead.
  *
  * The loader calls the `check` functions (shape only; strings may still hold `${...}`); the runner
  * expands variables, then calls the `eval` functions.
