@@ -276,6 +276,45 @@ static void test_capture(void **state) {
     json_decref(doc);
 }
 
+/* Derived captures: the first group of a regex, or the whole match; each element of an array. */
+static void test_derive(void **state) {
+    (void)state;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    json_t *arn = json_string("arn:aws:ecs:us-east-1:000000000000:task/c/0123abcd");
+    json_t *out = NULL;
+    assert_int_equal(ecc_match_derive(arn, "/([^/]+)$", &out, &diag), ECC_OK);
+    assert_string_equal(json_string_value(out), "0123abcd");
+    json_decref(out);
+    assert_int_equal(ecc_match_derive(arn, "task/[^/]+", &out, &diag), ECC_OK);
+    assert_string_equal(json_string_value(out), "task/c");
+    json_decref(out);
+    json_t *arns = s_json("[\"arn:aws:ecs:r:1:task/c/a1\",\"arn:aws:ecs:r:1:task/c/b2\"]");
+    assert_int_equal(ecc_match_derive(arns, "/([^/]+)$", &out, &diag), ECC_OK);
+    assert_int_equal(json_array_size(out), 2);
+    assert_string_equal(json_string_value(json_array_get(out, 0)), "a1");
+    assert_string_equal(json_string_value(json_array_get(out, 1)), "b2");
+    json_decref(out);
+    /* negatives: no match, not a string, an array with a bad element, a regex that does not compile */
+    assert_int_equal(ecc_match_derive(arn, "^cluster/", &out, &diag), ECC_ERR_NOT_FOUND);
+    assert_null(out);
+    assert_non_null(strstr(diag.text, "does not match"));
+    json_t *number = json_integer(7);
+    assert_int_equal(ecc_match_derive(number, "7", &out, &diag), ECC_ERR_NOT_FOUND);
+    assert_non_null(strstr(diag.text, "expected a string, got integer"));
+    json_t *mixed = s_json("[\"task/a\", 3]");
+    assert_int_equal(ecc_match_derive(mixed, "/(.*)", &out, &diag), ECC_ERR_NOT_FOUND);
+    assert_null(out);
+    assert_int_equal(ecc_match_derive(arn, "(", &out, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "does not compile"));
+    assert_int_equal(ecc_match_check_derive("(", &diag), ECC_ERR_INVALID);
+    assert_int_equal(ecc_match_check_derive("/([0-9a-f]{32})$", &diag), ECC_OK);
+    json_decref(mixed);
+    json_decref(number);
+    json_decref(arns);
+    json_decref(arn);
+}
+
 static void test_wildcard_is_bounded(void **state) {
     (void)state;
     json_t *doc = json_object();
@@ -388,6 +427,7 @@ int main(void) {
         cmocka_unit_test(test_set),
         cmocka_unit_test(test_one_of_not_and_conjunction),
         cmocka_unit_test(test_absent_or),
+        cmocka_unit_test(test_derive),
         cmocka_unit_test(test_wildcard),
         cmocka_unit_test(test_value_and_null_document),
         cmocka_unit_test(test_capture),

@@ -191,6 +191,44 @@ static void test_signing_modes_and_second_key(void **state) {
     ecc_suite_clean_up(&suite);
 }
 
+/* A derived capture (the task id of the task ARN) addresses the task in DescribeTasks and StopTask; a
+ * derived capture whose regex does not match fails the step. */
+static void test_derived_capture(void **state) {
+    (void)state;
+    const char *cases[] = {
+        ("{\"id\":\"by-id\",\"title\":\"t\",\"steps\":["
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"}},"
+         "{\"send\":\"register-task-definition-ec2\"},"
+         "{\"send\":\"runtask-ec2-basic\",\"capture\":{\"arn\":\"/tasks/0/taskArn\","
+         "\"id\":{\"pointer\":\"/tasks/0/taskArn\",\"regex\":\"/([0-9a-f]{32})$\"},"
+         "\"ids\":{\"pointer\":\"/tasks/*/taskArn\",\"regex\":\"/([0-9a-f]{32})$\"}}},"
+         "{\"call\":\"DescribeTasks\",\"body\":{\"cluster\":\"${cluster}\",\"tasks\":\"${capture.ids}\"},"
+         "\"expect\":{\"body\":{\"/tasks/0/taskArn\":\"${capture.arn}\",\"/tasks/*/taskArn\":{\"regex\":\"/"
+         "${capture.id}$\"}}}},"
+         "{\"call\":\"StopTask\",\"body\":{\"cluster\":\"${cluster}\",\"task\":\"${capture.id}\"},"
+         "\"expect\":{\"body\":{\"/task/taskArn\":\"${capture.arn}\",\"/task/desiredStatus\":\"STOPPED\"}}}]}"),
+        ("{\"id\":\"no-match\",\"title\":\"t\",\"steps\":["
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"},"
+         "\"capture\":{\"x\":{\"pointer\":\"/cluster/clusterArn\",\"regex\":\":task/(.*)\"}}}]}"),
+    };
+    struct ecc_suite suite;
+    s_suite(&suite, cases, ECC_ARRAY_LEN(cases));
+    struct ecc_runner_options options;
+    s_options(&options, ecc_emulator_server_url(s_emulator));
+    struct ecc_run_report report;
+    s_run(&suite, &options, NULL, &report);
+    const struct ecc_case_report *by_id = s_result(&report, "by-id");
+    if (by_id->result != ECC_RESULT_PASS) {
+        fail_msg("%s\n%s", by_id->reason, by_id->detail ? by_id->detail : "");
+    }
+    const struct ecc_case_report *no_match = s_result(&report, "no-match");
+    assert_int_equal(no_match->result, ECC_RESULT_FAIL);
+    assert_non_null(strstr(no_match->reason, "capture 'x': derived capture:"));
+    assert_non_null(strstr(no_match->reason, "does not match the regex"));
+    ecc_run_report_clean_up(&report);
+    ecc_suite_clean_up(&suite);
+}
+
 /* Run variables reach the request (here: a fixture's awsvpc subnet, echoed in the task's attachment). */
 static void test_run_variables_reach_the_request(void **state) {
     (void)state;
@@ -495,6 +533,7 @@ int main(void) {
         cmocka_unit_test(test_signing_modes_and_second_key),
         cmocka_unit_test(test_cleanup_second_key_and_reset),
         cmocka_unit_test(test_run_variables_reach_the_request),
+        cmocka_unit_test(test_derived_capture),
         cmocka_unit_test(test_failures_xfail_xpass),
         cmocka_unit_test(test_confirm_backoff),
         cmocka_unit_test(test_hostile_endpoint_and_dead_port),

@@ -366,11 +366,48 @@ static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) 
     enum ecc_status status = ECC_OK;
     json_object_foreach((json_t *)capture, name, pointer) {
         bool wildcard = false;
+        const char *regex = NULL;
+        if (json_is_object(pointer)) {
+            /* A derived capture: {"pointer": P, "regex": R} keeps R's first group of the value at P. */
+            static const char *const members[] = {"pointer", "regex"};
+            ecc_json_path_push_member(&ctx->path, name);
+            status = ecc_json_check_members(pointer, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+            if (status == ECC_OK) {
+                status = ecc_suite_get_string(pointer, "regex", true, &ctx->path, &regex, ctx->diag);
+            }
+            if (status == ECC_OK && ecc_match_check_derive(regex, ctx->diag) != ECC_OK) {
+                char text[sizeof(ctx->diag->text)];
+                snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
+                status = ecc_suite_fail(&ctx->path, "regex", ctx->diag, "%s", text);
+            }
+            const json_t *inner = json_object_get(pointer, "pointer");
+            if (status == ECC_OK && !json_is_string(inner)) {
+                status = ecc_suite_fail(
+                    &ctx->path,
+                    "pointer",
+                    ctx->diag,
+                    inner ? "expected a JSON pointer string" : "missing required member 'pointer'");
+            }
+            if (status == ECC_OK && ecc_match_check_pointer(json_string_value(inner), &wildcard, ctx->diag) != ECC_OK) {
+                char text[sizeof(ctx->diag->text)];
+                snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
+                status = ecc_suite_fail(&ctx->path, "pointer", ctx->diag, "%s", text);
+            }
+            ecc_json_path_pop(&ctx->path);
+            if (status != ECC_OK) {
+                break;
+            }
+            pointer = inner;
+        }
         if (!s_var_name_valid(name)) {
             status = ecc_suite_fail(&ctx->path, name, ctx->diag, "capture name must match [a-z_][a-z0-9_]*");
         } else if (!json_is_string(pointer)) {
             status = ecc_suite_fail(
-                &ctx->path, name, ctx->diag, "expected a JSON pointer string, got %s", ecc_json_type_name(pointer));
+                &ctx->path,
+                name,
+                ctx->diag,
+                "expected a JSON pointer string or {\"pointer\", \"regex\"}, got %s",
+                ecc_json_type_name(pointer));
         } else if (ecc_match_check_pointer(json_string_value(pointer), &wildcard, ctx->diag) != ECC_OK) {
             char text[sizeof(ctx->diag->text)];
             snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");

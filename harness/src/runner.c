@@ -599,14 +599,24 @@ static bool s_capture(struct s_case_run *run, const struct ecc_step *step, const
         json_t *value = NULL;
         struct ecc_diag diag;
         ecc_diag_clear(&diag);
-        if (ecc_match_capture(x->body, json_string_value(pointer), &value, &diag) != ECC_OK) {
+        /* A string is a pointer; an object a derived capture {"pointer", "regex"} (checked at load). */
+        const char *regex = json_string_value(json_object_get(pointer, "regex"));
+        const char *where = regex ? json_string_value(json_object_get(pointer, "pointer")) : json_string_value(pointer);
+        enum ecc_status status = ecc_match_capture(x->body, where, &value, &diag);
+        if (status == ECC_OK && regex) {
+            json_t *derived = NULL;
+            status = ecc_match_derive(value, regex, &derived, &diag);
+            json_decref(value);
+            value = derived;
+        }
+        if (status != ECC_OK) {
             s_fail(run, "%s: capture '%s': %s", step->label, name, diag.text);
             s_append_answer(run, x);
             return false;
         }
         char key[160];
         snprintf(key, sizeof(key), "capture.%s", name);
-        enum ecc_status status = ecc_vars_set(&run->vars, key, value);
+        status = ecc_vars_set(&run->vars, key, value);
         json_decref(value);
         if (status != ECC_OK) {
             s_fail(run, "%s: out of memory", step->label);

@@ -57,6 +57,18 @@ bool ecc_match_eval(const json_t *document, const char *pointer, const json_t *s
 enum ecc_status ecc_match_capture(const json_t *document, const char *pointer, json_t **out, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
 
+/*
+ * Derived capture: applies `regex` (POSIX extended) to a captured string, or to each string of a captured
+ * array (a wildcard capture), and keeps its first parenthesized group, or the whole match when it has
+ * none: the task id of a task ARN with "/([^/]+)$". `*out` is a new reference (a string, or an array in
+ * the same order). A regex that does not compile is ECC_ERR_INVALID; a value that is not a string, or
+ * that the regex does not match, is ECC_ERR_NOT_FOUND; the reason is in `diag`.
+ */
+enum ecc_status
+ecc_match_derive(const json_t *value, const char *regex, json_t **out, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/* Load-time check of a derived capture's regex: it compiles (the reason in `diag` when not). */
+enum ecc_status ecc_match_check_derive(const char *regex, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
 /* JSON equality where numbers compare by value (1 == 1.0); object member order does not matter. */
 bool ecc_match_json_equal(const json_t *a, const json_t *b);
 
