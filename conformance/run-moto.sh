@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs the conformance suite against moto_server (moto 5.x) with the `moto` profile: starts moto on
-# 127.0.0.1 on a free port with a bounded lifetime, runs `ecsconf run --profile moto`, stops moto.
+# 127.0.0.1 on a free port with a bounded lifetime, creates a VPC, a subnet and a security group in moto's
+# own EC2 (the `aws` CLI against the same endpoint, dummy credentials) and passes their ids as the run
+# variables `subnet` and `security_group`, runs `ecsconf run --profile moto`, stops moto.
 # The run is green only if exactly the cases of conformance/profiles/moto.expect-fail fail.
 #
 # Usage: conformance/run-moto.sh PATH/TO/ecsconf [more `ecsconf run` options, e.g. --junit moto.xml]
 # Environment: ECSCONF_MOTO_LIFETIME_S (default 600) bounds moto's life even if this script is killed.
-# Exit: that of `ecsconf run`; 77 (ctest SKIP) when moto_server or python3 is missing; 3 when moto does
-# not come up.
+# Exit: that of `ecsconf run`; 77 (ctest SKIP) when moto_server, python3 or the aws CLI is missing; 3 when
+# moto does not come up or the network resources cannot be created.
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -25,6 +27,10 @@ if ! command -v python3 >/dev/null 2>&1; then
     echo "SKIP: python3 not found (needed to pick a free port)"
     exit 77
 fi
+if ! command -v aws >/dev/null 2>&1; then
+    echo "SKIP: the aws CLI not found (needed to create the subnet and security group in moto)"
+    exit 77
+fi
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 log=$(mktemp "${TMPDIR:-/tmp}/ecsconf-moto.XXXXXX")
@@ -33,7 +39,7 @@ moto_pid=$!
 cleanup() {
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
-    rm -f "$log"
+    rm -rf "$log" "$log.net"
 }
 trap cleanup EXIT INT TERM
 
@@ -56,10 +62,49 @@ if [ "$up" != 1 ]; then
 fi
 echo "moto_server $(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?') on 127.0.0.1:$port"
 
-# moto does not check signatures; its test keys keep real credentials out of this run.
+# moto does not check signatures; its test keys (and no config or credentials file) keep real
+# credentials out of this run.
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+export NO_PROXY="127.0.0.1${NO_PROXY:+,$NO_PROXY}"
+unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_ECS AWS_ENDPOINT_URL_EC2
+
+# The awsvpc cases need a subnet and a security group moto's EC2 knows. DNS hostnames are turned on
+# because moto 5.2 cannot start an awsvpc task in a VPC without them (AttributeError 'private_dns_name',
+# HTML 500; see conformance/README.md): with them on, the suite reaches moto's ECS checks.
+ec2() {
+    aws --endpoint-url "http://127.0.0.1:$port" --cli-connect-timeout 10 --cli-read-timeout 30 --output text ec2 "$@"
+}
+# The three calls after create-vpc run side by side (each `aws` start costs seconds).
+net="$log.net"
+mkdir "$net"
+if ! vpc=$(ec2 create-vpc --cidr-block 10.40.0.0/16 --query Vpc.VpcId); then
+    echo "cannot create a VPC in moto" >&2
+    exit 3
+fi
+ec2 modify-vpc-attribute --vpc-id "$vpc" --enable-dns-hostnames '{"Value": true}' >"$net/dns" 2>&1 &
+dns_pid=$!
+ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.40.1.0/24 --query Subnet.SubnetId >"$net/subnet" 2>&1 &
+subnet_pid=$!
+ec2 create-security-group --vpc-id "$vpc" --group-name ecsconf --description ecsconf --query GroupId \
+    >"$net/sg" 2>&1 &
+sg_pid=$!
+net_ok=1
+for pid in "$dns_pid" "$subnet_pid" "$sg_pid"; do
+    wait "$pid" || net_ok=0
+done
+subnet=$(cat "$net/subnet")
+security_group=$(cat "$net/sg")
+if [ "$net_ok" != 1 ]; then
+    echo "cannot set up the subnet and security group in moto:" >&2
+    cat "$net"/* >&2
+    exit 3
+fi
+echo "moto network: $vpc, subnet $subnet, security group $security_group"
+
 cd "$root"
 status=0
-env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
-    "$bin" run --endpoint "http://127.0.0.1:$port" --profile moto --suite "$root/conformance" \
+"$bin" run --endpoint "http://127.0.0.1:$port" --profile moto --suite "$root/conformance" \
+    --var "subnet=$subnet" --var "security_group=$security_group" \
     --confirm-initial-ms 200 --confirm-total-ms 5000 "$@" || status=$?
 exit "$status"

@@ -33,6 +33,10 @@ expect 2 "--jobs takes" -- "$bin" run --jobs 0
 expect 2 "unknown profile" -- "$bin" run --profile localstack
 expect 2 "needs --endpoint" -- "$bin" run --profile moto --suite "$root/conformance"
 expect 2 "suite folder" -- "$bin" run --suite "$tmp/nonexistent"
+expect 2 "--var: 'subnets' is not a run variable \(subnet, security_group\)" -- "$bin" run --var subnets=subnet-1
+expect 2 "--var: 'subnet': expected NAME=VALUE" -- "$bin" run --var subnet
+expect 2 "--var: subnet: the value may hold only printable ASCII" -- "$bin" run --var "subnet=a b"
+expect 2 "--var: security_group: the value must have 1 to 256" -- "$bin" run --var security_group=
 
 # A syntax error is reported with file:line:column, a semantic one with its JSON pointer.
 printf '{"id": "bad",\n "title": "t",\n "steps": [}\n' >"$tmp/suite/g/bad.json"
@@ -58,6 +62,13 @@ expect 0 "RUN  g/ok2" -- "$bin" run --suite "$tmp/suite" --only 'g/ok*' --list
 printf '{"id": "starts", "title": "t", "steps": [{"call": "RunTask", "body": {}}]}\n' >"$tmp/suite/g/starts.json"
 expect 0 "SKIP g/starts: starts tasks.*--allow-tasks" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
     "$bin" run --suite "$tmp/suite" --endpoint https://ecs.us-east-1.amazonaws.com --region us-east-1 --list
+# A case that uses a run variable: the emulator profile has a default, aws needs --var.
+printf '{"id": "net", "title": "t", "steps": [{"call": "ListTasks", "body": {"cluster": "${subnet}"}, "expect": {"error": "ClusterNotFoundException"}}]}\n' >"$tmp/suite/g/net.json"
+expect 0 "SKIP g/net: uses ..subnet., which has no value: give --var subnet=ID" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
+    "$bin" run --suite "$tmp/suite" --endpoint http://127.0.0.1:1 --region us-east-1 --list --profile aws
+expect 0 "RUN  g/net" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
+    "$bin" run --suite "$tmp/suite" --endpoint http://127.0.0.1:1 --region us-east-1 --list --profile aws --var subnet=subnet-9
+expect 0 "run variables subnet=subnet-0a1b2c3d4e5f60718 security_group=sg-0123456789abcdef0" -- "$bin" run --suite "$tmp/suite" --only net --seed 1
 expect 0 "RUN  g/starts" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
     "$bin" run --suite "$tmp/suite" --endpoint https://ecs.us-east-1.amazonaws.com --region us-east-1 --list --allow-tasks
 # No credentials for the aws profile: an environment problem.

@@ -13,8 +13,8 @@ endif()
 # The suite against moto_server (skipped with the reason when moto or python3 is missing).
 add_test(NAME conformance.moto
          COMMAND "${PROJECT_SOURCE_DIR}/conformance/run-moto.sh" $<TARGET_FILE:ecsconf>)
-set_tests_properties(conformance.moto PROPERTIES LABELS "conformance;moto" SKIP_RETURN_CODE 77 TIMEOUT 300
-                                                 ENVIRONMENT "ECSCONF_MOTO_LIFETIME_S=280;NO_COLOR=1")
+set_tests_properties(conformance.moto PROPERTIES LABELS "conformance;moto" SKIP_RETURN_CODE 77 TIMEOUT 600
+                                                 ENVIRONMENT "ECSCONF_MOTO_LIFETIME_S=580;NO_COLOR=1")
 
 # `ecsconf run --list` loads and plans the whole suite: every case and fixture file must be valid.
 add_test(NAME conformance.load COMMAND $<TARGET_FILE:ecsconf> run --list --suite "${PROJECT_SOURCE_DIR}/conformance")

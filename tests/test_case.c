@@ -246,6 +246,7 @@ static void test_case_ok(void **state) {
     assert_string_equal(c->steps[4].operation, "RunTask");
     assert_int_equal(c->steps[4].sign.date_offset_s, -3600);
     assert_true(c->steps[4].sign.second_credentials);
+    assert_false(c->steps[4].sign.unknown_credentials);
     assert_true(c->cleanup[0].is_cleanup);
     assert_string_equal(c->cleanup[0].pointer, "/cleanup/0");
     ecc_case_destroy(c);
@@ -320,6 +321,30 @@ static void test_case_errors(void **state) {
          "\"capture\":{\"arns\":3}",
          "/steps/1/capture/arns",
          "JSON pointer string"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"arns\":{\"pointer\":\"/tasks/*/taskArn\",\"regex\":\"(\"}}",
+         "/steps/1/capture/arns/regex",
+         "does not compile"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"arns\":{\"pointer\":\"/tasks/*/taskArn\"}}",
+         "/steps/1/capture/arns/regex",
+         "missing required member 'regex'"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"arns\":{\"regex\":\"x\"}}",
+         "/steps/1/capture/arns/pointer",
+         "missing required member 'pointer'"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"arns\":{\"pointer\":\"tasks\",\"regex\":\"x\"}}",
+         "/steps/1/capture/arns/pointer",
+         "start with '/'"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"arns\":{\"pointer\":\"/tasks/*/taskArn\",\"regex\":\"x\",\"group\":1}}",
+         "/steps/1/capture/arns/group",
+         "unknown member"},
+        {"\"capture\":{\"arns\":\"/tasks/*/taskArn\"}",
+         "\"capture\":{\"arns\":{\"pointer\":5,\"regex\":\"x\"}}",
+         "/steps/1/capture/arns/pointer",
+         "JSON pointer string"},
         {"\"confirm\":true},", "\"confirm\":\"yes\"},", "/steps/1/confirm", "true, false or an object"},
         {"\"confirm\":true},",
          "\"confirm\":{\"cluster\":\"x\",\"task\":[]}},",
@@ -350,7 +375,10 @@ static void test_case_errors(void **state) {
         {"\"sign\":\"none\"", "\"sign\":{}", "/steps/3/sign", "non-empty object"},
         {"\"date_offset_s\":-3600", "\"date_offset_s\":-3600.5", "/steps/4/sign/date_offset_s", "expected an integer"},
         {"\"date_offset_s\":-3600", "\"date_offset_s\":99999999999", "/steps/4/sign/date_offset_s", "one year"},
-        {"\"credentials\":\"second\"", "\"credentials\":\"third\"", "/steps/4/sign/credentials", "default or second"},
+        {"\"credentials\":\"second\"",
+         "\"credentials\":\"third\"",
+         "/steps/4/sign/credentials",
+         "default, second or unknown"},
         {"\"credentials\":\"second\"", "\"credentials\":\"second\",\"skew\":1", "/steps/4/sign/skew", "unknown member"},
         {"{\"call\":\"StopTask\",", "{\"call\":\"StopTask\",\"timeout_ms\":0,", "/cleanup/0/timeout_ms", "1..3600000"},
         {"\"body\":{\"task\":\"${capture.arns}\"}",
@@ -375,6 +403,22 @@ static void test_case_errors(void **state) {
     assert_null(s_load_case("{\"id\":\"x\",\"title\":\"t\",\"steps\":[]}", &diag, &status));
     assert_string_equal(diag.path, "/steps");
     assert_non_null(strstr(diag.text, "at least one step"));
+    /* The unknown key needs no capability: any endpoint that checks keys can answer it. */
+    {
+        const char *unknown = "{\"id\":\"u\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{},"
+                              "\"sign\":{\"credentials\":\"unknown\"}},{\"call\":\"ListTasks\",\"body\":{},"
+                              "\"sign\":{\"credentials\":\"default\",\"date_offset_s\":5}}]}";
+        struct ecc_case *u = s_load_case(unknown, &diag, &status);
+        if (status != ECC_OK) {
+            fail_msg("%s: %s", diag.path, diag.text);
+        }
+        assert_true(u->steps[0].sign.unknown_credentials);
+        assert_false(u->steps[0].sign.second_credentials);
+        assert_int_equal(u->steps[0].sign.mode, ECC_SIGN_SIGV4);
+        assert_false(u->steps[1].sign.unknown_credentials);
+        assert_false(u->steps[1].sign.second_credentials);
+        ecc_case_destroy(u);
+    }
     /* Second credentials without fault-injection. */
     char *text = s_replace(s_case_ok, "\"requires\":[\"fault-injection\"],", "");
     char *text2 = s_replace(
@@ -410,6 +454,86 @@ static void test_fixture_variables_checked_in_case_context(void **state) {
     assert_string_equal(diag.path, "/steps/0/send");
     assert_non_null(strstr(diag.text, "/request/body/cluster"));
     assert_non_null(strstr(diag.text, "${clstr}"));
+    ecc_fixture_set_clean_up(&set);
+}
+
+static void test_run_variables(void **state) {
+    (void)state;
+    json_t *values = json_object();
+    struct ecc_diag diag;
+    assert_int_equal(ecc_case_run_var_parse("subnet=subnet-1", values, &diag), ECC_OK);
+    assert_int_equal(ecc_case_run_var_parse("security_group=sg-1", values, &diag), ECC_OK);
+    assert_int_equal(ecc_case_run_var_parse("subnet=subnet-2=x", values, &diag), ECC_OK);
+    assert_string_equal(json_string_value(json_object_get(values, "subnet")), "subnet-2=x");
+    assert_string_equal(json_string_value(json_object_get(values, "security_group")), "sg-1");
+    const struct {
+        const char *spec;
+        const char *text;
+    } bad[] = {
+        {"subnet", "expected NAME=VALUE"},
+        {"=subnet-1", "expected NAME=VALUE"},
+        {"subnets=subnet-1", "'subnets' is not a run variable (subnet, security_group)"},
+        {"cluster=x", "'cluster' is not a run variable"},
+        {"subnet=", "1 to 256 characters"},
+        {"subnet=subnet 1", "printable ASCII without spaces"},
+        {"subnet=subnet\t1", "printable ASCII without spaces"},
+        {"subnet=subn\xc3\xa9t", "printable ASCII without spaces"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
+        ecc_diag_clear(&diag);
+        assert_int_equal(ecc_case_run_var_parse(bad[i].spec, values, &diag), ECC_ERR_INVALID);
+        if (!strstr(diag.text, bad[i].text)) {
+            fail_msg("%s: %s", bad[i].spec, diag.text);
+        }
+    }
+    char longer[300] = "subnet=";
+    memset(longer + 7, 'a', 257);
+    longer[264] = '\0';
+    assert_int_equal(ecc_case_run_var_parse(longer, values, &diag), ECC_ERR_INVALID);
+    longer[263] = '\0'; /* 256 characters: the limit */
+    assert_int_equal(ecc_case_run_var_parse(longer, values, &diag), ECC_OK);
+    assert_int_equal(json_object_size(values), 2);
+    json_decref(values);
+
+    /* The loader records the run variables a case uses, through its fixtures too. */
+    const char *fixture = "{\"id\":\"fg\",\"description\":\"d\",\"operation\":\"RunTask\",\"recorded\":{\"from\":"
+                          "\"other\"},\"request\":{\"body\":{\"networkConfiguration\":{\"awsvpcConfiguration\":"
+                          "{\"securityGroups\":[\"${security_group}\"]}}}},\"response\":{\"status\":200}}";
+    struct ecc_fixture_set set;
+    ecc_fixture_set_init(&set);
+    struct ecc_fixture *f = NULL;
+    assert_int_equal(ecc_fixture_load_bytes((const uint8_t *)fixture, strlen(fixture), "fg.json", &f, &diag), ECC_OK);
+    assert_int_equal(ecc_fixture_set_add(&set, f, &diag), ECC_OK);
+    const struct {
+        const char *text;
+        unsigned bits;
+    } uses[] = {
+        {"{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{}}]}", 0},
+        {"{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"c\":\"a-${subnet}\"}}]}",
+         1u << 0},
+        {"{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"send\":\"fg\"}]}", 1u << 1},
+        {"{\"id\":\"x\",\"title\":\"t\",\"vars\":{\"net\":\"${subnet}\"},\"steps\":[{\"send\":\"fg\"}]}",
+         (1u << 0) | (1u << 1)},
+    };
+    assert_int_equal(ecc_case_run_var_index("subnet"), 0);
+    assert_int_equal(ecc_case_run_var_index("security_group"), 1);
+    assert_int_equal(ecc_case_run_var_index("cluster"), -1);
+    for (size_t i = 0; i < ECC_ARRAY_LEN(uses); i++) {
+        struct ecc_case *c = NULL;
+        if (ecc_case_load_bytes((const uint8_t *)uses[i].text, strlen(uses[i].text), "x.json", NULL, &set, &c, &diag) !=
+            ECC_OK) {
+            fail_msg("%zu: %s: %s", i, diag.path, diag.text);
+        }
+        assert_int_equal(c->run_vars, uses[i].bits);
+        ecc_case_destroy(c);
+    }
+    /* A case var may not shadow a run variable. */
+    const char *shadow = "{\"id\":\"x\",\"title\":\"t\",\"vars\":{\"subnet\":\"s\"},\"steps\":[{\"send\":\"fg\"}]}";
+    struct ecc_case *c = NULL;
+    assert_int_equal(
+        ecc_case_load_bytes((const uint8_t *)shadow, strlen(shadow), "x.json", NULL, &set, &c, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "/vars/subnet");
+    assert_non_null(strstr(diag.text, "run variable"));
     ecc_fixture_set_clean_up(&set);
 }
 
@@ -515,6 +639,7 @@ int main(void) {
         cmocka_unit_test(test_case_ok),
         cmocka_unit_test(test_case_errors),
         cmocka_unit_test(test_fixture_variables_checked_in_case_context),
+        cmocka_unit_test(test_run_variables),
         cmocka_unit_test(test_files_and_suite),
         cmocka_unit_test(test_project_suite_loads),
     };

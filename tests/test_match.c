@@ -165,6 +165,36 @@ static void test_one_of_not_and_conjunction(void **state) {
     assert_false(s_ok(s_task, "/tasks/0/taskArn", "{\"arn\":\"task\",\"regex\":\"def$\"}"));
 }
 
+/* absent_or: a missing (or null) member passes; a present one must satisfy the inner expectation. */
+static void test_absent_or(void **state) {
+    (void)state;
+    assert_true(s_ok(s_task, "/tasks/1/cpu", "{\"absent_or\":{\"type\":\"string\"}}"));
+    assert_true(s_ok(s_task, "/tasks/0/cpu", "{\"absent_or\":{\"type\":\"string\"}}"));
+    assert_true(s_ok(s_task, "/n", "{\"absent_or\":{\"type\":\"string\"}}"));
+    assert_true(s_ok(s_task, "/tasks/0/cpu", "{\"absent_or\":\"256\"}"));
+    assert_true(s_ok(s_task, "/tasks/0/lastStatus", "{\"absent_or\":{\"one_of\":[\"PROVISIONING\",\"PENDING\"]}}"));
+    /* Over a wildcard: each element may lack the member; those that have it must match. */
+    assert_true(s_ok(s_task, "/tasks/*/cpu", "{\"absent_or\":{\"regex\":\"^[0-9]+$\"}}"));
+    assert_false(s_ok(s_task, "/tasks/*/cpu", "{\"absent_or\":{\"regex\":\"^1\"}}"));
+    /* negatives: present but wrong */
+    struct ecc_match_failure failure;
+    ecc_match_failure_init(&failure);
+    assert_false(s_eval(s_task, "/tasks/0/cpu", "{\"absent_or\":{\"type\":\"integer\"}}", &failure));
+    assert_string_equal(failure.pointer, "/tasks/0/cpu");
+    assert_non_null(strstr(failure.message, "present, but expected type integer, got string"));
+    assert_false(s_eval(s_task, "/tasks/0/version", "{\"absent_or\":2}", &failure));
+    assert_non_null(strstr(failure.message, "present, but values differ"));
+    ecc_match_failure_clean_up(&failure);
+    assert_false(s_ok(s_task, "/tasks/0/lastStatus", "{\"absent_or\":{\"one_of\":[\"RUNNING\"]}}"));
+    /* With other keys all must hold: absence passes absent_or but not type. */
+    assert_false(s_ok(s_task, "/tasks/1/cpu", "{\"absent_or\":\"256\",\"type\":\"string\"}"));
+    /* A wildcard that reaches nothing still fails (the array itself must exist). */
+    assert_false(s_ok(s_task, "/none/*/cpu", "{\"absent_or\":\"x\"}"));
+    /* not absent_or: absence satisfies absent_or, so not fails on an absent value too */
+    assert_false(s_ok(s_task, "/tasks/1/cpu", "{\"not\":{\"absent_or\":\"1\"}}"));
+    assert_true(s_ok(s_task, "/tasks/0/cpu", "{\"not\":{\"absent_or\":\"1\"}}"));
+}
+
 static void test_wildcard(void **state) {
     (void)state;
     assert_true(s_ok(s_task, "/tasks/*/taskArn", "{\"arn\":\"task\"}"));
@@ -246,6 +276,45 @@ static void test_capture(void **state) {
     json_decref(doc);
 }
 
+/* Derived captures: the first group of a regex, or the whole match; each element of an array. */
+static void test_derive(void **state) {
+    (void)state;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    json_t *arn = json_string("arn:aws:ecs:us-east-1:000000000000:task/c/0123abcd");
+    json_t *out = NULL;
+    assert_int_equal(ecc_match_derive(arn, "/([^/]+)$", &out, &diag), ECC_OK);
+    assert_string_equal(json_string_value(out), "0123abcd");
+    json_decref(out);
+    assert_int_equal(ecc_match_derive(arn, "task/[^/]+", &out, &diag), ECC_OK);
+    assert_string_equal(json_string_value(out), "task/c");
+    json_decref(out);
+    json_t *arns = s_json("[\"arn:aws:ecs:r:1:task/c/a1\",\"arn:aws:ecs:r:1:task/c/b2\"]");
+    assert_int_equal(ecc_match_derive(arns, "/([^/]+)$", &out, &diag), ECC_OK);
+    assert_int_equal(json_array_size(out), 2);
+    assert_string_equal(json_string_value(json_array_get(out, 0)), "a1");
+    assert_string_equal(json_string_value(json_array_get(out, 1)), "b2");
+    json_decref(out);
+    /* negatives: no match, not a string, an array with a bad element, a regex that does not compile */
+    assert_int_equal(ecc_match_derive(arn, "^cluster/", &out, &diag), ECC_ERR_NOT_FOUND);
+    assert_null(out);
+    assert_non_null(strstr(diag.text, "does not match"));
+    json_t *number = json_integer(7);
+    assert_int_equal(ecc_match_derive(number, "7", &out, &diag), ECC_ERR_NOT_FOUND);
+    assert_non_null(strstr(diag.text, "expected a string, got integer"));
+    json_t *mixed = s_json("[\"task/a\", 3]");
+    assert_int_equal(ecc_match_derive(mixed, "/(.*)", &out, &diag), ECC_ERR_NOT_FOUND);
+    assert_null(out);
+    assert_int_equal(ecc_match_derive(arn, "(", &out, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "does not compile"));
+    assert_int_equal(ecc_match_check_derive("(", &diag), ECC_ERR_INVALID);
+    assert_int_equal(ecc_match_check_derive("/([0-9a-f]{32})$", &diag), ECC_OK);
+    json_decref(mixed);
+    json_decref(number);
+    json_decref(arns);
+    json_decref(arn);
+}
+
 static void test_wildcard_is_bounded(void **state) {
     (void)state;
     json_t *doc = json_object();
@@ -282,6 +351,8 @@ static void test_check_spec(void **state) {
     assert_int_equal(s_check("{\"arn\":\"task\",\"regex\":\"^a\"}", false, &diag), ECC_OK);
     assert_int_equal(s_check("{\"collect\":{\"set\":\"${capture.x}\"}}", true, &diag), ECC_OK);
     assert_int_equal(s_check("{\"regex\":\"${capture.x}(\"}", false, &diag), ECC_OK);
+    assert_int_equal(s_check("{\"absent_or\":{\"one_of\":[\"A\"]}}", true, &diag), ECC_OK);
+    assert_int_equal(s_check("{\"absent_or\":[1]}", false, &diag), ECC_OK);
     struct {
         const char *spec;
         bool wildcard;
@@ -309,6 +380,10 @@ static void test_check_spec(void **state) {
         {"{\"collect\":{\"length\":1}}", false, "/expect/collect", "wildcard"},
         {"{\"collect\":{\"length\":1},\"present\":true}", true, "/expect/collect", "only key"},
         {"{\"not\":{\"collect\":{\"length\":1}}}", true, "/expect/not/collect", "wildcard"},
+        {"{\"absent_or\":null}", false, "/expect/absent_or", "null would accept everything"},
+        {"{\"absent_or\":{}}", false, "/expect/absent_or", "empty matcher"},
+        {"{\"absent_or\":{\"typ\":\"string\"}}", false, "/expect/absent_or/typ", "unknown matcher"},
+        {"{\"absent_or\":{\"collect\":{\"length\":1}}}", true, "/expect/absent_or/collect", "wildcard"},
     };
     for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
         ecc_diag_clear(&diag);
@@ -351,6 +426,8 @@ int main(void) {
         cmocka_unit_test(test_length),
         cmocka_unit_test(test_set),
         cmocka_unit_test(test_one_of_not_and_conjunction),
+        cmocka_unit_test(test_absent_or),
+        cmocka_unit_test(test_derive),
         cmocka_unit_test(test_wildcard),
         cmocka_unit_test(test_value_and_null_document),
         cmocka_unit_test(test_capture),

@@ -137,6 +137,57 @@ static void test_plan_skips_and_order(void **state) {
     ecc_filter_clean_up(&skip);
 }
 
+/* A case that uses a run variable without a value is SKIP, naming the variable and the option. */
+static void test_plan_run_variables(void **state) {
+    (void)state;
+    struct ecc_suite suite;
+    ecc_suite_init(&suite);
+    const char *text = "{\"id\":\"fargate\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":"
+                       "{\"s\":\"${subnet}\",\"g\":\"${security_group}\"}}]}";
+    struct ecc_case *c = NULL;
+    struct ecc_diag diag;
+    assert_int_equal(ecc_case_load_bytes((const uint8_t *)text, strlen(text), "m", "g", NULL, &c, &diag), ECC_OK);
+    suite.cases = calloc(1, sizeof(*suite.cases));
+    suite.cases[0] = c;
+    suite.count = suite.capacity = 1;
+    json_t *values = json_object();
+    struct ecc_plan_options options = {.capabilities = ~0u, .loopback = true, .run_vars = NULL};
+    struct ecc_plan plan;
+    const char *const expected[] = {"uses ${subnet}", "uses ${subnet}", "uses ${security_group}", NULL};
+    for (size_t step = 0; step < ECC_ARRAY_LEN(expected); step++) {
+        if (step == 1) {
+            options.run_vars = values; /* empty */
+        } else if (step == 2) {
+            assert_int_equal(ecc_case_run_var_parse("subnet=subnet-1", values, &diag), ECC_OK);
+        } else if (step == 3) {
+            assert_int_equal(ecc_case_run_var_parse("security_group=sg-1", values, &diag), ECC_OK);
+        }
+        assert_int_equal(ecc_plan_build(&plan, &suite, &options), ECC_OK);
+        if (expected[step]) {
+            assert_int_equal(plan.items[0].action, ECC_PLAN_SKIP);
+            assert_non_null(strstr(plan.items[0].skip_reason, expected[step]));
+            assert_non_null(strstr(plan.items[0].skip_reason, "--var"));
+        } else {
+            assert_int_equal(plan.items[0].action, ECC_PLAN_RUN);
+        }
+        ecc_plan_clean_up(&plan);
+    }
+    /* The emulator profile has defaults for every run variable; aws has none. */
+    json_t *defaults = json_object();
+    assert_int_equal(ecc_profile_default_vars(ecc_profile_find("aws"), defaults), ECC_OK);
+    assert_int_equal(json_object_size(defaults), 0);
+    assert_int_equal(ecc_profile_default_vars(ecc_profile_find("emulator"), defaults), ECC_OK);
+    assert_int_equal(json_object_size(defaults), ecc_case_run_var_count);
+    assert_string_equal(json_string_value(json_object_get(defaults, "subnet")), ECC_RUN_VAR_PLACEHOLDER_SUBNET);
+    options.run_vars = defaults;
+    assert_int_equal(ecc_plan_build(&plan, &suite, &options), ECC_OK);
+    assert_int_equal(plan.items[0].action, ECC_PLAN_RUN);
+    ecc_plan_clean_up(&plan);
+    json_decref(defaults);
+    json_decref(values);
+    ecc_suite_clean_up(&suite);
+}
+
 static void test_order_depends_on_seed_only(void **state) {
     (void)state;
     struct ecc_plan_options options = {.capabilities = ~0u, .loopback = true, .seed = 7};
@@ -280,6 +331,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_plan_skips_and_order),
+        cmocka_unit_test(test_plan_run_variables),
         cmocka_unit_test(test_order_depends_on_seed_only),
         cmocka_unit_test(test_expect_fail_list),
         cmocka_unit_test(test_profiles),

@@ -10,6 +10,7 @@
 static struct ecc_emulator_server *s_emulator;
 static struct ecc_credentials s_credentials;
 static struct ecc_credentials s_second;
+static json_t *s_run_vars; /* the emulator profile's defaults */
 
 static int s_setup(void **state) {
     (void)state;
@@ -24,6 +25,10 @@ static int s_setup(void **state) {
     }
     ecc_credentials_init(&s_credentials);
     ecc_credentials_init(&s_second);
+    s_run_vars = json_object();
+    if (!s_run_vars || ecc_profile_default_vars(ecc_profile_find("emulator"), s_run_vars) != ECC_OK) {
+        return -1;
+    }
     if (ecc_credentials_set(
             &s_credentials, ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY, NULL, &diag) !=
             ECC_OK ||
@@ -40,6 +45,7 @@ static int s_teardown(void **state) {
     ecc_emulator_server_destroy(s_emulator);
     ecc_credentials_clean_up(&s_credentials);
     ecc_credentials_clean_up(&s_second);
+    json_decref(s_run_vars);
     return 0;
 }
 
@@ -51,6 +57,7 @@ static void s_options(struct ecc_runner_options *options, const char *endpoint) 
     options->second_credentials = &s_second;
     options->account = ECC_EMULATOR_DEFAULT_ACCOUNT;
     options->prefix = "ecctest0001";
+    options->run_vars = s_run_vars;
     options->seed = 5;
     options->transport.timeout_ms = 5000;
     options->backoff.initial_ms = 20;
@@ -99,6 +106,7 @@ static void s_run(
         .capabilities = ECC_CAP_FAULT_INJECTION | ECC_CAP_CLOCK_CONTROL,
         .loopback = true,
         .expect_fail = expect_fail,
+        .run_vars = options->run_vars,
         .seed = 3};
     struct ecc_plan plan;
     assert_int_equal(ecc_plan_build(&plan, suite, &plan_options), ECC_OK);
@@ -155,6 +163,9 @@ static void test_signing_modes_and_second_key(void **state) {
          "cluster}\"},"
          "\"expect\":{\"body\":{\"/cluster/clusterName\":\"${cluster}\",\"/cluster/clusterArn\":{\"arn\":\"cluster\","
          "\"regex\":\":${account}:\"}}}}]}"),
+        ("{\"id\":\"unknown-key\",\"title\":\"t\",\"steps\":[{\"send\":\"runtask-unrecognized-client\","
+         "\"sign\":{\"credentials\":\"unknown\"},\"expect\":{\"status\":400,\"error\":\"UnrecognizedClientException\"}}"
+         "]}"),
         ("{\"id\":\"blocked\",\"title\":\"t\",\"requires\":[\"fault-injection\"],\"steps\":["
          "{\"control\":{\"action\":\"block\",\"account\":\"111111111111\",\"blocked\":true}},"
          "{\"call\":\"ListTasks\",\"body\":{},\"sign\":{\"credentials\":\"second\"},\"expect\":{\"error\":"
@@ -177,6 +188,81 @@ static void test_signing_modes_and_second_key(void **state) {
         }
     }
     ecc_run_report_clean_up(&report);
+    ecc_suite_clean_up(&suite);
+}
+
+/* A derived capture (the task id of the task ARN) addresses the task in DescribeTasks and StopTask; a
+ * derived capture whose regex does not match fails the step. */
+static void test_derived_capture(void **state) {
+    (void)state;
+    const char *cases[] = {
+        ("{\"id\":\"by-id\",\"title\":\"t\",\"steps\":["
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"}},"
+         "{\"send\":\"register-task-definition-ec2\"},"
+         "{\"send\":\"runtask-ec2-basic\",\"capture\":{\"arn\":\"/tasks/0/taskArn\","
+         "\"id\":{\"pointer\":\"/tasks/0/taskArn\",\"regex\":\"/([0-9a-f]{32})$\"},"
+         "\"ids\":{\"pointer\":\"/tasks/*/taskArn\",\"regex\":\"/([0-9a-f]{32})$\"}}},"
+         "{\"call\":\"DescribeTasks\",\"body\":{\"cluster\":\"${cluster}\",\"tasks\":\"${capture.ids}\"},"
+         "\"expect\":{\"body\":{\"/tasks/0/taskArn\":\"${capture.arn}\",\"/tasks/*/taskArn\":{\"regex\":\"/"
+         "${capture.id}$\"}}}},"
+         "{\"call\":\"StopTask\",\"body\":{\"cluster\":\"${cluster}\",\"task\":\"${capture.id}\"},"
+         "\"expect\":{\"body\":{\"/task/taskArn\":\"${capture.arn}\",\"/task/desiredStatus\":\"STOPPED\"}}}]}"),
+        ("{\"id\":\"no-match\",\"title\":\"t\",\"steps\":["
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"},"
+         "\"capture\":{\"x\":{\"pointer\":\"/cluster/clusterArn\",\"regex\":\":task/(.*)\"}}}]}"),
+    };
+    struct ecc_suite suite;
+    s_suite(&suite, cases, ECC_ARRAY_LEN(cases));
+    struct ecc_runner_options options;
+    s_options(&options, ecc_emulator_server_url(s_emulator));
+    struct ecc_run_report report;
+    s_run(&suite, &options, NULL, &report);
+    const struct ecc_case_report *by_id = s_result(&report, "by-id");
+    if (by_id->result != ECC_RESULT_PASS) {
+        fail_msg("%s\n%s", by_id->reason, by_id->detail ? by_id->detail : "");
+    }
+    const struct ecc_case_report *no_match = s_result(&report, "no-match");
+    assert_int_equal(no_match->result, ECC_RESULT_FAIL);
+    assert_non_null(strstr(no_match->reason, "capture 'x': derived capture:"));
+    assert_non_null(strstr(no_match->reason, "does not match the regex"));
+    ecc_run_report_clean_up(&report);
+    ecc_suite_clean_up(&suite);
+}
+
+/* Run variables reach the request (here: a fixture's awsvpc subnet, echoed in the task's attachment). */
+static void test_run_variables_reach_the_request(void **state) {
+    (void)state;
+    const char *cases[] = {
+        ("{\"id\":\"fargate\",\"title\":\"t\",\"steps\":["
+         "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"}},"
+         "{\"send\":\"register-task-definition-fargate\"},"
+         "{\"send\":\"runtask-fargate-awsvpc\",\"expect\":{\"body\":{"
+         "\"/tasks/0/attachments/0/details/0\":{\"equals\":{\"name\":\"subnetId\",\"value\":\"${subnet}\"}},"
+         "\"/tasks/0/attachments/0/details/0/value\":\"subnet-77\"}}}]}"),
+    };
+    struct ecc_suite suite;
+    s_suite(&suite, cases, ECC_ARRAY_LEN(cases));
+    struct ecc_runner_options options;
+    s_options(&options, ecc_emulator_server_url(s_emulator));
+    json_t *values = json_object();
+    struct ecc_diag diag;
+    assert_int_equal(ecc_case_run_var_parse("subnet=subnet-77", values, &diag), ECC_OK);
+    assert_int_equal(ecc_case_run_var_parse("security_group=sg-77", values, &diag), ECC_OK);
+    options.run_vars = values;
+    struct ecc_run_report report;
+    s_run(&suite, &options, NULL, &report);
+    const struct ecc_case_report *result = s_result(&report, "fargate");
+    if (result->result != ECC_RESULT_PASS) {
+        fail_msg("%s\n%s", result->reason, result->detail ? result->detail : "");
+    }
+    ecc_run_report_clean_up(&report);
+    /* Without a value the case is not run at all. */
+    options.run_vars = NULL;
+    s_run(&suite, &options, NULL, &report);
+    assert_int_equal(s_result(&report, "fargate")->result, ECC_RESULT_SKIP);
+    assert_non_null(strstr(s_result(&report, "fargate")->reason, "--var subnet="));
+    ecc_run_report_clean_up(&report);
+    json_decref(values);
     ecc_suite_clean_up(&suite);
 }
 
@@ -446,6 +532,8 @@ int main(void) {
         cmocka_unit_test(test_project_suite_passes_and_cleans_up),
         cmocka_unit_test(test_signing_modes_and_second_key),
         cmocka_unit_test(test_cleanup_second_key_and_reset),
+        cmocka_unit_test(test_run_variables_reach_the_request),
+        cmocka_unit_test(test_derived_capture),
         cmocka_unit_test(test_failures_xfail_xpass),
         cmocka_unit_test(test_confirm_backoff),
         cmocka_unit_test(test_hostile_endpoint_and_dead_port),

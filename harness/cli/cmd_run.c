@@ -58,6 +58,14 @@ static void s_help(FILE *out) {
         "  --insecure            ...you turn it off explicitly\n"
         "  --allow-tasks         run cases that start tasks on an endpoint off loopback. Tasks cost money on\n"
         "                        AWS; without this flag those cases are SKIPped there\n"
+        "  --var NAME=VALUE      a run variable: an id of the account that cases use as ${NAME} (repeatable).\n"
+        "                        The emulator profile gives placeholders; elsewhere a case that uses a run\n"
+        "                        variable without a value is SKIPped with the reason. Run variables:\n");
+    for (size_t i = 0; i < ecc_case_run_var_count; i++) {
+        fprintf(out, "                          %-15s %s\n", ecc_case_run_vars[i].name, ecc_case_run_vars[i].summary);
+    }
+    fprintf(
+        out,
         "\n"
         "Which cases:\n"
         "  --suite DIR           the suite folder (default ./conformance); fixtures in DIR/../fixtures\n"
@@ -189,6 +197,12 @@ int ecc_cmd_run(int argc, char **argv) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     int exit_code = ECC_EXIT_USAGE;
+    json_t *given_vars = json_object();
+    json_t *run_vars = json_object();
+    if (!given_vars || !run_vars) {
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
+    }
 
     for (int i = 1; i < argc; i++) {
         const char *value = NULL;
@@ -209,6 +223,11 @@ int ecc_cmd_run(int argc, char **argv) {
             insecure = true;
         } else if (strcmp(argv[i], "--allow-tasks") == 0) {
             allow_tasks = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--var"))) {
+            if (ecc_case_run_var_parse(value, given_vars, &diag) != ECC_OK) {
+                ecc_cli_error(S_CMD, "--var: %s", diag.text);
+                goto done;
+            }
         } else if (strcmp(argv[i], "--list") == 0) {
             list_only = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--suite"))) {
@@ -308,6 +327,12 @@ int ecc_cmd_run(int argc, char **argv) {
         goto done;
     }
 
+    /* Run variables: the profile's defaults, then --var. */
+    if (ecc_profile_default_vars(profile, run_vars) != ECC_OK || json_object_update(run_vars, given_vars) != 0) {
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
+    }
+
     /* The suite. */
     if (!s_is_dir(suite_dir)) {
         ecc_cli_error(
@@ -363,6 +388,7 @@ int ecc_cmd_run(int argc, char **argv) {
         .loopback = loopback,
         .allow_tasks = allow_tasks,
         .expect_fail = &expect_fail,
+        .run_vars = run_vars,
         .seed = seed,
     };
     if (ecc_plan_build(&plan, &suite, &plan_options) != ECC_OK) {
@@ -448,6 +474,7 @@ int ecc_cmd_run(int argc, char **argv) {
     options.second_credentials = have_second ? &second : NULL;
     options.account = profile->account;
     options.prefix = prefix;
+    options.run_vars = run_vars;
     options.seed = seed;
     options.transport.timeout_ms = (long)request_timeout_ms;
     options.transport.ca_bundle = ca_bundle;
@@ -476,6 +503,15 @@ int ecc_cmd_run(int argc, char **argv) {
         prefix,
         jobs,
         jobs == 1 ? "" : "s");
+    if (json_object_size(run_vars)) {
+        printf("ecsconf run: run variables");
+        const char *key;
+        const json_t *value;
+        json_object_foreach(run_vars, key, value) {
+            printf(" %s=%s", key, json_string_value(value));
+        }
+        printf("\n");
+    }
     if (insecure) {
         printf("ecsconf run: TLS verification is OFF (--insecure)\n");
     }
@@ -526,5 +562,7 @@ done:
     ecc_suite_clean_up(&suite);
     ecc_filter_clean_up(&only);
     ecc_filter_clean_up(&skip);
+    json_decref(given_vars);
+    json_decref(run_vars);
     return exit_code;
 }

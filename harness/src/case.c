@@ -15,6 +15,54 @@ const char *const ecc_case_builtin_vars[] = {
     "prefix", "cluster", "family", "uuid", "region", "account", "access_key_id", "second_access_key_id", "capture"};
 const size_t ecc_case_builtin_var_count = ECC_ARRAY_LEN(ecc_case_builtin_vars);
 
+const struct ecc_run_var ecc_case_run_vars[] = {
+    {"subnet", "an awsvpc subnet id of the account (subnet-...)", ECC_RUN_VAR_PLACEHOLDER_SUBNET},
+    {"security_group", "a security group id in that subnet's VPC (sg-...)", ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP},
+};
+const size_t ecc_case_run_var_count = ECC_ARRAY_LEN(ecc_case_run_vars);
+
+int ecc_case_run_var_index(const char *name) {
+    for (size_t i = 0; i < ecc_case_run_var_count; i++) {
+        if (strcmp(ecc_case_run_vars[i].name, name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+enum ecc_status ecc_case_run_var_parse(const char *spec, json_t *values, struct ecc_diag *diag) {
+    const char *equals = strchr(spec, '=');
+    if (!equals || equals == spec) {
+        ecc_diag_set(diag, "'%.80s': expected NAME=VALUE", spec);
+        return ECC_ERR_INVALID;
+    }
+    char name[64];
+    size_t name_len = (size_t)(equals - spec);
+    snprintf(name, sizeof(name), "%.*s", (int)(name_len < sizeof(name) ? name_len : sizeof(name) - 1), spec);
+    if (name_len >= sizeof(name) || ecc_case_run_var_index(name) < 0) {
+        char known[256] = "";
+        for (size_t i = 0; i < ecc_case_run_var_count; i++) {
+            size_t used = strlen(known);
+            snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "", ecc_case_run_vars[i].name);
+        }
+        ecc_diag_set(diag, "'%.*s' is not a run variable (%s)", (int)(name_len > 80 ? 80 : name_len), spec, known);
+        return ECC_ERR_INVALID;
+    }
+    const char *value = equals + 1;
+    size_t len = strlen(value);
+    if (len == 0 || len > ECC_RUN_VAR_MAX_VALUE_LEN) {
+        ecc_diag_set(diag, "%s: the value must have 1 to %d characters", name, ECC_RUN_VAR_MAX_VALUE_LEN);
+        return ECC_ERR_INVALID;
+    }
+    for (const char *c = value; *c; c++) {
+        if ((unsigned char)*c < 33 || (unsigned char)*c > 126) {
+            ecc_diag_set(diag, "%s: the value may hold only printable ASCII without spaces", name);
+            return ECC_ERR_INVALID;
+        }
+    }
+    return json_object_set_new(values, name, json_string(value)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+}
+
 static const struct {
     const char *name;
     unsigned bit;
@@ -78,6 +126,9 @@ static bool s_var_name_valid(const char *name) {
 }
 
 static bool s_is_builtin(const char *name) {
+    if (ecc_case_run_var_index(name) >= 0) {
+        return true;
+    }
     for (size_t i = 0; i < ecc_case_builtin_var_count; i++) {
         if (strcmp(name, ecc_case_builtin_vars[i]) == 0) {
             return true;
@@ -93,6 +144,11 @@ static enum ecc_status s_check_ref(void *user_data, const char *name, struct ecc
             ecc_diag_set(diag, "${%s}: no earlier step captures '%s'", name, name + 8);
             return ECC_ERR_INVALID;
         }
+        return ECC_OK;
+    }
+    int run_var = ecc_case_run_var_index(name);
+    if (run_var >= 0) {
+        ctx->c->run_vars |= 1u << run_var;
         return ECC_OK;
     }
     if ((s_is_builtin(name) && strcmp(name, "capture") != 0) || (ctx->c->vars && json_object_get(ctx->c->vars, name))) {
@@ -203,7 +259,9 @@ static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct
         out->date_offset_s = (int64_t)v;
     }
     if (status == ECC_OK && credentials) {
-        if (strcmp(credentials, "second") == 0) {
+        if (strcmp(credentials, "unknown") == 0) {
+            out->unknown_credentials = true;
+        } else if (strcmp(credentials, "second") == 0) {
             out->second_credentials = true;
             if (!(ctx->c->requires & ECC_CAP_FAULT_INJECTION)) {
                 status = ecc_suite_fail(
@@ -213,7 +271,8 @@ static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct
                     "the second credentials need \"requires\": [\"fault-injection\"] in the case");
             }
         } else if (strcmp(credentials, "default") != 0) {
-            status = ecc_suite_fail(&ctx->path, "credentials", ctx->diag, "'credentials' must be default or second");
+            status = ecc_suite_fail(
+                &ctx->path, "credentials", ctx->diag, "'credentials' must be default, second or unknown");
         }
     }
     ecc_json_path_pop(&ctx->path);
@@ -307,11 +366,48 @@ static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) 
     enum ecc_status status = ECC_OK;
     json_object_foreach((json_t *)capture, name, pointer) {
         bool wildcard = false;
+        const char *regex = NULL;
+        if (json_is_object(pointer)) {
+            /* A derived capture: {"pointer": P, "regex": R} keeps R's first group of the value at P. */
+            static const char *const members[] = {"pointer", "regex"};
+            ecc_json_path_push_member(&ctx->path, name);
+            status = ecc_json_check_members(pointer, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+            if (status == ECC_OK) {
+                status = ecc_suite_get_string(pointer, "regex", true, &ctx->path, &regex, ctx->diag);
+            }
+            if (status == ECC_OK && ecc_match_check_derive(regex, ctx->diag) != ECC_OK) {
+                char text[sizeof(ctx->diag->text)];
+                snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
+                status = ecc_suite_fail(&ctx->path, "regex", ctx->diag, "%s", text);
+            }
+            const json_t *inner = json_object_get(pointer, "pointer");
+            if (status == ECC_OK && !json_is_string(inner)) {
+                status = ecc_suite_fail(
+                    &ctx->path,
+                    "pointer",
+                    ctx->diag,
+                    inner ? "expected a JSON pointer string" : "missing required member 'pointer'");
+            }
+            if (status == ECC_OK && ecc_match_check_pointer(json_string_value(inner), &wildcard, ctx->diag) != ECC_OK) {
+                char text[sizeof(ctx->diag->text)];
+                snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
+                status = ecc_suite_fail(&ctx->path, "pointer", ctx->diag, "%s", text);
+            }
+            ecc_json_path_pop(&ctx->path);
+            if (status != ECC_OK) {
+                break;
+            }
+            pointer = inner;
+        }
         if (!s_var_name_valid(name)) {
             status = ecc_suite_fail(&ctx->path, name, ctx->diag, "capture name must match [a-z_][a-z0-9_]*");
         } else if (!json_is_string(pointer)) {
             status = ecc_suite_fail(
-                &ctx->path, name, ctx->diag, "expected a JSON pointer string, got %s", ecc_json_type_name(pointer));
+                &ctx->path,
+                name,
+                ctx->diag,
+                "expected a JSON pointer string or {\"pointer\", \"regex\"}, got %s",
+                ecc_json_type_name(pointer));
         } else if (ecc_match_check_pointer(json_string_value(pointer), &wildcard, ctx->diag) != ECC_OK) {
             char text[sizeof(ctx->diag->text)];
             snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
@@ -801,7 +897,7 @@ static enum ecc_status s_read_case(struct s_ctx *ctx) {
             if (!s_var_name_valid(key)) {
                 status = ecc_suite_fail(&ctx->path, key, diag, "variable name must match [a-z_][a-z0-9_]*");
             } else if (s_is_builtin(key)) {
-                status = ecc_suite_fail(&ctx->path, key, diag, "'%s' is a built-in variable", key);
+                status = ecc_suite_fail(&ctx->path, key, diag, "'%s' is a built-in or run variable", key);
             }
             if (status == ECC_OK) {
                 ecc_json_path_push_member(&ctx->path, key);

@@ -510,6 +510,20 @@ static bool s_match_key(
         }
         return equal;
     }
+    if (strcmp(key, "absent_or") == 0) {
+        /* Optional members: absence passes; a value present must satisfy the inner expectation. */
+        if (!value) {
+            return true;
+        }
+        struct ecc_match_failure inner;
+        ecc_match_failure_init(&inner);
+        bool ok = s_match_one(value, operand, pointer, &inner);
+        if (!ok) {
+            snprintf(why, why_size, "present, but %.250s", inner.message);
+        }
+        ecc_match_failure_clean_up(&inner);
+        return ok;
+    }
     if (!value) {
         snprintf(why, why_size, "expected a value (for '%s'), found none", key);
         return false;
@@ -714,6 +728,75 @@ done:
     return status;
 }
 
+/* ---- derived captures -------------------------------------------------------------------------- */
+
+static enum ecc_status s_derive_compile(const char *regex, regex_t *re, struct ecc_diag *diag) {
+    int rc = regcomp(re, regex, REG_EXTENDED);
+    if (rc != 0) {
+        char err[128];
+        regerror(rc, re, err, sizeof(err));
+        ecc_diag_set(diag, "regex \"%.100s\" does not compile: %s", regex, err);
+        return ECC_ERR_INVALID;
+    }
+    return ECC_OK;
+}
+
+enum ecc_status ecc_match_check_derive(const char *regex, struct ecc_diag *diag) {
+    regex_t re;
+    enum ecc_status status = s_derive_compile(regex, &re, diag);
+    if (status == ECC_OK) {
+        regfree(&re);
+    }
+    return status;
+}
+
+/* The part of one string the compiled regex selects (group 1, else the whole match). */
+static enum ecc_status s_derive_one(const regex_t *re, const json_t *value, json_t **out, struct ecc_diag *diag) {
+    if (!json_is_string(value)) {
+        ecc_diag_set(diag, "derived capture: expected a string, got %s", value ? ecc_json_type_name(value) : "nothing");
+        return ECC_ERR_NOT_FOUND;
+    }
+    regmatch_t match[2];
+    const char *text = json_string_value(value);
+    if (regexec(re, text, 2, match, 0) != 0) {
+        ecc_diag_set(diag, "derived capture: \"%.120s\" does not match the regex", text);
+        return ECC_ERR_NOT_FOUND;
+    }
+    const regmatch_t *part = re->re_nsub >= 1 && match[1].rm_so >= 0 ? &match[1] : &match[0];
+    *out = json_stringn(text + part->rm_so, (size_t)(part->rm_eo - part->rm_so));
+    return *out ? ECC_OK : ECC_ERR_NOMEM;
+}
+
+enum ecc_status ecc_match_derive(const json_t *value, const char *regex, json_t **out, struct ecc_diag *diag) {
+    *out = NULL;
+    regex_t re;
+    enum ecc_status status = s_derive_compile(regex, &re, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!json_is_array(value)) {
+        status = s_derive_one(&re, value, out, diag);
+        regfree(&re);
+        return status;
+    }
+    json_t *all = json_array();
+    status = all ? ECC_OK : ECC_ERR_NOMEM;
+    for (size_t i = 0; status == ECC_OK && i < json_array_size(value); i++) {
+        json_t *part = NULL;
+        status = s_derive_one(&re, json_array_get(value, i), &part, diag);
+        if (status == ECC_OK && json_array_append_new(all, part) != 0) {
+            status = ECC_ERR_NOMEM;
+        }
+    }
+    regfree(&re);
+    if (status != ECC_OK) {
+        json_decref(all);
+        return status;
+    }
+    *out = all;
+    return ECC_OK;
+}
+
 /* ---- load-time checks -------------------------------------------------------------------------- */
 
 static enum ecc_status
@@ -829,6 +912,16 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
             if (!json_is_array(operand) || json_array_size(operand) == 0) {
                 return s_spec_error(path, key, diag, "'one_of' must be a non-empty array");
             }
+        } else if (strcmp(key, "absent_or") == 0) {
+            if (json_is_null(operand)) {
+                return s_spec_error(
+                    path, key, diag, "'absent_or' needs a value or a matcher (null would accept everything)");
+            }
+            if (json_is_object(operand)) {
+                ecc_json_path_push_member(path, key);
+                status = s_check(operand, false, false, path, diag);
+                ecc_json_path_pop(path);
+            }
         } else if (strcmp(key, "not") == 0) {
             if (!json_is_object(operand)) {
                 return s_spec_error(path, key, diag, "'not' must be a matcher object");
@@ -853,7 +946,7 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
                 key,
                 diag,
                 "unknown matcher '%s' (equals, present, type, regex, arn, uuid, range, length, set, one_of, not, "
-                "collect)",
+                "absent_or, collect)",
                 key);
         }
         if (status != ECC_OK) {

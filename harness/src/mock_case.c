@@ -1,4 +1,5 @@
 /* Client-direction cases: loading (strict, JSON pointers) and turning a case into mock exchanges. */
+#include "ecc/case.h"
 #include "ecc/codec_request.h"
 #include "ecc/match.h"
 #include "ecc/mock.h"
@@ -353,6 +354,10 @@ static enum ecc_status s_vars(struct ecc_vars *vars, const char *region) {
     }
     if (status == ECC_OK) {
         status = ecc_vars_set_string(vars, "region", region);
+    }
+    /* No account exists in client mode: run variables are their placeholders. */
+    for (size_t i = 0; status == ECC_OK && i < ecc_case_run_var_count; i++) {
+        status = ecc_vars_set_string(vars, ecc_case_run_vars[i].name, ecc_case_run_vars[i].placeholder);
     }
     return status;
 }

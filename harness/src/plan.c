@@ -85,6 +85,16 @@ static void s_shuffle(struct ecc_plan_item *items, size_t count, uint64_t *state
     }
 }
 
+/* The first run variable the case uses that has no value, or -1. */
+static int s_missing_run_var(const struct ecc_case *c, const json_t *run_vars) {
+    for (size_t i = 0; i < ecc_case_run_var_count; i++) {
+        if ((c->run_vars & (1u << i)) && !json_object_get(run_vars, ecc_case_run_vars[i].name)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
 enum ecc_status
 ecc_plan_build(struct ecc_plan *plan, const struct ecc_suite *suite, const struct ecc_plan_options *options) {
     memset(plan, 0, sizeof(*plan));
@@ -112,6 +122,15 @@ ecc_plan_build(struct ecc_plan *plan, const struct ecc_suite *suite, const struc
                 sizeof(item->skip_reason),
                 "needs the '%s' capability, which the endpoint's profile lacks",
                 name ? name : "?");
+        } else if (s_missing_run_var(c, options->run_vars) >= 0) {
+            const char *name = ecc_case_run_vars[s_missing_run_var(c, options->run_vars)].name;
+            item->action = ECC_PLAN_SKIP;
+            snprintf(
+                item->skip_reason,
+                sizeof(item->skip_reason),
+                "uses ${%s}, which has no value: give --var %s=ID (the profile has no default)",
+                name,
+                name);
         } else if (c->starts_tasks && !options->loopback && !options->allow_tasks) {
             item->action = ECC_PLAN_SKIP;
             snprintf(

@@ -12,6 +12,13 @@
 #define S_MAX_LIST_BYTES   (64 * 1024)
 #define S_MAX_LIST_ENTRIES 4096
 
+/* The emulator accepts any well-formed id: the placeholders keep the main run self-contained. moto looks
+ * subnets up in its own EC2 backend, so conformance/run-moto.sh creates them and passes --var. */
+static const struct ecc_profile_var s_emulator_vars[] = {
+    {"subnet", ECC_RUN_VAR_PLACEHOLDER_SUBNET},
+    {"security_group", ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP},
+};
+
 static const struct ecc_profile s_profiles[] = {
     {
         .name = "emulator",
@@ -21,6 +28,8 @@ static const struct ecc_profile s_profiles[] = {
         .secret_access_key = ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY,
         .second_access_key_id = ECC_EMULATOR_BLOCKED_ACCESS_KEY_ID,
         .account = ECC_EMULATOR_DEFAULT_ACCOUNT,
+        .vars = s_emulator_vars,
+        .var_count = ECC_ARRAY_LEN(s_emulator_vars),
     },
     {
         .name = "moto",
@@ -52,6 +61,15 @@ const struct ecc_profile *ecc_profile_get(size_t index) {
 
 size_t ecc_profile_count(void) {
     return ECC_ARRAY_LEN(s_profiles);
+}
+
+enum ecc_status ecc_profile_default_vars(const struct ecc_profile *profile, json_t *values) {
+    for (size_t i = 0; i < profile->var_count; i++) {
+        if (json_object_set_new(values, profile->vars[i].name, json_string(profile->vars[i].value)) != 0) {
+            return ECC_ERR_NOMEM;
+        }
+    }
+    return ECC_OK;
 }
 
 void ecc_expect_fail_list_init(struct ecc_expect_fail_list *list) {

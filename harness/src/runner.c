@@ -67,6 +67,7 @@ struct s_shared {
     const struct ecc_runner_options *options;
     struct ecc_run_report *report;
     struct ecc_sigv4_key_cache *key_cache;
+    struct ecc_credentials unknown; /* `"credentials": "unknown"` */
     char host[300];
     pthread_mutex_t mutex;
     size_t next; /* next plan item to hand out (parallel phase) */
@@ -378,8 +379,9 @@ static enum ecc_status s_sign(
     if (control || sign->mode == ECC_SIGN_NONE) {
         return ECC_OK;
     }
-    const struct ecc_credentials *credentials =
-        sign->second_credentials ? run->options->second_credentials : run->options->credentials;
+    const struct ecc_credentials *credentials = sign->second_credentials    ? run->options->second_credentials
+                                                : sign->unknown_credentials ? &shared->unknown
+                                                                            : run->options->credentials;
     if (!credentials) {
         ecc_diag_set(diag, "the profile has no second credentials");
         return ECC_ERR_NOT_FOUND;
@@ -597,14 +599,24 @@ static bool s_capture(struct s_case_run *run, const struct ecc_step *step, const
         json_t *value = NULL;
         struct ecc_diag diag;
         ecc_diag_clear(&diag);
-        if (ecc_match_capture(x->body, json_string_value(pointer), &value, &diag) != ECC_OK) {
+        /* A string is a pointer; an object a derived capture {"pointer", "regex"} (checked at load). */
+        const char *regex = json_string_value(json_object_get(pointer, "regex"));
+        const char *where = regex ? json_string_value(json_object_get(pointer, "pointer")) : json_string_value(pointer);
+        enum ecc_status status = ecc_match_capture(x->body, where, &value, &diag);
+        if (status == ECC_OK && regex) {
+            json_t *derived = NULL;
+            status = ecc_match_derive(value, regex, &derived, &diag);
+            json_decref(value);
+            value = derived;
+        }
+        if (status != ECC_OK) {
             s_fail(run, "%s: capture '%s': %s", step->label, name, diag.text);
             s_append_answer(run, x);
             return false;
         }
         char key[160];
         snprintf(key, sizeof(key), "capture.%s", name);
-        enum ecc_status status = ecc_vars_set(&run->vars, key, value);
+        status = ecc_vars_set(&run->vars, key, value);
         json_decref(value);
         if (status != ECC_OK) {
             s_fail(run, "%s: out of memory", step->label);
@@ -910,9 +922,14 @@ static enum ecc_status s_set_builtins(struct s_case_run *run) {
     if (status == ECC_OK && o->second_credentials) {
         status = ecc_vars_set_string(&run->vars, "second_access_key_id", o->second_credentials->access_key_id);
     }
-    /* Case vars, in order: each may use the built-ins and the vars before it. */
     const char *key;
     const json_t *value;
+    json_object_foreach((json_t *)o->run_vars, key, value) {
+        if (status == ECC_OK) {
+            status = ecc_vars_set(&run->vars, key, value);
+        }
+    }
+    /* Case vars, in order: each may use the built-ins and the vars before it. */
     json_object_foreach((json_t *)run->c->vars, key, value) {
         json_t *expanded = NULL;
         struct ecc_diag diag;
@@ -1104,9 +1121,15 @@ enum ecc_status ecc_runner_run(
     if (status != ECC_OK) {
         return status;
     }
+    ecc_credentials_init(&shared.unknown);
     shared.key_cache = ecc_sigv4_key_cache_new(0);
-    if (!shared.key_cache || pthread_mutex_init(&shared.mutex, NULL) != 0) {
+    if (!shared.key_cache ||
+        ecc_credentials_set(
+            &shared.unknown, ECC_RUNNER_UNKNOWN_ACCESS_KEY_ID, ECC_RUNNER_UNKNOWN_SECRET_ACCESS_KEY, NULL, diag) !=
+            ECC_OK ||
+        pthread_mutex_init(&shared.mutex, NULL) != 0) {
         ecc_sigv4_key_cache_destroy(shared.key_cache);
+        ecc_credentials_clean_up(&shared.unknown);
         return ECC_ERR_NOMEM;
     }
     uint64_t start = s_now_ms();
@@ -1153,5 +1176,6 @@ done:
     free(threads);
     pthread_mutex_destroy(&shared.mutex);
     ecc_sigv4_key_cache_destroy(shared.key_cache);
+    ecc_credentials_clean_up(&shared.unknown);
     return status;
 }

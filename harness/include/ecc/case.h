@@ -29,13 +29,44 @@ bool ecc_capability_parse(const char *name, unsigned *capability);
 extern const char *const ecc_case_builtin_vars[];
 extern const size_t ecc_case_builtin_var_count;
 
+/*
+ * Run variables: ids of account resources a case cannot create for itself (a subnet, a security group),
+ * given to the whole run with `ecsconf run --var NAME=VALUE` or defaulted by the endpoint's profile.
+ * Cases and fixtures use them like built-ins (`${subnet}`); the loader records which ones each case uses
+ * (through its fixtures too), and the planner SKIPs a case whose run variable has no value.
+ * The placeholders are well-formed ids no account has: the emulator profile's defaults (it accepts any
+ * id) and the values of client mode, where no account exists.
+ */
+#define ECC_RUN_VAR_PLACEHOLDER_SUBNET         "subnet-0a1b2c3d4e5f60718"
+#define ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP "sg-0123456789abcdef0"
+#define ECC_RUN_VAR_MAX_VALUE_LEN              256
+
+struct ecc_run_var {
+    const char *name;        /* "subnet" */
+    const char *summary;     /* for --help */
+    const char *placeholder; /* see above */
+};
+extern const struct ecc_run_var ecc_case_run_vars[];
+extern const size_t ecc_case_run_var_count;
+/* Index into ecc_case_run_vars, or -1 when `name` is not a run variable. */
+int ecc_case_run_var_index(const char *name);
+/*
+ * Parses one `NAME=VALUE` (the argument of `--var`) into `values` (an object name → string; a later
+ * value replaces an earlier one). NAME must be a run variable, VALUE 1..ECC_RUN_VAR_MAX_VALUE_LEN
+ * printable ASCII characters without spaces (33..126). ECC_ERR_INVALID with the reason in `diag`.
+ */
+enum ecc_status ecc_case_run_var_parse(const char *spec, json_t *values, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
 enum ecc_step_kind { ECC_STEP_SEND, ECC_STEP_CALL, ECC_STEP_RAW, ECC_STEP_CONTROL };
 enum ecc_sign_mode { ECC_SIGN_SIGV4, ECC_SIGN_NONE, ECC_SIGN_BAD_SIGNATURE };
 
+/* Which key signs: the run's (both false), the profile's second one, or a well-formed key no endpoint
+ * knows (runner.h). At most one of the two is set. */
 struct ecc_step_sign {
     enum ecc_sign_mode mode;
     int64_t date_offset_s;
     bool second_credentials;
+    bool unknown_credentials;
 };
 
 /* All borrowed from the case document; NULL when not given. */
@@ -85,6 +116,7 @@ struct ecc_case {
     struct ecc_step *cleanup;
     size_t cleanup_count;
     bool starts_tasks; /* a step sends RunTask: costs money off loopback */
+    unsigned run_vars; /* bit i: the case (or a fixture it sends) uses ecc_case_run_vars[i] */
 };
 
 /*

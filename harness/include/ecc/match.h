@@ -5,10 +5,11 @@
  * functions over jansson values: no I/O, no global state.
  *
  * An expectation is a bare JSON value (means `equals`) or a matcher object whose keys all must hold:
- * equals, present, type, regex, arn, uuid, range, length, set, one_of, not, collect. JSON null counts as
- * absent (awsJson1_1 drops null members). A pointer is RFC 6901 with `*` standing for every element of
- * an array; a matcher on a wildcard pointer holds for each value it reaches (and it must reach one,
- * except for {"present": false}); `collect` applies to the array of all those values instead.
+ * equals, present, type, regex, arn, uuid, range, length, set, one_of, not, absent_or, collect. JSON null
+ * counts as absent (awsJson1_1 drops null members); `absent_or` passes on absence and otherwise applies its
+ * expectation (for members a client must accept as missing). A pointer is RFC 6901 with `*` standing for every element
+ * of an array; a matcher on a wildcard pointer holds for each value it reaches (and it must reach one, except for
+ * {"present": false}); `collect` applies to the array of all those values instead.
  *
  * The loader calls the `check` functions (shape only; strings may still hold `${...}`); the runner
  * expands variables, then calls the `eval` functions.
@@ -55,6 +56,18 @@ bool ecc_match_eval(const json_t *document, const char *pointer, const json_t *s
  */
 enum ecc_status ecc_match_capture(const json_t *document, const char *pointer, json_t **out, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
+
+/*
+ * Derived capture: applies `regex` (POSIX extended) to a captured string, or to each string of a captured
+ * array (a wildcard capture), and keeps its first parenthesized group, or the whole match when it has
+ * none: the task id of a task ARN with "/([^/]+)$". `*out` is a new reference (a string, or an array in
+ * the same order). A regex that does not compile is ECC_ERR_INVALID; a value that is not a string, or
+ * that the regex does not match, is ECC_ERR_NOT_FOUND; the reason is in `diag`.
+ */
+enum ecc_status
+ecc_match_derive(const json_t *value, const char *regex, json_t **out, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/* Load-time check of a derived capture's regex: it compiles (the reason in `diag` when not). */
+enum ecc_status ecc_match_check_derive(const char *regex, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
 /* JSON equality where numbers compare by value (1 == 1.0); object member order does not matter. */
 bool ecc_match_json_equal(const json_t *a, const json_t *b);

@@ -166,7 +166,7 @@ void ecc_client_case_destroy(struct ecc_client_case *c);
 /*
  * The RunTask parameters the adapter gets: the fixture body with `merge` applied (or `params`), with
  * the fixed client-mode variables expanded (`${cluster}` and `${family}` are "ecsconf-client",
- * `${region}` the run's). `*out` is a new reference.
+ * `${region}` the run's, the run variables their placeholders of case.h). `*out` is a new reference.
  */
 enum ecc_status ecc_client_case_params(
     const struct ecc_client_case *c, const char *region, json_t **out, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;

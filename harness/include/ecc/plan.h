@@ -33,7 +33,8 @@ struct ecc_plan_options {
     bool loopback;                 /* the endpoint is on 127.0.0.0/8 or ::1 */
     bool allow_tasks;              /* --allow-tasks: start tasks off loopback */
     const struct ecc_expect_fail_list *expect_fail;
-    uint64_t seed; /* order of the cases */
+    const json_t *run_vars; /* object name → value of the run variables that have one; NULL: none */
+    uint64_t seed;          /* order of the cases */
 };
 
 enum ecc_plan_action { ECC_PLAN_RUN, ECC_PLAN_SKIP };
@@ -44,6 +45,9 @@ struct ecc_plan_item {
     char skip_reason[256];
     const struct ecc_expect_fail_entry *expect_fail; /* borrowed; NULL when not listed */
 };
+
+/* A case is SKIP when the profile lacks a capability it needs, when it starts tasks off loopback without
+ * --allow-tasks, or when it uses a run variable that has no value. */
 
 /* Owner: the caller (ecc_plan_clean_up). Exclusive cases come first (they run alone), then the others; each
  * group in an order shuffled by the seed, so hidden dependencies between cases show up. */

@@ -9,15 +9,26 @@
 #include "ecc/case.h"
 #include "ecc/common.h"
 
+/* A run variable's default value (case.h, "Run variables"). */
+struct ecc_profile_var {
+    const char *name;
+    const char *value;
+};
+
 struct ecc_profile {
     const char *name;
     const char *summary;
-    unsigned capabilities;            /* ECC_CAP_* */
-    const char *access_key_id;        /* used when the environment has no credentials; NULL: required */
-    const char *secret_access_key;    /* idem (a published test key, never a real secret) */
-    const char *second_access_key_id; /* the `"credentials": "second"` key, NULL when none */
-    const char *account;              /* ${account}; NULL when unknown */
+    unsigned capabilities;              /* ECC_CAP_* */
+    const char *access_key_id;          /* used when the environment has no credentials; NULL: required */
+    const char *secret_access_key;      /* idem (a published test key, never a real secret) */
+    const char *second_access_key_id;   /* the `"credentials": "second"` key, NULL when none */
+    const char *account;                /* ${account}; NULL when unknown */
+    const struct ecc_profile_var *vars; /* run-variable defaults (`--var` overrides them); may be NULL */
+    size_t var_count;
 };
+
+/* Fills `values` (an object name → string) with the profile's run-variable defaults. */
+enum ecc_status ecc_profile_default_vars(const struct ecc_profile *profile, json_t *values) ECC_WARN_UNUSED_RESULT;
 
 /* Borrowed, static. NULL for an unknown name. */
 const struct ecc_profile *ecc_profile_find(const char *name);

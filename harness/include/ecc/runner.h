@@ -28,6 +28,7 @@ struct ecc_runner_options {
     const struct ecc_credentials *second_credentials; /* `"credentials": "second"`; NULL when none */
     const char *account;                              /* ${account}; NULL when unknown */
     const char *prefix;                               /* ${prefix}: the run-unique resource prefix */
+    const json_t *run_vars;                           /* run variables (name → value); NULL: none */
     uint64_t seed;                                    /* ${uuid} and friends, per case */
     struct ecc_transport_options transport;           /* timeout_ms is the per-request timeout */
     uint64_t case_timeout_ms;                         /* 0: no per-case deadline */
@@ -42,6 +43,14 @@ struct ecc_runner_options {
     void (*on_case_start)(void *user_data, const struct ecc_case *c, size_t done, size_t total);
     void *user_data;
 };
+
+/*
+ * The `"credentials": "unknown"` key: the shape of a real long-term access key id (AKIA + 16 base32
+ * characters) that no account has, so an endpoint that checks keys answers UnrecognizedClientException.
+ * The request is signed correctly with a made-up secret (not a secret: it signs nothing of value).
+ */
+#define ECC_RUNNER_UNKNOWN_ACCESS_KEY_ID     "AKIAECSCONFUNKNOWNKY"
+#define ECC_RUNNER_UNKNOWN_SECRET_ACCESS_KEY "ecsconf-unknown-key/not-a-secret/0000000"
 
 /* Defaults: 30 s per request, 10 min per case, 1 job, the default backoff; the rest zero. */
 void ecc_runner_options_init(struct ecc_runner_options *options);
