@@ -202,6 +202,22 @@ void ecc_sigv4_key_cache_stats(struct ecc_sigv4_key_cache *cache, uint64_t *hits
     pthread_mutex_unlock(&cache->lock);
 }
 
+/* memcmp(...) == 0 for the short names of a scope, without a library call. Not constant-time. */
+static bool s_bytes_equal(const char *a, const char *b, size_t len) {
+    uint64_t diff = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    for (; i < len; i++) {
+        diff |= (uint64_t)(unsigned char)(a[i] ^ b[i]);
+    }
+    return diff == 0;
+}
+
 static void s_signing_key(
     struct ecc_sigv4_key_cache *cache,
     const char *secret,
@@ -219,8 +235,8 @@ static void s_signing_key(
         struct s_cache_entry *entry = &cache->entries[i];
         if (entry->used && entry->secret_len == secret_len && entry->region_len == scope->region_len &&
             entry->service_len == scope->service_len && memcmp(entry->date8, scope->date8, 8) == 0 &&
-            memcmp(entry->region, scope->region, scope->region_len) == 0 &&
-            memcmp(entry->service, scope->service, scope->service_len) == 0 &&
+            s_bytes_equal(entry->region, scope->region, scope->region_len) &&
+            s_bytes_equal(entry->service, scope->service, scope->service_len) &&
             ecc_ct_equal(entry->secret, secret, secret_len)) {
             entry->last_used = ++cache->tick;
             cache->hits++;
@@ -718,6 +734,30 @@ static uint64_t s_word(const char *p) {
     return w;
 }
 
+/* memcpy for the short pieces a signature is assembled from (names, separators, dates): a library
+ * call per piece cost more than the copying; up to 16 bytes take two overlapping word moves. */
+static void s_put_bytes(char *out, const char *in, size_t len) {
+    if (len > 16) {
+        memcpy(out, in, len);
+    } else if (len >= 8) {
+        uint64_t head, tail;
+        memcpy(&head, in, 8);
+        memcpy(&tail, in + len - 8, 8);
+        memcpy(out, &head, 8);
+        memcpy(out + len - 8, &tail, 8);
+    } else if (len >= 4) {
+        uint32_t head, tail;
+        memcpy(&head, in, 4);
+        memcpy(&tail, in + len - 4, 4);
+        memcpy(out, &head, 4);
+        memcpy(out + len - 4, &tail, 4);
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            out[i] = in[i];
+        }
+    }
+}
+
 #define S_ONES  0x0101010101010101ULL
 #define S_HIGHS 0x8080808080808080ULL
 
@@ -761,7 +801,7 @@ static void s_lower_copy(char *out, const char *in, size_t len) {
  * `out` has room for `len` bytes (the result is never longer). */
 static char *s_write_trimmed(char *out, const char *value, size_t len) {
     if (!s_has_blank_or_control(value, len)) {
-        memcpy(out, value, len);
+        s_put_bytes(out, value, len);
         return out + len;
     }
     const char *p = value;
@@ -806,14 +846,34 @@ static bool s_is_token_char(char c) {
 /* The length of a non-empty header name of tchar in either case, at most S_MAX_HEADER_NAME_BYTES
  * long; 0 for any other name. */
 static size_t s_token_name_len(const char *name) {
-    size_t len = 0;
-    while (name[len] && len <= S_MAX_HEADER_NAME_BYTES) {
-        if (!s_tchar_lower[(unsigned char)name[len]]) {
-            return 0;
-        }
-        len++;
+    size_t len = strlen(name);
+    if (len > S_MAX_HEADER_NAME_BYTES) {
+        return 0;
     }
-    return name[len] ? 0 : len;
+    /* No early exit: one load, compare and AND per byte, no branch to mispredict. */
+    unsigned char all_tchar = 1;
+    for (size_t i = 0; i < len; i++) {
+        all_tchar &= (unsigned char)(s_tchar_lower[(unsigned char)name[i]] != 0);
+    }
+    return all_tchar ? len : 0;
+}
+
+/* `name` (`len` bytes of tchar) equals `lower` (lower-case letters, digits and '-'), ignoring case.
+ * Setting the 0x20 bit lower-cases a letter and leaves digits and '-' alone; the only other bytes it
+ * maps onto a digit or '-' are control bytes, which are not tchar. Eight bytes per step. */
+static bool s_name_is(const char *name, size_t len, const char *lower, size_t lower_len) {
+    if (len != lower_len) {
+        return false;
+    }
+    uint64_t diff = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        diff |= (s_word(name + i) | S_ONES * 0x20) ^ s_word(lower + i);
+    }
+    for (; i < len; i++) {
+        diff |= (uint64_t)(((unsigned char)name[i] | 0x20) ^ (unsigned char)lower[i]);
+    }
+    return diff == 0;
 }
 
 /* botocore's SIGNED_HEADERS_BLACKLIST plus authorization: headers a proxy may add, drop or rewrite. */
@@ -849,12 +909,12 @@ static bool s_never_signed(const char *lower_name, size_t len) {
     case 'u':
         break;
     case 'x':
-        return len == 15 && memcmp(lower_name, "x-amzn-trace-id", 15) == 0;
+        return s_name_is(lower_name, len, "x-amzn-trace-id", 15);
     default:
         return false;
     }
     for (size_t i = 0; i < ECC_ARRAY_LEN(names); i++) {
-        if (names[i].len == len && memcmp(lower_name, names[i].name, len) == 0) {
+        if (s_name_is(lower_name, len, names[i].name, names[i].len)) {
             return true;
         }
     }
@@ -977,9 +1037,9 @@ static enum ecc_status s_append_canonical_headers(
             if (sh != signed_headers->data) {
                 *sh++ = ';';
             }
-            memcpy(sh, name, ref->name_len);
+            s_put_bytes(sh, name, ref->name_len);
             sh += ref->name_len;
-            memcpy(o, name, ref->name_len);
+            s_put_bytes(o, name, ref->name_len);
             o += ref->name_len;
             *o++ = ':';
         }
@@ -1019,7 +1079,7 @@ static enum ecc_status s_append_pieces(struct ecc_buf *buf, const struct s_piece
     }
     char *out = buf->data + buf->len;
     for (size_t i = 0; i < count; i++) {
-        memcpy(out, pieces[i].bytes, pieces[i].len);
+        s_put_bytes(out, pieces[i].bytes, pieces[i].len);
         out += pieces[i].len;
     }
     buf->len += total;
@@ -1115,7 +1175,7 @@ s_replace_value_pieces(struct ecc_http_header *header, const struct s_piece *pie
     }
     char *out = header->value;
     for (size_t i = 0; i < count; i++) {
-        memcpy(out, pieces[i].bytes, pieces[i].len);
+        s_put_bytes(out, pieces[i].bytes, pieces[i].len);
         out += pieces[i].len;
     }
     *out = '\0';
@@ -1161,19 +1221,6 @@ struct s_known_headers {
     size_t content_sha256;
     bool repeated; /* a name the signer writes appears twice: s_put_header then drops the later ones */
 };
-
-/* `name` (`len` bytes of tchar) equals the lower-case `lower`, ignoring case. */
-static bool s_name_is(const char *name, size_t len, const char *lower, size_t lower_len) {
-    if (len != lower_len) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        if (s_tchar_lower[(unsigned char)name[i]] != (unsigned char)lower[i]) {
-            return false;
-        }
-    }
-    return true;
-}
 
 static void s_note_header(size_t *slot, size_t index, bool *repeated) {
     if (*slot == SIZE_MAX) {
@@ -1267,29 +1314,46 @@ static enum ecc_status s_append_query_param(struct ecc_buf *query, const char *k
 static bool s_has_query_auth(const char *query);
 static const char *s_query_first_of(const char *query, const char *const *names, size_t count);
 
-/* The length of a region or service name: 1..255 bytes, none of them '/' or a blank; 0 for any other. */
-static size_t s_valid_name_len(const char *text) {
-    size_t len = 0;
-    for (; text && text[len]; len++) {
-        char c = text[len];
-        if (len == 255 || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            return 0;
-        }
+/* Bytes a scope part may not hold: '/' (the scope separator) and blanks; an access key id not ',' either
+ * (the Authorization syntax). */
+#define S_NOT_IN_NAME   1
+#define S_NOT_IN_KEY_ID 2
+static unsigned char s_scope_byte_class(unsigned char c) {
+    switch (c) {
+    case '/':
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+        return S_NOT_IN_NAME | S_NOT_IN_KEY_ID;
+    case ',':
+        return S_NOT_IN_KEY_ID;
+    default:
+        return 0;
     }
-    return len;
 }
 
-/* The length of an access key id: no '/' (the scope separator), ',' or blanks (the Authorization
- * syntax); 0 for an empty or bad one. */
-static size_t s_access_key_id_len(const char *text) {
-    size_t len = 0;
-    for (; text && text[len]; len++) {
-        char c = text[len];
-        if (c == '/' || c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            return 0;
-        }
+/* The length of `text` when it is 1..max_len bytes without a byte of class `refused`, else 0. */
+static size_t s_scope_part_len(const char *text, size_t max_len, unsigned char refused) {
+    size_t len = text ? strlen(text) : 0;
+    if (len > max_len) {
+        return 0;
     }
-    return len;
+    unsigned char seen = 0;
+    for (size_t i = 0; i < len; i++) {
+        seen |= s_scope_byte_class((unsigned char)text[i]);
+    }
+    return seen & refused ? 0 : len;
+}
+
+/* The length of a region or service name: 1..255 bytes, none of them '/' or a blank; 0 for any other. */
+static size_t s_valid_name_len(const char *text) {
+    return s_scope_part_len(text, 255, S_NOT_IN_NAME);
+}
+
+/* The length of an access key id: no '/', ',' or blanks; 0 for an empty or bad one. */
+static size_t s_access_key_id_len(const char *text) {
+    return s_scope_part_len(text, SIZE_MAX, S_NOT_IN_KEY_ID);
 }
 
 enum ecc_status ecc_sigv4_signer_sign(
