@@ -164,7 +164,8 @@ struct s_cache_entry {
 struct ecc_sigv4_key_cache {
     pthread_mutex_t lock;
     struct s_cache_entry *entries;
-    size_t count;
+    size_t count;       /* entries allocated: grown on demand, so a cache that sees one key stays small */
+    size_t max_entries; /* the limit `count` grows to */
     uint64_t tick;
     uint64_t hits;
     uint64_t misses;
@@ -175,7 +176,8 @@ struct ecc_sigv4_key_cache *ecc_sigv4_key_cache_new(size_t max_entries) {
     if (!cache) {
         return NULL;
     }
-    cache->count = max_entries ? max_entries : 16;
+    cache->max_entries = max_entries ? max_entries : 16;
+    cache->count = 1;
     cache->entries = calloc(cache->count, sizeof(*cache->entries));
     if (!cache->entries || pthread_mutex_init(&cache->lock, NULL) != 0) {
         free(cache->entries);
@@ -197,7 +199,7 @@ void ecc_sigv4_key_cache_destroy(struct ecc_sigv4_key_cache *cache) {
 
 void ecc_sigv4_key_cache_stats(struct ecc_sigv4_key_cache *cache, uint64_t *hits, uint64_t *misses) {
     pthread_mutex_lock(&cache->lock);
-    *hits = cache->hits;
+    *hits = __atomic_load_n(&cache->hits, __ATOMIC_RELAXED);
     *misses = cache->misses;
     pthread_mutex_unlock(&cache->lock);
 }
@@ -218,41 +220,75 @@ static bool s_bytes_equal(const char *a, const char *b, size_t len) {
     return diff == 0;
 }
 
-static void s_signing_key(
+static bool
+s_entry_matches(const struct s_cache_entry *entry, const char *secret, size_t secret_len, const struct s_scope *scope) {
+    return entry->used && entry->secret_len == secret_len && entry->region_len == scope->region_len &&
+           entry->service_len == scope->service_len && memcmp(entry->date8, scope->date8, 8) == 0 &&
+           s_bytes_equal(entry->region, scope->region, scope->region_len) &&
+           s_bytes_equal(entry->service, scope->service, scope->service_len) &&
+           ecc_ct_equal(entry->secret, secret, secret_len);
+}
+
+/* A signer's own copy of the last key it took from a cache: signing again for the same key, day and
+ * scope (what a client does all day) then skips the shared cache's lock and copy. It counts as a hit of
+ * that cache. Wiped when the signer is destroyed. */
+struct s_key_memo {
+    const struct ecc_sigv4_key_cache *cache;
+    struct s_cache_entry entry;
+};
+
+/* The signing key for `scope`: derived into `derived` when there is no cache (or the secret or scope is
+ * too long to cache), else from `memo` or `cache`. Returns the key state to sign with. */
+static const struct s_hmac_key *s_signing_key(
     struct ecc_sigv4_key_cache *cache,
+    struct s_key_memo *memo,
     const char *secret,
     size_t secret_len,
     const struct s_scope *scope,
-    struct s_hmac_key *out) {
+    struct s_hmac_key *derived) {
     if (!cache || secret_len >= S_CACHE_SECRET || scope->region_len >= S_CACHE_FIELD ||
         scope->service_len >= S_CACHE_FIELD) {
-        s_derive_signing_key(secret, secret_len, scope, out);
-        return;
+        s_derive_signing_key(secret, secret_len, scope, derived);
+        return derived;
+    }
+    if (memo->cache == cache && s_entry_matches(&memo->entry, secret, secret_len, scope)) {
+        __atomic_fetch_add(&cache->hits, 1, __ATOMIC_RELAXED);
+        return &memo->entry.key;
     }
     pthread_mutex_lock(&cache->lock);
     struct s_cache_entry *victim = &cache->entries[0];
     for (size_t i = 0; i < cache->count; i++) {
         struct s_cache_entry *entry = &cache->entries[i];
-        if (entry->used && entry->secret_len == secret_len && entry->region_len == scope->region_len &&
-            entry->service_len == scope->service_len && memcmp(entry->date8, scope->date8, 8) == 0 &&
-            s_bytes_equal(entry->region, scope->region, scope->region_len) &&
-            s_bytes_equal(entry->service, scope->service, scope->service_len) &&
-            ecc_ct_equal(entry->secret, secret, secret_len)) {
+        if (s_entry_matches(entry, secret, secret_len, scope)) {
             entry->last_used = ++cache->tick;
-            cache->hits++;
-            *out = entry->key;
+            __atomic_fetch_add(&cache->hits, 1, __ATOMIC_RELAXED);
+            memo->entry = *entry;
+            memo->cache = cache;
             pthread_mutex_unlock(&cache->lock);
-            return;
+            return &memo->entry.key;
         }
         if (!entry->used || (victim->used && entry->last_used < victim->last_used)) {
             victim = entry;
         }
     }
     cache->misses++;
+    if (victim->used && cache->count < cache->max_entries) {
+        /* Full but allowed to grow: double rather than evict (on allocation failure, evict). */
+        size_t count = cache->count * 2 < cache->max_entries ? cache->count * 2 : cache->max_entries;
+        struct s_cache_entry *entries = calloc(count, sizeof(*entries));
+        if (entries) {
+            memcpy(entries, cache->entries, cache->count * sizeof(*entries));
+            ecc_secure_zero(cache->entries, cache->count * sizeof(*entries));
+            free(cache->entries);
+            victim = &entries[cache->count];
+            cache->entries = entries;
+            cache->count = count;
+        }
+    }
     /* Derived under the lock: a miss happens once a day per key and region, and deriving outside would
      * let two threads race to fill the same slot. */
-    s_derive_signing_key(secret, secret_len, scope, out);
     ecc_secure_zero(victim, sizeof(*victim));
+    s_derive_signing_key(secret, secret_len, scope, &victim->key);
     victim->used = true;
     victim->last_used = ++cache->tick;
     memcpy(victim->date8, scope->date8, 9);
@@ -262,8 +298,10 @@ static void s_signing_key(
     victim->service_len = scope->service_len;
     memcpy(victim->secret, secret, secret_len);
     victim->secret_len = secret_len;
-    victim->key = *out;
+    memo->entry = *victim;
+    memo->cache = cache;
     pthread_mutex_unlock(&cache->lock);
+    return &memo->entry.key;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -390,53 +428,91 @@ static int s_hex_value(char c) {
     return -1;
 }
 
-/* RFC 3986 encoding: unreserved bytes (and '/' when `keep_slash`) as they are, the rest as %XX. */
+/* RFC 3986 encoding: unreserved bytes (and '/' when `keep_slash`) as they are, the rest as %XX.
+ * Measured first, then written in place: one reservation. */
 static enum ecc_status s_append_encoded(struct ecc_buf *out, const char *bytes, size_t len, bool keep_slash) {
     static const char hex[] = "0123456789ABCDEF";
-    /* Worst case is 3 bytes per input byte; reserve once, then write directly. */
-    if (len > (SIZE_MAX - 1) / 3) {
-        return ECC_ERR_LIMIT;
+    size_t encoded_len = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        encoded_len += s_is_unreserved(c) || (keep_slash && c == '/') ? 1 : 3;
     }
-    size_t start = out->len;
-    enum ecc_status status = ECC_OK;
-    size_t i = 0;
-    while (i < len && status == ECC_OK) {
-        size_t run = i;
-        while (run < len && (s_is_unreserved((unsigned char)bytes[run]) || (keep_slash && bytes[run] == '/'))) {
-            run++;
-        }
-        if (run > i) {
-            status = ecc_buf_append(out, bytes + i, run - i);
-            i = run;
-            continue;
-        }
-        unsigned char c = (unsigned char)bytes[i++];
-        char triple[3] = {'%', hex[c >> 4], hex[c & 15]};
-        status = ecc_buf_append(out, triple, 3);
-    }
+    enum ecc_status status = ecc_buf_reserve(out, encoded_len);
     if (status != ECC_OK) {
-        out->len = start;
-        if (out->data) {
-            out->data[start] = '\0';
+        return status;
+    }
+    char *o = out->data + out->len;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        if (s_is_unreserved(c) || (keep_slash && c == '/')) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
     }
-    return status;
+    out->len += encoded_len;
+    out->data[out->len] = '\0';
+    return ECC_OK;
 }
 
-/* Percent-decodes into `out`. A '%' not followed by two hex digits stays a literal '%'. */
-static enum ecc_status s_append_decoded(struct ecc_buf *out, const char *bytes, size_t len) {
-    enum ecc_status status = ECC_OK;
-    for (size_t i = 0; i < len && status == ECC_OK; i++) {
-        int hi, lo;
-        if (bytes[i] == '%' && i + 2 < len && (hi = s_hex_value(bytes[i + 1])) >= 0 &&
-            (lo = s_hex_value(bytes[i + 2])) >= 0) {
-            status = ecc_buf_append_byte(out, (char)(hi * 16 + lo));
-            i += 2;
-        } else {
-            status = ecc_buf_append_byte(out, bytes[i]);
-        }
+/* The percent-decoded byte at bytes[i]; *step is how many input bytes it took. A '%' not followed by
+ * two hex digits stays a literal '%'. */
+static char s_decoded_at(const char *bytes, size_t len, size_t i, size_t *step) {
+    int hi, lo;
+    if (bytes[i] == '%' && i + 2 < len && (hi = s_hex_value(bytes[i + 1])) >= 0 &&
+        (lo = s_hex_value(bytes[i + 2])) >= 0) {
+        *step = 3;
+        return (char)(hi * 16 + lo);
     }
-    return status;
+    *step = 1;
+    return bytes[i];
+}
+
+/* Percent-decodes into `out` (measured first, then written in place: one reservation). */
+static enum ecc_status s_append_decoded(struct ecc_buf *out, const char *bytes, size_t len) {
+    size_t decoded_len = 0, step;
+    for (size_t i = 0; i < len; i += step) {
+        (void)s_decoded_at(bytes, len, i, &step);
+        decoded_len++;
+    }
+    enum ecc_status status = ecc_buf_reserve(out, decoded_len);
+    if (status != ECC_OK) {
+        return status;
+    }
+    char *o = out->data + out->len;
+    for (size_t i = 0; i < len; i += step) {
+        *o++ = s_decoded_at(bytes, len, i, &step);
+    }
+    out->len += decoded_len;
+    out->data[out->len] = '\0';
+    return ECC_OK;
+}
+
+/* Whether `bytes` percent-decodes to exactly `name`. */
+static bool s_decodes_to(const char *bytes, size_t len, const char *name, size_t name_len) {
+    size_t n = 0, step;
+    for (size_t i = 0; i < len; i += step) {
+        if (n == name_len || s_decoded_at(bytes, len, i, &step) != name[n]) {
+            return false;
+        }
+        n++;
+    }
+    return n == name_len;
+}
+
+/* Percent-decodes into `out` (`size` bytes with the NUL); false when it does not fit. */
+static bool s_decode_into(char *out, size_t size, const char *bytes, size_t len) {
+    size_t n = 0, step;
+    for (size_t i = 0; i < len; i += step) {
+        if (n + 1 >= size) {
+            return false;
+        }
+        out[n++] = s_decoded_at(bytes, len, i, &step);
+    }
+    out[n] = '\0';
+    return true;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -466,18 +542,16 @@ struct ecc_sigv4_signer {
     /* headers[0..known_name_lens).name_len already hold the request's name lengths (the signer's name
      * check measured them); the canonicalization reuses the array and resets this. */
     size_t known_name_lens;
-    struct s_header_ref headers[ECC_HTTP_MAX_HEADERS];
+    struct s_header_ref *headers; /* one per request header, grown to the largest request seen */
+    size_t headers_capacity;
+    struct s_key_memo key_memo;
     char signature[2 * S_SHA256_LEN + 1];
     int64_t last_epoch_s; /* the last date formatted, reused while the clock stays in that second */
     char last_date[ECC_SIGV4_DATE_LEN];
 };
 
 static void s_context_init(struct ecc_sigv4_signer *ctx) {
-    /* The per-header arrays (about 5 KB) are written before they are read: not worth zeroing per call. */
-    memset(ctx, 0, offsetof(struct ecc_sigv4_signer, headers));
-    ctx->signature[0] = '\0';
-    ctx->last_epoch_s = 0;
-    memset(ctx->last_date, 0, sizeof(ctx->last_date));
+    memset(ctx, 0, sizeof(*ctx));
     ecc_buf_init(&ctx->canonical_request, ECC_SIGV4_MAX_CANONICAL_BYTES);
     ecc_buf_init(&ctx->string_to_sign, ECC_SIGV4_MAX_CANONICAL_BYTES);
     ecc_buf_init(&ctx->scratch, 4 * ECC_SIGV4_MAX_CANONICAL_BYTES);
@@ -499,7 +573,22 @@ static void s_context_clean_up(struct ecc_sigv4_signer *ctx) {
     s_wipe_buf(&ctx->scratch2);
     ecc_buf_clean_up(&ctx->signed_headers);
     free(ctx->params);
+    free(ctx->headers);
     ecc_secure_zero(ctx->signature, sizeof(ctx->signature));
+    ecc_secure_zero(&ctx->key_memo, sizeof(ctx->key_memo));
+}
+
+/* Room for `count` entries in ctx->headers. */
+static enum ecc_status s_reserve_header_refs(struct ecc_sigv4_signer *ctx, size_t count) {
+    while (ctx->headers_capacity < count) {
+        struct s_header_ref *grown = ecc_array_grow(
+            ctx->headers, &ctx->headers_capacity, ctx->headers_capacity, sizeof(*grown), 8, ECC_HTTP_MAX_HEADERS);
+        if (!grown) {
+            return ECC_ERR_NOMEM;
+        }
+        ctx->headers = grown;
+    }
+    return ECC_OK;
 }
 
 struct ecc_sigv4_signer *ecc_sigv4_signer_new(void) {
@@ -763,13 +852,20 @@ static void s_put_bytes(char *out, const char *in, size_t len) {
 
 /* Whether any byte is SP or below (a blank, a control byte): eight bytes per step ("has a byte less
  * than n", exact as a yes/no for n <= 128), since most header values hold none and are copied whole. */
+static bool s_word_has_blank_or_control(uint64_t w) {
+    return ((w - S_ONES * 0x21) & ~w & S_HIGHS) != 0;
+}
+
 static bool s_has_blank_or_control(const char *value, size_t len) {
     size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w = s_word(value + i);
-        if ((w - S_ONES * 0x21) & ~w & S_HIGHS) {
-            return true;
+    if (len >= 8) {
+        for (; i + 8 <= len; i += 8) {
+            if (s_word_has_blank_or_control(s_word(value + i))) {
+                return true;
+            }
         }
+        /* the last, partial word as the word ending at the value's end (rereading a few bytes) */
+        return i < len && s_word_has_blank_or_control(s_word(value + len - 8));
     }
     for (; i < len; i++) {
         if ((unsigned char)value[i] <= ' ') {
@@ -780,16 +876,26 @@ static bool s_has_blank_or_control(const char *value, size_t len) {
 }
 
 /* ASCII upper-case letters to lower case, other bytes kept, eight bytes per step. */
+static uint64_t s_word_lower(uint64_t w) {
+    uint64_t low7 = w & ~S_HIGHS;
+    uint64_t at_least_a = low7 + S_ONES * (0x80 - 'A'); /* high bit set where the byte is >= 'A' */
+    uint64_t past_z = low7 + S_ONES * (0x7f - 'Z');     /* high bit set where the byte is > 'Z' */
+    uint64_t upper = at_least_a & ~past_z & ~w & S_HIGHS;
+    return w | upper >> 2; /* 0x80 >> 2 is the 0x20 case bit */
+}
+
 static void s_lower_copy(char *out, const char *in, size_t len) {
     size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w = s_word(in + i);
-        uint64_t low7 = w & ~S_HIGHS;
-        uint64_t at_least_a = low7 + S_ONES * (0x80 - 'A'); /* high bit set where the byte is >= 'A' */
-        uint64_t past_z = low7 + S_ONES * (0x7f - 'Z');     /* high bit set where the byte is > 'Z' */
-        uint64_t upper = at_least_a & ~past_z & ~w & S_HIGHS;
-        w |= upper >> 2; /* 0x80 >> 2 is the 0x20 case bit */
-        memcpy(out + i, &w, sizeof(w));
+    if (len >= 8) {
+        for (; i + 8 <= len; i += 8) {
+            uint64_t w = s_word_lower(s_word(in + i));
+            memcpy(out + i, &w, sizeof(w));
+        }
+        if (i < len) { /* the last word, ending at the end: lower-casing twice changes nothing */
+            uint64_t w = s_word_lower(s_word(in + len - 8));
+            memcpy(out + len - 8, &w, sizeof(w));
+        }
+        return;
     }
     for (; i < len; i++) {
         char c = in[i];
@@ -970,6 +1076,10 @@ static enum ecc_status s_append_canonical_headers(
     const char *payload_hash) {
     /* Lower-cased names side by side in the scratch; one reservation for all. */
     ecc_buf_reset(&ctx->scratch);
+    enum ecc_status status = s_reserve_header_refs(ctx, headers->count);
+    if (status != ECC_OK) {
+        return status;
+    }
     size_t names_bytes = 0;
     for (size_t i = 0; i < headers->count; i++) {
         if (i >= ctx->known_name_lens) {
@@ -978,7 +1088,7 @@ static enum ecc_status s_append_canonical_headers(
         names_bytes += ctx->headers[i].name_len;
     }
     ctx->known_name_lens = 0;
-    enum ecc_status status = ecc_buf_reserve(&ctx->scratch, names_bytes);
+    status = ecc_buf_reserve(&ctx->scratch, names_bytes);
     if (status != ECC_OK) {
         return status;
     }
@@ -1382,6 +1492,10 @@ enum ecc_status ecc_sigv4_signer_sign(
         ecc_diag_set(diag, "the request has no method");
         return ECC_ERR_INVALID;
     }
+    if (s_reserve_header_refs(ctx, request->headers.count) != ECC_OK) {
+        ecc_diag_set(diag, "out of memory");
+        return ECC_ERR_NOMEM;
+    }
     struct s_known_headers known;
     size_t bad_name = s_scan_headers(ctx, &request->headers, &known);
     if (bad_name != SIZE_MAX) {
@@ -1526,9 +1640,12 @@ enum ecc_status ecc_sigv4_signer_sign(
     }
     if (status == ECC_OK) {
         const char *secret = credentials->secret_access_key;
-        s_signing_key(options->key_cache, secret, strlen(secret), &scope, &key);
-        status = s_sign_canonical(ctx, amz_date, &scope, &key);
-        ecc_secure_zero(&key, sizeof(key));
+        const struct s_hmac_key *signing_key =
+            s_signing_key(options->key_cache, &ctx->key_memo, secret, strlen(secret), &scope, &key);
+        status = s_sign_canonical(ctx, amz_date, &scope, signing_key);
+        if (signing_key == &key) {
+            ecc_secure_zero(&key, sizeof(key));
+        }
     }
     if (status == ECC_OK && options->mode == ECC_SIGV4_MODE_HEADER) {
         struct ecc_buf *authorization = &ctx->scratch2;
@@ -1614,7 +1731,12 @@ struct ecc_sigv4_verifier {
     ecc_sigv4_clock_fn *clock;
     void *clock_user_data;
     struct ecc_sigv4_key_cache *cache;
+    struct s_scratch_pool *pool; /* a separate object: verifying through a const verifier uses it */
 };
+
+struct s_scratch_pool;
+static struct s_scratch_pool *s_pool_new(void);
+static void s_pool_destroy(struct s_scratch_pool *pool);
 
 static const struct {
     const char *error_name;
@@ -1683,6 +1805,7 @@ void ecc_sigv4_verifier_destroy(struct ecc_sigv4_verifier *verifier) {
     free(verifier->region);
     free(verifier->service);
     ecc_sigv4_key_cache_destroy(verifier->cache);
+    s_pool_destroy(verifier->pool);
     free(verifier);
 }
 
@@ -1706,7 +1829,8 @@ ecc_sigv4_verifier_new(const struct ecc_sigv4_verifier_options *options, struct 
     verifier->service_len = strlen(options->service);
     verifier->keys = calloc(options->key_count ? options->key_count : 1, sizeof(*verifier->keys));
     verifier->cache = ecc_sigv4_key_cache_new(64);
-    if (!verifier->region || !verifier->service || !verifier->keys || !verifier->cache) {
+    verifier->pool = s_pool_new();
+    if (!verifier->region || !verifier->service || !verifier->keys || !verifier->cache || !verifier->pool) {
         goto on_nomem;
     }
     for (size_t i = 0; i < options->key_count; i++) {
@@ -1767,27 +1891,102 @@ struct s_auth {
 
 /* The parse holds ~13 KB of fixed slots: zeroing and wiping all of it cost more than the rest of a
  * verification, so only the strings are emptied, and only what they hold is wiped. */
-static struct s_auth *s_auth_new(void) {
-    struct s_auth *auth = malloc(sizeof(*auth));
-    if (auth) {
-        auth->algorithm[0] = auth->credential[0] = auth->signed_headers[0] = auth->signature[0] = '\0';
-        auth->date[0] = auth->expires[0] = auth->token[0] = '\0';
-        auth->has_credential = auth->has_signed_headers = auth->has_signature = false;
-        auth->has_date = auth->has_expires = auth->has_token = false;
-    }
-    return auth;
+static void s_auth_reset(struct s_auth *auth) {
+    auth->algorithm[0] = auth->credential[0] = auth->signed_headers[0] = auth->signature[0] = '\0';
+    auth->date[0] = auth->expires[0] = auth->token[0] = '\0';
+    auth->has_credential = auth->has_signed_headers = auth->has_signature = false;
+    auth->has_date = auth->has_expires = auth->has_token = false;
 }
 
-static void s_auth_wipe(char *slot, size_t size) {
+static void s_auth_wipe_slot(char *slot, size_t size) {
     ecc_secure_zero(slot, strnlen(slot, size));
 }
 
-static void s_auth_destroy(struct s_auth *auth) {
-    s_auth_wipe(auth->credential, sizeof(auth->credential));
-    s_auth_wipe(auth->signed_headers, sizeof(auth->signed_headers));
-    s_auth_wipe(auth->signature, sizeof(auth->signature));
-    s_auth_wipe(auth->token, sizeof(auth->token));
-    free(auth);
+static void s_auth_wipe(struct s_auth *auth) {
+    s_auth_wipe_slot(auth->credential, sizeof(auth->credential));
+    s_auth_wipe_slot(auth->signed_headers, sizeof(auth->signed_headers));
+    s_auth_wipe_slot(auth->signature, sizeof(auth->signature));
+    s_auth_wipe_slot(auth->token, sizeof(auth->token));
+}
+
+/* What one verification works in: the parsed signature and a canonicalization context. The verifier
+ * keeps a few between calls (its pool), so steady-state verifying allocates nothing, the way a reused
+ * signer does not; any number of threads take and give back under the pool's lock. */
+struct s_scratch {
+    struct s_auth auth;
+    struct ecc_sigv4_signer ctx;
+    struct s_scratch *next;
+};
+
+#define S_POOL_MAX 8 /* scratches kept for reuse; more concurrent verifications allocate their own */
+
+struct s_scratch_pool {
+    pthread_mutex_t lock;
+    struct s_scratch *free_list;
+    size_t free_count;
+};
+
+static struct s_scratch_pool *s_pool_new(void) {
+    struct s_scratch_pool *pool = calloc(1, sizeof(*pool));
+    if (pool && pthread_mutex_init(&pool->lock, NULL) != 0) {
+        free(pool);
+        pool = NULL;
+    }
+    return pool;
+}
+
+static void s_scratch_destroy(struct s_scratch *scratch) {
+    s_context_clean_up(&scratch->ctx);
+    free(scratch);
+}
+
+static void s_pool_destroy(struct s_scratch_pool *pool) {
+    if (!pool) {
+        return;
+    }
+    while (pool->free_list) {
+        struct s_scratch *next = pool->free_list->next;
+        s_scratch_destroy(pool->free_list);
+        pool->free_list = next;
+    }
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+static struct s_scratch *s_pool_take(struct s_scratch_pool *pool) {
+    pthread_mutex_lock(&pool->lock);
+    struct s_scratch *scratch = pool->free_list;
+    if (scratch) {
+        pool->free_list = scratch->next;
+        pool->free_count--;
+    }
+    pthread_mutex_unlock(&pool->lock);
+    if (!scratch) {
+        scratch = malloc(sizeof(*scratch));
+        if (scratch) {
+            s_context_init(&scratch->ctx);
+        }
+    }
+    if (scratch) {
+        s_auth_reset(&scratch->auth);
+    }
+    return scratch;
+}
+
+/* Wipes what the parse held (credential, signature, token) and keeps the scratch, or frees it. */
+static void s_pool_give(struct s_scratch_pool *pool, struct s_scratch *scratch) {
+    s_auth_wipe(&scratch->auth);
+    pthread_mutex_lock(&pool->lock);
+    bool kept = pool->free_count < S_POOL_MAX;
+    if (kept) {
+        scratch->next = pool->free_list;
+        pool->free_list = scratch;
+        pool->free_count++;
+    }
+    pthread_mutex_unlock(&pool->lock);
+    if (!kept) {
+        s_scratch_destroy(scratch);
+    }
 }
 
 static bool s_copy(char *dst, size_t size, const char *src, size_t len) {
@@ -1893,8 +2092,6 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
     if (!query) {
         return 0;
     }
-    struct ecc_buf decoded;
-    ecc_buf_init(&decoded, 64 * 1024);
     size_t name_len = strlen(name);
     const char *p = query;
     while (true) {
@@ -1902,17 +2099,11 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
         size_t seg = end ? (size_t)(end - p) : strlen(p);
         const char *eq = memchr(p, '=', seg);
         size_t key_len = eq ? (size_t)(eq - p) : seg;
-        ecc_buf_reset(&decoded);
-        if (seg > 0 && s_append_decoded(&decoded, p, key_len) == ECC_OK && decoded.len == name_len &&
-            memcmp(decoded.data, name, name_len) == 0) {
-            if (++count == 1) {
-                ecc_buf_reset(&decoded);
-                const char *v = eq ? eq + 1 : p + seg;
-                size_t v_len = eq ? seg - key_len - 1 : 0;
-                if (s_append_decoded(&decoded, v, v_len) != ECC_OK ||
-                    !s_copy(out, size, decoded.data ? decoded.data : "", decoded.len)) {
-                    *too_long = true;
-                }
+        if (seg > 0 && s_decodes_to(p, key_len, name, name_len) && ++count == 1) {
+            const char *v = eq ? eq + 1 : p + seg;
+            size_t v_len = eq ? seg - key_len - 1 : 0;
+            if (!s_decode_into(out, size, v, v_len)) {
+                *too_long = true;
             }
         }
         if (!end) {
@@ -1920,8 +2111,6 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
         }
         p = end + 1;
     }
-    ecc_secure_zero(decoded.data, decoded.capacity);
-    ecc_buf_clean_up(&decoded);
     return count;
 }
 
@@ -1934,7 +2123,7 @@ static bool s_has_query_auth(const char *query) {
 /* The first of `names` that the query holds (by decoded name), or NULL. */
 static const char *s_query_first_of(const char *query, const char *const *names, size_t count) {
     bool too_long = false;
-    char probe[8];
+    char probe[1]; /* only whether the parameter is there: nothing of its value is copied */
     for (size_t i = 0; i < count; i++) {
         if (s_query_param(query, names[i], probe, sizeof(probe), &too_long) > 0) {
             return names[i];
@@ -2061,8 +2250,9 @@ static bool s_token_equal(const char *a, const char *b) {
 static enum ecc_status s_verify_parsed(
     const struct ecc_sigv4_verifier *verifier,
     const struct ecc_http_request *request,
-    struct s_auth *auth,
+    struct s_scratch *scratch,
     struct ecc_sigv4_verify_result *result) {
+    struct s_auth *auth = &scratch->auth;
     /* Credential: keyid/date/region/service/aws4_request */
     const char *parts[5];
     size_t lens[5];
@@ -2296,8 +2486,7 @@ static enum ecc_status s_verify_parsed(
     }
 
     /* Recompute with the signer's canonicalization. */
-    struct ecc_sigv4_signer ctx;
-    s_context_init(&ctx);
+    struct ecc_sigv4_signer *ctx = &scratch->ctx;
     struct s_canon_input in = {
         .request = request,
         .query = request->query,
@@ -2318,16 +2507,23 @@ static enum ecc_status s_verify_parsed(
     bool matched = false;
     for (size_t i = 0; i < ECC_ARRAY_LEN(payload_hashes) && payload_hashes[i] && !matched && status == ECC_OK; i++) {
         in.payload_hash = payload_hashes[i];
-        ecc_buf_reset(&ctx.signed_headers);
-        status = s_build_canonical_request(&ctx, &in, &ctx.signed_headers);
+        ecc_buf_reset(&ctx->signed_headers);
+        status = s_build_canonical_request(ctx, &in, &ctx->signed_headers);
         if (status == ECC_OK) {
-            struct s_hmac_key signing_key;
-            s_signing_key(
-                verifier->cache, key->secret_access_key, strlen(key->secret_access_key), &scope, &signing_key);
-            status = s_sign_canonical(&ctx, auth->date, &scope, &signing_key);
-            ecc_secure_zero(&signing_key, sizeof(signing_key));
+            struct s_hmac_key derived;
+            const struct s_hmac_key *signing_key = s_signing_key(
+                verifier->cache,
+                &ctx->key_memo,
+                key->secret_access_key,
+                strlen(key->secret_access_key),
+                &scope,
+                &derived);
+            status = s_sign_canonical(ctx, auth->date, &scope, signing_key);
+            if (signing_key == &derived) {
+                ecc_secure_zero(&derived, sizeof(derived));
+            }
         }
-        matched = status == ECC_OK && ecc_ct_equal(ctx.signature, auth->signature, 64);
+        matched = status == ECC_OK && ecc_ct_equal(ctx->signature, auth->signature, 64);
     }
     if (status == ECC_OK && !matched) {
         s_fail(
@@ -2335,13 +2531,13 @@ static enum ecc_status s_verify_parsed(
             ECC_SIGV4_SIGNATURE_MISMATCH,
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
             "Access Key and signing method. Consult the service documentation for details.");
-        status =
-            ecc_buf_append(&result->expected_canonical_request, ctx.canonical_request.data, ctx.canonical_request.len);
+        status = ecc_buf_append(
+            &result->expected_canonical_request, ctx->canonical_request.data, ctx->canonical_request.len);
         if (status == ECC_OK) {
-            status = ecc_buf_append(&result->expected_string_to_sign, ctx.string_to_sign.data, ctx.string_to_sign.len);
+            status =
+                ecc_buf_append(&result->expected_string_to_sign, ctx->string_to_sign.data, ctx->string_to_sign.len);
         }
     }
-    s_context_clean_up(&ctx);
     return status;
 }
 
@@ -2371,21 +2567,22 @@ enum ecc_status ecc_sigv4_verify(
     if (header_count > 1) {
         return s_fail(result, ECC_SIGV4_INCOMPLETE_SIGNATURE, "the Authorization header appears more than once");
     }
-    struct s_auth *auth = s_auth_new();
-    if (!auth) {
+    struct s_scratch *scratch = s_pool_take(verifier->pool);
+    if (!scratch) {
         return ECC_ERR_NOMEM;
     }
     enum ecc_status status;
     if (query_form) {
         result->presigned = true;
-        status = s_parse_query_auth(request->query, auth, result);
+        status = s_parse_query_auth(request->query, &scratch->auth, result);
     } else {
-        status = s_parse_authorization(ecc_http_headers_get(&request->headers, "authorization"), auth, result);
+        status =
+            s_parse_authorization(ecc_http_headers_get(&request->headers, "authorization"), &scratch->auth, result);
     }
     if (status == ECC_OK && result->outcome == ECC_SIGV4_VERIFIED) {
-        status = s_verify_parsed(verifier, request, auth, result);
+        status = s_verify_parsed(verifier, request, scratch, result);
     }
-    s_auth_destroy(auth);
+    s_pool_give(verifier->pool, scratch);
     return status;
 }
 
