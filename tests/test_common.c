@@ -94,10 +94,41 @@ static void test_ct_equal_and_hex(void **state) {
     (void)state;
     assert_true(ecc_ct_equal("abc", "abc", 3));
     assert_false(ecc_ct_equal("abc", "abd", 3));
+    assert_true(ecc_ct_equal("", "x", 0));
+    /* Every length around the word size, a difference in every position and every bit. */
+    uint8_t a[40], b[40];
+    for (size_t i = 0; i < sizeof(a); i++) {
+        a[i] = b[i] = (uint8_t)(i * 37 + 11);
+    }
+    for (size_t len = 1; len <= sizeof(a); len++) {
+        assert_true(ecc_ct_equal(a, b, len));
+        for (size_t pos = 0; pos < len; pos++) {
+            for (int bit = 0; bit < 8; bit++) {
+                b[pos] ^= (uint8_t)(1u << bit);
+                assert_false(ecc_ct_equal(a, b, len));
+                b[pos] ^= (uint8_t)(1u << bit);
+            }
+        }
+    }
     char hex[9];
     const uint8_t bytes[] = {0x00, 0xab, 0x10, 0xff};
     ecc_hex_encode(bytes, sizeof(bytes), hex);
     assert_string_equal(hex, "00ab10ff");
+    /* Every byte value, at every offset of the four-byte steps, against snprintf. */
+    uint8_t all[259];
+    char got[2 * sizeof(all) + 1], want[2 * sizeof(all) + 1];
+    for (size_t i = 0; i < sizeof(all); i++) {
+        all[i] = (uint8_t)(i < 256 ? i : 255 - i);
+    }
+    for (size_t len = 0; len <= sizeof(all); len++) {
+        memset(got, 'x', sizeof(got));
+        ecc_hex_encode(all, len, got);
+        for (size_t i = 0; i < len; i++) {
+            snprintf(want + 2 * i, 3, "%02x", all[i]);
+        }
+        want[2 * len] = '\0';
+        assert_string_equal(got, want);
+    }
 }
 
 static void test_uuid4_format(void **state) {

@@ -577,6 +577,39 @@ static void test_verify_rejects_every_changed_byte(void **state) {
     }
 }
 
+/* Query mode with the token added after signing is aws-c-auth's form (the suite's post-sts-header-after
+ * case; AWS IoT's WebSocket URLs are made that way): the signer produces it, unsigned, before the
+ * signature. This verifier, like an AWS JSON endpoint, signs every query parameter but X-Amz-Signature,
+ * so it refuses that URL as a signature mismatch, and accepts the same URL with the token signed. */
+static void test_presign_token_after_signing(void **state) {
+    (void)state;
+    for (int after = 0; after < 2; after++) {
+        struct s_signing signing;
+        s_signing_init(&signing, "SESSIONTOKEN");
+        signing.options.mode = ECC_SIGV4_MODE_QUERY;
+        signing.options.session_token_after_signing = after;
+        struct ecc_http_request request;
+        s_make_request(&request);
+        struct ecc_sigv4_signer *signer = ecc_sigv4_signer_new();
+        assert_non_null(signer);
+        assert_int_equal(ecc_sigv4_signer_sign(signer, &request, &signing.options, NULL), ECC_OK);
+        const char *token = strstr(request.query, "&X-Amz-Security-Token=SESSIONTOKEN&");
+        const char *signature = strstr(request.query, "&X-Amz-Signature=");
+        assert_non_null(token);
+        assert_non_null(signature);
+        assert_true(token < signature);
+        bool token_hashed = strstr(ecc_sigv4_signer_canonical_request(signer), "X-Amz-Security-Token=") != NULL;
+        assert_int_equal(token_hashed, !after);
+        struct s_verifying v;
+        s_verifying_init(&v, "SESSIONTOKEN");
+        assert_int_equal(s_verify(&v, &request), after ? ECC_SIGV4_SIGNATURE_MISMATCH : ECC_SIGV4_VERIFIED);
+        s_verifying_clean_up(&v);
+        ecc_sigv4_signer_destroy(signer);
+        ecc_http_request_clean_up(&request);
+        ecc_credentials_clean_up(&signing.credentials);
+    }
+}
+
 struct s_case {
     const char *name;
     void (*change)(struct ecc_http_request *request, struct s_verifying *v);
@@ -1132,6 +1165,7 @@ int main(void) {
         cmocka_unit_test(test_sign_rejects_bad_input),
         cmocka_unit_test(test_verify_accepts_both_forms),
         cmocka_unit_test(test_verify_rejects_every_changed_byte),
+        cmocka_unit_test(test_presign_token_after_signing),
         cmocka_unit_test(test_verify_failures),
         cmocka_unit_test(test_verify_time_edges),
         cmocka_unit_test(test_verify_allows_unsigned_payload_when_configured),

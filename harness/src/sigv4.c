@@ -70,15 +70,48 @@ static void s_hmac(const struct s_hmac_key *key, const void *msg, size_t len, ui
     ecc_secure_zero(&ctx, sizeof(ctx));
 }
 
-/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), kept as
- * HMAC key state. */
-static void s_derive_signing_key(
-    const char *secret,
-    size_t secret_len,
+/* A credential scope, "date8/region/service/aws4_request", with the parts and lengths the hot path
+ * needs (region and service are < 256 bytes each, checked by s_valid_name_len). */
+struct s_scope {
+    char date8[9];
+    const char *region;
+    size_t region_len;
+    const char *service;
+    size_t service_len;
+    char text[600];
+    size_t text_len;
+};
+
+static void s_scope_init(
+    struct s_scope *scope,
     const char *date8,
     const char *region,
+    size_t region_len,
     const char *service,
-    struct s_hmac_key *out) {
+    size_t service_len) {
+    memcpy(scope->date8, date8, 8);
+    scope->date8[8] = '\0';
+    scope->region = region;
+    scope->region_len = region_len;
+    scope->service = service;
+    scope->service_len = service_len;
+    char *p = scope->text;
+    memcpy(p, date8, 8);
+    p += 8;
+    *p++ = '/';
+    memcpy(p, region, region_len);
+    p += region_len;
+    *p++ = '/';
+    memcpy(p, service, service_len);
+    p += service_len;
+    memcpy(p, "/aws4_request", sizeof("/aws4_request"));
+    scope->text_len = (size_t)(p - scope->text) + sizeof("/aws4_request") - 1;
+}
+
+/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), kept as
+ * HMAC key state. */
+static void
+s_derive_signing_key(const char *secret, size_t secret_len, const struct s_scope *scope, struct s_hmac_key *out) {
     uint8_t k[S_SHA256_LEN];
     struct s_hmac_key key;
     /* "AWS4" + secret, hashed down first when longer than a block (HMAC's own rule). */
@@ -97,11 +130,11 @@ static void s_derive_signing_key(
         s_hmac_key_init(&key, short_key, secret_len + 4);
         ecc_secure_zero(short_key, sizeof(short_key));
     }
-    s_hmac(&key, date8, 8, k);
+    s_hmac(&key, scope->date8, 8, k);
     s_hmac_key_init(&key, k, S_SHA256_LEN);
-    s_hmac(&key, region, strlen(region), k);
+    s_hmac(&key, scope->region, scope->region_len, k);
     s_hmac_key_init(&key, k, S_SHA256_LEN);
-    s_hmac(&key, service, strlen(service), k);
+    s_hmac(&key, scope->service, scope->service_len, k);
     s_hmac_key_init(&key, k, S_SHA256_LEN);
     s_hmac(&key, "aws4_request", 12, k);
     s_hmac_key_init(out, k, S_SHA256_LEN);
@@ -120,7 +153,9 @@ struct s_cache_entry {
     uint64_t last_used;
     char date8[9];
     char region[S_CACHE_FIELD];
+    size_t region_len;
     char service[S_CACHE_FIELD];
+    size_t service_len;
     char secret[S_CACHE_SECRET];
     size_t secret_len;
     struct s_hmac_key key;
@@ -129,7 +164,8 @@ struct s_cache_entry {
 struct ecc_sigv4_key_cache {
     pthread_mutex_t lock;
     struct s_cache_entry *entries;
-    size_t count;
+    size_t count;       /* entries allocated: grown on demand, so a cache that sees one key stays small */
+    size_t max_entries; /* the limit `count` grows to */
     uint64_t tick;
     uint64_t hits;
     uint64_t misses;
@@ -140,7 +176,8 @@ struct ecc_sigv4_key_cache *ecc_sigv4_key_cache_new(size_t max_entries) {
     if (!cache) {
         return NULL;
     }
-    cache->count = max_entries ? max_entries : 16;
+    cache->max_entries = max_entries ? max_entries : 16;
+    cache->count = 1;
     cache->entries = calloc(cache->count, sizeof(*cache->entries));
     if (!cache->entries || pthread_mutex_init(&cache->lock, NULL) != 0) {
         free(cache->entries);
@@ -162,59 +199,109 @@ void ecc_sigv4_key_cache_destroy(struct ecc_sigv4_key_cache *cache) {
 
 void ecc_sigv4_key_cache_stats(struct ecc_sigv4_key_cache *cache, uint64_t *hits, uint64_t *misses) {
     pthread_mutex_lock(&cache->lock);
-    *hits = cache->hits;
+    *hits = __atomic_load_n(&cache->hits, __ATOMIC_RELAXED);
     *misses = cache->misses;
     pthread_mutex_unlock(&cache->lock);
 }
 
-static bool s_fits(const char *text, size_t size) {
-    return strlen(text) < size;
+/* memcmp(...) == 0 for the short names of a scope, without a library call. Not constant-time. */
+static bool s_bytes_equal(const char *a, const char *b, size_t len) {
+    uint64_t diff = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    for (; i < len; i++) {
+        diff |= (uint64_t)(unsigned char)(a[i] ^ b[i]);
+    }
+    return diff == 0;
 }
 
-static void s_signing_key(
+static bool
+s_entry_matches(const struct s_cache_entry *entry, const char *secret, size_t secret_len, const struct s_scope *scope) {
+    return entry->used && entry->secret_len == secret_len && entry->region_len == scope->region_len &&
+           entry->service_len == scope->service_len && memcmp(entry->date8, scope->date8, 8) == 0 &&
+           s_bytes_equal(entry->region, scope->region, scope->region_len) &&
+           s_bytes_equal(entry->service, scope->service, scope->service_len) &&
+           ecc_ct_equal(entry->secret, secret, secret_len);
+}
+
+/* A signer's own copy of the last key it took from a cache: signing again for the same key, day and
+ * scope (what a client does all day) then skips the shared cache's lock and copy. It counts as a hit of
+ * that cache. Wiped when the signer is destroyed. */
+struct s_key_memo {
+    const struct ecc_sigv4_key_cache *cache;
+    struct s_cache_entry entry;
+};
+
+/* The signing key for `scope`: derived into `derived` when there is no cache (or the secret or scope is
+ * too long to cache), else from `memo` or `cache`. Returns the key state to sign with. */
+static const struct s_hmac_key *s_signing_key(
     struct ecc_sigv4_key_cache *cache,
+    struct s_key_memo *memo,
     const char *secret,
-    const char *date8,
-    const char *region,
-    const char *service,
-    struct s_hmac_key *out) {
-    size_t secret_len = strlen(secret);
-    if (!cache || secret_len >= S_CACHE_SECRET || !s_fits(region, S_CACHE_FIELD) || !s_fits(service, S_CACHE_FIELD)) {
-        s_derive_signing_key(secret, secret_len, date8, region, service, out);
-        return;
+    size_t secret_len,
+    const struct s_scope *scope,
+    struct s_hmac_key *derived) {
+    if (!cache || secret_len >= S_CACHE_SECRET || scope->region_len >= S_CACHE_FIELD ||
+        scope->service_len >= S_CACHE_FIELD) {
+        s_derive_signing_key(secret, secret_len, scope, derived);
+        return derived;
+    }
+    if (memo->cache == cache && s_entry_matches(&memo->entry, secret, secret_len, scope)) {
+        __atomic_fetch_add(&cache->hits, 1, __ATOMIC_RELAXED);
+        return &memo->entry.key;
     }
     pthread_mutex_lock(&cache->lock);
     struct s_cache_entry *victim = &cache->entries[0];
     for (size_t i = 0; i < cache->count; i++) {
         struct s_cache_entry *entry = &cache->entries[i];
-        if (entry->used && entry->secret_len == secret_len && memcmp(entry->date8, date8, 8) == 0 &&
-            strcmp(entry->region, region) == 0 && strcmp(entry->service, service) == 0 &&
-            ecc_ct_equal(entry->secret, secret, secret_len)) {
+        if (s_entry_matches(entry, secret, secret_len, scope)) {
             entry->last_used = ++cache->tick;
-            cache->hits++;
-            *out = entry->key;
+            __atomic_fetch_add(&cache->hits, 1, __ATOMIC_RELAXED);
+            memo->entry = *entry;
+            memo->cache = cache;
             pthread_mutex_unlock(&cache->lock);
-            return;
+            return &memo->entry.key;
         }
         if (!entry->used || (victim->used && entry->last_used < victim->last_used)) {
             victim = entry;
         }
     }
     cache->misses++;
+    if (victim->used && cache->count < cache->max_entries) {
+        /* Full but allowed to grow: double rather than evict (on allocation failure, evict). */
+        size_t count = cache->count * 2 < cache->max_entries ? cache->count * 2 : cache->max_entries;
+        struct s_cache_entry *entries = calloc(count, sizeof(*entries));
+        if (entries) {
+            memcpy(entries, cache->entries, cache->count * sizeof(*entries));
+            ecc_secure_zero(cache->entries, cache->count * sizeof(*entries));
+            free(cache->entries);
+            victim = &entries[cache->count];
+            cache->entries = entries;
+            cache->count = count;
+        }
+    }
     /* Derived under the lock: a miss happens once a day per key and region, and deriving outside would
      * let two threads race to fill the same slot. */
-    s_derive_signing_key(secret, secret_len, date8, region, service, out);
     ecc_secure_zero(victim, sizeof(*victim));
+    s_derive_signing_key(secret, secret_len, scope, &victim->key);
     victim->used = true;
     victim->last_used = ++cache->tick;
-    memcpy(victim->date8, date8, 8);
-    victim->date8[8] = '\0';
-    memcpy(victim->region, region, strlen(region) + 1);
-    memcpy(victim->service, service, strlen(service) + 1);
+    memcpy(victim->date8, scope->date8, 9);
+    memcpy(victim->region, scope->region, scope->region_len);
+    victim->region_len = scope->region_len;
+    memcpy(victim->service, scope->service, scope->service_len);
+    victim->service_len = scope->service_len;
     memcpy(victim->secret, secret, secret_len);
     victim->secret_len = secret_len;
-    victim->key = *out;
+    memo->entry = *victim;
+    memo->cache = cache;
     pthread_mutex_unlock(&cache->lock);
+    return &memo->entry.key;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -341,53 +428,91 @@ static int s_hex_value(char c) {
     return -1;
 }
 
-/* RFC 3986 encoding: unreserved bytes (and '/' when `keep_slash`) as they are, the rest as %XX. */
+/* RFC 3986 encoding: unreserved bytes (and '/' when `keep_slash`) as they are, the rest as %XX.
+ * Measured first, then written in place: one reservation. */
 static enum ecc_status s_append_encoded(struct ecc_buf *out, const char *bytes, size_t len, bool keep_slash) {
     static const char hex[] = "0123456789ABCDEF";
-    /* Worst case is 3 bytes per input byte; reserve once, then write directly. */
-    if (len > (SIZE_MAX - 1) / 3) {
-        return ECC_ERR_LIMIT;
+    size_t encoded_len = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        encoded_len += s_is_unreserved(c) || (keep_slash && c == '/') ? 1 : 3;
     }
-    size_t start = out->len;
-    enum ecc_status status = ECC_OK;
-    size_t i = 0;
-    while (i < len && status == ECC_OK) {
-        size_t run = i;
-        while (run < len && (s_is_unreserved((unsigned char)bytes[run]) || (keep_slash && bytes[run] == '/'))) {
-            run++;
-        }
-        if (run > i) {
-            status = ecc_buf_append(out, bytes + i, run - i);
-            i = run;
-            continue;
-        }
-        unsigned char c = (unsigned char)bytes[i++];
-        char triple[3] = {'%', hex[c >> 4], hex[c & 15]};
-        status = ecc_buf_append(out, triple, 3);
-    }
+    enum ecc_status status = ecc_buf_reserve(out, encoded_len);
     if (status != ECC_OK) {
-        out->len = start;
-        if (out->data) {
-            out->data[start] = '\0';
+        return status;
+    }
+    char *o = out->data + out->len;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)bytes[i];
+        if (s_is_unreserved(c) || (keep_slash && c == '/')) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
     }
-    return status;
+    out->len += encoded_len;
+    out->data[out->len] = '\0';
+    return ECC_OK;
 }
 
-/* Percent-decodes into `out`. A '%' not followed by two hex digits stays a literal '%'. */
-static enum ecc_status s_append_decoded(struct ecc_buf *out, const char *bytes, size_t len) {
-    enum ecc_status status = ECC_OK;
-    for (size_t i = 0; i < len && status == ECC_OK; i++) {
-        int hi, lo;
-        if (bytes[i] == '%' && i + 2 < len && (hi = s_hex_value(bytes[i + 1])) >= 0 &&
-            (lo = s_hex_value(bytes[i + 2])) >= 0) {
-            status = ecc_buf_append_byte(out, (char)(hi * 16 + lo));
-            i += 2;
-        } else {
-            status = ecc_buf_append_byte(out, bytes[i]);
-        }
+/* The percent-decoded byte at bytes[i]; *step is how many input bytes it took. A '%' not followed by
+ * two hex digits stays a literal '%'. */
+static char s_decoded_at(const char *bytes, size_t len, size_t i, size_t *step) {
+    int hi, lo;
+    if (bytes[i] == '%' && i + 2 < len && (hi = s_hex_value(bytes[i + 1])) >= 0 &&
+        (lo = s_hex_value(bytes[i + 2])) >= 0) {
+        *step = 3;
+        return (char)(hi * 16 + lo);
     }
-    return status;
+    *step = 1;
+    return bytes[i];
+}
+
+/* Percent-decodes into `out` (measured first, then written in place: one reservation). */
+static enum ecc_status s_append_decoded(struct ecc_buf *out, const char *bytes, size_t len) {
+    size_t decoded_len = 0, step;
+    for (size_t i = 0; i < len; i += step) {
+        (void)s_decoded_at(bytes, len, i, &step);
+        decoded_len++;
+    }
+    enum ecc_status status = ecc_buf_reserve(out, decoded_len);
+    if (status != ECC_OK) {
+        return status;
+    }
+    char *o = out->data + out->len;
+    for (size_t i = 0; i < len; i += step) {
+        *o++ = s_decoded_at(bytes, len, i, &step);
+    }
+    out->len += decoded_len;
+    out->data[out->len] = '\0';
+    return ECC_OK;
+}
+
+/* Whether `bytes` percent-decodes to exactly `name`. */
+static bool s_decodes_to(const char *bytes, size_t len, const char *name, size_t name_len) {
+    size_t n = 0, step;
+    for (size_t i = 0; i < len; i += step) {
+        if (n == name_len || s_decoded_at(bytes, len, i, &step) != name[n]) {
+            return false;
+        }
+        n++;
+    }
+    return n == name_len;
+}
+
+/* Percent-decodes into `out` (`size` bytes with the NUL); false when it does not fit. */
+static bool s_decode_into(char *out, size_t size, const char *bytes, size_t len) {
+    size_t n = 0, step;
+    for (size_t i = 0; i < len; i += step) {
+        if (n + 1 >= size) {
+            return false;
+        }
+        out[n++] = s_decoded_at(bytes, len, i, &step);
+    }
+    out[n] = '\0';
+    return true;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -398,6 +523,14 @@ struct s_param {
     size_t value_offset, value_len;
 };
 
+/* One header on its way into the canonical request: its lower-cased name in the scratch. */
+struct s_header_ref {
+    size_t index; /* in the request's header list */
+    size_t name_offset;
+    size_t name_len;
+    size_t value_len;
+};
+
 struct ecc_sigv4_signer {
     struct ecc_buf canonical_request;
     struct ecc_buf string_to_sign;
@@ -406,20 +539,19 @@ struct ecc_sigv4_signer {
     struct ecc_buf signed_headers;
     struct s_param *params;
     size_t params_capacity;
-    size_t header_index[ECC_HTTP_MAX_HEADERS];
-    size_t name_offset[ECC_HTTP_MAX_HEADERS];
-    size_t name_len[ECC_HTTP_MAX_HEADERS];
+    /* headers[0..known_name_lens).name_len already hold the request's name lengths (the signer's name
+     * check measured them); the canonicalization reuses the array and resets this. */
+    size_t known_name_lens;
+    struct s_header_ref *headers; /* one per request header, grown to the largest request seen */
+    size_t headers_capacity;
+    struct s_key_memo key_memo;
     char signature[2 * S_SHA256_LEN + 1];
     int64_t last_epoch_s; /* the last date formatted, reused while the clock stays in that second */
     char last_date[ECC_SIGV4_DATE_LEN];
 };
 
 static void s_context_init(struct ecc_sigv4_signer *ctx) {
-    /* The per-header arrays (about 5 KB) are written before they are read: not worth zeroing per call. */
-    memset(ctx, 0, offsetof(struct ecc_sigv4_signer, header_index));
-    ctx->signature[0] = '\0';
-    ctx->last_epoch_s = 0;
-    memset(ctx->last_date, 0, sizeof(ctx->last_date));
+    memset(ctx, 0, sizeof(*ctx));
     ecc_buf_init(&ctx->canonical_request, ECC_SIGV4_MAX_CANONICAL_BYTES);
     ecc_buf_init(&ctx->string_to_sign, ECC_SIGV4_MAX_CANONICAL_BYTES);
     ecc_buf_init(&ctx->scratch, 4 * ECC_SIGV4_MAX_CANONICAL_BYTES);
@@ -441,7 +573,22 @@ static void s_context_clean_up(struct ecc_sigv4_signer *ctx) {
     s_wipe_buf(&ctx->scratch2);
     ecc_buf_clean_up(&ctx->signed_headers);
     free(ctx->params);
+    free(ctx->headers);
     ecc_secure_zero(ctx->signature, sizeof(ctx->signature));
+    ecc_secure_zero(&ctx->key_memo, sizeof(ctx->key_memo));
+}
+
+/* Room for `count` entries in ctx->headers. */
+static enum ecc_status s_reserve_header_refs(struct ecc_sigv4_signer *ctx, size_t count) {
+    while (ctx->headers_capacity < count) {
+        struct s_header_ref *grown = ecc_array_grow(
+            ctx->headers, &ctx->headers_capacity, ctx->headers_capacity, sizeof(*grown), 8, ECC_HTTP_MAX_HEADERS);
+        if (!grown) {
+            return ECC_ERR_NOMEM;
+        }
+        ctx->headers = grown;
+    }
+    return ECC_OK;
 }
 
 struct ecc_sigv4_signer *ecc_sigv4_signer_new(void) {
@@ -669,17 +816,98 @@ static bool s_is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Writes the value trimmed, every run of blanks collapsed to one space; returns the end. `out` has room
- * for strlen(value) bytes (the result is never longer). */
-static char *s_write_trimmed(char *out, const char *value) {
-    /* Most values hold no byte <= ' ' at all: copy those whole. */
-    const char *scan = value;
-    while ((unsigned char)*scan > ' ') {
-        scan++;
+/* Eight bytes of `p` as one word (memcpy: no alignment or aliasing assumption). */
+static uint64_t s_word(const char *p) {
+    uint64_t w;
+    memcpy(&w, p, sizeof(w));
+    return w;
+}
+
+/* memcpy for the short pieces a signature is assembled from (names, separators, dates): a library
+ * call per piece cost more than the copying; up to 16 bytes take two overlapping word moves. */
+static void s_put_bytes(char *out, const char *in, size_t len) {
+    if (len > 16) {
+        memcpy(out, in, len);
+    } else if (len >= 8) {
+        uint64_t head, tail;
+        memcpy(&head, in, 8);
+        memcpy(&tail, in + len - 8, 8);
+        memcpy(out, &head, 8);
+        memcpy(out + len - 8, &tail, 8);
+    } else if (len >= 4) {
+        uint32_t head, tail;
+        memcpy(&head, in, 4);
+        memcpy(&tail, in + len - 4, 4);
+        memcpy(out, &head, 4);
+        memcpy(out + len - 4, &tail, 4);
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            out[i] = in[i];
+        }
     }
-    if (!*scan) {
-        size_t len = (size_t)(scan - value);
-        memcpy(out, value, len);
+}
+
+#define S_ONES  0x0101010101010101ULL
+#define S_HIGHS 0x8080808080808080ULL
+
+/* Whether any byte is SP or below (a blank, a control byte): eight bytes per step ("has a byte less
+ * than n", exact as a yes/no for n <= 128), since most header values hold none and are copied whole. */
+static bool s_word_has_blank_or_control(uint64_t w) {
+    return ((w - S_ONES * 0x21) & ~w & S_HIGHS) != 0;
+}
+
+static bool s_has_blank_or_control(const char *value, size_t len) {
+    size_t i = 0;
+    if (len >= 8) {
+        for (; i + 8 <= len; i += 8) {
+            if (s_word_has_blank_or_control(s_word(value + i))) {
+                return true;
+            }
+        }
+        /* the last, partial word as the word ending at the value's end (rereading a few bytes) */
+        return i < len && s_word_has_blank_or_control(s_word(value + len - 8));
+    }
+    for (; i < len; i++) {
+        if ((unsigned char)value[i] <= ' ') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ASCII upper-case letters to lower case, other bytes kept, eight bytes per step. */
+static uint64_t s_word_lower(uint64_t w) {
+    uint64_t low7 = w & ~S_HIGHS;
+    uint64_t at_least_a = low7 + S_ONES * (0x80 - 'A'); /* high bit set where the byte is >= 'A' */
+    uint64_t past_z = low7 + S_ONES * (0x7f - 'Z');     /* high bit set where the byte is > 'Z' */
+    uint64_t upper = at_least_a & ~past_z & ~w & S_HIGHS;
+    return w | upper >> 2; /* 0x80 >> 2 is the 0x20 case bit */
+}
+
+static void s_lower_copy(char *out, const char *in, size_t len) {
+    size_t i = 0;
+    if (len >= 8) {
+        for (; i + 8 <= len; i += 8) {
+            uint64_t w = s_word_lower(s_word(in + i));
+            memcpy(out + i, &w, sizeof(w));
+        }
+        if (i < len) { /* the last word, ending at the end: lower-casing twice changes nothing */
+            uint64_t w = s_word_lower(s_word(in + len - 8));
+            memcpy(out + len - 8, &w, sizeof(w));
+        }
+        return;
+    }
+    for (; i < len; i++) {
+        char c = in[i];
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+}
+
+/* Writes the `len`-byte value trimmed, every run of blanks collapsed to one space; returns the end.
+ * `out` has room for `len` bytes (the result is never longer). */
+static char *s_write_trimmed(char *out, const char *value, size_t len) {
+    if (!s_has_blank_or_control(value, len)) {
+        s_put_bytes(out, value, len);
         return out + len;
     }
     const char *p = value;
@@ -700,43 +928,82 @@ static char *s_write_trimmed(char *out, const char *value) {
     return out;
 }
 
+/* RFC 9110 tchar mapped to its lower-case form, 0 for every other byte: one load per byte checks and
+ * lower-cases a header name (the signer checks every name of every request it signs). */
+static const unsigned char s_tchar_lower[256] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x21, 0x00, 0x23, 0x24, 0x25,
+    0x26, 0x27, 0x00, 0x00, 0x2a, 0x2b, 0x00, 0x2d, 0x2e, 0x00, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38,
+    0x39, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b,
+    0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x5e,
+    0x5f, 0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70, 0x71,
+    0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x7c, 0x00, 0x7e, 0x00,
+};
+
 /* RFC 9110 tchar, lower-case letters only: what a canonical (lower-cased) header name is made of. */
 static bool s_is_token_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+    unsigned char b = (unsigned char)c;
+    return b != 0 && s_tchar_lower[b] == b;
 }
 
 /* Longest header name the verifier looks up (one fixed buffer); the signer refuses longer ones. */
 #define S_MAX_HEADER_NAME_BYTES 255
 
-/* A non-empty header name of tchar in either case, at most S_MAX_HEADER_NAME_BYTES long. */
-static bool s_is_token_name(const char *name) {
-    if (!name[0] || strlen(name) > S_MAX_HEADER_NAME_BYTES) {
+/* The length of a non-empty header name of tchar in either case, at most S_MAX_HEADER_NAME_BYTES
+ * long; 0 for any other name. */
+static size_t s_token_name_len(const char *name) {
+    size_t len = strlen(name);
+    if (len > S_MAX_HEADER_NAME_BYTES) {
+        return 0;
+    }
+    /* No early exit: one load, compare and AND per byte, no branch to mispredict. */
+    unsigned char all_tchar = 1;
+    for (size_t i = 0; i < len; i++) {
+        all_tchar &= (unsigned char)(s_tchar_lower[(unsigned char)name[i]] != 0);
+    }
+    return all_tchar ? len : 0;
+}
+
+/* `name` (`len` bytes of tchar) equals `lower` (lower-case letters, digits and '-'), ignoring case.
+ * Setting the 0x20 bit lower-cases a letter and leaves digits and '-' alone; the only other bytes it
+ * maps onto a digit or '-' are control bytes, which are not tchar. Eight bytes per step. */
+static bool s_name_is(const char *name, size_t len, const char *lower, size_t lower_len) {
+    if (len != lower_len) {
         return false;
     }
-    for (const char *p = name; *p; p++) {
-        if (!s_is_token_char((char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p))) {
-            return false;
-        }
+    uint64_t diff = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        diff |= (s_word(name + i) | S_ONES * 0x20) ^ s_word(lower + i);
     }
-    return true;
+    for (; i < len; i++) {
+        diff |= (uint64_t)(((unsigned char)name[i] | 0x20) ^ (unsigned char)lower[i]);
+    }
+    return diff == 0;
 }
 
 /* botocore's SIGNED_HEADERS_BLACKLIST plus authorization: headers a proxy may add, drop or rewrite. */
-static bool s_never_signed(const char *lower_name) {
-    static const char *const names[] = {
-        "authorization",
-        "connection",
-        "expect",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "user-agent",
-        "x-amzn-trace-id",
+static bool s_never_signed(const char *lower_name, size_t len) {
+#define S_NAME(text)                                                                                                   \
+    { text, sizeof(text) - 1 }
+    static const struct {
+        const char *name;
+        size_t len;
+    } names[] = {
+        S_NAME("authorization"),
+        S_NAME("connection"),
+        S_NAME("expect"),
+        S_NAME("keep-alive"),
+        S_NAME("proxy-authenticate"),
+        S_NAME("proxy-authorization"),
+        S_NAME("te"),
+        S_NAME("trailer"),
+        S_NAME("transfer-encoding"),
+        S_NAME("upgrade"),
+        S_NAME("user-agent"),
+        S_NAME("x-amzn-trace-id"),
     };
+#undef S_NAME
     /* Every request has host and x-amz-*: rule those out with one comparison before scanning. */
     switch (lower_name[0]) {
     case 'a':
@@ -748,12 +1015,12 @@ static bool s_never_signed(const char *lower_name) {
     case 'u':
         break;
     case 'x':
-        return strcmp(lower_name, "x-amzn-trace-id") == 0;
+        return s_name_is(lower_name, len, "x-amzn-trace-id", 15);
     default:
         return false;
     }
     for (size_t i = 0; i < ECC_ARRAY_LEN(names); i++) {
-        if (lower_name[0] == names[i][0] && strcmp(lower_name, names[i]) == 0) {
+        if (s_name_is(lower_name, len, names[i].name, names[i].len)) {
             return true;
         }
     }
@@ -770,8 +1037,7 @@ struct s_header_selection {
     bool unsigned_token;
 };
 
-static bool s_in_list(const char *list, const char *name) {
-    size_t len = strlen(name);
+static bool s_in_list(const char *list, const char *name, size_t len) {
     const char *p = list;
     while (*p) {
         const char *end = strchr(p, ';');
@@ -787,22 +1053,42 @@ static bool s_in_list(const char *list, const char *name) {
     return false;
 }
 
-/* Appends the canonical headers block (each "name:value\n") to the canonical request and leaves the
- * signed-headers list in `signed_headers`. Returns the number of distinct names. */
+/* Orders lower-cased names bytewise; most differ in the first byte. */
+static int
+s_compare_names(const struct ecc_sigv4_signer *ctx, const struct s_header_ref *a, const struct s_header_ref *b) {
+    const char *x = ctx->scratch.data + a->name_offset;
+    const char *y = ctx->scratch.data + b->name_offset;
+    if (x[0] != y[0]) {
+        return (unsigned char)x[0] < (unsigned char)y[0] ? -1 : 1;
+    }
+    return s_compare_bytes(x, a->name_len, y, b->name_len);
+}
+
+/* Appends the rest of the canonical request: the canonical headers block (each "name:value\n"), an
+ * empty line, the signed-headers list, a newline and `payload_hash`; leaves the signed-headers list in
+ * `signed_headers` too. One reservation covers it all. */
 static enum ecc_status s_append_canonical_headers(
     struct ecc_sigv4_signer *ctx,
     struct ecc_buf *out,
     struct ecc_buf *signed_headers,
     const struct ecc_http_headers *headers,
-    const struct s_header_selection *selection) {
-    /* Lower-cased names, NUL-terminated, side by side in the scratch; one reservation for all. */
+    const struct s_header_selection *selection,
+    const char *payload_hash) {
+    /* Lower-cased names side by side in the scratch; one reservation for all. */
     ecc_buf_reset(&ctx->scratch);
+    enum ecc_status status = s_reserve_header_refs(ctx, headers->count);
+    if (status != ECC_OK) {
+        return status;
+    }
     size_t names_bytes = 0;
     for (size_t i = 0; i < headers->count; i++) {
-        ctx->name_len[i] = strlen(headers->items[i].name);
-        names_bytes += ctx->name_len[i] + 1;
+        if (i >= ctx->known_name_lens) {
+            ctx->headers[i].name_len = strlen(headers->items[i].name);
+        }
+        names_bytes += ctx->headers[i].name_len;
     }
-    enum ecc_status status = ecc_buf_reserve(&ctx->scratch, names_bytes);
+    ctx->known_name_lens = 0;
+    status = ecc_buf_reserve(&ctx->scratch, names_bytes);
     if (status != ECC_OK) {
         return status;
     }
@@ -812,44 +1098,38 @@ static enum ecc_status s_append_canonical_headers(
     for (size_t i = 0; i < headers->count; i++) {
         size_t offset = ctx->scratch.len;
         char *lower = ctx->scratch.data + offset;
-        const char *name = headers->items[i].name;
-        size_t len = ctx->name_len[i];
-        for (size_t k = 0; k < len; k++) {
-            char c = name[k];
-            lower[k] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        }
-        lower[len] = '\0';
-        bool take = selection->signed_list ? s_in_list(selection->signed_list, lower)
-                                           : !s_never_signed(lower) && !(selection->unsigned_token &&
-                                                                         strcmp(lower, "x-amz-security-token") == 0);
+        size_t len = ctx->headers[i].name_len;
+        s_lower_copy(lower, headers->items[i].name, len);
+        bool take = len > 0 && (selection->signed_list
+                                    ? s_in_list(selection->signed_list, lower, len)
+                                    : !s_never_signed(lower, len) && !(selection->unsigned_token && len == 20 &&
+                                                                       memcmp(lower, "x-amz-security-token", 20) == 0));
         if (!take) {
             continue;
         }
-        ctx->scratch.len += len + 1;
-        ctx->name_offset[count] = offset;
-        ctx->header_index[count] = i;
-        ctx->name_len[count] = len; /* entries below `i` are no longer read */
-        count++;
-        out_bytes += len + 2 + strlen(headers->items[i].value);
+        ctx->scratch.len += len;
+        /* entries below `i` are no longer read */
+        struct s_header_ref *ref = &ctx->headers[count++];
+        ref->index = i;
+        ref->name_offset = offset;
+        ref->name_len = len;
+        ref->value_len = strlen(headers->items[i].value);
+        out_bytes += len + 2 + ref->value_len;
         signed_bytes += len + 1;
     }
+    ctx->scratch.data[ctx->scratch.len] = '\0';
     /* Stable insertion sort by lower-case name keeps repeated headers in the order received. */
     for (size_t i = 1; i < count; i++) {
-        size_t offset = ctx->name_offset[i];
-        size_t index = ctx->header_index[i];
-        size_t len = ctx->name_len[i];
+        struct s_header_ref item = ctx->headers[i];
         size_t j = i;
-        while (j > 0 && strcmp(s_scratch(ctx, ctx->name_offset[j - 1]), s_scratch(ctx, offset)) > 0) {
-            ctx->name_offset[j] = ctx->name_offset[j - 1];
-            ctx->header_index[j] = ctx->header_index[j - 1];
-            ctx->name_len[j] = ctx->name_len[j - 1];
+        while (j > 0 && s_compare_names(ctx, &ctx->headers[j - 1], &item) > 0) {
+            ctx->headers[j] = ctx->headers[j - 1];
             j--;
         }
-        ctx->name_offset[j] = offset;
-        ctx->header_index[j] = index;
-        ctx->name_len[j] = len;
+        ctx->headers[j] = item;
     }
-    status = ecc_buf_reserve(out, out_bytes);
+    size_t payload_len = strlen(payload_hash);
+    status = ecc_buf_reserve(out, out_bytes + 1 + signed_bytes + payload_len);
     if (status == ECC_OK) {
         status = ecc_buf_reserve(signed_headers, signed_bytes);
     }
@@ -859,27 +1139,61 @@ static enum ecc_status s_append_canonical_headers(
     char *o = out->data + out->len;
     char *sh = signed_headers->data + signed_headers->len;
     for (size_t i = 0; i < count; i++) {
-        const char *name = s_scratch(ctx, ctx->name_offset[i]);
-        size_t len = ctx->name_len[i];
-        if (i > 0 && strcmp(name, s_scratch(ctx, ctx->name_offset[i - 1])) == 0) {
+        const struct s_header_ref *ref = &ctx->headers[i];
+        const char *name = s_scratch(ctx, ref->name_offset);
+        if (i > 0 && s_compare_names(ctx, ref, ref - 1) == 0) {
             o[-1] = ','; /* a repeated name: its value continues the previous line after a comma */
         } else {
             if (sh != signed_headers->data) {
                 *sh++ = ';';
             }
-            memcpy(sh, name, len);
-            sh += len;
-            memcpy(o, name, len);
-            o += len;
+            s_put_bytes(sh, name, ref->name_len);
+            sh += ref->name_len;
+            s_put_bytes(o, name, ref->name_len);
+            o += ref->name_len;
             *o++ = ':';
         }
-        o = s_write_trimmed(o, headers->items[ctx->header_index[i]].value);
+        o = s_write_trimmed(o, headers->items[ref->index].value, ref->value_len);
         *o++ = '\n';
     }
-    out->len = (size_t)(o - out->data);
-    out->data[out->len] = '\0';
     signed_headers->len = (size_t)(sh - signed_headers->data);
     signed_headers->data[signed_headers->len] = '\0';
+    *o++ = '\n';
+    memcpy(o, signed_headers->data, signed_headers->len);
+    o += signed_headers->len;
+    *o++ = '\n';
+    memcpy(o, payload_hash, payload_len);
+    o += payload_len;
+    out->len = (size_t)(o - out->data);
+    out->data[out->len] = '\0';
+    return ECC_OK;
+}
+
+/* A piece of text with its length. */
+struct s_piece {
+    const char *bytes;
+    size_t len;
+};
+#define S_PIECE(literal) ((struct s_piece){literal, sizeof(literal) - 1})
+
+/* Appends pieces with one reservation (the string to sign and the Authorization value are built on
+ * every signature; printf or one append per piece would cost more than the canonicalization). */
+static enum ecc_status s_append_pieces(struct ecc_buf *buf, const struct s_piece *pieces, size_t count) {
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        total += pieces[i].len;
+    }
+    enum ecc_status status = ecc_buf_reserve(buf, total);
+    if (status != ECC_OK) {
+        return status;
+    }
+    char *out = buf->data + buf->len;
+    for (size_t i = 0; i < count; i++) {
+        s_put_bytes(out, pieces[i].bytes, pieces[i].len);
+        out += pieces[i].len;
+    }
+    buf->len += total;
+    buf->data[buf->len] = '\0';
     return ECC_OK;
 }
 
@@ -899,15 +1213,17 @@ static enum ecc_status s_build_canonical_request(
     struct ecc_buf *out = &ctx->canonical_request;
     ecc_buf_reset(out);
     ecc_buf_reset(signed_headers);
-    enum ecc_status status = ecc_buf_append_str(out, in->request->method ? in->request->method : "");
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(out, '\n');
-    }
-    if (status == ECC_OK) {
-        status = s_append_canonical_uri(ctx, out, in->request->path, &in->rules);
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(out, '\n');
+    const char *method = in->request->method ? in->request->method : "";
+    const char *path = in->request->path;
+    /* "/" (every AWS JSON request) is its own canonical form under every rule. */
+    bool root = !path || !path[0] || (path[0] == '/' && !path[1]);
+    const struct s_piece head[] = {{method, strlen(method)}, S_PIECE("\n"), S_PIECE("/\n")};
+    enum ecc_status status = s_append_pieces(out, head, root ? 3 : 2);
+    if (status == ECC_OK && !root) {
+        status = s_append_canonical_uri(ctx, out, path, &in->rules);
+        if (status == ECC_OK) {
+            status = ecc_buf_append_byte(out, '\n');
+        }
     }
     if (status == ECC_OK) {
         status = s_append_canonical_query(ctx, out, in->query, in->skip_signature_param);
@@ -916,56 +1232,29 @@ static enum ecc_status s_build_canonical_request(
         status = ecc_buf_append_byte(out, '\n');
     }
     if (status == ECC_OK) {
-        status = s_append_canonical_headers(ctx, out, signed_headers, &in->request->headers, &in->selection);
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(out, '\n');
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append(out, signed_headers->data ? signed_headers->data : "", signed_headers->len);
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(out, '\n');
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_str(out, in->payload_hash);
+        status = s_append_canonical_headers(
+            ctx, out, signed_headers, &in->request->headers, &in->selection, in->payload_hash);
     }
     return status;
 }
 
-/* Appends NUL-terminated pieces with one reservation (the string to sign and the Authorization value are
- * built on every signature; printf or one append per piece would cost more than the canonicalization). */
-static enum ecc_status s_append_pieces(struct ecc_buf *buf, const char *const *pieces, size_t count) {
-    size_t lens[16];
-    size_t total = 0;
-    for (size_t i = 0; i < count && i < ECC_ARRAY_LEN(lens); i++) {
-        lens[i] = strlen(pieces[i]);
-        total += lens[i];
-    }
-    enum ecc_status status = count <= ECC_ARRAY_LEN(lens) ? ecc_buf_reserve(buf, total) : ECC_ERR_INTERNAL;
-    if (status != ECC_OK) {
-        return status;
-    }
-    char *out = buf->data + buf->len;
-    for (size_t i = 0; i < count; i++) {
-        memcpy(out, pieces[i], lens[i]);
-        out += lens[i];
-    }
-    buf->len += total;
-    buf->data[buf->len] = '\0';
-    return ECC_OK;
-}
-
-/* String to sign and signature from the canonical request. */
-static enum ecc_status
-s_sign_canonical(struct ecc_sigv4_signer *ctx, const char *amz_date, const char *scope, const struct s_hmac_key *key) {
+/* String to sign and signature from the canonical request. `amz_date` is 16 characters. */
+static enum ecc_status s_sign_canonical(
+    struct ecc_sigv4_signer *ctx, const char *amz_date, const struct s_scope *scope, const struct s_hmac_key *key) {
     uint8_t digest[S_SHA256_LEN];
     char hex[2 * S_SHA256_LEN + 1];
     s_sha256(ctx->canonical_request.data, ctx->canonical_request.len, digest);
     ecc_hex_encode(digest, S_SHA256_LEN, hex);
     struct ecc_buf *sts = &ctx->string_to_sign;
     ecc_buf_reset(sts);
-    const char *pieces[] = {ECC_SIGV4_ALGORITHM "\n", amz_date, "\n", scope, "\n", hex};
+    const struct s_piece pieces[] = {
+        S_PIECE(ECC_SIGV4_ALGORITHM "\n"),
+        {amz_date, 16},
+        S_PIECE("\n"),
+        {scope->text, scope->text_len},
+        S_PIECE("\n"),
+        {hex, 2 * S_SHA256_LEN},
+    };
     enum ecc_status status = s_append_pieces(sts, pieces, ECC_ARRAY_LEN(pieces));
     if (status != ECC_OK) {
         return status;
@@ -979,20 +1268,33 @@ s_sign_canonical(struct ecc_sigv4_signer *ctx, const char *amz_date, const char 
 /* ------------------------------------------------------------------------------------------------ */
 /* Signer                                                                                           */
 
-/* "date8/region/service/aws4_request" into `out` (600 bytes; region and service are < 256 each, checked
- * by s_valid_name). */
-static void s_format_scope(char out[600], const char *date8, const char *region, const char *service) {
-    size_t region_len = strlen(region), service_len = strlen(service);
-    char *p = out;
-    memcpy(p, date8, 8);
-    p += 8;
-    *p++ = '/';
-    memcpy(p, region, region_len);
-    p += region_len;
-    *p++ = '/';
-    memcpy(p, service, service_len);
-    p += service_len;
-    memcpy(p, "/aws4_request", sizeof("/aws4_request"));
+/* Sets one header's value to the pieces joined (the value is reallocated only when its length
+ * changes, so re-signing a request writes the Authorization value in place). */
+static enum ecc_status
+s_replace_value_pieces(struct ecc_http_header *header, const struct s_piece *pieces, size_t count) {
+    size_t len = 0;
+    for (size_t i = 0; i < count; i++) {
+        len += pieces[i].len;
+    }
+    if (strlen(header->value) != len) {
+        char *copy = realloc(header->value, len + 1);
+        if (!copy) {
+            return ECC_ERR_NOMEM;
+        }
+        header->value = copy;
+    }
+    char *out = header->value;
+    for (size_t i = 0; i < count; i++) {
+        s_put_bytes(out, pieces[i].bytes, pieces[i].len);
+        out += pieces[i].len;
+    }
+    *out = '\0';
+    return ECC_OK;
+}
+
+static enum ecc_status s_replace_value(struct ecc_http_header *header, const char *value, size_t len) {
+    const struct s_piece piece = {value, len};
+    return s_replace_value_pieces(header, &piece, 1);
 }
 
 /* Replaces the first header of that name in place (dropping later ones), or appends it. */
@@ -1001,16 +1303,10 @@ static enum ecc_status s_put_header(struct ecc_http_headers *headers, const char
         if (!ecc_http_name_equal(headers->items[i].name, name)) {
             continue;
         }
-        char *old = headers->items[i].value;
-        if (strlen(old) != len) {
-            char *copy = realloc(old, len + 1);
-            if (!copy) {
-                return ECC_ERR_NOMEM;
-            }
-            headers->items[i].value = copy;
+        enum ecc_status status = s_replace_value(&headers->items[i], value, len);
+        if (status != ECC_OK) {
+            return status;
         }
-        memcpy(headers->items[i].value, value, len);
-        headers->items[i].value[len] = '\0';
         for (size_t j = headers->count; j-- > i + 1;) {
             if (ecc_http_name_equal(headers->items[j].name, name)) {
                 free(headers->items[j].name);
@@ -1023,6 +1319,89 @@ static enum ecc_status s_put_header(struct ecc_http_headers *headers, const char
         return ECC_OK;
     }
     return ecc_http_headers_add_n(headers, name, strlen(name), value, len);
+}
+
+/* The headers the signer reads or writes, found in the one pass that checks every name: the index of
+ * the first of each name (SIZE_MAX when absent). */
+struct s_known_headers {
+    size_t host;
+    size_t authorization;
+    size_t date;
+    size_t token;
+    size_t content_sha256;
+    bool repeated; /* a name the signer writes appears twice: s_put_header then drops the later ones */
+};
+
+static void s_note_header(size_t *slot, size_t index, bool *repeated) {
+    if (*slot == SIZE_MAX) {
+        *slot = index;
+    } else {
+        *repeated = true;
+    }
+}
+
+/* Checks that every header name is one the verifier's SignedHeaders grammar accepts (a name it refuses
+ * would make a signature no one can check) and finds the known headers. Returns the index of the first
+ * bad name, or SIZE_MAX. */
+static size_t
+s_scan_headers(struct ecc_sigv4_signer *ctx, const struct ecc_http_headers *headers, struct s_known_headers *known) {
+    *known = (struct s_known_headers){SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, false};
+    bool host_repeated = false;
+    for (size_t i = 0; i < headers->count; i++) {
+        const char *name = headers->items[i].name;
+        size_t len = s_token_name_len(name);
+        if (len == 0) {
+            return i;
+        }
+        ctx->headers[i].name_len = len;
+        switch (len) {
+        case 4:
+            if (s_name_is(name, len, "host", 4)) {
+                s_note_header(&known->host, i, &host_repeated);
+            }
+            break;
+        case 10:
+            if (s_name_is(name, len, "x-amz-date", 10)) {
+                s_note_header(&known->date, i, &known->repeated);
+            }
+            break;
+        case 13:
+            if (s_name_is(name, len, "authorization", 13)) {
+                s_note_header(&known->authorization, i, &known->repeated);
+            }
+            break;
+        case 20:
+            if (s_name_is(name, len, "x-amz-security-token", 20)) {
+                s_note_header(&known->token, i, &known->repeated);
+            } else if (s_name_is(name, len, "x-amz-content-sha256", 20)) {
+                s_note_header(&known->content_sha256, i, &known->repeated);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    /* s_put_header drops repeats, which would move the names the lengths belong to. */
+    ctx->known_name_lens = known->repeated ? 0 : headers->count;
+    return SIZE_MAX;
+}
+
+/* s_put_header, without its scans when the header's place is known and its name is not repeated
+ * (appending keeps the other known places valid; only dropping repeats would move them). */
+static enum ecc_status s_set_header(
+    struct ecc_http_headers *headers,
+    const struct s_known_headers *known,
+    size_t index,
+    const char *name,
+    const char *value,
+    size_t len) {
+    if (known->repeated) {
+        return s_put_header(headers, name, value, len);
+    }
+    if (index == SIZE_MAX) {
+        return ecc_http_headers_add_n(headers, name, strlen(name), value, len);
+    }
+    return s_replace_value(&headers->items[index], value, len);
 }
 
 static enum ecc_status s_append_query_param(struct ecc_buf *query, const char *key, const char *value) {
@@ -1045,8 +1424,46 @@ static enum ecc_status s_append_query_param(struct ecc_buf *query, const char *k
 static bool s_has_query_auth(const char *query);
 static const char *s_query_first_of(const char *query, const char *const *names, size_t count);
 
-static bool s_valid_name(const char *text) {
-    return text && text[0] && strlen(text) < 256 && !strpbrk(text, "/ \t\r\n");
+/* Bytes a scope part may not hold: '/' (the scope separator) and blanks; an access key id not ',' either
+ * (the Authorization syntax). */
+#define S_NOT_IN_NAME   1
+#define S_NOT_IN_KEY_ID 2
+static unsigned char s_scope_byte_class(unsigned char c) {
+    switch (c) {
+    case '/':
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+        return S_NOT_IN_NAME | S_NOT_IN_KEY_ID;
+    case ',':
+        return S_NOT_IN_KEY_ID;
+    default:
+        return 0;
+    }
+}
+
+/* The length of `text` when it is 1..max_len bytes without a byte of class `refused`, else 0. */
+static size_t s_scope_part_len(const char *text, size_t max_len, unsigned char refused) {
+    size_t len = text ? strlen(text) : 0;
+    if (len > max_len) {
+        return 0;
+    }
+    unsigned char seen = 0;
+    for (size_t i = 0; i < len; i++) {
+        seen |= s_scope_byte_class((unsigned char)text[i]);
+    }
+    return seen & refused ? 0 : len;
+}
+
+/* The length of a region or service name: 1..255 bytes, none of them '/' or a blank; 0 for any other. */
+static size_t s_valid_name_len(const char *text) {
+    return s_scope_part_len(text, 255, S_NOT_IN_NAME);
+}
+
+/* The length of an access key id: no '/', ',' or blanks; 0 for an empty or bad one. */
+static size_t s_access_key_id_len(const char *text) {
+    return s_scope_part_len(text, SIZE_MAX, S_NOT_IN_KEY_ID);
 }
 
 enum ecc_status ecc_sigv4_signer_sign(
@@ -1060,11 +1477,14 @@ enum ecc_status ecc_sigv4_signer_sign(
         ecc_diag_set(diag, "no credentials to sign with (access key id and secret access key are required)");
         return ECC_ERR_INVALID;
     }
-    if (strchr(credentials->access_key_id, '/') || strpbrk(credentials->access_key_id, " ,\t\r\n")) {
+    size_t access_key_id_len = s_access_key_id_len(credentials->access_key_id);
+    if (access_key_id_len == 0) {
         ecc_diag_set(diag, "the access key id must not contain '/', ',' or blanks");
         return ECC_ERR_INVALID;
     }
-    if (!s_valid_name(options->region) || !s_valid_name(options->service)) {
+    size_t region_len = s_valid_name_len(options->region);
+    size_t service_len = s_valid_name_len(options->service);
+    if (region_len == 0 || service_len == 0) {
         ecc_diag_set(diag, "region and service are required and must not contain '/' or blanks");
         return ECC_ERR_INVALID;
     }
@@ -1072,7 +1492,21 @@ enum ecc_status ecc_sigv4_signer_sign(
         ecc_diag_set(diag, "the request has no method");
         return ECC_ERR_INVALID;
     }
-    if (!ecc_http_headers_get(&request->headers, "host")) {
+    if (s_reserve_header_refs(ctx, request->headers.count) != ECC_OK) {
+        ecc_diag_set(diag, "out of memory");
+        return ECC_ERR_NOMEM;
+    }
+    struct s_known_headers known;
+    size_t bad_name = s_scan_headers(ctx, &request->headers, &known);
+    if (bad_name != SIZE_MAX) {
+        ecc_diag_set(
+            diag,
+            "header name \"%.64s\" is not an HTTP token of at most %d bytes",
+            request->headers.items[bad_name].name,
+            S_MAX_HEADER_NAME_BYTES);
+        return ECC_ERR_INVALID;
+    }
+    if (known.host == SIZE_MAX) {
         ecc_diag_set(diag, "the request has no Host header (SigV4 always signs it)");
         return ECC_ERR_INVALID;
     }
@@ -1094,20 +1528,9 @@ enum ecc_status ecc_sigv4_signer_sign(
         }
     }
     /* Header mode replaces an Authorization header; query mode would leave it beside the presigned one. */
-    if (options->mode == ECC_SIGV4_MODE_QUERY && ecc_http_headers_get(&request->headers, "authorization")) {
+    if (options->mode == ECC_SIGV4_MODE_QUERY && known.authorization != SIZE_MAX) {
         ecc_diag_set(diag, "the request already has an Authorization header: remove it before presigning");
         return ECC_ERR_INVALID;
-    }
-    /* A name the verifier's SignedHeaders grammar refuses would make a signature no one can check. */
-    for (size_t i = 0; i < request->headers.count; i++) {
-        if (!s_is_token_name(request->headers.items[i].name)) {
-            ecc_diag_set(
-                diag,
-                "header name \"%.64s\" is not an HTTP token of at most %d bytes",
-                request->headers.items[i].name,
-                S_MAX_HEADER_NAME_BYTES);
-            return ECC_ERR_INVALID;
-        }
     }
     uint32_t expires_s = options->expires_s ? options->expires_s : ECC_SIGV4_DEFAULT_EXPIRES_S;
     if (options->mode == ECC_SIGV4_MODE_QUERY && expires_s > ECC_SIGV4_MAX_EXPIRES_S) {
@@ -1122,11 +1545,8 @@ enum ecc_status ecc_sigv4_signer_sign(
         ctx->last_epoch_s = now_s;
     }
     memcpy(amz_date, ctx->last_date, ECC_SIGV4_DATE_LEN);
-    char date8[9];
-    memcpy(date8, amz_date, 8);
-    date8[8] = '\0';
-    char scope[600];
-    s_format_scope(scope, date8, options->region, options->service);
+    struct s_scope scope;
+    s_scope_init(&scope, amz_date, options->region, region_len, options->service, service_len);
 
     const char *token = credentials->session_token && credentials->session_token[0] ? credentials->session_token : NULL;
     bool token_signed = token && !options->session_token_after_signing;
@@ -1134,7 +1554,8 @@ enum ecc_status ecc_sigv4_signer_sign(
     /* Payload hash: UNSIGNED-PAYLOAD, the body's SHA-256, or (botocore's rule) a value the caller put in
      * x-amz-content-sha256 already. */
     char payload_hash[2 * S_SHA256_LEN + 1];
-    const char *existing_hash = ecc_http_headers_get(&request->headers, "x-amz-content-sha256");
+    const char *existing_hash =
+        known.content_sha256 != SIZE_MAX ? request->headers.items[known.content_sha256].value : NULL;
     if (options->payload == ECC_SIGV4_PAYLOAD_UNSIGNED) {
         snprintf(payload_hash, sizeof(payload_hash), "%s", ECC_SIGV4_UNSIGNED_PAYLOAD);
     } else if (existing_hash && !options->add_content_sha256_header && strlen(existing_hash) < sizeof(payload_hash)) {
@@ -1161,14 +1582,20 @@ enum ecc_status ecc_sigv4_signer_sign(
 
     if (options->mode == ECC_SIGV4_MODE_HEADER) {
         if (token) {
-            status = s_put_header(&request->headers, "X-Amz-Security-Token", token, strlen(token));
+            status = s_set_header(&request->headers, &known, known.token, "X-Amz-Security-Token", token, strlen(token));
         }
         if (status == ECC_OK) {
-            status = s_put_header(&request->headers, "X-Amz-Date", amz_date, 16);
+            status = s_set_header(&request->headers, &known, known.date, "X-Amz-Date", amz_date, 16);
         }
         if (status == ECC_OK &&
             (options->add_content_sha256_header || options->payload == ECC_SIGV4_PAYLOAD_UNSIGNED)) {
-            status = s_put_header(&request->headers, "x-amz-content-sha256", payload_hash, strlen(payload_hash));
+            status = s_set_header(
+                &request->headers,
+                &known,
+                known.content_sha256,
+                "x-amz-content-sha256",
+                payload_hash,
+                strlen(payload_hash));
         }
         if (status == ECC_OK) {
             status = s_build_canonical_request(ctx, &in, signed_headers);
@@ -1183,7 +1610,7 @@ enum ecc_status ecc_sigv4_signer_sign(
         struct ecc_buf credential;
         ecc_buf_init(&credential, ECC_SIGV4_MAX_CANONICAL_BYTES);
         if (status == ECC_OK) {
-            status = ecc_buf_printf(&credential, "%s/%s", credentials->access_key_id, scope);
+            status = ecc_buf_printf(&credential, "%s/%s", credentials->access_key_id, scope.text);
         }
         char expires[16];
         snprintf(expires, sizeof(expires), "%u", expires_s);
@@ -1212,27 +1639,41 @@ enum ecc_status ecc_sigv4_signer_sign(
         }
     }
     if (status == ECC_OK) {
-        s_signing_key(
-            options->key_cache, credentials->secret_access_key, date8, options->region, options->service, &key);
-        status = s_sign_canonical(ctx, amz_date, scope, &key);
-        ecc_secure_zero(&key, sizeof(key));
+        const char *secret = credentials->secret_access_key;
+        const struct s_hmac_key *signing_key =
+            s_signing_key(options->key_cache, &ctx->key_memo, secret, strlen(secret), &scope, &key);
+        status = s_sign_canonical(ctx, amz_date, &scope, signing_key);
+        if (signing_key == &key) {
+            ecc_secure_zero(&key, sizeof(key));
+        }
     }
     if (status == ECC_OK && options->mode == ECC_SIGV4_MODE_HEADER) {
         struct ecc_buf *authorization = &ctx->scratch2;
         ecc_buf_reset(authorization);
-        const char *pieces[] = {
-            ECC_SIGV4_ALGORITHM " Credential=",
-            credentials->access_key_id,
-            "/",
-            scope,
-            ", SignedHeaders=",
-            signed_headers->data,
-            ", Signature=",
-            ctx->signature,
+        const struct s_piece pieces[] = {
+            S_PIECE(ECC_SIGV4_ALGORITHM " Credential="),
+            {credentials->access_key_id, access_key_id_len},
+            S_PIECE("/"),
+            {scope.text, scope.text_len},
+            S_PIECE(", SignedHeaders="),
+            {signed_headers->data, signed_headers->len},
+            S_PIECE(", Signature="),
+            {ctx->signature, 2 * S_SHA256_LEN},
         };
-        status = s_append_pieces(authorization, pieces, ECC_ARRAY_LEN(pieces));
-        if (status == ECC_OK) {
-            status = s_put_header(&request->headers, "Authorization", authorization->data, authorization->len);
+        if (known.authorization != SIZE_MAX && !known.repeated) {
+            status =
+                s_replace_value_pieces(&request->headers.items[known.authorization], pieces, ECC_ARRAY_LEN(pieces));
+        } else {
+            status = s_append_pieces(authorization, pieces, ECC_ARRAY_LEN(pieces));
+            if (status == ECC_OK) {
+                status = s_set_header(
+                    &request->headers,
+                    &known,
+                    known.authorization,
+                    "Authorization",
+                    authorization->data,
+                    authorization->len);
+            }
         }
     } else if (status == ECC_OK) {
         if (token && !token_signed) {
@@ -1279,7 +1720,9 @@ struct s_key {
 
 struct ecc_sigv4_verifier {
     char *region;
+    size_t region_len;
     char *service;
+    size_t service_len;
     struct s_key *keys;
     size_t key_count;
     int64_t max_skew_s;
@@ -1288,7 +1731,12 @@ struct ecc_sigv4_verifier {
     ecc_sigv4_clock_fn *clock;
     void *clock_user_data;
     struct ecc_sigv4_key_cache *cache;
+    struct s_scratch_pool *pool; /* a separate object: verifying through a const verifier uses it */
 };
+
+struct s_scratch_pool;
+static struct s_scratch_pool *s_pool_new(void);
+static void s_pool_destroy(struct s_scratch_pool *pool);
 
 static const struct {
     const char *error_name;
@@ -1357,12 +1805,13 @@ void ecc_sigv4_verifier_destroy(struct ecc_sigv4_verifier *verifier) {
     free(verifier->region);
     free(verifier->service);
     ecc_sigv4_key_cache_destroy(verifier->cache);
+    s_pool_destroy(verifier->pool);
     free(verifier);
 }
 
 struct ecc_sigv4_verifier *
 ecc_sigv4_verifier_new(const struct ecc_sigv4_verifier_options *options, struct ecc_diag *diag) {
-    if (!s_valid_name(options->region) || !s_valid_name(options->service)) {
+    if (!s_valid_name_len(options->region) || !s_valid_name_len(options->service)) {
         ecc_diag_set(diag, "the verifier needs a region and a service without '/' or blanks");
         return NULL;
     }
@@ -1375,10 +1824,13 @@ ecc_sigv4_verifier_new(const struct ecc_sigv4_verifier_options *options, struct 
         goto on_nomem;
     }
     verifier->region = ecc_strdup(options->region);
+    verifier->region_len = strlen(options->region);
     verifier->service = ecc_strdup(options->service);
+    verifier->service_len = strlen(options->service);
     verifier->keys = calloc(options->key_count ? options->key_count : 1, sizeof(*verifier->keys));
     verifier->cache = ecc_sigv4_key_cache_new(64);
-    if (!verifier->region || !verifier->service || !verifier->keys || !verifier->cache) {
+    verifier->pool = s_pool_new();
+    if (!verifier->region || !verifier->service || !verifier->keys || !verifier->cache || !verifier->pool) {
         goto on_nomem;
     }
     for (size_t i = 0; i < options->key_count; i++) {
@@ -1439,27 +1891,102 @@ struct s_auth {
 
 /* The parse holds ~13 KB of fixed slots: zeroing and wiping all of it cost more than the rest of a
  * verification, so only the strings are emptied, and only what they hold is wiped. */
-static struct s_auth *s_auth_new(void) {
-    struct s_auth *auth = malloc(sizeof(*auth));
-    if (auth) {
-        auth->algorithm[0] = auth->credential[0] = auth->signed_headers[0] = auth->signature[0] = '\0';
-        auth->date[0] = auth->expires[0] = auth->token[0] = '\0';
-        auth->has_credential = auth->has_signed_headers = auth->has_signature = false;
-        auth->has_date = auth->has_expires = auth->has_token = false;
-    }
-    return auth;
+static void s_auth_reset(struct s_auth *auth) {
+    auth->algorithm[0] = auth->credential[0] = auth->signed_headers[0] = auth->signature[0] = '\0';
+    auth->date[0] = auth->expires[0] = auth->token[0] = '\0';
+    auth->has_credential = auth->has_signed_headers = auth->has_signature = false;
+    auth->has_date = auth->has_expires = auth->has_token = false;
 }
 
-static void s_auth_wipe(char *slot, size_t size) {
+static void s_auth_wipe_slot(char *slot, size_t size) {
     ecc_secure_zero(slot, strnlen(slot, size));
 }
 
-static void s_auth_destroy(struct s_auth *auth) {
-    s_auth_wipe(auth->credential, sizeof(auth->credential));
-    s_auth_wipe(auth->signed_headers, sizeof(auth->signed_headers));
-    s_auth_wipe(auth->signature, sizeof(auth->signature));
-    s_auth_wipe(auth->token, sizeof(auth->token));
-    free(auth);
+static void s_auth_wipe(struct s_auth *auth) {
+    s_auth_wipe_slot(auth->credential, sizeof(auth->credential));
+    s_auth_wipe_slot(auth->signed_headers, sizeof(auth->signed_headers));
+    s_auth_wipe_slot(auth->signature, sizeof(auth->signature));
+    s_auth_wipe_slot(auth->token, sizeof(auth->token));
+}
+
+/* What one verification works in: the parsed signature and a canonicalization context. The verifier
+ * keeps a few between calls (its pool), so steady-state verifying allocates nothing, the way a reused
+ * signer does not; any number of threads take and give back under the pool's lock. */
+struct s_scratch {
+    struct s_auth auth;
+    struct ecc_sigv4_signer ctx;
+    struct s_scratch *next;
+};
+
+#define S_POOL_MAX 8 /* scratches kept for reuse; more concurrent verifications allocate their own */
+
+struct s_scratch_pool {
+    pthread_mutex_t lock;
+    struct s_scratch *free_list;
+    size_t free_count;
+};
+
+static struct s_scratch_pool *s_pool_new(void) {
+    struct s_scratch_pool *pool = calloc(1, sizeof(*pool));
+    if (pool && pthread_mutex_init(&pool->lock, NULL) != 0) {
+        free(pool);
+        pool = NULL;
+    }
+    return pool;
+}
+
+static void s_scratch_destroy(struct s_scratch *scratch) {
+    s_context_clean_up(&scratch->ctx);
+    free(scratch);
+}
+
+static void s_pool_destroy(struct s_scratch_pool *pool) {
+    if (!pool) {
+        return;
+    }
+    while (pool->free_list) {
+        struct s_scratch *next = pool->free_list->next;
+        s_scratch_destroy(pool->free_list);
+        pool->free_list = next;
+    }
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+static struct s_scratch *s_pool_take(struct s_scratch_pool *pool) {
+    pthread_mutex_lock(&pool->lock);
+    struct s_scratch *scratch = pool->free_list;
+    if (scratch) {
+        pool->free_list = scratch->next;
+        pool->free_count--;
+    }
+    pthread_mutex_unlock(&pool->lock);
+    if (!scratch) {
+        scratch = malloc(sizeof(*scratch));
+        if (scratch) {
+            s_context_init(&scratch->ctx);
+        }
+    }
+    if (scratch) {
+        s_auth_reset(&scratch->auth);
+    }
+    return scratch;
+}
+
+/* Wipes what the parse held (credential, signature, token) and keeps the scratch, or frees it. */
+static void s_pool_give(struct s_scratch_pool *pool, struct s_scratch *scratch) {
+    s_auth_wipe(&scratch->auth);
+    pthread_mutex_lock(&pool->lock);
+    bool kept = pool->free_count < S_POOL_MAX;
+    if (kept) {
+        scratch->next = pool->free_list;
+        pool->free_list = scratch;
+        pool->free_count++;
+    }
+    pthread_mutex_unlock(&pool->lock);
+    if (!kept) {
+        s_scratch_destroy(scratch);
+    }
 }
 
 static bool s_copy(char *dst, size_t size, const char *src, size_t len) {
@@ -1565,8 +2092,6 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
     if (!query) {
         return 0;
     }
-    struct ecc_buf decoded;
-    ecc_buf_init(&decoded, 64 * 1024);
     size_t name_len = strlen(name);
     const char *p = query;
     while (true) {
@@ -1574,17 +2099,11 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
         size_t seg = end ? (size_t)(end - p) : strlen(p);
         const char *eq = memchr(p, '=', seg);
         size_t key_len = eq ? (size_t)(eq - p) : seg;
-        ecc_buf_reset(&decoded);
-        if (seg > 0 && s_append_decoded(&decoded, p, key_len) == ECC_OK && decoded.len == name_len &&
-            memcmp(decoded.data, name, name_len) == 0) {
-            if (++count == 1) {
-                ecc_buf_reset(&decoded);
-                const char *v = eq ? eq + 1 : p + seg;
-                size_t v_len = eq ? seg - key_len - 1 : 0;
-                if (s_append_decoded(&decoded, v, v_len) != ECC_OK ||
-                    !s_copy(out, size, decoded.data ? decoded.data : "", decoded.len)) {
-                    *too_long = true;
-                }
+        if (seg > 0 && s_decodes_to(p, key_len, name, name_len) && ++count == 1) {
+            const char *v = eq ? eq + 1 : p + seg;
+            size_t v_len = eq ? seg - key_len - 1 : 0;
+            if (!s_decode_into(out, size, v, v_len)) {
+                *too_long = true;
             }
         }
         if (!end) {
@@ -1592,8 +2111,6 @@ static int s_query_param(const char *query, const char *name, char *out, size_t 
         }
         p = end + 1;
     }
-    ecc_secure_zero(decoded.data, decoded.capacity);
-    ecc_buf_clean_up(&decoded);
     return count;
 }
 
@@ -1606,7 +2123,7 @@ static bool s_has_query_auth(const char *query) {
 /* The first of `names` that the query holds (by decoded name), or NULL. */
 static const char *s_query_first_of(const char *query, const char *const *names, size_t count) {
     bool too_long = false;
-    char probe[8];
+    char probe[1]; /* only whether the parameter is there: nothing of its value is copied */
     for (size_t i = 0; i < count; i++) {
         if (s_query_param(query, names[i], probe, sizeof(probe), &too_long) > 0) {
             return names[i];
@@ -1733,8 +2250,9 @@ static bool s_token_equal(const char *a, const char *b) {
 static enum ecc_status s_verify_parsed(
     const struct ecc_sigv4_verifier *verifier,
     const struct ecc_http_request *request,
-    struct s_auth *auth,
+    struct s_scratch *scratch,
     struct ecc_sigv4_verify_result *result) {
+    struct s_auth *auth = &scratch->auth;
     /* Credential: keyid/date/region/service/aws4_request */
     const char *parts[5];
     size_t lens[5];
@@ -1810,13 +2328,13 @@ static enum ecc_status s_verify_parsed(
             "Date must be in ISO-8601 'basic format'. Got '%.64s'. See http://en.wikipedia.org/wiki/ISO_8601",
             auth->has_date ? auth->date : "");
     }
-    if (!s_in_list(auth->signed_headers, "host")) {
+    if (!s_in_list(auth->signed_headers, "host", 4)) {
         return s_fail(
             result,
             ECC_SIGV4_HOST_NOT_SIGNED,
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }
-    if (!result->presigned && !s_in_list(auth->signed_headers, date_name)) {
+    if (!result->presigned && !s_in_list(auth->signed_headers, date_name, strlen(date_name))) {
         return s_fail(
             result,
             ECC_SIGV4_INCOMPLETE_SIGNATURE,
@@ -1968,8 +2486,7 @@ static enum ecc_status s_verify_parsed(
     }
 
     /* Recompute with the signer's canonicalization. */
-    struct ecc_sigv4_signer ctx;
-    s_context_init(&ctx);
+    struct ecc_sigv4_signer *ctx = &scratch->ctx;
     struct s_canon_input in = {
         .request = request,
         .query = request->query,
@@ -1978,11 +2495,8 @@ static enum ecc_status s_verify_parsed(
         .skip_signature_param = result->presigned,
         .payload_hash = payload_hash,
     };
-    char date8[9];
-    memcpy(date8, auth->date, 8);
-    date8[8] = '\0';
-    char scope[600];
-    s_format_scope(scope, date8, verifier->region, verifier->service);
+    struct s_scope scope;
+    s_scope_init(&scope, auth->date, verifier->region, verifier->region_len, verifier->service, verifier->service_len);
     /* A presigned URL has no header to say its payload hash: when the endpoint allows unsigned payloads,
      * UNSIGNED-PAYLOAD (what the signer's query mode uses for them, and S3's rule) is the second guess. */
     const char *payload_hashes[2] = {payload_hash, NULL};
@@ -1993,16 +2507,23 @@ static enum ecc_status s_verify_parsed(
     bool matched = false;
     for (size_t i = 0; i < ECC_ARRAY_LEN(payload_hashes) && payload_hashes[i] && !matched && status == ECC_OK; i++) {
         in.payload_hash = payload_hashes[i];
-        ecc_buf_reset(&ctx.signed_headers);
-        status = s_build_canonical_request(&ctx, &in, &ctx.signed_headers);
+        ecc_buf_reset(&ctx->signed_headers);
+        status = s_build_canonical_request(ctx, &in, &ctx->signed_headers);
         if (status == ECC_OK) {
-            struct s_hmac_key signing_key;
-            s_signing_key(
-                verifier->cache, key->secret_access_key, date8, verifier->region, verifier->service, &signing_key);
-            status = s_sign_canonical(&ctx, auth->date, scope, &signing_key);
-            ecc_secure_zero(&signing_key, sizeof(signing_key));
+            struct s_hmac_key derived;
+            const struct s_hmac_key *signing_key = s_signing_key(
+                verifier->cache,
+                &ctx->key_memo,
+                key->secret_access_key,
+                strlen(key->secret_access_key),
+                &scope,
+                &derived);
+            status = s_sign_canonical(ctx, auth->date, &scope, signing_key);
+            if (signing_key == &derived) {
+                ecc_secure_zero(&derived, sizeof(derived));
+            }
         }
-        matched = status == ECC_OK && ecc_ct_equal(ctx.signature, auth->signature, 64);
+        matched = status == ECC_OK && ecc_ct_equal(ctx->signature, auth->signature, 64);
     }
     if (status == ECC_OK && !matched) {
         s_fail(
@@ -2010,13 +2531,13 @@ static enum ecc_status s_verify_parsed(
             ECC_SIGV4_SIGNATURE_MISMATCH,
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
             "Access Key and signing method. Consult the service documentation for details.");
-        status =
-            ecc_buf_append(&result->expected_canonical_request, ctx.canonical_request.data, ctx.canonical_request.len);
+        status = ecc_buf_append(
+            &result->expected_canonical_request, ctx->canonical_request.data, ctx->canonical_request.len);
         if (status == ECC_OK) {
-            status = ecc_buf_append(&result->expected_string_to_sign, ctx.string_to_sign.data, ctx.string_to_sign.len);
+            status =
+                ecc_buf_append(&result->expected_string_to_sign, ctx->string_to_sign.data, ctx->string_to_sign.len);
         }
     }
-    s_context_clean_up(&ctx);
     return status;
 }
 
@@ -2046,21 +2567,22 @@ enum ecc_status ecc_sigv4_verify(
     if (header_count > 1) {
         return s_fail(result, ECC_SIGV4_INCOMPLETE_SIGNATURE, "the Authorization header appears more than once");
     }
-    struct s_auth *auth = s_auth_new();
-    if (!auth) {
+    struct s_scratch *scratch = s_pool_take(verifier->pool);
+    if (!scratch) {
         return ECC_ERR_NOMEM;
     }
     enum ecc_status status;
     if (query_form) {
         result->presigned = true;
-        status = s_parse_query_auth(request->query, auth, result);
+        status = s_parse_query_auth(request->query, &scratch->auth, result);
     } else {
-        status = s_parse_authorization(ecc_http_headers_get(&request->headers, "authorization"), auth, result);
+        status =
+            s_parse_authorization(ecc_http_headers_get(&request->headers, "authorization"), &scratch->auth, result);
     }
     if (status == ECC_OK && result->outcome == ECC_SIGV4_VERIFIED) {
-        status = s_verify_parsed(verifier, request, auth, result);
+        status = s_verify_parsed(verifier, request, scratch, result);
     }
-    s_auth_destroy(auth);
+    s_pool_give(verifier->pool, scratch);
     return status;
 }
 

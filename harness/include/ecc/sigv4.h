@@ -47,10 +47,13 @@ enum ecc_status ecc_sigv4_parse_date(const char *text, int64_t *out_epoch_s) ECC
 /*
  * Signing-key cache: kSigning for (date, region, service, secret), kept as precomputed HMAC state so a
  * cached signature costs only the request's own hashing. Thread-safe (one mutex; the critical section
- * is a short scan and a copy). Holds copies of secrets, wiped on eviction and on destroy.
+ * is a short scan and a copy). Holds copies of secrets, wiped on eviction and on destroy. A signer also
+ * keeps a copy of the last key it took from a cache (wiped by ecc_sigv4_signer_destroy), so signing
+ * again with the same key and scope takes no lock; such a signature still counts as a hit.
  */
 struct ecc_sigv4_key_cache;
-/* `max_entries` 0 means 16. NULL on allocation failure. Free with ecc_sigv4_key_cache_destroy. */
+/* `max_entries` 0 means 16 (slots are allocated as keys arrive, up to that many). NULL on allocation
+ * failure. Free with ecc_sigv4_key_cache_destroy. */
 struct ecc_sigv4_key_cache *ecc_sigv4_key_cache_new(size_t max_entries);
 void ecc_sigv4_key_cache_destroy(struct ecc_sigv4_key_cache *cache);
 /* Lookups that found their key / had to derive it (for tests and benchmarks). */
@@ -209,6 +212,8 @@ void ecc_sigv4_verifier_destroy(struct ecc_sigv4_verifier *verifier);
  * Checks one request (header or presigned-query form). Returns ECC_OK when the check ran; the verdict
  * is `result->outcome`. Other statuses are resource failures (ECC_ERR_NOMEM, ECC_ERR_LIMIT for a
  * canonical request past ECC_SIGV4_MAX_CANONICAL_BYTES). Safe to call from several threads at once.
+ * The verifier keeps the scratch of finished verifications (up to 8) for the next ones, so steady-state
+ * verifying does not allocate; it keeps its own key cache (64 keys).
  */
 enum ecc_status ecc_sigv4_verify(
     const struct ecc_sigv4_verifier *verifier,
