@@ -425,6 +425,20 @@ static void test_sign_rejects_bad_input(void **state) {
         assert_int_equal(ecc_sigv4_sign(&request, &signing.options, &diag), ECC_OK);
         ecc_http_request_clean_up(&request);
     }
+    /* fuzz_mock_request regression: a fresh signer whose scratch was never written (unnormalized path,
+     * a query of empty parameters) must not offset a NULL buffer (UBSan). */
+    const char *empty_queries[] = {"=", "&=&", "=&&="};
+    for (size_t i = 0; i < sizeof(empty_queries) / sizeof(empty_queries[0]); i++) {
+        struct ecc_sigv4_signer *fresh = ecc_sigv4_signer_new();
+        assert_non_null(fresh);
+        s_make_request(&request);
+        assert_int_equal(ecc_http_request_set_line(&request, NULL, "/", empty_queries[i]), ECC_OK);
+        struct ecc_sigv4_sign_options unnormalized = signing.options;
+        unnormalized.keep_path_unnormalized = true;
+        assert_int_equal(ecc_sigv4_signer_sign(fresh, &request, &unnormalized, &diag), ECC_OK);
+        ecc_sigv4_signer_destroy(fresh);
+        ecc_http_request_clean_up(&request);
+    }
     /* The other direction: presigning beside an Authorization header, which header mode would replace. */
     s_make_request(&request);
     assert_int_equal(ecc_http_headers_add(&request.headers, "Authorization", "AWS4-HMAC-SHA256 x"), ECC_OK);
