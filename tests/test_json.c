@@ -33,6 +33,42 @@ static void test_path_rendering(void **state) {
     assert_string_equal(out, "overrides.containerOverrides");
 }
 
+/* Every output size gives the NUL-terminated prefix of the whole rendering (snprintf's truncation). */
+static void test_path_rendering_truncates_like_snprintf(void **state) {
+    (void)state;
+    struct ecc_json_path path;
+    ecc_json_path_init(&path);
+    ecc_json_path_push_member(&path, "overrides");
+    ecc_json_path_push_index(&path, SIZE_MAX);
+    ecc_json_path_push_member(&path, "~a/b~~c/");
+    ecc_json_path_push_index(&path, 0);
+    ecc_json_path_push_member(&path, "");
+    ecc_json_path_push_index(&path, 10);
+    static const char member[] = "overrides[18446744073709551615].~a/b~~c/[0].[10]";
+    static const char pointer[] = "/overrides/18446744073709551615/~0a~1b~0~0c~1/0//10";
+    for (int style = 0; style < 2; style++) {
+        const char *whole = style ? pointer : member;
+        size_t len = strlen(whole);
+        for (size_t size = 1; size <= len + 2; size++) {
+            char out[128];
+            memset(out, 'X', sizeof(out));
+            if (style) {
+                ecc_json_path_format_pointer(&path, out, size);
+            } else {
+                ecc_json_path_format_member(&path, out, size);
+            }
+            size_t kept = size - 1 < len ? size - 1 : len;
+            if (strlen(out) != kept || strncmp(out, whole, kept) != 0 || out[kept + 1] != 'X') {
+                fail_msg("style %d, size %zu: '%s'", style, size, out);
+            }
+        }
+        char untouched = 'X';
+        ecc_json_path_format_member(&path, &untouched, 0);
+        ecc_json_path_format_pointer(&path, &untouched, 0);
+        assert_int_equal(untouched, 'X');
+    }
+}
+
 static void test_path_overflow_stays_balanced(void **state) {
     (void)state;
     struct ecc_json_path path;
@@ -330,9 +366,64 @@ static void test_writer_writes_members_and_latches_failures(void **state) {
     ecc_buf_clean_up(&buf);
 }
 
+/* A check-only writer writes nothing and refuses exactly the strings ecc_json_append_string refuses. */
+static void test_check_writer_checks_strings_only(void **state) {
+    (void)state;
+    static const char *const strings[] = {
+        "",
+        "plain",
+        "q\"\n\x01",
+        "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+        "\xf4\x8f\xbf\xbf",
+        "\xff",
+        "\xc3\x28",
+        "\xc0\xaf",
+        "\xed\xa0\x80",
+        "\xf4\x90\x80\x80",
+        "ok\xe2\x82",
+        "\x80",
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(strings); i++) {
+        struct ecc_buf buf;
+        ecc_buf_init(&buf, 1024);
+        enum ecc_status written = ecc_json_append_string(&buf, strings[i], strlen(strings[i]));
+        ecc_buf_clean_up(&buf);
+
+        struct ecc_json_writer w;
+        ecc_json_writer_init_check(&w);
+        assert_null(w.out);
+        bool first = true;
+        ecc_json_writer_raw(&w, "{", 1);
+        ecc_json_writer_key(&w, &first, "a");
+        ecc_json_writer_int(&w, INT64_MIN);
+        ecc_json_path_push_member(&w.path, "s");
+        ecc_json_writer_string(&w, strings[i], strlen(strings[i]));
+        ecc_json_path_pop(&w.path);
+        ecc_json_writer_string(&w, "fine", 4);
+        ecc_json_writer_raw(&w, "}", 1);
+        if (written != ECC_OK && written != ECC_ERR_INVALID) {
+            fail_msg("string %zu: append gave %s", i, ecc_status_name(written));
+        }
+        if (ecc_json_writer_finish(&w) != written) {
+            fail_msg("string %zu: the check writer and the text writer disagree", i);
+        }
+    }
+
+    /* The first bad string latches: a later bad one does not replace the status, a later good one does
+     * not clear it. */
+    struct ecc_json_writer w;
+    ecc_json_writer_init_check(&w);
+    ecc_json_writer_string(&w, "\xff", 1);
+    ecc_json_writer_string(&w, "ok", 2);
+    assert_int_equal(w.status, ECC_ERR_INVALID);
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_ERR_INVALID);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
+        cmocka_unit_test(test_path_rendering_truncates_like_snprintf),
+        cmocka_unit_test(test_check_writer_checks_strings_only),
         cmocka_unit_test(test_path_overflow_stays_balanced),
         cmocka_unit_test(test_pointer_style_and_strict_members),
         cmocka_unit_test(test_merge_patch),

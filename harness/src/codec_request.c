@@ -16,8 +16,13 @@ struct s_writer {
     struct ecc_diag *diag;
 };
 
+/* `buf` NULL: a check-only writer (ecc_json_writer_init_check). */
 static void s_writer_init(struct s_writer *w, struct ecc_buf *buf, struct ecc_diag *diag) {
-    ecc_json_writer_init(&w->json, buf);
+    if (buf) {
+        ecc_json_writer_init(&w->json, buf);
+    } else {
+        ecc_json_writer_init_check(&w->json);
+    }
     w->diag = diag;
 }
 
@@ -378,6 +383,13 @@ enum ecc_status ecc_codec_write_run_task_request(
     struct ecc_buf *out, const struct ecc_run_task_request *request, struct ecc_diag *diag) {
     struct s_writer w;
     s_writer_init(&w, out, diag);
+    s_write_run_task_request(&w, request);
+    return s_writer_finish(&w);
+}
+
+enum ecc_status ecc_codec_check_run_task_request(const struct ecc_run_task_request *request, struct ecc_diag *diag) {
+    struct s_writer w;
+    s_writer_init(&w, NULL, diag);
     s_write_run_task_request(&w, request);
     return s_writer_finish(&w);
 }

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,17 +44,34 @@ void ecc_json_path_pop(struct ecc_json_path *path) {
     }
 }
 
-/* snprintf that advances `*used` and never walks past `size`. */
-static void s_put(char *out, size_t size, size_t *used, const char *fmt, ...) ECC_PRINTF(4, 5);
-static void s_put(char *out, size_t size, size_t *used, const char *fmt, ...) {
-    if (*used >= size) {
-        return;
+/*
+ * Path rendering without printf (validation formats a path for every failure it records, so this is
+ * hot): `*used` counts the bytes of the whole rendering, `out` keeps its NUL-terminated prefix of at
+ * most size - 1 bytes, the way snprintf truncates. `size` is at least 1.
+ */
+static void s_put(char *out, size_t size, size_t *used, const char *bytes, size_t len) {
+    if (*used < size - 1) {
+        size_t room = size - 1 - *used;
+        size_t n = len < room ? len : room;
+        memcpy(out + *used, bytes, n);
+        out[*used + n] = '\0';
     }
-    va_list args;
-    va_start(args, fmt);
-    int n = vsnprintf(out + *used, size - *used, fmt, args);
-    va_end(args);
-    *used = n < 0 ? size : *used + (size_t)n;
+    *used += len;
+}
+
+/* `before`, the decimal index, `after` (each affix at most one byte). */
+static void s_put_index(char *out, size_t size, size_t *used, char before, size_t index, char after) {
+    char text[24];
+    size_t at = sizeof(text);
+    if (after) {
+        text[--at] = after;
+    }
+    do {
+        text[--at] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    text[--at] = before;
+    s_put(out, size, used, text + at, sizeof(text) - at);
 }
 
 void ecc_json_path_format_member(const struct ecc_json_path *path, char *out, size_t size) {
@@ -65,14 +81,18 @@ void ecc_json_path_format_member(const struct ecc_json_path *path, char *out, si
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < path->depth; i++) {
-        if (path->segments[i].member) {
-            s_put(out, size, &used, "%s%s", i ? "." : "", path->segments[i].member);
+        const char *member = path->segments[i].member;
+        if (member) {
+            if (i) {
+                s_put(out, size, &used, ".", 1);
+            }
+            s_put(out, size, &used, member, strlen(member));
         } else {
-            s_put(out, size, &used, "[%zu]", path->segments[i].index);
+            s_put_index(out, size, &used, '[', path->segments[i].index, ']');
         }
     }
     if (path->overflow) {
-        s_put(out, size, &used, "...");
+        s_put(out, size, &used, "...", 3);
     }
 }
 
@@ -83,19 +103,22 @@ void ecc_json_path_format_pointer(const struct ecc_json_path *path, char *out, s
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < path->depth; i++) {
-        if (!path->segments[i].member) {
-            s_put(out, size, &used, "/%zu", path->segments[i].index);
+        const char *member = path->segments[i].member;
+        if (!member) {
+            s_put_index(out, size, &used, '/', path->segments[i].index, 0);
             continue;
         }
-        s_put(out, size, &used, "/");
-        for (const char *c = path->segments[i].member; *c; c++) {
-            if (*c == '~') {
-                s_put(out, size, &used, "~0");
-            } else if (*c == '/') {
-                s_put(out, size, &used, "~1");
-            } else {
-                s_put(out, size, &used, "%c", *c);
+        s_put(out, size, &used, "/", 1);
+        /* Runs without `~` or `/` are copied whole; those two become ~0 and ~1 (RFC 6901). */
+        for (;;) {
+            size_t run = strcspn(member, "~/");
+            s_put(out, size, &used, member, run);
+            member += run;
+            if (!*member) {
+                break;
             }
+            s_put(out, size, &used, *member == '~' ? "~0" : "~1", 2);
+            member++;
         }
     }
 }
@@ -620,14 +643,21 @@ void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out) {
     w->start_len = out->len;
 }
 
+void ecc_json_writer_init_check(struct ecc_json_writer *w) {
+    w->out = NULL;
+    ecc_json_path_init(&w->path);
+    w->status = ECC_OK;
+    w->start_len = 0;
+}
+
 void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len) {
-    if (w->status == ECC_OK) {
+    if (w->status == ECC_OK && w->out) {
         w->status = ecc_buf_append(w->out, text, len);
     }
 }
 
 void ecc_json_writer_key(struct ecc_json_writer *w, bool *first, const char *key) {
-    if (w->status != ECC_OK) {
+    if (w->status != ECC_OK || !w->out) {
         return;
     }
     /* One reservation and one copy: the writers' most frequent append. */
@@ -652,12 +682,21 @@ void ecc_json_writer_key(struct ecc_json_writer *w, bool *first, const char *key
 }
 
 void ecc_json_writer_string(struct ecc_json_writer *w, const char *value, size_t len) {
-    if (w->status == ECC_OK) {
-        w->status = ecc_json_append_string(w->out, value, len);
+    if (w->status != ECC_OK) {
+        return;
     }
+    if (!w->out) {
+        size_t chars;
+        w->status = ecc_utf8_count(value, len, &chars) ? ECC_OK : ECC_ERR_INVALID;
+        return;
+    }
+    w->status = ecc_json_append_string(w->out, value, len);
 }
 
 void ecc_json_writer_int(struct ecc_json_writer *w, int64_t value) {
+    if (!w->out) {
+        return;
+    }
     char digits[24];
     size_t len = 0;
     /* Unsigned so INT64_MIN negates safely. */
@@ -673,7 +712,7 @@ void ecc_json_writer_int(struct ecc_json_writer *w, int64_t value) {
 }
 
 enum ecc_status ecc_json_writer_finish(struct ecc_json_writer *w) {
-    if (w->status != ECC_OK && w->out->data) {
+    if (w->status != ECC_OK && w->out && w->out->data) {
         w->out->len = w->start_len;
         w->out->data[w->start_len] = '\0';
     }

@@ -165,6 +165,10 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
  * faster than building and dumping a jansson tree). It latches the first failure so callers write
  * member after member and check once; `path` is kept by the caller (push/pop around members) to name
  * where a failure happened. The writer owns nothing: `out` stays the caller's.
+ *
+ * A writer made with ecc_json_writer_init_check has no output: it writes nothing and only checks what
+ * writing could refuse for the input itself (a string that is not UTF-8, ECC_ERR_INVALID; no cap
+ * applies), so a codec can find the first string it could not write without building the text.
  */
 struct ecc_json_writer {
     struct ecc_buf *out;
@@ -174,6 +178,8 @@ struct ecc_json_writer {
 };
 
 void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out);
+/* A check-only writer (out is NULL): strings are checked with ecc_utf8_count, the rest is skipped. */
+void ecc_json_writer_init_check(struct ecc_json_writer *w);
 /* Appends `len` bytes of ready JSON text (punctuation, literals). */
 void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len);
 /* `,"key":`, no comma when *first (then cleared). Keys are model member names: written unescaped. */
