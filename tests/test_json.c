@@ -313,6 +313,26 @@ static void test_append_string_failures_leave_buffer(void **state) {
     ecc_buf_clean_up(&buf);
 }
 
+/* At every cap: LIMIT exactly when the literal up to an escape (or the whole literal) does not fit, and a
+ * bad byte reached before that is ECC_ERR_INVALID; the buffer is left as it was on any failure. */
+static void test_append_string_cap_and_bad_byte_order(void **state) {
+    (void)state;
+    for (size_t cap = 1; cap <= 24; cap++) {
+        struct ecc_buf buf;
+        ecc_buf_init(&buf, cap);
+        assert_int_equal(ecc_buf_append_str(&buf, "{"), ECC_OK);
+        /* `"` + \u0001 + \u0002 = 13 bytes are written before the bad byte is reached. */
+        enum ecc_status status = ecc_json_append_string(&buf, "\x01\x02z\xff", 4);
+        assert_int_equal(status, 1 + 13 <= cap ? ECC_ERR_INVALID : ECC_ERR_LIMIT);
+        assert_string_equal(buf.data, "{");
+        /* `"a\nb\tc"` is 9 bytes. */
+        status = ecc_json_append_string(&buf, "a\nb\tc", 5);
+        assert_int_equal(status, 1 + 9 <= cap ? ECC_OK : ECC_ERR_LIMIT);
+        assert_string_equal(buf.data, status == ECC_OK ? "{\"a\\nb\\tc\"" : "{");
+        ecc_buf_clean_up(&buf);
+    }
+}
+
 static void test_writer_writes_members_and_latches_failures(void **state) {
     (void)state;
     struct ecc_buf buf;
@@ -422,6 +442,7 @@ static void test_check_writer_checks_strings_only(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
+        cmocka_unit_test(test_append_string_cap_and_bad_byte_order),
         cmocka_unit_test(test_path_rendering_truncates_like_snprintf),
         cmocka_unit_test(test_check_writer_checks_strings_only),
         cmocka_unit_test(test_path_overflow_stays_balanced),

@@ -563,6 +563,23 @@ static const bool s_json_escape[0x80] = {
     [0x1c] = true, [0x1d] = true, [0x1e] = true, [0x1f] = true, ['"'] = true,  ['\\'] = true,
 };
 
+/*
+ * The bytes before an escape and the escape are written with one reservation (no copy of the escape),
+ * which is what fuzzed and hostile strings, full of control characters, spend their time on. A string
+ * fails with ECC_ERR_LIMIT exactly when the text up to an escape (or the whole literal) passes the cap,
+ * and with ECC_ERR_INVALID at a bad byte reached before that.
+ */
+/* The escapes with a letter of their own; the other bytes of s_json_escape are written as \u00XX. */
+static const char s_json_short_escape[0x80] = {
+    ['"'] = '"',
+    ['\\'] = '\\',
+    ['\b'] = 'b',
+    ['\f'] = 'f',
+    ['\n'] = 'n',
+    ['\r'] = 'r',
+    ['\t'] = 't',
+};
+
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
     const size_t start_len = buf->len;
@@ -585,39 +602,25 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
             i++;
             continue;
         }
-        status = ecc_buf_append(buf, str + run, i - run);
-        char escape[7] = {'\\', 0, 0, 0, 0, 0, 0};
-        size_t escape_len = 2;
-        switch (c) {
-        case '"':
-        case '\\':
-            escape[1] = (char)c;
-            break;
-        case '\b':
-            escape[1] = 'b';
-            break;
-        case '\f':
-            escape[1] = 'f';
-            break;
-        case '\n':
-            escape[1] = 'n';
-            break;
-        case '\r':
-            escape[1] = 'r';
-            break;
-        case '\t':
-            escape[1] = 't';
-            break;
-        default:
-            memcpy(escape + 1, "u00", 3);
-            escape[4] = hex[c >> 4];
-            escape[5] = hex[c & 0xf];
-            escape_len = 6;
+        char letter = s_json_short_escape[c]; /* \n, \t, ...; 0: \u00XX */
+        size_t escape_len = letter ? 2 : 6;
+        status = ecc_buf_reserve(buf, i - run + escape_len);
+        if (status != ECC_OK) {
             break;
         }
-        if (status == ECC_OK) {
-            status = ecc_buf_append(buf, escape, escape_len);
+        char *at = buf->data + buf->len;
+        memcpy(at, str + run, i - run);
+        at += i - run;
+        at[0] = '\\';
+        if (letter) {
+            at[1] = letter;
+        } else {
+            memcpy(at + 1, "u00", 3);
+            at[4] = hex[c >> 4];
+            at[5] = hex[c & 0xf];
         }
+        buf->len += i - run + escape_len;
+        buf->data[buf->len] = '\0';
         i++;
         run = i;
     }
