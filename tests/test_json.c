@@ -333,6 +333,51 @@ static void test_append_string_cap_and_bad_byte_order(void **state) {
     }
 }
 
+/* The eight-bytes-at-a-time paths: a special byte at every offset of strings of every length up to 40
+ * (inside, at the edges of and after whole words) is found, escaped as jansson does, and counted. */
+static void test_string_scans_at_every_offset(void **state) {
+    (void)state;
+    static const char *const specials[] = {
+        "\x01", "\x1f", "\"", "\\", "\x7f", " ", "~", "\xc3\xa9", "\xf0\x9f\x98\x80"};
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (size_t k = 0; k < ECC_ARRAY_LEN(specials); k++) {
+                char text[64];
+                memset(text, 'a', len);
+                size_t special_len = strlen(specials[k]);
+                memcpy(text + at, specials[k], special_len);
+                size_t text_len = len + special_len - 1;
+                memset(text + at + special_len, 'b', len - at - 1);
+                text[text_len] = '\0';
+
+                size_t chars = 0;
+                assert_true(ecc_utf8_count(text, text_len, &chars));
+                assert_int_equal(chars, len);
+                struct ecc_buf buf;
+                ecc_buf_init(&buf, 1024);
+                assert_int_equal(ecc_json_append_string(&buf, text, text_len), ECC_OK);
+                json_t *value = json_stringn(text, text_len);
+                assert_non_null(value);
+                char *dumped = json_dumps(value, JSON_ENCODE_ANY);
+                if (strcmp(dumped, buf.data) != 0) {
+                    fail_msg("len %zu, special %zu at %zu: '%s', jansson '%s'", len, k, at, buf.data, dumped);
+                }
+                free(dumped);
+                json_decref(value);
+                ecc_buf_clean_up(&buf);
+
+                /* The same place holding a byte that is not UTF-8. */
+                text[at] = '\xff';
+                assert_false(ecc_utf8_count(text, text_len, &chars));
+                ecc_buf_init(&buf, 1024);
+                assert_int_equal(ecc_json_append_string(&buf, text, text_len), ECC_ERR_INVALID);
+                assert_int_equal(buf.len, 0);
+                ecc_buf_clean_up(&buf);
+            }
+        }
+    }
+}
+
 static void test_writer_writes_members_and_latches_failures(void **state) {
     (void)state;
     struct ecc_buf buf;
@@ -442,6 +487,7 @@ static void test_check_writer_checks_strings_only(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
+        cmocka_unit_test(test_string_scans_at_every_offset),
         cmocka_unit_test(test_append_string_cap_and_bad_byte_order),
         cmocka_unit_test(test_path_rendering_truncates_like_snprintf),
         cmocka_unit_test(test_check_writer_checks_strings_only),
