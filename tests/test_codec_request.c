@@ -408,6 +408,126 @@ static void test_invalid_utf8_names_member(void **state) {
     ecc_run_task_request_clean_up(&r);
 }
 
+/* Plants a string that is not UTF-8 at one place of a realistic request. */
+struct s_bad_place {
+    fx_builder build;
+    void (*plant)(struct ecc_run_task_request *r);
+    const char *path;
+};
+
+static void s_replace(char **slot) {
+    free(*slot);
+    *slot = fx_str("x\xed\xa0\x80y"); /* a surrogate: not UTF-8 */
+}
+static void s_bad_capacity_provider(struct ecc_run_task_request *r) {
+    s_replace(&r->capacity_provider_strategy.items[1].capacity_provider);
+}
+static void s_bad_security_group(struct ecc_run_task_request *r) {
+    s_replace(&r->network_configuration.awsvpc_configuration.security_groups.items[0]);
+}
+static void s_bad_command(struct ecc_run_task_request *r) {
+    s_replace(&r->overrides.container_overrides.items[0].command.items[3]);
+}
+static void s_bad_environment_value(struct ecc_run_task_request *r) {
+    s_replace(&r->overrides.container_overrides.items[0].environment.items[1].value);
+}
+static void s_bad_environment_file_type(struct ecc_run_task_request *r) {
+    s_replace(&r->overrides.container_overrides.items[0].environment_files.items[0].type);
+}
+static void s_bad_accelerator_type(struct ecc_run_task_request *r) {
+    s_replace(&r->overrides.inference_accelerator_overrides.items[0].device_type);
+}
+static void s_bad_ebs_tag_value(struct ecc_run_task_request *r) {
+    s_replace(&r->volume_configurations.items[0].managed_ebs_volume.tag_specifications.items[0].tags.items[0].value);
+}
+static void s_bad_filesystem_type(struct ecc_run_task_request *r) {
+    s_replace(&r->volume_configurations.items[0].managed_ebs_volume.filesystem_type);
+}
+static void s_bad_strategy_field(struct ecc_run_task_request *r) {
+    s_replace(&r->placement_strategy.items[1].field);
+}
+/* Two bad strings: the first in body order (clientToken is written after taskDefinition) is named. */
+static void s_bad_token_and_task_definition(struct ecc_run_task_request *r) {
+    s_replace(&r->client_token);
+    s_replace(&r->task_definition);
+}
+
+static void test_check_names_the_string_the_writer_refuses(void **state) {
+    (void)state;
+    static const struct s_bad_place places[] = {
+        {fx_request_capacity, s_bad_capacity_provider, "capacityProviderStrategy[1].capacityProvider"},
+        {fx_request_fargate, s_bad_security_group, "networkConfiguration.awsvpcConfiguration.securityGroups[0]"},
+        {fx_request_fargate, s_bad_command, "overrides.containerOverrides[0].command[3]"},
+        {fx_request_fargate, s_bad_environment_value, "overrides.containerOverrides[0].environment[1].value"},
+        {fx_request_overrides, s_bad_environment_file_type, "overrides.containerOverrides[0].environmentFiles[0].type"},
+        {fx_request_overrides, s_bad_accelerator_type, "overrides.inferenceAcceleratorOverrides[0].deviceType"},
+        {fx_request_volumes,
+         s_bad_ebs_tag_value,
+         "volumeConfigurations[0].managedEBSVolume.tagSpecifications[0].tags[0].value"},
+        {fx_request_volumes, s_bad_filesystem_type, "volumeConfigurations[0].managedEBSVolume.filesystemType"},
+        {fx_request_ec2, s_bad_strategy_field, "placementStrategy[1].field"},
+        {fx_request_fargate, s_bad_token_and_task_definition, "taskDefinition"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(fx_all_requests); i++) {
+        struct ecc_run_task_request r;
+        ecc_run_task_request_init(&r);
+        fx_all_requests[i](&r);
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        assert_int_equal(ecc_codec_check_run_task_request(&r, &diag), ECC_OK);
+        assert_string_equal(diag.path, "");
+        ecc_run_task_request_clean_up(&r);
+    }
+    for (size_t i = 0; i < ECC_ARRAY_LEN(places); i++) {
+        struct ecc_run_task_request r;
+        ecc_run_task_request_init(&r);
+        places[i].build(&r);
+        places[i].plant(&r);
+        struct ecc_diag checked;
+        ecc_diag_clear(&checked);
+        assert_int_equal(ecc_codec_check_run_task_request(&r, &checked), ECC_ERR_INVALID);
+        struct ecc_buf buf;
+        ecc_buf_init(&buf, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
+        struct ecc_diag written;
+        ecc_diag_clear(&written);
+        assert_int_equal(ecc_codec_write_run_task_request(&buf, &r, &written), ECC_ERR_INVALID);
+        assert_int_equal(buf.len, 0);
+        ecc_buf_clean_up(&buf);
+        if (strcmp(checked.path, places[i].path) != 0 || strcmp(written.path, places[i].path) != 0) {
+            fail_msg(
+                "place %zu: check named '%s', write '%s', expected '%s'",
+                i,
+                checked.path,
+                written.path,
+                places[i].path);
+        }
+        assert_string_equal(checked.text, written.text);
+        ecc_run_task_request_clean_up(&r);
+    }
+}
+
+/* The check has no cap: a bad string behind more than the default body cap is still found. */
+static void test_check_has_no_cap(void **state) {
+    (void)state;
+    struct ecc_run_task_request r;
+    ecc_run_task_request_init(&r);
+    r.started_by = malloc(ECC_CODEC_DEFAULT_MAX_BODY_BYTES + 1);
+    assert_non_null(r.started_by);
+    memset(r.started_by, 'a', ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
+    r.started_by[ECC_CODEC_DEFAULT_MAX_BODY_BYTES] = '\0';
+    fx_tag(&r.tags, "k", "\xff");
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_codec_write_run_task_request(&buf, &r, &diag), ECC_ERR_LIMIT);
+    ecc_buf_clean_up(&buf);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_codec_check_run_task_request(&r, &diag), ECC_ERR_INVALID);
+    assert_string_equal(diag.path, "tags[0].value");
+    ecc_run_task_request_clean_up(&r);
+}
+
 static void test_envelope(void **state) {
     (void)state;
     struct ecc_run_task_request r;
@@ -591,6 +711,8 @@ int main(void) {
         cmocka_unit_test(test_unknown_members),
         cmocka_unit_test(test_body_cap),
         cmocka_unit_test(test_invalid_utf8_names_member),
+        cmocka_unit_test(test_check_names_the_string_the_writer_refuses),
+        cmocka_unit_test(test_check_has_no_cap),
         cmocka_unit_test(test_envelope),
         cmocka_unit_test(test_shared_shapes),
         cmocka_unit_test(test_hostile_bodies),

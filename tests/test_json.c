@@ -33,6 +33,42 @@ static void test_path_rendering(void **state) {
     assert_string_equal(out, "overrides.containerOverrides");
 }
 
+/* Every output size gives the NUL-terminated prefix of the whole rendering (snprintf's truncation). */
+static void test_path_rendering_truncates_like_snprintf(void **state) {
+    (void)state;
+    struct ecc_json_path path;
+    ecc_json_path_init(&path);
+    ecc_json_path_push_member(&path, "overrides");
+    ecc_json_path_push_index(&path, SIZE_MAX);
+    ecc_json_path_push_member(&path, "~a/b~~c/");
+    ecc_json_path_push_index(&path, 0);
+    ecc_json_path_push_member(&path, "");
+    ecc_json_path_push_index(&path, 10);
+    static const char member[] = "overrides[18446744073709551615].~a/b~~c/[0].[10]";
+    static const char pointer[] = "/overrides/18446744073709551615/~0a~1b~0~0c~1/0//10";
+    for (int style = 0; style < 2; style++) {
+        const char *whole = style ? pointer : member;
+        size_t len = strlen(whole);
+        for (size_t size = 1; size <= len + 2; size++) {
+            char out[128];
+            memset(out, 'X', sizeof(out));
+            if (style) {
+                ecc_json_path_format_pointer(&path, out, size);
+            } else {
+                ecc_json_path_format_member(&path, out, size);
+            }
+            size_t kept = size - 1 < len ? size - 1 : len;
+            if (strlen(out) != kept || strncmp(out, whole, kept) != 0 || out[kept + 1] != 'X') {
+                fail_msg("style %d, size %zu: '%s'", style, size, out);
+            }
+        }
+        char untouched = 'X';
+        ecc_json_path_format_member(&path, &untouched, 0);
+        ecc_json_path_format_pointer(&path, &untouched, 0);
+        assert_int_equal(untouched, 'X');
+    }
+}
+
 static void test_path_overflow_stays_balanced(void **state) {
     (void)state;
     struct ecc_json_path path;
@@ -315,6 +351,71 @@ static void test_append_string_failures_leave_buffer(void **state) {
     ecc_buf_clean_up(&buf);
 }
 
+/* At every cap: LIMIT exactly when the literal up to an escape (or the whole literal) does not fit, and a
+ * bad byte reached before that is ECC_ERR_INVALID; the buffer is left as it was on any failure. */
+static void test_append_string_cap_and_bad_byte_order(void **state) {
+    (void)state;
+    for (size_t cap = 1; cap <= 24; cap++) {
+        struct ecc_buf buf;
+        ecc_buf_init(&buf, cap);
+        assert_int_equal(ecc_buf_append_str(&buf, "{"), ECC_OK);
+        /* `"` + \u0001 + \u0002 = 13 bytes are written before the bad byte is reached. */
+        enum ecc_status status = ecc_json_append_string(&buf, "\x01\x02z\xff", 4);
+        assert_int_equal(status, 1 + 13 <= cap ? ECC_ERR_INVALID : ECC_ERR_LIMIT);
+        assert_string_equal(buf.data, "{");
+        /* `"a\nb\tc"` is 9 bytes. */
+        status = ecc_json_append_string(&buf, "a\nb\tc", 5);
+        assert_int_equal(status, 1 + 9 <= cap ? ECC_OK : ECC_ERR_LIMIT);
+        assert_string_equal(buf.data, status == ECC_OK ? "{\"a\\nb\\tc\"" : "{");
+        ecc_buf_clean_up(&buf);
+    }
+}
+
+/* The eight-bytes-at-a-time paths: a special byte at every offset of strings of every length up to 40
+ * (inside, at the edges of and after whole words) is found, escaped as jansson does, and counted. */
+static void test_string_scans_at_every_offset(void **state) {
+    (void)state;
+    static const char *const specials[] = {
+        "\x01", "\x1f", "\"", "\\", "\x7f", " ", "~", "\xc3\xa9", "\xf0\x9f\x98\x80"};
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (size_t k = 0; k < ECC_ARRAY_LEN(specials); k++) {
+                char text[64];
+                memset(text, 'a', len);
+                size_t special_len = strlen(specials[k]);
+                memcpy(text + at, specials[k], special_len);
+                size_t text_len = len + special_len - 1;
+                memset(text + at + special_len, 'b', len - at - 1);
+                text[text_len] = '\0';
+
+                size_t chars = 0;
+                assert_true(ecc_utf8_count(text, text_len, &chars));
+                assert_int_equal(chars, len);
+                struct ecc_buf buf;
+                ecc_buf_init(&buf, 1024);
+                assert_int_equal(ecc_json_append_string(&buf, text, text_len), ECC_OK);
+                json_t *value = json_stringn(text, text_len);
+                assert_non_null(value);
+                char *dumped = json_dumps(value, JSON_ENCODE_ANY);
+                if (strcmp(dumped, buf.data) != 0) {
+                    fail_msg("len %zu, special %zu at %zu: '%s', jansson '%s'", len, k, at, buf.data, dumped);
+                }
+                free(dumped);
+                json_decref(value);
+                ecc_buf_clean_up(&buf);
+
+                /* The same place holding a byte that is not UTF-8. */
+                text[at] = '\xff';
+                assert_false(ecc_utf8_count(text, text_len, &chars));
+                ecc_buf_init(&buf, 1024);
+                assert_int_equal(ecc_json_append_string(&buf, text, text_len), ECC_ERR_INVALID);
+                assert_int_equal(buf.len, 0);
+                ecc_buf_clean_up(&buf);
+            }
+        }
+    }
+}
+
 static void test_writer_writes_members_and_latches_failures(void **state) {
     (void)state;
     struct ecc_buf buf;
@@ -440,9 +541,66 @@ static void test_writer_member_helpers_and_failure_paths(void **state) {
     ecc_buf_clean_up(&buf);
 }
 
+/* A check-only writer writes nothing and refuses exactly the strings ecc_json_append_string refuses. */
+static void test_check_writer_checks_strings_only(void **state) {
+    (void)state;
+    static const char *const strings[] = {
+        "",
+        "plain",
+        "q\"\n\x01",
+        "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+        "\xf4\x8f\xbf\xbf",
+        "\xff",
+        "\xc3\x28",
+        "\xc0\xaf",
+        "\xed\xa0\x80",
+        "\xf4\x90\x80\x80",
+        "ok\xe2\x82",
+        "\x80",
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(strings); i++) {
+        struct ecc_buf buf;
+        ecc_buf_init(&buf, 1024);
+        enum ecc_status written = ecc_json_append_string(&buf, strings[i], strlen(strings[i]));
+        ecc_buf_clean_up(&buf);
+
+        struct ecc_json_writer w;
+        ecc_json_writer_init_check(&w, NULL);
+        assert_null(w.out);
+        bool first = true;
+        ecc_json_writer_raw(&w, "{", 1);
+        ecc_json_writer_key(&w, &first, "a");
+        ecc_json_writer_int(&w, INT64_MIN);
+        ecc_json_path_push_member(&w.path, "s");
+        ecc_json_writer_string(&w, strings[i], strlen(strings[i]));
+        ecc_json_path_pop(&w.path);
+        ecc_json_writer_string(&w, "fine", 4);
+        ecc_json_writer_raw(&w, "}", 1);
+        if (written != ECC_OK && written != ECC_ERR_INVALID) {
+            fail_msg("string %zu: append gave %s", i, ecc_status_name(written));
+        }
+        if (ecc_json_writer_finish(&w) != written) {
+            fail_msg("string %zu: the check writer and the text writer disagree", i);
+        }
+    }
+
+    /* The first bad string latches: a later bad one does not replace the status, a later good one does
+     * not clear it. */
+    struct ecc_json_writer w;
+    ecc_json_writer_init_check(&w, NULL);
+    ecc_json_writer_string(&w, "\xff", 1);
+    ecc_json_writer_string(&w, "ok", 2);
+    assert_int_equal(w.status, ECC_ERR_INVALID);
+    assert_int_equal(ecc_json_writer_finish(&w), ECC_ERR_INVALID);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
+        cmocka_unit_test(test_string_scans_at_every_offset),
+        cmocka_unit_test(test_append_string_cap_and_bad_byte_order),
+        cmocka_unit_test(test_path_rendering_truncates_like_snprintf),
+        cmocka_unit_test(test_check_writer_checks_strings_only),
         cmocka_unit_test(test_path_overflow_stays_balanced),
         cmocka_unit_test(test_pointer_style_and_strict_members),
         cmocka_unit_test(test_merge_patch),

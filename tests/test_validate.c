@@ -644,6 +644,31 @@ MUT(subnet_bad_utf8) {
     fx_strings(&r->network_configuration.awsvpc_configuration.subnets, subnets, 2);
 }
 
+static struct ecc_task_managed_ebs_volume_configuration *s_ebs(struct ecc_run_task_request *r);
+/* Deep in nested members, in places no other rule reads: the string check alone must name them. */
+MUT(ebs_kms_key_bad_utf8) {
+    UNUSED_OPTIONS;
+    struct ecc_task_volume_configuration *plain = FX_APPEND(&r->volume_configurations);
+    plain->name = fx_str("first");
+    s_ebs(r)->kms_key_id = fx_str("arn:aws:kms:\xf4\x90\x80\x80");
+}
+MUT(security_group_bad_utf8) {
+    UNUSED_OPTIONS;
+    r->has_network_configuration = true;
+    r->network_configuration.has_awsvpc_configuration = true;
+    static const char *const subnets[] = {"subnet-1"};
+    static const char *const groups[] = {"sg-1", "sg-2", "sg-\xc3"};
+    fx_strings(&r->network_configuration.awsvpc_configuration.subnets, subnets, 1);
+    fx_strings(&r->network_configuration.awsvpc_configuration.security_groups, groups, 3);
+}
+/* A body over the codec's 1 MiB cap before the bad string: it is still named (the check has no cap). */
+MUT(task_definition_bad_utf8_behind_a_huge_group) {
+    UNUSED_OPTIONS;
+    r->group = s_repeat("g", ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
+    free(r->task_definition);
+    r->task_definition = fx_str("web\xff");
+}
+
 static struct ecc_task_managed_ebs_volume_configuration *s_ebs(struct ecc_run_task_request *r) {
     struct ecc_task_volume_configuration *v = FX_APPEND(&r->volume_configurations);
     v->name = fx_str("data");
@@ -918,6 +943,18 @@ static const struct s_case s_cases[] = {
     {"tag key bad UTF-8", tag_key_bad_utf8, "tags[1].key", "string.utf8"},
     {"taskDefinition bad UTF-8", task_definition_bad_utf8, "taskDefinition", "string.utf8"},
     {"subnet bad UTF-8", subnet_bad_utf8, "networkConfiguration.awsvpcConfiguration.subnets[1]", "string.utf8"},
+    {"EBS kmsKeyId bad UTF-8",
+     ebs_kms_key_bad_utf8,
+     "volumeConfigurations[1].managedEBSVolume.kmsKeyId",
+     "string.utf8"},
+    {"security group bad UTF-8",
+     security_group_bad_utf8,
+     "networkConfiguration.awsvpcConfiguration.securityGroups[2]",
+     "string.utf8"},
+    {"taskDefinition bad UTF-8 behind a body over the cap",
+     task_definition_bad_utf8_behind_a_huge_group,
+     "taskDefinition",
+     "string.utf8"},
     {"volume no name", volume_no_name, "volumeConfigurations[0].name", "volumeConfiguration.name.required"},
     {"ebs no role",
      ebs_no_role,

@@ -253,6 +253,13 @@ enum ecc_status ecc_codec_write_run_task_request(
     return s_finish(&w);
 }
 
+enum ecc_status ecc_codec_check_run_task_request(const struct ecc_run_task_request *request, struct ecc_diag *diag) {
+    struct ecc_json_writer w;
+    ecc_json_writer_init_check(&w, diag);
+    s_write_run_task_request(&w, request);
+    return s_finish(&w);
+}
+
 enum ecc_status
 ecc_codec_write_task_override(struct ecc_buf *out, const struct ecc_task_override *value, struct ecc_diag *diag) {
     struct ecc_json_writer w;

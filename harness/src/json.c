@@ -46,17 +46,34 @@ void ecc_json_path_pop(struct ecc_json_path *path) {
     }
 }
 
-/* snprintf that advances `*used` and never walks past `size`. */
-static void s_put(char *out, size_t size, size_t *used, const char *fmt, ...) ECC_PRINTF(4, 5);
-static void s_put(char *out, size_t size, size_t *used, const char *fmt, ...) {
-    if (*used >= size) {
-        return;
+/*
+ * Path rendering without printf (validation formats a path for every failure it records, so this is
+ * hot): `*used` counts the bytes of the whole rendering, `out` keeps its NUL-terminated prefix of at
+ * most size - 1 bytes, the way snprintf truncates. `size` is at least 1.
+ */
+static void s_put(char *out, size_t size, size_t *used, const char *bytes, size_t len) {
+    if (*used < size - 1) {
+        size_t room = size - 1 - *used;
+        size_t n = len < room ? len : room;
+        memcpy(out + *used, bytes, n);
+        out[*used + n] = '\0';
     }
-    va_list args;
-    va_start(args, fmt);
-    int n = vsnprintf(out + *used, size - *used, fmt, args);
-    va_end(args);
-    *used = n < 0 ? size : *used + (size_t)n;
+    *used += len;
+}
+
+/* `before`, the decimal index, `after` (each affix at most one byte). */
+static void s_put_index(char *out, size_t size, size_t *used, char before, size_t index, char after) {
+    char text[24];
+    size_t at = sizeof(text);
+    if (after) {
+        text[--at] = after;
+    }
+    do {
+        text[--at] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    text[--at] = before;
+    s_put(out, size, used, text + at, sizeof(text) - at);
 }
 
 void ecc_json_path_format_member(const struct ecc_json_path *path, char *out, size_t size) {
@@ -66,14 +83,18 @@ void ecc_json_path_format_member(const struct ecc_json_path *path, char *out, si
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < path->depth; i++) {
-        if (path->segments[i].member) {
-            s_put(out, size, &used, "%s%s", i ? "." : "", path->segments[i].member);
+        const char *member = path->segments[i].member;
+        if (member) {
+            if (i) {
+                s_put(out, size, &used, ".", 1);
+            }
+            s_put(out, size, &used, member, strlen(member));
         } else {
-            s_put(out, size, &used, "[%zu]", path->segments[i].index);
+            s_put_index(out, size, &used, '[', path->segments[i].index, ']');
         }
     }
     if (path->overflow) {
-        s_put(out, size, &used, "...");
+        s_put(out, size, &used, "...", 3);
     }
 }
 
@@ -84,19 +105,22 @@ void ecc_json_path_format_pointer(const struct ecc_json_path *path, char *out, s
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < path->depth; i++) {
-        if (!path->segments[i].member) {
-            s_put(out, size, &used, "/%zu", path->segments[i].index);
+        const char *member = path->segments[i].member;
+        if (!member) {
+            s_put_index(out, size, &used, '/', path->segments[i].index, 0);
             continue;
         }
-        s_put(out, size, &used, "/");
-        for (const char *c = path->segments[i].member; *c; c++) {
-            if (*c == '~') {
-                s_put(out, size, &used, "~0");
-            } else if (*c == '/') {
-                s_put(out, size, &used, "~1");
-            } else {
-                s_put(out, size, &used, "%c", *c);
+        s_put(out, size, &used, "/", 1);
+        /* Runs without `~` or `/` are copied whole; those two become ~0 and ~1 (RFC 6901). */
+        for (;;) {
+            size_t run = strcspn(member, "~/");
+            s_put(out, size, &used, member, run);
+            member += run;
+            if (!*member) {
+                break;
             }
+            s_put(out, size, &used, *member == '~' ? "~0" : "~1", 2);
+            member++;
         }
     }
 }
@@ -469,6 +493,36 @@ enum ecc_status ecc_json_read_object(
     return s_read_container(object, key, path, JSON_OBJECT, "an object", out, presence, diag);
 }
 
+/*
+ * Eight bytes at a time (SWAR): the JSON writer and the UTF-8 counter look at every byte of every string,
+ * and most bytes are plain ASCII. Under the fuzzers' instrumentation each loop comparison is a callback,
+ * so one test per eight bytes instead of three per byte is most of their cost.
+ */
+#define S_ONES  UINT64_C(0x0101010101010101)
+#define S_HIGHS UINT64_C(0x8080808080808080)
+
+static uint64_t s_load8(const char *bytes) {
+    uint64_t word;
+    memcpy(&word, bytes, sizeof(word));
+    return word;
+}
+
+/* True when a byte of `word` is 0x80 or above. */
+static bool s_any_non_ascii(uint64_t word) {
+    return (word & S_HIGHS) != 0;
+}
+
+/* True when a byte of `word` needs a JSON escape or is not ASCII: below 0x20, '"', '\\' or 0x80 and up
+ * (the classic has-zero / has-less-than tests; exact for "is there such a byte"). */
+static bool s_any_json_special(uint64_t word) {
+    uint64_t quote = word ^ (S_ONES * '"');
+    uint64_t backslash = word ^ (S_ONES * '\\');
+    uint64_t control = (word - S_ONES * 0x20) & ~word;
+    uint64_t zero_quote = (quote - S_ONES) & ~quote;
+    uint64_t zero_backslash = (backslash - S_ONES) & ~backslash;
+    return ((control | zero_quote | zero_backslash | word) & S_HIGHS) != 0;
+}
+
 size_t ecc_utf8_decode(const char *text, size_t len, uint32_t *code_point) {
     if (!len) {
         return 0;
@@ -516,6 +570,11 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count) {
     size_t count = 0;
     size_t i = 0;
     while (i < len) {
+        if (len - i >= 8 && !s_any_non_ascii(s_load8(text + i))) {
+            i += 8;
+            count += 8;
+            continue;
+        }
         if ((unsigned char)text[i] < 0x80) {
             i++;
         } else {
@@ -542,28 +601,27 @@ static const bool s_json_escape[0x80] = {
 };
 
 /*
- * True when none of the 8 bytes at `p` needs a look of its own: no control (< 0x20), '"', '\\' or byte
- * >= 0x80. The borrow tricks can report a plain word as not plain (then the byte loop decides), never
- * the reverse. Response bodies are mostly plain ASCII; this is what makes writing them cheap.
+ * The bytes before an escape and the escape are written with one reservation (no copy of the escape),
+ * which is what fuzzed and hostile strings, full of control characters, spend their time on. A string
+ * fails with ECC_ERR_LIMIT exactly when the text up to an escape (or the whole literal) passes the cap,
+ * and with ECC_ERR_INVALID at a bad byte reached before that.
  */
-static bool s_plain8(const char *p) {
-    const uint64_t ones = 0x0101010101010101ULL;
-    const uint64_t highs = 0x8080808080808080ULL;
-    uint64_t x;
-    memcpy(&x, p, sizeof(x));
-    uint64_t quote = x ^ (ones * (uint8_t)'"');
-    uint64_t backslash = x ^ (ones * (uint8_t)'\\');
-    uint64_t below_space = (x - ones * 0x20) & ~x;
-    uint64_t is_quote = (quote - ones) & ~quote;
-    uint64_t is_backslash = (backslash - ones) & ~backslash;
-    return ((below_space | is_quote | is_backslash | x) & highs) == 0;
-}
+/* The escapes with a letter of their own; the other bytes of s_json_escape are written as \u00XX. */
+static const char s_json_short_escape[0x80] = {
+    ['"'] = '"',
+    ['\\'] = '\\',
+    ['\b'] = 'b',
+    ['\f'] = 'f',
+    ['\n'] = 'n',
+    ['\r'] = 'r',
+    ['\t'] = 't',
+};
 
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
     /* The usual string (an ARN, a name, a status) has nothing to escape: one reservation, one copy. */
     size_t plain = 0;
-    while (len - plain >= 8 && s_plain8(str + plain)) {
+    while (len - plain >= 8 && !s_any_json_special(s_load8(str + plain))) {
         plain += 8;
     }
     while (plain < len && (unsigned char)str[plain] < 0x80 && !s_json_escape[(unsigned char)str[plain]]) {
@@ -589,7 +647,7 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
     size_t run = 0; /* start of the bytes not yet copied: they need no escaping */
     size_t i = plain;
     while (status == ECC_OK && i < len) {
-        while (len - i >= 8 && s_plain8(str + i)) {
+        while (len - i >= 8 && !s_any_json_special(s_load8(str + i))) {
             i += 8;
         }
         if (i == len) {
@@ -610,39 +668,25 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
             i++;
             continue;
         }
-        status = ecc_buf_append(buf, str + run, i - run);
-        char escape[7] = {'\\', 0, 0, 0, 0, 0, 0};
-        size_t escape_len = 2;
-        switch (c) {
-        case '"':
-        case '\\':
-            escape[1] = (char)c;
-            break;
-        case '\b':
-            escape[1] = 'b';
-            break;
-        case '\f':
-            escape[1] = 'f';
-            break;
-        case '\n':
-            escape[1] = 'n';
-            break;
-        case '\r':
-            escape[1] = 'r';
-            break;
-        case '\t':
-            escape[1] = 't';
-            break;
-        default:
-            memcpy(escape + 1, "u00", 3);
-            escape[4] = hex[c >> 4];
-            escape[5] = hex[c & 0xf];
-            escape_len = 6;
+        char letter = s_json_short_escape[c]; /* \n, \t, ...; 0: \u00XX */
+        size_t escape_len = letter ? 2 : 6;
+        status = ecc_buf_reserve(buf, i - run + escape_len);
+        if (status != ECC_OK) {
             break;
         }
-        if (status == ECC_OK) {
-            status = ecc_buf_append(buf, escape, escape_len);
+        char *at = buf->data + buf->len;
+        memcpy(at, str + run, i - run);
+        at += i - run;
+        at[0] = '\\';
+        if (letter) {
+            at[1] = letter;
+        } else {
+            memcpy(at + 1, "u00", 3);
+            at[4] = hex[c >> 4];
+            at[5] = hex[c & 0xf];
         }
+        buf->len += i - run + escape_len;
+        buf->data[buf->len] = '\0';
         i++;
         run = i;
     }
@@ -669,14 +713,22 @@ void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out, struct
     w->start_len = out->len;
 }
 
+void ecc_json_writer_init_check(struct ecc_json_writer *w, struct ecc_diag *diag) {
+    w->out = NULL;
+    w->diag = diag;
+    ecc_json_path_init(&w->path);
+    w->status = ECC_OK;
+    w->start_len = 0;
+}
+
 void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len) {
-    if (w->status == ECC_OK) {
+    if (w->status == ECC_OK && w->out) {
         w->status = ecc_buf_append(w->out, text, len);
     }
 }
 
 void ecc_json_writer_key(struct ecc_json_writer *w, bool *first, const char *key) {
-    if (w->status != ECC_OK) {
+    if (w->status != ECC_OK || !w->out) {
         return;
     }
     /* One reservation and one copy: the writers' most frequent append. */
@@ -704,7 +756,9 @@ void ecc_json_writer_string(struct ecc_json_writer *w, const char *value, size_t
     if (w->status != ECC_OK) {
         return;
     }
-    enum ecc_status status = ecc_json_append_string(w->out, value, len);
+    size_t chars;
+    enum ecc_status status = !w->out ? (ecc_utf8_count(value, len, &chars) ? ECC_OK : ECC_ERR_INVALID)
+                                     : ecc_json_append_string(w->out, value, len);
     if (status == ECC_ERR_INVALID) {
         ecc_json_writer_fail(w, status, "string is not valid UTF-8");
     }
@@ -802,6 +856,9 @@ void ecc_json_writer_string_item(struct ecc_json_writer *w, const void *item) {
 }
 
 void ecc_json_writer_int(struct ecc_json_writer *w, int64_t value) {
+    if (!w->out) {
+        return;
+    }
     char digits[24];
     size_t len = 0;
     /* Unsigned so INT64_MIN negates safely. */
@@ -817,7 +874,7 @@ void ecc_json_writer_int(struct ecc_json_writer *w, int64_t value) {
 }
 
 enum ecc_status ecc_json_writer_finish(struct ecc_json_writer *w) {
-    if (w->status != ECC_OK && w->out->data) {
+    if (w->status != ECC_OK && w->out && w->out->data) {
         w->out->len = w->start_len;
         w->out->data[w->start_len] = '\0';
     }

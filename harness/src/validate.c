@@ -263,7 +263,9 @@ struct s_ctx {
     bool nomem;
 };
 
-/* Records a failure at `path` (a rendered member path). */
+/* Records a failure at `path` (a rendered member path), or at the current path when `path` is NULL: it
+ * is rendered only when the failure is kept, straight into it (requests with hundreds of failures made
+ * path rendering validation's main cost). */
 static void s_vfail_at_path(struct s_ctx *ctx, const char *path, enum s_rule rule, const char *fmt, va_list args)
     ECC_PRINTF(4, 0);
 static void s_vfail_at_path(struct s_ctx *ctx, const char *path, enum s_rule rule, const char *fmt, va_list args) {
@@ -281,7 +283,11 @@ static void s_vfail_at_path(struct s_ctx *ctx, const char *path, enum s_rule rul
     }
     result->failures = grown;
     struct ecc_validation_failure *f = &result->failures[result->count++];
-    snprintf(f->path, sizeof(f->path), "%s", path);
+    if (path) {
+        snprintf(f->path, sizeof(f->path), "%s", path);
+    } else {
+        ecc_json_path_format_member(&ctx->path, f->path, sizeof(f->path));
+    }
     f->rule = &s_rules[rule];
     vsnprintf(f->message, sizeof(f->message), fmt, args);
 }
@@ -298,11 +304,9 @@ static void s_fail_at_path(struct s_ctx *ctx, const char *path, enum s_rule rule
 /* Records a failure at the current path. */
 static void s_fail(struct s_ctx *ctx, enum s_rule rule, const char *fmt, ...) ECC_PRINTF(3, 4);
 static void s_fail(struct s_ctx *ctx, enum s_rule rule, const char *fmt, ...) {
-    char path[sizeof(((struct ecc_validation_failure *)0)->path)];
-    ecc_json_path_format_member(&ctx->path, path, sizeof(path));
     va_list args;
     va_start(args, fmt);
-    s_vfail_at_path(ctx, path, rule, fmt, args);
+    s_vfail_at_path(ctx, NULL, rule, fmt, args);
     va_end(args);
 }
 
@@ -855,23 +859,18 @@ static void s_check_launch(struct s_ctx *ctx, const struct ecc_run_task_request 
 }
 
 /*
- * string.utf8 for every member, not only those whose length is counted: the request codec meets every
- * string on its way to JSON and names the first it cannot write, so this one call covers the request.
- * A failure already reported at that path (tags, overrides, ...) is not repeated. Requests whose body
- * would pass the codec's cap are left to the codec, which refuses them anyway.
+ * string.utf8 for every member, not only those whose length is counted: the request codec's check walks
+ * every string the writer would meet, without writing, and names the first that is not UTF-8 (the one
+ * the writer would refuse), so this one call covers the request. A failure already reported at that
+ * path (tags, overrides, ...) is not repeated.
  */
 static void s_check_strings_utf8(struct s_ctx *ctx, const struct ecc_run_task_request *request) {
-    struct ecc_buf json;
-    ecc_buf_init(&json, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    enum ecc_status status = ecc_codec_write_run_task_request(&json, request, &diag);
-    if (status == ECC_ERR_INVALID && !ecc_validation_result_find(ctx->result, diag.path, "string.utf8")) {
+    if (ecc_codec_check_run_task_request(request, &diag) == ECC_ERR_INVALID &&
+        !ecc_validation_result_find(ctx->result, diag.path, "string.utf8")) {
         s_fail_at_path(ctx, diag.path, R_STRING_UTF8, "%s is not valid UTF-8", diag.path);
-    } else if (status == ECC_ERR_NOMEM) {
-        ctx->nomem = true;
     }
-    ecc_buf_clean_up(&json);
 }
 
 enum ecc_status ecc_validate_run_task_request(

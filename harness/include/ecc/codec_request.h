@@ -33,6 +33,14 @@
 enum ecc_status ecc_codec_write_run_task_request(
     struct ecc_buf *out, const struct ecc_run_task_request *request, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * What ecc_codec_write_run_task_request would refuse in the request itself, found without writing:
+ * ECC_ERR_INVALID with the member path of the first string (in body order) that is not UTF-8, the
+ * same path and text the writer gives; else ECC_OK. No cap applies. Validation uses it (string.utf8).
+ */
+enum ecc_status ecc_codec_check_run_task_request(const struct ecc_run_task_request *request, struct ecc_diag *diag)
+    ECC_WARN_UNUSED_RESULT;
+
 struct ecc_codec_request_options {
     size_t max_body_bytes; /* 0: ECC_CODEC_DEFAULT_MAX_BODY_BYTES */
 };

@@ -166,6 +166,10 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
  * member after member and check once. `path` names where a failure happened: the member helpers push
  * their key while they write, list helpers the index, and the failure's text and path go to `diag`.
  * The writer owns nothing: `out` and `diag` stay the caller's.
+ *
+ * A writer made with ecc_json_writer_init_check has no output: it writes nothing and only checks what
+ * writing could refuse for the input itself (a string that is not UTF-8, ECC_ERR_INVALID; no cap
+ * applies), so a codec can find the first string it could not write without building the text.
  */
 struct ecc_json_writer {
     struct ecc_buf *out;
@@ -176,6 +180,8 @@ struct ecc_json_writer {
 };
 
 void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out, struct ecc_diag *diag);
+/* A check-only writer (out NULL): strings are checked with ecc_utf8_count, nothing is written. */
+void ecc_json_writer_init_check(struct ecc_json_writer *w, struct ecc_diag *diag);
 /* Appends `len` bytes of ready JSON text (punctuation, literals). */
 void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len);
 #define ECC_JSON_WRITER_LITERAL(w, text) ecc_json_writer_raw((w), (text), sizeof(text) - 1)
