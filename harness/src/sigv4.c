@@ -204,28 +204,12 @@ void ecc_sigv4_key_cache_stats(struct ecc_sigv4_key_cache *cache, uint64_t *hits
     pthread_mutex_unlock(&cache->lock);
 }
 
-/* memcmp(...) == 0 for the short names of a scope, without a library call. Not constant-time. */
-static bool s_bytes_equal(const char *a, const char *b, size_t len) {
-    uint64_t diff = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        diff |= x ^ y;
-    }
-    for (; i < len; i++) {
-        diff |= (uint64_t)(unsigned char)(a[i] ^ b[i]);
-    }
-    return diff == 0;
-}
-
 static bool
 s_entry_matches(const struct s_cache_entry *entry, const char *secret, size_t secret_len, const struct s_scope *scope) {
     return entry->used && entry->secret_len == secret_len && entry->region_len == scope->region_len &&
            entry->service_len == scope->service_len && memcmp(entry->date8, scope->date8, 8) == 0 &&
-           s_bytes_equal(entry->region, scope->region, scope->region_len) &&
-           s_bytes_equal(entry->service, scope->service, scope->service_len) &&
+           ecc_ct_equal(entry->region, scope->region, scope->region_len) &&
+           ecc_ct_equal(entry->service, scope->service, scope->service_len) &&
            ecc_ct_equal(entry->secret, secret, secret_len);
 }
 
