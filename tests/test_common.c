@@ -236,8 +236,36 @@ static void test_array_grow(void **state) {
     free(items);
 }
 
+struct s_log_sink {
+    int calls;
+    char last[4096];
+};
+
+static void s_sink(void *user_data, const char *line) {
+    struct s_log_sink *sink = user_data;
+    sink->calls++;
+    snprintf(sink->last, sizeof(sink->last), "%s", line);
+}
+
+static void test_logf_formats_one_line_and_truncates(void **state) {
+    (void)state;
+    struct s_log_sink sink = {0};
+    ecc_logf(NULL, &sink, "nobody listens %d", 1);
+    assert_int_equal(sink.calls, 0);
+    ecc_logf(s_sink, &sink, "request %zu -> %d", (size_t)7, 400);
+    assert_int_equal(sink.calls, 1);
+    assert_string_equal(sink.last, "request 7 -> 400");
+    char big[3000];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ecc_logf(s_sink, &sink, "%s", big);
+    assert_int_equal(sink.calls, 2);
+    assert_int_equal(strlen(sink.last), 2047);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_logf_formats_one_line_and_truncates),
         cmocka_unit_test(test_buf_append_and_cap),
         cmocka_unit_test(test_buf_huge_append_rejected),
         cmocka_unit_test(test_buf_reserve),

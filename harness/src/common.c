@@ -55,6 +55,18 @@ void ecc_diag_set_path(struct ecc_diag *diag, const char *path) {
     }
 }
 
+void ecc_logf(ecc_log_fn *fn, void *user_data, const char *fmt, ...) {
+    if (fn == NULL) {
+        return;
+    }
+    char line[2048];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof(line), fmt, args);
+    va_end(args);
+    fn(user_data, line);
+}
+
 void ecc_diag_format(const struct ecc_diag *diag, char *out, size_t size) {
     if (size == 0) {
         return;

@@ -72,19 +72,6 @@ bool ecc_mock_is_uuid4(const char *text) {
     return text[14] == '4' && (variant == '8' || variant == '9' || variant == 'a' || variant == 'b');
 }
 
-static void s_log(const struct ecc_mock *mock, const char *fmt, ...) ECC_PRINTF(2, 3);
-static void s_log(const struct ecc_mock *mock, const char *fmt, ...) {
-    if (mock->log_fn == NULL) {
-        return;
-    }
-    char line[2048];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(line, sizeof(line), fmt, args);
-    va_end(args);
-    mock->log_fn(mock->log_user_data, line);
-}
-
 struct ecc_mock *ecc_mock_new(const struct ecc_mock_options *options, struct ecc_diag *diag) {
     if (options == NULL || options->region == NULL || options->access_key_id == NULL ||
         options->secret_access_key == NULL) {
@@ -715,14 +702,15 @@ void ecc_mock_handle(void *user_data, const struct ecc_http_request *request, st
             ecc_buf_init(&diff, 8192);
             s_no_match_diff(mock, request, &checked, &diff);
             s_problem(checked.record, "match: no recorded exchange left that matches; %s", diff.data ? diff.data : "");
-            s_log(mock, "request %zu: no match: %s", index, diff.data ? diff.data : "");
+            ecc_logf(mock->log_fn, mock->log_user_data, "request %zu: no match: %s", index, diff.data ? diff.data : "");
             s_answer_error(response, ECC_MOCK_NO_MATCH_ERROR, 400, diff.data ? diff.data : "no match");
             ecc_buf_clean_up(&diff);
         }
     }
     checked.record->answered_status = response->status;
-    s_log(
-        mock,
+    ecc_logf(
+        mock->log_fn,
+        mock->log_user_data,
         "request %zu (call %u): %s -> %d%s",
         index,
         checked.record->call + 1,

@@ -247,19 +247,6 @@ static bool s_unsupported(const json_t *output, const char *pointer) {
     return false;
 }
 
-static void s_log_line(const struct ecc_client_run_options *options, const char *fmt, ...) ECC_PRINTF(2, 3);
-static void s_log_line(const struct ecc_client_run_options *options, const char *fmt, ...) {
-    if (options->log_fn == NULL) {
-        return;
-    }
-    char line[2048];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(line, sizeof(line), fmt, args);
-    va_end(args);
-    options->log_fn(options->log_user_data, line);
-}
-
 /* Judges one adapter run into `result`; sets *stop when the case cannot go on (a skip or a broken adapter). */
 static enum ecc_status s_judge_run(
     const struct ecc_client_case *c,
@@ -451,8 +438,9 @@ enum ecc_status ecc_client_case_run(
         status = s_run_adapter(options->adapter, env, timeout_ms, &run, diag);
         bool stop = true;
         if (status == ECC_OK) {
-            s_log_line(
-                options,
+            ecc_logf(
+                options->log_fn,
+                options->log_user_data,
                 "%s call %u: exit %d, stdout: %.300s",
                 c->id,
                 call,

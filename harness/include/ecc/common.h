@@ -62,6 +62,11 @@ void ecc_diag_set_path(struct ecc_diag *diag, const char *path);
 /* "source:line:column: path: text", omitting the parts that are empty. Writes at most `size` bytes. */
 void ecc_diag_format(const struct ecc_diag *diag, char *out, size_t size);
 
+/* A line sink for progress and diagnostics (mock, client runs); `user_data` is the caller's. */
+typedef void ecc_log_fn(void *user_data, const char *line);
+/* Formats one line (truncated at 2 KiB) and hands it to `fn`; does nothing when `fn` is NULL. */
+void ecc_logf(ecc_log_fn *fn, void *user_data, const char *fmt, ...) ECC_PRINTF(3, 4);
+
 /*
  * Bounded growable byte buffer. The bytes are always followed by a NUL that `len` does not count, so
  * text can be handed to C string functions. Owner: whoever called ecc_buf_init, who must call
