@@ -453,7 +453,11 @@ struct ecc_server *ecc_server_new(
     const char *address = options->address ? options->address : "127.0.0.1";
     struct sockaddr_storage storage;
     memset(&storage, 0, sizeof(storage));
-    unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+    /* poll(), not the epoll MHD_USE_AUTO picks: with epoll and a thread pool, libmicrohttpd 0.9.75's
+     * MHD_quiesce_daemon (our graceful stop) races a worker that takes the listen socket out of its epoll
+     * set at the connection limit, and panics ("Failed to remove listen FD from epoll set": seen once in
+     * an ASan CI run of unit.server). With poll() it wakes each worker through its ITC instead. */
+    unsigned flags = MHD_USE_POLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
     bool ipv6 = false;
     struct sockaddr_in *in4 = (struct sockaddr_in *)&storage;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&storage;
