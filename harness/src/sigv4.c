@@ -60,14 +60,17 @@ static void s_hmac_key_init(struct s_hmac_key *key, const void *secret, size_t l
     ecc_secure_zero(block, sizeof(block));
 }
 
-static void s_hmac(const struct s_hmac_key *key, const void *msg, size_t len, uint8_t out[S_SHA256_LEN]) {
-    SHA256_CTX ctx = key->inner;
-    SHA256_Update(&ctx, msg, len);
-    SHA256_Final(out, &ctx);
-    ctx = key->outer;
-    SHA256_Update(&ctx, out, S_SHA256_LEN);
-    SHA256_Final(out, &ctx);
-    ecc_secure_zero(&ctx, sizeof(ctx));
+/* HMAC with the key's precomputed pads, in the caller's `work` context. After the call `work` holds the
+ * result in its chaining state (SHA256_Final cleanses the data block): a caller whose result is a key
+ * wipes `work` with it; a signature needs no wipe. */
+static void
+s_hmac(const struct s_hmac_key *key, const void *msg, size_t len, SHA256_CTX *work, uint8_t out[S_SHA256_LEN]) {
+    *work = key->inner;
+    SHA256_Update(work, msg, len);
+    SHA256_Final(out, work);
+    *work = key->outer;
+    SHA256_Update(work, out, S_SHA256_LEN);
+    SHA256_Final(out, work);
 }
 
 /* A credential scope, "date8/region/service/aws4_request", with the parts and lengths the hot path
@@ -114,15 +117,15 @@ static void
 s_derive_signing_key(const char *secret, size_t secret_len, const struct s_scope *scope, struct s_hmac_key *out) {
     uint8_t k[S_SHA256_LEN];
     struct s_hmac_key key;
+    /* Hashes a long key, then runs every HMAC; wiped once, at the end. */
+    SHA256_CTX work;
     /* "AWS4" + secret, hashed down first when longer than a block (HMAC's own rule). */
-    SHA256_CTX long_key;
     uint8_t short_key[S_SHA256_BLOCK];
     if (secret_len + 4 > S_SHA256_BLOCK) {
-        SHA256_Init(&long_key);
-        SHA256_Update(&long_key, "AWS4", 4);
-        SHA256_Update(&long_key, secret, secret_len);
-        SHA256_Final(k, &long_key);
-        ecc_secure_zero(&long_key, sizeof(long_key));
+        SHA256_Init(&work);
+        SHA256_Update(&work, "AWS4", 4);
+        SHA256_Update(&work, secret, secret_len);
+        SHA256_Final(k, &work);
         s_hmac_key_init(&key, k, S_SHA256_LEN);
     } else {
         memcpy(short_key, "AWS4", 4);
@@ -130,15 +133,16 @@ s_derive_signing_key(const char *secret, size_t secret_len, const struct s_scope
         s_hmac_key_init(&key, short_key, secret_len + 4);
         ecc_secure_zero(short_key, sizeof(short_key));
     }
-    s_hmac(&key, scope->date8, 8, k);
+    s_hmac(&key, scope->date8, 8, &work, k);
     s_hmac_key_init(&key, k, S_SHA256_LEN);
-    s_hmac(&key, scope->region, scope->region_len, k);
+    s_hmac(&key, scope->region, scope->region_len, &work, k);
     s_hmac_key_init(&key, k, S_SHA256_LEN);
-    s_hmac(&key, scope->service, scope->service_len, k);
+    s_hmac(&key, scope->service, scope->service_len, &work, k);
     s_hmac_key_init(&key, k, S_SHA256_LEN);
-    s_hmac(&key, "aws4_request", 12, k);
+    s_hmac(&key, "aws4_request", 12, &work, k);
     s_hmac_key_init(out, k, S_SHA256_LEN);
     ecc_secure_zero(k, sizeof(k));
+    ecc_secure_zero(&work, sizeof(work));
     ecc_secure_zero(&key, sizeof(key));
 }
 
@@ -936,16 +940,13 @@ static bool s_is_token_char(char c) {
 /* The length of a non-empty header name of tchar in either case, at most S_MAX_HEADER_NAME_BYTES
  * long; 0 for any other name. */
 static size_t s_token_name_len(const char *name) {
-    size_t len = strlen(name);
-    if (len > S_MAX_HEADER_NAME_BYTES) {
-        return 0;
+    /* One pass: the table maps NUL to 0 too, so the walk stops at the first byte that is not tchar and
+     * the name is good when that byte is its end (a separate strlen would read every name twice). */
+    size_t len = 0;
+    while (len <= S_MAX_HEADER_NAME_BYTES && s_tchar_lower[(unsigned char)name[len]]) {
+        len++;
     }
-    /* No early exit: one load, compare and AND per byte, no branch to mispredict. */
-    unsigned char all_tchar = 1;
-    for (size_t i = 0; i < len; i++) {
-        all_tchar &= (unsigned char)(s_tchar_lower[(unsigned char)name[i]] != 0);
-    }
-    return all_tchar ? len : 0;
+    return len <= S_MAX_HEADER_NAME_BYTES && name[len] == '\0' ? len : 0;
 }
 
 /* `name` (`len` bytes of tchar) equals `lower` (lower-case letters, digits and '-'), ignoring case.
@@ -1243,9 +1244,9 @@ static enum ecc_status s_sign_canonical(
     if (status != ECC_OK) {
         return status;
     }
-    s_hmac(key, sts->data, sts->len, digest);
-    ecc_hex_encode(digest, S_SHA256_LEN, ctx->signature);
-    ecc_secure_zero(digest, sizeof(digest));
+    SHA256_CTX work;
+    s_hmac(key, sts->data, sts->len, &work, digest);
+    ecc_hex_encode(digest, S_SHA256_LEN, ctx->signature); /* the signature: public, no wipe */
     return ECC_OK;
 }
 
