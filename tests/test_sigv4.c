@@ -484,6 +484,104 @@ static void test_sign_rejects_bad_input(void **state) {
     ecc_credentials_clean_up(&signing.credentials);
 }
 
+/* The one-pass name and scope checks at every length around their word steps and limits: a bad byte at
+ * any position is refused, a good name of the same length signs. */
+static enum ecc_status s_sign_with_header(struct s_signing *signing, const char *name) {
+    struct ecc_http_request request;
+    s_make_request(&request);
+    assert_int_equal(ecc_http_headers_add(&request.headers, name, "v"), ECC_OK);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = ecc_sigv4_sign(&request, &signing->options, &diag);
+    if (status == ECC_ERR_INVALID) {
+        assert_non_null(strstr(diag.text, "HTTP token"));
+    }
+    ecc_http_request_clean_up(&request);
+    return status;
+}
+
+static enum ecc_status s_sign_with_region(struct s_signing *signing, const char *region) {
+    struct ecc_http_request request;
+    s_make_request(&request);
+    struct ecc_sigv4_sign_options options = signing->options;
+    options.region = region;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = ecc_sigv4_sign(&request, &options, &diag);
+    ecc_http_request_clean_up(&request);
+    return status;
+}
+
+static void test_sign_checks_every_name_byte(void **state) {
+    (void)state;
+    struct s_signing signing;
+    s_signing_init(&signing, NULL);
+    static const char bad_bytes[] = {' ', ':', '"', '\x7f', '\x80', '\t'};
+    static const size_t lengths[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 251, 252, 253, 254, 255};
+    char name[260];
+    for (size_t l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
+        size_t len = lengths[l];
+        memset(name, 'X', len);
+        name[len] = '\0';
+        assert_int_equal(s_sign_with_header(&signing, name), ECC_OK);
+        for (size_t at = 0; at < len; at++) {
+            for (size_t b = 0; b < sizeof(bad_bytes); b++) {
+                name[at] = bad_bytes[b];
+                if (s_sign_with_header(&signing, name) != ECC_ERR_INVALID) {
+                    fail_msg("a %zu-byte name with 0x%02x at %zu was signed", len, (unsigned char)bad_bytes[b], at);
+                }
+            }
+            name[at] = 'X';
+        }
+    }
+    memset(name, 'x', 256);
+    name[256] = '\0';
+    assert_int_equal(s_sign_with_header(&signing, name), ECC_ERR_INVALID);
+
+    /* Scope parts: '/' and blanks anywhere refused; ',' refused in the access key id only. */
+    struct ecc_http_request request;
+    struct ecc_diag diag;
+    char part[260];
+    static const char refused[] = "/ \t\r\n";
+    static const size_t part_lengths[] = {1, 2, 3, 8, 9, 255};
+    for (size_t l = 0; l < sizeof(part_lengths) / sizeof(part_lengths[0]); l++) {
+        size_t len = part_lengths[l];
+        memset(part, 'a', len);
+        part[len] = '\0';
+        assert_int_equal(s_sign_with_region(&signing, part), ECC_OK);
+        for (size_t at = 0; at < len; at++) {
+            for (const char *c = refused; *c; c++) {
+                part[at] = *c;
+                if (s_sign_with_region(&signing, part) != ECC_ERR_INVALID) {
+                    fail_msg("a %zu-byte region with 0x%02x at %zu was signed", len, (unsigned char)*c, at);
+                }
+            }
+            part[at] = 'a';
+        }
+    }
+    memset(part, 'a', 256);
+    part[256] = '\0';
+    struct ecc_sigv4_sign_options options = signing.options;
+    options.service = part;
+    s_make_request(&request);
+    assert_int_equal(ecc_sigv4_sign(&request, &options, &diag), ECC_ERR_INVALID);
+    options = signing.options;
+    options.region = "us,east";
+    assert_int_equal(ecc_sigv4_sign(&request, &options, &diag), ECC_OK);
+    ecc_http_request_clean_up(&request);
+    struct s_signing comma;
+    ecc_credentials_init(&comma.credentials);
+    assert_int_equal(ecc_credentials_set(&comma.credentials, "AKID,EXAMPLE", SECRET, NULL, NULL), ECC_OK);
+    options.credentials = &comma.credentials;
+    s_make_request(&request);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_sigv4_sign(&request, &options, &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "access key id"));
+    ecc_http_request_clean_up(&request);
+    ecc_credentials_clean_up(&comma.credentials);
+    ecc_credentials_clean_up(&signing.credentials);
+}
+
 /* ------------------------------------------------------------------------------------------------ */
 /* Verifier                                                                                         */
 
@@ -1177,6 +1275,7 @@ int main(void) {
         cmocka_unit_test(test_canonical_headers),
         cmocka_unit_test(test_payload_modes),
         cmocka_unit_test(test_sign_rejects_bad_input),
+        cmocka_unit_test(test_sign_checks_every_name_byte),
         cmocka_unit_test(test_verify_accepts_both_forms),
         cmocka_unit_test(test_verify_rejects_every_changed_byte),
         cmocka_unit_test(test_presign_token_after_signing),

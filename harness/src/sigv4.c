@@ -943,10 +943,17 @@ static size_t s_token_name_len(const char *name) {
     /* One pass: the table maps NUL to 0 too, so the walk stops at the first byte that is not tchar and
      * the name is good when that byte is its end (a separate strlen would read every name twice). */
     size_t len = 0;
-    while (len <= S_MAX_HEADER_NAME_BYTES && s_tchar_lower[(unsigned char)name[len]]) {
+    const unsigned char *p = (const unsigned char *)name;
+    /* Four bytes per bounds check; each lookup before a NUL is in the string (the NUL maps to 0 and
+     * stops the walk before the bytes after it are read). */
+    while (len <= S_MAX_HEADER_NAME_BYTES - 3 && s_tchar_lower[p[len]] && s_tchar_lower[p[len + 1]] &&
+           s_tchar_lower[p[len + 2]] && s_tchar_lower[p[len + 3]]) {
+        len += 4;
+    }
+    while (len <= S_MAX_HEADER_NAME_BYTES && s_tchar_lower[p[len]]) {
         len++;
     }
-    return len <= S_MAX_HEADER_NAME_BYTES && name[len] == '\0' ? len : 0;
+    return len <= S_MAX_HEADER_NAME_BYTES && p[len] == '\0' ? len : 0;
 }
 
 /* `name` (`len` bytes of tchar) equals `lower` (lower-case letters, digits and '-'), ignoring case.
@@ -961,6 +968,10 @@ static bool s_name_is(const char *name, size_t len, const char *lower, size_t lo
     for (; i + 8 <= len; i += 8) {
         diff |= (s_word(name + i) | S_ONES * 0x20) ^ s_word(lower + i);
     }
+    if (i < len && len >= 8) { /* the rest as the word ending at the end, rereading a few bytes */
+        diff |= (s_word(name + len - 8) | S_ONES * 0x20) ^ s_word(lower + len - 8);
+        i = len;
+    }
     for (; i < len; i++) {
         diff |= (uint64_t)(((unsigned char)name[i] | 0x20) ^ (unsigned char)lower[i]);
     }
@@ -969,27 +980,35 @@ static bool s_name_is(const char *name, size_t len, const char *lower, size_t lo
 
 /* botocore's SIGNED_HEADERS_BLACKLIST plus authorization: headers a proxy may add, drop or rewrite. */
 static bool s_never_signed(const char *lower_name, size_t len) {
-#define S_NAME(text)                                                                                                   \
-    { text, sizeof(text) - 1 }
+#define S_NEVER_SIGNED(X)                                                                                              \
+    X("authorization")                                                                                                 \
+    X("connection")                                                                                                    \
+    X("expect")                                                                                                        \
+    X("keep-alive")                                                                                                    \
+    X("proxy-authenticate")                                                                                            \
+    X("proxy-authorization")                                                                                           \
+    X("te")                                                                                                            \
+    X("trailer")                                                                                                       \
+    X("transfer-encoding")                                                                                             \
+    X("upgrade")                                                                                                       \
+    X("user-agent")                                                                                                    \
+    X("x-amzn-trace-id")
+#define S_NAME(text)       {text, sizeof(text) - 1},
+#define S_LENGTH_BIT(text) | 1u << (sizeof(text) - 1)
     static const struct {
         const char *name;
         size_t len;
-    } names[] = {
-        S_NAME("authorization"),
-        S_NAME("connection"),
-        S_NAME("expect"),
-        S_NAME("keep-alive"),
-        S_NAME("proxy-authenticate"),
-        S_NAME("proxy-authorization"),
-        S_NAME("te"),
-        S_NAME("trailer"),
-        S_NAME("transfer-encoding"),
-        S_NAME("upgrade"),
-        S_NAME("user-agent"),
-        S_NAME("x-amzn-trace-id"),
-    };
+    } names[] = {S_NEVER_SIGNED(S_NAME)};
+    /* A bit per length of a listed name (all are under 32 bytes). */
+    static const uint32_t lengths = 0 S_NEVER_SIGNED(S_LENGTH_BIT);
+#undef S_LENGTH_BIT
 #undef S_NAME
-    /* Every request has host and x-amz-*: rule those out with one comparison before scanning. */
+#undef S_NEVER_SIGNED
+    /* Every request has host, content-type and x-amz-*: rule out most names by length or first byte
+     * before scanning. */
+    if (len >= 32 || !(lengths >> len & 1)) {
+        return false;
+    }
     switch (lower_name[0]) {
     case 'a':
     case 'c':
@@ -1413,32 +1432,30 @@ static const char *s_query_first_of(const char *query, const char *const *names,
  * (the Authorization syntax). */
 #define S_NOT_IN_NAME   1
 #define S_NOT_IN_KEY_ID 2
-static unsigned char s_scope_byte_class(unsigned char c) {
-    switch (c) {
-    case '/':
-    case ' ':
-    case '\t':
-    case '\r':
-    case '\n':
-        return S_NOT_IN_NAME | S_NOT_IN_KEY_ID;
-    case ',':
-        return S_NOT_IN_KEY_ID;
-    default:
-        return 0;
-    }
-}
+#define S_SCOPE_END     4
+static const unsigned char s_scope_byte_class[256] = {
+    ['\0'] = S_SCOPE_END,
+    ['/'] = S_NOT_IN_NAME | S_NOT_IN_KEY_ID,
+    [' '] = S_NOT_IN_NAME | S_NOT_IN_KEY_ID,
+    ['\t'] = S_NOT_IN_NAME | S_NOT_IN_KEY_ID,
+    ['\r'] = S_NOT_IN_NAME | S_NOT_IN_KEY_ID,
+    ['\n'] = S_NOT_IN_NAME | S_NOT_IN_KEY_ID,
+    [','] = S_NOT_IN_KEY_ID,
+};
 
-/* The length of `text` when it is 1..max_len bytes without a byte of class `refused`, else 0. */
+/* The length of `text` when it is 1..max_len bytes without a byte of class `refused`, else 0. One pass
+ * measures and checks (the signer checks its scope parts on every signature). */
 static size_t s_scope_part_len(const char *text, size_t max_len, unsigned char refused) {
-    size_t len = text ? strlen(text) : 0;
-    if (len > max_len) {
+    if (!text) {
         return 0;
     }
-    unsigned char seen = 0;
-    for (size_t i = 0; i < len; i++) {
-        seen |= s_scope_byte_class((unsigned char)text[i]);
+    const unsigned char *p = (const unsigned char *)text;
+    size_t len = 0;
+    unsigned char class;
+    while (!((class = s_scope_byte_class[p[len]]) & (refused | S_SCOPE_END))) {
+        len++;
     }
-    return seen & refused ? 0 : len;
+    return class == S_SCOPE_END && len <= max_len ? len : 0;
 }
 
 /* The length of a region or service name: 1..255 bytes, none of them '/' or a blank; 0 for any other. */
@@ -2107,6 +2124,9 @@ static bool s_has_query_auth(const char *query) {
 
 /* The first of `names` that the query holds (by decoded name), or NULL. */
 static const char *s_query_first_of(const char *query, const char *const *names, size_t count) {
+    if (!query || !query[0]) { /* every AWS JSON request */
+        return NULL;
+    }
     bool too_long = false;
     char probe[1]; /* only whether the parameter is there: nothing of its value is copied */
     for (size_t i = 0; i < count; i++) {
