@@ -402,11 +402,21 @@ static void test_string_scans_at_every_offset(void **state) {
                 }
                 free(dumped);
                 json_decref(value);
+                /* Measuring the literal agrees with writing it, character for character. */
+                size_t literal_chars = 0;
+                size_t measured = 0;
+                assert_true(ecc_utf8_count(buf.data, buf.len, &literal_chars));
+                assert_true(ecc_json_string_chars(text, text_len, &measured));
+                if (measured != literal_chars) {
+                    fail_msg(
+                        "len %zu, special %zu at %zu: measured %zu, wrote %zu", len, k, at, measured, literal_chars);
+                }
                 ecc_buf_clean_up(&buf);
 
                 /* The same place holding a byte that is not UTF-8. */
                 text[at] = '\xff';
                 assert_false(ecc_utf8_count(text, text_len, &chars));
+                assert_false(ecc_json_string_chars(text, text_len, &measured));
                 ecc_buf_init(&buf, 1024);
                 assert_int_equal(ecc_json_append_string(&buf, text, text_len), ECC_ERR_INVALID);
                 assert_int_equal(buf.len, 0);
@@ -559,29 +569,41 @@ static void test_check_writer_checks_strings_only(void **state) {
         "\x80",
     };
     for (size_t i = 0; i < ECC_ARRAY_LEN(strings); i++) {
+        /* The same parts through a text writer and a check-only one: same verdict, and the check-only
+         * writer counts the characters the text writer wrote. */
         struct ecc_buf buf;
         ecc_buf_init(&buf, 1024);
-        enum ecc_status written = ecc_json_append_string(&buf, strings[i], strlen(strings[i]));
-        ecc_buf_clean_up(&buf);
-
+        struct ecc_json_writer text;
+        ecc_json_writer_init(&text, &buf, NULL);
         struct ecc_json_writer w;
         ecc_json_writer_init_check(&w, NULL);
         assert_null(w.out);
-        bool first = true;
-        ecc_json_writer_raw(&w, "{", 1);
-        ecc_json_writer_key(&w, &first, "a");
-        ecc_json_writer_int(&w, INT64_MIN);
-        ecc_json_path_push_member(&w.path, "s");
-        ecc_json_writer_string(&w, strings[i], strlen(strings[i]));
-        ecc_json_path_pop(&w.path);
-        ecc_json_writer_string(&w, "fine", 4);
-        ecc_json_writer_raw(&w, "}", 1);
+        struct ecc_json_writer *both[] = {&text, &w};
+        for (size_t k = 0; k < ECC_ARRAY_LEN(both); k++) {
+            bool first = true;
+            ecc_json_writer_raw(both[k], "{", 1);
+            ecc_json_writer_key(both[k], &first, "a");
+            ecc_json_writer_int(both[k], INT64_MIN);
+            ecc_json_writer_key(both[k], &first, "s");
+            ecc_json_writer_string(both[k], strings[i], strlen(strings[i]));
+            ecc_json_writer_bool_member(both[k], &first, "b", true, false);
+            ecc_json_writer_string_member(both[k], &first, "f", "fine\t\xc3\xa9");
+            ecc_json_writer_raw(both[k], "}", 1);
+        }
+        enum ecc_status written = ecc_json_writer_finish(&text);
         if (written != ECC_OK && written != ECC_ERR_INVALID) {
-            fail_msg("string %zu: append gave %s", i, ecc_status_name(written));
+            fail_msg("string %zu: the text writer gave %s", i, ecc_status_name(written));
         }
         if (ecc_json_writer_finish(&w) != written) {
             fail_msg("string %zu: the check writer and the text writer disagree", i);
         }
+        size_t chars = 0;
+        json_t *parsed = written == ECC_OK ? json_loadb(buf.data, buf.len, 0, NULL) : NULL;
+        if (written == ECC_OK && (!parsed || !ecc_utf8_count(buf.data, buf.len, &chars) || chars != w.chars)) {
+            fail_msg("string %zu: wrote %zu characters (%s), counted %zu", i, chars, buf.data, w.chars);
+        }
+        json_decref(parsed);
+        ecc_buf_clean_up(&buf);
     }
 
     /* The first bad string latches: a later bad one does not replace the status, a later good one does

@@ -617,6 +617,38 @@ static const char s_json_short_escape[0x80] = {
     ['\t'] = 't',
 };
 
+/* Bytes of the escape of an ASCII byte of s_json_escape: \n and the like, or \u00XX. */
+static size_t s_json_escape_len(unsigned char c) {
+    return s_json_short_escape[c] ? 2 : 6;
+}
+
+bool ecc_json_string_chars(const char *str, size_t len, size_t *out_chars) {
+    size_t chars = 2; /* the quotes */
+    size_t i = 0;
+    while (i < len) {
+        if (len - i >= 8 && !s_any_json_special(s_load8(str + i))) {
+            i += 8;
+            chars += 8;
+            continue;
+        }
+        unsigned char c = (unsigned char)str[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t n = ecc_utf8_decode(str + i, len - i, &cp);
+            if (!n) {
+                return false;
+            }
+            i += n;
+            chars++;
+            continue;
+        }
+        chars += s_json_escape[c] ? s_json_escape_len(c) : 1;
+        i++;
+    }
+    *out_chars = chars;
+    return true;
+}
+
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) {
     static const char hex[] = "0123456789ABCDEF";
     /* The usual string (an ARN, a name, a status) has nothing to escape: one reservation, one copy. */
@@ -669,7 +701,7 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
             continue;
         }
         char letter = s_json_short_escape[c]; /* \n, \t, ...; 0: \u00XX */
-        size_t escape_len = letter ? 2 : 6;
+        size_t escape_len = s_json_escape_len(c);
         status = ecc_buf_reserve(buf, i - run + escape_len);
         if (status != ECC_OK) {
             break;
@@ -711,6 +743,7 @@ void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out, struct
     ecc_json_path_init(&w->path);
     w->status = ECC_OK;
     w->start_len = out->len;
+    w->chars = 0;
 }
 
 void ecc_json_writer_init_check(struct ecc_json_writer *w, struct ecc_diag *diag) {
@@ -719,20 +752,31 @@ void ecc_json_writer_init_check(struct ecc_json_writer *w, struct ecc_diag *diag
     ecc_json_path_init(&w->path);
     w->status = ECC_OK;
     w->start_len = 0;
+    w->chars = 0;
 }
 
 void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len) {
-    if (w->status == ECC_OK && w->out) {
+    if (w->status != ECC_OK) {
+        return;
+    }
+    if (w->out) {
         w->status = ecc_buf_append(w->out, text, len);
+    } else {
+        w->chars += len; /* punctuation, literals, digits: ASCII */
     }
 }
 
 void ecc_json_writer_key(struct ecc_json_writer *w, bool *first, const char *key) {
-    if (w->status != ECC_OK || !w->out) {
+    if (w->status != ECC_OK) {
+        return;
+    }
+    size_t key_len = strlen(key);
+    if (!w->out) {
+        w->chars += key_len + 3 + !*first; /* [,]"key": (model member names: ASCII) */
+        *first = false;
         return;
     }
     /* One reservation and one copy: the writers' most frequent append. */
-    size_t key_len = strlen(key);
     w->status = ecc_buf_reserve(w->out, key_len + 4);
     if (w->status != ECC_OK) {
         return;
@@ -756,9 +800,10 @@ void ecc_json_writer_string(struct ecc_json_writer *w, const char *value, size_t
     if (w->status != ECC_OK) {
         return;
     }
-    size_t chars;
-    enum ecc_status status = !w->out ? (ecc_utf8_count(value, len, &chars) ? ECC_OK : ECC_ERR_INVALID)
+    size_t chars = 0;
+    enum ecc_status status = !w->out ? (ecc_json_string_chars(value, len, &chars) ? ECC_OK : ECC_ERR_INVALID)
                                      : ecc_json_append_string(w->out, value, len);
+    w->chars += chars;
     if (status == ECC_ERR_INVALID) {
         ecc_json_writer_fail(w, status, "string is not valid UTF-8");
     }
@@ -856,9 +901,6 @@ void ecc_json_writer_string_item(struct ecc_json_writer *w, const void *item) {
 }
 
 void ecc_json_writer_int(struct ecc_json_writer *w, int64_t value) {
-    if (!w->out) {
-        return;
-    }
     char digits[24];
     size_t len = 0;
     /* Unsigned so INT64_MIN negates safely. */

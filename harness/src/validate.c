@@ -613,40 +613,27 @@ static void s_check_container_override(struct s_ctx *ctx, const struct ecc_conta
 }
 
 static void s_check_overrides(struct s_ctx *ctx, const struct ecc_task_override *overrides) {
-    /* The 8192-character limit is on the JSON the service receives; measure our compact serialization.
-     * Past 4 bytes per allowed character the answer is known without going on. */
-    struct ecc_buf json;
-    ecc_buf_init(&json, 4 * ECC_OVERRIDES_MAX_CHARS + 4);
+    /* The 8192-character limit is on the JSON the service receives: count the characters of our compact
+     * serialization with a check-only writer, which builds nothing. */
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    enum ecc_status status = ecc_codec_write_task_override(&json, overrides, &diag);
-    size_t chars = 0;
-    if (status == ECC_ERR_LIMIT) {
-        S_FAIL_AT(
-            ctx,
-            "overrides",
-            R_OVERRIDES_LENGTH,
-            "overrides are more than %zu bytes of JSON, at most %d "
-            "characters allowed",
-            json.max_bytes,
-            ECC_OVERRIDES_MAX_CHARS);
-    } else if (status == ECC_ERR_INVALID) {
+    struct ecc_json_writer w;
+    ecc_json_writer_init_check(&w, &diag);
+    ecc_codec_json_write_task_override(&w, overrides);
+    if (ecc_json_writer_finish(&w) == ECC_ERR_INVALID) {
         /* The writer's path is relative to the overrides object. */
         char path[sizeof(diag.path) + 16];
         snprintf(path, sizeof(path), "overrides.%s", diag.path);
         s_fail_at_path(ctx, path, R_STRING_UTF8, "%s", diag.text);
-    } else if (status == ECC_ERR_NOMEM) {
-        ctx->nomem = true;
-    } else if (ecc_utf8_count(json.data, json.len, &chars) && chars > ECC_OVERRIDES_MAX_CHARS) {
+    } else if (w.chars > ECC_OVERRIDES_MAX_CHARS) {
         S_FAIL_AT(
             ctx,
             "overrides",
             R_OVERRIDES_LENGTH,
             "overrides are %zu characters of JSON, at most %d allowed",
-            chars,
+            w.chars,
             ECC_OVERRIDES_MAX_CHARS);
     }
-    ecc_buf_clean_up(&json);
 
     ecc_json_path_push_member(&ctx->path, "overrides");
     ecc_json_path_push_member(&ctx->path, "containerOverrides");

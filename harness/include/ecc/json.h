@@ -159,6 +159,9 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count);
  * left as it was.
  */
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) ECC_WARN_UNUSED_RESULT;
+/* Characters (code points) of the literal ecc_json_append_string writes for `len` bytes, quotes and
+ * escapes included, without writing it; false when the bytes are not valid UTF-8. */
+bool ecc_json_string_chars(const char *str, size_t len, size_t *out_chars);
 
 /*
  * A JSON text writer into a caller's ecc_buf, for the codecs that write bodies directly (several times
@@ -169,7 +172,9 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
  *
  * A writer made with ecc_json_writer_init_check has no output: it writes nothing and only checks what
  * writing could refuse for the input itself (a string that is not UTF-8, ECC_ERR_INVALID; no cap
- * applies), so a codec can find the first string it could not write without building the text.
+ * applies), so a codec can find the first string it could not write without building the text. It
+ * counts in `chars` the characters (code points) of the text it would have written, so a limit on a
+ * value's JSON length is checked without building the JSON either.
  */
 struct ecc_json_writer {
     struct ecc_buf *out;
@@ -177,10 +182,11 @@ struct ecc_json_writer {
     struct ecc_json_path path;
     enum ecc_status status; /* ECC_OK until the first failure; every later write is then a no-op */
     size_t start_len;       /* out->len at init, restored by ecc_json_writer_finish on failure */
+    size_t chars;           /* check-only writers: characters of the text written so far */
 };
 
 void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out, struct ecc_diag *diag);
-/* A check-only writer (out NULL): strings are checked with ecc_utf8_count, nothing is written. */
+/* A check-only writer (out NULL): nothing is written; strings are checked and every part counted. */
 void ecc_json_writer_init_check(struct ecc_json_writer *w, struct ecc_diag *diag);
 /* Appends `len` bytes of ready JSON text (punctuation, literals). */
 void ecc_json_writer_raw(struct ecc_json_writer *w, const char *text, size_t len);
