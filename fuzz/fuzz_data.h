@@ -41,12 +41,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Longest string ecc_fuzz_string builds, the "oversized" length of a member without a documented limit. */
 #define ECC_FUZZ_MAX_STRING_BYTES 2048
 
-/* Bytes of string content one input may build in total: a few oversized strings, not hundreds, so an
- * execution stays fast whatever the input chooses (the serializer target's cost grows with it). Past it,
- * strings come out shorter than chosen. 6 KiB still reaches every limit: one past the longest string
- * limit (placementConstraints expression, 2000), and, written as control characters (6 bytes of JSON
- * each), past the overrides cap the validator stops measuring at (4 x 8192 bytes of JSON). */
-#define ECC_FUZZ_STRING_BUDGET_BYTES (6 * 1024)
+/* Bytes of string content one input may build in total: a few long strings, not hundreds, so an
+ * execution stays fast whatever the input chooses (the serializer target's cost grows with every byte:
+ * built, validated, escaped, written twice, parsed back). Past it, strings come out shorter than chosen.
+ * 2.5 KiB still reaches every limit: one past the longest string limit (placementConstraints expression,
+ * 2000) with room for other members, and the overrides limit of 8192 characters of JSON, which 1,366
+ * control characters (6 characters each once escaped) pass. */
+#define ECC_FUZZ_STRING_BUDGET_BYTES 2560
 
 struct ecc_fuzz_data {
     const uint8_t *data;
@@ -156,8 +157,9 @@ enum ecc_fuzz_length {
     ECC_FUZZ_LEN_COUNT,
 };
 
-/* Choices past ECC_FUZZ_LEN_COUNT also mean FROM_DATA: most strings are short, which keeps runs fast. */
-#define ECC_FUZZ_LEN_CHOICES (ECC_FUZZ_LEN_COUNT + 4)
+/* Choices past ECC_FUZZ_LEN_COUNT also mean FROM_DATA: most strings are short, which keeps runs fast (the
+ * empty, boundary and oversized lengths are one choice in 18 each). */
+#define ECC_FUZZ_LEN_CHOICES (ECC_FUZZ_LEN_COUNT + 12)
 
 static inline size_t ecc_fuzz_string_length(struct ecc_fuzz_data *fd, size_t limit) {
     size_t choice = ecc_fuzz_pick(fd, ECC_FUZZ_LEN_CHOICES);

@@ -3,14 +3,14 @@
 /*
  * Structure-aware half of the request fuzz targets: turns fuzz input into a RunTaskRequest that can
  * reach every member and every nested shape of model.h. Each optional member is absent or present;
- * each list absent, empty ([]) or 1..limit+1 items; each string of the lengths and text classes
- * fuzz_data.h chooses around the member's documented limit; each integer from the whole int32 range or
- * from its boundary values; each enum-typed member a valid value or any string.
+ * each list absent, empty ([]), 1..4 items, or at or one past its documented limit; each string of the lengths and text
+ * classes fuzz_data.h chooses around the member's documented limit; each integer from the whole int32 range or from its
+ * boundary values; each enum-typed member a valid value or any string.
  *
  * Limits and enum values come from validate.h (limits through `struct ecc_fuzz_request_limits`, filled
- * by the target from its constants), so no limit is written here. List counts are capped at limit + 1 (or
- * S_LIST_NO_LIMIT_MAX when the member has none) to keep executions fast; the oversized cases that matter are "one past
- * the limit".
+ * by the target from its constants), so no limit is written here. List counts stop at limit + 1 (or
+ * ECC_FUZZ_LIST_NO_LIMIT_MAX when the member has none) to keep executions fast; the oversized case that
+ * matters is "one past the limit".
  *
  * Ownership: ecc_fuzz_build_request fills an initialized request; the caller cleans it up. An
  * allocation failure leaves the member absent (a fuzz run never reports it). The caller sets the
@@ -103,18 +103,24 @@ static inline void ecc_fuzz_opt_bool(struct ecc_fuzz_request_builder *b, bool *h
     *value = *has && ecc_fuzz_bool(b->fd);
 }
 
-/* How many items to append to a list: -1 for absent, 0 for [], else 1..max+1. */
+/* How many items to append to a list: -1 for absent, 0 for [], the documented limit, one past it, else
+ * 1..4 items. The boundary counts are two choices in eight rather than a uniform 1..max+1: every item
+ * costs building, validating and writing, and the counts between 4 and the limit exercise nothing the
+ * small ones and the two boundaries do not. */
 static inline long ecc_fuzz_list_count(struct ecc_fuzz_request_builder *b, size_t documented_max) {
-    size_t cap = documented_max ? documented_max + 1 : ECC_FUZZ_LIST_NO_LIMIT_MAX;
-    switch (ecc_fuzz_pick(b->fd, 4)) {
+    size_t small =
+        documented_max && documented_max < ECC_FUZZ_LIST_NO_LIMIT_MAX ? documented_max + 1 : ECC_FUZZ_LIST_NO_LIMIT_MAX;
+    switch (ecc_fuzz_pick(b->fd, 8)) {
     case 0:
         return -1;
     case 1:
         return 0;
     case 2:
+        return (long)(documented_max ? documented_max : 1); /* at the limit */
+    case 3:
         return (long)(documented_max ? documented_max + 1 : 1); /* one past the limit */
     default:
-        return (long)ecc_fuzz_u64_range(b->fd, 1, cap);
+        return (long)ecc_fuzz_u64_range(b->fd, 1, small);
     }
 }
 
