@@ -512,53 +512,71 @@ static enum ecc_status s_sign_with_region(struct s_signing *signing, const char 
     return status;
 }
 
-static void test_sign_checks_every_name_byte(void **state) {
+typedef enum ecc_status s_sign_with_fn(struct s_signing *signing, const char *text);
+
+/* `text` of each length, all `good` bytes, signs; with any byte of `bad` at any position it is refused. */
+static void s_refused_at_every_position(
+    struct s_signing *signing,
+    s_sign_with_fn *sign_with,
+    const char *what,
+    char good,
+    const char *bad,
+    size_t bad_count,
+    const size_t *lengths,
+    size_t length_count) {
+    char text[260];
+    for (size_t l = 0; l < length_count; l++) {
+        size_t len = lengths[l];
+        assert_true(len < sizeof(text));
+        memset(text, good, len);
+        text[len] = '\0';
+        assert_int_equal(sign_with(signing, text), ECC_OK);
+        for (size_t at = 0; at < len; at++) {
+            for (size_t b = 0; b < bad_count; b++) {
+                text[at] = bad[b];
+                if (sign_with(signing, text) != ECC_ERR_INVALID) {
+                    fail_msg("a %zu-byte %s with 0x%02x at %zu was signed", len, what, (unsigned char)bad[b], at);
+                }
+            }
+            text[at] = good;
+        }
+    }
+}
+
+static void test_sign_checks_every_name_and_scope_byte(void **state) {
     (void)state;
     struct s_signing signing;
     s_signing_init(&signing, NULL);
-    static const char bad_bytes[] = {' ', ':', '"', '\x7f', '\x80', '\t'};
-    static const size_t lengths[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 251, 252, 253, 254, 255};
-    char name[260];
-    for (size_t l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
-        size_t len = lengths[l];
-        memset(name, 'X', len);
-        name[len] = '\0';
-        assert_int_equal(s_sign_with_header(&signing, name), ECC_OK);
-        for (size_t at = 0; at < len; at++) {
-            for (size_t b = 0; b < sizeof(bad_bytes); b++) {
-                name[at] = bad_bytes[b];
-                if (s_sign_with_header(&signing, name) != ECC_ERR_INVALID) {
-                    fail_msg("a %zu-byte name with 0x%02x at %zu was signed", len, (unsigned char)bad_bytes[b], at);
-                }
-            }
-            name[at] = 'X';
-        }
-    }
-    memset(name, 'x', 256);
-    name[256] = '\0';
-    assert_int_equal(s_sign_with_header(&signing, name), ECC_ERR_INVALID);
+    static const char bad_name_bytes[] = {' ', ':', '"', '\x7f', '\x80', '\t'};
+    static const size_t name_lengths[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 251, 252, 253, 254, 255};
+    s_refused_at_every_position(
+        &signing,
+        s_sign_with_header,
+        "header name",
+        'X',
+        bad_name_bytes,
+        sizeof(bad_name_bytes),
+        name_lengths,
+        sizeof(name_lengths) / sizeof(name_lengths[0]));
+    char part[260];
+    memset(part, 'x', 256);
+    part[256] = '\0';
+    assert_int_equal(s_sign_with_header(&signing, part), ECC_ERR_INVALID);
 
     /* Scope parts: '/' and blanks anywhere refused; ',' refused in the access key id only. */
+    static const char refused[] = {'/', ' ', '\t', '\r', '\n'};
+    static const size_t part_lengths[] = {1, 2, 3, 8, 9, 255};
+    s_refused_at_every_position(
+        &signing,
+        s_sign_with_region,
+        "region",
+        'a',
+        refused,
+        sizeof(refused),
+        part_lengths,
+        sizeof(part_lengths) / sizeof(part_lengths[0]));
     struct ecc_http_request request;
     struct ecc_diag diag;
-    char part[260];
-    static const char refused[] = "/ \t\r\n";
-    static const size_t part_lengths[] = {1, 2, 3, 8, 9, 255};
-    for (size_t l = 0; l < sizeof(part_lengths) / sizeof(part_lengths[0]); l++) {
-        size_t len = part_lengths[l];
-        memset(part, 'a', len);
-        part[len] = '\0';
-        assert_int_equal(s_sign_with_region(&signing, part), ECC_OK);
-        for (size_t at = 0; at < len; at++) {
-            for (const char *c = refused; *c; c++) {
-                part[at] = *c;
-                if (s_sign_with_region(&signing, part) != ECC_ERR_INVALID) {
-                    fail_msg("a %zu-byte region with 0x%02x at %zu was signed", len, (unsigned char)*c, at);
-                }
-            }
-            part[at] = 'a';
-        }
-    }
     memset(part, 'a', 256);
     part[256] = '\0';
     struct ecc_sigv4_sign_options options = signing.options;
@@ -1275,7 +1293,7 @@ int main(void) {
         cmocka_unit_test(test_canonical_headers),
         cmocka_unit_test(test_payload_modes),
         cmocka_unit_test(test_sign_rejects_bad_input),
-        cmocka_unit_test(test_sign_checks_every_name_byte),
+        cmocka_unit_test(test_sign_checks_every_name_and_scope_byte),
         cmocka_unit_test(test_verify_accepts_both_forms),
         cmocka_unit_test(test_verify_rejects_every_changed_byte),
         cmocka_unit_test(test_presign_token_after_signing),
