@@ -31,12 +31,11 @@
 static void s_check_error(enum ecc_status status, const struct ecc_diag *diag) {
     char shown[1200];
     ecc_diag_format(diag, shown, sizeof(shown));
-    fprintf(stderr, "status %d: %s\n", (int)status, shown); /* what a finding's reproducer is about */
-    ECC_FUZZ_CHECK(status == ECC_ERR_INVALID, "an error is ECC_ERR_INVALID");
-    ECC_FUZZ_CHECK(diag->text[0] != '\0', "an error has a text");
+    ECC_FUZZ_CHECK_DETAIL(status == ECC_ERR_INVALID, "an error is ECC_ERR_INVALID", shown);
+    ECC_FUZZ_CHECK_DETAIL(diag->text[0] != '\0', "an error has a text", shown);
     bool has_line = diag->line > 0 && diag->column > 0;
-    ECC_FUZZ_CHECK(has_line || diag->path[0] == '/', "an error has a line:column or a JSON pointer");
-    ECC_FUZZ_CHECK(diag->path[0] == '\0' || diag->path[0] == '/', "a path is a JSON pointer");
+    ECC_FUZZ_CHECK_DETAIL(has_line || diag->path[0] == '/', "an error has a line:column or a JSON pointer", shown);
+    ECC_FUZZ_CHECK_DETAIL(diag->path[0] == '\0' || diag->path[0] == '/', "a path is a JSON pointer", shown);
 }
 
 static void s_check_same_diag(const struct ecc_diag *a, const struct ecc_diag *b) {

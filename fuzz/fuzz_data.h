@@ -29,14 +29,21 @@
 /* The entry point every fuzz/fuzz_<target>.c defines (libFuzzer, AFL++ and the standalone driver call it). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Aborts with the violated property: a target checks its oracle with this, not with assert() (NDEBUG). */
-#define ECC_FUZZ_CHECK(cond, what)                                                                                     \
+/* Aborts with the violated property: a target checks its oracle with this, not with assert() (NDEBUG).
+ * `detail` (may be NULL) is printed too: what the reproducer is about, printed only on a violation, since
+ * a line per execution would cost more than the execution. */
+#define ECC_FUZZ_CHECK_DETAIL(cond, what, detail)                                                                      \
     do {                                                                                                               \
         if (!(cond)) {                                                                                                 \
+            const char *detail_ = (detail);                                                                            \
             fprintf(stderr, "fuzz oracle violated: %s (%s) at %s:%d\n", (what), #cond, __FILE__, __LINE__);            \
+            if (detail_) {                                                                                             \
+                fprintf(stderr, "  %s\n", detail_);                                                                    \
+            }                                                                                                          \
             abort();                                                                                                   \
         }                                                                                                              \
     } while (0)
+#define ECC_FUZZ_CHECK(cond, what) ECC_FUZZ_CHECK_DETAIL(cond, what, (const char *)NULL)
 
 /* Longest string ecc_fuzz_string builds, the "oversized" length of a member without a documented limit. */
 #define ECC_FUZZ_MAX_STRING_BYTES 2048
