@@ -1553,6 +1553,26 @@ enum ecc_status ecc_sigv4_signer_sign(
     const char *token = credentials->session_token && credentials->session_token[0] ? credentials->session_token : NULL;
     bool token_signed = token && !options->session_token_after_signing;
 
+    /* Header mode adds the headers it signs with that are not there yet: refuse up front, with the count,
+     * a request that has no room for them (found by fuzz_sigv4: a 200-header request failed half-signed
+     * with a bare size-limit error). */
+    if (options->mode == ECC_SIGV4_MODE_HEADER) {
+        bool adds_sha256 = options->add_content_sha256_header || options->payload == ECC_SIGV4_PAYLOAD_UNSIGNED;
+        size_t added = (size_t)(known.date == SIZE_MAX) + (size_t)(known.authorization == SIZE_MAX) +
+                       (size_t)(token && known.token == SIZE_MAX) +
+                       (size_t)(adds_sha256 && known.content_sha256 == SIZE_MAX);
+        if (request->headers.count + added > ECC_HTTP_MAX_HEADERS) {
+            ecc_diag_set(
+                diag,
+                "the request has %zu headers and signing adds %zu (X-Amz-Date, Authorization, ...): a request "
+                "holds at most %d",
+                request->headers.count,
+                added,
+                ECC_HTTP_MAX_HEADERS);
+            return ECC_ERR_INVALID;
+        }
+    }
+
     /* Payload hash: UNSIGNED-PAYLOAD, the body's SHA-256, or (botocore's rule) a value the caller put in
      * x-amz-content-sha256 already. */
     char payload_hash[2 * S_SHA256_LEN + 1];
