@@ -77,15 +77,7 @@ static void s_write_task_override(struct ecc_json_writer *w, const struct ecc_ta
     ecc_json_writer_string_member(w, &first, "executionRoleArn", v->execution_role_arn);
     ecc_json_writer_string_member(w, &first, "memory", v->memory);
     ecc_json_writer_string_member(w, &first, "taskRoleArn", v->task_role_arn);
-    if (v->has_ephemeral_storage) {
-        bool inner = true;
-        ecc_json_writer_enter(w, &first, "ephemeralStorage");
-        ECC_JSON_WRITER_LITERAL(w, "{");
-        ecc_json_writer_int_member(
-            w, &inner, "sizeInGiB", v->ephemeral_storage.has_size_in_gib, v->ephemeral_storage.size_in_gib);
-        ECC_JSON_WRITER_LITERAL(w, "}");
-        ecc_json_writer_leave(w);
-    }
+    ecc_codec_json_write_ephemeral_storage(w, &first, v->has_ephemeral_storage, &v->ephemeral_storage);
     ECC_JSON_WRITER_LITERAL(w, "}");
 }
 
@@ -266,6 +258,18 @@ ecc_codec_write_task_override(struct ecc_buf *out, const struct ecc_task_overrid
     ecc_json_writer_init(&w, out, diag);
     ecc_codec_json_write_task_override(&w, value);
     return s_finish(&w);
+}
+
+void ecc_codec_json_write_ephemeral_storage(
+    struct ecc_json_writer *w, bool *first, bool has, const struct ecc_ephemeral_storage *value) {
+    if (has) {
+        bool inner = true;
+        ecc_json_writer_enter(w, first, "ephemeralStorage");
+        ECC_JSON_WRITER_LITERAL(w, "{");
+        ecc_json_writer_int_member(w, &inner, "sizeInGiB", value->has_size_in_gib, value->size_in_gib);
+        ECC_JSON_WRITER_LITERAL(w, "}");
+        ecc_json_writer_leave(w);
+    }
 }
 
 void ecc_codec_json_write_task_override(struct ecc_json_writer *w, const struct ecc_task_override *value) {

@@ -934,15 +934,7 @@ static void s_w_task(struct ecc_json_writer *w, const void *item) {
     ecc_json_writer_string_member(w, &first, "taskArn", v->task_arn);
     ecc_json_writer_string_member(w, &first, "taskDefinitionArn", v->task_definition_arn);
     ecc_json_writer_int_member(w, &first, "version", v->has_version, v->version);
-    if (v->has_ephemeral_storage) {
-        bool inner = true;
-        ecc_json_writer_enter(w, &first, "ephemeralStorage");
-        ECC_JSON_WRITER_LITERAL(w, "{");
-        ecc_json_writer_int_member(
-            w, &inner, "sizeInGiB", v->ephemeral_storage.has_size_in_gib, v->ephemeral_storage.size_in_gib);
-        ECC_JSON_WRITER_LITERAL(w, "}");
-        ecc_json_writer_leave(w);
-    }
+    ecc_codec_json_write_ephemeral_storage(w, &first, v->has_ephemeral_storage, &v->ephemeral_storage);
     if (v->has_fargate_ephemeral_storage) {
         const struct ecc_task_ephemeral_storage *f = &v->fargate_ephemeral_storage;
         bool inner = true;

@@ -119,6 +119,9 @@ enum ecc_status ecc_codec_read_task_override(
 enum ecc_status ecc_codec_write_task_override(
     struct ecc_buf *out, const struct ecc_task_override *value, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 void ecc_codec_json_write_task_override(struct ecc_json_writer *w, const struct ecc_task_override *value);
+/* The `ephemeralStorage` member (when `has`), for the task override and the task definition alike. */
+void ecc_codec_json_write_ephemeral_storage(
+    struct ecc_json_writer *w, bool *first, bool has, const struct ecc_ephemeral_storage *value);
 enum ecc_status
 ecc_codec_read_tags(const json_t *value, struct ecc_json_path *path, struct ecc_tag_list *out, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
