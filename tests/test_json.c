@@ -426,6 +426,69 @@ static void test_string_scans_at_every_offset(void **state) {
     }
 }
 
+/* The scans skip to the lowest flagged byte of eight, which the has-zero tests give exactly even when a
+ * borrow from it flags bytes above: two special bytes at every pair of offsets of an 18-byte string,
+ * among plain bytes one away from a special one (' ', '!', '#', '[', ']', DEL), written as jansson
+ * writes them and measured as written. */
+static void test_string_scans_two_specials_at_every_pair_of_offsets(void **state) {
+    (void)state;
+    static const char specials[] = {'\x00', '\x01', '\x1f', '"', '\\', '\xc3'}; /* \xc3: with \xa9 after it */
+    static const char fillers[] = {' ', '!', '#', '[', ']', '\x7f'};
+    struct ecc_buf buf;
+    ecc_buf_init(&buf, 1024);
+    for (size_t f = 0; f < sizeof(fillers); f++) {
+        for (size_t a = 0; a < 17; a++) {
+            for (size_t b = a + 1; b < 17; b++) {
+                for (size_t ka = 0; ka < sizeof(specials); ka++) {
+                    for (size_t kb = 0; kb < sizeof(specials); kb++) {
+                        char text[18];
+                        memset(text, fillers[f], sizeof(text));
+                        text[a] = specials[ka];
+                        if (specials[ka] == '\xc3') {
+                            text[a + 1] = '\xa9';
+                            if (b == a + 1) {
+                                continue;
+                            }
+                        }
+                        text[b] = specials[kb];
+                        if (specials[kb] == '\xc3') {
+                            text[b + 1] = '\xa9';
+                        }
+                        buf.len = 0;
+                        assert_int_equal(ecc_json_append_string(&buf, text, sizeof(text)), ECC_OK);
+                        json_t *value = json_stringn(text, sizeof(text));
+                        assert_non_null(value);
+                        char *dumped = json_dumps(value, JSON_ENCODE_ANY);
+                        if (strcmp(dumped, buf.data) != 0) {
+                            fail_msg(
+                                "filler %zu, %zu at %zu, %zu at %zu: '%s', jansson '%s'",
+                                f,
+                                ka,
+                                a,
+                                kb,
+                                b,
+                                buf.data,
+                                dumped);
+                        }
+                        free(dumped);
+                        json_decref(value);
+                        size_t written = 0;
+                        size_t measured = 0;
+                        size_t code_points = 0;
+                        assert_true(ecc_utf8_count(buf.data, buf.len, &written));
+                        assert_true(ecc_json_string_chars(text, sizeof(text), &measured));
+                        assert_int_equal(measured, written);
+                        assert_true(ecc_utf8_count(text, sizeof(text), &code_points));
+                        assert_int_equal(
+                            code_points, sizeof(text) - (specials[ka] == '\xc3') - (specials[kb] == '\xc3'));
+                    }
+                }
+            }
+        }
+    }
+    ecc_buf_clean_up(&buf);
+}
+
 static void test_writer_writes_members_and_latches_failures(void **state) {
     (void)state;
     struct ecc_buf buf;
@@ -620,6 +683,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
         cmocka_unit_test(test_string_scans_at_every_offset),
+        cmocka_unit_test(test_string_scans_two_specials_at_every_pair_of_offsets),
         cmocka_unit_test(test_append_string_cap_and_bad_byte_order),
         cmocka_unit_test(test_path_rendering_truncates_like_snprintf),
         cmocka_unit_test(test_check_writer_checks_strings_only),

@@ -494,33 +494,52 @@ enum ecc_status ecc_json_read_object(
 }
 
 /*
- * Eight bytes at a time (SWAR): the JSON writer and the UTF-8 counter look at every byte of every string,
- * and most bytes are plain ASCII. Under the fuzzers' instrumentation each loop comparison is a callback,
- * so one test per eight bytes instead of three per byte is most of their cost.
+ * Eight bytes at a time (SWAR): the JSON writer and the UTF-8 counter look at every byte of every string.
+ * Each step finds the first byte of the next eight that needs attention (its lowest flagged byte, which
+ * the has-zero / has-less-than tests give exactly) and skips the plain bytes before it in one go, so a
+ * string is walked in one step per special byte or per eight plain bytes. Fuzzed and hostile strings are
+ * mostly special bytes; under the fuzzers' instrumentation every loop comparison is a callback, and
+ * re-testing eight bytes at every position after a special one was most of the writers' cost.
  */
 #define S_ONES  UINT64_C(0x0101010101010101)
 #define S_HIGHS UINT64_C(0x8080808080808080)
 
-static uint64_t s_load8(const char *bytes) {
-    uint64_t word;
-    memcpy(&word, bytes, sizeof(word));
+/* Up to eight bytes as a little-endian word (byte 0 lowest); missing bytes past `avail` are 'A', which
+ * no test flags. */
+static uint64_t s_load_upto8(const char *bytes, size_t avail) {
+    uint64_t word = S_ONES * 'A';
+    if (avail >= sizeof(word)) {
+        memcpy(&word, bytes, sizeof(word)); /* a constant size: one load, not a call */
+    } else {
+        memcpy(&word, bytes, avail);
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    word = __builtin_bswap64(word);
+#endif
     return word;
 }
 
-/* True when a byte of `word` is 0x80 or above. */
-static bool s_any_non_ascii(uint64_t word) {
-    return (word & S_HIGHS) != 0;
+/* The high bit of each byte of `word` at or above 0x80. */
+static uint64_t s_non_ascii_mask(uint64_t word) {
+    return word & S_HIGHS;
 }
 
-/* True when a byte of `word` needs a JSON escape or is not ASCII: below 0x20, '"', '\\' or 0x80 and up
- * (the classic has-zero / has-less-than tests; exact for "is there such a byte"). */
-static bool s_any_json_special(uint64_t word) {
+/* The high bit of bytes of `word` that need a JSON escape or are not ASCII: below 0x20, '"', '\', 0x80 and
+ * up. Exact up to and including the lowest flagged byte (a borrow only runs upwards from a flagged byte),
+ * which is all s_plain_len reads. */
+static uint64_t s_json_special_mask(uint64_t word) {
     uint64_t quote = word ^ (S_ONES * '"');
     uint64_t backslash = word ^ (S_ONES * '\\');
     uint64_t control = (word - S_ONES * 0x20) & ~word;
     uint64_t zero_quote = (quote - S_ONES) & ~quote;
     uint64_t zero_backslash = (backslash - S_ONES) & ~backslash;
-    return ((control | zero_quote | zero_backslash | word) & S_HIGHS) != 0;
+    return (control | zero_quote | zero_backslash | word) & S_HIGHS;
+}
+
+/* Bytes before the first flagged one of `mask`, at most `avail` (8 when none is flagged). */
+static size_t s_plain_len(uint64_t mask, size_t avail) {
+    size_t plain = mask ? (size_t)__builtin_ctzll(mask) / 8 : 8;
+    return plain < avail ? plain : avail;
 }
 
 size_t ecc_utf8_decode(const char *text, size_t len, uint32_t *code_point) {
@@ -570,43 +589,26 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count) {
     size_t count = 0;
     size_t i = 0;
     while (i < len) {
-        if (len - i >= 8 && !s_any_non_ascii(s_load8(text + i))) {
-            i += 8;
-            count += 8;
+        size_t plain = s_plain_len(s_non_ascii_mask(s_load_upto8(text + i, len - i)), len - i);
+        i += plain;
+        count += plain;
+        if (plain == 8 || i == len) {
             continue;
         }
-        if ((unsigned char)text[i] < 0x80) {
-            i++;
-        } else {
-            uint32_t cp;
-            size_t n = ecc_utf8_decode(text + i, len - i, &cp);
-            if (!n) {
-                return false;
-            }
-            i += n;
+        uint32_t cp;
+        size_t n = ecc_utf8_decode(text + i, len - i, &cp);
+        if (!n) {
+            return false;
         }
+        i += n;
         count++;
     }
     *out_count = count;
     return true;
 }
 
-/* ASCII bytes a JSON string cannot hold as they are: controls, '"' and '\\'. */
-static const bool s_json_escape[0x80] = {
-    [0x00] = true, [0x01] = true, [0x02] = true, [0x03] = true, [0x04] = true, [0x05] = true, [0x06] = true,
-    [0x07] = true, [0x08] = true, [0x09] = true, [0x0a] = true, [0x0b] = true, [0x0c] = true, [0x0d] = true,
-    [0x0e] = true, [0x0f] = true, [0x10] = true, [0x11] = true, [0x12] = true, [0x13] = true, [0x14] = true,
-    [0x15] = true, [0x16] = true, [0x17] = true, [0x18] = true, [0x19] = true, [0x1a] = true, [0x1b] = true,
-    [0x1c] = true, [0x1d] = true, [0x1e] = true, [0x1f] = true, ['"'] = true,  ['\\'] = true,
-};
-
-/*
- * The bytes before an escape and the escape are written with one reservation (no copy of the escape),
- * which is what fuzzed and hostile strings, full of control characters, spend their time on. A string
- * fails with ECC_ERR_LIMIT exactly when the text up to an escape (or the whole literal) passes the cap,
- * and with ECC_ERR_INVALID at a bad byte reached before that.
- */
-/* The escapes with a letter of their own; the other bytes of s_json_escape are written as \u00XX. */
+/* The escapes with a letter of their own; the other ASCII bytes s_json_special_mask flags (controls) are
+ * written as \u00XX. */
 static const char s_json_short_escape[0x80] = {
     ['"'] = '"',
     ['\\'] = '\\',
@@ -617,49 +619,98 @@ static const char s_json_short_escape[0x80] = {
     ['\t'] = 't',
 };
 
-/* Bytes of the escape of an ASCII byte of s_json_escape: \n and the like, or \u00XX. */
-static size_t s_json_escape_len(unsigned char c) {
-    return s_json_short_escape[c] ? 2 : 6;
+/* Bytes at the start of `str` that JSON writes as they are (the usual string: an ARN, a name, a status). */
+static size_t s_json_plain_prefix(const char *str, size_t len) {
+    size_t i = 0;
+    for (;;) {
+        size_t plain = s_plain_len(s_json_special_mask(s_load_upto8(str + i, len - i)), len - i);
+        i += plain;
+        if (plain != 8) {
+            return i;
+        }
+    }
 }
 
-bool ecc_json_string_chars(const char *str, size_t len, size_t *out_chars) {
-    size_t chars = 2; /* the quotes */
-    size_t i = 0;
-    while (i < len) {
-        if (len - i >= 8 && !s_any_json_special(s_load8(str + i))) {
-            i += 8;
-            chars += 8;
+/*
+ * The one walk behind ecc_json_append_string and ecc_json_string_chars, from `start` (the bytes before it
+ * are plain). With `buf`, it writes the literal: the bytes before an escape and the escape with one
+ * reservation (no copy of the escape), which is what fuzzed and hostile strings, full of control
+ * characters, spend their time on. A string fails with ECC_ERR_LIMIT exactly when the text up to an
+ * escape (or the whole literal) passes the cap, with ECC_ERR_INVALID at a bad byte reached before that,
+ * and a failed write leaves the buffer as it was. Without `buf` it only counts the literal's characters.
+ */
+static enum ecc_status
+s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t start, size_t *out_chars) {
+    static const char hex[] = "0123456789ABCDEF";
+    const size_t start_len = buf ? buf->len : 0;
+    enum ecc_status status = buf ? ecc_buf_append_byte(buf, '"') : ECC_OK;
+    size_t chars = 2 + start; /* the quotes and the plain start */
+    size_t run = 0;           /* start of the bytes not yet copied: they need no escaping */
+    size_t i = start;
+    while (status == ECC_OK && i < len) {
+        size_t plain = s_plain_len(s_json_special_mask(s_load_upto8(str + i, len - i)), len - i);
+        i += plain;
+        chars += plain;
+        if (plain == 8 || i == len) {
             continue;
         }
         unsigned char c = (unsigned char)str[i];
         if (c >= 0x80) {
             uint32_t cp;
             size_t n = ecc_utf8_decode(str + i, len - i, &cp);
-            if (!n) {
-                return false;
-            }
+            status = n ? ECC_OK : ECC_ERR_INVALID;
             i += n;
             chars++;
             continue;
         }
-        chars += s_json_escape[c] ? s_json_escape_len(c) : 1;
+        char letter = s_json_short_escape[c]; /* \n, \t, ...; 0: \u00XX */
+        size_t escape_len = letter ? 2 : 6;
+        chars += escape_len;
+        if (buf) {
+            status = ecc_buf_reserve(buf, i - run + escape_len);
+            if (status != ECC_OK) {
+                break;
+            }
+            char *at = buf->data + buf->len;
+            memcpy(at, str + run, i - run);
+            at += i - run;
+            at[0] = '\\';
+            if (letter) {
+                at[1] = letter;
+            } else {
+                memcpy(at + 1, "u00", 3);
+                at[4] = hex[c >> 4];
+                at[5] = hex[c & 0xf];
+            }
+            buf->len += i - run + escape_len;
+            buf->data[buf->len] = '\0';
+            run = i + 1;
+        }
         i++;
     }
+    if (buf && status == ECC_OK) {
+        status = ecc_buf_append(buf, str + run, len - run);
+    }
+    if (buf && status == ECC_OK) {
+        status = ecc_buf_append_byte(buf, '"');
+    }
+    if (buf && status != ECC_OK) {
+        buf->len = start_len;
+        if (buf->data) {
+            buf->data[start_len] = '\0';
+        }
+    }
     *out_chars = chars;
-    return true;
+    return status;
+}
+
+bool ecc_json_string_chars(const char *str, size_t len, size_t *out_chars) {
+    return s_json_string_walk(NULL, str, len, s_json_plain_prefix(str, len), out_chars) == ECC_OK;
 }
 
 enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, size_t len) {
-    static const char hex[] = "0123456789ABCDEF";
-    /* The usual string (an ARN, a name, a status) has nothing to escape: one reservation, one copy. */
-    size_t plain = 0;
-    while (len - plain >= 8 && !s_any_json_special(s_load8(str + plain))) {
-        plain += 8;
-    }
-    while (plain < len && (unsigned char)str[plain] < 0x80 && !s_json_escape[(unsigned char)str[plain]]) {
-        plain++;
-    }
-    if (plain == len) {
+    size_t plain = s_json_plain_prefix(str, len);
+    if (plain == len) { /* nothing to escape: one reservation, one copy */
         enum ecc_status reserved = ecc_buf_reserve(buf, len + 2);
         if (reserved != ECC_OK) {
             return reserved;
@@ -674,67 +725,8 @@ enum ecc_status ecc_json_append_string(struct ecc_buf *buf, const char *str, siz
         buf->len += len + 2;
         return ECC_OK;
     }
-    const size_t start_len = buf->len;
-    enum ecc_status status = ecc_buf_append_byte(buf, '"');
-    size_t run = 0; /* start of the bytes not yet copied: they need no escaping */
-    size_t i = plain;
-    while (status == ECC_OK && i < len) {
-        while (len - i >= 8 && !s_any_json_special(s_load8(str + i))) {
-            i += 8;
-        }
-        if (i == len) {
-            break;
-        }
-        unsigned char c = (unsigned char)str[i];
-        if (c >= 0x80) {
-            uint32_t cp;
-            size_t n = ecc_utf8_decode(str + i, len - i, &cp);
-            if (!n) {
-                status = ECC_ERR_INVALID;
-                break;
-            }
-            i += n;
-            continue;
-        }
-        if (!s_json_escape[c]) {
-            i++;
-            continue;
-        }
-        char letter = s_json_short_escape[c]; /* \n, \t, ...; 0: \u00XX */
-        size_t escape_len = s_json_escape_len(c);
-        status = ecc_buf_reserve(buf, i - run + escape_len);
-        if (status != ECC_OK) {
-            break;
-        }
-        char *at = buf->data + buf->len;
-        memcpy(at, str + run, i - run);
-        at += i - run;
-        at[0] = '\\';
-        if (letter) {
-            at[1] = letter;
-        } else {
-            memcpy(at + 1, "u00", 3);
-            at[4] = hex[c >> 4];
-            at[5] = hex[c & 0xf];
-        }
-        buf->len += i - run + escape_len;
-        buf->data[buf->len] = '\0';
-        i++;
-        run = i;
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append(buf, str + run, len - run);
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(buf, '"');
-    }
-    if (status != ECC_OK) {
-        buf->len = start_len;
-        if (buf->data) {
-            buf->data[start_len] = '\0';
-        }
-    }
-    return status;
+    size_t chars;
+    return s_json_string_walk(buf, str, len, plain, &chars);
 }
 
 void ecc_json_writer_init(struct ecc_json_writer *w, struct ecc_buf *out, struct ecc_diag *diag) {
