@@ -190,6 +190,58 @@ static inline size_t ecc_fuzz_string_length(struct ecc_fuzz_data *fd, size_t lim
     }
 }
 
+/* The source byte of output byte i: pattern[i % pattern_len] when there is a pattern, else the input's
+ * next byte, and 'a' + i % 26 once the input is spent (strings still reach the chosen length). */
+static inline void
+ecc_fuzz_fill_source(struct ecc_fuzz_data *fd, uint8_t *out, size_t len, const uint8_t *pattern, size_t pattern_len) {
+    if (pattern_len > 0) {
+        size_t filled = pattern_len < len ? pattern_len : len;
+        memcpy(out, pattern, filled);
+        while (filled < len) { /* doubling copies keep out[i] == pattern[i % pattern_len] */
+            size_t n = filled < len - filled ? filled : len - filled;
+            memcpy(out + filled, out, n);
+            filled += n;
+        }
+        return;
+    }
+    for (size_t i = ecc_fuzz_bytes(fd, out, len); i < len; i++) {
+        out[i] = (uint8_t)('a' + i % 26);
+    }
+}
+
+/* ECC_FUZZ_TEXT_ODD_UTF8: one snippet per source byte (cut at the length). */
+static inline void
+ecc_fuzz_fill_snippets(struct ecc_fuzz_data *fd, char *out, size_t len, const uint8_t *pattern, size_t pattern_len) {
+    size_t i = 0;
+    while (i < len) {
+        uint8_t b;
+        if (pattern_len > 0) {
+            b = pattern[i % pattern_len];
+        } else if (!ecc_fuzz_bytes(fd, &b, 1)) {
+            b = (uint8_t)('a' + i % 26);
+        }
+        const char *snippet = ecc_fuzz_odd_utf8[b % (sizeof(ecc_fuzz_odd_utf8) / sizeof(ecc_fuzz_odd_utf8[0]))];
+        for (size_t k = 0; snippet[k] != '\0' && i < len; k++) {
+            out[i++] = snippet[k];
+        }
+    }
+}
+
+/* The byte a text class makes of a source byte (the three classes with one output byte per source byte). */
+static inline const uint8_t *ecc_fuzz_text_table(enum ecc_fuzz_text text) {
+    static uint8_t tables[ECC_FUZZ_TEXT_COUNT][256];
+    static bool ready;
+    if (!ready) {
+        for (unsigned b = 0; b < 256; b++) {
+            tables[ECC_FUZZ_TEXT_RAW][b] = (uint8_t)(b == 0 ? 1 : b); /* NUL: C strings */
+            tables[ECC_FUZZ_TEXT_PRINTABLE][b] = (uint8_t)(0x20 + b % 95);
+            tables[ECC_FUZZ_TEXT_CONTROL][b] = (uint8_t)(b % 33 == 32 ? 0x7f : 1 + b % 31);
+        }
+        ready = true;
+    }
+    return tables[text];
+}
+
 /*
  * A NUL-terminated string of exactly the chosen length in bytes (see the header comment; shorter once
  * the input's ECC_FUZZ_STRING_BUDGET_BYTES are spent), or NULL when malloc fails. `limit` is the member's documented
@@ -214,31 +266,15 @@ static inline char *ecc_fuzz_string(struct ecc_fuzz_data *fd, size_t limit, size
         pattern_len = 0; /* short raw strings take all their bytes from the input */
     }
     pattern_len = ecc_fuzz_bytes(fd, pattern, pattern_len);
-    size_t i = 0;
-    while (i < len) {
-        uint8_t b;
-        if (pattern_len > 0) {
-            b = pattern[i % pattern_len];
-        } else if (!ecc_fuzz_bytes(fd, &b, 1)) {
-            b = (uint8_t)('a' + i % 26); /* input exhausted: still reach the chosen length */
-        }
-        switch (text) {
-        case ECC_FUZZ_TEXT_PRINTABLE:
-            out[i++] = (char)(0x20 + b % 95);
-            break;
-        case ECC_FUZZ_TEXT_CONTROL:
-            out[i++] = (char)(b % 33 == 32 ? 0x7f : 1 + b % 31);
-            break;
-        case ECC_FUZZ_TEXT_ODD_UTF8: {
-            const char *snippet = ecc_fuzz_odd_utf8[b % (sizeof(ecc_fuzz_odd_utf8) / sizeof(ecc_fuzz_odd_utf8[0]))];
-            for (size_t k = 0; snippet[k] != '\0' && i < len; k++) {
-                out[i++] = snippet[k];
-            }
-            break;
-        }
-        default:
-            out[i++] = (char)(b == 0 ? 1 : b);
-            break;
+    if (text == ECC_FUZZ_TEXT_ODD_UTF8) {
+        ecc_fuzz_fill_snippets(fd, out, len, pattern, pattern_len);
+    } else {
+        /* One source byte per output byte, then the class's byte for it: whole-string copies and one table
+         * look-up per byte, not a branch chain (under comparison tracing each branch is a callback). */
+        ecc_fuzz_fill_source(fd, (uint8_t *)out, len, pattern, pattern_len);
+        const uint8_t *table = ecc_fuzz_text_table(text);
+        for (size_t i = 0; i < len; i++) {
+            out[i] = (char)table[(uint8_t)out[i]];
         }
     }
     out[len] = '\0';

@@ -142,11 +142,12 @@ static inline void ecc_fuzz_string_list(struct ecc_fuzz_request_builder *b, stru
     list->has = n >= 0;
     for (long i = 0; i < n; i++) {
         char *s = ecc_fuzz_member_string(b, 0);
-        enum ecc_status status = s ? ecc_string_list_append(list, s) : ECC_ERR_NOMEM;
-        free(s);
-        if (status != ECC_OK) {
+        char **slot = s ? ECC_LIST_APPEND(list) : NULL;
+        if (!slot) {
+            free(s);
             break;
         }
+        *slot = s; /* the list takes the string: no copy */
     }
 }
 
