@@ -20,9 +20,11 @@
  * envelope), parsed once (the tree serves rules 3 and 6) and the request validated twice. Validating
  * the parsed-back request too would add nothing: it is equal to the request (rule 3), and equal values
  * getting equal verdicts is rule 5. The body parser's own entry point (caps, empty body) is
- * fuzz_request_parser's.
+ * fuzz_request_parser's. jansson allocates from fuzz_jansson_arena.h's arena, which also checks that the
+ * execution freed every jansson value.
  */
 #include "fuzz_data.h"
+#include "fuzz_jansson_arena.h"
 #include "fuzz_request_builder.h"
 
 #include "ecc/codec_request.h"
@@ -151,7 +153,7 @@ static void s_check_documented_limits(const json_t *body) {
         char *text = json_dumps(overrides, JSON_COMPACT | JSON_PRESERVE_ORDER);
         ECC_FUZZ_CHECK(text != NULL, "overrides dump");
         ECC_FUZZ_CHECK(s_chars(text) <= ECC_OVERRIDES_MAX_CHARS, "overrides length");
-        free(text);
+        ecc_fuzz_arena_free(text); /* jansson allocated it */
         s_check_int_range(
             json_object_get(overrides, "ephemeralStorage"),
             "sizeInGiB",
@@ -177,6 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         .placement_strategies_max = ECC_PLACEMENT_STRATEGIES_MAX,
         .tags_max = ECC_TAGS_MAX,
     };
+    ecc_fuzz_arena_begin();
     struct ecc_fuzz_data fd;
     ecc_fuzz_data_init(&fd, data, size);
     struct ecc_fuzz_request_builder builder = {.fd = &fd, .limits = &limits, .invalid_utf8_strings = 0};
@@ -243,5 +246,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 done:
     ecc_run_task_request_clean_up(&copy);
     ecc_run_task_request_clean_up(&request);
+    ecc_fuzz_arena_end();
     return 0;
 }
