@@ -343,6 +343,83 @@ static enum ecc_status s_check(const char *spec, bool wildcard, struct ecc_diag 
     return status;
 }
 
+/* regcomp expands repetitions into copies, so nested and stacked ones grow exponentially: every case-file
+ * regex is measured first (the matcher, the load-time spec check, derived captures), and the ones past
+ * the bounds are refused with the reason, without regcomp seeing them. */
+static void test_regex_expansion_is_bounded(void **state) {
+    (void)state;
+    char pluses[64] = ":";
+    memset(pluses + 1, '+', 40); /* the fuzz_case_loader finding: 2 GB in regcomp */
+    char long_pattern[1100];
+    memset(long_pattern, 'a', 1025);
+    long_pattern[1025] = '\0';
+    char deep[64] = "";
+    for (int i = 0; i < 17; i++) {
+        strcat(deep, "(");
+    }
+    strcat(deep, "a");
+    for (int i = 0; i < 17; i++) {
+        strcat(deep, ")");
+    }
+    struct {
+        const char *pattern;
+        const char *why;
+    } refused[] = {
+        {pluses, "repetition of a repetition at byte 2"},
+        {"a**", "repetition of a repetition at byte 2"},
+        {"a{2}{3}", "repetition of a repetition at byte 4"},
+        {"(a+)?*", "repetition of a repetition at byte 5"},
+        {"(a{255}){255}", "expands past 4096 nodes"},
+        {"((a{20}){20}){20}", "expands past 4096 nodes"},
+        {"a{4097}", "expands past 4096 nodes"},
+        {"a{4096,}", "expands past 4096 nodes"},
+        {long_pattern, "1025 bytes is refused"},
+        {deep, "nested deeper than 16"},
+    };
+    json_t *text = json_string("aaaa");
+    for (size_t i = 0; i < ECC_ARRAY_LEN(refused); i++) {
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        assert_int_equal(ecc_match_check_derive(refused[i].pattern, &diag), ECC_ERR_INVALID);
+        if (!strstr(diag.text, refused[i].why)) {
+            fail_msg("pattern %zu: '%s' does not say '%s'", i, diag.text, refused[i].why);
+        }
+        json_t *out = NULL;
+        assert_int_equal(ecc_match_derive(text, refused[i].pattern, &out, &diag), ECC_ERR_INVALID);
+        assert_null(out);
+        json_t *spec = json_pack("{s:s}", "regex", refused[i].pattern);
+        struct ecc_json_path path;
+        ecc_json_path_init_pointer(&path);
+        assert_int_equal(ecc_match_check_spec(spec, false, &path, &diag), ECC_ERR_INVALID);
+        assert_non_null(strstr(diag.text, refused[i].why));
+        struct ecc_match_failure failure;
+        ecc_match_failure_init(&failure);
+        assert_false(ecc_match_value(text, spec, &failure));
+        assert_non_null(strstr(failure.message, refused[i].why));
+        ecc_match_failure_clean_up(&failure);
+        json_decref(spec);
+    }
+    /* At the bounds, and the shapes the measure must read right: brackets, classes, escapes, intervals. */
+    const char *accepted[] = {
+        "a{4096}",
+        "(a{64}){63}",
+        "^arn:aws:ecs:[a-z0-9-]+:[0-9]{12}:task/.+$",
+        "[]a]+",
+        "[[:alpha:]]{2,3}",
+        "\\(+",
+        "a{,}+",
+        "x|y*|(z)?",
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(accepted); i++) {
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        if (ecc_match_check_derive(accepted[i], &diag) != ECC_OK) {
+            fail_msg("pattern '%s' refused: %s", accepted[i], diag.text);
+        }
+    }
+    json_decref(text);
+}
+
 static void test_check_spec(void **state) {
     (void)state;
     struct ecc_diag diag;
@@ -420,6 +497,7 @@ int main(void) {
         cmocka_unit_test(test_present),
         cmocka_unit_test(test_type),
         cmocka_unit_test(test_regex),
+        cmocka_unit_test(test_regex_expansion_is_bounded),
         cmocka_unit_test(test_arn),
         cmocka_unit_test(test_uuid),
         cmocka_unit_test(test_range),

@@ -445,13 +445,171 @@ static bool s_same_set(const json_t *actual, const json_t *expected) {
     return same;
 }
 
-static bool s_regex_matches(const char *pattern, const char *text, char *why, size_t why_size) {
-    regex_t re;
-    int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+/*
+ * Case-file regexes are POSIX extended, compiled by regcomp, which expands every repetition into copies
+ * of what it repeats (x{2,255} is 255 copies of x, x+ is xx*): nested or stacked repetitions grow
+ * exponentially, and "a+++...+" with 40 pluses took 2 GB (a fuzz_case_loader finding). So a pattern is
+ * measured before regcomp sees it, and refused when it is longer than S_REGEX_MAX_BYTES, nests groups
+ * deeper than S_REGEX_MAX_DEPTH, repeats a repetition (POSIX leaves adjacent repetitions undefined), or
+ * expands past S_REGEX_MAX_NODES: each atom counts one, a repetition multiplies what it repeats by its
+ * upper bound (2 for + and *, the lower bound + 1 for {m,}).
+ */
+#define S_REGEX_MAX_BYTES 1024
+#define S_REGEX_MAX_DEPTH 16
+#define S_REGEX_MAX_NODES 4096
+
+/* A repetition at `p` ('*', '+', '?' or an interval {m}, {m,}, {m,n}): its length in bytes (0 when `p`
+ * is not one; '{' without a well-formed interval is a literal) and the copies regcomp makes. */
+static size_t s_regex_repetition(const char *p, size_t *copies) {
+    if (*p == '*' || *p == '+' || *p == '?') {
+        *copies = *p == '?' ? 1 : 2;
+        return 1;
+    }
+    if (*p != '{') {
+        return 0;
+    }
+    size_t at = 1;
+    size_t bounds[2] = {0, 0};
+    size_t parts = 0;
+    for (;;) {
+        size_t digits = 0;
+        while (p[at] >= '0' && p[at] <= '9' && digits < 6) {
+            bounds[parts] = bounds[parts] * 10 + (size_t)(p[at++] - '0');
+            digits++;
+        }
+        if (p[at] == ',' && parts == 0 && digits > 0) {
+            parts = 1;
+            at++;
+            if (p[at] == '}') { /* {m,}: regcomp copies x m times and adds x* */
+                *copies = bounds[0] + 1;
+                return at + 1;
+            }
+            continue;
+        }
+        if (p[at] != '}' || digits == 0) {
+            return 0;
+        }
+        *copies = parts ? bounds[1] : bounds[0];
+        return at + 1;
+    }
+}
+
+/* Bytes of the bracket expression at `p` ('['): up to its closing ']', classes like [:alpha:] inside. */
+static size_t s_regex_bracket_len(const char *p) {
+    size_t at = 1;
+    if (p[at] == '^') {
+        at++;
+    }
+    if (p[at] == ']') {
+        at++; /* a ']' first is a member */
+    }
+    while (p[at] && p[at] != ']') {
+        if (p[at] == '[' && (p[at + 1] == ':' || p[at + 1] == '.' || p[at + 1] == '=')) {
+            const char *end = strstr(p + at + 2, (const char[]){p[at + 1], ']', '\0'});
+            if (!end) {
+                return strlen(p); /* unterminated: regcomp reports it */
+            }
+            at = (size_t)(end - p) + 2;
+            continue;
+        }
+        at++;
+    }
+    return p[at] ? at + 1 : at;
+}
+
+static bool s_regex_measure(const char *pattern, char *why, size_t why_size) {
+    size_t len = strlen(pattern);
+    if (len > S_REGEX_MAX_BYTES) {
+        snprintf(why, why_size, "regex of %zu bytes is refused: at most %d", len, S_REGEX_MAX_BYTES);
+        return false;
+    }
+    size_t group[S_REGEX_MAX_DEPTH + 1] = {0}; /* expansion of each open group so far */
+    size_t depth = 0;
+    size_t last = 0; /* expansion of the atom a repetition would repeat; 0: none */
+    bool repeated = false;
+    size_t at = 0;
+    while (at < len) {
+        size_t copies = 0;
+        size_t rep_len = last ? s_regex_repetition(pattern + at, &copies) : 0;
+        if (rep_len) {
+            if (repeated) {
+                snprintf(
+                    why,
+                    why_size,
+                    "regex \"%.100s\" is refused: a repetition of a repetition at byte %zu (undefined in POSIX, "
+                    "and its expansion grows exponentially)",
+                    pattern,
+                    at);
+                return false;
+            }
+            group[depth] += last * (copies ? copies - 1 : 0);
+            last *= copies ? copies : 1;
+            repeated = true;
+            at += rep_len;
+        } else if (pattern[at] == '(') {
+            if (depth == S_REGEX_MAX_DEPTH) {
+                snprintf(
+                    why,
+                    why_size,
+                    "regex \"%.100s\" is refused: groups nested deeper than %d",
+                    pattern,
+                    S_REGEX_MAX_DEPTH);
+                return false;
+            }
+            group[++depth] = 0;
+            last = 0;
+            at++;
+            continue;
+        } else if (pattern[at] == '|') {
+            last = 0;
+            at++;
+            continue;
+        } else {
+            size_t size = 1;
+            if (pattern[at] == ')' && depth > 0) {
+                size = group[depth--] + 1;
+                at++;
+            } else if (pattern[at] == '[') {
+                at += s_regex_bracket_len(pattern + at);
+            } else {
+                at += pattern[at] == '\\' && pattern[at + 1] ? 2 : 1;
+            }
+            group[depth] += size;
+            last = size;
+            repeated = false;
+        }
+        if (group[depth] > S_REGEX_MAX_NODES || last > S_REGEX_MAX_NODES) {
+            snprintf(
+                why,
+                why_size,
+                "regex \"%.100s\" is refused: it expands past %d nodes (at byte %zu)",
+                pattern,
+                S_REGEX_MAX_NODES,
+                at);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Every case-file regex is compiled here: measured (above), then regcomp; `why` gets the reason when not. */
+static bool s_regex_compile(regex_t *re, const char *pattern, int flags, char *why, size_t why_size) {
+    if (!s_regex_measure(pattern, why, why_size)) {
+        return false;
+    }
+    int rc = regcomp(re, pattern, flags);
     if (rc != 0) {
         char err[128];
-        regerror(rc, &re, err, sizeof(err));
+        regerror(rc, re, err, sizeof(err));
         snprintf(why, why_size, "regex \"%.100s\" does not compile: %s", pattern, err);
+        return false;
+    }
+    return true;
+}
+
+static bool s_regex_matches(const char *pattern, const char *text, char *why, size_t why_size) {
+    regex_t re;
+    if (!s_regex_compile(&re, pattern, REG_EXTENDED | REG_NOSUB, why, why_size)) {
         return false;
     }
     bool matched = regexec(&re, text, 0, NULL, 0) == 0;
@@ -731,11 +889,9 @@ done:
 /* ---- derived captures -------------------------------------------------------------------------- */
 
 static enum ecc_status s_derive_compile(const char *regex, regex_t *re, struct ecc_diag *diag) {
-    int rc = regcomp(re, regex, REG_EXTENDED);
-    if (rc != 0) {
-        char err[128];
-        regerror(rc, re, err, sizeof(err));
-        ecc_diag_set(diag, "regex \"%.100s\" does not compile: %s", regex, err);
+    char why[sizeof(diag->text)];
+    if (!s_regex_compile(re, regex, REG_EXTENDED, why, sizeof(why))) {
+        ecc_diag_set(diag, "%s", why);
         return ECC_ERR_INVALID;
     }
     return ECC_OK;
@@ -872,11 +1028,9 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
             }
             if (!strstr(json_string_value(operand), "${")) {
                 regex_t re;
-                int rc = regcomp(&re, json_string_value(operand), REG_EXTENDED | REG_NOSUB);
-                if (rc != 0) {
-                    char err[128];
-                    regerror(rc, &re, err, sizeof(err));
-                    return s_spec_error(path, key, diag, "regex does not compile: %s", err);
+                char why[256];
+                if (!s_regex_compile(&re, json_string_value(operand), REG_EXTENDED | REG_NOSUB, why, sizeof(why))) {
+                    return s_spec_error(path, key, diag, "%s", why);
                 }
                 regfree(&re);
             }
