@@ -141,17 +141,30 @@ static inline long ecc_fuzz_list_count(struct ecc_fuzz_request_builder *b, size_
     }
 }
 
-/* Sets the list's `has` and returns how many items to append (see ecc_fuzz_list_count). */
-static inline long ecc_fuzz_list_begin(struct ecc_fuzz_request_builder *b, bool *has, size_t documented_max) {
+/* Sets the list's `has` and gives the (empty) list its items, zeroed, in one allocation rather than one
+ * per item (a list one past the limit of 50 tags was 51 reallocations); returns how many there are: 0 when
+ * absent, empty or out of memory (see ecc_fuzz_list_count). */
+static inline long ecc_fuzz_list_begin(
+    struct ecc_fuzz_request_builder *b,
+    bool *has,
+    void *items_field,
+    size_t *count,
+    size_t item_size,
+    size_t documented_max) {
     long n = ecc_fuzz_list_count(b, documented_max);
     *has = n >= 0;
-    return n;
+    void *items = n > 0 ? calloc((size_t)n, item_size) : NULL;
+    memcpy(items_field, &items, sizeof(items));
+    *count = items ? (size_t)n : 0;
+    return (long)*count;
 }
 
-/* Loops over freshly appended zeroed items of `list` (stops early if an allocation fails). */
+/* Loops over the zeroed items ecc_fuzz_list_begin gave `list`. */
 #define ECC_FUZZ_FOR_NEW_ITEMS(b, list, documented_max, item)                                                          \
-    for (long item##_n_ = ecc_fuzz_list_begin((b), &(list)->has, (documented_max)), item##_i_ = 0;                     \
-         item##_i_ < item##_n_ && ((item) = ECC_LIST_APPEND(list)) != NULL;                                            \
+    for (long item##_n_ = ecc_fuzz_list_begin(                                                                         \
+             (b), &(list)->has, (void *)&(list)->items, &(list)->count, sizeof(*(list)->items), (documented_max)),     \
+              item##_i_ = 0;                                                                                           \
+         item##_i_ < item##_n_ && ((item) = &(list)->items[item##_i_]) != NULL;                                        \
          item##_i_++)
 
 static inline void ecc_fuzz_string_list(struct ecc_fuzz_request_builder *b, struct ecc_string_list *list) {
