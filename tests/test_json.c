@@ -371,6 +371,82 @@ static void test_append_string_cap_and_bad_byte_order(void **state) {
     }
 }
 
+/* The cap rule of ecc_json_append_string, byte by byte: LIMIT when the opening quote, the text up to and
+ * including an escape, the rest, or the closing quote passes the cap; INVALID at a bad byte reached
+ * first; a plain string is one reservation of the whole literal. Strings here are made of 'a', controls,
+ * '"', '\\', "\xc3\xa9" and a bad "\xff". */
+static enum ecc_status s_reference_append(size_t used, size_t cap, const char *s, size_t len, size_t *out_len) {
+    bool plain = true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        plain = plain && c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    }
+    if (plain) {
+        *out_len = used + len + 2;
+        return *out_len <= cap ? ECC_OK : ECC_ERR_LIMIT;
+    }
+    size_t out = used + 1;
+    if (out > cap) {
+        return ECC_ERR_LIMIT;
+    }
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0xc3 && i + 1 < len && (unsigned char)s[i + 1] == 0xa9) {
+            i++;
+        } else if (c >= 0x80) {
+            return ECC_ERR_INVALID;
+        } else if (c < 0x20 || c == '"' || c == '\\') {
+            size_t escape =
+                c == '"' || c == '\\' || c == '\n' || c == '\t' || c == '\b' || c == '\f' || c == '\r' ? 2 : 6;
+            out += i - run + escape;
+            if (out > cap) {
+                return ECC_ERR_LIMIT;
+            }
+            run = i + 1;
+        }
+    }
+    out += len - run + 1;
+    *out_len = out;
+    return out <= cap ? ECC_OK : ECC_ERR_LIMIT;
+}
+
+/* The escaper against the rule above, at every cap, for strings long enough to take the eight-byte
+ * paths (whole words of escapes, words mixing escapes and plain bytes, bad bytes after them). */
+static void test_append_string_cap_rule_at_every_cap(void **state) {
+    (void)state;
+    static const char *const tokens[] = {"a", "a", "a", "\x01", "\n", "\"", "\\", "\xc3\xa9", "\xff"};
+    uint32_t seed = 12345;
+    for (int round = 0; round < 1500; round++) {
+        char text[128];
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        size_t count = (seed >> 16) % 40;
+        bool allow_bad = (seed >> 8) % 4 == 0;
+        for (size_t t = 0; t < count; t++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pick = (seed >> 16) % (ECC_ARRAY_LEN(tokens) - (allow_bad ? 0 : 1));
+            size_t n = strlen(tokens[pick]);
+            memcpy(text + len, tokens[pick], n);
+            len += n;
+        }
+        for (size_t cap = 1; cap <= 260; cap++) {
+            struct ecc_buf buf;
+            ecc_buf_init(&buf, cap);
+            assert_int_equal(ecc_buf_append_str(&buf, "{"), ECC_OK);
+            size_t expected_len = 0;
+            enum ecc_status expected = s_reference_append(1, cap, text, len, &expected_len);
+            enum ecc_status status = ecc_json_append_string(&buf, text, len);
+            if (status != expected) {
+                fail_msg("round %d, cap %zu: status %d, the rule says %d", round, cap, status, expected);
+            }
+            assert_int_equal(buf.len, status == ECC_OK ? expected_len : 1);
+            assert_int_equal(buf.data[buf.len], '\0');
+            ecc_buf_clean_up(&buf);
+        }
+    }
+}
+
 /* The eight-bytes-at-a-time paths: a special byte at every offset of strings of every length up to 40
  * (inside, at the edges of and after whole words) is found, escaped as jansson does, and counted. */
 static void test_string_scans_at_every_offset(void **state) {
@@ -683,6 +759,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_rendering),
         cmocka_unit_test(test_string_scans_at_every_offset),
+        cmocka_unit_test(test_append_string_cap_rule_at_every_cap),
         cmocka_unit_test(test_string_scans_two_specials_at_every_pair_of_offsets),
         cmocka_unit_test(test_append_string_cap_and_bad_byte_order),
         cmocka_unit_test(test_path_rendering_truncates_like_snprintf),

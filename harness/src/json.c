@@ -607,16 +607,28 @@ bool ecc_utf8_count(const char *text, size_t len, size_t *out_count) {
     return true;
 }
 
-/* The escapes with a letter of their own; the other ASCII bytes s_json_special_mask flags (controls) are
- * written as \u00XX. */
-static const char s_json_short_escape[0x80] = {
-    ['"'] = '"',
-    ['\\'] = '\\',
-    ['\b'] = 'b',
-    ['\f'] = 'f',
-    ['\n'] = 'n',
-    ['\r'] = 'r',
-    ['\t'] = 't',
+/* What JSON writes for each ASCII byte, and how many bytes that is: the byte itself, a two-byte escape
+ * (\" \\ \b \f \n \r \t) or \u00XX for the other controls, as jansson's json_dumps writes them. */
+static const char s_json_text[0x80][8] = {
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007", "\\b",     "\\t",
+    "\\n",     "\\u000B", "\\f",     "\\r",     "\\u000E", "\\u000F", "\\u0010", "\\u0011", "\\u0012", "\\u0013",
+    "\\u0014", "\\u0015", "\\u0016", "\\u0017", "\\u0018", "\\u0019", "\\u001A", "\\u001B", "\\u001C", "\\u001D",
+    "\\u001E", "\\u001F", " ",       "!",       "\\\"",    "#",       "$",       "%",       "&",       "'",
+    "(",       ")",       "*",       "+",       ",",       "-",       ".",       "/",       "0",       "1",
+    "2",       "3",       "4",       "5",       "6",       "7",       "8",       "9",       ":",       ";",
+    "<",       "=",       ">",       "?",       "@",       "A",       "B",       "C",       "D",       "E",
+    "F",       "G",       "H",       "I",       "J",       "K",       "L",       "M",       "N",       "O",
+    "P",       "Q",       "R",       "S",       "T",       "U",       "V",       "W",       "X",       "Y",
+    "Z",       "[",       "\\\\",    "]",       "^",       "_",       "`",       "a",       "b",       "c",
+    "d",       "e",       "f",       "g",       "h",       "i",       "j",       "k",       "l",       "m",
+    "n",       "o",       "p",       "q",       "r",       "s",       "t",       "u",       "v",       "w",
+    "x",       "y",       "z",       "{",       "|",       "}",       "~",       "\x7f",
+};
+static const unsigned char s_json_text_len[0x80] = {
+    6, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
 /* Bytes at the start of `str` that JSON writes as they are (the usual string: an ARN, a name, a status). */
@@ -632,6 +644,35 @@ static size_t s_json_plain_prefix(const char *str, size_t len) {
 }
 
 /*
+ * Eight ASCII bytes holding escapes, at once: their JSON text into `out` (at most 48 bytes; each entry is
+ * stored whole, so `out` has 56), its length, and where the text and the input end after the last escape
+ * (the bytes after it are plain and stay pending). No branch per byte: under comparison tracing a
+ * fuzzed string of control characters was one callback-laden step per byte.
+ */
+struct s_json_word {
+    size_t text_len;
+    size_t through_last_escape;  /* bytes of `out` up to the end of the last escape */
+    size_t bytes_to_last_escape; /* input bytes up to and including the last escape */
+};
+
+static void s_json_escape_word(const char *str, char out[56], struct s_json_word *word) {
+    size_t n = 0;
+    size_t through = 0;
+    size_t bytes = 0;
+    for (size_t k = 0; k < 8; k++) {
+        unsigned char c = (unsigned char)str[k];
+        size_t escape = (size_t)(s_json_text_len[c] >> 1) & 1; /* lengths 2 and 6: an escape */
+        memcpy(out + n, s_json_text[c], 8);
+        n += s_json_text_len[c];
+        through += (n - through) * escape;
+        bytes += (k + 1 - bytes) * escape;
+    }
+    word->text_len = n;
+    word->through_last_escape = through;
+    word->bytes_to_last_escape = bytes;
+}
+
+/*
  * The one walk behind ecc_json_append_string and ecc_json_string_chars, from `start` (the bytes before it
  * are plain). With `buf`, it writes the literal: the bytes before an escape and the escape with one
  * reservation (no copy of the escape), which is what fuzzed and hostile strings, full of control
@@ -641,14 +682,33 @@ static size_t s_json_plain_prefix(const char *str, size_t len) {
  */
 static enum ecc_status
 s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t start, size_t *out_chars) {
-    static const char hex[] = "0123456789ABCDEF";
     const size_t start_len = buf ? buf->len : 0;
     enum ecc_status status = buf ? ecc_buf_append_byte(buf, '"') : ECC_OK;
     size_t chars = 2 + start; /* the quotes and the plain start */
     size_t run = 0;           /* start of the bytes not yet copied: they need no escaping */
     size_t i = start;
     while (status == ECC_OK && i < len) {
-        size_t plain = s_plain_len(s_json_special_mask(s_load_upto8(str + i, len - i)), len - i);
+        uint64_t word = s_load_upto8(str + i, len - i);
+        uint64_t special = s_json_special_mask(word);
+        if (special && len - i >= 8 && !s_non_ascii_mask(word)) {
+            char text[56];
+            struct s_json_word w;
+            s_json_escape_word(str + i, text, &w);
+            chars += w.text_len;
+            if (buf) { /* the same reservation as for its last escape alone: the same LIMIT outcome */
+                status = ecc_buf_reserve(buf, i - run + w.through_last_escape);
+                if (status != ECC_OK) {
+                    break;
+                }
+                memcpy(buf->data + buf->len, str + run, i - run);
+                memcpy(buf->data + buf->len + (i - run), text, w.through_last_escape);
+                buf->len += i - run + w.through_last_escape;
+                run = i + w.bytes_to_last_escape;
+            }
+            i += 8;
+            continue;
+        }
+        size_t plain = s_plain_len(special, len - i);
         i += plain;
         chars += plain;
         if (plain == 8 || i == len) {
@@ -663,8 +723,7 @@ s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t star
             chars++;
             continue;
         }
-        char letter = s_json_short_escape[c]; /* \n, \t, ...; 0: \u00XX */
-        size_t escape_len = letter ? 2 : 6;
+        size_t escape_len = s_json_text_len[c];
         chars += escape_len;
         if (buf) {
             status = ecc_buf_reserve(buf, i - run + escape_len);
@@ -674,16 +733,11 @@ s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t star
             char *at = buf->data + buf->len;
             memcpy(at, str + run, i - run);
             at += i - run;
-            at[0] = '\\';
-            if (letter) {
-                at[1] = letter;
-            } else {
-                memcpy(at + 1, "u00", 3);
-                at[4] = hex[c >> 4];
-                at[5] = hex[c & 0xf];
+            memcpy(at, s_json_text[c], 2);
+            if (escape_len == 6) {
+                memcpy(at + 2, s_json_text[c] + 2, 4);
             }
             buf->len += i - run + escape_len;
-            buf->data[buf->len] = '\0';
             run = i + 1;
         }
         i++;
