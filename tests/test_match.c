@@ -373,6 +373,10 @@ static void test_regex_expansion_is_bounded(void **state) {
         {"((a{20}){20}){20}", "expands past 4096 nodes"},
         {"a{4097}", "expands past 4096 nodes"},
         {"a{4096,}", "expands past 4096 nodes"},
+        {"((a{,60}){,60}){,60}", "expands past 4096 nodes"}, /* glibc's {,n}: 24 GB before the fix */
+        {"(a{00000255}){00000255}", "expands past 4096 nodes"},
+        {"a{,2}{,3}", "repetition of a repetition at byte 5"},
+        {"a{,}+", "repetition of a repetition at byte 4"},
         {long_pattern, "1025 bytes is refused"},
         {deep, "nested deeper than 16"},
     };
@@ -407,7 +411,9 @@ static void test_regex_expansion_is_bounded(void **state) {
         "[]a]+",
         "[[:alpha:]]{2,3}",
         "\\(+",
-        "a{,}+",
+        "a{,3}",
+        "a{,}",
+        "a{0000012}",
         "x|y*|(z)?",
     };
     for (size_t i = 0; i < ECC_ARRAY_LEN(accepted); i++) {

@@ -458,8 +458,9 @@ static bool s_same_set(const json_t *actual, const json_t *expected) {
 #define S_REGEX_MAX_DEPTH 16
 #define S_REGEX_MAX_NODES 4096
 
-/* A repetition at `p` ('*', '+', '?' or an interval {m}, {m,}, {m,n}): its length in bytes (0 when `p`
- * is not one; '{' without a well-formed interval is a literal) and the copies regcomp makes. */
+/* A repetition at `p` ('*', '+', '?' or an interval: {m}, {m,}, {m,n}, and glibc's {,n} and {,}, any
+ * number of digits): its length in bytes, 0 when `p` is not one (what is left, regcomp refuses or
+ * reads as a literal), and the copies regcomp makes. Bounds saturate past S_REGEX_MAX_NODES. */
 static size_t s_regex_repetition(const char *p, size_t *copies) {
     if (*p == '*' || *p == '+' || *p == '?') {
         *copies = *p == '?' ? 1 : 2;
@@ -468,30 +469,27 @@ static size_t s_regex_repetition(const char *p, size_t *copies) {
     if (*p != '{') {
         return 0;
     }
-    size_t at = 1;
     size_t bounds[2] = {0, 0};
-    size_t parts = 0;
-    for (;;) {
-        size_t digits = 0;
-        while (p[at] >= '0' && p[at] <= '9' && digits < 6) {
-            bounds[parts] = bounds[parts] * 10 + (size_t)(p[at++] - '0');
-            digits++;
-        }
-        if (p[at] == ',' && parts == 0 && digits > 0) {
-            parts = 1;
-            at++;
-            if (p[at] == '}') { /* {m,}: regcomp copies x m times and adds x* */
-                *copies = bounds[0] + 1;
-                return at + 1;
-            }
-            continue;
-        }
-        if (p[at] != '}' || digits == 0) {
+    bool has_digits[2] = {false, false};
+    size_t part = 0;
+    size_t at = 1;
+    for (; p[at] != '}'; at++) {
+        if (p[at] >= '0' && p[at] <= '9') {
+            size_t bound = bounds[part] * 10 + (size_t)(p[at] - '0');
+            bounds[part] = bound > S_REGEX_MAX_NODES ? S_REGEX_MAX_NODES + 1 : bound;
+            has_digits[part] = true;
+        } else if (p[at] == ',' && part == 0) {
+            part = 1;
+        } else {
             return 0;
         }
-        *copies = parts ? bounds[1] : bounds[0];
-        return at + 1;
     }
+    if (part == 0 && !has_digits[0]) {
+        return 0; /* "{}" */
+    }
+    /* {m}: m copies; {m,n} and {,n}: n; {m,} and {,}: m copies and a starred one */
+    *copies = part == 0 ? bounds[0] : has_digits[1] ? bounds[1] : bounds[0] + 1;
+    return at + 1;
 }
 
 /* Bytes of the bracket expression at `p` ('['): up to its closing ']', classes like [:alpha:] inside. */
