@@ -168,16 +168,13 @@ static inline long ecc_fuzz_list_begin(
          item##_i_++)
 
 static inline void ecc_fuzz_string_list(struct ecc_fuzz_request_builder *b, struct ecc_string_list *list) {
-    long n = ecc_fuzz_list_count(b, 0);
-    list->has = n >= 0;
-    for (long i = 0; i < n; i++) {
-        char *s = ecc_fuzz_member_string(b, 0);
-        char **slot = s ? ECC_LIST_APPEND(list) : NULL;
-        if (!slot) {
-            free(s);
+    char **item;
+    ECC_FUZZ_FOR_NEW_ITEMS(b, list, 0, item) {
+        *item = ecc_fuzz_member_string(b, 0); /* the list takes the string: no copy */
+        if (!*item) {
+            list->count = (size_t)item_i_; /* out of memory: the list ends before the hole */
             break;
         }
-        *slot = s; /* the list takes the string: no copy */
     }
 }
 
