@@ -248,6 +248,9 @@ static void test_canonical_uri(void **state) {
         {"/a b/%2F", false, true, "/a%20b/%2F"},
         {"/a/%2E%2E/b", false, false, "/a/%252E%252E/b"},
         {"/a/%2e%2e/b", true, true, "/a/../b"},
+        {"/a/%2E%2E/b", false, true, "/b"}, /* single encoding: the service sees "..", so it is one */
+        {"/%2E/b//c%20d/%2e", false, true, "/b/c%20d"},
+        {"/a/%2F/../b", false, true, "/a/b"}, /* "%2F" stays inside its segment */
         {"/a/b/..", false, false, "/a"},
         {"/a/./b/", false, false, "/a/b/"},
         {"/../..", false, false, "/"},

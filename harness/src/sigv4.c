@@ -649,45 +649,53 @@ static enum ecc_status s_append_normalized_path(struct ecc_buf *out, const char 
     return status;
 }
 
-/* Canonical URI. Normalization works on the wire form, so an encoded "%2F" or "%2E%2E" is never a
- * separator or a dot segment. Single encoding decodes each segment and encodes it once, '/' included. */
-static enum ecc_status s_append_canonical_uri(
-    struct ecc_sigv4_signer *ctx, struct ecc_buf *out, const char *path, const struct s_canon_rules *rules) {
-    size_t len = path ? strlen(path) : 0;
-    if (len == 0) {
-        return ecc_buf_append_byte(out, '/');
-    }
-    ecc_buf_reset(&ctx->scratch);
+/* Decodes each segment of the wire path and encodes it once, '/' included, so an encoded "%2F" stays
+ * inside its segment. */
+static enum ecc_status
+s_append_single_encoded_path(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, const char *path, size_t len) {
     enum ecc_status status = ECC_OK;
-    const char *source = path;
-    size_t source_len = len;
-    if (!rules->keep_path_unnormalized) {
-        status = s_append_normalized_path(&ctx->scratch, path, len);
-        source = ctx->scratch.data;
-        source_len = ctx->scratch.len;
-    }
-    if (!rules->single_encode_path) {
-        return status == ECC_OK ? s_append_encoded(out, source, source_len, true) : status;
-    }
     size_t i = 0;
-    while (status == ECC_OK && i < source_len) {
-        if (source[i] == '/') {
+    while (status == ECC_OK && i < len) {
+        if (path[i] == '/') {
             status = ecc_buf_append_byte(out, '/');
             i++;
             continue;
         }
         size_t seg = i;
-        while (seg < source_len && source[seg] != '/') {
+        while (seg < len && path[seg] != '/') {
             seg++;
         }
         ecc_buf_reset(&ctx->scratch2);
-        status = s_append_decoded(&ctx->scratch2, source + i, seg - i);
+        status = s_append_decoded(&ctx->scratch2, path + i, seg - i);
         if (status == ECC_OK) {
             status = s_append_encoded(out, ctx->scratch2.data, ctx->scratch2.len, false);
         }
         i = seg;
     }
     return status;
+}
+
+/* Canonical URI. Double encoding normalizes the wire form, so an encoded "%2F" or "%2E%2E" is never a
+ * separator or a dot segment. Single encoding normalizes what it encoded instead: the service decodes
+ * the path once, so "%2E%2E" is "..", and normalizing first would leave a ".." that a second
+ * canonicalization removes (the signer's output must be its own fixed point). */
+static enum ecc_status s_append_canonical_uri(
+    struct ecc_sigv4_signer *ctx, struct ecc_buf *out, const char *path, const struct s_canon_rules *rules) {
+    size_t len = path ? strlen(path) : 0;
+    if (len == 0) {
+        return ecc_buf_append_byte(out, '/');
+    }
+    if (rules->keep_path_unnormalized) {
+        return rules->single_encode_path ? s_append_single_encoded_path(ctx, out, path, len)
+                                         : s_append_encoded(out, path, len, true);
+    }
+    ecc_buf_reset(&ctx->scratch);
+    if (rules->single_encode_path) {
+        enum ecc_status status = s_append_single_encoded_path(ctx, &ctx->scratch, path, len);
+        return status == ECC_OK ? s_append_normalized_path(out, ctx->scratch.data, ctx->scratch.len) : status;
+    }
+    enum ecc_status status = s_append_normalized_path(&ctx->scratch, path, len);
+    return status == ECC_OK ? s_append_encoded(out, ctx->scratch.data, ctx->scratch.len, true) : status;
 }
 
 static const char *s_scratch(const struct ecc_sigv4_signer *ctx, size_t offset) {

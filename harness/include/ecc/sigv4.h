@@ -8,7 +8,8 @@
  *  - canonical URI: the wire path, dot segments and repeated slashes removed (unless
  *    `keep_path_unnormalized`, the S3 rule), then every byte but unreserved ones and '/' percent-encoded.
  *    That second encoding of an already encoded wire path is the "double encoding" of non-S3 services
- *    (`%20` -> `%2520`); `single_encode_path` decodes first and encodes once instead.
+ *    (`%20` -> `%2520`); `single_encode_path` decodes each segment and encodes it once instead, and
+ *    then removes dot segments from that form (`%2E%2E` is `..` to a service that decodes once).
  *  - canonical query: pairs split at '&' and the first '=', each side decoded then RFC 3986-encoded
  *    ('+' is a literal plus, never a space), sorted by encoded key, then by encoded value.
  *  - canonical headers: lower-cased names, values trimmed with every run of blanks (SP, HT, CR, LF, so
