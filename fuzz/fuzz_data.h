@@ -190,8 +190,13 @@ static inline size_t ecc_fuzz_string_length(struct ecc_fuzz_data *fd, size_t lim
     }
 }
 
+/* Output byte i once the input is spent: strings still reach the chosen length. */
+static inline uint8_t ecc_fuzz_spent_byte(size_t i) {
+    return (uint8_t)('a' + i % 26);
+}
+
 /* The source byte of output byte i: pattern[i % pattern_len] when there is a pattern, else the input's
- * next byte, and 'a' + i % 26 once the input is spent (strings still reach the chosen length). */
+ * next byte, and ecc_fuzz_spent_byte(i) once the input is spent. */
 static inline void
 ecc_fuzz_fill_source(struct ecc_fuzz_data *fd, uint8_t *out, size_t len, const uint8_t *pattern, size_t pattern_len) {
     if (pattern_len > 0) {
@@ -205,7 +210,7 @@ ecc_fuzz_fill_source(struct ecc_fuzz_data *fd, uint8_t *out, size_t len, const u
         return;
     }
     for (size_t i = ecc_fuzz_bytes(fd, out, len); i < len; i++) {
-        out[i] = (uint8_t)('a' + i % 26);
+        out[i] = ecc_fuzz_spent_byte(i);
     }
 }
 
@@ -218,7 +223,7 @@ ecc_fuzz_fill_snippets(struct ecc_fuzz_data *fd, char *out, size_t len, const ui
         if (pattern_len > 0) {
             b = pattern[i % pattern_len];
         } else if (!ecc_fuzz_bytes(fd, &b, 1)) {
-            b = (uint8_t)('a' + i % 26);
+            b = ecc_fuzz_spent_byte(i);
         }
         const char *snippet = ecc_fuzz_odd_utf8[b % (sizeof(ecc_fuzz_odd_utf8) / sizeof(ecc_fuzz_odd_utf8[0]))];
         for (size_t k = 0; snippet[k] != '\0' && i < len; k++) {

@@ -616,6 +616,35 @@ static void test_files_and_suite(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* One rule for fixture, case and client-case files: the id is the file's base name without .json. */
+static void test_file_id_must_match_file_name(void **state) {
+    (void)state;
+    struct ecc_diag diag;
+    assert_int_equal(ecc_suite_check_file_id("cases/grp/one.json", "one", &diag), ECC_OK);
+    assert_int_equal(ecc_suite_check_file_id("one.json", "one", &diag), ECC_OK);
+    assert_int_equal(ecc_suite_check_file_id("dir.json/one.json", "one", &diag), ECC_OK);
+    const struct {
+        const char *file, *id;
+    } bad[] = {
+        {"cases/one.json", "on"},       /* a prefix of the name */
+        {"cases/one.json", "one.json"}, /* the whole name */
+        {"cases/one.json.bak", "one"},
+        {"cases/one", "one"},
+        {"one/x.json", "one"}, /* the folder's name does not count */
+        {"cases/ONE.json", "one"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
+        ecc_diag_clear(&diag);
+        if (ecc_suite_check_file_id(bad[i].file, bad[i].id, &diag) != ECC_ERR_INVALID) {
+            fail_msg("id '%s' accepted for %s", bad[i].id, bad[i].file);
+        }
+        assert_string_equal(diag.source, bad[i].file);
+        assert_string_equal(diag.path, "/id");
+        assert_non_null(strstr(diag.text, bad[i].id));
+        assert_non_null(strstr(diag.text, "file name"));
+    }
+}
+
 static void test_project_suite_loads(void **state) {
     (void)state;
     struct ecc_suite suite;
@@ -641,6 +670,7 @@ int main(void) {
         cmocka_unit_test(test_fixture_variables_checked_in_case_context),
         cmocka_unit_test(test_run_variables),
         cmocka_unit_test(test_files_and_suite),
+        cmocka_unit_test(test_file_id_must_match_file_name),
         cmocka_unit_test(test_project_suite_loads),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);

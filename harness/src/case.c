@@ -985,10 +985,7 @@ enum ecc_status ecc_case_load_file(
     if (status == ECC_OK) {
         status = s_case_from_root(root, file, group, fixtures, out, diag);
     }
-    if (status == ECC_OK && !ecc_suite_file_matches_id(file, (*out)->id)) {
-        struct ecc_json_path path;
-        ecc_json_path_init_pointer(&path);
-        status = ecc_suite_fail(&path, "id", diag, "id '%s' must equal the file name without .json", (*out)->id);
+    if (status == ECC_OK && (status = ecc_suite_check_file_id(file, (*out)->id, diag)) != ECC_OK) {
         ecc_case_destroy(*out);
         *out = NULL;
     }

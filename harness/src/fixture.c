@@ -267,11 +267,20 @@ enum ecc_status ecc_suite_parse_file(const char *file, json_t **out, struct ecc_
     return status;
 }
 
-bool ecc_suite_file_matches_id(const char *file, const char *id) {
+enum ecc_status ecc_suite_check_file_id(const char *file, const char *id, struct ecc_diag *diag) {
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
     size_t id_len = strlen(id);
-    return strncmp(base, id, id_len) == 0 && strcmp(base + id_len, ".json") == 0;
+    if (strncmp(base, id, id_len) == 0 && strcmp(base + id_len, ".json") == 0) {
+        return ECC_OK;
+    }
+    ecc_diag_clear(diag);
+    if (diag) {
+        snprintf(diag->source, sizeof(diag->source), "%s", file);
+    }
+    struct ecc_json_path path;
+    ecc_json_path_init_pointer(&path);
+    return ecc_suite_fail(&path, "id", diag, "id '%s' must equal the file name without .json", id);
 }
 
 static int s_compare_strings(const void *a, const void *b) {
@@ -618,10 +627,7 @@ enum ecc_status ecc_fixture_load_file(const char *file, struct ecc_fixture **out
     if (status == ECC_OK) {
         status = s_fixture_from_root(root, file, out, diag);
     }
-    if (status == ECC_OK && !ecc_suite_file_matches_id(file, (*out)->id)) {
-        struct ecc_json_path path;
-        ecc_json_path_init_pointer(&path);
-        status = ecc_suite_fail(&path, "id", diag, "id '%s' must equal the file name without .json", (*out)->id);
+    if (status == ECC_OK && (status = ecc_suite_check_file_id(file, (*out)->id, diag)) != ECC_OK) {
         ecc_fixture_destroy(*out);
         *out = NULL;
     }

@@ -329,14 +329,9 @@ enum ecc_status ecc_client_case_load_file(
     if (status == ECC_OK) {
         status = s_from_root(root, file, fixtures, out, diag);
     }
-    if (status == ECC_OK && !ecc_suite_file_matches_id(file, (*out)->id)) {
-        ecc_diag_clear(diag);
-        snprintf(diag->source, sizeof(diag->source), "%s", file);
-        snprintf(diag->path, sizeof(diag->path), "/id");
-        ecc_diag_set(diag, "the id '%s' must equal the file name without .json", (*out)->id);
+    if (status == ECC_OK && (status = ecc_suite_check_file_id(file, (*out)->id, diag)) != ECC_OK) {
         ecc_client_case_destroy(*out);
         *out = NULL;
-        return ECC_ERR_INVALID;
     }
     return status;
 }

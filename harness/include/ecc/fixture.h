@@ -87,7 +87,7 @@ enum ecc_status ecc_suite_parse_bytes(
  * each string and the array. */
 enum ecc_status
 ecc_suite_list_json_files(const char *dir, char ***files, size_t *count, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
-/* Is `file`'s base name `<id>.json`? */
-bool ecc_suite_file_matches_id(const char *file, const char *id);
+/* ECC_OK when `file`'s base name is `<id>.json`; otherwise ECC_ERR_INVALID, diag naming /id of `file`. */
+enum ecc_status ecc_suite_check_file_id(const char *file, const char *id, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
 #endif
