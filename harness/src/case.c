@@ -212,7 +212,7 @@ s_resolve_fixture(struct s_ctx *ctx, const json_t *object, const char *key, cons
     }
     *out = ctx->fixtures ? ecc_fixture_set_find(ctx->fixtures, id) : NULL;
     if (!*out) {
-        return ecc_suite_fail(&ctx->path, key, ctx->diag, "no fixture with id '%s' (fixtures/**/%s.json)", id, id);
+        return ecc_json_path_fail(&ctx->path, key, ctx->diag, "no fixture with id '%s' (fixtures/**/%s.json)", id, id);
     }
     return ECC_OK;
 }
@@ -231,13 +231,13 @@ static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct
         } else if (strcmp(mode, "bad-signature") == 0) {
             out->mode = ECC_SIGN_BAD_SIGNATURE;
         } else {
-            return ecc_suite_fail(
+            return ecc_json_path_fail(
                 &ctx->path, "sign", ctx->diag, "'sign' must be sigv4, none, bad-signature or an object");
         }
         return ECC_OK;
     }
     if (!json_is_object(sign) || json_object_size(sign) == 0) {
-        return ecc_suite_fail(
+        return ecc_json_path_fail(
             &ctx->path, "sign", ctx->diag, "'sign' must be sigv4, none, bad-signature or a non-empty object");
     }
     static const char *const members[] = {"date_offset_s", "credentials"};
@@ -254,7 +254,8 @@ static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct
     if (status == ECC_OK && offset) {
         json_int_t v = json_integer_value(offset);
         if (v < -31536000 || v > 31536000) {
-            status = ecc_suite_fail(&ctx->path, "date_offset_s", ctx->diag, "date_offset_s must be within one year");
+            status =
+                ecc_json_path_fail(&ctx->path, "date_offset_s", ctx->diag, "date_offset_s must be within one year");
         }
         out->date_offset_s = (int64_t)v;
     }
@@ -264,14 +265,14 @@ static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct
         } else if (strcmp(credentials, "second") == 0) {
             out->second_credentials = true;
             if (!(ctx->c->requires & ECC_CAP_FAULT_INJECTION)) {
-                status = ecc_suite_fail(
+                status = ecc_json_path_fail(
                     &ctx->path,
                     "credentials",
                     ctx->diag,
                     "the second credentials need \"requires\": [\"fault-injection\"] in the case");
             }
         } else if (strcmp(credentials, "default") != 0) {
-            status = ecc_suite_fail(
+            status = ecc_json_path_fail(
                 &ctx->path, "credentials", ctx->diag, "'credentials' must be default, second or unknown");
         }
     }
@@ -300,10 +301,10 @@ static enum ecc_status s_read_expect(struct s_ctx *ctx, const json_t *expect, st
     if (out->status) {
         if (json_is_integer(out->status)) {
             if (json_integer_value(out->status) < 100 || json_integer_value(out->status) > 599) {
-                return ecc_suite_fail(&ctx->path, "status", ctx->diag, "HTTP status must be within 100..599");
+                return ecc_json_path_fail(&ctx->path, "status", ctx->diag, "HTTP status must be within 100..599");
             }
         } else if (!json_is_object(out->status)) {
-            return ecc_suite_fail(&ctx->path, "status", ctx->diag, "'status' must be an integer or a matcher");
+            return ecc_json_path_fail(&ctx->path, "status", ctx->diag, "'status' must be an integer or a matcher");
         } else if ((status = s_check_expectation(ctx, "status", out->status, false)) != ECC_OK) {
             return status;
         }
@@ -311,7 +312,8 @@ static enum ecc_status s_read_expect(struct s_ctx *ctx, const json_t *expect, st
     out->error = json_object_get(expect, "error");
     if (out->error) {
         if (!json_is_string(out->error) && !json_is_object(out->error)) {
-            return ecc_suite_fail(&ctx->path, "error", ctx->diag, "'error' must be an error type name or a matcher");
+            return ecc_json_path_fail(
+                &ctx->path, "error", ctx->diag, "'error' must be an error type name or a matcher");
         }
         if ((status = s_check_expectation(ctx, "error", out->error, false)) != ECC_OK) {
             return status;
@@ -346,7 +348,7 @@ static enum ecc_status s_read_expect(struct s_ctx *ctx, const json_t *expect, st
         if (status != ECC_OK) {
             char text[sizeof(ctx->diag->text)];
             snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
-            status = ecc_suite_fail(&ctx->path, key, ctx->diag, "%s", text);
+            status = ecc_json_path_fail(&ctx->path, key, ctx->diag, "%s", text);
         }
         if (status == ECC_OK) {
             status = s_check_expectation(ctx, key, spec, wildcard);
@@ -378,11 +380,11 @@ static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) 
             if (status == ECC_OK && ecc_match_check_derive(regex, ctx->diag) != ECC_OK) {
                 char text[sizeof(ctx->diag->text)];
                 snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
-                status = ecc_suite_fail(&ctx->path, "regex", ctx->diag, "%s", text);
+                status = ecc_json_path_fail(&ctx->path, "regex", ctx->diag, "%s", text);
             }
             const json_t *inner = json_object_get(pointer, "pointer");
             if (status == ECC_OK && !json_is_string(inner)) {
-                status = ecc_suite_fail(
+                status = ecc_json_path_fail(
                     &ctx->path,
                     "pointer",
                     ctx->diag,
@@ -391,7 +393,7 @@ static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) 
             if (status == ECC_OK && ecc_match_check_pointer(json_string_value(inner), &wildcard, ctx->diag) != ECC_OK) {
                 char text[sizeof(ctx->diag->text)];
                 snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
-                status = ecc_suite_fail(&ctx->path, "pointer", ctx->diag, "%s", text);
+                status = ecc_json_path_fail(&ctx->path, "pointer", ctx->diag, "%s", text);
             }
             ecc_json_path_pop(&ctx->path);
             if (status != ECC_OK) {
@@ -400,9 +402,9 @@ static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) 
             pointer = inner;
         }
         if (!s_var_name_valid(name)) {
-            status = ecc_suite_fail(&ctx->path, name, ctx->diag, "capture name must match [a-z_][a-z0-9_]*");
+            status = ecc_json_path_fail(&ctx->path, name, ctx->diag, "capture name must match [a-z_][a-z0-9_]*");
         } else if (!json_is_string(pointer)) {
-            status = ecc_suite_fail(
+            status = ecc_json_path_fail(
                 &ctx->path,
                 name,
                 ctx->diag,
@@ -411,7 +413,7 @@ static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) 
         } else if (ecc_match_check_pointer(json_string_value(pointer), &wildcard, ctx->diag) != ECC_OK) {
             char text[sizeof(ctx->diag->text)];
             snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
-            status = ecc_suite_fail(&ctx->path, name, ctx->diag, "%s", text);
+            status = ecc_json_path_fail(&ctx->path, name, ctx->diag, "%s", text);
         }
         if (status != ECC_OK) {
             break;
@@ -449,11 +451,11 @@ static enum ecc_status s_read_raw(struct s_ctx *ctx, struct ecc_step *step) {
     if (status == ECC_OK && text) {
         for (const char *c = text; *c && status == ECC_OK; c++) {
             if (*c < 'A' || *c > 'Z') {
-                status = ecc_suite_fail(&ctx->path, "method", ctx->diag, "method must be upper-case letters");
+                status = ecc_json_path_fail(&ctx->path, "method", ctx->diag, "method must be upper-case letters");
             }
         }
         if (status == ECC_OK && !*text) {
-            status = ecc_suite_fail(&ctx->path, "method", ctx->diag, "method must not be empty");
+            status = ecc_json_path_fail(&ctx->path, "method", ctx->diag, "method must not be empty");
         }
     }
     if (status == ECC_OK) {
@@ -466,7 +468,8 @@ static enum ecc_status s_read_raw(struct s_ctx *ctx, struct ecc_step *step) {
         status = ecc_suite_get_string(raw, "body_text", false, &ctx->path, &text, ctx->diag);
     }
     if (status == ECC_OK && json_object_get(raw, "body") && json_object_get(raw, "body_text")) {
-        status = ecc_suite_fail(&ctx->path, "body_text", ctx->diag, "'body' and 'body_text' are mutually exclusive");
+        status =
+            ecc_json_path_fail(&ctx->path, "body_text", ctx->diag, "'body' and 'body_text' are mutually exclusive");
     }
     const json_t *headers = NULL;
     if (status == ECC_OK) {
@@ -518,7 +521,7 @@ static enum ecc_status s_read_control(struct s_ctx *ctx, struct ecc_step *step) 
             i++;
         }
         if (i == ECC_ARRAY_LEN(s_control_actions)) {
-            status = ecc_suite_fail(
+            status = ecc_json_path_fail(
                 &ctx->path,
                 "action",
                 ctx->diag,
@@ -526,7 +529,7 @@ static enum ecc_status s_read_control(struct s_ctx *ctx, struct ecc_step *step) 
                 "capacity, reset)",
                 action);
         } else if (!(ctx->c->requires & s_control_actions[i].capability)) {
-            status = ecc_suite_fail(
+            status = ecc_json_path_fail(
                 &ctx->path,
                 "action",
                 ctx->diag,
@@ -534,7 +537,7 @@ static enum ecc_status s_read_control(struct s_ctx *ctx, struct ecc_step *step) 
                 action,
                 ecc_capability_name(s_control_actions[i].capability));
         } else if (strcmp(action, "reset") == 0 && !ctx->c->exclusive) {
-            status = ecc_suite_fail(
+            status = ecc_json_path_fail(
                 &ctx->path,
                 "action",
                 ctx->diag,
@@ -568,7 +571,8 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
     struct ecc_diag *diag = ctx->diag;
     step->is_cleanup = cleanup;
     if (!json_is_object(object)) {
-        return ecc_suite_fail(&ctx->path, NULL, diag, "a step must be an object, got %s", ecc_json_type_name(object));
+        return ecc_json_path_fail(
+            &ctx->path, NULL, diag, "a step must be an object, got %s", ecc_json_type_name(object));
     }
     enum ecc_status status = ecc_json_check_members(object, members, ECC_ARRAY_LEN(members), &ctx->path, diag);
     if (status != ECC_OK) {
@@ -583,7 +587,7 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
         }
     }
     if (kind_count != 1) {
-        return ecc_suite_fail(
+        return ecc_json_path_fail(
             &ctx->path, NULL, diag, "a step needs exactly one of send, call, raw, control (found %zu)", kind_count);
     }
     const char *name = NULL;
@@ -593,20 +597,20 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
         return status;
     }
     if (name && !*name) {
-        return ecc_suite_fail(&ctx->path, "name", diag, "name must not be empty");
+        return ecc_json_path_fail(&ctx->path, "name", diag, "name must not be empty");
     }
     /* Members that belong to one kind only. */
     if (json_object_get(object, "merge") && step->kind != ECC_STEP_SEND) {
-        return ecc_suite_fail(&ctx->path, "merge", diag, "'merge' applies only to a send step");
+        return ecc_json_path_fail(&ctx->path, "merge", diag, "'merge' applies only to a send step");
     }
     if (json_object_get(object, "body") && step->kind != ECC_STEP_CALL) {
-        return ecc_suite_fail(&ctx->path, "body", diag, "'body' applies only to a call step (raw has its own)");
+        return ecc_json_path_fail(&ctx->path, "body", diag, "'body' applies only to a call step (raw has its own)");
     }
     if (step->kind == ECC_STEP_CONTROL) {
         static const char *const not_for_control[] = {"sign", "confirm", "timeout_ms"};
         for (size_t i = 0; i < ECC_ARRAY_LEN(not_for_control); i++) {
             if (json_object_get(object, not_for_control[i])) {
-                return ecc_suite_fail(
+                return ecc_json_path_fail(
                     &ctx->path, not_for_control[i], diag, "'%s' does not apply to a control step", not_for_control[i]);
             }
         }
@@ -633,7 +637,7 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
                 char text[sizeof(diag->text)];
                 snprintf(text, sizeof(text), "%s", diag->text);
                 ctx->path = saved;
-                status = ecc_suite_fail(
+                status = ecc_json_path_fail(
                     &ctx->path, "send", diag, "fixture %s, /request%s: %s", step->fixture->id, where, text);
             }
             ctx->path = saved;
@@ -643,7 +647,7 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
         const char *operation = NULL;
         status = ecc_suite_get_string(object, "call", true, &ctx->path, &operation, diag);
         if (status == ECC_OK && !ecc_suite_operation_known(operation)) {
-            status = ecc_suite_fail(&ctx->path, "call", diag, "unknown operation '%s'", operation);
+            status = ecc_json_path_fail(&ctx->path, "call", diag, "unknown operation '%s'", operation);
         }
         if (status == ECC_OK) {
             step->operation = operation;
@@ -696,7 +700,8 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
     const json_t *confirm = json_object_get(object, "confirm");
     if (confirm) {
         if (strcmp(step->operation, "RunTask") != 0) {
-            return ecc_suite_fail(&ctx->path, "confirm", diag, "'confirm' applies only to a step that sends RunTask");
+            return ecc_json_path_fail(
+                &ctx->path, "confirm", diag, "'confirm' applies only to a step that sends RunTask");
         }
         if (json_is_boolean(confirm)) {
             step->confirm = json_is_true(confirm);
@@ -710,8 +715,8 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
             }
             const json_t *tasks = json_object_get(confirm, "tasks");
             if (status == ECC_OK && tasks && !json_is_string(tasks) && !json_is_array(tasks)) {
-                status =
-                    ecc_suite_fail(&ctx->path, "tasks", diag, "'tasks' must be an array or a ${...} reference to one");
+                status = ecc_json_path_fail(
+                    &ctx->path, "tasks", diag, "'tasks' must be an array or a ${...} reference to one");
             }
             if (status == ECC_OK) {
                 status = s_scan_vars(ctx, confirm);
@@ -723,7 +728,7 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
             step->confirm = true;
             step->confirm_spec = confirm;
         } else {
-            return ecc_suite_fail(&ctx->path, "confirm", diag, "'confirm' must be true, false or an object");
+            return ecc_json_path_fail(&ctx->path, "confirm", diag, "'confirm' must be true, false or an object");
         }
     }
     const json_t *timeout = NULL;
@@ -733,7 +738,7 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
     }
     if (timeout) {
         if (json_integer_value(timeout) < 1 || json_integer_value(timeout) > 3600000) {
-            return ecc_suite_fail(&ctx->path, "timeout_ms", diag, "timeout_ms must be within 1..3600000");
+            return ecc_json_path_fail(&ctx->path, "timeout_ms", diag, "timeout_ms must be within 1..3600000");
         }
         step->timeout_ms = (int64_t)json_integer_value(timeout);
     }
@@ -776,10 +781,10 @@ s_read_steps(struct s_ctx *ctx, const char *key, bool required, struct ecc_step 
         return status;
     }
     if (required && json_array_size(array) == 0) {
-        return ecc_suite_fail(&ctx->path, key, ctx->diag, "'%s' must hold at least one step", key);
+        return ecc_json_path_fail(&ctx->path, key, ctx->diag, "'%s' must hold at least one step", key);
     }
     if (json_array_size(array) > 1000) {
-        return ecc_suite_fail(&ctx->path, key, ctx->diag, "more than 1000 steps");
+        return ecc_json_path_fail(&ctx->path, key, ctx->diag, "more than 1000 steps");
     }
     *out = calloc(json_array_size(array) ? json_array_size(array) : 1, sizeof(**out));
     if (!*out) {
@@ -817,14 +822,14 @@ static enum ecc_status s_read_case(struct s_ctx *ctx) {
         status = ecc_suite_get_string(root, "id", true, &ctx->path, &c->id, diag);
     }
     if (status == ECC_OK && !ecc_suite_id_valid(c->id)) {
-        status = ecc_suite_fail(
+        status = ecc_json_path_fail(
             &ctx->path, "id", diag, "id must match [a-z0-9][a-z0-9-]* (at most %d characters)", ECC_SUITE_MAX_ID_LEN);
     }
     if (status == ECC_OK) {
         status = ecc_suite_get_string(root, "title", true, &ctx->path, &c->title, diag);
     }
     if (status == ECC_OK && !*c->title) {
-        status = ecc_suite_fail(&ctx->path, "title", diag, "title must not be empty");
+        status = ecc_json_path_fail(&ctx->path, "title", diag, "title must not be empty");
     }
     if (status == ECC_OK) {
         status = ecc_suite_get_string(root, "description", false, &ctx->path, &c->description, diag);
@@ -837,11 +842,11 @@ static enum ecc_status s_read_case(struct s_ctx *ctx) {
         ecc_json_path_push_member(&ctx->path, "tags");
         ecc_json_path_push_index(&ctx->path, i);
         if (!json_is_string(tag) || !ecc_suite_id_valid(json_string_value(tag))) {
-            status = ecc_suite_fail(&ctx->path, NULL, diag, "a tag must be a string matching [a-z0-9][a-z0-9-]*");
+            status = ecc_json_path_fail(&ctx->path, NULL, diag, "a tag must be a string matching [a-z0-9][a-z0-9-]*");
         }
         for (size_t j = 0; status == ECC_OK && j < i; j++) {
             if (strcmp(json_string_value(tag), json_string_value(json_array_get(c->tags, j))) == 0) {
-                status = ecc_suite_fail(&ctx->path, NULL, diag, "duplicate tag '%s'", json_string_value(tag));
+                status = ecc_json_path_fail(&ctx->path, NULL, diag, "duplicate tag '%s'", json_string_value(tag));
             }
         }
         ecc_json_path_pop(&ctx->path);
@@ -857,9 +862,9 @@ static enum ecc_status s_read_case(struct s_ctx *ctx) {
         ecc_json_path_push_member(&ctx->path, "requires");
         ecc_json_path_push_index(&ctx->path, i);
         if (!json_is_string(item) || !ecc_capability_parse(json_string_value(item), &bit)) {
-            status = ecc_suite_fail(&ctx->path, NULL, diag, "unknown capability (fault-injection, clock-control)");
+            status = ecc_json_path_fail(&ctx->path, NULL, diag, "unknown capability (fault-injection, clock-control)");
         } else if (c->requires & bit) {
-            status = ecc_suite_fail(&ctx->path, NULL, diag, "duplicate capability '%s'", json_string_value(item));
+            status = ecc_json_path_fail(&ctx->path, NULL, diag, "duplicate capability '%s'", json_string_value(item));
         }
         c->requires |= bit;
         ecc_json_path_pop(&ctx->path);
@@ -876,7 +881,7 @@ static enum ecc_status s_read_case(struct s_ctx *ctx) {
     }
     if (status == ECC_OK && value) {
         if (json_integer_value(value) < 1 || json_integer_value(value) > 24 * 3600000) {
-            status = ecc_suite_fail(&ctx->path, "timeout_ms", diag, "timeout_ms must be within 1..86400000");
+            status = ecc_json_path_fail(&ctx->path, "timeout_ms", diag, "timeout_ms must be within 1..86400000");
         }
         c->timeout_ms = (int64_t)json_integer_value(value);
     }
@@ -895,9 +900,9 @@ static enum ecc_status s_read_case(struct s_ctx *ctx) {
         json_object_foreach((json_t *)all_vars, key, value) {
             ecc_json_path_push_member(&ctx->path, "vars");
             if (!s_var_name_valid(key)) {
-                status = ecc_suite_fail(&ctx->path, key, diag, "variable name must match [a-z_][a-z0-9_]*");
+                status = ecc_json_path_fail(&ctx->path, key, diag, "variable name must match [a-z_][a-z0-9_]*");
             } else if (s_is_builtin(key)) {
-                status = ecc_suite_fail(&ctx->path, key, diag, "'%s' is a built-in or run variable", key);
+                status = ecc_json_path_fail(&ctx->path, key, diag, "'%s' is a built-in or run variable", key);
             }
             if (status == ECC_OK) {
                 ecc_json_path_push_member(&ctx->path, key);

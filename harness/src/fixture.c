@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,26 +47,6 @@ bool ecc_suite_id_valid(const char *id) {
 
 /* ---- shared strict reads (suite_internal.h) ------------------------------------------------------- */
 
-enum ecc_status
-ecc_suite_fail(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...) {
-    if (key) {
-        ecc_json_path_push_member(path, key);
-    }
-    ecc_json_path_to_diag(path, diag);
-    if (key) {
-        ecc_json_path_pop(path);
-    }
-    if (diag) {
-        diag->line = 0;
-        diag->column = 0;
-        va_list args;
-        va_start(args, fmt);
-        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
-        va_end(args);
-    }
-    return ECC_ERR_INVALID;
-}
-
 static const char *s_type_article(json_type type) {
     switch (type) {
     case JSON_OBJECT:
@@ -98,13 +77,14 @@ enum ecc_status ecc_suite_get_typed(
     if (!value) {
         if (required) {
             /* the pointer of the missing member: the root object has no other pointer to show */
-            return ecc_suite_fail(path, key, diag, "missing required member '%s'", key);
+            return ecc_json_path_fail(path, key, diag, "missing required member '%s'", key);
         }
         return ECC_OK;
     }
     bool ok = json_typeof(value) == type || (type == JSON_TRUE && json_is_boolean(value));
     if (!ok) {
-        return ecc_suite_fail(path, key, diag, "expected %s, got %s", s_type_article(type), ecc_json_type_name(value));
+        return ecc_json_path_fail(
+            path, key, diag, "expected %s, got %s", s_type_article(type), ecc_json_type_name(value));
     }
     *out = value;
     return ECC_OK;
@@ -123,7 +103,7 @@ enum ecc_status ecc_suite_get_string(
         return status;
     }
     if (strlen(json_string_value(value)) != json_string_length(value)) {
-        return ecc_suite_fail(path, key, diag, "string holds a NUL character");
+        return ecc_json_path_fail(path, key, diag, "string holds a NUL character");
     }
     *out = json_string_value(value);
     return ECC_OK;
@@ -148,13 +128,13 @@ ecc_suite_check_headers(const json_t *headers, bool allow_null, struct ecc_json_
     const json_t *value;
     json_object_foreach((json_t *)headers, name, value) {
         if (!s_http_token(name)) {
-            return ecc_suite_fail(path, name, diag, "'%s' is not a valid header name", name);
+            return ecc_json_path_fail(path, name, diag, "'%s' is not a valid header name", name);
         }
         if (json_is_null(value) && allow_null) {
             continue;
         }
         if (!json_is_string(value)) {
-            return ecc_suite_fail(
+            return ecc_json_path_fail(
                 path,
                 name,
                 diag,
@@ -164,7 +144,7 @@ ecc_suite_check_headers(const json_t *headers, bool allow_null, struct ecc_json_
         }
         for (const char *c = json_string_value(value); *c; c++) {
             if (*c == '\r' || *c == '\n') {
-                return ecc_suite_fail(path, name, diag, "header value holds a line break");
+                return ecc_json_path_fail(path, name, diag, "header value holds a line break");
             }
         }
     }
@@ -280,7 +260,7 @@ enum ecc_status ecc_suite_check_file_id(const char *file, const char *id, struct
     }
     struct ecc_json_path path;
     ecc_json_path_init_pointer(&path);
-    return ecc_suite_fail(&path, "id", diag, "id '%s' must equal the file name without .json", id);
+    return ecc_json_path_fail(&path, "id", diag, "id '%s' must equal the file name without .json", id);
 }
 
 static int s_compare_strings(const void *a, const void *b) {
@@ -403,7 +383,7 @@ static enum ecc_status s_read_message(
             for (size_t i = 0; i < ECC_ARRAY_LEN(s_secret_headers) && is_request; i++) {
                 if (ecc_http_name_equal(name, s_secret_headers[i])) {
                     ecc_json_path_push_member(path, "headers");
-                    status = ecc_suite_fail(
+                    status = ecc_json_path_fail(
                         path,
                         name,
                         diag,
@@ -415,14 +395,14 @@ static enum ecc_status s_read_message(
             }
             if (!is_request && ecc_http_name_equal(name, "Authorization")) {
                 ecc_json_path_push_member(path, "headers");
-                status = ecc_suite_fail(path, name, diag, "'Authorization' must not be stored in a fixture");
+                status = ecc_json_path_fail(path, name, diag, "'Authorization' must not be stored in a fixture");
                 ecc_json_path_pop(path);
                 return status;
             }
         }
     }
     if (json_object_get(message, "body") && json_object_get(message, "body_text")) {
-        return ecc_suite_fail(path, "body_text", diag, "'body' and 'body_text' are mutually exclusive");
+        return ecc_json_path_fail(path, "body_text", diag, "'body' and 'body_text' are mutually exclusive");
     }
     const char *body_text = NULL;
     status = ecc_suite_get_string(message, "body_text", false, path, &body_text, diag);
@@ -436,7 +416,7 @@ static enum ecc_status s_read_message(
             return status;
         }
         if (json_integer_value(code) < 100 || json_integer_value(code) > 599) {
-            return ecc_suite_fail(path, "status", diag, "HTTP status must be within 100..599");
+            return ecc_json_path_fail(path, "status", diag, "HTTP status must be within 100..599");
         }
         fixture->response_status = (int)json_integer_value(code);
         return ECC_OK;
@@ -456,14 +436,14 @@ static enum ecc_status s_read_message(
     }
     for (const char *c = fixture->method; *c; c++) {
         if (*c < 'A' || *c > 'Z') {
-            return ecc_suite_fail(path, "method", diag, "method must be upper-case letters");
+            return ecc_json_path_fail(path, "method", diag, "method must be upper-case letters");
         }
     }
     if (!*fixture->method) {
-        return ecc_suite_fail(path, "method", diag, "method must not be empty");
+        return ecc_json_path_fail(path, "method", diag, "method must not be empty");
     }
     if (fixture->path[0] != '/') {
-        return ecc_suite_fail(path, "path", diag, "path must start with '/'");
+        return ecc_json_path_fail(path, "path", diag, "path must start with '/'");
     }
     return ECC_OK;
 }
@@ -482,20 +462,20 @@ static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_di
         status = ecc_suite_get_string(root, "id", true, &path, &fixture->id, diag);
     }
     if (status == ECC_OK && !ecc_suite_id_valid(fixture->id)) {
-        status = ecc_suite_fail(
+        status = ecc_json_path_fail(
             &path, "id", diag, "id must match [a-z0-9][a-z0-9-]* (at most %d characters)", ECC_SUITE_MAX_ID_LEN);
     }
     if (status == ECC_OK) {
         status = ecc_suite_get_string(root, "description", true, &path, &text, diag);
     }
     if (status == ECC_OK && !*text) {
-        status = ecc_suite_fail(&path, "description", diag, "description must not be empty");
+        status = ecc_json_path_fail(&path, "description", diag, "description must not be empty");
     }
     if (status == ECC_OK) {
         status = ecc_suite_get_string(root, "operation", true, &path, &fixture->operation, diag);
     }
     if (status == ECC_OK && !ecc_suite_operation_known(fixture->operation)) {
-        status = ecc_suite_fail(&path, "operation", diag, "unknown operation '%s'", fixture->operation);
+        status = ecc_json_path_fail(&path, "operation", diag, "unknown operation '%s'", fixture->operation);
     }
     const json_t *recorded = NULL;
     if (status == ECC_OK) {
@@ -516,7 +496,8 @@ static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_di
             known = known || strcmp(from, recorded_from[i]) == 0;
         }
         if (status == ECC_OK && !known) {
-            status = ecc_suite_fail(&path, "from", diag, "'from' must be hand-written, aws, emulator, moto or other");
+            status =
+                ecc_json_path_fail(&path, "from", diag, "'from' must be hand-written, aws, emulator, moto or other");
         }
         ecc_json_path_pop(&path);
     }
@@ -529,7 +510,7 @@ static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_di
         if (!json_is_string(item) || json_string_length(item) == 0) {
             ecc_json_path_push_member(&path, "redacted");
             ecc_json_path_push_index(&path, i);
-            status = ecc_suite_fail(&path, NULL, diag, "expected a non-empty string");
+            status = ecc_json_path_fail(&path, NULL, diag, "expected a non-empty string");
             ecc_json_path_pop(&path);
             ecc_json_path_pop(&path);
         }
@@ -565,7 +546,7 @@ static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_di
                         strcmp(target + prefix_len + 1, fixture->operation) == 0)) {
             ecc_json_path_push_member(&path, "request");
             ecc_json_path_push_member(&path, "headers");
-            status = ecc_suite_fail(
+            status = ecc_json_path_fail(
                 &path,
                 "X-Amz-Target",
                 diag,

@@ -142,6 +142,26 @@ void ecc_json_path_to_diag(const struct ecc_json_path *path, struct ecc_diag *di
     ecc_diag_set_path(diag, where);
 }
 
+enum ecc_status
+ecc_json_path_fail(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...) {
+    if (key) {
+        ecc_json_path_push_member(path, key);
+    }
+    ecc_json_path_to_diag(path, diag);
+    if (key) {
+        ecc_json_path_pop(path);
+    }
+    if (diag) {
+        diag->line = 0;
+        diag->column = 0;
+        va_list args;
+        va_start(args, fmt);
+        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
+        va_end(args);
+    }
+    return ECC_ERR_INVALID;
+}
+
 enum ecc_status ecc_json_check_members(
     const json_t *object,
     const char *const *allowed,
@@ -156,11 +176,7 @@ enum ecc_status ecc_json_check_members(
             known = strcmp(key, allowed[i]) == 0;
         }
         if (!known) {
-            ecc_json_path_push_member(path, key);
-            ecc_json_path_to_diag(path, diag);
-            ecc_json_path_pop(path);
-            ecc_diag_set(diag, "unknown member '%s'", key);
-            return ECC_ERR_INVALID;
+            return ecc_json_path_fail(path, key, diag, "unknown member '%s'", key);
         }
     }
     return ECC_OK;
@@ -283,11 +299,7 @@ static enum ecc_status s_read_integer(
     }
     json_int_t v = json_integer_value(value);
     if (v < min || v > max) {
-        ecc_json_path_push_member(path, key);
-        ecc_json_path_to_diag(path, diag);
-        ecc_json_path_pop(path);
-        ecc_diag_set(diag, "%s out of range: %lld", expected, (long long)v);
-        return ECC_ERR_INVALID;
+        return ecc_json_path_fail(path, key, diag, "%s out of range: %lld", expected, (long long)v);
     }
     *out = (int64_t)v;
     return ECC_OK;

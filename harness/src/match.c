@@ -953,46 +953,26 @@ enum ecc_status ecc_match_derive(const json_t *value, const char *regex, json_t 
 
 /* ---- load-time checks -------------------------------------------------------------------------- */
 
-static enum ecc_status
-s_spec_error(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...) ECC_PRINTF(4, 5);
-static enum ecc_status
-s_spec_error(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...) {
-    if (key) {
-        ecc_json_path_push_member(path, key);
-    }
-    ecc_json_path_to_diag(path, diag);
-    if (key) {
-        ecc_json_path_pop(path);
-    }
-    if (diag) {
-        va_list args;
-        va_start(args, fmt);
-        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
-        va_end(args);
-    }
-    return ECC_ERR_INVALID;
-}
-
 static enum ecc_status s_check_bounds(
     const json_t *operand, bool integers, struct ecc_json_path *path, const char *key, struct ecc_diag *diag) {
     if (!json_is_object(operand) || json_object_size(operand) == 0) {
-        return s_spec_error(path, key, diag, "'%s' needs an object with \"min\" and/or \"max\"", key);
+        return ecc_json_path_fail(path, key, diag, "'%s' needs an object with \"min\" and/or \"max\"", key);
     }
     const char *bound;
     const json_t *limit;
     json_object_foreach((json_t *)operand, bound, limit) {
         if (strcmp(bound, "min") != 0 && strcmp(bound, "max") != 0) {
-            return s_spec_error(path, key, diag, "unknown member '%s' in '%s' (only min and max)", bound, key);
+            return ecc_json_path_fail(path, key, diag, "unknown member '%s' in '%s' (only min and max)", bound, key);
         }
         if (integers ? !(json_is_integer(limit) && json_integer_value(limit) >= 0) : !json_is_number(limit)) {
-            return s_spec_error(
+            return ecc_json_path_fail(
                 path, key, diag, "'%s.%s' must be %s", key, bound, integers ? "a non-negative integer" : "a number");
         }
     }
     const json_t *min = json_object_get(operand, "min");
     const json_t *max = json_object_get(operand, "max");
     if (min && max && json_number_value(min) > json_number_value(max)) {
-        return s_spec_error(path, key, diag, "'%s' has min greater than max", key);
+        return ecc_json_path_fail(path, key, diag, "'%s' has min greater than max", key);
     }
     return ECC_OK;
 }
@@ -1003,7 +983,7 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
         return ECC_OK; /* a bare value: equals */
     }
     if (json_object_size(spec) == 0) {
-        return s_spec_error(path, NULL, diag, "empty matcher (write {\"equals\": {}} for an empty object)");
+        return ecc_json_path_fail(path, NULL, diag, "empty matcher (write {\"equals\": {}} for an empty object)");
     }
     const char *key;
     const json_t *operand;
@@ -1013,29 +993,29 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
             continue;
         } else if (strcmp(key, "present") == 0) {
             if (!json_is_boolean(operand)) {
-                return s_spec_error(path, key, diag, "'present' must be true or false");
+                return ecc_json_path_fail(path, key, diag, "'present' must be true or false");
             }
         } else if (strcmp(key, "type") == 0) {
             if (!json_is_string(operand) || !s_in_list(json_string_value(operand), s_types, ECC_ARRAY_LEN(s_types))) {
-                return s_spec_error(
+                return ecc_json_path_fail(
                     path, key, diag, "'type' must be one of string, number, integer, boolean, array, object, null");
             }
         } else if (strcmp(key, "regex") == 0) {
             if (!json_is_string(operand)) {
-                return s_spec_error(path, key, diag, "'regex' must be a string");
+                return ecc_json_path_fail(path, key, diag, "'regex' must be a string");
             }
             if (!strstr(json_string_value(operand), "${")) {
                 regex_t re;
                 char why[256];
                 if (!s_regex_compile(&re, json_string_value(operand), REG_EXTENDED | REG_NOSUB, why, sizeof(why))) {
-                    return s_spec_error(path, key, diag, "%s", why);
+                    return ecc_json_path_fail(path, key, diag, "%s", why);
                 }
                 regfree(&re);
             }
         } else if (strcmp(key, "arn") == 0) {
             if (!json_is_string(operand) ||
                 !s_in_list(json_string_value(operand), s_arn_kinds, ECC_ARRAY_LEN(s_arn_kinds))) {
-                return s_spec_error(
+                return ecc_json_path_fail(
                     path,
                     key,
                     diag,
@@ -1044,29 +1024,29 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
             }
         } else if (strcmp(key, "uuid") == 0) {
             if (!json_is_true(operand)) {
-                return s_spec_error(path, key, diag, "'uuid' must be true");
+                return ecc_json_path_fail(path, key, diag, "'uuid' must be true");
             }
         } else if (strcmp(key, "range") == 0) {
             status = s_check_bounds(operand, false, path, key, diag);
         } else if (strcmp(key, "length") == 0) {
             if (json_is_integer(operand)) {
                 if (json_integer_value(operand) < 0) {
-                    return s_spec_error(path, key, diag, "'length' must not be negative");
+                    return ecc_json_path_fail(path, key, diag, "'length' must not be negative");
                 }
             } else {
                 status = s_check_bounds(operand, true, path, key, diag);
             }
         } else if (strcmp(key, "set") == 0) {
             if (!json_is_array(operand) && !(json_is_string(operand) && strstr(json_string_value(operand), "${"))) {
-                return s_spec_error(path, key, diag, "'set' must be an array or a ${...} reference to one");
+                return ecc_json_path_fail(path, key, diag, "'set' must be an array or a ${...} reference to one");
             }
         } else if (strcmp(key, "one_of") == 0) {
             if (!json_is_array(operand) || json_array_size(operand) == 0) {
-                return s_spec_error(path, key, diag, "'one_of' must be a non-empty array");
+                return ecc_json_path_fail(path, key, diag, "'one_of' must be a non-empty array");
             }
         } else if (strcmp(key, "absent_or") == 0) {
             if (json_is_null(operand)) {
-                return s_spec_error(
+                return ecc_json_path_fail(
                     path, key, diag, "'absent_or' needs a value or a matcher (null would accept everything)");
             }
             if (json_is_object(operand)) {
@@ -1076,24 +1056,24 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
             }
         } else if (strcmp(key, "not") == 0) {
             if (!json_is_object(operand)) {
-                return s_spec_error(path, key, diag, "'not' must be a matcher object");
+                return ecc_json_path_fail(path, key, diag, "'not' must be a matcher object");
             }
             ecc_json_path_push_member(path, key);
             status = s_check(operand, false, false, path, diag);
             ecc_json_path_pop(path);
         } else if (strcmp(key, "collect") == 0) {
             if (!top || !wildcard) {
-                return s_spec_error(
+                return ecc_json_path_fail(
                     path, key, diag, "'collect' applies only at the top of a wildcard (*) pointer's expectation");
             }
             if (json_object_size(spec) != 1) {
-                return s_spec_error(path, key, diag, "'collect' must be the only key of its matcher");
+                return ecc_json_path_fail(path, key, diag, "'collect' must be the only key of its matcher");
             }
             ecc_json_path_push_member(path, key);
             status = s_check(operand, false, false, path, diag);
             ecc_json_path_pop(path);
         } else {
-            return s_spec_error(
+            return ecc_json_path_fail(
                 path,
                 key,
                 diag,

@@ -53,17 +53,18 @@ static enum ecc_status s_load_request(
         status = ecc_suite_get_typed(request, "params", false, JSON_OBJECT, path, &params, diag);
     }
     if (status == ECC_OK && (from == NULL) == (params == NULL)) {
-        status = ecc_suite_fail(path, NULL, diag, "exactly one of 'from' and 'params' is required");
+        status = ecc_json_path_fail(path, NULL, diag, "exactly one of 'from' and 'params' is required");
     }
     if (status == ECC_OK && params != NULL && c->merge != NULL) {
-        status = ecc_suite_fail(path, "merge", diag, "'merge' applies to a fixture ('from'), not to 'params'");
+        status = ecc_json_path_fail(path, "merge", diag, "'merge' applies to a fixture ('from'), not to 'params'");
     }
     if (status == ECC_OK && from != NULL) {
         c->from = fixtures != NULL ? ecc_fixture_set_find(fixtures, from) : NULL;
         if (c->from == NULL) {
-            status = ecc_suite_fail(path, "from", diag, "unknown fixture '%s'", from);
+            status = ecc_json_path_fail(path, "from", diag, "unknown fixture '%s'", from);
         } else if (strcmp(c->from->operation, "RunTask") != 0 || !json_is_object(c->from->body)) {
-            status = ecc_suite_fail(path, "from", diag, "fixture '%s' is not a RunTask request with a JSON body", from);
+            status =
+                ecc_json_path_fail(path, "from", diag, "fixture '%s' is not a RunTask request with a JSON body", from);
         }
     }
     c->params = params;
@@ -81,7 +82,7 @@ static enum ecc_status s_load_response(
         const char *id = json_string_value(value);
         out->fixture = fixtures != NULL ? ecc_fixture_set_find(fixtures, id) : NULL;
         if (out->fixture == NULL) {
-            return ecc_suite_fail(path, NULL, diag, "unknown fixture '%s'", id);
+            return ecc_json_path_fail(path, NULL, diag, "unknown fixture '%s'", id);
         }
     } else if (json_is_object(value)) {
         enum ecc_status status =
@@ -109,7 +110,7 @@ static enum ecc_status s_load_response(
         out->body = json_object_get(value, "body");
         if (from != NULL) {
             if (status_value != NULL || out->headers != NULL || out->body != NULL || out->body_text != NULL) {
-                return ecc_suite_fail(
+                return ecc_json_path_fail(
                     path,
                     "from",
                     diag,
@@ -117,23 +118,23 @@ static enum ecc_status s_load_response(
             }
             out->fixture = fixtures != NULL ? ecc_fixture_set_find(fixtures, from) : NULL;
             if (out->fixture == NULL) {
-                return ecc_suite_fail(path, "from", diag, "unknown fixture '%s'", from);
+                return ecc_json_path_fail(path, "from", diag, "unknown fixture '%s'", from);
             }
         } else {
             if (status_value == NULL) {
-                return ecc_suite_fail(path, NULL, diag, "an inline answer needs 'status' (or 'from' a fixture)");
+                return ecc_json_path_fail(path, NULL, diag, "an inline answer needs 'status' (or 'from' a fixture)");
             }
             json_int_t code = json_integer_value(status_value);
             if (code < 100 || code > 599) {
-                return ecc_suite_fail(path, "status", diag, "status %lld is not within 100..599", (long long)code);
+                return ecc_json_path_fail(path, "status", diag, "status %lld is not within 100..599", (long long)code);
             }
             if (out->body != NULL && out->body_text != NULL) {
-                return ecc_suite_fail(path, "body_text", diag, "'body' and 'body_text' are mutually exclusive");
+                return ecc_json_path_fail(path, "body_text", diag, "'body' and 'body_text' are mutually exclusive");
             }
             out->status = (int)code;
         }
     } else {
-        return ecc_suite_fail(
+        return ecc_json_path_fail(
             path, NULL, diag, "expected a fixture id or an answer object, got %s", ecc_json_type_name(value));
     }
     if (out->fixture != NULL) {
@@ -162,7 +163,7 @@ s_load_expect(struct ecc_client_case *c, const json_t *expect, struct ecc_json_p
     if (status == ECC_OK && requests != NULL) {
         json_int_t n = json_integer_value(requests);
         if (n < 0 || n > 100) {
-            status = ecc_suite_fail(path, "requests", diag, "requests must be within 0..100");
+            status = ecc_json_path_fail(path, "requests", diag, "requests must be within 0..100");
         } else {
             c->expect_requests = (unsigned)n;
         }
@@ -200,7 +201,7 @@ s_load(struct ecc_client_case *c, const struct ecc_fixture_set *fixtures, struct
     ecc_json_path_init_pointer(&path);
     const json_t *root = c->root;
     if (!json_is_object(root)) {
-        return ecc_suite_fail(&path, NULL, diag, "a client case is a JSON object");
+        return ecc_json_path_fail(&path, NULL, diag, "a client case is a JSON object");
     }
     enum ecc_status status = ecc_json_check_members(root, s_case_members, ECC_ARRAY_LEN(s_case_members), &path, diag);
     const json_t *request = NULL;
@@ -212,7 +213,7 @@ s_load(struct ecc_client_case *c, const struct ecc_fixture_set *fixtures, struct
         status = ecc_suite_get_string(root, "id", true, &path, &c->id, diag);
     }
     if (status == ECC_OK && !ecc_suite_id_valid(c->id)) {
-        status = ecc_suite_fail(&path, "id", diag, "'%s' is not a valid id ([a-z0-9][a-z0-9-]*)", c->id);
+        status = ecc_json_path_fail(&path, "id", diag, "'%s' is not a valid id ([a-z0-9][a-z0-9-]*)", c->id);
     }
     if (status == ECC_OK) {
         status = ecc_suite_get_string(root, "title", true, &path, &c->title, diag);
@@ -228,7 +229,7 @@ s_load(struct ecc_client_case *c, const struct ecc_fixture_set *fixtures, struct
         if (!json_is_string(tag) || !ecc_suite_id_valid(json_string_value(tag))) {
             ecc_json_path_push_member(&path, "tags");
             ecc_json_path_push_index(&path, i);
-            status = ecc_suite_fail(&path, NULL, diag, "a tag is a string of [a-z0-9-]");
+            status = ecc_json_path_fail(&path, NULL, diag, "a tag is a string of [a-z0-9-]");
         }
     }
     if (status == ECC_OK) {
@@ -244,7 +245,7 @@ s_load(struct ecc_client_case *c, const struct ecc_fixture_set *fixtures, struct
     if (status == ECC_OK && calls != NULL) {
         json_int_t n = json_integer_value(calls);
         if (n < 1 || n > S_MAX_CALLS) {
-            status = ecc_suite_fail(&path, "calls", diag, "calls must be within 1..%d", S_MAX_CALLS);
+            status = ecc_json_path_fail(&path, "calls", diag, "calls must be within 1..%d", S_MAX_CALLS);
         } else {
             c->calls = (unsigned)n;
         }
@@ -253,7 +254,7 @@ s_load(struct ecc_client_case *c, const struct ecc_fixture_set *fixtures, struct
         status = ecc_suite_get_typed(root, "responses", true, JSON_ARRAY, &path, &responses, diag);
     }
     if (status == ECC_OK && (json_array_size(responses) == 0 || json_array_size(responses) > S_MAX_RESPONSES)) {
-        status = ecc_suite_fail(&path, "responses", diag, "responses must hold 1..%d answers", S_MAX_RESPONSES);
+        status = ecc_json_path_fail(&path, "responses", diag, "responses must hold 1..%d answers", S_MAX_RESPONSES);
     }
     if (status == ECC_OK) {
         c->response_count = json_array_size(responses);

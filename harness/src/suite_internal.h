@@ -10,10 +10,6 @@
 
 #include <jansson.h>
 
-/* Fills diag with the pointer of path + key (key may be NULL) and the message; returns ECC_ERR_INVALID. */
-enum ecc_status ecc_suite_fail(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...)
-    ECC_PRINTF(4, 5);
-
 /* Borrowed member reads. `required` false: an absent member leaves *out as it was and returns ECC_OK. */
 enum ecc_status ecc_suite_get_string(
     const json_t *object,

@@ -40,6 +40,11 @@ void ecc_json_path_format_pointer(const struct ecc_json_path *path, char *out, s
 void ecc_json_path_format(const struct ecc_json_path *path, char *out, size_t size);
 /* Sets diag->path to the formatted path. */
 void ecc_json_path_to_diag(const struct ecc_json_path *path, struct ecc_diag *diag);
+/* Fills diag (may be NULL) with the path + key (key may be NULL) and the message, line and column cleared
+ * (a parsed tree has no positions); returns ECC_ERR_INVALID. What every load-time check reports through. */
+enum ecc_status
+ecc_json_path_fail(struct ecc_json_path *path, const char *key, struct ecc_diag *diag, const char *fmt, ...)
+    ECC_PRINTF(4, 5);
 
 /*
  * How a member was found. JSON `null` counts as absent: awsJson1_1 drops null members
