@@ -1062,6 +1062,13 @@ static enum ecc_status s_suite_add(struct ecc_suite *suite, struct ecc_case *c, 
     return ECC_OK;
 }
 
+static enum ecc_status s_load_case(void *ctx, const char *file, struct ecc_diag *diag) {
+    struct ecc_suite *suite = ctx;
+    struct ecc_case *c = NULL;
+    enum ecc_status status = ecc_case_load_file(file, &suite->fixtures, &c, diag);
+    return status == ECC_OK ? s_suite_add(suite, c, diag) : status;
+}
+
 enum ecc_status ecc_suite_load(
     struct ecc_suite *suite,
     const char *fixtures_dir,
@@ -1099,21 +1106,10 @@ enum ecc_status ecc_suite_load(
             free(files);
             continue;
         }
-        for (size_t i = 0; i < count; i++) {
-            struct ecc_case *c = NULL;
-            status = ecc_case_load_file(files[i], &suite->fixtures, &c, &diag);
-            if (status == ECC_OK) {
-                status = s_suite_add(suite, c, &diag);
-            }
-            if (status != ECC_OK) {
-                if (on_error) {
-                    on_error(user_data, &diag);
-                }
-                result = status == ECC_ERR_NOMEM ? status : ECC_ERR_INVALID;
-            }
-            free(files[i]);
+        status = ecc_suite_load_each(files, count, s_load_case, suite, on_error, user_data);
+        if (status != ECC_OK && result != ECC_ERR_NOMEM) {
+            result = status;
         }
-        free(files);
     }
     return result;
 }

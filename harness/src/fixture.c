@@ -667,6 +667,12 @@ enum ecc_status ecc_fixture_set_add(struct ecc_fixture_set *set, struct ecc_fixt
     return ECC_OK;
 }
 
+static enum ecc_status s_load_fixture(void *set, const char *file, struct ecc_diag *diag) {
+    struct ecc_fixture *fixture = NULL;
+    enum ecc_status status = ecc_fixture_load_file(file, &fixture, diag);
+    return status == ECC_OK ? ecc_fixture_set_add(set, fixture, diag) : status;
+}
+
 enum ecc_status
 ecc_fixture_set_load_dir(struct ecc_fixture_set *set, const char *dir, ecc_suite_error_fn *on_error, void *user_data) {
     struct ecc_diag diag;
@@ -680,18 +686,23 @@ ecc_fixture_set_load_dir(struct ecc_fixture_set *set, const char *dir, ecc_suite
         }
         return status;
     }
+    return ecc_suite_load_each(files, count, s_load_fixture, set, on_error, user_data);
+}
+
+enum ecc_status ecc_suite_load_each(
+    char **files, size_t count, ecc_suite_load_fn *load, void *ctx, ecc_suite_error_fn *on_error, void *user_data) {
     enum ecc_status result = ECC_OK;
+    struct ecc_diag diag;
     for (size_t i = 0; i < count; i++) {
-        struct ecc_fixture *fixture = NULL;
-        status = ecc_fixture_load_file(files[i], &fixture, &diag);
-        if (status == ECC_OK) {
-            status = ecc_fixture_set_add(set, fixture, &diag);
-        }
+        ecc_diag_clear(&diag);
+        enum ecc_status status = load(ctx, files[i], &diag);
         if (status != ECC_OK) {
             if (on_error) {
                 on_error(user_data, &diag);
             }
-            result = status == ECC_ERR_NOMEM ? status : ECC_ERR_INVALID;
+            if (result != ECC_ERR_NOMEM) {
+                result = status == ECC_ERR_NOMEM ? status : ECC_ERR_INVALID;
+            }
         }
         free(files[i]);
     }

@@ -6,9 +6,19 @@
  * patches), and values are borrowed from the document rather than copied.
  */
 #include "ecc/common.h"
+#include "ecc/fixture.h"
 #include "ecc/json.h"
 
 #include <jansson.h>
+
+/* Loads one listed file into the loader's collection (`ctx`); fills diag on failure. */
+typedef enum ecc_status(ecc_suite_load_fn)(void *ctx, const char *file, struct ecc_diag *diag);
+/* Runs `load` on each of `files` (listed by ecc_suite_list_json_files; each name and the array are freed
+ * here) and reports each failure through `on_error` (may be NULL), so one run lists every broken file.
+ * Returns ECC_OK, ECC_ERR_NOMEM when memory ran out for any file, else ECC_ERR_INVALID when one failed. */
+enum ecc_status ecc_suite_load_each(
+    char **files, size_t count, ecc_suite_load_fn *load, void *ctx, ecc_suite_error_fn *on_error, void *user_data)
+    ECC_WARN_UNUSED_RESULT;
 
 /* Borrowed member reads. `required` false: an absent member leaves *out as it was and returns ECC_OK. */
 enum ecc_status ecc_suite_get_string(
