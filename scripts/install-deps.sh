@@ -7,7 +7,7 @@ packages=(
     cmake make pkg-config gcc clang clang-format
     libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libmicrohttpd-dev
     libclang-rt-14-dev libfuzzer-14-dev
-    zip unzip
+    zip unzip afl++
 )
 missing=()
 for p in "${packages[@]}"; do
