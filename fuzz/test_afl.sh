@@ -32,13 +32,13 @@ if ! afl-fuzz -V 10 -i "$here/corpus/$target" -o "$scratch/out" -x "$here/fuzz/$
 fi
 stats=$scratch/out/default/fuzzer_stats
 [ -s "$stats" ] || { echo "FAIL: afl-fuzz wrote no $stats"; tail -30 "$scratch/afl.log"; exit 1; }
-stat() { sed -n "s/^$1 *: *//p" "$stats"; }
+afl_stat() { sed -n "s/^$1 *: *//p" "$stats"; }
 seeds=$(find "$here/corpus/$target" -type f ! -name '.*' | wc -l)
-execs=$(stat execs_done)
-corpus=$(stat corpus_count)
-crashes=$(stat saved_crashes)
-hangs=$(stat saved_hangs)
-echo "afl-fuzz, 10 s on $target: $execs executions ($(stat execs_per_sec)/s), corpus $corpus from $seeds seeds," \
+execs=$(afl_stat execs_done)
+corpus=$(afl_stat corpus_count)
+crashes=$(afl_stat saved_crashes)
+hangs=$(afl_stat saved_hangs)
+echo "afl-fuzz, 10 s on $target: $execs executions ($(afl_stat execs_per_sec)/s), corpus $corpus from $seeds seeds," \
     "$crashes crashes, $hangs hangs"
 fail=0
 # AFL++'s libFuzzer driver runs inputs in one process (thousands a second); a fork per input (the
