@@ -34,6 +34,9 @@
 #define ECC_SIGV4_DEFAULT_SKEW_S    300    /* AWS accepts request dates within 5 minutes of its clock */
 /* Cap on a canonical request (and so on what a hostile request can make the verifier build). */
 #define ECC_SIGV4_MAX_CANONICAL_BYTES (1024 * 1024)
+/* Cap on the parameters of a canonical query, presigning's own included; the signer refuses a request
+ * past it up front (ECC_ERR_INVALID), the verifier gives ECC_ERR_LIMIT. */
+#define ECC_SIGV4_MAX_QUERY_PARAMS 1000
 /* "20150830T123600Z" plus NUL. */
 #define ECC_SIGV4_DATE_LEN 17
 
