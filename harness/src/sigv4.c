@@ -731,9 +731,6 @@ s_scratch_reencode(struct ecc_sigv4_signer *ctx, const char *text, size_t len, s
     return status;
 }
 
-/* Canonical query string of a raw query. `skip_signature` drops X-Amz-Signature (verifying presigned
- * requests). An empty segment ("a=1&&b=2", a trailing '&') is a parameter with an empty key and value,
- * as botocore signs it; only an empty query has no parameters. */
 /* Parameters s_append_canonical_query splits `query` into: one per '&'-separated part, empty ones too. */
 static size_t s_query_param_count(const char *query) {
     if (!query || !query[0]) {
@@ -746,6 +743,9 @@ static size_t s_query_param_count(const char *query) {
     return count;
 }
 
+/* Canonical query string of a raw query. `skip_signature` drops X-Amz-Signature (verifying presigned
+ * requests). An empty segment ("a=1&&b=2", a trailing '&') is a parameter with an empty key and value,
+ * as botocore signs it; only an empty query has no parameters. */
 static enum ecc_status
 s_append_canonical_query(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, const char *query, bool skip_signature) {
     if (!query || !query[0]) {
