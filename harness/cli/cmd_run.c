@@ -473,6 +473,7 @@ int ecc_cmd_run(int argc, char **argv) {
     options.credentials = &credentials;
     options.second_credentials = have_second ? &second : NULL;
     options.account = profile->account;
+    options.ec2_instances_per_cluster = profile->ec2_instances;
     options.prefix = prefix;
     options.run_vars = run_vars;
     options.seed = seed;

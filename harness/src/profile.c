@@ -33,8 +33,10 @@ static const struct ecc_profile s_profiles[] = {
     },
     {
         .name = "moto",
-        .summary = "moto_server 5.x: no control endpoint; signatures not checked, so any key works",
+        .summary = "moto_server 5.x: no control endpoint; signatures not checked, so any key works; each case's "
+                   "cluster gets an EC2 container instance",
         .capabilities = 0,
+        .ec2_instances = 1,
         .access_key_id = "testing",
         .secret_access_key = "testing",
         .account = "123456789012",

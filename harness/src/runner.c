@@ -1,5 +1,6 @@
 #include "ecc/runner.h"
 
+#include "ecc/capacity.h"
 #include "ecc/codec_request.h"
 #include "ecc/codec_response.h"
 #include "ecc/emulator.h"
@@ -91,7 +92,9 @@ struct s_case_run {
     json_t *clusters;
     json_t *task_definitions;
     json_t *tasks;
-    uint64_t deadline_ms; /* 0: none */
+    json_t *container_instances; /* registered by s_capacity_provide: DeregisterContainerInstance bodies */
+    json_t *ec2_instances;       /* started by s_capacity_provide: {"ids": [...], "second": bool} */
+    uint64_t deadline_ms;        /* 0: none */
     bool failed;
     char reason[512];
     struct ecc_buf detail;
@@ -363,10 +366,12 @@ static enum ecc_status s_break_signature(struct ecc_http_request *request) {
     return status;
 }
 
-static enum ecc_status s_sign(
+/* Signs for `service` (`ecs`, or `ec2` for the capacity calls). */
+static enum ecc_status s_sign_for(
     struct s_case_run *run,
     const struct ecc_step_sign *sign,
     bool control,
+    const char *service,
     struct ecc_http_request *request,
     struct ecc_diag *diag) {
     struct s_shared *shared = run->worker->shared;
@@ -390,7 +395,7 @@ static enum ecc_status s_sign(
     struct ecc_sigv4_sign_options options = {
         .credentials = credentials,
         .region = run->options->region,
-        .service = "ecs",
+        .service = service,
         .clock = s_offset_clock,
         .clock_user_data = &clock,
         .key_cache = shared->key_cache,
@@ -400,6 +405,15 @@ static enum ecc_status s_sign(
         status = s_break_signature(request);
     }
     return status;
+}
+
+static enum ecc_status s_sign(
+    struct s_case_run *run,
+    const struct ecc_step_sign *sign,
+    bool control,
+    struct ecc_http_request *request,
+    struct ecc_diag *diag) {
+    return s_sign_for(run, sign, control, "ecs", request, diag);
 }
 
 /* Sends; parses the answer as JSON when it is. Returns false (and records the failure) on a transport error. */
@@ -645,6 +659,7 @@ static void s_track(struct s_case_run *run, const struct ecc_step *step, const s
             json_array_clear(run->tasks);
             json_array_clear(run->task_definitions);
             json_array_clear(run->clusters);
+            json_array_clear(run->container_instances);
         }
     } else if (strcmp(operation, "CreateCluster") == 0) {
         const json_t *name = json_object_get(x->sent_body, "clusterName");
@@ -688,6 +703,102 @@ static bool s_internal_call(
         return false;
     }
     return s_send(run, label, 0, x);
+}
+
+/* ---- EC2 capacity (capacity.h) ------------------------------------------------------------------- */
+
+/* An EC2 Query call, signed for `ec2` with the credentials (the account) the cluster was created with. */
+static bool s_ec2_call(struct s_case_run *run, const char *label, bool second_credentials, struct s_exchange *x) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_step_sign sign = {.mode = ECC_SIGN_SIGV4, .second_credentials = second_credentials};
+    if (s_sign_for(run, &sign, false, "ec2", &x->request, &diag) != ECC_OK) {
+        s_fail(run, "%s: cannot sign: %s", label, diag.text);
+        return false;
+    }
+    return s_send(run, label, 0, x);
+}
+
+/*
+ * After a CreateCluster step that succeeded, on a profile with EC2 capacity: starts the profile's number
+ * of EC2 instances and registers each in the cluster, so EC2 placement has somewhere to put the case's
+ * tasks. What is started is tracked first, so the cleanup removes it even when a later call fails. A
+ * failure fails the case with the reason (its rule was not reached), never silently.
+ */
+static void s_capacity_provide(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x) {
+    unsigned count = run->options->ec2_instances_per_cluster;
+    const char *cluster = json_string_value(json_object_get(x->sent_body, "clusterName"));
+    if (!count || step->kind == ECC_STEP_CONTROL || !step->operation || strcmp(step->operation, "CreateCluster") != 0 ||
+        x->response.status != 200 || !cluster) {
+        return;
+    }
+    bool second = step->sign.second_credentials;
+    char label[300];
+    snprintf(label, sizeof(label), "%s: capacity for cluster %s", step->label, cluster);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct s_exchange ec2;
+    s_exchange_init(&ec2);
+    json_t *ids = NULL;
+    if (ecc_capacity_build_run_instances(&ec2.request, count, cluster, &diag) != ECC_OK) {
+        s_fail(run, "%s: %s", label, diag.text);
+    } else if (s_ec2_call(run, label, second, &ec2)) {
+        if (ecc_capacity_read_instance_ids(&ec2.response, count, &ids, &diag) != ECC_OK) {
+            s_fail(run, "%s: EC2 %s", label, diag.text);
+        } else {
+            json_array_append_new(run->ec2_instances, json_pack("{s:O,s:b}", "ids", ids, "second", second ? 1 : 0));
+        }
+    }
+    s_exchange_clean_up(&ec2);
+    size_t i;
+    const json_t *id;
+    json_array_foreach(ids, i, id) {
+        struct s_exchange reg;
+        s_exchange_init(&reg);
+        json_t *body = ecc_capacity_register_body(cluster, json_string_value(id));
+        bool sent = body && s_internal_call(run, label, "RegisterContainerInstance", body, second, &reg);
+        json_decref(body);
+        const json_t *arn = json_object_get(json_object_get(reg.body, "containerInstance"), "containerInstanceArn");
+        if (sent && reg.response.status == 200 && json_is_string(arn)) {
+            s_track_item(
+                run->container_instances,
+                json_pack("{s:s,s:O,s:b}", "cluster", cluster, "containerInstance", arn, "force", 1),
+                step);
+        } else if (sent) {
+            s_fail(
+                run,
+                "%s: RegisterContainerInstance of %s answered HTTP %d without a containerInstanceArn",
+                label,
+                json_string_value(id),
+                reg.response.status);
+        }
+        s_exchange_clean_up(&reg);
+        if (run->failed) {
+            break;
+        }
+    }
+    json_decref(ids);
+}
+
+/* The cleanup's last part: terminates the EC2 instances s_capacity_provide started (the container
+ * instances were deregistered before). Problems are warnings. */
+static void s_capacity_release(struct s_case_run *run) {
+    size_t i;
+    const json_t *item;
+    json_array_foreach(run->ec2_instances, i, item) {
+        struct s_exchange x;
+        s_exchange_init(&x);
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        if (ecc_capacity_build_terminate_instances(&x.request, json_object_get(item, "ids"), &diag) != ECC_OK) {
+            s_warn(run, "TerminateInstances: %s", diag.text);
+        } else if (!s_ec2_call(run, "cleanup", json_is_true(json_object_get(item, "second")), &x)) {
+            s_warn(run, "TerminateInstances: %s", x.result.message);
+        } else if (x.response.status != 200) {
+            s_warn(run, "TerminateInstances: HTTP %d", x.response.status);
+        }
+        s_exchange_clean_up(&x);
+    }
 }
 
 /* Sleeps up to `ms`, in slices so an interrupt or the case deadline cuts it short. */
@@ -824,6 +935,7 @@ static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
         goto done;
     }
     s_track(run, step, &x);
+    s_capacity_provide(run, step, &x);
     if (!s_check(run, step, &x)) {
         goto done;
     }
@@ -842,10 +954,12 @@ static void s_auto_cleanup(struct s_case_run *run) {
     struct {
         const char *operation;
         json_t *list;
+        const char *id_member;
     } passes[] = {
-        {"StopTask", run->tasks},
-        {"DeregisterTaskDefinition", run->task_definitions},
-        {"DeleteCluster", run->clusters},
+        {"StopTask", run->tasks, "task"},
+        {"DeregisterTaskDefinition", run->task_definitions, "taskDefinition"},
+        {"DeregisterContainerInstance", run->container_instances, "containerInstance"},
+        {"DeleteCluster", run->clusters, "cluster"},
     };
     bool was_failed = run->failed;
     char saved_reason[sizeof(run->reason)];
@@ -864,7 +978,7 @@ static void s_auto_cleanup(struct s_case_run *run) {
             bool second = json_is_true(json_object_get(item, "second"));
             struct s_exchange x;
             s_exchange_init(&x);
-            const json_t *id = json_object_get(body, p == 0 ? "task" : p == 1 ? "taskDefinition" : "cluster");
+            const json_t *id = json_object_get(body, passes[p].id_member);
             const char *what = json_string_value(id);
             if (!s_internal_call(run, "cleanup", passes[p].operation, body, second, &x)) {
                 s_warn(run, "%s %s: %s", passes[p].operation, what ? what : "?", x.result.message);
@@ -880,6 +994,9 @@ static void s_auto_cleanup(struct s_case_run *run) {
                 }
             }
             s_exchange_clean_up(&x);
+        }
+        if (p == 2) {
+            s_capacity_release(run);
         }
     }
     /* Cleanup trouble is a warning, not the case's result. */
@@ -993,11 +1110,13 @@ static void s_run_case(struct s_worker *worker, const struct ecc_plan_item *item
     run.clusters = json_array();
     run.task_definitions = json_array();
     run.tasks = json_array();
+    run.container_instances = json_array();
+    run.ec2_instances = json_array();
     uint64_t start = s_now_ms();
     uint64_t timeout = c->timeout_ms ? (uint64_t)c->timeout_ms : options->case_timeout_ms;
     run.deadline_ms = timeout ? start + timeout : 0;
     if (ecc_vars_init(&run.vars, options->seed ^ s_fnv1a(c->id)) != ECC_OK || !run.clusters || !run.task_definitions ||
-        !run.tasks) {
+        !run.tasks || !run.container_instances || !run.ec2_instances) {
         s_fail(&run, "out of memory");
     } else if (s_set_builtins(&run) != ECC_OK) {
         s_fail(&run, "cannot set the case variables");
@@ -1034,6 +1153,8 @@ static void s_run_case(struct s_worker *worker, const struct ecc_plan_item *item
     json_decref(run.clusters);
     json_decref(run.task_definitions);
     json_decref(run.tasks);
+    json_decref(run.container_instances);
+    json_decref(run.ec2_instances);
     ecc_buf_clean_up(&run.detail);
     ecc_buf_clean_up(&run.warnings);
 }
@@ -1114,6 +1235,10 @@ enum ecc_status ecc_runner_run(
     struct ecc_diag *diag) {
     if (!options->endpoint_url || !options->region || !options->credentials || !options->prefix) {
         ecc_diag_set(diag, "the runner needs an endpoint, a region, credentials and a prefix");
+        return ECC_ERR_INVALID;
+    }
+    if (options->ec2_instances_per_cluster > ECC_CAPACITY_MAX_INSTANCES) {
+        ecc_diag_set(diag, "at most %d EC2 instances per cluster", ECC_CAPACITY_MAX_INSTANCES);
         return ECC_ERR_INVALID;
     }
     struct s_shared shared = {.plan = plan, .options = options, .report = report, .status = ECC_OK};

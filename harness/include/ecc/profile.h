@@ -25,6 +25,8 @@ struct ecc_profile {
     const char *account;                /* ${account}; NULL when unknown */
     const struct ecc_profile_var *vars; /* run-variable defaults (`--var` overrides them); may be NULL */
     size_t var_count;
+    /* EC2 instances the runner starts and registers in each cluster a case creates (capacity.h); 0: none */
+    unsigned ec2_instances;
 };
 
 /* Fills `values` (an object name → string) with the profile's run-variable defaults. */

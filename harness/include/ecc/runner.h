@@ -34,6 +34,9 @@ struct ecc_runner_options {
     uint64_t case_timeout_ms;                         /* 0: no per-case deadline */
     unsigned jobs;                                    /* worker threads; 0 means 1 */
     struct ecc_backoff backoff;                       /* DescribeTasks confirmation */
+    /* EC2 instances started and registered in each cluster a case creates (capacity.h), taken away in
+     * the case's cleanup; 0 (the default): none. At most ECC_CAPACITY_MAX_INSTANCES. */
+    unsigned ec2_instances_per_cluster;
     /* Set (to 1, then 2) by a SIGINT handler: 1 stops starting cases and steps and runs the cleanup,
      * 2 abandons the cleanup too. NULL: never interrupted. */
     volatile sig_atomic_t *interrupted;
