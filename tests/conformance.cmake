@@ -25,3 +25,24 @@ add_test(NAME conformance.emulator
          COMMAND $<TARGET_FILE:ecsconf> run --suite "${PROJECT_SOURCE_DIR}/conformance" --jobs 2 --seed 1
                  --confirm-initial-ms 50 --confirm-total-ms 5000)
 set_tests_properties(conformance.emulator PROPERTIES LABELS "conformance" TIMEOUT 120 ENVIRONMENT "NO_COLOR=1")
+
+# Break tests of the suite: an emulator wrong on purpose (`ecsconf emulate --defect NAME`) must make every
+# named case FAIL (tests/conformance_defect.sh).
+set(ECSCONF_DEFECT_IGNORE_CLIENT_TOKEN_CASES
+    clienttoken-same-params-same-tasks clienttoken-retry-three-times clienttoken-count-10-retry
+    clienttoken-length-64 clienttoken-chars-33-to-126 clienttoken-uuid-like-sdk clienttoken-after-stop
+    clienttoken-scope-cluster-retry clienttoken-conflict-count clienttoken-conflict-launch-type
+    clienttoken-conflict-overrides clienttoken-conflict-revision clienttoken-conflict-started-by
+    clienttoken-conflict-tags clienttoken-conflict-two-tasks clienttoken-fix-new-token
+    clienttoken-fix-original-params clienttoken-fargate-same-params clienttoken-fargate-conflict
+    clienttoken-fargate-conflict-two-tasks clienttoken-fargate-count-10-retry clienttoken-fargate-length-64
+    clienttoken-fargate-chars-33-to-126 clienttoken-fargate-after-stop clienttoken-ttl-not-expired
+    clienttoken-authorized-before-replay)
+add_test(NAME conformance.defect.ignore-client-token
+         COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/conformance_defect.sh" $<TARGET_FILE:ecsconf>
+                 "${PROJECT_SOURCE_DIR}/conformance" ignore-client-token ${ECSCONF_DEFECT_IGNORE_CLIENT_TOKEN_CASES})
+add_test(NAME conformance.defect.replay-before-authorization
+         COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/conformance_defect.sh" $<TARGET_FILE:ecsconf>
+                 "${PROJECT_SOURCE_DIR}/conformance" replay-before-authorization clienttoken-authorized-before-replay)
+set_tests_properties(conformance.defect.ignore-client-token conformance.defect.replay-before-authorization
+                     PROPERTIES LABELS "conformance" TIMEOUT 120)

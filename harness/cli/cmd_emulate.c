@@ -35,6 +35,10 @@ static void s_help(FILE *out) {
         "  --config FILE        apply a JSON array of control actions at start (works without --control)\n"
         "  --max-tasks N        tasks kept in memory (default 100000); stopped ones go first\n"
         "  --seed N             seed of the task ids (same seed, same ARNs)\n"
+        "  --defect NAME        break one rule on purpose, to show that the suite catches it (repeatable):\n"
+        "                       ignore-client-token (retries start new tasks), replay-before-authorization\n"
+        "                       (a known clientToken is answered before the caller's policy is checked).\n"
+        "                       Never for real use; stated on stderr at start\n"
         "  --help               this text\n"
         "\n"
         "Default test credentials (not secrets; they open only this emulator):\n"
@@ -119,6 +123,19 @@ int ecc_cmd_emulate(int argc, char **argv) {
             }
             options.seed = number;
             i++;
+        } else if (strcmp(arg, "--defect") == 0) {
+            unsigned defect = ecc_emulator_defect_find(value);
+            if (!defect) {
+                ecc_cli_error(
+                    cmd,
+                    "--defect: unknown defect '%s' (%s, %s)",
+                    value,
+                    ecc_emulator_defect_name(0),
+                    ecc_emulator_defect_name(1));
+                return ECC_EXIT_USAGE;
+            }
+            options.defects |= defect;
+            i++;
         } else if (strcmp(arg, "--region") == 0) {
             options.region = value;
             i++;
@@ -157,6 +174,14 @@ int ecc_cmd_emulate(int argc, char **argv) {
             "%s.\n"
             "ecsconf emulate: WARNING: do not expose this port; use it only for local experiments.\n",
             keys ? keys[0].account : ECC_EMULATOR_DEFAULT_ACCOUNT);
+    }
+    for (size_t i = 0; ecc_emulator_defect_name(i); i++) {
+        if (options.defects & ecc_emulator_defect_find(ecc_emulator_defect_name(i))) {
+            fprintf(
+                stderr,
+                "ecsconf emulate: WARNING: --defect %s: this emulator is wrong on purpose\n",
+                ecc_emulator_defect_name(i));
+        }
     }
     /* Block the signals before any thread starts, so only sigwait below ever sees them. */
     sigset_t signals;

@@ -30,6 +30,27 @@ void ecc_emulator_options_init(struct ecc_emulator_options *options) {
 }
 
 /* The verifier asks the emulator's clock (with `advance_clock`), so signature skew follows it. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} s_defects[] = {
+    {"ignore-client-token", ECC_EMULATOR_DEFECT_IGNORE_CLIENT_TOKEN},
+    {"replay-before-authorization", ECC_EMULATOR_DEFECT_REPLAY_BEFORE_AUTHORIZATION},
+};
+
+unsigned ecc_emulator_defect_find(const char *name) {
+    for (size_t i = 0; i < ECC_ARRAY_LEN(s_defects); i++) {
+        if (strcmp(s_defects[i].name, name) == 0) {
+            return s_defects[i].bit;
+        }
+    }
+    return 0;
+}
+
+const char *ecc_emulator_defect_name(size_t index) {
+    return index < ECC_ARRAY_LEN(s_defects) ? s_defects[index].name : NULL;
+}
+
 static int64_t s_verifier_clock(void *user_data) {
     return ecc_emulator_now_ms(user_data) / 1000;
 }
@@ -103,6 +124,7 @@ struct ecc_emulator *ecc_emulator_new(const struct ecc_emulator_options *options
     emu->stopped_task_ttl_ms =
         options->stopped_task_ttl_ms > 0 ? options->stopped_task_ttl_ms : defaults.stopped_task_ttl_ms;
     emu->max_delay_ms = options->max_delay_ms > 0 ? options->max_delay_ms : defaults.max_delay_ms;
+    emu->defects = options->defects;
     if (pthread_mutex_init(&emu->lock, NULL) != 0) {
         goto on_error;
     }

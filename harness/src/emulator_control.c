@@ -5,6 +5,7 @@
  */
 #include "emulator_internal.h"
 
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,9 @@ bool emu_policy_allows(struct ecc_emulator *emu, const char *access_key_id, cons
             continue;
         }
         for (size_t i = 0; i < p->allowed_count; i++) {
-            if (strcmp(p->allowed_arns[i], taskdef_arn) == 0) {
+            /* IAM's wildcards: `family:*` allows every revision; `family` alone names no revision, and
+             * since the revision is resolved before authorization it allows none. */
+            if (fnmatch(p->allowed_arns[i], taskdef_arn, FNM_NOESCAPE) == 0) {
                 return true;
             }
         }

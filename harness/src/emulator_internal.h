@@ -258,6 +258,7 @@ struct ecc_emulator {
     size_t max_body_bytes;
     int64_t stopped_task_ttl_ms;
     int64_t max_delay_ms;
+    unsigned defects; /* ECC_EMULATOR_DEFECT_* */
 
     /* Everything below is state that `reset` clears. */
     int64_t clock_offset_ms;

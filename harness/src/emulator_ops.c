@@ -865,6 +865,35 @@ static bool s_validate(const struct ecc_run_task_request *req, size_t taskdef_co
     return status == ECC_OK;
 }
 
+/* Authorization sees the resolved revision (the 2024-03-21 change in RUNTASK.md): the caller's policy must
+ * allow `taskdef_arn`, else AccessDeniedException. */
+static bool
+s_authorize(struct ecc_emulator *emu, const struct emu_call *call, const char *taskdef_arn, struct emu_error *err) {
+    if (emu_policy_allows(emu, call->access_key_id, taskdef_arn)) {
+        return true;
+    }
+    emu_error_set(
+        err,
+        ECC_ERROR_ACCESS_DENIED,
+        "User: arn:aws:iam::%s:user/ecsconf is not authorized to perform: ecs:RunTask on resource: %s because no "
+        "identity-based policy allows the ecs:RunTask action",
+        call->account,
+        taskdef_arn);
+    return false;
+}
+
+/* Authorization of a request before its clientToken is looked up: the task definition it names, resolved
+ * as a run resolves it (INACTIVE revisions included: a retry after a deregistration is still answered).
+ * A reference that resolves to nothing is authorized as written: a policy allows it only through a
+ * wildcard, and without a policy everything is allowed (the token then answers as before). */
+static bool s_authorize_reference(
+    struct ecc_emulator *emu, const struct emu_call *call, const char *reference, struct emu_error *err) {
+    struct emu_error ignored = {0};
+    struct emu_taskdef *td = emu_taskdef_resolve(emu, call->account, reference, true, false, &ignored);
+    emu_error_clean_up(&ignored);
+    return s_authorize(emu, call, td ? td->arn : reference, err);
+}
+
 /* Everything after validation, under the lock: fills `out` (initialized, tasks and failures present). */
 static bool s_run_task_checked(
     struct ecc_emulator *emu,
@@ -877,8 +906,15 @@ static bool s_run_task_checked(
         emu_error_set(err, ECC_ERROR_CLUSTER_NOT_FOUND, "Cluster not found.");
         return false;
     }
-    if (req->client_token) {
+    bool use_token = req->client_token && !(emu->defects & ECC_EMULATOR_DEFECT_IGNORE_CLIENT_TOKEN);
+    if (use_token) {
         struct emu_token *token = emu_token_find(emu, cluster->arn, req->client_token);
+        /* IAM authorizes before the handler runs: a caller whose policy denies the task definition learns
+         * nothing of the token's tasks, neither a replay nor a ConflictException's resourceIds. */
+        if (token && !(emu->defects & ECC_EMULATOR_DEFECT_REPLAY_BEFORE_AUTHORIZATION) &&
+            !s_authorize_reference(emu, call, req->task_definition, err)) {
+            return false;
+        }
         if (token) {
             struct ecc_run_task_request same;
             ecc_run_task_request_init(&same);
@@ -895,15 +931,7 @@ static bool s_run_task_checked(
     if (!td || (td->placement_constraint_count && !s_validate(req, td->placement_constraint_count, err))) {
         return false;
     }
-    /* Authorization sees the resolved revision (the 2024-03-21 change in RUNTASK.md). */
-    if (!emu_policy_allows(emu, call->access_key_id, td->arn)) {
-        emu_error_set(
-            err,
-            ECC_ERROR_ACCESS_DENIED,
-            "User: arn:aws:iam::%s:user/ecsconf is not authorized to perform: ecs:RunTask on resource: %s because no "
-            "identity-based policy allows the ecs:RunTask action",
-            call->account,
-            td->arn);
+    if (!s_authorize(emu, call, td->arn, err)) {
         return false;
     }
     size_t count = req->has_count ? (size_t)req->count : 1;
@@ -997,7 +1025,7 @@ static bool s_run_task_checked(
         struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
         ok = item && s_render_task(emu, task, now, true, item);
     }
-    if (ok && req->client_token) {
+    if (ok && use_token) {
         ok = s_record_token(emu, cluster, req, out);
     }
     return ok ? true : s_oom(err);

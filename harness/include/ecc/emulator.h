@@ -62,7 +62,26 @@ struct ecc_emulator_options {
     int64_t stopped_task_ttl_ms;
     /* Longest delay an injected fault may ask for. */
     int64_t max_delay_ms;
+    /* ECC_EMULATOR_DEFECT_* bits: wrong on purpose, so a test can show that the suite catches it. 0 (the
+     * default) for every real use. */
+    unsigned defects;
 };
+
+/*
+ * Defects an emulator can be started with (`ecsconf emulate --defect NAME`): each breaks one documented
+ * rule, and the cases that test it must then fail (ctest `conformance.defect.*`).
+ */
+enum ecc_emulator_defect {
+    /* clientToken is read and validated, but never looked up or recorded: a retry starts new tasks. */
+    ECC_EMULATOR_DEFECT_IGNORE_CLIENT_TOKEN = 1u << 0,
+    /* A known clientToken is answered (replay or ConflictException) before the caller is authorized. */
+    ECC_EMULATOR_DEFECT_REPLAY_BEFORE_AUTHORIZATION = 1u << 1,
+};
+
+/* The defect of that name (`ignore-client-token`, `replay-before-authorization`), 0 when unknown. */
+unsigned ecc_emulator_defect_find(const char *name);
+/* The name of the defect `index` (0, 1, ...), NULL past the last: for --help. */
+const char *ecc_emulator_defect_name(size_t index);
 
 /* Fills the defaults (documented in docs/EMULATOR.md). */
 void ecc_emulator_options_init(struct ecc_emulator_options *options);
