@@ -52,6 +52,36 @@ static void test_region_from_env(void **state) {
     s_clear_env();
 }
 
+static void test_check_region(void **state) {
+    (void)state;
+    struct ecc_diag diag;
+    const char *good[] = {"us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-4", "eu-isoe-west-1", "cn-north-1"};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(good); i++) {
+        assert_int_equal(ecc_credentials_check_region(good[i], &diag), ECC_OK);
+    }
+    const char *bad[] = {
+        "",
+        "US-EAST-1",
+        "us east 1",
+        "useast1",
+        "us-east",
+        "us-east-",
+        "-us-east-1",
+        "us--east-1",
+        "usa-east-1",
+        "us-east-1a",
+        "us-east-1\n",
+        "us-eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeast-1"};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
+        ecc_diag_clear(&diag);
+        if (ecc_credentials_check_region(bad[i], &diag) != ECC_ERR_INVALID) {
+            fail_msg("accepted region '%s'", bad[i]);
+        }
+        assert_non_null(strstr(diag.text, "is not an AWS region"));
+    }
+    assert_int_equal(ecc_credentials_check_region(NULL, &diag), ECC_ERR_INVALID);
+}
+
 static void test_set_rejects_empty(void **state) {
     (void)state;
     struct ecc_credentials credentials;
@@ -123,6 +153,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_from_env),
         cmocka_unit_test(test_region_from_env),
+        cmocka_unit_test(test_check_region),
         cmocka_unit_test(test_set_rejects_empty),
         cmocka_unit_test(test_describe_never_shows_secrets),
         cmocka_unit_test(test_secret_file),

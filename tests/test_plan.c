@@ -276,6 +276,103 @@ static void test_expect_fail_list(void **state) {
     assert_int_equal(ecc_expect_fail_load_file(&list, "/nonexistent.expect-fail", &diag), ECC_ERR_IO);
 }
 
+/* "[...]" expectations: parsed, checked, and held against how a case failed. */
+static void test_expect_fail_expectations(void **state) {
+    (void)state;
+    struct ecc_expect_fail_list list;
+    ecc_expect_fail_list_init(&list);
+    struct ecc_diag diag;
+    const char *text = "no-cluster [status=500, error=none] HTML 500\n"
+                       "bad-count [status=4xx, error=InvalidParameterException, reason~count] 400\n"
+                       "run-one [transport=reset] drops\n"
+                       "any-* plain reason\n";
+    assert_int_equal(ecc_expect_fail_load_bytes(&list, text, strlen(text), "l", &diag), ECC_OK);
+    assert_int_equal(list.count, 4);
+    assert_string_equal(list.entries[0].expects, "status=500, error=none");
+    assert_string_equal(list.entries[0].reason, "HTML 500");
+    assert_int_equal(list.entries[0].want.status, 500);
+    assert_int_equal(list.entries[1].want.status_class, 4);
+    assert_string_equal(list.entries[1].want.reason_contains, "count");
+    assert_string_equal(list.entries[2].want.transport, "reset");
+    assert_null(list.entries[3].expects);
+
+    char why[300];
+    struct ecc_expect_fail_observed html = {.status = 500, .reason = "step 1: status: values differ"};
+    struct ecc_expect_fail_observed error400 = {
+        .status = 400, .error_type = "InvalidParameterException", .reason = "step 1: count too high"};
+    struct ecc_expect_fail_observed reset = {.transport_error = "reset", .reason = "no usable answer (reset)"};
+    struct ecc_expect_fail_observed refused = {.transport_error = "connect", .reason = "no usable answer"};
+    assert_true(ecc_expect_fail_accepts(&list.entries[0], &html, why, sizeof(why)));
+    assert_false(ecc_expect_fail_accepts(&list.entries[0], &error400, why, sizeof(why)));
+    assert_string_equal(why, "expected status=500, got HTTP 400");
+    assert_true(ecc_expect_fail_accepts(&list.entries[1], &error400, why, sizeof(why)));
+    struct ecc_expect_fail_observed other_reason = error400;
+    other_reason.reason = "step 1: launchType";
+    assert_false(ecc_expect_fail_accepts(&list.entries[1], &other_reason, why, sizeof(why)));
+    struct ecc_expect_fail_observed other_error = error400;
+    other_error.error_type = "ClientException";
+    assert_false(ecc_expect_fail_accepts(&list.entries[1], &other_error, why, sizeof(why)));
+    assert_string_equal(why, "expected error=InvalidParameterException, got ClientException");
+    /* A transport failure: only the line that names it accepts it; a line without brackets never does. */
+    assert_true(ecc_expect_fail_accepts(&list.entries[2], &reset, why, sizeof(why)));
+    assert_false(ecc_expect_fail_accepts(&list.entries[2], &refused, why, sizeof(why)));
+    assert_false(ecc_expect_fail_accepts(&list.entries[2], &html, why, sizeof(why)));
+    assert_false(ecc_expect_fail_accepts(&list.entries[3], &refused, why, sizeof(why)));
+    assert_non_null(strstr(why, "never an expected one"));
+    assert_false(ecc_expect_fail_accepts(&list.entries[0], &reset, why, sizeof(why)));
+    assert_true(ecc_expect_fail_accepts(&list.entries[3], &html, why, sizeof(why)));
+    assert_true(ecc_expect_fail_accepts(&list.entries[3], &error400, why, sizeof(why)));
+    ecc_expect_fail_list_clean_up(&list);
+
+    const char *bad[] = {
+        "a [status=600] x\n",
+        "a [status=50] x\n",
+        "a [status=500 x\n",
+        "a [] x\n",
+        "a [ , ] x\n",
+        "a [colour=red] x\n",
+        "a [status=500, status=404] x\n",
+        "a [error=Bad Name] x\n",
+        "a [transport=teapot] x\n",
+        "a [transport=cancelled] x\n",
+        "a [transport=reset, error=none] x\n",
+        "a [reason~] x\n",
+        "a [status=500]x\n",
+        "a [status=500]\n",
+        "# c\na [status=500]   \n",
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
+        ecc_expect_fail_list_init(&list);
+        ecc_diag_clear(&diag);
+        if (ecc_expect_fail_load_bytes(&list, bad[i], strlen(bad[i]), "l", &diag) != ECC_ERR_INVALID) {
+            fail_msg("accepted: %s", bad[i]);
+        }
+        assert_int_equal(diag.line, i == ECC_ARRAY_LEN(bad) - 1 ? 2 : 1);
+        assert_int_equal(list.count, 0);
+        ecc_expect_fail_list_clean_up(&list);
+    }
+}
+
+static void test_filter_check(void **state) {
+    (void)state;
+    struct ecc_filter only;
+    ecc_filter_init(&only);
+    struct ecc_diag diag;
+    assert_int_equal(ecc_filter_add(&only, "run-one,bad-cout", &diag), ECC_OK);
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_filter_check(&only, &s_suite, "--only", &diag), ECC_ERR_NOT_FOUND);
+    assert_non_null(strstr(diag.text, "--only 'bad-cout' matches none"));
+    assert_non_null(strstr(diag.text, "did you mean bad-count?"));
+    ecc_filter_clean_up(&only);
+    assert_int_equal(ecc_filter_add(&only, "run-*,tag:nothing-like-it", &diag), ECC_OK);
+    assert_int_equal(ecc_filter_check(&only, &s_suite, "--only", &diag), ECC_ERR_NOT_FOUND);
+    assert_non_null(strstr(diag.text, "known tags:"));
+    ecc_filter_clean_up(&only);
+    assert_int_equal(ecc_filter_add(&only, "run-*", &diag), ECC_OK);
+    assert_int_equal(ecc_filter_check(&only, &s_suite, "--only", &diag), ECC_OK);
+    ecc_filter_clean_up(&only);
+}
+
 static void test_profiles(void **state) {
     (void)state;
     const struct ecc_profile *emulator = ecc_profile_find("emulator");
@@ -334,6 +431,8 @@ int main(void) {
         cmocka_unit_test(test_plan_run_variables),
         cmocka_unit_test(test_order_depends_on_seed_only),
         cmocka_unit_test(test_expect_fail_list),
+        cmocka_unit_test(test_expect_fail_expectations),
+        cmocka_unit_test(test_filter_check),
         cmocka_unit_test(test_profiles),
         cmocka_unit_test(test_backoff_schedule),
     };

@@ -282,6 +282,50 @@ static void test_failure_block(void **state) {
     ecc_match_failure_clean_up(&failure);
 }
 
+/* A stopped run fails in every format, even when every case that ran passed. */
+static void test_stopped_run_fails_everywhere(void **state) {
+    (void)state;
+    struct ecc_run_report report;
+    assert_int_equal(ecc_run_report_init(&report, "http://127.0.0.1:1", "emulator", "ecc0", 1), ECC_OK);
+    struct ecc_case_report passed = {.id = "run-one", .group = "success", .title = "t", .result = ECC_RESULT_PASS};
+    assert_int_equal(ecc_run_report_add(&report, &passed), ECC_OK);
+    assert_true(ecc_run_report_ok(&report));
+    assert_int_equal(ecc_run_report_set_stop(&report, ECC_RUN_STOP_INTERRUPTED, "interrupted (Ctrl-C)"), ECC_OK);
+    /* The first stop wins. */
+    assert_int_equal(ecc_run_report_set_stop(&report, ECC_RUN_STOP_ENDPOINT, "later"), ECC_OK);
+    assert_int_equal(report.stop, ECC_RUN_STOP_INTERRUPTED);
+    assert_false(ecc_run_report_ok(&report));
+
+    char *json = s_render(ECC_REPORT_JSON, &report);
+    json_t *root = json_loads(json, 0, NULL);
+    assert_non_null(root);
+    assert_true(json_is_false(json_object_get(root, "ok")));
+    json_t *stopped = json_object_get(root, "stopped");
+    assert_string_equal(json_string_value(json_object_get(stopped, "why")), "interrupted");
+    assert_string_equal(json_string_value(json_object_get(stopped, "reason")), "interrupted (Ctrl-C)");
+    json_decref(root);
+    free(json);
+
+    char *junit = s_render(ECC_REPORT_JUNIT, &report);
+    assert_non_null(strstr(junit, "tests=\"2\" failures=\"0\" errors=\"1\""));
+    assert_non_null(strstr(junit, "<error type=\"interrupted\" message=\"interrupted (Ctrl-C)\"/>"));
+    free(junit);
+
+    char *tap = s_render(ECC_REPORT_TAP, &report);
+    assert_non_null(strstr(tap, "\nBail out! interrupted: interrupted (Ctrl-C)\n"));
+    free(tap);
+
+    char *console = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&console, &len);
+    assert_non_null(out);
+    ecc_report_console_summary(out, &report, false);
+    fclose(out);
+    assert_non_null(strstr(console, "INTERRUPTED: 1 case, 1 passed"));
+    free(console);
+    ecc_run_report_clean_up(&report);
+}
+
 static void test_sanitize(void **state) {
     (void)state;
     char *s = ecc_report_sanitize_text("ok \xc3\xa9 \xed\xa0\x80 \xf4\x90\x80\x80 \xc0\xaf \x01", true);
@@ -301,6 +345,7 @@ int main(void) {
         cmocka_unit_test(test_junit_parses_back),
         cmocka_unit_test(test_console),
         cmocka_unit_test(test_failure_block),
+        cmocka_unit_test(test_stopped_run_fails_everywhere),
         cmocka_unit_test(test_sanitize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -362,6 +362,11 @@ static void test_endpoint_urls(void **state) {
         "https://ecs.example.com/prefix",
         "https://ecs.example.com/?a=b",
         "https://ecs.example.com/#frag",
+        "http://127.0.0.1:",
+        "http://127.0.0.1:/",
+        "http://127.0.0.1:0",
+        "http://127.0.0.1:99999",
+        "http://:8080",
     };
     for (size_t i = 0; i < ECC_ARRAY_LEN(refused); i++) {
         ecc_diag_clear(&diag);
@@ -430,6 +435,72 @@ static void test_no_answer_times_out(void **state) {
     assert_non_null(strstr(result.message, "POST http://127.0.0.1:"));
     assert_string_equal(ecc_transport_error_name(result.error), "timeout");
     ecc_http_response_clean_up(&response);
+}
+
+static bool s_cancel_after_flag(void *user_data) {
+    return atomic_load((atomic_int *)user_data) != 0;
+}
+
+struct s_canceller {
+    atomic_int flag;
+    uint64_t after_ms;
+};
+
+static void *s_cancel_later(void *arg) {
+    struct s_canceller *canceller = arg;
+    struct timespec ts = {
+        .tv_sec = (time_t)(canceller->after_ms / 1000), .tv_nsec = (long)(canceller->after_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    atomic_store(&canceller->flag, 1);
+    return NULL;
+}
+
+/* The cancel callback ends a request in flight at once (the server never answers; the timeout is far). */
+static void test_cancel_in_flight(void **state) {
+    (void)state;
+    struct hostile hostile;
+    assert_true(hostile_start(&hostile, HOSTILE_NO_ANSWER, NULL));
+    char url[64];
+    hostile_url(&hostile, url, sizeof(url));
+    struct ecc_transport_options options;
+    ecc_transport_options_init(&options);
+    options.timeout_ms = 20000;
+    struct ecc_transport *transport = new_transport(&options);
+    struct s_canceller canceller = {.after_ms = 300};
+    atomic_init(&canceller.flag, 0);
+    ecc_transport_set_cancel(transport, s_cancel_after_flag, &canceller.flag);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, s_cancel_later, &canceller), 0);
+    struct ecc_http_request request;
+    make_request(&request, "/", "{}");
+    struct ecc_http_response response;
+    ecc_http_response_init(&response);
+    struct ecc_transport_result result;
+    uint64_t start = wire_now_ms();
+    assert_int_equal(ecc_transport_send(transport, url, &request, &response, &result), ECC_TRANSPORT_ERR_CANCELLED);
+    uint64_t elapsed = wire_now_ms() - start;
+    pthread_join(thread, NULL);
+    assert_true(elapsed >= 250 && elapsed < 3000);
+    assert_string_equal(ecc_transport_error_name(result.error), "cancelled");
+    /* While the callback says so, a new request is not even sent. */
+    assert_int_equal(ecc_transport_send(transport, url, &request, &response, &result), ECC_TRANSPORT_ERR_CANCELLED);
+    assert_non_null(strstr(result.message, "before this request was sent"));
+    ecc_http_request_clean_up(&request);
+    ecc_transport_destroy(transport);
+    hostile_stop(&hostile);
+}
+
+/* The slow-drip guard follows the timeout when set through ecc_transport_options_set_timeout. */
+static void test_set_timeout_moves_the_guard(void **state) {
+    (void)state;
+    struct ecc_transport_options options;
+    ecc_transport_options_init(&options);
+    assert_int_equal(options.low_speed_time_s, 10);
+    ecc_transport_options_set_timeout(&options, 60000);
+    assert_int_equal(options.timeout_ms, 60000);
+    assert_int_equal(options.low_speed_time_s, 60);
+    ecc_transport_options_set_timeout(&options, 2001);
+    assert_int_equal(options.low_speed_time_s, 3);
 }
 
 static void test_slow_drip_is_cut(void **state) {
@@ -870,6 +941,8 @@ int main(void) {
         cmocka_unit_test(test_bad_options_refused),
         cmocka_unit_test(test_endpoint_urls),
         cmocka_unit_test(test_no_answer_times_out),
+        cmocka_unit_test(test_cancel_in_flight),
+        cmocka_unit_test(test_set_timeout_moves_the_guard),
         cmocka_unit_test(test_slow_drip_is_cut),
         cmocka_unit_test(test_huge_bodies_are_capped),
         cmocka_unit_test(test_truncated_body),

@@ -1,6 +1,12 @@
-/* `ecsconf run`: the conformance suite against an endpoint (the embedded emulator when none is given). */
+/*
+ * `ecsconf run`: the conformance suite against an endpoint (the embedded emulator when none is given).
+ * Every input is checked before anything is sent (usage errors exit 2); then a preflight call proves the
+ * endpoint, TLS, credentials and region (exit 3 when it fails); then the runner, whose reports say when
+ * the run was interrupted or stopped.
+ */
 #include "commands.h"
 
+#include "ecc/cancel.h"
 #include "ecc/case.h"
 #include "ecc/credentials.h"
 #include "ecc/emulator.h"
@@ -12,7 +18,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +41,14 @@ static void s_help(FILE *out) {
         "  ecsconf run                              # the whole suite against the embedded emulator\n"
         "  ecsconf run --only tag:clienttoken       # one group of rules\n"
         "  ecsconf run --endpoint http://127.0.0.1:5000 --profile moto --junit moto.xml\n"
-        "  AWS_PROFILE= ecsconf run --endpoint https://ecs.eu-west-1.amazonaws.com --region eu-west-1 \\\n"
-        "      --profile aws --only errors/* --allow-tasks\n"
+        "  ecsconf run --endpoint https://ecs.eu-west-1.amazonaws.com --region eu-west-1 \\\n"
+        "      --profile aws --only 'errors/*' --allow-tasks\n"
         "\n"
         "Endpoint and identity:\n"
-        "  --endpoint URL        http(s)://host[:port]; default $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL,\n"
-        "                        then the embedded emulator\n"
-        "  --region REGION       default $AWS_REGION, then $AWS_DEFAULT_REGION (us-east-1 for emulator, moto)\n"
+        "  --endpoint URL        http(s)://host[:port], port 1-65535, no path; default $AWS_ENDPOINT_URL_ECS,\n"
+        "                        then $AWS_ENDPOINT_URL, then the embedded emulator\n"
+        "  --region REGION       in the AWS form (us-east-1); default $AWS_REGION, then $AWS_DEFAULT_REGION\n"
+        "                        (us-east-1 for emulator, moto)\n"
         "  --profile NAME        what the endpoint can do and which deviations are known:\n");
     for (size_t i = 0; i < ecc_profile_count(); i++) {
         fprintf(out, "                          %-9s %s\n", ecc_profile_get(i)->name, ecc_profile_get(i)->summary);
@@ -54,7 +60,8 @@ static void s_help(FILE *out) {
         "  Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; without them the\n"
         "  emulator and moto profiles use their test keys. Secrets are never printed: reproducers use\n"
         "  curl --aws-sigv4 with \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\".\n"
-        "  --ca-bundle FILE      PEM file of trusted CAs (TLS verification is always on, unless...)\n"
+        "  --ca-bundle FILE      PEM file of trusted CAs, default $AWS_CA_BUNDLE (TLS verification is always\n"
+        "                        on, unless...)\n"
         "  --insecure            ...you turn it off explicitly\n"
         "  --allow-tasks         run cases that start tasks on an endpoint off loopback. Tasks cost money on\n"
         "                        AWS; without this flag those cases are SKIPped there\n"
@@ -72,14 +79,22 @@ static void s_help(FILE *out) {
         "  --fixtures DIR        another fixtures folder\n"
         "  --only TERMS          run only the matching cases; --skip TERMS leaves matching cases out.\n"
         "                        TERMS: comma-separated case ids, globs over id or group/id (errors/*),\n"
-        "                        or tag:NAME. Both may be repeated\n"
-        "  --expect-fail FILE    more expected failures, one \"<id or glob> <reason>\" per line (repeatable).\n"
-        "                        A listed case that fails is XFAIL; one that passes is XPASS and fails the run\n"
+        "                        or tag:NAME. Both may be repeated. An --only term that matches no case, or\n"
+        "                        no case selected at all, is an error (exit 2) with the nearest ids or tags\n"
+        "  --allow-empty         accept a run of no case (exit 0)\n"
+        "  --expect-fail FILE    more expected failures, one \"<id or glob> [EXPECTS] <reason>\" per line\n"
+        "                        (repeatable). A listed case that fails the expected way is XFAIL; one that\n"
+        "                        passes is XPASS and fails the run. EXPECTS, e.g. [status=500, error=none],\n"
+        "                        says how it must fail (status=N|Nxx, error=NAME|none, reason~TEXT,\n"
+        "                        transport=KIND). A transport failure (connect, TLS, timeout, reset, ...)\n"
+        "                        is never an expected failure unless its line says transport=KIND\n"
         "  --list                load and plan only: print each case with RUN or SKIP and why, send nothing\n"
+        "  --tags                print the suite's tags with their number of cases, send nothing\n"
         "\n"
         "How:\n"
         "  --jobs N              cases in parallel (default 1); exclusive cases always run alone first\n"
-        "  --request-timeout-ms N  per request (default 30000); --case-timeout-ms N per case (default 600000)\n"
+        "  --request-timeout-ms N  per request, the one limit (a slow answer is cut only by it; default\n"
+        "                        30000); --case-timeout-ms N per case (default 600000)\n"
         "  --confirm-initial-ms N, --confirm-max-delay-ms N, --confirm-total-ms N\n"
         "                        DescribeTasks confirmation backoff after RunTask (defaults 2000, 300000,\n"
         "                        300000: at once, then 2 s, 4 s, 8 s, ... until 5 minutes)\n"
@@ -90,27 +105,24 @@ static void s_help(FILE *out) {
         "  one line per case: PASS, FAIL (with the step, the expected-vs-actual diff and a curl command that\n"
         "  replays the request), SKIP (with the reason), XFAIL, XPASS. Progress on a terminal; NO_COLOR=1\n"
         "  turns colour off.\n"
-        "  --junit FILE, --tap FILE, --json FILE   reports for CI (each may be given once)\n"
+        "  --junit FILE, --tap FILE, --json FILE   reports for CI: each once, each its own file, checked\n"
+        "                        writable before the run; '-' is standard output (the console then goes\n"
+        "                        to stderr)\n"
+        "\n"
+        "Before the first case one signed ListTasks (of a cluster that does not exist) proves the endpoint,\n"
+        "TLS, credentials and region; failing that, exit 3 with the reason. After 3 cases in a row with no\n"
+        "usable answer the endpoint is probed again and, if it still fails, the run stops (exit 3).\n"
         "\n"
         "Resources: every cluster and task family a case creates is named <prefix>-<case id> (the prefix is\n"
         "printed first); the runner stops, deregisters and deletes them after each case, also after a failure\n"
-        "or Ctrl-C (press Ctrl-C twice to abandon the cleanup).\n"
+        "or Ctrl-C. The first Ctrl-C cancels the requests in flight and cleans up; the second abandons the\n"
+        "cleanup. An interrupted run says so in every report (console INTERRUPTED, JSON \"ok\": false, a JUnit\n"
+        "error, TAP Bail out!).\n"
         "\n"
         "Exit: 0 every case passed, was skipped or failed as expected; 1 a case failed or an expected failure\n"
-        "passed (or the run was interrupted); 2 bad option or bad case file (file:line:column); 3 the endpoint,\n"
-        "credentials or region are missing or unusable; 4 internal error.\n");
-}
-
-static volatile sig_atomic_t s_interrupted;
-
-static void s_on_sigint(int signo) {
-    (void)signo;
-    if (s_interrupted < 2) {
-        s_interrupted++;
-    }
-    if (s_interrupted >= 2) {
-        signal(SIGINT, SIG_DFL);
-    }
+        "passed (or the run was interrupted); 2 bad option, bad input or bad case file (file:line:column), no\n"
+        "case selected; 3 the endpoint, TLS, credentials or region are missing or unusable (preflight,\n"
+        "circuit breaker); 4 internal error.\n");
 }
 
 static bool s_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
@@ -128,6 +140,7 @@ static bool s_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *
 }
 
 struct s_console {
+    FILE *out; /* stdout, or stderr when a report goes to stdout */
     bool color;
     bool progress;
 };
@@ -139,8 +152,8 @@ static void s_on_done(void *user_data, const struct ecc_case_report *item, size_
     if (console->progress) {
         ecc_report_console_clear_progress(stderr);
     }
-    ecc_report_console_case(stdout, item, console->color);
-    fflush(stdout);
+    ecc_report_console_case(console->out, item, console->color);
+    fflush(console->out);
 }
 
 static void s_on_start(void *user_data, const struct ecc_case *c, size_t done, size_t total) {
@@ -169,15 +182,155 @@ static bool s_is_file(const char *path) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+struct s_report_option {
+    const char *option; /* "--junit" */
+    enum ecc_report_format format;
+    const char *file; /* NULL: not asked for; "-": standard output */
+};
+
+/* A report must be writable before the run starts, not found unwritable after it. The file is written
+ * as a temporary file in its folder, then renamed: the folder must be writable. */
+static bool s_check_report_path(const struct s_report_option *report) {
+    if (strcmp(report->file, "-") == 0) {
+        return true;
+    }
+    struct stat st;
+    if (report->file[0] == '\0' || (stat(report->file, &st) == 0 && !S_ISREG(st.st_mode))) {
+        ecc_cli_error(S_CMD, "%s '%s': not a file that can be written", report->option, report->file);
+        return false;
+    }
+    char folder[1024];
+    const char *slash = strrchr(report->file, '/');
+    if (!slash) {
+        snprintf(folder, sizeof(folder), ".");
+    } else {
+        snprintf(folder, sizeof(folder), "%.*s", slash == report->file ? 1 : (int)(slash - report->file), report->file);
+    }
+    if (!s_is_dir(folder)) {
+        ecc_cli_error(S_CMD, "%s '%s': the folder '%s' does not exist", report->option, report->file, folder);
+        return false;
+    }
+    if (access(folder, W_OK | X_OK) != 0) {
+        ecc_cli_error(
+            S_CMD,
+            "%s '%s': the folder '%s' is not writable: %s",
+            report->option,
+            report->file,
+            folder,
+            strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* --junit, --tap and --json: each once, never two into one file (nor two onto standard output). */
+static bool s_check_reports(const struct s_report_option *reports, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        if (!reports[i].file) {
+            continue;
+        }
+        if (!s_check_report_path(&reports[i])) {
+            return false;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (reports[j].file && strcmp(reports[j].file, reports[i].file) == 0) {
+                ecc_cli_error(
+                    S_CMD,
+                    "%s and %s both write '%s': give each report its own file",
+                    reports[j].option,
+                    reports[i].option,
+                    reports[i].file);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Writes the asked-for reports; false when one could not be written (said on stderr). */
+static bool s_write_reports(const struct s_report_option *reports, size_t count, const struct ecc_run_report *report) {
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        if (reports[i].file && ecc_report_write_file(reports[i].file, reports[i].format, report, &diag) != ECC_OK) {
+            ecc_cli_error(S_CMD, "%s: %s", reports[i].option, diag.text);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* --ca-bundle, else AWS_CA_BUNDLE (as the AWS CLI and SDKs read it): a readable file, checked now. */
+static bool s_check_ca_bundle(const char **ca_bundle) {
+    const char *from = "--ca-bundle";
+    if (!*ca_bundle) {
+        const char *env = getenv("AWS_CA_BUNDLE");
+        *ca_bundle = env && *env ? env : NULL;
+        from = "AWS_CA_BUNDLE";
+    }
+    if (!*ca_bundle) {
+        return true;
+    }
+    struct stat st;
+    if (stat(*ca_bundle, &st) != 0) {
+        ecc_cli_error(S_CMD, "%s '%s': %s", from, *ca_bundle, strerror(errno));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ecc_cli_error(S_CMD, "%s '%s': not a file (a PEM file of trusted CAs)", from, *ca_bundle);
+        return false;
+    }
+    FILE *f = fopen(*ca_bundle, "rb");
+    if (!f) {
+        ecc_cli_error(S_CMD, "%s '%s': %s", from, *ca_bundle, strerror(errno));
+        return false;
+    }
+    fclose(f);
+    return true;
+}
+
+/* --junit/--tap/--json FILE: true when argv[*i] is one of them; *value is then the file, or NULL after a
+ * usage error (the option given twice). */
+static bool
+s_report_option(int argc, char **argv, int *i, struct s_report_option *reports, size_t count, const char **value) {
+    for (size_t r = 0; r < count; r++) {
+        const char *file = ecc_cli_option_value(argc, argv, i, reports[r].option);
+        if (!file) {
+            continue;
+        }
+        if (reports[r].file) {
+            ecc_cli_error(
+                S_CMD,
+                "%s given twice ('%s', then '%s'): one report per option",
+                reports[r].option,
+                reports[r].file,
+                file);
+            *value = NULL;
+            return true;
+        }
+        reports[r].file = file;
+        *value = file;
+        return true;
+    }
+    return false;
+}
+
 int ecc_cmd_run(int argc, char **argv) {
     const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
+    const char *region_from = "--region";
     const char *suite_dir = "conformance", *fixtures_dir = NULL;
-    const char *junit = NULL, *tap = NULL, *json_file = NULL;
+    struct s_report_option reports[] = {
+        {"--junit", ECC_REPORT_JUNIT, NULL},
+        {"--tap", ECC_REPORT_TAP, NULL},
+        {"--json", ECC_REPORT_JSON, NULL},
+    };
     const char *lists[S_MAX_LISTS];
     size_t list_count = 0;
     const char *paths[S_MAX_PATHS];
     size_t path_count = 0;
-    bool insecure = false, allow_tasks = false, list_only = false, seed_given = false;
+    bool insecure = false, allow_tasks = false, list_only = false, seed_given = false, allow_empty = false;
+    bool list_tags = false;
     uint64_t jobs = 1, seed = 0, request_timeout_ms = 30000, case_timeout_ms = 600000;
     struct ecc_backoff backoff;
     ecc_backoff_init_default(&backoff);
@@ -250,12 +403,14 @@ int ecc_cmd_run(int argc, char **argv) {
                 goto done;
             }
             lists[list_count++] = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--junit"))) {
-            junit = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tap"))) {
-            tap = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--json"))) {
-            json_file = value;
+        } else if (strcmp(argv[i], "--allow-empty") == 0) {
+            allow_empty = true;
+        } else if (strcmp(argv[i], "--tags") == 0) {
+            list_tags = true;
+        } else if (s_report_option(argc, argv, &i, reports, ECC_ARRAY_LEN(reports), &value)) {
+            if (!value) {
+                goto done;
+            }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs"))) {
             if (!s_parse_u64(value, 1, 256, &jobs)) {
                 ecc_cli_error(S_CMD, "--jobs takes a number from 1 to 256, not '%s'", value);
@@ -314,6 +469,26 @@ int ecc_cmd_run(int argc, char **argv) {
         endpoint = endpoint && *endpoint ? endpoint : NULL;
     }
     bool embedded = endpoint == NULL;
+    char endpoint_host[300];
+    if (!embedded && ecc_transport_endpoint_host(endpoint, endpoint_host, sizeof(endpoint_host), &diag) != ECC_OK) {
+        ecc_cli_error(S_CMD, "--endpoint: %s", diag.text);
+        goto done;
+    }
+    if (!region) {
+        region = ecc_credentials_region_from_env();
+        region_from = getenv("AWS_REGION") && *getenv("AWS_REGION") ? "AWS_REGION" : "AWS_DEFAULT_REGION";
+    }
+    if (region && ecc_credentials_check_region(region, &diag) != ECC_OK) {
+        ecc_cli_error(S_CMD, "%s: %s", region_from, diag.text);
+        goto done;
+    }
+    if (!s_check_ca_bundle(&ca_bundle) || !s_check_reports(reports, ECC_ARRAY_LEN(reports))) {
+        goto done;
+    }
+    bool report_to_stdout = false;
+    for (size_t r = 0; r < ECC_ARRAY_LEN(reports); r++) {
+        report_to_stdout = report_to_stdout || (reports[r].file && strcmp(reports[r].file, "-") == 0);
+    }
     if (!profile_name) {
         profile_name = embedded ? "emulator" : "aws";
     }
@@ -352,6 +527,21 @@ int ecc_cmd_run(int argc, char **argv) {
             &suite, s_is_dir(fixtures_dir) ? fixtures_dir : NULL, paths, path_count, s_print_load_error, NULL) !=
         ECC_OK) {
         exit_code = ECC_EXIT_USAGE;
+        goto done;
+    }
+    if (list_tags) {
+        struct ecc_buf tags;
+        ecc_buf_init(&tags, 64 * 1024);
+        enum ecc_status status = ecc_suite_tags_format(&suite, &tags);
+        if (status == ECC_OK) {
+            printf("%zu cases; tags (cases): %s\n", suite.count, tags.data ? tags.data : "(none)");
+        }
+        ecc_buf_clean_up(&tags);
+        exit_code = status == ECC_OK ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
+        goto done;
+    }
+    if (ecc_filter_check(&only, &suite, "--only", &diag) != ECC_OK) {
+        ecc_cli_error(S_CMD, "%s", diag.text);
         goto done;
     }
     char profile_list[1024];
@@ -395,6 +585,19 @@ int ecc_cmd_run(int argc, char **argv) {
         exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
+    if (plan.count == 0 && !allow_empty) {
+        /* "OK: 0 cases" would be a green for nothing. */
+        if (suite.count == 0) {
+            ecc_cli_error(S_CMD, "no case found in the paths given (--allow-empty accepts an empty run)");
+        } else {
+            ecc_cli_error(
+                S_CMD,
+                "no case selected: --only/--skip left out all %zu cases (see --list and --tags; --allow-empty "
+                "accepts an empty run)",
+                suite.count);
+        }
+        goto done;
+    }
     if (list_only) {
         for (size_t i = 0; i < plan.count; i++) {
             const struct ecc_plan_item *item = &plan.items[i];
@@ -419,9 +622,6 @@ int ecc_cmd_run(int argc, char **argv) {
     }
 
     /* Region and credentials. */
-    if (!region) {
-        region = ecc_credentials_region_from_env();
-    }
     if (!region && (embedded || strcmp(profile->name, "aws") != 0)) {
         region = ECC_EMULATOR_DEFAULT_REGION;
     }
@@ -465,7 +665,12 @@ int ecc_cmd_run(int argc, char **argv) {
         endpoint = ecc_emulator_server_url(emulator);
     }
 
-    struct s_console console = {.color = ecc_report_use_color(stdout), .progress = isatty(fileno(stderr)) == 1};
+    FILE *console_out = report_to_stdout ? stderr : stdout;
+    struct s_console console = {
+        .out = console_out,
+        .color = ecc_report_use_color(console_out),
+        .progress = isatty(fileno(stderr)) == 1,
+    };
     struct ecc_runner_options options;
     ecc_runner_options_init(&options);
     options.endpoint_url = endpoint;
@@ -483,74 +688,93 @@ int ecc_cmd_run(int argc, char **argv) {
     options.case_timeout_ms = case_timeout_ms;
     options.jobs = (unsigned)jobs;
     options.backoff = backoff;
-    options.interrupted = &s_interrupted;
+    options.interrupted = ecc_cancel_level_flag();
     options.on_case_done = s_on_done;
     options.on_case_start = s_on_start;
     options.user_data = &console;
 
     char who[256];
     ecc_credentials_describe(&credentials, who, sizeof(who));
-    printf(
-        "ecsconf run: %zu cases against %s (%s), profile %s, region %s, %s\n",
+    fprintf(
+        console_out,
+        "ecsconf run: %zu case%s against %s (%s), profile %s, region %s, %s\n",
         plan.count,
+        plan.count == 1 ? "" : "s",
         shown_endpoint,
         endpoint,
         profile->name,
         region,
         who);
-    printf(
+    fprintf(
+        console_out,
         "ecsconf run: seed %" PRIu64 ", resource prefix %s, %" PRIu64 " job%s\n",
         seed,
         prefix,
         jobs,
         jobs == 1 ? "" : "s");
     if (json_object_size(run_vars)) {
-        printf("ecsconf run: run variables");
+        fprintf(console_out, "ecsconf run: run variables");
         const char *key;
         const json_t *value;
         json_object_foreach(run_vars, key, value) {
-            printf(" %s=%s", key, json_string_value(value));
+            fprintf(console_out, " %s=%s", key, json_string_value(value));
         }
-        printf("\n");
+        fprintf(console_out, "\n");
     }
     if (insecure) {
-        printf("ecsconf run: TLS verification is OFF (--insecure)\n");
+        fprintf(console_out, "ecsconf run: TLS verification is OFF (--insecure)\n");
     }
-    fflush(stdout);
+    fflush(console_out);
 
     if (ecc_run_report_init(&report, shown_endpoint, profile->name, prefix, seed) != ECC_OK) {
         exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
     report.filtered_out = plan.filtered_out;
-    struct sigaction action = {0}, previous;
-    action.sa_handler = s_on_sigint;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &previous);
-    enum ecc_status status = ecc_runner_run(&plan, &options, &report, &diag);
-    sigaction(SIGINT, &previous, NULL);
-    if (status != ECC_OK) {
+    if (!ecc_cancel_install()) {
+        ecc_cli_error(S_CMD, "cannot install the Ctrl-C handler: %s", strerror(errno));
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
+    }
+    /* Before the first case: one signed call proves the endpoint, TLS, the credentials and the region. */
+    enum ecc_status status = ecc_runner_preflight(&options, &diag);
+    if (status == ECC_ERR_NOMEM || status == ECC_ERR_INVALID) {
+        ecc_cancel_uninstall();
         ecc_cli_error(S_CMD, "%s", diag.text);
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
+    }
+    if (status != ECC_OK && ecc_cancel_level()) {
+        status =
+            ecc_run_report_set_stop(&report, ECC_RUN_STOP_INTERRUPTED, "interrupted (Ctrl-C) during the preflight");
+    } else if (status != ECC_OK) {
+        char reason[700];
+        snprintf(reason, sizeof(reason), "preflight: %s", diag.text);
+        ecc_cli_error(S_CMD, "%s is not usable, nothing was run: %s", shown_endpoint, reason);
+        status = ecc_run_report_set_stop(&report, ECC_RUN_STOP_ENDPOINT, reason);
+    } else {
+        status = ecc_runner_run(&plan, &options, &report, &diag);
+        if (status != ECC_OK) {
+            ecc_cli_error(S_CMD, "%s", diag.text);
+        }
+    }
+    ecc_cancel_uninstall();
+    if (status != ECC_OK) {
         exit_code = status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
         goto done;
     }
     if (console.progress) {
         ecc_report_console_clear_progress(stderr);
     }
-    ecc_report_console_summary(stdout, &report, console.color);
-    exit_code = ecc_run_report_ok(&report) && !s_interrupted ? ECC_EXIT_OK : ECC_EXIT_FAILED;
-    if (s_interrupted) {
-        printf("ecsconf run: interrupted; resources of this run are named %s-*\n", prefix);
+    ecc_report_console_summary(console_out, &report, console.color);
+    exit_code = report.stop == ECC_RUN_STOP_ENDPOINT ? ECC_EXIT_SETUP
+                : ecc_run_report_ok(&report)         ? ECC_EXIT_OK
+                                                     : ECC_EXIT_FAILED;
+    if (report.stop == ECC_RUN_STOP_INTERRUPTED) {
+        fprintf(console_out, "ecsconf run: interrupted; resources of this run are named %s-*\n", prefix);
     }
-    const struct {
-        const char *file;
-        enum ecc_report_format format;
-    } outputs[] = {{junit, ECC_REPORT_JUNIT}, {tap, ECC_REPORT_TAP}, {json_file, ECC_REPORT_JSON}};
-    for (size_t i = 0; i < ECC_ARRAY_LEN(outputs); i++) {
-        if (outputs[i].file && ecc_report_write_file(outputs[i].file, outputs[i].format, &report, &diag) != ECC_OK) {
-            ecc_cli_error(S_CMD, "%s", diag.text);
-            exit_code = ECC_EXIT_SETUP;
-        }
+    if (!s_write_reports(reports, ECC_ARRAY_LEN(reports), &report)) {
+        exit_code = ECC_EXIT_SETUP;
     }
 
 done:

@@ -54,6 +54,9 @@ static void s_usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+    /* One line at a time, also into a pipe or a CI log: a run that is killed keeps what it printed, and
+     * results interleave with stderr in the order they happened. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         s_usage(stdout);
         return argc < 2 ? ECC_EXIT_USAGE : ECC_EXIT_OK;

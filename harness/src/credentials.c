@@ -127,6 +127,38 @@ const char *ecc_credentials_region_from_env(void) {
     return region ? region : s_env("AWS_DEFAULT_REGION");
 }
 
+enum ecc_status ecc_credentials_check_region(const char *region, struct ecc_diag *diag) {
+    size_t len = region ? strlen(region) : 0;
+    /* Words split by '-': [0] two letters, [1..n-2] letters, [n-1] digits; n >= 3. */
+    size_t words = 0;
+    bool ok = len > 0 && len <= 32;
+    for (size_t start = 0; ok && start <= len;) {
+        size_t end = start;
+        while (end < len && region[end] != '-') {
+            end++;
+        }
+        size_t letters = 0;
+        size_t digits = 0;
+        for (size_t i = start; i < end; i++) {
+            letters += region[i] >= 'a' && region[i] <= 'z';
+            digits += region[i] >= '0' && region[i] <= '9';
+        }
+        size_t word_len = end - start;
+        bool last = end == len;
+        ok = word_len > 0 && (last ? digits == word_len : letters == word_len) && (words != 0 || word_len == 2);
+        words++;
+        start = end + 1;
+    }
+    if (!ok || words < 3) {
+        ecc_diag_set(
+            diag,
+            "'%.64s' is not an AWS region (lower-case words and a number joined by '-', e.g. us-east-1)",
+            region ? region : "");
+        return ECC_ERR_INVALID;
+    }
+    return ECC_OK;
+}
+
 void ecc_credentials_describe(const struct ecc_credentials *credentials, char *out, size_t size) {
     if (size == 0) {
         return;

@@ -1,3 +1,7 @@
+/*
+ * Planning a run (plan.h): --only/--skip filters and their check against the suite (with "did you
+ * mean"), which cases run or are skipped and why, the seeded order, and the DescribeTasks backoff.
+ */
 #include "ecc/plan.h"
 
 #include "ecc/vars.h"
@@ -74,6 +78,162 @@ bool ecc_filter_matches(const struct ecc_filter *filter, const struct ecc_case *
         }
     }
     return false;
+}
+
+/* Levenshtein distance of two short strings (each cut at 127 bytes), for "did you mean". */
+static size_t s_distance(const char *a, const char *b) {
+    size_t la = strnlen(a, 127);
+    size_t lb = strnlen(b, 127);
+    size_t row[128];
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t above = row[j];
+            size_t best = diagonal + (a[i - 1] != b[j - 1]);
+            best = above + 1 < best ? above + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[lb];
+}
+
+static int s_compare_strings(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every distinct tag of the suite, sorted (borrowed strings); *count set. NULL when out of memory. */
+static const char **s_suite_tags(const struct ecc_suite *suite, size_t *count) {
+    size_t total = 0;
+    for (size_t i = 0; i < suite->count; i++) {
+        total += json_array_size(suite->cases[i]->tags);
+    }
+    const char **tags = calloc(total ? total : 1, sizeof(*tags));
+    if (!tags) {
+        return NULL;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < suite->count; i++) {
+        size_t k;
+        const json_t *tag;
+        json_array_foreach(suite->cases[i]->tags, k, tag) {
+            tags[n++] = json_string_value(tag);
+        }
+    }
+    qsort(tags, n, sizeof(*tags), s_compare_strings);
+    size_t unique = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (unique == 0 || strcmp(tags[unique - 1], tags[i]) != 0) {
+            tags[unique++] = tags[i];
+        }
+    }
+    *count = unique;
+    return tags;
+}
+
+enum ecc_status ecc_suite_tags_format(const struct ecc_suite *suite, struct ecc_buf *out) {
+    size_t count = 0;
+    const char **tags = s_suite_tags(suite, &count);
+    if (!tags) {
+        return ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = ECC_OK;
+    for (size_t i = 0; i < count && status == ECC_OK; i++) {
+        size_t cases = 0;
+        for (size_t j = 0; j < suite->count; j++) {
+            cases += ecc_case_has_tag(suite->cases[j], tags[i]);
+        }
+        status = ecc_buf_printf(out, "%s%s (%zu)", i ? ", " : "", tags[i], cases);
+    }
+    free(tags);
+    return status;
+}
+
+/* "did you mean" for one unmatched term: the nearest candidates, at most 3, within a distance that grows
+ * with the term's length. Appended to `out` as "; did you mean a, b?" (nothing when none is near). */
+static void s_nearest(const char *term, const char *const *candidates, size_t count, char *out, size_t size) {
+    size_t limit = strlen(term) / 3 + 1;
+    limit = limit < 2 ? 2 : limit;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < count; i++) {
+        size_t d = s_distance(term, candidates[i]);
+        best = d < best ? d : best;
+    }
+    out[0] = '\0';
+    if (best > limit) {
+        return;
+    }
+    size_t used = 0;
+    size_t shown = 0;
+    for (size_t i = 0; i < count && shown < 3; i++) {
+        if (s_distance(term, candidates[i]) == best) {
+            int n = snprintf(out + used, size - used, "%s%s", shown ? ", " : "; did you mean ", candidates[i]);
+            if (n < 0 || (size_t)n >= size - used) {
+                break;
+            }
+            used += (size_t)n;
+            shown++;
+        }
+    }
+    if (shown && used + 1 < size) {
+        out[used++] = '?';
+        out[used] = '\0';
+    }
+}
+
+enum ecc_status ecc_filter_check(
+    const struct ecc_filter *filter, const struct ecc_suite *suite, const char *option, struct ecc_diag *diag) {
+    for (size_t t = 0; t < filter->count; t++) {
+        struct ecc_filter one = {.terms = &filter->terms[t], .count = 1, .capacity = 1};
+        bool matched = false;
+        for (size_t i = 0; i < suite->count && !matched; i++) {
+            matched = ecc_filter_matches(&one, suite->cases[i]);
+        }
+        if (matched) {
+            continue;
+        }
+        const char *term = filter->terms[t];
+        char hint[400] = "";
+        if (strncmp(term, "tag:", 4) == 0) {
+            size_t count = 0;
+            const char **tags = s_suite_tags(suite, &count);
+            if (!tags) {
+                return ECC_ERR_NOMEM;
+            }
+            s_nearest(term + 4, tags, count, hint, sizeof(hint));
+            if (!hint[0]) {
+                size_t used = (size_t)snprintf(hint, sizeof(hint), "; known tags:");
+                for (size_t i = 0; i < count && used < sizeof(hint); i++) {
+                    used += (size_t)snprintf(hint + used, sizeof(hint) - used, " %s", tags[i]);
+                }
+            }
+            free(tags);
+        } else {
+            const char **ids = calloc(suite->count ? suite->count : 1, sizeof(*ids));
+            if (!ids) {
+                return ECC_ERR_NOMEM;
+            }
+            for (size_t i = 0; i < suite->count; i++) {
+                ids[i] = suite->cases[i]->id;
+            }
+            s_nearest(term, ids, suite->count, hint, sizeof(hint));
+            free(ids);
+        }
+        ecc_diag_set(
+            diag,
+            "%s '%s' matches none of the %zu cases loaded%s (see --list, --tags)",
+            option,
+            term,
+            suite->count,
+            hint);
+        return ECC_ERR_NOT_FOUND;
+    }
+    return ECC_OK;
 }
 
 static void s_shuffle(struct ecc_plan_item *items, size_t count, uint64_t *state) {

@@ -55,6 +55,7 @@ void ecc_run_report_clean_up(struct ecc_run_report *report) {
     free(report->endpoint);
     free(report->profile);
     free(report->prefix);
+    free(report->stop_reason);
     memset(report, 0, sizeof(*report));
 }
 
@@ -113,7 +114,32 @@ void ecc_run_report_counts(const struct ecc_run_report *report, struct ecc_repor
 bool ecc_run_report_ok(const struct ecc_run_report *report) {
     struct ecc_report_counts counts;
     ecc_run_report_counts(report, &counts);
-    return counts.fail == 0 && counts.xpass == 0;
+    return counts.fail == 0 && counts.xpass == 0 && report->stop == ECC_RUN_STOP_NONE;
+}
+
+const char *ecc_run_stop_name(enum ecc_run_stop stop) {
+    switch (stop) {
+    case ECC_RUN_STOP_NONE:
+        return "";
+    case ECC_RUN_STOP_INTERRUPTED:
+        return "interrupted";
+    case ECC_RUN_STOP_ENDPOINT:
+        return "endpoint unusable";
+    }
+    return "?";
+}
+
+enum ecc_status ecc_run_report_set_stop(struct ecc_run_report *report, enum ecc_run_stop stop, const char *reason) {
+    if (report->stop != ECC_RUN_STOP_NONE || stop == ECC_RUN_STOP_NONE) {
+        return ECC_OK;
+    }
+    char *copy = ecc_strdup(reason ? reason : ecc_run_stop_name(stop));
+    if (!copy) {
+        return ECC_ERR_NOMEM;
+    }
+    report->stop = stop;
+    report->stop_reason = copy;
+    return ECC_OK;
 }
 
 /* ---- text hygiene ------------------------------------------------------------------------------- */
@@ -250,14 +276,19 @@ void ecc_report_console_clear_progress(FILE *out) {
 void ecc_report_console_summary(FILE *out, const struct ecc_run_report *report, bool color) {
     struct ecc_report_counts c;
     ecc_run_report_counts(report, &c);
-    bool ok = c.fail == 0 && c.xpass == 0;
+    bool ok = ecc_run_report_ok(report);
+    const char *headline = report->stop == ECC_RUN_STOP_INTERRUPTED ? "INTERRUPTED"
+                           : report->stop == ECC_RUN_STOP_ENDPOINT  ? "STOPPED"
+                           : ok                                     ? "OK"
+                                                                    : "FAILED";
     fprintf(
         out,
-        "\n%s%s%s: %zu cases, %zu passed, %zu failed, %zu skipped, %zu expected failures, %zu unexpected passes",
+        "\n%s%s%s: %zu case%s, %zu passed, %zu failed, %zu skipped, %zu expected failures, %zu unexpected passes",
         color ? (ok ? s_colors[ECC_RESULT_PASS] : s_colors[ECC_RESULT_FAIL]) : "",
-        ok ? "OK" : "FAILED",
+        headline,
         color ? "\033[0m" : "",
         c.total,
+        c.total == 1 ? "" : "s",
         c.pass,
         c.fail,
         c.skip,
@@ -267,6 +298,15 @@ void ecc_report_console_summary(FILE *out, const struct ecc_run_report *report, 
         fprintf(out, " (%zu left out by --only/--skip)", report->filtered_out);
     }
     fprintf(out, " in %.2f s\n", (double)report->duration_ms / 1000.0);
+    if (report->stop != ECC_RUN_STOP_NONE) {
+        char *reason = ecc_report_sanitize_text(report->stop_reason ? report->stop_reason : "", true);
+        fprintf(
+            out,
+            "The run did not finish (%s): %s. Cases not run are SKIP; the run fails.\n",
+            ecc_run_stop_name(report->stop),
+            reason ? reason : "");
+        free(reason);
+    }
     if (c.xpass) {
         fprintf(out, "An unexpected pass (XPASS) fails the run: remove the case from the expected-failure list.\n");
     }
@@ -356,20 +396,25 @@ enum ecc_status ecc_report_write_junit(FILE *out, const struct ecc_run_report *r
     struct ecc_report_counts c;
     ecc_run_report_counts(report, &c);
     double seconds = (double)report->duration_ms / 1000.0;
+    /* A stopped run is one more test case, in error, so every JUnit reader fails the run. */
+    size_t errors = report->stop != ECC_RUN_STOP_NONE ? 1 : 0;
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(
         out,
-        "<testsuites name=\"ecsconf\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
-        c.total,
+        "<testsuites name=\"ecsconf\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+        "time=\"%.3f\">\n",
+        c.total + errors,
         c.fail + c.xpass,
+        errors,
         c.skip,
         seconds);
     fprintf(
         out,
-        "  <testsuite name=\"ecsconf run\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+        "  <testsuite name=\"ecsconf run\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
         "time=\"%.3f\">\n",
-        c.total,
+        c.total + errors,
         c.fail + c.xpass,
+        errors,
         c.skip,
         seconds);
     fputs("    <properties>\n      <property name=\"endpoint\" value=\"", out);
@@ -416,6 +461,13 @@ enum ecc_status ecc_report_write_junit(FILE *out, const struct ecc_run_report *r
             fputs("</system-err>\n", out);
         }
         fputs("    </testcase>\n", out);
+    }
+    if (errors) {
+        fputs("    <testcase classname=\"ecsconf.run\" name=\"run\" time=\"0.000\">\n      <error type=\"", out);
+        s_xml(out, ecc_run_stop_name(report->stop));
+        fputs("\" message=\"", out);
+        s_xml(out, report->stop_reason);
+        fputs("\"/>\n    </testcase>\n", out);
     }
     fputs("  </testsuite>\n</testsuites>\n", out);
     return ferror(out) ? ECC_ERR_IO : ECC_OK;
@@ -485,6 +537,12 @@ enum ecc_status ecc_report_write_tap(FILE *out, const struct ecc_run_report *rep
             fputs("  ...\n", out);
         }
     }
+    if (report->stop != ECC_RUN_STOP_NONE) {
+        /* TAP's way to say the run did not finish: every consumer fails it. */
+        fprintf(out, "Bail out! %s: ", ecc_run_stop_name(report->stop));
+        s_tap_line(out, report->stop_reason);
+        fputc('\n', out);
+    }
     return ferror(out) ? ECC_ERR_IO : ECC_OK;
 }
 
@@ -531,7 +589,16 @@ enum ecc_status ecc_report_write_json(FILE *out, const struct ecc_run_report *re
     rc |= root ? s_set_text(root, "prefix", report->prefix) : -1;
     rc |= root ? json_object_set_new(root, "seed", json_integer((json_int_t)report->seed)) : -1;
     rc |= root ? json_object_set_new(root, "duration_ms", json_integer((json_int_t)report->duration_ms)) : -1;
-    rc |= root ? json_object_set_new(root, "ok", json_boolean(c.fail == 0 && c.xpass == 0)) : -1;
+    rc |= root ? json_object_set_new(root, "ok", json_boolean(ecc_run_report_ok(report))) : -1;
+    if (root && report->stop != ECC_RUN_STOP_NONE) {
+        json_t *stopped = json_object();
+        rc |= stopped ? 0 : -1;
+        rc |= stopped ? json_object_set_new(stopped, "why", json_string(ecc_run_stop_name(report->stop))) : -1;
+        rc |= stopped ? s_set_text(stopped, "reason", report->stop_reason) : -1;
+        rc |= json_object_set_new(root, "stopped", stopped);
+    } else if (root) {
+        rc |= json_object_set_new(root, "stopped", json_null());
+    }
     for (size_t i = 0; rc == 0 && i < report->count; i++) {
         const struct ecc_case_report *item = &report->cases[i];
         json_t *entry = json_object();
@@ -568,8 +635,22 @@ enum ecc_status ecc_report_write_json(FILE *out, const struct ecc_run_report *re
     return status;
 }
 
+static enum ecc_status s_write(FILE *out, enum ecc_report_format format, const struct ecc_run_report *report) {
+    return format == ECC_REPORT_JUNIT ? ecc_report_write_junit(out, report)
+           : format == ECC_REPORT_TAP ? ecc_report_write_tap(out, report)
+                                      : ecc_report_write_json(out, report);
+}
+
 enum ecc_status ecc_report_write_file(
     const char *file, enum ecc_report_format format, const struct ecc_run_report *report, struct ecc_diag *diag) {
+    if (strcmp(file, "-") == 0) {
+        enum ecc_status status = s_write(stdout, format, report);
+        if (fflush(stdout) != 0 || status != ECC_OK) {
+            ecc_diag_set(diag, "cannot write the report to standard output: %s", strerror(errno));
+            return ECC_ERR_IO;
+        }
+        return ECC_OK;
+    }
     size_t len = strlen(file) + 16;
     char *tmp = malloc(len);
     if (!tmp) {
@@ -582,9 +663,7 @@ enum ecc_status ecc_report_write_file(
         free(tmp);
         return ECC_ERR_IO;
     }
-    enum ecc_status status = format == ECC_REPORT_JUNIT ? ecc_report_write_junit(out, report)
-                             : format == ECC_REPORT_TAP ? ecc_report_write_tap(out, report)
-                                                        : ecc_report_write_json(out, report);
+    enum ecc_status status = s_write(out, format, report);
     if (fclose(out) != 0 && status == ECC_OK) {
         status = ECC_ERR_IO;
     }

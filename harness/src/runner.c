@@ -1,3 +1,8 @@
+/*
+ * `ecsconf run`'s engine (runner.h): the preflight probe, worker threads that run each planned case's
+ * steps and cleanups against the endpoint, the verdict of each case (expected failures held against
+ * their lines), the circuit breaker that stops a run whose endpoint stopped answering, and Ctrl-C.
+ */
 #include "ecc/runner.h"
 
 #include "ecc/capacity.h"
@@ -12,6 +17,7 @@
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +27,9 @@
 #define S_MAX_ANSWER_PREVIEW 600
 #define S_MAX_CHECK_FAILURES 8
 #define S_SLEEP_SLICE_MS     50
+/* Cases in a row with no usable answer before the endpoint is probed (and the run stopped if the probe
+ * fails too). */
+#define S_BREAKER_CASES 3
 
 void ecc_runner_options_init(struct ecc_runner_options *options) {
     memset(options, 0, sizeof(*options));
@@ -74,12 +83,34 @@ struct s_shared {
     size_t next; /* next plan item to hand out (parallel phase) */
     size_t done; /* items finished */
     enum ecc_status status;
+    size_t unreachable_in_a_row; /* cases whose verdict was a transport failure, in a row */
+    bool probing;                /* a worker is probing the endpoint for the circuit breaker */
+    atomic_bool tripped;         /* the endpoint stopped answering: run nothing more */
 };
 
 struct s_worker {
     struct s_shared *shared;
     struct ecc_transport *transport;
     struct ecc_sigv4_signer *signer;
+    /* The interrupt level that cancels this worker's requests in flight: 1 while steps run, 2 during the
+     * cleanup (the first Ctrl-C lets the cleanup finish, the second abandons it). */
+    atomic_int cancel_level;
+};
+
+/* The transports' cancel callback: an interrupt at the worker's level, or the circuit breaker. */
+static bool s_should_cancel(void *user_data) {
+    struct s_worker *worker = user_data;
+    const struct ecc_runner_options *options = worker->shared->options;
+    return atomic_load(&worker->shared->tripped) ||
+           (options->interrupted && *options->interrupted >= atomic_load(&worker->cancel_level));
+}
+
+/* What the verdict of a failed case depends on, from its first failure. */
+struct s_first_failure {
+    const char *transport_error; /* a transport failure's name; NULL when an answer came */
+    bool interrupted;            /* Ctrl-C (or the circuit breaker) cut the case short */
+    int status;                  /* HTTP status of the failing step's answer; 0: none */
+    char error_type[128];        /* its error type; "" when none */
 };
 
 /* One running case. */
@@ -96,6 +127,7 @@ struct s_case_run {
     json_t *ec2_instances;       /* started by s_capacity_provide: {"ids": [...], "second": bool} */
     uint64_t deadline_ms;        /* 0: none */
     bool failed;
+    struct s_first_failure first;
     char reason[512];
     struct ecc_buf detail;
     struct ecc_buf warnings;
@@ -423,20 +455,33 @@ static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms
     struct ecc_transport *own = NULL;
     if (timeout_ms > 0) {
         struct ecc_transport_options options = run->options->transport;
-        options.timeout_ms = (long)timeout_ms;
+        ecc_transport_options_set_timeout(&options, (long)timeout_ms);
         struct ecc_diag diag;
         own = ecc_transport_new(&options, &diag);
         if (!own) {
             s_fail(run, "%s: cannot create a transport: %s", label, diag.text);
             return false;
         }
+        ecc_transport_set_cancel(own, s_should_cancel, run->worker);
         transport = own;
     }
     enum ecc_transport_error error =
         ecc_transport_send(transport, shared->options->endpoint_url, &x->request, &x->response, &x->result);
     ecc_transport_destroy(own);
     if (error != ECC_TRANSPORT_OK) {
-        s_fail(run, "%s: no usable answer (%s): %s", label, ecc_transport_error_name(error), x->result.message);
+        if (!run->failed) {
+            run->first.transport_error = ecc_transport_error_name(error);
+            run->first.interrupted = error == ECC_TRANSPORT_ERR_CANCELLED;
+        }
+        if (error == ECC_TRANSPORT_ERR_CANCELLED) {
+            s_fail(
+                run,
+                "%s: %s: the request was cancelled",
+                label,
+                s_interrupted(run, 1) ? "interrupted" : "run stopped (the endpoint stopped answering)");
+        } else {
+            s_fail(run, "%s: no usable answer (%s): %s", label, ecc_transport_error_name(error), x->result.message);
+        }
         return false;
     }
     if (x->response.body_len) {
@@ -906,12 +951,29 @@ static bool s_confirm(struct s_case_run *run, const struct ecc_step *step, const
     return visible;
 }
 
+/* The answer of the step that failed first, for the expected-failure check. */
+static void s_note_failed_answer(struct s_case_run *run, const struct s_exchange *x) {
+    run->first.status = x->response.status;
+    run->first.error_type[0] = '\0';
+    struct ecc_error_type type;
+    struct ecc_diag diag;
+    if (ecc_errors_resolve_type(&x->response.headers, json_is_object(x->body) ? x->body : NULL, &type, &diag) ==
+            ECC_OK &&
+        type.source != ECC_ERROR_TYPE_NONE) {
+        size_t len =
+            type.name_len < sizeof(run->first.error_type) - 1 ? type.name_len : sizeof(run->first.error_type) - 1;
+        memcpy(run->first.error_type, type.name, len);
+        run->first.error_type[len] = '\0';
+    }
+}
+
 static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
     struct s_exchange x;
     s_exchange_init(&x);
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     bool ok = false;
+    bool was_failed = run->failed;
     if (step->is_cleanup && s_build_request(run, step, &x, &diag) != ECC_OK) {
         /* A cleanup step whose inputs never came to be (a capture of a step that did not run) has nothing
          * to clean up; the runner's own cleanup still runs. */
@@ -944,6 +1006,9 @@ static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
     }
     ok = !step->confirm || s_confirm(run, step, &x);
 done:
+    if (!was_failed && run->failed && !run->first.transport_error && x.response.status != 0) {
+        s_note_failed_answer(run, &x);
+    }
     s_exchange_clean_up(&x);
     return ok;
 }
@@ -962,6 +1027,7 @@ static void s_auto_cleanup(struct s_case_run *run) {
         {"DeleteCluster", run->clusters, "cluster"},
     };
     bool was_failed = run->failed;
+    struct s_first_failure saved_first = run->first;
     char saved_reason[sizeof(run->reason)];
     memcpy(saved_reason, run->reason, sizeof(saved_reason));
     size_t detail_len = run->detail.len;
@@ -969,10 +1035,13 @@ static void s_auto_cleanup(struct s_case_run *run) {
         size_t i;
         json_t *item;
         json_array_foreach(passes[p].list, i, item) {
-            if (s_interrupted(run, 2)) {
+            if (s_interrupted(run, 2) || atomic_load(&run->worker->shared->tripped)) {
                 s_warn(
-                    run, "cleanup abandoned (second interrupt): resources named %s-* may remain", run->options->prefix);
-                return;
+                    run,
+                    "cleanup abandoned (%s): resources named %s-* may remain",
+                    s_interrupted(run, 2) ? "second interrupt" : "the endpoint stopped answering",
+                    run->options->prefix);
+                goto restore;
             }
             json_t *body = json_object_get(item, "body");
             bool second = json_is_true(json_object_get(item, "second"));
@@ -999,8 +1068,10 @@ static void s_auto_cleanup(struct s_case_run *run) {
             s_capacity_release(run);
         }
     }
+restore:
     /* Cleanup trouble is a warning, not the case's result. */
     run->failed = was_failed;
+    run->first = saved_first;
     memcpy(run->reason, saved_reason, sizeof(saved_reason));
     run->detail.len = detail_len;
     if (run->detail.data) {
@@ -1069,8 +1140,11 @@ static void s_run_steps(struct s_case_run *run, const struct ecc_step *steps, si
         if (!cleanup && run->failed) {
             return;
         }
-        if (!cleanup && s_interrupted(run, 1)) {
-            s_fail(run, "interrupted before %s", steps[i].label);
+        if (!cleanup && (s_interrupted(run, 1) || atomic_load(&run->worker->shared->tripped))) {
+            if (!run->failed) {
+                run->first.interrupted = true;
+            }
+            s_fail(run, "%s before %s", s_interrupted(run, 1) ? "interrupted" : "run stopped", steps[i].label);
             return;
         }
         if (cleanup && s_interrupted(run, 2)) {
@@ -1078,6 +1152,9 @@ static void s_run_steps(struct s_case_run *run, const struct ecc_step *steps, si
             return;
         }
         if (!cleanup && run->deadline_ms && s_now_ms() > run->deadline_ms) {
+            if (!run->failed) {
+                run->first.transport_error = "timeout"; /* the case's deadline, never an expected failure */
+            }
             s_fail(run, "case timed out before %s", steps[i].label);
             return;
         }
@@ -1087,8 +1164,53 @@ static void s_run_steps(struct s_case_run *run, const struct ecc_step *steps, si
     }
 }
 
-static void s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc_case_report *out) {
+/* The verdict of a case that ran and failed: FAIL, or XFAIL when its expected-failure line accepts the way
+ * it failed. Writes the one-line reason. Returns the result. */
+static enum ecc_result
+s_failed_verdict(const struct s_case_run *run, const struct ecc_expect_fail_entry *listed, char *reason, size_t size) {
+    if (run->first.interrupted || s_interrupted(run, 1)) {
+        /* Cut short: says nothing about the endpoint, so it can be no expected failure. */
+        snprintf(reason, size, "%s", run->reason);
+        return ECC_RESULT_FAIL;
+    }
+    if (!listed) {
+        snprintf(reason, size, "%s", run->reason);
+        return ECC_RESULT_FAIL;
+    }
+    struct ecc_expect_fail_observed observed = {
+        .transport_error = run->first.transport_error,
+        .status = run->first.status,
+        .error_type = run->first.error_type[0] ? run->first.error_type : NULL,
+        .reason = run->reason,
+    };
+    char why[300];
+    if (!ecc_expect_fail_accepts(listed, &observed, why, sizeof(why))) {
+        snprintf(
+            reason, size, "failed, but not as %s:%d expects (%s): %s", listed->source, listed->line, why, run->reason);
+        return ECC_RESULT_FAIL;
+    }
+    if (run->first.transport_error) {
+        snprintf(reason, size, "expected failure (%s): %s", listed->reason, run->reason);
+    } else {
+        /* What the endpoint answered, so a reader sees the values behind the expected failure. */
+        snprintf(
+            reason,
+            size,
+            "expected failure (%s): HTTP %d, error %s: %s",
+            listed->reason,
+            run->first.status,
+            run->first.error_type[0] ? run->first.error_type : "none",
+            run->reason);
+    }
+    return ECC_RESULT_XFAIL;
+}
+
+/* Runs one plan item into `out`. *unreachable: the case failed for want of any usable answer (the
+ * circuit breaker counts those). */
+static void
+s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc_case_report *out, bool *unreachable) {
     const struct ecc_runner_options *options = worker->shared->options;
+    *unreachable = false;
     const struct ecc_case *c = item->c;
     memset(out, 0, sizeof(*out));
     out->id = (char *)c->id;
@@ -1102,6 +1224,11 @@ static void s_run_case(struct s_worker *worker, const struct ecc_plan_item *item
     if (options->interrupted && *options->interrupted) {
         out->result = ECC_RESULT_SKIP;
         out->reason = ecc_strdup("not run: interrupted");
+        return;
+    }
+    if (atomic_load(&worker->shared->tripped)) {
+        out->result = ECC_RESULT_SKIP;
+        out->reason = ecc_strdup("not run: the endpoint stopped answering (circuit breaker)");
         return;
     }
     struct s_case_run run = {.worker = worker, .options = options, .c = c};
@@ -1122,15 +1249,20 @@ static void s_run_case(struct s_worker *worker, const struct ecc_plan_item *item
         s_fail(&run, "cannot set the case variables");
     } else {
         s_run_steps(&run, c->steps, c->step_count, false);
+        /* The first Ctrl-C must not cancel the cleanup's requests: only the second does. */
+        atomic_store(&worker->cancel_level, 2);
         s_run_steps(&run, c->cleanup, c->cleanup_count, true);
         s_auto_cleanup(&run);
+        atomic_store(&worker->cancel_level, 1);
     }
     out->duration_ms = s_now_ms() - start;
     bool listed = item->expect_fail != NULL;
     out->result = ecc_result_of(!run.failed, listed);
     char reason[1024];
-    if (out->result == ECC_RESULT_XFAIL) {
-        snprintf(reason, sizeof(reason), "expected failure (%s): %s", item->expect_fail->reason, run.reason);
+    if (run.failed) {
+        out->result = s_failed_verdict(&run, item->expect_fail, reason, sizeof(reason));
+        *unreachable = out->result == ECC_RESULT_FAIL && run.first.transport_error && !run.first.interrupted &&
+                       !s_interrupted(&run, 1);
     } else if (out->result == ECC_RESULT_XPASS) {
         snprintf(
             reason,
@@ -1159,13 +1291,191 @@ static void s_run_case(struct s_worker *worker, const struct ecc_plan_item *item
     ecc_buf_clean_up(&run.warnings);
 }
 
+/* ---- the probe: preflight and circuit breaker ------------------------------------------------------ */
+
+/* Errors that say the credentials, the signature or the region were refused. */
+static bool s_is_auth_error(const struct ecc_error_info *info) {
+    static const enum ecc_error_id auth[] = {
+        ECC_ERROR_UNRECOGNIZED_CLIENT,
+        ECC_ERROR_INVALID_SIGNATURE,
+        ECC_ERROR_INCOMPLETE_SIGNATURE,
+        ECC_ERROR_MISSING_AUTHENTICATION_TOKEN,
+        ECC_ERROR_EXPIRED_TOKEN,
+        ECC_ERROR_INVALID_CLIENT_TOKEN_ID,
+        ECC_ERROR_SIGNATURE_DOES_NOT_MATCH,
+        ECC_ERROR_REQUEST_EXPIRED,
+        ECC_ERROR_ACCESS_DENIED,
+    };
+    for (size_t i = 0; info && i < ECC_ARRAY_LEN(auth); i++) {
+        if (info->id == auth[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * One signed ListTasks of a cluster that does not exist (`<prefix>-preflight`): any AWS JSON answer
+ * other than a refusal of the credentials, the signature or the region (a task list, or
+ * ClusterNotFoundException) proves that the endpoint answers, TLS works and the credentials and region
+ * are accepted. Nothing is created.
+ */
+static enum ecc_status s_probe(
+    const struct ecc_runner_options *options,
+    struct ecc_transport *transport,
+    struct ecc_sigv4_signer *signer,
+    struct ecc_sigv4_key_cache *key_cache,
+    struct ecc_diag *diag) {
+    struct ecc_http_request request;
+    struct ecc_http_response response;
+    struct ecc_transport_result result;
+    struct ecc_response_outcome outcome;
+    ecc_http_request_init(&request);
+    ecc_http_response_init(&response);
+    ecc_response_outcome_init(&outcome);
+    memset(&result, 0, sizeof(result));
+    char host[300];
+    char body[200];
+    snprintf(body, sizeof(body), "{\"cluster\":\"%s-preflight\"}", options->prefix);
+    struct ecc_sigv4_sign_options sign = {
+        .credentials = options->credentials,
+        .region = options->region,
+        .service = "ecs",
+        .key_cache = key_cache,
+    };
+    enum ecc_status status = ecc_transport_endpoint_host(options->endpoint_url, host, sizeof(host), diag);
+    if (status == ECC_OK) {
+        status = ecc_codec_build_aws_json_request("ListTasks", body, strlen(body), &request, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_http_headers_add(&request.headers, "Host", host);
+    }
+    if (status == ECC_OK) {
+        status = ecc_sigv4_signer_sign(signer, &request, &sign, diag);
+    }
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    enum ecc_transport_error error = ecc_transport_send(transport, options->endpoint_url, &request, &response, &result);
+    if (error != ECC_TRANSPORT_OK) {
+        ecc_diag_set(
+            diag,
+            "no usable answer (%s): %s%s",
+            ecc_transport_error_name(error),
+            result.message,
+            error == ECC_TRANSPORT_ERR_TLS
+                ? ". If the endpoint's certificate comes from a private CA, give --ca-bundle FILE (or set "
+                  "AWS_CA_BUNDLE); --insecure turns verification off"
+                : "");
+        status = error == ECC_TRANSPORT_ERR_NOMEM ? ECC_ERR_NOMEM : ECC_ERR_IO;
+        goto on_error;
+    }
+    struct ecc_codec_response_options codec = {.allow_plain_json_content_type = true};
+    status = ecc_codec_classify_response(&response, &codec, &outcome);
+    if (status != ECC_OK) {
+        ecc_diag_set(diag, "cannot read the answer: %s", ecc_status_name(status));
+        goto on_error;
+    }
+    if (outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR) {
+        ecc_diag_set(
+            diag,
+            "a signed ListTasks got HTTP %d, not an AWS JSON answer (%s: %.200s): is this an ECS endpoint?",
+            response.status,
+            ecc_protocol_error_name(outcome.protocol_error),
+            outcome.diag.text);
+        status = ECC_ERR_IO;
+    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && s_is_auth_error(outcome.error.info)) {
+        ecc_diag_set(
+            diag,
+            "the endpoint refused the credentials or the region %s: HTTP %d %s: %.200s",
+            options->region,
+            response.status,
+            outcome.error.type_name ? outcome.error.type_name : "",
+            outcome.error.message ? outcome.error.message : "");
+        status = ECC_ERR_AUTH;
+    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && response.status >= 500) {
+        ecc_diag_set(
+            diag,
+            "a signed ListTasks got HTTP %d %s: %.200s",
+            response.status,
+            outcome.error.type_name ? outcome.error.type_name : "",
+            outcome.error.message ? outcome.error.message : "");
+        status = ECC_ERR_IO;
+    }
+on_error:
+    ecc_response_outcome_clean_up(&outcome);
+    ecc_http_response_clean_up(&response);
+    ecc_http_request_clean_up(&request);
+    return status;
+}
+
+static bool s_preflight_cancel(void *user_data) {
+    const struct ecc_runner_options *options = user_data;
+    return options->interrupted && *options->interrupted;
+}
+
+enum ecc_status ecc_runner_preflight(const struct ecc_runner_options *options, struct ecc_diag *diag) {
+    if (!options->endpoint_url || !options->region || !options->credentials || !options->prefix) {
+        ecc_diag_set(diag, "the preflight needs an endpoint, a region, credentials and a prefix");
+        return ECC_ERR_INVALID;
+    }
+    struct ecc_transport_options transport_options = options->transport;
+    ecc_transport_options_set_timeout(&transport_options, options->transport.timeout_ms);
+    struct ecc_transport *transport = ecc_transport_new(&transport_options, diag);
+    struct ecc_sigv4_signer *signer = ecc_sigv4_signer_new();
+    enum ecc_status status = transport && signer ? ECC_OK : transport ? ECC_ERR_NOMEM : ECC_ERR_INVALID;
+    if (status == ECC_OK) {
+        ecc_transport_set_cancel(transport, s_preflight_cancel, (void *)options);
+        status = s_probe(options, transport, signer, NULL, diag);
+    }
+    ecc_sigv4_signer_destroy(signer);
+    ecc_transport_destroy(transport);
+    return status;
+}
+
 /* ---- workers ------------------------------------------------------------------------------------ */
 
-static void s_finish_item(struct s_worker *worker, struct ecc_case_report *item) {
+/* After S_BREAKER_CASES cases in a row got no usable answer, one probe decides: an endpoint that still
+ * answers it (the cases broke it, or hit a path it cannot serve) lets the run go on; one that does not
+ * stops the run (ECC_RUN_STOP_ENDPOINT), and every case not started yet is SKIP. */
+static void s_breaker_probe(struct s_worker *worker) {
     struct s_shared *shared = worker->shared;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = s_probe(shared->options, worker->transport, worker->signer, shared->key_cache, &diag);
+    pthread_mutex_lock(&shared->mutex);
+    shared->probing = false;
+    bool interrupted = shared->options->interrupted && *shared->options->interrupted;
+    if (status != ECC_OK && !interrupted) {
+        char reason[700];
+        snprintf(
+            reason,
+            sizeof(reason),
+            "%d cases in a row got no usable answer, and the endpoint fails a signed ListTasks too: %s",
+            S_BREAKER_CASES,
+            diag.text);
+        if (ecc_run_report_set_stop(shared->report, ECC_RUN_STOP_ENDPOINT, reason) != ECC_OK) {
+            shared->status = ECC_ERR_NOMEM;
+        }
+        atomic_store(&shared->tripped, true);
+    }
+    pthread_mutex_unlock(&shared->mutex);
+}
+
+static void s_finish_item(struct s_worker *worker, struct ecc_case_report *item, bool ran, bool unreachable) {
+    struct s_shared *shared = worker->shared;
+    bool probe = false;
     pthread_mutex_lock(&shared->mutex);
     if (ecc_run_report_add(shared->report, item) != ECC_OK) {
         shared->status = ECC_ERR_NOMEM;
+    }
+    if (ran) {
+        shared->unreachable_in_a_row = unreachable ? shared->unreachable_in_a_row + 1 : 0;
+    }
+    if (shared->unreachable_in_a_row >= S_BREAKER_CASES && !shared->probing && !atomic_load(&shared->tripped)) {
+        shared->unreachable_in_a_row = 0;
+        shared->probing = true;
+        probe = true;
     }
     shared->done++;
     if (shared->options->on_case_done) {
@@ -1176,6 +1486,9 @@ static void s_finish_item(struct s_worker *worker, struct ecc_case_report *item)
     free(item->detail);
     free(item->reproducer);
     free(item->warnings);
+    if (probe) {
+        s_breaker_probe(worker);
+    }
 }
 
 static void s_do_item(struct s_worker *worker, const struct ecc_plan_item *item) {
@@ -1186,19 +1499,25 @@ static void s_do_item(struct s_worker *worker, const struct ecc_plan_item *item)
         pthread_mutex_unlock(&shared->mutex);
     }
     struct ecc_case_report result;
-    s_run_case(worker, item, &result);
-    s_finish_item(worker, &result);
+    bool unreachable = false;
+    s_run_case(worker, item, &result, &unreachable);
+    s_finish_item(worker, &result, result.result != ECC_RESULT_SKIP, unreachable);
 }
 
 static enum ecc_status s_worker_init(struct s_worker *worker, struct s_shared *shared, struct ecc_diag *diag) {
     worker->shared = shared;
-    worker->transport = ecc_transport_new(&shared->options->transport, diag);
+    atomic_init(&worker->cancel_level, 1);
+    /* The request timeout is the one limit: the slow-drip guard follows it. */
+    struct ecc_transport_options transport_options = shared->options->transport;
+    ecc_transport_options_set_timeout(&transport_options, shared->options->transport.timeout_ms);
+    worker->transport = ecc_transport_new(&transport_options, diag);
     worker->signer = ecc_sigv4_signer_new();
     if (!worker->transport || !worker->signer) {
         ecc_transport_destroy(worker->transport);
         ecc_sigv4_signer_destroy(worker->signer);
         return worker->transport ? ECC_ERR_NOMEM : ECC_ERR_INVALID;
     }
+    ecc_transport_set_cancel(worker->transport, s_should_cancel, worker);
     return ECC_OK;
 }
 
@@ -1242,6 +1561,7 @@ enum ecc_status ecc_runner_run(
         return ECC_ERR_INVALID;
     }
     struct s_shared shared = {.plan = plan, .options = options, .report = report, .status = ECC_OK};
+    atomic_init(&shared.tripped, false);
     enum ecc_status status = ecc_transport_endpoint_host(options->endpoint_url, shared.host, sizeof(shared.host), diag);
     if (status != ECC_OK) {
         return status;
@@ -1290,6 +1610,13 @@ enum ecc_status ecc_runner_run(
     }
     status = shared.status;
     report->duration_ms = s_now_ms() - start;
+    if (status == ECC_OK && options->interrupted && *options->interrupted) {
+        status = ecc_run_report_set_stop(
+            report,
+            ECC_RUN_STOP_INTERRUPTED,
+            *options->interrupted >= 2 ? "interrupted twice (Ctrl-C): the cleanup was abandoned"
+                                       : "interrupted (Ctrl-C)");
+    }
     if (report->count > 1) {
         qsort(report->cases, report->count, sizeof(*report->cases), s_compare_reports);
     }

@@ -8,7 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
-#define S_IDLE_EASY_MAX 16
+#define S_IDLE_EASY_MAX  16
+#define S_CANCEL_POLL_MS 100
 
 struct ecc_transport;
 
@@ -44,6 +45,8 @@ struct ecc_transport {
     size_t pending;
     CURL *idle_easy[S_IDLE_EASY_MAX];
     size_t idle_easy_count;
+    bool (*should_cancel)(void *user_data);
+    void *cancel_user_data;
 };
 
 static const struct {
@@ -64,6 +67,7 @@ static const struct {
     [ECC_TRANSPORT_ERR_REDIRECT] = {"redirect", "redirect not followed"},
     [ECC_TRANSPORT_ERR_NOMEM] = {"nomem", "out of memory"},
     [ECC_TRANSPORT_ERR_OTHER] = {"other", "transfer failed"},
+    [ECC_TRANSPORT_ERR_CANCELLED] = {"cancelled", "cancelled"},
 };
 
 const char *ecc_transport_error_name(enum ecc_transport_error error) {
@@ -83,6 +87,11 @@ void ecc_transport_options_init(struct ecc_transport_options *options) {
     options->max_header_bytes = (size_t)64 << 10;
     options->max_redirects = 5;
     options->max_idle_connections = 16;
+}
+
+void ecc_transport_options_set_timeout(struct ecc_transport_options *options, long timeout_ms) {
+    options->timeout_ms = timeout_ms;
+    options->low_speed_time_s = timeout_ms > 0 ? (timeout_ms + 999) / 1000 : options->low_speed_time_s;
 }
 
 static pthread_once_t s_global_once = PTHREAD_ONCE_INIT;
@@ -118,8 +127,13 @@ static CURLU *s_parse_endpoint(const char *endpoint_url, struct ecc_diag *diag) 
         ecc_diag_set(diag, "out of memory");
         return NULL;
     }
-    if (!endpoint_url || curl_url_set(url, CURLUPART_URL, endpoint_url, 0) != CURLUE_OK) {
-        ecc_diag_set(diag, "endpoint '%.200s' is not a valid absolute URL", endpoint_url ? endpoint_url : "(null)");
+    CURLUcode parsed = endpoint_url ? curl_url_set(url, CURLUPART_URL, endpoint_url, 0) : CURLUE_MALFORMED_INPUT;
+    if (parsed != CURLUE_OK) {
+        ecc_diag_set(
+            diag,
+            "endpoint '%.200s' is not a valid absolute URL (%s)",
+            endpoint_url ? endpoint_url : "(null)",
+            curl_url_strerror(parsed));
         goto on_error;
     }
     if (!s_url_part(url, CURLUPART_SCHEME, &part) || (strcmp(part, "http") != 0 && strcmp(part, "https") != 0)) {
@@ -141,6 +155,24 @@ static CURLU *s_parse_endpoint(const char *endpoint_url, struct ecc_diag *diag) 
     if (s_url_part(url, CURLUPART_PATH, &part) && strcmp(part, "/") != 0 && part[0] != '\0') {
         ecc_diag_set(
             diag, "endpoint '%.200s' must not have a path: the request's own path is what gets signed", endpoint_url);
+        goto on_error;
+    }
+    curl_free(part);
+    if (!s_url_part(url, CURLUPART_HOST, &part) || part[0] == '\0') {
+        ecc_diag_set(diag, "endpoint '%.200s' has no host", endpoint_url);
+        goto on_error;
+    }
+    curl_free(part);
+    /* libcurl reads "host:" as the default port; a colon with no port is a typo, not a wish for port 80. */
+    const char *authority = strstr(endpoint_url, "://");
+    size_t authority_len = authority ? strcspn(authority + 3, "/?#") : 0;
+    if (authority && authority_len > 0 && authority[3 + authority_len - 1] == ':') {
+        ecc_diag_set(diag, "endpoint '%.200s' has a ':' after the host but no port (1-65535)", endpoint_url);
+        part = NULL;
+        goto on_error;
+    }
+    if (s_url_part(url, CURLUPART_PORT, &part) && strtol(part, NULL, 10) == 0) {
+        ecc_diag_set(diag, "endpoint '%.200s': port 0 cannot be reached (1-65535)", endpoint_url);
         goto on_error;
     }
     curl_free(part);
@@ -352,6 +384,11 @@ static void s_start(struct ecc_transport *transport, struct s_transfer *tr) {
     if (elapsed_ms >= (uint64_t)options->timeout_ms) {
         snprintf(tr->errbuf, sizeof(tr->errbuf), "deadline of %ld ms spent before this hop", options->timeout_ms);
         s_finish(transport, tr, ECC_TRANSPORT_ERR_TIMEOUT);
+        return;
+    }
+    if (transport->should_cancel && transport->should_cancel(transport->cancel_user_data)) {
+        snprintf(tr->errbuf, sizeof(tr->errbuf), "the run was stopped before this request was sent");
+        s_finish(transport, tr, ECC_TRANSPORT_ERR_CANCELLED);
         return;
     }
     if (!tr->easy) {
@@ -669,10 +706,25 @@ static void s_transfer_free(struct s_transfer *tr) {
     free(tr);
 }
 
+/* Ends every exchange in flight with `error` and `why` (the multi handle broke, or the caller cancelled). */
+static void s_finish_running(struct ecc_transport *transport, enum ecc_transport_error error, const char *why) {
+    while (transport->running) {
+        struct s_transfer *tr = transport->running;
+        curl_multi_remove_handle(transport->multi, tr->easy);
+        snprintf(tr->errbuf, sizeof(tr->errbuf), "%s", why);
+        s_finish(transport, tr, error);
+    }
+}
+
 /* Runs the transfers until `target` (or, when NULL, any transfer) is finished, or `wait_ms` passed. */
 static enum ecc_status s_pump(struct ecc_transport *transport, struct s_transfer *target, int wait_ms) {
     uint64_t deadline = wait_ms >= 0 ? s_now_us() + (uint64_t)wait_ms * 1000u : 0;
     for (;;) {
+        if (transport->running && transport->should_cancel && transport->should_cancel(transport->cancel_user_data)) {
+            s_finish_running(
+                transport, ECC_TRANSPORT_ERR_CANCELLED, "the run was stopped while waiting for the answer");
+            return ECC_OK;
+        }
         int running = 0;
         CURLMcode multi_code = curl_multi_perform(transport->multi, &running);
         CURLMsg *message;
@@ -689,25 +741,21 @@ static enum ecc_status s_pump(struct ecc_transport *transport, struct s_transfer
         }
         if (multi_code != CURLM_OK) {
             /* The multi handle is broken: end every transfer rather than spin. */
-            while (transport->running) {
-                struct s_transfer *tr = transport->running;
-                curl_multi_remove_handle(transport->multi, tr->easy);
-                snprintf(tr->errbuf, sizeof(tr->errbuf), "%s", curl_multi_strerror(multi_code));
-                s_finish(transport, tr, ECC_TRANSPORT_ERR_OTHER);
-            }
+            s_finish_running(transport, ECC_TRANSPORT_ERR_OTHER, curl_multi_strerror(multi_code));
             return ECC_OK;
         }
         if (!transport->running) {
             return ECC_ERR_NOT_FOUND;
         }
-        int poll_ms = 1000;
+        /* A cancel callback is asked again after each poll: keep the polls short. */
+        int poll_ms = transport->should_cancel ? S_CANCEL_POLL_MS : 1000;
         if (wait_ms >= 0) {
             uint64_t now = s_now_us();
             if (now >= deadline) {
                 return ECC_ERR_TIMEOUT;
             }
             uint64_t left_ms = (deadline - now + 999u) / 1000u;
-            poll_ms = left_ms < 1000u ? (int)left_ms : 1000;
+            poll_ms = left_ms < (uint64_t)poll_ms ? (int)left_ms : poll_ms;
         }
         curl_multi_poll(transport->multi, NULL, 0, poll_ms, NULL);
     }
@@ -844,6 +892,12 @@ void ecc_transport_destroy(struct ecc_transport *transport) {
     free(transport->ca_bundle);
     free(transport->no_proxy);
     free(transport);
+}
+
+void ecc_transport_set_cancel(
+    struct ecc_transport *transport, bool (*should_cancel)(void *user_data), void *user_data) {
+    transport->should_cancel = should_cancel;
+    transport->cancel_user_data = user_data;
 }
 
 enum ecc_status ecc_transport_submit(

@@ -49,6 +49,11 @@ enum ecc_status ecc_credentials_read_secret_file(
  * The pointer belongs to the environment. */
 const char *ecc_credentials_region_from_env(void);
 
+/* Is `region` in the AWS form: a two-letter area, one or more lower-case words, a number, joined by '-'
+ * ("us-east-1", "us-gov-west-1", "eu-isoe-west-1"), at most 32 characters? ECC_ERR_INVALID with the
+ * reason otherwise ("US-EAST-1", "us east", "useast1"). */
+enum ecc_status ecc_credentials_check_region(const char *region, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
 /*
  * A printable description that never holds a secret: "access key AKID... (secret: set, session token:
  * set)". Writes at most `size` bytes, always NUL-terminated.

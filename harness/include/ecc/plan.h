@@ -26,6 +26,19 @@ ecc_filter_add(struct ecc_filter *filter, const char *spec, struct ecc_diag *dia
 /* Does any term match the case? An empty filter matches nothing. */
 bool ecc_filter_matches(const struct ecc_filter *filter, const struct ecc_case *c);
 
+/*
+ * Every term must match a case of `suite`: the first that matches none is ECC_ERR_NOT_FOUND, and `diag`
+ * names it (with `option`, "--only") and helps: for tag:NAME the nearest known tag or the list of known
+ * tags, for an id or glob the nearest case ids. A typo must not turn into a run of nothing.
+ */
+enum ecc_status ecc_filter_check(
+    const struct ecc_filter *filter, const struct ecc_suite *suite, const char *option, struct ecc_diag *diag)
+    ECC_WARN_UNUSED_RESULT;
+
+/* The suite's tags, sorted, each once, with the number of cases that carry it: "clienttoken (37), ...".
+ * Appended to `out` (capped like any ecc_buf). */
+enum ecc_status ecc_suite_tags_format(const struct ecc_suite *suite, struct ecc_buf *out) ECC_WARN_UNUSED_RESULT;
+
 struct ecc_plan_options {
     const struct ecc_filter *only; /* NULL or empty: every case */
     const struct ecc_filter *skip; /* NULL or empty: none */

@@ -39,6 +39,17 @@ struct ecc_case_report {
     uint64_t duration_ms;
 };
 
+/* Why a run ended before every case had its verdict. Any stop makes the run fail in every report:
+ * console, JSON (`ok: false` with `stopped`), JUnit (an error) and TAP (`Bail out!`). */
+enum ecc_run_stop {
+    ECC_RUN_STOP_NONE = 0,
+    ECC_RUN_STOP_INTERRUPTED, /* Ctrl-C */
+    ECC_RUN_STOP_ENDPOINT,    /* the endpoint is not usable: preflight failed, or the circuit breaker opened */
+};
+
+/* "interrupted", "endpoint unusable"; "" for ECC_RUN_STOP_NONE. */
+const char *ecc_run_stop_name(enum ecc_run_stop stop);
+
 struct ecc_run_report {
     char *endpoint;
     char *profile;
@@ -46,6 +57,8 @@ struct ecc_run_report {
     uint64_t seed;
     uint64_t duration_ms;
     size_t filtered_out; /* cases left out by --only / --skip (not listed) */
+    enum ecc_run_stop stop;
+    char *stop_reason; /* one line, owned; NULL when stop is ECC_RUN_STOP_NONE */
     struct ecc_case_report *cases;
     size_t count;
     size_t capacity;
@@ -64,8 +77,13 @@ void ecc_run_report_clean_up(struct ecc_run_report *report);
 enum ecc_status
 ecc_run_report_add(struct ecc_run_report *report, const struct ecc_case_report *item) ECC_WARN_UNUSED_RESULT;
 void ecc_run_report_counts(const struct ecc_run_report *report, struct ecc_report_counts *counts);
-/* True when every case passed, was skipped or failed as expected: no FAIL and no XPASS. */
+/* True when every case passed, was skipped or failed as expected (no FAIL, no XPASS) and the run was not
+ * stopped. */
 bool ecc_run_report_ok(const struct ecc_run_report *report);
+/* Records why the run stopped; the first stop wins (an interrupt after the endpoint died stays an endpoint
+ * stop). `reason` is copied. Not thread-safe: the runner serializes. */
+enum ecc_status ecc_run_report_set_stop(struct ecc_run_report *report, enum ecc_run_stop stop, const char *reason)
+    ECC_WARN_UNUSED_RESULT;
 
 /* Colour on `out`: a TTY, NO_COLOR unset or empty, TERM not "dumb". */
 bool ecc_report_use_color(FILE *out);
@@ -83,7 +101,7 @@ enum ecc_status ecc_report_write_tap(FILE *out, const struct ecc_run_report *rep
 enum ecc_status ecc_report_write_json(FILE *out, const struct ecc_run_report *report) ECC_WARN_UNUSED_RESULT;
 
 enum ecc_report_format { ECC_REPORT_JUNIT, ECC_REPORT_TAP, ECC_REPORT_JSON };
-/* Writes the report to `file` (replaced atomically: a temporary file renamed). */
+/* Writes the report to `file` (replaced atomically: a temporary file renamed); "-" is standard output. */
 enum ecc_status ecc_report_write_file(
     const char *file, enum ecc_report_format format, const struct ecc_run_report *report, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;

@@ -37,8 +37,9 @@ struct ecc_runner_options {
     /* EC2 instances started and registered in each cluster a case creates (capacity.h), taken away in
      * the case's cleanup; 0 (the default): none. At most ECC_CAPACITY_MAX_INSTANCES. */
     unsigned ec2_instances_per_cluster;
-    /* Set (to 1, then 2) by a SIGINT handler: 1 stops starting cases and steps and runs the cleanup,
-     * 2 abandons the cleanup too. NULL: never interrupted. */
+    /* Set (to 1, then 2) by a SIGINT handler (cancel.h's ecc_cancel_level_flag): 1 stops starting cases
+     * and steps, cancels the requests in flight at once and runs the cleanup; 2 cancels the cleanup's
+     * requests and abandons it. The report's stop is then ECC_RUN_STOP_INTERRUPTED. NULL: never. */
     volatile sig_atomic_t *interrupted;
     /* Called once per case as it finishes (skips included), under the runner's mutex. May be NULL. */
     void (*on_case_done)(void *user_data, const struct ecc_case_report *item, size_t done, size_t total);
@@ -59,11 +60,26 @@ struct ecc_runner_options {
 void ecc_runner_options_init(struct ecc_runner_options *options);
 
 /*
+ * Before the first case: one signed ListTasks of a cluster that does not exist (nothing is created),
+ * with the run's transport options (TLS, timeout) and credentials. ECC_OK when the endpoint gave an AWS
+ * JSON answer that accepts the credentials and region (a task list, ClusterNotFoundException, ...).
+ * Otherwise, with one clear line in `diag`: ECC_ERR_IO (no usable answer: connect, TLS with the hint to
+ * --ca-bundle/--insecure, timeout, ...; or not an AWS JSON answer; or a 5xx), ECC_ERR_AUTH (the
+ * credentials, the signature or the region refused), ECC_ERR_INVALID (options). An interrupt (the
+ * `interrupted` flag) cancels it at once (ECC_ERR_IO).
+ */
+enum ecc_status
+ecc_runner_preflight(const struct ecc_runner_options *options, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+/*
  * Runs every item of `plan`, adding one result per item to `report` (initialized by the caller; sorted
  * by group and id at the end). Returns ECC_OK when the run happened (whatever the results);
  * ECC_ERR_INVALID / ECC_ERR_NOMEM / ECC_ERR_IO with `diag` when it could not start (bad endpoint URL,
- * no transport). A case that cannot reach the endpoint FAILs with the transport's message; the run
- * goes on.
+ * no transport). A case that cannot reach the endpoint FAILs with the transport's message (never XFAIL,
+ * unless its line expects that transport failure); after 3 such cases in a row the endpoint is probed
+ * as by ecc_runner_preflight, and when the probe fails too the run stops: the report's stop is
+ * ECC_RUN_STOP_ENDPOINT and the cases not started are SKIP (the circuit breaker). An interrupt sets
+ * ECC_RUN_STOP_INTERRUPTED.
  */
 enum ecc_status ecc_runner_run(
     const struct ecc_plan *plan,

@@ -25,15 +25,19 @@
  *    refused before any byte is read; a body that grows past it aborts the transfer at once. Headers are
  *    capped by `max_header_bytes` and ECC_HTTP_MAX_HEADERS.
  *  - Deadlines: `connect_timeout_ms`, `timeout_ms` for the whole exchange (redirect hops included), and
- *    the slow-drip guard: fewer than `low_speed_bytes_per_s` for `low_speed_time_s` seconds aborts.
+ *    the slow-drip guard: fewer than `low_speed_bytes_per_s` for `low_speed_time_s` seconds aborts. A
+ *    caller whose `timeout_ms` is the one limit it promises (`ecsconf run --request-timeout-ms`) sets
+ *    `low_speed_time_s` with ecc_transport_options_set_timeout, so the guard never cuts a request first.
  *
  * Keep-alive and concurrency: a `struct ecc_transport` owns one curl multi handle; its connection cache
  * keeps connections open between exchanges, for the synchronous call and the concurrent one alike.
  * Submit several exchanges and collect them as they finish to run `--jobs N` requests at once from one
  * thread.
  *
- * To abandon everything in flight (Ctrl-C), destroy the transport; a caller that must notice an
- * interruption waits in ecc_transport_next with a short `wait_ms` and checks its flag between calls.
+ * Cancelling (Ctrl-C): give the transport a cancel callback (ecc_transport_set_cancel). While exchanges
+ * are in flight it is asked at least every 100 ms; when it answers true, every exchange in flight ends at
+ * once with ECC_TRANSPORT_ERR_CANCELLED (its connection closed), and so does every exchange submitted
+ * while it keeps answering true. Destroying the transport also abandons everything in flight.
  *
  * Threads: a transport must be used by one thread at a time; give each worker thread its own. libcurl's
  * global initialization (curl_global_init) runs once, the first time ecc_transport_new is called, behind
@@ -59,6 +63,9 @@ struct ecc_transport_options {
 
 /* Sets the defaults listed above. */
 void ecc_transport_options_init(struct ecc_transport_options *options);
+/* Sets `timeout_ms` and makes the slow-drip guard follow it: `low_speed_time_s` becomes the timeout in
+ * whole seconds, rounded up, so only the timeout ends a request that is slow but alive. */
+void ecc_transport_options_set_timeout(struct ecc_transport_options *options, long timeout_ms);
 
 enum ecc_transport_error {
     ECC_TRANSPORT_OK = 0,
@@ -74,7 +81,8 @@ enum ecc_transport_error {
     ECC_TRANSPORT_ERR_PROTOCOL,  /* the peer did not speak HTTP/1.x properly */
     ECC_TRANSPORT_ERR_REDIRECT,  /* too many hops, or a Location that cannot be followed */
     ECC_TRANSPORT_ERR_NOMEM,
-    ECC_TRANSPORT_ERR_OTHER, /* anything else libcurl reports; the message has its text */
+    ECC_TRANSPORT_ERR_OTHER,     /* anything else libcurl reports; the message has its text */
+    ECC_TRANSPORT_ERR_CANCELLED, /* the cancel callback asked to stop (Ctrl-C) */
 };
 
 /* Stable short name ("timeout", "too-large", ...), for reports. Never NULL. */
@@ -131,6 +139,13 @@ enum ecc_status ecc_transport_submit(
     const struct ecc_http_request *request,
     void *user_data,
     struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+/*
+ * The cancel callback: `should_cancel(user_data)` is called from the thread driving the transport (in
+ * send, next and submit), at least every 100 ms while exchanges are in flight; true ends them with
+ * ECC_TRANSPORT_ERR_CANCELLED. NULL removes it. It must be cheap and must not call into this transport.
+ */
+void ecc_transport_set_cancel(struct ecc_transport *transport, bool (*should_cancel)(void *user_data), void *user_data);
 
 /* Exchanges submitted and not yet collected. */
 size_t ecc_transport_pending(const struct ecc_transport *transport);
