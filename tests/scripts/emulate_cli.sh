@@ -9,7 +9,10 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; cat "$work/err" 2>/dev/null; exit 1; }
 
-"$ecsconf" emulate --help | grep -q -- "--listen ADDR:PORT" || fail "--help does not teach --listen"
+# Read the whole help first: grep -q stops at the first match, and a line-buffered writer still
+# printing would then die of SIGPIPE, which pipefail reports as a failure of the pipeline.
+"$ecsconf" emulate --help >"$work/help"
+grep -q -- "--listen ADDR:PORT" "$work/help" || fail "--help does not teach --listen"
 set +e
 "$ecsconf" emulate --listen nonsense 2>/dev/null; [ $? -eq 2 ] || fail "bad --listen is not a usage error"
 "$ecsconf" emulate --threads 0 2>/dev/null; [ $? -eq 2 ] || fail "--threads 0 is not a usage error"
