@@ -77,7 +77,7 @@ static int s_run(
         return -1;
     }
     char prefix[12];
-    ecc_runner_make_prefix(seed, prefix);
+    ecc_runner_make_prefix((uint32_t)seed, prefix);
     struct ecc_runner_options options;
     ecc_runner_options_init(&options);
     options.endpoint_url = url;

@@ -66,7 +66,7 @@ expect 3 "no credentials" -- env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
 expect 3 "preflight: no usable answer \(connect" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
     "$bin" run --suite "$tmp/suite" --endpoint http://127.0.0.1:9 --region us-east-1 --only g/bad
 # --list shows the expected failures of the profile on the same line.
-expect 0 "RUN  success/run-ec2-one-task \(expected to fail: .+\)$" -- "$bin" run --suite "$root/conformance" --endpoint http://127.0.0.1:1 --profile moto --list
+expect 0 "RUN  success/run-ec2-one-task  \".+\"  \[.+\]  \(expected to fail: .+\)$" -- "$bin" run --suite "$root/conformance" --endpoint http://127.0.0.1:1 --profile moto --list
 
 # A case stuck in its DescribeTasks confirmation (the emulator hides new tasks for 60 s): the per-case
 # deadline ends it, and Ctrl-C ends the run (exit 1, the resource prefix printed for leftovers).

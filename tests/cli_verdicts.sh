@@ -172,4 +172,50 @@ check "--json -: the console on stderr" grep -q "^OK: 5 cases" "$tmp/stderr.txt"
 # slow-drip guard) arrives within --request-timeout-ms 20000.
 stub slow 11
 expect 0 "OK: 1 case, 1 passed" -- "${run[@]}" --endpoint "http://127.0.0.1:$port" --profile moto --only c1 --request-timeout-ms 20000
+
+# 7. A seed repeats a run: the same order, and fresh resource names. Against a persistent endpoint, a
+# second run with the same --seed registers its task family anew (revision 1), where a reused prefix
+# would meet the first run's family (revision 2).
+order() { grep -oE '^(PASS|FAIL|XFAIL|SKIP) +g/c[0-9]' "$1" | awk '{print $2}' | tr '\n' ' '; }
+"${run[@]}" --seed 7 >"$tmp/order1" 2>&1
+"${run[@]}" --seed 7 >"$tmp/order2" 2>&1
+check "--seed 7 twice: the same order ($(order "$tmp/order1"))" test "$(order "$tmp/order1")" = "$(order "$tmp/order2")"
+check "--seed 7 twice: two resource prefixes" test "$(grep -o 'resource prefix ecc[0-9a-f]*' "$tmp/order1")" != "$(grep -o 'resource prefix ecc[0-9a-f]*' "$tmp/order2")"
+mkdir -p "$tmp/rev/g"
+cat >"$tmp/rev/g/rev.json" <<'JSON'
+{"id": "rev", "title": "t", "steps": [
+  {"call": "CreateCluster", "body": {"clusterName": "${cluster}"}},
+  {"call": "RegisterTaskDefinition", "body": {"family": "${family}", "containerDefinitions": [{"name": "a", "image": "busybox", "memory": 128}]},
+   "expect": {"body": {"/taskDefinition/revision": 1}}}]}
+JSON
+"$bin" emulate --listen 127.0.0.1:0 >"$tmp/emulate.port" 2>"$tmp/emulate.err" &
+stubs+=($!)
+for _ in $(seq 200); do [ -s "$tmp/emulate.port" ] && break; sleep 0.05; done
+eport=$(head -1 "$tmp/emulate.port")
+rev=("$bin" run --suite "$tmp/rev" --fixtures "$tmp/fixtures" --endpoint "http://127.0.0.1:$eport" --profile emulator --seed 7)
+expect 0 "OK: 1 case, 1 passed" -- "${rev[@]}"
+expect 0 "OK: 1 case, 1 passed" -- "${rev[@]}"
+prefix=$(grep -oE 'resource prefix ecc[0-9a-f]{8}' "$tmp/last.out" | head -1 | cut -c20-)
+expect 1 "FAIL  g/rev.*revision" -- "${rev[@]}" --run-id "$prefix"
+expect 2 "--run-id takes the 8 hex digits" -- "${rev[@]}" --run-id ECC123
+
+# 10. A suite to find one's way in: --list sorted with title and tags (the same whatever the seed), --fail-fast,
+# --verbose, tags and description in the JSON report, a reproducer that says where to replay it.
+"${run[@]}" --list --seed 1 >"$tmp/list1"
+"${run[@]}" --list --seed 2 >"$tmp/list2"
+check "--list: the same for two seeds" cmp -s "$tmp/list1" "$tmp/list2"
+check "--list: title and tags" grep -q '^RUN  g/c1  "t"  \[lookup\]$' "$tmp/list1"
+printf '{"id": "c0", "title": "fails", "description": "wants 200", "tags": ["lookup", "x"], "steps": [{"call": "ListTasks", "body": {"cluster": "none"}}]}\n' >"$tmp/suite/g/c0.json"
+expect 1 "SKIP  g/c[1-5]: not run: --fail-fast, and a case failed" -- "${run[@]}" --fail-fast --seed 3 --json "$tmp/ff.json"
+check "--fail-fast: 1 failed, the cases after it skipped" grep -qE "^FAILED: 6 cases, [0-4] passed, 1 failed, [1-5] skipped" "$tmp/last.out"
+check "--fail-fast: the reproducer says where to replay it" grep -q "# replay on .ecsconf emulate --listen 127.0.0.1:[0-9]* --control" "$tmp/last.out"
+check "JSON: tags and description" python3 -c "
+import json, sys
+cases = {c['id']: c for c in json.load(open(sys.argv[1]))['cases']}
+sys.exit(0 if cases['c0']['tags'] == ['lookup', 'x'] and cases['c0']['description'] == 'wants 200' and cases['c1']['description'] is None else 1)" "$tmp/ff.json"
+expect 1 "< HTTP 400, [0-9]+ bytes: .*ClusterNotFoundException" -- "${run[@]}" --only c0 --verbose
+check "--verbose: the request as a curl line, no secret" grep -q "> curl .*--user \"\$AWS_ACCESS_KEY_ID:\$AWS_SECRET_ACCESS_KEY\"" "$tmp/last.out"
+check "--verbose: no signature printed" test "$(grep -c 'Signature=' "$tmp/last.out")" = 0
+rm "$tmp/suite/g/c0.json"
+
 exit $fail

@@ -12,7 +12,13 @@ static const char *const s_hostile =
 static void s_fill(struct ecc_run_report *report) {
     assert_int_equal(ecc_run_report_init(report, "http://127.0.0.1:1234", "emulator", "ecc0123abcd", 42), ECC_OK);
     struct ecc_case_report items[] = {
-        {.id = "run-one", .group = "success", .title = "t", .result = ECC_RESULT_PASS, .duration_ms = 12},
+        {.id = "run-one",
+         .group = "success",
+         .title = "t",
+         .description = "RunTask starts one task",
+         .tags = "ec2,success",
+         .result = ECC_RESULT_PASS,
+         .duration_ms = 12},
         {.id = "no-cluster",
          .group = "errors",
          .title = "t",
@@ -103,6 +109,14 @@ static void test_json_parses_back(void **state) {
     assert_non_null(strstr(reason, "caf\xc3\xa9"));
     assert_null(strchr(reason, '\xff'));
     assert_true(json_is_null(json_object_get(json_array_get(cases, 0), "reason")));
+    /* Tags as a list, the description as given; a case without them has [] and null. */
+    json_t *tags = json_object_get(json_array_get(cases, 0), "tags");
+    assert_int_equal(json_array_size(tags), 2);
+    assert_string_equal(json_string_value(json_array_get(tags, 1)), "success");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(cases, 0), "description")), "RunTask starts one task");
+    assert_int_equal(json_array_size(json_object_get(failed, "tags")), 0);
+    assert_true(json_is_null(json_object_get(failed, "description")));
     json_decref(root);
     free(text);
     ecc_run_report_clean_up(&report);

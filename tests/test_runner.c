@@ -525,6 +525,8 @@ static void test_loopback_and_prefix(void **state) {
     assert_int_equal(strlen(a), 11);
     assert_true(strncmp(a, "ecc", 3) == 0);
     assert_int_equal(strspn(a + 3, "0123456789abcdef"), 8);
+    ecc_runner_make_prefix(0x0a1b2c3du, a);
+    assert_string_equal(a, "ecc0a1b2c3d");
 }
 
 int main(void) {

@@ -15,6 +15,7 @@
 #include "ecc/report.h"
 #include "ecc/runner.h"
 #include "ecc/server.h"
+#include "ecc/vars.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +29,9 @@
 #define S_CMD       "run"
 #define S_MAX_LISTS 16
 #define S_MAX_PATHS 256
+/* --verbose: one exchange's text, and the part of an answer body shown. */
+#define S_MAX_VERBOSE_BYTES (64 * 1024)
+#define S_MAX_VERBOSE_BODY  2000
 
 static void s_help(FILE *out) {
     fprintf(
@@ -93,13 +97,19 @@ static void s_help(FILE *out) {
         "\n"
         "How:\n"
         "  --jobs N              cases in parallel (default 1); exclusive cases always run alone first\n"
+        "  --fail-fast           after the first FAIL or XPASS start no further case (those are SKIP)\n"
+        "  --verbose, -v         print every exchange: the request as a curl command line (secrets as\n"
+        "                        placeholders) and the answer's status and body (first 2000 bytes)\n"
         "  --request-timeout-ms N  per request, the one limit (a slow answer is cut only by it; default\n"
         "                        30000); --case-timeout-ms N per case (default 600000)\n"
         "  --confirm-initial-ms N, --confirm-max-delay-ms N, --confirm-total-ms N\n"
         "                        DescribeTasks confirmation backoff after RunTask (defaults 2000, 300000,\n"
         "                        300000: at once, then 2 s, 4 s, 8 s, ... until 5 minutes)\n"
-        "  --seed N              resource prefix, generated values and case order (printed at start, so a\n"
-        "                        run can be repeated)\n"
+        "  --seed N              case order and generated values (${uuid}); printed at start, so a run can be\n"
+        "                        repeated. Resource names do not come from it: each run has its own prefix\n"
+        "  --run-id HEX8         the resource prefix's 8 hex digits (ecc<HEX8>); default: fresh each run, so\n"
+        "                        a repeated run does not meet the clusters, task families (whose revisions\n"
+        "                        never restart) and clientTokens of the first on a persistent endpoint\n"
         "\n"
         "Output:\n"
         "  one line per case: PASS, FAIL (with the step, the expected-vs-actual diff and a curl command that\n"
@@ -140,7 +150,8 @@ static bool s_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *
 }
 
 struct s_console {
-    FILE *out; /* stdout, or stderr when a report goes to stdout */
+    FILE *out;            /* stdout, or stderr when a report goes to stdout */
+    const char *endpoint; /* for --verbose's curl lines */
     bool color;
     bool progress;
 };
@@ -163,6 +174,47 @@ static void s_on_start(void *user_data, const struct ecc_case *c, size_t done, s
         snprintf(what, sizeof(what), "%s/%s", c->group, c->id);
         ecc_report_console_progress(stderr, done, total, what);
     }
+}
+
+/* --verbose: each exchange as a replayable curl line (secrets as placeholders) and its answer. */
+static void s_on_exchange(
+    void *user_data,
+    const struct ecc_case *c,
+    const char *label,
+    const struct ecc_http_request *request,
+    const struct ecc_http_response *response,
+    const struct ecc_transport_result *result) {
+    const struct s_console *console = user_data;
+    struct ecc_buf text;
+    ecc_buf_init(&text, S_MAX_VERBOSE_BYTES);
+    enum ecc_status status = ecc_buf_printf(&text, "%s/%s %s\n  > ", c->group, c->id, label);
+    if (status == ECC_OK) {
+        status = ecc_transport_format_curl(console->endpoint, request, &text);
+    }
+    if (status == ECC_OK && response) {
+        size_t shown = response->body_len < S_MAX_VERBOSE_BODY ? response->body_len : S_MAX_VERBOSE_BODY;
+        status = ecc_buf_printf(
+            &text,
+            "\n  < HTTP %d, %zu bytes: %.*s%s\n",
+            response->status,
+            response->body_len,
+            (int)shown,
+            response->body ? (const char *)response->body : "",
+            shown < response->body_len ? "..." : "");
+    } else if (status == ECC_OK) {
+        status = ecc_buf_printf(&text, "\n  < no answer: %s\n", result->message);
+    }
+    if (console->progress) {
+        ecc_report_console_clear_progress(stderr);
+    }
+    /* The answer comes from the endpoint: no control characters reach the terminal. */
+    char *clean = ecc_report_sanitize_text(text.data ? text.data : "", true);
+    fputs(clean ? clean : "(out of memory)\n", console->out);
+    if (status != ECC_OK) {
+        fputs("  (cut: longer than the verbose cap)\n", console->out);
+    }
+    free(clean);
+    ecc_buf_clean_up(&text);
 }
 
 static void s_print_load_error(void *user_data, const struct ecc_diag *diag) {
@@ -290,6 +342,59 @@ static bool s_check_ca_bundle(const char **ca_bundle) {
     return true;
 }
 
+static int s_compare_items(const void *a, const void *b) {
+    const struct ecc_case *x = (*(const struct ecc_plan_item *const *)a)->c;
+    const struct ecc_case *y = (*(const struct ecc_plan_item *const *)b)->c;
+    int by_group = strcmp(x->group, y->group);
+    return by_group ? by_group : strcmp(x->id, y->id);
+}
+
+/* --list: one line per planned case, sorted by group and id (not in the seeded run order, so two listings
+ * compare line by line): RUN or SKIP with the reason, the title, the tags, the expected failure. */
+static bool s_print_list(const struct ecc_plan *plan) {
+    const struct ecc_plan_item **items = calloc(plan->count ? plan->count : 1, sizeof(*items));
+    if (!items) {
+        return false;
+    }
+    for (size_t i = 0; i < plan->count; i++) {
+        items[i] = &plan->items[i];
+    }
+    qsort(items, plan->count, sizeof(*items), s_compare_items);
+    bool ok = true;
+    for (size_t i = 0; i < plan->count && ok; i++) {
+        const struct ecc_plan_item *item = items[i];
+        bool nomem = false;
+        char *tags = ecc_case_tags_join(item->c, ",", &nomem);
+        ok = !nomem;
+        printf(
+            "%-4s %s/%s%s%s  \"%s\"%s%s%s%s%s%s\n",
+            item->action == ECC_PLAN_RUN ? "RUN" : "SKIP",
+            item->c->group,
+            item->c->id,
+            item->action == ECC_PLAN_SKIP ? ": " : "",
+            item->action == ECC_PLAN_SKIP ? item->skip_reason : "",
+            item->c->title,
+            tags ? "  [" : "",
+            tags ? tags : "",
+            tags ? "]" : "",
+            item->expect_fail ? "  (expected to fail: " : "",
+            item->expect_fail ? item->expect_fail->reason : "",
+            item->expect_fail ? ")" : "");
+        free(tags);
+    }
+    free(items);
+    return ok;
+}
+
+/* The run id: 8 lower-case hex digits (the resource prefix without its "ecc"). */
+static bool s_parse_run_id(const char *text, uint32_t *out) {
+    if (strlen(text) != 8 || strspn(text, "0123456789abcdef") != 8) {
+        return false;
+    }
+    *out = (uint32_t)strtoul(text, NULL, 16);
+    return true;
+}
+
 /* --junit/--tap/--json FILE: true when argv[*i] is one of them; *value is then the file, or NULL after a
  * usage error (the option given twice). */
 static bool
@@ -330,7 +435,8 @@ int ecc_cmd_run(int argc, char **argv) {
     const char *paths[S_MAX_PATHS];
     size_t path_count = 0;
     bool insecure = false, allow_tasks = false, list_only = false, seed_given = false, allow_empty = false;
-    bool list_tags = false;
+    bool list_tags = false, run_id_given = false, fail_fast = false, verbose = false;
+    uint32_t run_id = 0;
     uint64_t jobs = 1, seed = 0, request_timeout_ms = 30000, case_timeout_ms = 600000;
     struct ecc_backoff backoff;
     ecc_backoff_init_default(&backoff);
@@ -403,6 +509,10 @@ int ecc_cmd_run(int argc, char **argv) {
                 goto done;
             }
             lists[list_count++] = value;
+        } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+            verbose = true;
+        } else if (strcmp(argv[i], "--fail-fast") == 0) {
+            fail_fast = true;
         } else if (strcmp(argv[i], "--allow-empty") == 0) {
             allow_empty = true;
         } else if (strcmp(argv[i], "--tags") == 0) {
@@ -422,6 +532,13 @@ int ecc_cmd_run(int argc, char **argv) {
                 goto done;
             }
             seed_given = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {
+            if (!s_parse_run_id(value, &run_id)) {
+                ecc_cli_error(
+                    S_CMD, "--run-id takes the 8 hex digits after 'ecc' of a resource prefix, not '%s'", value);
+                goto done;
+            }
+            run_id_given = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--request-timeout-ms"))) {
             if (!s_parse_u64(value, 1, 3600000, &request_timeout_ms)) {
                 ecc_cli_error(S_CMD, "--request-timeout-ms takes 1..3600000, not '%s'", value);
@@ -561,13 +678,19 @@ int ecc_cmd_run(int argc, char **argv) {
         goto done;
     }
 
+    /* The seed repeats a run (order, generated values); the run id names its resources, fresh every run
+     * unless given, so a repeated run never meets the names the first one left on the endpoint. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t entropy = (uint64_t)now.tv_sec * 1000003u ^ (uint64_t)now.tv_nsec ^ ((uint64_t)getpid() << 32);
     if (!seed_given) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+        seed = ecc_vars_rng_next(&entropy);
+    }
+    if (!run_id_given) {
+        run_id = (uint32_t)ecc_vars_rng_next(&entropy);
     }
     char prefix[12];
-    ecc_runner_make_prefix(seed, prefix);
+    ecc_runner_make_prefix(run_id, prefix);
 
     const char *shown_endpoint = embedded ? "embedded emulator" : endpoint;
     bool loopback = embedded || ecc_runner_endpoint_is_loopback(endpoint);
@@ -599,22 +722,14 @@ int ecc_cmd_run(int argc, char **argv) {
         goto done;
     }
     if (list_only) {
-        for (size_t i = 0; i < plan.count; i++) {
-            const struct ecc_plan_item *item = &plan.items[i];
-            printf(
-                "%-4s %s/%s%s%s%s%s%s\n",
-                item->action == ECC_PLAN_RUN ? "RUN" : "SKIP",
-                item->c->group,
-                item->c->id,
-                item->action == ECC_PLAN_SKIP ? ": " : "",
-                item->action == ECC_PLAN_SKIP ? item->skip_reason : "",
-                item->expect_fail ? " (expected to fail: " : "",
-                item->expect_fail ? item->expect_fail->reason : "",
-                item->expect_fail ? ")" : "");
+        if (!s_print_list(&plan)) {
+            exit_code = ECC_EXIT_INTERNAL;
+            goto done;
         }
         printf(
-            "%zu cases planned, %zu left out by --only/--skip, %zu fixtures\n",
+            "%zu case%s planned, %zu left out by --only/--skip, %zu fixtures\n",
             plan.count,
+            plan.count == 1 ? "" : "s",
             plan.filtered_out,
             suite.fixtures.count);
         exit_code = ECC_EXIT_OK;
@@ -669,7 +784,8 @@ int ecc_cmd_run(int argc, char **argv) {
     struct s_console console = {
         .out = console_out,
         .color = ecc_report_use_color(console_out),
-        .progress = isatty(fileno(stderr)) == 1,
+        /* The progress line rewrites itself with escape sequences: a TTY that understands them only. */
+        .progress = isatty(fileno(stderr)) == 1 && !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0),
     };
     struct ecc_runner_options options;
     ecc_runner_options_init(&options);
@@ -689,6 +805,20 @@ int ecc_cmd_run(int argc, char **argv) {
     options.jobs = (unsigned)jobs;
     options.backoff = backoff;
     options.interrupted = ecc_cancel_level_flag();
+    options.fail_fast = fail_fast;
+    options.on_exchange = verbose ? s_on_exchange : NULL;
+    console.endpoint = endpoint;
+    char hint[300];
+    if (embedded) {
+        /* The embedded emulator ends with the run: say how to get one to replay the request on. */
+        snprintf(
+            hint,
+            sizeof(hint),
+            "replay on `ecsconf emulate --listen %s --control` (its test keys in AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, docs/EMULATOR.md), after the case's earlier steps",
+            endpoint + strlen("http://"));
+        options.reproducer_hint = hint;
+    }
     options.on_case_done = s_on_done;
     options.on_case_start = s_on_start;
     options.user_data = &console;
@@ -707,9 +837,11 @@ int ecc_cmd_run(int argc, char **argv) {
         who);
     fprintf(
         console_out,
-        "ecsconf run: seed %" PRIu64 ", resource prefix %s, %" PRIu64 " job%s\n",
+        "ecsconf run: seed %" PRIu64 " (--seed repeats the order and generated values), resource prefix %s "
+        "(fresh each run; --run-id %s reuses it), %" PRIu64 " job%s\n",
         seed,
         prefix,
+        prefix + 3,
         jobs,
         jobs == 1 ? "" : "s");
     if (json_object_size(run_vars)) {

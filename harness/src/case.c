@@ -1018,6 +1018,33 @@ bool ecc_case_has_tag(const struct ecc_case *c, const char *tag) {
     return false;
 }
 
+char *ecc_case_tags_join(const struct ecc_case *c, const char *separator, bool *nomem) {
+    if (nomem) {
+        *nomem = false;
+    }
+    size_t count = json_array_size(c->tags);
+    if (count == 0) {
+        return NULL;
+    }
+    size_t len = 1;
+    for (size_t i = 0; i < count; i++) {
+        len += strlen(json_string_value(json_array_get(c->tags, i))) + strlen(separator);
+    }
+    char *text = malloc(len);
+    if (!text) {
+        if (nomem) {
+            *nomem = true;
+        }
+        return NULL;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        used += (size_t)snprintf(
+            text + used, len - used, "%s%s", i ? separator : "", json_string_value(json_array_get(c->tags, i)));
+    }
+    return text;
+}
+
 void ecc_suite_init(struct ecc_suite *suite) {
     memset(suite, 0, sizeof(*suite));
     ecc_fixture_set_init(&suite->fixtures);

@@ -41,6 +41,8 @@ static void s_case_clean_up(struct ecc_case_report *item) {
     free(item->id);
     free(item->group);
     free(item->title);
+    free(item->description);
+    free(item->tags);
     free(item->reason);
     free(item->detail);
     free(item->reproducer);
@@ -70,6 +72,8 @@ enum ecc_status ecc_run_report_add(struct ecc_run_report *report, const struct e
         .id = ecc_strdup(item->id),
         .group = ecc_strdup(item->group),
         .title = ecc_strdup(item->title),
+        .description = ecc_strdup(item->description),
+        .tags = ecc_strdup(item->tags),
         .result = item->result,
         .reason = ecc_strdup(item->reason),
         .detail = ecc_strdup(item->detail),
@@ -78,7 +82,8 @@ enum ecc_status ecc_run_report_add(struct ecc_run_report *report, const struct e
         .duration_ms = item->duration_ms,
     };
     if ((item->id && !copy.id) || (item->group && !copy.group) || (item->title && !copy.title) ||
-        (item->reason && !copy.reason) || (item->detail && !copy.detail) || (item->reproducer && !copy.reproducer) ||
+        (item->description && !copy.description) || (item->tags && !copy.tags) || (item->reason && !copy.reason) ||
+        (item->detail && !copy.detail) || (item->reproducer && !copy.reproducer) ||
         (item->warnings && !copy.warnings)) {
         s_case_clean_up(&copy);
         return ECC_ERR_NOMEM;
@@ -609,6 +614,15 @@ enum ecc_status ecc_report_write_json(FILE *out, const struct ecc_run_report *re
         rc |= s_set_text(entry, "id", item->id);
         rc |= s_set_text(entry, "group", item->group);
         rc |= s_set_text(entry, "title", item->title);
+        rc |= s_set_text(entry, "description", item->description);
+        json_t *tags = json_array();
+        rc |= tags ? 0 : -1;
+        for (const char *t = item->tags; tags && t && *t;) {
+            size_t len = strcspn(t, ",");
+            rc |= json_array_append_new(tags, json_stringn(t, len));
+            t += len + (t[len] == ',');
+        }
+        rc |= json_object_set_new(entry, "tags", tags);
         rc |= json_object_set_new(entry, "result", json_string(ecc_result_name(item->result)));
         rc |= s_set_text(entry, "reason", item->reason);
         rc |= json_object_set_new(entry, "duration_ms", json_integer((json_int_t)item->duration_ms));

@@ -39,9 +39,8 @@ void ecc_runner_options_init(struct ecc_runner_options *options) {
     ecc_backoff_init_default(&options->backoff);
 }
 
-void ecc_runner_make_prefix(uint64_t seed, char out[12]) {
-    uint64_t state = seed;
-    snprintf(out, 12, "ecc%08" PRIx32, (uint32_t)ecc_vars_rng_next(&state));
+void ecc_runner_make_prefix(uint32_t run_id, char out[12]) {
+    snprintf(out, 12, "ecc%08" PRIx32, run_id);
 }
 
 bool ecc_runner_endpoint_is_loopback(const char *endpoint_url) {
@@ -86,6 +85,7 @@ struct s_shared {
     size_t unreachable_in_a_row; /* cases whose verdict was a transport failure, in a row */
     bool probing;                /* a worker is probing the endpoint for the circuit breaker */
     atomic_bool tripped;         /* the endpoint stopped answering: run nothing more */
+    atomic_bool failed_fast;     /* --fail-fast and a case failed: start nothing more */
 };
 
 struct s_worker {
@@ -468,6 +468,17 @@ static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms
     enum ecc_transport_error error =
         ecc_transport_send(transport, shared->options->endpoint_url, &x->request, &x->response, &x->result);
     ecc_transport_destroy(own);
+    if (shared->options->on_exchange) {
+        pthread_mutex_lock(&shared->mutex);
+        shared->options->on_exchange(
+            shared->options->user_data,
+            run->c,
+            label,
+            &x->request,
+            error == ECC_TRANSPORT_OK ? &x->response : NULL,
+            &x->result);
+        pthread_mutex_unlock(&shared->mutex);
+    }
     if (error != ECC_TRANSPORT_OK) {
         if (!run->failed) {
             run->first.transport_error = ecc_transport_error_name(error);
@@ -492,6 +503,22 @@ static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms
 }
 
 /* ---- checks ------------------------------------------------------------------------------------- */
+
+/* The first failing request as a curl command line (secrets as placeholders), after the run's hint on
+ * where to replay it (the embedded emulator ends with the run). */
+static void s_set_reproducer(struct s_case_run *run, const struct s_exchange *x) {
+    if (run->reproducer) {
+        return;
+    }
+    struct ecc_buf curl;
+    ecc_buf_init(&curl, S_MAX_DETAIL_BYTES);
+    const char *hint = run->options->reproducer_hint;
+    if ((!hint || ecc_buf_printf(&curl, "# %s\n", hint) == ECC_OK) &&
+        ecc_transport_format_curl(run->options->endpoint_url, &x->request, &curl) == ECC_OK) {
+        run->reproducer = ecc_buf_steal(&curl);
+    }
+    ecc_buf_clean_up(&curl);
+}
 
 static void s_append_answer(struct s_case_run *run, const struct s_exchange *x) {
     struct ecc_response_outcome outcome;
@@ -638,14 +665,7 @@ static bool s_check(struct s_case_run *run, const struct ecc_step *step, struct 
     ecc_match_failure_clean_up(&failure);
     if (failures) {
         s_append_answer(run, x);
-        if (!run->reproducer) {
-            struct ecc_buf curl;
-            ecc_buf_init(&curl, S_MAX_DETAIL_BYTES);
-            if (ecc_transport_format_curl(run->options->endpoint_url, &x->request, &curl) == ECC_OK) {
-                run->reproducer = ecc_buf_steal(&curl);
-            }
-            ecc_buf_clean_up(&curl);
-        }
+        s_set_reproducer(run, x);
         return false;
     }
     return true;
@@ -986,14 +1006,7 @@ static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
         goto done;
     }
     if (!s_send(run, step->label, step->timeout_ms, &x)) {
-        if (!run->reproducer) {
-            struct ecc_buf curl;
-            ecc_buf_init(&curl, S_MAX_DETAIL_BYTES);
-            if (ecc_transport_format_curl(run->options->endpoint_url, &x.request, &curl) == ECC_OK) {
-                run->reproducer = ecc_buf_steal(&curl);
-            }
-            ecc_buf_clean_up(&curl);
-        }
+        s_set_reproducer(run, &x);
         goto done;
     }
     s_track(run, step, &x);
@@ -1216,6 +1229,8 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
     out->id = (char *)c->id;
     out->group = c->group;
     out->title = (char *)c->title;
+    out->description = (char *)c->description;
+    out->tags = ecc_case_tags_join(c, ",", NULL);
     if (item->action == ECC_PLAN_SKIP) {
         out->result = ECC_RESULT_SKIP;
         out->reason = ecc_strdup(item->skip_reason);
@@ -1229,6 +1244,11 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
     if (atomic_load(&worker->shared->tripped)) {
         out->result = ECC_RESULT_SKIP;
         out->reason = ecc_strdup("not run: the endpoint stopped answering (circuit breaker)");
+        return;
+    }
+    if (atomic_load(&worker->shared->failed_fast)) {
+        out->result = ECC_RESULT_SKIP;
+        out->reason = ecc_strdup("not run: --fail-fast, and a case failed");
         return;
     }
     struct s_case_run run = {.worker = worker, .options = options, .c = c};
@@ -1472,6 +1492,9 @@ static void s_finish_item(struct s_worker *worker, struct ecc_case_report *item,
     if (ran) {
         shared->unreachable_in_a_row = unreachable ? shared->unreachable_in_a_row + 1 : 0;
     }
+    if (shared->options->fail_fast && (item->result == ECC_RESULT_FAIL || item->result == ECC_RESULT_XPASS)) {
+        atomic_store(&shared->failed_fast, true);
+    }
     if (shared->unreachable_in_a_row >= S_BREAKER_CASES && !shared->probing && !atomic_load(&shared->tripped)) {
         shared->unreachable_in_a_row = 0;
         shared->probing = true;
@@ -1482,6 +1505,7 @@ static void s_finish_item(struct s_worker *worker, struct ecc_case_report *item,
         shared->options->on_case_done(shared->options->user_data, item, shared->done, shared->plan->count);
     }
     pthread_mutex_unlock(&shared->mutex);
+    free(item->tags);
     free(item->reason);
     free(item->detail);
     free(item->reproducer);
@@ -1562,6 +1586,7 @@ enum ecc_status ecc_runner_run(
     }
     struct s_shared shared = {.plan = plan, .options = options, .report = report, .status = ECC_OK};
     atomic_init(&shared.tripped, false);
+    atomic_init(&shared.failed_fast, false);
     enum ecc_status status = ecc_transport_endpoint_host(options->endpoint_url, shared.host, sizeof(shared.host), diag);
     if (status != ECC_OK) {
         return status;

@@ -138,6 +138,9 @@ enum ecc_status ecc_case_load_file(
     ECC_WARN_UNUSED_RESULT;
 void ecc_case_destroy(struct ecc_case *c);
 bool ecc_case_has_tag(const struct ecc_case *c, const char *tag);
+/* The case's tags joined by `separator` ("clienttoken,ec2"), in their order; NULL when it has none or when
+ * out of memory (*nomem tells which; may be NULL). The caller frees. */
+char *ecc_case_tags_join(const struct ecc_case *c, const char *separator, bool *nomem);
 
 /* A loaded suite. Owner: the caller (init / clean_up); it owns fixtures and cases. */
 struct ecc_suite {

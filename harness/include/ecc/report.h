@@ -31,6 +31,8 @@ struct ecc_case_report {
     char *id;
     char *group;
     char *title;
+    char *description; /* the case's description; NULL when it has none */
+    char *tags;        /* the case's tags, comma-separated ("clienttoken,ec2"); NULL when none */
     enum ecc_result result;
     char *reason;     /* one line: the failing check, the skip reason, the expected-failure reason */
     char *detail;     /* lines: the failing step with its expected-vs-actual diff */

@@ -41,6 +41,21 @@ struct ecc_runner_options {
      * and steps, cancels the requests in flight at once and runs the cleanup; 2 cancels the cleanup's
      * requests and abandons it. The report's stop is then ECC_RUN_STOP_INTERRUPTED. NULL: never. */
     volatile sig_atomic_t *interrupted;
+    /* --fail-fast: after the first FAIL or XPASS no further case starts (those are SKIP); cases already
+     * running finish. */
+    bool fail_fast;
+    /* A line put first in every reproducer, as a shell comment (where to replay it); NULL: none. */
+    const char *reproducer_hint;
+    /* `--verbose`: called after every exchange (steps, confirmations, cleanup), under the runner's mutex,
+     * with the request as sent (signed: render it with ecc_transport_format_curl, which hides secrets) and
+     * the answer, or NULL and the transport's result when none came. May be NULL. */
+    void (*on_exchange)(
+        void *user_data,
+        const struct ecc_case *c,
+        const char *label,
+        const struct ecc_http_request *request,
+        const struct ecc_http_response *response,
+        const struct ecc_transport_result *result);
     /* Called once per case as it finishes (skips included), under the runner's mutex. May be NULL. */
     void (*on_case_done)(void *user_data, const struct ecc_case_report *item, size_t done, size_t total);
     /* Called as a case starts (under the mutex). May be NULL. */
@@ -90,7 +105,9 @@ enum ecc_status ecc_runner_run(
 /* Is the URL's host a loopback address (127.0.0.0/8, ::1, localhost)? false for a URL libcurl rejects. */
 bool ecc_runner_endpoint_is_loopback(const char *endpoint_url);
 
-/* `ecc` + 8 lower-case hex digits from the seed: short, valid in cluster names and task families. */
-void ecc_runner_make_prefix(uint64_t seed, char out[12]);
+/* `ecc` + the run id as 8 lower-case hex digits: short, valid in cluster names and task families. The run id
+ * is not the seed: a run repeated with the same --seed (order, generated values) gets fresh resource names,
+ * so it does not collide with what the first run left on a persistent endpoint (--run-id reuses names). */
+void ecc_runner_make_prefix(uint32_t run_id, char out[12]);
 
 #endif
