@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A request file bigger than this is not something to sign by hand. */
@@ -71,4 +72,18 @@ const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name
         return argv[++*i];
     }
     return NULL;
+}
+
+bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    if (!text || !*text || text[0] == '-' || text[0] == '+') {
+        return false;
+    }
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno || *end || value < min || value > max) {
+        return false;
+    }
+    *out = (uint64_t)value;
+    return true;
 }

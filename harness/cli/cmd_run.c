@@ -119,6 +119,10 @@ static void s_help(FILE *out) {
         "  --junit FILE, --tap FILE, --json FILE   reports for CI: each once, each its own file, checked\n"
         "                        writable before the run; '-' is standard output (the console then goes\n"
         "                        to stderr)\n"
+        "  --record DIR          also store every exchange as a redacted fixture in DIR (fixtures/README.md,\n"
+        "                        \"Recording exchanges\"), ids run-<prefix>-NNNN-<operation>\n"
+        "  --record-from KIND    what the endpoint is, written in each fixture: aws, moto, emulator, other\n"
+        "                        (default: emulator for the embedded one, other otherwise)\n"
         "\n"
         "Before the first case one signed ListTasks (of a cluster that does not exist) proves the endpoint,\n"
         "TLS, credentials and region; failing that, exit 3 with the reason. After 3 cases in a row with no\n"
@@ -453,6 +457,8 @@ int ecc_cmd_run(int argc, char **argv) {
     ecc_credentials_init(&second);
     struct ecc_plan plan = {0};
     struct ecc_run_report report = {0};
+    const char *record_dir = NULL, *record_from = NULL;
+    struct ecc_recording *recording = NULL;
     struct ecc_emulator_server *emulator = NULL;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
@@ -514,6 +520,10 @@ int ecc_cmd_run(int argc, char **argv) {
             verbose = true;
         } else if (strcmp(argv[i], "--fail-fast") == 0) {
             fail_fast = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record-from"))) {
+            record_from = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record"))) {
+            record_dir = value;
         } else if (strcmp(argv[i], "--allow-empty") == 0) {
             allow_empty = true;
         } else if (strcmp(argv[i], "--tags") == 0) {
@@ -781,6 +791,30 @@ int ecc_cmd_run(int argc, char **argv) {
         endpoint = ecc_emulator_server_url(emulator);
     }
 
+    if (record_dir) {
+        const char *secrets[] = {credentials.secret_access_key, credentials.session_token};
+        char name[32];
+        snprintf(name, sizeof(name), "run-%s", prefix);
+        struct ecc_recording_options recording_options = {
+            .dir = record_dir,
+            .from = record_from ? record_from
+                    : embedded  ? "emulator"
+                                : "other",
+            .id_prefix = name,
+            .region = region,
+            .upstream = endpoint,
+            .via = "ecsconf run --record",
+            .secrets = secrets,
+            .secret_count = ECC_ARRAY_LEN(secrets),
+        };
+        recording = ecc_recording_new(&recording_options, &diag);
+        if (!recording) {
+            ecc_cli_error(S_CMD, "--record: %s", diag.text);
+            exit_code = ECC_EXIT_USAGE;
+            goto done;
+        }
+    }
+
     FILE *console_out = report_to_stdout ? stderr : stdout;
     struct s_console console = {
         .out = console_out,
@@ -823,6 +857,7 @@ int ecc_cmd_run(int argc, char **argv) {
     options.on_case_done = s_on_done;
     options.on_case_start = s_on_start;
     options.user_data = &console;
+    options.recording = recording;
 
     char who[256];
     ecc_credentials_describe(&credentials, who, sizeof(who));
@@ -903,6 +938,10 @@ int ecc_cmd_run(int argc, char **argv) {
     exit_code = report.stop == ECC_RUN_STOP_ENDPOINT ? ECC_EXIT_SETUP
                 : ecc_run_report_ok(&report)         ? ECC_EXIT_OK
                                                      : ECC_EXIT_FAILED;
+    if (recording) {
+        fprintf(
+            console_out, "ecsconf run: %zu exchanges recorded into %s\n", ecc_recording_count(recording), record_dir);
+    }
     if (report.stop == ECC_RUN_STOP_INTERRUPTED) {
         fprintf(console_out, "ecsconf run: interrupted; resources of this run are named %s-*\n", prefix);
     }
@@ -913,6 +952,7 @@ int ecc_cmd_run(int argc, char **argv) {
 done:
     ecc_run_report_clean_up(&report);
     ecc_emulator_server_destroy(emulator);
+    ecc_recording_destroy(recording);
     ecc_plan_clean_up(&plan);
     ecc_credentials_clean_up(&credentials);
     ecc_credentials_clean_up(&second);

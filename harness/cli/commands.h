@@ -6,6 +6,8 @@
  *
  * Exit codes are the same for every subcommand, so CI scripts can trust them.
  */
+#include <stdbool.h>
+#include <stdint.h>
 
 enum ecc_exit {
     ECC_EXIT_OK = 0,       /* everything passed (expected failures included) */
@@ -31,6 +33,9 @@ int ecc_cli_read_request(const char *cmd, const char *path, struct ecc_http_requ
 /* "--name value" or "--name=value" at argv[*i] (advancing *i past a separate value); NULL otherwise. */
 const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name);
 
+/* A decimal number in [min, max] (no sign, no blanks, nothing after it). */
+bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
@@ -39,6 +44,7 @@ int ecc_cmd_emulate(int argc, char **argv);
 int ecc_cmd_run(int argc, char **argv);
 int ecc_cmd_client(int argc, char **argv);
 int ecc_cmd_serve(int argc, char **argv);
+int ecc_cmd_record(int argc, char **argv);
 /* Hidden (no summary): the client-mode adapter for the C client. */
 int ecc_cmd_adapter_c(int argc, char **argv);
 

@@ -17,6 +17,9 @@ static const struct ecc_cli_command s_commands[] = {
      "test a RunTask client (SDK, CLI) through an adapter: ecsconf plays the service and checks what it sends",
      ecc_cmd_client},
     {"serve", "serve one client case's recorded answers as a mock ECS endpoint, checking every request", ecc_cmd_serve},
+    {"record",
+     "record real exchanges: a proxy endpoint that re-signs, forwards and stores each one as a redacted fixture",
+     ecc_cmd_record},
     {"adapter-c", NULL, ecc_cmd_adapter_c},
 };
 

@@ -451,7 +451,8 @@ static enum ecc_status s_read_message(
 static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_diag *diag) {
     static const char *const members[] = {
         "$schema", "id", "description", "operation", "recorded", "redacted", "request", "response"};
-    static const char *const recorded_members[] = {"from", "date", "region", "source", "note"};
+    static const char *const recorded_members[] = {
+        "from", "date", "region", "source", "note", "upstream", "via", "ecsconf"};
     static const char *const recorded_from[] = {"hand-written", "aws", "emulator", "moto", "other"};
     struct ecc_json_path path;
     ecc_json_path_init_pointer(&path);

@@ -605,6 +605,10 @@ static bool s_regex_compile(regex_t *re, const char *pattern, int flags, char *w
     return true;
 }
 
+bool ecc_match_regex_compile(regex_t *re, const char *pattern, int flags, char *why, size_t why_size) {
+    return s_regex_compile(re, pattern, flags, why, why_size);
+}
+
 static bool s_regex_matches(const char *pattern, const char *text, char *why, size_t why_size) {
     regex_t re;
     if (!s_regex_compile(&re, pattern, REG_EXTENDED | REG_NOSUB, why, why_size)) {

@@ -495,6 +495,13 @@ static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms
         }
         return false;
     }
+    if (run->options->recording) {
+        struct ecc_diag diag;
+        enum ecc_status status = ecc_recording_add(run->options->recording, &x->request, &x->response, NULL, 0, &diag);
+        if (status != ECC_OK && status != ECC_ERR_NOT_FOUND) {
+            s_warn(run, "%s: not recorded: %s", label, diag.text);
+        }
+    }
     if (x->response.body_len) {
         json_error_t json_error;
         x->body = json_loadb((const char *)x->response.body, x->response.body_len, 0, &json_error);

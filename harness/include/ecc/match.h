@@ -18,6 +18,7 @@
 #include "ecc/json.h"
 
 #include <jansson.h>
+#include <regex.h>
 
 /* Most values a wildcard pointer may reach, and most elements a `set` compares (a hostile answer cannot
  * make matching quadratic in an unbounded size). */
@@ -48,6 +49,13 @@ enum ecc_status ecc_match_check_spec(
 bool ecc_match_value(const json_t *value, const json_t *spec, struct ecc_match_failure *failure);
 /* Resolves `pointer` (wildcards included) in `document` (may be NULL: nothing is present) and evaluates. */
 bool ecc_match_eval(const json_t *document, const char *pointer, const json_t *spec, struct ecc_match_failure *failure);
+
+/*
+ * Compiles a POSIX regex after measuring it with the case-file rules (length, nesting, no repeated
+ * repetition, expanded size), so no pattern from a file or a command line can make regcomp explode.
+ * On true the caller regfree()s `re`; on false `why` (`why_size` bytes) says why and nothing is held.
+ */
+bool ecc_match_regex_compile(regex_t *re, const char *pattern, int flags, char *why, size_t why_size);
 
 /*
  * Capture: the value at a plain pointer, or the array of every value a wildcard pointer reaches (in

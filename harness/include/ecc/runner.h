@@ -16,6 +16,7 @@
 #include "ecc/common.h"
 #include "ecc/credentials.h"
 #include "ecc/plan.h"
+#include "ecc/recording.h"
 #include "ecc/report.h"
 #include "ecc/transport.h"
 
@@ -56,6 +57,10 @@ struct ecc_runner_options {
         const struct ecc_http_request *request,
         const struct ecc_http_response *response,
         const struct ecc_transport_result *result);
+    /* `ecsconf run --record`: every exchange with an answer is given to this recording set (borrowed;
+     * thread-safe). Exchanges that are not ECS operations (control steps) are left out; a failure to
+     * store one is a warning of its case. NULL: nothing is recorded. */
+    struct ecc_recording *recording;
     /* Called once per case as it finishes (skips included), under the runner's mutex. May be NULL. */
     void (*on_case_done)(void *user_data, const struct ecc_case_report *item, size_t done, size_t total);
     /* Called as a case starts (under the mutex). May be NULL. */
