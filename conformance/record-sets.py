@@ -178,7 +178,7 @@ def record(peers, ecsconf, upstream_url, kind, client, out_dir, recorder_env):
     os.makedirs(os.path.dirname(os.path.abspath(out_dir)), exist_ok=True)
     proc, out, err = peers.start("record-" + name, [ecsconf, "record", "--upstream", upstream_url, "--from", kind,
                                                     "--name", name, "--out", out_dir, "--region", REGION,
-                                                    "--timeout-ms", "20000"], env=recorder_env)
+                                                    "--timeout-ms", "60000"], env=recorder_env)
     url = first_line(out, proc)
     if not url or not url.startswith("http://127.0.0.1:"):
         err.seek(0)
@@ -250,6 +250,11 @@ def run(args):
             if not wait_for("http://127.0.0.1:%d/moto-api/" % port, proc):
                 print("moto_server did not come up", file=sys.stderr)
                 return 3
+            # moto loads its ECS backend on the first ECS call, which can take seconds on a busy machine:
+            # make that call here, straight to moto, so no recorded exchange waits for it.
+            import boto3
+            boto3.client("ecs", endpoint_url="http://127.0.0.1:%d" % port, region_name=REGION, aws_access_key_id="x",
+                         aws_secret_access_key="y").list_clusters()
             # moto accepts any key: the recorder signs with distinctive fake ones, session token included.
             upstreams["moto"] = ("http://127.0.0.1:%d" % port,
                                  dict(os.environ, AWS_ACCESS_KEY_ID=RECORDER_KEY, AWS_SECRET_ACCESS_KEY=RECORDER_SECRET,

@@ -45,7 +45,8 @@ static void s_help(FILE *out) {
         "  --listen ADDR:PORT   address to bind (default 127.0.0.1:0, a free port)\n"
         "  --redact REGEX       also replace what this POSIX extended regex matches by REDACTED (repeatable)\n"
         "  --region REGION      signing region (default AWS_REGION, then AWS_DEFAULT_REGION)\n"
-        "  --timeout-ms N       deadline of each forwarded exchange (default 30000)\n"
+        "  --timeout-ms N       deadline of each forwarded exchange (default 30000); an upstream that sends\n"
+        "                       nothing for that long (at least 10 s) is cut off too\n"
         "  --ca-bundle FILE     extra trusted CAs (PEM); --insecure turns TLS verification off\n"
         "  --help               this text\n"
         "\n"
@@ -181,6 +182,10 @@ int ecc_cmd_record(int argc, char **argv) {
     options.credentials = &credentials;
     options.recording = recording;
     options.transport.timeout_ms = (long)timeout_ms;
+    /* The slow-drip guard must not cut an upstream short of the deadline the user gave. */
+    if ((long)(timeout_ms / 1000) > options.transport.low_speed_time_s) {
+        options.transport.low_speed_time_s = (long)(timeout_ms / 1000);
+    }
     options.transport.ca_bundle = ca_bundle;
     options.transport.insecure = insecure;
     options.log_fn = s_log;
