@@ -51,7 +51,7 @@ struct ecc_recording {
     char date[11];
     regex_t *patterns;
     size_t pattern_count;
-    const char *const *secrets;
+    char **secrets; /* copies, wiped on destroy */
     size_t secret_count;
     char (*accounts)[S_ACCOUNT_DIGITS + 1];
     size_t account_count;
@@ -550,6 +550,13 @@ void ecc_recording_destroy(struct ecc_recording *rec) {
         regfree(&rec->patterns[i]);
     }
     free(rec->patterns);
+    for (size_t i = 0; i < rec->secret_count; i++) {
+        if (rec->secrets[i]) {
+            ecc_secure_zero(rec->secrets[i], strlen(rec->secrets[i]));
+            free(rec->secrets[i]);
+        }
+    }
+    free(rec->secrets);
     free(rec->accounts);
     free(rec->dir);
     free(rec->from);
@@ -597,8 +604,19 @@ struct ecc_recording *ecc_recording_new(const struct ecc_recording_options *opti
         return NULL;
     }
     pthread_mutex_init(&rec->mutex, NULL);
-    rec->secrets = options->secrets;
-    rec->secret_count = options->secrets ? options->secret_count : 0;
+    if (options->secrets && options->secret_count) {
+        if (!(rec->secrets = calloc(options->secret_count, sizeof(*rec->secrets)))) {
+            ecc_diag_set(diag, "out of memory");
+            goto on_error;
+        }
+        rec->secret_count = options->secret_count;
+        for (size_t i = 0; i < options->secret_count; i++) {
+            if (options->secrets[i] && *options->secrets[i] && !(rec->secrets[i] = ecc_strdup(options->secrets[i]))) {
+                ecc_diag_set(diag, "out of memory");
+                goto on_error;
+            }
+        }
+    }
     if (!(rec->dir = ecc_strdup(options->dir)) || !(rec->from = ecc_strdup(options->from)) ||
         !(rec->prefix = ecc_strdup(prefix)) || (options->region && !(rec->region = ecc_strdup(options->region))) ||
         (options->upstream && !(rec->upstream = ecc_strdup(options->upstream))) ||
@@ -961,7 +979,7 @@ enum ecc_status ecc_recording_add(
         status = ECC_ERR_LIMIT;
         goto on_error;
     }
-    if (ecc_recording_text_has_secret(text, len, rec->secrets, rec->secret_count)) {
+    if (ecc_recording_text_has_secret(text, len, (const char *const *)rec->secrets, rec->secret_count)) {
         ecc_diag_set(diag, "not stored: %s would hold a secret or a signature after redaction", id);
         status = ECC_ERR_AUTH;
         goto on_error;

@@ -52,8 +52,8 @@ struct ecc_recording_options {
     const char *via;             /* how it was made: "ecsconf record", "ecsconf run --record" (recorded.via) */
     const char *const *patterns; /* user --redact patterns (POSIX ERE), copied and compiled */
     size_t pattern_count;
-    /* Literal strings that must never reach a file (secret key, session token); borrowed for the life
-     * of the recording, never printed. Empty or NULL items are ignored. */
+    /* Literal strings that must never reach a file (secret key, session token); copied (and wiped on
+     * destroy), never printed. Empty or NULL items are ignored. */
     const char *const *secrets;
     size_t secret_count;
     int64_t now_s; /* recorded.date; 0: time() at ecc_recording_new */
