@@ -7,9 +7,9 @@
 #
 # Usage: conformance/run-moto.sh PATH/TO/ecsconf [more `ecsconf run` options, e.g. --junit moto.xml]
 # Environment: ECSCONF_MOTO_LIFETIME_S (default 600) bounds moto's life even if this script is killed;
-# ECSCONF_MOTO_SEED (default 1) is the run's --seed. It is fixed because moto's ListTasks filters the
-# cluster by substring, so whether `run-count-1` sees the tasks of `run-count-10` depends on the order of
-# the cases (see profiles/moto.expect-fail); a fixed seed keeps that order, and the verdict, the same.
+# ECSCONF_MOTO_SEED (default 1) is the run's --seed, fixed so that every run sends the same requests in
+# the same order (moto's ListTasks filters the cluster by substring, so an order dependence would show
+# as a verdict that changes from run to run; case ids avoid it, see success/run-count-one).
 # Exit: that of `ecsconf run`; 77 (ctest SKIP) when moto_server, python3 or the aws CLI is missing; 3 when
 # moto does not come up or the network resources cannot be created.
 set -euo pipefail

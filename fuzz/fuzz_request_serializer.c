@@ -115,7 +115,9 @@ static void s_check_documented_limits(const json_t *body) {
     s_check_int_range(body, "count", ECC_RUN_TASK_COUNT_MIN, ECC_RUN_TASK_COUNT_MAX, "count in range");
     const json_t *token = json_object_get(body, "clientToken");
     if (json_is_string(token)) {
-        ECC_FUZZ_CHECK(s_chars(json_string_value(token)) <= ECC_CLIENT_TOKEN_MAX_CHARS, "clientToken length");
+        size_t chars = s_chars(json_string_value(token));
+        ECC_FUZZ_CHECK(
+            chars >= ECC_CLIENT_TOKEN_MIN_CHARS && chars <= ECC_CLIENT_TOKEN_MAX_CHARS, "clientToken length");
         for (const char *c = json_string_value(token); *c; c++) {
             ECC_FUZZ_CHECK(*c >= ECC_CLIENT_TOKEN_CHAR_MIN && *c <= ECC_CLIENT_TOKEN_CHAR_MAX, "clientToken chars");
         }

@@ -37,7 +37,7 @@ set(ECSCONF_DEFECT_IGNORE_CLIENT_TOKEN_CASES
     clienttoken-fix-original-params clienttoken-fargate-same-params clienttoken-fargate-conflict
     clienttoken-fargate-conflict-two-tasks clienttoken-fargate-count-10-retry clienttoken-fargate-length-64
     clienttoken-fargate-chars-33-to-126 clienttoken-fargate-after-stop clienttoken-ttl-not-expired
-    clienttoken-authorized-before-replay)
+    clienttoken-authorized-before-replay clienttoken-error-does-not-use-token clienttoken-failures-only-replayed)
 add_test(NAME conformance.defect.ignore-client-token
          COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/conformance_defect.sh" $<TARGET_FILE:ecsconf>
                  "${PROJECT_SOURCE_DIR}/conformance" ignore-client-token ${ECSCONF_DEFECT_IGNORE_CLIENT_TOKEN_CASES})

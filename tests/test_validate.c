@@ -66,6 +66,14 @@ MUT(token_64) {
     UNUSED_OPTIONS;
     r->client_token = s_repeat("a", 64);
 }
+MUT(token_empty) {
+    UNUSED_OPTIONS;
+    r->client_token = fx_str("");
+}
+MUT(token_1) {
+    UNUSED_OPTIONS;
+    r->client_token = fx_str("a");
+}
 MUT(token_65) {
     UNUSED_OPTIONS;
     r->client_token = s_repeat("a", 65);
@@ -797,6 +805,8 @@ static const struct s_case s_cases[] = {
     {"no taskDefinition", no_task_definition, "taskDefinition", "taskDefinition.required"},
     {"token 64", token_64, NULL, NULL},
     {"token 65", token_65, "clientToken", "clientToken.length"},
+    {"token empty", token_empty, "clientToken", "clientToken.length"},
+    {"token 1", token_1, NULL, NULL},
     {"token char 32", token_char_32, "clientToken", "clientToken.characters"},
     {"token char 33", token_char_33, NULL, NULL},
     {"token char 126", token_char_126, NULL, NULL},

@@ -439,7 +439,32 @@ emu_cluster_create(struct ecc_emulator *emu, const char *account, const char *na
 
 static void s_task_remove(struct ecc_emulator *emu, struct emu_task *task);
 
+/* Unlinks a clientToken entry from the table and the expiry list, and frees it. */
+static void s_token_remove(struct ecc_emulator *emu, struct emu_token *token) {
+    s_htable_remove(&emu->tokens, &token->node);
+    if (token->older) {
+        token->older->newer = token->newer;
+    } else {
+        emu->oldest_token = token->newer;
+    }
+    if (token->newer) {
+        token->newer->older = token->older;
+    } else {
+        emu->newest_token = token->older;
+    }
+    emu_token_free(token);
+}
+
+/* Choice (docs/EMULATOR.md): the cluster's clientTokens go with it, like its tasks, so a cluster
+ * created again under the same name (the same ARN) starts with none. */
 void emu_cluster_delete(struct ecc_emulator *emu, struct emu_cluster *cluster) {
+    for (struct emu_token *token = emu->oldest_token; token;) {
+        struct emu_token *next = token->newer;
+        if (strcmp(token->cluster_arn, cluster->arn) == 0) {
+            s_token_remove(emu, token);
+        }
+        token = next;
+    }
     for (struct emu_task *t = emu->oldest_task; t;) {
         struct emu_task *next = t->newer;
         if (t->cluster == cluster) {
@@ -1012,15 +1037,7 @@ void emu_expire(struct ecc_emulator *emu) {
         s_task_remove(emu, emu->first_stopped);
     }
     while (emu->oldest_token && now >= emu->oldest_token->expires_ms) {
-        struct emu_token *token = emu->oldest_token;
-        s_htable_remove(&emu->tokens, &token->node);
-        emu->oldest_token = token->newer;
-        if (emu->oldest_token) {
-            emu->oldest_token->older = NULL;
-        } else {
-            emu->newest_token = NULL;
-        }
-        emu_token_free(token);
+        s_token_remove(emu, emu->oldest_token);
     }
 }
 
@@ -1133,15 +1150,7 @@ bool emu_token_insert(struct ecc_emulator *emu, struct emu_token *token) {
     emu_expire(emu);
     /* At the cap the entry closest to its expiry goes first (documented in docs/EMULATOR.md). */
     while (emu->tokens.count >= emu->max_client_tokens && emu->oldest_token) {
-        struct emu_token *oldest = emu->oldest_token;
-        s_htable_remove(&emu->tokens, &oldest->node);
-        emu->oldest_token = oldest->newer;
-        if (emu->oldest_token) {
-            emu->oldest_token->older = NULL;
-        } else {
-            emu->newest_token = NULL;
-        }
-        emu_token_free(oldest);
+        s_token_remove(emu, emu->oldest_token);
     }
     token->node.hash = s_token_hash(token->cluster_arn, token->token);
     token->expires_ms = emu_now_locked(emu) + EMU_TOKEN_TTL_MS;

@@ -108,7 +108,7 @@ static const struct ecc_validation_rule s_rules[R_COUNT_OF_RULES] = {
     [R_TASK_DEFINITION_REQUIRED] = {"taskDefinition.required", S_CE, false, "taskDefinition is required"},
     /* "Task count can not be greater than 10" (artilleryio/artillery#595) */
     [R_COUNT_RANGE] = {"count.range", S_IPE, true, "count is 1 to 10"},
-    [R_CLIENT_TOKEN_LENGTH] = {"clientToken.length", S_IPE, false, "clientToken is at most 64 characters"},
+    [R_CLIENT_TOKEN_LENGTH] = {"clientToken.length", S_IPE, false, "clientToken is 1 to 64 characters"},
     [R_CLIENT_TOKEN_CHARACTERS] =
         {"clientToken.characters", S_IPE, false, "clientToken characters are in the range 33-126"},
     [R_LAUNCH_TYPE_ENUM] = {"launchType.enum", S_IPE, false, "launchType is a LaunchType value"},
@@ -472,13 +472,14 @@ static void s_check_client_token(struct s_ctx *ctx, const char *token) {
     if (!ecc_utf8_count(token, len, &chars)) {
         chars = len;
     }
-    if (chars > ECC_CLIENT_TOKEN_MAX_CHARS) {
+    if (chars < ECC_CLIENT_TOKEN_MIN_CHARS || chars > ECC_CLIENT_TOKEN_MAX_CHARS) {
         S_FAIL_AT(
             ctx,
             "clientToken",
             R_CLIENT_TOKEN_LENGTH,
-            "clientToken of %zu characters, at most %d allowed",
+            "clientToken of %zu characters, %d to %d allowed",
             chars,
+            ECC_CLIENT_TOKEN_MIN_CHARS,
             ECC_CLIENT_TOKEN_MAX_CHARS);
     }
 }

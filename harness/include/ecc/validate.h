@@ -20,7 +20,9 @@
  * is treated as invalid.) */
 #define ECC_RUN_TASK_COUNT_MIN 1
 #define ECC_RUN_TASK_COUNT_MAX 10
-/* clientToken: "Up to 64 characters ... in the range of 33-126, inclusive." */
+/* clientToken: "Up to 64 characters ... in the range of 33-126, inclusive." No minimum is documented: an
+ * empty token is treated as invalid (a choice, docs/EMULATOR.md), as count 0 is. */
+#define ECC_CLIENT_TOKEN_MIN_CHARS 1
 #define ECC_CLIENT_TOKEN_MAX_CHARS 64
 #define ECC_CLIENT_TOKEN_CHAR_MIN  33
 #define ECC_CLIENT_TOKEN_CHAR_MAX  126
