@@ -46,7 +46,8 @@ static void s_help(FILE *out) {
         "failures[], the task ARNs).\n"
         "\n"
         "The adapter is a shell command. Its environment holds ECSCONF_ENDPOINT (http://127.0.0.1:PORT),\n"
-        "ECSCONF_PARAMS (a JSON file with the RunTask parameters), ECSCONF_CASE, AWS_REGION,\n"
+        "ECSCONF_PARAMS (a JSON file with the RunTask parameters), ECSCONF_CASE, ECSCONF_ATTEMPT_TIMEOUT_MS, "
+        "AWS_REGION,\n"
         "AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. It makes ONE RunTask call and\n"
         "prints one JSON line:\n"
         "  {\"ok\":true,\"taskArns\":[\"arn:...\"],\"failures\":[{\"arn\":..,\"reason\":..,\"detail\":..}]}\n"
@@ -64,6 +65,9 @@ static void s_help(FILE *out) {
         "  --only PATTERN      run only cases whose id matches this glob (repeatable)\n"
         "  --region REGION     region of the mock and the signature scope (default us-east-1)\n"
         "  --timeout-ms N      deadline of one adapter run (default 30000)\n"
+        "  --attempt-timeout-ms N  the per-attempt deadline the adapter gives its client, in\n"
+        "                      ECSCONF_ATTEMPT_TIMEOUT_MS (default 3000): how long a hung answer (the\n"
+        "                      fault-* cases) is waited for before a retry\n"
         "  --results FILE      write the results as JSON (for result tables: harness/adapters/result-table.py)\n"
         "  --expect-fail FILE  known failures of this client: lines '<case id or glob> <reason>' ('#' starts a\n"
         "                      comment). A listed case that fails is XFAIL (the run stays green); one that\n"
@@ -244,6 +248,7 @@ int ecc_cmd_client(int argc, char **argv) {
     const char *only[S_MAX_ONLY];
     size_t only_count = 0;
     unsigned timeout_ms = 30000;
+    unsigned attempt_timeout_ms = 3000;
     unsigned long jobs = 1;
     const char *expect_fail_file = NULL;
     bool verbose = false;
@@ -276,6 +281,14 @@ int ecc_cmd_client(int argc, char **argv) {
                 return ECC_EXIT_USAGE;
             }
             timeout_ms = (unsigned)parsed;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--attempt-timeout-ms")) != NULL) {
+            char *end = NULL;
+            unsigned long parsed = strtoul(value, &end, 10);
+            if (*end != '\0' || parsed == 0 || parsed > 600000) {
+                ecc_cli_error(s_cmd, "--attempt-timeout-ms takes 1..600000, got '%s'", value);
+                return ECC_EXIT_USAGE;
+            }
+            attempt_timeout_ms = (unsigned)parsed;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail")) != NULL) {
             expect_fail_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs")) != NULL) {
@@ -356,7 +369,11 @@ int ecc_cmd_client(int argc, char **argv) {
         .only = only,
         .only_count = only_count,
         .options =
-            {.adapter = adapter, .region = region, .adapter_timeout_ms = timeout_ms, .log_fn = verbose ? s_log : NULL},
+            {.adapter = adapter,
+             .region = region,
+             .adapter_timeout_ms = timeout_ms,
+             .attempt_timeout_ms = attempt_timeout_ms,
+             .log_fn = verbose ? s_log : NULL},
         .results = calloc(file_count + 1, sizeof(*work.results)),
         .ran = calloc(file_count + 1, sizeof(bool)),
         .setup_failed = calloc(file_count + 1, sizeof(bool)),
