@@ -67,3 +67,6 @@ set_tests_properties(client.serve PROPERTIES LABELS "client" TIMEOUT 90)
 
 add_test(NAME client.bad-adapters COMMAND "${CMAKE_CURRENT_LIST_DIR}/client_bad_adapters.sh" $<TARGET_FILE:ecsconf>)
 set_tests_properties(client.bad-adapters PROPERTIES LABELS "client" TIMEOUT 90)
+
+add_test(NAME client.reports COMMAND "${CMAKE_CURRENT_LIST_DIR}/client_reports.sh" $<TARGET_FILE:ecsconf>)
+set_tests_properties(client.reports PROPERTIES LABELS "client" TIMEOUT 120)

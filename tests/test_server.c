@@ -51,18 +51,23 @@ static void echo_handler(void *user_data, const struct ecc_http_request *request
     free(text);
 }
 
-static struct ecc_server *start_server(struct echo_state *state, size_t max_body_bytes) {
+static struct ecc_server *
+start_handler(ecc_http_handler_fn *handler, void *state, size_t max_body_bytes, unsigned thread_count) {
     struct ecc_server_options options;
     ecc_server_options_init(&options);
     options.max_body_bytes = max_body_bytes;
-    options.thread_count = 4;
+    options.thread_count = thread_count;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    struct ecc_server *server = ecc_server_new(&options, echo_handler, state, &diag);
+    struct ecc_server *server = ecc_server_new(&options, handler, state, &diag);
     if (!server) {
         fail_msg("server did not start: %s", diag.text);
     }
     return server;
+}
+
+static struct ecc_server *start_server(struct echo_state *state, size_t max_body_bytes) {
+    return start_handler(echo_handler, state, max_body_bytes, 4);
 }
 
 /* Sends raw bytes on a fresh connection and returns everything read until close (or 3 s). */
@@ -575,16 +580,7 @@ static void fault_handler(void *user_data, const struct ecc_http_request *reques
 }
 
 static struct ecc_server *start_fault_server(struct fault_state *state, unsigned threads) {
-    struct ecc_server_options options;
-    ecc_server_options_init(&options);
-    options.thread_count = threads;
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    struct ecc_server *server = ecc_server_new(&options, fault_handler, state, &diag);
-    if (!server) {
-        fail_msg("server did not start: %s", diag.text);
-    }
-    return server;
+    return start_handler(fault_handler, state, 0, threads);
 }
 
 static const char s_fault_request[] = "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}";

@@ -197,13 +197,12 @@ const char *ecc_http_fault_name(enum ecc_http_fault fault) {
 }
 
 bool ecc_http_fault_parse(const char *name, enum ecc_http_fault *out) {
-    for (size_t i = 0; name != NULL && i < ECC_ARRAY_LEN(s_fault_names); i++) {
-        if (strcmp(name, s_fault_names[i]) == 0) {
-            *out = (enum ecc_http_fault)i;
-            return true;
-        }
+    long index = ecc_name_index(s_fault_names, ECC_ARRAY_LEN(s_fault_names), name);
+    if (index < 0) {
+        return false;
     }
-    return false;
+    *out = (enum ecc_http_fault)index;
+    return true;
 }
 
 void ecc_http_response_init(struct ecc_http_response *response) {

@@ -17,7 +17,7 @@
 extern char **environ;
 
 #define S_DEFAULT_TIMEOUT_MS         30000u
-#define S_DEFAULT_ATTEMPT_TIMEOUT_MS 3000u
+#define S_DEFAULT_ATTEMPT_TIMEOUT_MS 5000u
 /* How long past the adapter's deadline a hang holds its connection (the adapter is killed first). */
 #define S_HANG_PAST_DEADLINE_MS 5000u
 #define S_MAX_OUTPUT_BYTES      ((size_t)256 * 1024)

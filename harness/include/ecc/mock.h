@@ -211,7 +211,7 @@ struct ecc_client_run_options {
     const char *secret_access_key; /* default ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY */
     unsigned adapter_timeout_ms;   /* per adapter run; 0 means 30000 */
     /* The per-attempt deadline the adapter gives its client (ECSCONF_ATTEMPT_TIMEOUT_MS): how long a
-     * client waits on a hung answer before it retries; 0 means 3000. */
+     * client waits on a hung answer before it retries; 0 means 5000. */
     unsigned attempt_timeout_ms;
     const char *work_dir; /* where the parameters file is written; NULL: $TMPDIR or /tmp */
     void (*log_fn)(void *log_user_data, const char *line);
