@@ -50,9 +50,11 @@ grep -q "ecsconf: not found\|adapter printed garbage" "$work/out" && bad "'ecsco
 
 # Ctrl-C: the slow case runs, the others never start.
 "$ecsconf" client --adapter 'ecsconf adapter-c' --only fault-slow-drip,token-given,token-generated --jobs 1 \
-    --junit "$work/i.xml" >"$work/iout" 2>&1 &
+    --verbose --junit "$work/i.xml" >"$work/iout" 2>&1 &
 pid=$!
-sleep 2 # the drip takes 5 s or more: the interrupt lands while it runs
+# The drip answers over 6 s from its first request on (the mock logs it): the interrupt lands while it
+# runs, after the handler is in place (a background job starts with SIGINT ignored).
+for _ in $(seq 600); do grep -q "request 1 " "$work/iout" && break; sleep 0.1; done
 kill -INT "$pid"
 wait "$pid"
 rc=$?
