@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validates every fixture and case of the suite against its JSON Schema (draft 2020-12).
+"""Validates every fixture, case and client case of the suite against its JSON Schema (draft 2020-12).
 
 Usage: validate-schema.py PROJECT_DIR. Exit 0 all valid, 1 an invalid file (each printed with the
 JSON pointer of the error), 77 when the jsonschema package is missing (ctest SKIP).
@@ -21,7 +21,8 @@ except ImportError:
 def main(root):
     failures = 0
     count = 0
-    for folder, schema_name in (("fixtures", "fixture.schema.json"), ("conformance", "case.schema.json")):
+    for folder, schema_name in (("fixtures", "fixture.schema.json"), ("conformance", "case.schema.json"),
+                                ("client-cases", "client-case.schema.json")):
         with open(os.path.join(root, folder, schema_name), encoding="utf-8") as f:
             schema = json.load(f)
         jsonschema.Draft202012Validator.check_schema(schema)

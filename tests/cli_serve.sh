@@ -33,6 +33,6 @@ ECSCONF_ENDPOINT="$url" ECSCONF_PARAMS="$work/params.json" ECSCONF_MAX_ATTEMPTS=
 wait "$pid"
 rc=$?
 cat "$work/serve.out"
-[ "$rc" -eq 1 ] && grep -q 'requests: received 1, the case expects 2' "$work/serve.out" ||
+[ "$rc" -eq 1 ] && grep -q 'requests: the client sent 1 request, the case expects 2 (a retry is missing)' "$work/serve.out" ||
     { echo "expected FAIL (a missing retry) and exit 1, got $rc"; exit 1; }
 echo "serve: PASS and FAIL as expected"

@@ -24,13 +24,13 @@ check 1 "adapter printed garbage (exit 0): stdout 'not json'" "echo not json"
 check 1 'adapter printed garbage' 'echo "{\"taskArns\":[]}"'
 check 1 "adapter crashed: killed by signal 11" 'kill -SEGV $$'
 check 1 "adapter hung: no answer within 1000 ms" "sleep 20" --timeout-ms 1000
-check 0 "SKIP  success-one-task" 'echo "this client has no RunTask"; exit 89'
+check 0 "SKIP  client/success-one-task" 'echo "this client has no RunTask"; exit 89'
 check 0 "the client cannot express this case: this client has no RunTask" 'echo "this client has no RunTask"; exit 89'
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "success-one-task known to fail here" >"$work/list"
-check 1 "XPASS success-one-task" "$ecsconf adapter-c" --expect-fail "$work/list"
-ECSCONF_CLIENT_FAULT=wrong-target check 0 "XFAIL success-one-task" "$ecsconf adapter-c" --expect-fail "$work/list"
+check 1 "XPASS client/success-one-task" "$ecsconf adapter-c" --expect-fail "$work/list"
+ECSCONF_CLIENT_FAULT=wrong-target check 0 "XFAIL client/success-one-task" "$ecsconf adapter-c" --expect-fail "$work/list"
 echo "no-such-case reason" >"$work/unused"
 out="$("$ecsconf" client --adapter "$ecsconf adapter-c" --expect-fail "$work/unused" 2>&1)"
 rc=$?

@@ -12,7 +12,8 @@ set(_client_slow_only)
 if(ECSCONF_CLIENT_SUITE STREQUAL "quick")
     foreach(_id error-cluster-not-found-exception error-conflict-exception error-server-exception error-unknown-type
                 success-failures success-unknown-members success-null-members success-missing-lists token-*
-                shape-every-member signature-scope)
+                shape-every-member signature-scope fault-reset-then-success fault-timeout-then-success
+                fault-truncated-json)
         list(APPEND _client_slow_only --only ${_id})
     endforeach()
 endif()
@@ -37,7 +38,10 @@ set(_client_faults
     "new-token-on-retry|token-retry-throttling|client-token.retry: a retry must carry the same clientToken"
     "wrong-signing-region|signature-scope|signature.credential-scope"
     "swallow-errors|error-cluster-not-found-exception|the client reported /ok = true"
-    "fixed-token|token-new-call|client-token.new-call: a new call reused the generated clientToken")
+    "fixed-token|token-new-call|client-token.new-call: a new call reused the generated clientToken"
+    "new-token-after-transport-error|fault-reset-then-success|client-token.retry: a retry must carry the same clientToken"
+    "no-transport-retry|fault-timeout-then-success|requests: the client sent 1 request, the case expects 2 (a retry is missing)"
+    "accept-malformed|fault-truncated-json|the client reported /ok = true")
 foreach(_entry ${_client_faults})
     string(REPLACE "|" ";" _parts "${_entry}")
     list(GET _parts 0 _fault)
@@ -63,3 +67,6 @@ set_tests_properties(client.serve PROPERTIES LABELS "client" TIMEOUT 90)
 
 add_test(NAME client.bad-adapters COMMAND "${CMAKE_CURRENT_LIST_DIR}/client_bad_adapters.sh" $<TARGET_FILE:ecsconf>)
 set_tests_properties(client.bad-adapters PROPERTIES LABELS "client" TIMEOUT 90)
+
+add_test(NAME client.reports COMMAND "${CMAKE_CURRENT_LIST_DIR}/client_reports.sh" $<TARGET_FILE:ecsconf>)
+set_tests_properties(client.reports PROPERTIES LABELS "client" TIMEOUT 120)

@@ -20,4 +20,4 @@ mkdir -p "$results"
 rm -f "$results/$name.json"
 expect=()
 [ -f "harness/adapters/expect-fail/$name.txt" ] && expect=(--expect-fail "harness/adapters/expect-fail/$name.txt")
-"$ecsconf" client --name "$name" --results "$results/$name.json" "${expect[@]}" "$@"
+"$ecsconf" client --name "$name" --json "$results/$name.json" --junit "$results/$name.xml" "${expect[@]}" "$@"

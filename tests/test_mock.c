@@ -529,7 +529,53 @@ static void test_client_case_loads_and_expands(void **state) {
     json_decref(expected);
     json_decref(params);
     struct ecc_mock *mock = new_mock();
-    assert_int_equal(ecc_client_case_setup_mock(c, REGION, mock, &diag), ECC_OK);
+    assert_int_equal(ecc_client_case_setup_mock(c, REGION, 0, mock, &diag), ECC_OK);
+    ecc_mock_destroy(mock);
+    ecc_client_case_destroy(c);
+    ecc_fixture_set_clean_up(&set);
+}
+
+static void test_client_case_faults(void **state) {
+    (void)state;
+    struct ecc_fixture_set set;
+    load_fixtures(&set);
+    const char *text = "{\"id\":\"c2\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},"
+                       "\"responses\":[{\"fault\":\"hang\"},{\"fault\":\"reset\"},{\"fault\":\"drip\",\"from\":\"fx\"},"
+                       "{\"fault\":\"oversize\",\"bytes\":2097152,\"status\":200,\"body_text\":\"{}\"},\"fx\"],"
+                       "\"expect\":{\"requests\":{\"min\":3,\"max\":5}}}";
+    struct ecc_client_case *c = NULL;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_client_case_load_bytes((const uint8_t *)text, strlen(text), "c2", &set, &c, &diag), ECC_OK);
+    assert_int_equal(c->responses[0].fault, ECC_HTTP_FAULT_HANG);
+    assert_int_equal(c->responses[0].fault_ms, 0); /* until the client closes: the run gives the bound */
+    assert_string_equal(c->responses[0].label, "fault hang");
+    assert_int_equal(c->responses[1].fault, ECC_HTTP_FAULT_RESET);
+    assert_int_equal(c->responses[2].fault, ECC_HTTP_FAULT_DRIP);
+    assert_int_equal(c->responses[2].fault_ms, 4000); /* the default spread */
+    assert_int_equal(c->responses[2].status, 200);
+    assert_string_equal(c->responses[2].label, "fx (drip)");
+    assert_int_equal(c->responses[3].fault, ECC_HTTP_FAULT_OVERSIZE);
+    assert_int_equal(c->responses[3].fault_bytes, 2097152);
+    assert_int_equal(c->responses[4].fault, ECC_HTTP_FAULT_NONE);
+    assert_int_equal(c->expect_requests, 3);
+    assert_int_equal(c->expect_requests_max, 5);
+    struct ecc_string_list problems;
+    ecc_string_list_init(&problems);
+    for (size_t n = 0; n <= 6; n++) {
+        assert_int_equal(ecc_client_case_check_requests(c, n, &problems), ECC_OK);
+    }
+    /* 0, 1, 2 and 6 are outside 3..5 */
+    assert_int_equal(problems.count, 4);
+    assert_string_equal(
+        problems.items[0], "requests: the client sent 0 requests, the case expects 3 to 5 (a retry is missing)");
+    assert_string_equal(
+        problems.items[3],
+        "requests: the client sent 6 requests, the case expects 3 to 5 (more attempts than answers recorded)");
+    ecc_string_list_clean_up(&problems);
+    /* The case, faults included, loads into a mock. */
+    struct ecc_mock *mock = new_mock();
+    assert_int_equal(ecc_client_case_setup_mock(c, REGION, 7000, mock, &diag), ECC_OK);
     ecc_mock_destroy(mock);
     ecc_client_case_destroy(c);
     ecc_fixture_set_clean_up(&set);
@@ -571,6 +617,48 @@ static void test_client_case_errors(void **state) {
          "\"expect\":{\"result\":{\"/ok\":{\"bogus\":1}}}}",
          "/expect/result/~1ok/bogus"},
         {"{\"id\":\"C!\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[\"fx\"],\"expect\":{}}", "/id"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"explode\"}],"
+         "\"expect\":{}}",
+         "/responses/0/fault"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"none\"}],\"expect\":{"
+         "}}",
+         "/responses/0/fault"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"reset\",\"from\":"
+         "\"fx\"}],\"expect\":{}}",
+         "/responses/0/fault"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"hang\",\"status\":"
+         "500}],\"expect\":{}}",
+         "/responses/0/fault"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"reset\",\"ms\":10}],"
+         "\"expect\":{}}",
+         "/responses/0/ms"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"hang\",\"ms\":0}],"
+         "\"expect\":{}}",
+         "/responses/0/ms"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"drip\",\"ms\":60001,"
+         "\"from\":\"fx\"}],\"expect\":{}}",
+         "/responses/0/ms"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"drip\",\"bytes\":"
+         "2000000,\"from\":\"fx\"}],\"expect\":{}}",
+         "/responses/0/bytes"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"oversize\",\"bytes\":"
+         "1000,\"from\":\"fx\"}],\"expect\":{}}",
+         "/responses/0/bytes"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[{\"fault\":\"close-mid-body\"}],"
+         "\"expect\":{}}",
+         "/responses/0"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[\"fx\"],\"expect\":{\"requests\":{"
+         "\"min\":2,\"max\":1}}}",
+         "/expect/requests"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[\"fx\"],\"expect\":{\"requests\":{"
+         "\"min\":1}}}",
+         "/expect/requests/max"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[\"fx\"],\"expect\":{\"requests\":{"
+         "\"min\":1,\"max\":2,\"x\":0}}}",
+         "/expect/requests/x"},
+        {"{\"id\":\"c\",\"title\":\"t\",\"request\":{\"from\":\"fx\"},\"responses\":[\"fx\"],\"expect\":{\"requests\":"
+         "\"2\"}}",
+         "/expect/requests"},
     };
     struct ecc_fixture_set set;
     load_fixtures(&set);
@@ -609,6 +697,7 @@ int main(void) {
         cmocka_unit_test(test_fuzz_entry),
         cmocka_unit_test(test_fuzz_entry_signs_and_reaches_the_matcher),
         cmocka_unit_test(test_client_case_loads_and_expands),
+        cmocka_unit_test(test_client_case_faults),
         cmocka_unit_test(test_client_case_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

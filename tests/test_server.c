@@ -51,18 +51,23 @@ static void echo_handler(void *user_data, const struct ecc_http_request *request
     free(text);
 }
 
-static struct ecc_server *start_server(struct echo_state *state, size_t max_body_bytes) {
+static struct ecc_server *
+start_handler(ecc_http_handler_fn *handler, void *state, size_t max_body_bytes, unsigned thread_count) {
     struct ecc_server_options options;
     ecc_server_options_init(&options);
     options.max_body_bytes = max_body_bytes;
-    options.thread_count = 4;
+    options.thread_count = thread_count;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    struct ecc_server *server = ecc_server_new(&options, echo_handler, state, &diag);
+    struct ecc_server *server = ecc_server_new(&options, handler, state, &diag);
     if (!server) {
         fail_msg("server did not start: %s", diag.text);
     }
     return server;
+}
+
+static struct ecc_server *start_server(struct echo_state *state, size_t max_body_bytes) {
+    return start_handler(echo_handler, state, max_body_bytes, 4);
 }
 
 /* Sends raw bytes on a fresh connection and returns everything read until close (or 3 s). */
@@ -552,6 +557,170 @@ static void test_ipv6_loopback(void **state) {
     ecc_server_destroy(server);
 }
 
+/* ------------------------------------------------------------------------------------------------ */
+/* Transport faults (http.h): what each one puts on the wire                                          */
+
+#define FAULT_BODY "{\"tasks\":[],\"failures\":[],\"note\":\"0123456789abcdef0123456789abcdef\"}"
+
+struct fault_state {
+    enum ecc_http_fault fault;
+    unsigned fault_ms;
+    uint64_t fault_bytes;
+};
+
+static void fault_handler(void *user_data, const struct ecc_http_request *request, struct ecc_http_response *response) {
+    (void)request;
+    const struct fault_state *state = user_data;
+    response->status = 200;
+    assert_int_equal(ecc_http_headers_add(&response->headers, "Content-Type", "application/x-amz-json-1.1"), ECC_OK);
+    assert_int_equal(ecc_http_response_set_body(response, FAULT_BODY, strlen(FAULT_BODY)), ECC_OK);
+    response->fault = state->fault;
+    response->fault_ms = state->fault_ms;
+    response->fault_bytes = state->fault_bytes;
+}
+
+static struct ecc_server *start_fault_server(struct fault_state *state, unsigned threads) {
+    return start_handler(fault_handler, state, 0, threads);
+}
+
+static const char s_fault_request[] = "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}";
+
+/* Sends the request and reads until close; *reset tells whether the read ended in ECONNRESET. */
+static size_t fault_exchange(uint16_t port, char *out, size_t max, unsigned timeout_ms, bool *reset) {
+    int fd = wire_connect(port);
+    assert_true(fd >= 0);
+    assert_true(wire_send_all(fd, s_fault_request, strlen(s_fault_request)));
+    size_t len = 0;
+    *reset = false;
+    uint64_t deadline = wire_now_ms() + timeout_ms;
+    while (len + 1 < max && wire_now_ms() < deadline) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (poll(&pfd, 1, (int)(deadline - wire_now_ms())) <= 0) {
+            break;
+        }
+        ssize_t n = recv(fd, out + len, max - 1 - len, 0);
+        if (n < 0) {
+            *reset = errno == ECONNRESET;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+    close(fd);
+    return len;
+}
+
+static const char *body_of(const char *answer) {
+    const char *end = strstr(answer, "\r\n\r\n");
+    assert_non_null(end);
+    return end + 4;
+}
+
+static void test_fault_reset_and_hang(void **state) {
+    (void)state;
+    struct fault_state fault = {.fault = ECC_HTTP_FAULT_RESET};
+    struct ecc_server *server = start_fault_server(&fault, 2);
+    char answer[4096];
+    bool reset = false;
+    assert_int_equal(fault_exchange(ecc_server_port(server), answer, sizeof(answer), 3000, &reset), 0);
+    assert_true(reset); /* an RST, not the FIN of an empty answer */
+
+    fault.fault = ECC_HTTP_FAULT_HANG;
+    fault.fault_ms = 400;
+    uint64_t start = wire_now_ms();
+    assert_int_equal(fault_exchange(ecc_server_port(server), answer, sizeof(answer), 5000, &reset), 0);
+    uint64_t held = wire_now_ms() - start;
+    printf("# hang held the connection %llu ms\n", (unsigned long long)held);
+    assert_false(reset);
+    assert_true(held >= 350 && held < 4000);
+    ecc_server_destroy(server);
+}
+
+/* A hang ends when the client gives up: with one worker thread, the next request is served at once. */
+static void test_fault_hang_ends_when_client_closes(void **state) {
+    (void)state;
+    struct fault_state fault = {.fault = ECC_HTTP_FAULT_HANG, .fault_ms = 60000};
+    struct ecc_server *server = start_fault_server(&fault, 1);
+    int fd = wire_connect(ecc_server_port(server));
+    assert_true(fd >= 0);
+    assert_true(wire_send_all(fd, s_fault_request, strlen(s_fault_request)));
+    wire_sleep_ms(200);
+    close(fd); /* the client's deadline */
+    fault.fault = ECC_HTTP_FAULT_NONE;
+    char answer[4096];
+    bool reset = false;
+    uint64_t start = wire_now_ms();
+    assert_true(fault_exchange(ecc_server_port(server), answer, sizeof(answer), 10000, &reset) > 0);
+    uint64_t waited = wire_now_ms() - start;
+    printf("# next request answered after %llu ms\n", (unsigned long long)waited);
+    assert_true(waited < 5000);
+    assert_string_equal(body_of(answer), FAULT_BODY);
+    /* And a hang still holding when the server stops gives up at once. */
+    fault.fault = ECC_HTTP_FAULT_HANG;
+    int held = wire_connect(ecc_server_port(server));
+    assert_true(held >= 0);
+    assert_true(wire_send_all(held, s_fault_request, strlen(s_fault_request)));
+    wire_sleep_ms(200);
+    start = wire_now_ms();
+    ecc_server_destroy(server);
+    assert_true(wire_now_ms() - start < 5000);
+    close(held);
+}
+
+static void test_fault_cut_answers(void **state) {
+    (void)state;
+    struct fault_state fault = {.fault = ECC_HTTP_FAULT_CLOSE_AFTER_HEADERS};
+    struct ecc_server *server = start_fault_server(&fault, 2);
+    char answer[4096];
+    char length[64];
+    snprintf(length, sizeof(length), "Content-Length: %zu\r\n", strlen(FAULT_BODY));
+    bool reset = false;
+    assert_true(fault_exchange(ecc_server_port(server), answer, sizeof(answer), 3000, &reset) > 0);
+    assert_true(strncmp(answer, "HTTP/1.1 200", 12) == 0);
+    assert_non_null(strstr(answer, length)); /* the whole body is announced */
+    assert_string_equal(body_of(answer), "");
+
+    fault.fault = ECC_HTTP_FAULT_CLOSE_MID_BODY;
+    assert_true(fault_exchange(ecc_server_port(server), answer, sizeof(answer), 3000, &reset) > 0);
+    assert_non_null(strstr(answer, length));
+    assert_int_equal(strlen(body_of(answer)), strlen(FAULT_BODY) / 2);
+    assert_true(strncmp(body_of(answer), FAULT_BODY, strlen(FAULT_BODY) / 2) == 0);
+    ecc_server_destroy(server);
+}
+
+static void test_fault_drip_and_oversize(void **state) {
+    (void)state;
+    struct fault_state fault = {.fault = ECC_HTTP_FAULT_DRIP, .fault_ms = 600};
+    struct ecc_server *server = start_fault_server(&fault, 2);
+    char answer[4096];
+    bool reset = false;
+    uint64_t start = wire_now_ms();
+    assert_true(fault_exchange(ecc_server_port(server), answer, sizeof(answer), 5000, &reset) > 0);
+    uint64_t took = wire_now_ms() - start;
+    printf("# dripped answer took %llu ms\n", (unsigned long long)took);
+    assert_true(took >= 500);
+    assert_string_equal(body_of(answer), FAULT_BODY); /* whole, only slow */
+
+    fault.fault = ECC_HTTP_FAULT_OVERSIZE;
+    fault.fault_bytes = (uint64_t)2 << 20;
+    size_t max = (size_t)3 << 20;
+    char *big = malloc(max);
+    assert_non_null(big);
+    size_t got = fault_exchange(ecc_server_port(server), big, max, 10000, &reset);
+    assert_non_null(strstr(big, "Transfer-Encoding: chunked"));
+    const char *body = body_of(big);
+    /* The first chunk starts with the answer itself; past it comes whitespace, to 2 MiB in all. */
+    assert_non_null(strstr(body, FAULT_BODY));
+    assert_true(got > ((size_t)2 << 20));
+    assert_true(got < ((size_t)2 << 20) + 64 * 1024);
+    assert_true(strcmp(big + got - 5, "0\r\n\r\n") == 0); /* it ends, properly */
+    free(big);
+    ecc_server_destroy(server);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_port_zero_and_raw_request),
@@ -569,6 +738,10 @@ int main(void) {
         cmocka_unit_test(test_connection_timeout),
         cmocka_unit_test(test_connection_limit),
         cmocka_unit_test(test_ipv6_loopback),
+        cmocka_unit_test(test_fault_reset_and_hang),
+        cmocka_unit_test(test_fault_hang_ends_when_client_closes),
+        cmocka_unit_test(test_fault_cut_answers),
+        cmocka_unit_test(test_fault_drip_and_oversize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,10 +10,12 @@ fi
 # Bounded, reproducible runs: 3 attempts in all, no profile or instance metadata lookups, no pager.
 export AWS_MAX_ATTEMPTS="${AWS_MAX_ATTEMPTS:-3}" AWS_RETRY_MODE="${AWS_RETRY_MODE:-standard}"
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
+# Per-read deadline: ECSCONF_ATTEMPT_TIMEOUT_MS rounded up to whole seconds (the CLI takes seconds).
+timeout_s=$(( (${ECSCONF_ATTEMPT_TIMEOUT_MS:-10000} + 999) / 1000 ))
 work="$(mktemp -d)" || exit 1
 trap 'rm -rf "$work"' EXIT
 aws ecs run-task --endpoint-url "$ECSCONF_ENDPOINT" --cli-input-json "file://$ECSCONF_PARAMS" --output json \
-    --cli-connect-timeout 5 --cli-read-timeout 10 >"$work/out" 2>"$work/err"
+    --cli-connect-timeout "$timeout_s" --cli-read-timeout "$timeout_s" >"$work/out" 2>"$work/err"
 rc=$?
 exec python3 - "$rc" "$work/out" "$work/err" <<'PY'
 import json, re, sys

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Per-client result table (markdown) from `ecsconf client --results FILE` outputs.
+"""Per-client result table (markdown) from `ecsconf client --json FILE` reports.
 
 Usage: result-table.py [-o OUT.md] RESULTS.json...   (prints the table; -o also writes it to OUT.md)
-One column per client, one row per case; every cell that is not PASS gets a numbered note with the
-reason the suite gave (failures, skips, expected failures).
+One column per client (the report's `profile`: the client's --name), one row per case; every cell that
+is not PASS gets a numbered note with the reason the suite gave (failures, skips, expected failures).
 """
 import json
 import sys
@@ -30,7 +30,7 @@ def main(args):
             if case["id"] not in cases:
                 cases.append(case["id"])
     notes = []
-    out = ["| case | " + " | ".join(run["client"] for run in runs) + " |",
+    out = ["| case | " + " | ".join(run["profile"] for run in runs) + " |",
            "|---|" + "---|" * len(runs)]
     for case_id in cases:
         cells = []
@@ -39,17 +39,17 @@ def main(args):
             if case is None:
                 cells.append("not run")
                 continue
-            verdict = case["verdict"]
+            verdict = case["result"]
             if verdict == "PASS":
                 cells.append("PASS")
                 continue
-            reason = case.get("expected_failure") or "; ".join(case.get("reasons") or []) or verdict
-            notes.append(f"{run['client']} / {case_id}: {reason}")
+            reason = case.get("reason") or verdict
+            notes.append(f"{run['profile']} / {case_id}: {reason}")
             cells.append(f"{verdict} [{len(notes)}]")
         out.append(f"| {case_id} | " + " | ".join(cells) + " |")
     totals = []
     for run in runs:
-        verdicts = [c["verdict"] for c in run["cases"]]
+        verdicts = [c["result"] for c in run["cases"]]
         totals.append(", ".join(f"{verdicts.count(v)} {v.lower()}" for v in ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS")
                                 if verdicts.count(v) or v == "FAIL"))
     out.append("| **total** | " + " | ".join(totals) + " |")

@@ -88,7 +88,9 @@ int ecc_cmd_adapter_c(int argc, char **argv) {
                "environment and prints one JSON line: {\"ok\":true,\"taskArns\":[...],\"failures\":[...]} or\n"
                "{\"ok\":false,\"error\":\"...\",\"message\":\"...\",\"resourceIds\":[...]}.\n"
                "Tests only: ECSCONF_CLIENT_FAULT=<fault> breaks the client on purpose (wrong-target,\n"
-               "drop-token-on-retry, new-token-on-retry, wrong-signing-region, swallow-errors, fixed-token).\n");
+               "drop-token-on-retry, new-token-on-retry, wrong-signing-region, swallow-errors, fixed-token,\n"
+               "new-token-after-transport-error, no-transport-retry, accept-malformed).\n"
+               "ECSCONF_ATTEMPT_TIMEOUT_MS sets the per-attempt deadline (default 10000).\n");
         return strcmp(argv[1], "--help") == 0 ? ECC_EXIT_OK : ECC_EXIT_USAGE;
     }
     int exit_code = ECC_EXIT_SETUP;
@@ -130,7 +132,7 @@ int ecc_cmd_adapter_c(int argc, char **argv) {
     options.credentials = &credentials;
     options.max_attempts = s_env_unsigned("ECSCONF_MAX_ATTEMPTS", 3);
     options.backoff_base_ms = s_env_unsigned("ECSCONF_BACKOFF_BASE_MS", 20);
-    options.timeout_ms = 10000;
+    options.timeout_ms = (long)s_env_unsigned("ECSCONF_ATTEMPT_TIMEOUT_MS", 10000);
     const char *fault = getenv("ECSCONF_CLIENT_FAULT");
     if (fault != NULL && fault[0] != '\0' && !ecc_client_fault_parse(fault, &options.fault)) {
         ecc_cli_error(s_cmd, "unknown ECSCONF_CLIENT_FAULT '%s'", fault);

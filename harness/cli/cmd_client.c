@@ -1,36 +1,24 @@
 /* `ecsconf client`: runs the client-direction cases against a client under test through its adapter. */
 #include "commands.h"
+#include "ecc/cancel.h"
+#include "ecc/client_suite.h"
 #include "ecc/fixture.h"
 #include "ecc/mock.h"
+#include "ecc/plan.h"
+#include "ecc/profile.h"
+#include "ecc/report.h"
 
-#include <fnmatch.h>
-#include <jansson.h>
-#include <pthread.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const s_cmd = "client";
 
 #define S_MAX_PATHS 64
-#define S_MAX_ONLY  64
 #define S_MAX_JOBS  16
-
-/* The cases of a run, shared by the worker threads; each case's result slot is written by one thread. */
-struct s_work {
-    struct ecc_client_case **cases;
-    size_t count;
-    const char *const *only;
-    size_t only_count;
-    struct ecc_client_run_options options;
-    struct ecc_client_case_result *results;
-    bool *ran;
-    bool *setup_failed;
-    struct ecc_diag *diags;
-    pthread_mutex_t lock;
-    size_t next;
-};
 
 static void s_help(FILE *out) {
     fprintf(
@@ -39,16 +27,17 @@ static void s_help(FILE *out) {
         "\n"
         "Tests a RunTask client (an SDK, a CLI, your own code) the other way round: ecsconf plays the ECS\n"
         "service. For each client-direction case it starts a mock endpoint on 127.0.0.1 loaded with the\n"
-        "case's recorded answers, runs the adapter, and checks both what the client SENT (target, Host,\n"
-        "X-Amz-Date, Content-Length, SigV4 signature with scope <region>/ecs, a body of model members only,\n"
-        "the clientToken rules: a fresh UUIDv4 when none is given, the given one unchanged, the same one on\n"
-        "every retry, a new one for a new call) and what it REPORTED (the error name, resourceIds,\n"
-        "failures[], the task ARNs).\n"
+        "case's answers (recorded ones, and made-up transport faults: no answer, a reset, an answer cut\n"
+        "short, a slow drip, HTML pages, an oversized body), runs the adapter, and checks both what the\n"
+        "client SENT (target, Host, X-Amz-Date, Content-Length, SigV4 signature with scope <region>/ecs, a\n"
+        "body of model members only, the clientToken rules: a fresh UUIDv4 when none is given, the given\n"
+        "one unchanged, the same one on every retry, a new one for a new call) and what it REPORTED (the\n"
+        "error name, resourceIds, failures[], the task ARNs).\n"
         "\n"
         "The adapter is a shell command. Its environment holds ECSCONF_ENDPOINT (http://127.0.0.1:PORT),\n"
-        "ECSCONF_PARAMS (a JSON file with the RunTask parameters), ECSCONF_CASE, AWS_REGION,\n"
-        "AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. It makes ONE RunTask call and\n"
-        "prints one JSON line:\n"
+        "ECSCONF_PARAMS (a JSON file with the RunTask parameters), ECSCONF_CASE, ECSCONF_ATTEMPT_TIMEOUT_MS\n"
+        "(the per-attempt deadline to give the client), AWS_REGION, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID\n"
+        "and AWS_SECRET_ACCESS_KEY. It makes ONE RunTask call and prints one JSON line:\n"
         "  {\"ok\":true,\"taskArns\":[\"arn:...\"],\"failures\":[{\"arn\":..,\"reason\":..,\"detail\":..}]}\n"
         "  {\"ok\":false,\"error\":\"ConflictException\",\"message\":\"...\",\"resourceIds\":[\"arn:...\"]}\n"
         "It may add \"unsupported\":[\"resourceIds\"] to say what its client cannot report (those checks are\n"
@@ -58,31 +47,48 @@ static void s_help(FILE *out) {
         "Options:\n"
         "  --adapter CMD       the adapter command (required); adapters shipped in harness/adapters/:\n"
         "                        harness/adapters/aws-cli.sh, harness/adapters/boto3_adapter.py,\n"
-        "                        harness/adapters/node/adapter.js, 'ecsconf adapter-c' (the C client)\n"
+        "                        harness/adapters/node/adapter.js, 'ecsconf adapter-c' (the C client).\n"
+        "                        A command whose first word is ecsconf runs this very binary, so it\n"
+        "                        works from a build tree without ecsconf on PATH\n"
         "  --name NAME         the client's name in reports (default: the adapter command)\n"
         "  --fixtures DIR      recorded exchanges (default: fixtures)\n"
-        "  --only PATTERN      run only cases whose id matches this glob (repeatable)\n"
+        "  --only TERMS        run only these cases: ids, globs over the id or 'client/<id>', tag:NAME;\n"
+        "                      comma-separated, repeatable (as in ecsconf run)\n"
+        "  --skip TERMS        leave these cases out (same terms)\n"
         "  --region REGION     region of the mock and the signature scope (default us-east-1)\n"
         "  --timeout-ms N      deadline of one adapter run (default 30000)\n"
-        "  --results FILE      write the results as JSON (for result tables: harness/adapters/result-table.py)\n"
+        "  --attempt-timeout-ms N  the per-attempt deadline the adapter gives its client, in\n"
+        "                      ECSCONF_ATTEMPT_TIMEOUT_MS (default 5000): how long a hung answer (the\n"
+        "                      fault-* cases) is waited for before a retry\n"
+        "  --junit FILE        write a JUnit XML report (one testcase per client case, class 'client')\n"
+        "  --tap FILE          write a TAP 13 report\n"
+        "  --json FILE         write a JSON report, as ecsconf run's ('profile' holds the client's name);\n"
+        "                      harness/adapters/result-table.py turns several into a per-client table\n"
+        "  --results FILE      the former name of --json\n"
         "  --expect-fail FILE  known failures of this client: lines '<case id or glob> <reason>' ('#' starts a\n"
         "                      comment). A listed case that fails is XFAIL (the run stays green); one that\n"
-        "                      passes is XPASS and fails the run, so the list stays true\n"
-        "  --jobs N            run N cases at once (default 1; each has its own mock and port)\n"
+        "                      passes is XPASS and fails the run; a line matching no case is an error\n"
+        "  --jobs N            run N cases at once (default 1, at most 16; each has its own mock and port)\n"
         "  --verbose           print the mock's log (one line per request, no-match diffs)\n"
         "  CASE_FILE_OR_DIR    case files or folders (default: client-cases)\n"
         "\n"
         "The mock's key is AKIDECSCONFCLIENT with the public test secret\n"
         "'ecsconf/client/mode/test/secret/key/0000' (not a secret; nothing leaves 127.0.0.1).\n"
+        "Output is line-buffered: each case's line appears as it finishes, also through a pipe.\n"
+        "Ctrl-C starts no more cases and lets the running ones finish (each within --timeout-ms); the\n"
+        "console and the reports then hold what ran, the rest being SKIP 'not run: interrupted', and the\n"
+        "run says INTERRUPTED (exit 1). A second Ctrl-C stops at once.\n"
         "\n"
         "Examples:\n"
         "  ecsconf client --adapter 'ecsconf adapter-c' --name c-client\n"
+        "  ecsconf client --adapter 'ecsconf adapter-c' --only tag:faults --junit client.xml --tap client.tap\n"
         "  ecsconf client --adapter harness/adapters/boto3_adapter.py --only 'token-*' --verbose\n"
         "  ecsconf client --adapter harness/adapters/aws-cli.sh client-cases/error-conflict-exception.json\n"
         "\n"
-        "Exit codes: 0 no case failed (skips and expected failures allowed), 1 a case failed, 2 usage or a bad "
-        "case/fixture file,\n"
-        "3 the mock or the adapter could not be started, 4 internal error.\n");
+        "Exit codes: 0 no case failed (skips and expected failures allowed); 1 a case failed, an expected\n"
+        "failure passed or the run was interrupted; 2 usage, a bad case, fixture or expect-fail file, or\n"
+        "no case selected; 3 the mock or the adapter could not be started, or a report could not be\n"
+        "written; 4 internal error.\n");
 }
 
 static void s_print_diag(const struct ecc_diag *diag) {
@@ -101,136 +107,45 @@ static void s_log(void *user_data, const char *line) {
     fprintf(stderr, "  | %s\n", line);
 }
 
-static bool s_selected(const char *id, const char *const *only, size_t only_count) {
-    if (only_count == 0) {
-        return true;
-    }
-    for (size_t i = 0; i < only_count; i++) {
-        if (fnmatch(only[i], id, 0) == 0) {
-            return true;
-        }
-    }
-    return false;
+static void s_on_case_done(void *user_data, const struct ecc_case_report *item, size_t done, size_t total) {
+    const bool *color = user_data;
+    (void)done;
+    (void)total;
+    ecc_report_console_case(stdout, item, *color);
 }
 
-/* Appends the case files of a file or folder argument. */
-static int s_collect(const char *path, char ***files, size_t *count) {
-    struct stat info;
-    if (stat(path, &info) != 0) {
-        ecc_cli_error(s_cmd, "%s: no such file or folder", path);
-        return ECC_EXIT_USAGE;
-    }
-    if (!S_ISDIR(info.st_mode)) {
-        char **grown = realloc(*files, (*count + 1) * sizeof(**files));
-        if (grown == NULL || (grown[*count] = ecc_strdup(path)) == NULL) {
-            *files = grown != NULL ? grown : *files;
-            return ECC_EXIT_INTERNAL;
-        }
-        *files = grown;
-        (*count)++;
-        return ECC_EXIT_OK;
-    }
-    char **listed = NULL;
-    size_t listed_count = 0;
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    if (ecc_suite_list_json_files(path, &listed, &listed_count, &diag) != ECC_OK) {
-        s_print_diag(&diag);
-        return ECC_EXIT_USAGE;
-    }
-    char **grown = realloc(*files, (*count + listed_count + 1) * sizeof(**files));
-    if (grown == NULL) {
-        for (size_t i = 0; i < listed_count; i++) {
-            free(listed[i]);
-        }
-        free(listed);
-        return ECC_EXIT_INTERNAL;
-    }
-    *files = grown;
-    for (size_t i = 0; i < listed_count; i++) {
-        (*files)[(*count)++] = listed[i];
-    }
-    free(listed);
-    return ECC_EXIT_OK;
-}
-
-static bool s_selected(const char *id, const char *const *only, size_t only_count);
-
-/* One line of an expect-fail file. */
-struct s_expected_failure {
-    char pattern[128];
-    char reason[256];
-    bool used;
-};
-
-/* Reads an expect-fail file; prints the bad line and returns false on a format error. */
-static bool s_load_expect_fail(const char *file, struct s_expected_failure **out, size_t *count) {
-    FILE *in = fopen(file, "r");
-    if (in == NULL) {
-        ecc_cli_error(s_cmd, "%s: cannot open", file);
+/*
+ * A command whose first word is `ecsconf` runs this very binary: the --help example
+ * `'ecsconf adapter-c'` must work from a build tree with no ecsconf on PATH. The path is quoted for
+ * /bin/sh. False (use the command as given) when the first word is another or the binary is unknown.
+ */
+static bool s_resolve_self(const char *adapter, char *out, size_t size) {
+    size_t word = strlen("ecsconf");
+    if (strncmp(adapter, "ecsconf", word) != 0 || (adapter[word] != '\0' && adapter[word] != ' ')) {
         return false;
     }
-    char line[512];
-    unsigned number = 0;
-    bool ok = true;
-    while (ok && fgets(line, sizeof(line), in) != NULL) {
-        number++;
-        line[strcspn(line, "#\r\n")] = '\0';
-        char *pattern = line + strspn(line, " \t");
-        if (*pattern == '\0') {
-            continue;
-        }
-        size_t pattern_len = strcspn(pattern, " \t");
-        char *reason = pattern + pattern_len;
-        reason += strspn(reason, " \t");
-        if (*reason == '\0' || pattern_len >= sizeof((*out)->pattern)) {
-            ecc_cli_error(s_cmd, "%s:%u: expected '<case id or glob> <reason>'", file, number);
-            ok = false;
-            break;
-        }
-        struct s_expected_failure *grown = realloc(*out, (*count + 1) * sizeof(**out));
-        if (grown == NULL) {
-            ok = false;
-            break;
-        }
-        *out = grown;
-        struct s_expected_failure *entry = &grown[(*count)++];
-        memset(entry, 0, sizeof(*entry));
-        snprintf(entry->pattern, sizeof(entry->pattern), "%.*s", (int)pattern_len, pattern);
-        snprintf(entry->reason, sizeof(entry->reason), "%s", reason);
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (len <= 0) {
+        return false;
     }
-    fclose(in);
-    return ok;
+    self[len] = '\0';
+    if (strchr(self, '\'') != NULL) {
+        return false;
+    }
+    int written = snprintf(out, size, "'%s'%s", self, adapter + word);
+    return written > 0 && (size_t)written < size;
 }
 
-static struct s_expected_failure *s_find_expected(struct s_expected_failure *list, size_t count, const char *id) {
-    for (size_t i = 0; i < count; i++) {
-        if (fnmatch(list[i].pattern, id, 0) == 0) {
-            list[i].used = true;
-            return &list[i];
-        }
+static bool s_parse_unsigned(const char *name, const char *value, unsigned long max, unsigned *out) {
+    char *end = NULL;
+    unsigned long parsed = strtoul(value, &end, 10);
+    if (value[0] == '\0' || value[0] == '-' || *end != '\0' || parsed == 0 || parsed > max) {
+        ecc_cli_error(s_cmd, "%s takes 1..%lu, got '%s'", name, max, value);
+        return false;
     }
-    return NULL;
-}
-
-static void *s_worker(void *arg) {
-    struct s_work *work = arg;
-    for (;;) {
-        pthread_mutex_lock(&work->lock);
-        size_t i = work->next++;
-        pthread_mutex_unlock(&work->lock);
-        if (i >= work->count) {
-            return NULL;
-        }
-        if (!s_selected(work->cases[i]->id, work->only, work->only_count)) {
-            continue;
-        }
-        ecc_diag_clear(&work->diags[i]);
-        work->ran[i] = true;
-        if (ecc_client_case_run(work->cases[i], &work->options, &work->results[i], &work->diags[i]) != ECC_OK) {
-            work->setup_failed[i] = true;
-        }
-    }
+    *out = (unsigned)parsed;
+    return true;
 }
 
 int ecc_cmd_client(int argc, char **argv) {
@@ -238,20 +153,40 @@ int ecc_cmd_client(int argc, char **argv) {
     const char *name = NULL;
     const char *fixtures_dir = "fixtures";
     const char *region = ECC_MOCK_DEFAULT_REGION;
-    const char *results_file = NULL;
+    const char *junit = NULL;
+    const char *tap = NULL;
+    const char *json_file = NULL;
+    const char *expect_fail_file = NULL;
     const char *paths[S_MAX_PATHS];
     size_t path_count = 0;
-    const char *only[S_MAX_ONLY];
-    size_t only_count = 0;
     unsigned timeout_ms = 30000;
-    unsigned long jobs = 1;
-    const char *expect_fail_file = NULL;
+    unsigned attempt_timeout_ms = 5000;
+    unsigned jobs = 1;
     bool verbose = false;
+    int exit_code = ECC_EXIT_OK;
+    struct ecc_diag diag;
+    struct ecc_filter only;
+    struct ecc_filter skip;
+    struct ecc_fixture_set fixtures;
+    struct ecc_client_suite suite;
+    struct ecc_expect_fail_list expect_fail;
+    struct ecc_run_report report;
+    bool report_ready = false;
+    ecc_diag_clear(&diag);
+    ecc_filter_init(&only);
+    ecc_filter_init(&skip);
+    ecc_fixture_set_init(&fixtures);
+    ecc_client_suite_init(&suite);
+    ecc_expect_fail_list_init(&expect_fail);
+    /* A CI log must show each case as it finishes, even when stdout is a pipe. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
     for (int i = 1; i < argc; i++) {
         const char *value;
+        struct ecc_filter *filter = NULL;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            return ECC_EXIT_OK;
+            goto done;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--adapter")) != NULL) {
             adapter = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--name")) != NULL) {
@@ -260,47 +195,59 @@ int ecc_cmd_client(int argc, char **argv) {
             fixtures_dir = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region")) != NULL) {
             region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--results")) != NULL) {
-            results_file = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--junit")) != NULL) {
+            junit = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tap")) != NULL) {
+            tap = value;
+        } else if (
+            (value = ecc_cli_option_value(argc, argv, &i, "--json")) != NULL ||
+            (value = ecc_cli_option_value(argc, argv, &i, "--results")) != NULL) {
+            json_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--only")) != NULL) {
-            if (only_count == S_MAX_ONLY) {
-                ecc_cli_error(s_cmd, "at most %d --only patterns", S_MAX_ONLY);
-                return ECC_EXIT_USAGE;
-            }
-            only[only_count++] = value;
+            filter = &only;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip")) != NULL) {
+            filter = &skip;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--timeout-ms")) != NULL) {
-            char *end = NULL;
-            unsigned long parsed = strtoul(value, &end, 10);
-            if (*end != '\0' || parsed == 0 || parsed > 600000) {
-                ecc_cli_error(s_cmd, "--timeout-ms takes 1..600000, got '%s'", value);
-                return ECC_EXIT_USAGE;
+            if (!s_parse_unsigned("--timeout-ms", value, 600000, &timeout_ms)) {
+                exit_code = ECC_EXIT_USAGE;
+                goto done;
             }
-            timeout_ms = (unsigned)parsed;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--attempt-timeout-ms")) != NULL) {
+            if (!s_parse_unsigned("--attempt-timeout-ms", value, 600000, &attempt_timeout_ms)) {
+                exit_code = ECC_EXIT_USAGE;
+                goto done;
+            }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail")) != NULL) {
             expect_fail_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs")) != NULL) {
-            char *end = NULL;
-            jobs = strtoul(value, &end, 10);
-            if (*end != '\0' || jobs == 0 || jobs > S_MAX_JOBS) {
-                ecc_cli_error(s_cmd, "--jobs takes 1..%d, got '%s'", S_MAX_JOBS, value);
-                return ECC_EXIT_USAGE;
+            if (!s_parse_unsigned("--jobs", value, S_MAX_JOBS, &jobs)) {
+                exit_code = ECC_EXIT_USAGE;
+                goto done;
             }
         } else if (strcmp(argv[i], "--verbose") == 0) {
             verbose = true;
         } else if (argv[i][0] == '-') {
             ecc_cli_error(s_cmd, "unknown option '%s' (see ecsconf client --help)", argv[i]);
-            return ECC_EXIT_USAGE;
+            exit_code = ECC_EXIT_USAGE;
+            goto done;
         } else {
             if (path_count == S_MAX_PATHS) {
                 ecc_cli_error(s_cmd, "at most %d case paths", S_MAX_PATHS);
-                return ECC_EXIT_USAGE;
+                exit_code = ECC_EXIT_USAGE;
+                goto done;
             }
             paths[path_count++] = argv[i];
+        }
+        if (filter != NULL && ecc_filter_add(filter, value, &diag) != ECC_OK) {
+            ecc_cli_error(s_cmd, "%s %s: %s", filter == &only ? "--only" : "--skip", value, diag.text);
+            exit_code = ECC_EXIT_USAGE;
+            goto done;
         }
     }
     if (adapter == NULL) {
         ecc_cli_error(s_cmd, "--adapter CMD is required (see ecsconf client --help)");
-        return ECC_EXIT_USAGE;
+        exit_code = ECC_EXIT_USAGE;
+        goto done;
     }
     if (path_count == 0) {
         paths[path_count++] = "client-cases";
@@ -308,189 +255,99 @@ int ecc_cmd_client(int argc, char **argv) {
     if (name == NULL) {
         name = adapter;
     }
+    char resolved[PATH_MAX + 1200];
+    const char *command = s_resolve_self(adapter, resolved, sizeof(resolved)) ? resolved : adapter;
 
-    int exit_code = ECC_EXIT_OK;
-    struct ecc_fixture_set fixtures;
-    ecc_fixture_set_init(&fixtures);
-    char **files = NULL;
-    size_t file_count = 0;
-    json_t *report = json_pack("{s:s,s:s,s:[]}", "client", name, "adapter", adapter, "cases");
-    /* passed, failed, skipped, expected failures, unexpected passes */
-    unsigned counts[5] = {0, 0, 0, 0, 0};
-    struct s_expected_failure *expected = NULL;
-    size_t expected_count = 0;
-    if (report == NULL) {
-        return ECC_EXIT_INTERNAL;
-    }
-    if (expect_fail_file != NULL && !s_load_expect_fail(expect_fail_file, &expected, &expected_count)) {
+    /* Load everything first: a broken file is reported before anything runs. */
+    if (ecc_fixture_set_load_dir(&fixtures, fixtures_dir, s_suite_error, NULL) != ECC_OK ||
+        ecc_client_suite_load(&suite, &fixtures, paths, path_count, s_suite_error, NULL) != ECC_OK) {
         exit_code = ECC_EXIT_USAGE;
         goto done;
     }
-    if (ecc_fixture_set_load_dir(&fixtures, fixtures_dir, s_suite_error, NULL) != ECC_OK) {
+    if ((only.count > 0 && ecc_client_suite_check_filter(&suite, &only, "--only", &diag) != ECC_OK) ||
+        (skip.count > 0 && ecc_client_suite_check_filter(&suite, &skip, "--skip", &diag) != ECC_OK)) {
+        s_print_diag(&diag);
         exit_code = ECC_EXIT_USAGE;
         goto done;
     }
-    for (size_t i = 0; i < path_count && exit_code == ECC_EXIT_OK; i++) {
-        exit_code = s_collect(paths[i], &files, &file_count);
-    }
-    if (exit_code != ECC_EXIT_OK) {
+    if (expect_fail_file != NULL && (ecc_expect_fail_load_file(&expect_fail, expect_fail_file, &diag) != ECC_OK ||
+                                     ecc_client_suite_check_expect_fail(&suite, &expect_fail, &diag) != ECC_OK)) {
+        s_print_diag(&diag);
+        exit_code = ECC_EXIT_USAGE;
         goto done;
     }
-    /* Load every case first: a broken file is reported before anything runs. */
-    struct ecc_client_case **cases = calloc(file_count + 1, sizeof(*cases));
-    if (cases == NULL) {
+    char shown[1200];
+    snprintf(shown, sizeof(shown), "adapter: %s", adapter);
+    if (ecc_run_report_init(&report, shown, name, NULL, 0) != ECC_OK) {
         exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
-    for (size_t i = 0; i < file_count; i++) {
-        struct ecc_diag diag;
-        ecc_diag_clear(&diag);
-        if (ecc_client_case_load_file(files[i], &fixtures, &cases[i], &diag) != ECC_OK) {
-            s_print_diag(&diag);
-            exit_code = ECC_EXIT_USAGE;
-        }
-    }
-    struct s_work work = {
-        .cases = cases,
-        .count = file_count,
-        .only = only,
-        .only_count = only_count,
-        .options =
-            {.adapter = adapter, .region = region, .adapter_timeout_ms = timeout_ms, .log_fn = verbose ? s_log : NULL},
-        .results = calloc(file_count + 1, sizeof(*work.results)),
-        .ran = calloc(file_count + 1, sizeof(bool)),
-        .setup_failed = calloc(file_count + 1, sizeof(bool)),
-        .diags = calloc(file_count + 1, sizeof(struct ecc_diag)),
+    report_ready = true;
+    bool color = ecc_report_use_color(stdout);
+    struct ecc_client_suite_options options = {
+        .run =
+            {.adapter = command,
+             .region = region,
+             .adapter_timeout_ms = timeout_ms,
+             .attempt_timeout_ms = attempt_timeout_ms,
+             .log_fn = verbose ? s_log : NULL},
+        .only = &only,
+        .skip = &skip,
+        .expect_fail = expect_fail_file != NULL ? &expect_fail : NULL,
+        .jobs = jobs,
+        .interrupted = ecc_cancel_level_flag(),
+        .on_case_done = s_on_case_done,
+        .user_data = &color,
     };
-    pthread_mutex_init(&work.lock, NULL);
-    if (work.results == NULL || work.ran == NULL || work.setup_failed == NULL || work.diags == NULL) {
+    if (!ecc_cancel_install()) {
+        ecc_cli_error(s_cmd, "cannot install the Ctrl-C handler: %s", strerror(errno));
         exit_code = ECC_EXIT_INTERNAL;
+        goto done;
     }
-    for (size_t i = 0; i < file_count && exit_code == ECC_EXIT_OK; i++) {
-        ecc_client_case_result_init(&work.results[i]);
+    enum ecc_status status = ecc_client_suite_run(&suite, &options, &report, &diag);
+    ecc_cancel_uninstall();
+    bool interrupted = ecc_cancel_level() != 0;
+    if (status != ECC_ERR_NOMEM && interrupted) {
+        /* Every report says so: console INTERRUPTED, JSON "ok": false, a JUnit error, TAP Bail out! */
+        status = ecc_run_report_set_stop(&report, ECC_RUN_STOP_INTERRUPTED, "interrupted (Ctrl-C)") == ECC_OK
+                     ? status
+                     : ECC_ERR_NOMEM;
     }
-    if (exit_code == ECC_EXIT_OK) {
-        pthread_t threads[S_MAX_JOBS];
-        size_t started = 0;
-        for (; started < jobs; started++) {
-            if (pthread_create(&threads[started], NULL, s_worker, &work) != 0) {
-                break;
-            }
-        }
-        if (started == 0) {
-            s_worker(&work);
-        }
-        for (size_t t = 0; t < started; t++) {
-            pthread_join(threads[t], NULL);
-        }
+    if (status == ECC_ERR_NOMEM) {
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
     }
-    for (size_t i = 0; i < file_count && exit_code == ECC_EXIT_OK; i++) {
-        const struct ecc_client_case *c = cases[i];
-        struct ecc_client_case_result *result = &work.results[i];
-        if (!work.ran[i]) {
-            continue;
-        }
-        if (work.setup_failed[i]) {
-            s_print_diag(&work.diags[i]);
-            exit_code = ECC_EXIT_SETUP;
-            break;
-        }
-        const char *verdict = ecc_client_verdict_name(result->verdict);
-        struct s_expected_failure *known = s_find_expected(expected, expected_count, c->id);
-        if (known != NULL && result->verdict == ECC_CLIENT_CASE_FAIL) {
-            verdict = "XFAIL";
-            counts[3]++;
-        } else if (known != NULL && result->verdict == ECC_CLIENT_CASE_PASS) {
-            verdict = "XPASS";
-            counts[4]++;
-        } else {
-            counts[result->verdict]++;
-        }
-        printf("%-5s %s: %s\n", verdict, c->id, c->title);
-        if (known != NULL && result->verdict != ECC_CLIENT_CASE_SKIP) {
-            printf("        expected to fail: %s\n", known->reason);
-        }
-        json_t *reasons = json_array();
-        for (size_t r = 0; r < result->reasons.count; r++) {
-            printf("        %s\n", result->reasons.items[r]);
-            json_array_append_new(reasons, json_string(result->reasons.items[r]));
-        }
-        json_array_append_new(
-            json_object_get(report, "cases"),
-            json_pack(
-                "{s:s,s:s,s:s,s:o,s:i,s:s?}",
-                "id",
-                c->id,
-                "title",
-                c->title,
-                "verdict",
-                verdict,
-                "reasons",
-                reasons,
-                "requests",
-                (int)result->requests,
-                "expected_failure",
-                known != NULL ? known->reason : NULL));
+    if (report.count == 0) {
+        ecc_cli_error(s_cmd, "no case selected (%zu left out by --only/--skip)", report.filtered_out);
+        exit_code = ECC_EXIT_USAGE;
+        goto done;
     }
-    fflush(stdout);
-    for (size_t i = 0; work.results != NULL && i < file_count; i++) {
-        ecc_client_case_result_clean_up(&work.results[i]);
+    ecc_report_console_summary(stdout, &report, color);
+    exit_code = ecc_run_report_ok(&report) && !interrupted ? ECC_EXIT_OK : ECC_EXIT_FAILED;
+    if (status != ECC_OK) {
+        s_print_diag(&diag);
+        exit_code = ECC_EXIT_SETUP;
     }
-    free(work.results);
-    free(work.ran);
-    free(work.setup_failed);
-    free(work.diags);
-    pthread_mutex_destroy(&work.lock);
-    for (size_t i = 0; i < file_count; i++) {
-        ecc_client_case_destroy(cases[i]);
-    }
-    free(cases);
-    if (exit_code == ECC_EXIT_OK) {
-        for (size_t i = 0; i < expected_count && only_count == 0; i++) {
-            if (!expected[i].used) {
-                ecc_cli_error(s_cmd, "%s: '%s' matches no case", expect_fail_file, expected[i].pattern);
-                exit_code = ECC_EXIT_USAGE;
-            }
-        }
-        printf(
-            "%s: %u passed, %u failed, %u skipped, %u expected failures, %u unexpected passes\n",
-            name,
-            counts[0],
-            counts[1],
-            counts[2],
-            counts[3],
-            counts[4]);
-        if (exit_code == ECC_EXIT_OK && (counts[1] > 0 || counts[4] > 0)) {
-            exit_code = ECC_EXIT_FAILED;
-        }
-        json_object_set_new(
-            report,
-            "summary",
-            json_pack(
-                "{s:i,s:i,s:i,s:i,s:i}",
-                "passed",
-                counts[0],
-                "failed",
-                counts[1],
-                "skipped",
-                counts[2],
-                "xfail",
-                counts[3],
-                "xpass",
-                counts[4]));
-        if (results_file != NULL && json_dump_file(report, results_file, JSON_INDENT(2)) != 0) {
-            ecc_cli_error(s_cmd, "cannot write %s", results_file);
+    const struct {
+        const char *file;
+        enum ecc_report_format format;
+    } outputs[] = {{junit, ECC_REPORT_JUNIT}, {tap, ECC_REPORT_TAP}, {json_file, ECC_REPORT_JSON}};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(outputs); i++) {
+        if (outputs[i].file != NULL &&
+            ecc_report_write_file(outputs[i].file, outputs[i].format, &report, &diag) != ECC_OK) {
+            s_print_diag(&diag);
             exit_code = ECC_EXIT_SETUP;
         }
     }
 
 done:
-    free(expected);
-    for (size_t i = 0; i < file_count; i++) {
-        free(files[i]);
+    if (report_ready) {
+        ecc_run_report_clean_up(&report);
     }
-    free(files);
-    json_decref(report);
+    ecc_expect_fail_list_clean_up(&expect_fail);
+    ecc_client_suite_clean_up(&suite);
     ecc_fixture_set_clean_up(&fixtures);
+    ecc_filter_clean_up(&skip);
+    ecc_filter_clean_up(&only);
     return exit_code;
 }

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 const char *const ecc_case_builtin_vars[] = {
     "prefix", "cluster", "family", "uuid", "region", "account", "access_key_id", "second_access_key_id", "capture"};
@@ -1107,36 +1106,9 @@ enum ecc_status ecc_suite_load(
     if (fixtures_dir) {
         result = ecc_fixture_set_load_dir(&suite->fixtures, fixtures_dir, on_error, user_data);
     }
-    struct ecc_diag diag;
-    for (size_t p = 0; p < path_count; p++) {
-        ecc_diag_clear(&diag);
-        char **files = NULL;
-        size_t count = 0;
-        struct stat st;
-        enum ecc_status status = ECC_OK;
-        if (stat(paths[p], &st) == 0 && S_ISDIR(st.st_mode)) {
-            status = ecc_suite_list_json_files(paths[p], &files, &count, &diag);
-        } else {
-            files = malloc(sizeof(char *));
-            if (files && (files[0] = ecc_strdup(paths[p])) != NULL) {
-                count = 1;
-            } else {
-                status = ECC_ERR_NOMEM;
-            }
-        }
-        if (status != ECC_OK) {
-            snprintf(diag.source, sizeof(diag.source), "%s", paths[p]);
-            if (on_error) {
-                on_error(user_data, &diag);
-            }
-            result = status;
-            free(files);
-            continue;
-        }
-        status = ecc_suite_load_each(files, count, s_load_case, suite, on_error, user_data);
-        if (status != ECC_OK && result != ECC_ERR_NOMEM) {
-            result = status;
-        }
+    enum ecc_status status = ecc_suite_load_paths(paths, path_count, s_load_case, suite, on_error, user_data);
+    if (status != ECC_OK && result != ECC_ERR_NOMEM) {
+        result = status;
     }
     return result;
 }

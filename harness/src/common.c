@@ -7,6 +7,15 @@
 #include <emmintrin.h>
 #endif
 
+long ecc_name_index(const char *const *names, size_t count, const char *name) {
+    for (size_t i = 0; name != NULL && i < count; i++) {
+        if (names[i] != NULL && strcmp(names[i], name) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
 const char *ecc_status_name(enum ecc_status status) {
     switch (status) {
     case ECC_OK:

@@ -690,6 +690,48 @@ ecc_fixture_set_load_dir(struct ecc_fixture_set *set, const char *dir, ecc_suite
     return ecc_suite_load_each(files, count, s_load_fixture, set, on_error, user_data);
 }
 
+enum ecc_status ecc_suite_load_paths(
+    const char *const *paths,
+    size_t path_count,
+    ecc_suite_load_fn *load,
+    void *ctx,
+    ecc_suite_error_fn *on_error,
+    void *user_data) {
+    enum ecc_status result = ECC_OK;
+    struct ecc_diag diag;
+    for (size_t p = 0; p < path_count; p++) {
+        ecc_diag_clear(&diag);
+        char **files = NULL;
+        size_t count = 0;
+        struct stat st;
+        enum ecc_status status = ECC_OK;
+        if (stat(paths[p], &st) == 0 && S_ISDIR(st.st_mode)) {
+            status = ecc_suite_list_json_files(paths[p], &files, &count, &diag);
+        } else {
+            files = malloc(sizeof(char *));
+            if (files && (files[0] = ecc_strdup(paths[p])) != NULL) {
+                count = 1;
+            } else {
+                status = ECC_ERR_NOMEM;
+            }
+        }
+        if (status != ECC_OK) {
+            snprintf(diag.source, sizeof(diag.source), "%s", paths[p]);
+            if (on_error) {
+                on_error(user_data, &diag);
+            }
+            result = status;
+            free(files);
+            continue;
+        }
+        status = ecc_suite_load_each(files, count, load, ctx, on_error, user_data);
+        if (status != ECC_OK && result != ECC_ERR_NOMEM) {
+            result = status;
+        }
+    }
+    return result;
+}
+
 enum ecc_status ecc_suite_load_each(
     char **files, size_t count, ecc_suite_load_fn *load, void *ctx, ecc_suite_error_fn *on_error, void *user_data) {
     enum ecc_status result = ECC_OK;

@@ -182,6 +182,29 @@ enum ecc_status ecc_http_request_copy(struct ecc_http_request *dst, const struct
     return status;
 }
 
+static const char *const s_fault_names[] = {
+    [ECC_HTTP_FAULT_NONE] = "none",
+    [ECC_HTTP_FAULT_HANG] = "hang",
+    [ECC_HTTP_FAULT_RESET] = "reset",
+    [ECC_HTTP_FAULT_CLOSE_AFTER_HEADERS] = "close-after-headers",
+    [ECC_HTTP_FAULT_CLOSE_MID_BODY] = "close-mid-body",
+    [ECC_HTTP_FAULT_DRIP] = "drip",
+    [ECC_HTTP_FAULT_OVERSIZE] = "oversize",
+};
+
+const char *ecc_http_fault_name(enum ecc_http_fault fault) {
+    return (size_t)fault < ECC_ARRAY_LEN(s_fault_names) ? s_fault_names[fault] : NULL;
+}
+
+bool ecc_http_fault_parse(const char *name, enum ecc_http_fault *out) {
+    long index = ecc_name_index(s_fault_names, ECC_ARRAY_LEN(s_fault_names), name);
+    if (index < 0) {
+        return false;
+    }
+    *out = (enum ecc_http_fault)index;
+    return true;
+}
+
 void ecc_http_response_init(struct ecc_http_response *response) {
     memset(response, 0, sizeof(*response));
     ecc_http_headers_init(&response->headers);

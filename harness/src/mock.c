@@ -30,6 +30,9 @@ struct s_exchange {
     json_t *response_headers;
     json_t *response_body;
     char *response_body_text;
+    enum ecc_http_fault fault;
+    unsigned fault_ms;
+    uint64_t fault_bytes;
     bool played;
 };
 
@@ -154,6 +157,9 @@ ecc_mock_add_exchange(struct ecc_mock *mock, const struct ecc_mock_exchange *exc
     own->target = ecc_strdup(exchange->target != NULL ? exchange->target : S_RUN_TASK_TARGET);
     own->request_body = exchange->request_body != NULL ? json_deep_copy(exchange->request_body) : json_object();
     own->status = exchange->status;
+    own->fault = exchange->fault;
+    own->fault_ms = exchange->fault_ms;
+    own->fault_bytes = exchange->fault_bytes;
     own->response_headers = exchange->response_headers != NULL ? json_deep_copy(exchange->response_headers) : NULL;
     own->response_body = exchange->response_body != NULL ? json_deep_copy(exchange->response_body) : NULL;
     own->response_body_text = ecc_strdup(exchange->response_body_text);
@@ -614,6 +620,9 @@ static void s_answer_error(struct ecc_http_response *response, const char *type,
 
 static void s_answer_exchange(const struct s_exchange *exchange, struct ecc_http_response *response) {
     response->status = exchange->status;
+    response->fault = exchange->fault;
+    response->fault_ms = exchange->fault_ms;
+    response->fault_bytes = exchange->fault_bytes;
     const char *name;
     json_t *value;
     enum ecc_status status = ECC_OK;
@@ -707,15 +716,19 @@ void ecc_mock_handle(void *user_data, const struct ecc_http_request *request, st
             ecc_buf_clean_up(&diff);
         }
     }
-    checked.record->answered_status = response->status;
+    bool silent = response->fault == ECC_HTTP_FAULT_HANG || response->fault == ECC_HTTP_FAULT_RESET;
+    checked.record->answered_status = silent ? 0 : response->status;
+    checked.record->fault = response->fault;
     ecc_logf(
         mock->log_fn,
         mock->log_user_data,
-        "request %zu (call %u): %s -> %d%s",
+        "request %zu (call %u): %s -> %d%s%s%s",
         index,
         checked.record->call + 1,
         checked.record->target[0] ? checked.record->target : "(no target)",
-        response->status,
+        checked.record->answered_status,
+        response->fault != ECC_HTTP_FAULT_NONE ? ", fault " : "",
+        response->fault != ECC_HTTP_FAULT_NONE ? ecc_http_fault_name(response->fault) : "",
         checked.record->problems.count > 0 ? " with problems" : "");
     s_keep_record(mock, checked.record);
     json_decref(checked.body);

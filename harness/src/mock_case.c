@@ -15,11 +15,17 @@
 #define S_MAX_CALLS     8
 /* The fixed value of ${cluster} and ${family} in client mode. */
 #define S_CLIENT_RESOURCE_NAME "ecsconf-client"
+/* Bounds of a fault's `ms` and an oversize answer's `bytes` (a fault must not outlive a CI run). */
+#define S_MAX_FAULT_MS    60000
+#define S_MIN_FAULT_BYTES ((json_int_t)1 << 20)
+#define S_MAX_FAULT_BYTES ((json_int_t)1 << 30)
 
 static const char *const s_case_members[] = {
     "$schema", "id", "title", "description", "tags", "request", "calls", "responses", "expect"};
 static const char *const s_request_members[] = {"from", "merge", "params"};
-static const char *const s_response_members[] = {"from", "status", "headers", "body", "body_text", "comment"};
+static const char *const s_response_members[] = {
+    "from", "status", "headers", "body", "body_text", "fault", "ms", "bytes", "comment"};
+static const char *const s_range_members[] = {"min", "max"};
 static const char *const s_expect_members[] = {"requests", "result"};
 
 void ecc_client_case_destroy(struct ecc_client_case *c) {
@@ -72,6 +78,62 @@ static enum ecc_status s_load_request(
     return status;
 }
 
+/* `fault`, `ms` and `bytes` of an answer object. */
+static enum ecc_status s_load_fault(
+    struct ecc_client_case_response *out, const json_t *value, struct ecc_json_path *path, struct ecc_diag *diag) {
+    const char *name = NULL;
+    const json_t *ms = NULL;
+    const json_t *bytes = NULL;
+    enum ecc_status status = ecc_suite_get_string(value, "fault", false, path, &name, diag);
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(value, "ms", false, JSON_INTEGER, path, &ms, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_suite_get_typed(value, "bytes", false, JSON_INTEGER, path, &bytes, diag);
+    }
+    if (status != ECC_OK) {
+        return status;
+    }
+    out->fault = ECC_HTTP_FAULT_NONE;
+    if (name != NULL && (!ecc_http_fault_parse(name, &out->fault) || out->fault == ECC_HTTP_FAULT_NONE)) {
+        return ecc_json_path_fail(
+            path,
+            "fault",
+            diag,
+            "unknown fault '%s' (hang, reset, close-after-headers, close-mid-body, drip, oversize)",
+            name);
+    }
+    bool timed = out->fault == ECC_HTTP_FAULT_HANG || out->fault == ECC_HTTP_FAULT_DRIP;
+    if (ms != NULL && !timed) {
+        return ecc_json_path_fail(path, "ms", diag, "'ms' belongs to a hang or drip fault");
+    }
+    if (bytes != NULL && out->fault != ECC_HTTP_FAULT_OVERSIZE) {
+        return ecc_json_path_fail(path, "bytes", diag, "'bytes' belongs to an oversize fault");
+    }
+    if (ms != NULL && (json_integer_value(ms) < 1 || json_integer_value(ms) > S_MAX_FAULT_MS)) {
+        return ecc_json_path_fail(path, "ms", diag, "ms must be within 1..%d", S_MAX_FAULT_MS);
+    }
+    if (bytes != NULL &&
+        (json_integer_value(bytes) < S_MIN_FAULT_BYTES || json_integer_value(bytes) > S_MAX_FAULT_BYTES)) {
+        return ecc_json_path_fail(
+            path,
+            "bytes",
+            diag,
+            "bytes must be within %lld..%lld",
+            (long long)S_MIN_FAULT_BYTES,
+            (long long)S_MAX_FAULT_BYTES);
+    }
+    if (out->fault == ECC_HTTP_FAULT_DRIP) {
+        out->fault_ms = ms != NULL ? (unsigned)json_integer_value(ms) : 4000u;
+    } else if (ms != NULL) {
+        out->fault_ms = (unsigned)json_integer_value(ms);
+    }
+    if (out->fault == ECC_HTTP_FAULT_OVERSIZE) {
+        out->fault_bytes = bytes != NULL ? (uint64_t)json_integer_value(bytes) : (uint64_t)64 << 20;
+    }
+    return ECC_OK;
+}
+
 static enum ecc_status s_load_response(
     struct ecc_client_case_response *out,
     const json_t *value,
@@ -104,10 +166,27 @@ static enum ecc_status s_load_response(
         if (status == ECC_OK) {
             status = ecc_suite_get_string(value, "body_text", false, path, &out->body_text, diag);
         }
+        if (status == ECC_OK) {
+            status = s_load_fault(out, value, path, diag);
+        }
         if (status != ECC_OK) {
             return status;
         }
         out->body = json_object_get(value, "body");
+        bool silent = out->fault == ECC_HTTP_FAULT_HANG || out->fault == ECC_HTTP_FAULT_RESET;
+        if (silent) {
+            if (from != NULL || status_value != NULL || out->headers != NULL || out->body != NULL ||
+                out->body_text != NULL) {
+                return ecc_json_path_fail(
+                    path,
+                    "fault",
+                    diag,
+                    "a '%s' fault sends no answer: give no 'from', 'status', headers or body",
+                    ecc_http_fault_name(out->fault));
+            }
+            snprintf(out->label, sizeof(out->label), "fault %s", ecc_http_fault_name(out->fault));
+            return ECC_OK;
+        }
         if (from != NULL) {
             if (status_value != NULL || out->headers != NULL || out->body != NULL || out->body_text != NULL) {
                 return ecc_json_path_fail(
@@ -148,7 +227,45 @@ static enum ecc_status s_load_response(
     } else {
         snprintf(out->label, sizeof(out->label), "inline answer %d", out->status);
     }
+    if (out->fault != ECC_HTTP_FAULT_NONE) {
+        size_t used = strlen(out->label);
+        snprintf(out->label + used, sizeof(out->label) - used, " (%s)", ecc_http_fault_name(out->fault));
+    }
     return ECC_OK;
+}
+
+/* `expect.requests`: a count, or {"min": A, "max": B} when more than one count is right. */
+static enum ecc_status
+s_load_requests(struct ecc_client_case *c, const json_t *requests, struct ecc_json_path *path, struct ecc_diag *diag) {
+    ecc_json_path_push_member(path, "requests");
+    json_int_t min = json_integer_value(requests);
+    json_int_t max = min;
+    enum ecc_status status = ECC_OK;
+    if (json_is_object(requests)) {
+        const json_t *low = NULL;
+        const json_t *high = NULL;
+        status = ecc_json_check_members(requests, s_range_members, ECC_ARRAY_LEN(s_range_members), path, diag);
+        if (status == ECC_OK) {
+            status = ecc_suite_get_typed(requests, "min", true, JSON_INTEGER, path, &low, diag);
+        }
+        if (status == ECC_OK) {
+            status = ecc_suite_get_typed(requests, "max", true, JSON_INTEGER, path, &high, diag);
+        }
+        min = json_integer_value(low);
+        max = json_integer_value(high);
+    } else if (!json_is_integer(requests)) {
+        status = ecc_json_path_fail(
+            path, NULL, diag, "expected an integer or {\"min\": A, \"max\": B}, got %s", ecc_json_type_name(requests));
+    }
+    if (status == ECC_OK && (min < 0 || max > 100 || min > max)) {
+        status = ecc_json_path_fail(path, NULL, diag, "requests must be within 0..100 (and min <= max)");
+    }
+    if (status == ECC_OK) {
+        c->expect_requests = (unsigned)min;
+        c->expect_requests_max = (unsigned)max;
+    }
+    ecc_json_path_pop(path);
+    return status;
 }
 
 static enum ecc_status
@@ -156,17 +273,9 @@ s_load_expect(struct ecc_client_case *c, const json_t *expect, struct ecc_json_p
     ecc_json_path_push_member(path, "expect");
     enum ecc_status status =
         ecc_json_check_members(expect, s_expect_members, ECC_ARRAY_LEN(s_expect_members), path, diag);
-    const json_t *requests = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(expect, "requests", false, JSON_INTEGER, path, &requests, diag);
-    }
+    const json_t *requests = json_object_get(expect, "requests");
     if (status == ECC_OK && requests != NULL) {
-        json_int_t n = json_integer_value(requests);
-        if (n < 0 || n > 100) {
-            status = ecc_json_path_fail(path, "requests", diag, "requests must be within 0..100");
-        } else {
-            c->expect_requests = (unsigned)n;
-        }
+        status = s_load_requests(c, requests, path, diag);
     }
     if (status == ECC_OK) {
         status = ecc_suite_get_typed(expect, "result", false, JSON_OBJECT, path, &c->expect_result, diag);
@@ -271,6 +380,7 @@ s_load(struct ecc_client_case *c, const struct ecc_fixture_set *fixtures, struct
         ecc_json_path_pop(&path);
     }
     c->expect_requests = (unsigned)c->response_count;
+    c->expect_requests_max = c->expect_requests;
     if (status == ECC_OK) {
         status = ecc_suite_get_typed(root, "expect", true, JSON_OBJECT, &path, &expect, diag);
     }
@@ -380,8 +490,35 @@ ecc_client_case_params(const struct ecc_client_case *c, const char *region, json
     return status;
 }
 
+enum ecc_status
+ecc_client_case_check_requests(const struct ecc_client_case *c, size_t received, struct ecc_string_list *problems) {
+    if (received >= c->expect_requests && received <= c->expect_requests_max) {
+        return ECC_OK;
+    }
+    char expected[64];
+    if (c->expect_requests == c->expect_requests_max) {
+        snprintf(expected, sizeof(expected), "%u", c->expect_requests);
+    } else {
+        snprintf(expected, sizeof(expected), "%u to %u", c->expect_requests, c->expect_requests_max);
+    }
+    char text[256];
+    snprintf(
+        text,
+        sizeof(text),
+        "requests: the client sent %zu request%s, the case expects %s (%s)",
+        received,
+        received == 1 ? "" : "s",
+        expected,
+        received < c->expect_requests ? "a retry is missing" : "more attempts than answers recorded");
+    return ecc_string_list_append(problems, text);
+}
+
 enum ecc_status ecc_client_case_setup_mock(
-    const struct ecc_client_case *c, const char *region, struct ecc_mock *mock, struct ecc_diag *diag) {
+    const struct ecc_client_case *c,
+    const char *region,
+    unsigned hang_ms,
+    struct ecc_mock *mock,
+    struct ecc_diag *diag) {
     json_t *params = NULL;
     enum ecc_status status = ecc_client_case_params(c, region, &params, diag);
     if (status != ECC_OK) {
@@ -406,6 +543,9 @@ enum ecc_status ecc_client_case_setup_mock(
             .response_headers = answer->headers,
             .response_body = body,
             .response_body_text = answer->body_text,
+            .fault = answer->fault,
+            .fault_ms = answer->fault == ECC_HTTP_FAULT_HANG && answer->fault_ms == 0 ? hang_ms : answer->fault_ms,
+            .fault_bytes = answer->fault_bytes,
         };
         if (status == ECC_OK) {
             status = ecc_mock_add_exchange(mock, &exchange, diag);

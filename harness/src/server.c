@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -61,6 +62,7 @@ struct ecc_server {
     char *tls_cert_pem;
     char *tls_key_pem;
 
+    atomic_bool stopping; /* set by ecc_server_stop: a fault that waits gives up */
     atomic_uint_fast64_t connections_opened;
     atomic_uint_fast64_t requests_handled;
     atomic_uint_fast64_t requests_rejected;
@@ -146,6 +148,23 @@ static void s_request_id(char out[37]) {
     ecc_uuid4_format(bytes, out);
 }
 
+static void
+s_add_headers(struct ecc_server *server, struct MHD_Response *mhd_response, const struct ecc_http_response *response) {
+    for (size_t i = 0; i < response->headers.count; i++) {
+        const struct ecc_http_header *header = &response->headers.items[i];
+        /* MHD frames the message itself; a handler's framing headers would contradict it. */
+        if (ecc_http_name_equal(header->name, "Content-Length") ||
+            ecc_http_name_equal(header->name, "Transfer-Encoding")) {
+            continue;
+        }
+        if (MHD_add_response_header(mhd_response, header->name, header->value) != MHD_YES && server->log_fn) {
+            char line[256];
+            snprintf(line, sizeof(line), "server: response header '%.100s' refused by libmicrohttpd", header->name);
+            server->log_fn(server->log_user_data, line);
+        }
+    }
+}
+
 /* Hands the response to MHD. Takes the body buffer out of `response` (MHD frees it once sent). */
 static enum MHD_Result
 s_send(struct ecc_server *server, struct MHD_Connection *connection, struct ecc_http_response *response) {
@@ -162,19 +181,192 @@ s_send(struct ecc_server *server, struct MHD_Connection *connection, struct ecc_
     if (!mhd_response) {
         return MHD_NO;
     }
-    for (size_t i = 0; i < response->headers.count; i++) {
-        const struct ecc_http_header *header = &response->headers.items[i];
-        /* MHD frames the message itself; a handler's framing headers would contradict it. */
-        if (ecc_http_name_equal(header->name, "Content-Length") ||
-            ecc_http_name_equal(header->name, "Transfer-Encoding")) {
+    s_add_headers(server, mhd_response, response);
+    enum MHD_Result result = MHD_queue_response(connection, (unsigned)response->status, mhd_response);
+    MHD_destroy_response(mhd_response);
+    return result;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Transport faults (http.h, enum ecc_http_fault): what a test server plays to a client under test   */
+
+/* The longest a fault may hold a worker thread, whatever the handler asked for. */
+#define S_MAX_FAULT_MS 120000u
+/* A waiting fault looks at the stop flag (and the client's socket) this often. */
+#define S_FAULT_SLICE_MS 20u
+/* How many pieces a drip cuts the body into, at most. */
+#define S_DRIP_PIECES 20u
+
+static uint64_t s_now_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+/* Sleeps `ms` in slices; false as soon as the server is stopping. */
+static bool s_fault_wait(struct ecc_server *server, unsigned ms) {
+    uint64_t deadline = s_now_ms() + ms;
+    for (;;) {
+        if (atomic_load(&server->stopping)) {
+            return false;
+        }
+        uint64_t now = s_now_ms();
+        if (now >= deadline) {
+            return true;
+        }
+        uint64_t left = deadline - now;
+        unsigned slice = left < S_FAULT_SLICE_MS ? (unsigned)left : S_FAULT_SLICE_MS;
+        struct timespec wait = {.tv_sec = 0, .tv_nsec = (long)slice * 1000000L};
+        nanosleep(&wait, NULL);
+    }
+}
+
+static int s_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info != NULL ? (int)info->connect_fd : -1;
+}
+
+/*
+ * HANG: answers nothing and holds the connection until the client gives up and closes it, `ms` pass or
+ * the server stops. Blocking here holds one worker thread; the bound is S_MAX_FAULT_MS, and a client
+ * with a deadline frees it at that deadline.
+ */
+static void s_fault_hold(struct ecc_server *server, struct MHD_Connection *connection, unsigned ms) {
+    int fd = s_connection_fd(connection);
+    uint64_t deadline = s_now_ms() + ms;
+    while (!atomic_load(&server->stopping) && s_now_ms() < deadline) {
+        if (fd < 0) {
+            (void)s_fault_wait(server, S_FAULT_SLICE_MS);
             continue;
         }
-        if (MHD_add_response_header(mhd_response, header->name, header->value) != MHD_YES && server->log_fn) {
-            char line[256];
-            snprintf(line, sizeof(line), "server: response header '%.100s' refused by libmicrohttpd", header->name);
-            server->log_fn(server->log_user_data, line);
+        struct pollfd watch = {.fd = fd, .events = POLLIN};
+        int ready = poll(&watch, 1, (int)S_FAULT_SLICE_MS);
+        if (ready <= 0) {
+            continue;
         }
+        if ((watch.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+            return; /* the client closed its side: it gave up on this answer */
+        }
+        char byte;
+        if (recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+            return;
+        }
+        /* Bytes of a next request are waiting: they stay unread, so do not spin on them. */
+        (void)s_fault_wait(server, S_FAULT_SLICE_MS);
     }
+}
+
+/*
+ * RESET: an RST before any byte of the answer. MHD shuts the write side down (a FIN) before it closes,
+ * so an abortive close (SO_LINGER 0) alone would read as an empty answer; dissolving the association
+ * with connect(AF_UNSPEC) sends the RST at once (Linux: tcp_disconnect). The descriptor stays MHD's to
+ * close. The linger setting covers a kernel that refuses the dissolve.
+ */
+static void s_fault_reset(struct MHD_Connection *connection) {
+    int fd = s_connection_fd(connection);
+    if (fd < 0) {
+        return;
+    }
+    struct linger linger = {.l_onoff = 1, .l_linger = 0};
+    (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, sizeof(linger));
+    struct sockaddr unspecified;
+    memset(&unspecified, 0, sizeof(unspecified));
+    unspecified.sa_family = AF_UNSPEC;
+    (void)connect(fd, &unspecified, sizeof(unspecified));
+}
+
+/* The state of a streamed fault answer; MHD frees it through s_stream_free once the answer ends. */
+struct s_stream {
+    struct ecc_server *server;
+    enum ecc_http_fault fault;
+    uint8_t *body;
+    size_t body_len;
+    uint64_t total_bytes; /* OVERSIZE: everything sent, padding included */
+    size_t piece_bytes;   /* DRIP */
+    unsigned piece_ms;    /* DRIP */
+};
+
+static void s_stream_free(void *cls) {
+    struct s_stream *stream = cls;
+    free(stream->body);
+    free(stream);
+}
+
+static ssize_t s_stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+    struct s_stream *stream = cls;
+    size_t n = 0;
+    switch (stream->fault) {
+    case ECC_HTTP_FAULT_CLOSE_MID_BODY:
+        if (pos >= stream->body_len / 2u) {
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        n = stream->body_len / 2u - (size_t)pos;
+        break;
+    case ECC_HTTP_FAULT_DRIP:
+        if (pos >= stream->body_len) {
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        if (!s_fault_wait(stream->server, stream->piece_ms)) {
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        n = stream->body_len - (size_t)pos;
+        n = n < stream->piece_bytes ? n : stream->piece_bytes;
+        break;
+    case ECC_HTTP_FAULT_OVERSIZE:
+        if (pos >= stream->total_bytes || atomic_load(&stream->server->stopping)) {
+            return pos >= stream->total_bytes ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        if (pos < stream->body_len) {
+            n = stream->body_len - (size_t)pos;
+        } else {
+            uint64_t left = stream->total_bytes - pos;
+            n = left < max ? (size_t)left : max;
+            memset(buf, ' ', n);
+            return (ssize_t)n;
+        }
+        break;
+    default: /* CLOSE_AFTER_HEADERS */
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    n = n < max ? n : max;
+    memcpy(buf, stream->body + pos, n);
+    return (ssize_t)n;
+}
+
+/* Plays `response->fault`. Takes the body buffer out of `response`. */
+static enum MHD_Result
+s_send_fault(struct ecc_server *server, struct MHD_Connection *connection, struct ecc_http_response *response) {
+    unsigned ms = response->fault_ms == 0 || response->fault_ms > S_MAX_FAULT_MS ? S_MAX_FAULT_MS : response->fault_ms;
+    if (response->fault == ECC_HTTP_FAULT_HANG) {
+        s_fault_hold(server, connection, ms);
+        return MHD_NO; /* closes the connection without a byte of answer */
+    }
+    if (response->fault == ECC_HTTP_FAULT_RESET) {
+        s_fault_reset(connection);
+        return MHD_NO;
+    }
+    struct s_stream *stream = calloc(1, sizeof(*stream));
+    if (!stream) {
+        return MHD_NO;
+    }
+    stream->server = server;
+    stream->fault = response->fault;
+    stream->body = response->body;
+    stream->body_len = response->body ? response->body_len : 0;
+    response->body = NULL;
+    response->body_len = 0;
+    size_t pieces = stream->body_len < S_DRIP_PIECES ? stream->body_len : S_DRIP_PIECES;
+    stream->piece_bytes = pieces ? (stream->body_len + pieces - 1) / pieces : 1;
+    stream->piece_ms = pieces ? (unsigned)(ms / pieces) : 0;
+    stream->total_bytes = response->fault_bytes > stream->body_len ? response->fault_bytes : stream->body_len;
+    uint64_t size = stream->fault == ECC_HTTP_FAULT_OVERSIZE ? MHD_SIZE_UNKNOWN : stream->body_len;
+    struct MHD_Response *mhd_response = MHD_create_response_from_callback(
+        size, stream->fault == ECC_HTTP_FAULT_OVERSIZE ? 64 * 1024 : 4096, s_stream_read, stream, s_stream_free);
+    if (!mhd_response) {
+        s_stream_free(stream);
+        return MHD_NO;
+    }
+    s_add_headers(server, mhd_response, response);
     enum MHD_Result result = MHD_queue_response(connection, (unsigned)response->status, mhd_response);
     MHD_destroy_response(mhd_response);
     return result;
@@ -386,11 +578,13 @@ static enum MHD_Result s_on_request(
     ecc_http_response_init(&response);
     server->handler(server->handler_user_data, &req->request, &response);
     enum MHD_Result result;
-    if (response.status < 100 || response.status > 599) {
+    bool silent = response.fault == ECC_HTTP_FAULT_HANG || response.fault == ECC_HTTP_FAULT_RESET;
+    if (!silent && (response.status < 100 || response.status > 599)) {
         result = s_reject(server, connection, S_REJECT_HANDLER, "the handler produced no valid answer");
     } else {
         atomic_fetch_add(&server->requests_handled, 1);
-        result = s_send(server, connection, &response);
+        result = response.fault != ECC_HTTP_FAULT_NONE ? s_send_fault(server, connection, &response)
+                                                       : s_send(server, connection, &response);
     }
     ecc_http_response_clean_up(&response);
     return result;
@@ -579,6 +773,7 @@ bool ecc_server_stop(struct ecc_server *server, unsigned grace_ms) {
     if (!server->daemon) {
         return server->stopped_cleanly;
     }
+    atomic_store(&server->stopping, true);
     MHD_socket listen_socket = MHD_quiesce_daemon(server->daemon);
 
     struct timespec deadline;

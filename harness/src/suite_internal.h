@@ -20,6 +20,15 @@ enum ecc_status ecc_suite_load_each(
     char **files, size_t count, ecc_suite_load_fn *load, void *ctx, ecc_suite_error_fn *on_error, void *user_data)
     ECC_WARN_UNUSED_RESULT;
 
+/* The same over files and folders: each path a file, or a folder whose *.json files are listed (a path
+ * that cannot be listed is reported through `on_error` too). Same returns. */
+enum ecc_status ecc_suite_load_paths(
+    const char *const *paths,
+    size_t path_count,
+    ecc_suite_load_fn *load,
+    void *ctx,
+    ecc_suite_error_fn *on_error,
+    void *user_data) ECC_WARN_UNUSED_RESULT;
 /* Borrowed member reads. `required` false: an absent member leaves *out as it was and returns ECC_OK. */
 enum ecc_status ecc_suite_get_string(
     const json_t *object,

@@ -32,6 +32,10 @@ enum ecc_client_fault {
     ECC_CLIENT_FAULT_WRONG_SIGNING_REGION, /* signs for another region than the endpoint's */
     ECC_CLIENT_FAULT_SWALLOW_ERRORS,       /* reports an error answer as a success with no tasks */
     ECC_CLIENT_FAULT_FIXED_TOKEN,          /* fills in the same token on every call instead of a UUIDv4 */
+    /* a retry after no answer (timeout, reset, answer cut short) gets a fresh clientToken */
+    ECC_CLIENT_FAULT_NEW_TOKEN_AFTER_TRANSPORT_ERROR,
+    ECC_CLIENT_FAULT_NO_TRANSPORT_RETRY, /* gives up at the first timeout, reset or cut answer */
+    ECC_CLIENT_FAULT_ACCEPT_MALFORMED,   /* reports a 2xx it cannot read as a success with no tasks */
 };
 
 /* "none", "wrong-target", ...; NULL for a value out of range. */

@@ -41,6 +41,10 @@ enum ecc_status {
 /* Short stable name of a status ("ok", "nomem", ...), for logs and reports. Never NULL. */
 const char *ecc_status_name(enum ecc_status status);
 
+/* The index of `name` in a table of `count` names (the enum-name tables' one look-up), or -1 when it is
+ * not there or `name` is NULL. */
+long ecc_name_index(const char *const *names, size_t count, const char *name);
+
 /*
  * A diagnostic in the jansson `json_error_t` spirit: a fixed-size struct the caller owns, filled by the
  * callee on failure. `source` is a file name or a label ("<stdin>", "response body"), `path` a member

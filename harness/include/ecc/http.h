@@ -32,11 +32,35 @@ struct ecc_http_request {
     size_t body_len;
 };
 
+/*
+ * A transport fault a test server plays instead of, or around, a well-formed answer (server.h says how
+ * each one goes on the wire). Only the mock sets one, to see what a client under test does when its
+ * answer never comes, is cut short, crawls or does not end; the emulator never does.
+ */
+enum ecc_http_fault {
+    ECC_HTTP_FAULT_NONE = 0,
+    ECC_HTTP_FAULT_HANG,                /* no answer: the connection is held until the client closes it */
+    ECC_HTTP_FAULT_RESET,               /* the connection is reset before the status line */
+    ECC_HTTP_FAULT_CLOSE_AFTER_HEADERS, /* status line and headers (the whole body's length), then closed */
+    ECC_HTTP_FAULT_CLOSE_MID_BODY,      /* half the declared body, then closed */
+    ECC_HTTP_FAULT_DRIP,                /* the body in small pieces spread over `fault_ms` */
+    ECC_HTTP_FAULT_OVERSIZE,            /* the body, then JSON whitespace up to `fault_bytes`, chunked */
+};
+
+/* "hang", "reset", "close-after-headers", ... ; NULL for a value out of range. */
+const char *ecc_http_fault_name(enum ecc_http_fault fault);
+/* By that name; false when unknown. */
+bool ecc_http_fault_parse(const char *name, enum ecc_http_fault *out);
+
 struct ecc_http_response {
     int status;
     struct ecc_http_headers headers;
     uint8_t *body;
     size_t body_len;
+    /* Test servers only (see enum ecc_http_fault); zero for a plain answer. */
+    enum ecc_http_fault fault;
+    unsigned fault_ms;    /* HANG: the longest hold; DRIP: the time the body is spread over; 0: the server's bound */
+    uint64_t fault_bytes; /* OVERSIZE: the size of the whole body */
 };
 
 /* Most headers a message may carry; more is a hostile or broken peer. */

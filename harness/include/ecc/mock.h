@@ -23,6 +23,10 @@
  * otherwise; the same token on every request of one call (retries); a different generated token on
  * each new call (ecc_mock_finish checks those two across requests).
  *
+ * An exchange may carry a transport fault (http.h): the handler sets it on the answer and the server
+ * glue plays it (a hang, a reset, an answer cut short, a drip, an oversized body), so a client case can
+ * check the client's timeouts and retries; the request is checked and recorded as any other.
+ *
  * Threads: the handler may be called from several server threads at once (one mutex guards the
  * state). Options, exchanges and `begin_call` are set up before serving; records are read after the
  * server stopped.
@@ -57,6 +61,11 @@ struct ecc_mock_exchange {
     const json_t *response_headers; /* object name -> string; may be NULL */
     const json_t *response_body;    /* JSON body, or NULL */
     const char *response_body_text; /* raw body, used when response_body is NULL; may be NULL */
+    /* A transport fault played with (or instead of) this answer (http.h); ECC_HTTP_FAULT_NONE for none.
+     * `fault_ms` and `fault_bytes` as in struct ecc_http_response. */
+    enum ecc_http_fault fault;
+    unsigned fault_ms;
+    uint64_t fault_bytes;
 };
 
 struct ecc_mock;
@@ -87,7 +96,8 @@ struct ecc_mock_record {
     int exchange;                    /* index of the exchange that answered; -1 when none matched */
     char target[160];                /* X-Amz-Target as sent ("" when absent) */
     char *client_token;              /* as sent; NULL when absent or the body was unreadable */
-    int answered_status;             /* the status the mock answered with */
+    int answered_status;             /* the status the mock answered with (0: a fault sent none) */
+    enum ecc_http_fault fault;       /* the fault played on this request, if any */
     struct ecc_string_list problems; /* "<check>: <text>", in check order */
 };
 
@@ -128,9 +138,12 @@ int ecc_mock_fuzz_one(const uint8_t *data, size_t len, ecc_mock_fuzz_answer_fn *
 struct ecc_client_case_response {
     const struct ecc_fixture *fixture; /* when the answer is a fixture's response; else NULL */
     int status;
-    const json_t *headers; /* object or NULL */
-    const json_t *body;    /* or NULL */
-    const char *body_text; /* or NULL */
+    const json_t *headers;     /* object or NULL */
+    const json_t *body;        /* or NULL */
+    const char *body_text;     /* or NULL */
+    enum ecc_http_fault fault; /* played with (or, for hang and reset, instead of) the answer */
+    unsigned fault_ms;         /* hang: the longest hold (0: until the client closes); drip: the spread */
+    uint64_t fault_bytes;      /* oversize: the whole body's size */
     char label[128];
 };
 
@@ -146,8 +159,9 @@ struct ecc_client_case {
     unsigned calls;                 /* how many times the adapter is run; default 1 */
     struct ecc_client_case_response *responses;
     size_t response_count;
-    unsigned expect_requests;    /* requests the client must send in all; default response_count */
-    const json_t *expect_result; /* object pointer -> matcher over each call's adapter line */
+    unsigned expect_requests;     /* fewest requests the client must send in all; default response_count */
+    unsigned expect_requests_max; /* most; equal to expect_requests unless a range was given */
+    const json_t *expect_result;  /* object pointer -> matcher over each call's adapter line */
 };
 
 /* Parses one client case; `fixtures` resolves fixture ids. `*out` is released with ecc_client_case_destroy. */
@@ -173,11 +187,21 @@ enum ecc_status ecc_client_case_params(
 
 /*
  * Loads the mock with the case: one exchange per response, each expecting the case's parameters, and
- * the token rule (the given clientToken, or generated). `region` expands variables.
+ * the token rule (the given clientToken, or generated). `region` expands variables. A `hang` answer
+ * without its own `ms` holds the connection until the client closes it or `hang_ms` pass (0: the
+ * server's own bound); a client run gives a bound past the adapter's deadline, so a client that never
+ * gives up is caught hanging, not rescued by the mock.
  */
 enum ecc_status ecc_client_case_setup_mock(
-    const struct ecc_client_case *c, const char *region, struct ecc_mock *mock, struct ecc_diag *diag)
+    const struct ecc_client_case *c, const char *region, unsigned hang_ms, struct ecc_mock *mock, struct ecc_diag *diag)
     ECC_WARN_UNUSED_RESULT;
+
+/*
+ * The `requests` check: appends "requests: the client sent N requests, the case expects M (why)" to
+ * `problems` when `received` is outside the case's expectation. ECC_ERR_NOMEM is all it can fail with.
+ */
+enum ecc_status ecc_client_case_check_requests(
+    const struct ecc_client_case *c, size_t received, struct ecc_string_list *problems) ECC_WARN_UNUSED_RESULT;
 
 /* How an adapter is run. Strings borrowed. */
 struct ecc_client_run_options {
@@ -186,7 +210,10 @@ struct ecc_client_run_options {
     const char *access_key_id;     /* default ECC_MOCK_DEFAULT_ACCESS_KEY_ID */
     const char *secret_access_key; /* default ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY */
     unsigned adapter_timeout_ms;   /* per adapter run; 0 means 30000 */
-    const char *work_dir;          /* where the parameters file is written; NULL: $TMPDIR or /tmp */
+    /* The per-attempt deadline the adapter gives its client (ECSCONF_ATTEMPT_TIMEOUT_MS): how long a
+     * client waits on a hung answer before it retries; 0 means 5000. */
+    unsigned attempt_timeout_ms;
+    const char *work_dir; /* where the parameters file is written; NULL: $TMPDIR or /tmp */
     void (*log_fn)(void *log_user_data, const char *line);
     void *log_user_data;
 };

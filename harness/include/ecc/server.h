@@ -38,6 +38,19 @@
  * stays as small as it can be, and none of these requests reaches a handler. AWS's own front end also
  * answers unparsable HTTP before the service sees it.
  *
+ * Transport faults (http.h, `response->fault`; the mock's client cases use them, the emulator never):
+ *  - HANG: no byte of answer; the worker holds the connection until the client closes it (its read
+ *    side sees the end), `fault_ms` pass or the server stops, then closes it.
+ *  - RESET: an RST before the status line (the association is dissolved with connect(AF_UNSPEC), an
+ *    abortive close, since MHD itself would shut the write side down with a FIN first).
+ *  - CLOSE_AFTER_HEADERS / CLOSE_MID_BODY: status line and headers with the whole body's
+ *    Content-Length, then none / the first half of the body, then the connection closes (a content
+ *    reader that ends with MHD_CONTENT_READER_END_WITH_ERROR).
+ *  - DRIP: the whole answer, its body in at most 20 pieces spread over `fault_ms`.
+ *  - OVERSIZE: the body, then spaces (JSON whitespace) up to `fault_bytes`, chunked (no length).
+ * A fault that waits holds its worker thread, at most 120 s, and gives up as soon as ecc_server_stop
+ * begins; a server that plays them needs a thread to spare for the client's retry.
+ *
  * Threads: the handler is called from MHD's pool threads, concurrently; it must be thread-safe.
  * Connections are spread over the pool threads as they are accepted (one thread may take a burst of
  * them), and a handler that blocks holds up the other connections of its thread: an injected delay
