@@ -60,7 +60,8 @@ static void s_help(FILE *out) {
         "                        harness/adapters/aws-cli.sh, harness/adapters/boto3_adapter.py,\n"
         "                        harness/adapters/node/adapter.js, 'ecsconf adapter-c' (the C client)\n"
         "  --name NAME         the client's name in reports (default: the adapter command)\n"
-        "  --fixtures DIR      recorded exchanges (default: fixtures)\n"
+        "  --fixtures DIR      recorded exchanges (default: fixtures/ in the data folder `ecsconf version`\n"
+        "                      prints)\n"
         "  --only PATTERN      run only cases whose id matches this glob (repeatable)\n"
         "  --region REGION     region of the mock and the signature scope (default us-east-1)\n"
         "  --timeout-ms N      deadline of one adapter run (default 30000)\n"
@@ -70,7 +71,7 @@ static void s_help(FILE *out) {
         "                      passes is XPASS and fails the run, so the list stays true\n"
         "  --jobs N            run N cases at once (default 1; each has its own mock and port)\n"
         "  --verbose           print the mock's log (one line per request, no-match diffs)\n"
-        "  CASE_FILE_OR_DIR    case files or folders (default: client-cases)\n"
+        "  CASE_FILE_OR_DIR    case files or folders (default: client-cases/ in the data folder)\n"
         "\n"
         "The mock's key is AKIDECSCONFCLIENT with the public test secret\n"
         "'ecsconf/client/mode/test/secret/key/0000' (not a secret; nothing leaves 127.0.0.1).\n"
@@ -236,7 +237,8 @@ static void *s_worker(void *arg) {
 int ecc_cmd_client(int argc, char **argv) {
     const char *adapter = NULL;
     const char *name = NULL;
-    const char *fixtures_dir = "fixtures";
+    char default_fixtures[4096], default_cases[4096];
+    const char *fixtures_dir = ecc_cli_data_path("fixtures", default_fixtures, sizeof(default_fixtures));
     const char *region = ECC_MOCK_DEFAULT_REGION;
     const char *results_file = NULL;
     const char *paths[S_MAX_PATHS];
@@ -303,7 +305,7 @@ int ecc_cmd_client(int argc, char **argv) {
         return ECC_EXIT_USAGE;
     }
     if (path_count == 0) {
-        paths[path_count++] = "client-cases";
+        paths[path_count++] = ecc_cli_data_path("client-cases", default_cases, sizeof(default_cases));
     }
     if (name == NULL) {
         name = adapter;

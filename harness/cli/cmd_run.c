@@ -79,7 +79,9 @@ static void s_help(FILE *out) {
         out,
         "\n"
         "Which cases:\n"
-        "  --suite DIR           the suite folder (default ./conformance); fixtures in DIR/../fixtures\n"
+        "  --suite DIR           the suite folder (default: conformance/ in the data folder that\n"
+        "                        `ecsconf version` prints, $ECSCONF_DATA_DIR when set); fixtures in\n"
+        "                        DIR/../fixtures\n"
         "  --fixtures DIR        another fixtures folder\n"
         "  --only TERMS          run only the matching cases; --skip TERMS leaves matching cases out.\n"
         "                        TERMS: comma-separated case ids, globs over id or group/id (errors/*),\n"
@@ -425,7 +427,8 @@ s_report_option(int argc, char **argv, int *i, struct s_report_option *reports, 
 int ecc_cmd_run(int argc, char **argv) {
     const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
     const char *region_from = "--region";
-    const char *suite_dir = "conformance", *fixtures_dir = NULL;
+    const char *suite_dir = NULL, *fixtures_dir = NULL;
+    char default_suite[4096];
     struct s_report_option reports[] = {
         {"--junit", ECC_REPORT_JUNIT, NULL},
         {"--tap", ECC_REPORT_TAP, NULL},
@@ -627,12 +630,18 @@ int ecc_cmd_run(int argc, char **argv) {
     }
 
     /* The suite. */
+    if (!suite_dir) {
+        suite_dir = ecc_cli_data_path("conformance", default_suite, sizeof(default_suite));
+    }
     if (!s_is_dir(suite_dir)) {
         ecc_cli_error(
-            S_CMD, "suite folder '%s' not found (run from the project folder, or give --suite DIR)", suite_dir);
+            S_CMD,
+            "suite folder '%s' not found (give --suite DIR, or set ECSCONF_DATA_DIR to the folder holding "
+            "conformance/ and fixtures/)",
+            suite_dir);
         goto done;
     }
-    char default_fixtures[1024];
+    char default_fixtures[4096 + 16];
     if (!fixtures_dir) {
         snprintf(default_fixtures, sizeof(default_fixtures), "%s/../fixtures", suite_dir);
         fixtures_dir = default_fixtures;

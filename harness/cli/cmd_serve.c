@@ -35,7 +35,8 @@ static void s_help(FILE *out) {
         "\n"
         "Options:\n"
         "  --case FILE         the client case (required)\n"
-        "  --fixtures DIR      recorded exchanges (default: fixtures)\n"
+        "  --fixtures DIR      recorded exchanges (default: fixtures/ in the data folder `ecsconf version`\n"
+        "                      prints)\n"
         "  --address ADDR      numeric address to bind (default 127.0.0.1)\n"
         "  --port N            port (default 0: a free one, printed)\n"
         "  --region REGION     signature scope region (default: AWS_REGION, else us-east-1)\n"
@@ -66,7 +67,8 @@ static bool s_parse_unsigned(const char *text, unsigned long max, unsigned long 
 
 int ecc_cmd_serve(int argc, char **argv) {
     const char *case_file = NULL;
-    const char *fixtures_dir = "fixtures";
+    char default_fixtures[4096];
+    const char *fixtures_dir = ecc_cli_data_path("fixtures", default_fixtures, sizeof(default_fixtures));
     const char *address = NULL;
     const char *region = ecc_credentials_region_from_env();
     unsigned long port = 0;

@@ -7,6 +7,8 @@
  * Exit codes are the same for every subcommand, so CI scripts can trust them.
  */
 
+#include <stddef.h>
+
 enum ecc_exit {
     ECC_EXIT_OK = 0,       /* everything passed (expected failures included) */
     ECC_EXIT_FAILED = 1,   /* the check ran and something failed, or an expected failure passed */
@@ -30,6 +32,15 @@ struct ecc_http_request;
 int ecc_cli_read_request(const char *cmd, const char *path, struct ecc_http_request *request);
 /* "--name value" or "--name=value" at argv[*i] (advancing *i past a separate value); NULL otherwise. */
 const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name);
+
+/* The suite's data folder (cli_data.c says the order it is looked for in): conformance/, fixtures/,
+ * client-cases/, the adapters. Never NULL; the text is static and lives until exit. `origin`, when not
+ * NULL, gets a phrase saying where the folder came from (for `ecsconf version`). */
+const char *ecc_cli_data_dir(const char **origin);
+/* Writes "<data folder>/<name>" into `out` (empty on truncation) and returns `out`. */
+const char *ecc_cli_data_path(const char *name, char *out, size_t cap);
+/* The shipped adapters: <data>/adapters when installed, <data>/harness/adapters in a source tree. */
+const char *ecc_cli_adapters_dir(char *out, size_t cap);
 
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
