@@ -25,13 +25,13 @@
 #include <unistd.h>
 
 #ifndef ECSCONF_DATA_DIR_FROM_BIN
-#    error "ECSCONF_DATA_DIR_FROM_BIN must be defined by the build (the data folder relative to bin/)"
+#error "ECSCONF_DATA_DIR_FROM_BIN must be defined by the build (the data folder relative to bin/)"
 #endif
 #ifndef ECSCONF_INSTALL_DATA_DIR
-#    error "ECSCONF_INSTALL_DATA_DIR must be defined by the build (the configure-time data folder)"
+#error "ECSCONF_INSTALL_DATA_DIR must be defined by the build (the configure-time data folder)"
 #endif
 #ifndef ECSCONF_SOURCE_DATA_DIR
-#    error "ECSCONF_SOURCE_DATA_DIR must be defined by the build (the source tree, or empty)"
+#error "ECSCONF_SOURCE_DATA_DIR must be defined by the build (the source tree, or empty)"
 #endif
 
 static bool s_is_dir(const char *path) {
@@ -90,8 +90,9 @@ const char *ecc_cli_data_dir(const char **origin) {
         s_origin = "from ECSCONF_DATA_DIR";
     } else if (s_beside_binary(s_dir, sizeof(s_dir)) && s_holds_suite(s_dir)) {
         s_origin = "installed beside the binary";
-    } else if (ECSCONF_SOURCE_DATA_DIR[0] != '\0' && s_holds_suite(ECSCONF_SOURCE_DATA_DIR) &&
-               s_copy(s_dir, sizeof(s_dir), ECSCONF_SOURCE_DATA_DIR)) {
+    } else if (
+        ECSCONF_SOURCE_DATA_DIR[0] != '\0' && s_holds_suite(ECSCONF_SOURCE_DATA_DIR) &&
+        s_copy(s_dir, sizeof(s_dir), ECSCONF_SOURCE_DATA_DIR)) {
         s_origin = "the source tree this binary was built from";
     } else {
         s_copy(s_dir, sizeof(s_dir), ECSCONF_INSTALL_DATA_DIR);

@@ -97,6 +97,10 @@ static void s_help(FILE *out) {
         "  --list                load and plan only: print each case (sorted) with RUN or SKIP and why, its\n"
         "                        title and tags; send nothing\n"
         "  --tags                print the suite's tags with their number of cases, send nothing\n"
+        "  --shard I/N           run only the I-th of N shards (1-based) of the suite, for a CI matrix: the\n"
+        "                        \"group/id\" of every case, sorted, dealt round-robin, so each case is in\n"
+        "                        exactly one shard and the same suite always splits the same way. --only and\n"
+        "                        --skip then apply within the shard. Merge the shards' JUnit files as usual\n"
         "\n"
         "How:\n"
         "  --jobs N              cases in parallel (default 1); exclusive cases always run alone first\n"
@@ -444,6 +448,7 @@ int ecc_cmd_run(int argc, char **argv) {
     uint64_t jobs = 1, seed = 0, request_timeout_ms = 30000, case_timeout_ms = 600000;
     struct ecc_backoff backoff;
     ecc_backoff_init_default(&backoff);
+    struct ecc_shard shard = {0};
     struct ecc_filter only, skip;
     ecc_filter_init(&only);
     ecc_filter_init(&skip);
@@ -497,6 +502,11 @@ int ecc_cmd_run(int argc, char **argv) {
             suite_dir = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
             fixtures_dir = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--shard"))) {
+            if (ecc_shard_parse(value, &shard, &diag) != ECC_OK) {
+                ecc_cli_error(S_CMD, "--shard: %s", diag.text);
+                goto done;
+            }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--only"))) {
             if (ecc_filter_add(&only, value, &diag) != ECC_OK) {
                 ecc_cli_error(S_CMD, "--only: %s", diag.text);
@@ -713,6 +723,7 @@ int ecc_cmd_run(int argc, char **argv) {
         .expect_fail = &expect_fail,
         .run_vars = run_vars,
         .seed = seed,
+        .shard = shard,
     };
     if (ecc_plan_build(&plan, &suite, &plan_options) != ECC_OK) {
         exit_code = ECC_EXIT_INTERNAL;
@@ -742,6 +753,9 @@ int ecc_cmd_run(int argc, char **argv) {
             plan.count == 1 ? "" : "s",
             plan.filtered_out,
             suite.fixtures.count);
+        if (shard.count) {
+            printf("shard %u/%u: %zu cases are in the other shards\n", shard.index, shard.count, plan.sharded_out);
+        }
         exit_code = ECC_EXIT_OK;
         goto done;
     }
@@ -862,6 +876,13 @@ int ecc_cmd_run(int argc, char **argv) {
             fprintf(console_out, " %s=%s", key, json_string_value(value));
         }
         fprintf(console_out, "\n");
+    }
+    if (shard.count) {
+        printf(
+            "ecsconf run: shard %u/%u of the suite (%zu cases are in the other shards)\n",
+            shard.index,
+            shard.count,
+            plan.sharded_out);
     }
     if (insecure) {
         fprintf(console_out, "ecsconf run: TLS verification is OFF (--insecure)\n");
