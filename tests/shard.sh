@@ -2,7 +2,8 @@
 # ctest cli.shard: `ecsconf run --shard I/N` over the project's own suite. For several N, the planned
 # cases of the N shards together are exactly the unsharded plan, each case once; the split does not
 # depend on the seed; a shard runs green against the embedded emulator with its JUnit holding exactly its
-# cases; bad values are usage errors (exit 2) sent before anything runs.
+# cases; `ecsconf client --shard` partitions the client cases the same way; bad values are usage errors
+# (exit 2) found before anything runs.
 # Usage: shard.sh PATH/TO/ecsconf
 set -u
 bin=$1
@@ -56,10 +57,30 @@ else
     tail -5 "$tmp/run.out"
 fi
 
+# `ecsconf client --shard`: three shards with the C client hold every client case exactly once.
+find "$("$bin" version --data-dir)/client-cases" -maxdepth 1 -name '*.json' | xargs -n1 basename |
+    sed 's/\.json$//' | sort >"$tmp/client-all"
+: >"$tmp/client-union"
+for i in 1 2 3; do
+    "$bin" client --adapter "$bin adapter-c" --shard "$i/3" --jobs 2 >"$tmp/c.out" 2>&1 ||
+        bad "client --shard $i/3 exit $?: $(tail -3 "$tmp/c.out")"
+    grep -E '^(PASS|FAIL|SKIP|XFAIL|XPASS) ' "$tmp/c.out" | awk '{print $2}' | sed 's/:$//' >>"$tmp/client-union"
+done
+if [ "$(wc -l <"$tmp/client-all")" -gt 20 ] && cmp -s <(sort "$tmp/client-union") "$tmp/client-all"; then
+    ok "client: 3 shards hold each of the $(wc -l <"$tmp/client-all") client cases exactly once"
+else
+    bad "client shards do not partition the client cases:"
+    diff <(sort "$tmp/client-union") "$tmp/client-all" | head
+fi
+
 for value in 0/3 4/3 3 1/0 x/2 1/1001; do
     out=$("$bin" run --shard "$value" --endpoint http://127.0.0.1:1 2>&1)
     rc=$?
     [ $rc = 2 ] && grep -q -- "--shard: .*I/N" <<<"$out" && ok "--shard $value: exit 2" ||
         bad "--shard $value: exit $rc: $out"
+    out=$("$bin" client --adapter true --shard "$value" 2>&1)
+    rc=$?
+    [ $rc = 2 ] && grep -q -- "--shard: .*I/N" <<<"$out" && ok "client --shard $value: exit 2" ||
+        bad "client --shard $value: exit $rc: $out"
 done
 exit $fail

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "ecc/fixture.h"
 #include "ecc/mock.h"
+#include "ecc/plan.h"
 
 #include <fnmatch.h>
 #include <jansson.h>
@@ -23,6 +24,7 @@ struct s_work {
     size_t count;
     const char *const *only;
     size_t only_count;
+    const bool *in_shard; /* per case: in the --shard asked for (all true without --shard) */
     struct ecc_client_run_options options;
     struct ecc_client_case_result *results;
     bool *ran;
@@ -70,6 +72,9 @@ static void s_help(FILE *out) {
         "                      comment). A listed case that fails is XFAIL (the run stays green); one that\n"
         "                      passes is XPASS and fails the run, so the list stays true\n"
         "  --jobs N            run N cases at once (default 1; each has its own mock and port)\n"
+        "  --shard I/N         run only the I-th of N shards (1-based), for a CI matrix: the case ids,\n"
+        "                      sorted, dealt round-robin (as `ecsconf run --shard`), so each case is in\n"
+        "                      exactly one shard. Stale --expect-fail lines are checked only unsharded\n"
         "  --verbose           print the mock's log (one line per request, no-match diffs)\n"
         "  CASE_FILE_OR_DIR    case files or folders (default: client-cases/ in the data folder)\n"
         "\n"
@@ -223,7 +228,7 @@ static void *s_worker(void *arg) {
         if (i >= work->count) {
             return NULL;
         }
-        if (!s_selected(work->cases[i]->id, work->only, work->only_count)) {
+        if (!work->in_shard[i] || !s_selected(work->cases[i]->id, work->only, work->only_count)) {
             continue;
         }
         ecc_diag_clear(&work->diags[i]);
@@ -249,6 +254,7 @@ int ecc_cmd_client(int argc, char **argv) {
     unsigned long jobs = 1;
     const char *expect_fail_file = NULL;
     bool verbose = false;
+    struct ecc_shard shard = {0};
     for (int i = 1; i < argc; i++) {
         const char *value;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -278,6 +284,12 @@ int ecc_cmd_client(int argc, char **argv) {
                 return ECC_EXIT_USAGE;
             }
             timeout_ms = (unsigned)parsed;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--shard")) != NULL) {
+            struct ecc_diag diag;
+            if (ecc_shard_parse(value, &shard, &diag) != ECC_OK) {
+                ecc_cli_error(s_cmd, "--shard: %s", diag.text);
+                return ECC_EXIT_USAGE;
+            }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail")) != NULL) {
             expect_fail_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs")) != NULL) {
@@ -352,11 +364,29 @@ int ecc_cmd_client(int argc, char **argv) {
             exit_code = ECC_EXIT_USAGE;
         }
     }
+    /* --shard: the same partition as `ecsconf run --shard`, keyed by the case id. */
+    bool *in_shard = calloc(file_count + 1, sizeof(*in_shard));
+    const char **ids = calloc(file_count + 1, sizeof(*ids));
+    for (size_t i = 0; in_shard && ids && i < file_count; i++) {
+        ids[i] = cases[i] ? cases[i]->id : "";
+    }
+    if (!in_shard || !ids || ecc_shard_select(&shard, ids, file_count, in_shard) != ECC_OK) {
+        exit_code = ECC_EXIT_INTERNAL;
+    }
+    free(ids);
+    if (shard.count && exit_code == ECC_EXIT_OK) {
+        size_t others = 0;
+        for (size_t i = 0; i < file_count; i++) {
+            others += !in_shard[i];
+        }
+        printf("%s: shard %u/%u (%zu cases are in the other shards)\n", name, shard.index, shard.count, others);
+    }
     struct s_work work = {
         .cases = cases,
         .count = file_count,
         .only = only,
         .only_count = only_count,
+        .in_shard = in_shard,
         .options =
             {.adapter = adapter, .region = region, .adapter_timeout_ms = timeout_ms, .log_fn = verbose ? s_log : NULL},
         .results = calloc(file_count + 1, sizeof(*work.results)),
@@ -442,13 +472,15 @@ int ecc_cmd_client(int argc, char **argv) {
     free(work.ran);
     free(work.setup_failed);
     free(work.diags);
+    free(in_shard);
     pthread_mutex_destroy(&work.lock);
     for (size_t i = 0; i < file_count; i++) {
         ecc_client_case_destroy(cases[i]);
     }
     free(cases);
     if (exit_code == ECC_EXIT_OK) {
-        for (size_t i = 0; i < expected_count && only_count == 0; i++) {
+        /* A line can only be found stale when every case ran (no --only, no --shard). */
+        for (size_t i = 0; i < expected_count && only_count == 0 && shard.count == 0; i++) {
             if (!expected[i].used) {
                 ecc_cli_error(s_cmd, "%s: '%s' matches no case", expect_fail_file, expected[i].pattern);
                 exit_code = ECC_EXIT_USAGE;
