@@ -61,8 +61,12 @@ static void s_help(FILE *out) {
         out,
         "                        default: emulator without --endpoint, aws with one. The profile's list of\n"
         "                        expected failures is <suite>/profiles/NAME.expect-fail\n"
-        "  Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; without them the\n"
-        "  emulator and moto profiles use their test keys. Secrets are never printed: reproducers use\n"
+        "  Credentials, region and CA bundle are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID,\n"
+        "  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; then the profile (AWS_PROFILE, default \"default\") in\n"
+        "  AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), its credential_process (30 s deadline), its keys in\n"
+        "  AWS_CONFIG_FILE (~/.aws/config); region from AWS_REGION, AWS_DEFAULT_REGION, then the profile;\n"
+        "  AWS_CA_BUNDLE, then the profile's ca_bundle. Without credentials the emulator and moto profiles use\n"
+        "  their test keys; the embedded emulator always does. Secrets are never printed: reproducers use\n"
         "  curl --aws-sigv4 with \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\".\n"
         "  --ca-bundle FILE      PEM file of trusted CAs, default $AWS_CA_BUNDLE (TLS verification is always\n"
         "                        on, unless...)\n"
@@ -605,9 +609,19 @@ int ecc_cmd_run(int argc, char **argv) {
         ecc_cli_error(S_CMD, "--endpoint: %s", diag.text);
         goto done;
     }
+    char region_found[64];
     if (!region) {
-        region = ecc_credentials_region_from_env();
-        region_from = getenv("AWS_REGION") && *getenv("AWS_REGION") ? "AWS_REGION" : "AWS_DEFAULT_REGION";
+        /* AWS_REGION, AWS_DEFAULT_REGION, then the AWS profile's region (credentials.h). */
+        enum ecc_status region_status = ecc_credentials_resolve_region(NULL, region_found, sizeof(region_found), &diag);
+        if (region_status != ECC_OK && region_status != ECC_ERR_NOT_FOUND) {
+            ecc_cli_error(S_CMD, "region: %s", diag.text);
+            exit_code = ECC_EXIT_SETUP;
+            goto done;
+        }
+        region = region_status == ECC_OK ? region_found : NULL;
+        region_from = getenv("AWS_REGION") && *getenv("AWS_REGION")                   ? "AWS_REGION"
+                      : getenv("AWS_DEFAULT_REGION") && *getenv("AWS_DEFAULT_REGION") ? "AWS_DEFAULT_REGION"
+                                                                                      : "the AWS profile's region";
     }
     if (region && ecc_credentials_check_region(region, &diag) != ECC_OK) {
         ecc_cli_error(S_CMD, "%s: %s", region_from, diag.text);
@@ -760,7 +774,10 @@ int ecc_cmd_run(int argc, char **argv) {
         goto done;
     }
 
-    /* Region and credentials. */
+    /* Region (resolved before --list, below), credentials and CA bundle: the options first, then the AWS
+     * CLI's sources (credentials.h). */
+    char ca_bundle_found[4096], credentials_source[ECC_CREDENTIALS_SOURCE_MAX] = "";
+    enum ecc_status found = ECC_ERR_NOT_FOUND;
     if (!region && (embedded || strcmp(profile->name, "aws") != 0)) {
         region = ECC_EMULATOR_DEFAULT_REGION;
     }
@@ -769,7 +786,17 @@ int ecc_cmd_run(int argc, char **argv) {
         exit_code = ECC_EXIT_SETUP;
         goto done;
     }
-    if (ecc_credentials_from_env(&credentials, &diag) != ECC_OK) {
+    /* The embedded emulator knows only its test keys: a user's own credentials are for real endpoints. */
+    found = embedded
+                ? ECC_ERR_NOT_FOUND
+                : ecc_credentials_resolve(&credentials, NULL, credentials_source, sizeof(credentials_source), &diag);
+    if (found != ECC_OK && found != ECC_ERR_NOT_FOUND) {
+        ecc_cli_error(S_CMD, "credentials: %s", diag.text);
+        exit_code = found == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
+        goto done;
+    }
+    if (found == ECC_ERR_NOT_FOUND) {
+        snprintf(credentials_source, sizeof(credentials_source), "the %s profile's test keys", profile->name);
         if (!profile->access_key_id) {
             ecc_cli_error(S_CMD, "no credentials: %s", diag.text);
             exit_code = ECC_EXIT_SETUP;
@@ -780,6 +807,15 @@ int ecc_cmd_run(int argc, char **argv) {
             exit_code = ECC_EXIT_INTERNAL;
             goto done;
         }
+    }
+    if (!ca_bundle && !insecure && !embedded) {
+        found = ecc_credentials_resolve_ca_bundle(NULL, ca_bundle_found, sizeof(ca_bundle_found), &diag);
+        if (found != ECC_OK && found != ECC_ERR_NOT_FOUND) {
+            ecc_cli_error(S_CMD, "CA bundle: %s", diag.text);
+            exit_code = ECC_EXIT_SETUP;
+            goto done;
+        }
+        ca_bundle = found == ECC_OK ? ca_bundle_found : NULL;
     }
     bool have_second =
         profile->second_access_key_id &&
@@ -851,14 +887,15 @@ int ecc_cmd_run(int argc, char **argv) {
     ecc_credentials_describe(&credentials, who, sizeof(who));
     fprintf(
         console_out,
-        "ecsconf run: %zu case%s against %s (%s), profile %s, region %s, %s\n",
+        "ecsconf run: %zu case%s against %s (%s), profile %s, region %s, %s from %s\n",
         plan.count,
         plan.count == 1 ? "" : "s",
         shown_endpoint,
         endpoint,
         profile->name,
         region,
-        who);
+        who,
+        credentials_source);
     fprintf(
         console_out,
         "ecsconf run: seed %" PRIu64 " (--seed repeats the order and generated values), resource prefix %s "
