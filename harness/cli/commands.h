@@ -42,6 +42,19 @@ const char *ecc_cli_data_path(const char *name, char *out, size_t cap);
 /* The shipped adapters: <data>/adapters when installed, <data>/harness/adapters in a source tree. */
 const char *ecc_cli_adapters_dir(char *out, size_t cap);
 
+/* --tls-cert FILE and --tls-key FILE of the servers (cli_tls.c). Set the file names, then load: both or
+ * neither; PEM text read into heap strings for ecc_server_options (the key wiped by clean_up). */
+struct ecc_cli_tls {
+    const char *cert_file; /* borrowed from argv */
+    const char *key_file;
+    char *cert_pem; /* owned; NULL when not serving HTTPS */
+    char *key_pem;
+};
+void ecc_cli_tls_init(struct ecc_cli_tls *tls);
+/* ECC_EXIT_OK (nothing to do when neither file is given), or a usage error already printed. */
+int ecc_cli_tls_load(const char *cmd, struct ecc_cli_tls *tls);
+void ecc_cli_tls_clean_up(struct ecc_cli_tls *tls);
+
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
