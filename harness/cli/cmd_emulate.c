@@ -52,8 +52,9 @@ static void s_help(FILE *out) {
         "  which a control `block` action can block.\n"
         "\n"
         "Examples:\n"
-        "  ecsconf emulate --listen 127.0.0.1:8080 --control\n"
-        "  PORT=$(ecsconf emulate --listen 127.0.0.1:0 &)   # the first line on stdout is the port\n"
+        "  ecsconf emulate --listen 127.0.0.1:8080 --control &\n"
+        "  ecsconf emulate --listen 127.0.0.1:0 >port.txt &   # the first line on stdout is the port\n"
+        "  until [ -s port.txt ]; do sleep 0.1; done; PORT=$(head -1 port.txt)\n"
         "  AWS_ACCESS_KEY_ID=" ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID
         " AWS_SECRET_ACCESS_KEY=" ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY " \\\n"
         "    aws ecs create-cluster --cluster-name demo --endpoint-url http://127.0.0.1:8080 --region us-east-1\n"
