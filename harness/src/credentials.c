@@ -425,12 +425,6 @@ s_profile_load(const struct ecc_aws_config_options *options, struct s_profile *p
     return status;
 }
 
-static uint64_t s_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Kills the process group of `pid` and reaps `pid`. */
 static void s_kill_process(pid_t pid) {
     kill(-pid, SIGKILL);
@@ -473,9 +467,9 @@ static enum ecc_status s_run_process(
         return ECC_ERR_INVALID;
     }
     enum ecc_status status = ECC_OK;
-    uint64_t deadline_ms = s_now_ms() + timeout_ms;
+    uint64_t deadline_ms = ecc_monotonic_ms() + timeout_ms;
     for (;;) {
-        uint64_t now_ms = s_now_ms();
+        uint64_t now_ms = ecc_monotonic_ms();
         if (now_ms >= deadline_ms) {
             status = ECC_ERR_TIMEOUT;
             break;
@@ -525,7 +519,7 @@ static enum ecc_status s_run_process(
             ecc_diag_set(diag, "%s: waitpid: %s", label, strerror(errno));
             return ECC_ERR_IO;
         }
-        if (s_now_ms() >= deadline_ms) {
+        if (ecc_monotonic_ms() >= deadline_ms) {
             status = ECC_ERR_TIMEOUT;
             break;
         }
