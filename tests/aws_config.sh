@@ -3,8 +3,8 @@
 # only files this test writes: the profile named by AWS_PROFILE in AWS_SHARED_CREDENTIALS_FILE, the
 # region from AWS_CONFIG_FILE (the emulator serves eu-west-3, so the run passes only if that region was
 # read), a credential_process; the secrets never appear in the output. Negative: a missing profile, a
-# malformed file (file:line), a failing credential_process and a missing AWS_CA_BUNDLE file are exit 3
-# before any case runs.
+# malformed file (file:line), a failing credential_process and a profile's missing ca_bundle file are
+# exit 3 before any case runs.
 # Usage: aws_config.sh PATH/TO/ecsconf
 set -u
 bin=$1
@@ -87,6 +87,7 @@ expect3 "credential_process \(.*config:3\) exited with status 5" -- env AWS_PROF
 printf '[ci]\naws_access_key_id = %s\naws_secret_access_key %s\n' "$key" "$secret" >"$AWS_SHARED_CREDENTIALS_FILE"
 expect3 "/credentials:3: expected \[section\], key = value" -- env AWS_PROFILE=ci "${run[@]}"
 printf '[ci]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$key" "$secret" >"$AWS_SHARED_CREDENTIALS_FILE"
-expect3 "CA bundle: the CA bundle '.*missing.pem' .AWS_CA_BUNDLE or the profile's ca_bundle. cannot be read" -- env AWS_PROFILE=ci AWS_REGION=eu-west-3 AWS_CA_BUNDLE="$tmp/missing.pem" "$bin" run \
-    --endpoint "https://127.0.0.1:$port" --profile emulator --only 'errors/*'
+printf '[profile ci]\nregion = eu-west-3\nca_bundle = %s\n' "$tmp/missing.pem" >"$AWS_CONFIG_FILE"
+expect3 "CA bundle: the CA bundle '.*missing.pem' .AWS_CA_BUNDLE or the profile's ca_bundle. cannot be read" -- \
+    env AWS_PROFILE=ci "$bin" run --endpoint "https://127.0.0.1:$port" --profile emulator --only 'errors/*'
 exit $fail

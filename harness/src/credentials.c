@@ -190,7 +190,6 @@ static const char *const s_key_names[S_KEY_COUNT] = {
 /* The wanted keys of one section of one file. Values are owned and wiped on release. */
 struct s_section {
     char path[4096];
-    bool file_exists;
     bool found;
     unsigned line[S_KEY_COUNT]; /* where each value was, for messages */
     char *values[S_KEY_COUNT];
@@ -320,7 +319,6 @@ static enum ecc_status s_read_section(const char *name, struct s_section *out, s
         ecc_diag_set(diag, "cannot open %s: %s", out->path, strerror(errno));
         return ECC_ERR_IO;
     }
-    out->file_exists = true;
     enum ecc_status status = ECC_OK;
     char *text = malloc(ECC_AWS_CONFIG_MAX_FILE_BYTES + 1);
     size_t len = text ? fread(text, 1, ECC_AWS_CONFIG_MAX_FILE_BYTES + 1, file) : 0;
