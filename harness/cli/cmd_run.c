@@ -66,7 +66,7 @@ static void s_help(FILE *out) {
         "  AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), its credential_process (30 s deadline), its keys in\n"
         "  AWS_CONFIG_FILE (~/.aws/config); region from AWS_REGION, AWS_DEFAULT_REGION, then the profile;\n"
         "  AWS_CA_BUNDLE, then the profile's ca_bundle. Without credentials the emulator and moto profiles use\n"
-        "  their test keys; the embedded emulator always does. Secrets are never printed: reproducers use\n"
+        "  their test keys. Secrets are never printed: reproducers use\n"
         "  curl --aws-sigv4 with \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\".\n"
         "  --ca-bundle FILE      PEM file of trusted CAs, default $AWS_CA_BUNDLE (TLS verification is always\n"
         "                        on, unless...)\n"
@@ -786,10 +786,7 @@ int ecc_cmd_run(int argc, char **argv) {
         exit_code = ECC_EXIT_SETUP;
         goto done;
     }
-    /* The embedded emulator knows only its test keys: a user's own credentials are for real endpoints. */
-    found = embedded
-                ? ECC_ERR_NOT_FOUND
-                : ecc_credentials_resolve(&credentials, NULL, credentials_source, sizeof(credentials_source), &diag);
+    found = ecc_credentials_resolve(&credentials, NULL, credentials_source, sizeof(credentials_source), &diag);
     if (found != ECC_OK && found != ECC_ERR_NOT_FOUND) {
         ecc_cli_error(S_CMD, "credentials: %s", diag.text);
         exit_code = found == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
