@@ -8,6 +8,7 @@ packages=(
     libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libmicrohttpd-dev
     libclang-rt-14-dev libfuzzer-14-dev
     zip unzip afl++
+    man-db # man -l renders the generated pages (ctest install.prefix)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -424,6 +424,105 @@ static void test_backoff_schedule(void **state) {
     assert_int_equal(delay, 300000);
 }
 
+/* --shard I/N: every key in exactly one shard, sizes within one, independent of the keys' order. */
+static void test_shard_partition(void **state) {
+    (void)state;
+    enum { KEYS = 23 };
+    char names[KEYS][16];
+    const char *keys[KEYS], *reversed[KEYS];
+    for (size_t i = 0; i < KEYS; i++) {
+        snprintf(names[i], sizeof(names[i]), "g%zu/case-%02zu", i % 3, (i * 7) % KEYS);
+        keys[i] = names[i];
+        reversed[KEYS - 1 - i] = names[i];
+    }
+    for (unsigned n = 1; n <= KEYS + 2; n++) {
+        unsigned owners[KEYS] = {0};
+        size_t smallest = KEYS, largest = 0;
+        for (unsigned index = 1; index <= n; index++) {
+            struct ecc_shard shard = {.index = index, .count = n};
+            bool selected[KEYS], selected_reversed[KEYS];
+            assert_int_equal(ecc_shard_select(&shard, keys, KEYS, selected), ECC_OK);
+            assert_int_equal(ecc_shard_select(&shard, reversed, KEYS, selected_reversed), ECC_OK);
+            size_t size = 0;
+            for (size_t i = 0; i < KEYS; i++) {
+                /* The same key lands in the same shard whatever the order it was given in. */
+                assert_int_equal(selected[i], selected_reversed[KEYS - 1 - i]);
+                owners[i] += selected[i];
+                size += selected[i];
+            }
+            smallest = size < smallest ? size : smallest;
+            largest = size > largest ? size : largest;
+        }
+        for (size_t i = 0; i < KEYS; i++) {
+            assert_int_equal(owners[i], 1);
+        }
+        assert_true(largest - smallest <= 1);
+    }
+    /* Not sharded: everything. */
+    struct ecc_shard none = {0};
+    bool all[KEYS];
+    assert_int_equal(ecc_shard_select(&none, keys, KEYS, all), ECC_OK);
+    for (size_t i = 0; i < KEYS; i++) {
+        assert_true(all[i]);
+    }
+}
+
+static void test_shard_parse(void **state) {
+    (void)state;
+    struct ecc_shard shard = {0};
+    struct ecc_diag diag;
+    assert_int_equal(ecc_shard_parse("2/5", &shard, &diag), ECC_OK);
+    assert_int_equal(shard.index, 2);
+    assert_int_equal(shard.count, 5);
+    assert_int_equal(ecc_shard_parse("1/1", &shard, &diag), ECC_OK);
+    assert_int_equal(ecc_shard_parse("1000/1000", &shard, &diag), ECC_OK);
+    const char *bad[] = {
+        "",
+        "3",
+        "0/3",
+        "4/3",
+        "1/0",
+        "1/",
+        "/3",
+        "a/b",
+        "1/3x",
+        " 1/3",
+        "1/3/3",
+        "-1/3",
+        "+1/3",
+        "1/1001",
+        "1/99999999999999999999999"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ecc_diag_clear(&diag);
+        assert_int_equal(ecc_shard_parse(bad[i], &shard, &diag), ECC_ERR_INVALID);
+        assert_non_null(strstr(diag.text, "I/N"));
+    }
+}
+
+/* The plan keeps only its shard's cases, counts the others, and the shards together hold the suite. */
+static void test_plan_shards(void **state) {
+    (void)state;
+    for (unsigned n = 1; n <= 6; n++) {
+        size_t seen[8] = {0};
+        for (unsigned index = 1; index <= n; index++) {
+            struct ecc_plan plan;
+            struct ecc_plan_options options = {
+                .capabilities = ~0u, .loopback = true, .seed = index * 77u, .shard = {.index = index, .count = n}};
+            assert_int_equal(ecc_plan_build(&plan, &s_suite, &options), ECC_OK);
+            assert_int_equal(plan.count + plan.sharded_out, s_suite.count);
+            for (size_t i = 0; i < plan.count; i++) {
+                for (size_t k = 0; k < s_suite.count; k++) {
+                    seen[k] += plan.items[i].c == s_suite.cases[k];
+                }
+            }
+            ecc_plan_clean_up(&plan);
+        }
+        for (size_t k = 0; k < s_suite.count; k++) {
+            assert_int_equal(seen[k], 1);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filters),
@@ -435,6 +534,9 @@ int main(void) {
         cmocka_unit_test(test_filter_check),
         cmocka_unit_test(test_profiles),
         cmocka_unit_test(test_backoff_schedule),
+        cmocka_unit_test(test_shard_partition),
+        cmocka_unit_test(test_shard_parse),
+        cmocka_unit_test(test_plan_shards),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

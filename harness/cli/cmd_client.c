@@ -51,7 +51,8 @@ static void s_help(FILE *out) {
         "                        A command whose first word is ecsconf runs this very binary, so it\n"
         "                        works from a build tree without ecsconf on PATH\n"
         "  --name NAME         the client's name in reports (default: the adapter command)\n"
-        "  --fixtures DIR      recorded exchanges (default: fixtures)\n"
+        "  --fixtures DIR      the exchanges the cases name (default: fixtures/ in the data folder\n"
+        "                      `ecsconf version` prints)\n"
         "  --only TERMS        run only these cases: ids, globs over the id or 'client/<id>', tag:NAME;\n"
         "                      comma-separated, repeatable (as in ecsconf run)\n"
         "  --skip TERMS        leave these cases out (same terms)\n"
@@ -69,8 +70,11 @@ static void s_help(FILE *out) {
         "                      comment). A listed case that fails is XFAIL (the run stays green); one that\n"
         "                      passes is XPASS and fails the run; a line matching no case is an error\n"
         "  --jobs N            run N cases at once (default 1, at most 16; each has its own mock and port)\n"
+        "  --shard I/N         run only the I-th of N shards (1-based), for a CI matrix: the case ids,\n"
+        "                      sorted, dealt round-robin (as `ecsconf run --shard`), so each case is in\n"
+        "                      exactly one shard\n"
         "  --verbose           print the mock's log (one line per request, no-match diffs)\n"
-        "  CASE_FILE_OR_DIR    case files or folders (default: client-cases)\n"
+        "  CASE_FILE_OR_DIR    case files or folders (default: client-cases/ in the data folder)\n"
         "\n"
         "The mock's key is AKIDECSCONFCLIENT with the public test secret\n"
         "'ecsconf/client/mode/test/secret/key/0000' (not a secret; nothing leaves 127.0.0.1).\n"
@@ -151,7 +155,8 @@ static bool s_parse_unsigned(const char *name, const char *value, unsigned long 
 int ecc_cmd_client(int argc, char **argv) {
     const char *adapter = NULL;
     const char *name = NULL;
-    const char *fixtures_dir = "fixtures";
+    char default_fixtures[4096], default_cases[4096];
+    const char *fixtures_dir = ecc_cli_data_path("fixtures", default_fixtures, sizeof(default_fixtures));
     const char *region = ECC_MOCK_DEFAULT_REGION;
     const char *junit = NULL;
     const char *tap = NULL;
@@ -167,6 +172,7 @@ int ecc_cmd_client(int argc, char **argv) {
     struct ecc_diag diag;
     struct ecc_filter only;
     struct ecc_filter skip;
+    struct ecc_shard shard = {0};
     struct ecc_fixture_set fixtures;
     struct ecc_client_suite suite;
     struct ecc_expect_fail_list expect_fail;
@@ -219,6 +225,12 @@ int ecc_cmd_client(int argc, char **argv) {
             }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail")) != NULL) {
             expect_fail_file = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--shard")) != NULL) {
+            if (ecc_shard_parse(value, &shard, &diag) != ECC_OK) {
+                ecc_cli_error(s_cmd, "--shard: %s", diag.text);
+                exit_code = ECC_EXIT_USAGE;
+                goto done;
+            }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs")) != NULL) {
             if (!s_parse_unsigned("--jobs", value, S_MAX_JOBS, &jobs)) {
                 exit_code = ECC_EXIT_USAGE;
@@ -250,7 +262,7 @@ int ecc_cmd_client(int argc, char **argv) {
         goto done;
     }
     if (path_count == 0) {
-        paths[path_count++] = "client-cases";
+        paths[path_count++] = ecc_cli_data_path("client-cases", default_cases, sizeof(default_cases));
     }
     if (name == NULL) {
         name = adapter;
@@ -293,6 +305,7 @@ int ecc_cmd_client(int argc, char **argv) {
              .log_fn = verbose ? s_log : NULL},
         .only = &only,
         .skip = &skip,
+        .shard = &shard,
         .expect_fail = expect_fail_file != NULL ? &expect_fail : NULL,
         .jobs = jobs,
         .interrupted = ecc_cancel_level_flag(),

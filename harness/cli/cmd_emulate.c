@@ -39,6 +39,9 @@ static void s_help(FILE *out) {
         "                       ignore-client-token (retries start new tasks), replay-before-authorization\n"
         "                       (a known clientToken is answered before the caller's policy is checked).\n"
         "                       Never for real use; stated on stderr at start\n"
+        "  --tls-cert FILE, --tls-key FILE\n"
+        "                       serve HTTPS with this PEM certificate (chain) and key; clients then need\n"
+        "                       the certificate's CA (ecsconf run --ca-bundle, aws --ca-bundle)\n"
         "  --help               this text\n"
         "\n"
         "Default test credentials (not secrets; they open only this emulator):\n"
@@ -49,11 +52,16 @@ static void s_help(FILE *out) {
         "  which a control `block` action can block.\n"
         "\n"
         "Examples:\n"
-        "  ecsconf emulate --listen 127.0.0.1:8080 --control\n"
-        "  PORT=$(ecsconf emulate --listen 127.0.0.1:0 &)   # the first line on stdout is the port\n"
+        "  ecsconf emulate --listen 127.0.0.1:8080 --control &\n"
+        "  ecsconf emulate --listen 127.0.0.1:0 >port.txt &   # the first line on stdout is the port\n"
+        "  until [ -s port.txt ]; do sleep 0.1; done; PORT=$(head -1 port.txt)\n"
         "  AWS_ACCESS_KEY_ID=" ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID
         " AWS_SECRET_ACCESS_KEY=" ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY " \\\n"
         "    aws ecs create-cluster --cluster-name demo --endpoint-url http://127.0.0.1:8080 --region us-east-1\n"
+        "  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \\\n"
+        "    -addext subjectAltName=IP:127.0.0.1 -keyout key.pem -out cert.pem\n"
+        "  ecsconf emulate --listen 127.0.0.1:8443 --control --tls-cert cert.pem --tls-key key.pem &\n"
+        "  ecsconf run --endpoint https://127.0.0.1:8443 --profile emulator --ca-bundle cert.pem\n"
         "  curl -s -X POST http://127.0.0.1:8080" ECC_EMULATOR_CONTROL_PATH
         " -d '{\"action\":\"inject\",\"operation\":\"RunTask\",\"error\":\"ThrottlingException\"}'\n"
         "\n"
@@ -80,6 +88,8 @@ int ecc_cmd_emulate(int argc, char **argv) {
     ecc_emulator_options_init(&options);
     struct ecc_server_options server_options;
     ecc_server_options_init(&server_options);
+    struct ecc_cli_tls tls;
+    ecc_cli_tls_init(&tls);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -145,6 +155,12 @@ int ecc_cmd_emulate(int argc, char **argv) {
         } else if (strcmp(arg, "--config") == 0) {
             config_path = value;
             i++;
+        } else if (strcmp(arg, "--tls-cert") == 0) {
+            tls.cert_file = value;
+            i++;
+        } else if (strcmp(arg, "--tls-key") == 0) {
+            tls.key_file = value;
+            i++;
         } else {
             ecc_cli_error(cmd, "unknown option '%s' (see --help)", arg);
             return ECC_EXIT_USAGE;
@@ -158,10 +174,17 @@ int ecc_cmd_emulate(int argc, char **argv) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     char where[1024];
+    int tls_status = ecc_cli_tls_load(cmd, &tls);
+    if (tls_status != ECC_EXIT_OK) {
+        return tls_status;
+    }
+    server_options.tls_cert_pem = tls.cert_pem;
+    server_options.tls_key_pem = tls.key_pem;
     if (keys_path) {
         if (ecc_emulator_keys_load(keys_path, &keys, &key_count, &diag) != ECC_OK) {
             ecc_diag_format(&diag, where, sizeof(where));
             ecc_cli_error(cmd, "--keys: %s", where);
+            ecc_cli_tls_clean_up(&tls);
             return ECC_EXIT_USAGE;
         }
         options.keys = keys;
@@ -193,7 +216,8 @@ int ecc_cmd_emulate(int argc, char **argv) {
     server_options.address = address;
     server_options.port = port;
     server = ecc_emulator_server_start(&options, &server_options, &diag);
-    ecc_emulator_keys_free(keys, key_count); /* the emulator keeps its own copies */
+    ecc_emulator_keys_free(keys, key_count); /* the emulator and the server keep their own copies */
+    ecc_cli_tls_clean_up(&tls);
     if (!server) {
         ecc_diag_format(&diag, where, sizeof(where));
         ecc_cli_error(cmd, "cannot start: %s", where);

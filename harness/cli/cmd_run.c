@@ -61,8 +61,12 @@ static void s_help(FILE *out) {
         out,
         "                        default: emulator without --endpoint, aws with one. The profile's list of\n"
         "                        expected failures is <suite>/profiles/NAME.expect-fail\n"
-        "  Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; without them the\n"
-        "  emulator and moto profiles use their test keys. Secrets are never printed: reproducers use\n"
+        "  Credentials, region and CA bundle are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID,\n"
+        "  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; then the profile (AWS_PROFILE, default \"default\") in\n"
+        "  AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), its credential_process (30 s deadline), its keys in\n"
+        "  AWS_CONFIG_FILE (~/.aws/config); region from AWS_REGION, AWS_DEFAULT_REGION, then the profile;\n"
+        "  AWS_CA_BUNDLE, then the profile's ca_bundle. Without credentials the emulator and moto profiles use\n"
+        "  their test keys. Secrets are never printed: reproducers use\n"
         "  curl --aws-sigv4 with \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\".\n"
         "  --ca-bundle FILE      PEM file of trusted CAs, default $AWS_CA_BUNDLE (TLS verification is always\n"
         "                        on, unless...)\n"
@@ -79,7 +83,9 @@ static void s_help(FILE *out) {
         out,
         "\n"
         "Which cases:\n"
-        "  --suite DIR           the suite folder (default ./conformance); fixtures in DIR/../fixtures\n"
+        "  --suite DIR           the suite folder (default: conformance/ in the data folder that\n"
+        "                        `ecsconf version` prints, $ECSCONF_DATA_DIR when set); fixtures in\n"
+        "                        DIR/../fixtures\n"
         "  --fixtures DIR        another fixtures folder\n"
         "  --only TERMS          run only the matching cases; --skip TERMS leaves matching cases out.\n"
         "                        TERMS: comma-separated case ids, globs over id or group/id (errors/*),\n"
@@ -95,6 +101,10 @@ static void s_help(FILE *out) {
         "  --list                load and plan only: print each case (sorted) with RUN or SKIP and why, its\n"
         "                        title and tags; send nothing\n"
         "  --tags                print the suite's tags with their number of cases, send nothing\n"
+        "  --shard I/N           run only the I-th of N shards (1-based) of the suite, for a CI matrix: the\n"
+        "                        \"group/id\" of every case, sorted, dealt round-robin, so each case is in\n"
+        "                        exactly one shard and the same suite always splits the same way. --only and\n"
+        "                        --skip then apply within the shard. Merge the shards' JUnit files as usual\n"
         "\n"
         "How:\n"
         "  --jobs N              cases in parallel (default 1); exclusive cases always run alone first\n"
@@ -429,7 +439,8 @@ s_report_option(int argc, char **argv, int *i, struct s_report_option *reports, 
 int ecc_cmd_run(int argc, char **argv) {
     const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
     const char *region_from = "--region";
-    const char *suite_dir = "conformance", *fixtures_dir = NULL;
+    const char *suite_dir = NULL, *fixtures_dir = NULL;
+    char default_suite[4096];
     struct s_report_option reports[] = {
         {"--junit", ECC_REPORT_JUNIT, NULL},
         {"--tap", ECC_REPORT_TAP, NULL},
@@ -445,6 +456,7 @@ int ecc_cmd_run(int argc, char **argv) {
     uint64_t jobs = 1, seed = 0, request_timeout_ms = 30000, case_timeout_ms = 600000;
     struct ecc_backoff backoff;
     ecc_backoff_init_default(&backoff);
+    struct ecc_shard shard = {0};
     struct ecc_filter only, skip;
     ecc_filter_init(&only);
     ecc_filter_init(&skip);
@@ -500,6 +512,11 @@ int ecc_cmd_run(int argc, char **argv) {
             suite_dir = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
             fixtures_dir = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--shard"))) {
+            if (ecc_shard_parse(value, &shard, &diag) != ECC_OK) {
+                ecc_cli_error(S_CMD, "--shard: %s", diag.text);
+                goto done;
+            }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--only"))) {
             if (ecc_filter_add(&only, value, &diag) != ECC_OK) {
                 ecc_cli_error(S_CMD, "--only: %s", diag.text);
@@ -602,9 +619,19 @@ int ecc_cmd_run(int argc, char **argv) {
         ecc_cli_error(S_CMD, "--endpoint: %s", diag.text);
         goto done;
     }
+    char region_found[64];
     if (!region) {
-        region = ecc_credentials_region_from_env();
-        region_from = getenv("AWS_REGION") && *getenv("AWS_REGION") ? "AWS_REGION" : "AWS_DEFAULT_REGION";
+        /* AWS_REGION, AWS_DEFAULT_REGION, then the AWS profile's region (credentials.h). */
+        enum ecc_status region_status = ecc_credentials_resolve_region(NULL, region_found, sizeof(region_found), &diag);
+        if (region_status != ECC_OK && region_status != ECC_ERR_NOT_FOUND) {
+            ecc_cli_error(S_CMD, "region: %s", diag.text);
+            exit_code = ECC_EXIT_SETUP;
+            goto done;
+        }
+        region = region_status == ECC_OK ? region_found : NULL;
+        region_from = getenv("AWS_REGION") && *getenv("AWS_REGION")                   ? "AWS_REGION"
+                      : getenv("AWS_DEFAULT_REGION") && *getenv("AWS_DEFAULT_REGION") ? "AWS_DEFAULT_REGION"
+                                                                                      : "the AWS profile's region";
     }
     if (region && ecc_credentials_check_region(region, &diag) != ECC_OK) {
         ecc_cli_error(S_CMD, "%s: %s", region_from, diag.text);
@@ -637,12 +664,18 @@ int ecc_cmd_run(int argc, char **argv) {
     }
 
     /* The suite. */
+    if (!suite_dir) {
+        suite_dir = ecc_cli_data_path("conformance", default_suite, sizeof(default_suite));
+    }
     if (!s_is_dir(suite_dir)) {
         ecc_cli_error(
-            S_CMD, "suite folder '%s' not found (run from the project folder, or give --suite DIR)", suite_dir);
+            S_CMD,
+            "suite folder '%s' not found (give --suite DIR, or set ECSCONF_DATA_DIR to the folder holding "
+            "conformance/ and fixtures/)",
+            suite_dir);
         goto done;
     }
-    char default_fixtures[1024];
+    char default_fixtures[4096 + 16];
     if (!fixtures_dir) {
         snprintf(default_fixtures, sizeof(default_fixtures), "%s/../fixtures", suite_dir);
         fixtures_dir = default_fixtures;
@@ -714,6 +747,7 @@ int ecc_cmd_run(int argc, char **argv) {
         .expect_fail = &expect_fail,
         .run_vars = run_vars,
         .seed = seed,
+        .shard = shard,
     };
     if (ecc_plan_build(&plan, &suite, &plan_options) != ECC_OK) {
         exit_code = ECC_EXIT_INTERNAL;
@@ -743,11 +777,17 @@ int ecc_cmd_run(int argc, char **argv) {
             plan.count == 1 ? "" : "s",
             plan.filtered_out,
             suite.fixtures.count);
+        if (shard.count) {
+            printf("shard %u/%u: %zu cases are in the other shards\n", shard.index, shard.count, plan.sharded_out);
+        }
         exit_code = ECC_EXIT_OK;
         goto done;
     }
 
-    /* Region and credentials. */
+    /* Region (resolved before --list, below), credentials and CA bundle: the options first, then the AWS
+     * CLI's sources (credentials.h). */
+    char ca_bundle_found[4096], credentials_source[ECC_CREDENTIALS_SOURCE_MAX] = "";
+    enum ecc_status found = ECC_ERR_NOT_FOUND;
     if (!region && (embedded || strcmp(profile->name, "aws") != 0)) {
         region = ECC_EMULATOR_DEFAULT_REGION;
     }
@@ -756,7 +796,14 @@ int ecc_cmd_run(int argc, char **argv) {
         exit_code = ECC_EXIT_SETUP;
         goto done;
     }
-    if (ecc_credentials_from_env(&credentials, &diag) != ECC_OK) {
+    found = ecc_credentials_resolve(&credentials, NULL, credentials_source, sizeof(credentials_source), &diag);
+    if (found != ECC_OK && found != ECC_ERR_NOT_FOUND) {
+        ecc_cli_error(S_CMD, "credentials: %s", diag.text);
+        exit_code = found == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
+        goto done;
+    }
+    if (found == ECC_ERR_NOT_FOUND) {
+        snprintf(credentials_source, sizeof(credentials_source), "the %s profile's test keys", profile->name);
         if (!profile->access_key_id) {
             ecc_cli_error(S_CMD, "no credentials: %s", diag.text);
             exit_code = ECC_EXIT_SETUP;
@@ -767,6 +814,15 @@ int ecc_cmd_run(int argc, char **argv) {
             exit_code = ECC_EXIT_INTERNAL;
             goto done;
         }
+    }
+    if (!ca_bundle && !insecure && !embedded) {
+        found = ecc_credentials_resolve_ca_bundle(NULL, ca_bundle_found, sizeof(ca_bundle_found), &diag);
+        if (found != ECC_OK && found != ECC_ERR_NOT_FOUND) {
+            ecc_cli_error(S_CMD, "CA bundle: %s", diag.text);
+            exit_code = ECC_EXIT_SETUP;
+            goto done;
+        }
+        ca_bundle = found == ECC_OK ? ca_bundle_found : NULL;
     }
     bool have_second =
         profile->second_access_key_id &&
@@ -863,14 +919,15 @@ int ecc_cmd_run(int argc, char **argv) {
     ecc_credentials_describe(&credentials, who, sizeof(who));
     fprintf(
         console_out,
-        "ecsconf run: %zu case%s against %s (%s), profile %s, region %s, %s\n",
+        "ecsconf run: %zu case%s against %s (%s), profile %s, region %s, %s from %s\n",
         plan.count,
         plan.count == 1 ? "" : "s",
         shown_endpoint,
         endpoint,
         profile->name,
         region,
-        who);
+        who,
+        credentials_source);
     fprintf(
         console_out,
         "ecsconf run: seed %" PRIu64 " (--seed repeats the order and generated values), resource prefix %s "
@@ -888,6 +945,13 @@ int ecc_cmd_run(int argc, char **argv) {
             fprintf(console_out, " %s=%s", key, json_string_value(value));
         }
         fprintf(console_out, "\n");
+    }
+    if (shard.count) {
+        printf(
+            "ecsconf run: shard %u/%u of the suite (%zu cases are in the other shards)\n",
+            shard.index,
+            shard.count,
+            plan.sharded_out);
     }
     if (insecure) {
         fprintf(console_out, "ecsconf run: TLS verification is OFF (--insecure)\n");

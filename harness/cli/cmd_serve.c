@@ -35,12 +35,16 @@ static void s_help(FILE *out) {
         "\n"
         "Options:\n"
         "  --case FILE         the client case (required)\n"
-        "  --fixtures DIR      recorded exchanges (default: fixtures)\n"
+        "  --fixtures DIR      recorded exchanges (default: fixtures/ in the data folder `ecsconf version`\n"
+        "                      prints)\n"
         "  --address ADDR      numeric address to bind (default 127.0.0.1)\n"
         "  --port N            port (default 0: a free one, printed)\n"
         "  --region REGION     signature scope region (default: AWS_REGION, else us-east-1)\n"
         "  --max-requests N    stop after N requests (default: run until Ctrl-C)\n"
         "  --max-seconds N     stop after N seconds\n"
+        "  --tls-cert FILE, --tls-key FILE\n"
+        "                      serve HTTPS with this PEM certificate (chain) and key (see ecsconf emulate\n"
+        "                      --help for a self-signed one); the client needs its CA\n"
         "\n"
         "Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY when set, else the public test key\n"
         "AKIDECSCONFCLIENT / 'ecsconf/client/mode/test/secret/key/0000'.\n"
@@ -66,12 +70,15 @@ static bool s_parse_unsigned(const char *text, unsigned long max, unsigned long 
 
 int ecc_cmd_serve(int argc, char **argv) {
     const char *case_file = NULL;
-    const char *fixtures_dir = "fixtures";
+    char default_fixtures[4096];
+    const char *fixtures_dir = ecc_cli_data_path("fixtures", default_fixtures, sizeof(default_fixtures));
     const char *address = NULL;
     const char *region = ecc_credentials_region_from_env();
     unsigned long port = 0;
     unsigned long max_requests = 0;
     unsigned long max_seconds = 0;
+    struct ecc_cli_tls tls;
+    ecc_cli_tls_init(&tls);
     for (int i = 1; i < argc; i++) {
         const char *value;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -81,6 +88,10 @@ int ecc_cmd_serve(int argc, char **argv) {
             case_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures")) != NULL) {
             fixtures_dir = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-cert")) != NULL) {
+            tls.cert_file = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-key")) != NULL) {
+            tls.key_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--address")) != NULL) {
             address = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region")) != NULL) {
@@ -156,7 +167,14 @@ int ecc_cmd_serve(int argc, char **argv) {
     ecc_server_options_init(&server_options);
     server_options.address = address;
     server_options.port = (uint16_t)port;
+    exit_code = ecc_cli_tls_load(s_cmd, &tls);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    server_options.tls_cert_pem = tls.cert_pem;
+    server_options.tls_key_pem = tls.key_pem;
     server = ecc_server_new(&server_options, ecc_mock_handle, mock, &diag);
+    ecc_cli_tls_clean_up(&tls); /* the server keeps its own copies */
     if (server == NULL) {
         ecc_cli_error(s_cmd, "%s", diag.text);
         exit_code = ECC_EXIT_SETUP;

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stddef.h>
+
 enum ecc_exit {
     ECC_EXIT_OK = 0,       /* everything passed (expected failures included) */
     ECC_EXIT_FAILED = 1,   /* the check ran and something failed, or an expected failure passed */
@@ -35,6 +37,27 @@ const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name
 
 /* A decimal number in [min, max] (no sign, no blanks, nothing after it). */
 bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+/* The suite's data folder (cli_data.c says the order it is looked for in): conformance/, fixtures/,
+ * client-cases/, the adapters. Never NULL; the text is static and lives until exit. `origin`, when not
+ * NULL, gets a phrase saying where the folder came from (for `ecsconf version`). */
+const char *ecc_cli_data_dir(const char **origin);
+/* Writes "<data folder>/<name>" into `out` (empty on truncation) and returns `out`. */
+const char *ecc_cli_data_path(const char *name, char *out, size_t cap);
+/* The shipped adapters: <data>/adapters when installed, <data>/harness/adapters in a source tree. */
+const char *ecc_cli_adapters_dir(char *out, size_t cap);
+
+/* --tls-cert FILE and --tls-key FILE of the servers (cli_tls.c). Set the file names, then load: both or
+ * neither; PEM text read into heap strings for ecc_server_options (the key wiped by clean_up). */
+struct ecc_cli_tls {
+    const char *cert_file; /* borrowed from argv */
+    const char *key_file;
+    char *cert_pem; /* owned; NULL when not serving HTTPS */
+    char *key_pem;
+};
+void ecc_cli_tls_init(struct ecc_cli_tls *tls);
+/* ECC_EXIT_OK (nothing to do when neither file is given), or a usage error already printed. */
+int ecc_cli_tls_load(const char *cmd, struct ecc_cli_tls *tls);
+void ecc_cli_tls_clean_up(struct ecc_cli_tls *tls);
 
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);

@@ -52,8 +52,9 @@ static void s_usage(FILE *out) {
         "\n"
         "Exit codes: 0 all passed, 1 a check failed, 2 usage or input error, 3 environment problem,\n"
         "            4 internal error.\n"
-        "Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; the region from\n"
-        "AWS_REGION or AWS_DEFAULT_REGION. Secrets are never printed.\n");
+        "Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, then the AWS\n"
+        "profile (AWS_PROFILE) in ~/.aws/credentials and ~/.aws/config (credential_process included); the region\n"
+        "from AWS_REGION, AWS_DEFAULT_REGION, then the profile. Secrets are never printed.\n");
 }
 
 int main(int argc, char **argv) {

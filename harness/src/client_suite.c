@@ -301,9 +301,29 @@ enum ecc_status ecc_client_suite_run(
         free(shared.selected);
         return ECC_ERR_NOMEM;
     }
+    /* --shard: the partition of `ecsconf run --shard`, keyed by the client case's id. */
+    bool *in_shard = calloc(suite->count + 1, sizeof(*in_shard));
+    const char **ids = calloc(suite->count + 1, sizeof(*ids));
+    enum ecc_status status = in_shard != NULL && ids != NULL ? ECC_OK : ECC_ERR_NOMEM;
+    for (size_t i = 0; status == ECC_OK && i < suite->count; i++) {
+        ids[i] = suite->cases[i]->id;
+    }
+    if (status == ECC_OK) {
+        status = ecc_shard_select(options->shard, ids, suite->count, in_shard);
+    }
+    free(ids);
+    if (status != ECC_OK) {
+        free(in_shard);
+        free(shared.selected);
+        pthread_mutex_destroy(&shared.mutex);
+        return status;
+    }
     for (size_t i = 0; i < suite->count; i++) {
         struct ecc_case view;
         s_view(suite->cases[i], &view);
+        if (!in_shard[i]) {
+            continue;
+        }
         if ((options->only != NULL && options->only->count > 0 && !ecc_filter_matches(options->only, &view)) ||
             (options->skip != NULL && ecc_filter_matches(options->skip, &view))) {
             report->filtered_out++;
@@ -311,6 +331,7 @@ enum ecc_status ecc_client_suite_run(
         }
         shared.selected[shared.total++] = suite->cases[i];
     }
+    free(in_shard);
     uint64_t start = s_now_ms();
     unsigned jobs = options->jobs == 0 ? 1 : (options->jobs > S_MAX_JOBS ? S_MAX_JOBS : options->jobs);
     pthread_t threads[S_MAX_JOBS];

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -253,6 +254,12 @@ char *ecc_strdup(const char *str) {
         memcpy(copy, str, len + 1);
     }
     return copy;
+}
+
+uint64_t ecc_monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
 }
 
 void ecc_secure_zero(void *ptr, size_t len) {

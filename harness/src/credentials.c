@@ -1,9 +1,30 @@
+/*
+ * Credentials, region and CA bundle, found the way the AWS CLI finds them: the environment, the shared
+ * credentials and config files with profiles, a profile's credential_process. This file is the one
+ * place that touches secrets before they are handed to the signer: every copy it makes is wiped when
+ * released, every buffer that held file bytes or process output is wiped before it is freed, and no
+ * message quotes a line of those files or the process's output (a malformed line may hold a secret).
+ */
+#define _XOPEN_SOURCE 700 /* wordexp, kill on a process group */
 #include "ecc/credentials.h"
 
+#include "ecc/json.h"
+
 #include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wordexp.h>
+
+extern char **environ;
 
 /* A secret file is one line; anything this long is not an AWS secret. */
 #define ECC_SECRET_FILE_MAX_BYTES 4096
@@ -157,6 +178,617 @@ enum ecc_status ecc_credentials_check_region(const char *region, struct ecc_diag
         return ECC_ERR_INVALID;
     }
     return ECC_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* The shared config and credentials files                                                           */
+
+enum s_key { S_KEY_ID, S_SECRET, S_TOKEN, S_PROCESS, S_REGION, S_CA_BUNDLE, S_KEY_COUNT };
+static const char *const s_key_names[S_KEY_COUNT] = {
+    "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "credential_process", "region", "ca_bundle"};
+
+/* The wanted keys of one section of one file. Values are owned and wiped on release. */
+struct s_section {
+    char path[4096];
+    bool found;
+    unsigned line[S_KEY_COUNT]; /* where each value was, for messages */
+    char *values[S_KEY_COUNT];
+};
+
+static void s_section_clean_up(struct s_section *section) {
+    for (size_t i = 0; i < S_KEY_COUNT; i++) {
+        s_free_secret(&section->values[i]);
+    }
+}
+
+static bool s_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+/* [begin, end) without surrounding blanks. */
+static void s_trim(const char **begin, const char **end) {
+    while (*begin < *end && s_blank(**begin)) {
+        (*begin)++;
+    }
+    while (*end > *begin && s_blank((*end)[-1])) {
+        (*end)--;
+    }
+}
+
+/*
+ * Checks the syntax of the whole file (INI as Python's configparser reads it: [section], key = value or
+ * key: value, # and ; comments, indented continuation lines) and keeps the wanted keys of `name`.
+ * Never quotes a line in `diag`.
+ */
+static enum ecc_status
+s_parse_ini(const char *text, size_t len, const char *name, struct s_section *out, struct ecc_diag *diag) {
+    const char *p = text, *end = text + len;
+    bool in_section = false, in_wanted = false, after_key = false;
+    for (unsigned line = 1; p < end; line++) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *line_end = eol ? eol : end;
+        const char *b = p, *e = line_end;
+        p = eol ? eol + 1 : end;
+        if (e > b && e[-1] == '\r') {
+            e--;
+        }
+        bool indented = b < e && s_blank(*b);
+        s_trim(&b, &e);
+        if (b == e || *b == '#' || *b == ';') {
+            continue;
+        }
+        if (indented) {
+            if (!after_key) {
+                ecc_diag_set(diag, "%s:%u: an indented line that continues no key", out->path, line);
+                return ECC_ERR_INVALID;
+            }
+            continue; /* a nested value (s3 = ...); none of the keys read here has one */
+        }
+        if (*b == '[') {
+            if (e[-1] != ']' || e - b < 3) {
+                ecc_diag_set(diag, "%s:%u: a section header must be [name]", out->path, line);
+                return ECC_ERR_INVALID;
+            }
+            const char *nb = b + 1, *ne = e - 1;
+            s_trim(&nb, &ne);
+            in_section = true;
+            after_key = false;
+            in_wanted = (size_t)(ne - nb) == strlen(name) && memcmp(nb, name, strlen(name)) == 0;
+            if (in_wanted && out->found) {
+                ecc_diag_set(diag, "%s:%u: section [%s] appears twice", out->path, line, name);
+                return ECC_ERR_INVALID;
+            }
+            out->found = out->found || in_wanted;
+            continue;
+        }
+        const char *delimiter = b;
+        while (delimiter < e && *delimiter != '=' && *delimiter != ':') {
+            delimiter++;
+        }
+        if (delimiter == e) {
+            ecc_diag_set(diag, "%s:%u: expected [section], key = value or a comment", out->path, line);
+            return ECC_ERR_INVALID;
+        }
+        if (!in_section) {
+            ecc_diag_set(diag, "%s:%u: a key before any [section]", out->path, line);
+            return ECC_ERR_INVALID;
+        }
+        const char *kb = b, *ke = delimiter, *vb = delimiter + 1, *ve = e;
+        s_trim(&kb, &ke);
+        s_trim(&vb, &ve);
+        if (kb == ke) {
+            ecc_diag_set(diag, "%s:%u: a value without a key", out->path, line);
+            return ECC_ERR_INVALID;
+        }
+        after_key = true;
+        for (size_t k = 0; in_wanted && k < S_KEY_COUNT; k++) {
+            if ((size_t)(ke - kb) != strlen(s_key_names[k]) || memcmp(kb, s_key_names[k], (size_t)(ke - kb)) != 0) {
+                continue;
+            }
+            if (out->values[k]) {
+                ecc_diag_set(
+                    diag,
+                    "%s:%u: %s is set twice in [%s] (first on line %u)",
+                    out->path,
+                    line,
+                    s_key_names[k],
+                    name,
+                    out->line[k]);
+                return ECC_ERR_INVALID;
+            }
+            out->values[k] = malloc((size_t)(ve - vb) + 1);
+            if (!out->values[k]) {
+                ecc_diag_set(diag, "out of memory reading %s", out->path);
+                return ECC_ERR_NOMEM;
+            }
+            memcpy(out->values[k], vb, (size_t)(ve - vb));
+            out->values[k][ve - vb] = '\0';
+            out->line[k] = line;
+        }
+    }
+    return ECC_OK;
+}
+
+/* Reads `out->path` and keeps the wanted keys of section `name`. A missing file is no error. */
+static enum ecc_status s_read_section(const char *name, struct s_section *out, struct ecc_diag *diag) {
+    FILE *file = fopen(out->path, "rb");
+    if (!file) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            return ECC_OK;
+        }
+        ecc_diag_set(diag, "cannot open %s: %s", out->path, strerror(errno));
+        return ECC_ERR_IO;
+    }
+    enum ecc_status status = ECC_OK;
+    char *text = malloc(ECC_AWS_CONFIG_MAX_FILE_BYTES + 1);
+    size_t len = text ? fread(text, 1, ECC_AWS_CONFIG_MAX_FILE_BYTES + 1, file) : 0;
+    if (!text) {
+        ecc_diag_set(diag, "out of memory reading %s", out->path);
+        status = ECC_ERR_NOMEM;
+    } else if (ferror(file)) {
+        ecc_diag_set(diag, "cannot read %s", out->path);
+        status = ECC_ERR_IO;
+    } else if (len > ECC_AWS_CONFIG_MAX_FILE_BYTES) {
+        ecc_diag_set(diag, "%s is larger than %d bytes", out->path, ECC_AWS_CONFIG_MAX_FILE_BYTES);
+        status = ECC_ERR_LIMIT;
+    } else {
+        status = s_parse_ini(text, len, name, out, diag);
+    }
+    fclose(file);
+    if (text) {
+        ecc_secure_zero(text, len);
+        free(text);
+    }
+    if (status != ECC_OK) {
+        s_section_clean_up(out);
+    }
+    return status;
+}
+
+/* The file named by `option`, else by the environment variable, else $HOME/<home_relative>; a leading
+ * "~/" is the home folder, as for the AWS CLI. */
+static void s_file_path(const char *option, const char *variable, const char *home_relative, char *out, size_t size) {
+    const char *path = option ? option : s_env(variable);
+    const char *home = s_env("HOME");
+    if (!path) {
+        snprintf(out, size, "%s/%s", home ? home : "", home_relative);
+    } else if (strncmp(path, "~/", 2) == 0 && home) {
+        snprintf(out, size, "%s/%s", home, path + 2);
+    } else {
+        snprintf(out, size, "%s", path);
+    }
+}
+
+/* A profile's sections in both files. */
+struct s_profile {
+    char name[256];
+    const char *named_by; /* "AWS_PROFILE", ... or NULL when it is the implicit default */
+    struct s_section credentials;
+    struct s_section config;
+};
+
+static void s_profile_clean_up(struct s_profile *profile) {
+    s_section_clean_up(&profile->credentials);
+    s_section_clean_up(&profile->config);
+}
+
+static enum ecc_status
+s_profile_load(const struct ecc_aws_config_options *options, struct s_profile *profile, struct ecc_diag *diag) {
+    memset(profile, 0, sizeof(*profile));
+    const struct ecc_aws_config_options defaults = {0};
+    options = options ? options : &defaults;
+    const char *name = options->profile;
+    profile->named_by = name ? "the profile option" : NULL;
+    if (!name && (name = s_env("AWS_PROFILE")) != NULL) {
+        profile->named_by = "AWS_PROFILE";
+    }
+    if (!name && (name = s_env("AWS_DEFAULT_PROFILE")) != NULL) {
+        profile->named_by = "AWS_DEFAULT_PROFILE";
+    }
+    name = name ? name : "default";
+    if (strlen(name) >= sizeof(profile->name) - 8) {
+        ecc_diag_set(diag, "the profile name is longer than %zu bytes", sizeof(profile->name) - 8);
+        return ECC_ERR_INVALID;
+    }
+    snprintf(profile->name, sizeof(profile->name), "%s", name);
+    s_file_path(
+        options->credentials_file,
+        "AWS_SHARED_CREDENTIALS_FILE",
+        ".aws/credentials",
+        profile->credentials.path,
+        sizeof(profile->credentials.path));
+    s_file_path(
+        options->config_file, "AWS_CONFIG_FILE", ".aws/config", profile->config.path, sizeof(profile->config.path));
+    char config_section[sizeof(profile->name) + 8];
+    snprintf(config_section, sizeof(config_section), strcmp(name, "default") == 0 ? "%s" : "profile %s", name);
+    enum ecc_status status = s_read_section(name, &profile->credentials, diag);
+    if (status == ECC_OK) {
+        status = s_read_section(config_section, &profile->config, diag);
+    }
+    if (status == ECC_OK && profile->named_by && !profile->credentials.found && !profile->config.found) {
+        ecc_diag_set(
+            diag,
+            "the profile '%s' (named by %s) is in neither %s ([%s]) nor %s ([%s])",
+            name,
+            profile->named_by,
+            profile->credentials.path,
+            name,
+            profile->config.path,
+            config_section);
+        status = ECC_ERR_INVALID;
+    }
+    if (status != ECC_OK) {
+        s_profile_clean_up(profile);
+    }
+    return status;
+}
+
+/* Kills the process group of `pid` and reaps `pid`. */
+static void s_kill_process(pid_t pid) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+}
+
+/* Runs `argv` (a new process group, stdin from /dev/null, stdout into `out`), within the deadline. */
+static enum ecc_status s_run_process(
+    char *const *argv,
+    uint64_t timeout_ms,
+    struct ecc_buf *out,
+    int *exit_status,
+    const char *label,
+    struct ecc_diag *diag) {
+    int fds[2] = {-1, -1};
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    if (pipe(fds) != 0) {
+        ecc_diag_set(diag, "%s: cannot create a pipe: %s", label, strerror(errno));
+        return ECC_ERR_IO;
+    }
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attributes);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addclose(&actions, fds[1]);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    pid_t pid = -1;
+    int spawn_error = posix_spawnp(&pid, argv[0], &actions, &attributes, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    close(fds[1]);
+    if (spawn_error != 0) {
+        close(fds[0]);
+        ecc_diag_set(diag, "%s: cannot start '%s': %s", label, argv[0], strerror(spawn_error));
+        return ECC_ERR_INVALID;
+    }
+    enum ecc_status status = ECC_OK;
+    uint64_t deadline_ms = ecc_monotonic_ms() + timeout_ms;
+    for (;;) {
+        uint64_t now_ms = ecc_monotonic_ms();
+        if (now_ms >= deadline_ms) {
+            status = ECC_ERR_TIMEOUT;
+            break;
+        }
+        struct pollfd poll_fd = {.fd = fds[0], .events = POLLIN};
+        uint64_t wait_ms = deadline_ms - now_ms;
+        int ready = poll(&poll_fd, 1, wait_ms > 1000 ? 1000 : (int)wait_ms);
+        if (ready < 0 && errno != EINTR) {
+            ecc_diag_set(diag, "%s: poll: %s", label, strerror(errno));
+            status = ECC_ERR_IO;
+            break;
+        }
+        if (ready <= 0) {
+            continue;
+        }
+        char chunk[4096];
+        ssize_t n = read(fds[0], chunk, sizeof(chunk));
+        if (n == 0) {
+            break;
+        }
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            ecc_diag_set(diag, "%s: read: %s", label, strerror(errno));
+            status = ECC_ERR_IO;
+            break;
+        }
+        enum ecc_status appended = ecc_buf_append(out, chunk, (size_t)n);
+        ecc_secure_zero(chunk, sizeof(chunk));
+        if (appended != ECC_OK) {
+            ecc_diag_set(diag, "%s printed more than %zu bytes", label, out->max_bytes);
+            status = appended;
+            break;
+        }
+    }
+    close(fds[0]);
+    /* Output closed: wait for the exit within the same deadline. */
+    while (status == ECC_OK) {
+        int wait_status = 0;
+        pid_t done = waitpid(pid, &wait_status, WNOHANG);
+        if (done == pid) {
+            *exit_status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+            return ECC_OK;
+        }
+        if (done < 0 && errno != EINTR) {
+            ecc_diag_set(diag, "%s: waitpid: %s", label, strerror(errno));
+            return ECC_ERR_IO;
+        }
+        if (ecc_monotonic_ms() >= deadline_ms) {
+            status = ECC_ERR_TIMEOUT;
+            break;
+        }
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    s_kill_process(pid);
+    if (status == ECC_ERR_TIMEOUT) {
+        ecc_diag_set(diag, "%s did not finish within %llu ms (killed)", label, (unsigned long long)timeout_ms);
+    }
+    return status;
+}
+
+/* Overwrites the text of a jansson string that held a secret, before the value is freed. */
+static void s_wipe_json_string(json_t *value) {
+    if (json_is_string(value)) {
+        /* jansson owns a private, writable copy; json_string_value only hands it out as const. */
+        ecc_secure_zero((char *)(uintptr_t)json_string_value(value), json_string_length(value));
+    }
+}
+
+/* credential_process: run it and read its JSON (Version 1). */
+static enum ecc_status s_credentials_from_process(
+    const char *command,
+    uint64_t timeout_ms,
+    const char *label,
+    struct ecc_credentials *credentials,
+    struct ecc_diag *diag) {
+    wordexp_t words;
+    memset(&words, 0, sizeof(words));
+    int split = wordexp(command, &words, WRDE_NOCMD);
+    if (split != 0 || words.we_wordc == 0) {
+        if (split == 0) {
+            wordfree(&words);
+        }
+        ecc_diag_set(
+            diag,
+            "%s: the command cannot be split into words%s",
+            label,
+            split == WRDE_CMDSUB ? " (command substitution is not allowed)" : "");
+        return ECC_ERR_INVALID;
+    }
+    struct ecc_buf out;
+    ecc_buf_init(&out, ECC_CREDENTIAL_PROCESS_MAX_BYTES);
+    json_t *root = NULL;
+    int exit_status = 0;
+    enum ecc_status status = s_run_process(words.we_wordv, timeout_ms, &out, &exit_status, label, diag);
+    wordfree(&words);
+    if (status != ECC_OK) {
+        goto on_done;
+    }
+    if (exit_status != 0) {
+        ecc_diag_set(diag, "%s exited with status %d", label, exit_status);
+        status = ECC_ERR_INVALID;
+        goto on_done;
+    }
+    json_error_t error;
+    root = json_loadb(out.data ? out.data : "", out.len, JSON_REJECT_DUPLICATES, &error);
+    if (!root) {
+        /* jansson's message may quote the output, so only the position is reported. */
+        ecc_diag_set(
+            diag, "%s printed something that is not JSON (line %d, column %d)", label, error.line, error.column);
+        status = ECC_ERR_INVALID;
+        goto on_done;
+    }
+    json_t *version = json_object_get(root, "Version");
+    json_t *key_id = json_object_get(root, "AccessKeyId");
+    json_t *secret = json_object_get(root, "SecretAccessKey");
+    json_t *token = json_object_get(root, "SessionToken");
+    json_t *expiration = json_object_get(root, "Expiration");
+    if (!json_is_integer(version) || json_integer_value(version) != 1) {
+        ecc_diag_set(diag, "%s: \"Version\" must be 1", label);
+        status = ECC_ERR_INVALID;
+    } else if (
+        !json_is_string(key_id) || !json_is_string(secret) ||
+        (token && !json_is_null(token) && !json_is_string(token))) {
+        ecc_diag_set(diag, "%s: AccessKeyId and SecretAccessKey must be strings (SessionToken too, when given)", label);
+        status = ECC_ERR_INVALID;
+    } else if (expiration && !json_is_null(expiration)) {
+        double expires_s = 0;
+        if (!json_is_string(expiration) ||
+            ecc_json_parse_iso8601(json_string_value(expiration), &expires_s) != ECC_OK) {
+            ecc_diag_set(diag, "%s: \"Expiration\" is not an ISO-8601 time", label);
+            status = ECC_ERR_INVALID;
+        } else if (expires_s <= (double)time(NULL)) {
+            ecc_diag_set(diag, "%s gave credentials that expired at %s", label, json_string_value(expiration));
+            status = ECC_ERR_INVALID;
+        }
+    }
+    if (status == ECC_OK) {
+        status = ecc_credentials_set(
+            credentials, json_string_value(key_id), json_string_value(secret), json_string_value(token), diag);
+    }
+    s_wipe_json_string(key_id);
+    s_wipe_json_string(secret);
+    s_wipe_json_string(token);
+
+on_done:
+    json_decref(root);
+    if (out.data) {
+        ecc_secure_zero(out.data, out.len);
+    }
+    ecc_buf_clean_up(&out);
+    return status;
+}
+
+/* Static keys of one section; ECC_ERR_NOT_FOUND when it has neither key. */
+static enum ecc_status s_credentials_from_section(
+    const struct s_section *section, const char *name, struct ecc_credentials *credentials, struct ecc_diag *diag) {
+    const char *key_id = section->values[S_KEY_ID], *secret = section->values[S_SECRET];
+    if (!key_id && !secret) {
+        return ECC_ERR_NOT_FOUND;
+    }
+    if (!key_id || !secret || !key_id[0] || !secret[0]) {
+        ecc_diag_set(
+            diag,
+            "%s:%u: [%s] has %s but not %s",
+            section->path,
+            section->line[key_id ? S_KEY_ID : S_SECRET],
+            name,
+            key_id && key_id[0] ? "aws_access_key_id" : "aws_secret_access_key",
+            key_id && key_id[0] ? "aws_secret_access_key" : "aws_access_key_id");
+        return ECC_ERR_INVALID;
+    }
+    return ecc_credentials_set(credentials, key_id, secret, section->values[S_TOKEN], diag);
+}
+
+enum ecc_status ecc_credentials_resolve(
+    struct ecc_credentials *credentials,
+    const struct ecc_aws_config_options *options,
+    char *source,
+    size_t source_size,
+    struct ecc_diag *diag) {
+    char scratch[ECC_CREDENTIALS_SOURCE_MAX];
+    if (!source || source_size == 0) {
+        source = scratch;
+        source_size = sizeof(scratch);
+    }
+    source[0] = '\0';
+    ecc_credentials_clean_up(credentials);
+    const char *env_key_id = s_env("AWS_ACCESS_KEY_ID"), *env_secret = s_env("AWS_SECRET_ACCESS_KEY");
+    if (env_key_id || env_secret) {
+        if (!env_key_id || !env_secret) {
+            ecc_diag_set(
+                diag,
+                "%s is set in the environment but %s is not",
+                env_key_id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                env_key_id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+            return ECC_ERR_INVALID;
+        }
+        snprintf(source, source_size, "the environment (AWS_ACCESS_KEY_ID)");
+        return ecc_credentials_set(credentials, env_key_id, env_secret, s_env("AWS_SESSION_TOKEN"), diag);
+    }
+    struct s_profile profile;
+    enum ecc_status status = s_profile_load(options, &profile, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    char config_section[sizeof(profile.name) + 8];
+    snprintf(
+        config_section,
+        sizeof(config_section),
+        strcmp(profile.name, "default") == 0 ? "%s" : "profile %s",
+        profile.name);
+    status = s_credentials_from_section(&profile.credentials, profile.name, credentials, diag);
+    if (status == ECC_OK) {
+        snprintf(source, source_size, "the [%s] profile of %s", profile.name, profile.credentials.path);
+    }
+    const struct s_section *process_in = profile.credentials.values[S_PROCESS] ? &profile.credentials
+                                         : profile.config.values[S_PROCESS]    ? &profile.config
+                                                                               : NULL;
+    if (status == ECC_ERR_NOT_FOUND && process_in) {
+        char label[sizeof(process_in->path) + 64];
+        snprintf(label, sizeof(label), "credential_process (%s:%u)", process_in->path, process_in->line[S_PROCESS]);
+        uint64_t timeout_ms =
+            options && options->process_timeout_ms ? options->process_timeout_ms : ECC_CREDENTIAL_PROCESS_TIMEOUT_MS;
+        status = s_credentials_from_process(process_in->values[S_PROCESS], timeout_ms, label, credentials, diag);
+        if (status == ECC_OK) {
+            snprintf(source, source_size, "the %s of profile %s", label, profile.name);
+        }
+    }
+    if (status == ECC_ERR_NOT_FOUND) {
+        status = s_credentials_from_section(&profile.config, config_section, credentials, diag);
+        if (status == ECC_OK) {
+            snprintf(source, source_size, "the [%s] section of %s", config_section, profile.config.path);
+        }
+    }
+    if (status == ECC_ERR_NOT_FOUND) {
+        ecc_diag_set(
+            diag,
+            "no credentials: AWS_ACCESS_KEY_ID is not set and the profile '%s' has none in %s or %s",
+            profile.name,
+            profile.credentials.path,
+            profile.config.path);
+    }
+    s_profile_clean_up(&profile);
+    return status;
+}
+
+/* An environment variable, else a key of the profile's config section. */
+static enum ecc_status s_resolve_setting(
+    const struct ecc_aws_config_options *options,
+    const char *const *variables,
+    size_t variable_count,
+    enum s_key key,
+    char *out,
+    size_t size,
+    struct ecc_diag *diag) {
+    for (size_t i = 0; i < variable_count; i++) {
+        const char *value = s_env(variables[i]);
+        if (value) {
+            if (snprintf(out, size, "%s", value) >= (int)size) {
+                ecc_diag_set(diag, "%s is longer than %zu bytes", variables[i], size - 1);
+                return ECC_ERR_LIMIT;
+            }
+            return ECC_OK;
+        }
+    }
+    struct s_profile profile;
+    enum ecc_status status = s_profile_load(options, &profile, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const char *value = profile.config.values[key];
+    if (!value || !value[0]) {
+        status = ECC_ERR_NOT_FOUND;
+        ecc_diag_set(
+            diag,
+            "%s is not set and the profile '%s' has no %s in %s",
+            variables[0],
+            profile.name,
+            s_key_names[key],
+            profile.config.path);
+    } else if (snprintf(out, size, "%s", value) >= (int)size) {
+        ecc_diag_set(
+            diag,
+            "%s:%u: %s is longer than %zu bytes",
+            profile.config.path,
+            profile.config.line[key],
+            s_key_names[key],
+            size - 1);
+        status = ECC_ERR_LIMIT;
+    }
+    s_profile_clean_up(&profile);
+    return status;
+}
+
+enum ecc_status ecc_credentials_resolve_region(
+    const struct ecc_aws_config_options *options, char *out, size_t size, struct ecc_diag *diag) {
+    static const char *const variables[] = {"AWS_REGION", "AWS_DEFAULT_REGION"};
+    return s_resolve_setting(options, variables, 2, S_REGION, out, size, diag);
+}
+
+enum ecc_status ecc_credentials_resolve_ca_bundle(
+    const struct ecc_aws_config_options *options, char *out, size_t size, struct ecc_diag *diag) {
+    static const char *const variables[] = {"AWS_CA_BUNDLE"};
+    enum ecc_status status = s_resolve_setting(options, variables, 1, S_CA_BUNDLE, out, size, diag);
+    /* Found now rather than at the first TLS handshake, where it would fail every request alike. */
+    FILE *file = status == ECC_OK ? fopen(out, "rb") : NULL;
+    if (status == ECC_OK && !file) {
+        ecc_diag_set(
+            diag,
+            "the CA bundle '%s' (AWS_CA_BUNDLE or the profile's ca_bundle) cannot be read: %s",
+            out,
+            strerror(errno));
+        status = ECC_ERR_IO;
+    }
+    if (file) {
+        fclose(file);
+    }
+    return status;
 }
 
 void ecc_credentials_describe(const struct ecc_credentials *credentials, char *out, size_t size) {

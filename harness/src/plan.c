@@ -6,6 +6,7 @@
 
 #include "ecc/vars.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,15 +256,108 @@ static int s_missing_run_var(const struct ecc_case *c, const json_t *run_vars) {
     return -1;
 }
 
+enum ecc_status ecc_shard_parse(const char *text, struct ecc_shard *shard, struct ecc_diag *diag) {
+    unsigned long index = 0, count = 0;
+    char *end = NULL;
+    const char *slash = text ? strchr(text, '/') : NULL;
+    bool digits = text && slash && slash > text && slash[1] != '\0';
+    for (const char *p = text; digits && *p; p++) {
+        digits = (*p >= '0' && *p <= '9') || p == slash;
+    }
+    if (digits) {
+        errno = 0;
+        index = strtoul(text, &end, 10);
+        count = end == slash ? strtoul(slash + 1, &end, 10) : 0;
+        digits = errno == 0 && *end == '\0';
+    }
+    if (!digits) {
+        ecc_diag_set(diag, "'%s' is not I/N (two numbers, e.g. 2/5: the second of five shards)", text ? text : "");
+        return ECC_ERR_INVALID;
+    }
+    if (count < 1 || count > ECC_SHARD_MAX_COUNT || index < 1 || index > count) {
+        ecc_diag_set(diag, "'%s': I/N needs 1 <= I <= N <= %d (shards are numbered from 1)", text, ECC_SHARD_MAX_COUNT);
+        return ECC_ERR_INVALID;
+    }
+    shard->index = (unsigned)index;
+    shard->count = (unsigned)count;
+    return ECC_OK;
+}
+
+struct s_shard_key {
+    const char *key;
+    size_t index;
+};
+
+static int s_shard_key_compare(const void *a, const void *b) {
+    const struct s_shard_key *x = a, *y = b;
+    int order = strcmp(x->key, y->key);
+    return order ? order : (x->index > y->index) - (x->index < y->index);
+}
+
+enum ecc_status ecc_shard_select(const struct ecc_shard *shard, const char *const *keys, size_t count, bool *selected) {
+    if (!shard || shard->count == 0) {
+        for (size_t i = 0; i < count; i++) {
+            selected[i] = true;
+        }
+        return ECC_OK;
+    }
+    struct s_shard_key *sorted = calloc(count ? count : 1, sizeof(*sorted));
+    if (!sorted) {
+        return ECC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        sorted[i] = (struct s_shard_key){.key = keys[i], .index = i};
+    }
+    qsort(sorted, count, sizeof(*sorted), s_shard_key_compare);
+    for (size_t position = 0; position < count; position++) {
+        selected[sorted[position].index] = position % shard->count == shard->index - 1;
+    }
+    free(sorted);
+    return ECC_OK;
+}
+
+/* Which of the suite's cases are in the options' shard, keyed by "group/id". */
+static enum ecc_status s_shard_cases(const struct ecc_suite *suite, const struct ecc_shard *shard, bool *selected) {
+    enum ecc_status status = ECC_ERR_NOMEM;
+    size_t count = suite->count;
+    char **keys = calloc(count ? count : 1, sizeof(*keys));
+    if (!keys) {
+        return ECC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const struct ecc_case *c = suite->cases[i];
+        size_t len = strlen(c->group) + strlen(c->id) + 2;
+        keys[i] = malloc(len);
+        if (!keys[i]) {
+            goto on_error;
+        }
+        snprintf(keys[i], len, "%s/%s", c->group, c->id);
+    }
+    status = ecc_shard_select(shard, (const char *const *)keys, count, selected);
+on_error:
+    for (size_t i = 0; i < count; i++) {
+        free(keys[i]);
+    }
+    free(keys);
+    return status;
+}
+
 enum ecc_status
 ecc_plan_build(struct ecc_plan *plan, const struct ecc_suite *suite, const struct ecc_plan_options *options) {
     memset(plan, 0, sizeof(*plan));
     plan->items = calloc(suite->count ? suite->count : 1, sizeof(*plan->items));
-    if (!plan->items) {
+    bool *in_shard = calloc(suite->count ? suite->count : 1, sizeof(*in_shard));
+    if (!plan->items || !in_shard || s_shard_cases(suite, &options->shard, in_shard) != ECC_OK) {
+        free(in_shard);
+        ecc_plan_clean_up(plan);
         return ECC_ERR_NOMEM;
     }
     for (size_t i = 0; i < suite->count; i++) {
         const struct ecc_case *c = suite->cases[i];
+        if (!in_shard[i]) {
+            plan->sharded_out++;
+            continue;
+        }
         if ((options->only && options->only->count && !ecc_filter_matches(options->only, c)) ||
             (options->skip && ecc_filter_matches(options->skip, c))) {
             plan->filtered_out++;
@@ -309,6 +403,7 @@ ecc_plan_build(struct ecc_plan *plan, const struct ecc_suite *suite, const struc
             exclusive++;
         }
     }
+    free(in_shard);
     uint64_t state = options->seed;
     s_shuffle(plan->items, exclusive, &state);
     s_shuffle(plan->items + exclusive, plan->count - exclusive, &state);

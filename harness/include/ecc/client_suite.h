@@ -67,6 +67,7 @@ struct ecc_client_suite_options {
     struct ecc_client_run_options run;              /* how each case's adapter runs (mock.h) */
     const struct ecc_filter *only;                  /* NULL or empty: every case */
     const struct ecc_filter *skip;                  /* NULL or empty: none */
+    const struct ecc_shard *shard;                  /* NULL or count 0: every case; else its cases, by id */
     const struct ecc_expect_fail_list *expect_fail; /* NULL: none */
     unsigned jobs;                                  /* worker threads; 0 means 1 */
     /* Set by a SIGINT handler: from 1 on, no case starts (those left are SKIP "not run: interrupted");
@@ -79,7 +80,7 @@ struct ecc_client_suite_options {
 
 /*
  * Runs the selected cases, adding one item per case to `report` (initialized by the caller; sorted by
- * id at the end): PASS, FAIL (reason: the first problem; detail: every problem), SKIP (the client cannot
+ * id at the end; cases in another --shard are left out, uncounted, before --only/--skip): PASS, FAIL (reason: the first problem; detail: every problem), SKIP (the client cannot
  * express the case, or the run was interrupted), XFAIL and XPASS per the expect-fail list (reason: the
  * list's, detail: what failed); a listed case that fails in a way its line does not accept
  * (ecc_expect_fail_accepts) is FAIL. `report->filtered_out` counts the cases left out. Returns ECC_OK when

@@ -39,6 +39,29 @@ enum ecc_status ecc_filter_check(
  * Appended to `out` (capped like any ecc_buf). */
 enum ecc_status ecc_suite_tags_format(const struct ecc_suite *suite, struct ecc_buf *out) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * `--shard I/N`: a stable partition of a suite for CI fan-out. The keys (a case's "group/id", a client
+ * case's id) are sorted by byte value and dealt round-robin: shard I (1-based) gets the keys at sorted
+ * positions I-1, I-1+N, I-1+2N, ... So every case is in exactly one shard, the shards' sizes differ by
+ * at most one, and a case's shard depends only on the set of keys (the suite), never on their order on
+ * disk or on the seed. `count` 0 means no sharding (everything selected).
+ */
+struct ecc_shard {
+    unsigned index; /* 1..count */
+    unsigned count; /* 1..ECC_SHARD_MAX_COUNT, or 0: not sharded */
+};
+
+#define ECC_SHARD_MAX_COUNT 1000
+
+/* Parses "I/N" (decimal, 1 <= I <= N <= ECC_SHARD_MAX_COUNT); ECC_ERR_INVALID saying what is wrong. */
+enum ecc_status
+ecc_shard_parse(const char *text, struct ecc_shard *shard, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
+/* Sets selected[i] to whether keys[i] falls in `shard` (all true when shard->count is 0). Keys must be
+ * distinct (equal keys are ordered by index, so the result stays deterministic). ECC_ERR_NOMEM. */
+enum ecc_status ecc_shard_select(const struct ecc_shard *shard, const char *const *keys, size_t count, bool *selected)
+    ECC_WARN_UNUSED_RESULT;
+
 struct ecc_plan_options {
     const struct ecc_filter *only; /* NULL or empty: every case */
     const struct ecc_filter *skip; /* NULL or empty: none */
@@ -48,6 +71,7 @@ struct ecc_plan_options {
     const struct ecc_expect_fail_list *expect_fail;
     const json_t *run_vars; /* object name → value of the run variables that have one; NULL: none */
     uint64_t seed;          /* order of the cases */
+    struct ecc_shard shard; /* zero: every case; else only this shard's cases, by "group/id" */
 };
 
 enum ecc_plan_action { ECC_PLAN_RUN, ECC_PLAN_SKIP };
@@ -67,7 +91,8 @@ struct ecc_plan_item {
 struct ecc_plan {
     struct ecc_plan_item *items;
     size_t count;
-    size_t filtered_out;
+    size_t filtered_out; /* left out by --only/--skip */
+    size_t sharded_out;  /* in another shard (counted before --only/--skip, so not in filtered_out) */
 };
 
 enum ecc_status
