@@ -1,5 +1,7 @@
 #ifndef ECSCONF_CLI_COMMANDS_H
 #define ECSCONF_CLI_COMMANDS_H
+
+#include <signal.h>
 /*
  * Floor 5: the `ecsconf` command. Each subcommand lives in its own file (cmd_<name>.c), parses its
  * own options and calls floor 4. main.c only dispatches.
@@ -36,12 +38,23 @@ const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name
 /* A decimal number in [min, max] (no sign, no blanks, nothing after it). */
 bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 
+/* Ctrl-C counter of `run` and `fuzz`: 1 after the first SIGINT, 2 after the second (which also restores
+ * the default action, so a third one kills). ecc_cli_catch_sigint installs the handler and saves the
+ * previous action in *previous, which the caller restores with sigaction. */
+extern volatile sig_atomic_t ecc_cli_interrupted;
+struct sigaction;
+void ecc_cli_catch_sigint(struct sigaction *previous);
+
+/* Does `path` name a folder? */
+bool ecc_cli_is_dir(const char *path);
+
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
 int ecc_cmd_verify(int argc, char **argv);
 int ecc_cmd_emulate(int argc, char **argv);
 int ecc_cmd_run(int argc, char **argv);
+int ecc_cmd_fuzz(int argc, char **argv);
 int ecc_cmd_client(int argc, char **argv);
 int ecc_cmd_serve(int argc, char **argv);
 int ecc_cmd_record(int argc, char **argv);
