@@ -183,6 +183,7 @@ static void test_lax_endpoint_is_caught(void **state) {
     ecc_run_report_counts(&report, &counts);
     assert_int_equal(counts.fail, result.count);
     assert_true(counts.pass > 0);
+    assert_int_equal(counts.skip, 3); /* the three attack rules: no attack ran, so no false PASS */
     ecc_run_report_clean_up(&report);
     ecc_wirefuzz_result_clean_up(&result);
     s_stop(&ep);
@@ -242,12 +243,87 @@ static void test_unusable_and_bad_options(void **state) {
     ecc_wirefuzz_result_clean_up(&result);
 }
 
+/* The attacks bite: 24 sockets against a server that takes 12 connections starve the health request
+ * (attack.availability) and it comes back once they are closed (no attack.recovery); within the limit
+ * every attack is survived, pipelined and HTTP/1.0 requests answered. */
+static void s_run_attacks(const char *url, unsigned connections, struct ecc_wirefuzz_result *result) {
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
+    assert_int_equal(
+        ecc_credentials_set(
+            &credentials, ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY, NULL, NULL),
+        ECC_OK);
+    struct ecc_wirefuzz_options options;
+    ecc_wirefuzz_options_init(&options);
+    options.endpoint_url = url;
+    options.region = ECC_EMULATOR_DEFAULT_REGION;
+    options.credentials = &credentials;
+    options.prefix = "ecctest";
+    options.seed = 3;
+    options.max_requests = 1;
+    options.attacks = true;
+    options.attack_ms = 400;
+    options.attack_connections = connections;
+    options.transport.timeout_ms = 1500;
+    ecc_wirefuzz_result_init(result);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_wirefuzz_run(&options, result, &diag), ECC_OK);
+    assert_false(result->unusable);
+    assert_int_equal(result->attacks_run, 8);
+    ecc_credentials_clean_up(&credentials);
+}
+
+static void test_attacks(void **state) {
+    (void)state;
+    struct t_endpoint ep;
+    memset(&ep, 0, sizeof(ep));
+    ep.emu = ecc_emulator_new(NULL);
+    assert_non_null(ep.emu);
+    struct ecc_server_options options;
+    ecc_server_options_init(&options);
+    options.thread_count = 2;
+    options.max_connections = 12;
+    struct ecc_diag diag;
+    ep.server = ecc_server_new(&options, ecc_emulator_handle, ep.emu, &diag);
+    assert_non_null(ep.server);
+
+    struct ecc_wirefuzz_result result;
+    s_run_attacks(ecc_server_url(ep.server), 4, &result);
+    for (size_t i = 0; i < result.count; i++) {
+        print_message(
+            "unexpected: %s %s: %s\n",
+            result.findings[i].rule,
+            result.findings[i].mutation,
+            result.findings[i].message);
+    }
+    assert_int_equal(result.count, 0);
+    ecc_wirefuzz_result_clean_up(&result);
+
+    s_run_attacks(ecc_server_url(ep.server), 24, &result);
+    const struct ecc_wirefuzz_finding *flood = s_find(&result, "attack.availability", "attack.flood");
+    assert_non_null(flood);
+    assert_int_equal(flood->status, 0);
+    assert_null(s_find(&result, "attack.recovery", NULL));
+    assert_null(strstr(flood->reproducer, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY));
+    struct ecc_run_report report;
+    assert_int_equal(ecc_run_report_init(&report, "flooded", "emulator", "ecctest", 3), ECC_OK);
+    assert_int_equal(ecc_wirefuzz_to_report(&result, &report), ECC_OK);
+    struct ecc_report_counts counts;
+    ecc_run_report_counts(&report, &counts);
+    assert_int_equal(counts.skip, 0); /* the attacks ran: their rules are judged, not skipped */
+    ecc_run_report_clean_up(&report);
+    ecc_wirefuzz_result_clean_up(&result);
+    s_stop(&ep);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_emulator_has_no_finding),
         cmocka_unit_test(test_lax_endpoint_is_caught),
         cmocka_unit_test(test_same_seed_same_findings),
         cmocka_unit_test(test_unusable_and_bad_options),
+        cmocka_unit_test(test_attacks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

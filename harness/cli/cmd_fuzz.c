@@ -39,6 +39,7 @@ static void s_help(FILE *out) {
         "  ecsconf fuzz --endpoint http://127.0.0.1:5000 --profile moto --requests 2000 --seed 1 \\\n"
         "      --json moto-fuzz.json --junit moto-fuzz.xml\n"
         "  ecsconf fuzz --duration 60 --jobs 16                  # one minute, 16 requests in flight\n"
+        "  ecsconf fuzz --attacks --requests 100                 # connection-level attacks, then fuzzing\n"
         "\n"
         "Endpoint and identity:\n"
         "  --endpoint URL        http(s)://host[:port]; default $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL,\n"
@@ -58,6 +59,15 @@ static void s_help(FILE *out) {
         "  --seed N              the inputs: the same seed sends the same requests (printed at start)\n"
         "  --request-timeout-ms N  deadline of one request (default 10000): a later answer is a finding\n"
         "  --fixtures DIR        RunTask fixtures used as seeds (default ./fixtures when it exists)\n"
+        "\n"
+        "Connection-level attacks (plain http:// endpoints; raw sockets, bounded):\n"
+        "  --attacks             before fuzzing: slow headers (slowloris), a slow body, a connection flood,\n"
+        "                        idle keep-alive connections (each with --attack-connections sockets),\n"
+        "                        pipelined requests, Content-Length with Transfer-Encoding, an oversized\n"
+        "                        header line, HTTP/1.0; a signed health request must be answered within the\n"
+        "                        request deadline during and after each one\n"
+        "  --attack-ms N         length of each attack (default 2000)\n"
+        "  --attack-connections N  sockets of the flood, slowloris, slow-body and idle attacks (default 300)\n"
         "\n"
         "Rules (each finding names one):\n");
     size_t count = 0;
@@ -123,6 +133,9 @@ static void s_print_summary(const struct ecc_wirefuzz_result *result, uint64_t s
             result->cleanup_failures,
             result->cleanup_failures == 1 ? "" : "s");
     }
+    if (result->attacks_run) {
+        printf("ecsconf fuzz: %u connection-level attacks run\n", result->attacks_run);
+    }
     if (result->classes_dropped) {
         printf(
             "ecsconf fuzz: %" PRIu64 " more classes not kept (cap %d)\n",
@@ -140,7 +153,8 @@ static void s_print_summary(const struct ecc_wirefuzz_result *result, uint64_t s
 int ecc_cmd_fuzz(int argc, char **argv) {
     const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
     const char *fixtures_dir = NULL, *junit = NULL, *json_file = NULL;
-    bool insecure = false, seed_given = false, allow_remote = false, requests_given = false;
+    bool insecure = false, seed_given = false, allow_remote = false, requests_given = false, attacks = false;
+    uint64_t attack_ms = 2000, attack_connections = 300;
     uint64_t jobs = 8, seed = 0, requests = 1000, duration_s = 0, steps = 32, request_timeout_ms = 10000;
     struct ecc_credentials credentials;
     ecc_credentials_init(&credentials);
@@ -170,6 +184,18 @@ int ecc_cmd_fuzz(int argc, char **argv) {
             ca_bundle = value;
         } else if (strcmp(argv[i], "--insecure") == 0) {
             insecure = true;
+        } else if (strcmp(argv[i], "--attacks") == 0) {
+            attacks = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--attack-ms"))) {
+            if (!ecc_cli_parse_u64(value, 100, 60000, &attack_ms)) {
+                ecc_cli_error(S_CMD, "--attack-ms takes 100..60000, not '%s'", value);
+                goto done;
+            }
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--attack-connections"))) {
+            if (!ecc_cli_parse_u64(value, 1, 1000, &attack_connections)) {
+                ecc_cli_error(S_CMD, "--attack-connections takes 1..1000, not '%s'", value);
+                goto done;
+            }
         } else if (strcmp(argv[i], "--allow-remote") == 0) {
             allow_remote = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
@@ -311,6 +337,9 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     options.transport.insecure = insecure;
     options.fixtures = &fixtures;
     options.interrupted = &ecc_cli_interrupted;
+    options.attacks = attacks;
+    options.attack_ms = (unsigned)attack_ms;
+    options.attack_connections = (unsigned)attack_connections;
 
     char who[256];
     ecc_credentials_describe(&credentials, who, sizeof(who));

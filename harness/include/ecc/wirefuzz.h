@@ -15,6 +15,13 @@
  * signature or protocol envelope, a 2xx RunTask answer that parses and matches the request, and a
  * health request answered after every sequence.
  *
+ * With `attacks`, connection-level attacks run first, each for `attack_ms` on raw sockets (they are the
+ * attack, not an HTTP client): slow headers (slowloris), a slow body, a connection flood, pipelined
+ * requests, Content-Length with Transfer-Encoding, an oversized header line, HTTP/1.0, idle keep-alive
+ * connections. Their oracle: a signed health request (ListTasks) through the transport is answered 200
+ * AWS JSON within the request deadline during every attack and after it (rules attack.availability and
+ * attack.recovery), and the pipelined and HTTP/1.0 requests get their AWS JSON answers (attack.answer).
+ *
  * Findings are deduplicated by (rule, status, error type, mutation class); the first request of each
  * class is minimized (members of its JSON body removed while the same class still answers) and kept
  * as a curl reproducer without secrets (transport.h's renderer).
@@ -49,6 +56,10 @@ struct ecc_wirefuzz_options {
     unsigned minimize_budget; /* requests spent minimizing one new class; 0 means 48 */
     struct ecc_transport_options transport; /* timeout_ms is the per-request deadline */
     const struct ecc_fixture_set *fixtures; /* RunTask fixtures used as seeds; NULL: none */
+    /* Connection-level attacks before the fuzzing (plain HTTP only; see ecc_wirefuzz_run). */
+    bool attacks;
+    unsigned attack_ms;          /* length of each attack; 0 means 2000 */
+    unsigned attack_connections; /* sockets of the flood, slowloris and idle attacks; 0 means 300 */
     /* Set by a SIGINT handler: lanes stop fuzzing, finish their cleanup and the run ends. */
     volatile sig_atomic_t *interrupted;
 };
@@ -89,6 +100,7 @@ struct ecc_wirefuzz_result {
     uint64_t findings_total;   /* requests with a finding, in any class */
     uint64_t classes_dropped;  /* classes past ECC_WIREFUZZ_MAX_CLASSES */
     uint64_t cleanup_failures; /* cleanup requests not answered 2xx (resources may be left) */
+    unsigned attacks_run;      /* connection-level attacks carried out (0 without `attacks`) */
     struct ecc_wirefuzz_finding *findings;
     size_t count;
     size_t capacity;
@@ -112,7 +124,7 @@ ecc_wirefuzz_run(const struct ecc_wirefuzz_options *options, struct ecc_wirefuzz
 /*
  * The result as a run report (report.h writes its JUnit and JSON): one FAIL per finding class
  * (`<rule> <status> <type> <mutation>`, with the reproducer) and one PASS per rule without a finding.
- * `report` must be initialized by the caller.
+ * The attack rules are SKIPped when no attack ran. `report` must be initialized by the caller.
  */
 enum ecc_status
 ecc_wirefuzz_to_report(const struct ecc_wirefuzz_result *result, struct ecc_run_report *report) ECC_WARN_UNUSED_RESULT;
