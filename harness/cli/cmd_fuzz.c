@@ -10,15 +10,11 @@
 #include "ecc/server.h"
 #include "ecc/wirefuzz.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #define S_CMD "fuzz"
 
@@ -246,21 +242,11 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     }
 
     if (!endpoint) {
-        endpoint = getenv("AWS_ENDPOINT_URL_ECS");
-        endpoint = endpoint && *endpoint ? endpoint : getenv("AWS_ENDPOINT_URL");
-        endpoint = endpoint && *endpoint ? endpoint : NULL;
+        endpoint = ecc_cli_endpoint_from_env();
     }
     bool embedded = endpoint == NULL;
-    if (!profile_name) {
-        profile_name = embedded ? "emulator" : "aws";
-    }
-    const struct ecc_profile *profile = ecc_profile_find(profile_name);
+    const struct ecc_profile *profile = ecc_cli_profile(S_CMD, profile_name, embedded);
     if (!profile) {
-        ecc_cli_error(S_CMD, "unknown profile '%s' (emulator, moto, aws)", profile_name);
-        goto done;
-    }
-    if (embedded && strcmp(profile->name, "emulator") != 0) {
-        ecc_cli_error(S_CMD, "--profile %s needs --endpoint (the embedded endpoint is the emulator)", profile->name);
         goto done;
     }
     if (!embedded && !allow_remote && !ecc_runner_endpoint_is_loopback(endpoint)) {
@@ -284,22 +270,13 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     if (!region) {
         region = ECC_EMULATOR_DEFAULT_REGION;
     }
-    if (ecc_credentials_from_env(&credentials, &diag) != ECC_OK) {
-        if (!profile->access_key_id) {
-            ecc_cli_error(S_CMD, "no credentials: %s", diag.text);
-            exit_code = ECC_EXIT_SETUP;
-            goto done;
-        }
-        if (ecc_credentials_set(&credentials, profile->access_key_id, profile->secret_access_key, NULL, &diag) !=
-            ECC_OK) {
-            exit_code = ECC_EXIT_INTERNAL;
-            goto done;
-        }
+    exit_code = ecc_cli_credentials(S_CMD, profile, &credentials);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
     }
+    exit_code = ECC_EXIT_USAGE;
     if (!seed_given) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+        seed = ecc_cli_clock_seed();
     }
     char prefix[12];
     ecc_runner_make_prefix(seed, prefix);

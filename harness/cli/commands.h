@@ -48,6 +48,22 @@ void ecc_cli_catch_sigint(struct sigaction *previous);
 /* Does `path` name a folder? */
 bool ecc_cli_is_dir(const char *path);
 
+/* $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL (non-empty), else NULL: the embedded emulator. */
+const char *ecc_cli_endpoint_from_env(void);
+
+/* The --profile (NULL: emulator when embedded, else aws); NULL after printing why (unknown, or a
+ * profile other than emulator without an endpoint). Static. */
+struct ecc_profile;
+const struct ecc_profile *ecc_cli_profile(const char *cmd, const char *name, bool embedded);
+
+/* Credentials from the environment, else the profile's test keys; an exit code (OK, SETUP with the
+ * reason printed when neither exists, INTERNAL). `out` is initialized by the caller. */
+struct ecc_credentials;
+int ecc_cli_credentials(const char *cmd, const struct ecc_profile *profile, struct ecc_credentials *out);
+
+/* A seed from the clock and the process id, for runs without --seed (printed, so they can be repeated). */
+uint64_t ecc_cli_clock_seed(void);
+
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
