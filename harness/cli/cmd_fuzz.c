@@ -278,8 +278,10 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     if (!seed_given) {
         seed = ecc_cli_clock_seed();
     }
+    /* Resource names are fresh for every run (as for `run`), so a repeated seed does not meet what an
+     * earlier run left on a persistent endpoint; the requests differ only in those names. */
     char prefix[12];
-    ecc_runner_make_prefix(seed, prefix);
+    ecc_runner_make_prefix((uint32_t)ecc_cli_clock_seed(), prefix);
 
     if (embedded) {
         struct ecc_emulator_options emulator_options;
