@@ -23,9 +23,9 @@
  * fuzz_request_parser's. jansson allocates from fuzz_jansson_arena.h's arena, which also checks that the
  * execution freed every jansson value.
  */
+#include "ecc/fuzz_request_builder.h"
 #include "fuzz_data.h"
 #include "fuzz_jansson_arena.h"
-#include "fuzz_request_builder.h"
 
 #include "ecc/codec_request.h"
 #include "ecc/validate.h"
@@ -166,25 +166,11 @@ static void s_check_documented_limits(const json_t *body) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static const struct ecc_fuzz_request_limits limits = {
-        .client_token_chars = ECC_CLIENT_TOKEN_MAX_CHARS,
-        .started_by_chars = ECC_STARTED_BY_MAX_CHARS,
-        .expression_chars = ECC_PLACEMENT_EXPRESSION_MAX_CHARS,
-        .tag_key_chars = ECC_TAG_KEY_MAX_CHARS,
-        .tag_value_chars = ECC_TAG_VALUE_MAX_CHARS,
-        .overrides_chars = ECC_OVERRIDES_MAX_CHARS,
-        .count_max = ECC_RUN_TASK_COUNT_MAX,
-        .capacity_weight_max = ECC_CAPACITY_PROVIDER_WEIGHT_MAX,
-        .capacity_base_max = ECC_CAPACITY_PROVIDER_BASE_MAX,
-        .capacity_providers_max = ECC_CAPACITY_PROVIDERS_MAX,
-        .placement_constraints_max = ECC_PLACEMENT_CONSTRAINTS_MAX,
-        .placement_strategies_max = ECC_PLACEMENT_STRATEGIES_MAX,
-        .tags_max = ECC_TAGS_MAX,
-    };
+    const struct ecc_fuzz_request_limits *limits = ecc_fuzz_request_limits_documented();
     ecc_fuzz_arena_begin();
     struct ecc_fuzz_data fd;
     ecc_fuzz_data_init(&fd, data, size);
-    struct ecc_fuzz_request_builder builder = {.fd = &fd, .limits = &limits, .invalid_utf8_strings = 0};
+    struct ecc_fuzz_request_builder builder = {.fd = &fd, .limits = limits, .invalid_utf8_strings = 0};
     struct ecc_run_task_request request;
     ecc_run_task_request_init(&request);
     ecc_fuzz_build_request(&builder, &request);

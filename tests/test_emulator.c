@@ -925,6 +925,39 @@ static void test_authentication(void **state) {
     json_decref(s_ok(ctx, "CreateCluster", "{}"));
 }
 
+/* Every authentication failure is answered with a type of the error table (`ecsconf fuzz` found the
+ * verifier's malformed-signature answer named IncompleteSignatureException, a name the table does not
+ * have: a client classifying it saw an unknown error). */
+static void test_authentication_types_in_error_table(void **state) {
+    struct t_ctx *ctx = *state;
+    static const char *const authorizations[] = {
+        "AWS4-HMAC-SHA1 Credential=x",
+        "AWS4-HMAC-SHA256 Credential=AKIDECSCONFEXAMPLE/20231114/us-east-1/ecs/aws4_request",
+        "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=00",
+        "garbage",
+    };
+    for (size_t i = 0; i < sizeof(authorizations) / sizeof(authorizations[0]); i++) {
+        struct ecc_http_request request;
+        ecc_http_request_init(&request);
+        assert_int_equal(ecc_codec_build_aws_json_request("CreateCluster", "{}", 2, &request, NULL), ECC_OK);
+        assert_int_equal(ecc_http_headers_set(&request.headers, "Host", "ecs.us-east-1.amazonaws.com"), ECC_OK);
+        assert_int_equal(ecc_http_headers_set(&request.headers, "X-Amz-Date", "20231114T221320Z"), ECC_OK);
+        assert_int_equal(ecc_http_headers_set(&request.headers, "Authorization", authorizations[i]), ECC_OK);
+        struct ecc_http_response response;
+        ecc_http_response_init(&response);
+        ecc_emulator_handle(ctx->emu, &request, &response);
+        json_t *body = s_check_answer(ctx, &response);
+        const char *type = json_string_value(json_object_get(body, "__type"));
+        assert_non_null(type);
+        const struct ecc_error_info *info = ecc_errors_find(type, strlen(type));
+        assert_non_null(info);
+        assert_int_equal(info->http_status, response.status);
+        json_decref(body);
+        ecc_http_response_clean_up(&response);
+        ecc_http_request_clean_up(&request);
+    }
+}
+
 static void test_no_auth_mode(void **state) {
     (void)state;
     struct ecc_emulator_options options;
@@ -1424,6 +1457,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_control_rejects_bad_actions, s_setup, s_teardown),
         cmocka_unit_test(test_control_disabled_is_not_served),
         cmocka_unit_test_setup_teardown(test_authentication, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_authentication_types_in_error_table, s_setup, s_teardown),
         cmocka_unit_test(test_no_auth_mode),
         cmocka_unit_test_setup_teardown(test_hostile_requests, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_list_stop_delete, s_setup, s_teardown),

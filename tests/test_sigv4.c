@@ -1134,7 +1134,7 @@ static void test_verify_failures(void **state) {
     assert_string_equal(ecc_sigv4_outcome_error_name(ECC_SIGV4_SIGNATURE_EXPIRED), "InvalidSignatureException");
     assert_string_equal(ecc_sigv4_outcome_error_name(ECC_SIGV4_UNKNOWN_KEY), "UnrecognizedClientException");
     assert_string_equal(ecc_sigv4_outcome_error_name(ECC_SIGV4_EXPIRED_TOKEN), "ExpiredTokenException");
-    assert_string_equal(ecc_sigv4_outcome_error_name(ECC_SIGV4_INCOMPLETE_SIGNATURE), "IncompleteSignatureException");
+    assert_string_equal(ecc_sigv4_outcome_error_name(ECC_SIGV4_INCOMPLETE_SIGNATURE), "IncompleteSignature");
     assert_null(ecc_sigv4_outcome_error_name(ECC_SIGV4_VERIFIED));
 }
 

@@ -1,5 +1,7 @@
 #ifndef ECSCONF_CLI_COMMANDS_H
 #define ECSCONF_CLI_COMMANDS_H
+
+#include <signal.h>
 /*
  * Floor 5: the `ecsconf` command. Each subcommand lives in its own file (cmd_<name>.c), parses its
  * own options and calls floor 4. main.c only dispatches.
@@ -59,12 +61,39 @@ void ecc_cli_tls_init(struct ecc_cli_tls *tls);
 int ecc_cli_tls_load(const char *cmd, struct ecc_cli_tls *tls);
 void ecc_cli_tls_clean_up(struct ecc_cli_tls *tls);
 
+/* Ctrl-C counter of `run` and `fuzz`: 1 after the first SIGINT, 2 after the second (which also restores
+ * the default action, so a third one kills). ecc_cli_catch_sigint installs the handler and saves the
+ * previous action in *previous, which the caller restores with sigaction. */
+extern volatile sig_atomic_t ecc_cli_interrupted;
+struct sigaction;
+void ecc_cli_catch_sigint(struct sigaction *previous);
+
+/* Does `path` name a folder? */
+bool ecc_cli_is_dir(const char *path);
+
+/* $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL (non-empty), else NULL: the embedded emulator. */
+const char *ecc_cli_endpoint_from_env(void);
+
+/* The --profile (NULL: emulator when embedded, else aws); NULL after printing why (unknown, or a
+ * profile other than emulator without an endpoint). Static. */
+struct ecc_profile;
+const struct ecc_profile *ecc_cli_profile(const char *cmd, const char *name, bool embedded);
+
+/* Credentials from the environment, else the profile's test keys; an exit code (OK, SETUP with the
+ * reason printed when neither exists, INTERNAL). `out` is initialized by the caller. */
+struct ecc_credentials;
+int ecc_cli_credentials(const char *cmd, const struct ecc_profile *profile, struct ecc_credentials *out);
+
+/* A seed from the clock and the process id, for runs without --seed (printed, so they can be repeated). */
+uint64_t ecc_cli_clock_seed(void);
+
 /* Subcommands (one file each). */
 int ecc_cmd_version(int argc, char **argv);
 int ecc_cmd_sign(int argc, char **argv);
 int ecc_cmd_verify(int argc, char **argv);
 int ecc_cmd_emulate(int argc, char **argv);
 int ecc_cmd_run(int argc, char **argv);
+int ecc_cmd_fuzz(int argc, char **argv);
 int ecc_cmd_client(int argc, char **argv);
 int ecc_cmd_serve(int argc, char **argv);
 int ecc_cmd_record(int argc, char **argv);

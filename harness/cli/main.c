@@ -7,6 +7,7 @@
 
 static const struct ecc_cli_command s_commands[] = {
     {"run", "run the conformance suite against an endpoint (the embedded emulator by default)", ecc_cmd_run},
+    {"fuzz", "fuzz an ECS endpoint over the wire (the embedded emulator by default): findings by rule", ecc_cmd_fuzz},
     {"emulate", "run the reference ECS emulator (RunTask as documented) on a local port", ecc_cmd_emulate},
     {"version", "print the version and the libraries ecsconf was built with", ecc_cmd_version},
     {"sign", "sign a raw HTTP request with SigV4 (or presign it); --explain shows the canonical request", ecc_cmd_sign},

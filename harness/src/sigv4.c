@@ -1804,7 +1804,7 @@ static const struct {
 } s_outcomes[] = {
     [ECC_SIGV4_VERIFIED] = {NULL, 200, "none"},
     [ECC_SIGV4_MISSING_AUTHENTICATION] = {"MissingAuthenticationTokenException", 403, "authentication-present"},
-    [ECC_SIGV4_INCOMPLETE_SIGNATURE] = {"IncompleteSignatureException", 400, "signature-format"},
+    [ECC_SIGV4_INCOMPLETE_SIGNATURE] = {"IncompleteSignature", 400, "signature-format"},
     [ECC_SIGV4_SIGNATURE_MISMATCH] = {"InvalidSignatureException", 400, "signature"},
     [ECC_SIGV4_PAYLOAD_HASH_MISMATCH] = {"InvalidSignatureException", 400, "payload-hash"},
     [ECC_SIGV4_SCOPE_MISMATCH] = {"InvalidSignatureException", 400, "credential-scope"},

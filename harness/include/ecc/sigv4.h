@@ -166,7 +166,7 @@ struct ecc_sigv4_verifier_options {
 enum ecc_sigv4_outcome {
     ECC_SIGV4_VERIFIED = 0,
     ECC_SIGV4_MISSING_AUTHENTICATION,    /* MissingAuthenticationTokenException (403) */
-    ECC_SIGV4_INCOMPLETE_SIGNATURE,      /* IncompleteSignatureException: malformed or missing parts */
+    ECC_SIGV4_INCOMPLETE_SIGNATURE,      /* IncompleteSignature (errors.h's name): malformed or missing parts */
     ECC_SIGV4_SIGNATURE_MISMATCH,        /* InvalidSignatureException: recomputed signature differs */
     ECC_SIGV4_PAYLOAD_HASH_MISMATCH,     /* InvalidSignatureException: x-amz-content-sha256 is not the body's
                                             hash, or UNSIGNED-PAYLOAD where it is not allowed */

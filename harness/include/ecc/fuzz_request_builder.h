@@ -1,23 +1,23 @@
 #ifndef ECC_FUZZ_REQUEST_BUILDER_H
 #define ECC_FUZZ_REQUEST_BUILDER_H
 /*
- * Structure-aware half of the request fuzz targets: turns fuzz input into a RunTaskRequest that can
+ * Floor 1: the structure-aware RunTask generator of the request fuzz targets and of `ecsconf fuzz`
+ * (wirefuzz.h): turns generator bytes (ecc/fuzz_data.h) into a RunTaskRequest that can
  * reach every member and every nested shape of model.h. Each optional member is absent or present;
  * each list absent, empty ([]), 1..4 items, or at or one past its documented limit; each string of the lengths and text
  * classes fuzz_data.h chooses around the member's documented limit; each integer from the whole int32 range or from its
  * boundary values; each enum-typed member a valid value or any string.
  *
  * Limits and enum values come from validate.h (limits through `struct ecc_fuzz_request_limits`, filled
- * by the target from its constants), so no limit is written here. List counts stop at limit + 1 (or
- * ECC_FUZZ_LIST_NO_LIMIT_MAX when the member has none) to keep executions fast; the oversized case that
- * matters is "one past the limit".
+ * from its constants by ecc_fuzz_request_limits_documented), so no limit is written here. List counts stop at limit + 1
+ * (or ECC_FUZZ_LIST_NO_LIMIT_MAX when the member has none) to keep executions fast; the oversized case that matters is
+ * "one past the limit".
  *
  * Ownership: ecc_fuzz_build_request fills an initialized request; the caller cleans it up. An
  * allocation failure leaves the member absent (a fuzz run never reports it). The caller sets the
  * builder's `fd` and `limits` and zeroes `invalid_utf8_strings` before the build.
  */
-#include "fuzz_data.h"
-
+#include "ecc/fuzz_data.h"
 #include "ecc/model.h"
 #include "ecc/validate.h"
 
@@ -42,6 +42,26 @@ struct ecc_fuzz_request_limits {
     size_t placement_strategies_max;
     size_t tags_max;
 };
+
+/* The documented limits, every one from validate.h's constants. Static; never NULL. */
+static inline const struct ecc_fuzz_request_limits *ecc_fuzz_request_limits_documented(void) {
+    static const struct ecc_fuzz_request_limits limits = {
+        .client_token_chars = ECC_CLIENT_TOKEN_MAX_CHARS,
+        .started_by_chars = ECC_STARTED_BY_MAX_CHARS,
+        .expression_chars = ECC_PLACEMENT_EXPRESSION_MAX_CHARS,
+        .tag_key_chars = ECC_TAG_KEY_MAX_CHARS,
+        .tag_value_chars = ECC_TAG_VALUE_MAX_CHARS,
+        .overrides_chars = ECC_OVERRIDES_MAX_CHARS,
+        .count_max = ECC_RUN_TASK_COUNT_MAX,
+        .capacity_weight_max = ECC_CAPACITY_PROVIDER_WEIGHT_MAX,
+        .capacity_base_max = ECC_CAPACITY_PROVIDER_BASE_MAX,
+        .capacity_providers_max = ECC_CAPACITY_PROVIDERS_MAX,
+        .placement_constraints_max = ECC_PLACEMENT_CONSTRAINTS_MAX,
+        .placement_strategies_max = ECC_PLACEMENT_STRATEGIES_MAX,
+        .tags_max = ECC_TAGS_MAX,
+    };
+    return &limits;
+}
 
 /* One build: the reader, the limits, and what the oracle must know about the strings it made. */
 struct ecc_fuzz_request_builder {

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# `ecsconf fuzz`: usage errors (2), an unusable endpoint (3), a short seeded fuzz of the embedded
+# emulator (no finding allowed: exit 0), and of moto_server on 127.0.0.1 when it is installed (its known
+# finding classes must be found: exit 1 and the classes in the JSON report).
+# Usage: tests/cli_fuzz.sh PATH/TO/ecsconf PROJECT_DIR [emulator|moto]
+set -uo pipefail
+bin=$1
+root=$2
+part=${3:-emulator}
+cd "$root" || exit 2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecsconf-fuzz.XXXXXX")
+moto_pid=
+cleanup() {
+    if [ -n "$moto_pid" ]; then
+        kill "$moto_pid" 2>/dev/null || true
+        wait "$moto_pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+expect_exit() { # expected-code description command...
+    local want=$1 what=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        cat "$tmp/out" "$tmp/err" >&2
+        fail "$what: exit $got, expected $want"
+    fi
+}
+
+if [ "$part" = emulator ]; then
+    expect_exit 2 "unknown option" "$bin" fuzz --bogus
+    grep -q "unknown option" "$tmp/err" || fail "unknown option not named"
+    expect_exit 2 "bad --requests" "$bin" fuzz --requests 0
+    grep -q -- "--requests takes" "$tmp/err" || fail "--requests error not explained"
+    expect_exit 2 "remote endpoint without --allow-remote" "$bin" fuzz --endpoint http://192.0.2.1:1 --requests 1
+    expect_exit 2 "profile without endpoint" "$bin" fuzz --profile moto --requests 1
+    expect_exit 0 "--help" "$bin" fuzz --help
+    grep -q "reject.signature" "$tmp/out" || fail "--help does not list the rules"
+    # A loopback port nothing listens on: the endpoint is unusable.
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    expect_exit 3 "unreachable endpoint" "$bin" fuzz --endpoint "http://127.0.0.1:$port" --profile emulator --requests 5
+    grep -q "unusable" "$tmp/err" || fail "unusable endpoint not said"
+
+    # The embedded emulator: no finding, reports written, the same seed twice sends the same requests.
+    expect_exit 0 "emulator fuzz" "$bin" fuzz --requests 3000 --seed 42 --jobs 8 --json "$tmp/e.json" --junit "$tmp/e.xml"
+    grep -q "0 finding classes" "$tmp/out" || fail "emulator summary: $(tail -2 "$tmp/out")"
+    grep -q "3000 fuzzed" "$tmp/out" || fail "not 3000 fuzzed requests: $(tail -2 "$tmp/out")"
+    python3 - "$tmp/e.json" <<'PY' || fail "emulator JSON report"
+import json, sys
+r = json.load(open(sys.argv[1]))
+cases = r["cases"] if "cases" in r else r["results"]
+# The fuzzing rules pass; the attack rules are skipped (no --attacks), never reported as passing.
+assert cases and not [c for c in cases if c["result"] == "FAIL"], cases
+assert all(c["result"] == ("SKIP" if c["id"].startswith("attack.") else "PASS") for c in cases), cases
+assert len([c for c in cases if c["result"] == "PASS"]) >= 13, cases
+PY
+    grep -q "<testsuite" "$tmp/e.xml" || fail "no JUnit report"
+    echo "emulator: ok"
+    exit 0
+fi
+
+# moto: skipped with the reason when it is not installed.
+if ! command -v moto_server >/dev/null 2>&1; then
+    echo "SKIP: moto_server not found (pip install 'moto[server]')"
+    exit 77
+fi
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+timeout 120 moto_server -H 127.0.0.1 -p "$port" >"$tmp/moto.log" 2>&1 &
+moto_pid=$!
+up=0
+for _ in $(seq 1 150); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null; then
+        up=1
+        break
+    fi
+    kill -0 "$moto_pid" 2>/dev/null || break
+    sleep 0.2
+done
+[ "$up" = 1 ] || { cat "$tmp/moto.log" >&2; fail "moto_server did not come up"; }
+# moto loads its ECS backend on the first ECS request, which takes many seconds on a loaded machine: one
+# request first, so that the fuzzer's deadlines judge moto's answers rather than its start-up.
+python3 - "$port" <<'PY' || fail "moto does not answer ECS requests"
+import sys, urllib.request
+request = urllib.request.Request(
+    f"http://127.0.0.1:{sys.argv[1]}/", data=b"{}", method="POST",
+    headers={"Content-Type": "application/x-amz-json-1.1",
+             "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters",
+             "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0"})
+urllib.request.urlopen(request, timeout=120).read()
+PY
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_ECS
+# A generous deadline: on a loaded machine a slow answer must not become a transport finding.
+expect_exit 1 "moto fuzz" "$bin" fuzz --endpoint "http://127.0.0.1:$port" --profile moto --requests 250 --seed 1 \
+    --jobs 4 --request-timeout-ms 60000 --json "$tmp/m.json"
+python3 - "$tmp/m.json" <<'PY' || fail "moto's known finding classes were not all found"
+import json, sys
+r = json.load(open(sys.argv[1]))
+cases = r["cases"] if "cases" in r else r["results"]
+failed = [c["id"] for c in cases if c["result"] == "FAIL"]
+print("\n".join(failed))
+def has(pred):
+    return any(pred(i.split(" ")) for i in failed)
+checks = {
+    "HTML 500 on bad input": has(lambda f: f[0] == "answer.no-5xx" and f[1] == "500" and f[2] == "html-body"),
+    "broken signature accepted": has(lambda f: f[0] == "reject.signature" and f[1] == "200"),
+    "unsigned request not answered as AWS JSON": has(lambda f: f[0] == "answer.aws-json" and f[3] == "sig.unsigned"),
+    "invalid values accepted": has(lambda f: f[0] in ("reject.validation", "reject.serialization") and f[1] == "200"),
+    "empty error body": has(lambda f: f[0] == "answer.body"),
+}
+missing = [k for k, v in checks.items() if not v]
+assert not missing, missing
+PY
+echo "moto: known classes found"

@@ -1,0 +1,329 @@
+/* The wire fuzzer (wirefuzz.h) against the emulator (no finding) and against deliberately lax handlers
+ * (each rule must fire: a fuzzer that finds nothing on a broken endpoint is broken itself). */
+#include "test_support.h"
+
+#include "ecc/codec_response.h"
+#include "ecc/emulator.h"
+#include "ecc/server.h"
+#include "ecc/wirefuzz.h"
+
+#include <string.h>
+
+struct t_endpoint {
+    struct ecc_emulator *emu;
+    struct ecc_server *server;
+};
+
+/* What the lax handler gets wrong on purpose: RunTask answered 200 with no task (whatever the request
+ * holds, signed or not), an empty 404 to a request without X-Amz-Target, an HTML 500 to a body that is
+ * not an object, a 200 HTML page to a request with Content-Encoding. Everything else goes to the emulator. */
+static void s_lax_handler(void *user_data, const struct ecc_http_request *request, struct ecc_http_response *response) {
+    struct t_endpoint *ep = user_data;
+    const char *target = ecc_http_headers_get(&request->headers, "X-Amz-Target");
+    if (request->body_len > 0 && request->body[0] == '[') {
+        response->status = 500;
+        assert_int_equal(ecc_http_headers_add(&response->headers, "Content-Type", "text/html"), ECC_OK);
+        assert_int_equal(ecc_http_response_set_body(response, "<html>oops</html>", 17), ECC_OK);
+        return;
+    }
+    if (!target) {
+        response->status = 404;
+        return;
+    }
+    if (ecc_http_headers_get(&request->headers, "Content-Encoding")) {
+        response->status = 200;
+        assert_int_equal(ecc_http_headers_add(&response->headers, "Content-Type", "text/html"), ECC_OK);
+        assert_int_equal(ecc_http_response_set_body(response, "<html>ok</html>", 15), ECC_OK);
+        return;
+    }
+    size_t len = strlen(target);
+    if (len > 8 && strcmp(target + len - 8, ".RunTask") == 0) {
+        static const char body[] = "{\"tasks\":[],\"failures\":[]}";
+        assert_int_equal(ecc_codec_build_json_response(200, body, sizeof(body) - 1, NULL, response), ECC_OK);
+        return;
+    }
+    ecc_emulator_handle(ep->emu, request, response);
+}
+
+static void s_start(struct t_endpoint *ep, ecc_http_handler_fn *handler) {
+    memset(ep, 0, sizeof(*ep));
+    ep->emu = ecc_emulator_new(NULL);
+    assert_non_null(ep->emu);
+    struct ecc_server_options options;
+    ecc_server_options_init(&options);
+    options.thread_count = 2;
+    struct ecc_diag diag;
+    ep->server = ecc_server_new(&options, handler, handler == s_lax_handler ? (void *)ep : (void *)ep->emu, &diag);
+    assert_non_null(ep->server);
+}
+
+static void s_stop(struct t_endpoint *ep) {
+    ecc_server_destroy(ep->server);
+    ecc_emulator_destroy(ep->emu);
+}
+
+static void
+s_run(const char *url, uint64_t seed, uint64_t requests, unsigned jobs, struct ecc_wirefuzz_result *result) {
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
+    assert_int_equal(
+        ecc_credentials_set(
+            &credentials, ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY, NULL, NULL),
+        ECC_OK);
+    struct ecc_wirefuzz_options options;
+    ecc_wirefuzz_options_init(&options);
+    options.endpoint_url = url;
+    options.region = ECC_EMULATOR_DEFAULT_REGION;
+    options.credentials = &credentials;
+    options.prefix = "ecctest";
+    options.seed = seed;
+    options.max_requests = requests;
+    options.jobs = jobs;
+    options.sequence_steps = 25;
+    options.transport.timeout_ms = 30000; /* generous: a loaded machine must not make findings */
+    ecc_wirefuzz_result_init(result);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_wirefuzz_run(&options, result, &diag), ECC_OK);
+    ecc_credentials_clean_up(&credentials);
+}
+
+static const struct ecc_wirefuzz_finding *
+s_find(const struct ecc_wirefuzz_result *result, const char *rule, const char *mutation) {
+    for (size_t i = 0; i < result->count; i++) {
+        if (strcmp(result->findings[i].rule, rule) == 0 &&
+            (!mutation || strcmp(result->findings[i].mutation, mutation) == 0)) {
+            return &result->findings[i];
+        }
+    }
+    return NULL;
+}
+
+static void test_emulator_has_no_finding(void **state) {
+    (void)state;
+    struct t_endpoint ep;
+    s_start(&ep, ecc_emulator_handle);
+    struct ecc_wirefuzz_result result;
+    s_run(ecc_server_url(ep.server), 7, 1500, 4, &result);
+    for (size_t i = 0; i < result.count; i++) {
+        print_message(
+            "unexpected: %s %d %s %s: %s\n",
+            result.findings[i].rule,
+            result.findings[i].status,
+            result.findings[i].error_type,
+            result.findings[i].mutation,
+            result.findings[i].message);
+    }
+    assert_false(result.unusable);
+    assert_int_equal(result.count, 0);
+    assert_int_equal(result.fuzz_requests, 1500);
+    assert_true(result.sequences >= 1500 / 25);
+    assert_true(result.answers_2xx > 0 && result.answers_4xx > 0);
+    assert_int_equal(result.answers_5xx + result.transport_failures, 0);
+    /* Every sequence removed what it made: the emulator holds no cluster or task definition of the run. */
+    struct ecc_emulator_stats stats;
+    ecc_emulator_get_stats(ep.emu, &stats);
+    assert_int_equal(stats.clusters, 0);
+    assert_int_equal(result.cleanup_failures, 0);
+    ecc_wirefuzz_result_clean_up(&result);
+    s_stop(&ep);
+}
+
+static void test_lax_endpoint_is_caught(void **state) {
+    (void)state;
+    struct t_endpoint ep;
+    s_start(&ep, s_lax_handler);
+    struct ecc_wirefuzz_result result;
+    s_run(ecc_server_url(ep.server), 11, 1500, 4, &result);
+    assert_false(result.unusable);
+    const struct ecc_wirefuzz_finding *unsigned_ok = s_find(&result, "reject.signature", "sig.unsigned");
+    assert_non_null(unsigned_ok);
+    assert_int_equal(unsigned_ok->status, 200);
+    /* The reproducer of an unsigned request is the request itself: no curl signer, no secret. */
+    assert_null(strstr(unsigned_ok->reproducer, "--aws-sigv4"));
+    assert_null(strstr(unsigned_ok->reproducer, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY));
+    assert_non_null(s_find(&result, "reject.validation", NULL));
+    assert_non_null(s_find(&result, "reject.serialization", NULL));
+    assert_non_null(s_find(&result, "reject.protocol", NULL));
+    const struct ecc_wirefuzz_finding *count = s_find(&result, "response.match", "valid");
+    assert_non_null(count);
+    assert_string_equal(count->error_type, "count");
+    /* Minimized: members the finding does not need are gone (a valid request has at least four). */
+    assert_true(count->minimized_body_bytes < count->body_bytes);
+    const struct ecc_wirefuzz_finding *html = s_find(&result, "answer.no-5xx", "body.not-object");
+    assert_non_null(html);
+    assert_string_equal(html->error_type, "html-body");
+    const struct ecc_wirefuzz_finding *page = s_find(&result, "answer.aws-json", "content-encoding.gzip");
+    assert_non_null(page);
+    assert_int_equal(page->status, 200);
+    assert_string_equal(page->error_type, "html-body");
+    const struct ecc_wirefuzz_finding *empty = s_find(&result, "answer.body", "target.missing");
+    assert_non_null(empty);
+    assert_int_equal(empty->status, 404);
+    /* No secret in any finding. */
+    for (size_t i = 0; i < result.count; i++) {
+        assert_null(strstr(result.findings[i].reproducer, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY));
+        assert_null(strstr(result.findings[i].reproducer, "Signature="));
+        assert_null(strstr(result.findings[i].detail, "Signature="));
+    }
+    /* Deduplicated: one class per (rule, status, type, mutation). */
+    for (size_t i = 0; i < result.count; i++) {
+        for (size_t j = i + 1; j < result.count; j++) {
+            const struct ecc_wirefuzz_finding *a = &result.findings[i], *b = &result.findings[j];
+            assert_false(
+                strcmp(a->rule, b->rule) == 0 && a->status == b->status && strcmp(a->error_type, b->error_type) == 0 &&
+                strcmp(a->mutation, b->mutation) == 0);
+        }
+    }
+    /* The report: one FAIL per class, one PASS per clean rule. */
+    struct ecc_run_report report;
+    assert_int_equal(ecc_run_report_init(&report, "lax", "emulator", "ecctest", 11), ECC_OK);
+    assert_int_equal(ecc_wirefuzz_to_report(&result, &report), ECC_OK);
+    struct ecc_report_counts counts;
+    ecc_run_report_counts(&report, &counts);
+    assert_int_equal(counts.fail, result.count);
+    assert_true(counts.pass > 0);
+    assert_int_equal(counts.skip, 3); /* the three attack rules: no attack ran, so no false PASS */
+    ecc_run_report_clean_up(&report);
+    ecc_wirefuzz_result_clean_up(&result);
+    s_stop(&ep);
+}
+
+static void test_same_seed_same_findings(void **state) {
+    (void)state;
+    struct t_endpoint ep;
+    s_start(&ep, s_lax_handler);
+    struct ecc_wirefuzz_result a, b;
+    s_run(ecc_server_url(ep.server), 5, 300, 1, &a);
+    s_run(ecc_server_url(ep.server), 5, 300, 1, &b);
+    assert_true(a.count > 0);
+    assert_int_equal(a.count, b.count);
+    for (size_t i = 0; i < a.count; i++) {
+        assert_string_equal(a.findings[i].rule, b.findings[i].rule);
+        assert_string_equal(a.findings[i].mutation, b.findings[i].mutation);
+        assert_int_equal(a.findings[i].hits, b.findings[i].hits);
+        assert_int_equal(a.findings[i].sequence, b.findings[i].sequence);
+    }
+    ecc_wirefuzz_result_clean_up(&a);
+    ecc_wirefuzz_result_clean_up(&b);
+    s_stop(&ep);
+}
+
+static void test_unusable_and_bad_options(void **state) {
+    (void)state;
+    /* A port nothing listens on: the preflight fails, nothing is fuzzed. */
+    struct t_endpoint ep;
+    s_start(&ep, ecc_emulator_handle);
+    char url[64];
+    snprintf(url, sizeof(url), "%s", ecc_server_url(ep.server));
+    s_stop(&ep);
+    struct ecc_wirefuzz_result result;
+    s_run(url, 1, 10, 1, &result);
+    assert_true(result.unusable);
+    assert_true(strstr(result.unusable_reason, "connect") != NULL);
+    assert_int_equal(result.fuzz_requests, 0);
+    ecc_wirefuzz_result_clean_up(&result);
+
+    struct ecc_wirefuzz_options options;
+    ecc_wirefuzz_options_init(&options);
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
+    options.endpoint_url = url;
+    options.region = "us-east-1";
+    options.credentials = &credentials;
+    options.prefix = "ecctest";
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    ecc_wirefuzz_result_init(&result);
+    assert_int_equal(ecc_wirefuzz_run(&options, &result, &diag), ECC_ERR_INVALID); /* no limit */
+    assert_non_null(strstr(diag.text, "bounded"));
+    options.max_requests = 1;
+    options.prefix = NULL;
+    assert_int_equal(ecc_wirefuzz_run(&options, &result, &diag), ECC_ERR_INVALID);
+    ecc_wirefuzz_result_clean_up(&result);
+}
+
+/* The attacks bite: 24 sockets against a server that takes 12 connections starve the health request
+ * (attack.availability) and it comes back once they are closed (no attack.recovery); within the limit
+ * every attack is survived, pipelined and HTTP/1.0 requests answered. */
+static void s_run_attacks(const char *url, unsigned connections, struct ecc_wirefuzz_result *result) {
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
+    assert_int_equal(
+        ecc_credentials_set(
+            &credentials, ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY, NULL, NULL),
+        ECC_OK);
+    struct ecc_wirefuzz_options options;
+    ecc_wirefuzz_options_init(&options);
+    options.endpoint_url = url;
+    options.region = ECC_EMULATOR_DEFAULT_REGION;
+    options.credentials = &credentials;
+    options.prefix = "ecctest";
+    options.seed = 3;
+    options.max_requests = 1;
+    options.attacks = true;
+    options.attack_ms = 400;
+    options.attack_connections = connections;
+    options.transport.timeout_ms = 1500;
+    ecc_wirefuzz_result_init(result);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_wirefuzz_run(&options, result, &diag), ECC_OK);
+    assert_false(result->unusable);
+    assert_int_equal(result->attacks_run, 8);
+    ecc_credentials_clean_up(&credentials);
+}
+
+static void test_attacks(void **state) {
+    (void)state;
+    struct t_endpoint ep;
+    memset(&ep, 0, sizeof(ep));
+    ep.emu = ecc_emulator_new(NULL);
+    assert_non_null(ep.emu);
+    struct ecc_server_options options;
+    ecc_server_options_init(&options);
+    options.thread_count = 2;
+    options.max_connections = 12;
+    struct ecc_diag diag;
+    ep.server = ecc_server_new(&options, ecc_emulator_handle, ep.emu, &diag);
+    assert_non_null(ep.server);
+
+    struct ecc_wirefuzz_result result;
+    s_run_attacks(ecc_server_url(ep.server), 4, &result);
+    for (size_t i = 0; i < result.count; i++) {
+        print_message(
+            "unexpected: %s %s: %s\n",
+            result.findings[i].rule,
+            result.findings[i].mutation,
+            result.findings[i].message);
+    }
+    assert_int_equal(result.count, 0);
+    ecc_wirefuzz_result_clean_up(&result);
+
+    s_run_attacks(ecc_server_url(ep.server), 24, &result);
+    const struct ecc_wirefuzz_finding *flood = s_find(&result, "attack.availability", "attack.flood");
+    assert_non_null(flood);
+    assert_int_equal(flood->status, 0);
+    assert_null(s_find(&result, "attack.recovery", NULL));
+    assert_null(strstr(flood->reproducer, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY));
+    struct ecc_run_report report;
+    assert_int_equal(ecc_run_report_init(&report, "flooded", "emulator", "ecctest", 3), ECC_OK);
+    assert_int_equal(ecc_wirefuzz_to_report(&result, &report), ECC_OK);
+    struct ecc_report_counts counts;
+    ecc_run_report_counts(&report, &counts);
+    assert_int_equal(counts.skip, 0); /* the attacks ran: their rules are judged, not skipped */
+    ecc_run_report_clean_up(&report);
+    ecc_wirefuzz_result_clean_up(&result);
+    s_stop(&ep);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_emulator_has_no_finding),
+        cmocka_unit_test(test_lax_endpoint_is_caught),
+        cmocka_unit_test(test_same_seed_same_findings),
+        cmocka_unit_test(test_unusable_and_bad_options),
+        cmocka_unit_test(test_attacks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
