@@ -166,25 +166,40 @@ static enum ecc_status s_append_query_param(struct ecc_buf *query, const char *k
     return status;
 }
 
-enum ecc_status ecc_sigv4_signer_sign(
-    struct ecc_sigv4_signer *ctx,
-    struct ecc_http_request *request,
-    const struct ecc_sigv4_sign_options *options,
-    struct ecc_diag *diag) {
-    const struct ecc_credentials *credentials = options->credentials;
+/* One signature in the making: what the checks found and the steps after them use. */
+struct s_job {
+    const struct ecc_sigv4_sign_options *options;
+    const struct ecc_credentials *credentials;
+    size_t access_key_id_len;
+    size_t region_len;
+    size_t service_len;
+    struct s_known_headers known;
+    uint32_t expires_s;
+    const char *token; /* the session token, NULL when there is none */
+    bool token_signed; /* false: added after signing (options->session_token_after_signing) */
+    char amz_date[ECC_SIGV4_DATE_LEN];
+    struct sigv4_scope scope;
+    char payload_hash[2 * SIGV4_SHA256_LEN + 1];
+    struct ecc_buf query; /* query mode: the presigned query, owned until it replaces the request's */
+};
+
+/* Credentials, scope parts and method. */
+static enum ecc_status
+s_check_options(struct s_job *job, const struct ecc_http_request *request, struct ecc_diag *diag) {
+    const struct ecc_credentials *credentials = job->credentials;
     if (!credentials || !credentials->access_key_id || !credentials->access_key_id[0] ||
         !credentials->secret_access_key || !credentials->secret_access_key[0]) {
         ecc_diag_set(diag, "no credentials to sign with (access key id and secret access key are required)");
         return ECC_ERR_INVALID;
     }
-    size_t access_key_id_len = sigv4_access_key_id_len(credentials->access_key_id);
-    if (access_key_id_len == 0) {
+    job->access_key_id_len = sigv4_access_key_id_len(credentials->access_key_id);
+    if (job->access_key_id_len == 0) {
         ecc_diag_set(diag, "the access key id must not contain '/', ',' or blanks");
         return ECC_ERR_INVALID;
     }
-    size_t region_len = sigv4_valid_name_len(options->region);
-    size_t service_len = sigv4_valid_name_len(options->service);
-    if (region_len == 0 || service_len == 0) {
+    job->region_len = sigv4_valid_name_len(job->options->region);
+    job->service_len = sigv4_valid_name_len(job->options->service);
+    if (job->region_len == 0 || job->service_len == 0) {
         ecc_diag_set(diag, "region and service are required and must not contain '/' or blanks");
         return ECC_ERR_INVALID;
     }
@@ -192,12 +207,17 @@ enum ecc_status ecc_sigv4_signer_sign(
         ecc_diag_set(diag, "the request has no method");
         return ECC_ERR_INVALID;
     }
+    return ECC_OK;
+}
+
+/* Every header name a token, and Host present; finds the headers the signer writes. */
+static enum ecc_status s_check_headers(
+    struct ecc_sigv4_signer *ctx, const struct ecc_http_request *request, struct s_job *job, struct ecc_diag *diag) {
     if (sigv4_reserve_header_refs(ctx, request->headers.count) != ECC_OK) {
         ecc_diag_set(diag, "out of memory");
         return ECC_ERR_NOMEM;
     }
-    struct s_known_headers known;
-    size_t bad_name = s_scan_headers(ctx, &request->headers, &known);
+    size_t bad_name = s_scan_headers(ctx, &request->headers, &job->known);
     if (bad_name != SIZE_MAX) {
         ecc_diag_set(
             diag,
@@ -206,10 +226,17 @@ enum ecc_status ecc_sigv4_signer_sign(
             SIGV4_MAX_HEADER_NAME_BYTES);
         return ECC_ERR_INVALID;
     }
-    if (known.host == SIZE_MAX) {
+    if (job->known.host == SIZE_MAX) {
         ecc_diag_set(diag, "the request has no Host header (SigV4 always signs it)");
         return ECC_ERR_INVALID;
     }
+    return ECC_OK;
+}
+
+/* No second signature, nothing presigning would add twice, X-Amz-Expires in range. */
+static enum ecc_status
+s_check_auth_absent(const struct ecc_http_request *request, struct s_job *job, struct ecc_diag *diag) {
+    const struct ecc_sigv4_sign_options *options = job->options;
     /* The verifier refuses a request carrying two signatures ("Only one auth mechanism allowed"). */
     if (sigv4_has_query_auth(request->query)) {
         ecc_diag_set(
@@ -228,37 +255,45 @@ enum ecc_status ecc_sigv4_signer_sign(
         }
     }
     /* Header mode replaces an Authorization header; query mode would leave it beside the presigned one. */
-    if (options->mode == ECC_SIGV4_MODE_QUERY && known.authorization != SIZE_MAX) {
+    if (options->mode == ECC_SIGV4_MODE_QUERY && job->known.authorization != SIZE_MAX) {
         ecc_diag_set(diag, "the request already has an Authorization header: remove it before presigning");
         return ECC_ERR_INVALID;
     }
-    uint32_t expires_s = options->expires_s ? options->expires_s : ECC_SIGV4_DEFAULT_EXPIRES_S;
-    if (options->mode == ECC_SIGV4_MODE_QUERY && expires_s > ECC_SIGV4_MAX_EXPIRES_S) {
-        ecc_diag_set(diag, "X-Amz-Expires must be 1..%d seconds, got %u", ECC_SIGV4_MAX_EXPIRES_S, expires_s);
+    job->expires_s = options->expires_s ? options->expires_s : ECC_SIGV4_DEFAULT_EXPIRES_S;
+    if (options->mode == ECC_SIGV4_MODE_QUERY && job->expires_s > ECC_SIGV4_MAX_EXPIRES_S) {
+        ecc_diag_set(diag, "X-Amz-Expires must be 1..%d seconds, got %u", ECC_SIGV4_MAX_EXPIRES_S, job->expires_s);
         return ECC_ERR_INVALID;
     }
+    return ECC_OK;
+}
 
-    char amz_date[ECC_SIGV4_DATE_LEN];
+/* The date (formatted once per second of the clock), the scope and the session token's place. */
+static void s_stamp(struct ecc_sigv4_signer *ctx, struct s_job *job) {
+    const struct ecc_sigv4_sign_options *options = job->options;
     int64_t now_s = sigv4_now(options->clock, options->clock_user_data);
     if (now_s != ctx->last_epoch_s || !ctx->last_date[0]) {
         ecc_sigv4_format_date(now_s, ctx->last_date);
         ctx->last_epoch_s = now_s;
     }
-    memcpy(amz_date, ctx->last_date, ECC_SIGV4_DATE_LEN);
-    struct sigv4_scope scope;
-    sigv4_scope_init(&scope, amz_date, options->region, region_len, options->service, service_len);
+    memcpy(job->amz_date, ctx->last_date, ECC_SIGV4_DATE_LEN);
+    sigv4_scope_init(&job->scope, job->amz_date, options->region, job->region_len, options->service, job->service_len);
+    const char *token = job->credentials->session_token;
+    job->token = token && token[0] ? token : NULL;
+    job->token_signed = job->token && !options->session_token_after_signing;
+}
 
-    const char *token = credentials->session_token && credentials->session_token[0] ? credentials->session_token : NULL;
-    bool token_signed = token && !options->session_token_after_signing;
-
-    /* Header mode adds the headers it signs with that are not there yet: refuse up front, with the count,
-     * a request that has no room for them (found by fuzz_sigv4: a 200-header request failed half-signed
-     * with a bare size-limit error). */
+/* Room for what signing adds: refused up front, with the count, rather than failing half-signed. */
+static enum ecc_status
+s_check_room(const struct ecc_http_request *request, const struct s_job *job, struct ecc_diag *diag) {
+    const struct ecc_sigv4_sign_options *options = job->options;
+    const struct s_known_headers *known = &job->known;
+    /* Header mode adds the headers it signs with that are not there yet (found by fuzz_sigv4: a
+     * 200-header request failed half-signed with a bare size-limit error). */
     if (options->mode == ECC_SIGV4_MODE_HEADER) {
         bool adds_sha256 = options->add_content_sha256_header || options->payload == ECC_SIGV4_PAYLOAD_UNSIGNED;
-        size_t added = (size_t)(known.date == SIZE_MAX) + (size_t)(known.authorization == SIZE_MAX) +
-                       (size_t)(token && known.token == SIZE_MAX) +
-                       (size_t)(adds_sha256 && known.content_sha256 == SIZE_MAX);
+        size_t added = (size_t)(known->date == SIZE_MAX) + (size_t)(known->authorization == SIZE_MAX) +
+                       (size_t)(job->token && known->token == SIZE_MAX) +
+                       (size_t)(adds_sha256 && known->content_sha256 == SIZE_MAX);
         if (request->headers.count + added > ECC_HTTP_MAX_HEADERS) {
             ecc_diag_set(
                 diag,
@@ -270,12 +305,11 @@ enum ecc_status ecc_sigv4_signer_sign(
             return ECC_ERR_INVALID;
         }
     }
-
     /* Likewise the query parameters, with those presigning adds (the token's too when it is added after
      * signing: the verifier canonicalizes it). Found by fuzz_sigv4: 1,055 empty parameters in header
      * mode failed with a bare size-limit status. */
     size_t query_params = sigv4_query_param_count(request->query);
-    size_t query_added = options->mode == ECC_SIGV4_MODE_QUERY ? 5 + (size_t)(token != NULL) : 0;
+    size_t query_added = options->mode == ECC_SIGV4_MODE_QUERY ? 5 + (size_t)(job->token != NULL) : 0;
     if (query_params + query_added > ECC_SIGV4_MAX_QUERY_PARAMS) {
         char added[48] = "";
         if (query_added) {
@@ -289,152 +323,239 @@ enum ecc_status ecc_sigv4_signer_sign(
             ECC_SIGV4_MAX_QUERY_PARAMS);
         return ECC_ERR_INVALID;
     }
+    return ECC_OK;
+}
 
-    /* Payload hash: UNSIGNED-PAYLOAD, the body's SHA-256, or (botocore's rule) a value the caller put in
-     * x-amz-content-sha256 already. */
-    char payload_hash[2 * SIGV4_SHA256_LEN + 1];
-    const char *existing_hash =
-        known.content_sha256 != SIZE_MAX ? request->headers.items[known.content_sha256].value : NULL;
+/* Payload hash: UNSIGNED-PAYLOAD, the body's SHA-256, or (botocore's rule) a value the caller put in
+ * x-amz-content-sha256 already. */
+static void s_hash_payload(const struct ecc_http_request *request, struct s_job *job) {
+    const struct ecc_sigv4_sign_options *options = job->options;
+    size_t known = job->known.content_sha256;
+    const char *existing_hash = known != SIZE_MAX ? request->headers.items[known].value : NULL;
     if (options->payload == ECC_SIGV4_PAYLOAD_UNSIGNED) {
-        snprintf(payload_hash, sizeof(payload_hash), "%s", ECC_SIGV4_UNSIGNED_PAYLOAD);
-    } else if (existing_hash && !options->add_content_sha256_header && strlen(existing_hash) < sizeof(payload_hash)) {
-        snprintf(payload_hash, sizeof(payload_hash), "%s", existing_hash);
+        snprintf(job->payload_hash, sizeof(job->payload_hash), "%s", ECC_SIGV4_UNSIGNED_PAYLOAD);
+    } else if (
+        existing_hash && !options->add_content_sha256_header && strlen(existing_hash) < sizeof(job->payload_hash)) {
+        snprintf(job->payload_hash, sizeof(job->payload_hash), "%s", existing_hash);
     } else {
         uint8_t digest[SIGV4_SHA256_LEN];
         sigv4_sha256(request->body ? (const void *)request->body : "", request->body_len, digest);
-        ecc_hex_encode(digest, SIGV4_SHA256_LEN, payload_hash);
+        ecc_hex_encode(digest, SIGV4_SHA256_LEN, job->payload_hash);
     }
+}
 
-    struct sigv4_canon_input in = {
+static struct sigv4_canon_input s_canon_input(const struct ecc_http_request *request, const struct s_job *job) {
+    return (struct sigv4_canon_input){
         .request = request,
         .query = request->query,
-        .rules = {options->keep_path_unnormalized, options->single_encode_path},
-        .selection = {NULL, !token_signed},
+        .rules = {job->options->keep_path_unnormalized, job->options->single_encode_path},
+        .selection = {NULL, !job->token_signed},
         .skip_signature_param = false,
-        .payload_hash = payload_hash,
+        .payload_hash = job->payload_hash,
     };
-    enum ecc_status status = ECC_OK;
-    struct ecc_buf *signed_headers = &ctx->signed_headers;
-    struct ecc_buf query;
-    ecc_buf_init(&query, ECC_SIGV4_MAX_CANONICAL_BYTES);
-    struct sigv4_hmac_key key;
+}
 
-    if (options->mode == ECC_SIGV4_MODE_HEADER) {
-        if (token) {
-            status = s_set_header(&request->headers, &known, known.token, "X-Amz-Security-Token", token, strlen(token));
-        }
-        if (status == ECC_OK) {
-            status = s_set_header(&request->headers, &known, known.date, "X-Amz-Date", amz_date, 16);
-        }
-        if (status == ECC_OK &&
-            (options->add_content_sha256_header || options->payload == ECC_SIGV4_PAYLOAD_UNSIGNED)) {
-            status = s_set_header(
-                &request->headers,
-                &known,
-                known.content_sha256,
-                "x-amz-content-sha256",
-                payload_hash,
-                strlen(payload_hash));
-        }
-        if (status == ECC_OK) {
-            status = sigv4_build_canonical_request(ctx, &in, signed_headers);
-        }
-    } else {
-        /* The signed-headers list is needed inside the query before the canonical request exists:
-         * compute it once with a throwaway canonical request, then for real. */
-        status = sigv4_build_canonical_request(ctx, &in, signed_headers);
-        if (status == ECC_OK && request->query) {
-            status = ecc_buf_append_str(&query, request->query);
-        }
-        struct ecc_buf credential;
-        ecc_buf_init(&credential, ECC_SIGV4_MAX_CANONICAL_BYTES);
-        if (status == ECC_OK) {
-            status = ecc_buf_printf(&credential, "%s/%s", credentials->access_key_id, scope.text);
-        }
-        char expires[16];
-        snprintf(expires, sizeof(expires), "%u", expires_s);
-        if (status == ECC_OK) {
-            status = s_append_query_param(&query, "X-Amz-Algorithm", ECC_SIGV4_ALGORITHM);
-        }
-        if (status == ECC_OK) {
-            status = s_append_query_param(&query, "X-Amz-Credential", credential.data);
-        }
-        ecc_buf_clean_up(&credential);
-        if (status == ECC_OK) {
-            status = s_append_query_param(&query, "X-Amz-Date", amz_date);
-        }
-        if (status == ECC_OK) {
-            status = s_append_query_param(&query, "X-Amz-SignedHeaders", signed_headers->data);
-        }
-        if (status == ECC_OK) {
-            status = s_append_query_param(&query, "X-Amz-Expires", expires);
-        }
-        if (status == ECC_OK && token_signed) {
-            status = s_append_query_param(&query, "X-Amz-Security-Token", token);
-        }
-        in.query = query.data;
-        if (status == ECC_OK) {
-            status = sigv4_build_canonical_request(ctx, &in, signed_headers);
+/* Header mode: the headers it signs with go in first, then the canonical request. */
+static enum ecc_status
+s_canonicalize_with_headers(struct ecc_sigv4_signer *ctx, struct ecc_http_request *request, struct s_job *job) {
+    const struct ecc_sigv4_sign_options *options = job->options;
+    struct ecc_http_headers *headers = &request->headers;
+    const struct s_known_headers *known = &job->known;
+    enum ecc_status status;
+    if (job->token) {
+        status = s_set_header(headers, known, known->token, "X-Amz-Security-Token", job->token, strlen(job->token));
+        if (status != ECC_OK) {
+            return status;
         }
     }
-    if (status == ECC_OK) {
-        const char *secret = credentials->secret_access_key;
-        const struct sigv4_hmac_key *signing_key =
-            sigv4_signing_key(options->key_cache, &ctx->key_memo, secret, strlen(secret), &scope, &key);
-        status = sigv4_sign_canonical(ctx, amz_date, &scope, signing_key);
-        if (signing_key == &key) {
-            ecc_secure_zero(&key, sizeof(key));
-        }
-    }
-    if (status == ECC_OK && options->mode == ECC_SIGV4_MODE_HEADER) {
-        struct ecc_buf *authorization = &ctx->scratch2;
-        ecc_buf_reset(authorization);
-        const struct sigv4_piece pieces[] = {
-            SIGV4_PIECE(ECC_SIGV4_ALGORITHM " Credential="),
-            {credentials->access_key_id, access_key_id_len},
-            SIGV4_PIECE("/"),
-            {scope.text, scope.text_len},
-            SIGV4_PIECE(", SignedHeaders="),
-            {signed_headers->data, signed_headers->len},
-            SIGV4_PIECE(", Signature="),
-            {ctx->signature, 2 * SIGV4_SHA256_LEN},
-        };
-        if (known.authorization != SIZE_MAX && !known.repeated) {
-            status =
-                s_replace_value_pieces(&request->headers.items[known.authorization], pieces, ECC_ARRAY_LEN(pieces));
-        } else {
-            status = sigv4_append_pieces(authorization, pieces, ECC_ARRAY_LEN(pieces));
-            if (status == ECC_OK) {
-                status = s_set_header(
-                    &request->headers,
-                    &known,
-                    known.authorization,
-                    "Authorization",
-                    authorization->data,
-                    authorization->len);
-            }
-        }
-    } else if (status == ECC_OK) {
-        if (token && !token_signed) {
-            status = s_append_query_param(&query, "X-Amz-Security-Token", token);
-        }
-        if (status == ECC_OK) {
-            status = s_append_query_param(&query, "X-Amz-Signature", ctx->signature);
-        }
-        if (status == ECC_OK) {
-            char *text = ecc_buf_steal(&query);
-            if (!text) {
-                status = ECC_ERR_NOMEM;
-            } else {
-                free(request->query);
-                request->query = text;
-            }
-        }
-    }
+    status = s_set_header(headers, known, known->date, "X-Amz-Date", job->amz_date, 16);
     if (status != ECC_OK) {
-        ecc_diag_set(diag, "signing failed: %s (a request part is past its size cap?)", ecc_status_name(status));
+        return status;
     }
-    ecc_buf_clean_up(&query);
+    if (options->add_content_sha256_header || options->payload == ECC_SIGV4_PAYLOAD_UNSIGNED) {
+        status = s_set_header(
+            headers,
+            known,
+            known->content_sha256,
+            "x-amz-content-sha256",
+            job->payload_hash,
+            strlen(job->payload_hash));
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    struct sigv4_canon_input in = s_canon_input(request, job);
+    return sigv4_build_canonical_request(ctx, &in, &ctx->signed_headers);
+}
+
+/* X-Amz-Credential: the access key id and the scope. */
+static enum ecc_status s_append_credential_param(struct ecc_buf *query, const struct s_job *job) {
+    struct ecc_buf credential;
+    ecc_buf_init(&credential, ECC_SIGV4_MAX_CANONICAL_BYTES);
+    enum ecc_status status = ecc_buf_printf(&credential, "%s/%s", job->credentials->access_key_id, job->scope.text);
+    if (status == ECC_OK) {
+        status = s_append_query_param(query, "X-Amz-Credential", credential.data);
+    }
+    ecc_buf_clean_up(&credential);
+    return status;
+}
+
+/* Query mode: the signed-headers list is needed inside the query before the canonical request exists,
+ * so the canonical request is built once for the list, then again over the presigned query. */
+static enum ecc_status
+s_canonicalize_with_query(struct ecc_sigv4_signer *ctx, const struct ecc_http_request *request, struct s_job *job) {
+    struct sigv4_canon_input in = s_canon_input(request, job);
+    enum ecc_status status = sigv4_build_canonical_request(ctx, &in, &ctx->signed_headers);
+    if (status != ECC_OK) {
+        return status;
+    }
+    struct ecc_buf *query = &job->query;
+    if (request->query) {
+        status = ecc_buf_append_str(query, request->query);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    char expires[16];
+    snprintf(expires, sizeof(expires), "%u", job->expires_s);
+    const struct {
+        const char *name;
+        const char *value; /* NULL: X-Amz-Credential, built from its parts */
+        bool present;
+    } params[] = {
+        {"X-Amz-Algorithm", ECC_SIGV4_ALGORITHM, true},
+        {"X-Amz-Credential", NULL, true},
+        {"X-Amz-Date", job->amz_date, true},
+        {"X-Amz-SignedHeaders", ctx->signed_headers.data, true},
+        {"X-Amz-Expires", expires, true},
+        {"X-Amz-Security-Token", job->token, job->token_signed},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(params); i++) {
+        if (!params[i].present) {
+            continue;
+        }
+        status = params[i].value ? s_append_query_param(query, params[i].name, params[i].value)
+                                 : s_append_credential_param(query, job);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    in.query = query->data;
+    return sigv4_build_canonical_request(ctx, &in, &ctx->signed_headers);
+}
+
+/* The string to sign and the signature, with the cached or a freshly derived key. */
+static enum ecc_status s_sign_with_key(struct ecc_sigv4_signer *ctx, const struct s_job *job) {
+    struct sigv4_hmac_key key;
+    const char *secret = job->credentials->secret_access_key;
+    const struct sigv4_hmac_key *signing_key =
+        sigv4_signing_key(job->options->key_cache, &ctx->key_memo, secret, strlen(secret), &job->scope, &key);
+    enum ecc_status status = sigv4_sign_canonical(ctx, job->amz_date, &job->scope, signing_key);
+    if (signing_key == &key) {
+        ecc_secure_zero(&key, sizeof(key));
+    }
+    return status;
+}
+
+/* Header mode: Authorization, written in place when the request has one already. */
+static enum ecc_status
+s_write_authorization(struct ecc_sigv4_signer *ctx, struct ecc_http_request *request, const struct s_job *job) {
+    const struct sigv4_piece pieces[] = {
+        SIGV4_PIECE(ECC_SIGV4_ALGORITHM " Credential="),
+        {job->credentials->access_key_id, job->access_key_id_len},
+        SIGV4_PIECE("/"),
+        {job->scope.text, job->scope.text_len},
+        SIGV4_PIECE(", SignedHeaders="),
+        {ctx->signed_headers.data, ctx->signed_headers.len},
+        SIGV4_PIECE(", Signature="),
+        {ctx->signature, 2 * SIGV4_SHA256_LEN},
+    };
+    const struct s_known_headers *known = &job->known;
+    if (known->authorization != SIZE_MAX && !known->repeated) {
+        return s_replace_value_pieces(&request->headers.items[known->authorization], pieces, ECC_ARRAY_LEN(pieces));
+    }
+    struct ecc_buf *authorization = &ctx->scratch2;
+    ecc_buf_reset(authorization);
+    enum ecc_status status = sigv4_append_pieces(authorization, pieces, ECC_ARRAY_LEN(pieces));
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_set_header(
+        &request->headers, known, known->authorization, "Authorization", authorization->data, authorization->len);
+}
+
+/* Query mode: the token when it goes in after signing, then X-Amz-Signature; the presigned query then
+ * replaces the request's. */
+static enum ecc_status
+s_write_presigned_query(struct ecc_sigv4_signer *ctx, struct ecc_http_request *request, struct s_job *job) {
+    enum ecc_status status;
+    if (job->token && !job->token_signed) {
+        status = s_append_query_param(&job->query, "X-Amz-Security-Token", job->token);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    status = s_append_query_param(&job->query, "X-Amz-Signature", ctx->signature);
+    if (status != ECC_OK) {
+        return status;
+    }
+    char *text = ecc_buf_steal(&job->query);
+    if (!text) {
+        return ECC_ERR_NOMEM;
+    }
+    free(request->query);
+    request->query = text;
+    return ECC_OK;
+}
+
+enum ecc_status ecc_sigv4_signer_sign(
+    struct ecc_sigv4_signer *ctx,
+    struct ecc_http_request *request,
+    const struct ecc_sigv4_sign_options *options,
+    struct ecc_diag *diag) {
+    /* Not zeroed as a whole (the scope is 600 bytes, on every signature): each step sets what it finds. */
+    struct s_job job;
+    job.options = options;
+    job.credentials = options->credentials;
+    enum ecc_status status = s_check_options(&job, request, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_check_headers(ctx, request, &job, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_check_auth_absent(request, &job, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    s_stamp(ctx, &job);
+    status = s_check_room(request, &job, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    s_hash_payload(request, &job);
+
+    bool header_mode = options->mode == ECC_SIGV4_MODE_HEADER;
+    ecc_buf_init(&job.query, ECC_SIGV4_MAX_CANONICAL_BYTES);
+    status =
+        header_mode ? s_canonicalize_with_headers(ctx, request, &job) : s_canonicalize_with_query(ctx, request, &job);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    status = s_sign_with_key(ctx, &job);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    status = header_mode ? s_write_authorization(ctx, request, &job) : s_write_presigned_query(ctx, request, &job);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    ecc_buf_clean_up(&job.query);
+    return ECC_OK;
+on_error:
+    ecc_diag_set(diag, "signing failed: %s (a request part is past its size cap?)", ecc_status_name(status));
+    ecc_buf_clean_up(&job.query);
     return status;
 }
 

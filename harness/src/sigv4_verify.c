@@ -503,30 +503,40 @@ static bool s_token_equal(const char *a, const char *b) {
     return len == strlen(b) && ecc_ct_equal(a, b, len);
 }
 
-/* Everything after the signature's parts have been parsed: checks in the order AWS reports them. */
-static enum ecc_status s_verify_parsed(
-    const struct ecc_sigv4_verifier *verifier,
-    const struct ecc_http_request *request,
-    struct s_scratch *scratch,
-    struct ecc_sigv4_verify_result *result) {
-    struct s_auth *auth = &scratch->auth;
-    /* Credential: keyid/date/region/service/aws4_request */
-    const char *parts[5];
+/* What the checks after the parse learn and pass on. */
+struct s_check {
+    const char *parts[5]; /* the Credential's keyid/date/region/service/terminator */
     size_t lens[5];
+    int64_t request_s;
+    const char *date_name; /* the header the request date came from: "x-amz-date" or "date" */
+    const struct s_key *key;
+    int64_t now_s;
+    const char *claimed_hash; /* the request's x-amz-content-sha256, NULL when absent */
+    char payload_hash[2 * SIGV4_SHA256_LEN + 1];
+};
+
+/* Whether a step ended the verification: an internal error or a failed check. */
+static bool s_stopped(enum ecc_status status, const struct ecc_sigv4_verify_result *result) {
+    return status != ECC_OK || result->outcome != ECC_SIGV4_VERIFIED;
+}
+
+/* Credential (keyid/date/region/service/aws4_request), Signature and SignedHeaders by their shapes. */
+static enum ecc_status
+s_check_shapes(const struct s_auth *auth, struct s_check *check, struct ecc_sigv4_verify_result *result) {
     size_t n = 0;
     const char *p = auth->credential;
     while (n < 5) {
         size_t len = strcspn(p, "/");
-        parts[n] = p;
-        lens[n++] = len;
+        check->parts[n] = p;
+        check->lens[n++] = len;
         if (!p[len]) {
             break;
         }
         p += len + 1;
     }
-    bool shape_ok = n == 5 && !strchr(parts[4], '/');
+    bool shape_ok = n == 5 && !strchr(check->parts[4], '/');
     for (size_t i = 0; shape_ok && i < 5; i++) {
-        shape_ok = lens[i] > 0;
+        shape_ok = check->lens[i] > 0;
     }
     if (!shape_ok) {
         return s_fail(
@@ -536,7 +546,11 @@ static enum ecc_status s_verify_parsed(
             "'%.200s'",
             auth->credential);
     }
-    s_copy(result->access_key_id, sizeof(result->access_key_id), parts[0], lens[0] < 128 ? lens[0] : 128);
+    s_copy(
+        result->access_key_id,
+        sizeof(result->access_key_id),
+        check->parts[0],
+        check->lens[0] < 128 ? check->lens[0] : 128);
     if (!s_is_lower_hex64(auth->signature)) {
         return s_fail(result, ECC_SIGV4_INCOMPLETE_SIGNATURE, "Signature must be 64 lower-case hexadecimal digits");
     }
@@ -547,10 +561,17 @@ static enum ecc_status s_verify_parsed(
             "SignedHeaders must be lower-case header names separated by ';', sorted, without repeats; got '%.200s'",
             auth->signed_headers);
     }
+    return ECC_OK;
+}
 
-    /* The request date: X-Amz-Date (query or header), else the Date header. */
-    int64_t request_s = 0;
-    const char *date_name = "x-amz-date";
+/* The request date: X-Amz-Date (query or header), else the Date header. */
+static enum ecc_status s_read_date(
+    const struct ecc_http_request *request,
+    struct s_auth *auth,
+    struct s_check *check,
+    struct ecc_sigv4_verify_result *result) {
+    check->request_s = 0;
+    check->date_name = "x-amz-date";
     if (!result->presigned) {
         size_t amz_count = ecc_http_headers_count_name(&request->headers, "x-amz-date");
         const char *amz = ecc_http_headers_get(&request->headers, "x-amz-date");
@@ -561,15 +582,15 @@ static enum ecc_status s_verify_parsed(
         if (amz) {
             auth->has_date = s_copy(auth->date, sizeof(auth->date), amz, strlen(amz));
         } else if (http_date) {
-            date_name = "date";
-            if (sigv4_parse_http_date(http_date, &request_s) != ECC_OK) {
+            check->date_name = "date";
+            if (sigv4_parse_http_date(http_date, &check->request_s) != ECC_OK) {
                 return s_fail(
                     result,
                     ECC_SIGV4_INCOMPLETE_SIGNATURE,
                     "Date header must be an IMF-fixdate such as 'Sun, 30 Aug 2015 12:36:00 GMT', got '%.64s'",
                     http_date);
             }
-            ecc_sigv4_format_date(request_s, auth->date);
+            ecc_sigv4_format_date(check->request_s, auth->date);
             auth->has_date = true;
         } else {
             return s_fail(
@@ -578,19 +599,29 @@ static enum ecc_status s_verify_parsed(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
         }
     }
-    if (!auth->has_date || ecc_sigv4_parse_date(auth->date, &request_s) != ECC_OK) {
+    if (!auth->has_date || ecc_sigv4_parse_date(auth->date, &check->request_s) != ECC_OK) {
         return s_fail(
             result,
             ECC_SIGV4_INCOMPLETE_SIGNATURE,
             "Date must be in ISO-8601 'basic format'. Got '%.64s'. See http://en.wikipedia.org/wiki/ISO_8601",
             auth->has_date ? auth->date : "");
     }
+    return ECC_OK;
+}
+
+/* Host and the date header signed; every signed name carried by the request. */
+static enum ecc_status s_check_signed_headers(
+    const struct ecc_http_request *request,
+    const struct s_auth *auth,
+    const struct s_check *check,
+    struct ecc_sigv4_verify_result *result) {
     if (!sigv4_in_list(auth->signed_headers, "host", 4)) {
         return s_fail(
             result,
             ECC_SIGV4_HOST_NOT_SIGNED,
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }
+    const char *date_name = check->date_name;
     if (!result->presigned && !sigv4_in_list(auth->signed_headers, date_name, strlen(date_name))) {
         return s_fail(
             result,
@@ -611,8 +642,17 @@ static enum ecc_status s_verify_parsed(
         }
         name += len + (name[len] ? 1 : 0);
     }
+    return ECC_OK;
+}
 
-    /* Scope */
+/* The Credential's date, region, service and terminator against the request date and this endpoint. */
+static enum ecc_status s_check_scope(
+    const struct ecc_sigv4_verifier *verifier,
+    const struct s_auth *auth,
+    const struct s_check *check,
+    struct ecc_sigv4_verify_result *result) {
+    const char *const *parts = check->parts;
+    const size_t *lens = check->lens;
     if (lens[1] != 8 || memcmp(parts[1], auth->date, 8) != 0) {
         return s_fail(
             result,
@@ -648,12 +688,21 @@ static enum ecc_status s_verify_parsed(
             (int)(lens[4] > 64 ? 64 : lens[4]),
             parts[4]);
     }
+    return ECC_OK;
+}
 
-    /* Key and session token */
+/* A key this endpoint knows, and the session token it was issued with (unexpired). */
+static enum ecc_status s_check_key(
+    const struct ecc_sigv4_verifier *verifier,
+    const struct ecc_http_request *request,
+    struct s_auth *auth,
+    struct s_check *check,
+    struct ecc_sigv4_verify_result *result) {
     const struct s_key *key = s_find_key(verifier, result->access_key_id);
     if (!key) {
         return s_fail(result, ECC_SIGV4_UNKNOWN_KEY, "The security token included in the request is invalid.");
     }
+    check->key = key;
     if (!result->presigned) {
         const char *token = ecc_http_headers_get(&request->headers, "x-amz-security-token");
         auth->has_token = token && s_copy(auth->token, sizeof(auth->token), token, strlen(token));
@@ -661,17 +710,26 @@ static enum ecc_status s_verify_parsed(
             return s_fail(result, ECC_SIGV4_INVALID_TOKEN, "The security token included in the request is invalid.");
         }
     }
-    int64_t now_s = sigv4_now(verifier->clock, verifier->clock_user_data);
+    check->now_s = sigv4_now(verifier->clock, verifier->clock_user_data);
     if (key->session_token || auth->has_token) {
         if (!key->session_token || !auth->has_token || !s_token_equal(key->session_token, auth->token)) {
             return s_fail(result, ECC_SIGV4_INVALID_TOKEN, "The security token included in the request is invalid.");
         }
-        if (key->token_expires_at_s && now_s > key->token_expires_at_s) {
+        if (key->token_expires_at_s && check->now_s > key->token_expires_at_s) {
             return s_fail(result, ECC_SIGV4_EXPIRED_TOKEN, "The security token included in the request is expired");
         }
     }
+    return ECC_OK;
+}
 
-    /* Time */
+/* The request date within the allowed skew of the clock, or a presigned URL within X-Amz-Expires. */
+static enum ecc_status s_check_time(
+    const struct ecc_sigv4_verifier *verifier,
+    const struct s_auth *auth,
+    const struct s_check *check,
+    struct ecc_sigv4_verify_result *result) {
+    int64_t now_s = check->now_s;
+    int64_t request_s = check->request_s;
     char now_text[ECC_SIGV4_DATE_LEN], edge_text[ECC_SIGV4_DATE_LEN], skew_text[32];
     ecc_sigv4_format_date(now_s, now_text);
     s_skew_text(verifier->max_skew_s, skew_text, sizeof(skew_text));
@@ -720,13 +778,21 @@ static enum ecc_status s_verify_parsed(
             now_text,
             skew_text);
     }
+    return ECC_OK;
+}
 
-    /* Payload hash */
-    char payload_hash[2 * SIGV4_SHA256_LEN + 1];
+/* The body's SHA-256 against x-amz-content-sha256 when the request claims one; UNSIGNED-PAYLOAD only
+ * where the endpoint allows it. */
+static enum ecc_status s_check_payload_hash(
+    const struct ecc_sigv4_verifier *verifier,
+    const struct ecc_http_request *request,
+    struct s_check *check,
+    struct ecc_sigv4_verify_result *result) {
     uint8_t digest[SIGV4_SHA256_LEN];
     sigv4_sha256(request->body ? (const void *)request->body : "", request->body_len, digest);
-    ecc_hex_encode(digest, SIGV4_SHA256_LEN, payload_hash);
+    ecc_hex_encode(digest, SIGV4_SHA256_LEN, check->payload_hash);
     const char *claimed = ecc_http_headers_get(&request->headers, "x-amz-content-sha256");
+    check->claimed_hash = claimed;
     if (claimed && strcmp(claimed, ECC_SIGV4_UNSIGNED_PAYLOAD) == 0) {
         if (!verifier->allow_unsigned_payload) {
             return s_fail(
@@ -734,15 +800,25 @@ static enum ecc_status s_verify_parsed(
                 ECC_SIGV4_PAYLOAD_HASH_MISMATCH,
                 "x-amz-content-sha256: UNSIGNED-PAYLOAD is not accepted: this endpoint authenticates the body");
         }
-        snprintf(payload_hash, sizeof(payload_hash), "%s", ECC_SIGV4_UNSIGNED_PAYLOAD);
-    } else if (claimed && strcmp(claimed, payload_hash) != 0) {
+        snprintf(check->payload_hash, sizeof(check->payload_hash), "%s", ECC_SIGV4_UNSIGNED_PAYLOAD);
+    } else if (claimed && strcmp(claimed, check->payload_hash) != 0) {
         return s_fail(
             result,
             ECC_SIGV4_PAYLOAD_HASH_MISMATCH,
             "The x-amz-content-sha256 header does not match the SHA-256 of the body the endpoint received");
     }
+    return ECC_OK;
+}
 
-    /* Recompute with the signer's canonicalization. */
+/* Recomputes the signature with the signer's canonicalization and compares it in constant time; on a
+ * mismatch the result gets the canonical request and string to sign this side expected. */
+static enum ecc_status s_check_signature(
+    const struct ecc_sigv4_verifier *verifier,
+    const struct ecc_http_request *request,
+    struct s_scratch *scratch,
+    const struct s_check *check,
+    struct ecc_sigv4_verify_result *result) {
+    const struct s_auth *auth = &scratch->auth;
     struct ecc_sigv4_signer *ctx = &scratch->ctx;
     struct sigv4_canon_input in = {
         .request = request,
@@ -750,53 +826,89 @@ static enum ecc_status s_verify_parsed(
         .rules = verifier->rules,
         .selection = {auth->signed_headers, false},
         .skip_signature_param = result->presigned,
-        .payload_hash = payload_hash,
+        .payload_hash = check->payload_hash,
     };
     struct sigv4_scope scope;
     sigv4_scope_init(
         &scope, auth->date, verifier->region, verifier->region_len, verifier->service, verifier->service_len);
     /* A presigned URL has no header to say its payload hash: when the endpoint allows unsigned payloads,
      * UNSIGNED-PAYLOAD (what the signer's query mode uses for them, and S3's rule) is the second guess. */
-    const char *payload_hashes[2] = {payload_hash, NULL};
-    if (result->presigned && !claimed && verifier->allow_unsigned_payload) {
+    const char *payload_hashes[2] = {check->payload_hash, NULL};
+    if (result->presigned && !check->claimed_hash && verifier->allow_unsigned_payload) {
         payload_hashes[1] = ECC_SIGV4_UNSIGNED_PAYLOAD;
     }
-    enum ecc_status status = ECC_OK;
-    bool matched = false;
-    for (size_t i = 0; i < ECC_ARRAY_LEN(payload_hashes) && payload_hashes[i] && !matched && status == ECC_OK; i++) {
+    const char *secret = check->key->secret_access_key;
+    for (size_t i = 0; i < ECC_ARRAY_LEN(payload_hashes) && payload_hashes[i]; i++) {
         in.payload_hash = payload_hashes[i];
         ecc_buf_reset(&ctx->signed_headers);
-        status = sigv4_build_canonical_request(ctx, &in, &ctx->signed_headers);
-        if (status == ECC_OK) {
-            struct sigv4_hmac_key derived;
-            const struct sigv4_hmac_key *signing_key = sigv4_signing_key(
-                verifier->cache,
-                &ctx->key_memo,
-                key->secret_access_key,
-                strlen(key->secret_access_key),
-                &scope,
-                &derived);
-            status = sigv4_sign_canonical(ctx, auth->date, &scope, signing_key);
-            if (signing_key == &derived) {
-                ecc_secure_zero(&derived, sizeof(derived));
-            }
+        enum ecc_status status = sigv4_build_canonical_request(ctx, &in, &ctx->signed_headers);
+        if (status != ECC_OK) {
+            return status;
         }
-        matched = status == ECC_OK && ecc_ct_equal(ctx->signature, auth->signature, 64);
-    }
-    if (status == ECC_OK && !matched) {
-        s_fail(
-            result,
-            ECC_SIGV4_SIGNATURE_MISMATCH,
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
-            "Access Key and signing method. Consult the service documentation for details.");
-        status = ecc_buf_append(
-            &result->expected_canonical_request, ctx->canonical_request.data, ctx->canonical_request.len);
-        if (status == ECC_OK) {
-            status =
-                ecc_buf_append(&result->expected_string_to_sign, ctx->string_to_sign.data, ctx->string_to_sign.len);
+        struct sigv4_hmac_key derived;
+        const struct sigv4_hmac_key *signing_key =
+            sigv4_signing_key(verifier->cache, &ctx->key_memo, secret, strlen(secret), &scope, &derived);
+        status = sigv4_sign_canonical(ctx, auth->date, &scope, signing_key);
+        if (signing_key == &derived) {
+            ecc_secure_zero(&derived, sizeof(derived));
+        }
+        if (status != ECC_OK) {
+            return status;
+        }
+        if (ecc_ct_equal(ctx->signature, auth->signature, 64)) {
+            return ECC_OK;
         }
     }
-    return status;
+    s_fail(
+        result,
+        ECC_SIGV4_SIGNATURE_MISMATCH,
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+        "Access Key and signing method. Consult the service documentation for details.");
+    enum ecc_status status =
+        ecc_buf_append(&result->expected_canonical_request, ctx->canonical_request.data, ctx->canonical_request.len);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return ecc_buf_append(&result->expected_string_to_sign, ctx->string_to_sign.data, ctx->string_to_sign.len);
+}
+
+/* Everything after the signature's parts have been parsed: checks in the order AWS reports them. */
+static enum ecc_status s_verify_parsed(
+    const struct ecc_sigv4_verifier *verifier,
+    const struct ecc_http_request *request,
+    struct s_scratch *scratch,
+    struct ecc_sigv4_verify_result *result) {
+    struct s_auth *auth = &scratch->auth;
+    struct s_check check = {0};
+    enum ecc_status status = s_check_shapes(auth, &check, result);
+    if (s_stopped(status, result)) {
+        return status;
+    }
+    status = s_read_date(request, auth, &check, result);
+    if (s_stopped(status, result)) {
+        return status;
+    }
+    status = s_check_signed_headers(request, auth, &check, result);
+    if (s_stopped(status, result)) {
+        return status;
+    }
+    status = s_check_scope(verifier, auth, &check, result);
+    if (s_stopped(status, result)) {
+        return status;
+    }
+    status = s_check_key(verifier, request, auth, &check, result);
+    if (s_stopped(status, result)) {
+        return status;
+    }
+    status = s_check_time(verifier, auth, &check, result);
+    if (s_stopped(status, result)) {
+        return status;
+    }
+    status = s_check_payload_hash(verifier, request, &check, result);
+    if (s_stopped(status, result)) {
+        return status;
+    }
+    return s_check_signature(verifier, request, scratch, &check, result);
 }
 
 enum ecc_status ecc_sigv4_verify(
