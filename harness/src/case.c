@@ -504,8 +504,10 @@ static enum ecc_status s_read_raw(struct s_ctx *ctx, struct ecc_step *step) {
     if (!target && !target_removed && step->fixture) {
         step->operation = step->fixture->operation;
     } else if (target) {
-        const char *dot = strrchr(target, '.');
-        step->operation = dot && ecc_suite_operation_known(dot + 1) ? dot + 1 : "";
+        /* Whatever the prefix: an endpoint that ignores it serves the operation (codec_request.h). */
+        struct ecc_aws_json_target read;
+        bool named = ecc_codec_read_target(target, &read);
+        step->operation = named && ecc_suite_operation_known(read.operation) ? read.operation : "";
     }
     return ECC_OK;
 }

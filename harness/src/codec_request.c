@@ -299,6 +299,19 @@ static bool s_is_operation_name(const char *operation) {
     return true;
 }
 
+bool ecc_codec_read_target(const char *target, struct ecc_aws_json_target *out) {
+    const char *dot = target ? strrchr(target, '.') : NULL;
+    if (!dot) {
+        *out = (struct ecc_aws_json_target){NULL, false};
+        return false;
+    }
+    size_t prefix_len = sizeof(ECC_AWS_JSON_TARGET_PREFIX) - 1;
+    out->operation = dot + 1;
+    out->ecs_prefix =
+        (size_t)(dot - target) == prefix_len && memcmp(target, ECC_AWS_JSON_TARGET_PREFIX, prefix_len) == 0;
+    return true;
+}
+
 enum ecc_status ecc_codec_build_aws_json_request(
     const char *operation, const void *body, size_t body_len, struct ecc_http_request *out, struct ecc_diag *diag) {
     if (!s_is_operation_name(operation)) {

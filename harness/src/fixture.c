@@ -542,9 +542,9 @@ static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_di
                 target = json_string_value(value);
             }
         }
-        size_t prefix_len = strlen(ECC_AWS_JSON_TARGET_PREFIX);
-        if (target && !(strncmp(target, ECC_AWS_JSON_TARGET_PREFIX, prefix_len) == 0 && target[prefix_len] == '.' &&
-                        strcmp(target + prefix_len + 1, fixture->operation) == 0)) {
+        struct ecc_aws_json_target read;
+        bool named = ecc_codec_read_target(target, &read);
+        if (target && !(named && read.ecs_prefix && strcmp(read.operation, fixture->operation) == 0)) {
             ecc_json_path_push_member(&path, "request");
             ecc_json_path_push_member(&path, "headers");
             status = ecc_json_path_fail(
