@@ -242,15 +242,12 @@ s_append_canonical_query(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, cons
                 if (count == ECC_SIGV4_MAX_QUERY_PARAMS) {
                     return ECC_ERR_LIMIT;
                 }
-                if (count == ctx->params_capacity) {
-                    size_t capacity = ctx->params_capacity ? ctx->params_capacity * 2 : 16;
-                    struct sigv4_param *params = realloc(ctx->params, capacity * sizeof(*params));
-                    if (!params) {
-                        return ECC_ERR_NOMEM;
-                    }
-                    ctx->params = params;
-                    ctx->params_capacity = capacity;
+                struct sigv4_param *params = ecc_array_grow(
+                    ctx->params, &ctx->params_capacity, count, sizeof(*params), 16, ECC_SIGV4_MAX_QUERY_PARAMS);
+                if (!params) {
+                    return ECC_ERR_NOMEM;
                 }
+                ctx->params = params;
                 ctx->params[count++] = param;
             }
         }
