@@ -1,3 +1,10 @@
+/*
+ * The conformance-case loader (case.h, conformance/README.md): reads a case file strictly (syntax errors
+ * with file:line:column, every other error with the JSON pointer of the bad member), resolves fixture
+ * references, checks variable references, matcher specs and control-step capabilities at load, and
+ * records what the plan needs (tags, capabilities, run variables, whether the case starts tasks). Also
+ * the suite: every case of a folder with its fixtures. Nothing here sends a request.
+ */
 #include "ecc/case.h"
 
 #include "ecc/codec_request.h"

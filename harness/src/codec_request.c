@@ -1,3 +1,9 @@
+/*
+ * The RunTask request codec (codec_request.h): the model written straight into an ecc_buf as the JSON
+ * body (no intermediate jansson tree), the body parsed back through jansson with member paths for type
+ * errors and a strict mode that lists unknown members, the AWS JSON 1.1 envelope for any operation, and
+ * the one X-Amz-Target reader. The shapes the response side shares are read and written here too.
+ */
 #include "ecc/codec_request.h"
 
 #include <stdio.h>

@@ -1,3 +1,9 @@
+/*
+ * The fixture loader (fixture.h, fixtures/README.md): one recorded exchange a file, read strictly (unknown
+ * members are errors, secrets refused, X-Amz-Target checked against the operation through the codec's
+ * reader), and the fixture set a suite resolves its references against. Also the suite-file helpers
+ * the case loader shares (suite_internal.h).
+ */
 #include "ecc/fixture.h"
 
 #include "ecc/codec_request.h"
