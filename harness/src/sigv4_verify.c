@@ -125,7 +125,7 @@ ecc_sigv4_verifier_new(const struct ecc_sigv4_verifier_options *options, struct 
     }
     struct ecc_sigv4_verifier *verifier = calloc(1, sizeof(*verifier));
     if (!verifier) {
-        goto on_nomem;
+        goto on_error;
     }
     verifier->region = ecc_strdup(options->region);
     verifier->region_len = strlen(options->region);
@@ -135,7 +135,7 @@ ecc_sigv4_verifier_new(const struct ecc_sigv4_verifier_options *options, struct 
     verifier->cache = ecc_sigv4_key_cache_new(64);
     verifier->pool = s_pool_new();
     if (!verifier->region || !verifier->service || !verifier->keys || !verifier->cache || !verifier->pool) {
-        goto on_nomem;
+        goto on_error;
     }
     for (size_t i = 0; i < options->key_count; i++) {
         const struct ecc_sigv4_key *key = &options->keys[i];
@@ -152,7 +152,7 @@ ecc_sigv4_verifier_new(const struct ecc_sigv4_verifier_options *options, struct 
         copy->token_expires_at_s = key->token_expires_at_s;
         if (!copy->access_key_id || !copy->secret_access_key ||
             (key->session_token && key->session_token[0] && !copy->session_token)) {
-            goto on_nomem;
+            goto on_error;
         }
     }
     verifier->max_skew_s = options->max_skew_s ? options->max_skew_s : ECC_SIGV4_DEFAULT_SKEW_S;
@@ -162,7 +162,7 @@ ecc_sigv4_verifier_new(const struct ecc_sigv4_verifier_options *options, struct 
     verifier->clock = options->clock;
     verifier->clock_user_data = options->clock_user_data;
     return verifier;
-on_nomem:
+on_error:
     ecc_diag_set(diag, "out of memory creating the verifier");
     ecc_sigv4_verifier_destroy(verifier);
     return NULL;
