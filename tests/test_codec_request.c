@@ -528,6 +528,39 @@ static void test_check_has_no_cap(void **state) {
     ecc_run_task_request_clean_up(&r);
 }
 
+/* The one X-Amz-Target reader: the operation after the last dot, and whether ECS's prefix is before it. */
+static void test_read_target(void **state) {
+    (void)state;
+    struct ecc_aws_json_target read;
+    assert_true(ecc_codec_read_target("AmazonEC2ContainerServiceV20141113.RunTask", &read));
+    assert_string_equal(read.operation, "RunTask");
+    assert_true(read.ecs_prefix);
+    assert_true(ecc_codec_read_target("AmazonEC2ContainerServiceV20141113.", &read));
+    assert_string_equal(read.operation, "");
+    assert_true(read.ecs_prefix);
+    static const char *const foreign[] = {
+        "DynamoDB_20120810.RunTask",                    /* another service */
+        "AmazonEC2ContainerServiceV20141112.RunTask",   /* another version */
+        "amazonec2containerservicev20141113.RunTask",   /* the prefix is case-sensitive */
+        "X.AmazonEC2ContainerServiceV20141113.RunTask", /* the prefix not first */
+        "AmazonEC2ContainerServiceV20141113x.RunTask",  /* the prefix and more */
+        ".RunTask",                                     /* no prefix */
+    };
+    for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+        if (!ecc_codec_read_target(foreign[i], &read) || read.ecs_prefix || strcmp(read.operation, "RunTask") != 0) {
+            fail_msg("'%s' should read as RunTask under a foreign prefix", foreign[i]);
+        }
+    }
+    static const char *const no_dot[] = {"AmazonEC2ContainerServiceV20141113RunTask", "RunTask", ""};
+    for (size_t i = 0; i < sizeof(no_dot) / sizeof(no_dot[0]); i++) {
+        if (ecc_codec_read_target(no_dot[i], &read) || read.operation || read.ecs_prefix) {
+            fail_msg("'%s' has no dot: it names no operation", no_dot[i]);
+        }
+    }
+    assert_false(ecc_codec_read_target(NULL, &read));
+    assert_null(read.operation);
+}
+
 static void test_envelope(void **state) {
     (void)state;
     struct ecc_run_task_request r;
@@ -714,6 +747,7 @@ int main(void) {
         cmocka_unit_test(test_check_names_the_string_the_writer_refuses),
         cmocka_unit_test(test_check_has_no_cap),
         cmocka_unit_test(test_envelope),
+        cmocka_unit_test(test_read_target),
         cmocka_unit_test(test_shared_shapes),
         cmocka_unit_test(test_hostile_bodies),
     };

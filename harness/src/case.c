@@ -1,3 +1,10 @@
+/*
+ * The conformance-case loader (case.h, conformance/README.md): reads a case file strictly (syntax errors
+ * with file:line:column, every other error with the JSON pointer of the bad member), resolves fixture
+ * references, checks variable references, matcher specs and control-step capabilities at load, and
+ * records what the plan needs (tags, capabilities, run variables, whether the case starts tasks). Also
+ * the suite: every case of a folder with its fixtures. Nothing here sends a request.
+ */
 #include "ecc/case.h"
 
 #include "ecc/codec_request.h"
@@ -503,8 +510,10 @@ static enum ecc_status s_read_raw(struct s_ctx *ctx, struct ecc_step *step) {
     if (!target && !target_removed && step->fixture) {
         step->operation = step->fixture->operation;
     } else if (target) {
-        const char *dot = strrchr(target, '.');
-        step->operation = dot && ecc_suite_operation_known(dot + 1) ? dot + 1 : "";
+        /* Whatever the prefix: an endpoint that ignores it serves the operation (codec_request.h). */
+        struct ecc_aws_json_target read;
+        bool named = ecc_codec_read_target(target, &read);
+        step->operation = named && ecc_suite_operation_known(read.operation) ? read.operation : "";
     }
     return ECC_OK;
 }

@@ -1,3 +1,9 @@
+/*
+ * The RunTask request codec (codec_request.h): the model written straight into an ecc_buf as the JSON
+ * body (no intermediate jansson tree), the body parsed back through jansson with member paths for type
+ * errors and a strict mode that lists unknown members, the AWS JSON 1.1 envelope for any operation, and
+ * the one X-Amz-Target reader. The shapes the response side shares are read and written here too.
+ */
 #include "ecc/codec_request.h"
 
 #include <stdio.h>
@@ -296,6 +302,19 @@ static bool s_is_operation_name(const char *operation) {
             return false;
         }
     }
+    return true;
+}
+
+bool ecc_codec_read_target(const char *target, struct ecc_aws_json_target *out) {
+    const char *dot = target ? strrchr(target, '.') : NULL;
+    if (!dot) {
+        *out = (struct ecc_aws_json_target){NULL, false};
+        return false;
+    }
+    size_t prefix_len = sizeof(ECC_AWS_JSON_TARGET_PREFIX) - 1;
+    out->operation = dot + 1;
+    out->ecs_prefix =
+        (size_t)(dot - target) == prefix_len && memcmp(target, ECC_AWS_JSON_TARGET_PREFIX, prefix_len) == 0;
     return true;
 }
 

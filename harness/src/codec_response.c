@@ -1,3 +1,9 @@
+/*
+ * The response codec (codec_response.h): an HTTP answer classified as exactly one of success, known
+ * error, unknown error or protocol error (with the reason), the typed RunTask parse, and the reverse:
+ * Task, Failure and error answers written for the emulator and the mock. Error types are resolved by
+ * errors.c, never here.
+ */
 #include "ecc/codec_response.h"
 
 #include "ecc/codec_request.h"

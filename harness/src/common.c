@@ -1,3 +1,8 @@
+/*
+ * Floor 0 (common.h): status names, diagnostics, the capped growable buffer, ecc_array_grow (the one
+ * growable-array routine), secure zero, constant-time compare, hex, UUIDv4 text, the civil-date
+ * routine and the log-line helper. No I/O beyond what a caller's log sink does.
+ */
 #include "ecc/common.h"
 
 #include <stdio.h>

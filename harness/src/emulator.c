@@ -417,18 +417,15 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
     if (!s_authenticate(emu, request, &key, &err)) {
         goto answer;
     }
-    const char *target = ecc_http_headers_get(&request->headers, "X-Amz-Target");
-    size_t prefix_len = strlen(ECC_AWS_JSON_TARGET_PREFIX);
-    const char *operation =
-        target && strncmp(target, ECC_AWS_JSON_TARGET_PREFIX, prefix_len) == 0 && target[prefix_len] == '.'
-            ? target + prefix_len + 1
-            : NULL;
-    const struct emu_op *op = operation ? emu_op_find(operation) : NULL;
+    struct ecc_aws_json_target target;
+    bool named = ecc_codec_read_target(ecc_http_headers_get(&request->headers, "X-Amz-Target"), &target);
+    const struct emu_op *op = named && target.ecs_prefix ? emu_op_find(target.operation) : NULL;
     if (strcmp(method, "POST") != 0 || strcmp(path, "/") != 0 || !op) {
         emu_error_set(
             &err, ECC_ERROR_UNKNOWN_OPERATION, "%s", !op ? "Unknown operation (X-Amz-Target)." : "Use POST /.");
         goto answer;
     }
+    const char *operation = target.operation;
     if (!s_content_type_ok(ecc_http_headers_get(&request->headers, "Content-Type"))) {
         emu_error_set(&err, ECC_ERROR_SERIALIZATION, "Content-Type must be %s.", ECC_AWS_JSON_CONTENT_TYPE);
         goto answer;

@@ -148,8 +148,10 @@ struct emu_taskdef {
     bool has_task_role;
     char **launch_volumes; /* volumes with configuredAtLaunch: true */
     size_t launch_volume_count;
+    size_t launch_volume_capacity;
     char **member_of; /* memberOf expressions of the definition */
     size_t member_of_count;
+    size_t member_of_capacity;
     size_t placement_constraint_count;
     struct ecc_tag_list tags; /* as registered, for propagateTags TASK_DEFINITION (owned) */
     json_t *json;             /* the taskDefinition object as DescribeTaskDefinition would show it (owned) */
@@ -161,6 +163,7 @@ struct emu_family {
     char *name;
     struct emu_taskdef **revisions; /* revisions[i]->revision == i + 1 */
     size_t count;
+    size_t capacity;
 };
 
 struct emu_task {

@@ -519,13 +519,14 @@ int32_t emu_parse_units(const char *text, bool is_cpu) {
     return (int32_t)(value * scale + 0.5);
 }
 
-static bool s_strings_append(char ***items, size_t *count, const char *value) {
-    char **grown = realloc(*items, (*count + 1) * sizeof(**items));
+static bool s_strings_append(char ***items, size_t *count, size_t *capacity, const char *value) {
+    char **grown = ecc_array_grow(*items, capacity, *count, sizeof(**items), 4, SIZE_MAX);
     if (!grown) {
         return false;
     }
     *items = grown;
-    if (!(grown[*count] = ecc_strdup(value))) {
+    grown[*count] = ecc_strdup(value);
+    if (!grown[*count]) {
         return false;
     }
     (*count)++;
@@ -633,7 +634,11 @@ static bool s_read_volumes(const json_t *list, struct emu_taskdef *td, struct em
         }
         if (json_is_true(json_object_get(volume, "configuredAtLaunch"))) {
             td->needs_platform_1_4 = true;
-            if (!s_strings_append(&td->launch_volumes, &td->launch_volume_count, json_string_value(name))) {
+            if (!s_strings_append(
+                    &td->launch_volumes,
+                    &td->launch_volume_count,
+                    &td->launch_volume_capacity,
+                    json_string_value(name))) {
                 emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
                 return false;
             }
@@ -665,7 +670,7 @@ static bool s_read_constraints(const json_t *list, struct emu_taskdef *td, struc
                 "expression.");
             return false;
         }
-        if (!s_strings_append(&td->member_of, &td->member_of_count, expression)) {
+        if (!s_strings_append(&td->member_of, &td->member_of_count, &td->member_of_capacity, expression)) {
             emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
             return false;
         }
@@ -842,7 +847,8 @@ emu_taskdef_register(struct ecc_emulator *emu, const char *account, const json_t
         family->next = emu->families;
         emu->families = family;
     }
-    struct emu_taskdef **grown = realloc(family->revisions, (family->count + 1) * sizeof(*grown));
+    struct emu_taskdef **grown =
+        ecc_array_grow(family->revisions, &family->capacity, family->count, sizeof(*grown), 4, SIZE_MAX);
     if (!grown) {
         emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
         goto on_error;

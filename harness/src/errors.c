@@ -1,3 +1,9 @@
+/*
+ * The error table and error-type resolution (errors.h): RunTask's declared exceptions and the common
+ * AWS JSON errors with status, fault and retry class; look-up by id or name; the one implementation of
+ * the awsJson1_1 type rules (X-Amzn-Errortype, then code, then __type; sanitized) and of the
+ * message/Message member.
+ */
 #include "ecc/errors.h"
 
 #include "ecc/json.h"

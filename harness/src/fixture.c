@@ -1,3 +1,9 @@
+/*
+ * The fixture loader (fixture.h, fixtures/README.md): one recorded exchange a file, read strictly (unknown
+ * members are errors, secrets refused, X-Amz-Target checked against the operation through the codec's
+ * reader), and the fixture set a suite resolves its references against. Also the suite-file helpers
+ * the case loader shares (suite_internal.h).
+ */
 #include "ecc/fixture.h"
 
 #include "ecc/codec_request.h"
@@ -542,9 +548,9 @@ static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_di
                 target = json_string_value(value);
             }
         }
-        size_t prefix_len = strlen(ECC_AWS_JSON_TARGET_PREFIX);
-        if (target && !(strncmp(target, ECC_AWS_JSON_TARGET_PREFIX, prefix_len) == 0 && target[prefix_len] == '.' &&
-                        strcmp(target + prefix_len + 1, fixture->operation) == 0)) {
+        struct ecc_aws_json_target read;
+        bool named = ecc_codec_read_target(target, &read);
+        if (target && !(named && read.ecs_prefix && strcmp(read.operation, fixture->operation) == 0)) {
             ecc_json_path_push_member(&path, "request");
             ecc_json_path_push_member(&path, "headers");
             status = ecc_json_path_fail(

@@ -1,3 +1,7 @@
+/*
+ * HTTP message values (http.h): requests and responses as plain data with ordered, case-preserving,
+ * case-insensitively looked-up headers, each list capped at ECC_HTTP_MAX_HEADERS. No wire parsing.
+ */
 #include "ecc/http.h"
 
 #include <stdlib.h>

@@ -1,3 +1,9 @@
+/*
+ * Floor-0 JSON helpers over jansson (json.h): typed reads that name the member path of every failure,
+ * member paths and JSON pointers, ISO-8601 and strict UTF-8, the JSON string escaper, RFC 7386 merge
+ * patch, and ecc_json_writer, the one JSON text writer both codecs use (the first failure latched with
+ * its path; a check-only mode that writes nothing and counts characters).
+ */
 #include "ecc/json.h"
 
 #include <ctype.h>

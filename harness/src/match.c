@@ -1,3 +1,10 @@
+/*
+ * Matchers over JSON documents (match.h): RFC 6901 pointers with a `*` wildcard resolved to the values
+ * they reach, each value tested against a matcher spec (a bare value means equals), captures and derived
+ * captures, and the load-time check of every spec. The matchers are one table (s_matchers): each row
+ * holds the name, whether it needs a value, its run-time test and its load-time operand check, so a
+ * new matcher is one row and two functions. Bounded: regexes are measured before regcomp.
+ */
 #include "ecc/match.h"
 
 #include <math.h>
@@ -629,148 +636,399 @@ static bool s_is_presence_only(const json_t *spec) {
 
 static bool s_match_one(const json_t *value, const json_t *spec, const char *pointer, struct ecc_match_failure *f);
 
+/* A range's or length's {"min", "max"} operand. */
+static enum ecc_status s_check_bounds(
+    const json_t *operand, bool integers, struct ecc_json_path *path, const char *key, struct ecc_diag *diag) {
+    if (!json_is_object(operand) || json_object_size(operand) == 0) {
+        return ecc_json_path_fail(path, key, diag, "'%s' needs an object with \"min\" and/or \"max\"", key);
+    }
+    const char *bound;
+    const json_t *limit;
+    json_object_foreach((json_t *)operand, bound, limit) {
+        if (strcmp(bound, "min") != 0 && strcmp(bound, "max") != 0) {
+            return ecc_json_path_fail(path, key, diag, "unknown member '%s' in '%s' (only min and max)", bound, key);
+        }
+        if (integers ? !(json_is_integer(limit) && json_integer_value(limit) >= 0) : !json_is_number(limit)) {
+            return ecc_json_path_fail(
+                path, key, diag, "'%s.%s' must be %s", key, bound, integers ? "a non-negative integer" : "a number");
+        }
+    }
+    const json_t *min = json_object_get(operand, "min");
+    const json_t *max = json_object_get(operand, "max");
+    if (min && max && json_number_value(min) > json_number_value(max)) {
+        return ecc_json_path_fail(path, key, diag, "'%s' has min greater than max", key);
+    }
+    return ECC_OK;
+}
+
+/* ---- the matchers ------------------------------------------------------------------------------ */
+
+/* Each matcher's run-time test (fills `why` when it does not hold) and load-time check of its operand.
+ * `value` is NULL when the pointer reaches nothing; s_match_key answers for matchers that need a value. */
+typedef bool(s_match_fn)(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size);
+
+struct s_spec_check {
+    const json_t *spec; /* the whole matcher object the key belongs to */
+    const char *key;
+    const json_t *operand;
+    bool top;      /* the matcher is a step's expectation itself, not nested in another */
+    bool wildcard; /* its pointer has a '*' */
+    struct ecc_json_path *path;
+    struct ecc_diag *diag;
+};
+
+typedef enum ecc_status(s_check_fn)(const struct s_spec_check *check);
+
+static enum ecc_status
+s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path, struct ecc_diag *diag);
+
+static bool s_match_present(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    bool want = json_is_true(operand);
+    if ((value != NULL) != want) {
+        snprintf(why, why_size, want ? "expected a value, found none" : "expected no value");
+        return false;
+    }
+    return true;
+}
+
+static bool s_match_not(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    if (!value && !s_is_presence_only(operand)) {
+        snprintf(why, why_size, "expected a value (for 'not'), found none");
+        return false;
+    }
+    if (s_match_one(value, operand, pointer, NULL)) {
+        snprintf(why, why_size, "expected the value NOT to satisfy the matcher");
+        return false;
+    }
+    return true;
+}
+
+static bool s_match_type(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    if (!s_has_type(value, json_string_value(operand))) {
+        snprintf(
+            why,
+            why_size,
+            "expected type %s, got %s",
+            json_string_value(operand),
+            value ? ecc_json_type_name(value) : "nothing");
+        return false;
+    }
+    return true;
+}
+
+static bool s_match_equals(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    bool equal = json_is_null(operand) ? value == NULL : ecc_match_json_equal(value, operand);
+    if (!equal) {
+        snprintf(why, why_size, value ? "values differ" : "expected a value, found none");
+    }
+    return equal;
+}
+
+/* Optional members: absence passes; a value present must satisfy the inner expectation. */
+static bool s_match_absent_or(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    if (!value) {
+        return true;
+    }
+    struct ecc_match_failure inner;
+    ecc_match_failure_init(&inner);
+    bool ok = s_match_one(value, operand, pointer, &inner);
+    if (!ok) {
+        snprintf(why, why_size, "present, but %.250s", inner.message);
+    }
+    ecc_match_failure_clean_up(&inner);
+    return ok;
+}
+
+static bool s_match_one_of(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    for (size_t i = 0; i < json_array_size(operand); i++) {
+        if (ecc_match_json_equal(value, json_array_get(operand, i))) {
+            return true;
+        }
+    }
+    snprintf(why, why_size, "expected one of %zu listed values", json_array_size(operand));
+    return false;
+}
+
+static bool s_match_regex(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    if (!json_is_string(value)) {
+        snprintf(why, why_size, "expected a string for 'regex', got %s", ecc_json_type_name(value));
+        return false;
+    }
+    return s_regex_matches(json_string_value(operand), json_string_value(value), why, why_size);
+}
+
+static bool s_match_arn(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    if (!json_is_string(value) || !s_is_ecs_arn(json_string_value(value), json_string_value(operand))) {
+        snprintf(why, why_size, "expected an ECS ARN of kind %s", json_string_value(operand));
+        return false;
+    }
+    return true;
+}
+
+static bool s_match_uuid(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)operand;
+    (void)key;
+    (void)pointer;
+    if (!json_is_string(value) || !s_is_uuid(json_string_value(value), json_string_length(value))) {
+        snprintf(why, why_size, "expected a UUID (8-4-4-4-12 hex digits)");
+        return false;
+    }
+    return true;
+}
+
+static bool s_match_range(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    if (!json_is_number(value)) {
+        snprintf(why, why_size, "expected a number for 'range', got %s", ecc_json_type_name(value));
+        return false;
+    }
+    double v = json_number_value(value);
+    const json_t *min = json_object_get(operand, "min");
+    const json_t *max = json_object_get(operand, "max");
+    if ((min && v < json_number_value(min)) || (max && v > json_number_value(max))) {
+        snprintf(why, why_size, "expected a number in the range");
+        return false;
+    }
+    return true;
+}
+
+static bool s_match_length(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    size_t length = 0;
+    if (!s_length_of(value, &length)) {
+        snprintf(why, why_size, "expected an array, string or object for 'length', got %s", ecc_json_type_name(value));
+        return false;
+    }
+    json_int_t min = 0, max = -1;
+    if (json_is_integer(operand)) {
+        min = max = json_integer_value(operand);
+    } else {
+        const json_t *lo = json_object_get(operand, "min");
+        const json_t *hi = json_object_get(operand, "max");
+        min = lo ? json_integer_value(lo) : 0;
+        max = hi ? json_integer_value(hi) : -1;
+    }
+    if ((json_int_t)length < min || (max >= 0 && (json_int_t)length > max)) {
+        snprintf(why, why_size, "length is %zu", length);
+        return false;
+    }
+    return true;
+}
+
+static bool s_match_set(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)key;
+    (void)pointer;
+    if (!json_is_array(operand)) {
+        snprintf(why, why_size, "'set' needs an array to compare with, got %s", ecc_json_type_name(operand));
+        return false;
+    }
+    if (!json_is_array(value)) {
+        snprintf(why, why_size, "expected an array for 'set', got %s", ecc_json_type_name(value));
+        return false;
+    }
+    if (!s_same_set(value, operand)) {
+        snprintf(why, why_size, "expected the same elements in any order");
+        return false;
+    }
+    return true;
+}
+
+/* ecc_match_eval applies 'collect' before matching; met here, it was not at a wildcard's top. */
+static bool s_match_collect(
+    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
+    (void)value;
+    (void)operand;
+    (void)key;
+    (void)pointer;
+    snprintf(why, why_size, "'collect' applies only to a wildcard pointer");
+    return false;
+}
+
+static enum ecc_status s_check_present(const struct s_spec_check *c) {
+    if (!json_is_boolean(c->operand)) {
+        return ecc_json_path_fail(c->path, c->key, c->diag, "'present' must be true or false");
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_check_type(const struct s_spec_check *c) {
+    if (!json_is_string(c->operand) || !s_in_list(json_string_value(c->operand), s_types, ECC_ARRAY_LEN(s_types))) {
+        return ecc_json_path_fail(
+            c->path, c->key, c->diag, "'type' must be one of string, number, integer, boolean, array, object, null");
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_check_regex(const struct s_spec_check *c) {
+    if (!json_is_string(c->operand)) {
+        return ecc_json_path_fail(c->path, c->key, c->diag, "'regex' must be a string");
+    }
+    if (!strstr(json_string_value(c->operand), "${")) {
+        regex_t re;
+        char why[256];
+        if (!s_regex_compile(&re, json_string_value(c->operand), REG_EXTENDED | REG_NOSUB, why, sizeof(why))) {
+            return ecc_json_path_fail(c->path, c->key, c->diag, "%s", why);
+        }
+        regfree(&re);
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_check_arn(const struct s_spec_check *c) {
+    if (!json_is_string(c->operand) ||
+        !s_in_list(json_string_value(c->operand), s_arn_kinds, ECC_ARRAY_LEN(s_arn_kinds))) {
+        return ecc_json_path_fail(
+            c->path,
+            c->key,
+            c->diag,
+            "'arn' must be one of task, cluster, task-definition, container, container-instance, "
+            "capacity-provider, any");
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_check_uuid(const struct s_spec_check *c) {
+    if (!json_is_true(c->operand)) {
+        return ecc_json_path_fail(c->path, c->key, c->diag, "'uuid' must be true");
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_check_range(const struct s_spec_check *c) {
+    return s_check_bounds(c->operand, false, c->path, c->key, c->diag);
+}
+
+static enum ecc_status s_check_length(const struct s_spec_check *c) {
+    if (!json_is_integer(c->operand)) {
+        return s_check_bounds(c->operand, true, c->path, c->key, c->diag);
+    }
+    if (json_integer_value(c->operand) < 0) {
+        return ecc_json_path_fail(c->path, c->key, c->diag, "'length' must not be negative");
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_check_set(const struct s_spec_check *c) {
+    if (!json_is_array(c->operand) && !(json_is_string(c->operand) && strstr(json_string_value(c->operand), "${"))) {
+        return ecc_json_path_fail(c->path, c->key, c->diag, "'set' must be an array or a ${...} reference to one");
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_check_one_of(const struct s_spec_check *c) {
+    if (!json_is_array(c->operand) || json_array_size(c->operand) == 0) {
+        return ecc_json_path_fail(c->path, c->key, c->diag, "'one_of' must be a non-empty array");
+    }
+    return ECC_OK;
+}
+
+/* The matcher nested under this key, checked with its own member path. */
+static enum ecc_status s_check_nested(const struct s_spec_check *c) {
+    ecc_json_path_push_member(c->path, c->key);
+    enum ecc_status status = s_check(c->operand, false, false, c->path, c->diag);
+    ecc_json_path_pop(c->path);
+    return status;
+}
+
+static enum ecc_status s_check_absent_or(const struct s_spec_check *c) {
+    if (json_is_null(c->operand)) {
+        return ecc_json_path_fail(
+            c->path, c->key, c->diag, "'absent_or' needs a value or a matcher (null would accept everything)");
+    }
+    return json_is_object(c->operand) ? s_check_nested(c) : ECC_OK;
+}
+
+static enum ecc_status s_check_not(const struct s_spec_check *c) {
+    if (!json_is_object(c->operand)) {
+        return ecc_json_path_fail(c->path, c->key, c->diag, "'not' must be a matcher object");
+    }
+    return s_check_nested(c);
+}
+
+static enum ecc_status s_check_collect(const struct s_spec_check *c) {
+    if (!c->top || !c->wildcard) {
+        return ecc_json_path_fail(
+            c->path, c->key, c->diag, "'collect' applies only at the top of a wildcard (*) pointer's expectation");
+    }
+    if (json_object_size(c->spec) != 1) {
+        return ecc_json_path_fail(c->path, c->key, c->diag, "'collect' must be the only key of its matcher");
+    }
+    return s_check_nested(c);
+}
+
+/* The matchers: the one list of their names (match.h documents each). */
+static const struct s_matcher {
+    const char *name;
+    bool needs_value; /* a missing value fails before `match` is asked */
+    s_match_fn *match;
+    s_check_fn *check; /* NULL: any operand */
+} s_matchers[] = {
+    {"equals", false, s_match_equals, NULL},
+    {"present", false, s_match_present, s_check_present},
+    {"type", false, s_match_type, s_check_type},
+    {"regex", true, s_match_regex, s_check_regex},
+    {"arn", true, s_match_arn, s_check_arn},
+    {"uuid", true, s_match_uuid, s_check_uuid},
+    {"range", true, s_match_range, s_check_range},
+    {"length", true, s_match_length, s_check_length},
+    {"set", true, s_match_set, s_check_set},
+    {"one_of", true, s_match_one_of, s_check_one_of},
+    {"not", false, s_match_not, s_check_not},
+    {"absent_or", false, s_match_absent_or, s_check_absent_or},
+    {"collect", false, s_match_collect, s_check_collect},
+};
+
+static const struct s_matcher *s_find_matcher(const char *name) {
+    for (size_t i = 0; i < ECC_ARRAY_LEN(s_matchers); i++) {
+        if (strcmp(s_matchers[i].name, name) == 0) {
+            return &s_matchers[i];
+        }
+    }
+    return NULL;
+}
+
 /* One key of a matcher object. Fills `why` when it does not hold. */
 static bool s_match_key(
     const json_t *value, const char *key, const json_t *operand, const char *pointer, char *why, size_t why_size) {
-    if (strcmp(key, "present") == 0) {
-        bool want = json_is_true(operand);
-        if ((value != NULL) != want) {
-            snprintf(why, why_size, want ? "expected a value, found none" : "expected no value");
-            return false;
-        }
-        return true;
+    const struct s_matcher *matcher = s_find_matcher(key);
+    if (!matcher) {
+        snprintf(why, why_size, "unknown matcher '%s'", key);
+        return false;
     }
-    if (strcmp(key, "not") == 0) {
-        if (!value && !s_is_presence_only(operand)) {
-            snprintf(why, why_size, "expected a value (for 'not'), found none");
-            return false;
-        }
-        if (s_match_one(value, operand, pointer, NULL)) {
-            snprintf(why, why_size, "expected the value NOT to satisfy the matcher");
-            return false;
-        }
-        return true;
-    }
-    if (strcmp(key, "type") == 0) {
-        if (!s_has_type(value, json_string_value(operand))) {
-            snprintf(
-                why,
-                why_size,
-                "expected type %s, got %s",
-                json_string_value(operand),
-                value ? ecc_json_type_name(value) : "nothing");
-            return false;
-        }
-        return true;
-    }
-    if (strcmp(key, "equals") == 0) {
-        bool equal = json_is_null(operand) ? value == NULL : ecc_match_json_equal(value, operand);
-        if (!equal) {
-            snprintf(why, why_size, value ? "values differ" : "expected a value, found none");
-        }
-        return equal;
-    }
-    if (strcmp(key, "absent_or") == 0) {
-        /* Optional members: absence passes; a value present must satisfy the inner expectation. */
-        if (!value) {
-            return true;
-        }
-        struct ecc_match_failure inner;
-        ecc_match_failure_init(&inner);
-        bool ok = s_match_one(value, operand, pointer, &inner);
-        if (!ok) {
-            snprintf(why, why_size, "present, but %.250s", inner.message);
-        }
-        ecc_match_failure_clean_up(&inner);
-        return ok;
-    }
-    if (!value) {
+    if (matcher->needs_value && !value) {
         snprintf(why, why_size, "expected a value (for '%s'), found none", key);
         return false;
     }
-    if (strcmp(key, "one_of") == 0) {
-        for (size_t i = 0; i < json_array_size(operand); i++) {
-            if (ecc_match_json_equal(value, json_array_get(operand, i))) {
-                return true;
-            }
-        }
-        snprintf(why, why_size, "expected one of %zu listed values", json_array_size(operand));
-        return false;
-    }
-    if (strcmp(key, "regex") == 0) {
-        if (!json_is_string(value)) {
-            snprintf(why, why_size, "expected a string for 'regex', got %s", ecc_json_type_name(value));
-            return false;
-        }
-        return s_regex_matches(json_string_value(operand), json_string_value(value), why, why_size);
-    }
-    if (strcmp(key, "arn") == 0) {
-        if (!json_is_string(value) || !s_is_ecs_arn(json_string_value(value), json_string_value(operand))) {
-            snprintf(why, why_size, "expected an ECS ARN of kind %s", json_string_value(operand));
-            return false;
-        }
-        return true;
-    }
-    if (strcmp(key, "uuid") == 0) {
-        if (!json_is_string(value) || !s_is_uuid(json_string_value(value), json_string_length(value))) {
-            snprintf(why, why_size, "expected a UUID (8-4-4-4-12 hex digits)");
-            return false;
-        }
-        return true;
-    }
-    if (strcmp(key, "range") == 0) {
-        if (!json_is_number(value)) {
-            snprintf(why, why_size, "expected a number for 'range', got %s", ecc_json_type_name(value));
-            return false;
-        }
-        double v = json_number_value(value);
-        const json_t *min = json_object_get(operand, "min");
-        const json_t *max = json_object_get(operand, "max");
-        if ((min && v < json_number_value(min)) || (max && v > json_number_value(max))) {
-            snprintf(why, why_size, "expected a number in the range");
-            return false;
-        }
-        return true;
-    }
-    if (strcmp(key, "length") == 0) {
-        size_t length = 0;
-        if (!s_length_of(value, &length)) {
-            snprintf(
-                why, why_size, "expected an array, string or object for 'length', got %s", ecc_json_type_name(value));
-            return false;
-        }
-        json_int_t min = 0, max = -1;
-        if (json_is_integer(operand)) {
-            min = max = json_integer_value(operand);
-        } else {
-            const json_t *lo = json_object_get(operand, "min");
-            const json_t *hi = json_object_get(operand, "max");
-            min = lo ? json_integer_value(lo) : 0;
-            max = hi ? json_integer_value(hi) : -1;
-        }
-        if ((json_int_t)length < min || (max >= 0 && (json_int_t)length > max)) {
-            snprintf(why, why_size, "length is %zu", length);
-            return false;
-        }
-        return true;
-    }
-    if (strcmp(key, "set") == 0) {
-        if (!json_is_array(operand)) {
-            snprintf(why, why_size, "'set' needs an array to compare with, got %s", ecc_json_type_name(operand));
-            return false;
-        }
-        if (!json_is_array(value)) {
-            snprintf(why, why_size, "expected an array for 'set', got %s", ecc_json_type_name(value));
-            return false;
-        }
-        if (!s_same_set(value, operand)) {
-            snprintf(why, why_size, "expected the same elements in any order");
-            return false;
-        }
-        return true;
-    }
-    snprintf(why, why_size, "unknown matcher '%s'", key);
-    return false;
+    return matcher->match(value, operand, key, pointer, why, why_size);
 }
 
 static bool s_match_one(const json_t *value, const json_t *spec, const char *pointer, struct ecc_match_failure *f) {
@@ -957,30 +1215,6 @@ enum ecc_status ecc_match_derive(const json_t *value, const char *regex, json_t 
 
 /* ---- load-time checks -------------------------------------------------------------------------- */
 
-static enum ecc_status s_check_bounds(
-    const json_t *operand, bool integers, struct ecc_json_path *path, const char *key, struct ecc_diag *diag) {
-    if (!json_is_object(operand) || json_object_size(operand) == 0) {
-        return ecc_json_path_fail(path, key, diag, "'%s' needs an object with \"min\" and/or \"max\"", key);
-    }
-    const char *bound;
-    const json_t *limit;
-    json_object_foreach((json_t *)operand, bound, limit) {
-        if (strcmp(bound, "min") != 0 && strcmp(bound, "max") != 0) {
-            return ecc_json_path_fail(path, key, diag, "unknown member '%s' in '%s' (only min and max)", bound, key);
-        }
-        if (integers ? !(json_is_integer(limit) && json_integer_value(limit) >= 0) : !json_is_number(limit)) {
-            return ecc_json_path_fail(
-                path, key, diag, "'%s.%s' must be %s", key, bound, integers ? "a non-negative integer" : "a number");
-        }
-    }
-    const json_t *min = json_object_get(operand, "min");
-    const json_t *max = json_object_get(operand, "max");
-    if (min && max && json_number_value(min) > json_number_value(max)) {
-        return ecc_json_path_fail(path, key, diag, "'%s' has min greater than max", key);
-    }
-    return ECC_OK;
-}
-
 static enum ecc_status
 s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path, struct ecc_diag *diag) {
     if (!json_is_object(spec)) {
@@ -992,99 +1226,21 @@ s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path,
     const char *key;
     const json_t *operand;
     json_object_foreach((json_t *)spec, key, operand) {
-        enum ecc_status status = ECC_OK;
-        if (strcmp(key, "equals") == 0) {
-            continue;
-        } else if (strcmp(key, "present") == 0) {
-            if (!json_is_boolean(operand)) {
-                return ecc_json_path_fail(path, key, diag, "'present' must be true or false");
+        const struct s_matcher *matcher = s_find_matcher(key);
+        if (!matcher) {
+            char names[256] = "";
+            size_t used = 0;
+            for (size_t i = 0; i < ECC_ARRAY_LEN(s_matchers) && used < sizeof(names); i++) {
+                int n = snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "", s_matchers[i].name);
+                used += n > 0 ? (size_t)n : 0;
             }
-        } else if (strcmp(key, "type") == 0) {
-            if (!json_is_string(operand) || !s_in_list(json_string_value(operand), s_types, ECC_ARRAY_LEN(s_types))) {
-                return ecc_json_path_fail(
-                    path, key, diag, "'type' must be one of string, number, integer, boolean, array, object, null");
-            }
-        } else if (strcmp(key, "regex") == 0) {
-            if (!json_is_string(operand)) {
-                return ecc_json_path_fail(path, key, diag, "'regex' must be a string");
-            }
-            if (!strstr(json_string_value(operand), "${")) {
-                regex_t re;
-                char why[256];
-                if (!s_regex_compile(&re, json_string_value(operand), REG_EXTENDED | REG_NOSUB, why, sizeof(why))) {
-                    return ecc_json_path_fail(path, key, diag, "%s", why);
-                }
-                regfree(&re);
-            }
-        } else if (strcmp(key, "arn") == 0) {
-            if (!json_is_string(operand) ||
-                !s_in_list(json_string_value(operand), s_arn_kinds, ECC_ARRAY_LEN(s_arn_kinds))) {
-                return ecc_json_path_fail(
-                    path,
-                    key,
-                    diag,
-                    "'arn' must be one of task, cluster, task-definition, container, container-instance, "
-                    "capacity-provider, any");
-            }
-        } else if (strcmp(key, "uuid") == 0) {
-            if (!json_is_true(operand)) {
-                return ecc_json_path_fail(path, key, diag, "'uuid' must be true");
-            }
-        } else if (strcmp(key, "range") == 0) {
-            status = s_check_bounds(operand, false, path, key, diag);
-        } else if (strcmp(key, "length") == 0) {
-            if (json_is_integer(operand)) {
-                if (json_integer_value(operand) < 0) {
-                    return ecc_json_path_fail(path, key, diag, "'length' must not be negative");
-                }
-            } else {
-                status = s_check_bounds(operand, true, path, key, diag);
-            }
-        } else if (strcmp(key, "set") == 0) {
-            if (!json_is_array(operand) && !(json_is_string(operand) && strstr(json_string_value(operand), "${"))) {
-                return ecc_json_path_fail(path, key, diag, "'set' must be an array or a ${...} reference to one");
-            }
-        } else if (strcmp(key, "one_of") == 0) {
-            if (!json_is_array(operand) || json_array_size(operand) == 0) {
-                return ecc_json_path_fail(path, key, diag, "'one_of' must be a non-empty array");
-            }
-        } else if (strcmp(key, "absent_or") == 0) {
-            if (json_is_null(operand)) {
-                return ecc_json_path_fail(
-                    path, key, diag, "'absent_or' needs a value or a matcher (null would accept everything)");
-            }
-            if (json_is_object(operand)) {
-                ecc_json_path_push_member(path, key);
-                status = s_check(operand, false, false, path, diag);
-                ecc_json_path_pop(path);
-            }
-        } else if (strcmp(key, "not") == 0) {
-            if (!json_is_object(operand)) {
-                return ecc_json_path_fail(path, key, diag, "'not' must be a matcher object");
-            }
-            ecc_json_path_push_member(path, key);
-            status = s_check(operand, false, false, path, diag);
-            ecc_json_path_pop(path);
-        } else if (strcmp(key, "collect") == 0) {
-            if (!top || !wildcard) {
-                return ecc_json_path_fail(
-                    path, key, diag, "'collect' applies only at the top of a wildcard (*) pointer's expectation");
-            }
-            if (json_object_size(spec) != 1) {
-                return ecc_json_path_fail(path, key, diag, "'collect' must be the only key of its matcher");
-            }
-            ecc_json_path_push_member(path, key);
-            status = s_check(operand, false, false, path, diag);
-            ecc_json_path_pop(path);
-        } else {
-            return ecc_json_path_fail(
-                path,
-                key,
-                diag,
-                "unknown matcher '%s' (equals, present, type, regex, arn, uuid, range, length, set, one_of, not, "
-                "absent_or, collect)",
-                key);
+            return ecc_json_path_fail(path, key, diag, "unknown matcher '%s' (%s)", key, names);
         }
+        if (!matcher->check) {
+            continue;
+        }
+        const struct s_spec_check check = {spec, key, operand, top, wildcard, path, diag};
+        enum ecc_status status = matcher->check(&check);
         if (status != ECC_OK) {
             return status;
         }

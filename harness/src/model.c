@@ -1,3 +1,8 @@
+/*
+ * The RunTask request model (model.h): init, clean-up, deep copy and deep equality of every shape, the
+ * list functions generated from one macro set (model_list.h) and the list-append helper builders and
+ * parsers use. Absent and empty stay distinct throughout.
+ */
 #include "ecc/model.h"
 
 #include "model_list.h"

@@ -1,3 +1,8 @@
+/*
+ * The RunTask response model (model_response.h): clean-up and equality of Task, its nested shapes,
+ * Failure, RunTaskResponse and the error result, with the list functions from model_list.h and the
+ * shapes model.c already defines reused.
+ */
 #include "ecc/model_response.h"
 
 #include "model_list.h"

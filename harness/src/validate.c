@@ -1,3 +1,8 @@
+/*
+ * RunTask validation (validate.h): every documented limit as a rule with its id and error type, all
+ * failures collected with the member path of each; the one place a protocol limit is written. Tag
+ * pattern classes come from the generated Unicode table (unicode_tag_chars.c).
+ */
 #include "ecc/validate.h"
 
 #include "ecc/codec_request.h"

@@ -1,3 +1,8 @@
+/*
+ * Case variables (vars.h): the table of `${name}` values of one running case, substitution into strings
+ * and JSON (a whole-string reference keeps its JSON type), `${uuid}` and `${repeat:N:T}`, and the
+ * seeded splitmix64 generator the runner orders and names with.
+ */
 #include "ecc/vars.h"
 
 #include <ctype.h>

@@ -21,7 +21,23 @@
 
 /* `X-Amz-Target: <prefix>.<Operation>` for ECS. */
 #define ECC_AWS_JSON_TARGET_PREFIX "AmazonEC2ContainerServiceV20141113"
-#define ECC_AWS_JSON_CONTENT_TYPE  "application/x-amz-json-1.1"
+
+/* An X-Amz-Target value read: `<prefix>.<Operation>`. */
+struct ecc_aws_json_target {
+    const char *operation; /* after the last '.', a pointer into the value ("" when nothing follows it) */
+    bool ecs_prefix;       /* what comes before that dot is exactly ECC_AWS_JSON_TARGET_PREFIX */
+};
+
+/*
+ * The one reader of X-Amz-Target. False (and `out` zeroed) for a NULL value or one without a '.'.
+ * An endpoint that follows the protocol serves `operation` only under `ecs_prefix` (AWS answers any
+ * other prefix, another service's or another version's, with UnknownOperationException): the emulator
+ * and the fixture check ask for both. An endpoint may ignore the prefix (moto starts a task for
+ * "DynamoDB_20120810.RunTask"), so the case loader counts a step as reaching `operation` whatever its
+ * prefix: that step's tasks are cleaned up and --allow-tasks guards it.
+ */
+bool ecc_codec_read_target(const char *target, struct ecc_aws_json_target *out);
+#define ECC_AWS_JSON_CONTENT_TYPE "application/x-amz-json-1.1"
 /* Default cap on a request body, both directions. RunTask bodies are a few KB (overrides alone are
  * capped at 8192 characters); 1 MiB leaves room for invalid requests sent on purpose. */
 #define ECC_CODEC_DEFAULT_MAX_BODY_BYTES ((size_t)1024 * 1024)
