@@ -151,7 +151,7 @@ def main():
 def missing_program(example, bindir):
     """The example's program when it is not on PATH (after VAR=value words), else None."""
     words = [w for w in re.split(r"\s+", example.replace("\\\n", " ").strip()) if not re.match(r"^[A-Z_]+=", w)]
-    if not words or words[0] in ("until", "ls"):
+    if not words or words[0] in ("until", "ls", "export"):  # shell words, not programs
         return None
     path = bindir + ":" + os.environ.get("PATH", "")
     return None if shutil.which(words[0], path=path) else words[0]
@@ -164,7 +164,10 @@ def run_session(page, runs, work, bindir, tmp):
     for example in runs:
         label = example.splitlines()[0]
         script.append(f"echo {shlex.quote('$ ' + label)}")
-        if example.rstrip().endswith("&"):
+        if example.startswith("export "):
+            # An export sets the session's environment for the examples after it: no subshell.
+            script.append(f"{example} && echo '  ok' || {{ echo '  FAIL: export'; fail=1; }}")
+        elif example.rstrip().endswith("&"):
             script.append(example)
             port = re.search(r"(?:--listen [0-9.]+:|--port )([1-9][0-9]*)", example)
             if port:
