@@ -80,12 +80,12 @@ struct ecc_client_suite_options {
 
 /*
  * Runs the selected cases, adding one item per case to `report` (initialized by the caller; sorted by
- * id at the end; cases in another --shard are left out, uncounted, before --only/--skip): PASS, FAIL (reason: the first problem; detail: every problem), SKIP (the client cannot
- * express the case, or the run was interrupted), XFAIL and XPASS per the expect-fail list (reason: the
- * list's, detail: what failed); a listed case that fails in a way its line does not accept
- * (ecc_expect_fail_accepts) is FAIL. `report->filtered_out` counts the cases left out. Returns ECC_OK when
- * every selected case ran; ECC_ERR_IO (with the first such `diag`) when a case's mock or adapter could
- * not be started: that case is FAIL with the reason and the others still run.
+ * id at the end; cases in another --shard are left out, uncounted, before --only/--skip): PASS, FAIL (reason: the first
+ * problem; detail: every problem), SKIP (the client cannot express the case, or the run was interrupted), XFAIL and
+ * XPASS per the expect-fail list (reason: the list's, detail: what failed); a listed case that fails in a way its line
+ * does not accept (ecc_expect_fail_accepts) is FAIL. `report->filtered_out` counts the cases left out. Returns ECC_OK
+ * when every selected case ran; ECC_ERR_IO (with the first such `diag`) when a case's mock or adapter could not be
+ * started: that case is FAIL with the reason and the others still run.
  */
 enum ecc_status ecc_client_suite_run(
     const struct ecc_client_suite *suite,
