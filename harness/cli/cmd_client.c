@@ -142,9 +142,8 @@ static bool s_resolve_self(const char *adapter, char *out, size_t size) {
 }
 
 static bool s_parse_unsigned(const char *name, const char *value, unsigned long max, unsigned *out) {
-    char *end = NULL;
-    unsigned long parsed = strtoul(value, &end, 10);
-    if (value[0] == '\0' || value[0] == '-' || *end != '\0' || parsed == 0 || parsed > max) {
+    uint64_t parsed = 0;
+    if (!ecc_cli_parse_u64(value, 1, max, &parsed)) {
         ecc_cli_error(s_cmd, "%s takes 1..%lu, got '%s'", name, max, value);
         return false;
     }

@@ -150,20 +150,6 @@ static void s_help(FILE *out) {
         "circuit breaker); 4 internal error.\n");
 }
 
-static bool s_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
-    char *end = NULL;
-    errno = 0;
-    if (!text || !*text || text[0] == '-') {
-        return false;
-    }
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end || v < min || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 struct s_console {
     FILE *out;            /* stdout, or stderr when a report goes to stdout */
     const char *endpoint; /* for --verbose's curl lines */
@@ -550,12 +536,12 @@ int ecc_cmd_run(int argc, char **argv) {
                 goto done;
             }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs"))) {
-            if (!s_parse_u64(value, 1, 256, &jobs)) {
+            if (!ecc_cli_parse_u64(value, 1, 256, &jobs)) {
                 ecc_cli_error(S_CMD, "--jobs takes a number from 1 to 256, not '%s'", value);
                 goto done;
             }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--seed"))) {
-            if (!s_parse_u64(value, 0, UINT64_MAX, &seed)) {
+            if (!ecc_cli_parse_u64(value, 0, UINT64_MAX, &seed)) {
                 ecc_cli_error(S_CMD, "--seed takes a non-negative integer, not '%s'", value);
                 goto done;
             }
@@ -568,29 +554,29 @@ int ecc_cmd_run(int argc, char **argv) {
             }
             run_id_given = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--request-timeout-ms"))) {
-            if (!s_parse_u64(value, 1, 3600000, &request_timeout_ms)) {
+            if (!ecc_cli_parse_u64(value, 1, 3600000, &request_timeout_ms)) {
                 ecc_cli_error(S_CMD, "--request-timeout-ms takes 1..3600000, not '%s'", value);
                 goto done;
             }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--case-timeout-ms"))) {
-            if (!s_parse_u64(value, 1, 86400000, &case_timeout_ms)) {
+            if (!ecc_cli_parse_u64(value, 1, 86400000, &case_timeout_ms)) {
                 ecc_cli_error(S_CMD, "--case-timeout-ms takes 1..86400000, not '%s'", value);
                 goto done;
             }
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-initial-ms"))) {
-            if (!s_parse_u64(value, 1, 86400000, &n)) {
+            if (!ecc_cli_parse_u64(value, 1, 86400000, &n)) {
                 ecc_cli_error(S_CMD, "--confirm-initial-ms takes 1..86400000, not '%s'", value);
                 goto done;
             }
             backoff.initial_ms = n;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-max-delay-ms"))) {
-            if (!s_parse_u64(value, 1, 86400000, &n)) {
+            if (!ecc_cli_parse_u64(value, 1, 86400000, &n)) {
                 ecc_cli_error(S_CMD, "--confirm-max-delay-ms takes 1..86400000, not '%s'", value);
                 goto done;
             }
             backoff.max_delay_ms = n;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-total-ms"))) {
-            if (!s_parse_u64(value, 0, 86400000, &n)) {
+            if (!ecc_cli_parse_u64(value, 0, 86400000, &n)) {
                 ecc_cli_error(S_CMD, "--confirm-total-ms takes 0..86400000, not '%s'", value);
                 goto done;
             }
