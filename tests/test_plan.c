@@ -2,6 +2,7 @@
 #include "test_support.h"
 
 #include "ecc/plan.h"
+#include "ecc/report.h"
 
 static struct ecc_suite s_suite;
 

@@ -53,9 +53,3 @@ int ecc_cancel_level(void) {
 volatile sig_atomic_t *ecc_cancel_level_flag(void) {
     return &s_level;
 }
-
-void ecc_cancel_raise(void) {
-    if (s_level < ECC_CANCEL_ABANDON) {
-        s_level++;
-    }
-}

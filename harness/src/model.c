@@ -107,14 +107,6 @@ static enum ecc_status s_ecc_string_list_copy(struct ecc_string_list *dst, const
     return ECC_OK;
 }
 
-enum ecc_status ecc_string_list_copy(struct ecc_string_list *dst, const struct ecc_string_list *src) {
-    enum ecc_status status = s_ecc_string_list_copy(dst, src);
-    if (status != ECC_OK) {
-        s_ecc_string_list_clean_up(dst);
-    }
-    return status;
-}
-
 enum ecc_status ecc_string_list_append(struct ecc_string_list *list, const char *str) {
     char *copy = ecc_strdup(str);
     if (!copy) {

@@ -209,10 +209,6 @@ void ecc_failure_list_clean_up(struct ecc_failure_list *list) {
     s_ecc_failure_list_clean_up(list);
 }
 
-bool ecc_failure_list_equal(const struct ecc_failure_list *a, const struct ecc_failure_list *b) {
-    return s_ecc_failure_list_equal(a, b);
-}
-
 void ecc_run_task_response_init(struct ecc_run_task_response *response) {
     memset(response, 0, sizeof(*response));
 }
@@ -237,10 +233,4 @@ void ecc_error_result_clean_up(struct ecc_error_result *error) {
     ecc_string_list_clean_up(&error->resource_ids);
     free(error->request_id);
     ecc_error_result_init(error);
-}
-
-bool ecc_error_result_equal(const struct ecc_error_result *a, const struct ecc_error_result *b) {
-    return a->http_status == b->http_status && a->type_source == b->type_source && S_STR_EQ(type_raw) &&
-           S_STR_EQ(type_name) && a->info == b->info && S_STR_EQ(message) &&
-           ecc_string_list_equal(&a->resource_ids, &b->resource_ids) && S_STR_EQ(request_id);
 }

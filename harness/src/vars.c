@@ -127,10 +127,6 @@ enum ecc_status ecc_vars_set_string(struct ecc_vars *vars, const char *name, con
     return ECC_OK;
 }
 
-const json_t *ecc_vars_get(const struct ecc_vars *vars, const char *name) {
-    return json_object_get(vars->values, name);
-}
-
 /* The value of one reference as a new JSON value. */
 static enum ecc_status s_resolve(struct ecc_vars *vars, const char *name, json_t **out, struct ecc_diag *diag) {
     if (strcmp(name, "uuid") == 0) {

@@ -26,7 +26,5 @@ void ecc_cancel_uninstall(void);
 int ecc_cancel_level(void);
 /* The level's storage, for options that take a flag (runner `interrupted`). Lives as long as the program. */
 volatile sig_atomic_t *ecc_cancel_level_flag(void);
-/* Raises the level by one, as a signal would (tests, or a command that stops itself). */
-void ecc_cancel_raise(void);
 
 #endif

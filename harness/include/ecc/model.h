@@ -292,8 +292,6 @@ enum ecc_status ecc_key_value_pair_list_copy(
 void ecc_string_list_init(struct ecc_string_list *list);
 void ecc_string_list_clean_up(struct ecc_string_list *list);
 bool ecc_string_list_equal(const struct ecc_string_list *a, const struct ecc_string_list *b);
-enum ecc_status
-ecc_string_list_copy(struct ecc_string_list *dst, const struct ecc_string_list *src) ECC_WARN_UNUSED_RESULT;
 /* Appends a copy of `str` (sets `has`). */
 enum ecc_status ecc_string_list_append(struct ecc_string_list *list, const char *str) ECC_WARN_UNUSED_RESULT;
 

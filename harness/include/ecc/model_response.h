@@ -232,7 +232,6 @@ void ecc_task_clean_up(struct ecc_task *task);
 bool ecc_task_equal(const struct ecc_task *a, const struct ecc_task *b);
 
 void ecc_failure_list_clean_up(struct ecc_failure_list *list);
-bool ecc_failure_list_equal(const struct ecc_failure_list *a, const struct ecc_failure_list *b);
 
 /*
  * What an error answer (HTTP 4xx/5xx with a usable error type) becomes, for RunTask and for any other
@@ -251,6 +250,5 @@ struct ecc_error_result {
 
 void ecc_error_result_init(struct ecc_error_result *error);
 void ecc_error_result_clean_up(struct ecc_error_result *error);
-bool ecc_error_result_equal(const struct ecc_error_result *a, const struct ecc_error_result *b);
 
 #endif

@@ -8,7 +8,6 @@
 #include "ecc/case.h"
 #include "ecc/common.h"
 #include "ecc/profile.h"
-#include "ecc/report.h"
 
 /* `--only` / `--skip` terms: a case id, a glob over the id or "group/id" (fnmatch), or `tag:NAME`. */
 struct ecc_filter {

@@ -30,8 +30,6 @@ void ecc_vars_clean_up(struct ecc_vars *vars);
 /* Stores a deep copy of `value` under `name` (replacing any previous value). */
 enum ecc_status ecc_vars_set(struct ecc_vars *vars, const char *name, const json_t *value) ECC_WARN_UNUSED_RESULT;
 enum ecc_status ecc_vars_set_string(struct ecc_vars *vars, const char *name, const char *value) ECC_WARN_UNUSED_RESULT;
-/* Borrowed value or NULL. */
-const json_t *ecc_vars_get(const struct ecc_vars *vars, const char *name);
 
 /*
  * Deep copy of `template` with every string expanded (object keys are left as written). `*out` is a new
