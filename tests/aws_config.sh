@@ -88,6 +88,6 @@ printf '[ci]\naws_access_key_id = %s\naws_secret_access_key %s\n' "$key" "$secre
 expect3 "/credentials:3: expected \[section\], key = value" -- env AWS_PROFILE=ci "${run[@]}"
 printf '[ci]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$key" "$secret" >"$AWS_SHARED_CREDENTIALS_FILE"
 printf '[profile ci]\nregion = eu-west-3\nca_bundle = %s\n' "$tmp/missing.pem" >"$AWS_CONFIG_FILE"
-expect3 "CA bundle: the CA bundle '.*missing.pem' .AWS_CA_BUNDLE or the profile's ca_bundle. cannot be read" -- \
+expect3 "CA bundle: .*/config:3: ca_bundle '.*missing.pem' cannot be read: No such file" -- \
     env AWS_PROFILE=ci "$bin" run --endpoint "https://127.0.0.1:$port" --profile emulator --only 'errors/*'
 exit $fail

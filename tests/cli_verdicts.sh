@@ -160,7 +160,8 @@ expect 2 "--junit given twice \('a', then 'b'\)" -- "${aws[@]}" --endpoint "$url
 expect 2 "--junit and --json both write '$tmp/r'" -- "${aws[@]}" --endpoint "$url" --region us-east-1 --junit "$tmp/r" --json "$tmp/r"
 expect 2 "--tap and --json both write '-'" -- "${aws[@]}" --endpoint "$url" --region us-east-1 --tap - --json -
 expect 2 "--ca-bundle '$tmp/missing.pem': No such file" -- "${aws[@]}" --endpoint "$url" --region us-east-1 --ca-bundle "$tmp/missing.pem"
-expect 2 "AWS_CA_BUNDLE '$tmp/missing.pem': No such file" -- env AWS_CA_BUNDLE="$tmp/missing.pem" "${aws[@]}" --endpoint "$url" --region us-east-1
+# AWS_CA_BUNDLE is the environment's (read where the profile's ca_bundle is): exit 3, still before any request.
+expect 3 "CA bundle: AWS_CA_BUNDLE '$tmp/missing.pem' cannot be read: No such file" -- env AWS_CA_BUNDLE="$tmp/missing.pem" "${aws[@]}" --endpoint "$url" --region us-east-1
 check "no input error sent anything to the listening server" test ! -s "$tmp/conn.log"
 # '-' is standard output: the report there, the console on stderr.
 "${run[@]}" --json - >"$tmp/stdout.json" 2>"$tmp/stderr.txt"

@@ -314,29 +314,24 @@ static bool s_write_reports(const struct s_report_option *reports, size_t count,
     return ok;
 }
 
-/* --ca-bundle, else AWS_CA_BUNDLE (as the AWS CLI and SDKs read it): a readable file, checked now. */
-static bool s_check_ca_bundle(const char **ca_bundle) {
-    const char *from = "--ca-bundle";
-    if (!*ca_bundle) {
-        const char *env = getenv("AWS_CA_BUNDLE");
-        *ca_bundle = env && *env ? env : NULL;
-        from = "AWS_CA_BUNDLE";
-    }
-    if (!*ca_bundle) {
+/* --ca-bundle: a readable file, checked now (AWS_CA_BUNDLE and the profile's ca_bundle are read where the
+ * other AWS settings are, credentials.h). */
+static bool s_check_ca_bundle(const char *ca_bundle) {
+    if (!ca_bundle) {
         return true;
     }
     struct stat st;
-    if (stat(*ca_bundle, &st) != 0) {
-        ecc_cli_error(S_CMD, "%s '%s': %s", from, *ca_bundle, strerror(errno));
+    if (stat(ca_bundle, &st) != 0) {
+        ecc_cli_error(S_CMD, "--ca-bundle '%s': %s", ca_bundle, strerror(errno));
         return false;
     }
     if (!S_ISREG(st.st_mode)) {
-        ecc_cli_error(S_CMD, "%s '%s': not a file (a PEM file of trusted CAs)", from, *ca_bundle);
+        ecc_cli_error(S_CMD, "--ca-bundle '%s': not a file (a PEM file of trusted CAs)", ca_bundle);
         return false;
     }
-    FILE *f = fopen(*ca_bundle, "rb");
+    FILE *f = fopen(ca_bundle, "rb");
     if (!f) {
-        ecc_cli_error(S_CMD, "%s '%s': %s", from, *ca_bundle, strerror(errno));
+        ecc_cli_error(S_CMD, "--ca-bundle '%s': %s", ca_bundle, strerror(errno));
         return false;
     }
     fclose(f);
@@ -623,7 +618,7 @@ int ecc_cmd_run(int argc, char **argv) {
         ecc_cli_error(S_CMD, "%s: %s", region_from, diag.text);
         goto done;
     }
-    if (!s_check_ca_bundle(&ca_bundle) || !s_check_reports(reports, ECC_ARRAY_LEN(reports))) {
+    if (!s_check_ca_bundle(ca_bundle) || !s_check_reports(reports, ECC_ARRAY_LEN(reports))) {
         goto done;
     }
     bool report_to_stdout = false;

@@ -717,12 +717,32 @@ enum ecc_status ecc_credentials_resolve(
     return status;
 }
 
-/* An environment variable, else a key of the profile's config section. */
+/* A setting that names a file must name a readable one: found now rather than at the first TLS handshake,
+ * where it would fail every request alike. The message names where the name came from: the variable, or
+ * the config file's line. */
+static enum ecc_status s_check_readable(
+    const char *path, const char *setting, const char *config_path, unsigned config_line, struct ecc_diag *diag) {
+    FILE *file = fopen(path, "rb");
+    if (!file && config_path) {
+        ecc_diag_set(diag, "%s:%u: %s '%s' cannot be read: %s", config_path, config_line, setting, path, strerror(errno));
+        return ECC_ERR_IO;
+    }
+    if (!file) {
+        ecc_diag_set(diag, "%s '%s' cannot be read: %s", setting, path, strerror(errno));
+        return ECC_ERR_IO;
+    }
+    fclose(file);
+    return ECC_OK;
+}
+
+/* An environment variable, else a key of the profile's config section; a file's name must name a readable
+ * file (`is_file`). */
 static enum ecc_status s_resolve_setting(
     const struct ecc_aws_config_options *options,
     const char *const *variables,
     size_t variable_count,
     enum s_key key,
+    bool is_file,
     char *out,
     size_t size,
     struct ecc_diag *diag) {
@@ -733,7 +753,7 @@ static enum ecc_status s_resolve_setting(
                 ecc_diag_set(diag, "%s is longer than %zu bytes", variables[i], size - 1);
                 return ECC_ERR_LIMIT;
             }
-            return ECC_OK;
+            return is_file ? s_check_readable(out, variables[i], NULL, 0, diag) : ECC_OK;
         }
     }
     struct s_profile profile;
@@ -760,6 +780,8 @@ static enum ecc_status s_resolve_setting(
             s_key_names[key],
             size - 1);
         status = ECC_ERR_LIMIT;
+    } else if (is_file) {
+        status = s_check_readable(out, s_key_names[key], profile.config.path, profile.config.line[key], diag);
     }
     s_profile_clean_up(&profile);
     return status;
@@ -768,27 +790,13 @@ static enum ecc_status s_resolve_setting(
 enum ecc_status ecc_credentials_resolve_region(
     const struct ecc_aws_config_options *options, char *out, size_t size, struct ecc_diag *diag) {
     static const char *const variables[] = {"AWS_REGION", "AWS_DEFAULT_REGION"};
-    return s_resolve_setting(options, variables, 2, S_REGION, out, size, diag);
+    return s_resolve_setting(options, variables, 2, S_REGION, false, out, size, diag);
 }
 
 enum ecc_status ecc_credentials_resolve_ca_bundle(
     const struct ecc_aws_config_options *options, char *out, size_t size, struct ecc_diag *diag) {
     static const char *const variables[] = {"AWS_CA_BUNDLE"};
-    enum ecc_status status = s_resolve_setting(options, variables, 1, S_CA_BUNDLE, out, size, diag);
-    /* Found now rather than at the first TLS handshake, where it would fail every request alike. */
-    FILE *file = status == ECC_OK ? fopen(out, "rb") : NULL;
-    if (status == ECC_OK && !file) {
-        ecc_diag_set(
-            diag,
-            "the CA bundle '%s' (AWS_CA_BUNDLE or the profile's ca_bundle) cannot be read: %s",
-            out,
-            strerror(errno));
-        status = ECC_ERR_IO;
-    }
-    if (file) {
-        fclose(file);
-    }
-    return status;
+    return s_resolve_setting(options, variables, 1, S_CA_BUNDLE, true, out, size, diag);
 }
 
 void ecc_credentials_describe(const struct ecc_credentials *credentials, char *out, size_t size) {
