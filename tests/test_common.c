@@ -263,6 +263,19 @@ static void test_logf_formats_one_line_and_truncates(void **state) {
     assert_int_equal(strlen(sink.last), 2047);
 }
 
+/* The one clock: monotonic, microseconds and milliseconds agree; a sleep lasts at least what was asked. */
+static void test_monotonic_clock_and_sleep(void **state) {
+    (void)state;
+    uint64_t start_us = ecc_monotonic_us();
+    uint64_t start_ms = ecc_monotonic_ms();
+    assert_true(start_ms + 1 >= start_us / 1000u);
+    ecc_sleep_ms(30);
+    uint64_t slept_us = ecc_monotonic_us() - start_us;
+    assert_true(slept_us >= 30000u);
+    assert_true(ecc_monotonic_ms() - start_ms >= 30u);
+    ecc_sleep_ms(0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logf_formats_one_line_and_truncates),
@@ -278,6 +291,7 @@ int main(void) {
         cmocka_unit_test(test_headers_cap),
         cmocka_unit_test(test_request_copy),
         cmocka_unit_test(test_array_grow),
+        cmocka_unit_test(test_monotonic_clock_and_sleep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

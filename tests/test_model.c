@@ -134,12 +134,30 @@ static void test_shared_shapes(void **state) {
     ecc_key_value_pair_list_clean_up(&l);
 }
 
+/* The one "format, then append": formatted, appended in order, cut at the line cap. */
+static void test_string_list_appendf(void **state) {
+    (void)state;
+    struct ecc_string_list list;
+    ecc_string_list_init(&list);
+    assert_int_equal(ecc_string_list_appendf(&list, "call %u: %s", 2u, "hung"), ECC_OK);
+    char big[ECC_STRING_LIST_LINE_MAX + 100];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(ecc_string_list_appendf(&list, "%s", big), ECC_OK);
+    assert_true(list.has);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.items[0], "call 2: hung");
+    assert_int_equal(strlen(list.items[1]), ECC_STRING_LIST_LINE_MAX - 1);
+    ecc_string_list_clean_up(&list);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copy_equal_all_fixtures),
         cmocka_unit_test(test_absent_differs_from_empty),
         cmocka_unit_test(test_deep_difference_detected),
         cmocka_unit_test(test_shared_shapes),
+        cmocka_unit_test(test_string_list_appendf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -217,8 +217,7 @@ int ecc_cmd_serve(int argc, char **argv) {
         if (max_seconds != 0 && (unsigned long)(time(NULL) - started) >= max_seconds) {
             break;
         }
-        struct timespec wait = {.tv_sec = 0, .tv_nsec = 50 * 1000000L};
-        nanosleep(&wait, NULL);
+        ecc_sleep_ms(50);
     }
     ecc_server_stop(server, 2000);
     if (ecc_mock_finish(mock, &problems) != ECC_OK) {

@@ -4,12 +4,10 @@
 #include "ecc/errors.h"
 #include "ecc/sigv4.h"
 
-#include <errno.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define S_DEFAULT_MAX_ATTEMPTS    3u
 #define S_DEFAULT_BACKOFF_BASE_MS 100u
@@ -197,18 +195,6 @@ struct s_call {
     bool in_flight;
     bool done;
 };
-
-static uint64_t s_now_ms(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
-}
-
-static void s_sleep_ms(uint64_t ms) {
-    struct timespec wait = {.tv_sec = (time_t)(ms / 1000u), .tv_nsec = (long)(ms % 1000u) * 1000000L};
-    while (nanosleep(&wait, &wait) != 0 && errno == EINTR) {
-    }
-}
 
 /* Full jitter: uniform in [0, min(max, base * 2^retry)]. */
 static uint64_t s_backoff_ms(const struct ecc_client *client, unsigned retry) {
@@ -433,7 +419,7 @@ enum ecc_status ecc_client_run_task(
         if (!retry) {
             call.done = true;
         } else {
-            s_sleep_ms(s_backoff_ms(client, result->attempts - 1u));
+            ecc_sleep_ms(s_backoff_ms(client, result->attempts - 1u));
         }
     }
     s_call_clean_up(&call);
@@ -442,7 +428,7 @@ enum ecc_status ecc_client_run_task(
 
 /* Submits every call that is due and not in flight; returns the earliest due time of those waiting. */
 static enum ecc_status s_submit_due(struct ecc_client *client, struct s_call *calls, size_t count, uint64_t *next_ms) {
-    uint64_t now = s_now_ms();
+    uint64_t now = ecc_monotonic_ms();
     *next_ms = UINT64_MAX;
     for (size_t i = 0; i < count; i++) {
         struct s_call *call = &calls[i];
@@ -506,13 +492,13 @@ enum ecc_status ecc_client_run_task_batch(
             if (next_ms == UINT64_MAX) {
                 break; /* every call is done */
             }
-            uint64_t now = s_now_ms();
-            s_sleep_ms(next_ms > now ? next_ms - now : 0);
+            uint64_t now = ecc_monotonic_ms();
+            ecc_sleep_ms(next_ms > now ? next_ms - now : 0);
             continue;
         }
         int wait_ms = -1;
         if (next_ms != UINT64_MAX) {
-            uint64_t now = s_now_ms();
+            uint64_t now = ecc_monotonic_ms();
             wait_ms = next_ms > now ? (int)(next_ms - now) : 0;
         }
         struct ecc_transport_exchange *exchange = NULL;
@@ -530,7 +516,7 @@ enum ecc_status ecc_client_run_task_batch(
             client, call, &exchange->result, exchange->result.error == ECC_TRANSPORT_OK ? &exchange->response : NULL);
         ecc_transport_exchange_destroy(exchange);
         if (retry) {
-            call->due_ms = s_now_ms() + s_backoff_ms(client, call->result->attempts - 1u);
+            call->due_ms = ecc_monotonic_ms() + s_backoff_ms(client, call->result->attempts - 1u);
         } else {
             call->done = true;
         }

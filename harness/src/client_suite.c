@@ -12,7 +12,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Longest detail kept per case (every problem, one per line). */
 #define S_MAX_DETAIL_BYTES ((size_t)64 * 1024)
@@ -160,12 +159,6 @@ struct s_shared {
     struct ecc_diag diag;
 };
 
-static uint64_t s_now_ms(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
-}
-
 static bool s_interrupted(const struct ecc_client_suite_options *options) {
     return options->interrupted != NULL && *options->interrupted != 0;
 }
@@ -198,11 +191,11 @@ static enum ecc_status s_run_one(
         item->reason = ecc_strdup("not run: interrupted");
         return item->reason != NULL ? ECC_OK : ECC_ERR_NOMEM;
     }
-    uint64_t start = s_now_ms();
+    uint64_t start = ecc_monotonic_ms();
     struct ecc_client_case_result result;
     ecc_client_case_result_init(&result);
     enum ecc_status status = ecc_client_case_run(c, &options->run, &result, diag);
-    item->duration_ms = s_now_ms() - start;
+    item->duration_ms = ecc_monotonic_ms() - start;
     if (status != ECC_OK) {
         item->result = ECC_RESULT_FAIL;
         char text[sizeof(diag->text) + 64];
@@ -332,7 +325,7 @@ enum ecc_status ecc_client_suite_run(
         shared.selected[shared.total++] = suite->cases[i];
     }
     free(in_shard);
-    uint64_t start = s_now_ms();
+    uint64_t start = ecc_monotonic_ms();
     unsigned jobs = options->jobs == 0 ? 1 : (options->jobs > S_MAX_JOBS ? S_MAX_JOBS : options->jobs);
     pthread_t threads[S_MAX_JOBS];
     unsigned started = 0;
@@ -347,7 +340,7 @@ enum ecc_status ecc_client_suite_run(
     for (unsigned i = 0; i < started; i++) {
         pthread_join(threads[i], NULL);
     }
-    report->duration_ms = s_now_ms() - start;
+    report->duration_ms = ecc_monotonic_ms() - start;
     if (report->count > 1) {
         qsort(report->cases, report->count, sizeof(*report->cases), s_compare_reports);
     }

@@ -5,6 +5,7 @@
  */
 #include "ecc/common.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,9 +263,19 @@ char *ecc_strdup(const char *str) {
 }
 
 uint64_t ecc_monotonic_ms(void) {
+    return ecc_monotonic_us() / 1000u;
+}
+
+uint64_t ecc_monotonic_us(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+    return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+}
+
+void ecc_sleep_ms(uint64_t ms) {
+    struct timespec wait = {.tv_sec = (time_t)(ms / 1000u), .tv_nsec = (long)(ms % 1000u) * 1000000L};
+    while (nanosleep(&wait, &wait) != 0 && errno == EINTR) {
+    }
 }
 
 void ecc_secure_zero(void *ptr, size_t len) {

@@ -521,8 +521,7 @@ static enum ecc_status s_run_process(
             status = ECC_ERR_TIMEOUT;
             break;
         }
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
-        nanosleep(&pause, NULL);
+        ecc_sleep_ms(10);
     }
     s_kill_process(pid);
     if (status == ECC_ERR_TIMEOUT) {
@@ -724,7 +723,8 @@ static enum ecc_status s_check_readable(
     const char *path, const char *setting, const char *config_path, unsigned config_line, struct ecc_diag *diag) {
     FILE *file = fopen(path, "rb");
     if (!file && config_path) {
-        ecc_diag_set(diag, "%s:%u: %s '%s' cannot be read: %s", config_path, config_line, setting, path, strerror(errno));
+        ecc_diag_set(
+            diag, "%s:%u: %s '%s' cannot be read: %s", config_path, config_line, setting, path, strerror(errno));
         return ECC_ERR_IO;
     }
     if (!file) {

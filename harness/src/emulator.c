@@ -8,13 +8,11 @@
 #include "ecc/sigv4.h"
 #include "emulator_internal.h"
 
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 void ecc_emulator_options_init(struct ecc_emulator_options *options) {
     memset(options, 0, sizeof(*options));
@@ -385,12 +383,6 @@ static bool s_authenticate(
     return ok;
 }
 
-static void s_sleep_ms(int64_t ms) {
-    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)((ms % 1000) * 1000000)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request, struct ecc_http_response *response) {
     struct ecc_emulator *emu = user_data;
     char request_id[37];
@@ -461,7 +453,7 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
         goto answer;
     }
     if (has_fault && delay_ms > 0) {
-        s_sleep_ms(delay_ms);
+        ecc_sleep_ms((uint64_t)delay_ms);
     }
     if (has_fault && fault_error) {
         goto answer;

@@ -233,13 +233,12 @@ struct s_checked {
 
 static void s_problem(struct ecc_mock_record *record, const char *fmt, ...) ECC_PRINTF(2, 3);
 static void s_problem(struct ecc_mock_record *record, const char *fmt, ...) {
-    char text[1024];
     va_list args;
     va_start(args, fmt);
-    vsnprintf(text, sizeof(text), fmt, args);
+    enum ecc_status status = ecc_string_list_vappendf(&record->problems, fmt, args);
     va_end(args);
     /* A record that cannot hold one more problem still fails: the list is never empty after this. */
-    if (ecc_string_list_append(&record->problems, text) != ECC_OK && record->problems.count == 0) {
+    if (status != ECC_OK && record->problems.count == 0) {
         record->problems.has = true;
     }
 }
@@ -736,23 +735,13 @@ void ecc_mock_handle(void *user_data, const struct ecc_http_request *request, st
     pthread_mutex_unlock(&mock->lock);
 }
 
-static enum ecc_status s_add_problem(struct ecc_string_list *problems, const char *fmt, ...) ECC_PRINTF(2, 3);
-static enum ecc_status s_add_problem(struct ecc_string_list *problems, const char *fmt, ...) {
-    char text[1200];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(text, sizeof(text), fmt, args);
-    va_end(args);
-    return ecc_string_list_append(problems, text);
-}
-
 enum ecc_status ecc_mock_finish(struct ecc_mock *mock, struct ecc_string_list *problems) {
     enum ecc_status status = ECC_OK;
     pthread_mutex_lock(&mock->lock);
     for (size_t i = 0; i < mock->record_count && status == ECC_OK; i++) {
         const struct ecc_mock_record *record = &mock->records[i];
         for (size_t p = 0; p < record->problems.count && status == ECC_OK; p++) {
-            status = s_add_problem(problems, "request %zu: %s", i + 1, record->problems.items[p]);
+            status = ecc_string_list_appendf(problems, "request %zu: %s", i + 1, record->problems.items[p]);
         }
     }
     /* Token rules between requests: the first request of each call sets the call's token; its retries
@@ -769,13 +758,13 @@ enum ecc_status ecc_mock_finish(struct ecc_mock *mock, struct ecc_string_list *p
         }
         if (first != NULL) {
             if (first->client_token != NULL && record->client_token == NULL) {
-                status = s_add_problem(
+                status = ecc_string_list_appendf(
                     problems,
                     "request %zu: client-token.retry: the retry dropped the clientToken request %zu carried",
                     i + 1,
                     first_index + 1);
             } else if (first->client_token != NULL && strcmp(first->client_token, record->client_token) != 0) {
-                status = s_add_problem(
+                status = ecc_string_list_appendf(
                     problems,
                     "request %zu: client-token.retry: a retry must carry the same clientToken as request %zu of its "
                     "call, got a different one",
@@ -787,7 +776,7 @@ enum ecc_status ecc_mock_finish(struct ecc_mock *mock, struct ecc_string_list *p
         for (size_t j = 0; j < i && record->client_token != NULL && mock->expected_token == NULL; j++) {
             const struct ecc_mock_record *earlier = &mock->records[j];
             if (earlier->client_token != NULL && strcmp(earlier->client_token, record->client_token) == 0) {
-                status = s_add_problem(
+                status = ecc_string_list_appendf(
                     problems,
                     "request %zu: client-token.new-call: a new call reused the generated clientToken of call %u",
                     i + 1,

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -44,16 +43,6 @@ void ecc_client_case_result_clean_up(struct ecc_client_case_result *result) {
     ecc_string_list_clean_up(&result->reasons);
     json_decref(result->outputs);
     result->outputs = NULL;
-}
-
-static enum ecc_status s_reason(struct ecc_client_case_result *result, const char *fmt, ...) ECC_PRINTF(2, 3);
-static enum ecc_status s_reason(struct ecc_client_case_result *result, const char *fmt, ...) {
-    char text[1500];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(text, sizeof(text), fmt, args);
-    va_end(args);
-    return ecc_string_list_append(&result->reasons, text);
 }
 
 /* What one adapter run produced. */
@@ -103,12 +92,6 @@ static char **s_build_env(const char *const *overrides, size_t override_count) {
     }
     env[n] = NULL;
     return env;
-}
-
-static uint64_t s_now_ms(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
 }
 
 /* Reads what is there; returns false at end of file. Bytes past the cap are read and dropped. */
@@ -161,9 +144,9 @@ s_run_adapter(const char *command, char **env, unsigned timeout_ms, struct s_ada
     close(err_pipe[1]);
     bool out_open = true;
     bool err_open = true;
-    uint64_t deadline = s_now_ms() + timeout_ms;
+    uint64_t deadline = ecc_monotonic_ms() + timeout_ms;
     while (out_open || err_open) {
-        uint64_t now = s_now_ms();
+        uint64_t now = ecc_monotonic_ms();
         if (now >= deadline) {
             run->timed_out = true;
             break;
@@ -263,19 +246,24 @@ static enum ecc_status s_judge_run(
     *stop = true;
     if (run->timed_out) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
-        return s_reason(result, "call %u: adapter hung: no answer within %u ms (killed)", call, timeout_ms);
+        return ecc_string_list_appendf(
+            &result->reasons, "call %u: adapter hung: no answer within %u ms (killed)", call, timeout_ms);
     }
     if (run->exit_code < 0) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
-        return s_reason(
-            result, "call %u: adapter crashed: killed by signal %d (%s)", call, run->signal, strsignal(run->signal));
+        return ecc_string_list_appendf(
+            &result->reasons,
+            "call %u: adapter crashed: killed by signal %d (%s)",
+            call,
+            run->signal,
+            strsignal(run->signal));
     }
     if (run->exit_code == ECC_ADAPTER_EXIT_CANNOT_EXPRESS) {
         char out_line[300];
         s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, out_line, sizeof(out_line));
         result->verdict = ECC_CLIENT_CASE_SKIP;
-        return s_reason(
-            result,
+        return ecc_string_list_appendf(
+            &result->reasons,
             "the client cannot express this case: %s",
             out_line[0] ? out_line : (err_line[0] ? err_line : "(no reason given)"));
     }
@@ -284,8 +272,8 @@ static enum ecc_status s_judge_run(
         char out_line[200];
         s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, out_line, sizeof(out_line));
         result->verdict = ECC_CLIENT_CASE_FAIL;
-        return s_reason(
-            result,
+        return ecc_string_list_appendf(
+            &result->reasons,
             "call %u: adapter printed garbage (exit %d): stdout '%s'%s%s",
             call,
             run->exit_code,
@@ -297,7 +285,8 @@ static enum ecc_status s_judge_run(
     enum ecc_status status = json_array_append_new(result->outputs, output) == 0 ? ECC_OK : ECC_ERR_NOMEM;
     if (status == ECC_OK && run->exit_code != 0) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
-        status = s_reason(result, "call %u: adapter exited %d after printing its answer", call, run->exit_code);
+        status = ecc_string_list_appendf(
+            &result->reasons, "call %u: adapter exited %d after printing its answer", call, run->exit_code);
     }
     const char *pointer;
     json_t *spec;
@@ -309,7 +298,8 @@ static enum ecc_status s_judge_run(
             if (result->verdict == ECC_CLIENT_CASE_PASS) {
                 result->verdict = ECC_CLIENT_CASE_SKIP;
             }
-            status = s_reason(result, "the client cannot report %s (the adapter says it is unsupported)", pointer);
+            status = ecc_string_list_appendf(
+                &result->reasons, "the client cannot report %s (the adapter says it is unsupported)", pointer);
             continue;
         }
         struct ecc_match_failure failure;
@@ -317,8 +307,8 @@ static enum ecc_status s_judge_run(
         if (!ecc_match_eval(output, pointer, spec, &failure)) {
             char *actual = failure.actual != NULL ? json_dumps(failure.actual, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
             result->verdict = ECC_CLIENT_CASE_FAIL;
-            status = s_reason(
-                result,
+            status = ecc_string_list_appendf(
+                &result->reasons,
                 "call %u: the client reported %s = %.200s: %s",
                 call,
                 failure.pointer[0] ? failure.pointer : pointer,

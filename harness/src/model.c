@@ -7,6 +7,8 @@
 
 #include "model_list.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +121,20 @@ enum ecc_status ecc_string_list_append(struct ecc_string_list *list, const char 
     }
     *slot = copy;
     return ECC_OK;
+}
+
+enum ecc_status ecc_string_list_vappendf(struct ecc_string_list *list, const char *fmt, va_list args) {
+    char line[ECC_STRING_LIST_LINE_MAX];
+    vsnprintf(line, sizeof(line), fmt, args);
+    return ecc_string_list_append(list, line);
+}
+
+enum ecc_status ecc_string_list_appendf(struct ecc_string_list *list, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    enum ecc_status status = ecc_string_list_vappendf(list, fmt, args);
+    va_end(args);
+    return status;
 }
 
 /* Two-string shapes: KeyValuePair, EnvironmentFile, ResourceRequirement, InferenceAcceleratorOverride,

@@ -197,27 +197,20 @@ s_send(struct ecc_server *server, struct MHD_Connection *connection, struct ecc_
 /* How many pieces a drip cuts the body into, at most. */
 #define S_DRIP_PIECES 20u
 
-static uint64_t s_now_ms(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
-}
-
 /* Sleeps `ms` in slices; false as soon as the server is stopping. */
 static bool s_fault_wait(struct ecc_server *server, unsigned ms) {
-    uint64_t deadline = s_now_ms() + ms;
+    uint64_t deadline = ecc_monotonic_ms() + ms;
     for (;;) {
         if (atomic_load(&server->stopping)) {
             return false;
         }
-        uint64_t now = s_now_ms();
+        uint64_t now = ecc_monotonic_ms();
         if (now >= deadline) {
             return true;
         }
         uint64_t left = deadline - now;
         unsigned slice = left < S_FAULT_SLICE_MS ? (unsigned)left : S_FAULT_SLICE_MS;
-        struct timespec wait = {.tv_sec = 0, .tv_nsec = (long)slice * 1000000L};
-        nanosleep(&wait, NULL);
+        ecc_sleep_ms(slice);
     }
 }
 
@@ -233,8 +226,8 @@ static int s_connection_fd(struct MHD_Connection *connection) {
  */
 static void s_fault_hold(struct ecc_server *server, struct MHD_Connection *connection, unsigned ms) {
     int fd = s_connection_fd(connection);
-    uint64_t deadline = s_now_ms() + ms;
-    while (!atomic_load(&server->stopping) && s_now_ms() < deadline) {
+    uint64_t deadline = ecc_monotonic_ms() + ms;
+    while (!atomic_load(&server->stopping) && ecc_monotonic_ms() < deadline) {
         if (fd < 0) {
             (void)s_fault_wait(server, S_FAULT_SLICE_MS);
             continue;

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #define S_IDLE_EASY_MAX  16
 #define S_CANCEL_POLL_MS 100
@@ -104,12 +103,6 @@ static void s_global_init_once(void) {
 bool ecc_transport_global_init(void) {
     pthread_once(&s_global_once, s_global_init_once);
     return s_global_ok;
-}
-
-static uint64_t s_now_us(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
 }
 
 /* ---- URLs ---------------------------------------------------------------------------------------- */
@@ -380,7 +373,7 @@ static void s_finish(struct ecc_transport *transport, struct s_transfer *tr, enu
 /* Configures the easy handle for the current hop and hands it to the multi handle. */
 static void s_start(struct ecc_transport *transport, struct s_transfer *tr) {
     const struct ecc_transport_options *options = &transport->options;
-    uint64_t elapsed_ms = (s_now_us() - tr->start_us) / 1000u;
+    uint64_t elapsed_ms = (ecc_monotonic_us() - tr->start_us) / 1000u;
     if (elapsed_ms >= (uint64_t)options->timeout_ms) {
         snprintf(tr->errbuf, sizeof(tr->errbuf), "deadline of %ld ms spent before this hop", options->timeout_ms);
         s_finish(transport, tr, ECC_TRANSPORT_ERR_TIMEOUT);
@@ -482,7 +475,7 @@ static void s_unlink(struct s_transfer **list, struct s_transfer *tr) {
 static void s_finish(struct ecc_transport *transport, struct s_transfer *tr, enum ecc_transport_error error) {
     struct ecc_transport_result *result = &tr->exchange.result;
     result->error = error;
-    result->elapsed_us = s_now_us() - tr->start_us;
+    result->elapsed_us = ecc_monotonic_us() - tr->start_us;
     result->message[0] = '\0';
     if (error != ECC_TRANSPORT_OK) {
         const char *detail = tr->errbuf[0] ? tr->errbuf : "no detail from libcurl";
@@ -718,7 +711,7 @@ static void s_finish_running(struct ecc_transport *transport, enum ecc_transport
 
 /* Runs the transfers until `target` (or, when NULL, any transfer) is finished, or `wait_ms` passed. */
 static enum ecc_status s_pump(struct ecc_transport *transport, struct s_transfer *target, int wait_ms) {
-    uint64_t deadline = wait_ms >= 0 ? s_now_us() + (uint64_t)wait_ms * 1000u : 0;
+    uint64_t deadline = wait_ms >= 0 ? ecc_monotonic_us() + (uint64_t)wait_ms * 1000u : 0;
     for (;;) {
         if (transport->running && transport->should_cancel && transport->should_cancel(transport->cancel_user_data)) {
             s_finish_running(
@@ -750,7 +743,7 @@ static enum ecc_status s_pump(struct ecc_transport *transport, struct s_transfer
         /* A cancel callback is asked again after each poll: keep the polls short. */
         int poll_ms = transport->should_cancel ? S_CANCEL_POLL_MS : 1000;
         if (wait_ms >= 0) {
-            uint64_t now = s_now_us();
+            uint64_t now = ecc_monotonic_us();
             if (now >= deadline) {
                 return ECC_ERR_TIMEOUT;
             }
@@ -773,7 +766,7 @@ static struct s_transfer *s_submit(
         return NULL;
     }
     tr->owner = transport;
-    tr->start_us = s_now_us();
+    tr->start_us = ecc_monotonic_us();
     tr->exchange.user_data = user_data;
     ecc_http_request_init(&tr->request);
     ecc_http_response_init(&tr->exchange.response);

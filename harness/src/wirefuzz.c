@@ -261,12 +261,6 @@ struct s_fuzzer {
     bool stopping;
 };
 
-static uint64_t s_now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static int64_t s_clock_skewed(void *user_data) {
     (void)user_data;
     return (int64_t)time(NULL) - S_SKEW_S;
@@ -1367,7 +1361,7 @@ static bool s_budget_left(const struct s_fuzzer *f) {
     if (o->max_requests && f->fuzz_started >= o->max_requests) {
         return false;
     }
-    if (o->duration_ms && s_now_us() >= f->deadline_us) {
+    if (o->duration_ms && ecc_monotonic_us() >= f->deadline_us) {
         return false;
     }
     return true;
@@ -1781,7 +1775,7 @@ static bool s_attack_send(int fd, const char *data, size_t len) {
 /* Reads what arrives until `deadline_us` or until `enough` (may be NULL) says the answer is complete. */
 static void s_attack_read(int fd, struct ecc_buf *out, uint64_t deadline_us, bool (*enough)(const struct ecc_buf *)) {
     char chunk[4096];
-    while (s_now_us() < deadline_us && (!enough || !enough(out))) {
+    while (ecc_monotonic_us() < deadline_us && (!enough || !enough(out))) {
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         int ready = poll(&pfd, 1, S_ATTACK_TICK_MS);
         if (ready < 0) {
@@ -1984,9 +1978,9 @@ static enum ecc_status s_attack_one(struct s_fuzzer *f, const struct s_target *t
             break;
         }
     }
-    uint64_t start = s_now_us(), end = start + (uint64_t)f->attack_ms * 1000u, next_probe = start;
+    uint64_t start = ecc_monotonic_us(), end = start + (uint64_t)f->attack_ms * 1000u, next_probe = start;
     size_t trickled = 20;
-    while (status == ECC_OK && s_now_us() < end && !(f->options->interrupted && *f->options->interrupted)) {
+    while (status == ECC_OK && ecc_monotonic_us() < end && !(f->options->interrupted && *f->options->interrupted)) {
         if (attack == S_ATTACK_SLOWLORIS || attack == S_ATTACK_SLOW_BODY) {
             size_t at = attack == S_ATTACK_SLOWLORIS ? trickled : head_len + (trickled - 20);
             /* Slow headers never finish them; a slow body stops one byte short of its length. */
@@ -2009,7 +2003,7 @@ static enum ecc_status s_attack_one(struct s_fuzzer *f, const struct s_target *t
             }
         }
         if (attack == S_ATTACK_PIPELINE || attack == S_ATTACK_HTTP10) {
-            uint64_t answer_deadline = s_now_us() + (uint64_t)f->options->transport.timeout_ms * 1000u;
+            uint64_t answer_deadline = ecc_monotonic_us() + (uint64_t)f->options->transport.timeout_ms * 1000u;
             s_attack_read(
                 fds[0], &answer, answer_deadline, attack == S_ATTACK_PIPELINE ? s_three_answers : s_one_answer);
             size_t want = attack == S_ATTACK_PIPELINE ? 3 : 1;
@@ -2031,9 +2025,9 @@ static enum ecc_status s_attack_one(struct s_fuzzer *f, const struct s_target *t
             }
             break;
         }
-        if (status == ECC_OK && s_now_us() >= next_probe) {
+        if (status == ECC_OK && ecc_monotonic_us() >= next_probe) {
             status = s_attack_probe(f, attack, S_RULE_ATTACK_AVAILABILITY);
-            next_probe = s_now_us() + S_ATTACK_PROBE_EVERY_MS * 1000u;
+            next_probe = ecc_monotonic_us() + S_ATTACK_PROBE_EVERY_MS * 1000u;
         }
         struct timespec tick = {.tv_sec = 0, .tv_nsec = S_ATTACK_TICK_MS * 1000000L};
         nanosleep(&tick, NULL);
@@ -2164,7 +2158,7 @@ enum ecc_status ecc_wirefuzz_run(
         goto on_error;
     }
     snprintf(f.health_cluster, sizeof(f.health_cluster), "%s-health", options->prefix);
-    f.started_us = s_now_us();
+    f.started_us = ecc_monotonic_us();
     f.deadline_us = f.started_us + options->duration_ms * 1000u;
     bool usable = false;
     status = s_preflight(&f, &usable);
@@ -2218,7 +2212,7 @@ enum ecc_status ecc_wirefuzz_run(
 
 on_error:
     result->interrupted = options->interrupted && *options->interrupted;
-    result->elapsed_us = f.started_us ? s_now_us() - f.started_us : 0;
+    result->elapsed_us = f.started_us ? ecc_monotonic_us() - f.started_us : 0;
     for (unsigned i = 0; lanes && i < jobs; i++) {
         if (lanes[i].tasks) {
             s_lane_forget_tasks(&lanes[i]);

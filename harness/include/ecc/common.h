@@ -115,8 +115,13 @@ char *ecc_buf_steal(struct ecc_buf *buf);
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12); the one calendar routine that the
  * ISO-8601 reader and the SigV4 date parser share. */
 int64_t ecc_days_from_civil(int64_t year, int64_t month, int64_t day);
-/* Milliseconds of CLOCK_MONOTONIC, for deadlines (never goes back when the wall clock is set). */
+/* Milliseconds (microseconds) of CLOCK_MONOTONIC, for deadlines and durations (never goes back when the
+ * wall clock is set): the one clock of the library. */
 uint64_t ecc_monotonic_ms(void);
+uint64_t ecc_monotonic_us(void);
+/* Sleeps `ms` milliseconds, the whole time even when a signal handler runs meanwhile (a caller that must
+ * notice Ctrl-C sleeps in slices and checks between them). */
+void ecc_sleep_ms(uint64_t ms);
 /* strdup that returns NULL for a NULL argument. */
 char *ecc_strdup(const char *str);
 /* Overwrites `len` bytes with zeros in a way the compiler cannot drop (for secrets). */

@@ -294,6 +294,13 @@ void ecc_string_list_clean_up(struct ecc_string_list *list);
 bool ecc_string_list_equal(const struct ecc_string_list *a, const struct ecc_string_list *b);
 /* Appends a copy of `str` (sets `has`). */
 enum ecc_status ecc_string_list_append(struct ecc_string_list *list, const char *str) ECC_WARN_UNUSED_RESULT;
+/* Appends a formatted line, cut at ECC_STRING_LIST_LINE_MAX - 1 bytes: the one "format, then append to a
+ * list" of the library (problems, reasons). */
+#define ECC_STRING_LIST_LINE_MAX 2048
+enum ecc_status ecc_string_list_appendf(struct ecc_string_list *list, const char *fmt, ...)
+    ECC_PRINTF(2, 3) ECC_WARN_UNUSED_RESULT;
+enum ecc_status
+ecc_string_list_vappendf(struct ecc_string_list *list, const char *fmt, va_list args) ECC_WARN_UNUSED_RESULT;
 
 /*
  * Grows any list struct of this header by one zeroed item and returns it (NULL on allocation failure,
