@@ -1,4 +1,8 @@
-/* `ecsconf version`: the version, the libraries it was built with, and where its suite data is. */
+/*
+ * `ecsconf version`: the version, the libraries it was built with, and where its suite data is and why
+ * that folder was chosen (ECSCONF_DATA_DIR, installed beside the binary, the source tree). A bug
+ * report needs the first two; "which suite did this run?" needs the last (`--data-dir` prints only it).
+ */
 #include "commands.h"
 
 #include <curl/curl.h>

@@ -1,3 +1,10 @@
+/*
+ * The project's own C RunTask client (client.h): one call or a batch, each attempt serialized, signed
+ * afresh and sent through the transport's curl multi handle, answers parsed by the response codec. It
+ * exists so the client-mode suite has a client whose every behaviour is known (retries with full-jitter
+ * backoff, one clientToken for all attempts of a call), and so each deliberate `fault` can prove that a
+ * check of the suite catches that mistake.
+ */
 #include "ecc/client.h"
 
 #include "ecc/codec_request.h"

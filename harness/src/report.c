@@ -1,3 +1,9 @@
+/*
+ * The results of a run and every way they are shown (report.h): the list of case results and the run's
+ * verdict (an XPASS or a stop fails it), the console lines, JUnit XML, TAP 13 and JSON. CI reads these and
+ * nothing else, so one verdict is computed here and every format says it the same way; any text that
+ * came from an endpoint is sanitized first, so a hostile answer cannot break a report's syntax.
+ */
 #include "ecc/report.h"
 
 #include <errno.h>

@@ -1,3 +1,10 @@
+/*
+ * The libmicrohttpd glue under the emulator and the mock (server.h): binds loopback, gathers a request's
+ * raw target, ordered headers and capped body, hands them to an `ecc_http_handler_fn` and sends its
+ * answer, or plays the transport fault it asked for (hang, reset, cut answer, drip). What the glue must
+ * refuse itself (oversized body, unknown method) it answers as AWS JSON, because a client under test
+ * must never meet an HTML page that the real service would not send.
+ */
 #include "ecc/server.h"
 
 #include "ecc/codec_response.h"

@@ -1,3 +1,10 @@
+/*
+ * The HTTP client on libcurl (transport.h): endpoint URL checks through curl's URL API, the request sent
+ * exactly as signed, deadlines and caps on everything an endpoint sends back, redirects that never carry
+ * credentials to another origin, concurrent exchanges through one multi handle, and a secret-free `curl`
+ * reproducer. Every way an endpoint can misbehave ends as a typed result with a message, so the runner,
+ * the client and the fuzzer judge a failure by its kind rather than by curl's text.
+ */
 #include "ecc/transport.h"
 
 #include <curl/curl.h>
