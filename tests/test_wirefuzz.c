@@ -6,6 +6,7 @@
 #include "ecc/emulator.h"
 #include "ecc/server.h"
 #include "ecc/wirefuzz.h"
+#include "wire_support.h"
 
 #include <string.h>
 
@@ -243,9 +244,65 @@ static void test_unusable_and_bad_options(void **state) {
     ecc_wirefuzz_result_clean_up(&result);
 }
 
-/* The attacks bite: 24 sockets against a server that takes 12 connections starve the health request
- * (attack.availability) and it comes back once they are closed (no attack.recovery); within the limit
- * every attack is survived, pipelined and HTTP/1.0 requests answered. */
+/*
+ * The attacks are judged against a server that holds (ours: past its connection limit it closes the
+ * connections that wait longest without an answer under way) and against one that does not: a relay
+ * that serves one client connection at a time, the next waiting in its listen backlog, and drops a
+ * client idle for 100 ms. 24 flood sockets hold it for at least 2.4 s, past the 1.5 s deadline of the
+ * health request (attack.availability); once they close it answers again (no attack.recovery).
+ */
+struct t_serial_relay {
+    int listen_fd;
+    uint16_t port;
+    uint16_t upstream_port;
+    pthread_t thread;
+    atomic_bool stop;
+};
+
+static void s_relay_one(struct t_serial_relay *relay, int client) {
+    int upstream = wire_connect(relay->upstream_port);
+    if (upstream < 0) {
+        return;
+    }
+    uint64_t active = wire_now_ms();
+    char buf[16384];
+    while (!atomic_load(&relay->stop) && wire_now_ms() - active < 100) {
+        struct pollfd pfd[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+        if (poll(pfd, 2, 20) <= 0) {
+            continue;
+        }
+        bool closed = false;
+        for (int i = 0; i < 2 && !closed; i++) {
+            if (pfd[i].revents != 0) {
+                ssize_t n = recv(pfd[i].fd, buf, sizeof(buf), 0);
+                closed = n <= 0 || !wire_send_all(pfd[1 - i].fd, buf, (size_t)n);
+            }
+        }
+        if (closed) {
+            break;
+        }
+        active = wire_now_ms();
+    }
+    close(upstream);
+}
+
+static void *s_relay_main(void *arg) {
+    struct t_serial_relay *relay = arg;
+    uint64_t deadline = wire_now_ms() + 60000;
+    while (!atomic_load(&relay->stop) && wire_now_ms() < deadline) {
+        struct pollfd pfd = {relay->listen_fd, POLLIN, 0};
+        if (poll(&pfd, 1, 50) <= 0) {
+            continue;
+        }
+        int client = accept(relay->listen_fd, NULL, NULL);
+        if (client >= 0) {
+            s_relay_one(relay, client);
+            close(client);
+        }
+    }
+    return NULL;
+}
+
 static void s_run_attacks(const char *url, unsigned connections, struct ecc_wirefuzz_result *result) {
     struct ecc_credentials credentials;
     ecc_credentials_init(&credentials);
@@ -300,7 +357,36 @@ static void test_attacks(void **state) {
     assert_int_equal(result.count, 0);
     ecc_wirefuzz_result_clean_up(&result);
 
+    /* Twice its connection limit: the server closes the waiting sockets to make room. */
+    struct ecc_server_stats stats;
+    ecc_server_get_stats(ep.server, &stats);
+    uint64_t evicted_before = stats.connections_evicted;
     s_run_attacks(ecc_server_url(ep.server), 24, &result);
+    for (size_t i = 0; i < result.count; i++) {
+        print_message(
+            "unexpected: %s %s: %s\n",
+            result.findings[i].rule,
+            result.findings[i].mutation,
+            result.findings[i].message);
+    }
+    assert_int_equal(result.count, 0);
+    ecc_server_get_stats(ep.server, &stats);
+    assert_true(stats.connections_evicted > evicted_before);
+    ecc_wirefuzz_result_clean_up(&result);
+
+    /* A server that does not hold is found out. */
+    struct t_serial_relay relay = {.upstream_port = ecc_server_port(ep.server)};
+    atomic_init(&relay.stop, false);
+    relay.listen_fd = wire_listen(&relay.port);
+    assert_true(relay.listen_fd >= 0);
+    assert_int_equal(listen(relay.listen_fd, 128), 0); /* room in the backlog for every attack socket */
+    assert_int_equal(pthread_create(&relay.thread, NULL, s_relay_main, &relay), 0);
+    char relay_url[64];
+    snprintf(relay_url, sizeof(relay_url), "http://127.0.0.1:%u", (unsigned)relay.port);
+    s_run_attacks(relay_url, 24, &result);
+    atomic_store(&relay.stop, true);
+    pthread_join(relay.thread, NULL);
+    close(relay.listen_fd);
     const struct ecc_wirefuzz_finding *flood = s_find(&result, "attack.availability", "attack.flood");
     assert_non_null(flood);
     assert_int_equal(flood->status, 0);

@@ -51,11 +51,31 @@ static const enum ecc_error_id s_reject_table[] = {
 #define S_DEFAULT_MAX_BODY        ((size_t)1 << 20)
 #define S_DEFAULT_MAX_CONNECTIONS 256u
 /*
+ * Once this share of max_connections is open, each connection accepted closes the one that has waited
+ * longest without an answer under way (see s_evict_one). The rest is the headroom that keeps MHD
+ * accepting: at its limit it stops polling the listen socket, and with no new connection nothing would
+ * ever be evicted.
+ */
+#define S_EVICT_AT_NUM 3u
+#define S_EVICT_AT_DEN 4u
+/*
  * MHD 0.9.75 zeroes a connection's whole memory pool at every request (MHD_pool_reset) and half of it
  * again when it shrinks the read buffer: at 64 KiB that was ~96 KB of memset per request, 40% of the
  * server's instructions for a RunTask. 16 KiB still takes header blocks up to about 15 KB.
  */
 #define S_DEFAULT_CONNECTION_MEM ((size_t)16 << 10)
+
+/*
+ * One open connection, MHD's `socket_context`: created when MHD reports it started, freed when it
+ * reports it closed (before MHD closes the descriptor, so a shutdown() under the lock never reaches a
+ * reused descriptor).
+ */
+struct s_conn {
+    struct s_conn *prev, *next; /* in ecc_server.conns, the longest waiting first */
+    int fd;
+    bool answering; /* an answer is queued or being produced: never evicted */
+    bool evicted;
+};
 
 struct ecc_server {
     struct MHD_Daemon *daemon;
@@ -73,12 +93,18 @@ struct ecc_server {
     atomic_uint_fast64_t connections_opened;
     atomic_uint_fast64_t requests_handled;
     atomic_uint_fast64_t requests_rejected;
+    atomic_uint_fast64_t connections_evicted;
 
     /* Requests between their request line and the end of their answer; ecc_server_stop waits on it. */
     pthread_mutex_t lock;
     pthread_cond_t idle;
     size_t in_flight;
     bool stopped_cleanly;
+    /* Open connections (under `lock`): the list orders them by how long they have waited without an
+     * answer under way, from acceptance or from the end of their last answer. */
+    struct s_conn *conns_head, *conns_tail;
+    size_t conns_open;
+    size_t evict_at;
 };
 
 /* Per-request state, MHD's `req_cls`: created when the request line arrives, freed on completion. */
@@ -168,6 +194,72 @@ s_add_headers(struct ecc_server *server, struct MHD_Response *mhd_response, cons
             char line[256];
             snprintf(line, sizeof(line), "server: response header '%.100s' refused by libmicrohttpd", header->name);
             server->log_fn(server->log_user_data, line);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Connections that wait without an answer under way: idle keep-alive ones, slow headers, slow bodies */
+
+static void s_conns_unlink(struct ecc_server *server, struct s_conn *conn) {
+    if (conn->prev) {
+        conn->prev->next = conn->next;
+    } else {
+        server->conns_head = conn->next;
+    }
+    if (conn->next) {
+        conn->next->prev = conn->prev;
+    } else {
+        server->conns_tail = conn->prev;
+    }
+    conn->prev = conn->next = NULL;
+}
+
+static void s_conns_append(struct ecc_server *server, struct s_conn *conn) {
+    conn->prev = server->conns_tail;
+    conn->next = NULL;
+    if (server->conns_tail) {
+        server->conns_tail->next = conn;
+    } else {
+        server->conns_head = conn;
+    }
+    server->conns_tail = conn;
+}
+
+static struct s_conn *s_conn_of(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+/* The request is complete (or rejected): from now until it ends, its connection is never evicted. */
+static void s_conn_answering(struct ecc_server *server, struct MHD_Connection *connection) {
+    struct s_conn *conn = s_conn_of(connection);
+    if (conn) {
+        pthread_mutex_lock(&server->lock);
+        conn->answering = true;
+        pthread_mutex_unlock(&server->lock);
+    }
+}
+
+/*
+ * Under `lock`, when a connection was accepted: with `evict_at` connections open (not counting those
+ * already evicted), closes the one that has waited longest without an answer under way. MHD 0.9.75 has
+ * no call to close a connection from outside its thread; shutdown() on its socket makes the owning
+ * worker read the end of the stream and close it through its own path. Without this, 300 slowloris or
+ * idle sockets hold every slot of a 256-connection server for up to the 30 s idle timeout (a slowloris
+ * that sends a byte now and then, forever), and well-formed requests wait in the listen backlog.
+ */
+static void s_evict_one(struct ecc_server *server, const struct s_conn *accepted) {
+    if (server->conns_open < server->evict_at) {
+        return;
+    }
+    for (struct s_conn *conn = server->conns_head; conn; conn = conn->next) {
+        if (conn != accepted && !conn->answering && !conn->evicted && conn->fd >= 0) {
+            conn->evicted = true;
+            server->conns_open--;
+            (void)shutdown(conn->fd, SHUT_RDWR);
+            atomic_fetch_add(&server->connections_evicted, 1);
+            return;
         }
     }
 }
@@ -379,6 +471,7 @@ s_reject(struct ecc_server *server, struct MHD_Connection *connection, enum s_re
 static enum MHD_Result
 s_reject(struct ecc_server *server, struct MHD_Connection *connection, enum s_reject reason, const char *fmt, ...) {
     atomic_fetch_add(&server->requests_rejected, 1);
+    s_conn_answering(server, connection);
     char message[256];
     va_list args;
     va_start(args, fmt);
@@ -464,9 +557,17 @@ static void *s_on_uri(void *cls, const char *uri, struct MHD_Connection *connect
 
 static void
 s_on_completed(void *cls, struct MHD_Connection *connection, void **req_cls, enum MHD_RequestTerminationCode code) {
-    (void)connection;
     (void)code;
     struct ecc_server *server = cls;
+    struct s_conn *conn = s_conn_of(connection);
+    if (conn) {
+        /* Waiting again (keep-alive) from now: the end of the list. */
+        pthread_mutex_lock(&server->lock);
+        conn->answering = false;
+        s_conns_unlink(server, conn);
+        s_conns_append(server, conn);
+        pthread_mutex_unlock(&server->lock);
+    }
     struct s_request *req = *req_cls;
     if (!req) {
         return;
@@ -483,11 +584,33 @@ s_on_completed(void *cls, struct MHD_Connection *connection, void **req_cls, enu
 
 static void s_on_connection(
     void *cls, struct MHD_Connection *connection, void **socket_context, enum MHD_ConnectionNotificationCode code) {
-    (void)connection;
-    (void)socket_context;
     struct ecc_server *server = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add(&server->connections_opened, 1);
+        /* Out of memory: the connection is served but never evicted. */
+        struct s_conn *conn = calloc(1, sizeof(*conn));
+        if (!conn) {
+            return;
+        }
+        conn->fd = s_connection_fd(connection);
+        *socket_context = conn;
+        pthread_mutex_lock(&server->lock);
+        s_conns_append(server, conn);
+        server->conns_open++;
+        s_evict_one(server, conn);
+        pthread_mutex_unlock(&server->lock);
+        return;
+    }
+    struct s_conn *conn = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED && conn) {
+        *socket_context = NULL;
+        pthread_mutex_lock(&server->lock);
+        s_conns_unlink(server, conn);
+        if (!conn->evicted) {
+            server->conns_open--;
+        }
+        pthread_mutex_unlock(&server->lock);
+        free(conn);
     }
 }
 
@@ -568,6 +691,7 @@ static enum MHD_Result s_on_request(
             server->max_body_bytes);
     }
 
+    s_conn_answering(server, connection);
     req->request.body_len = req->body.len;
     req->request.body = (uint8_t *)ecc_buf_steal(&req->body);
     if (!req->request.body && ecc_http_request_set_body(&req->request, "", 0) != ECC_OK) {
@@ -640,9 +764,15 @@ struct ecc_server *ecc_server_new(
     server->max_body_bytes = options->max_body_bytes ? options->max_body_bytes : S_DEFAULT_MAX_BODY;
     server->log_fn = options->log_fn;
     server->log_user_data = options->log_user_data;
+    unsigned max_connections = options->max_connections ? options->max_connections : S_DEFAULT_MAX_CONNECTIONS;
+    server->evict_at = (size_t)max_connections * S_EVICT_AT_NUM / S_EVICT_AT_DEN;
+    if (server->evict_at == 0 || server->evict_at >= max_connections) {
+        server->evict_at = max_connections > 1 ? max_connections - 1 : 1;
+    }
     atomic_init(&server->connections_opened, 0);
     atomic_init(&server->requests_handled, 0);
     atomic_init(&server->requests_rejected, 0);
+    atomic_init(&server->connections_evicted, 0);
 
     const char *address = options->address ? options->address : "127.0.0.1";
     struct sockaddr_storage storage;
@@ -706,7 +836,7 @@ struct ecc_server *ecc_server_new(
         MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)(options->connection_timeout_s ? options->connection_timeout_s : S_DEFAULT_TIMEOUT_S),
         MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)(options->max_connections ? options->max_connections : S_DEFAULT_MAX_CONNECTIONS),
+        (unsigned int)max_connections,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)(options->connection_memory_bytes ? options->connection_memory_bytes : S_DEFAULT_CONNECTION_MEM),
         /* Most tolerant parsing: fewer requests end in MHD's own HTML error page (see server.h). */
@@ -767,6 +897,7 @@ void ecc_server_get_stats(const struct ecc_server *server, struct ecc_server_sta
     stats->connections_opened = atomic_load(&mutable_server->connections_opened);
     stats->requests_handled = atomic_load(&mutable_server->requests_handled);
     stats->requests_rejected = atomic_load(&mutable_server->requests_rejected);
+    stats->connections_evicted = atomic_load(&mutable_server->connections_evicted);
 }
 
 bool ecc_server_stop(struct ecc_server *server, unsigned grace_ms) {

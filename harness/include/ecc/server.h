@@ -51,6 +51,15 @@
  * A fault that waits holds its worker thread, at most 120 s, and gives up as soon as ecc_server_stop
  * begins; a server that plays them needs a thread to spare for the client's retry.
  *
+ * Connections that wait: once three quarters of `max_connections` are open, each connection accepted
+ * closes (shutdown of its socket, no answer) the open connection that has waited longest without an
+ * answer under way: an idle keep-alive connection, one still sending its request line, headers or body,
+ * or one that never sent a byte. A connection whose request is complete is never closed this way, from
+ * then until its answer ends (a handler's delay or a fault included). So slow or idle sockets cannot hold
+ * every slot until `connection_timeout_s`, which an idle timeout alone cannot prevent: a slowloris
+ * client that sends a byte now and then is never idle. Well-formed requests are refused a slot only
+ * when every open connection has an answer under way; then they wait in the listen backlog.
+ *
  * Threads: the handler is called from MHD's pool threads, concurrently; it must be thread-safe.
  * Connections are spread over the pool threads as they are accepted (one thread may take a burst of
  * them), and a handler that blocks holds up the other connections of its thread: an injected delay
@@ -68,7 +77,7 @@ struct ecc_server_options {
     unsigned thread_count;          /* MHD worker threads; 0 means 4 */
     unsigned connection_timeout_s;  /* idle time before MHD closes a connection; 0 means 30 */
     size_t max_body_bytes;          /* request body cap; 0 means 1 MiB */
-    unsigned max_connections;       /* concurrent connections; 0 means 256 */
+    unsigned max_connections;       /* concurrent connections; 0 means 256 (eviction from 3/4: above) */
     size_t connection_memory_bytes; /* per-connection buffer, bounds the request headers; 0 means 16 KiB */
     /* HTTPS when both are set (PEM text, not file names; libmicrohttpd built with GnuTLS). Copied. */
     const char *tls_cert_pem;
@@ -91,8 +100,9 @@ enum ecc_status ecc_server_parse_listen(
 
 struct ecc_server_stats {
     uint64_t connections_opened;
-    uint64_t requests_handled;  /* answered by the handler */
-    uint64_t requests_rejected; /* answered by the glue itself (413, 400, 500) */
+    uint64_t requests_handled;    /* answered by the handler */
+    uint64_t requests_rejected;   /* answered by the glue itself (413, 400, 500) */
+    uint64_t connections_evicted; /* closed to make room (see "Connections that wait") */
 };
 
 struct ecc_server;
