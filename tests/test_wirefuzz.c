@@ -4,6 +4,7 @@
 
 #include "ecc/codec_response.h"
 #include "ecc/emulator.h"
+#include "ecc/mock.h"
 #include "ecc/server.h"
 #include "ecc/wirefuzz.h"
 #include "wire_support.h"
@@ -403,6 +404,179 @@ static void test_attacks(void **state) {
     s_stop(&ep);
 }
 
+/* A run of `requests` with `key`; `adjust` sets what a test varies. */
+static enum ecc_status s_run_with(
+    const char *url,
+    const char *key,
+    const char *secret,
+    void (*adjust)(struct ecc_wirefuzz_options *options),
+    struct ecc_wirefuzz_result *result,
+    struct ecc_diag *diag) {
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
+    assert_int_equal(ecc_credentials_set(&credentials, key, secret, NULL, NULL), ECC_OK);
+    struct ecc_wirefuzz_options options;
+    ecc_wirefuzz_options_init(&options);
+    options.endpoint_url = url;
+    options.region = ECC_EMULATOR_DEFAULT_REGION;
+    options.credentials = &credentials;
+    options.prefix = "ecctest";
+    options.seed = 5;
+    options.max_requests = 400;
+    options.jobs = 4;
+    options.sequence_steps = 20;
+    options.transport.timeout_ms = 30000;
+    adjust(&options);
+    ecc_wirefuzz_result_init(result);
+    ecc_diag_clear(diag);
+    enum ecc_status status = ecc_wirefuzz_run(&options, result, diag);
+    ecc_credentials_clean_up(&credentials);
+    return status;
+}
+
+static const char *const s_skip_signature[] = {"reject.signature"};
+static const char *const s_skip_unknown[] = {"reject.signatures"};
+static const char *const s_mock_errors[] = {ECC_MOCK_NO_MATCH_ERROR};
+
+static void s_adjust_skip_signature(struct ecc_wirefuzz_options *o) {
+    o->skip_rules = s_skip_signature;
+    o->skip_rule_count = 1;
+}
+static void s_adjust_skip_unknown(struct ecc_wirefuzz_options *o) {
+    o->skip_rules = s_skip_unknown;
+    o->skip_rule_count = 1;
+}
+static void s_adjust_none(struct ecc_wirefuzz_options *o) {
+    (void)o;
+}
+static void s_adjust_stateless(struct ecc_wirefuzz_options *o) {
+    o->stateless = true;
+}
+static void s_adjust_mock(struct ecc_wirefuzz_options *o) {
+    o->stateless = true;
+    o->extra_error_types = s_mock_errors;
+    o->extra_error_type_count = 1;
+}
+
+/* A skipped rule is not judged (its class is not kept, the report says SKIP); the other rules are. */
+static void test_skipped_rule(void **state) {
+    (void)state;
+    struct t_endpoint ep;
+    s_start(&ep, s_lax_handler);
+    struct ecc_wirefuzz_result result;
+    struct ecc_diag diag;
+    const char *url = ecc_server_url(ep.server);
+    assert_int_equal(
+        s_run_with(
+            url,
+            ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID,
+            ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY,
+            s_adjust_skip_signature,
+            &result,
+            &diag),
+        ECC_OK);
+    assert_null(s_find(&result, "reject.signature", NULL));
+    assert_non_null(s_find(&result, "answer.no-5xx", NULL)); /* the lax handler's HTML 500, still judged */
+    struct ecc_run_report report;
+    assert_int_equal(ecc_run_report_init(&report, "lax", "emulator", "ecctest", 5), ECC_OK);
+    assert_int_equal(ecc_wirefuzz_to_report(&result, &report), ECC_OK);
+    bool skipped = false;
+    for (size_t i = 0; i < report.count; i++) {
+        if (strcmp(report.cases[i].id, "reject.signature") == 0) {
+            skipped = report.cases[i].result == ECC_RESULT_SKIP;
+        }
+    }
+    assert_true(skipped);
+    ecc_run_report_clean_up(&report);
+    ecc_wirefuzz_result_clean_up(&result);
+
+    /* Not skipped, the same run finds it: the skip is what hid it. */
+    assert_int_equal(
+        s_run_with(
+            url,
+            ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID,
+            ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY,
+            s_adjust_none,
+            &result,
+            &diag),
+        ECC_OK);
+    assert_non_null(s_find(&result, "reject.signature", NULL));
+    ecc_wirefuzz_result_clean_up(&result);
+
+    assert_int_equal(
+        s_run_with(
+            url,
+            ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID,
+            ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY,
+            s_adjust_skip_unknown,
+            &result,
+            &diag),
+        ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "reject.signatures"));
+    ecc_wirefuzz_result_clean_up(&result);
+    s_stop(&ep);
+}
+
+/*
+ * A stateless endpoint: the mock of `ecsconf serve`, which creates nothing and answers what matches
+ * no recorded exchange with its own EcsconfNoMatchingExchange. With the stateless options and that
+ * type declared: usable, no setup or cleanup request, no finding; without them: unusable (its
+ * CreateCluster is not answered 200), and its type is not in the error table.
+ */
+static void test_stateless_mock(void **state) {
+    (void)state;
+    struct ecc_mock_options mock_options = {
+        .region = ECC_EMULATOR_DEFAULT_REGION,
+        .access_key_id = ECC_MOCK_DEFAULT_ACCESS_KEY_ID,
+        .secret_access_key = ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY,
+    };
+    struct ecc_diag diag;
+    struct ecc_mock *mock = ecc_mock_new(&mock_options, &diag);
+    assert_non_null(mock);
+    struct ecc_server_options server_options;
+    ecc_server_options_init(&server_options);
+    server_options.thread_count = 2;
+    struct ecc_server *server = ecc_server_new(&server_options, ecc_mock_handle, mock, &diag);
+    assert_non_null(server);
+    const char *url = ecc_server_url(server);
+    const char *key = ECC_MOCK_DEFAULT_ACCESS_KEY_ID, *secret = ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY;
+
+    struct ecc_wirefuzz_result result;
+    assert_int_equal(s_run_with(url, key, secret, s_adjust_mock, &result, &diag), ECC_OK);
+    for (size_t i = 0; i < result.count; i++) {
+        print_message(
+            "unexpected: %s %d %s %s: %s\n",
+            result.findings[i].rule,
+            result.findings[i].status,
+            result.findings[i].error_type,
+            result.findings[i].mutation,
+            result.findings[i].message);
+    }
+    assert_false(result.unusable);
+    assert_int_equal(result.count, 0);
+    assert_int_equal(result.fuzz_requests, 400);
+    /* At least 20 sequences of 20 steps; lanes that find the budget spent end theirs with no step. */
+    assert_true(result.sequences >= 400 / 20);
+    /* One preflight and one health request per sequence: nothing created, nothing to clean up. */
+    assert_int_equal(result.other_requests, 1 + result.sequences);
+    assert_true(result.answers_4xx > 0);
+    assert_int_equal(result.answers_5xx + result.transport_failures, 0);
+    ecc_wirefuzz_result_clean_up(&result);
+
+    assert_int_equal(s_run_with(url, key, secret, s_adjust_none, &result, &diag), ECC_OK);
+    assert_true(result.unusable);
+    assert_non_null(strstr(result.unusable_reason, "CreateCluster"));
+    ecc_wirefuzz_result_clean_up(&result);
+
+    assert_int_equal(s_run_with(url, key, secret, s_adjust_stateless, &result, &diag), ECC_OK);
+    assert_true(result.unusable); /* the preflight's answer breaks answer.error-type */
+    assert_non_null(strstr(result.unusable_reason, ECC_MOCK_NO_MATCH_ERROR));
+    ecc_wirefuzz_result_clean_up(&result);
+
+    ecc_server_destroy(server);
+    ecc_mock_destroy(mock);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_emulator_has_no_finding),
@@ -410,6 +584,8 @@ int main(void) {
         cmocka_unit_test(test_same_seed_same_findings),
         cmocka_unit_test(test_unusable_and_bad_options),
         cmocka_unit_test(test_attacks),
+        cmocka_unit_test(test_skipped_rule),
+        cmocka_unit_test(test_stateless_mock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "ecc/credentials.h"
 #include "ecc/emulator.h"
 #include "ecc/fixture.h"
+#include "ecc/mock.h"
 #include "ecc/profile.h"
 #include "ecc/report.h"
 #include "ecc/runner.h"
@@ -36,6 +37,8 @@ static void s_help(FILE *out) {
         "      --json moto-fuzz.json --junit moto-fuzz.xml\n"
         "  ecsconf fuzz --duration 60 --jobs 16                  # one minute, 16 requests in flight\n"
         "  ecsconf fuzz --attacks --requests 100                 # connection-level attacks, then fuzzing\n"
+        "  ecsconf fuzz --endpoint http://127.0.0.1:PORT --mock --attacks --requests 500   # an `ecsconf serve`\n"
+        "  ecsconf fuzz --endpoint http://127.0.0.1:PORT --skip-rule reject.signature     # an `ecsconf record`\n"
         "\n"
         "Endpoint and identity:\n"
         "  --endpoint URL        http(s)://host[:port]; default $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL,\n"
@@ -46,6 +49,13 @@ static void s_help(FILE *out) {
         "                        AWS_SECRET_ACCESS_KEY are not set (default: emulator without --endpoint,\n"
         "                        aws with one)\n"
         "  --ca-bundle FILE, --insecure   TLS as for `ecsconf run`\n"
+        "  --mock                the endpoint is an `ecsconf serve` mock (it plays a case's recorded answers and\n"
+        "                        creates nothing): no setup or cleanup steps; the health request counts when\n"
+        "                        answered with AWS JSON below 500; its " ECC_MOCK_NO_MATCH_ERROR " is a declared\n"
+        "                        error; without AWS credentials in the environment, the mock's test key\n"
+        "  --skip-rule RULE      do not judge RULE (repeatable; reports list it as SKIP): `ecsconf record` signs\n"
+        "                        every request afresh with its own key, so it passes broken signatures on by\n"
+        "                        design (reject.signature)\n"
         "\n"
         "How much:\n"
         "  --requests N          fuzzed requests (setup, cleanup and health requests come on top)\n"
@@ -150,6 +160,9 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
     const char *fixtures_dir = NULL, *junit = NULL, *json_file = NULL;
     bool insecure = false, seed_given = false, allow_remote = false, requests_given = false, attacks = false;
+    bool mock = false;
+    const char *skip_rules[16];
+    size_t skip_rule_count = 0;
     uint64_t attack_ms = 2000, attack_connections = 300;
     uint64_t jobs = 8, seed = 0, requests = 1000, duration_s = 0, steps = 32, request_timeout_ms = 10000;
     struct ecc_credentials credentials;
@@ -180,6 +193,24 @@ int ecc_cmd_fuzz(int argc, char **argv) {
             ca_bundle = value;
         } else if (strcmp(argv[i], "--insecure") == 0) {
             insecure = true;
+        } else if (strcmp(argv[i], "--mock") == 0) {
+            mock = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip-rule"))) {
+            if (skip_rule_count == ECC_ARRAY_LEN(skip_rules)) {
+                ecc_cli_error(S_CMD, "--skip-rule given more than %zu times", ECC_ARRAY_LEN(skip_rules));
+                goto done;
+            }
+            size_t count = 0;
+            const struct ecc_wirefuzz_rule *rules = ecc_wirefuzz_rules(&count);
+            size_t r = 0;
+            while (r < count && strcmp(rules[r].name, value) != 0) {
+                r++;
+            }
+            if (r == count) {
+                ecc_cli_error(S_CMD, "--skip-rule: no rule is named '%s' (see ecsconf fuzz --help)", value);
+                goto done;
+            }
+            skip_rules[skip_rule_count++] = value;
         } else if (strcmp(argv[i], "--attacks") == 0) {
             attacks = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--attack-ms"))) {
@@ -248,6 +279,17 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     const struct ecc_profile *profile = ecc_cli_profile(S_CMD, profile_name, embedded);
     if (!profile) {
         goto done;
+    }
+    if (mock && embedded) {
+        ecc_cli_error(S_CMD, "--mock needs the --endpoint of an `ecsconf serve` mock");
+        goto done;
+    }
+    /* The mock's test key when the environment has none (ecsconf serve's default). */
+    struct ecc_profile mock_profile = *profile;
+    if (mock) {
+        mock_profile.access_key_id = ECC_MOCK_DEFAULT_ACCESS_KEY_ID;
+        mock_profile.secret_access_key = ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY;
+        profile = &mock_profile;
     }
     if (!embedded && !allow_remote && !ecc_runner_endpoint_is_loopback(endpoint)) {
         ecc_cli_error(
@@ -319,6 +361,12 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     options.attacks = attacks;
     options.attack_ms = (unsigned)attack_ms;
     options.attack_connections = (unsigned)attack_connections;
+    static const char *const mock_errors[] = {ECC_MOCK_NO_MATCH_ERROR};
+    options.stateless = mock;
+    options.extra_error_types = mock ? mock_errors : NULL;
+    options.extra_error_type_count = mock ? ECC_ARRAY_LEN(mock_errors) : 0;
+    options.skip_rules = skip_rules;
+    options.skip_rule_count = skip_rule_count;
 
     char who[256];
     ecc_credentials_describe(&credentials, who, sizeof(who));

@@ -3,6 +3,7 @@
 #include "ecc/credentials.h"
 #include "ecc/fixture.h"
 #include "ecc/mock.h"
+#include "ecc/report.h"
 #include "ecc/server.h"
 
 #include <signal.h>
@@ -59,7 +60,10 @@ static void s_help(FILE *out) {
 
 static void s_log(void *user_data, const char *line) {
     (void)user_data;
-    fprintf(stderr, "ecsconf serve: %s\n", line);
+    /* Lines quote what a client sent (a diff of its body): no control character reaches the terminal. */
+    char *clean = ecc_report_sanitize_text(line, true);
+    fprintf(stderr, "ecsconf serve: %s\n", clean ? clean : "(out of memory)");
+    free(clean);
 }
 
 static bool s_parse_unsigned(const char *text, unsigned long max, unsigned long *out) {
@@ -230,7 +234,9 @@ int ecc_cmd_serve(int argc, char **argv) {
         goto done;
     }
     for (size_t i = 0; i < problems.count; i++) {
-        printf("FAIL %s\n", problems.items[i]);
+        char *clean = ecc_report_sanitize_text(problems.items[i], true);
+        printf("FAIL %s\n", clean ? clean : "(out of memory)");
+        free(clean);
     }
     bool passed = problems.count == 0;
     printf(

@@ -66,9 +66,10 @@ static const struct ecc_wirefuzz_rule s_rules[S_RULE_COUNT] = {
     {"response.parse", "a 2xx RunTask answer parses with the response parser"},
     {"response.match", "a 2xx RunTask answer matches the request (task count, launch type, cluster)"},
     {"health",
-     "the endpoint answers a health request (ListTasks of the run's health cluster) with 200 after every sequence"},
-    {"attack.availability", "during a connection-level attack the health request is answered 200 within the deadline"},
-    {"attack.recovery", "after a connection-level attack the health request is answered 200 within the deadline"},
+     "the endpoint answers a health request (ListTasks of the run's health cluster) with 200 after every sequence "
+     "(a stateless endpoint: with any AWS JSON answer below 500 that breaks no rule)"},
+    {"attack.availability", "during a connection-level attack the health request is answered within the deadline"},
+    {"attack.recovery", "after a connection-level attack the health request is answered within the deadline"},
     {"attack.answer", "pipelined and HTTP/1.0 requests get their AWS JSON answers"},
 };
 
@@ -258,6 +259,7 @@ struct s_fuzzer {
     char health_cluster[48]; /* <prefix>-health: the health request lists its tasks */
     unsigned attack_ms;
     unsigned attack_connections;
+    uint64_t skipped_rules; /* bit r: rule r is not judged (options->skip_rules) */
     bool stopping;
 };
 
@@ -994,9 +996,25 @@ static void s_check_run_task_success(
     }
 }
 
-/* Checks one answer against every rule; the first violated rule is the verdict. On a 2xx RunTask
- * answer `value` (initialized) receives the parsed response. */
+/* False for a rule the caller asked not to judge (options->skip_rules). */
+static bool s_judged(const struct s_fuzzer *f, enum s_rule rule) {
+    return (f->skipped_rules & (UINT64_C(1) << rule)) == 0;
+}
+
+/* An error type the options add to the error table (a mock's own diagnostic). */
+static bool s_extra_error_type(const struct ecc_wirefuzz_options *o, const char *type) {
+    for (size_t i = 0; i < o->extra_error_type_count; i++) {
+        if (strcmp(o->extra_error_types[i], type) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Checks one answer against every rule judged; the first violated rule is the verdict. On a 2xx
+ * RunTask answer `value` (initialized) receives the parsed response. */
 static enum ecc_status s_judge(
+    const struct s_fuzzer *f,
     const struct s_probe *p,
     const struct ecc_transport_result *tr,
     const struct ecc_http_response *response,
@@ -1004,7 +1022,9 @@ static enum ecc_status s_judge(
     struct s_verdict *v) {
     memset(v, 0, sizeof(*v));
     if (tr->error != ECC_TRANSPORT_OK) {
-        s_verdict_set(v, S_RULE_TRANSPORT, 0, ecc_transport_error_name(tr->error), "%s", tr->message);
+        if (s_judged(f, S_RULE_TRANSPORT)) {
+            s_verdict_set(v, S_RULE_TRANSPORT, 0, ecc_transport_error_name(tr->error), "%s", tr->message);
+        }
         return ECC_OK;
     }
     int status = response->status;
@@ -1023,16 +1043,22 @@ static enum ecc_status s_judge(
     } else if (outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR) {
         snprintf(type, sizeof(type), "%s", ecc_protocol_error_name(outcome.protocol_error));
     }
-    if (status >= 500) {
+    if (status >= 500 && s_judged(f, S_RULE_5XX)) {
         s_verdict_set(v, S_RULE_5XX, status, type, "HTTP %d (%s)", status, type[0] ? type : "no type");
-    } else if (status >= 300 && response->body_len == 0) {
+    } else if (status >= 300 && response->body_len == 0 && s_judged(f, S_RULE_EMPTY_BODY)) {
         s_verdict_set(v, S_RULE_EMPTY_BODY, status, "", "HTTP %d with an empty body", status);
-    } else if (outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR && outcome.protocol_error != ECC_PROTOCOL_SHAPE) {
+    } else if (
+        outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR && outcome.protocol_error != ECC_PROTOCOL_SHAPE &&
+        s_judged(f, S_RULE_AWS_JSON)) {
         s_verdict_set(v, S_RULE_AWS_JSON, status, type, "HTTP %d: %s", status, outcome.diag.text);
-    } else if (outcome.kind == ECC_RESPONSE_UNKNOWN_ERROR && !s_step_error_declared(p->operation, type)) {
+    } else if (
+        outcome.kind == ECC_RESPONSE_UNKNOWN_ERROR && !s_step_error_declared(p->operation, type) &&
+        !s_extra_error_type(f->options, type) && s_judged(f, S_RULE_ERROR_TYPE)) {
         s_verdict_set(
             v, S_RULE_ERROR_TYPE, status, type, "HTTP %d: error type %s is not in the error table", status, type);
-    } else if (outcome.kind == ECC_RESPONSE_ERROR && outcome.error.info && outcome.error.info->http_status != status) {
+    } else if (
+        outcome.kind == ECC_RESPONSE_ERROR && outcome.error.info && outcome.error.info->http_status != status &&
+        s_judged(f, S_RULE_ERROR_STATUS)) {
         s_verdict_set(
             v,
             S_RULE_ERROR_STATUS,
@@ -1044,15 +1070,15 @@ static enum ecc_status s_judge(
             outcome.error.info->http_status);
     } else if (status >= 200 && status < 300) {
         const struct s_mutation *m = &s_mutations[p->mut];
-        if (m->expect_reject && m->kind == S_KIND_SIGNATURE) {
+        if (m->expect_reject && m->kind == S_KIND_SIGNATURE && s_judged(f, S_RULE_REJECT_SIGNATURE)) {
             s_verdict_set(
                 v, S_RULE_REJECT_SIGNATURE, status, "", "HTTP %d to a request with a broken signature", status);
-        } else if (m->expect_reject && m->kind == S_KIND_PROTOCOL) {
+        } else if (m->expect_reject && m->kind == S_KIND_PROTOCOL && s_judged(f, S_RULE_REJECT_PROTOCOL)) {
             s_verdict_set(v, S_RULE_REJECT_PROTOCOL, status, "", "HTTP %d to a request with a broken envelope", status);
-        } else if (p->expect == S_EXPECT_REJECT_SERIALIZATION) {
+        } else if (p->expect == S_EXPECT_REJECT_SERIALIZATION && s_judged(f, S_RULE_REJECT_SERIALIZATION)) {
             s_verdict_set(
                 v, S_RULE_REJECT_SERIALIZATION, status, "", "HTTP %d to a body the request codec cannot read", status);
-        } else if (p->expect == S_EXPECT_REJECT_VALIDATION) {
+        } else if (p->expect == S_EXPECT_REJECT_VALIDATION && s_judged(f, S_RULE_REJECT_VALIDATION)) {
             s_verdict_set(
                 v,
                 S_RULE_REJECT_VALIDATION,
@@ -1062,8 +1088,11 @@ static enum ecc_status s_judge(
                 status,
                 p->validation_ids);
         } else if (is_run_task && outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR) {
-            s_verdict_set(v, S_RULE_RESPONSE_PARSE, status, "shape", "%s: %s", outcome.diag.path, outcome.diag.text);
-        } else if (is_run_task) {
+            if (s_judged(f, S_RULE_RESPONSE_PARSE)) {
+                s_verdict_set(
+                    v, S_RULE_RESPONSE_PARSE, status, "shape", "%s: %s", outcome.diag.path, outcome.diag.text);
+            }
+        } else if (is_run_task && s_judged(f, S_RULE_RESPONSE_MATCH)) {
             s_check_run_task_success(p, value, status, v);
         }
     }
@@ -1106,7 +1135,7 @@ static enum ecc_status s_try(struct s_fuzzer *f, struct s_probe *p, struct s_ver
     f->result->other_requests++;
     struct ecc_run_task_response value;
     ecc_run_task_response_init(&value);
-    status = s_judge(p, &tr, &response, &value, v);
+    status = s_judge(f, p, &tr, &response, &value, v);
     if (http_status) {
         *http_status = tr.error == ECC_TRANSPORT_OK ? response.status : 0;
     }
@@ -1231,8 +1260,12 @@ struct s_origin {
 
 /* Counts one more request of a known class; *is_new when the verdict opens a class (room made for it). */
 static enum ecc_status
-s_count_class(struct ecc_wirefuzz_result *result, const struct s_verdict *v, const char *mutation, bool *is_new) {
+s_count_class(struct s_fuzzer *f, const struct s_verdict *v, const char *mutation, bool *is_new) {
     *is_new = false;
+    if (!s_judged(f, v->rule)) {
+        return ECC_OK;
+    }
+    struct ecc_wirefuzz_result *result = f->result;
     result->findings_total++;
     struct ecc_wirefuzz_finding *c = s_find_class(result, v, mutation);
     if (c) {
@@ -1280,7 +1313,7 @@ static enum ecc_status
 s_record(struct s_fuzzer *f, const struct s_lane *lane, struct s_probe *p, const struct s_verdict *v) {
     const char *mutation = s_mutations[p->mut].name;
     bool is_new = false;
-    enum ecc_status status = s_count_class(f->result, v, mutation, &is_new);
+    enum ecc_status status = s_count_class(f, v, mutation, &is_new);
     if (status != ECC_OK || !is_new) {
         return status;
     }
@@ -1384,7 +1417,7 @@ static enum ecc_status s_lane_next(struct s_fuzzer *f, struct s_lane *lane, bool
             lane->step = 0;
             snprintf(lane->cluster, sizeof(lane->cluster), "%s-s%" PRIu64, f->options->prefix, lane->sequence);
             snprintf(lane->family, sizeof(lane->family), "%s-s%" PRIu64, f->options->prefix, lane->sequence);
-            lane->phase = S_PHASE_CREATE_CLUSTER;
+            lane->phase = f->options->stateless ? S_PHASE_FUZZ : S_PHASE_CREATE_CLUSTER;
             continue;
         case S_PHASE_CREATE_CLUSTER:
             p->operation = "CreateCluster";
@@ -1409,7 +1442,7 @@ static enum ecc_status s_lane_next(struct s_fuzzer *f, struct s_lane *lane, bool
         case S_PHASE_FUZZ: {
             unsigned steps = f->options->sequence_steps ? f->options->sequence_steps : S_DEFAULT_STEPS;
             if (lane->step >= steps || !s_budget_left(f)) {
-                lane->phase = S_PHASE_DESCRIBE;
+                lane->phase = f->options->stateless ? S_PHASE_HEALTH : S_PHASE_DESCRIBE;
                 continue;
             }
             f->fuzz_started++;
@@ -1580,6 +1613,12 @@ static enum ecc_status s_lane_submit(struct s_fuzzer *f, struct s_lane *lane, st
     return status;
 }
 
+/* A health answer's status is what the health rule wants: 200, or from a stateless endpoint (which has
+ * no health cluster to list) any answer below 500; the rules judged the rest of it. */
+static bool s_health_answered(const struct s_fuzzer *f, int http_status) {
+    return f->options->stateless ? http_status >= 200 && http_status < 500 : http_status == 200;
+}
+
 static void s_count_answer(struct ecc_wirefuzz_result *result, const struct ecc_transport_exchange *ex) {
     int status = ex->response.status;
     if (ex->result.error != ECC_TRANSPORT_OK) {
@@ -1609,9 +1648,10 @@ static enum ecc_status s_on_answer(struct s_fuzzer *f, struct ecc_transport_exch
     struct ecc_run_task_response value;
     ecc_run_task_response_init(&value);
     struct s_verdict v;
-    enum ecc_status status = s_judge(p, &ex->result, &ex->response, &value, &v);
+    enum ecc_status status = s_judge(f, p, &ex->result, &ex->response, &value, &v);
     bool ok_2xx = ex->result.error == ECC_TRANSPORT_OK && ex->response.status >= 200 && ex->response.status < 300;
-    if (status == ECC_OK && lane->phase == S_PHASE_HEALTH && !v.finding && !ok_2xx) {
+    if (status == ECC_OK && lane->phase == S_PHASE_HEALTH && !v.finding &&
+        !s_health_answered(f, ex->result.error == ECC_TRANSPORT_OK ? ex->response.status : 0)) {
         s_verdict_set(&v, S_RULE_HEALTH, ex->response.status, "", "ListTasks answered HTTP %d", ex->response.status);
     }
     if (status == ECC_OK && lane->phase == S_PHASE_HEALTH && v.finding && v.rule == S_RULE_TRANSPORT) {
@@ -1630,8 +1670,8 @@ static enum ecc_status s_on_answer(struct s_fuzzer *f, struct ecc_transport_exch
     return status;
 }
 
-/* One signed request of a sequence step (no mutation); *ok when it is answered 200 with AWS JSON, else
- * the reason is in `reason`. */
+/* One signed request of a sequence step (no mutation); *ok when it is answered as s_health_answered
+ * wants, breaking no rule, else the reason is in `reason`. */
 static enum ecc_status
 s_step_request(struct s_fuzzer *f, const char *operation, json_t *body, bool *ok, char *reason, size_t reason_size) {
     struct s_probe p;
@@ -1645,20 +1685,33 @@ s_step_request(struct s_fuzzer *f, const char *operation, json_t *body, bool *ok
     if (status == ECC_OK) {
         status = s_try(f, &p, &v, &http_status);
     }
-    *ok = status == ECC_OK && http_status == 200 && !v.finding;
+    *ok = status == ECC_OK && s_health_answered(f, http_status) && !v.finding;
     if (status == ECC_OK && !*ok) {
-        snprintf(reason, reason_size, "%s answered %d: %s", operation, http_status, v.finding ? v.message : "not 200");
+        snprintf(
+            reason,
+            reason_size,
+            "%s answered %d: %s",
+            operation,
+            http_status,
+            v.finding               ? v.message
+            : f->options->stateless ? "5xx"
+                                    : "not 200");
     }
     s_probe_clean_up(&p);
     return status;
 }
 
-/* Preflight: the health cluster is created (CreateCluster) and listed (ListTasks), both answered 200. */
+/* Preflight: the health cluster is created (CreateCluster; not on a stateless endpoint) and listed
+ * (ListTasks), answered as s_health_answered wants. */
 static enum ecc_status s_preflight(struct s_fuzzer *f, bool *ok) {
     char *reason = f->result->unusable_reason;
     size_t size = sizeof(f->result->unusable_reason);
-    enum ecc_status status =
-        s_step_request(f, "CreateCluster", json_pack("{s:s}", "clusterName", f->health_cluster), ok, reason, size);
+    enum ecc_status status = ECC_OK;
+    *ok = true;
+    if (!f->options->stateless) {
+        status =
+            s_step_request(f, "CreateCluster", json_pack("{s:s}", "clusterName", f->health_cluster), ok, reason, size);
+    }
     if (status == ECC_OK && *ok) {
         status = s_step_request(f, "ListTasks", json_pack("{s:s}", "cluster", f->health_cluster), ok, reason, size);
     }
@@ -1874,7 +1927,7 @@ static enum ecc_status s_attack_probe(struct s_fuzzer *f, enum s_attack attack, 
 
 static enum ecc_status s_attack_finding(struct s_fuzzer *f, enum s_attack attack, const struct s_verdict *v) {
     bool is_new = false;
-    enum ecc_status status = s_count_class(f->result, v, s_attack_names[attack], &is_new);
+    enum ecc_status status = s_count_class(f, v, s_attack_names[attack], &is_new);
     if (status != ECC_OK || !is_new) {
         return status;
     }
@@ -2118,6 +2171,19 @@ enum ecc_status ecc_wirefuzz_run(
         return ECC_ERR_INVALID;
     }
     struct s_fuzzer f = {.options = options, .result = result};
+    for (size_t i = 0; i < options->skip_rule_count; i++) {
+        size_t r = 0;
+        while (r < S_RULE_COUNT && strcmp(s_rules[r].name, options->skip_rules[i]) != 0) {
+            r++;
+        }
+        if (r == S_RULE_COUNT) {
+            ecc_diag_set(
+                diag, "wirefuzz: no rule is named '%.100s' (ecsconf fuzz --help lists them)", options->skip_rules[i]);
+            return ECC_ERR_INVALID;
+        }
+        f.skipped_rules |= UINT64_C(1) << r;
+    }
+    result->skipped_rules = f.skipped_rules;
     unsigned jobs = options->jobs ? options->jobs : 1;
     struct s_lane *lanes = calloc(jobs, sizeof(*lanes));
     enum ecc_status status = lanes ? ECC_OK : ECC_ERR_NOMEM;
@@ -2199,7 +2265,7 @@ enum ecc_status ecc_wirefuzz_run(
             status = s_lane_submit(&f, lane, diag);
         }
     }
-    if (status == ECC_OK && !(options->interrupted && *options->interrupted >= 2)) {
+    if (status == ECC_OK && !options->stateless && !(options->interrupted && *options->interrupted >= 2)) {
         bool deleted = false;
         char reason[256];
         status = s_step_request(
@@ -2256,13 +2322,16 @@ enum ecc_status ecc_wirefuzz_to_report(const struct ecc_wirefuzz_result *result,
             status = ecc_run_report_add(report, &item);
         }
         if (!any && status == ECC_OK) {
+            bool skipped = (result->skipped_rules & (UINT64_C(1) << r)) != 0;
             bool not_run = r >= S_RULE_ATTACK_AVAILABILITY && result->attacks_run == 0;
             struct ecc_case_report item = {
                 .id = (char *)s_rules[r].name,
                 .group = "wirefuzz",
                 .title = (char *)s_rules[r].summary,
-                .result = not_run ? ECC_RESULT_SKIP : ECC_RESULT_PASS,
-                .reason = not_run ? "no connection-level attack ran (--attacks not given)" : NULL,
+                .result = skipped || not_run ? ECC_RESULT_SKIP : ECC_RESULT_PASS,
+                .reason = skipped   ? "not judged: the run skipped this rule (--skip-rule)"
+                          : not_run ? "no connection-level attack ran (--attacks not given)"
+                                    : NULL,
             };
             status = ecc_run_report_add(report, &item);
         }

@@ -22,6 +22,11 @@
  * AWS JSON within the request deadline during every attack and after it (rules attack.availability and
  * attack.recovery), and the pipelined and HTTP/1.0 requests get their AWS JSON answers (attack.answer).
  *
+ * A stateless endpoint (`stateless`: a mock that creates nothing) gets no setup or cleanup steps, and
+ * its health answers count when they are AWS JSON below 500; `extra_error_types` adds a mock's own
+ * diagnostic to the error table; `skip_rules` leaves rules unjudged (a re-signing proxy passes broken
+ * signatures on by design).
+ *
  * Findings are deduplicated by (rule, status, error type, mutation class); the first request of each
  * class is minimized (members of its JSON body removed while the same class still answers) and kept
  * as a curl reproducer without secrets (transport.h's renderer).
@@ -60,6 +65,19 @@ struct ecc_wirefuzz_options {
     bool attacks;
     unsigned attack_ms;          /* length of each attack; 0 means 2000 */
     unsigned attack_connections; /* sockets of the flood, slowloris and idle attacks; 0 means 300 */
+    /*
+     * A stateless endpoint (a mock such as `ecsconf serve`, which plays recorded answers and creates
+     * nothing): no setup or cleanup steps, only fuzzed requests and the health request, which counts
+     * as answered with any AWS JSON answer below 500 that breaks no rule (there is no health cluster).
+     */
+    bool stateless;
+    /* Error types the endpoint may answer besides the error table's (a mock's own diagnostic); borrowed. */
+    const char *const *extra_error_types;
+    size_t extra_error_type_count;
+    /* Rules not judged (names of ecc_wirefuzz_rules; an unknown one is ECC_ERR_INVALID): their findings
+     * are not kept and the report lists them as SKIP. Borrowed. */
+    const char *const *skip_rules;
+    size_t skip_rule_count;
     /* Set by a SIGINT handler: lanes stop fuzzing, finish their cleanup and the run ends. */
     volatile sig_atomic_t *interrupted;
 };
@@ -101,6 +119,7 @@ struct ecc_wirefuzz_result {
     uint64_t classes_dropped;  /* classes past ECC_WIREFUZZ_MAX_CLASSES */
     uint64_t cleanup_failures; /* cleanup requests not answered 2xx (resources may be left) */
     unsigned attacks_run;      /* connection-level attacks carried out (0 without `attacks`) */
+    uint64_t skipped_rules;    /* bit i: rule i of ecc_wirefuzz_rules was not judged (skip_rules) */
     struct ecc_wirefuzz_finding *findings;
     size_t count;
     size_t capacity;
