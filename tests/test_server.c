@@ -519,18 +519,27 @@ static bool closed_by_server(int fd, unsigned wait_ms) {
 
 static const char s_close_request[] = "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
 
+/* A server with `max_connections` and `thread_count` whose idle timeout (60 s) outlasts every test, so
+ * no timeout can be what frees a slot. */
+static struct ecc_server *start_limited(struct echo_state *echo, unsigned max_connections, unsigned thread_count) {
+    struct ecc_server_options options;
+    ecc_server_options_init(&options);
+    options.max_connections = max_connections;
+    options.thread_count = thread_count;
+    options.connection_timeout_s = 60;
+    struct ecc_diag diag;
+    struct ecc_server *server = ecc_server_new(&options, echo_handler, echo, &diag);
+    if (!server) {
+        fail_msg("server did not start: %s", diag.text);
+    }
+    return server;
+}
+
 /* At the limit, a new client is served: the connection that waited longest without an answer makes room. */
 static void test_connection_limit_evicts_the_longest_waiting(void **state) {
     (void)state;
     struct echo_state echo = {0};
-    struct ecc_server_options options;
-    ecc_server_options_init(&options);
-    options.max_connections = 2;
-    options.thread_count = 1;
-    options.connection_timeout_s = 60; /* no idle timeout can be what frees the slots */
-    struct ecc_diag diag;
-    struct ecc_server *server = ecc_server_new(&options, echo_handler, &echo, &diag);
-    assert_non_null(server);
+    struct ecc_server *server = start_limited(&echo, 2, 1);
     uint16_t port = ecc_server_port(server);
     int first = wire_connect(port);
     assert_true(first >= 0);
@@ -568,14 +577,7 @@ static void test_connection_limit_evicts_the_longest_waiting(void **state) {
 static void test_slow_and_idle_sockets_do_not_starve(void **state) {
     (void)state;
     struct echo_state echo = {0};
-    struct ecc_server_options options;
-    ecc_server_options_init(&options);
-    options.max_connections = 32;
-    options.thread_count = 2;
-    options.connection_timeout_s = 60;
-    struct ecc_diag diag;
-    struct ecc_server *server = ecc_server_new(&options, echo_handler, &echo, &diag);
-    assert_non_null(server);
+    struct ecc_server *server = start_limited(&echo, 32, 2);
     uint16_t port = ecc_server_port(server);
     char answer[4096];
 
@@ -632,14 +634,7 @@ static void test_answering_connection_not_evicted(void **state) {
     (void)state;
     struct echo_state echo = {0};
     echo.sleep_ms = 800;
-    struct ecc_server_options options;
-    ecc_server_options_init(&options);
-    options.max_connections = 8;
-    options.thread_count = 4;
-    options.connection_timeout_s = 60;
-    struct ecc_diag diag;
-    struct ecc_server *server = ecc_server_new(&options, echo_handler, &echo, &diag);
-    assert_non_null(server);
+    struct ecc_server *server = start_limited(&echo, 8, 4);
     struct slow_request slow = {.port = ecc_server_port(server)};
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, slow_request_main, &slow), 0);

@@ -101,21 +101,26 @@ s_find(const struct ecc_wirefuzz_result *result, const char *rule, const char *m
     return NULL;
 }
 
+/* Prints each finding of a run that must have none, so a failing test says what it found. */
+static void s_print_unexpected(const struct ecc_wirefuzz_result *result) {
+    for (size_t i = 0; i < result->count; i++) {
+        print_message(
+            "unexpected: %s %d %s %s: %s\n",
+            result->findings[i].rule,
+            result->findings[i].status,
+            result->findings[i].error_type,
+            result->findings[i].mutation,
+            result->findings[i].message);
+    }
+}
+
 static void test_emulator_has_no_finding(void **state) {
     (void)state;
     struct t_endpoint ep;
     s_start(&ep, ecc_emulator_handle);
     struct ecc_wirefuzz_result result;
     s_run(ecc_server_url(ep.server), 7, 1500, 4, &result);
-    for (size_t i = 0; i < result.count; i++) {
-        print_message(
-            "unexpected: %s %d %s %s: %s\n",
-            result.findings[i].rule,
-            result.findings[i].status,
-            result.findings[i].error_type,
-            result.findings[i].mutation,
-            result.findings[i].message);
-    }
+    s_print_unexpected(&result);
     assert_false(result.unusable);
     assert_int_equal(result.count, 0);
     assert_int_equal(result.fuzz_requests, 1500);
@@ -348,13 +353,7 @@ static void test_attacks(void **state) {
 
     struct ecc_wirefuzz_result result;
     s_run_attacks(ecc_server_url(ep.server), 4, &result);
-    for (size_t i = 0; i < result.count; i++) {
-        print_message(
-            "unexpected: %s %s: %s\n",
-            result.findings[i].rule,
-            result.findings[i].mutation,
-            result.findings[i].message);
-    }
+    s_print_unexpected(&result);
     assert_int_equal(result.count, 0);
     ecc_wirefuzz_result_clean_up(&result);
 
@@ -363,13 +362,7 @@ static void test_attacks(void **state) {
     ecc_server_get_stats(ep.server, &stats);
     uint64_t evicted_before = stats.connections_evicted;
     s_run_attacks(ecc_server_url(ep.server), 24, &result);
-    for (size_t i = 0; i < result.count; i++) {
-        print_message(
-            "unexpected: %s %s: %s\n",
-            result.findings[i].rule,
-            result.findings[i].mutation,
-            result.findings[i].message);
-    }
+    s_print_unexpected(&result);
     assert_int_equal(result.count, 0);
     ecc_server_get_stats(ep.server, &stats);
     assert_true(stats.connections_evicted > evicted_before);
@@ -543,15 +536,7 @@ static void test_stateless_mock(void **state) {
 
     struct ecc_wirefuzz_result result;
     assert_int_equal(s_run_with(url, key, secret, s_adjust_mock, &result, &diag), ECC_OK);
-    for (size_t i = 0; i < result.count; i++) {
-        print_message(
-            "unexpected: %s %d %s %s: %s\n",
-            result.findings[i].rule,
-            result.findings[i].status,
-            result.findings[i].error_type,
-            result.findings[i].mutation,
-            result.findings[i].message);
-    }
+    s_print_unexpected(&result);
     assert_false(result.unusable);
     assert_int_equal(result.count, 0);
     assert_int_equal(result.fuzz_requests, 400);

@@ -200,13 +200,7 @@ int ecc_cmd_fuzz(int argc, char **argv) {
                 ecc_cli_error(S_CMD, "--skip-rule given more than %zu times", ECC_ARRAY_LEN(skip_rules));
                 goto done;
             }
-            size_t count = 0;
-            const struct ecc_wirefuzz_rule *rules = ecc_wirefuzz_rules(&count);
-            size_t r = 0;
-            while (r < count && strcmp(rules[r].name, value) != 0) {
-                r++;
-            }
-            if (r == count) {
+            if (ecc_wirefuzz_rule_index(value) < 0) {
                 ecc_cli_error(S_CMD, "--skip-rule: no rule is named '%s' (see ecsconf fuzz --help)", value);
                 goto done;
             }

@@ -78,6 +78,15 @@ const struct ecc_wirefuzz_rule *ecc_wirefuzz_rules(size_t *count) {
     return s_rules;
 }
 
+int ecc_wirefuzz_rule_index(const char *name) {
+    for (int r = 0; r < S_RULE_COUNT; r++) {
+        if (strcmp(s_rules[r].name, name) == 0) {
+            return r;
+        }
+    }
+    return -1;
+}
+
 /* ------------------------------------------------------------------------------------------------ */
 /* Mutations                                                                                        */
 
@@ -2172,11 +2181,8 @@ enum ecc_status ecc_wirefuzz_run(
     }
     struct s_fuzzer f = {.options = options, .result = result};
     for (size_t i = 0; i < options->skip_rule_count; i++) {
-        size_t r = 0;
-        while (r < S_RULE_COUNT && strcmp(s_rules[r].name, options->skip_rules[i]) != 0) {
-            r++;
-        }
-        if (r == S_RULE_COUNT) {
+        int r = ecc_wirefuzz_rule_index(options->skip_rules[i]);
+        if (r < 0) {
             ecc_diag_set(
                 diag, "wirefuzz: no rule is named '%.100s' (ecsconf fuzz --help lists them)", options->skip_rules[i]);
             return ECC_ERR_INVALID;

@@ -91,6 +91,8 @@ struct ecc_wirefuzz_rule {
     const char *summary;
 };
 const struct ecc_wirefuzz_rule *ecc_wirefuzz_rules(size_t *count);
+/* The index of the rule named `name` in ecc_wirefuzz_rules, or -1 when no rule has that name. */
+int ecc_wirefuzz_rule_index(const char *name);
 
 /* One finding class. Every string is owned by the result; none holds a secret. */
 struct ecc_wirefuzz_finding {
