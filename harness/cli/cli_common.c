@@ -6,6 +6,7 @@
 #include "ecc/credentials.h"
 #include "ecc/profile.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,16 +61,23 @@ const struct ecc_profile *ecc_cli_profile(const char *cmd, const char *name, boo
     return profile;
 }
 
-int ecc_cli_credentials(const char *cmd, const struct ecc_profile *profile, struct ecc_credentials *out) {
+int ecc_cli_credentials(
+    const char *cmd, const struct ecc_profile *profile, struct ecc_credentials *out, char *source, size_t source_size) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    if (ecc_credentials_from_env(out, &diag) == ECC_OK) {
+    enum ecc_status found = ecc_credentials_resolve(out, NULL, source, source_size, &diag);
+    if (found == ECC_OK) {
         return ECC_EXIT_OK;
+    }
+    if (found != ECC_ERR_NOT_FOUND) {
+        ecc_cli_error(cmd, "credentials: %s", diag.text);
+        return found == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
     }
     if (!profile->access_key_id) {
         ecc_cli_error(cmd, "no credentials: %s", diag.text);
         return ECC_EXIT_SETUP;
     }
+    snprintf(source, source_size, "the %s profile's test keys", profile->name);
     if (ecc_credentials_set(out, profile->access_key_id, profile->secret_access_key, NULL, &diag) != ECC_OK) {
         return ECC_EXIT_INTERNAL;
     }

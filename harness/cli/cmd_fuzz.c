@@ -306,7 +306,8 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     if (!region) {
         region = ECC_EMULATOR_DEFAULT_REGION;
     }
-    exit_code = ecc_cli_credentials(S_CMD, profile, &credentials);
+    char credentials_source[ECC_CREDENTIALS_SOURCE_MAX];
+    exit_code = ecc_cli_credentials(S_CMD, profile, &credentials, credentials_source, sizeof(credentials_source));
     if (exit_code != ECC_EXIT_OK) {
         goto done;
     }

@@ -225,119 +225,6 @@ static void s_print_load_error(void *user_data, const struct ecc_diag *diag) {
     fprintf(stderr, "ecsconf run: %s\n", text);
 }
 
-static bool s_is_dir(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool s_is_file(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-struct s_report_option {
-    const char *option; /* "--junit" */
-    enum ecc_report_format format;
-    const char *file; /* NULL: not asked for; "-": standard output */
-};
-
-/* A report must be writable before the run starts, not found unwritable after it. The file is written
- * as a temporary file in its folder, then renamed: the folder must be writable. */
-static bool s_check_report_path(const struct s_report_option *report) {
-    if (strcmp(report->file, "-") == 0) {
-        return true;
-    }
-    struct stat st;
-    if (report->file[0] == '\0' || (stat(report->file, &st) == 0 && !S_ISREG(st.st_mode))) {
-        ecc_cli_error(S_CMD, "%s '%s': not a file that can be written", report->option, report->file);
-        return false;
-    }
-    char folder[1024];
-    const char *slash = strrchr(report->file, '/');
-    if (!slash) {
-        snprintf(folder, sizeof(folder), ".");
-    } else {
-        snprintf(folder, sizeof(folder), "%.*s", slash == report->file ? 1 : (int)(slash - report->file), report->file);
-    }
-    if (!s_is_dir(folder)) {
-        ecc_cli_error(S_CMD, "%s '%s': the folder '%s' does not exist", report->option, report->file, folder);
-        return false;
-    }
-    if (access(folder, W_OK | X_OK) != 0) {
-        ecc_cli_error(
-            S_CMD,
-            "%s '%s': the folder '%s' is not writable: %s",
-            report->option,
-            report->file,
-            folder,
-            strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-/* --junit, --tap and --json: each once, never two into one file (nor two onto standard output). */
-static bool s_check_reports(const struct s_report_option *reports, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        if (!reports[i].file) {
-            continue;
-        }
-        if (!s_check_report_path(&reports[i])) {
-            return false;
-        }
-        for (size_t j = 0; j < i; j++) {
-            if (reports[j].file && strcmp(reports[j].file, reports[i].file) == 0) {
-                ecc_cli_error(
-                    S_CMD,
-                    "%s and %s both write '%s': give each report its own file",
-                    reports[j].option,
-                    reports[i].option,
-                    reports[i].file);
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
-/* Writes the asked-for reports; false when one could not be written (said on stderr). */
-static bool s_write_reports(const struct s_report_option *reports, size_t count, const struct ecc_run_report *report) {
-    bool ok = true;
-    for (size_t i = 0; i < count; i++) {
-        struct ecc_diag diag;
-        ecc_diag_clear(&diag);
-        if (reports[i].file && ecc_report_write_file(reports[i].file, reports[i].format, report, &diag) != ECC_OK) {
-            ecc_cli_error(S_CMD, "%s: %s", reports[i].option, diag.text);
-            ok = false;
-        }
-    }
-    return ok;
-}
-
-/* --ca-bundle: a readable file, checked now (AWS_CA_BUNDLE and the profile's ca_bundle are read where the
- * other AWS settings are, credentials.h). */
-static bool s_check_ca_bundle(const char *ca_bundle) {
-    if (!ca_bundle) {
-        return true;
-    }
-    struct stat st;
-    if (stat(ca_bundle, &st) != 0) {
-        ecc_cli_error(S_CMD, "--ca-bundle '%s': %s", ca_bundle, strerror(errno));
-        return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ecc_cli_error(S_CMD, "--ca-bundle '%s': not a file (a PEM file of trusted CAs)", ca_bundle);
-        return false;
-    }
-    FILE *f = fopen(ca_bundle, "rb");
-    if (!f) {
-        ecc_cli_error(S_CMD, "--ca-bundle '%s': %s", ca_bundle, strerror(errno));
-        return false;
-    }
-    fclose(f);
-    return true;
-}
-
 static int s_compare_items(const void *a, const void *b) {
     const struct ecc_case *x = (*(const struct ecc_plan_item *const *)a)->c;
     const struct ecc_case *y = (*(const struct ecc_plan_item *const *)b)->c;
@@ -391,38 +278,12 @@ static bool s_parse_run_id(const char *text, uint32_t *out) {
     return true;
 }
 
-/* --junit/--tap/--json FILE: true when argv[*i] is one of them; *value is then the file, or NULL after a
- * usage error (the option given twice). */
-static bool
-s_report_option(int argc, char **argv, int *i, struct s_report_option *reports, size_t count, const char **value) {
-    for (size_t r = 0; r < count; r++) {
-        const char *file = ecc_cli_option_value(argc, argv, i, reports[r].option);
-        if (!file) {
-            continue;
-        }
-        if (reports[r].file) {
-            ecc_cli_error(
-                S_CMD,
-                "%s given twice ('%s', then '%s'): one report per option",
-                reports[r].option,
-                reports[r].file,
-                file);
-            *value = NULL;
-            return true;
-        }
-        reports[r].file = file;
-        *value = file;
-        return true;
-    }
-    return false;
-}
-
 int ecc_cmd_run(int argc, char **argv) {
     const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
     const char *region_from = "--region";
     const char *suite_dir = NULL, *fixtures_dir = NULL;
     char default_suite[4096];
-    struct s_report_option reports[] = {
+    struct ecc_cli_report_option reports[] = {
         {"--junit", ECC_REPORT_JUNIT, NULL},
         {"--tap", ECC_REPORT_TAP, NULL},
         {"--json", ECC_REPORT_JSON, NULL},
@@ -526,7 +387,7 @@ int ecc_cmd_run(int argc, char **argv) {
             allow_empty = true;
         } else if (strcmp(argv[i], "--tags") == 0) {
             list_tags = true;
-        } else if (s_report_option(argc, argv, &i, reports, ECC_ARRAY_LEN(reports), &value)) {
+        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, reports, ECC_ARRAY_LEN(reports), &value)) {
             if (!value) {
                 goto done;
             }
@@ -618,7 +479,7 @@ int ecc_cmd_run(int argc, char **argv) {
         ecc_cli_error(S_CMD, "%s: %s", region_from, diag.text);
         goto done;
     }
-    if (!s_check_ca_bundle(ca_bundle) || !s_check_reports(reports, ECC_ARRAY_LEN(reports))) {
+    if (!ecc_cli_check_ca_bundle(S_CMD, ca_bundle) || !ecc_cli_check_reports(S_CMD, reports, ECC_ARRAY_LEN(reports))) {
         goto done;
     }
     bool report_to_stdout = false;
@@ -648,7 +509,7 @@ int ecc_cmd_run(int argc, char **argv) {
     if (!suite_dir) {
         suite_dir = ecc_cli_data_path("conformance", default_suite, sizeof(default_suite));
     }
-    if (!s_is_dir(suite_dir)) {
+    if (!ecc_cli_is_dir(suite_dir)) {
         ecc_cli_error(
             S_CMD,
             "suite folder '%s' not found (give --suite DIR, or set ECSCONF_DATA_DIR to the folder holding "
@@ -666,7 +527,7 @@ int ecc_cmd_run(int argc, char **argv) {
         paths[path_count++] = suite_dir;
     }
     if (ecc_suite_load(
-            &suite, s_is_dir(fixtures_dir) ? fixtures_dir : NULL, paths, path_count, s_print_load_error, NULL) !=
+            &suite, ecc_cli_is_dir(fixtures_dir) ? fixtures_dir : NULL, paths, path_count, s_print_load_error, NULL) !=
         ECC_OK) {
         exit_code = ECC_EXIT_USAGE;
         goto done;
@@ -688,7 +549,7 @@ int ecc_cmd_run(int argc, char **argv) {
     }
     char profile_list[1024];
     snprintf(profile_list, sizeof(profile_list), "%s/profiles/%s.expect-fail", suite_dir, profile->name);
-    if (s_is_file(profile_list) && ecc_expect_fail_load_file(&expect_fail, profile_list, &diag) != ECC_OK) {
+    if (ecc_cli_is_file(profile_list) && ecc_expect_fail_load_file(&expect_fail, profile_list, &diag) != ECC_OK) {
         s_print_load_error(NULL, &diag);
         goto done;
     }
@@ -990,7 +851,7 @@ int ecc_cmd_run(int argc, char **argv) {
     if (report.stop == ECC_RUN_STOP_INTERRUPTED) {
         fprintf(console_out, "ecsconf run: interrupted; resources of this run are named %s-*\n", prefix);
     }
-    if (!s_write_reports(reports, ECC_ARRAY_LEN(reports), &report)) {
+    if (!ecc_cli_write_reports(S_CMD, reports, ECC_ARRAY_LEN(reports), &report)) {
         exit_code = ECC_EXIT_SETUP;
     }
 

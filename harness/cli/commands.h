@@ -8,6 +8,8 @@
  *
  * Exit codes are the same for every subcommand, so CI scripts can trust them.
  */
+#include "ecc/report.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -68,8 +70,34 @@ extern volatile sig_atomic_t ecc_cli_interrupted;
 struct sigaction;
 void ecc_cli_catch_sigint(struct sigaction *previous);
 
-/* Does `path` name a folder? */
+/* Does `path` name a folder? A regular file? */
 bool ecc_cli_is_dir(const char *path);
+bool ecc_cli_is_file(const char *path);
+
+/* --junit, --tap and --json FILE of the commands that write reports (cli_checks.c). */
+struct ecc_cli_report_option {
+    const char *option; /* "--junit" */
+    enum ecc_report_format format;
+    const char *file; /* NULL: not asked for; "-": standard output */
+};
+/* True when argv[*i] is one of the options of `reports`; *value is then the file, or NULL after a usage
+ * error (the option given twice), already printed. */
+bool ecc_cli_report_option(
+    const char *cmd,
+    int argc,
+    char **argv,
+    int *i,
+    struct ecc_cli_report_option *reports,
+    size_t count,
+    const char **value);
+/* Before anything is sent: each report writable, never two into one file (nor two onto stdout). */
+bool ecc_cli_check_reports(const char *cmd, const struct ecc_cli_report_option *reports, size_t count);
+/* Writes the asked-for reports; false when one could not be written (said on stderr). */
+bool ecc_cli_write_reports(
+    const char *cmd, const struct ecc_cli_report_option *reports, size_t count, const struct ecc_run_report *report);
+/* --ca-bundle: a readable file, checked now (AWS_CA_BUNDLE and the profile's ca_bundle are read where the
+ * AWS CLI reads them, credentials.c). NULL is fine. */
+bool ecc_cli_check_ca_bundle(const char *cmd, const char *ca_bundle);
 
 /* $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL (non-empty), else NULL: the embedded emulator. */
 const char *ecc_cli_endpoint_from_env(void);
@@ -79,10 +107,12 @@ const char *ecc_cli_endpoint_from_env(void);
 struct ecc_profile;
 const struct ecc_profile *ecc_cli_profile(const char *cmd, const char *name, bool embedded);
 
-/* Credentials from the environment, else the profile's test keys; an exit code (OK, SETUP with the
- * reason printed when neither exists, INTERNAL). `out` is initialized by the caller. */
+/* Credentials in the AWS CLI's order (credentials.h: the environment, the profile files, credential_process),
+ * else the profile's test keys; an exit code (OK, SETUP with the reason printed when none exists, INTERNAL).
+ * `out` is initialized by the caller; `source` gets where they came from (never a secret). */
 struct ecc_credentials;
-int ecc_cli_credentials(const char *cmd, const struct ecc_profile *profile, struct ecc_credentials *out);
+int ecc_cli_credentials(
+    const char *cmd, const struct ecc_profile *profile, struct ecc_credentials *out, char *source, size_t source_size);
 
 /* A seed from the clock and the process id, for runs without --seed (printed, so they can be repeated). */
 uint64_t ecc_cli_clock_seed(void);
