@@ -100,6 +100,38 @@ static void test_same_meaning(void **state) {
     ecc_compare_context_clean_up(&context);
 }
 
+/* Empty strings are values like any other: equal when both are empty (the name map once read an
+ * unterminated buffer for them), different otherwise. A bound id (a clientToken) maps whole strings. */
+static void test_empty_strings_and_bound_ids(void **state) {
+    (void)state;
+    struct ecc_compare_context context;
+    assert_int_equal(ecc_compare_context_init(&context), ECC_OK);
+    assert_int_equal(ecc_compare_context_add_name(&context, "demo", "ecc01234567-demo"), ECC_OK);
+    struct ecc_compare_result result;
+    s_compare(
+        &context,
+        200,
+        "{\"startedBy\":\"\",\"group\":\"family:demo\"}",
+        200,
+        "{\"startedBy\":\"\",\"group\":\"family:ecc01234567-demo\"}",
+        &result);
+    assert_int_equal(result.count, 0);
+    ecc_compare_result_clean_up(&result);
+    s_compare(&context, 200, "{\"startedBy\":\"\"}", 200, "{\"startedBy\":\"x\"}", &result);
+    s_expect_one(&result, ECC_DIFF_VALUE, "/startedBy");
+    ecc_compare_result_clean_up(&result);
+    assert_int_equal(ecc_compare_context_add_id(&context, "tok-1234567", "ecc01234567"), ECC_OK);
+    assert_int_equal(ecc_compare_context_add_id(&context, "", "x"), ECC_ERR_INVALID);
+    json_t *request = s_json("{\"clientToken\":\"tok-1234567\",\"startedBy\":\"\",\"cluster\":\"demo\"}");
+    json_t *applied = ecc_compare_context_apply(&context, request);
+    assert_string_equal(json_string_value(json_object_get(applied, "clientToken")), "ecc01234567");
+    assert_string_equal(json_string_value(json_object_get(applied, "startedBy")), "");
+    assert_string_equal(json_string_value(json_object_get(applied, "cluster")), "ecc01234567-demo");
+    json_decref(request);
+    json_decref(applied);
+    ecc_compare_context_clean_up(&context);
+}
+
 static void test_error_type(void **state) {
     (void)state;
     struct ecc_compare_context context;
@@ -265,6 +297,7 @@ static void test_format(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_meaning),
+        cmocka_unit_test(test_empty_strings_and_bound_ids),
         cmocka_unit_test(test_error_type),
         cmocka_unit_test(test_dropped_member),
         cmocka_unit_test(test_changed_type),

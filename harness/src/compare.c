@@ -60,6 +60,17 @@ ecc_compare_context_add_name(struct ecc_compare_context *context, const char *re
     return json_object_set_new(context->names, recorded, json_string(used)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
 }
 
+static enum ecc_status
+s_bind(struct ecc_compare_context *context, const char *recorded, size_t rlen, const char *answered, size_t alen);
+
+enum ecc_status
+ecc_compare_context_add_id(struct ecc_compare_context *context, const char *recorded, const char *used) {
+    if (!*recorded) {
+        return ECC_ERR_INVALID;
+    }
+    return s_bind(context, recorded, strlen(recorded), used, strlen(used));
+}
+
 static enum ecc_status s_add(
     struct ecc_compare_result *result,
     enum ecc_compare_kind kind,
@@ -205,7 +216,12 @@ static enum ecc_status s_apply_names(const struct ecc_compare_context *context, 
             at++;
         }
     }
-    return ecc_buf_reserve(out, 0);
+    /* An empty text appends nothing: the NUL must still be there (reserve does not write it). */
+    enum ecc_status status = ecc_buf_reserve(out, 0);
+    if (status == ECC_OK) {
+        out->data[out->len] = '\0';
+    }
+    return status;
 }
 
 /* The bound id of a recorded string, or NULL. */

@@ -1,8 +1,8 @@
 #ifndef ECC_COMPARE_H
 #define ECC_COMPARE_H
 /*
- * Floor 4: comparing a recorded answer with a fresh one BY MEANING (the comparison `ecsconf replay` is
- * to use; the command itself is not there yet). Two answers of
+ * Floor 4: comparing a recorded answer with a fresh one BY MEANING (the comparison of `ecsconf replay`,
+ * replay.h). Two answers of
  * one AWS JSON 1.1 operation mean the same when:
  *  - the HTTP status is the same;
  *  - the error type is the same, as errors.h resolves it (X-Amzn-Errortype, then `code`, then
@@ -86,6 +86,9 @@ void ecc_compare_context_clean_up(struct ecc_compare_context *context);
  * characters that are neither letters nor digits. */
 enum ecc_status ecc_compare_context_add_name(
     struct ecc_compare_context *context, const char *recorded, const char *used) ECC_WARN_UNUSED_RESULT;
+/* Binds a recorded id (a whole string: a clientToken, say) to the one this replay uses instead. */
+enum ecc_status ecc_compare_context_add_id(struct ecc_compare_context *context, const char *recorded, const char *used)
+    ECC_WARN_UNUSED_RESULT;
 /*
  * Returns a deep copy of `body` (a recorded request body, any JSON) in which every string equal to a
  * bound id becomes the answered id, and every bound name the replay's name. New reference; NULL when
