@@ -736,9 +736,10 @@ static enum ecc_status s_set_string(json_t *object, const char *key, const char 
     return text && json_object_set_new(object, key, text) == 0 ? ECC_OK : ECC_ERR_NOMEM;
 }
 
-/* Builds the fixture; the caller holds the mutex. */
+/* Builds the fixture, under `fixed_id` or the next id of the set; the caller holds the mutex. */
 static enum ecc_status s_build_locked(
     struct ecc_recording *rec,
+    const char *fixed_id,
     const struct ecc_http_request *request,
     const struct ecc_http_response *response,
     json_t **out,
@@ -757,7 +758,11 @@ static enum ecc_status s_build_locked(
         ecc_diag_set(diag, "not stored: status %d is not an HTTP status", response->status);
         return ECC_ERR_INVALID;
     }
-    if (rec->next_seq >= ECC_RECORDING_MAX_EXCHANGES) {
+    if (fixed_id && !ecc_suite_id_valid(fixed_id)) {
+        ecc_diag_set(diag, "not stored: '%.100s' is no fixture id", fixed_id);
+        return ECC_ERR_INVALID;
+    }
+    if (!fixed_id && rec->next_seq >= ECC_RECORDING_MAX_EXCHANGES) {
         ecc_diag_set(
             diag, "not stored: the set holds %d exchanges with this prefix already", ECC_RECORDING_MAX_EXCHANGES);
         return ECC_ERR_LIMIT;
@@ -777,7 +782,11 @@ static enum ecc_status s_build_locked(
         lower[n] = (char)(operation[n] >= 'A' && operation[n] <= 'Z' ? operation[n] - 'A' + 'a' : operation[n]);
     }
     lower[n] = '\0';
-    snprintf(id, sizeof(id), "%s-%04u-%.30s", rec->prefix, rec->next_seq + 1, lower);
+    if (fixed_id) {
+        snprintf(id, sizeof(id), "%s", fixed_id);
+    } else {
+        snprintf(id, sizeof(id), "%s-%04u-%.30s", rec->prefix, rec->next_seq + 1, lower);
+    }
     char description[300];
     s_describe(rec, operation, response, description, sizeof(description));
 
@@ -867,7 +876,7 @@ static enum ecc_status s_build_locked(
                      : ECC_ERR_NOMEM;
     }
     if (status == ECC_OK) {
-        rec->next_seq++;
+        rec->next_seq += fixed_id ? 0 : 1;
         *out = root;
         root = NULL;
     } else {
@@ -888,7 +897,7 @@ enum ecc_status ecc_recording_build(
     json_t **out,
     struct ecc_diag *diag) {
     pthread_mutex_lock(&rec->mutex);
-    enum ecc_status status = s_build_locked(rec, request, response, out, diag);
+    enum ecc_status status = s_build_locked(rec, NULL, request, response, out, diag);
     pthread_mutex_unlock(&rec->mutex);
     return status;
 }
@@ -945,8 +954,10 @@ bool ecc_recording_text_has_secret(const char *text, size_t len, const char *con
     return false;
 }
 
-enum ecc_status ecc_recording_add(
+/* Builds the fixture (under `fixed_id` or the next id), scans it and writes it; the one writer. */
+static enum ecc_status s_write(
     struct ecc_recording *rec,
+    const char *fixed_id,
     const struct ecc_http_request *request,
     const struct ecc_http_response *response,
     char *id_out,
@@ -957,7 +968,7 @@ enum ecc_status ecc_recording_add(
     FILE *out = NULL;
     json_t *fixture = NULL;
     pthread_mutex_lock(&rec->mutex);
-    enum ecc_status status = s_build_locked(rec, request, response, &fixture, diag);
+    enum ecc_status status = s_build_locked(rec, fixed_id, request, response, &fixture, diag);
     if (status != ECC_OK) {
         goto on_error;
     }
@@ -1034,4 +1045,23 @@ on_error:
     free(tmp);
     json_decref(fixture);
     return status;
+}
+
+enum ecc_status ecc_recording_add(
+    struct ecc_recording *rec,
+    const struct ecc_http_request *request,
+    const struct ecc_http_response *response,
+    char *id_out,
+    size_t id_size,
+    struct ecc_diag *diag) {
+    return s_write(rec, NULL, request, response, id_out, id_size, diag);
+}
+
+enum ecc_status ecc_recording_put(
+    struct ecc_recording *rec,
+    const char *id,
+    const struct ecc_http_request *request,
+    const struct ecc_http_response *response,
+    struct ecc_diag *diag) {
+    return s_write(rec, id, request, response, NULL, 0, diag);
 }

@@ -96,6 +96,18 @@ enum ecc_status ecc_recording_add(
     size_t id_size,
     struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
+/*
+ * ecc_recording_add under a given id (`ecsconf replay --update` rewrites an exchange where it was):
+ * `<dir>/<id>.json` is replaced atomically. The id must be a fixture id (ECC_ERR_INVALID otherwise); the
+ * set's numbering does not move. Same redaction, scan and statuses as ecc_recording_add.
+ */
+enum ecc_status ecc_recording_put(
+    struct ecc_recording *recording,
+    const char *id,
+    const struct ecc_http_request *request,
+    const struct ecc_http_response *response,
+    struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
 /* Exchanges written so far. */
 size_t ecc_recording_count(struct ecc_recording *recording);
 
