@@ -127,6 +127,7 @@ int ecc_cmd_fuzz(int argc, char **argv);
 int ecc_cmd_client(int argc, char **argv);
 int ecc_cmd_serve(int argc, char **argv);
 int ecc_cmd_record(int argc, char **argv);
+int ecc_cmd_replay(int argc, char **argv);
 /* Hidden (no summary): the client-mode adapter for the C client. */
 int ecc_cmd_adapter_c(int argc, char **argv);
 

@@ -21,6 +21,9 @@ static const struct ecc_cli_command s_commands[] = {
     {"record",
      "record real exchanges: a proxy endpoint that re-signs, forwards and stores each one as a redacted fixture",
      ecc_cmd_record},
+    {"replay",
+     "replay recorded exchanges against an endpoint and compare each answer with the recorded one by meaning",
+     ecc_cmd_replay},
     {"adapter-c", NULL, ecc_cmd_adapter_c},
 };
 
