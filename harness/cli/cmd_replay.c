@@ -38,7 +38,7 @@ static void s_help(FILE *out) {
         "recording says it did not exist), and what the session leaves is removed after it. clientTokens are\n"
         "replaced by fresh ones. Hand-written fixtures are SKIP: there is no real answer to compare with.\n"
         "\n"
-        "  ecsconf replay fixtures/recorded/emulator          # the emulator's recordings, embedded emulator\n"
+        "  ecsconf replay fixtures/recorded/emulator --max-wait-ms 500   # on the embedded emulator\n"
         "  ecsconf replay fixtures/recorded/moto --endpoint http://127.0.0.1:5000 --profile moto\n"
         "  ecsconf replay fixtures/recorded/emulator --endpoint http://127.0.0.1:5000 --profile moto \\\n"
         "      --known fixtures/recorded/known/emulator-on-moto.known --junit replay.xml\n"
