@@ -376,8 +376,10 @@ void ecc_replay_names_collect(const struct ecc_replay_session *session, struct e
 
 /* ---- one replay ----------------------------------------------------------------------------------- */
 
+enum s_kind { S_TASK, S_DEFINITION, S_CLUSTER };
+
 struct s_resource {
-    enum { S_TASK, S_DEFINITION, S_CLUSTER } kind;
+    enum s_kind kind;
     char cluster[300]; /* tasks: the cluster they run in */
     char name[1024];   /* task ARN, task-definition ARN, cluster name */
 };
@@ -507,9 +509,9 @@ static void s_warn(struct s_run *run, const char *fmt, ...) {
     va_end(args);
 }
 
-static void s_track(struct s_run *run, int kind, const char *cluster, const char *name) {
+static void s_track(struct s_run *run, enum s_kind kind, const char *cluster, const char *name) {
     for (size_t i = 0; i < run->resource_count; i++) {
-        if ((int)run->resources[i].kind == kind && strcmp(run->resources[i].name, name) == 0) {
+        if (run->resources[i].kind == kind && strcmp(run->resources[i].name, name) == 0) {
             return;
         }
     }
@@ -523,9 +525,9 @@ static void s_track(struct s_run *run, int kind, const char *cluster, const char
     snprintf(item->name, sizeof(item->name), "%s", name);
 }
 
-static void s_untrack(struct s_run *run, int kind, const char *name) {
+static void s_untrack(struct s_run *run, enum s_kind kind, const char *name) {
     for (size_t i = 0; i < run->resource_count; i++) {
-        if ((int)run->resources[i].kind == kind && strcmp(run->resources[i].name, name) == 0) {
+        if (run->resources[i].kind == kind && strcmp(run->resources[i].name, name) == 0) {
             run->resources[i] = run->resources[--run->resource_count];
             return;
         }
@@ -648,12 +650,12 @@ static enum ecc_status s_setup(struct s_run *run, const struct ecc_replay_names 
 /* Removes what the session left: tasks, then task definitions, then clusters. */
 static void s_cleanup(struct s_run *run) {
     run->cancel_level = 2;
-    static const int order[] = {S_TASK, S_DEFINITION, S_CLUSTER};
+    static const enum s_kind order[] = {S_TASK, S_DEFINITION, S_CLUSTER};
     static const char *const operations[] = {"StopTask", "DeregisterTaskDefinition", "DeleteCluster"};
     for (size_t o = 0; o < ECC_ARRAY_LEN(order); o++) {
         for (size_t i = 0; i < run->resource_count; i++) {
             const struct s_resource *item = &run->resources[i];
-            if ((int)item->kind != order[o] || (run->options->interrupted && *run->options->interrupted >= 2)) {
+            if (item->kind != order[o] || (run->options->interrupted && *run->options->interrupted >= 2)) {
                 continue;
             }
             json_t *body = item->kind == S_TASK ? json_pack("{s:s, s:s}", "cluster", item->cluster, "task", item->name)
