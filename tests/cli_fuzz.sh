@@ -163,34 +163,9 @@ PY
 fi
 
 # moto: skipped with the reason when it is not installed.
-if ! command -v moto_server >/dev/null 2>&1; then
-    echo "SKIP: moto_server not found (pip install 'moto[server]')"
-    exit 77
-fi
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-timeout 120 moto_server -H 127.0.0.1 -p "$port" >"$tmp/moto.log" 2>&1 &
-moto_pid=$!
-up=0
-for _ in $(seq 1 150); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null; then
-        up=1
-        break
-    fi
-    kill -0 "$moto_pid" 2>/dev/null || break
-    sleep 0.2
-done
-[ "$up" = 1 ] || { cat "$tmp/moto.log" >&2; fail "moto_server did not come up"; }
-# moto loads its ECS backend on the first ECS request, which takes many seconds on a loaded machine: one
-# request first, so that the fuzzer's deadlines judge moto's answers rather than its start-up.
-python3 - "$port" <<'PY' || fail "moto does not answer ECS requests"
-import sys, urllib.request
-request = urllib.request.Request(
-    f"http://127.0.0.1:{sys.argv[1]}/", data=b"{}", method="POST",
-    headers={"Content-Type": "application/x-amz-json-1.1",
-             "X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters",
-             "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0"})
-urllib.request.urlopen(request, timeout=120).read()
-PY
+. "$root/tests/moto.sh"
+moto_start 120 "$tmp/moto.log"
+port=$moto_port
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_ECS
 # A generous deadline: on a loaded machine a slow answer must not become a transport finding.

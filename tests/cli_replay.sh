@@ -147,23 +147,9 @@ PY
     exit 0
 fi
 
-if ! command -v moto_server >/dev/null 2>&1; then
-    echo "SKIP: moto_server not found (pip install 'moto[server]')"
-    exit 77
-fi
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-timeout 150 moto_server -H 127.0.0.1 -p "$port" >"$tmp/moto.log" 2>&1 &
-moto_pid=$!
-up=0
-for _ in $(seq 1 150); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null; then
-        up=1
-        break
-    fi
-    kill -0 "$moto_pid" 2>/dev/null || break
-    sleep 0.2
-done
-[ "$up" = 1 ] || { cat "$tmp/moto.log" >&2; fail "moto_server did not come up"; }
+. "$root/tests/moto.sh"
+moto_start 150 "$tmp/moto.log"
+port=$moto_port
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 endpoint="http://127.0.0.1:$port"
 expect_exit 0 "moto recordings on moto" "$bin" replay fixtures/recorded/moto --endpoint "$endpoint" --profile moto \

@@ -1,10 +1,16 @@
-/* What the commands that write reports and reach endpoints (`run`, `replay`) check before sending
- * anything: the --junit/--tap/--json options (each once, never two into one file, each writable) and
- * --ca-bundle (AWS_CA_BUNDLE and the profile's ca_bundle are read by credentials.c). A usage error found
- * after a whole run would waste it. */
+/* What the commands that reach an endpoint (`run`, `fuzz`, `replay`) share before sending anything: the
+ * endpoint options, the --junit/--tap/--json options (each once, never two into one file, each writable),
+ * --ca-bundle (AWS_CA_BUNDLE and the profile's ca_bundle are read by credentials.c), the run id, the
+ * embedded emulator and the preflight. A usage error found after a whole run would waste it; an endpoint
+ * that cannot answer is said once. */
 #include "commands.h"
 
+#include "ecc/cancel.h"
+#include "ecc/credentials.h"
+#include "ecc/emulator.h"
 #include "ecc/report.h"
+#include "ecc/runner.h"
+#include "ecc/server.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -134,4 +140,93 @@ bool ecc_cli_check_ca_bundle(const char *cmd, const char *ca_bundle) {
     }
     fclose(f);
     return true;
+}
+
+bool ecc_cli_endpoint_option(int argc, char **argv, int *i, struct ecc_cli_endpoint *out) {
+    const char *value = NULL;
+    if ((value = ecc_cli_option_value(argc, argv, i, "--endpoint"))) {
+        out->endpoint = value;
+    } else if ((value = ecc_cli_option_value(argc, argv, i, "--region"))) {
+        out->region = value;
+    } else if ((value = ecc_cli_option_value(argc, argv, i, "--profile"))) {
+        out->profile = value;
+    } else if ((value = ecc_cli_option_value(argc, argv, i, "--ca-bundle"))) {
+        out->ca_bundle = value;
+    } else if (strcmp(argv[*i], "--insecure") == 0) {
+        out->insecure = true;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+struct ecc_emulator_server *
+ecc_cli_start_emulator(const char *cmd, const char *region, uint64_t seed, unsigned threads, bool control) {
+    struct ecc_emulator_options emulator_options;
+    ecc_emulator_options_init(&emulator_options);
+    emulator_options.control_enabled = control;
+    emulator_options.region = region;
+    emulator_options.seed = seed;
+    struct ecc_server_options server_options;
+    ecc_server_options_init(&server_options);
+    server_options.thread_count = threads;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_emulator_server *emulator = ecc_emulator_server_start(&emulator_options, &server_options, &diag);
+    if (!emulator) {
+        ecc_cli_error(cmd, "cannot start the embedded emulator: %s", diag.text);
+    }
+    return emulator;
+}
+
+int ecc_cli_preflight(
+    const char *cmd,
+    const struct ecc_runner_options *options,
+    const char *shown,
+    struct ecc_run_report *report,
+    bool *usable) {
+    *usable = false;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = ecc_runner_preflight(options, &diag);
+    if (status == ECC_ERR_NOMEM || status == ECC_ERR_INVALID) {
+        ecc_cli_error(cmd, "%s", diag.text);
+        return ECC_EXIT_INTERNAL;
+    }
+    if (status == ECC_OK) {
+        *usable = true;
+        return ECC_EXIT_OK;
+    }
+    if (ecc_cancel_level()) {
+        status = ecc_run_report_set_stop(report, ECC_RUN_STOP_INTERRUPTED, "interrupted (Ctrl-C) during the preflight");
+    } else {
+        char reason[700];
+        snprintf(reason, sizeof(reason), "preflight: %s", diag.text);
+        ecc_cli_error(cmd, "%s is not usable, nothing was %s: %s", shown, strcmp(cmd, "run") ? "sent" : "run", reason);
+        status = ecc_run_report_set_stop(report, ECC_RUN_STOP_ENDPOINT, reason);
+    }
+    return status == ECC_OK ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
+}
+
+bool ecc_cli_parse_run_id(const char *text, uint32_t *out) {
+    if (strlen(text) != 8 || strspn(text, "0123456789abcdef") != 8) {
+        return false;
+    }
+    *out = (uint32_t)strtoul(text, NULL, 16);
+    return true;
+}
+
+int ecc_cli_resolve_ca_bundle(const char *cmd, const char **ca_bundle, char *found, size_t size) {
+    if (*ca_bundle) {
+        return ECC_EXIT_OK;
+    }
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = ecc_credentials_resolve_ca_bundle(NULL, found, size, &diag);
+    if (status != ECC_OK && status != ECC_ERR_NOT_FOUND) {
+        ecc_cli_error(cmd, "CA bundle: %s", diag.text);
+        return ECC_EXIT_SETUP;
+    }
+    *ca_bundle = status == ECC_OK ? found : NULL;
+    return ECC_EXIT_OK;
 }

@@ -8,7 +8,6 @@
 #include "ecc/profile.h"
 #include "ecc/report.h"
 #include "ecc/runner.h"
-#include "ecc/server.h"
 #include "ecc/wirefuzz.h"
 
 #include <inttypes.h>
@@ -157,9 +156,9 @@ static void s_print_summary(const struct ecc_wirefuzz_result *result, uint64_t s
 }
 
 int ecc_cmd_fuzz(int argc, char **argv) {
-    const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
+    struct ecc_cli_endpoint target = {0};
     const char *fixtures_dir = NULL, *junit = NULL, *json_file = NULL;
-    bool insecure = false, seed_given = false, allow_remote = false, requests_given = false, attacks = false;
+    bool seed_given = false, allow_remote = false, requests_given = false, attacks = false;
     bool mock = false;
     const char *skip_rules[16];
     size_t skip_rule_count = 0;
@@ -183,16 +182,8 @@ int ecc_cmd_fuzz(int argc, char **argv) {
             s_help(stdout);
             exit_code = ECC_EXIT_OK;
             goto done;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--endpoint"))) {
-            endpoint = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--profile"))) {
-            profile_name = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--ca-bundle"))) {
-            ca_bundle = value;
-        } else if (strcmp(argv[i], "--insecure") == 0) {
-            insecure = true;
+        } else if (ecc_cli_endpoint_option(argc, argv, &i, &target)) {
+            continue;
         } else if (strcmp(argv[i], "--mock") == 0) {
             mock = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip-rule"))) {
@@ -266,11 +257,10 @@ int ecc_cmd_fuzz(int argc, char **argv) {
         requests = 0; /* --duration alone: as many as fit */
     }
 
-    if (!endpoint) {
-        endpoint = ecc_cli_endpoint_from_env();
-    }
+    const char *endpoint = target.endpoint ? target.endpoint : ecc_cli_endpoint_from_env();
+    const char *region = target.region;
     bool embedded = endpoint == NULL;
-    const struct ecc_profile *profile = ecc_cli_profile(S_CMD, profile_name, embedded);
+    const struct ecc_profile *profile = ecc_cli_profile(S_CMD, target.profile, embedded);
     if (!profile) {
         goto done;
     }
@@ -321,16 +311,8 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     ecc_runner_make_prefix((uint32_t)ecc_cli_clock_seed(), prefix);
 
     if (embedded) {
-        struct ecc_emulator_options emulator_options;
-        ecc_emulator_options_init(&emulator_options);
-        emulator_options.region = region;
-        emulator_options.seed = seed;
-        struct ecc_server_options server_options;
-        ecc_server_options_init(&server_options);
-        server_options.thread_count = 2;
-        emulator = ecc_emulator_server_start(&emulator_options, &server_options, &diag);
+        emulator = ecc_cli_start_emulator(S_CMD, region, seed, 2, false);
         if (!emulator) {
-            ecc_cli_error(S_CMD, "cannot start the embedded emulator: %s", diag.text);
             exit_code = ECC_EXIT_SETUP;
             goto done;
         }
@@ -349,8 +331,8 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     options.jobs = (unsigned)jobs;
     options.sequence_steps = (unsigned)steps;
     options.transport.timeout_ms = (long)request_timeout_ms;
-    options.transport.ca_bundle = ca_bundle;
-    options.transport.insecure = insecure;
+    options.transport.ca_bundle = target.ca_bundle;
+    options.transport.insecure = target.insecure;
     options.fixtures = &fixtures;
     options.interrupted = &ecc_cli_interrupted;
     options.attacks = attacks;

@@ -9,7 +9,6 @@
 #include "ecc/profile.h"
 #include "ecc/replay.h"
 #include "ecc/runner.h"
-#include "ecc/server.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -118,18 +117,10 @@ static bool s_load(struct ecc_fixture_set *set, char **dirs, size_t count) {
     return ok;
 }
 
-static bool s_parse_run_id(const char *text, uint32_t *out) {
-    if (strlen(text) != 8 || strspn(text, "0123456789abcdef") != 8) {
-        return false;
-    }
-    *out = (uint32_t)strtoul(text, NULL, 16);
-    return true;
-}
-
 int ecc_cmd_replay(int argc, char **argv) {
-    const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL, *known_file = NULL;
-    const char *draft_dir = NULL, *from = NULL;
-    bool insecure = false, allow_tasks = false, update = false, seed_given = false, run_id_given = false;
+    struct ecc_cli_endpoint target = {0};
+    const char *known_file = NULL, *draft_dir = NULL, *from = NULL;
+    bool allow_tasks = false, update = false, seed_given = false, run_id_given = false;
     uint64_t seed = 0, request_timeout_ms = 30000, max_wait_ms = 10000;
     uint32_t run_id = 0;
     char **dirs = calloc((size_t)argc, sizeof(*dirs));
@@ -157,16 +148,8 @@ int ecc_cmd_replay(int argc, char **argv) {
             s_help(stdout);
             exit_code = ECC_EXIT_OK;
             goto done;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--endpoint"))) {
-            endpoint = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--profile"))) {
-            profile_name = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--ca-bundle"))) {
-            ca_bundle = value;
-        } else if (strcmp(argv[i], "--insecure") == 0) {
-            insecure = true;
+        } else if (ecc_cli_endpoint_option(argc, argv, &i, &target)) {
+            continue;
         } else if (strcmp(argv[i], "--allow-tasks") == 0) {
             allow_tasks = true;
         } else if (strcmp(argv[i], "--update") == 0) {
@@ -184,7 +167,7 @@ int ecc_cmd_replay(int argc, char **argv) {
             }
             seed_given = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {
-            if (!s_parse_run_id(value, &run_id)) {
+            if (!ecc_cli_parse_run_id(value, &run_id)) {
                 ecc_cli_error(S_CMD, "--run-id takes 8 lower-case hex digits, not '%s'", value);
                 goto done;
             }
@@ -218,7 +201,8 @@ int ecc_cmd_replay(int argc, char **argv) {
         ecc_cli_error(S_CMD, "--from names the endpoint of --update's recordings: give --update too");
         goto done;
     }
-    if (draft_dir && (update || known_file || endpoint || reports[0].file || reports[1].file || reports[2].file)) {
+    if (draft_dir &&
+        (update || known_file || target.endpoint || reports[0].file || reports[1].file || reports[2].file)) {
         ecc_cli_error(S_CMD, "--draft-cases sends nothing: it takes no --endpoint, --update, --known or reports");
         goto done;
     }
@@ -247,11 +231,10 @@ int ecc_cmd_replay(int argc, char **argv) {
         ecc_cli_error(S_CMD, "--known: %s", text);
         goto done;
     }
-    if (!endpoint) {
-        endpoint = ecc_cli_endpoint_from_env();
-    }
+    const char *endpoint = target.endpoint ? target.endpoint : ecc_cli_endpoint_from_env();
+    const char *region = target.region, *ca_bundle = target.ca_bundle;
     bool embedded = endpoint == NULL;
-    const struct ecc_profile *profile = ecc_cli_profile(S_CMD, profile_name, embedded);
+    const struct ecc_profile *profile = ecc_cli_profile(S_CMD, target.profile, embedded);
     if (!profile) {
         goto done;
     }
@@ -268,7 +251,7 @@ int ecc_cmd_replay(int argc, char **argv) {
             endpoint);
         goto done;
     }
-    if (!ecc_cli_check_ca_bundle(S_CMD, &ca_bundle) || !ecc_cli_check_reports(S_CMD, reports, ECC_ARRAY_LEN(reports))) {
+    if (!ecc_cli_check_ca_bundle(S_CMD, ca_bundle) || !ecc_cli_check_reports(S_CMD, reports, ECC_ARRAY_LEN(reports))) {
         goto done;
     }
     if (!region) {
@@ -279,6 +262,12 @@ int ecc_cmd_replay(int argc, char **argv) {
     }
     if (ecc_credentials_check_region(region, &diag) != ECC_OK) {
         ecc_cli_error(S_CMD, "--region: %s", diag.text);
+        goto done;
+    }
+    char ca_bundle_found[4096];
+    if (!target.insecure && !embedded &&
+        ecc_cli_resolve_ca_bundle(S_CMD, &ca_bundle, ca_bundle_found, sizeof(ca_bundle_found)) != ECC_EXIT_OK) {
+        exit_code = ECC_EXIT_SETUP;
         goto done;
     }
     char credentials_source[ECC_CREDENTIALS_SOURCE_MAX] = "";
@@ -297,16 +286,8 @@ int ecc_cmd_replay(int argc, char **argv) {
     ecc_runner_make_prefix(run_id, prefix);
 
     if (embedded) {
-        struct ecc_emulator_options emulator_options;
-        ecc_emulator_options_init(&emulator_options);
-        emulator_options.region = region;
-        emulator_options.seed = seed;
-        struct ecc_server_options server_options;
-        ecc_server_options_init(&server_options);
-        server_options.thread_count = 2;
-        emulator = ecc_emulator_server_start(&emulator_options, &server_options, &diag);
+        emulator = ecc_cli_start_emulator(S_CMD, region, seed, 2, false);
         if (!emulator) {
-            ecc_cli_error(S_CMD, "cannot start the embedded emulator: %s", diag.text);
             exit_code = ECC_EXIT_SETUP;
             goto done;
         }
@@ -364,7 +345,7 @@ int ecc_cmd_replay(int argc, char **argv) {
         seed,
         known ? ", known differences from " : "",
         known ? known_file : "");
-    if (insecure) {
+    if (target.insecure) {
         fprintf(console.out, "ecsconf replay: TLS verification is OFF (--insecure)\n");
     }
 
@@ -376,7 +357,7 @@ int ecc_cmd_replay(int argc, char **argv) {
     probe.prefix = prefix;
     probe.transport.timeout_ms = (long)request_timeout_ms;
     probe.transport.ca_bundle = ca_bundle;
-    probe.transport.insecure = insecure;
+    probe.transport.insecure = target.insecure;
     probe.interrupted = ecc_cancel_level_flag();
 
     struct ecc_replay_options options = {
@@ -402,22 +383,10 @@ int ecc_cmd_replay(int argc, char **argv) {
         exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
-    enum ecc_status status = ecc_runner_preflight(&probe, &diag);
-    if (status == ECC_ERR_NOMEM || status == ECC_ERR_INVALID) {
-        ecc_cancel_uninstall();
-        ecc_cli_error(S_CMD, "%s", diag.text);
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-    if (status != ECC_OK && ecc_cancel_level()) {
-        status =
-            ecc_run_report_set_stop(&report, ECC_RUN_STOP_INTERRUPTED, "interrupted (Ctrl-C) during the preflight");
-    } else if (status != ECC_OK) {
-        char reason[700];
-        snprintf(reason, sizeof(reason), "preflight: %s", diag.text);
-        ecc_cli_error(S_CMD, "%s is not usable, nothing was replayed: %s", shown, reason);
-        status = ecc_run_report_set_stop(&report, ECC_RUN_STOP_ENDPOINT, reason);
-    } else {
+    bool usable = false;
+    exit_code = ecc_cli_preflight(S_CMD, &probe, shown, &report, &usable);
+    enum ecc_status status = ECC_OK;
+    if (exit_code == ECC_EXIT_OK && usable) {
         uint64_t started_ms = ecc_monotonic_ms();
         status = ecc_replay_run(&set, &options, &report, &diag);
         report.duration_ms = ecc_monotonic_ms() - started_ms;
@@ -426,6 +395,9 @@ int ecc_cmd_replay(int argc, char **argv) {
         }
     }
     ecc_cancel_uninstall();
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
     if (status != ECC_OK) {
         exit_code = status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
         goto done;

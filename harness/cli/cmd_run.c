@@ -14,7 +14,6 @@
 #include "ecc/profile.h"
 #include "ecc/report.h"
 #include "ecc/runner.h"
-#include "ecc/server.h"
 #include "ecc/vars.h"
 
 #include <errno.h>
@@ -269,15 +268,6 @@ static bool s_print_list(const struct ecc_plan *plan) {
     return ok;
 }
 
-/* The run id: 8 lower-case hex digits (the resource prefix without its "ecc"). */
-static bool s_parse_run_id(const char *text, uint32_t *out) {
-    if (strlen(text) != 8 || strspn(text, "0123456789abcdef") != 8) {
-        return false;
-    }
-    *out = (uint32_t)strtoul(text, NULL, 16);
-    return true;
-}
-
 int ecc_cmd_run(int argc, char **argv) {
     const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
     const char *region_from = "--region";
@@ -403,7 +393,7 @@ int ecc_cmd_run(int argc, char **argv) {
             }
             seed_given = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {
-            if (!s_parse_run_id(value, &run_id)) {
+            if (!ecc_cli_parse_run_id(value, &run_id)) {
                 ecc_cli_error(
                     S_CMD, "--run-id takes the 8 hex digits after 'ecc' of a resource prefix, not '%s'", value);
                 goto done;
@@ -657,14 +647,10 @@ int ecc_cmd_run(int argc, char **argv) {
             goto done;
         }
     }
-    if (!ca_bundle && !insecure && !embedded) {
-        found = ecc_credentials_resolve_ca_bundle(NULL, ca_bundle_found, sizeof(ca_bundle_found), &diag);
-        if (found != ECC_OK && found != ECC_ERR_NOT_FOUND) {
-            ecc_cli_error(S_CMD, "CA bundle: %s", diag.text);
-            exit_code = ECC_EXIT_SETUP;
-            goto done;
-        }
-        ca_bundle = found == ECC_OK ? ca_bundle_found : NULL;
+    if (!insecure && !embedded &&
+        ecc_cli_resolve_ca_bundle(S_CMD, &ca_bundle, ca_bundle_found, sizeof(ca_bundle_found)) != ECC_EXIT_OK) {
+        exit_code = ECC_EXIT_SETUP;
+        goto done;
     }
     bool have_second =
         profile->second_access_key_id &&
@@ -672,17 +658,8 @@ int ecc_cmd_run(int argc, char **argv) {
             ECC_OK;
 
     if (embedded) {
-        struct ecc_emulator_options emulator_options;
-        ecc_emulator_options_init(&emulator_options);
-        emulator_options.control_enabled = true;
-        emulator_options.region = region;
-        emulator_options.seed = seed;
-        struct ecc_server_options server_options;
-        ecc_server_options_init(&server_options);
-        server_options.thread_count = (unsigned)(jobs < 4 ? 4 : jobs);
-        emulator = ecc_emulator_server_start(&emulator_options, &server_options, &diag);
+        emulator = ecc_cli_start_emulator(S_CMD, region, seed, (unsigned)(jobs < 4 ? 4 : jobs), true);
         if (!emulator) {
-            ecc_cli_error(S_CMD, "cannot start the embedded emulator: %s", diag.text);
             exit_code = ECC_EXIT_SETUP;
             goto done;
         }
@@ -811,28 +788,19 @@ int ecc_cmd_run(int argc, char **argv) {
         goto done;
     }
     /* Before the first case: one signed call proves the endpoint, TLS, the credentials and the region. */
-    enum ecc_status status = ecc_runner_preflight(&options, &diag);
-    if (status == ECC_ERR_NOMEM || status == ECC_ERR_INVALID) {
-        ecc_cancel_uninstall();
-        ecc_cli_error(S_CMD, "%s", diag.text);
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-    if (status != ECC_OK && ecc_cancel_level()) {
-        status =
-            ecc_run_report_set_stop(&report, ECC_RUN_STOP_INTERRUPTED, "interrupted (Ctrl-C) during the preflight");
-    } else if (status != ECC_OK) {
-        char reason[700];
-        snprintf(reason, sizeof(reason), "preflight: %s", diag.text);
-        ecc_cli_error(S_CMD, "%s is not usable, nothing was run: %s", shown_endpoint, reason);
-        status = ecc_run_report_set_stop(&report, ECC_RUN_STOP_ENDPOINT, reason);
-    } else {
+    bool usable = false;
+    exit_code = ecc_cli_preflight(S_CMD, &options, shown_endpoint, &report, &usable);
+    enum ecc_status status = ECC_OK;
+    if (exit_code == ECC_EXIT_OK && usable) {
         status = ecc_runner_run(&plan, &options, &report, &diag);
         if (status != ECC_OK) {
             ecc_cli_error(S_CMD, "%s", diag.text);
         }
     }
     ecc_cancel_uninstall();
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
     if (status != ECC_OK) {
         exit_code = status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
         goto done;

@@ -95,9 +95,40 @@ bool ecc_cli_check_reports(const char *cmd, const struct ecc_cli_report_option *
 /* Writes the asked-for reports; false when one could not be written (said on stderr). */
 bool ecc_cli_write_reports(
     const char *cmd, const struct ecc_cli_report_option *reports, size_t count, const struct ecc_run_report *report);
+/* --endpoint, --region, --profile, --ca-bundle and --insecure: true when argv[*i] is one of them (its value
+ * taken into `out`, borrowed from argv). */
+struct ecc_cli_endpoint {
+    const char *endpoint;
+    const char *region;
+    const char *profile;
+    const char *ca_bundle;
+    bool insecure;
+};
+bool ecc_cli_endpoint_option(int argc, char **argv, int *i, struct ecc_cli_endpoint *out);
+/* The embedded emulator on a free loopback port (its URL: ecc_emulator_server_url); NULL after printing
+ * why. Free with ecc_emulator_server_destroy. */
+struct ecc_emulator_server;
+struct ecc_emulator_server *
+ecc_cli_start_emulator(const char *cmd, const char *region, uint64_t seed, unsigned threads, bool control);
+/* The preflight (ecc_runner_preflight), after ecc_cancel_install: ECC_EXIT_OK with *usable when the endpoint
+ * answered; otherwise *usable is false and the report's stop says why (an interrupt; or the endpoint,
+ * printed once). ECC_EXIT_INTERNAL (printed) when it could not run. */
+struct ecc_runner_options;
+int ecc_cli_preflight(
+    const char *cmd,
+    const struct ecc_runner_options *options,
+    const char *shown,
+    struct ecc_run_report *report,
+    bool *usable);
+/* --run-id: 8 lower-case hex digits (the resource prefix without its "ecc"). */
+bool ecc_cli_parse_run_id(const char *text, uint32_t *out);
 /* --ca-bundle: a readable file, checked now (AWS_CA_BUNDLE and the profile's ca_bundle are read where the
  * AWS CLI reads them, credentials.c). NULL is fine. */
 bool ecc_cli_check_ca_bundle(const char *cmd, const char *ca_bundle);
+/* Without --ca-bundle: AWS_CA_BUNDLE, then the profile's ca_bundle (credentials.h), into `found`; *ca_bundle
+ * then points at it, or stays NULL (the system store). ECC_EXIT_SETUP (printed) when the one named is
+ * unusable. */
+int ecc_cli_resolve_ca_bundle(const char *cmd, const char **ca_bundle, char *found, size_t size);
 
 /* $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL (non-empty), else NULL: the embedded emulator. */
 const char *ecc_cli_endpoint_from_env(void);

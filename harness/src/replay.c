@@ -22,8 +22,6 @@
 #include <time.h>
 
 #define S_TARGET_PREFIX "AmazonEC2ContainerServiceV20141113."
-/* Most revisions setup registers for one family. */
-#define S_MAX_REVISION 20
 /* Resources one session may leave to its cleanup. */
 #define S_MAX_RESOURCES 256
 
@@ -374,6 +372,23 @@ void ecc_replay_names_collect(const struct ecc_replay_session *session, struct e
     }
 }
 
+json_t *ecc_replay_setup_body(const struct ecc_replay_name *name, const char *used) {
+    if (name->is_cluster) {
+        return json_pack("{s:s}", "clusterName", used);
+    }
+    return json_pack(
+        "{s:s, s:[{s:s, s:s, s:i}]}",
+        "family",
+        used,
+        "containerDefinitions",
+        "name",
+        "app",
+        "image",
+        "busybox",
+        "memory",
+        128);
+}
+
 /* ---- one replay ----------------------------------------------------------------------------------- */
 
 enum s_kind { S_TASK, S_DEFINITION, S_CLUSTER };
@@ -601,7 +616,7 @@ static enum ecc_status s_setup(struct s_run *run, const struct ecc_replay_names 
         char used[300], why[300];
         s_used_name(run, name->name, used, sizeof(used));
         if (name->is_cluster) {
-            json_t *body = json_pack("{s:s}", "clusterName", used);
+            json_t *body = ecc_replay_setup_body(name, used);
             int status = body ? s_call(run, "CreateCluster", body, NULL, why, sizeof(why)) : 0;
             json_decref(body);
             if (status == 200) {
@@ -614,22 +629,17 @@ static enum ecc_status s_setup(struct s_run *run, const struct ecc_replay_names 
             continue;
         }
         long revisions = name->revision > 0 ? name->revision : 1;
-        if (revisions > S_MAX_REVISION) {
-            s_warn(run, "setup: %s:%ld is past the %d revisions setup registers", used, revisions, S_MAX_REVISION);
-            revisions = S_MAX_REVISION;
+        if (revisions > ECC_REPLAY_MAX_REVISION) {
+            s_warn(
+                run,
+                "setup: %s:%ld is past the %d revisions setup registers",
+                used,
+                revisions,
+                ECC_REPLAY_MAX_REVISION);
+            revisions = ECC_REPLAY_MAX_REVISION;
         }
         for (long r = 0; r < revisions; r++) {
-            json_t *body = json_pack(
-                "{s:s, s:[{s:s, s:s, s:i}]}",
-                "family",
-                used,
-                "containerDefinitions",
-                "name",
-                "app",
-                "image",
-                "busybox",
-                "memory",
-                128);
+            json_t *body = ecc_replay_setup_body(name, used);
             json_t *answer = NULL;
             int status = body ? s_call(run, "RegisterTaskDefinition", body, &answer, why, sizeof(why)) : 0;
             if (status == 200) {

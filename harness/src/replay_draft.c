@@ -354,27 +354,17 @@ static enum ecc_status s_setup_steps(struct s_draft *draft, const struct ecc_rep
             continue;
         }
         long revisions = name->revision > 0 ? name->revision : 1;
-        for (long r = 0; r < revisions && r < 20; r++) {
-            json_t *step =
-                name->is_cluster
-                    ? json_pack(
-                          "{s:s, s:s, s:{s:s}}", "name", "setup", "call", "CreateCluster", "body", "clusterName", used)
-                    : json_pack(
-                          "{s:s, s:s, s:{s:s, s:[{s:s, s:s, s:i}]}}",
-                          "name",
-                          "setup",
-                          "call",
-                          "RegisterTaskDefinition",
-                          "body",
-                          "family",
-                          used,
-                          "containerDefinitions",
-                          "name",
-                          "app",
-                          "image",
-                          "busybox",
-                          "memory",
-                          128);
+        for (long r = 0; r < revisions && r < ECC_REPLAY_MAX_REVISION; r++) {
+            json_t *body = ecc_replay_setup_body(name, used);
+            json_t *step = body ? json_pack(
+                                      "{s:s, s:s, s:o}",
+                                      "name",
+                                      "setup",
+                                      "call",
+                                      name->is_cluster ? "CreateCluster" : "RegisterTaskDefinition",
+                                      "body",
+                                      body)
+                                : NULL;
             if (!step || json_array_append_new(draft->steps, step) != 0) {
                 return ECC_ERR_NOMEM;
             }

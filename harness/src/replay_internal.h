@@ -6,8 +6,9 @@
  */
 #include "ecc/replay.h"
 
-/* Most names (clusters and families) one session may bind. */
-#define ECC_REPLAY_MAX_NAMES 64
+/* Most names (clusters and families) one session may bind; most revisions setup registers for a family. */
+#define ECC_REPLAY_MAX_NAMES    64
+#define ECC_REPLAY_MAX_REVISION 20
 
 struct ecc_replay_session {
     char key[ECC_SUITE_MAX_ID_LEN + 1];
@@ -44,6 +45,10 @@ void ecc_replay_sessions_clean_up(struct ecc_replay_sessions *sessions);
 /* Every cluster and family the session's requests name, whether it creates each, and whether the recording
  * says one did not exist (ClusterNotFoundException, ClientException for a family). */
 void ecc_replay_names_collect(const struct ecc_replay_session *session, struct ecc_replay_names *names);
+
+/* The body of the setup call that creates `name` under the run's name `used`: CreateCluster's, or
+ * RegisterTaskDefinition's (one busybox container). New reference; NULL when out of memory. */
+json_t *ecc_replay_setup_body(const struct ecc_replay_name *name, const char *used);
 
 /* The recorded error type of a fixture's answer ("" when none). */
 void ecc_replay_recorded_error(const struct ecc_fixture *fixture, char *out, size_t size);
