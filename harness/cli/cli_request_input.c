@@ -4,6 +4,7 @@
 #include "ecc/sigv4.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,5 +86,26 @@ bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *o
         return false;
     }
     *out = (uint64_t)value;
+    return true;
+}
+
+bool ecc_cli_number_option(
+    const char *cmd,
+    int argc,
+    char **argv,
+    int *i,
+    const char *name,
+    uint64_t min,
+    uint64_t max,
+    uint64_t *out,
+    bool *bad) {
+    const char *value = ecc_cli_option_value(argc, argv, i, name);
+    if (!value) {
+        return false;
+    }
+    if (!ecc_cli_parse_u64(value, min, max, out)) {
+        ecc_cli_error(cmd, "%s takes a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'", name, min, max, value);
+        *bad = true;
+    }
     return true;
 }

@@ -158,7 +158,7 @@ static void s_print_summary(const struct ecc_wirefuzz_result *result, uint64_t s
 int ecc_cmd_fuzz(int argc, char **argv) {
     struct ecc_cli_endpoint target = {0};
     const char *fixtures_dir = NULL, *junit = NULL, *json_file = NULL;
-    bool seed_given = false, allow_remote = false, requests_given = false, attacks = false;
+    bool bad = false, seed_given = false, allow_remote = false, requests_given = false, attacks = false;
     bool mock = false;
     const char *skip_rules[16];
     size_t skip_rule_count = 0;
@@ -198,16 +198,9 @@ int ecc_cmd_fuzz(int argc, char **argv) {
             skip_rules[skip_rule_count++] = value;
         } else if (strcmp(argv[i], "--attacks") == 0) {
             attacks = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--attack-ms"))) {
-            if (!ecc_cli_parse_u64(value, 100, 60000, &attack_ms)) {
-                ecc_cli_error(S_CMD, "--attack-ms takes 100..60000, not '%s'", value);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--attack-connections"))) {
-            if (!ecc_cli_parse_u64(value, 1, 1000, &attack_connections)) {
-                ecc_cli_error(S_CMD, "--attack-connections takes 1..1000, not '%s'", value);
-                goto done;
-            }
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--attack-ms", 100, 60000, &attack_ms, &bad)) {
+        } else if (ecc_cli_number_option(
+                       S_CMD, argc, argv, &i, "--attack-connections", 1, 1000, &attack_connections, &bad)) {
         } else if (strcmp(argv[i], "--allow-remote") == 0) {
             allow_remote = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
@@ -216,40 +209,21 @@ int ecc_cmd_fuzz(int argc, char **argv) {
             junit = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--json"))) {
             json_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--requests"))) {
-            if (!ecc_cli_parse_u64(value, 1, UINT64_C(1000000000), &requests)) {
-                ecc_cli_error(S_CMD, "--requests takes a number from 1 to 1000000000, not '%s'", value);
-                goto done;
-            }
+        } else if (ecc_cli_number_option(
+                       S_CMD, argc, argv, &i, "--requests", 1, UINT64_C(1000000000), &requests, &bad)) {
             requests_given = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--duration"))) {
-            if (!ecc_cli_parse_u64(value, 1, 86400, &duration_s)) {
-                ecc_cli_error(S_CMD, "--duration takes seconds from 1 to 86400, not '%s'", value);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs"))) {
-            if (!ecc_cli_parse_u64(value, 1, 256, &jobs)) {
-                ecc_cli_error(S_CMD, "--jobs takes a number from 1 to 256, not '%s'", value);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--steps"))) {
-            if (!ecc_cli_parse_u64(value, 1, 100000, &steps)) {
-                ecc_cli_error(S_CMD, "--steps takes a number from 1 to 100000, not '%s'", value);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--seed"))) {
-            if (!ecc_cli_parse_u64(value, 0, UINT64_MAX, &seed)) {
-                ecc_cli_error(S_CMD, "--seed takes a non-negative integer, not '%s'", value);
-                goto done;
-            }
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--duration", 1, 86400, &duration_s, &bad)) {
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--jobs", 1, 256, &jobs, &bad)) {
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--steps", 1, 100000, &steps, &bad)) {
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed, &bad)) {
             seed_given = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--request-timeout-ms"))) {
-            if (!ecc_cli_parse_u64(value, 1, 3600000, &request_timeout_ms)) {
-                ecc_cli_error(S_CMD, "--request-timeout-ms takes 1..3600000, not '%s'", value);
-                goto done;
-            }
+        } else if (ecc_cli_number_option(
+                       S_CMD, argc, argv, &i, "--request-timeout-ms", 1, 3600000, &request_timeout_ms, &bad)) {
         } else {
             ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf fuzz --help)", argv[i]);
+            goto done;
+        }
+        if (bad) {
             goto done;
         }
     }

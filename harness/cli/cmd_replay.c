@@ -120,7 +120,7 @@ static bool s_load(struct ecc_fixture_set *set, char **dirs, size_t count) {
 int ecc_cmd_replay(int argc, char **argv) {
     struct ecc_cli_endpoint target = {0};
     const char *known_file = NULL, *draft_dir = NULL, *from = NULL;
-    bool allow_tasks = false, update = false, seed_given = false, run_id_given = false;
+    bool bad = false, allow_tasks = false, update = false, seed_given = false, run_id_given = false;
     uint64_t seed = 0, request_timeout_ms = 30000, max_wait_ms = 10000;
     uint32_t run_id = 0;
     char **dirs = calloc((size_t)argc, sizeof(*dirs));
@@ -160,11 +160,7 @@ int ecc_cmd_replay(int argc, char **argv) {
             known_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--draft-cases"))) {
             draft_dir = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--seed"))) {
-            if (!ecc_cli_parse_u64(value, 0, UINT64_MAX, &seed)) {
-                ecc_cli_error(S_CMD, "--seed takes a non-negative integer, not '%s'", value);
-                goto done;
-            }
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed, &bad)) {
             seed_given = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {
             if (!ecc_cli_parse_run_id(value, &run_id)) {
@@ -172,16 +168,9 @@ int ecc_cmd_replay(int argc, char **argv) {
                 goto done;
             }
             run_id_given = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--max-wait-ms"))) {
-            if (!ecc_cli_parse_u64(value, 0, 600000, &max_wait_ms)) {
-                ecc_cli_error(S_CMD, "--max-wait-ms takes 0..600000, not '%s'", value);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--request-timeout-ms"))) {
-            if (!ecc_cli_parse_u64(value, 1, 3600000, &request_timeout_ms)) {
-                ecc_cli_error(S_CMD, "--request-timeout-ms takes 1..3600000, not '%s'", value);
-                goto done;
-            }
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--max-wait-ms", 0, 600000, &max_wait_ms, &bad)) {
+        } else if (ecc_cli_number_option(
+                       S_CMD, argc, argv, &i, "--request-timeout-ms", 1, 3600000, &request_timeout_ms, &bad)) {
         } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, reports, ECC_ARRAY_LEN(reports), &value)) {
             if (!value) {
                 goto done;
@@ -191,6 +180,9 @@ int ecc_cmd_replay(int argc, char **argv) {
             goto done;
         } else {
             dirs[dir_count++] = argv[i];
+        }
+        if (bad) {
+            goto done;
         }
     }
     if (dir_count == 0) {

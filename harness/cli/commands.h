@@ -41,6 +41,18 @@ const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name
 
 /* A decimal number in [min, max] (no sign, no blanks, nothing after it). */
 bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+/* "--name N" with N in [min, max]: true when argv[*i] is `name`; a bad N is printed ("--name takes a whole
+ * number from MIN to MAX, not 'N'") and sets *bad. */
+bool ecc_cli_number_option(
+    const char *cmd,
+    int argc,
+    char **argv,
+    int *i,
+    const char *name,
+    uint64_t min,
+    uint64_t max,
+    uint64_t *out,
+    bool *bad);
 /* The suite's data folder (cli_data.c says the order it is looked for in): conformance/, fixtures/,
  * client-cases/, the adapters. Never NULL; the text is static and lives until exit. `origin`, when not
  * NULL, gets a phrase saying where the folder came from (for `ecsconf version`). */
