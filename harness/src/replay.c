@@ -881,9 +881,7 @@ static void s_pace(struct s_run *run, const struct ecc_fixture *previous, const 
     wait_ms = wait_ms < run->options->max_wait_ms ? wait_ms : run->options->max_wait_ms;
     uint64_t deadline_ms = run->previous_answer_ms + wait_ms;
     for (uint64_t now = ecc_monotonic_ms(); now < deadline_ms && !s_interrupted(run); now = ecc_monotonic_ms()) {
-        uint64_t slice_ms = deadline_ms - now < 100 ? deadline_ms - now : 100;
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)slice_ms * 1000000L};
-        nanosleep(&ts, NULL);
+        ecc_sleep_ms(deadline_ms - now < 100 ? deadline_ms - now : 100);
     }
 }
 
