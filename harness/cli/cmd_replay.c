@@ -117,309 +117,372 @@ static bool s_load(struct ecc_fixture_set *set, char **dirs, size_t count) {
     return ok;
 }
 
-int ecc_cmd_replay(int argc, char **argv) {
-    struct ecc_cli_endpoint target = {0};
-    const char *known_file = NULL, *draft_dir = NULL, *from = NULL;
-    bool bad = false, allow_tasks = false, update = false, seed_given = false, run_id_given = false;
-    uint64_t seed = 0, request_timeout_ms = 30000, max_wait_ms = 10000;
-    uint32_t run_id = 0;
-    char **dirs = calloc((size_t)argc, sizeof(*dirs));
-    size_t dir_count = 0;
-    struct ecc_cli_report_option reports[] = {
-        {"--junit", ECC_REPORT_JUNIT, NULL}, {"--tap", ECC_REPORT_TAP, NULL}, {"--json", ECC_REPORT_JSON, NULL}};
-    struct ecc_credentials credentials;
-    ecc_credentials_init(&credentials);
-    struct ecc_fixture_set set;
-    ecc_fixture_set_init(&set);
-    struct ecc_run_report report = {0};
-    struct ecc_replay_known *known = NULL;
-    struct ecc_recording *recording = NULL;
-    struct ecc_emulator_server *emulator = NULL;
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    int exit_code = ECC_EXIT_USAGE;
-    if (!dirs) {
-        return ECC_EXIT_INTERNAL;
-    }
+/* The command line, as given. */
+struct s_args {
+    struct ecc_cli_endpoint target;
+    const char *known_file;
+    const char *draft_dir;
+    const char *from;
+    bool allow_tasks;
+    bool update;
+    bool seed_given;
+    bool run_id_given;
+    uint64_t seed;
+    uint64_t request_timeout_ms;
+    uint64_t max_wait_ms;
+    uint32_t run_id;
+    char **dirs; /* borrowed from argv; the array is owned */
+    size_t dir_count;
+    struct ecc_cli_report_option reports[3];
+};
 
-    for (int i = 1; i < argc; i++) {
-        const char *value = NULL;
+/* What the replay runs against: resolved from the arguments; clean_up releases it. */
+struct s_target {
+    const struct ecc_profile *profile;
+    struct ecc_credentials credentials;
+    char credentials_source[ECC_CREDENTIALS_SOURCE_MAX];
+    const char *endpoint; /* the URL: given, or the embedded emulator's */
+    const char *shown;    /* "embedded emulator" or the URL */
+    const char *region;
+    const char *ca_bundle;
+    char ca_bundle_found[4096];
+    char prefix[12];
+    struct ecc_emulator_server *emulator;
+    struct ecc_recording *recording; /* --update */
+    struct ecc_replay_known *known;  /* --known */
+};
+
+static void s_target_clean_up(struct s_target *t) {
+    ecc_emulator_server_destroy(t->emulator);
+    ecc_recording_destroy(t->recording);
+    ecc_replay_known_destroy(t->known);
+    ecc_credentials_clean_up(&t->credentials);
+}
+
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    bool bad = false;
+    const char *value = NULL;
+    for (int i = 1; i < argc && !bad; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            exit_code = ECC_EXIT_OK;
-            goto done;
-        } else if (ecc_cli_endpoint_option(argc, argv, &i, &target)) {
+            return -1;
+        } else if (ecc_cli_endpoint_option(argc, argv, &i, &args->target)) {
             continue;
         } else if (strcmp(argv[i], "--allow-tasks") == 0) {
-            allow_tasks = true;
+            args->allow_tasks = true;
         } else if (strcmp(argv[i], "--update") == 0) {
-            update = true;
+            args->update = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--from"))) {
-            from = value;
+            args->from = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--known"))) {
-            known_file = value;
+            args->known_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--draft-cases"))) {
-            draft_dir = value;
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed, &bad)) {
-            seed_given = true;
+            args->draft_dir = value;
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--seed", 0, UINT64_MAX, &args->seed, &bad)) {
+            args->seed_given = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {
-            if (!ecc_cli_parse_run_id(value, &run_id)) {
+            bad = !ecc_cli_parse_run_id(value, &args->run_id);
+            if (bad) {
                 ecc_cli_error(S_CMD, "--run-id takes 8 lower-case hex digits, not '%s'", value);
-                goto done;
             }
-            run_id_given = true;
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--max-wait-ms", 0, 600000, &max_wait_ms, &bad)) {
-        } else if (ecc_cli_number_option(
-                       S_CMD, argc, argv, &i, "--request-timeout-ms", 1, 3600000, &request_timeout_ms, &bad)) {
-        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, reports, ECC_ARRAY_LEN(reports), &value)) {
-            if (!value) {
-                goto done;
-            }
+            args->run_id_given = true;
+        } else if (
+            ecc_cli_number_option(S_CMD, argc, argv, &i, "--max-wait-ms", 0, 600000, &args->max_wait_ms, &bad) ||
+            ecc_cli_number_option(
+                S_CMD, argc, argv, &i, "--request-timeout-ms", 1, 3600000, &args->request_timeout_ms, &bad)) {
+            continue;
+        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
+            bad = value == NULL;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf replay --help)", argv[i]);
-            goto done;
+            bad = true;
         } else {
-            dirs[dir_count++] = argv[i];
-        }
-        if (bad) {
-            goto done;
+            args->dirs[args->dir_count++] = argv[i];
         }
     }
-    if (dir_count == 0) {
-        ecc_cli_error(S_CMD, "which recordings? give one or more folders (see ecsconf replay --help)");
-        goto done;
+    if (bad) {
+        return ECC_EXIT_USAGE;
     }
-    if (from && !update) {
-        ecc_cli_error(S_CMD, "--from names the endpoint of --update's recordings: give --update too");
-        goto done;
+    const char *problem = NULL;
+    if (args->dir_count == 0) {
+        problem = "which recordings? give one or more folders (see ecsconf replay --help)";
+    } else if (args->from && !args->update) {
+        problem = "--from names the endpoint of --update's recordings: give --update too";
+    } else if (args->update && args->dir_count > 1) {
+        problem = "--update rewrites one folder: give one";
+    } else if (
+        args->draft_dir && (args->update || args->known_file || args->target.endpoint || args->reports[0].file ||
+                            args->reports[1].file || args->reports[2].file)) {
+        problem = "--draft-cases sends nothing: it takes no --endpoint, --update, --known or reports";
     }
-    if (draft_dir &&
-        (update || known_file || target.endpoint || reports[0].file || reports[1].file || reports[2].file)) {
-        ecc_cli_error(S_CMD, "--draft-cases sends nothing: it takes no --endpoint, --update, --known or reports");
-        goto done;
+    if (problem) {
+        ecc_cli_error(S_CMD, "%s", problem);
+        return ECC_EXIT_USAGE;
     }
-    if (!s_load(&set, dirs, dir_count)) {
-        goto done;
+    return ECC_EXIT_OK;
+}
+
+/* --draft-cases: the set's sessions as draft cases; nothing is sent. */
+static int s_draft(const struct ecc_fixture_set *set, const char *dir) {
+    size_t written = 0;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_replay_draft_cases(set, dir, &written, &diag) != ECC_OK) {
+        char text[1200];
+        ecc_diag_format(&diag, text, sizeof(text));
+        ecc_cli_error(S_CMD, "--draft-cases: %s", text);
+        return ECC_EXIT_USAGE;
     }
-    if (set.count == 0) {
-        ecc_cli_error(S_CMD, "no recording found in the folders given");
-        goto done;
-    }
-    if (draft_dir) {
-        size_t written = 0;
-        if (ecc_replay_draft_cases(&set, draft_dir, &written, &diag) != ECC_OK) {
-            char text[1200];
-            ecc_diag_format(&diag, text, sizeof(text));
-            ecc_cli_error(S_CMD, "--draft-cases: %s", text);
-            goto done;
-        }
-        printf("ecsconf replay: %zu draft case%s written into %s\n", written, written == 1 ? "" : "s", draft_dir);
-        exit_code = ECC_EXIT_OK;
-        goto done;
-    }
-    if (known_file && !(known = ecc_replay_known_load(known_file, &diag))) {
+    printf("ecsconf replay: %zu draft case%s written into %s\n", written, written == 1 ? "" : "s", dir);
+    return ECC_EXIT_OK;
+}
+
+/* Checks every input before anything is sent: the known-difference file, the endpoint, reports, CA bundle
+ * and region. ECC_EXIT_OK, or the exit code of what is wrong (printed). */
+static int s_check_inputs(const struct s_args *args, struct s_target *t) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (args->known_file && !(t->known = ecc_replay_known_load(args->known_file, &diag))) {
         char text[1200];
         ecc_diag_format(&diag, text, sizeof(text));
         ecc_cli_error(S_CMD, "--known: %s", text);
-        goto done;
+        return ECC_EXIT_USAGE;
     }
-    const char *endpoint = target.endpoint ? target.endpoint : ecc_cli_endpoint_from_env();
-    const char *region = target.region, *ca_bundle = target.ca_bundle;
-    bool embedded = endpoint == NULL;
-    const struct ecc_profile *profile = ecc_cli_profile(S_CMD, target.profile, embedded);
-    if (!profile) {
-        goto done;
+    t->endpoint = args->target.endpoint ? args->target.endpoint : ecc_cli_endpoint_from_env();
+    bool embedded = t->endpoint == NULL;
+    t->shown = embedded ? "embedded emulator" : t->endpoint;
+    t->profile = ecc_cli_profile(S_CMD, args->target.profile, embedded);
+    if (!t->profile) {
+        return ECC_EXIT_USAGE;
     }
     char host[300];
-    if (!embedded && ecc_transport_endpoint_host(endpoint, host, sizeof(host), &diag) != ECC_OK) {
-        ecc_cli_error(S_CMD, "--endpoint %s: %s", endpoint, diag.text);
-        goto done;
+    if (!embedded && ecc_transport_endpoint_host(t->endpoint, host, sizeof(host), &diag) != ECC_OK) {
+        ecc_cli_error(S_CMD, "--endpoint %s: %s", t->endpoint, diag.text);
+        return ECC_EXIT_USAGE;
     }
-    if (!embedded && !allow_tasks && !ecc_runner_endpoint_is_loopback(endpoint)) {
+    if (!embedded && !args->allow_tasks && !ecc_runner_endpoint_is_loopback(t->endpoint)) {
         ecc_cli_error(
             S_CMD,
             "--endpoint %s is not on this machine: a replay creates resources and starts the recorded tasks; give "
             "--allow-tasks to replay against it",
-            endpoint);
-        goto done;
+            t->endpoint);
+        return ECC_EXIT_USAGE;
     }
-    if (!ecc_cli_check_ca_bundle(S_CMD, ca_bundle) || !ecc_cli_check_reports(S_CMD, reports, ECC_ARRAY_LEN(reports))) {
-        goto done;
+    t->ca_bundle = args->target.ca_bundle;
+    if (!ecc_cli_check_ca_bundle(S_CMD, t->ca_bundle) ||
+        !ecc_cli_check_reports(S_CMD, args->reports, ECC_ARRAY_LEN(args->reports))) {
+        return ECC_EXIT_USAGE;
     }
-    if (!region) {
-        region = ecc_credentials_region_from_env();
-    }
-    if (!region) {
-        region = ECC_EMULATOR_DEFAULT_REGION;
-    }
-    if (ecc_credentials_check_region(region, &diag) != ECC_OK) {
+    t->region = args->target.region ? args->target.region : ecc_credentials_region_from_env();
+    t->region = t->region ? t->region : ECC_EMULATOR_DEFAULT_REGION;
+    if (ecc_credentials_check_region(t->region, &diag) != ECC_OK) {
         ecc_cli_error(S_CMD, "--region: %s", diag.text);
-        goto done;
+        return ECC_EXIT_USAGE;
     }
-    char ca_bundle_found[4096];
-    if (!target.insecure && !embedded &&
-        ecc_cli_resolve_ca_bundle(S_CMD, &ca_bundle, ca_bundle_found, sizeof(ca_bundle_found)) != ECC_EXIT_OK) {
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
-    }
-    char credentials_source[ECC_CREDENTIALS_SOURCE_MAX] = "";
-    exit_code = ecc_cli_credentials(S_CMD, profile, &credentials, credentials_source, sizeof(credentials_source));
-    if (exit_code != ECC_EXIT_OK) {
-        goto done;
-    }
-    exit_code = ECC_EXIT_USAGE;
-    if (!seed_given) {
-        seed = ecc_cli_clock_seed();
-    }
-    if (!run_id_given) {
-        run_id = (uint32_t)ecc_cli_clock_seed();
-    }
-    char prefix[12];
-    ecc_runner_make_prefix(run_id, prefix);
+    return ECC_EXIT_OK;
+}
 
-    if (embedded) {
-        emulator = ecc_cli_start_emulator(S_CMD, region, seed, 2, false);
-        if (!emulator) {
-            exit_code = ECC_EXIT_SETUP;
-            goto done;
-        }
-        endpoint = ecc_emulator_server_url(emulator);
+/* Credentials, CA bundle, run prefix, the embedded emulator and --update's recording. */
+static int s_prepare(struct s_args *args, struct s_target *t) {
+    bool embedded = t->endpoint == NULL;
+    if (!args->target.insecure && !embedded &&
+        ecc_cli_resolve_ca_bundle(S_CMD, &t->ca_bundle, t->ca_bundle_found, sizeof(t->ca_bundle_found)) !=
+            ECC_EXIT_OK) {
+        return ECC_EXIT_SETUP;
     }
-    if (update) {
-        const char *secrets[] = {credentials.secret_access_key, credentials.session_token};
+    int exit_code =
+        ecc_cli_credentials(S_CMD, t->profile, &t->credentials, t->credentials_source, sizeof(t->credentials_source));
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
+    }
+    args->seed = args->seed_given ? args->seed : ecc_cli_clock_seed();
+    ecc_runner_make_prefix(args->run_id_given ? args->run_id : (uint32_t)ecc_cli_clock_seed(), t->prefix);
+    if (embedded) {
+        t->emulator = ecc_cli_start_emulator(S_CMD, t->region, args->seed, 2, false);
+        if (!t->emulator) {
+            return ECC_EXIT_SETUP;
+        }
+        t->endpoint = ecc_emulator_server_url(t->emulator);
+    }
+    if (args->update) {
+        const char *secrets[] = {t->credentials.secret_access_key, t->credentials.session_token};
         struct ecc_recording_options recording_options = {
-            .dir = dirs[0],
-            .from = from       ? from
+            .dir = args->dirs[0],
+            .from = args->from ? args->from
                     : embedded ? "emulator"
                                : "other",
-            .region = region,
-            .upstream = endpoint,
+            .region = t->region,
+            .upstream = t->endpoint,
             .via = "ecsconf replay --update",
             .secrets = secrets,
             .secret_count = ECC_ARRAY_LEN(secrets),
         };
-        if (dir_count > 1) {
-            ecc_cli_error(S_CMD, "--update rewrites one folder: give one");
-            goto done;
-        }
-        recording = ecc_recording_new(&recording_options, &diag);
-        if (!recording) {
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        t->recording = ecc_recording_new(&recording_options, &diag);
+        if (!t->recording) {
             ecc_cli_error(S_CMD, "--update: %s", diag.text);
-            goto done;
+            return ECC_EXIT_USAGE;
         }
     }
+    return ECC_EXIT_OK;
+}
 
-    const char *shown = embedded ? "embedded emulator" : endpoint;
+static void s_print_start(const struct s_args *args, const struct s_target *t, size_t count, FILE *out) {
     char who[256];
-    ecc_credentials_describe(&credentials, who, sizeof(who));
+    ecc_credentials_describe(&t->credentials, who, sizeof(who));
+    fprintf(
+        out,
+        "ecsconf replay: %zu recorded exchange%s against %s (%s), profile %s, region %s, %s from %s\n",
+        count,
+        count == 1 ? "" : "s",
+        t->shown,
+        t->endpoint,
+        t->profile->name,
+        t->region,
+        who,
+        t->credentials_source);
+    fprintf(
+        out,
+        "ecsconf replay: resource prefix %s (--run-id %s reuses it), seed %" PRIu64 "%s%s\n",
+        t->prefix,
+        t->prefix + 3,
+        args->seed,
+        t->known ? ", known differences from " : "",
+        t->known ? args->known_file : "");
+    if (args->target.insecure) {
+        fprintf(out, "ecsconf replay: TLS verification is OFF (--insecure)\n");
+    }
+}
+
+/* The preflight, then the replay; the console, the summary and the reports. */
+static int s_replay(const struct s_args *args, const struct s_target *t, const struct ecc_fixture_set *set) {
     bool report_to_stdout = false;
-    for (size_t r = 0; r < ECC_ARRAY_LEN(reports); r++) {
-        report_to_stdout = report_to_stdout || (reports[r].file && strcmp(reports[r].file, "-") == 0);
+    for (size_t r = 0; r < ECC_ARRAY_LEN(args->reports); r++) {
+        report_to_stdout = report_to_stdout || (args->reports[r].file && strcmp(args->reports[r].file, "-") == 0);
     }
     struct s_console console = {.out = report_to_stdout ? stderr : stdout};
     console.color = ecc_report_use_color(console.out);
-    fprintf(
-        console.out,
-        "ecsconf replay: %zu recorded exchange%s against %s (%s), profile %s, region %s, %s from %s\n",
-        set.count,
-        set.count == 1 ? "" : "s",
-        shown,
-        endpoint,
-        profile->name,
-        region,
-        who,
-        credentials_source);
-    fprintf(
-        console.out,
-        "ecsconf replay: resource prefix %s (--run-id %s reuses it), seed %" PRIu64 "%s%s\n",
-        prefix,
-        prefix + 3,
-        seed,
-        known ? ", known differences from " : "",
-        known ? known_file : "");
-    if (target.insecure) {
-        fprintf(console.out, "ecsconf replay: TLS verification is OFF (--insecure)\n");
-    }
+    s_print_start(args, t, set->count, console.out);
 
     struct ecc_runner_options probe;
     ecc_runner_options_init(&probe);
-    probe.endpoint_url = endpoint;
-    probe.region = region;
-    probe.credentials = &credentials;
-    probe.prefix = prefix;
-    probe.transport.timeout_ms = (long)request_timeout_ms;
-    probe.transport.ca_bundle = ca_bundle;
-    probe.transport.insecure = target.insecure;
+    probe.endpoint_url = t->endpoint;
+    probe.region = t->region;
+    probe.credentials = &t->credentials;
+    probe.prefix = t->prefix;
+    probe.transport.timeout_ms = (long)args->request_timeout_ms;
+    probe.transport.ca_bundle = t->ca_bundle;
+    probe.transport.insecure = args->target.insecure;
     probe.interrupted = ecc_cancel_level_flag();
-
     struct ecc_replay_options options = {
-        .endpoint_url = endpoint,
-        .region = region,
-        .credentials = &credentials,
-        .prefix = prefix,
-        .seed = seed,
+        .endpoint_url = t->endpoint,
+        .region = t->region,
+        .credentials = &t->credentials,
+        .prefix = t->prefix,
+        .seed = args->seed,
         .transport = probe.transport,
-        .known = known,
-        .max_wait_ms = max_wait_ms,
-        .update = recording,
+        .known = t->known,
+        .max_wait_ms = args->max_wait_ms,
+        .update = t->recording,
         .interrupted = ecc_cancel_level_flag(),
         .on_item = s_on_item,
         .user_data = &console,
     };
-    if (ecc_run_report_init(&report, shown, profile->name, prefix, seed) != ECC_OK) {
-        exit_code = ECC_EXIT_INTERNAL;
+    struct ecc_run_report report = {0};
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    int exit_code = ECC_EXIT_INTERNAL;
+    if (ecc_run_report_init(&report, t->shown, t->profile->name, t->prefix, args->seed) != ECC_OK) {
         goto done;
     }
     if (!ecc_cancel_install()) {
         ecc_cli_error(S_CMD, "cannot install the Ctrl-C handler: %s", strerror(errno));
-        exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
     bool usable = false;
-    exit_code = ecc_cli_preflight(S_CMD, &probe, shown, &report, &usable);
+    exit_code = ecc_cli_preflight(S_CMD, &probe, t->shown, &report, &usable);
     enum ecc_status status = ECC_OK;
     if (exit_code == ECC_EXIT_OK && usable) {
         uint64_t started_ms = ecc_monotonic_ms();
-        status = ecc_replay_run(&set, &options, &report, &diag);
+        status = ecc_replay_run(set, &options, &report, &diag);
         report.duration_ms = ecc_monotonic_ms() - started_ms;
         if (status != ECC_OK) {
             ecc_cli_error(S_CMD, "%s", diag.text);
+            exit_code = status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
         }
     }
     ecc_cancel_uninstall();
     if (exit_code != ECC_EXIT_OK) {
         goto done;
     }
-    if (status != ECC_OK) {
-        exit_code = status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
-        goto done;
-    }
     ecc_report_console_summary(console.out, &report, console.color);
     exit_code = report.stop == ECC_RUN_STOP_ENDPOINT ? ECC_EXIT_SETUP
                 : ecc_run_report_ok(&report)         ? ECC_EXIT_OK
                                                      : ECC_EXIT_FAILED;
-    if (recording) {
+    if (t->recording) {
+        size_t count = ecc_recording_count(t->recording);
         fprintf(
             console.out,
             "ecsconf replay: %zu exchange%s rewritten in %s\n",
-            ecc_recording_count(recording),
-            ecc_recording_count(recording) == 1 ? "" : "s",
-            dirs[0]);
+            count,
+            count == 1 ? "" : "s",
+            args->dirs[0]);
     }
     if (report.stop == ECC_RUN_STOP_INTERRUPTED) {
-        fprintf(console.out, "ecsconf replay: interrupted; resources of this run are named %s-*\n", prefix);
+        fprintf(console.out, "ecsconf replay: interrupted; resources of this run are named %s-*\n", t->prefix);
     }
-    if (!ecc_cli_write_reports(S_CMD, reports, ECC_ARRAY_LEN(reports), &report)) {
+    if (!ecc_cli_write_reports(S_CMD, args->reports, ECC_ARRAY_LEN(args->reports), &report)) {
         exit_code = ECC_EXIT_SETUP;
     }
-
 done:
     ecc_run_report_clean_up(&report);
-    ecc_emulator_server_destroy(emulator);
-    ecc_recording_destroy(recording);
-    ecc_replay_known_destroy(known);
-    ecc_credentials_clean_up(&credentials);
+    return exit_code;
+}
+
+int ecc_cmd_replay(int argc, char **argv) {
+    struct s_args args = {
+        .request_timeout_ms = 30000,
+        .max_wait_ms = 10000,
+        .dirs = calloc((size_t)argc, sizeof(char *)),
+        .reports =
+            {{"--junit", ECC_REPORT_JUNIT, NULL}, {"--tap", ECC_REPORT_TAP, NULL}, {"--json", ECC_REPORT_JSON, NULL}},
+    };
+    struct s_target target = {0};
+    ecc_credentials_init(&target.credentials);
+    struct ecc_fixture_set set;
+    ecc_fixture_set_init(&set);
+    int exit_code = args.dirs ? s_parse(argc, argv, &args) : ECC_EXIT_INTERNAL;
+    if (exit_code != ECC_EXIT_OK) {
+        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        goto done;
+    }
+    if (!s_load(&set, args.dirs, args.dir_count)) {
+        exit_code = ECC_EXIT_USAGE;
+        goto done;
+    }
+    if (set.count == 0) {
+        ecc_cli_error(S_CMD, "no recording found in the folders given");
+        exit_code = ECC_EXIT_USAGE;
+        goto done;
+    }
+    if (args.draft_dir) {
+        exit_code = s_draft(&set, args.draft_dir);
+        goto done;
+    }
+    exit_code = s_check_inputs(&args, &target);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_prepare(&args, &target);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_replay(&args, &target, &set);
+done:
+    s_target_clean_up(&target);
     ecc_fixture_set_clean_up(&set);
-    free(dirs);
+    free(args.dirs);
     return exit_code;
 }
