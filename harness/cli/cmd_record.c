@@ -26,8 +26,9 @@ static void s_help(FILE *out) {
         "Usage: ecsconf record --upstream URL --out DIR [options]\n"
         "\n"
         "A recording endpoint. Point a client (AWS CLI, an SDK, `ecsconf run`) at it: each request is\n"
-        "forwarded to URL with a fresh SigV4 signature made with YOUR credentials (AWS_ACCESS_KEY_ID,\n"
-        "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) for the upstream's host, the answer goes back to the\n"
+        "forwarded to URL with a fresh SigV4 signature made with YOUR credentials (found as the AWS CLI\n"
+        "finds them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, then the AWS_PROFILE\n"
+        "profile and its credential_process) for the upstream's host, the answer goes back to the\n"
         "client unchanged, and the exchange is written to DIR as one fixture (fixtures/README.md) that\n"
         "`ecsconf run --list` loads as it is. The client's own signature is dropped, so any key works for it.\n"
         "\n"
@@ -77,125 +78,161 @@ static void s_log(void *user_data, const char *line) {
     free(clean);
 }
 
-int ecc_cmd_record(int argc, char **argv) {
-    const char *upstream = NULL, *out_dir = NULL, *from = "other", *name = NULL, *region = NULL, *ca_bundle = NULL;
+/* The command line, as given. */
+struct s_args {
+    const char *upstream;
+    const char *out_dir;
+    const char *from;
+    const char *name;
+    const char *region;
+    const char *ca_bundle;
     const char *patterns[ECC_RECORDING_MAX_PATTERNS];
-    size_t pattern_count = 0;
-    bool insecure = false;
-    uint64_t timeout_ms = 30000;
-    char address[128] = "127.0.0.1";
-    uint16_t port = 0;
+    size_t pattern_count;
+    bool insecure;
+    uint64_t timeout_ms;
+    char address[128];
+    uint16_t port;
+    char host[300]; /* the upstream's, as signed */
+};
+
+/* Reads and checks the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    for (int i = 1; i < argc; i++) {
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
         const char *value = NULL;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            return ECC_EXIT_OK;
+            return -1;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--upstream"))) {
-            upstream = value;
+            args->upstream = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--out"))) {
-            out_dir = value;
+            args->out_dir = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--from"))) {
-            from = value;
+            args->from = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--name"))) {
-            name = value;
+            args->name = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            region = value;
+            args->region = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--ca-bundle"))) {
-            ca_bundle = value;
+            args->ca_bundle = value;
         } else if (strcmp(argv[i], "--insecure") == 0) {
-            insecure = true;
+            args->insecure = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--redact"))) {
-            if (pattern_count == ECC_RECORDING_MAX_PATTERNS) {
+            bad = args->pattern_count == ECC_RECORDING_MAX_PATTERNS;
+            if (bad) {
                 ecc_cli_error(S_CMD, "at most %d --redact patterns", ECC_RECORDING_MAX_PATTERNS);
-                return ECC_EXIT_USAGE;
+            } else {
+                args->patterns[args->pattern_count++] = value;
             }
-            patterns[pattern_count++] = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--timeout-ms"))) {
-            if (!ecc_cli_parse_u64(value, 1, 3600000, &timeout_ms)) {
-                ecc_cli_error(S_CMD, "--timeout-ms takes 1..3600000, not '%s'", value);
-                return ECC_EXIT_USAGE;
-            }
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--timeout-ms", 1, 3600000, &args->timeout_ms, &bad)) {
+            continue;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--listen"))) {
-            if (ecc_server_parse_listen(value, address, sizeof(address), &port, &diag) != ECC_OK) {
+            bad = ecc_server_parse_listen(value, args->address, sizeof(args->address), &args->port, &diag) != ECC_OK;
+            if (bad) {
                 ecc_cli_error(S_CMD, "--listen: %s (e.g. 127.0.0.1:8080 or [::1]:0)", diag.text);
-                return ECC_EXIT_USAGE;
             }
         } else {
             ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see --help)", argv[i]);
-            return ECC_EXIT_USAGE;
+            bad = true;
         }
     }
-    if (!upstream || !out_dir) {
-        ecc_cli_error(S_CMD, "%s is required (see --help)", !upstream ? "--upstream URL" : "--out DIR");
+    if (bad) {
         return ECC_EXIT_USAGE;
     }
-    char host[300];
-    if (ecc_transport_endpoint_host(upstream, host, sizeof(host), &diag) != ECC_OK) {
+    if (!args->upstream || !args->out_dir) {
+        ecc_cli_error(S_CMD, "%s is required (see --help)", !args->upstream ? "--upstream URL" : "--out DIR");
+        return ECC_EXIT_USAGE;
+    }
+    if (ecc_transport_endpoint_host(args->upstream, args->host, sizeof(args->host), &diag) != ECC_OK) {
         ecc_cli_error(S_CMD, "--upstream: %s", diag.text);
         return ECC_EXIT_USAGE;
     }
-    if (!region) {
-        region = ecc_credentials_region_from_env();
+    if (!ecc_cli_check_ca_bundle(S_CMD, args->ca_bundle)) {
+        return ECC_EXIT_USAGE;
     }
-    if (!region) {
+    return ECC_EXIT_OK;
+}
+
+/* What a recording session holds; clean_up releases it. */
+struct s_session {
+    struct ecc_credentials credentials;
+    char ca_bundle_found[4096];
+    struct ecc_recording *recording;
+    struct ecc_recorder *recorder;
+    struct ecc_server *server;
+};
+
+static void s_session_clean_up(struct s_session *session) {
+    ecc_server_destroy(session->server);
+    ecc_recorder_destroy(session->recorder);
+    ecc_recording_destroy(session->recording);
+    ecc_credentials_clean_up(&session->credentials);
+}
+
+/* Credentials (as the AWS CLI finds them), the recording set and the forwarding handler. */
+static int s_prepare(struct s_args *args, struct s_session *session) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (!args->region) {
+        args->region = ecc_credentials_region_from_env();
+    }
+    if (!args->region) {
         ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION");
         return ECC_EXIT_SETUP;
     }
-
-    int exit_code = ECC_EXIT_SETUP;
-    struct ecc_credentials credentials;
-    ecc_credentials_init(&credentials);
-    struct ecc_recording *recording = NULL;
-    struct ecc_recorder *recorder = NULL;
-    struct ecc_server *server = NULL;
-    char where[1024];
-    if (ecc_credentials_from_env(&credentials, &diag) != ECC_OK) {
+    char source[ECC_CREDENTIALS_SOURCE_MAX];
+    if (ecc_credentials_resolve(&session->credentials, NULL, source, sizeof(source), &diag) != ECC_OK) {
         ecc_cli_error(S_CMD, "no credentials to sign for the upstream: %s", diag.text);
-        goto done;
+        return ECC_EXIT_SETUP;
     }
-    const char *secrets[] = {credentials.secret_access_key, credentials.session_token};
+    if (!args->insecure &&
+        ecc_cli_resolve_ca_bundle(
+            S_CMD, &args->ca_bundle, session->ca_bundle_found, sizeof(session->ca_bundle_found)) != ECC_EXIT_OK) {
+        return ECC_EXIT_SETUP;
+    }
+    const char *secrets[] = {session->credentials.secret_access_key, session->credentials.session_token};
     struct ecc_recording_options recording_options = {
-        .dir = out_dir,
-        .from = from,
-        .id_prefix = name,
-        .region = region,
-        .upstream = upstream,
+        .dir = args->out_dir,
+        .from = args->from,
+        .id_prefix = args->name,
+        .region = args->region,
+        .upstream = args->upstream,
         .via = "ecsconf record",
-        .patterns = patterns,
-        .pattern_count = pattern_count,
+        .patterns = args->patterns,
+        .pattern_count = args->pattern_count,
         .secrets = secrets,
         .secret_count = ECC_ARRAY_LEN(secrets),
     };
-    recording = ecc_recording_new(&recording_options, &diag);
-    if (!recording) {
+    session->recording = ecc_recording_new(&recording_options, &diag);
+    if (!session->recording) {
+        char where[1024];
         ecc_diag_format(&diag, where, sizeof(where));
         ecc_cli_error(S_CMD, "%s", where);
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
+        return ECC_EXIT_USAGE;
     }
     struct ecc_recorder_options options;
     ecc_recorder_options_init(&options);
-    options.upstream_url = upstream;
-    options.region = region;
-    options.credentials = &credentials;
-    options.recording = recording;
-    options.transport.timeout_ms = (long)timeout_ms;
-    /* The slow-drip guard must not cut an upstream short of the deadline the user gave. */
-    if ((long)(timeout_ms / 1000) > options.transport.low_speed_time_s) {
-        options.transport.low_speed_time_s = (long)(timeout_ms / 1000);
-    }
-    options.transport.ca_bundle = ca_bundle;
-    options.transport.insecure = insecure;
+    options.upstream_url = args->upstream;
+    options.region = args->region;
+    options.credentials = &session->credentials;
+    options.recording = session->recording;
+    /* The slow-drip guard follows the deadline the user gave, so it never cuts an upstream short of it. */
+    ecc_transport_options_set_timeout(&options.transport, (long)args->timeout_ms);
+    options.transport.ca_bundle = args->ca_bundle;
+    options.transport.insecure = args->insecure;
     options.log_fn = s_log;
-    recorder = ecc_recorder_new(&options, &diag);
-    if (!recorder) {
+    session->recorder = ecc_recorder_new(&options, &diag);
+    if (!session->recorder) {
         ecc_cli_error(S_CMD, "%s", diag.text);
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
+        return ECC_EXIT_USAGE;
     }
+    return ECC_EXIT_OK;
+}
 
+/* Listens, prints the URL first, records until SIGINT or SIGTERM, then says what was stored. */
+static int s_record(const struct s_args *args, struct s_session *session) {
     /* Block the signals before any thread starts, so only sigwait below ever sees them. */
     sigset_t signals;
     sigemptyset(&signals);
@@ -204,46 +241,58 @@ int ecc_cmd_record(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     struct ecc_server_options server_options;
     ecc_server_options_init(&server_options);
-    server_options.address = address;
-    server_options.port = port;
-    server = ecc_server_new(&server_options, ecc_recorder_handle, recorder, &diag);
-    if (!server) {
+    server_options.address = args->address;
+    server_options.port = args->port;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    session->server = ecc_server_new(&server_options, ecc_recorder_handle, session->recorder, &diag);
+    if (!session->server) {
         ecc_cli_error(S_CMD, "cannot listen: %s", diag.text);
-        goto done;
+        return ECC_EXIT_SETUP;
     }
-    printf("%s\n", ecc_server_url(server));
+    printf("%s\n", ecc_server_url(session->server));
     fflush(stdout);
     char who[200];
-    ecc_credentials_describe(&credentials, who, sizeof(who));
+    ecc_credentials_describe(&session->credentials, who, sizeof(who));
     fprintf(
         stderr,
         "ecsconf record: recording %s (%s, region %s) into %s, signing with %s; stop with Ctrl-C\n",
-        host,
-        from,
-        region,
-        out_dir,
+        args->host,
+        args->from,
+        args->region,
+        args->out_dir,
         who);
     int received = 0;
     while (sigwait(&signals, &received) != 0) {
     }
-    bool clean = ecc_server_stop(server, 5000);
+    bool clean = ecc_server_stop(session->server, 5000);
     struct ecc_recorder_stats stats;
-    ecc_recorder_get_stats(recorder, &stats);
+    ecc_recorder_get_stats(session->recorder, &stats);
     fprintf(
         stderr,
         "ecsconf record: %s received; %llu exchanges recorded into %s, %llu answered but not recorded, %llu without "
         "a usable upstream answer, %llu refused\n",
         received == SIGINT ? "SIGINT" : "SIGTERM",
         (unsigned long long)stats.recorded,
-        out_dir,
+        args->out_dir,
         (unsigned long long)stats.not_recorded,
         (unsigned long long)stats.upstream_failed,
         (unsigned long long)stats.refused);
-    exit_code = clean ? ECC_EXIT_OK : ECC_EXIT_FAILED;
-done:
-    ecc_server_destroy(server);
-    ecc_recorder_destroy(recorder);
-    ecc_recording_destroy(recording);
-    ecc_credentials_clean_up(&credentials);
+    return clean ? ECC_EXIT_OK : ECC_EXIT_FAILED;
+}
+
+int ecc_cmd_record(int argc, char **argv) {
+    struct s_args args = {.from = "other", .timeout_ms = 30000, .address = "127.0.0.1"};
+    int exit_code = s_parse(argc, argv, &args);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+    }
+    struct s_session session = {0};
+    ecc_credentials_init(&session.credentials);
+    exit_code = s_prepare(&args, &session);
+    if (exit_code == ECC_EXIT_OK) {
+        exit_code = s_record(&args, &session);
+    }
+    s_session_clean_up(&session);
     return exit_code;
 }
