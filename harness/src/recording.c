@@ -736,17 +736,16 @@ static enum ecc_status s_set_string(json_t *object, const char *key, const char 
     return text && json_object_set_new(object, key, text) == 0 ? ECC_OK : ECC_ERR_NOMEM;
 }
 
-/* Builds the fixture, under `fixed_id` or the next id of the set; the caller holds the mutex. */
-static enum ecc_status s_build_locked(
-    struct ecc_recording *rec,
+/* Whether an exchange can be a fixture at all; `operation` gets the X-Amz-Target's operation. */
+static enum ecc_status s_check_exchange(
+    const struct ecc_recording *rec,
     const char *fixed_id,
     const struct ecc_http_request *request,
     const struct ecc_http_response *response,
-    json_t **out,
+    char *operation,
+    size_t size,
     struct ecc_diag *diag) {
-    *out = NULL;
-    char operation[128];
-    if (!s_operation(request, operation, sizeof(operation))) {
+    if (!s_operation(request, operation, size)) {
         ecc_diag_set(diag, "not stored: the request names no operation a fixture can hold (X-Amz-Target)");
         return ECC_ERR_NOT_FOUND;
     }
@@ -767,16 +766,17 @@ static enum ecc_status s_build_locked(
             diag, "not stored: the set holds %d exchanges with this prefix already", ECC_RECORDING_MAX_EXCHANGES);
         return ECC_ERR_LIMIT;
     }
-    struct s_redaction r = {.items = json_array(), .dropped = 0};
-    json_t *root = json_object();
-    json_t *recorded = json_object();
-    json_t *req = json_object();
-    json_t *resp = json_object();
-    json_t *headers = NULL;
-    enum ecc_status status = r.items && root && recorded && req && resp ? ECC_OK : ECC_ERR_NOMEM;
+    return ECC_OK;
+}
 
-    char id[ECC_SUITE_MAX_ID_LEN + 1];
-    char lower[128];
+/* id, description, operation and `recorded` (where, when, how) into `root`. */
+static enum ecc_status s_build_head(
+    const struct ecc_recording *rec,
+    const char *fixed_id,
+    const char *operation,
+    const struct ecc_http_response *response,
+    json_t *root) {
+    char id[ECC_SUITE_MAX_ID_LEN + 1], lower[128];
     size_t n = 0;
     for (; operation[n] && n + 1 < sizeof(lower); n++) {
         lower[n] = (char)(operation[n] >= 'A' && operation[n] <= 'Z' ? operation[n] - 'A' + 'a' : operation[n]);
@@ -789,101 +789,142 @@ static enum ecc_status s_build_locked(
     }
     char description[300];
     s_describe(rec, operation, response, description, sizeof(description));
+    json_t *recorded = json_object();
+    if (!recorded || json_object_set_new(root, "id", json_string(id)) != 0 ||
+        json_object_set_new(root, "description", json_string(description)) != 0 ||
+        json_object_set_new(root, "operation", json_string(operation)) != 0 ||
+        json_object_set_new(root, "recorded", recorded) != 0) {
+        return ECC_ERR_NOMEM;
+    }
+    const char *const members[][2] = {
+        {"from", rec->from},
+        {"date", rec->date},
+        {"region", rec->region},
+        {"upstream", rec->upstream},
+        {"via", rec->via},
+        {"ecsconf", ECSCONF_VERSION},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(members); i++) {
+        if (members[i][1] && s_set_string(recorded, members[i][0], members[i][1]) != ECC_OK) {
+            return ECC_ERR_NOMEM;
+        }
+    }
+    return ECC_OK;
+}
 
-    if (status == ECC_OK) {
-        status = s_set_string(root, "id", id);
+/* The request as the client sent it, redacted, as `req`. */
+static enum ecc_status
+s_build_request(struct ecc_recording *rec, const struct ecc_http_request *request, json_t *req, struct s_redaction *r) {
+    enum ecc_status status = s_set_string(req, "method", request->method);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = s_set_string(root, "description", description);
+    bool lossy = false;
+    json_t *path = s_text_value(request->path, strlen(request->path), &lossy);
+    if (!path || json_object_set_new(req, "path", path) != 0) {
+        return ECC_ERR_NOMEM;
     }
-    if (status == ECC_OK) {
-        status = s_set_string(root, "operation", operation);
+    char *redacted = NULL;
+    status = s_redact_text(rec, json_string_value(path), "/request/path", r, &redacted);
+    if (status == ECC_OK && redacted && json_string_set(path, redacted) != 0) {
+        status = ECC_ERR_NOMEM;
     }
-    if (status == ECC_OK) {
-        status = s_set_string(recorded, "from", rec->from);
+    free(redacted);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = s_set_string(recorded, "date", rec->date);
+    if (lossy && (status = s_note(r, "/request/path", "bytes that are not UTF-8 replaced by '?'")) != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && rec->region) {
-        status = s_set_string(recorded, "region", rec->region);
+    status = s_query(rec, request->query, req, r);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && rec->upstream) {
-        status = s_set_string(recorded, "upstream", rec->upstream);
+    json_t *headers = NULL;
+    status = s_headers(rec, &request->headers, "/request", r, &headers);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && rec->via) {
-        status = s_set_string(recorded, "via", rec->via);
+    if (json_object_set_new(req, "headers", headers) != 0) {
+        return ECC_ERR_NOMEM;
     }
-    if (status == ECC_OK) {
-        status = s_set_string(recorded, "ecsconf", ECSCONF_VERSION);
+    return s_body(rec, request->body, request->body_len, req, "/request", r);
+}
+
+/* The response as the endpoint answered it, redacted, as `resp`. */
+static enum ecc_status s_build_response(
+    struct ecc_recording *rec, const struct ecc_http_response *response, json_t *resp, struct s_redaction *r) {
+    if (json_object_set_new(resp, "status", json_integer(response->status)) != 0) {
+        return ECC_ERR_NOMEM;
     }
-    if (status == ECC_OK) {
-        status = json_object_set(root, "recorded", recorded) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+    json_t *headers = NULL;
+    enum ecc_status status = s_headers(rec, &response->headers, "/response", r, &headers);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = json_object_set(root, "redacted", r.items) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+    if (json_object_set_new(resp, "headers", headers) != 0) {
+        return ECC_ERR_NOMEM;
     }
-    /* The request as the client sent it. */
-    if (status == ECC_OK) {
-        status = s_set_string(req, "method", request->method);
+    return s_body(rec, response->body, response->body_len, resp, "/response", r);
+}
+
+/* Builds the fixture, under `fixed_id` or the next id of the set; the caller holds the mutex. */
+static enum ecc_status s_build_locked(
+    struct ecc_recording *rec,
+    const char *fixed_id,
+    const struct ecc_http_request *request,
+    const struct ecc_http_response *response,
+    json_t **out,
+    struct ecc_diag *diag) {
+    *out = NULL;
+    char operation[128];
+    enum ecc_status status = s_check_exchange(rec, fixed_id, request, response, operation, sizeof(operation), diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        bool lossy = false;
-        json_t *path = s_text_value(request->path, strlen(request->path), &lossy);
-        char *redacted = NULL;
-        status = path ? s_redact_text(rec, json_string_value(path), "/request/path", &r, &redacted) : ECC_ERR_NOMEM;
-        if (status == ECC_OK && redacted && json_string_set(path, redacted) != 0) {
-            status = ECC_ERR_NOMEM;
-        }
-        free(redacted);
-        if (status == ECC_OK && lossy) {
-            status = s_note(&r, "/request/path", "bytes that are not UTF-8 replaced by '?'");
-        }
-        if (status == ECC_OK) {
-            status = json_object_set_new(req, "path", path) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-        } else {
-            json_decref(path);
-        }
+    struct s_redaction r = {.items = json_array(), .dropped = 0};
+    json_t *root = json_object();
+    json_t *req = json_object();
+    json_t *resp = json_object();
+    status = r.items && root && req && resp ? ECC_OK : ECC_ERR_NOMEM;
+    if (status != ECC_OK) {
+        goto on_error;
     }
-    if (status == ECC_OK) {
-        status = s_query(rec, request->query, req, &r);
+    /* Member order in the file: id, description, operation, recorded, redacted, request, response. */
+    status = s_build_head(rec, fixed_id, operation, response, root);
+    if (status != ECC_OK) {
+        goto on_error;
     }
-    if (status == ECC_OK && (status = s_headers(rec, &request->headers, "/request", &r, &headers)) == ECC_OK) {
-        status = json_object_set_new(req, "headers", headers) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+    if (json_object_set(root, "redacted", r.items) != 0 || json_object_set(root, "request", req) != 0 ||
+        json_object_set(root, "response", resp) != 0) {
+        status = ECC_ERR_NOMEM;
+        goto on_error;
     }
-    if (status == ECC_OK) {
-        status = s_body(rec, request->body, request->body_len, req, "/request", &r);
+    status = s_build_request(rec, request, req, &r);
+    if (status != ECC_OK) {
+        goto on_error;
     }
-    /* The response as the endpoint answered it. */
-    if (status == ECC_OK) {
-        status = json_object_set_new(resp, "status", json_integer(response->status)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+    status = s_build_response(rec, response, resp, &r);
+    if (status != ECC_OK) {
+        goto on_error;
     }
-    if (status == ECC_OK && (status = s_headers(rec, &response->headers, "/response", &r, &headers)) == ECC_OK) {
-        status = json_object_set_new(resp, "headers", headers) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-    }
-    if (status == ECC_OK) {
-        status = s_body(rec, response->body, response->body_len, resp, "/response", &r);
-    }
-    if (status == ECC_OK && r.dropped) {
+    if (r.dropped) {
         char line[120];
         snprintf(line, sizeof(line), "and %zu more redactions not listed", r.dropped);
-        json_t *text = json_string(line);
-        status = text && json_array_append_new(r.items, text) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+        if (json_array_append_new(r.items, json_string(line)) != 0) {
+            status = ECC_ERR_NOMEM;
+            goto on_error;
+        }
     }
-    if (status == ECC_OK) {
-        status = json_object_set(root, "request", req) == 0 && json_object_set(root, "response", resp) == 0
-                     ? ECC_OK
-                     : ECC_ERR_NOMEM;
-    }
-    if (status == ECC_OK) {
-        rec->next_seq += fixed_id ? 0 : 1;
-        *out = root;
-        root = NULL;
-    } else {
-        ecc_diag_set(diag, "cannot build the fixture: %s", ecc_status_name(status));
-    }
+    rec->next_seq += fixed_id ? 0 : 1;
+    *out = root;
+    json_decref(req);
+    json_decref(resp);
+    json_decref(r.items);
+    return ECC_OK;
+on_error:
+    ecc_diag_set(diag, "cannot build the fixture: %s", ecc_status_name(status));
     json_decref(root);
-    json_decref(recorded);
     json_decref(req);
     json_decref(resp);
     json_decref(r.items);
