@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define S_CMD "sign"
+
 static void s_help(FILE *out) {
     fprintf(
         out,
@@ -51,137 +53,136 @@ static int64_t s_fixed_clock(void *user_data) {
     return *(const int64_t *)user_data;
 }
 
-int ecc_cmd_sign(int argc, char **argv) {
-    const char *cmd = "sign";
-    const char *access_key = NULL, *secret_file = NULL, *region = NULL, *service = "ecs", *date = NULL;
-    const char *expires_text = NULL, *input = NULL;
-    bool presign = false, explain = false;
-    struct ecc_sigv4_sign_options options = {0};
-    for (int i = 1; i < argc; i++) {
+/* The command line, as given. */
+struct s_args {
+    const char *access_key;
+    const char *secret_file;
+    const char *region;
+    const char *service;
+    const char *input;
+    bool presign;
+    bool explain;
+    int64_t now_s; /* --date; the clock's answer */
+    struct ecc_sigv4_sign_options options;
+};
+
+/* Reads and checks the command line: ECC_EXIT_OK to go on, an exit code (printed), or -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    const char *date = NULL;
+    uint64_t expires = 0;
+    bool bad = false, expires_given = false;
+    for (int i = 1; i < argc && !bad; i++) {
         const char *value;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            return ECC_EXIT_OK;
+            return -1;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--access-key"))) {
-            access_key = value;
+            args->access_key = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--secret-key-file"))) {
-            secret_file = value;
+            args->secret_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            region = value;
+            args->region = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--service"))) {
-            service = value;
+            args->service = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--date"))) {
             date = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expires"))) {
-            expires_text = value;
+        } else if (ecc_cli_number_option(
+                       S_CMD, argc, argv, &i, "--expires", 1, ECC_SIGV4_MAX_EXPIRES_S, &expires, &bad)) {
+            expires_given = true;
         } else if (strcmp(argv[i], "--presign") == 0) {
-            presign = true;
+            args->presign = true;
         } else if (strcmp(argv[i], "--explain") == 0) {
-            explain = true;
+            args->explain = true;
         } else if (strcmp(argv[i], "--content-sha256") == 0) {
-            options.add_content_sha256_header = true;
+            args->options.add_content_sha256_header = true;
         } else if (strcmp(argv[i], "--unsigned-payload") == 0) {
-            options.payload = ECC_SIGV4_PAYLOAD_UNSIGNED;
+            args->options.payload = ECC_SIGV4_PAYLOAD_UNSIGNED;
         } else if (strcmp(argv[i], "--token-after-signing") == 0) {
-            options.session_token_after_signing = true;
+            args->options.session_token_after_signing = true;
         } else if (strcmp(argv[i], "--no-normalize") == 0) {
-            options.keep_path_unnormalized = true;
+            args->options.keep_path_unnormalized = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            ecc_cli_error(cmd, "unknown option or missing value: '%s' (see ecsconf sign --help)", argv[i]);
-            return ECC_EXIT_USAGE;
-        } else if (input) {
-            ecc_cli_error(cmd, "one request file at a time ('%s' and '%s' given)", input, argv[i]);
-            return ECC_EXIT_USAGE;
+            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf sign --help)", argv[i]);
+            bad = true;
+        } else if (args->input) {
+            ecc_cli_error(S_CMD, "one request file at a time ('%s' and '%s' given)", args->input, argv[i]);
+            bad = true;
         } else {
-            input = argv[i];
+            args->input = argv[i];
         }
     }
-
-    int64_t now_s = 0;
+    if (bad) {
+        return ECC_EXIT_USAGE;
+    }
     if (date) {
-        if (ecc_sigv4_parse_date(date, &now_s) != ECC_OK) {
-            ecc_cli_error(cmd, "--date '%s' is not in the form YYYYMMDDTHHMMSSZ (e.g. 20150830T123600Z)", date);
+        if (ecc_sigv4_parse_date(date, &args->now_s) != ECC_OK) {
+            ecc_cli_error(S_CMD, "--date '%s' is not in the form YYYYMMDDTHHMMSSZ (e.g. 20150830T123600Z)", date);
             return ECC_EXIT_USAGE;
         }
-        options.clock = s_fixed_clock;
-        options.clock_user_data = &now_s;
+        args->options.clock = s_fixed_clock;
+        args->options.clock_user_data = &args->now_s;
     }
-    if (expires_text) {
-        char *end = NULL;
-        unsigned long expires = strtoul(expires_text, &end, 10);
-        if (!presign) {
-            ecc_cli_error(cmd, "--expires only applies to --presign");
-            return ECC_EXIT_USAGE;
-        }
-        if (!expires_text[0] || *end || expires_text[0] == '-' || expires < 1 || expires > ECC_SIGV4_MAX_EXPIRES_S) {
-            ecc_cli_error(
-                cmd,
-                "--expires must be a number of seconds from 1 to %d, got '%s'",
-                ECC_SIGV4_MAX_EXPIRES_S,
-                expires_text);
-            return ECC_EXIT_USAGE;
-        }
-        options.expires_s = (uint32_t)expires;
+    if (expires_given && !args->presign) {
+        ecc_cli_error(S_CMD, "--expires only applies to --presign");
+        return ECC_EXIT_USAGE;
     }
-    if (!region) {
-        region = ecc_credentials_region_from_env();
+    args->options.expires_s = (uint32_t)expires;
+    if (!args->region) {
+        args->region = ecc_credentials_region_from_env();
     }
-    if (!region) {
-        ecc_cli_error(cmd, "no region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)");
+    if (!args->region) {
+        ecc_cli_error(S_CMD, "no region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)");
         return ECC_EXIT_SETUP;
     }
+    return ECC_EXIT_OK;
+}
 
-    int exit_code = ECC_EXIT_OK;
-    struct ecc_credentials credentials;
-    ecc_credentials_init(&credentials);
-    struct ecc_http_request request;
-    ecc_http_request_init(&request);
-    struct ecc_buf out;
-    ecc_buf_init(&out, 64 * 1024 * 1024);
-    struct ecc_sigv4_signer *signer = NULL;
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-
-    /* The environment's session token belongs to the environment's key pair only. */
+/* --access-key and --secret-key-file, each else the environment's; the environment's session token
+ * belongs to the environment's key pair only. */
+static int s_credentials(const struct s_args *args, struct ecc_credentials *credentials) {
     const char *env_key = getenv("AWS_ACCESS_KEY_ID");
     const char *env_secret = getenv("AWS_SECRET_ACCESS_KEY");
-    const char *key_id = access_key ? access_key : env_key;
+    const char *key_id = args->access_key ? args->access_key : env_key;
     if (!key_id || !key_id[0]) {
-        ecc_cli_error(cmd, "no access key id: pass --access-key or set AWS_ACCESS_KEY_ID");
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
+        ecc_cli_error(S_CMD, "no access key id: pass --access-key or set AWS_ACCESS_KEY_ID");
+        return ECC_EXIT_SETUP;
     }
-    if (!secret_file && (!env_secret || !env_secret[0])) {
-        ecc_cli_error(cmd, "no secret access key: pass --secret-key-file or set AWS_SECRET_ACCESS_KEY");
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
+    if (!args->secret_file && (!env_secret || !env_secret[0])) {
+        ecc_cli_error(S_CMD, "no secret access key: pass --secret-key-file or set AWS_SECRET_ACCESS_KEY");
+        return ECC_EXIT_SETUP;
     }
-    const char *token = !access_key && !secret_file ? getenv("AWS_SESSION_TOKEN") : NULL;
-    if (ecc_credentials_set(&credentials, key_id, secret_file ? "pending" : env_secret, token, &diag) != ECC_OK ||
-        (secret_file && ecc_credentials_read_secret_file(&credentials, secret_file, &diag) != ECC_OK)) {
-        ecc_cli_error(cmd, "%s", diag.text);
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
+    const char *token = !args->access_key && !args->secret_file ? getenv("AWS_SESSION_TOKEN") : NULL;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_credentials_set(credentials, key_id, args->secret_file ? "pending" : env_secret, token, &diag) != ECC_OK ||
+        (args->secret_file && ecc_credentials_read_secret_file(credentials, args->secret_file, &diag) != ECC_OK)) {
+        ecc_cli_error(S_CMD, "%s", diag.text);
+        return ECC_EXIT_SETUP;
     }
-    exit_code = ecc_cli_read_request(cmd, input, &request);
-    if (exit_code != ECC_EXIT_OK) {
-        goto done;
-    }
-    options.credentials = &credentials;
-    options.region = region;
-    options.service = service;
-    options.mode = presign ? ECC_SIGV4_MODE_QUERY : ECC_SIGV4_MODE_HEADER;
-    signer = ecc_sigv4_signer_new();
+    return ECC_EXIT_OK;
+}
+
+/* Signs the request and prints it (or the presigned URL); --explain shows the canonical request. */
+static int s_sign(struct s_args *args, const struct ecc_credentials *credentials, struct ecc_http_request *request) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    args->options.credentials = credentials;
+    args->options.region = args->region;
+    args->options.service = args->service;
+    args->options.mode = args->presign ? ECC_SIGV4_MODE_QUERY : ECC_SIGV4_MODE_HEADER;
+    struct ecc_sigv4_signer *signer = ecc_sigv4_signer_new();
     if (!signer) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
+        return ECC_EXIT_INTERNAL;
     }
-    if (ecc_sigv4_signer_sign(signer, &request, &options, &diag) != ECC_OK) {
-        ecc_cli_error(cmd, "%s", diag.text);
+    int exit_code = ECC_EXIT_OK;
+    struct ecc_buf out;
+    ecc_buf_init(&out, 64 * 1024 * 1024);
+    if (ecc_sigv4_signer_sign(signer, request, &args->options, &diag) != ECC_OK) {
+        ecc_cli_error(S_CMD, "%s", diag.text);
         exit_code = ECC_EXIT_USAGE;
         goto done;
     }
-    if (explain) {
+    if (args->explain) {
         fprintf(
             stderr,
             "# canonical request\n%s\n# string to sign\n%s\n# signature\n%s\n",
@@ -189,24 +190,43 @@ int ecc_cmd_sign(int argc, char **argv) {
             ecc_sigv4_signer_string_to_sign(signer),
             ecc_sigv4_signer_signature(signer));
     }
-    enum ecc_status status;
-    if (presign) {
-        status = ecc_buf_printf(
-            &out,
-            "https://%s%s?%s\n",
-            ecc_http_headers_get(&request.headers, "host"),
-            request.path && request.path[0] ? request.path : "/",
-            request.query);
-    } else {
-        status = ecc_sigv4_format_request_text(&request, &out);
-    }
+    enum ecc_status status = args->presign ? ecc_buf_printf(
+                                                 &out,
+                                                 "https://%s%s?%s\n",
+                                                 ecc_http_headers_get(&request->headers, "host"),
+                                                 request->path && request->path[0] ? request->path : "/",
+                                                 request->query)
+                                           : ecc_sigv4_format_request_text(request, &out);
     if (status != ECC_OK || fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-        ecc_cli_error(cmd, "cannot write the signed request");
+        ecc_cli_error(S_CMD, "cannot write the signed request");
         exit_code = ECC_EXIT_SETUP;
     }
 done:
-    ecc_sigv4_signer_destroy(signer);
     ecc_buf_clean_up(&out);
+    ecc_sigv4_signer_destroy(signer);
+    return exit_code;
+}
+
+int ecc_cmd_sign(int argc, char **argv) {
+    struct s_args args = {.service = "ecs"};
+    int exit_code = s_parse(argc, argv, &args);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+    }
+    struct ecc_credentials credentials;
+    ecc_credentials_init(&credentials);
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    exit_code = s_credentials(&args, &credentials);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = ecc_cli_read_request(S_CMD, args.input, &request);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_sign(&args, &credentials, &request);
+done:
     ecc_http_request_clean_up(&request);
     ecc_credentials_clean_up(&credentials);
     return exit_code;
