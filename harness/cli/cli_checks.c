@@ -230,3 +230,18 @@ int ecc_cli_resolve_ca_bundle(const char *cmd, const char **ca_bundle, char *fou
     *ca_bundle = status == ECC_OK ? found : NULL;
     return ECC_EXIT_OK;
 }
+
+bool ecc_cli_listen_option(
+    const char *cmd, int argc, char **argv, int *i, char *address, size_t size, uint16_t *port, bool *bad) {
+    const char *value = ecc_cli_option_value(argc, argv, i, "--listen");
+    if (!value) {
+        return false;
+    }
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_server_parse_listen(value, address, size, port, &diag) != ECC_OK) {
+        ecc_cli_error(cmd, "--listen: %s (e.g. 127.0.0.1:8080 or [::1]:0)", diag.text);
+        *bad = true;
+    }
+    return true;
+}

@@ -128,11 +128,9 @@ static int s_parse(int argc, char **argv, struct s_args *args) {
             }
         } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--timeout-ms", 1, 3600000, &args->timeout_ms, &bad)) {
             continue;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--listen"))) {
-            bad = ecc_server_parse_listen(value, args->address, sizeof(args->address), &args->port, &diag) != ECC_OK;
-            if (bad) {
-                ecc_cli_error(S_CMD, "--listen: %s (e.g. 127.0.0.1:8080 or [::1]:0)", diag.text);
-            }
+        } else if (ecc_cli_listen_option(
+                       S_CMD, argc, argv, &i, args->address, sizeof(args->address), &args->port, &bad)) {
+            continue;
         } else {
             ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see --help)", argv[i]);
             bad = true;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char *const s_cmd = "serve";
 
@@ -38,8 +37,9 @@ static void s_help(FILE *out) {
         "  --case FILE         the client case (required)\n"
         "  --fixtures DIR      recorded exchanges (default: fixtures/ in the data folder `ecsconf version`\n"
         "                      prints)\n"
-        "  --address ADDR      numeric address to bind (default 127.0.0.1)\n"
-        "  --port N            port (default 0: a free one, printed)\n"
+        "  --listen ADDR:PORT  address to bind (default 127.0.0.1:0: a free port, printed), as for\n"
+        "                      `ecsconf emulate` and `ecsconf record` (--address ADDR and --port N, its older\n"
+        "                      spelling, still work)\n"
         "  --region REGION     signature scope region (default: AWS_REGION, else us-east-1)\n"
         "  --max-requests N    stop after N requests (default: run until Ctrl-C)\n"
         "  --max-seconds N     stop after N seconds\n"
@@ -66,171 +66,191 @@ static void s_log(void *user_data, const char *line) {
     free(clean);
 }
 
-static bool s_parse_unsigned(const char *text, unsigned long max, unsigned long *out) {
-    char *end = NULL;
-    *out = strtoul(text, &end, 10);
-    return text[0] != '\0' && *end == '\0' && *out <= max;
-}
-
-int ecc_cmd_serve(int argc, char **argv) {
-    const char *case_file = NULL;
-    char default_fixtures[4096];
-    const char *fixtures_dir = ecc_cli_data_path("fixtures", default_fixtures, sizeof(default_fixtures));
-    const char *address = NULL;
-    const char *region = ecc_credentials_region_from_env();
-    unsigned long port = 0;
-    unsigned long max_requests = 0;
-    unsigned long max_seconds = 0;
+/* The command line, as given. */
+struct s_args {
+    const char *case_file;
+    const char *fixtures_dir;
+    const char *region;
+    char address[128];
+    bool address_given;
+    uint16_t port;
+    uint64_t max_requests;
+    uint64_t max_seconds;
     struct ecc_cli_tls tls;
-    ecc_cli_tls_init(&tls);
-    for (int i = 1; i < argc; i++) {
+    char default_fixtures[4096];
+};
+
+/* Reads and checks the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    bool bad = false;
+    uint64_t port = 0;
+    for (int i = 1; i < argc && !bad; i++) {
         const char *value;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            return ECC_EXIT_OK;
+            return -1;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--case")) != NULL) {
-            case_file = value;
+            args->case_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures")) != NULL) {
-            fixtures_dir = value;
+            args->fixtures_dir = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-cert")) != NULL) {
-            tls.cert_file = value;
+            args->tls.cert_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-key")) != NULL) {
-            tls.key_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--address")) != NULL) {
-            address = value;
+            args->tls.key_file = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region")) != NULL) {
-            region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--port")) != NULL) {
-            if (!s_parse_unsigned(value, 65535, &port)) {
-                ecc_cli_error(s_cmd, "--port takes 0..65535, got '%s'", value);
-                return ECC_EXIT_USAGE;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--max-requests")) != NULL) {
-            if (!s_parse_unsigned(value, 1000, &max_requests) || max_requests == 0) {
-                ecc_cli_error(s_cmd, "--max-requests takes 1..1000, got '%s'", value);
-                return ECC_EXIT_USAGE;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--max-seconds")) != NULL) {
-            if (!s_parse_unsigned(value, 86400, &max_seconds) || max_seconds == 0) {
-                ecc_cli_error(s_cmd, "--max-seconds takes 1..86400, got '%s'", value);
-                return ECC_EXIT_USAGE;
-            }
+            args->region = value;
+        } else if (ecc_cli_listen_option(
+                       s_cmd, argc, argv, &i, args->address, sizeof(args->address), &args->port, &bad)) {
+            args->address_given = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--address")) != NULL) {
+            snprintf(args->address, sizeof(args->address), "%s", value);
+            args->address_given = true;
+        } else if (ecc_cli_number_option(s_cmd, argc, argv, &i, "--port", 0, 65535, &port, &bad)) {
+            args->port = (uint16_t)port;
+        } else if (
+            ecc_cli_number_option(s_cmd, argc, argv, &i, "--max-requests", 1, 1000, &args->max_requests, &bad) ||
+            ecc_cli_number_option(s_cmd, argc, argv, &i, "--max-seconds", 1, 86400, &args->max_seconds, &bad)) {
+            continue;
         } else {
             ecc_cli_error(s_cmd, "unknown argument '%s' (see ecsconf serve --help)", argv[i]);
-            return ECC_EXIT_USAGE;
+            bad = true;
         }
     }
-    if (case_file == NULL) {
+    if (bad) {
+        return ECC_EXIT_USAGE;
+    }
+    if (args->case_file == NULL) {
         ecc_cli_error(s_cmd, "--case FILE is required (see ecsconf serve --help)");
         return ECC_EXIT_USAGE;
     }
-    if (region == NULL) {
-        region = ECC_MOCK_DEFAULT_REGION;
+    if (args->region == NULL) {
+        args->region = ECC_MOCK_DEFAULT_REGION;
     }
-    const char *access_key = getenv("AWS_ACCESS_KEY_ID");
-    const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
-    if (access_key == NULL || access_key[0] == '\0' || secret == NULL || secret[0] == '\0') {
-        access_key = ECC_MOCK_DEFAULT_ACCESS_KEY_ID;
-        secret = ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY;
-    }
+    return ECC_EXIT_OK;
+}
 
-    int exit_code = ECC_EXIT_OK;
+/* The served case; clean_up releases it. */
+struct s_serve {
+    struct ecc_credentials credentials; /* the key the mock accepts */
     struct ecc_fixture_set fixtures;
-    struct ecc_client_case *c = NULL;
-    struct ecc_mock *mock = NULL;
-    struct ecc_server *server = NULL;
-    json_t *params = NULL;
-    struct ecc_string_list problems;
+    struct ecc_client_case *c;
+    struct ecc_mock *mock;
+    struct ecc_server *server;
+    json_t *params;
+};
+
+static void s_serve_clean_up(struct s_serve *serve) {
+    ecc_server_destroy(serve->server);
+    ecc_mock_destroy(serve->mock);
+    ecc_client_case_destroy(serve->c);
+    json_decref(serve->params);
+    ecc_fixture_set_clean_up(&serve->fixtures);
+    ecc_credentials_clean_up(&serve->credentials);
+}
+
+/* The key the mock accepts (the environment's, else the public test key), the case and its mock. */
+static int s_load(struct s_args *args, struct s_serve *serve) {
     struct ecc_diag diag;
-    char text[1200];
-    ecc_fixture_set_init(&fixtures);
-    ecc_string_list_init(&problems);
     ecc_diag_clear(&diag);
-    if (ecc_fixture_set_load_dir(&fixtures, fixtures_dir, NULL, NULL) != ECC_OK ||
-        ecc_client_case_load_file(case_file, &fixtures, &c, &diag) != ECC_OK) {
+    if (ecc_credentials_from_env(&serve->credentials, &diag) != ECC_OK &&
+        ecc_credentials_set(
+            &serve->credentials, ECC_MOCK_DEFAULT_ACCESS_KEY_ID, ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY, NULL, &diag) !=
+            ECC_OK) {
+        return ECC_EXIT_INTERNAL;
+    }
+    char text[1200];
+    if (ecc_fixture_set_load_dir(&serve->fixtures, args->fixtures_dir, NULL, NULL) != ECC_OK ||
+        ecc_client_case_load_file(args->case_file, &serve->fixtures, &serve->c, &diag) != ECC_OK) {
         ecc_diag_format(&diag, text, sizeof(text));
         ecc_cli_error(s_cmd, "%s", diag.text[0] ? text : "cannot load the fixtures");
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
+        return ECC_EXIT_USAGE;
     }
     struct ecc_mock_options mock_options = {
-        .region = region,
-        .access_key_id = access_key,
-        .secret_access_key = secret,
+        .region = args->region,
+        .access_key_id = serve->credentials.access_key_id,
+        .secret_access_key = serve->credentials.secret_access_key,
         .log_fn = s_log,
     };
-    mock = ecc_mock_new(&mock_options, &diag);
-    if (mock == NULL || ecc_client_case_setup_mock(c, region, 0, mock, &diag) != ECC_OK ||
-        ecc_client_case_params(c, region, &params, &diag) != ECC_OK) {
+    serve->mock = ecc_mock_new(&mock_options, &diag);
+    if (serve->mock == NULL || ecc_client_case_setup_mock(serve->c, args->region, 0, serve->mock, &diag) != ECC_OK ||
+        ecc_client_case_params(serve->c, args->region, &serve->params, &diag) != ECC_OK) {
         ecc_diag_format(&diag, text, sizeof(text));
         ecc_cli_error(s_cmd, "%s", text);
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
+        return ECC_EXIT_USAGE;
     }
+    return ECC_EXIT_OK;
+}
+
+/* Listens and prints what a client needs: the URL, region, key and parameters. */
+static int s_listen(struct s_args *args, struct s_serve *serve) {
     struct ecc_server_options server_options;
     ecc_server_options_init(&server_options);
-    server_options.address = address;
-    server_options.port = (uint16_t)port;
-    exit_code = ecc_cli_tls_load(s_cmd, &tls);
+    server_options.address = args->address_given ? args->address : NULL;
+    server_options.port = args->port;
+    int exit_code = ecc_cli_tls_load(s_cmd, &args->tls);
     if (exit_code != ECC_EXIT_OK) {
-        goto done;
+        return exit_code;
     }
-    server_options.tls_cert_pem = tls.cert_pem;
-    server_options.tls_key_pem = tls.key_pem;
-    server = ecc_server_new(&server_options, ecc_mock_handle, mock, &diag);
-    ecc_cli_tls_clean_up(&tls); /* the server keeps its own copies */
-    if (server == NULL) {
+    server_options.tls_cert_pem = args->tls.cert_pem;
+    server_options.tls_key_pem = args->tls.key_pem;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    serve->server = ecc_server_new(&server_options, ecc_mock_handle, serve->mock, &diag);
+    ecc_cli_tls_clean_up(&args->tls); /* the server keeps its own copies */
+    if (serve->server == NULL) {
         ecc_cli_error(s_cmd, "%s", diag.text);
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
+        return ECC_EXIT_SETUP;
     }
-    if (address == NULL) {
+    if (!args->address_given) {
         char host[64];
-        snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)ecc_server_port(server));
-        if (ecc_mock_set_host(mock, host) != ECC_OK) {
-            exit_code = ECC_EXIT_INTERNAL;
-            goto done;
+        snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)ecc_server_port(serve->server));
+        if (ecc_mock_set_host(serve->mock, host) != ECC_OK) {
+            return ECC_EXIT_INTERNAL;
         }
     }
-    char *params_text = json_dumps(params, JSON_COMPACT);
+    char *params_text = json_dumps(serve->params, JSON_COMPACT);
     printf(
         "endpoint %s\nregion %s\naccess key %s\nparameters %s\n",
-        ecc_server_url(server),
-        region,
-        access_key,
+        ecc_server_url(serve->server),
+        args->region,
+        serve->credentials.access_key_id,
         params_text != NULL ? params_text : "{}");
+    free(params_text);
+    const struct ecc_client_case *c = serve->c;
     if (c->expect_requests == c->expect_requests_max) {
         printf("answers %zu, requests expected %u\n", c->response_count, c->expect_requests);
     } else {
         printf(
             "answers %zu, requests expected %u to %u\n", c->response_count, c->expect_requests, c->expect_requests_max);
     }
-    free(params_text);
     fflush(stdout);
+    return ECC_EXIT_OK;
+}
 
+/* Serves until Ctrl-C, --max-requests or --max-seconds, then prints every problem and the verdict. */
+static int s_serve_and_judge(const struct s_args *args, struct s_serve *serve) {
     struct sigaction action;
     memset(&action, 0, sizeof(action));
     action.sa_handler = s_on_signal;
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
-    time_t started = time(NULL);
+    uint64_t started_ms = ecc_monotonic_ms();
     while (!s_stop_requested) {
-        if (max_requests != 0 && ecc_mock_record_count(mock) >= max_requests) {
+        if (args->max_requests != 0 && ecc_mock_record_count(serve->mock) >= args->max_requests) {
             break;
         }
-        if (max_seconds != 0 && (unsigned long)(time(NULL) - started) >= max_seconds) {
+        if (args->max_seconds != 0 && ecc_monotonic_ms() - started_ms >= args->max_seconds * 1000u) {
             break;
         }
         ecc_sleep_ms(50);
     }
-    ecc_server_stop(server, 2000);
-    if (ecc_mock_finish(mock, &problems) != ECC_OK) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-    size_t received = ecc_mock_record_count(mock);
-    if (ecc_client_case_check_requests(c, received, &problems) != ECC_OK) {
-        exit_code = ECC_EXIT_INTERNAL;
+    ecc_server_stop(serve->server, 2000);
+    struct ecc_string_list problems;
+    ecc_string_list_init(&problems);
+    size_t received = ecc_mock_record_count(serve->mock);
+    int exit_code = ECC_EXIT_INTERNAL;
+    if (ecc_mock_finish(serve->mock, &problems) != ECC_OK ||
+        ecc_client_case_check_requests(serve->c, received, &problems) != ECC_OK) {
         goto done;
     }
     for (size_t i = 0; i < problems.count; i++) {
@@ -239,21 +259,42 @@ int ecc_cmd_serve(int argc, char **argv) {
         free(clean);
     }
     bool passed = problems.count == 0;
+    size_t played = ecc_mock_played_count(serve->mock);
     printf(
         "%s: %zu request%s, %zu answer%s played\n",
         passed ? "PASS" : "FAIL",
         received,
         received == 1 ? "" : "s",
-        ecc_mock_played_count(mock),
-        ecc_mock_played_count(mock) == 1 ? "" : "s");
+        played,
+        played == 1 ? "" : "s");
     exit_code = passed ? ECC_EXIT_OK : ECC_EXIT_FAILED;
-
 done:
-    ecc_server_destroy(server);
-    ecc_mock_destroy(mock);
-    ecc_client_case_destroy(c);
-    json_decref(params);
     ecc_string_list_clean_up(&problems);
-    ecc_fixture_set_clean_up(&fixtures);
+    return exit_code;
+}
+
+int ecc_cmd_serve(int argc, char **argv) {
+    struct s_args args = {.region = ecc_credentials_region_from_env()};
+    args.fixtures_dir = ecc_cli_data_path("fixtures", args.default_fixtures, sizeof(args.default_fixtures));
+    ecc_cli_tls_init(&args.tls);
+    int exit_code = s_parse(argc, argv, &args);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+    }
+    struct s_serve serve = {0};
+    ecc_credentials_init(&serve.credentials);
+    ecc_fixture_set_init(&serve.fixtures);
+    exit_code = s_load(&args, &serve);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_listen(&args, &serve);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_serve_and_judge(&args, &serve);
+done:
+    ecc_cli_tls_clean_up(&args.tls);
+    s_serve_clean_up(&serve);
     return exit_code;
 }

@@ -132,6 +132,10 @@ int ecc_cli_preflight(
     const char *shown,
     struct ecc_run_report *report,
     bool *usable);
+/* --listen ADDR:PORT of the commands that listen (server.h's parser): true when argv[*i] is it; a bad value
+ * is printed and sets *bad. */
+bool ecc_cli_listen_option(
+    const char *cmd, int argc, char **argv, int *i, char *address, size_t size, uint16_t *port, bool *bad);
 /* --run-id: 8 lower-case hex digits (the resource prefix without its "ecc"). */
 bool ecc_cli_parse_run_id(const char *text, uint32_t *out);
 /* --ca-bundle: a readable file, checked now (AWS_CA_BUNDLE and the profile's ca_bundle are read where the
