@@ -276,6 +276,19 @@ static void test_monotonic_clock_and_sleep(void **state) {
     ecc_sleep_ms(0);
 }
 
+/* The one UUID and hex-digit test of the library (matchers, the comparison by meaning, drafts). */
+static void test_uuid_text(void **state) {
+    (void)state;
+    const char *good = "0123abcd-ef01-4a2B-8c3D-0123456789ab";
+    assert_true(ecc_is_uuid_text(good, strlen(good)));
+    assert_false(ecc_is_uuid_text(good, strlen(good) - 1));                      /* short */
+    assert_false(ecc_is_uuid_text("0123abcd-ef01-4a2b-8c3d-0123456789ag", 36));  /* not hex */
+    assert_false(ecc_is_uuid_text("0123abcd0ef01-4a2b-8c3d-0123456789a", 36));   /* dash moved */
+    assert_false(ecc_is_uuid_text("0123abcd-ef01-4a2b-8c3d-0123456789ab0", 37)); /* long */
+    assert_true(ecc_is_hex_digit('0') && ecc_is_hex_digit('f') && ecc_is_hex_digit('F'));
+    assert_false(ecc_is_hex_digit('g') || ecc_is_hex_digit('-') || ecc_is_hex_digit('\0'));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logf_formats_one_line_and_truncates),
@@ -292,6 +305,7 @@ int main(void) {
         cmocka_unit_test(test_request_copy),
         cmocka_unit_test(test_array_grow),
         cmocka_unit_test(test_monotonic_clock_and_sleep),
+        cmocka_unit_test(test_uuid_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

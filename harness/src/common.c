@@ -355,3 +355,20 @@ void ecc_uuid4_format(uint8_t bytes[16], char out[37]) {
         at += 2u * groups[g];
     }
 }
+
+bool ecc_is_hex_digit(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool ecc_is_uuid_text(const char *s, size_t len) {
+    if (len != 36) {
+        return false;
+    }
+    for (size_t i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !ecc_is_hex_digit(s[i])) {
+            return false;
+        }
+    }
+    return true;
+}

@@ -113,26 +113,9 @@ static enum ecc_status s_add(
 
 /* ---- shapes --------------------------------------------------------------------------------------- */
 
-static bool s_is_hex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool s_is_uuid(const char *s, size_t len) {
-    if (len != 36) {
-        return false;
-    }
-    for (size_t i = 0; i < 36; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !s_is_hex(s[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static bool s_all(const char *s, size_t len, bool digits_only) {
     for (size_t i = 0; i < len; i++) {
-        if (digits_only ? !(s[i] >= '0' && s[i] <= '9') : !s_is_hex(s[i])) {
+        if (digits_only ? !(s[i] >= '0' && s[i] <= '9') : !ecc_is_hex_digit(s[i])) {
             return false;
         }
     }
@@ -141,7 +124,7 @@ static bool s_all(const char *s, size_t len, bool digits_only) {
 
 /* The shape of an id, or NULL when the text is no id: "a UUID", "a 32-digit hex id", "a number". */
 static const char *s_id_shape(const char *s, size_t len, bool in_arn, char *buf, size_t size) {
-    if (s_is_uuid(s, len)) {
+    if (ecc_is_uuid_text(s, len)) {
         return "a UUID";
     }
     if (len >= 16 && s_all(s, len, false)) {

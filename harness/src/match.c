@@ -338,23 +338,6 @@ static bool s_has_type(const json_t *value, const char *type) {
     return strcmp(type, ecc_json_type_name(value)) == 0;
 }
 
-static bool s_is_hex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool s_is_uuid(const char *s, size_t len) {
-    if (len != 36) {
-        return false;
-    }
-    for (size_t i = 0; i < 36; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !s_is_hex(s[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* arn:<aws|aws-*>:ecs:<region>:<12 digits>:<kind>/<something> */
 static bool s_is_ecs_arn(const char *s, const char *kind) {
     if (strncmp(s, "arn:aws", 7) != 0) {
@@ -793,7 +776,7 @@ static bool s_match_uuid(
     (void)operand;
     (void)key;
     (void)pointer;
-    if (!json_is_string(value) || !s_is_uuid(json_string_value(value), json_string_length(value))) {
+    if (!json_is_string(value) || !ecc_is_uuid_text(json_string_value(value), json_string_length(value))) {
         snprintf(why, why_size, "expected a UUID (8-4-4-4-12 hex digits)");
         return false;
     }

@@ -960,10 +960,6 @@ static const char *s_find(const char *haystack, size_t len, const char *needle, 
     return NULL;
 }
 
-static bool s_is_hex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 bool ecc_recording_text_has_secret(const char *text, size_t len, const char *const *secrets, size_t secret_count) {
     for (size_t i = 0; secrets && i < secret_count; i++) {
         if (secrets[i] && *secrets[i] && s_find(text, len, secrets[i], strlen(secrets[i]))) {
@@ -982,7 +978,7 @@ bool ecc_recording_text_has_secret(const char *text, size_t len, const char *con
             }
             const char *sig = hit + marker_len;
             size_t hex = 0;
-            while (sig + hex < text + len && s_is_hex(sig[hex])) {
+            while (sig + hex < text + len && ecc_is_hex_digit(sig[hex])) {
                 hex++;
             }
             if (hex >= 64) {

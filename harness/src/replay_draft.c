@@ -33,19 +33,6 @@ static bool s_is_hex_id(const char *s) {
     return len >= 16 && strspn(s, "0123456789abcdef") == len;
 }
 
-static bool s_is_uuid(const char *s) {
-    if (strlen(s) != 36) {
-        return false;
-    }
-    for (size_t i = 0; i < 36; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* The ARN's resource type when it is an ECS one the `arn` matcher knows, else "any". */
 static const char *s_arn_kind(const char *arn) {
     static const char *const kinds[] = {
@@ -68,7 +55,7 @@ static const char *s_arn_kind(const char *arn) {
 }
 
 static bool s_is_volatile(const char *s) {
-    return strncmp(s, "arn:", 4) == 0 || s_is_uuid(s) || s_is_hex_id(s);
+    return strncmp(s, "arn:", 4) == 0 || ecc_is_uuid_text(s, strlen(s)) || s_is_hex_id(s);
 }
 
 /* Remembers every volatile string of an answer, so a later request naming it uses a capture. */
@@ -269,11 +256,11 @@ static enum ecc_status s_expect_body(
         if (status != ECC_OK) {
             return status;
         }
-        matcher = found                           ? json_string(reference)
-                  : strncmp(text, "arn:", 4) == 0 ? json_pack("{s:s}", "arn", s_arn_kind(text))
-                  : s_is_uuid(text)               ? json_pack("{s:b}", "uuid", 1)
-                  : s_is_hex_id(text)             ? json_pack("{s:s}", "regex", "^[0-9a-f]{16,}$")
-                                                  : s_text(draft, text);
+        matcher = found                                  ? json_string(reference)
+                  : strncmp(text, "arn:", 4) == 0        ? json_pack("{s:s}", "arn", s_arn_kind(text))
+                  : ecc_is_uuid_text(text, strlen(text)) ? json_pack("{s:b}", "uuid", 1)
+                  : s_is_hex_id(text)                    ? json_pack("{s:s}", "regex", "^[0-9a-f]{16,}$")
+                                                         : s_text(draft, text);
     } else {
         matcher = json_is_number(value) ? json_pack("{s:O}", "equals", value) : json_deep_copy(value);
     }

@@ -133,5 +133,9 @@ void ecc_hex_encode(const uint8_t *bytes, size_t len, char *out);
 /* The canonical text of a version-4 UUID made from 16 random (or hashed) bytes: sets the version and
  * variant bits in `bytes`, writes "xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx" and a NUL into `out`. */
 void ecc_uuid4_format(uint8_t bytes[16], char out[37]);
+/* Is `c` a hexadecimal digit (either case)? */
+bool ecc_is_hex_digit(char c);
+/* Is `s` (`len` bytes) a UUID in its text form, 8-4-4-4-12 hexadecimal digits (any version, either case)? */
+bool ecc_is_uuid_text(const char *s, size_t len);
 
 #endif
