@@ -8,7 +8,8 @@ packages=(
     libjansson-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libmicrohttpd-dev
     libclang-rt-14-dev libfuzzer-14-dev
     zip unzip afl++
-    man-db # man -l renders the generated pages (ctest install.prefix)
+    man-db   # man -l renders the generated pages (ctest install.prefix)
+    dpkg-dev # dpkg-shlibdeps computes the Debian package's Depends (cpack -G DEB, ctest install.deb)
 )
 missing=()
 for p in "${packages[@]}"; do
