@@ -155,6 +155,88 @@ static void test_secret_file(void **state) {
     ecc_credentials_clean_up(&credentials);
 }
 
+/* ---- Key files (emulate --keys, verify --keys) ---- */
+
+/* Loads `text` as a key file; returns the status, the diag in `diag`. */
+static enum ecc_status s_key_file(const char *text, struct ecc_key_file *file, struct ecc_diag *diag) {
+    char path[] = "/tmp/ecsconf-keys-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    s_write(path, text);
+    ecc_key_file_init(file);
+    enum ecc_status status = ecc_key_file_load(file, path, diag);
+    if (status != ECC_OK) {
+        assert_non_null(strstr(diag->source, "/tmp/ecsconf-keys-")); /* the message names the file */
+    }
+    unlink(path);
+    return status;
+}
+
+static void test_key_file(void **state) {
+    (void)state;
+    struct ecc_key_file file;
+    struct ecc_diag diag;
+    assert_int_equal(
+        s_key_file(
+            "# accepted keys\n"
+            "AKIDONE wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"
+            "\n"
+            "  AKIDTWO secret=with=equals account=123456789012   # a comment\r\n"
+            "AKIDTHREE s3 session_token=FQoGZXIvYXdzE== account=000000000001\n",
+            &file,
+            &diag),
+        ECC_OK);
+    assert_int_equal(file.count, 3);
+    assert_string_equal(file.keys[0].access_key_id, "AKIDONE");
+    assert_string_equal(file.keys[0].secret_access_key, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    assert_null(file.keys[0].account);
+    assert_null(file.keys[0].session_token);
+    assert_int_equal(file.keys[0].line, 2);
+    assert_string_equal(file.keys[1].secret_access_key, "secret=with=equals");
+    assert_string_equal(file.keys[1].account, "123456789012");
+    assert_int_equal(file.keys[1].line, 4);
+    assert_string_equal(file.keys[2].session_token, "FQoGZXIvYXdzE==");
+    assert_string_equal(file.keys[2].account, "000000000001");
+    ecc_key_file_clean_up(&file);
+    assert_int_equal(file.count, 0);
+
+    /* Each malformed file: ECC_ERR_INVALID at the right line, the reason named, no secret quoted. */
+    static const struct {
+        const char *text;
+        int line;
+        const char *reason;
+    } bad[] = {
+        {"AKIDONE\n", 1, "got one field"},
+        {"# ok\nAKIDONE s3cr3tvalue acount=123456789012\n",
+         2,
+         "unknown option 'acount' (account, session_token); did you mean account?"},
+        {"AKIDONE s3cr3tvalue extra\n", 1, "a third field must be account="},
+        {"AKIDONE s3cr3tvalue account=12345\n", 1, "account must be 12 digits"},
+        {"AKIDONE s3cr3tvalue account=123456789012 account=123456789012\n", 1, "account given twice"},
+        {"AKIDONE s3cr3tvalue session_token=\n", 1, "session_token is empty"},
+        {"AKIDONE s3cr3tvalue\n\nAKIDONE s3cr3tother\n", 3, "already on line 1"},
+        {"\xEF\xBB\xBF"
+         "AKIDONE s3cr3tvalue\n",
+         1,
+         "byte-order mark"},
+        {"# only a comment\n\n", 0, "no keys"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
+        ecc_diag_clear(&diag);
+        assert_int_equal(s_key_file(bad[i].text, &file, &diag), ECC_ERR_INVALID);
+        if (!strstr(diag.text, bad[i].reason) || diag.line != bad[i].line) {
+            fail_msg("case %zu: line %d, '%s'", i, diag.line, diag.text);
+        }
+        assert_null(strstr(diag.text, "s3cr3t"));
+        assert_int_equal(file.count, 0);
+    }
+    ecc_diag_clear(&diag);
+    ecc_key_file_init(&file);
+    assert_int_equal(ecc_key_file_load(&file, "/nonexistent/keys", &diag), ECC_ERR_IO);
+    assert_non_null(strstr(diag.text, "cannot open the key file"));
+}
+
 /* ---- Shared config and credentials files ---- */
 
 static char s_dir[256];
@@ -285,6 +367,11 @@ static void test_shared_files_ca_bundle(void **state) {
     setenv("AWS_PROFILE", "gone", 1);
     assert_int_equal(ecc_credentials_resolve_ca_bundle(NULL, bundle, sizeof(bundle), &diag), ECC_ERR_IO);
     assert_non_null(strstr(diag.text, "/nonexistent/ca.pem"));
+    assert_non_null(strstr(diag.text, "config:5: ca_bundle '")); /* where the name came from: file:line */
+    setenv("AWS_CA_BUNDLE", "/nonexistent/env.pem", 1);
+    assert_int_equal(ecc_credentials_resolve_ca_bundle(NULL, bundle, sizeof(bundle), &diag), ECC_ERR_IO);
+    assert_non_null(strstr(diag.text, "AWS_CA_BUNDLE '/nonexistent/env.pem' cannot be read"));
+    unsetenv("AWS_CA_BUNDLE");
     setenv("AWS_PROFILE", "bare", 1);
     assert_int_equal(ecc_credentials_resolve_ca_bundle(NULL, bundle, sizeof(bundle), &diag), ECC_ERR_NOT_FOUND);
     s_files_clean_up();
@@ -398,6 +485,7 @@ int main(void) {
         cmocka_unit_test(test_set_rejects_empty),
         cmocka_unit_test(test_describe_never_shows_secrets),
         cmocka_unit_test(test_secret_file),
+        cmocka_unit_test(test_key_file),
         cmocka_unit_test(test_shared_files_order),
         cmocka_unit_test(test_shared_files_ca_bundle),
         cmocka_unit_test(test_shared_files_errors),

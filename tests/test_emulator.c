@@ -3,6 +3,7 @@
 #include <regex.h>
 
 #include "ecc/codec_request.h"
+#include "ecc/credentials.h"
 #include "ecc/emulator.h"
 #include "ecc/errors.h"
 #include "ecc/server.h"
@@ -1266,21 +1267,28 @@ static void test_config_and_keys_files(void **state) {
     fclose(f);
     assert_int_equal(ecc_emulator_load_config(ctx->emu, path, &diag), ECC_ERR_INVALID);
     assert_string_equal(diag.path, "/0");
-    /* Keys file. */
+    /* A key file (credentials.h's format, the one `verify --keys` reads too) gives the accepted keys. */
     f = fopen(path, "w");
-    fputs(
-        "{\"keys\":[{\"accessKeyId\":\"AKIDOTHER\",\"secretAccessKey\":\"s3cr3t\",\"account\":\"222222222222\"}]}", f);
+    fputs("AKIDOTHER s3cr3t account=222222222222\nAKIDTOKEN s3cr3t session_token=tok-1\n", f);
     fclose(f);
-    struct ecc_emulator_key *keys = NULL;
-    size_t count = 0;
-    assert_int_equal(ecc_emulator_keys_load(path, &keys, &count, &diag), ECC_OK);
-    assert_int_equal(count, 1);
+    struct ecc_key_file key_file;
+    ecc_key_file_init(&key_file);
+    assert_int_equal(ecc_key_file_load(&key_file, path, &diag), ECC_OK);
+    assert_int_equal(key_file.count, 2);
+    struct ecc_emulator_key keys[2];
+    for (size_t k = 0; k < 2; k++) {
+        keys[k] = (struct ecc_emulator_key){
+            key_file.keys[k].access_key_id,
+            key_file.keys[k].secret_access_key,
+            key_file.keys[k].account ? key_file.keys[k].account : ECC_EMULATOR_DEFAULT_ACCOUNT,
+            key_file.keys[k].session_token};
+    }
     struct ecc_emulator_options options;
     ecc_emulator_options_init(&options);
     options.keys = keys;
-    options.key_count = count;
+    options.key_count = 2;
     struct t_ctx *other = s_new_ctx(&options);
-    ecc_emulator_keys_free(keys, count);
+    ecc_key_file_clean_up(&key_file); /* the emulator keeps its own copies */
     other->access_key_id = "AKIDOTHER";
     other->secret = "s3cr3t";
     body = s_ok(other, "CreateCluster", "{}");
@@ -1288,15 +1296,19 @@ static void test_config_and_keys_files(void **state) {
         json_string_value(json_object_get(json_object_get(body, "cluster"), "clusterArn")),
         "arn:aws:ecs:us-east-1:222222222222:cluster/default");
     json_decref(body);
+    /* A key with a session token in the file: a request without that token is refused. */
+    other->access_key_id = "AKIDTOKEN";
+    s_expect_err(other, "CreateCluster", "{}", "UnrecognizedClientException", 400);
     other->access_key_id = ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID;
     other->secret = ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY;
     s_expect_err(other, "CreateCluster", "{}", "UnrecognizedClientException", 400);
     ecc_emulator_destroy(other->emu);
     free(other);
     f = fopen(path, "w");
-    fputs("{\"keys\":[{\"accessKeyId\":\"A\",\"secretAccessKey\":\"s\",\"account\":\"12\"}]}", f);
+    fputs("AKIDX s account=12\n", f);
     fclose(f);
-    assert_int_equal(ecc_emulator_keys_load(path, &keys, &count, &diag), ECC_ERR_INVALID);
+    assert_int_equal(ecc_key_file_load(&key_file, path, &diag), ECC_ERR_INVALID);
+    assert_int_equal(diag.line, 1);
     unlink(path);
 }
 

@@ -1,6 +1,7 @@
 /* `ecsconf emulate`: the reference emulator on a local port until SIGINT or SIGTERM. */
 #include "commands.h"
 
+#include "ecc/credentials.h"
 #include "ecc/emulator.h"
 #include "ecc/server.h"
 
@@ -27,8 +28,10 @@ static void s_help(FILE *out) {
         "                       it alone on stdout, so scripts can read it. IPv6: [::1]:PORT\n"
         "  --threads N          worker threads (default 4)\n"
         "  --region REGION      the region served and signed for (default " ECC_EMULATOR_DEFAULT_REGION ")\n"
-        "  --keys FILE          accepted keys: {\"keys\": [{\"accessKeyId\", \"secretAccessKey\", \"account\"}]}\n"
-        "                       (default: the documented test keys below)\n"
+        "  --keys FILE          the accepted keys, one per line (the key file of `ecsconf verify` too):\n"
+        "                         ACCESS_KEY_ID SECRET_ACCESS_KEY [account=12DIGITS] [session_token=TOKEN]\n"
+        "                       '#' starts a comment; account defaults to " ECC_EMULATOR_DEFAULT_ACCOUNT ".\n"
+        "                       Default: the documented test keys below\n"
         "  --no-auth            accept unsigned requests (all count as the first key's account). Unsafe.\n"
         "  --control            serve POST " ECC_EMULATOR_CONTROL_PATH " (fault injection, clock, capacity,\n"
         "                       policy, blocks, reset); anyone who can reach the port can use it\n"
@@ -169,7 +172,8 @@ int ecc_cmd_emulate(int argc, char **argv) {
 
     int exit_code = ECC_EXIT_SETUP;
     struct ecc_emulator_key *keys = NULL;
-    size_t key_count = 0;
+    struct ecc_key_file key_file;
+    ecc_key_file_init(&key_file);
     struct ecc_emulator_server *server = NULL;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
@@ -181,14 +185,25 @@ int ecc_cmd_emulate(int argc, char **argv) {
     server_options.tls_cert_pem = tls.cert_pem;
     server_options.tls_key_pem = tls.key_pem;
     if (keys_path) {
-        if (ecc_emulator_keys_load(keys_path, &keys, &key_count, &diag) != ECC_OK) {
+        enum ecc_status loaded = ecc_key_file_load(&key_file, keys_path, &diag);
+        keys = loaded == ECC_OK ? calloc(key_file.count, sizeof(*keys)) : NULL;
+        if (!keys) {
             ecc_diag_format(&diag, where, sizeof(where));
-            ecc_cli_error(cmd, "--keys: %s", where);
+            ecc_cli_error(cmd, "--keys: %s", loaded == ECC_OK ? "out of memory" : where);
+            ecc_key_file_clean_up(&key_file);
             ecc_cli_tls_clean_up(&tls);
-            return ECC_EXIT_USAGE;
+            return loaded == ECC_OK ? ECC_EXIT_INTERNAL : ECC_EXIT_USAGE;
+        }
+        for (size_t k = 0; k < key_file.count; k++) {
+            const struct ecc_key_file_entry *entry = &key_file.keys[k];
+            keys[k] = (struct ecc_emulator_key){
+                .access_key_id = entry->access_key_id,
+                .secret_access_key = entry->secret_access_key,
+                .account = entry->account ? entry->account : ECC_EMULATOR_DEFAULT_ACCOUNT,
+                .session_token = entry->session_token};
         }
         options.keys = keys;
-        options.key_count = key_count;
+        options.key_count = key_file.count;
     }
     if (options.no_auth) {
         fprintf(
@@ -216,7 +231,8 @@ int ecc_cmd_emulate(int argc, char **argv) {
     server_options.address = address;
     server_options.port = port;
     server = ecc_emulator_server_start(&options, &server_options, &diag);
-    ecc_emulator_keys_free(keys, key_count); /* the emulator and the server keep their own copies */
+    free(keys); /* the emulator keeps its own copies */
+    ecc_key_file_clean_up(&key_file);
     ecc_cli_tls_clean_up(&tls);
     if (!server) {
         ecc_diag_format(&diag, where, sizeof(where));

@@ -4,12 +4,9 @@
 #include "ecc/credentials.h"
 #include "ecc/sigv4.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define S_MAX_KEYS 1000
 
 static void s_help(FILE *out) {
     fprintf(
@@ -21,8 +18,9 @@ static void s_help(FILE *out) {
         "The request is in the SigV4 test suite's request.txt form (what `ecsconf sign` prints); stdin when\n"
         "no file is given.\n"
         "\n"
-        "KEY_FILE holds one key per line: ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]; '#' starts a\n"
-        "comment. Secrets are never printed.\n"
+        "KEY_FILE holds one key per line, the format of `ecsconf emulate --keys`:\n"
+        "  ACCESS_KEY_ID SECRET_ACCESS_KEY [account=12DIGITS] [session_token=TOKEN]\n"
+        "'#' starts a comment; verify ignores account. Errors name file:line; secrets are never printed.\n"
         "\n"
         "Options:\n"
         "  --keys FILE              the accepted keys (required)\n"
@@ -51,81 +49,27 @@ static int64_t s_fixed_clock(void *user_data) {
     return *(const int64_t *)user_data;
 }
 
-struct s_key_file {
-    char *text; /* the file, split in place; wiped on release */
-    size_t len;
-    struct ecc_sigv4_key keys[S_MAX_KEYS];
-    size_t count;
-};
-
-static void s_key_file_release(struct s_key_file *file) {
-    if (file->text) {
-        ecc_secure_zero(file->text, file->len);
-        free(file->text);
-        file->text = NULL;
+/* The key file (credentials.h's format, shared with `ecsconf emulate --keys`) as the verifier's keys; the
+ * entries borrow the file's strings. */
+static int s_load_keys(const char *cmd, const char *path, struct ecc_key_file *file, struct ecc_sigv4_key **keys) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = ecc_key_file_load(file, path, &diag);
+    if (status != ECC_OK) {
+        char where[1024];
+        ecc_diag_format(&diag, where, sizeof(where));
+        ecc_cli_error(cmd, "--keys: %s", where);
+        return status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_USAGE;
     }
-}
-
-static int s_load_keys(const char *cmd, const char *path, struct s_key_file *file) {
-    FILE *stream = fopen(path, "rb");
-    if (!stream) {
-        ecc_cli_error(cmd, "cannot open the key file '%s': %s", path, strerror(errno));
-        return ECC_EXIT_USAGE;
+    *keys = calloc(file->count, sizeof(**keys));
+    if (!*keys) {
+        return ECC_EXIT_INTERNAL;
     }
-    struct ecc_buf buf;
-    ecc_buf_init(&buf, 1024 * 1024);
-    char chunk[4096];
-    size_t n;
-    enum ecc_status status = ECC_OK;
-    while (status == ECC_OK && (n = fread(chunk, 1, sizeof(chunk), stream)) > 0) {
-        status = ecc_buf_append(&buf, chunk, n);
-    }
-    ecc_secure_zero(chunk, sizeof(chunk));
-    fclose(stream);
-    file->len = buf.capacity;
-    file->text = ecc_buf_steal(&buf);
-    if (status != ECC_OK || !file->text) {
-        ecc_cli_error(cmd, "%s: cannot read (larger than 1 MiB?)", path);
-        return ECC_EXIT_USAGE;
-    }
-    int line_no = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(file->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        line_no++;
-        char *hash = strchr(line, '#');
-        if (hash) {
-            *hash = '\0';
-        }
-        char *fields[4] = {0};
-        size_t count = 0;
-        char *field_save = NULL;
-        for (char *f = strtok_r(line, " \t\r", &field_save); f; f = strtok_r(NULL, " \t\r", &field_save)) {
-            if (count < 4) {
-                fields[count] = f;
-            }
-            count++;
-        }
-        if (count == 0) {
-            continue;
-        }
-        if (count < 2 || count > 3) {
-            ecc_cli_error(
-                cmd,
-                "%s:%d: expected 'ACCESS_KEY_ID SECRET_ACCESS_KEY [SESSION_TOKEN]', got %zu fields",
-                path,
-                line_no,
-                count);
-            return ECC_EXIT_USAGE;
-        }
-        if (file->count == S_MAX_KEYS) {
-            ecc_cli_error(cmd, "%s:%d: more than %d keys", path, line_no, S_MAX_KEYS);
-            return ECC_EXIT_USAGE;
-        }
-        file->keys[file->count++] = (struct ecc_sigv4_key){fields[0], fields[1], fields[2], 0};
-    }
-    if (file->count == 0) {
-        ecc_cli_error(cmd, "%s: no keys (one 'ACCESS_KEY_ID SECRET_ACCESS_KEY' line per key)", path);
-        return ECC_EXIT_USAGE;
+    for (size_t i = 0; i < file->count; i++) {
+        (*keys)[i] = (struct ecc_sigv4_key){
+            .access_key_id = file->keys[i].access_key_id,
+            .secret_access_key = file->keys[i].secret_access_key,
+            .session_token = file->keys[i].session_token};
     }
     return ECC_EXIT_OK;
 }
@@ -197,7 +141,9 @@ int ecc_cmd_verify(int argc, char **argv) {
         return ECC_EXIT_SETUP;
     }
 
-    struct s_key_file *keys = calloc(1, sizeof(*keys));
+    struct ecc_key_file key_file;
+    ecc_key_file_init(&key_file);
+    struct ecc_sigv4_key *keys = NULL;
     struct ecc_http_request request;
     ecc_http_request_init(&request);
     struct ecc_sigv4_verifier *verifier = NULL;
@@ -205,16 +151,18 @@ int ecc_cmd_verify(int argc, char **argv) {
     ecc_sigv4_verify_result_init(&result);
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    int exit_code = keys ? s_load_keys(cmd, keys_path, keys) : ECC_EXIT_INTERNAL;
+    int exit_code = s_load_keys(cmd, keys_path, &key_file, &keys);
     if (exit_code != ECC_EXIT_OK) {
         goto done;
     }
     options.region = region;
     options.service = service;
-    options.keys = keys->keys;
-    options.key_count = keys->count;
+    options.keys = keys;
+    options.key_count = key_file.count;
     verifier = ecc_sigv4_verifier_new(&options, &diag);
-    s_key_file_release(keys); /* the verifier holds its own copies */
+    free(keys); /* the verifier holds its own copies */
+    keys = NULL;
+    ecc_key_file_clean_up(&key_file);
     if (!verifier) {
         ecc_cli_error(cmd, "%s: %s", keys_path, diag.text);
         exit_code = ECC_EXIT_USAGE;
@@ -252,10 +200,8 @@ int ecc_cmd_verify(int argc, char **argv) {
         exit_code = ECC_EXIT_FAILED;
     }
 done:
-    if (keys) {
-        s_key_file_release(keys);
-        free(keys);
-    }
+    free(keys);
+    ecc_key_file_clean_up(&key_file);
     ecc_sigv4_verifier_destroy(verifier);
     ecc_sigv4_verify_result_clean_up(&result);
     ecc_http_request_clean_up(&request);

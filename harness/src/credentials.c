@@ -309,36 +309,59 @@ s_parse_ini(const char *text, size_t len, const char *name, struct s_section *ou
     return ECC_OK;
 }
 
-/* Reads `out->path` and keeps the wanted keys of section `name`. A missing file is no error. */
-static enum ecc_status s_read_section(const char *name, struct s_section *out, struct ecc_diag *diag) {
-    FILE *file = fopen(out->path, "rb");
+/*
+ * Reads a whole file that may hold secrets into a new buffer of at most `max_bytes` (NUL-terminated), for
+ * the config, credentials and key files alike. `what` names the file in messages. ECC_ERR_NOT_FOUND (with
+ * a message) when it does not exist. The caller releases the text with s_wipe_text, also on failure.
+ */
+static enum ecc_status s_read_secret_text(
+    const char *path, const char *what, size_t max_bytes, char **out, size_t *out_len, struct ecc_diag *diag) {
+    *out = NULL;
+    *out_len = 0;
+    FILE *file = fopen(path, "rb");
     if (!file) {
-        if (errno == ENOENT || errno == ENOTDIR) {
-            return ECC_OK;
-        }
-        ecc_diag_set(diag, "cannot open %s: %s", out->path, strerror(errno));
-        return ECC_ERR_IO;
+        ecc_diag_set(diag, "cannot open %s: %s", what, strerror(errno));
+        return errno == ENOENT || errno == ENOTDIR ? ECC_ERR_NOT_FOUND : ECC_ERR_IO;
     }
     enum ecc_status status = ECC_OK;
-    char *text = malloc(ECC_AWS_CONFIG_MAX_FILE_BYTES + 1);
-    size_t len = text ? fread(text, 1, ECC_AWS_CONFIG_MAX_FILE_BYTES + 1, file) : 0;
+    char *text = malloc(max_bytes + 1);
+    size_t len = text ? fread(text, 1, max_bytes + 1, file) : 0;
     if (!text) {
-        ecc_diag_set(diag, "out of memory reading %s", out->path);
+        ecc_diag_set(diag, "out of memory reading %s", what);
         status = ECC_ERR_NOMEM;
     } else if (ferror(file)) {
-        ecc_diag_set(diag, "cannot read %s", out->path);
+        ecc_diag_set(diag, "cannot read %s", what);
         status = ECC_ERR_IO;
-    } else if (len > ECC_AWS_CONFIG_MAX_FILE_BYTES) {
-        ecc_diag_set(diag, "%s is larger than %d bytes", out->path, ECC_AWS_CONFIG_MAX_FILE_BYTES);
+    } else if (len > max_bytes) {
+        ecc_diag_set(diag, "%s is larger than %zu bytes", what, max_bytes);
         status = ECC_ERR_LIMIT;
     } else {
-        status = s_parse_ini(text, len, name, out, diag);
+        text[len] = '\0';
     }
     fclose(file);
+    *out = text;
+    *out_len = len;
+    return status;
+}
+
+static void s_wipe_text(char *text, size_t len) {
     if (text) {
         ecc_secure_zero(text, len);
         free(text);
     }
+}
+
+/* Reads `out->path` and keeps the wanted keys of section `name`. A missing file is no error. */
+static enum ecc_status s_read_section(const char *name, struct s_section *out, struct ecc_diag *diag) {
+    char *text = NULL;
+    size_t len = 0;
+    enum ecc_status status = s_read_secret_text(out->path, out->path, ECC_AWS_CONFIG_MAX_FILE_BYTES, &text, &len, diag);
+    if (status == ECC_OK) {
+        status = s_parse_ini(text, len, name, out, diag);
+    } else if (status == ECC_ERR_NOT_FOUND) {
+        status = ECC_OK;
+    }
+    s_wipe_text(text, len);
     if (status != ECC_OK) {
         s_section_clean_up(out);
     }
@@ -797,6 +820,154 @@ enum ecc_status ecc_credentials_resolve_ca_bundle(
     const struct ecc_aws_config_options *options, char *out, size_t size, struct ecc_diag *diag) {
     static const char *const variables[] = {"AWS_CA_BUNDLE"};
     return s_resolve_setting(options, variables, 1, S_CA_BUNDLE, true, out, size, diag);
+}
+
+/* ---- key files ---------------------------------------------------------------------------------- */
+
+void ecc_key_file_init(struct ecc_key_file *file) {
+    memset(file, 0, sizeof(*file));
+}
+
+void ecc_key_file_clean_up(struct ecc_key_file *file) {
+    for (size_t i = 0; i < file->count; i++) {
+        free(file->keys[i].access_key_id);
+        s_free_secret(&file->keys[i].secret_access_key);
+        free(file->keys[i].account);
+        s_free_secret(&file->keys[i].session_token);
+    }
+    free(file->keys);
+    ecc_key_file_init(file);
+}
+
+static enum ecc_status s_key_line_fail(struct ecc_diag *diag, unsigned line, const char *fmt, ...) ECC_PRINTF(3, 4);
+static enum ecc_status s_key_line_fail(struct ecc_diag *diag, unsigned line, const char *fmt, ...) {
+    if (diag) {
+        diag->line = (int)line;
+        va_list args;
+        va_start(args, fmt);
+        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
+        va_end(args);
+    }
+    return ECC_ERR_INVALID;
+}
+
+/* One non-blank line, split in place at blanks: the two key fields, then name=value options. */
+static enum ecc_status s_key_line(struct ecc_key_file *file, char *text, unsigned line, struct ecc_diag *diag) {
+    static const char *const options[] = {"account", "session_token"};
+    char *fields[2] = {NULL, NULL};
+    char *values[2] = {NULL, NULL};
+    size_t positional = 0;
+    char *save = NULL;
+    for (char *f = strtok_r(text, " \t\r", &save); f; f = strtok_r(NULL, " \t\r", &save)) {
+        if (positional < 2) {
+            fields[positional++] = f; /* a secret may hold '=': the first two fields are the key */
+            continue;
+        }
+        char *equals = strchr(f, '=');
+        if (!equals) {
+            return s_key_line_fail(
+                diag, line, "a third field must be account=... or session_token=... (the line is not quoted)");
+        }
+        *equals = '\0';
+        size_t which = ECC_ARRAY_LEN(options);
+        for (size_t o = 0; o < ECC_ARRAY_LEN(options); o++) {
+            which = strcmp(f, options[o]) == 0 ? o : which;
+        }
+        if (which == ECC_ARRAY_LEN(options)) {
+            char hint[128];
+            ecc_did_you_mean(f, options, ECC_ARRAY_LEN(options), hint, sizeof(hint));
+            return s_key_line_fail(diag, line, "unknown option '%.40s' (account, session_token)%s", f, hint);
+        }
+        if (values[which]) {
+            return s_key_line_fail(diag, line, "%s given twice", options[which]);
+        }
+        values[which] = equals + 1;
+    }
+    if (positional < 2) {
+        return s_key_line_fail(diag, line, "expected ACCESS_KEY_ID SECRET_ACCESS_KEY, got one field");
+    }
+    const char *account = values[0];
+    if (account && (strlen(account) != 12 || strspn(account, "0123456789") != 12)) {
+        return s_key_line_fail(diag, line, "account must be 12 digits");
+    }
+    if (values[1] && !values[1][0]) {
+        return s_key_line_fail(diag, line, "session_token is empty");
+    }
+    for (size_t i = 0; i < file->count; i++) {
+        if (strcmp(file->keys[i].access_key_id, fields[0]) == 0) {
+            return s_key_line_fail(
+                diag, line, "access key id %.40s is already on line %u", fields[0], file->keys[i].line);
+        }
+    }
+    if (file->count == ECC_KEY_FILE_MAX_KEYS) {
+        return s_key_line_fail(diag, line, "more than %d keys", ECC_KEY_FILE_MAX_KEYS);
+    }
+    struct ecc_key_file_entry *entry = &file->keys[file->count++];
+    entry->line = line;
+    entry->access_key_id = ecc_strdup(fields[0]);
+    entry->secret_access_key = ecc_strdup(fields[1]);
+    entry->account = ecc_strdup(account);
+    entry->session_token = ecc_strdup(values[1]);
+    if (!entry->access_key_id || !entry->secret_access_key || (account && !entry->account) ||
+        (values[1] && !entry->session_token)) {
+        ecc_diag_set(diag, "out of memory");
+        return ECC_ERR_NOMEM;
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_key_file_parse(struct ecc_key_file *file, char *text, size_t len, struct ecc_diag *diag) {
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        return s_key_line_fail(diag, 1, "the file starts with a UTF-8 byte-order mark (EF BB BF): save it without one");
+    }
+    if (memchr(text, '\0', len)) {
+        return s_key_line_fail(diag, 1, "the file holds a NUL byte: a key file is text");
+    }
+    unsigned line = 0;
+    for (char *p = text; p < text + len;) {
+        line++;
+        char *eol = memchr(p, '\n', (size_t)(text + len - p));
+        char *end = eol ? eol : text + len;
+        *end = '\0';
+        char *hash = strchr(p, '#');
+        if (hash) {
+            *hash = '\0';
+        }
+        if (strspn(p, " \t\r") != strlen(p)) {
+            enum ecc_status status = s_key_line(file, p, line, diag);
+            if (status != ECC_OK) {
+                return status;
+            }
+        }
+        p = end + 1;
+    }
+    if (file->count == 0) {
+        return s_key_line_fail(diag, 0, "no keys (one 'ACCESS_KEY_ID SECRET_ACCESS_KEY' line per key)");
+    }
+    return ECC_OK;
+}
+
+enum ecc_status ecc_key_file_load(struct ecc_key_file *file, const char *path, struct ecc_diag *diag) {
+    ecc_diag_clear(diag);
+    snprintf(diag->source, sizeof(diag->source), "%s", path);
+    char *text = NULL;
+    size_t len = 0;
+    enum ecc_status status = s_read_secret_text(path, "the key file", ECC_KEY_FILE_MAX_BYTES, &text, &len, diag);
+    if (status == ECC_ERR_NOT_FOUND) {
+        status = ECC_ERR_IO; /* named by the user: a missing file is an error here */
+    }
+    if (status == ECC_OK) {
+        file->keys = calloc(ECC_KEY_FILE_MAX_KEYS, sizeof(*file->keys));
+        status = file->keys ? s_key_file_parse(file, text, len, diag) : ECC_ERR_NOMEM;
+        if (!file->keys) {
+            ecc_diag_set(diag, "out of memory");
+        }
+    }
+    s_wipe_text(text, len);
+    if (status != ECC_OK) {
+        ecc_key_file_clean_up(file);
+    }
+    return status;
 }
 
 void ecc_credentials_describe(const struct ecc_credentials *credentials, char *out, size_t size) {

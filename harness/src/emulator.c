@@ -76,8 +76,14 @@ struct ecc_emulator *ecc_emulator_new(const struct ecc_emulator_options *options
         options = &defaults;
     }
     static const struct ecc_emulator_key s_builtin[] = {
-        {ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY, ECC_EMULATOR_DEFAULT_ACCOUNT},
-        {ECC_EMULATOR_BLOCKED_ACCESS_KEY_ID, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY, ECC_EMULATOR_BLOCKED_ACCOUNT},
+        {ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID,
+         ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY,
+         ECC_EMULATOR_DEFAULT_ACCOUNT,
+         NULL},
+        {ECC_EMULATOR_BLOCKED_ACCESS_KEY_ID,
+         ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY,
+         ECC_EMULATOR_BLOCKED_ACCOUNT,
+         NULL},
     };
     const struct ecc_emulator_key *keys = options->keys ? options->keys : s_builtin;
     size_t key_count = options->keys ? options->key_count : ECC_ARRAY_LEN(s_builtin);
@@ -107,6 +113,7 @@ struct ecc_emulator *ecc_emulator_new(const struct ecc_emulator_options *options
         }
         verifier_keys[i].access_key_id = keys[i].access_key_id;
         verifier_keys[i].secret_access_key = keys[i].secret_access_key;
+        verifier_keys[i].session_token = keys[i].session_token;
     }
     emu->no_auth = options->no_auth;
     emu->control_enabled = options->control_enabled;
@@ -182,77 +189,6 @@ void ecc_emulator_get_stats(struct ecc_emulator *emu, struct ecc_emulator_stats 
     stats->task_definitions = emu->task_definition_count;
     stats->client_tokens = emu->tokens.count;
     pthread_mutex_unlock(&emu->lock);
-}
-
-/* ------------------------------------------------------------------ keys file */
-
-void ecc_emulator_keys_free(struct ecc_emulator_key *keys, size_t count) {
-    for (size_t i = 0; keys && i < count; i++) {
-        if (keys[i].secret_access_key) {
-            ecc_secure_zero((char *)keys[i].secret_access_key, strlen(keys[i].secret_access_key));
-        }
-        free((char *)keys[i].access_key_id);
-        free((char *)keys[i].secret_access_key);
-        free((char *)keys[i].account);
-    }
-    free(keys);
-}
-
-enum ecc_status
-ecc_emulator_keys_load(const char *path, struct ecc_emulator_key **out_keys, size_t *out_count, struct ecc_diag *diag) {
-    json_error_t error;
-    struct ecc_emulator_key *keys = NULL;
-    size_t count = 0;
-    snprintf(diag->source, sizeof(diag->source), "%s", path);
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
-    if (!root) {
-        ecc_diag_set(diag, "%s", error.text);
-        diag->line = error.line;
-        diag->column = error.column;
-        return ECC_ERR_INVALID;
-    }
-    const json_t *list = json_object_get(root, "keys");
-    if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 1000) {
-        ecc_diag_set(diag, "expected {\"keys\": [{\"accessKeyId\", \"secretAccessKey\", \"account\"}, ...]}");
-        goto on_error;
-    }
-    keys = calloc(json_array_size(list), sizeof(*keys));
-    if (!keys) {
-        ecc_diag_set(diag, "out of memory");
-        goto on_error;
-    }
-    size_t i;
-    const json_t *item;
-    json_array_foreach(list, i, item) {
-        const char *id = json_string_value(json_object_get(item, "accessKeyId"));
-        const char *secret = json_string_value(json_object_get(item, "secretAccessKey"));
-        const char *account = json_string_value(json_object_get(item, "account"));
-        char pointer[48];
-        snprintf(pointer, sizeof(pointer), "/keys/%zu", i);
-        if (!id || !id[0] || !secret || !secret[0] || !s_valid_account(account)) {
-            ecc_diag_set_path(diag, pointer);
-            ecc_diag_set(diag, "a key needs accessKeyId, secretAccessKey and a 12-digit account");
-            goto on_error;
-        }
-        keys[i].access_key_id = ecc_strdup(id);
-        keys[i].secret_access_key = ecc_strdup(secret);
-        keys[i].account = ecc_strdup(account);
-        count++;
-        if (!keys[i].access_key_id || !keys[i].secret_access_key || !keys[i].account) {
-            ecc_diag_set(diag, "out of memory");
-            goto on_error;
-        }
-    }
-    /* The file's copy of the secrets is wiped with the JSON value. */
-    json_decref(root);
-    *out_keys = keys;
-    *out_count = count;
-    return ECC_OK;
-
-on_error:
-    ecc_emulator_keys_free(keys, count);
-    json_decref(root);
-    return ECC_ERR_INVALID;
 }
 
 /* ------------------------------------------------------------------ answers */

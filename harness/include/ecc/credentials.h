@@ -111,6 +111,47 @@ enum ecc_status ecc_credentials_resolve_region(
 enum ecc_status ecc_credentials_resolve_ca_bundle(
     const struct ecc_aws_config_options *options, char *out, size_t size, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
+/* ------------------------------------------------------------------------------------------------ */
+/* Key files: the keys an endpoint accepts (`ecsconf emulate --keys`, `ecsconf verify --keys`)       */
+
+/*
+ * One format for both commands, one key per line:
+ *
+ *     ACCESS_KEY_ID SECRET_ACCESS_KEY [account=12DIGITS] [session_token=TOKEN]
+ *
+ * fields separated by blanks; `#` starts a comment; blank lines are ignored. `account` is the account the
+ * key belongs to (the emulator's ARNs; default: the emulator's account); `session_token`, when given,
+ * must come with every request signed by that key. A command ignores what it has no use for (`verify`
+ * has no accounts). Errors name file:line and never quote a line (it may hold a secret); a byte-order
+ * mark is named as such.
+ */
+#define ECC_KEY_FILE_MAX_BYTES (1024 * 1024)
+#define ECC_KEY_FILE_MAX_KEYS  1000
+
+struct ecc_key_file_entry {
+    char *access_key_id;
+    char *secret_access_key;
+    char *account;       /* NULL when the line gives none */
+    char *session_token; /* NULL when the line gives none */
+    unsigned line;
+};
+
+/* Owns its entries; ecc_key_file_clean_up wipes every secret and token. */
+struct ecc_key_file {
+    struct ecc_key_file_entry *keys;
+    size_t count;
+};
+
+void ecc_key_file_init(struct ecc_key_file *file);
+void ecc_key_file_clean_up(struct ecc_key_file *file);
+/*
+ * Reads `path` into `file` (empty before). ECC_ERR_IO when it cannot be read, ECC_ERR_LIMIT past the
+ * caps, ECC_ERR_INVALID for a malformed line, a duplicate access key id or a file without keys; `diag`
+ * has the file as its source and the line.
+ */
+enum ecc_status
+ecc_key_file_load(struct ecc_key_file *file, const char *path, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+
 /*
  * A printable description that never holds a secret: "access key AKID... (secret: set, session token:
  * set)". Writes at most `size` bytes, always NUL-terminated.

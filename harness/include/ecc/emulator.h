@@ -35,7 +35,8 @@ typedef int64_t(ecc_emulator_clock_fn)(void *user_data);
 struct ecc_emulator_key {
     const char *access_key_id;
     const char *secret_access_key;
-    const char *account; /* 12 digits */
+    const char *account;       /* 12 digits */
+    const char *session_token; /* NULL: none; else every request with this key must carry it */
 };
 
 struct ecc_emulator_options {
@@ -109,16 +110,6 @@ enum ecc_status ecc_emulator_control(struct ecc_emulator *emu, const char *json,
 /* Applies a config file: a JSON array of control actions, in order (`ecsconf emulate --config`). */
 enum ecc_status
 ecc_emulator_load_config(struct ecc_emulator *emu, const char *path, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
-
-/*
- * Reads a key file (`--keys FILE`): {"keys": [{"accessKeyId", "secretAccessKey", "account"}, ...]}.
- * On success `*out_keys` (count `*out_count`) is owned by the caller: ecc_emulator_keys_free.
- */
-enum ecc_status
-ecc_emulator_keys_load(const char *path, struct ecc_emulator_key **out_keys, size_t *out_count, struct ecc_diag *diag)
-    ECC_WARN_UNUSED_RESULT;
-/* Wipes the secrets and frees what ecc_emulator_keys_load returned. */
-void ecc_emulator_keys_free(struct ecc_emulator_key *keys, size_t count);
 
 /* The emulator's current time (the clock plus any `advance_clock`), epoch milliseconds. */
 int64_t ecc_emulator_now_ms(struct ecc_emulator *emu);
