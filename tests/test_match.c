@@ -48,6 +48,20 @@ static void test_equals(void **state) {
     assert_true(s_ok(s_task, "/n", "null"));
     assert_true(s_ok(s_task, "/nothing", "{\"equals\":null}"));
     assert_false(s_ok(s_task, "/failures", "null"));
+    /* The message shows both values when they are short (a report's one line says what differs). */
+    struct ecc_match_failure failure;
+    ecc_match_failure_init(&failure);
+    assert_false(s_eval(s_task, "/tasks/0/lastStatus", "\"PENDING\"", &failure));
+    assert_string_equal(failure.message, "values differ: expected \"PENDING\", got \"PROVISIONING\"");
+    assert_false(s_eval(s_task, "/tasks/0/version", "{\"equals\":2}", &failure));
+    assert_string_equal(failure.message, "values differ: expected 2, got 1");
+    assert_false(s_eval(
+        s_task,
+        "/tasks/0/lastStatus",
+        "\"a-value-of-more-than-sixty-characters-is-left-to-the-detail-block\"",
+        &failure));
+    assert_string_equal(failure.message, "values differ");
+    ecc_match_failure_clean_up(&failure);
 }
 
 static void test_present(void **state) {

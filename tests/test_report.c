@@ -1,8 +1,11 @@
 /* Reports: console lines, colour rules, and JUnit / TAP / JSON that parse back, even with hostile text. */
+#define _XOPEN_SOURCE 700 /* posix_openpt, grantpt, unlockpt, ptsname: a terminal for the colour rules */
 #include "test_support.h"
 
 #include "ecc/report.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /* Text a hostile endpoint could put into a reason: markup, quotes, control bytes, invalid UTF-8. */
@@ -241,7 +244,7 @@ static void test_console(void **state) {
     assert_non_null(strstr(text, "XPASS clock/ttl"));
     assert_non_null(strstr(text, "warning: cluster ecc-x left behind"));
     assert_non_null(
-        strstr(text, "FAILED: 5 cases, 1 passed, 1 failed, 1 skipped, 1 expected failures, 1 unexpected passes"));
+        strstr(text, "FAILED: 5 cases, 1 passed, 1 failed, 1 skipped, 1 expected failure, 1 unexpected pass "));
     assert_null(strstr(text, "\033["));
     assert_null(strchr(text, '\xff'));
     free(text);
@@ -260,6 +263,90 @@ static void test_console(void **state) {
     assert_false(ecc_report_use_color(stdout));
     unsetenv("NO_COLOR");
     ecc_run_report_clean_up(&report);
+}
+
+/* The headline states the first failure; the detail below it does not state it again. */
+static void test_console_says_the_failure_once(void **state) {
+    (void)state;
+    const char *reason = "step 1 (ListTasks): status: values differ: expected 200, got 400";
+    struct ecc_case_report item = {
+        .id = "wants-200",
+        .group = "g",
+        .title = "t",
+        .result = ECC_RESULT_FAIL,
+        .reason = (char *)reason,
+        .detail = "step 1 (ListTasks): status: values differ: expected 200, got 400\n  - expected: 200\n"
+                  "  + actual:   400\nstep 2 (ListTasks): status: values differ\n",
+        .duration_ms = 1};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ecc_report_console_case(out, &item, false);
+    fclose(out);
+    const char *first = strstr(text, reason);
+    assert_non_null(first);
+    assert_null(strstr(first + 1, reason));
+    assert_non_null(strstr(text, "FAIL  g/wants-200 (1 ms): step 1 (ListTasks)"));
+    assert_non_null(strstr(text, "\n        - expected: 200\n        + actual:   400\n"));
+    assert_non_null(strstr(text, "\n      step 2 (ListTasks): status: values differ\n"));
+    free(text);
+    /* A detail that does not start with the headline is printed whole. */
+    item.reason = "step 2 (RunTask): cannot build the request";
+    text = NULL;
+    out = open_memstream(&text, &len);
+    ecc_report_console_case(out, &item, false);
+    fclose(out);
+    assert_non_null(strstr(text, "\n      step 1 (ListTasks): status: values differ: expected 200, got 400\n"));
+    free(text);
+    /* One of each: singular words in the summary. */
+    struct ecc_run_report report;
+    assert_int_equal(ecc_run_report_init(&report, "http://127.0.0.1:1234", "emulator", "ecc0123abcd", 42), ECC_OK);
+    item.result = ECC_RESULT_XFAIL;
+    assert_int_equal(ecc_run_report_add(&report, &item), ECC_OK);
+    text = NULL;
+    out = open_memstream(&text, &len);
+    ecc_report_console_summary(out, &report, false);
+    fclose(out);
+    assert_non_null(strstr(text, "OK: 1 case, 0 passed, 0 failed, 0 skipped, 1 expected failure, 0 unexpected passes"));
+    free(text);
+    ecc_run_report_clean_up(&report);
+}
+
+/* Colour and the progress line on a terminal: TERM=dumb turns both off, NO_COLOR only the colour. */
+static void test_terminal_dumb_and_no_color(void **state) {
+    (void)state;
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+        skip();
+    }
+    FILE *tty = fopen(ptsname(master), "w");
+    assert_non_null(tty);
+    const char *saved = getenv("TERM");
+    char *term = saved ? strdup(saved) : NULL;
+    unsetenv("NO_COLOR");
+    setenv("TERM", "xterm", 1);
+    assert_true(ecc_report_use_color(tty));
+    assert_true(ecc_report_use_progress(tty));
+    setenv("TERM", "dumb", 1);
+    assert_false(ecc_report_use_color(tty));
+    assert_false(ecc_report_use_progress(tty));
+    setenv("TERM", "xterm", 1);
+    setenv("NO_COLOR", "1", 1);
+    assert_false(ecc_report_use_color(tty));
+    assert_true(ecc_report_use_progress(tty));
+    unsetenv("NO_COLOR");
+    if (term) {
+        setenv("TERM", term, 1);
+        free(term);
+    } else {
+        unsetenv("TERM");
+    }
+    /* Not a terminal: neither. */
+    FILE *file = tmpfile();
+    assert_false(ecc_report_use_progress(file));
+    fclose(file);
+    fclose(tty);
+    close(master);
 }
 
 static void test_failure_block(void **state) {
@@ -358,6 +445,8 @@ int main(void) {
         cmocka_unit_test(test_tap_is_well_formed),
         cmocka_unit_test(test_junit_parses_back),
         cmocka_unit_test(test_console),
+        cmocka_unit_test(test_console_says_the_failure_once),
+        cmocka_unit_test(test_terminal_dumb_and_no_color),
         cmocka_unit_test(test_failure_block),
         cmocka_unit_test(test_stopped_run_fails_everywhere),
         cmocka_unit_test(test_sanitize),

@@ -148,10 +148,11 @@ static void s_print_summary(const struct ecc_wirefuzz_result *result, uint64_t s
             ECC_WIREFUZZ_MAX_CLASSES);
     }
     printf(
-        "ecsconf fuzz: %zu finding class%s (%" PRIu64 " requests with a finding), seed %" PRIu64 "\n",
+        "ecsconf fuzz: %zu %s (%" PRIu64 " %s with a finding), seed %" PRIu64 "\n",
         result->count,
-        result->count == 1 ? "" : "es",
+        ecc_plural(result->count, "finding class", "finding classes"),
         result->findings_total,
+        ecc_plural(result->findings_total, "request", "requests"),
         seed);
 }
 
@@ -329,13 +330,14 @@ int ecc_cmd_fuzz(int argc, char **argv) {
         region,
         who);
     printf(
-        "ecsconf fuzz: seed %" PRIu64 ", resource prefix %s, %" PRIu64 " job%s, %s%" PRIu64 " requests%s",
+        "ecsconf fuzz: seed %" PRIu64 ", resource prefix %s, %" PRIu64 " %s, %s%" PRIu64 " %s%s",
         seed,
         prefix,
         jobs,
-        jobs == 1 ? "" : "s",
+        ecc_plural(jobs, "job", "jobs"),
         requests ? "" : "no limit of ",
         requests,
+        ecc_plural(requests, "request", "requests"),
         duration_s ? "" : "\n");
     if (duration_s) {
         printf(", at most %" PRIu64 " s\n", duration_s);

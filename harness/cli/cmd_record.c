@@ -268,10 +268,11 @@ static int s_record(const struct s_args *args, struct s_session *session) {
     ecc_recorder_get_stats(session->recorder, &stats);
     fprintf(
         stderr,
-        "ecsconf record: %s received; %llu exchanges recorded into %s, %llu answered but not recorded, %llu without "
+        "ecsconf record: %s received; %llu %s recorded into %s, %llu answered but not recorded, %llu without "
         "a usable upstream answer, %llu refused\n",
         received == SIGINT ? "SIGINT" : "SIGTERM",
         (unsigned long long)stats.recorded,
+        ecc_plural(stats.recorded, "exchange", "exchanges"),
         args->out_dir,
         (unsigned long long)stats.not_recorded,
         (unsigned long long)stats.upstream_failed,

@@ -527,7 +527,11 @@ int ecc_cmd_run(int argc, char **argv) {
         ecc_buf_init(&tags, 64 * 1024);
         enum ecc_status status = ecc_suite_tags_format(&suite, &tags);
         if (status == ECC_OK) {
-            printf("%zu cases; tags (cases): %s\n", suite.count, tags.data ? tags.data : "(none)");
+            printf(
+                "%zu %s; tags (cases): %s\n",
+                suite.count,
+                ecc_plural(suite.count, "case", "cases"),
+                tags.data ? tags.data : "(none)");
         }
         ecc_buf_clean_up(&tags);
         exit_code = status == ECC_OK ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
@@ -592,9 +596,11 @@ int ecc_cmd_run(int argc, char **argv) {
         } else {
             ecc_cli_error(
                 S_CMD,
-                "no case selected: --only/--skip left out all %zu cases (see --list and --tags; --allow-empty "
+                "no case selected: --only/--skip left out %s %zu %s (see --list and --tags; --allow-empty "
                 "accepts an empty run)",
-                suite.count);
+                ecc_plural(suite.count, "the", "all"),
+                suite.count,
+                ecc_plural(suite.count, "case", "cases"));
         }
         goto done;
     }
@@ -604,13 +610,19 @@ int ecc_cmd_run(int argc, char **argv) {
             goto done;
         }
         printf(
-            "%zu case%s planned, %zu left out by --only/--skip, %zu fixtures\n",
+            "%zu %s planned, %zu left out by --only/--skip, %zu %s\n",
             plan.count,
-            plan.count == 1 ? "" : "s",
+            ecc_plural(plan.count, "case", "cases"),
             plan.filtered_out,
-            suite.fixtures.count);
+            suite.fixtures.count,
+            ecc_plural(suite.fixtures.count, "fixture", "fixtures"));
         if (shard.count) {
-            printf("shard %u/%u: %zu cases are in the other shards\n", shard.index, shard.count, plan.sharded_out);
+            printf(
+                "shard %u/%u: %zu %s in the other shards\n",
+                shard.index,
+                shard.count,
+                plan.sharded_out,
+                ecc_plural(plan.sharded_out, "case is", "cases are"));
         }
         exit_code = ECC_EXIT_OK;
         goto done;
@@ -694,8 +706,7 @@ int ecc_cmd_run(int argc, char **argv) {
     struct s_console console = {
         .out = console_out,
         .color = ecc_report_use_color(console_out),
-        /* The progress line rewrites itself with escape sequences: a TTY that understands them only. */
-        .progress = isatty(fileno(stderr)) == 1 && !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0),
+        .progress = ecc_report_use_progress(stderr),
     };
     struct ecc_runner_options options;
     ecc_runner_options_init(&options);
@@ -767,10 +778,11 @@ int ecc_cmd_run(int argc, char **argv) {
     }
     if (shard.count) {
         printf(
-            "ecsconf run: shard %u/%u of the suite (%zu cases are in the other shards)\n",
+            "ecsconf run: shard %u/%u of the suite (%zu %s in the other shards)\n",
             shard.index,
             shard.count,
-            plan.sharded_out);
+            plan.sharded_out,
+            ecc_plural(plan.sharded_out, "case is", "cases are"));
     }
     if (insecure) {
         fprintf(console_out, "ecsconf run: TLS verification is OFF (--insecure)\n");
@@ -814,7 +826,11 @@ int ecc_cmd_run(int argc, char **argv) {
                                                      : ECC_EXIT_FAILED;
     if (recording) {
         fprintf(
-            console_out, "ecsconf run: %zu exchanges recorded into %s\n", ecc_recording_count(recording), record_dir);
+            console_out,
+            "ecsconf run: %zu %s recorded into %s\n",
+            ecc_recording_count(recording),
+            ecc_plural(ecc_recording_count(recording), "exchange", "exchanges"),
+            record_dir);
     }
     if (report.stop == ECC_RUN_STOP_INTERRUPTED) {
         fprintf(console_out, "ecsconf run: interrupted; resources of this run are named %s-*\n", prefix);

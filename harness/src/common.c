@@ -262,6 +262,10 @@ char *ecc_strdup(const char *str) {
     return copy;
 }
 
+const char *ecc_plural(uint64_t count, const char *one, const char *many) {
+    return count == 1 ? one : many;
+}
+
 uint64_t ecc_monotonic_ms(void) {
     return ecc_monotonic_us() / 1000u;
 }

@@ -57,6 +57,20 @@ static void s_fail(
     failure->actual = actual ? json_incref((json_t *)actual) : NULL;
 }
 
+/* "values differ", with both values when they are short enough to read on one line (a report's headline
+ * and an expected failure's line show them; longer ones are in the failure's expected/actual block). */
+static void s_values_differ(const json_t *expected, const json_t *actual, char *why, size_t why_size) {
+    char *e = expected ? json_dumps(expected, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    char *a = actual ? json_dumps(actual, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    if (e && a && strlen(e) <= 60 && strlen(a) <= 60) {
+        snprintf(why, why_size, "values differ: expected %s, got %s", e, a);
+    } else {
+        snprintf(why, why_size, "values differ");
+    }
+    free(e);
+    free(a);
+}
+
 /* ---- equality ---------------------------------------------------------------------------------- */
 
 bool ecc_match_json_equal(const json_t *a, const json_t *b) {
@@ -713,8 +727,10 @@ static bool s_match_equals(
     (void)key;
     (void)pointer;
     bool equal = json_is_null(operand) ? value == NULL : ecc_match_json_equal(value, operand);
-    if (!equal) {
-        snprintf(why, why_size, value ? "values differ" : "expected a value, found none");
+    if (!equal && value) {
+        s_values_differ(operand, value, why, why_size);
+    } else if (!equal) {
+        snprintf(why, why_size, "expected a value, found none");
     }
     return equal;
 }
@@ -1019,7 +1035,11 @@ static bool s_match_one(const json_t *value, const json_t *spec, const char *poi
     if (!json_is_object(spec)) {
         bool equal = json_is_null(spec) ? value == NULL : ecc_match_json_equal(value, spec);
         if (!equal) {
-            s_fail(f, pointer, spec, value, "%s", value ? "values differ" : "expected a value, found none");
+            char differ[200] = "expected a value, found none";
+            if (value) {
+                s_values_differ(spec, value, differ, sizeof(differ));
+            }
+            s_fail(f, pointer, spec, value, "%s", differ);
         }
         return equal;
     }

@@ -218,13 +218,21 @@ char *ecc_report_sanitize_text(const char *text, bool strip_controls) {
 
 /* ---- console ------------------------------------------------------------------------------------- */
 
+static bool s_term_is_dumb(void) {
+    const char *term = getenv("TERM");
+    return term && strcmp(term, "dumb") == 0;
+}
+
 bool ecc_report_use_color(FILE *out) {
     const char *no_color = getenv("NO_COLOR");
-    const char *term = getenv("TERM");
-    if ((no_color && no_color[0]) || (term && strcmp(term, "dumb") == 0)) {
+    if ((no_color && no_color[0]) || s_term_is_dumb()) {
         return false;
     }
     return isatty(fileno(out)) == 1;
+}
+
+bool ecc_report_use_progress(FILE *out) {
+    return !s_term_is_dumb() && isatty(fileno(out)) == 1;
 }
 
 static void s_print_indented(FILE *out, const char *text, const char *indent) {
@@ -262,8 +270,15 @@ void ecc_report_console_case(FILE *out, const struct ecc_case_report *item, bool
     fputc('\n', out);
     free(reason);
     if (item->result == ECC_RESULT_FAIL || item->result == ECC_RESULT_XPASS) {
-        if (item->detail) {
-            s_print_indented(out, item->detail, "      ");
+        /* The headline already says the first failure: the detail starts after it, so it is said once. */
+        const char *detail = item->detail;
+        size_t reason_len = item->reason ? strlen(item->reason) : 0;
+        if (detail && reason_len && strncmp(detail, item->reason, reason_len) == 0 &&
+            (detail[reason_len] == '\n' || detail[reason_len] == '\0')) {
+            detail += reason_len + (detail[reason_len] == '\n');
+        }
+        if (detail && detail[0]) {
+            s_print_indented(out, detail, "      ");
         }
         if (item->reproducer) {
             fprintf(out, "      reproduce:\n");
@@ -294,17 +309,19 @@ void ecc_report_console_summary(FILE *out, const struct ecc_run_report *report, 
                                                                     : "FAILED";
     fprintf(
         out,
-        "\n%s%s%s: %zu case%s, %zu passed, %zu failed, %zu skipped, %zu expected failures, %zu unexpected passes",
+        "\n%s%s%s: %zu %s, %zu passed, %zu failed, %zu skipped, %zu %s, %zu %s",
         color ? (ok ? s_colors[ECC_RESULT_PASS] : s_colors[ECC_RESULT_FAIL]) : "",
         headline,
         color ? "\033[0m" : "",
         c.total,
-        c.total == 1 ? "" : "s",
+        ecc_plural(c.total, "case", "cases"),
         c.pass,
         c.fail,
         c.skip,
         c.xfail,
-        c.xpass);
+        ecc_plural(c.xfail, "expected failure", "expected failures"),
+        c.xpass,
+        ecc_plural(c.xpass, "unexpected pass", "unexpected passes"));
     if (report->filtered_out) {
         fprintf(out, " (%zu left out by --only/--skip)", report->filtered_out);
     }

@@ -71,6 +71,9 @@ void ecc_diag_format(const struct ecc_diag *diag, char *out, size_t size);
  * none is near), so a message can append it unconditionally. */
 void ecc_did_you_mean(const char *term, const char *const *candidates, size_t count, char *out, size_t size);
 
+/* `one` when `count` is 1, else `many`: "1 case", "2 cases", "1 unexpected pass". */
+const char *ecc_plural(uint64_t count, const char *one, const char *many);
+
 /* A line sink for progress and diagnostics (mock, client runs); `user_data` is the caller's. */
 typedef void ecc_log_fn(void *user_data, const char *line);
 /* Formats one line (truncated at 2 KiB) and hands it to `fn`; does nothing when `fn` is NULL. */

@@ -89,6 +89,9 @@ enum ecc_status ecc_run_report_set_stop(struct ecc_run_report *report, enum ecc_
 
 /* Colour on `out`: a TTY, NO_COLOR unset or empty, TERM not "dumb". */
 bool ecc_report_use_color(FILE *out);
+/* The self-rewriting progress line (carriage return and an erase sequence) on `out`: a TTY whose TERM is
+ * not "dumb" (NO_COLOR is about colour only). */
+bool ecc_report_use_progress(FILE *out);
 /* One line per case ("PASS  group/id  (12 ms)", with the reason), then the detail, reproducer and warnings
  * indented for FAIL and XPASS. */
 void ecc_report_console_case(FILE *out, const struct ecc_case_report *item, bool color);
