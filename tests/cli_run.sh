@@ -30,7 +30,7 @@ expect 2 "--var: security_group: the value must have 1 to 256" -- "$bin" run --v
 printf '{"id": "bad",\n "title": "t",\n "steps": [}\n' >"$tmp/suite/g/bad.json"
 expect 2 "bad.json:3:12: " -- "$bin" run --suite "$tmp/suite" --list
 printf '{"id": "bad", "title": "t", "steps": [{"send": "no-such-fixture"}]}\n' >"$tmp/suite/g/bad.json"
-expect 2 "bad.json: /steps/0/send: no fixture with id 'no-such-fixture'" -- "$bin" run --suite "$tmp/suite" --list
+expect 2 "bad.json: /steps/0/send: step 1: no fixture with id 'no-such-fixture'" -- "$bin" run --suite "$tmp/suite" --list
 
 # Passing, failing, expected-to-fail and unexpectedly passing cases.
 printf '{"id": "bad", "title": "t", "steps": [{"call": "ListTasks", "body": {"cluster": "none"}, "expect": {"error": "ClusterNotFoundException"}}]}\n' >"$tmp/suite/g/bad.json"

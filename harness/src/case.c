@@ -218,7 +218,10 @@ s_resolve_fixture(struct s_ctx *ctx, const json_t *object, const char *key, cons
     }
     *out = ctx->fixtures ? ecc_fixture_set_find(ctx->fixtures, id) : NULL;
     if (!*out) {
-        return ecc_json_path_fail(&ctx->path, key, ctx->diag, "no fixture with id '%s' (fixtures/**/%s.json)", id, id);
+        char hint[160];
+        ecc_fixture_set_did_you_mean(ctx->fixtures, id, hint, sizeof(hint));
+        return ecc_json_path_fail(
+            &ctx->path, key, ctx->diag, "no fixture with id '%s' (fixtures/**/%s.json)%s", id, id, hint);
     }
     return ECC_OK;
 }
@@ -780,6 +783,22 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
     return ECC_OK;
 }
 
+/* Reports count steps from 1 ("step 2 (RunTask)"); the pointer /steps/1 of a load error counts from 0.
+ * The error says both: "/steps/1/send: step 2: ...". */
+static void s_name_step(struct ecc_diag *diag, bool cleanup, size_t index) {
+    if (!diag) {
+        return;
+    }
+    char prefix[40];
+    int n = snprintf(prefix, sizeof(prefix), "%s %zu: ", cleanup ? "cleanup" : "step", index + 1);
+    size_t plen = n > 0 && (size_t)n < sizeof(prefix) ? (size_t)n : 0;
+    size_t len = strnlen(diag->text, sizeof(diag->text) - 1);
+    size_t keep = len + plen < sizeof(diag->text) ? len : sizeof(diag->text) - 1 - plen; /* cut, like any message */
+    memmove(diag->text + plen, diag->text, keep);
+    memcpy(diag->text, prefix, plen);
+    diag->text[plen + keep] = '\0';
+}
+
 static enum ecc_status
 s_read_steps(struct s_ctx *ctx, const char *key, bool required, struct ecc_step **out, size_t *count) {
     const json_t *array = NULL;
@@ -803,6 +822,9 @@ s_read_steps(struct s_ctx *ctx, const char *key, bool required, struct ecc_step 
         ecc_json_path_push_index(&ctx->path, i);
         status = s_read_step(ctx, json_array_get(array, i), &(*out)[i], i, strcmp(key, "cleanup") == 0);
         ecc_json_path_pop(&ctx->path);
+        if (status == ECC_ERR_INVALID) {
+            s_name_step(ctx->diag, strcmp(key, "cleanup") == 0, i);
+        }
         *count = i + 1;
     }
     ecc_json_path_pop(&ctx->path);

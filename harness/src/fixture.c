@@ -186,6 +186,20 @@ ecc_suite_parse_bytes(const uint8_t *bytes, size_t len, const char *source, json
         ecc_diag_set(diag, "file is larger than %zu bytes", ECC_SUITE_MAX_FILE_BYTES);
         return ECC_ERR_LIMIT;
     }
+    /* jansson would say "'[' or '{' expected near '\xEF'": name the real cause, which an editor hides. */
+    const char *bom = len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0 ? "a UTF-8 byte-order mark (EF BB BF)"
+                      : len >= 2 && (memcmp(bytes, "\xFF\xFE", 2) == 0 || memcmp(bytes, "\xFE\xFF", 2) == 0)
+                          ? "a UTF-16 byte-order mark"
+                          : NULL;
+    if (bom) {
+        *out = NULL;
+        if (diag) {
+            diag->line = 1;
+            diag->column = 1;
+        }
+        ecc_diag_set(diag, "the file starts with %s: save it as UTF-8 without a byte-order mark", bom);
+        return ECC_ERR_INVALID;
+    }
     json_error_t error;
     *out = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &error);
     if (!*out) {
@@ -650,6 +664,19 @@ const struct ecc_fixture *ecc_fixture_set_find(const struct ecc_fixture_set *set
         }
     }
     return NULL;
+}
+
+void ecc_fixture_set_did_you_mean(const struct ecc_fixture_set *set, const char *id, char *out, size_t size) {
+    out[0] = '\0';
+    const char **ids = set && set->count ? calloc(set->count, sizeof(*ids)) : NULL;
+    if (!ids) {
+        return;
+    }
+    for (size_t i = 0; i < set->count; i++) {
+        ids[i] = set->items[i]->id;
+    }
+    ecc_did_you_mean(id, ids, set->count, out, size);
+    free(ids);
 }
 
 enum ecc_status ecc_fixture_set_add(struct ecc_fixture_set *set, struct ecc_fixture *fixture, struct ecc_diag *diag) {

@@ -182,7 +182,9 @@ enum ecc_status ecc_json_check_members(
             known = strcmp(key, allowed[i]) == 0;
         }
         if (!known) {
-            return ecc_json_path_fail(path, key, diag, "unknown member '%s'", key);
+            char hint[160];
+            ecc_did_you_mean(key, allowed, allowed_count, hint, sizeof(hint));
+            return ecc_json_path_fail(path, key, diag, "unknown member '%s'%s", key, hint);
         }
     }
     return ECC_OK;

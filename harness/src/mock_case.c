@@ -67,7 +67,9 @@ static enum ecc_status s_load_request(
     if (status == ECC_OK && from != NULL) {
         c->from = fixtures != NULL ? ecc_fixture_set_find(fixtures, from) : NULL;
         if (c->from == NULL) {
-            status = ecc_json_path_fail(path, "from", diag, "unknown fixture '%s'", from);
+            char hint[160];
+            ecc_fixture_set_did_you_mean(fixtures, from, hint, sizeof(hint));
+            status = ecc_json_path_fail(path, "from", diag, "unknown fixture '%s'%s", from, hint);
         } else if (strcmp(c->from->operation, "RunTask") != 0 || !json_is_object(c->from->body)) {
             status =
                 ecc_json_path_fail(path, "from", diag, "fixture '%s' is not a RunTask request with a JSON body", from);
@@ -144,7 +146,9 @@ static enum ecc_status s_load_response(
         const char *id = json_string_value(value);
         out->fixture = fixtures != NULL ? ecc_fixture_set_find(fixtures, id) : NULL;
         if (out->fixture == NULL) {
-            return ecc_json_path_fail(path, NULL, diag, "unknown fixture '%s'", id);
+            char hint[160];
+            ecc_fixture_set_did_you_mean(fixtures, id, hint, sizeof(hint));
+            return ecc_json_path_fail(path, NULL, diag, "unknown fixture '%s'%s", id, hint);
         }
     } else if (json_is_object(value)) {
         enum ecc_status status =
@@ -197,7 +201,9 @@ static enum ecc_status s_load_response(
             }
             out->fixture = fixtures != NULL ? ecc_fixture_set_find(fixtures, from) : NULL;
             if (out->fixture == NULL) {
-                return ecc_json_path_fail(path, "from", diag, "unknown fixture '%s'", from);
+                char hint[160];
+                ecc_fixture_set_did_you_mean(fixtures, from, hint, sizeof(hint));
+                return ecc_json_path_fail(path, "from", diag, "unknown fixture '%s'%s", from, hint);
             }
         } else {
             if (status_value == NULL) {

@@ -75,6 +75,9 @@ enum ecc_status ecc_fixture_set_load_dir(
     struct ecc_fixture_set *set, const char *dir, ecc_suite_error_fn *on_error, void *user_data) ECC_WARN_UNUSED_RESULT;
 /* Borrowed fixture or NULL. */
 const struct ecc_fixture *ecc_fixture_set_find(const struct ecc_fixture_set *set, const char *id);
+/* For an id the set does not hold: "; did you mean a, b?" with the nearest ids into `out` (empty when none is
+ * near, or `set` is NULL), so a "no fixture" message can append it unconditionally. */
+void ecc_fixture_set_did_you_mean(const struct ecc_fixture_set *set, const char *id, char *out, size_t size);
 
 /*
  * Shared by the fixture and case loaders: reads a whole file (at most ECC_SUITE_MAX_FILE_BYTES) and
