@@ -14,8 +14,12 @@
 # moto does not come up or the network resources cannot be created.
 set -euo pipefail
 
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+    sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+    exit 0
+fi
 if [ $# -lt 1 ]; then
-    echo "usage: $0 PATH/TO/ecsconf [ecsconf run options]" >&2
+    echo "usage: $0 PATH/TO/ecsconf [ecsconf run options] (see --help)" >&2
     exit 2
 fi
 bin=$1

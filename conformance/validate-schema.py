@@ -11,6 +11,10 @@ import json
 import os
 import sys
 
+if len(sys.argv) != 2 or sys.argv[1] in ("--help", "-h"):
+    print(__doc__.strip())
+    sys.exit(0 if sys.argv[1:] in (["--help"], ["-h"]) else 2)
+
 try:
     import jsonschema
 except ImportError:

@@ -6,6 +6,13 @@ allows. Uses Python's unicodedata, so the table follows the Unicode version of t
 import sys
 import unicodedata
 
+if sys.argv[1:] in (["--help"], ["-h"]):
+    print("Usage: scripts/gen-unicode-tag-chars.py   (from the repository root)\n\n" + __doc__)
+    sys.exit(0)
+if sys.argv[1:]:
+    print("gen-unicode-tag-chars.py: takes no arguments (see --help)", file=sys.stderr)
+    sys.exit(2)
+
 ranges = []
 start = None
 for cp in range(0x110000):

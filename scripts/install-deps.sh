@@ -2,6 +2,24 @@
 # Installs the Debian packages ecsconf needs to build and test, only those that are missing.
 # Idempotent: a machine that has everything runs no apt-get at all.
 set -euo pipefail
+case "${1:-}" in
+-h | --help)
+    cat <<'EOF'
+Usage: scripts/install-deps.sh
+
+Installs the Debian packages ecsconf needs to build and test (compilers, clang-format, the libraries'
+-dev packages, cmocka, libFuzzer, man-db, dpkg-dev), only those that are missing, with apt-get (through
+sudo when not root). A machine that has everything runs no apt-get at all.
+Exit: 0 everything is installed, 2 an unknown argument; apt-get's status when it fails.
+EOF
+    exit 0
+    ;;
+"") ;;
+*)
+    echo "install-deps.sh: unknown argument '$1' (see --help)" >&2
+    exit 2
+    ;;
+esac
 
 packages=(
     cmake make pkg-config gcc clang clang-format
