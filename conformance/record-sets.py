@@ -260,17 +260,17 @@ def run(args):
                                  dict(os.environ, AWS_ACCESS_KEY_ID=RECORDER_KEY, AWS_SECRET_ACCESS_KEY=RECORDER_SECRET,
                                       AWS_SESSION_TOKEN=RECORDER_TOKEN))
         if "emulator" in kinds:
-            keys = os.path.join(work, "keys.json")
+            keys = os.path.join(work, "keys.txt")  # the key file format of emulate --keys and verify --keys
             with open(keys, "w") as handle:
-                json.dump({"keys": [{"accessKeyId": RECORDER_KEY, "secretAccessKey": RECORDER_SECRET,
-                                     "account": EMULATOR_ACCOUNT}]}, handle)
+                handle.write("%s %s account=%s\n" % (RECORDER_KEY, RECORDER_SECRET, EMULATOR_ACCOUNT))
             proc, out, _ = peers.start("emulator", [ecsconf, "emulate", "--listen", "127.0.0.1:0", "--keys", keys,
                                                     "--seed", "1"])
             port = first_line(out, proc)
             if not port:
                 print("ecsconf emulate did not come up", file=sys.stderr)
                 return 3
-            # The emulator checks signatures and knows no session token: the recorder signs without one.
+            # The emulator checks signatures; its key file gives this key no session token, so the recorder
+            # signs without one.
             env = dict(os.environ, AWS_ACCESS_KEY_ID=RECORDER_KEY, AWS_SECRET_ACCESS_KEY=RECORDER_SECRET)
             env.pop("AWS_SESSION_TOKEN", None)
             upstreams["emulator"] = ("http://127.0.0.1:%s" % port, env)
