@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # ctest install.deb: builds the Debian package with `cpack -G DEB` and checks it as a user of the package
-# would, without installing it on this machine:
+# would, without installing it on this machine. The package is made from an install tree this test
+# stages with `cmake --install --prefix /usr` (the install rules cpack runs), handed to cpack as
+# CPACK_INSTALLED_DIRECTORIES: cpack's own install step first builds the `preinstall` target, which would
+# rebuild the build folder under a running ctest (and takes most of cpack's time). Everything else is
+# the project's package configuration (build/CPackConfig.cmake and the Depends script). Checked:
 #   - the control data (dpkg-deb -I): name, version, architecture, maintainer, section, a description with
 #     a summary line, and Depends naming the shared libraries the binary links (computed by
 #     dpkg-shlibdeps: libc6, libcurl4, libjansson4, libmicrohttpd12, libssl3);
-#   - the contents (dpkg-deb -c): exactly the files `cmake --install --prefix /usr` installs (so the
-#     package and the install cannot drift), owned by root, with the named pieces a user looks for:
+#   - the contents (dpkg-deb -c): exactly the staged install tree under /usr, owned by root, with the
+#     named pieces a user looks for (which the install rules must provide):
 #     bin/ecsconf, the suite data, the man pages, libecsconf.a, the headers, ecsconf.pc and the CMake
 #     package files; nothing from a build or source folder;
 #   - unpacked with `dpkg-deb -x` into a temporary root, its ecsconf finds its data beside itself, runs a
@@ -29,7 +33,13 @@ bad() {
     fail=1
 }
 
-if ! cpack --config "$build/CPackConfig.cmake" -G DEB -B "$tmp/out" >"$tmp/cpack.log" 2>&1; then
+if ! DESTDIR="$tmp/staged" cmake --install "$build" --prefix /usr >"$tmp/install.log" 2>&1; then
+    cat "$tmp/install.log"
+    echo "FAIL: cmake --install --prefix /usr into a staging folder"
+    exit 1
+fi
+if ! cpack --config "$build/CPackConfig.cmake" -G DEB -B "$tmp/out" -D CPACK_INSTALL_CMAKE_PROJECTS= \
+    -D "CPACK_INSTALLED_DIRECTORIES=$tmp/staged;." >"$tmp/cpack.log" 2>&1; then
     cat "$tmp/cpack.log"
     echo "FAIL: cpack -G DEB"
     exit 1
@@ -67,19 +77,17 @@ grep -q "libjansson-dev" <<<"$(field Suggests)" && ok "Suggests the -dev package
 dpkg-deb -I "$deb" >"$tmp/info.txt" && grep -q "control" "$tmp/info.txt" && ok "dpkg-deb -I reads the control archive" ||
     bad "dpkg-deb -I: $(cat "$tmp/info.txt")"
 
-# Contents: the same files as the install, owned by root, with the pieces users look for.
+# Contents: the install tree under /usr, owned by root, with the pieces users look for.
 dpkg-deb -c "$deb" >"$tmp/contents.txt" || bad "dpkg-deb -c failed"
+awk '$1 !~ /^d/ {print $6}' "$tmp/contents.txt" | grep -v '^\./usr/' | head -3 >"$tmp/outside.txt"
+[ ! -s "$tmp/outside.txt" ] && ok "every file is under /usr" || bad "files outside /usr: $(cat "$tmp/outside.txt")"
 awk '$1 !~ /^d/ {print $6}' "$tmp/contents.txt" | sed 's|^\./usr/||' | sort >"$tmp/deb-files.txt"
-if DESTDIR="$tmp/staged" cmake --install "$build" --prefix /usr >"$tmp/install.log" 2>&1; then
-    (cd "$tmp/staged/usr" && find . ! -type d | sed 's|^\./||' | sort) >"$tmp/install-files.txt"
-    if diff "$tmp/install-files.txt" "$tmp/deb-files.txt" >"$tmp/files.diff"; then
-        ok "the package holds exactly the $(wc -l <"$tmp/deb-files.txt") files cmake --install installs"
-    else
-        bad "package and cmake --install differ (< install only, > package only):"
-        head -20 "$tmp/files.diff"
-    fi
+(cd "$tmp/staged/usr" && find . ! -type d | sed 's|^\./||' | sort) >"$tmp/install-files.txt"
+if diff "$tmp/install-files.txt" "$tmp/deb-files.txt" >"$tmp/files.diff"; then
+    ok "the package holds exactly the $(wc -l <"$tmp/deb-files.txt") files cmake --install installs"
 else
-    bad "cmake --install --prefix /usr into a staging folder: $(tail -5 "$tmp/install.log")"
+    bad "package and cmake --install differ (< install only, > package only):"
+    head -20 "$tmp/files.diff"
 fi
 awk '{print $2}' "$tmp/contents.txt" | sort -u | grep -vx 'root/root' >"$tmp/owners.txt"
 [ ! -s "$tmp/owners.txt" ] && ok "every file owned by root/root" || bad "owners other than root: $(head -3 "$tmp/owners.txt")"
