@@ -70,7 +70,7 @@ if [ "$part" = emulator ]; then
     expect_exit 0 "emulator recordings on the emulator" "$bin" replay fixtures/recorded/emulator --max-wait-ms 500 \
         --json "$tmp/same.json" --junit "$tmp/same.xml"
     verdicts "$tmp/same.json" || fail "not all PASS"
-    grep -q "<testsuite" "$tmp/same.xml" || fail "no JUnit report"
+    grep -q "<testsuite name=\"ecsconf replay\"" "$tmp/same.xml" || fail "no JUnit report of ecsconf replay"
     expect_exit 1 "without pacing" "$bin" replay fixtures/recorded/emulator --max-wait-ms 0 --json "$tmp/fast.json"
     verdicts "$tmp/fast.json" 'emulator-awscli-0006-describetasks=FAIL' 'emulator-awscli-0007-stoptask=FAIL' ||
         fail "without pacing, other exchanges than the task states failed"

@@ -101,6 +101,7 @@ static void test_json_parses_back(void **state) {
     }
     assert_false(json_is_true(json_object_get(root, "ok")));
     assert_int_equal(json_integer_value(json_object_get(root, "seed")), 42);
+    assert_string_equal(json_string_value(json_object_get(root, "command")), "ecsconf run"); /* the default */
     json_t *summary = json_object_get(root, "summary");
     assert_int_equal(json_integer_value(json_object_get(summary, "xpass")), 1);
     json_t *cases = json_object_get(root, "cases");
@@ -189,6 +190,7 @@ static void test_junit_parses_back(void **state) {
     (void)state;
     struct ecc_run_report report;
     s_fill(&report);
+    report.command = "ecsconf replay"; /* each command names its own suite */
     char file[] = "/tmp/ecsconf-junit-XXXXXX";
     int fd = mkstemp(file);
     assert_true(fd >= 0);
@@ -206,7 +208,7 @@ static void test_junit_parses_back(void **state) {
         cmd,
         sizeof(cmd),
         "python3 -c \"import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); "
-        "s = r.find('testsuite'); c = s.findall('testcase'); "
+        "s = r.find('testsuite'); c = s.findall('testcase'); assert s.get('name') == 'ecsconf replay', s.attrib; "
         "assert r.get('tests') == '5' and r.get('failures') == '2' and r.get('skipped') == '1', r.attrib; "
         "assert len(c) == 5; assert c[1].find('failure') is not None; "
         "assert '<html>&' in c[1].find('failure').get('message'); "

@@ -293,6 +293,7 @@ int ecc_cmd_client(int argc, char **argv) {
         exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
+    report.command = "ecsconf client";
     report_ready = true;
     bool color = ecc_report_use_color(stdout);
     struct ecc_client_suite_options options = {

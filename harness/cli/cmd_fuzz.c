@@ -366,8 +366,12 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     }
     if (junit || json_file) {
         if (ecc_run_report_init(&report, embedded ? "embedded emulator" : endpoint, profile->name, prefix, seed) !=
-                ECC_OK ||
-            ecc_wirefuzz_to_report(&result, &report) != ECC_OK) {
+            ECC_OK) {
+            exit_code = ECC_EXIT_INTERNAL;
+            goto done;
+        }
+        report.command = "ecsconf fuzz";
+        if (ecc_wirefuzz_to_report(&result, &report) != ECC_OK) {
             exit_code = ECC_EXIT_INTERNAL;
             goto done;
         }

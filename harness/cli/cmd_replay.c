@@ -397,6 +397,7 @@ static int s_replay(const struct s_args *args, const struct s_target *t, const s
     if (ecc_run_report_init(&report, t->shown, t->profile->name, t->prefix, args->seed) != ECC_OK) {
         goto done;
     }
+    report.command = "ecsconf replay";
     if (!ecc_cancel_install()) {
         ecc_cli_error(S_CMD, "cannot install the Ctrl-C handler: %s", strerror(errno));
         goto done;

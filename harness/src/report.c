@@ -420,6 +420,11 @@ static void s_xml_body(FILE *out, const struct ecc_case_report *item) {
     }
 }
 
+/* The command's name: a literal of ours (no XML or JSON escaping needed). */
+static const char *s_command(const struct ecc_run_report *report) {
+    return report->command ? report->command : "ecsconf run";
+}
+
 enum ecc_status ecc_report_write_junit(FILE *out, const struct ecc_run_report *report) {
     struct ecc_report_counts c;
     ecc_run_report_counts(report, &c);
@@ -438,8 +443,9 @@ enum ecc_status ecc_report_write_junit(FILE *out, const struct ecc_run_report *r
         seconds);
     fprintf(
         out,
-        "  <testsuite name=\"ecsconf run\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+        "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
         "time=\"%.3f\">\n",
+        s_command(report),
         c.total + errors,
         c.fail + c.xpass,
         errors,
@@ -612,6 +618,7 @@ enum ecc_status ecc_report_write_json(FILE *out, const struct ecc_run_report *re
         (json_int_t)report->filtered_out);
     int rc = (!root || !cases || !summary) ? -1 : 0;
     rc |= root ? json_object_set_new(root, "ecsconf", json_string(ECSCONF_VERSION)) : -1;
+    rc |= root ? json_object_set_new(root, "command", json_string(s_command(report))) : -1;
     rc |= root ? s_set_text(root, "endpoint", report->endpoint) : -1;
     rc |= root ? s_set_text(root, "profile", report->profile) : -1;
     rc |= root ? s_set_text(root, "prefix", report->prefix) : -1;

@@ -53,6 +53,9 @@ enum ecc_run_stop {
 const char *ecc_run_stop_name(enum ecc_run_stop stop);
 
 struct ecc_run_report {
+    /* The command that ran ("ecsconf replay"): JUnit's testsuite name and JSON's "command". Static text,
+     * not owned; NULL (the default) means "ecsconf run". */
+    const char *command;
     char *endpoint;
     char *profile;
     char *prefix;
