@@ -92,7 +92,8 @@ static void s_help(FILE *out) {
         "sequence; Ctrl-C stops fuzzing and finishes the cleanup (twice: abandons it).\n"
         "\n"
         "Exit: 0 no finding; 1 findings; 2 bad option; 3 the endpoint is unusable (no 200 to a signed\n"
-        "CreateCluster and ListTasks of its health cluster) or missing credentials; 4 internal error.\n");
+        "CreateCluster and ListTasks of its health cluster; with --mock, no AWS JSON answer below 500 to the\n"
+        "ListTasks) or missing credentials; 4 internal error.\n");
 }
 
 static void s_print_load_error(void *user_data, const struct ecc_diag *diag) {
