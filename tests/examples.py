@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import shutil
 import subprocess
 import sys
@@ -181,9 +182,19 @@ def run_session(page, runs, work, bindir, tmp):
                  "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECS"):
         env.pop(name, None)
     print(f"== {page}: {len(runs)} examples")
-    result = subprocess.run(["unshare", "-n", "bash", "-c", "\n".join(script)], cwd=work, env=env,
-                            timeout=900)
-    return 0 if result.returncode == 0 else 1
+    # Its own process group: an example's server that outlives `kill $(jobs -p)` (it was started in a
+    # subshell, or ignored the signal) is ended with the group, never left running after the test.
+    session = subprocess.Popen(["unshare", "-n", "bash", "-c", "\n".join(script)], cwd=work, env=env,
+                               start_new_session=True)
+    try:
+        returncode = session.wait(timeout=900)
+    finally:
+        try:
+            os.killpg(session.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        session.wait()
+    return 0 if returncode == 0 else 1
 
 
 if __name__ == "__main__":

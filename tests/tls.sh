@@ -37,17 +37,19 @@ if ! openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -adde
     exit 1
 fi
 
-# start_server NAME command... : runs it, waits for its "https://127.0.0.1:PORT" line on stderr.
+# start_server NAME command... : runs it, waits for its "https://127.0.0.1:PORT" line on stderr and sets url.
+# Not in a command substitution: its subshell would keep the pid, and the cleanup would leave the server
+# running after the test.
 start_server() {
     local name=$1
     shift
     "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     pids+=($!)
     for _ in $(seq 200); do grep -qoE 'https://127\.0\.0\.1:[0-9]+' "$tmp/$name.out" "$tmp/$name.err" && break; sleep 0.05; done
-    grep -hoE 'https://127\.0\.0\.1:[0-9]+' "$tmp/$name.out" "$tmp/$name.err" | head -1
+    url=$(grep -hoE 'https://127\.0\.0\.1:[0-9]+' "$tmp/$name.out" "$tmp/$name.err" | head -1)
 }
 
-url=$(start_server emulate "$bin" emulate --listen 127.0.0.1:0 --control --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem")
+start_server emulate "$bin" emulate --listen 127.0.0.1:0 --control --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
 [ -n "$url" ] || {
     echo "FAIL: emulate did not listen on https: $(cat "$tmp/emulate.err")"
     exit 1
@@ -94,7 +96,7 @@ fi
 
 # serve over HTTPS: an unsigned request gets an AWS JSON error, through TLS verified with the CA.
 case_file="$root/client-cases/success-one-task.json"
-url=$(start_server serve "$bin" serve --case "$case_file" --max-seconds 60 --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem")
+start_server serve "$bin" serve --case "$case_file" --max-seconds 60 --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
 if [ -z "$url" ]; then
     bad "serve did not listen on https: $(cat "$tmp/serve.err")"
 else
