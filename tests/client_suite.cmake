@@ -70,3 +70,10 @@ set_tests_properties(client.bad-adapters PROPERTIES LABELS "client" TIMEOUT 90)
 
 add_test(NAME client.reports COMMAND "${CMAKE_CURRENT_LIST_DIR}/client_reports.sh" $<TARGET_FILE:ecsconf>)
 set_tests_properties(client.reports PROPERTIES LABELS "client" TIMEOUT 120)
+
+# `ecsconf client --fuzz`: the C client has no finding on a short seeded run; the broken ones have theirs,
+# the same with another --jobs, with reproducers that `ecsconf client` and `ecsconf serve` play.
+foreach(_mode clean accept-malformed swallow-errors)
+    add_test(NAME client.fuzz.${_mode} COMMAND "${CMAKE_CURRENT_LIST_DIR}/client_fuzz.sh" $<TARGET_FILE:ecsconf> ${_mode})
+    set_tests_properties(client.fuzz.${_mode} PROPERTIES LABELS "client" TIMEOUT 120)
+endforeach()
