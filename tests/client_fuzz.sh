@@ -59,18 +59,11 @@ ECSCONF_CLIENT_FAULT="$mode" "$ecsconf" client --adapter "$adapter" "$repro" >"$
     { cat "$work/broken"; fail "the broken client passes the reproducer $repro"; }
 
 # The same file through `ecsconf serve`, the client pointed at it by hand.
-"$ecsconf" serve --case "$repro" --max-requests 3 --max-seconds 20 >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
-for _ in $(seq 1 100); do
-    grep -q '^parameters ' "$work/serve.out" 2>/dev/null && break
-    sleep 0.1
-done
-url="$(awk '/^endpoint /{print $2}' "$work/serve.out")"
-sed -n 's/^parameters //p' "$work/serve.out" >"$work/params.json"
-[ -n "$url" ] || { cat "$work/serve.err"; fail "serve did not start on $repro"; }
-line="$(ECSCONF_CLIENT_FAULT="$mode" ECSCONF_ENDPOINT="$url" ECSCONF_PARAMS="$work/params.json" \
-    AWS_ACCESS_KEY_ID=AKIDECSCONFCLIENT AWS_SECRET_ACCESS_KEY=ecsconf/client/mode/test/secret/key/0000 \
-    AWS_REGION=us-east-1 "$ecsconf" adapter-c)"
+export AWS_ACCESS_KEY_ID=AKIDECSCONFCLIENT AWS_SECRET_ACCESS_KEY=ecsconf/client/mode/test/secret/key/0000 AWS_REGION=us-east-1
+unset AWS_SESSION_TOKEN
+. tests/serve_support.sh
+serve "$repro" 3
+line="$(ECSCONF_CLIENT_FAULT="$mode" ECSCONF_ENDPOINT="$url" ECSCONF_PARAMS="$work/params.json" "$ecsconf" adapter-c)"
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 echo "served $repro; the broken client printed: $line"
