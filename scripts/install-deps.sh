@@ -9,6 +9,8 @@ packages=(
     libclang-rt-14-dev libfuzzer-14-dev
     zip unzip afl++
     man-db # man -l renders the generated pages (ctest install.prefix)
+    # the Go SDK adapters (ctests client.go-v1, client.go-v2), built offline from these packages
+    golang-go golang-github-aws-aws-sdk-go-dev golang-github-aws-aws-sdk-go-v2-dev
 )
 missing=()
 for p in "${packages[@]}"; do
