@@ -299,8 +299,8 @@ enum ecc_status ecc_string_list_append(struct ecc_string_list *list, const char 
 #define ECC_STRING_LIST_LINE_MAX 2048
 enum ecc_status ecc_string_list_appendf(struct ecc_string_list *list, const char *fmt, ...)
     ECC_PRINTF(2, 3) ECC_WARN_UNUSED_RESULT;
-enum ecc_status
-ecc_string_list_vappendf(struct ecc_string_list *list, const char *fmt, va_list args) ECC_WARN_UNUSED_RESULT;
+enum ecc_status ecc_string_list_vappendf(struct ecc_string_list *list, const char *fmt, va_list args)
+    ECC_PRINTF(2, 0) ECC_WARN_UNUSED_RESULT;
 
 /*
  * Grows any list struct of this header by one zeroed item and returns it (NULL on allocation failure,
