@@ -228,7 +228,7 @@ static void s_last_line(const char *text, size_t len, char *out, size_t size) {
 static json_t *s_parse_line(const struct s_adapter_run *run) {
     char line[64 * 1024];
     s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, line, sizeof(line));
-    json_t *value = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+    json_t *value = json_loads(line, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
     if (!json_is_object(value) || !json_is_boolean(json_object_get(value, "ok"))) {
         json_decref(value);
         return NULL;
