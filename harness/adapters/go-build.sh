@@ -16,6 +16,10 @@ command -v go >/dev/null 2>&1 || { echo "SKIP: go is not installed (Debian golan
     { echo "SKIP: golang-github-aws-aws-sdk-go-v2-dev is not installed"; exit 77; }
 mkdir -p "$out"
 export GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOPROXY=off
+# go needs a build cache; without HOME (a bare CI environment) it would refuse to build.
+if [ -z "${GOCACHE:-}" ] && [ -z "${HOME:-}" ] && [ -z "${XDG_CACHE_HOME:-}" ]; then
+    export GOCACHE="$out/go-cache"
+fi
 for v in v1 v2; do
     (cd "$here/go-$v" && go build -o "$out/go-$v.tmp" . && mv "$out/go-$v.tmp" "$out/go-$v")
 done
