@@ -28,6 +28,8 @@ packages=(
     zip unzip afl++
     man-db   # man -l renders the generated pages (ctest install.prefix)
     dpkg-dev # dpkg-shlibdeps computes the Debian package's Depends (cpack -G DEB, ctest install.deb)
+    # the Go SDK adapters (ctests client.go-v1, client.go-v2), built offline from these packages
+    golang-go golang-github-aws-aws-sdk-go-dev golang-github-aws-aws-sdk-go-v2-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -9,20 +9,7 @@ trap 'rm -rf "$work"' EXIT
 export AWS_ACCESS_KEY_ID=AKIDSERVETEST AWS_SECRET_ACCESS_KEY=serve/test/secret AWS_REGION=us-east-1
 unset AWS_SESSION_TOKEN
 
-serve() { # serve CASE MAX_REQUESTS [OPTION...] -> starts the mock, sets url and params
-    local case_file=$1 max=$2
-    shift 2
-    "$ecsconf" serve --case "$case_file" --max-requests "$max" --max-seconds 30 "$@" >"$work/serve.out" \
-        2>"$work/serve.err" &
-    pid=$!
-    for _ in $(seq 1 100); do
-        grep -q '^parameters ' "$work/serve.out" 2>/dev/null && break
-        sleep 0.1
-    done
-    url="$(awk '/^endpoint /{print $2}' "$work/serve.out")"
-    sed -n 's/^parameters //p' "$work/serve.out" >"$work/params.json"
-    [ -n "$url" ] || { echo "serve did not start:"; cat "$work/serve.err"; exit 1; }
-}
+. tests/serve_support.sh
 
 serve client-cases/token-retry-server-exception.json 2
 ECSCONF_ENDPOINT="$url" ECSCONF_PARAMS="$work/params.json" "$ecsconf" adapter-c

@@ -24,6 +24,8 @@ check 1 "adapter printed garbage (exit 0): stdout 'not json'" "echo not json"
 check 1 'adapter printed garbage' 'echo "{\"taskArns\":[]}"'
 check 1 "adapter crashed: killed by signal 11" 'kill -SEGV $$'
 check 1 "adapter hung: no answer within 1000 ms" "sleep 20" --timeout-ms 1000
+# An escaped NUL is JSON: a client passing one through from an answer prints a well-formed line.
+check 1 "the client reported /ok = false" 'echo "{\"ok\":false,\"error\":\"E\",\"message\":\"a\\u0000b\"}"'
 check 0 "SKIP  client/success-one-task" 'echo "this client has no RunTask"; exit 89'
 check 0 "the client cannot express this case: this client has no RunTask" 'echo "this client has no RunTask"; exit 89'
 work="$(mktemp -d)"

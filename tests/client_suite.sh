@@ -15,6 +15,10 @@ case "$name" in
         command -v node >/dev/null 2>&1 || { echo "SKIP: node is not installed"; exit 77; }
         [ -d harness/adapters/node/node_modules/@aws-sdk/client-ecs ] ||
             { echo "SKIP: @aws-sdk/client-ecs is not installed (run harness/adapters/node/install.sh)"; exit 77; } ;;
+    go-v1|go-v2)
+        [ -x "$(dirname "$results")/adapters/$name" ] || { echo "SKIP: the $name adapter was not built (golang-go," \
+            "golang-github-aws-aws-sdk-go-dev and golang-github-aws-aws-sdk-go-v2-dev were missing when cmake ran;" \
+            "scripts/install-deps.sh installs them)"; exit 77; } ;;
 esac
 mkdir -p "$results"
 rm -f "$results/$name.json"

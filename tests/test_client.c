@@ -7,7 +7,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define KEY_ID "AKIDCLIENTTEST"
@@ -391,6 +393,259 @@ static void test_options(void **state) {
     assert_string_not_equal(a, b);
 }
 
+/* ---- asynchronous calls and cancellation ------------------------------------------------------ */
+
+/* An exchange whose answer never comes: the mock holds the connection up to `ms`. */
+static void expect_hang(struct env *env, const char *cluster, unsigned ms) {
+    json_t *params = json_pack("{s:s,s:s}", "cluster", cluster, "taskDefinition", "f");
+    struct ecc_mock_exchange exchange = {
+        .label = "hang", .request_body = params, .fault = ECC_HTTP_FAULT_HANG, .fault_ms = ms};
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    assert_int_equal(ecc_mock_add_exchange(env->mock, &exchange, &diag), ECC_OK);
+    json_decref(params);
+}
+
+static struct ecc_client *new_slow_backoff_client(struct env *env, unsigned backoff_ms) {
+    struct ecc_client_options options;
+    ecc_client_options_init(&options);
+    options.endpoint_url = ecc_server_url(env->server);
+    options.region = REGION;
+    options.credentials = &env->credentials;
+    options.backoff_base_ms = backoff_ms;
+    options.backoff_max_ms = backoff_ms;
+    options.timeout_ms = 20000;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_client *client = ecc_client_new(&options, &diag);
+    assert_non_null(client);
+    return client;
+}
+
+/* Cancels a token from another thread after `delay_ms`, as a caller's other thread would. */
+struct canceller {
+    pthread_t thread;
+    struct ecc_client_cancel_token *token;
+    unsigned delay_ms;
+};
+
+static void *canceller_main(void *arg) {
+    struct canceller *canceller = arg;
+    struct timespec wait = {
+        .tv_sec = canceller->delay_ms / 1000u, .tv_nsec = (long)(canceller->delay_ms % 1000u) * 1000000L};
+    nanosleep(&wait, NULL);
+    ecc_client_cancel(canceller->token);
+    return NULL;
+}
+
+static void cancel_later(struct canceller *canceller, struct ecc_client_cancel_token *token, unsigned delay_ms) {
+    canceller->token = token;
+    canceller->delay_ms = delay_ms;
+    assert_int_equal(pthread_create(&canceller->thread, NULL, canceller_main, canceller), 0);
+}
+
+static struct ecc_client_call *start(struct ecc_client *client, struct ecc_client_cancel_token *token) {
+    struct ecc_run_task_request request;
+    request_for(&request, "c", NULL);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_client_call *call = ecc_client_call_start(client, &request, token, &diag);
+    ecc_run_task_request_clean_up(&request);
+    if (call == NULL) {
+        fail_msg("cannot start: %s", diag.text);
+    }
+    return call;
+}
+
+static void finish(struct ecc_client_call *call, struct ecc_client_result *result) {
+    ecc_client_result_init(result);
+    ecc_client_call_finish(call, result);
+}
+
+static void test_async_poll_until_done(void **state) {
+    (void)state;
+    struct env env;
+    env_start(&env);
+    expect(&env, "c", NULL, 200, "{\"tasks\":[{\"taskArn\":\"" ARN "\"}]}");
+    struct ecc_client *client = new_client(&env, NULL, ECC_CLIENT_FAULT_NONE);
+    struct ecc_client_call *pending = start(client, NULL);
+    assert_int_equal(ecc_client_call_stage(pending), ECC_CLIENT_STAGE_NOT_SENT);
+    unsigned polls = 0;
+    enum ecc_status status = ECC_ERR_TIMEOUT;
+    uint64_t until = ecc_monotonic_ms() + 10000;
+    while (status == ECC_ERR_TIMEOUT && ecc_monotonic_ms() < until) {
+        status = ecc_client_call_wait(pending, 0); /* a poll: never blocks */
+        polls++;
+    }
+    assert_int_equal(status, ECC_OK);
+    assert_int_equal(ecc_client_call_stage(pending), ECC_CLIENT_STAGE_DONE);
+    struct ecc_client_result result;
+    finish(pending, &result);
+    assert_int_equal(result.outcome, ECC_CLIENT_SUCCESS);
+    assert_int_equal(result.response.tasks.count, 1);
+    assert_true(ecc_mock_is_uuid4(result.client_token));
+    ecc_client_result_clean_up(&result);
+    /* the synchronous call is the same call with a wait: a second one on the same client works */
+    expect(&env, "c", NULL, 200, "{\"tasks\":[]}");
+    ecc_mock_begin_call(env.mock);
+    call(&env, client, NULL, &result);
+    assert_int_equal(result.outcome, ECC_CLIENT_SUCCESS);
+    ecc_client_result_clean_up(&result);
+    ecc_client_destroy(client);
+    ecc_server_stop(env.server, 1000);
+    assert_true(problems_have(&env, NULL));
+    env_stop(&env);
+}
+
+static void test_async_cancel_before_sending(void **state) {
+    (void)state;
+    struct env env;
+    env_start(&env);
+    expect(&env, "c", NULL, 200, "{\"tasks\":[]}");
+    struct ecc_client *client = new_client(&env, NULL, ECC_CLIENT_FAULT_NONE);
+    struct ecc_client_cancel_token token;
+    ecc_client_cancel_token_init(&token);
+    ecc_client_cancel(&token);
+    struct ecc_client_call *pending = start(client, &token);
+    assert_int_equal(ecc_client_call_wait(pending, -1), ECC_OK);
+    struct ecc_client_result result;
+    finish(pending, &result);
+    assert_int_equal(result.outcome, ECC_CLIENT_CANCELLED);
+    assert_int_equal(result.cancelled_stage, ECC_CLIENT_STAGE_NOT_SENT);
+    assert_int_equal(result.attempts, 0);
+    assert_true(ecc_mock_is_uuid4(result.client_token)); /* the token a retry must carry */
+    assert_non_null(strstr(result.diag.text, "before the first attempt"));
+    ecc_client_result_clean_up(&result);
+    ecc_server_stop(env.server, 1000);
+    assert_int_equal(ecc_mock_record_count(env.mock), 0); /* nothing was sent */
+    ecc_client_destroy(client);
+    env_stop(&env);
+}
+
+/* Cancelled while the answer is awaited; the retry carries the same token and gets the task. */
+static void test_async_cancel_mid_request_then_retry(void **state) {
+    (void)state;
+    struct env env;
+    env_start(&env);
+    expect_hang(&env, "c", 15000);
+    expect(&env, "c", NULL, 200, "{\"tasks\":[{\"taskArn\":\"" ARN "\"}]}");
+    struct ecc_client *client = new_slow_backoff_client(&env, 10);
+    struct ecc_client_cancel_token token;
+    ecc_client_cancel_token_init(&token);
+    struct ecc_client_call *pending = start(client, &token);
+    uint64_t started = ecc_monotonic_ms();
+    assert_int_equal(ecc_client_call_wait(pending, 300), ECC_ERR_TIMEOUT); /* the deadline, not the answer */
+    uint64_t waited = ecc_monotonic_ms() - started;
+    assert_true(waited >= 250 && waited < 5000);
+    assert_int_equal(ecc_client_call_stage(pending), ECC_CLIENT_STAGE_IN_FLIGHT);
+    struct canceller canceller;
+    cancel_later(&canceller, &token, 100); /* while this thread waits without a limit */
+    started = ecc_monotonic_ms();
+    assert_int_equal(ecc_client_call_wait(pending, -1), ECC_OK);
+    assert_true(ecc_monotonic_ms() - started < 5000); /* the transport notices within 100 ms */
+    pthread_join(canceller.thread, NULL);
+    struct ecc_client_result result;
+    finish(pending, &result);
+    assert_int_equal(result.outcome, ECC_CLIENT_CANCELLED);
+    assert_int_equal(result.cancelled_stage, ECC_CLIENT_STAGE_IN_FLIGHT);
+    assert_int_equal(result.attempts, 1);
+    assert_non_null(strstr(result.diag.text, "may have acted on it"));
+    char token_text[65];
+    snprintf(token_text, sizeof(token_text), "%s", result.client_token);
+    ecc_client_result_clean_up(&result);
+
+    struct ecc_client_result retried;
+    call(&env, client, token_text, &retried);
+    assert_int_equal(retried.outcome, ECC_CLIENT_SUCCESS);
+    assert_string_equal(retried.client_token, token_text);
+    ecc_client_result_clean_up(&retried);
+    ecc_client_destroy(client);
+    ecc_server_stop(env.server, 1000);
+    assert_int_equal(ecc_mock_record_count(env.mock), 2);
+    assert_string_equal(ecc_mock_record_get(env.mock, 0)->client_token, token_text);
+    assert_string_equal(ecc_mock_record_get(env.mock, 1)->client_token, token_text);
+    assert_true(problems_have(&env, NULL)); /* one call, one token: the mock's own rule agrees */
+    env_stop(&env);
+}
+
+static void test_async_cancel_while_backing_off(void **state) {
+    (void)state;
+    struct env env;
+    env_start(&env);
+    for (int i = 0; i < 3; i++) {
+        expect(&env, "c", NULL, 500, "{\"__type\":\"ServerException\",\"message\":\"down\"}");
+    }
+    /* Full jitter over [0, 3000] ms: the call waits long enough to be seen waiting. */
+    struct ecc_client *client = new_slow_backoff_client(&env, 3000);
+    struct ecc_client_cancel_token token;
+    ecc_client_cancel_token_init(&token);
+    struct ecc_client_call *pending = start(client, &token);
+    uint64_t until = ecc_monotonic_ms() + 15000;
+    enum ecc_status status = ECC_ERR_TIMEOUT;
+    while (status == ECC_ERR_TIMEOUT && ecc_client_call_stage(pending) != ECC_CLIENT_STAGE_BACKING_OFF &&
+           ecc_monotonic_ms() < until) {
+        status = ecc_client_call_wait(pending, 2);
+    }
+    assert_int_equal(ecc_client_call_stage(pending), ECC_CLIENT_STAGE_BACKING_OFF);
+    struct canceller canceller;
+    cancel_later(&canceller, &token, 10); /* while this thread waits without a limit */
+    uint64_t started = ecc_monotonic_ms();
+    assert_int_equal(ecc_client_call_wait(pending, -1), ECC_OK);
+    assert_true(ecc_monotonic_ms() - started < 1000); /* seen at once, not after the rest of the backoff */
+    pthread_join(canceller.thread, NULL);
+    struct ecc_client_result result;
+    finish(pending, &result);
+    assert_int_equal(result.outcome, ECC_CLIENT_CANCELLED);
+    assert_true(result.attempts >= 1 && result.attempts <= 3);
+    assert_int_equal(result.http_status, 500);
+    /* the backoff was at most 3 s and had begun: once in a while it ends within the 10 ms and the next
+     * attempt is the one cancelled, on the wire */
+    if (result.cancelled_stage == ECC_CLIENT_STAGE_BACKING_OFF) {
+        assert_non_null(strstr(result.diag.text, "backing off"));
+        assert_non_null(strstr(result.diag.text, "ServerException"));
+    } else {
+        assert_int_equal(result.cancelled_stage, ECC_CLIENT_STAGE_IN_FLIGHT);
+    }
+    ecc_server_stop(env.server, 1000);
+    assert_int_equal(ecc_mock_record_count(env.mock), result.attempts);
+    ecc_client_result_clean_up(&result);
+    ecc_client_destroy(client);
+    assert_true(problems_have(&env, NULL));
+    env_stop(&env);
+}
+
+/* Finishing a call still in flight cancels it and frees everything (ASan checks the freeing). */
+static void test_async_finish_abandons(void **state) {
+    (void)state;
+    struct env env;
+    env_start(&env);
+    expect_hang(&env, "c", 15000);
+    expect_hang(&env, "c", 15000);
+    struct ecc_client *client = new_slow_backoff_client(&env, 10);
+    struct ecc_client_call *pending = start(client, NULL);
+    assert_int_equal(ecc_client_call_wait(pending, 200), ECC_ERR_TIMEOUT);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_run_task_request request;
+    request_for(&request, "c", NULL);
+    assert_null(ecc_client_call_start(client, &request, NULL, &diag)); /* one call at a time */
+    assert_non_null(strstr(diag.text, "already has a call"));
+    struct ecc_client_result result;
+    finish(pending, &result);
+    assert_int_equal(result.outcome, ECC_CLIENT_CANCELLED);
+    assert_int_equal(result.cancelled_stage, ECC_CLIENT_STAGE_IN_FLIGHT);
+    ecc_client_result_clean_up(&result);
+    /* the client is usable again; a call dropped without its result is freed as well */
+    pending = ecc_client_call_start(client, &request, NULL, &diag);
+    assert_non_null(pending);
+    assert_int_equal(ecc_client_call_wait(pending, 100), ECC_ERR_TIMEOUT);
+    ecc_client_call_finish(pending, NULL);
+    ecc_client_call_finish(NULL, NULL);
+    ecc_run_task_request_clean_up(&request);
+    ecc_client_destroy(client);
+    env_stop(&env);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_success_generates_uuid4),
@@ -401,6 +656,11 @@ int main(void) {
         cmocka_unit_test(test_batch_through_multi),
         cmocka_unit_test(test_faults_are_caught),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_async_poll_until_done),
+        cmocka_unit_test(test_async_cancel_before_sending),
+        cmocka_unit_test(test_async_cancel_mid_request_then_retry),
+        cmocka_unit_test(test_async_cancel_while_backing_off),
+        cmocka_unit_test(test_async_finish_abandons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

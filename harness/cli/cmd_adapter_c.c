@@ -72,6 +72,8 @@ static json_t *s_result_json(const struct ecc_client_result *result) {
     } else if (result->outcome == ECC_CLIENT_TRANSPORT_ERROR) {
         snprintf(protocol, sizeof(protocol), "ecsconf:transport:%s", ecc_transport_error_name(result->transport_error));
         error = protocol;
+    } else if (result->outcome == ECC_CLIENT_CANCELLED) {
+        error = "ecsconf:cancelled";
     }
     json_t *line = json_pack("{s:b,s:s,s:s}", "ok", 0, "error", error, "message", message);
     if (line != NULL && result->outcome == ECC_CLIENT_SERVICE_ERROR && result->error.resource_ids.has) {

@@ -1,6 +1,7 @@
 /* `ecsconf client`: runs the client-direction cases against a client under test through its adapter. */
 #include "commands.h"
 #include "ecc/cancel.h"
+#include "ecc/client_fuzz.h"
 #include "ecc/client_suite.h"
 #include "ecc/fixture.h"
 #include "ecc/mock.h"
@@ -13,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 static const char *const s_cmd = "client";
 
-#define S_MAX_PATHS 64
-#define S_MAX_JOBS  16
+#define S_MAX_PATHS        64
+#define S_MAX_JOBS         16
+#define S_MAX_FUZZ         10000
+#define S_DEFAULT_FINDINGS "ecsconf-client-findings"
 
 static void s_help(FILE *out) {
     fprintf(
@@ -47,7 +51,9 @@ static void s_help(FILE *out) {
         "Options:\n"
         "  --adapter CMD       the adapter command (required); adapters shipped in harness/adapters/:\n"
         "                        harness/adapters/aws-cli.sh, harness/adapters/boto3_adapter.py,\n"
-        "                        harness/adapters/node/adapter.js, 'ecsconf adapter-c' (the C client).\n"
+        "                        harness/adapters/node/adapter.js, 'ecsconf adapter-c' (the C client),\n"
+        "                        adapters/go-v1 and adapters/go-v2 of a build tree (the AWS SDK for Go,\n"
+        "                        built by harness/adapters/go-build.sh from Debian's packages).\n"
         "                        A command whose first word is ecsconf runs this very binary, so it\n"
         "                        works from a build tree without ecsconf on PATH\n"
         "  --name NAME         the client's name in reports (default: the adapter command)\n"
@@ -88,6 +94,11 @@ static void s_help(FILE *out) {
         "  ecsconf client --adapter 'ecsconf adapter-c' --only tag:faults --junit client.xml --tap client.tap\n"
         "  ecsconf client --adapter harness/adapters/boto3_adapter.py --only 'token-*' --verbose\n"
         "  ecsconf client --adapter harness/adapters/aws-cli.sh client-cases/error-conflict-exception.json\n"
+        "  ecsconf client --adapter 'ecsconf adapter-c' --fuzz 5 --seed 7 --only 'success-*' --junit fuzz.xml\n"
+        "\n"
+        "A fuzz finding names its reproducer, a client case holding the exact answer: play it to any client\n"
+        "with 'ecsconf serve --case FILE' or 'ecsconf client --adapter CMD FILE'. --expect-fail lists known\n"
+        "findings by case id as for the plain suite (keep a separate list for fuzz runs).\n"
         "\n"
         "Exit codes: 0 no case failed (skips and expected failures allowed); 1 a case failed, an expected\n"
         "failure passed or the run was interrupted; 2 usage, a bad case, fixture or expect-fail file, or\n"
@@ -141,6 +152,26 @@ static bool s_resolve_self(const char *adapter, char *out, size_t size) {
     return written > 0 && (size_t)written < size;
 }
 
+/* The distinct fuzz findings, each with its reproducer commands. */
+static void s_print_findings(struct ecc_client_fuzz_findings *findings, const char *adapter) {
+    ecc_client_fuzz_findings_sort(findings);
+    printf("fuzz: %zu distinct finding%s\n", findings->count, findings->count == 1 ? "" : "s");
+    for (size_t i = 0; i < findings->count; i++) {
+        const struct ecc_client_fuzz_finding *finding = &findings->items[i];
+        printf(
+            "  %s: seen %u time%s, first in %s iteration %u (its seed %llu): %s\n",
+            finding->key,
+            finding->count,
+            finding->count == 1 ? "" : "s",
+            finding->first_case,
+            finding->first_iteration,
+            (unsigned long long)finding->first_seed,
+            finding->detail);
+        printf("    reproduce: ecsconf serve --case %s\n", finding->file);
+        printf("           or: ecsconf client --adapter '%s' %s\n", adapter, finding->file);
+    }
+}
+
 static bool s_parse_unsigned(const char *name, const char *value, unsigned long max, unsigned *out) {
     uint64_t parsed = 0;
     if (!ecc_cli_parse_u64(value, 1, max, &parsed)) {
@@ -166,6 +197,12 @@ int ecc_cmd_client(int argc, char **argv) {
     unsigned timeout_ms = 30000;
     unsigned attempt_timeout_ms = 5000;
     unsigned jobs = 1;
+    unsigned fuzz_count = 0;
+    uint64_t fuzz_seed = 0;
+    bool seed_given = false;
+    bool findings_given = false;
+    const char *findings_dir = S_DEFAULT_FINDINGS;
+    struct ecc_client_fuzz_findings findings = {0};
     bool verbose = false;
     int exit_code = ECC_EXIT_OK;
     struct ecc_diag diag;
@@ -235,6 +272,21 @@ int ecc_cmd_client(int argc, char **argv) {
                 exit_code = ECC_EXIT_USAGE;
                 goto done;
             }
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fuzz")) != NULL) {
+            if (!s_parse_unsigned("--fuzz", value, S_MAX_FUZZ, &fuzz_count)) {
+                exit_code = ECC_EXIT_USAGE;
+                goto done;
+            }
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--seed")) != NULL) {
+            if (!ecc_cli_parse_u64(value, 0, UINT64_MAX, &fuzz_seed)) {
+                ecc_cli_error(s_cmd, "--seed takes an unsigned 64-bit number, got '%s'", value);
+                exit_code = ECC_EXIT_USAGE;
+                goto done;
+            }
+            seed_given = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--findings")) != NULL) {
+            findings_dir = value;
+            findings_given = true;
         } else if (strcmp(argv[i], "--verbose") == 0) {
             verbose = true;
         } else if (argv[i][0] == '-') {
@@ -258,6 +310,20 @@ int ecc_cmd_client(int argc, char **argv) {
     if (adapter == NULL) {
         ecc_cli_error(s_cmd, "--adapter CMD is required (see ecsconf client --help)");
         exit_code = ECC_EXIT_USAGE;
+        goto done;
+    }
+    if (fuzz_count == 0 && (seed_given || findings_given)) {
+        ecc_cli_error(s_cmd, "%s belongs to --fuzz N", seed_given ? "--seed" : "--findings");
+        exit_code = ECC_EXIT_USAGE;
+        goto done;
+    }
+    if (fuzz_count > 0 && !seed_given && getrandom(&fuzz_seed, sizeof(fuzz_seed), 0) != (ssize_t)sizeof(fuzz_seed)) {
+        ecc_cli_error(s_cmd, "cannot draw a fuzz seed: %s (give --seed)", strerror(errno));
+        exit_code = ECC_EXIT_SETUP;
+        goto done;
+    }
+    if (fuzz_count > 0 && ecc_client_fuzz_findings_init(&findings, findings_dir) != ECC_OK) {
+        exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
     if (path_count == 0) {
@@ -289,12 +355,21 @@ int ecc_cmd_client(int argc, char **argv) {
     }
     char shown[1200];
     snprintf(shown, sizeof(shown), "adapter: %s", adapter);
-    if (ecc_run_report_init(&report, shown, name, NULL, 0) != ECC_OK) {
+    if (ecc_run_report_init(&report, shown, name, NULL, fuzz_seed) != ECC_OK) {
         exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
     report.command = "ecsconf client";
     report_ready = true;
+    struct ecc_client_fuzz_options fuzz = {
+        .count = fuzz_count, .seed = fuzz_seed, .findings = &findings, .interrupted = ecc_cancel_level_flag()};
+    if (fuzz_count > 0) {
+        printf(
+            "fuzz: %u answers per case, seed %llu (repeat with --seed %llu)\n",
+            fuzz_count,
+            (unsigned long long)fuzz_seed,
+            (unsigned long long)fuzz_seed);
+    }
     bool color = ecc_report_use_color(stdout);
     struct ecc_client_suite_options options = {
         .run =
@@ -308,6 +383,7 @@ int ecc_cmd_client(int argc, char **argv) {
         .shard = &shard,
         .expect_fail = expect_fail_file != NULL ? &expect_fail : NULL,
         .jobs = jobs,
+        .fuzz = fuzz_count > 0 ? &fuzz : NULL,
         .interrupted = ecc_cancel_level_flag(),
         .on_case_done = s_on_case_done,
         .user_data = &color,
@@ -335,6 +411,9 @@ int ecc_cmd_client(int argc, char **argv) {
         exit_code = ECC_EXIT_USAGE;
         goto done;
     }
+    if (fuzz_count > 0) {
+        s_print_findings(&findings, adapter);
+    }
     ecc_report_console_summary(stdout, &report, color);
     exit_code = ecc_run_report_ok(&report) && !interrupted ? ECC_EXIT_OK : ECC_EXIT_FAILED;
     if (status != ECC_OK) {
@@ -354,6 +433,7 @@ int ecc_cmd_client(int argc, char **argv) {
     }
 
 done:
+    ecc_client_fuzz_findings_clean_up(&findings);
     if (report_ready) {
         ecc_run_report_clean_up(&report);
     }

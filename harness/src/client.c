@@ -1,9 +1,11 @@
 /*
- * The project's own C RunTask client (client.h): one call or a batch, each attempt serialized, signed
- * afresh and sent through the transport's curl multi handle, answers parsed by the response codec. It
- * exists so the client-mode suite has a client whose every behaviour is known (retries with full-jitter
- * backoff, one clientToken for all attempts of a call), and so each deliberate `fault` can prove that a
- * check of the suite catches that mistake.
+ * The project's own C RunTask client (client.h): calls, one or several at once, each attempt serialized,
+ * signed afresh and sent through the transport's curl multi handle, answers parsed by the response codec;
+ * one loop drives them (the synchronous call is the asynchronous one with a wait), so a cancellation
+ * token can stop a call before it is sent, on the wire or between attempts. It exists so the client-mode
+ * suite has a client whose every behaviour is known (retries with full-jitter backoff, one clientToken
+ * for all attempts of a call), and so each deliberate `fault` can prove that a check of the suite catches
+ * that mistake.
  */
 #include "ecc/client.h"
 
@@ -12,6 +14,7 @@
 #include "ecc/sigv4.h"
 
 #include <openssl/rand.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,8 @@
 #define S_DEFAULT_BACKOFF_MAX_MS  20000u
 /* What the wrong-target fault sends: a real ECS operation, so only the target check can tell. */
 #define S_WRONG_TARGET ECC_AWS_JSON_TARGET_PREFIX ".StartTask"
+/* How often a call backing off between attempts looks at its cancellation token. */
+#define S_CANCEL_SLICE_MS 20
 
 static const char *const s_fault_names[] = {
     "none",
@@ -60,8 +65,36 @@ const char *ecc_client_outcome_name(enum ecc_client_outcome outcome) {
         return "transport-error";
     case ECC_CLIENT_REQUEST_ERROR:
         return "request-error";
+    case ECC_CLIENT_CANCELLED:
+        return "cancelled";
     }
     return "unknown";
+}
+
+const char *ecc_client_stage_name(enum ecc_client_stage stage) {
+    switch (stage) {
+    case ECC_CLIENT_STAGE_NOT_SENT:
+        return "not-sent";
+    case ECC_CLIENT_STAGE_IN_FLIGHT:
+        return "in-flight";
+    case ECC_CLIENT_STAGE_BACKING_OFF:
+        return "backing-off";
+    case ECC_CLIENT_STAGE_DONE:
+        return "done";
+    }
+    return "unknown";
+}
+
+void ecc_client_cancel_token_init(struct ecc_client_cancel_token *token) {
+    atomic_init(&token->cancelled, false);
+}
+
+void ecc_client_cancel(struct ecc_client_cancel_token *token) {
+    atomic_store(&token->cancelled, true);
+}
+
+bool ecc_client_cancel_requested(struct ecc_client_cancel_token *token) {
+    return token != NULL && atomic_load(&token->cancelled);
 }
 
 void ecc_client_options_init(struct ecc_client_options *options) {
@@ -113,6 +146,7 @@ struct ecc_client {
     struct ecc_sigv4_signer *signer;
     struct ecc_sigv4_key_cache *key_cache;
     char fixed_token[37]; /* the fixed-token fault's one token */
+    bool call_active;     /* an asynchronous call holds the transport */
 };
 
 struct ecc_client *ecc_client_new(const struct ecc_client_options *options, struct ecc_diag *diag) {
@@ -191,16 +225,24 @@ void ecc_client_destroy(struct ecc_client *client) {
     free(client);
 }
 
-/* One call in flight: its own copy of the request (the token goes there), its attempt count, its due
- * time when it waits for a retry. */
+/* One call: its own copy of the request (the token goes there), its stage, its due time when it waits
+ * for a retry. */
 struct s_call {
     struct ecc_run_task_request request;
     char token[65];
     bool caller_token;
     struct ecc_client_result *result;
     uint64_t due_ms;
-    bool in_flight;
-    bool done;
+    enum ecc_client_stage stage;
+};
+
+/* Calls driven together through the client's transport, and what may cancel them. */
+struct s_drive {
+    struct ecc_client *client;
+    struct s_call *calls;
+    size_t count;
+    struct ecc_client_cancel_token *token; /* the caller's; may be NULL */
+    atomic_bool abandon;                   /* the call is being freed: cancel whatever is left */
 };
 
 /* Full jitter: uniform in [0, min(max, base * 2^retry)]. */
@@ -227,20 +269,26 @@ static enum ecc_status s_call_init(
     memset(call, 0, sizeof(*call));
     ecc_run_task_request_init(&call->request);
     call->result = result;
+    call->stage = ECC_CLIENT_STAGE_NOT_SENT;
     if (ecc_run_task_request_copy(&call->request, request) != ECC_OK) {
         return ECC_ERR_NOMEM;
     }
     if (request->client_token != NULL) {
         call->caller_token = true;
-        return ECC_OK;
-    }
-    if (client->fault == ECC_CLIENT_FAULT_FIXED_TOKEN) {
+    } else if (client->fault == ECC_CLIENT_FAULT_FIXED_TOKEN) {
         memcpy(call->token, client->fixed_token, sizeof(client->fixed_token));
     } else if (!ecc_client_uuid4(call->token)) {
         return ECC_ERR_INTERNAL;
     }
-    call->request.client_token = ecc_strdup(call->token);
-    return call->request.client_token != NULL ? ECC_OK : ECC_ERR_NOMEM;
+    if (!call->caller_token) {
+        call->request.client_token = ecc_strdup(call->token);
+        if (call->request.client_token == NULL) {
+            return ECC_ERR_NOMEM;
+        }
+    }
+    /* Known from the start, so even a call cancelled before sending names the token its retry carries. */
+    snprintf(result->client_token, sizeof(result->client_token), "%s", call->request.client_token);
+    return ECC_OK;
 }
 
 static void s_call_clean_up(struct s_call *call) {
@@ -279,9 +327,6 @@ s_build_attempt(struct ecc_client *client, struct s_call *call, struct ecc_http_
     if (status != ECC_OK) {
         ecc_diag_set(diag, "cannot generate a clientToken");
         return status;
-    }
-    if (call->result->attempts == 0 && call->request.client_token != NULL) {
-        snprintf(call->result->client_token, sizeof(call->result->client_token), "%s", call->request.client_token);
     }
     status = ecc_codec_serialize_run_task_request(&call->request, NULL, http, diag);
     if (status != ECC_OK) {
@@ -393,53 +438,55 @@ static void s_fail_request(struct s_call *call, enum ecc_status status, const st
     if (call->result->diag.text[0] == '\0') {
         ecc_diag_set(&call->result->diag, "cannot build the request: %s", ecc_status_name(status));
     }
-    call->done = true;
+    call->stage = ECC_CLIENT_STAGE_DONE;
 }
 
-enum ecc_status ecc_client_run_task(
-    struct ecc_client *client, const struct ecc_run_task_request *request, struct ecc_client_result *result) {
-    struct s_call call;
-    enum ecc_status status = s_call_init(client, &call, request, result);
-    if (status != ECC_OK) {
-        s_call_clean_up(&call);
-        return status;
+/* Ends `call` as cancelled at its present stage, keeping the token, the attempts and the last status. */
+static void s_cancel_call(struct s_call *call) {
+    struct ecc_client_result *result = call->result;
+    char before[sizeof(result->diag.text)];
+    snprintf(before, sizeof(before), "%s", result->diag.text);
+    int http_status = result->http_status;
+    s_result_reset_outcome(result);
+    result->outcome = ECC_CLIENT_CANCELLED;
+    result->cancelled_stage = call->stage;
+    result->http_status = http_status;
+    switch (call->stage) {
+    case ECC_CLIENT_STAGE_NOT_SENT:
+        ecc_diag_set(&result->diag, "cancelled before the first attempt was sent");
+        break;
+    case ECC_CLIENT_STAGE_IN_FLIGHT:
+        ecc_diag_set(
+            &result->diag,
+            "cancelled while attempt %u was in flight: the service may have acted on it; retry with clientToken %s",
+            result->attempts,
+            result->client_token);
+        break;
+    default:
+        ecc_diag_set(
+            &result->diag,
+            "cancelled while backing off after attempt %u (%.200s); retry with clientToken %s",
+            result->attempts,
+            before,
+            result->client_token);
+        break;
     }
-    while (!call.done) {
-        struct ecc_http_request http;
-        struct ecc_diag diag;
-        ecc_http_request_init(&http);
-        ecc_diag_clear(&diag);
-        status = s_build_attempt(client, &call, &http, &diag);
-        if (status != ECC_OK) {
-            ecc_http_request_clean_up(&http);
-            s_fail_request(&call, status, &diag);
-            break;
-        }
-        result->attempts++;
-        struct ecc_http_response response;
-        struct ecc_transport_result transport;
-        ecc_http_response_init(&response);
-        (void)ecc_transport_send(client->transport, client->endpoint_url, &http, &response, &transport);
-        bool retry = s_handle_answer(client, &call, &transport, &response);
-        ecc_http_response_clean_up(&response);
-        ecc_http_request_clean_up(&http);
-        if (!retry) {
-            call.done = true;
-        } else {
-            ecc_sleep_ms(s_backoff_ms(client, result->attempts - 1u));
-        }
-    }
-    s_call_clean_up(&call);
-    return ECC_OK;
+    call->stage = ECC_CLIENT_STAGE_DONE;
 }
 
-/* Submits every call that is due and not in flight; returns the earliest due time of those waiting. */
-static enum ecc_status s_submit_due(struct ecc_client *client, struct s_call *calls, size_t count, uint64_t *next_ms) {
+static bool s_drive_cancelled(void *user_data) {
+    struct s_drive *drive = user_data;
+    return atomic_load(&drive->abandon) || ecc_client_cancel_requested(drive->token);
+}
+
+/* Submits every call that is due and not in flight; *next_ms is the earliest due time of those waiting. */
+static enum ecc_status s_submit_due(struct s_drive *drive, uint64_t *next_ms) {
+    struct ecc_client *client = drive->client;
     uint64_t now = ecc_monotonic_ms();
     *next_ms = UINT64_MAX;
-    for (size_t i = 0; i < count; i++) {
-        struct s_call *call = &calls[i];
-        if (call->done || call->in_flight) {
+    for (size_t i = 0; i < drive->count; i++) {
+        struct s_call *call = &drive->calls[i];
+        if (call->stage == ECC_CLIENT_STAGE_DONE || call->stage == ECC_CLIENT_STAGE_IN_FLIGHT) {
             continue;
         }
         if (call->due_ms > now) {
@@ -463,9 +510,122 @@ static enum ecc_status s_submit_due(struct ecc_client *client, struct s_call *ca
             continue;
         }
         call->result->attempts++;
-        call->in_flight = true;
+        call->stage = ECC_CLIENT_STAGE_IN_FLIGHT;
     }
     return ECC_OK;
+}
+
+/* Hands a finished exchange to its call: its result, a retry's due time, or the end. */
+static void s_collect(struct s_drive *drive, struct ecc_transport_exchange *exchange) {
+    struct s_call *call = exchange->user_data;
+    if (exchange->result.error == ECC_TRANSPORT_ERR_CANCELLED) {
+        s_cancel_call(call); /* still IN_FLIGHT: the cancel caught the attempt on the wire */
+        return;
+    }
+    bool retry = s_handle_answer(
+        drive->client,
+        call,
+        &exchange->result,
+        exchange->result.error == ECC_TRANSPORT_OK ? &exchange->response : NULL);
+    if (retry) {
+        call->due_ms = ecc_monotonic_ms() + s_backoff_ms(drive->client, call->result->attempts - 1u);
+        call->stage = ECC_CLIENT_STAGE_BACKING_OFF;
+    } else {
+        call->stage = ECC_CLIENT_STAGE_DONE;
+    }
+}
+
+/* The longest a wait may last: until `until` (the caller's deadline) or `next` (a retry due), in ms. */
+static int s_wait_ms(uint64_t until, uint64_t next) {
+    uint64_t end = until < next ? until : next;
+    if (end == UINT64_MAX) {
+        return -1;
+    }
+    uint64_t now = ecc_monotonic_ms();
+    uint64_t left = end > now ? end - now : 0;
+    return left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+/*
+ * Drives the calls until every one has ended or `wait_ms` has passed (negative: no limit). A cancel
+ * (the token, or the drive abandoned) ends the calls not in flight at once and those in flight within
+ * the transport's 100 ms. ECC_OK when every call has ended, ECC_ERR_TIMEOUT when time ran out first,
+ * ECC_ERR_NOMEM.
+ */
+static enum ecc_status s_drive_run(struct s_drive *drive, int wait_ms) {
+    struct ecc_client *client = drive->client;
+    uint64_t until = wait_ms < 0 ? UINT64_MAX : ecc_monotonic_ms() + (uint64_t)wait_ms;
+    enum ecc_status status = ECC_OK;
+    ecc_transport_set_cancel(client->transport, s_drive_cancelled, drive);
+    for (;;) {
+        bool cancelled = s_drive_cancelled(drive);
+        bool ended = true;
+        for (size_t i = 0; i < drive->count; i++) {
+            struct s_call *call = &drive->calls[i];
+            if (cancelled && call->stage != ECC_CLIENT_STAGE_DONE && call->stage != ECC_CLIENT_STAGE_IN_FLIGHT) {
+                s_cancel_call(call);
+            }
+            ended = ended && call->stage == ECC_CLIENT_STAGE_DONE;
+        }
+        if (ended) {
+            break;
+        }
+        uint64_t next_ms = UINT64_MAX;
+        if (!cancelled) {
+            status = s_submit_due(drive, &next_ms);
+            if (status != ECC_OK) {
+                break;
+            }
+        }
+        if (ecc_transport_pending(client->transport) == 0) {
+            if (next_ms == UINT64_MAX) {
+                continue; /* every call ended in this round (a request that could not be built) */
+            }
+            if (ecc_monotonic_ms() >= until) {
+                status = ECC_ERR_TIMEOUT;
+                break;
+            }
+            /* Backing off: in slices, so a cancel is seen within S_CANCEL_SLICE_MS. */
+            int wait = s_wait_ms(until, next_ms);
+            ecc_sleep_ms(wait < 0 || wait > S_CANCEL_SLICE_MS ? S_CANCEL_SLICE_MS : (uint64_t)wait);
+            continue;
+        }
+        /* At least one look at the transfers, even when polled with no time to wait. */
+        struct ecc_transport_exchange *exchange = NULL;
+        enum ecc_status next = ecc_transport_next(client->transport, s_wait_ms(until, next_ms), &exchange);
+        if (next == ECC_ERR_TIMEOUT) {
+            if (ecc_monotonic_ms() >= until) {
+                status = ECC_ERR_TIMEOUT;
+                break;
+            }
+            continue;
+        }
+        if (next != ECC_OK) {
+            status = next;
+            break;
+        }
+        s_collect(drive, exchange);
+        ecc_transport_exchange_destroy(exchange);
+    }
+    ecc_transport_set_cancel(client->transport, NULL, NULL);
+    return status;
+}
+
+/* Abandons whatever is in flight (the transport ends it within 100 ms) and collects it, so no exchange
+ * is left pointing at calls about to be freed. */
+static void s_drive_abandon(struct s_drive *drive) {
+    struct ecc_transport *transport = drive->client->transport;
+    atomic_store(&drive->abandon, true);
+    (void)s_drive_run(drive, -1);
+    ecc_transport_set_cancel(transport, s_drive_cancelled, drive);
+    while (ecc_transport_pending(transport) > 0) {
+        struct ecc_transport_exchange *exchange = NULL;
+        if (ecc_transport_next(transport, -1, &exchange) != ECC_OK) {
+            break;
+        }
+        ecc_transport_exchange_destroy(exchange);
+    }
+    ecc_transport_set_cancel(transport, NULL, NULL);
 }
 
 enum ecc_status ecc_client_run_task_batch(
@@ -476,71 +636,111 @@ enum ecc_status ecc_client_run_task_batch(
     if (count == 0) {
         return ECC_OK;
     }
-    struct s_call *calls = calloc(count, sizeof(*calls));
-    if (calls == NULL) {
+    if (client->call_active) {
+        return ECC_ERR_INVALID;
+    }
+    struct s_drive drive = {.client = client, .count = 0};
+    atomic_init(&drive.abandon, false);
+    drive.calls = calloc(count, sizeof(*drive.calls));
+    if (drive.calls == NULL) {
         return ECC_ERR_NOMEM;
     }
     enum ecc_status status = ECC_OK;
-    size_t initialized = 0;
-    for (; initialized < count; initialized++) {
-        status = s_call_init(client, &calls[initialized], &requests[initialized], &results[initialized]);
+    for (; drive.count < count; drive.count++) {
+        status = s_call_init(client, &drive.calls[drive.count], &requests[drive.count], &results[drive.count]);
         if (status != ECC_OK) {
-            initialized++;
-            goto on_error;
+            drive.count++;
+            goto done;
         }
     }
-    for (;;) {
-        uint64_t next_ms = UINT64_MAX;
-        status = s_submit_due(client, calls, count, &next_ms);
-        if (status != ECC_OK) {
-            goto on_error;
-        }
-        if (ecc_transport_pending(client->transport) == 0) {
-            if (next_ms == UINT64_MAX) {
-                break; /* every call is done */
-            }
-            uint64_t now = ecc_monotonic_ms();
-            ecc_sleep_ms(next_ms > now ? next_ms - now : 0);
-            continue;
-        }
-        int wait_ms = -1;
-        if (next_ms != UINT64_MAX) {
-            uint64_t now = ecc_monotonic_ms();
-            wait_ms = next_ms > now ? (int)(next_ms - now) : 0;
-        }
-        struct ecc_transport_exchange *exchange = NULL;
-        enum ecc_status next = ecc_transport_next(client->transport, wait_ms, &exchange);
-        if (next == ECC_ERR_TIMEOUT) {
-            continue;
-        }
-        if (next != ECC_OK) {
-            status = next;
-            goto on_error;
-        }
-        struct s_call *call = exchange->user_data;
-        call->in_flight = false;
-        bool retry = s_handle_answer(
-            client, call, &exchange->result, exchange->result.error == ECC_TRANSPORT_OK ? &exchange->response : NULL);
-        ecc_transport_exchange_destroy(exchange);
-        if (retry) {
-            call->due_ms = ecc_monotonic_ms() + s_backoff_ms(client, call->result->attempts - 1u);
-        } else {
-            call->done = true;
-        }
-    }
+    status = s_drive_run(&drive, -1);
 
-on_error:
-    /* Exchanges still pending point at these calls: drain them before the calls go away. */
-    while (ecc_transport_pending(client->transport) > 0) {
-        struct ecc_transport_exchange *exchange = NULL;
-        if (ecc_transport_next(client->transport, -1, &exchange) != ECC_OK) {
-            break;
-        }
-        ecc_transport_exchange_destroy(exchange);
+done:
+    if (status != ECC_OK) {
+        s_drive_abandon(&drive); /* exchanges still pending point at these calls */
     }
-    for (size_t i = 0; i < initialized; i++) {
-        s_call_clean_up(&calls[i]);
+    for (size_t i = 0; i < drive.count; i++) {
+        s_call_clean_up(&drive.calls[i]);
     }
-    free(calls);
+    free(drive.calls);
+    return status;
+}
+
+/* ---- one call at a time, asynchronously ------------------------------------------------------ */
+
+struct ecc_client_call {
+    struct s_drive drive;
+    struct s_call call;
+    struct ecc_client_result result;
+};
+
+struct ecc_client_call *ecc_client_call_start(
+    struct ecc_client *client,
+    const struct ecc_run_task_request *request,
+    struct ecc_client_cancel_token *token,
+    struct ecc_diag *diag) {
+    if (client->call_active) {
+        ecc_diag_set(diag, "the client already has a call in progress (one at a time per client)");
+        return NULL;
+    }
+    struct ecc_client_call *call = calloc(1, sizeof(*call));
+    if (call == NULL) {
+        ecc_diag_set(diag, "out of memory");
+        return NULL;
+    }
+    ecc_client_result_init(&call->result);
+    enum ecc_status status = s_call_init(client, &call->call, request, &call->result);
+    if (status != ECC_OK) {
+        ecc_diag_set(diag, "cannot start the call: %s", ecc_status_name(status));
+        s_call_clean_up(&call->call);
+        ecc_client_result_clean_up(&call->result);
+        free(call);
+        return NULL;
+    }
+    call->drive.client = client;
+    call->drive.calls = &call->call;
+    call->drive.count = 1;
+    call->drive.token = token;
+    atomic_init(&call->drive.abandon, false);
+    client->call_active = true;
+    return call;
+}
+
+enum ecc_status ecc_client_call_wait(struct ecc_client_call *call, int wait_ms) {
+    return s_drive_run(&call->drive, wait_ms);
+}
+
+enum ecc_client_stage ecc_client_call_stage(const struct ecc_client_call *call) {
+    return call->call.stage;
+}
+
+void ecc_client_call_finish(struct ecc_client_call *call, struct ecc_client_result *result) {
+    if (call == NULL) {
+        return;
+    }
+    if (call->call.stage != ECC_CLIENT_STAGE_DONE) {
+        s_drive_abandon(&call->drive);
+    }
+    call->drive.client->call_active = false;
+    if (result != NULL) {
+        *result = call->result; /* moved: the call's copy is not cleaned up */
+    } else {
+        ecc_client_result_clean_up(&call->result);
+    }
+    s_call_clean_up(&call->call);
+    free(call);
+}
+
+enum ecc_status ecc_client_run_task(
+    struct ecc_client *client, const struct ecc_run_task_request *request, struct ecc_client_result *result) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    struct ecc_client_call *call = ecc_client_call_start(client, request, NULL, &diag);
+    if (call == NULL) {
+        return client->call_active ? ECC_ERR_INVALID : ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = ecc_client_call_wait(call, -1);
+    ecc_client_result_clean_up(result);
+    ecc_client_call_finish(call, result);
     return status;
 }

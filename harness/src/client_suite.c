@@ -194,7 +194,9 @@ static enum ecc_status s_run_one(
     uint64_t start = ecc_monotonic_ms();
     struct ecc_client_case_result result;
     ecc_client_case_result_init(&result);
-    enum ecc_status status = ecc_client_case_run(c, &options->run, &result, diag);
+    enum ecc_status status = options->fuzz != NULL && options->fuzz->count > 0
+                                 ? ecc_client_fuzz_case_run(c, &options->run, options->fuzz, &result, diag)
+                                 : ecc_client_case_run(c, &options->run, &result, diag);
     item->duration_ms = ecc_monotonic_ms() - start;
     if (status != ECC_OK) {
         item->result = ECC_RESULT_FAIL;

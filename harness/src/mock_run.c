@@ -34,6 +34,22 @@ const char *ecc_client_verdict_name(enum ecc_client_verdict verdict) {
     return "?";
 }
 
+const char *ecc_client_adapter_failure_name(enum ecc_client_adapter_failure failure) {
+    switch (failure) {
+    case ECC_CLIENT_ADAPTER_OK:
+        return "ok";
+    case ECC_CLIENT_ADAPTER_HUNG:
+        return "adapter-hung";
+    case ECC_CLIENT_ADAPTER_CRASHED:
+        return "adapter-crashed";
+    case ECC_CLIENT_ADAPTER_GARBAGE:
+        return "adapter-garbage";
+    case ECC_CLIENT_ADAPTER_EXIT:
+        return "adapter-exit";
+    }
+    return "?";
+}
+
 void ecc_client_case_result_init(struct ecc_client_case_result *result) {
     memset(result, 0, sizeof(*result));
     ecc_string_list_init(&result->reasons);
@@ -212,7 +228,7 @@ static void s_last_line(const char *text, size_t len, char *out, size_t size) {
 static json_t *s_parse_line(const struct s_adapter_run *run) {
     char line[64 * 1024];
     s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, line, sizeof(line));
-    json_t *value = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+    json_t *value = json_loads(line, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
     if (!json_is_object(value) || !json_is_boolean(json_object_get(value, "ok"))) {
         json_decref(value);
         return NULL;
@@ -246,11 +262,13 @@ static enum ecc_status s_judge_run(
     *stop = true;
     if (run->timed_out) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
+        result->adapter_failure = ECC_CLIENT_ADAPTER_HUNG;
         return ecc_string_list_appendf(
             &result->reasons, "call %u: adapter hung: no answer within %u ms (killed)", call, timeout_ms);
     }
     if (run->exit_code < 0) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
+        result->adapter_failure = ECC_CLIENT_ADAPTER_CRASHED;
         return ecc_string_list_appendf(
             &result->reasons,
             "call %u: adapter crashed: killed by signal %d (%s)",
@@ -272,6 +290,7 @@ static enum ecc_status s_judge_run(
         char out_line[200];
         s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, out_line, sizeof(out_line));
         result->verdict = ECC_CLIENT_CASE_FAIL;
+        result->adapter_failure = ECC_CLIENT_ADAPTER_GARBAGE;
         return ecc_string_list_appendf(
             &result->reasons,
             "call %u: adapter printed garbage (exit %d): stdout '%s'%s%s",
@@ -285,6 +304,8 @@ static enum ecc_status s_judge_run(
     enum ecc_status status = json_array_append_new(result->outputs, output) == 0 ? ECC_OK : ECC_ERR_NOMEM;
     if (status == ECC_OK && run->exit_code != 0) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
+        result->adapter_failure =
+            result->adapter_failure == ECC_CLIENT_ADAPTER_OK ? ECC_CLIENT_ADAPTER_EXIT : result->adapter_failure;
         status = ecc_string_list_appendf(
             &result->reasons, "call %u: adapter exited %d after printing its answer", call, run->exit_code);
     }

@@ -15,7 +15,19 @@
  * `fault` breaks the client on purpose. It exists only so the client-mode suite (mock.h) can prove
  * that its checks catch each of these mistakes; never set it outside tests.
  *
- * Threads: a client owns one transport and one signer and is used by one thread at a time.
+ * Asynchronous calls (RunTaskAsync with a CancellationToken): ecc_client_call_start starts a call,
+ * ecc_client_call_wait drives it for a while (0: one look, a poll; negative: until it ends), and
+ * ecc_client_call_finish hands over its result and frees it. A cancellation token cancels it at any
+ * point: before the first attempt is sent, while an attempt is on the wire (the transport ends it within
+ * 100 ms) or while it backs off between attempts (seen within 20 ms); the result then says
+ * ECC_CLIENT_CANCELLED, how far the call got (`cancelled_stage`), its attempts and its clientToken, which
+ * a retry of the same operation must carry again (set it as the request's client_token). Finishing a call
+ * that has not ended cancels it first. The synchronous ecc_client_run_task is start + wait + finish, and
+ * the batch drives several calls through the same loop.
+ *
+ * Threads: a client owns one transport and one signer and is used by one thread at a time, which also
+ * drives its calls; one asynchronous call at a time per client. A token may be cancelled from any thread
+ * (or a signal handler: it is one atomic store).
  */
 #include "ecc/codec_response.h"
 #include "ecc/common.h"
@@ -23,6 +35,8 @@
 #include "ecc/model.h"
 #include "ecc/model_response.h"
 #include "ecc/transport.h"
+
+#include <stdatomic.h>
 
 enum ecc_client_fault {
     ECC_CLIENT_FAULT_NONE = 0,
@@ -65,9 +79,21 @@ enum ecc_client_outcome {
     ECC_CLIENT_PROTOCOL_ERROR,  /* an answer that is not well-formed awsJson1_1: `protocol_error`, `diag` */
     ECC_CLIENT_TRANSPORT_ERROR, /* no answer: `transport_error`, `diag` */
     ECC_CLIENT_REQUEST_ERROR,   /* the request could not be built or signed: `diag` */
+    ECC_CLIENT_CANCELLED,       /* cancelled through its token (or finished before it ended): `cancelled_stage` */
 };
 
 const char *ecc_client_outcome_name(enum ecc_client_outcome outcome);
+
+/* How far a call has got. */
+enum ecc_client_stage {
+    ECC_CLIENT_STAGE_NOT_SENT = 0, /* no attempt sent yet: the service has seen nothing */
+    ECC_CLIENT_STAGE_IN_FLIGHT,    /* an attempt is on the wire: the service may act on it */
+    ECC_CLIENT_STAGE_BACKING_OFF,  /* an attempt was answered (or failed) and a retry is due later */
+    ECC_CLIENT_STAGE_DONE,
+};
+
+/* "not-sent", "in-flight", "backing-off", "done". */
+const char *ecc_client_stage_name(enum ecc_client_stage stage);
 
 /*
  * The result of one call (after its retries). Owner: whoever called ecc_client_result_init, who calls
@@ -81,7 +107,8 @@ struct ecc_client_result {
     enum ecc_transport_error transport_error;
     int http_status; /* of the last answer; 0 when none */
     unsigned attempts;
-    char client_token[65]; /* the token the first attempt carried ("" when none) */
+    char client_token[65];                 /* the call's token: the caller's, or the one generated for it */
+    enum ecc_client_stage cancelled_stage; /* CANCELLED: the stage the call was in */
     struct ecc_diag diag;
 };
 
@@ -95,10 +122,50 @@ struct ecc_client *ecc_client_new(const struct ecc_client_options *options, stru
 /* Wipes the copied credentials. NULL is allowed. */
 void ecc_client_destroy(struct ecc_client *client);
 
+/* A cancellation token. Owner: the caller, who keeps it alive while calls use it; init before use. */
+struct ecc_client_cancel_token {
+    atomic_bool cancelled;
+};
+
+void ecc_client_cancel_token_init(struct ecc_client_cancel_token *token);
+/* Asks every call using the token to stop. Any thread; async-signal-safe. */
+void ecc_client_cancel(struct ecc_client_cancel_token *token);
+/* Has the token been cancelled? false for NULL. */
+bool ecc_client_cancel_requested(struct ecc_client_cancel_token *token);
+
+struct ecc_client_call;
+
 /*
- * One RunTask call. `request` is borrowed and not changed (a filled-in token goes into a copy).
- * `result` must be initialized and empty. Returns ECC_OK whenever the call was made, whatever the
- * outcome; ECC_ERR_NOMEM when memory ran out.
+ * Starts a RunTask call (nothing is sent until the first wait). `request` is borrowed for the call to
+ * start (copied); `token` (may be NULL) is borrowed until the call is finished. NULL with the reason in
+ * `diag` when memory ran out or the client already has a call in progress.
+ */
+struct ecc_client_call *ecc_client_call_start(
+    struct ecc_client *client,
+    const struct ecc_run_task_request *request,
+    struct ecc_client_cancel_token *token,
+    struct ecc_diag *diag);
+
+/*
+ * Drives the call for at most `wait_ms` (0: one look at the transfers without waiting; negative: until
+ * it ends). ECC_OK when the call has ended (whatever its outcome, cancelled included), ECC_ERR_TIMEOUT
+ * when it is still going, ECC_ERR_NOMEM.
+ */
+enum ecc_status ecc_client_call_wait(struct ecc_client_call *call, int wait_ms) ECC_WARN_UNUSED_RESULT;
+
+enum ecc_client_stage ecc_client_call_stage(const struct ecc_client_call *call);
+
+/*
+ * Frees the call and everything it holds. A call that has not ended is cancelled first (an attempt on the
+ * wire is abandoned within 100 ms). Its result is moved into `result` (initialized and empty; the caller
+ * cleans it up), or dropped when `result` is NULL. NULL `call` is allowed.
+ */
+void ecc_client_call_finish(struct ecc_client_call *call, struct ecc_client_result *result);
+
+/*
+ * One RunTask call, synchronous (start, wait without limit, finish). `request` is borrowed and not changed (a filled-in
+ * token goes into a copy). `result` must be initialized and empty. Returns ECC_OK whenever the call was made, whatever
+ * the outcome; ECC_ERR_NOMEM when memory ran out.
  */
 enum ecc_status ecc_client_run_task(
     struct ecc_client *client,

@@ -13,6 +13,7 @@
  * Threads: ecc_client_suite_run starts `jobs` threads and joins them before it returns; the callback
  * runs under its mutex.
  */
+#include "ecc/client_fuzz.h"
 #include "ecc/common.h"
 #include "ecc/fixture.h"
 #include "ecc/mock.h"
@@ -70,6 +71,9 @@ struct ecc_client_suite_options {
     const struct ecc_shard *shard;                  /* NULL or count 0: every case; else its cases, by id */
     const struct ecc_expect_fail_list *expect_fail; /* NULL: none */
     unsigned jobs;                                  /* worker threads; 0 means 1 */
+    /* `ecsconf client --fuzz`: when set with a count, each selected case plays that many fuzzed answers
+     * (client_fuzz.h) instead of its own, and its item reports the fuzz findings. NULL: the plain suite. */
+    const struct ecc_client_fuzz_options *fuzz;
     /* Set by a SIGINT handler: from 1 on, no case starts (those left are SKIP "not run: interrupted");
      * the cases running finish, each bounded by the adapter deadline. NULL: never interrupted. */
     volatile sig_atomic_t *interrupted;

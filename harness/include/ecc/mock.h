@@ -220,6 +220,18 @@ struct ecc_client_run_options {
 
 enum ecc_client_verdict { ECC_CLIENT_CASE_PASS = 0, ECC_CLIENT_CASE_FAIL, ECC_CLIENT_CASE_SKIP };
 
+/* How an adapter run broke the contract (the first such run of a case), whatever the case expects. */
+enum ecc_client_adapter_failure {
+    ECC_CLIENT_ADAPTER_OK = 0,
+    ECC_CLIENT_ADAPTER_HUNG,    /* no answer within the adapter deadline: killed */
+    ECC_CLIENT_ADAPTER_CRASHED, /* ended by a signal */
+    ECC_CLIENT_ADAPTER_GARBAGE, /* its last line is not the JSON answer line */
+    ECC_CLIENT_ADAPTER_EXIT,    /* printed its line, then exited with a status other than 0 */
+};
+
+/* "ok", "adapter-hung", "adapter-crashed", "adapter-garbage", "adapter-exit". */
+const char *ecc_client_adapter_failure_name(enum ecc_client_adapter_failure failure);
+
 const char *ecc_client_verdict_name(enum ecc_client_verdict verdict);
 
 /* Outcome of one case. Owner: the caller (init / clean_up). */
@@ -228,6 +240,7 @@ struct ecc_client_case_result {
     struct ecc_string_list reasons; /* why it failed or was skipped; empty on PASS */
     unsigned requests;              /* requests the mock received */
     json_t *outputs;                /* array of the adapter's JSON lines (one per call), or NULL */
+    enum ecc_client_adapter_failure adapter_failure;
 };
 
 void ecc_client_case_result_init(struct ecc_client_case_result *result);
