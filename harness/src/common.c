@@ -1,7 +1,7 @@
 /*
  * Floor 0 (common.h): status names, diagnostics, the capped growable buffer, ecc_array_grow (the one
  * growable-array routine), secure zero, constant-time compare, hex, UUIDv4 text, the civil-date
- * routine and the log-line helper. No I/O beyond what a caller's log sink does.
+ * routine, the log-line helper and "did you mean" (edit distance). No I/O beyond what a caller's log sink does.
  */
 #include "ecc/common.h"
 
@@ -371,4 +371,56 @@ bool ecc_is_uuid_text(const char *s, size_t len) {
         }
     }
     return true;
-}
+
+    /* Levenshtein distance of two short strings (each cut at 127 bytes), for "did you mean". */
+    static size_t s_distance(const char *a, const char *b) {
+        size_t la = strnlen(a, 127);
+        size_t lb = strnlen(b, 127);
+        size_t row[128];
+        for (size_t j = 0; j <= lb; j++) {
+            row[j] = j;
+        }
+        for (size_t i = 1; i <= la; i++) {
+            size_t diagonal = row[0];
+            row[0] = i;
+            for (size_t j = 1; j <= lb; j++) {
+                size_t above = row[j];
+                size_t best = diagonal + (a[i - 1] != b[j - 1]);
+                best = above + 1 < best ? above + 1 : best;
+                best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+                row[j] = best;
+                diagonal = above;
+            }
+        }
+        return row[lb];
+    }
+
+    void ecc_did_you_mean(const char *term, const char *const *candidates, size_t count, char *out, size_t size) {
+        size_t limit = strlen(term) / 3 + 1;
+        limit = limit < 2 ? 2 : limit;
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < count; i++) {
+            size_t d = s_distance(term, candidates[i]);
+            best = d < best ? d : best;
+        }
+        out[0] = '\0';
+        if (best > limit) {
+            return;
+        }
+        size_t used = 0;
+        size_t shown = 0;
+        for (size_t i = 0; i < count && shown < 3; i++) {
+            if (s_distance(term, candidates[i]) == best) {
+                int n = snprintf(out + used, size - used, "%s%s", shown ? ", " : "; did you mean ", candidates[i]);
+                if (n < 0 || (size_t)n >= size - used) {
+                    break;
+                }
+                used += (size_t)n;
+                shown++;
+            }
+        }
+        if (shown && used + 1 < size) {
+            out[used++] = '?';
+            out[used] = '\0';
+        }
+    }

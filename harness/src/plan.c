@@ -81,29 +81,6 @@ bool ecc_filter_matches(const struct ecc_filter *filter, const struct ecc_case *
     return false;
 }
 
-/* Levenshtein distance of two short strings (each cut at 127 bytes), for "did you mean". */
-static size_t s_distance(const char *a, const char *b) {
-    size_t la = strnlen(a, 127);
-    size_t lb = strnlen(b, 127);
-    size_t row[128];
-    for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
-    }
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-            best = above + 1 < best ? above + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
 static int s_compare_strings(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -155,38 +132,6 @@ enum ecc_status ecc_suite_tags_format(const struct ecc_suite *suite, struct ecc_
     return status;
 }
 
-/* "did you mean" for one unmatched term: the nearest candidates, at most 3, within a distance that grows
- * with the term's length. Appended to `out` as "; did you mean a, b?" (nothing when none is near). */
-static void s_nearest(const char *term, const char *const *candidates, size_t count, char *out, size_t size) {
-    size_t limit = strlen(term) / 3 + 1;
-    limit = limit < 2 ? 2 : limit;
-    size_t best = SIZE_MAX;
-    for (size_t i = 0; i < count; i++) {
-        size_t d = s_distance(term, candidates[i]);
-        best = d < best ? d : best;
-    }
-    out[0] = '\0';
-    if (best > limit) {
-        return;
-    }
-    size_t used = 0;
-    size_t shown = 0;
-    for (size_t i = 0; i < count && shown < 3; i++) {
-        if (s_distance(term, candidates[i]) == best) {
-            int n = snprintf(out + used, size - used, "%s%s", shown ? ", " : "; did you mean ", candidates[i]);
-            if (n < 0 || (size_t)n >= size - used) {
-                break;
-            }
-            used += (size_t)n;
-            shown++;
-        }
-    }
-    if (shown && used + 1 < size) {
-        out[used++] = '?';
-        out[used] = '\0';
-    }
-}
-
 enum ecc_status ecc_filter_check(
     const struct ecc_filter *filter, const struct ecc_suite *suite, const char *option, struct ecc_diag *diag) {
     for (size_t t = 0; t < filter->count; t++) {
@@ -206,7 +151,7 @@ enum ecc_status ecc_filter_check(
             if (!tags) {
                 return ECC_ERR_NOMEM;
             }
-            s_nearest(term + 4, tags, count, hint, sizeof(hint));
+            ecc_did_you_mean(term + 4, tags, count, hint, sizeof(hint));
             if (!hint[0]) {
                 size_t used = (size_t)snprintf(hint, sizeof(hint), "; known tags:");
                 for (size_t i = 0; i < count && used < sizeof(hint); i++) {
@@ -222,7 +167,7 @@ enum ecc_status ecc_filter_check(
             for (size_t i = 0; i < suite->count; i++) {
                 ids[i] = suite->cases[i]->id;
             }
-            s_nearest(term, ids, suite->count, hint, sizeof(hint));
+            ecc_did_you_mean(term, ids, suite->count, hint, sizeof(hint));
             free(ids);
         }
         ecc_diag_set(

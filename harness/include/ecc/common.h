@@ -66,6 +66,11 @@ void ecc_diag_set_path(struct ecc_diag *diag, const char *path);
 /* "source:line:column: path: text", omitting the parts that are empty. Writes at most `size` bytes. */
 void ecc_diag_format(const struct ecc_diag *diag, char *out, size_t size);
 
+/* "did you mean" for a name that matched nothing: the nearest candidates by edit distance, at most 3,
+ * within a distance that grows with the name's length. Writes "; did you mean a, b?" into `out` (empty when
+ * none is near), so a message can append it unconditionally. */
+void ecc_did_you_mean(const char *term, const char *const *candidates, size_t count, char *out, size_t size);
+
 /* A line sink for progress and diagnostics (mock, client runs); `user_data` is the caller's. */
 typedef void ecc_log_fn(void *user_data, const char *line);
 /* Formats one line (truncated at 2 KiB) and hands it to `fn`; does nothing when `fn` is NULL. */
