@@ -52,14 +52,14 @@ static void s_help(FILE *out) {
         "                        then $AWS_ENDPOINT_URL, then the embedded emulator\n"
         "  --region REGION       in the AWS form (us-east-1); default $AWS_REGION, then $AWS_DEFAULT_REGION\n"
         "                        (us-east-1 for emulator, moto)\n"
-        "  --profile NAME        what the endpoint can do and which deviations are known:\n");
-    for (size_t i = 0; i < ecc_profile_count(); i++) {
-        fprintf(out, "                          %-9s %s\n", ecc_profile_get(i)->name, ecc_profile_get(i)->summary);
-    }
-    fprintf(
-        out,
-        "                        default: emulator without --endpoint, aws with one. The profile's list of\n"
-        "                        expected failures is <suite>/profiles/NAME.expect-fail\n"
+        "  --profile NAME|FILE   what the endpoint can do and which deviations are known: a profile file\n"
+        "                        (capabilities, region, test keys, run-variable defaults, expected-failure\n"
+        "                        lists; conformance/README.md, \"Profile files\"). A NAME is\n"
+        "                        <suite>/profiles/NAME.profile; shipped: emulator (the embedded or `ecsconf\n"
+        "                        emulate` emulator: every capability), moto (moto_server 5.x: EC2 capacity\n"
+        "                        per cluster, no control endpoint), aws (Amazon ECS: credentials required),\n"
+        "                        localstack (a starting point, untested). Default: emulator without\n"
+        "                        --endpoint, aws with one. A FILE is a path (./my.profile)\n"
         "  Credentials, region and CA bundle are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID,\n"
         "  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; then the profile (AWS_PROFILE, default \"default\") in\n"
         "  AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), its credential_process (30 s deadline), its keys in\n"
@@ -296,6 +296,9 @@ int ecc_cmd_run(int argc, char **argv) {
     ecc_suite_init(&suite);
     struct ecc_expect_fail_list expect_fail;
     ecc_expect_fail_list_init(&expect_fail);
+    struct ecc_profile profile_data;
+    ecc_profile_init(&profile_data);
+    bool profile_lists_apply = true;
     struct ecc_credentials credentials, second;
     ecc_credentials_init(&credentials);
     ecc_credentials_init(&second);
@@ -476,25 +479,6 @@ int ecc_cmd_run(int argc, char **argv) {
     for (size_t r = 0; r < ECC_ARRAY_LEN(reports); r++) {
         report_to_stdout = report_to_stdout || (reports[r].file && strcmp(reports[r].file, "-") == 0);
     }
-    if (!profile_name) {
-        profile_name = embedded ? "emulator" : "aws";
-    }
-    const struct ecc_profile *profile = ecc_profile_find(profile_name);
-    if (!profile) {
-        ecc_cli_error(S_CMD, "unknown profile '%s' (emulator, moto, aws)", profile_name);
-        goto done;
-    }
-    if (embedded && strcmp(profile->name, "emulator") != 0) {
-        ecc_cli_error(S_CMD, "--profile %s needs --endpoint (the embedded endpoint is the emulator)", profile->name);
-        goto done;
-    }
-
-    /* Run variables: the profile's defaults, then --var. */
-    if (ecc_profile_default_vars(profile, run_vars) != ECC_OK || json_object_update(run_vars, given_vars) != 0) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-
     /* The suite. */
     if (!suite_dir) {
         suite_dir = ecc_cli_data_path("conformance", default_suite, sizeof(default_suite));
@@ -505,6 +489,18 @@ int ecc_cmd_run(int argc, char **argv) {
             "suite folder '%s' not found (give --suite DIR, or set ECSCONF_DATA_DIR to the folder holding "
             "conformance/ and fixtures/)",
             suite_dir);
+        goto done;
+    }
+    /* The profile (its NAME is looked up in the suite's profiles/ first), then the run variables: its
+     * defaults, then --var. */
+    exit_code = ecc_cli_profile_load(S_CMD, profile_name, embedded, suite_dir, &profile_data, &profile_lists_apply);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = ECC_EXIT_USAGE;
+    const struct ecc_profile *profile = &profile_data;
+    if (ecc_profile_default_vars(profile, run_vars) != ECC_OK || json_object_update(run_vars, given_vars) != 0) {
+        exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
     char default_fixtures[4096 + 16];
@@ -537,11 +533,11 @@ int ecc_cmd_run(int argc, char **argv) {
         ecc_cli_error(S_CMD, "%s", diag.text);
         goto done;
     }
-    char profile_list[1024];
-    snprintf(profile_list, sizeof(profile_list), "%s/profiles/%s.expect-fail", suite_dir, profile->name);
-    if (ecc_cli_is_file(profile_list) && ecc_expect_fail_load_file(&expect_fail, profile_list, &diag) != ECC_OK) {
-        s_print_load_error(NULL, &diag);
-        goto done;
+    for (size_t i = 0; profile_lists_apply && i < profile->expect_fail_count; i++) {
+        if (ecc_expect_fail_load_file(&expect_fail, profile->expect_fail[i], &diag) != ECC_OK) {
+            s_print_load_error(NULL, &diag);
+            goto done;
+        }
     }
     for (size_t i = 0; i < list_count; i++) {
         if (ecc_expect_fail_load_file(&expect_fail, lists[i], &diag) != ECC_OK) {
@@ -620,11 +616,11 @@ int ecc_cmd_run(int argc, char **argv) {
      * CLI's sources (credentials.h). */
     char ca_bundle_found[4096], credentials_source[ECC_CREDENTIALS_SOURCE_MAX] = "";
     enum ecc_status found = ECC_ERR_NOT_FOUND;
-    if (!region && (embedded || strcmp(profile->name, "aws") != 0)) {
-        region = ECC_EMULATOR_DEFAULT_REGION;
+    if (!region) {
+        region = profile->region ? profile->region : embedded ? ECC_EMULATOR_DEFAULT_REGION : NULL;
     }
     if (!region) {
-        ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION");
+        ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION (the %s profile has none)", profile->name);
         exit_code = ECC_EXIT_SETUP;
         goto done;
     }
@@ -738,12 +734,13 @@ int ecc_cmd_run(int argc, char **argv) {
     ecc_credentials_describe(&credentials, who, sizeof(who));
     fprintf(
         console_out,
-        "ecsconf run: %zu case%s against %s (%s), profile %s, region %s, %s from %s\n",
+        "ecsconf run: %zu case%s against %s (%s), profile %s (%s), region %s, %s from %s\n",
         plan.count,
         plan.count == 1 ? "" : "s",
         shown_endpoint,
         endpoint,
         profile->name,
+        profile->file,
         region,
         who,
         credentials_source);
@@ -764,6 +761,14 @@ int ecc_cmd_run(int argc, char **argv) {
             fprintf(console_out, " %s=%s", key, json_string_value(value));
         }
         fprintf(console_out, "\n");
+    }
+    if (!profile_lists_apply && profile->expect_fail_count) {
+        fprintf(
+            console_out,
+            "ecsconf run: the %s profile's expected-failure lists name the shipped suite's cases: not used with "
+            "the suite in %s\n",
+            profile->name,
+            suite_dir);
     }
     if (shard.count) {
         printf(
@@ -831,6 +836,7 @@ done:
     ecc_credentials_clean_up(&credentials);
     ecc_credentials_clean_up(&second);
     ecc_expect_fail_list_clean_up(&expect_fail);
+    ecc_profile_clean_up(&profile_data);
     ecc_suite_clean_up(&suite);
     ecc_filter_clean_up(&only);
     ecc_filter_clean_up(&skip);
