@@ -108,6 +108,10 @@ static void s_help(FILE *out) {
         "How:\n"
         "  --jobs N              cases in parallel (default 1); exclusive cases always run alone first\n"
         "  --fail-fast           after the first FAIL or XPASS start no further case (those are SKIP)\n"
+        "  --strict              where the documentation leaves the answer open (cases tagged undocumented:\n"
+        "                        a 65-character token, count 0, eleven constraints, ...) a step accepts\n"
+        "                        every plausible 4xx error type; --strict requires the reference emulator's\n"
+        "                        exact choice instead (for emulator authors who want its answers)\n"
         "  --verbose, -v         print every exchange: the request as a curl command line (secrets as\n"
         "                        placeholders) and the answer's status and body (first 2000 bytes)\n"
         "  --request-timeout-ms N  per request, the one limit (a slow answer is cut only by it; default\n"
@@ -283,7 +287,7 @@ int ecc_cmd_run(int argc, char **argv) {
     const char *paths[S_MAX_PATHS];
     size_t path_count = 0;
     bool insecure = false, allow_tasks = false, list_only = false, seed_given = false, allow_empty = false;
-    bool list_tags = false, run_id_given = false, fail_fast = false, verbose = false;
+    bool list_tags = false, run_id_given = false, fail_fast = false, verbose = false, strict = false;
     uint32_t run_id = 0;
     uint64_t jobs = 1, seed = 0, request_timeout_ms = 30000, case_timeout_ms = 600000;
     struct ecc_backoff backoff;
@@ -372,6 +376,8 @@ int ecc_cmd_run(int argc, char **argv) {
             verbose = true;
         } else if (strcmp(argv[i], "--fail-fast") == 0) {
             fail_fast = true;
+        } else if (strcmp(argv[i], "--strict") == 0) {
+            strict = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record-from"))) {
             record_from = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record"))) {
@@ -712,6 +718,7 @@ int ecc_cmd_run(int argc, char **argv) {
     options.backoff = backoff;
     options.interrupted = ecc_cancel_level_flag();
     options.fail_fast = fail_fast;
+    options.strict = strict;
     options.on_exchange = verbose ? s_on_exchange : NULL;
     console.endpoint = endpoint;
     char hint[300];
@@ -779,6 +786,11 @@ int ecc_cmd_run(int argc, char **argv) {
     }
     if (insecure) {
         fprintf(console_out, "ecsconf run: TLS verification is OFF (--insecure)\n");
+    }
+    if (strict) {
+        fprintf(
+            console_out,
+            "ecsconf run: --strict: steps of undocumented answers require the reference emulator's exact choice\n");
     }
     fflush(console_out);
 
