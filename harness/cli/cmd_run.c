@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define S_CMD       "run"
@@ -50,8 +49,8 @@ static void s_help(FILE *out) {
         "Endpoint and identity:\n"
         "  --endpoint URL        http(s)://host[:port], port 1-65535, no path; default $AWS_ENDPOINT_URL_ECS,\n"
         "                        then $AWS_ENDPOINT_URL, then the embedded emulator\n"
-        "  --region REGION       in the AWS form (us-east-1); default $AWS_REGION, then $AWS_DEFAULT_REGION\n"
-        "                        (us-east-1 for emulator, moto)\n"
+        "  --region REGION       in the AWS form (us-east-1); default $AWS_REGION, then $AWS_DEFAULT_REGION,\n"
+        "                        then the AWS config, then the profile's region (us-east-1 for emulator, moto)\n"
         "  --profile NAME|FILE   what the endpoint can do and which deviations are known: a profile file\n"
         "                        (capabilities, region, test keys, run-variable defaults, expected-failure\n"
         "                        lists; conformance/README.md, \"Profile files\"). A NAME is\n"
@@ -64,8 +63,8 @@ static void s_help(FILE *out) {
         "  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; then the profile (AWS_PROFILE, default \"default\") in\n"
         "  AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), its credential_process (30 s deadline), its keys in\n"
         "  AWS_CONFIG_FILE (~/.aws/config); region from AWS_REGION, AWS_DEFAULT_REGION, then the profile;\n"
-        "  AWS_CA_BUNDLE, then the profile's ca_bundle. Without credentials the emulator and moto profiles use\n"
-        "  their test keys. Secrets are never printed: reproducers use\n"
+        "  AWS_CA_BUNDLE, then the profile's ca_bundle. Without credentials a profile's test keys are used\n"
+        "  (emulator, moto, localstack). Secrets are never printed: reproducers use\n"
         "  curl --aws-sigv4 with \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\".\n"
         "  --ca-bundle FILE      PEM file of trusted CAs, default $AWS_CA_BUNDLE (TLS verification is always\n"
         "                        on, unless...)\n"
@@ -73,8 +72,8 @@ static void s_help(FILE *out) {
         "  --allow-tasks         run cases that start tasks on an endpoint off loopback. Tasks cost money on\n"
         "                        AWS; without this flag those cases are SKIPped there\n"
         "  --var NAME=VALUE      a run variable: an id of the account that cases use as ${NAME} (repeatable).\n"
-        "                        The emulator profile gives placeholders; elsewhere a case that uses a run\n"
-        "                        variable without a value is SKIPped with the reason. Run variables:\n");
+        "                        A profile's var.NAME gives a default (emulator: placeholders); a case that\n"
+        "                        uses a run variable without a value is SKIPped with the reason. Run variables:\n");
     for (size_t i = 0; i < ecc_case_run_var_count; i++) {
         fprintf(out, "                          %-15s %s\n", ecc_case_run_vars[i].name, ecc_case_run_vars[i].summary);
     }
@@ -450,9 +449,7 @@ int ecc_cmd_run(int argc, char **argv) {
 
     /* Endpoint and profile. */
     if (!endpoint) {
-        endpoint = getenv("AWS_ENDPOINT_URL_ECS");
-        endpoint = endpoint && *endpoint ? endpoint : getenv("AWS_ENDPOINT_URL");
-        endpoint = endpoint && *endpoint ? endpoint : NULL;
+        endpoint = ecc_cli_endpoint_from_env();
     }
     bool embedded = endpoint == NULL;
     char endpoint_host[300];
@@ -558,9 +555,7 @@ int ecc_cmd_run(int argc, char **argv) {
 
     /* The seed repeats a run (order, generated values); the run id names its resources, fresh every run
      * unless given, so a repeated run never meets the names the first one left on the endpoint. */
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t entropy = (uint64_t)now.tv_sec * 1000003u ^ (uint64_t)now.tv_nsec ^ ((uint64_t)getpid() << 32);
+    uint64_t entropy = ecc_cli_clock_seed();
     if (!seed_given) {
         seed = ecc_vars_rng_next(&entropy);
     }
