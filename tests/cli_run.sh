@@ -18,7 +18,7 @@ cp "$root"/fixtures/runtask/*.json "$tmp/fixtures/"
 expect 0 "Usage: ecsconf run" -- "$bin" run --help
 expect 2 "unknown option" -- "$bin" run --bogus
 expect 2 "--jobs takes" -- "$bin" run --jobs 0
-expect 2 "unknown profile" -- "$bin" run --profile localstack
+expect 2 "unknown profile 'locastack'; did you mean localstack\?.*known: aws, emulator, localstack, moto" -- "$bin" run --profile locastack
 expect 2 "needs --endpoint" -- "$bin" run --profile moto --suite "$root/conformance"
 expect 2 "suite folder" -- "$bin" run --suite "$tmp/nonexistent"
 expect 2 "--var: 'subnets' is not a run variable \(subnet, security_group\)" -- "$bin" run --var subnets=subnet-1
@@ -67,6 +67,28 @@ expect 3 "preflight: no usable answer \(connect" -- env AWS_ACCESS_KEY_ID=x AWS_
     "$bin" run --suite "$tmp/suite" --endpoint http://127.0.0.1:9 --region us-east-1 --only g/bad
 # --list shows the expected failures of the profile on the same line.
 expect 0 "RUN  success/run-ec2-one-task  \".+\"  \[.+\]  \(expected to fail: .+\)$" -- "$bin" run --suite "$root/conformance" --endpoint http://127.0.0.1:1 --profile moto --list
+
+# Profile files (conformance/README.md, "Profile files"): one a user writes, given by its path; one in the
+# suite's own profiles/ folder, found by its name; bad lines at file:line, unknown keys with the nearest.
+mkdir -p "$tmp/suite/profiles"
+printf 'net listed by the profile'"'"'s own list\n' >"$tmp/suite/profiles/mine.expect-fail"
+printf '# mine\nsummary = a test endpoint\nregion = eu-west-1\nvar.subnet = subnet-7\nexpect-fail = mine.expect-fail\n' >"$tmp/suite/profiles/mine.profile"
+expect 0 "RUN  g/net  .*\(expected to fail: listed by the profile's own list\)" -- env AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
+    "$bin" run --suite "$tmp/suite" --endpoint http://127.0.0.1:1 --list --profile mine
+cp "$tmp/suite/profiles/mine.profile" "$tmp/suite/profiles/mine.expect-fail" "$tmp/"
+expect 3 "profile mine \(./mine.profile\), region eu-west-1" -- env -u AWS_REGION -u AWS_DEFAULT_REGION \
+    AWS_CONFIG_FILE="$tmp/none" AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
+    sh -c 'cd "$1" && shift && exec "$@"' _ "$tmp" "$(realpath "$bin")" run --suite "$tmp/suite" --endpoint http://127.0.0.1:1 --profile ./mine.profile --only net
+check "the profile's run variable" grep -q "run variables subnet=subnet-7" "$tmp/last.out"
+# The shipped moto profile stands in for a suite without one: its list names the shipped suite's cases,
+# so it is not used there (else every one of its lines would be a stale line).
+expect 0 "RUN  g/net" -- "$bin" run --suite "$tmp/suite" --endpoint http://127.0.0.1:1 --profile moto --list --var subnet=subnet-1
+printf 'summary = x\nregoin = eu-west-1\n' >"$tmp/typo.profile"
+expect 2 "typo.profile:2: unknown key 'regoin' .*; did you mean region\?" -- "$bin" run --endpoint http://127.0.0.1:1 --profile "$tmp/typo.profile"
+printf 'capabilities = fault-injection\nexpect-fail = gone.expect-fail\n' >"$tmp/nolist.profile"
+expect 2 "nolist.profile:2: expect-fail: '.*gone.expect-fail' is not a file" -- "$bin" run --endpoint http://127.0.0.1:1 --profile "$tmp/nolist.profile"
+expect 2 "cannot open the profile" -- "$bin" run --endpoint http://127.0.0.1:1 --profile "$tmp/none.profile"
+expect 2 "--profile mine needs --endpoint" -- "$bin" run --suite "$tmp/suite" --profile mine
 
 # A case stuck in its DescribeTasks confirmation (the emulator hides new tasks for 60 s): the per-case
 # deadline ends it, and Ctrl-C ends the run (exit 1, the resource prefix printed for leftovers).

@@ -219,4 +219,29 @@ check "--verbose: the request as a curl line, no secret" grep -q "> curl .*--use
 check "--verbose: no signature printed" test "$(grep -c 'Signature=' "$tmp/last.out")" = 0
 rm "$tmp/suite/g/c0.json"
 
+# 11. Undocumented answers (conformance/README.md, "Undocumented answers"): a step tagged undocumented accepts
+# every plausible client error; --strict requires the reference emulator's choice. A faithful endpoint that
+# answers another plausible type passes, and fails under --strict; an implausible answer fails both ways.
+mkdir -p "$tmp/undoc/g"
+cat >"$tmp/undoc/g/count-zero.json" <<'JSON'
+{"id": "count-zero", "title": "count 0", "tags": ["undocumented"],
+ "steps": [{"call": "RunTask", "body": {"cluster": "${cluster}", "taskDefinition": "${family}", "count": 0},
+            "expect": {"status": {"range": {"min": 400, "max": 499}},
+                       "error": {"one_of": ["InvalidParameterException", "ClientException"]},
+                       "strict": {"status": 400, "error": "InvalidParameterException"}}}]}
+JSON
+undoc=("$bin" run --suite "$tmp/undoc" --fixtures "$tmp/fixtures" --profile moto --seed 1)
+stub error 400 ClientException
+expect 0 "OK: 1 case, 1 passed" -- "${undoc[@]}" --endpoint "http://127.0.0.1:$port"
+expect 1 "FAIL  g/count-zero.*error type \(--strict\)" -- "${undoc[@]}" --endpoint "http://127.0.0.1:$port" --strict
+check "--strict: the run says so" grep -q "^ecsconf run: --strict: " "$tmp/last.out"
+stub error 400 InvalidParameterException
+expect 0 "OK: 1 case, 1 passed" -- "${undoc[@]}" --endpoint "http://127.0.0.1:$port" --strict
+for implausible in "400 ConflictException" "400 PlatformUnknownException" "400 ClusterNotFoundException"; do
+    # shellcheck disable=SC2086
+    stub error $implausible
+    expect 1 "FAIL  g/count-zero" -- "${undoc[@]}" --endpoint "http://127.0.0.1:$port"
+    expect 1 "FAIL  g/count-zero" -- "${undoc[@]}" --endpoint "http://127.0.0.1:$port" --strict
+done
+
 exit $fail

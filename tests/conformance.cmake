@@ -25,6 +25,13 @@ add_test(NAME conformance.emulator
          COMMAND $<TARGET_FILE:ecsconf> run --suite "${PROJECT_SOURCE_DIR}/conformance" --jobs 2 --seed 1
                  --confirm-initial-ms 50 --confirm-total-ms 5000)
 set_tests_properties(conformance.emulator PROPERTIES LABELS "conformance" TIMEOUT 120 ENVIRONMENT "NO_COLOR=1")
+# ...and with --strict: every step of an undocumented answer gets the emulator's own choice (each case's
+# `strict`), so the strict choices written in the cases are the emulator's.
+add_test(NAME conformance.emulator.strict
+         COMMAND $<TARGET_FILE:ecsconf> run --suite "${PROJECT_SOURCE_DIR}/conformance" --jobs 2 --seed 2 --strict
+                 --confirm-initial-ms 50 --confirm-total-ms 5000)
+set_tests_properties(conformance.emulator.strict PROPERTIES LABELS "conformance" TIMEOUT 120
+                                                            ENVIRONMENT "NO_COLOR=1")
 
 # Break tests of the suite: an emulator wrong on purpose (`ecsconf emulate --defect NAME`) must make every
 # named case FAIL (tests/conformance_defect.sh).

@@ -38,7 +38,7 @@ if ! cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1; then
 fi
 bin="$prefix/bin/ecsconf"
 data="$prefix/share/ecsconf"
-for f in bin/ecsconf share/ecsconf/conformance/profiles/moto.expect-fail share/ecsconf/fixtures \
+for f in bin/ecsconf share/ecsconf/conformance/profiles/moto.expect-fail share/ecsconf/conformance/profiles/moto.profile share/ecsconf/fixtures \
     share/ecsconf/client-cases share/ecsconf/adapters/boto3_adapter.py share/ecsconf/adapters/aws-cli.sh \
     share/ecsconf/adapters/node/adapter.js share/man/man1/ecsconf.1 share/man/man1/ecsconf-run.1 \
     include/ecc/sigv4.h include/ecc/client.h lib/pkgconfig/ecsconf.pc lib/cmake/ecsconf/ecsconfConfig.cmake; do
@@ -67,6 +67,11 @@ out=$(PATH="$prefix/bin:$PATH" "$bin" client --adapter 'ecsconf adapter-c' --onl
 rc=$?
 [ $rc = 0 ] && grep -q "PASS" <<<"$out" && ok "installed ecsconf client reads the installed client cases" ||
     bad "installed ecsconf client exit $rc: $(tail -5 <<<"$out")"
+# A profile NAME resolves to the installed profile file, which brings its expected-failure list.
+out=$("$bin" run --endpoint http://127.0.0.1:1 --profile moto --list 2>&1)
+rc=$?
+[ $rc = 0 ] && grep -qE "^RUN  success/run-ec2-one-task .*\(expected to fail: " <<<"$out" &&
+    ok "installed --profile moto: the installed moto.profile and its list" || bad "installed --profile moto exit $rc: $(tail -3 <<<"$out")"
 
 # Overrides, and the errors when the data is not where it is said to be.
 out=$(ECSCONF_DATA_DIR="$tmp/nowhere" "$bin" run 2>&1)

@@ -255,14 +255,31 @@ static void test_case_ok(void **state) {
     ecc_case_destroy(c);
 }
 
+/* An edit of a good case document and the error it must cause: at `path`, with `text` in the message. */
+struct s_case_edit {
+    const char *from;
+    const char *to;
+    const char *path;
+    const char *text;
+};
+
+static void s_expect_case_errors(const char *base, const struct s_case_edit *edits, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        char *text = s_replace(base, edits[i].from, edits[i].to);
+        struct ecc_diag diag;
+        enum ecc_status status;
+        struct ecc_case *c = s_load_case(text, &diag, &status);
+        if (status == ECC_OK || strcmp(diag.path, edits[i].path) != 0 || !strstr(diag.text, edits[i].text)) {
+            fail_msg("case %zu (%s): status %d path '%s' text '%s'", i, edits[i].to, status, diag.path, diag.text);
+        }
+        assert_null(c);
+        free(text);
+    }
+}
+
 static void test_case_errors(void **state) {
     (void)state;
-    struct {
-        const char *from;
-        const char *to;
-        const char *path;
-        const char *text;
-    } cases[] = {
+    struct s_case_edit cases[] = {
         {"\"id\":\"c1\"", "\"id\":\"c_1\"", "/id", "[a-z0-9]"},
         {"\"title\":\"t\",", "", "/title", "missing required member 'title'"},
         {"\"title\":\"t\",",
@@ -399,17 +416,7 @@ static void test_case_errors(void **state) {
          "/cleanup/0/body/task",
          "no earlier step captures"},
     };
-    for (size_t i = 0; i < ECC_ARRAY_LEN(cases); i++) {
-        char *text = s_replace(s_case_ok, cases[i].from, cases[i].to);
-        struct ecc_diag diag;
-        enum ecc_status status;
-        struct ecc_case *c = s_load_case(text, &diag, &status);
-        if (status == ECC_OK || strcmp(diag.path, cases[i].path) != 0 || !strstr(diag.text, cases[i].text)) {
-            fail_msg("case %zu (%s): status %d path '%s' text '%s'", i, cases[i].to, status, diag.path, diag.text);
-        }
-        assert_null(c);
-        free(text);
-    }
+    s_expect_case_errors(s_case_ok, cases, ECC_ARRAY_LEN(cases));
     /* An empty step list. */
     struct ecc_diag diag;
     enum ecc_status status;
@@ -448,6 +455,47 @@ static void test_case_errors(void **state) {
         ecc_case_load_bytes((const uint8_t *)s_case_ok, strlen(s_case_ok), "c", NULL, NULL, &c, &diag),
         ECC_ERR_INVALID);
     assert_string_equal(diag.path, "/steps/1/send");
+}
+
+/* `strict` in an expectation: only in a case tagged undocumented, within the answers the step accepts anyway. */
+static void test_case_strict(void **state) {
+    (void)state;
+    const char *base = "{\"id\":\"c1\",\"title\":\"t\",\"tags\":[\"undocumented\"],\"steps\":[{\"call\":\"ListTasks\","
+                       "\"body\":{},\"expect\":{\"status\":{\"range\":{\"min\":400,\"max\":499}},"
+                       "\"error\":{\"one_of\":[\"InvalidParameterException\",\"ClientException\"]},"
+                       "\"strict\":{\"status\":400,\"error\":\"InvalidParameterException\"}}}]}";
+    struct ecc_diag diag;
+    enum ecc_status status;
+    struct ecc_case *c = s_load_case(base, &diag, &status);
+    if (status != ECC_OK) {
+        fail_msg("%s: %s", diag.path, diag.text);
+    }
+    assert_int_equal(json_integer_value(c->steps[0].expect.strict_status), 400);
+    assert_string_equal(json_string_value(c->steps[0].expect.strict_error), "InvalidParameterException");
+    ecc_case_destroy(c);
+    struct s_case_edit cases[] = {
+        {"\"tags\":[\"undocumented\"]", "\"tags\":[\"errors\"]", "/steps/0/expect/strict", "only a case tagged"},
+        {"\"error\":\"InvalidParameterException\"}",
+         "\"error\":\"ConflictException\"}",
+         "/steps/0/expect/strict/error",
+         "not one of the answers the step accepts"},
+        {"\"strict\":{\"status\":400,", "\"strict\":{\"status\":500,", "/steps/0/expect/strict/status", "not one of"},
+        {"\"strict\":{\"status\":400,", "\"strict\":{\"body\":{},", "/steps/0/expect/strict/body", "unknown member"},
+        {"{\"status\":400,\"error\":\"InvalidParameterException\"}", "{}", "/steps/0/expect/strict", "names a status"},
+        {"{\"status\":400,\"error\":\"InvalidParameterException\"}",
+         "[]",
+         "/steps/0/expect/strict",
+         "expected an object"},
+        {"\"strict\":{\"status\":400,", "\"strict\":{\"status\":\"400\",", "/steps/0/expect/strict/status", "integer"},
+    };
+    s_expect_case_errors(base, cases, ECC_ARRAY_LEN(cases));
+    /* A strict choice with nothing to narrow: the step's status and error accept anything of their kind. */
+    char *open_step =
+        s_replace(base, "\"error\":{\"one_of\":[\"InvalidParameterException\",\"ClientException\"]},", "");
+    c = s_load_case(open_step, &diag, &status);
+    assert_int_equal(status, ECC_OK);
+    ecc_case_destroy(c);
+    free(open_step);
 }
 
 static void test_fixture_variables_checked_in_case_context(void **state) {
@@ -680,6 +728,7 @@ int main(void) {
         cmocka_unit_test(test_syntax_errors_have_positions),
         cmocka_unit_test(test_case_ok),
         cmocka_unit_test(test_case_errors),
+        cmocka_unit_test(test_case_strict),
         cmocka_unit_test(test_fixture_variables_checked_in_case_context),
         cmocka_unit_test(test_run_variables),
         cmocka_unit_test(test_files_and_suite),

@@ -1,10 +1,23 @@
-/* Planning: filters, capability and cost skips, expected failures (XPASS fails the run), order, backoff. */
+/* Planning: filters, capability and cost skips, profile files, expected failures (XPASS fails the run), order,
+ * backoff. */
 #include "test_support.h"
 
+#include "ecc/emulator.h"
 #include "ecc/plan.h"
 #include "ecc/report.h"
 
 static struct ecc_suite s_suite;
+
+/* conformance/profiles/NAME.profile of the source tree. */
+static void s_load_shipped_profile(const char *name, struct ecc_profile *profile) {
+    char file[512];
+    snprintf(file, sizeof(file), "%s/conformance/profiles/%s.profile", ECSCONF_SOURCE_DIR, name);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_profile_load_file(profile, file, &diag) != ECC_OK) {
+        fail_msg("%s:%d: %s", diag.source, diag.line, diag.text);
+    }
+}
 
 static void s_add_case(const char *group, const char *text) {
     struct ecc_case *c = NULL;
@@ -175,9 +188,14 @@ static void test_plan_run_variables(void **state) {
     }
     /* The emulator profile has defaults for every run variable; aws has none. */
     json_t *defaults = json_object();
-    assert_int_equal(ecc_profile_default_vars(ecc_profile_find("aws"), defaults), ECC_OK);
+    struct ecc_profile profile;
+    s_load_shipped_profile("aws", &profile);
+    assert_int_equal(ecc_profile_default_vars(&profile, defaults), ECC_OK);
+    ecc_profile_clean_up(&profile);
     assert_int_equal(json_object_size(defaults), 0);
-    assert_int_equal(ecc_profile_default_vars(ecc_profile_find("emulator"), defaults), ECC_OK);
+    s_load_shipped_profile("emulator", &profile);
+    assert_int_equal(ecc_profile_default_vars(&profile, defaults), ECC_OK);
+    ecc_profile_clean_up(&profile);
     assert_int_equal(json_object_size(defaults), ecc_case_run_var_count);
     assert_string_equal(json_string_value(json_object_get(defaults, "subnet")), ECC_RUN_VAR_PLACEHOLDER_SUBNET);
     options.run_vars = defaults;
@@ -263,16 +281,19 @@ static void test_expect_fail_list(void **state) {
         assert_int_equal(diag.line, lines[i]);
         ecc_expect_fail_list_clean_up(&list);
     }
-    /* The profiles' lists shipped with the project parse. */
-    for (size_t i = 0; i < ecc_profile_count(); i++) {
-        char file[512];
-        snprintf(
-            file, sizeof(file), "%s/conformance/profiles/%s.expect-fail", ECSCONF_SOURCE_DIR, ecc_profile_get(i)->name);
-        ecc_expect_fail_list_init(&list);
-        if (ecc_expect_fail_load_file(&list, file, &diag) != ECC_OK) {
-            fail_msg("%s:%d: %s", diag.source, diag.line, diag.text);
+    /* The lists of the profiles shipped with the project parse. */
+    const char *shipped[] = {"emulator", "moto", "aws", "localstack"};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(shipped); i++) {
+        struct ecc_profile profile;
+        s_load_shipped_profile(shipped[i], &profile);
+        for (size_t j = 0; j < profile.expect_fail_count; j++) {
+            ecc_expect_fail_list_init(&list);
+            if (ecc_expect_fail_load_file(&list, profile.expect_fail[j], &diag) != ECC_OK) {
+                fail_msg("%s:%d: %s", diag.source, diag.line, diag.text);
+            }
+            ecc_expect_fail_list_clean_up(&list);
         }
-        ecc_expect_fail_list_clean_up(&list);
+        ecc_profile_clean_up(&profile);
     }
     assert_int_equal(ecc_expect_fail_load_file(&list, "/nonexistent.expect-fail", &diag), ECC_ERR_IO);
 }
@@ -374,20 +395,132 @@ static void test_filter_check(void **state) {
     ecc_filter_clean_up(&only);
 }
 
+/* The shipped profiles: the emulator's keys are the emulator's own constants (one truth, held here). */
 static void test_profiles(void **state) {
     (void)state;
-    const struct ecc_profile *emulator = ecc_profile_find("emulator");
-    assert_non_null(emulator);
-    assert_true(emulator->capabilities & ECC_CAP_FAULT_INJECTION);
-    assert_true(emulator->capabilities & ECC_CAP_CLOCK_CONTROL);
-    assert_string_equal(emulator->access_key_id, "AKIDECSCONFEXAMPLE");
-    assert_string_equal(emulator->second_access_key_id, "AKIDECSCONFBLOCKED");
-    assert_string_equal(emulator->account, "000000000000");
-    assert_int_equal(ecc_profile_find("moto")->capabilities, 0);
-    assert_null(ecc_profile_find("aws")->access_key_id);
-    assert_null(ecc_profile_find("localstack"));
-    assert_int_equal(ecc_profile_count(), 3);
-    assert_null(ecc_profile_get(3));
+    struct ecc_profile emulator;
+    s_load_shipped_profile("emulator", &emulator);
+    assert_string_equal(emulator.name, "emulator");
+    assert_int_equal(emulator.capabilities, ECC_CAP_FAULT_INJECTION | ECC_CAP_CLOCK_CONTROL);
+    assert_string_equal(emulator.access_key_id, ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID);
+    assert_string_equal(emulator.secret_access_key, ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY);
+    assert_string_equal(emulator.second_access_key_id, ECC_EMULATOR_BLOCKED_ACCESS_KEY_ID);
+    assert_string_equal(emulator.account, ECC_EMULATOR_DEFAULT_ACCOUNT);
+    assert_string_equal(emulator.region, ECC_EMULATOR_DEFAULT_REGION);
+    assert_string_equal(json_string_value(json_object_get(emulator.vars, "subnet")), ECC_RUN_VAR_PLACEHOLDER_SUBNET);
+    assert_string_equal(
+        json_string_value(json_object_get(emulator.vars, "security_group")), ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP);
+    assert_int_equal(emulator.ec2_instances, 0);
+    assert_int_equal(emulator.expect_fail_count, 1);
+    assert_non_null(strstr(emulator.expect_fail[0], "/conformance/profiles/emulator.expect-fail"));
+    ecc_profile_clean_up(&emulator);
+    struct ecc_profile moto;
+    s_load_shipped_profile("moto", &moto);
+    assert_int_equal(moto.capabilities, 0);
+    assert_int_equal(moto.ec2_instances, 1);
+    assert_string_equal(moto.access_key_id, "testing");
+    assert_null(moto.second_access_key_id);
+    ecc_profile_clean_up(&moto);
+    struct ecc_profile aws;
+    s_load_shipped_profile("aws", &aws);
+    assert_null(aws.access_key_id);
+    assert_null(aws.region);
+    assert_null(aws.account);
+    assert_int_equal(json_object_size(aws.vars), 0);
+    ecc_profile_clean_up(&aws);
+    assert_int_equal(ecc_profile_load_file(&aws, "/nonexistent.profile", NULL), ECC_ERR_IO);
+
+    assert_true(ecc_profile_is_name("moto"));
+    assert_true(ecc_profile_is_name("my-endpoint-2"));
+    assert_false(ecc_profile_is_name("./moto.profile"));
+    assert_false(ecc_profile_is_name("moto.profile"));
+    assert_false(ecc_profile_is_name("Moto"));
+    assert_false(ecc_profile_is_name(""));
+    assert_false(ecc_profile_is_name("-x"));
+}
+
+/* A written profile: every key, and each bad line reported at its line with the reason. */
+static void test_profile_format(void **state) {
+    (void)state;
+    struct ecc_profile p;
+    struct ecc_diag diag;
+    char source[512];
+    snprintf(source, sizeof(source), "%s/conformance/profiles/mine.profile", ECSCONF_SOURCE_DIR);
+    const char *good = "# a comment\n"
+                       "\n"
+                       "summary = my endpoint\n"
+                       "capabilities = clock-control\n"
+                       "region = eu-west-1\r\n"
+                       "account = 111122223333\n"
+                       "  test-access-key-id=AKIDTEST  \n"
+                       "test-secret-access-key = s3cr/et+x\n"
+                       "second-access-key-id = AKIDTWO\n"
+                       "ec2-instances = 2\n"
+                       "var.subnet = subnet-1\n"
+                       "expect-fail = moto.expect-fail\n"
+                       "expect-fail = aws.expect-fail\n";
+    assert_int_equal(ecc_profile_load_bytes(&p, good, strlen(good), source, &diag), ECC_OK);
+    assert_string_equal(p.name, "mine");
+    assert_string_equal(p.summary, "my endpoint");
+    assert_int_equal(p.capabilities, ECC_CAP_CLOCK_CONTROL);
+    assert_string_equal(p.region, "eu-west-1");
+    assert_string_equal(p.account, "111122223333");
+    assert_string_equal(p.access_key_id, "AKIDTEST");
+    assert_string_equal(p.secret_access_key, "s3cr/et+x");
+    assert_string_equal(p.second_access_key_id, "AKIDTWO");
+    assert_int_equal(p.ec2_instances, 2);
+    assert_string_equal(json_string_value(json_object_get(p.vars, "subnet")), "subnet-1");
+    assert_int_equal(p.expect_fail_count, 2);
+    assert_non_null(strstr(p.expect_fail[1], "/conformance/profiles/aws.expect-fail"));
+    ecc_profile_clean_up(&p);
+    /* An empty capabilities value is none; an empty file is a profile with nothing. */
+    assert_int_equal(ecc_profile_load_bytes(&p, "capabilities =\n", 15, "x.profile", &diag), ECC_OK);
+    assert_int_equal(p.capabilities, 0);
+    ecc_profile_clean_up(&p);
+
+    struct {
+        const char *text;
+        int line;
+        const char *says;
+    } bad[] = {
+        {"summary = x\nregoin = us-east-1\n", 2, "unknown key 'regoin' (summary, capabilities, region"},
+        {"regoin = us-east-1\n", 1, "did you mean region?"},
+        {"test-acess-key-id = x\n", 1, "did you mean test-access-key-id?"},
+        {"# c\nregion = us-east-1\nregion = eu-west-1\n", 3, "region given twice"},
+        {"capabilities = fault-injection\ncapabilities = \n", 2, "capabilities given twice"},
+        {"capabilities = fault-injektion\n", 1, "did you mean fault-injection?"},
+        {"capabilities = clock-control, clock-control\n", 1, "'clock-control' given twice"},
+        {"capabilities = clock-control,\n", 1, "nothing after it"},
+        {"region = US-EAST-1\n", 1, "region: "},
+        {"account = 12345\n", 1, "account: 12 digits"},
+        {"summary\n", 1, "expected KEY = VALUE"},
+        {"= x\n", 1, "a key of 1 to 63 characters"},
+        {"summary =\n", 1, "summary: an empty value"},
+        {"test-access-key-id = a b\n", 1, "printable ASCII characters without spaces"},
+        {"ec2-instances = 11\n", 1, "ec2-instances: a number from 0 to 10"},
+        {"ec2-instances = -1\n", 1, "ec2-instances: a number"},
+        {"ec2-instances = 1x\n", 1, "ec2-instances: a number"},
+        {"var.subnett = subnet-1\n", 1, "var.subnett: 'subnett' is not a run variable (subnet, security_group)"},
+        {"var.subnet = a b\n", 1, "var.subnet: subnet: the value may hold only printable ASCII"},
+        {"var.subnet = s-1\nvar.subnet = s-2\n", 2, "var.subnet given twice"},
+        {"expect-fail = none.expect-fail\n", 1, "none.expect-fail' is not a file"},
+        {"summary = a\x01b\n", 1, "control character"},
+        {"test-access-key-id = AKID\n", 0, "give both or neither"},
+        {"second-access-key-id = AKID\n", 0, "give test keys too"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(bad); i++) {
+        ecc_diag_clear(&diag);
+        enum ecc_status status = ecc_profile_load_bytes(&p, bad[i].text, strlen(bad[i].text), source, &diag);
+        if (status != ECC_ERR_INVALID || diag.line != bad[i].line || !strstr(diag.text, bad[i].says) ||
+            strcmp(diag.source, source) != 0) {
+            fail_msg("bad[%zu]: status %d, line %d, '%s'", i, (int)status, diag.line, diag.text);
+        }
+        assert_null(p.name);
+    }
+    char big[ECC_PROFILE_MAX_BYTES + 2];
+    memset(big, '#', sizeof(big));
+    assert_int_equal(ecc_profile_load_bytes(&p, big, sizeof(big), "big.profile", &diag), ECC_ERR_INVALID);
+    assert_non_null(strstr(diag.text, "at most"));
 }
 
 static void test_backoff_schedule(void **state) {
@@ -534,6 +667,7 @@ int main(void) {
         cmocka_unit_test(test_expect_fail_expectations),
         cmocka_unit_test(test_filter_check),
         cmocka_unit_test(test_profiles),
+        cmocka_unit_test(test_profile_format),
         cmocka_unit_test(test_backoff_schedule),
         cmocka_unit_test(test_shard_partition),
         cmocka_unit_test(test_shard_parse),

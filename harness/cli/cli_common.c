@@ -6,6 +6,7 @@
 #include "ecc/credentials.h"
 #include "ecc/profile.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -45,20 +46,113 @@ const char *ecc_cli_endpoint_from_env(void) {
     return endpoint && *endpoint ? endpoint : NULL;
 }
 
-const struct ecc_profile *ecc_cli_profile(const char *cmd, const char *name, bool embedded) {
-    if (!name) {
-        name = embedded ? "emulator" : "aws";
+/* The NAME.profile files of `dir`, without the extension, into names[] (at most `cap`; strdup'ed). */
+static size_t s_profile_names(const char *dir, char **names, size_t count, size_t cap) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        return count;
     }
-    const struct ecc_profile *profile = ecc_profile_find(name);
-    if (!profile) {
-        ecc_cli_error(cmd, "unknown profile '%s' (emulator, moto, aws)", name);
-        return NULL;
+    size_t ext = strlen(ECC_PROFILE_FILE_EXTENSION);
+    for (struct dirent *e = readdir(d); e && count < cap; e = readdir(d)) {
+        size_t len = strlen(e->d_name);
+        if (len <= ext || strcmp(e->d_name + len - ext, ECC_PROFILE_FILE_EXTENSION) != 0) {
+            continue;
+        }
+        bool known = false;
+        for (size_t i = 0; i < count && !known; i++) {
+            known = strlen(names[i]) == len - ext && strncmp(names[i], e->d_name, len - ext) == 0;
+        }
+        if (!known && (names[count] = strndup(e->d_name, len - ext))) {
+            count++;
+        }
+    }
+    closedir(d);
+    return count;
+}
+
+/* A NAME no folder has: the error names the folders looked in, the profiles there and the nearest. */
+static void s_unknown_profile(const char *cmd, const char *name, const char *suite_folder, const char *shipped_folder) {
+    if (suite_folder && strcmp(suite_folder, shipped_folder) == 0) {
+        suite_folder = NULL;
+    }
+    char *names[64];
+    size_t count = suite_folder ? s_profile_names(suite_folder, names, 0, ECC_ARRAY_LEN(names)) : 0;
+    count = s_profile_names(shipped_folder, names, count, ECC_ARRAY_LEN(names));
+    char known[512] = "";
+    for (size_t i = 0; i < count; i++) {
+        size_t used = strlen(known);
+        snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "", names[i]);
+    }
+    char hint[160];
+    ecc_did_you_mean(name, (const char *const *)names, count, hint, sizeof(hint));
+    ecc_cli_error(
+        cmd,
+        "unknown profile '%s'%s. No %s.profile in %s%s%s (known: %s); a profile FILE is given by its path "
+        "(./my.profile)",
+        name,
+        hint,
+        name,
+        suite_folder ? suite_folder : "",
+        suite_folder ? " nor in " : "",
+        shipped_folder,
+        count ? known : "none");
+    for (size_t i = 0; i < count; i++) {
+        free(names[i]);
+    }
+}
+
+int ecc_cli_profile_load(
+    const char *cmd,
+    const char *spec,
+    bool embedded,
+    const char *suite_dir,
+    struct ecc_profile *profile,
+    bool *lists_apply) {
+    if (!spec) {
+        spec = embedded ? "emulator" : "aws";
+    }
+    char suite_folder[4096 + 16], shipped_folder[4096 + 16], file[4096 + 96];
+    bool own = true;
+    if (ecc_profile_is_name(spec)) {
+        char data_conformance[4096];
+        ecc_cli_data_path("conformance", data_conformance, sizeof(data_conformance));
+        snprintf(shipped_folder, sizeof(shipped_folder), "%s/profiles", data_conformance);
+        if (suite_dir) {
+            snprintf(suite_folder, sizeof(suite_folder), "%s/profiles", suite_dir);
+        }
+        snprintf(
+            file, sizeof(file), "%s/%s%s", suite_dir ? suite_folder : shipped_folder, spec, ECC_PROFILE_FILE_EXTENSION);
+        struct stat st;
+        if (suite_dir && stat(file, &st) != 0) {
+            /* Not the suite's own: the shipped one, whose lists name the shipped suite's cases. */
+            own = false;
+            snprintf(file, sizeof(file), "%s/%s%s", shipped_folder, spec, ECC_PROFILE_FILE_EXTENSION);
+        }
+        if (stat(file, &st) != 0) {
+            s_unknown_profile(cmd, spec, suite_dir ? suite_folder : NULL, shipped_folder);
+            return ECC_EXIT_USAGE;
+        }
+    } else {
+        snprintf(file, sizeof(file), "%s", spec);
+    }
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = ecc_profile_load_file(profile, file, &diag);
+    if (status != ECC_OK) {
+        char text[1200];
+        ecc_diag_format(&diag, text, sizeof(text));
+        ecc_cli_error(cmd, "--profile: %s", text);
+        return status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_USAGE;
     }
     if (embedded && strcmp(profile->name, "emulator") != 0) {
         ecc_cli_error(cmd, "--profile %s needs --endpoint (the embedded endpoint is the emulator)", profile->name);
-        return NULL;
+        ecc_profile_clean_up(profile);
+        return ECC_EXIT_USAGE;
     }
-    return profile;
+    if (lists_apply) {
+        *lists_apply = own;
+    }
+    return ECC_EXIT_OK;
 }
 
 int ecc_cli_credentials(

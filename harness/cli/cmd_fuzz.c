@@ -43,10 +43,11 @@ static void s_help(FILE *out) {
         "  --endpoint URL        http(s)://host[:port]; default $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL,\n"
         "                        then the embedded emulator. Only loopback endpoints are fuzzed unless\n"
         "                        --allow-remote is given (the fuzzer starts tasks and sends hostile input)\n"
-        "  --region REGION       default $AWS_REGION, then $AWS_DEFAULT_REGION, then us-east-1\n"
-        "  --profile NAME        emulator, moto or aws: the test keys used when AWS_ACCESS_KEY_ID and\n"
-        "                        AWS_SECRET_ACCESS_KEY are not set (default: emulator without --endpoint,\n"
-        "                        aws with one)\n"
+        "  --region REGION       default $AWS_REGION, then $AWS_DEFAULT_REGION, then the profile's region,\n"
+        "                        then us-east-1\n"
+        "  --profile NAME|FILE   emulator, moto, aws or a profile file (as for `ecsconf run`): its test keys are\n"
+        "                        used when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (default:\n"
+        "                        emulator without --endpoint, aws with one)\n"
         "  --ca-bundle FILE, --insecure   TLS as for `ecsconf run`\n"
         "  --mock                the endpoint is an `ecsconf serve` mock (it plays a case's recorded answers and\n"
         "                        creates nothing): no setup or cleanup steps; the health request counts when\n"
@@ -159,6 +160,8 @@ static void s_print_summary(const struct ecc_wirefuzz_result *result, uint64_t s
 
 int ecc_cmd_fuzz(int argc, char **argv) {
     struct ecc_cli_endpoint target = {0};
+    struct ecc_profile profile_data;
+    ecc_profile_init(&profile_data);
     const char *fixtures_dir = NULL, *junit = NULL, *json_file = NULL;
     bool bad = false, seed_given = false, allow_remote = false, requests_given = false, attacks = false;
     bool mock = false;
@@ -236,20 +239,26 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     const char *endpoint = target.endpoint ? target.endpoint : ecc_cli_endpoint_from_env();
     const char *region = target.region;
     bool embedded = endpoint == NULL;
-    const struct ecc_profile *profile = ecc_cli_profile(S_CMD, target.profile, embedded);
-    if (!profile) {
+    exit_code = ecc_cli_profile_load(S_CMD, target.profile, embedded, NULL, &profile_data, NULL);
+    if (exit_code != ECC_EXIT_OK) {
         goto done;
     }
+    exit_code = ECC_EXIT_USAGE;
+    const struct ecc_profile *profile = &profile_data;
     if (mock && embedded) {
         ecc_cli_error(S_CMD, "--mock needs the --endpoint of an `ecsconf serve` mock");
         goto done;
     }
-    /* The mock's test key when the environment has none (ecsconf serve's default). */
-    struct ecc_profile mock_profile = *profile;
     if (mock) {
-        mock_profile.access_key_id = ECC_MOCK_DEFAULT_ACCESS_KEY_ID;
-        mock_profile.secret_access_key = ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY;
-        profile = &mock_profile;
+        /* The mock's test key when the environment has none (ecsconf serve's default). */
+        free(profile_data.access_key_id);
+        free(profile_data.secret_access_key);
+        profile_data.access_key_id = ecc_strdup(ECC_MOCK_DEFAULT_ACCESS_KEY_ID);
+        profile_data.secret_access_key = ecc_strdup(ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY);
+        if (!profile_data.access_key_id || !profile_data.secret_access_key) {
+            exit_code = ECC_EXIT_INTERNAL;
+            goto done;
+        }
     }
     if (!embedded && !allow_remote && !ecc_runner_endpoint_is_loopback(endpoint)) {
         ecc_cli_error(
@@ -270,7 +279,7 @@ int ecc_cmd_fuzz(int argc, char **argv) {
         region = ecc_credentials_region_from_env();
     }
     if (!region) {
-        region = ECC_EMULATOR_DEFAULT_REGION;
+        region = profile->region ? profile->region : ECC_EMULATOR_DEFAULT_REGION;
     }
     char credentials_source[ECC_CREDENTIALS_SOURCE_MAX];
     exit_code = ecc_cli_credentials(S_CMD, profile, &credentials, credentials_source, sizeof(credentials_source));
@@ -390,6 +399,7 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     }
 
 done:
+    ecc_profile_clean_up(&profile_data);
     ecc_run_report_clean_up(&report);
     ecc_wirefuzz_result_clean_up(&result);
     ecc_emulator_server_destroy(emulator);

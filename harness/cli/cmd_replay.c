@@ -47,7 +47,8 @@ static void s_help(FILE *out) {
         "  --endpoint URL        http(s)://host[:port]; default $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL,\n"
         "                        then the embedded emulator\n"
         "  --region REGION       default $AWS_REGION, $AWS_DEFAULT_REGION, the AWS profile, then us-east-1\n"
-        "  --profile NAME        emulator, moto or aws: the test keys used when no AWS credentials are found\n"
+        "  --profile NAME|FILE   emulator, moto, aws or a profile file (as for `ecsconf run`): the test keys\n"
+        "                        used when no AWS credentials are found\n"
         "                        (default: emulator without --endpoint, aws with one)\n"
         "  --ca-bundle FILE, --insecure   TLS as for `ecsconf run`\n"
         "  --allow-tasks         needed for an endpoint that is not on this machine: a replay creates\n"
@@ -138,7 +139,8 @@ struct s_args {
 
 /* What the replay runs against: resolved from the arguments; clean_up releases it. */
 struct s_target {
-    const struct ecc_profile *profile;
+    struct ecc_profile profile_data;   /* owned (profile.h) */
+    const struct ecc_profile *profile; /* &profile_data once loaded */
     struct ecc_credentials credentials;
     char credentials_source[ECC_CREDENTIALS_SOURCE_MAX];
     const char *endpoint; /* the URL: given, or the embedded emulator's */
@@ -157,6 +159,7 @@ static void s_target_clean_up(struct s_target *t) {
     ecc_recording_destroy(t->recording);
     ecc_replay_known_destroy(t->known);
     ecc_credentials_clean_up(&t->credentials);
+    ecc_profile_clean_up(&t->profile_data);
 }
 
 /* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
@@ -252,10 +255,11 @@ static int s_check_inputs(const struct s_args *args, struct s_target *t) {
     t->endpoint = args->target.endpoint ? args->target.endpoint : ecc_cli_endpoint_from_env();
     bool embedded = t->endpoint == NULL;
     t->shown = embedded ? "embedded emulator" : t->endpoint;
-    t->profile = ecc_cli_profile(S_CMD, args->target.profile, embedded);
-    if (!t->profile) {
-        return ECC_EXIT_USAGE;
+    int loaded = ecc_cli_profile_load(S_CMD, args->target.profile, embedded, NULL, &t->profile_data, NULL);
+    if (loaded != ECC_EXIT_OK) {
+        return loaded;
     }
+    t->profile = &t->profile_data;
     char host[300];
     if (!embedded && ecc_transport_endpoint_host(t->endpoint, host, sizeof(host), &diag) != ECC_OK) {
         ecc_cli_error(S_CMD, "--endpoint %s: %s", t->endpoint, diag.text);

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define S_CMD       "run"
@@ -50,22 +49,22 @@ static void s_help(FILE *out) {
         "Endpoint and identity:\n"
         "  --endpoint URL        http(s)://host[:port], port 1-65535, no path; default $AWS_ENDPOINT_URL_ECS,\n"
         "                        then $AWS_ENDPOINT_URL, then the embedded emulator\n"
-        "  --region REGION       in the AWS form (us-east-1); default $AWS_REGION, then $AWS_DEFAULT_REGION\n"
-        "                        (us-east-1 for emulator, moto)\n"
-        "  --profile NAME        what the endpoint can do and which deviations are known:\n");
-    for (size_t i = 0; i < ecc_profile_count(); i++) {
-        fprintf(out, "                          %-9s %s\n", ecc_profile_get(i)->name, ecc_profile_get(i)->summary);
-    }
-    fprintf(
-        out,
-        "                        default: emulator without --endpoint, aws with one. The profile's list of\n"
-        "                        expected failures is <suite>/profiles/NAME.expect-fail\n"
+        "  --region REGION       in the AWS form (us-east-1); default $AWS_REGION, then $AWS_DEFAULT_REGION,\n"
+        "                        then the AWS config, then the profile's region (us-east-1 for emulator, moto)\n"
+        "  --profile NAME|FILE   what the endpoint can do and which deviations are known: a profile file\n"
+        "                        (capabilities, region, test keys, run-variable defaults, expected-failure\n"
+        "                        lists; conformance/README.md, \"Profile files\"). A NAME is\n"
+        "                        <suite>/profiles/NAME.profile; shipped: emulator (the embedded or `ecsconf\n"
+        "                        emulate` emulator: every capability), moto (moto_server 5.x: EC2 capacity\n"
+        "                        per cluster, no control endpoint), aws (Amazon ECS: credentials required),\n"
+        "                        localstack (a starting point, untested). Default: emulator without\n"
+        "                        --endpoint, aws with one. A FILE is a path (./my.profile)\n"
         "  Credentials, region and CA bundle are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID,\n"
         "  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; then the profile (AWS_PROFILE, default \"default\") in\n"
         "  AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), its credential_process (30 s deadline), its keys in\n"
         "  AWS_CONFIG_FILE (~/.aws/config); region from AWS_REGION, AWS_DEFAULT_REGION, then the profile;\n"
-        "  AWS_CA_BUNDLE, then the profile's ca_bundle. Without credentials the emulator and moto profiles use\n"
-        "  their test keys. Secrets are never printed: reproducers use\n"
+        "  AWS_CA_BUNDLE, then the profile's ca_bundle. Without credentials a profile's test keys are used\n"
+        "  (emulator, moto, localstack). Secrets are never printed: reproducers use\n"
         "  curl --aws-sigv4 with \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\".\n"
         "  --ca-bundle FILE      PEM file of trusted CAs, default $AWS_CA_BUNDLE (TLS verification is always\n"
         "                        on, unless...)\n"
@@ -73,8 +72,8 @@ static void s_help(FILE *out) {
         "  --allow-tasks         run cases that start tasks on an endpoint off loopback. Tasks cost money on\n"
         "                        AWS; without this flag those cases are SKIPped there\n"
         "  --var NAME=VALUE      a run variable: an id of the account that cases use as ${NAME} (repeatable).\n"
-        "                        The emulator profile gives placeholders; elsewhere a case that uses a run\n"
-        "                        variable without a value is SKIPped with the reason. Run variables:\n");
+        "                        A profile's var.NAME gives a default (emulator: placeholders); a case that\n"
+        "                        uses a run variable without a value is SKIPped with the reason. Run variables:\n");
     for (size_t i = 0; i < ecc_case_run_var_count; i++) {
         fprintf(out, "                          %-15s %s\n", ecc_case_run_vars[i].name, ecc_case_run_vars[i].summary);
     }
@@ -108,6 +107,10 @@ static void s_help(FILE *out) {
         "How:\n"
         "  --jobs N              cases in parallel (default 1); exclusive cases always run alone first\n"
         "  --fail-fast           after the first FAIL or XPASS start no further case (those are SKIP)\n"
+        "  --strict              where the documentation leaves the answer open (cases tagged undocumented:\n"
+        "                        a 65-character token, count 0, eleven constraints, ...) a step accepts\n"
+        "                        every plausible 4xx error type; --strict requires the reference emulator's\n"
+        "                        exact choice instead (for emulator authors who want its answers)\n"
         "  --verbose, -v         print every exchange: the request as a curl command line (secrets as\n"
         "                        placeholders) and the answer's status and body (first 2000 bytes)\n"
         "  --request-timeout-ms N  per request, the one limit (a slow answer is cut only by it; default\n"
@@ -283,7 +286,7 @@ int ecc_cmd_run(int argc, char **argv) {
     const char *paths[S_MAX_PATHS];
     size_t path_count = 0;
     bool insecure = false, allow_tasks = false, list_only = false, seed_given = false, allow_empty = false;
-    bool list_tags = false, run_id_given = false, fail_fast = false, verbose = false;
+    bool list_tags = false, run_id_given = false, fail_fast = false, verbose = false, strict = false;
     uint32_t run_id = 0;
     uint64_t jobs = 1, seed = 0, request_timeout_ms = 30000, case_timeout_ms = 600000;
     struct ecc_backoff backoff;
@@ -296,6 +299,9 @@ int ecc_cmd_run(int argc, char **argv) {
     ecc_suite_init(&suite);
     struct ecc_expect_fail_list expect_fail;
     ecc_expect_fail_list_init(&expect_fail);
+    struct ecc_profile profile_data;
+    ecc_profile_init(&profile_data);
+    bool profile_lists_apply = true;
     struct ecc_credentials credentials, second;
     ecc_credentials_init(&credentials);
     ecc_credentials_init(&second);
@@ -369,6 +375,8 @@ int ecc_cmd_run(int argc, char **argv) {
             verbose = true;
         } else if (strcmp(argv[i], "--fail-fast") == 0) {
             fail_fast = true;
+        } else if (strcmp(argv[i], "--strict") == 0) {
+            strict = true;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record-from"))) {
             record_from = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record"))) {
@@ -441,9 +449,7 @@ int ecc_cmd_run(int argc, char **argv) {
 
     /* Endpoint and profile. */
     if (!endpoint) {
-        endpoint = getenv("AWS_ENDPOINT_URL_ECS");
-        endpoint = endpoint && *endpoint ? endpoint : getenv("AWS_ENDPOINT_URL");
-        endpoint = endpoint && *endpoint ? endpoint : NULL;
+        endpoint = ecc_cli_endpoint_from_env();
     }
     bool embedded = endpoint == NULL;
     char endpoint_host[300];
@@ -476,25 +482,6 @@ int ecc_cmd_run(int argc, char **argv) {
     for (size_t r = 0; r < ECC_ARRAY_LEN(reports); r++) {
         report_to_stdout = report_to_stdout || (reports[r].file && strcmp(reports[r].file, "-") == 0);
     }
-    if (!profile_name) {
-        profile_name = embedded ? "emulator" : "aws";
-    }
-    const struct ecc_profile *profile = ecc_profile_find(profile_name);
-    if (!profile) {
-        ecc_cli_error(S_CMD, "unknown profile '%s' (emulator, moto, aws)", profile_name);
-        goto done;
-    }
-    if (embedded && strcmp(profile->name, "emulator") != 0) {
-        ecc_cli_error(S_CMD, "--profile %s needs --endpoint (the embedded endpoint is the emulator)", profile->name);
-        goto done;
-    }
-
-    /* Run variables: the profile's defaults, then --var. */
-    if (ecc_profile_default_vars(profile, run_vars) != ECC_OK || json_object_update(run_vars, given_vars) != 0) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-
     /* The suite. */
     if (!suite_dir) {
         suite_dir = ecc_cli_data_path("conformance", default_suite, sizeof(default_suite));
@@ -505,6 +492,18 @@ int ecc_cmd_run(int argc, char **argv) {
             "suite folder '%s' not found (give --suite DIR, or set ECSCONF_DATA_DIR to the folder holding "
             "conformance/ and fixtures/)",
             suite_dir);
+        goto done;
+    }
+    /* The profile (its NAME is looked up in the suite's profiles/ first), then the run variables: its
+     * defaults, then --var. */
+    exit_code = ecc_cli_profile_load(S_CMD, profile_name, embedded, suite_dir, &profile_data, &profile_lists_apply);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = ECC_EXIT_USAGE;
+    const struct ecc_profile *profile = &profile_data;
+    if (ecc_profile_default_vars(profile, run_vars) != ECC_OK || json_object_update(run_vars, given_vars) != 0) {
+        exit_code = ECC_EXIT_INTERNAL;
         goto done;
     }
     char default_fixtures[4096 + 16];
@@ -541,11 +540,11 @@ int ecc_cmd_run(int argc, char **argv) {
         ecc_cli_error(S_CMD, "%s", diag.text);
         goto done;
     }
-    char profile_list[1024];
-    snprintf(profile_list, sizeof(profile_list), "%s/profiles/%s.expect-fail", suite_dir, profile->name);
-    if (ecc_cli_is_file(profile_list) && ecc_expect_fail_load_file(&expect_fail, profile_list, &diag) != ECC_OK) {
-        s_print_load_error(NULL, &diag);
-        goto done;
+    for (size_t i = 0; profile_lists_apply && i < profile->expect_fail_count; i++) {
+        if (ecc_expect_fail_load_file(&expect_fail, profile->expect_fail[i], &diag) != ECC_OK) {
+            s_print_load_error(NULL, &diag);
+            goto done;
+        }
     }
     for (size_t i = 0; i < list_count; i++) {
         if (ecc_expect_fail_load_file(&expect_fail, lists[i], &diag) != ECC_OK) {
@@ -560,9 +559,7 @@ int ecc_cmd_run(int argc, char **argv) {
 
     /* The seed repeats a run (order, generated values); the run id names its resources, fresh every run
      * unless given, so a repeated run never meets the names the first one left on the endpoint. */
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t entropy = (uint64_t)now.tv_sec * 1000003u ^ (uint64_t)now.tv_nsec ^ ((uint64_t)getpid() << 32);
+    uint64_t entropy = ecc_cli_clock_seed();
     if (!seed_given) {
         seed = ecc_vars_rng_next(&entropy);
     }
@@ -632,11 +629,11 @@ int ecc_cmd_run(int argc, char **argv) {
      * CLI's sources (credentials.h). */
     char ca_bundle_found[4096], credentials_source[ECC_CREDENTIALS_SOURCE_MAX] = "";
     enum ecc_status found = ECC_ERR_NOT_FOUND;
-    if (!region && (embedded || strcmp(profile->name, "aws") != 0)) {
-        region = ECC_EMULATOR_DEFAULT_REGION;
+    if (!region) {
+        region = profile->region ? profile->region : embedded ? ECC_EMULATOR_DEFAULT_REGION : NULL;
     }
     if (!region) {
-        ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION");
+        ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION (the %s profile has none)", profile->name);
         exit_code = ECC_EXIT_SETUP;
         goto done;
     }
@@ -727,6 +724,7 @@ int ecc_cmd_run(int argc, char **argv) {
     options.backoff = backoff;
     options.interrupted = ecc_cancel_level_flag();
     options.fail_fast = fail_fast;
+    options.strict = strict;
     options.on_exchange = verbose ? s_on_exchange : NULL;
     console.endpoint = endpoint;
     char hint[300];
@@ -749,12 +747,13 @@ int ecc_cmd_run(int argc, char **argv) {
     ecc_credentials_describe(&credentials, who, sizeof(who));
     fprintf(
         console_out,
-        "ecsconf run: %zu case%s against %s (%s), profile %s, region %s, %s from %s\n",
+        "ecsconf run: %zu case%s against %s (%s), profile %s (%s), region %s, %s from %s\n",
         plan.count,
         plan.count == 1 ? "" : "s",
         shown_endpoint,
         endpoint,
         profile->name,
+        profile->file,
         region,
         who,
         credentials_source);
@@ -776,6 +775,14 @@ int ecc_cmd_run(int argc, char **argv) {
         }
         fprintf(console_out, "\n");
     }
+    if (!profile_lists_apply && profile->expect_fail_count) {
+        fprintf(
+            console_out,
+            "ecsconf run: the %s profile's expected-failure lists name the shipped suite's cases: not used with "
+            "the suite in %s\n",
+            profile->name,
+            suite_dir);
+    }
     if (shard.count) {
         printf(
             "ecsconf run: shard %u/%u of the suite (%zu %s in the other shards)\n",
@@ -786,6 +793,11 @@ int ecc_cmd_run(int argc, char **argv) {
     }
     if (insecure) {
         fprintf(console_out, "ecsconf run: TLS verification is OFF (--insecure)\n");
+    }
+    if (strict) {
+        fprintf(
+            console_out,
+            "ecsconf run: --strict: steps of undocumented answers require the reference emulator's exact choice\n");
     }
     fflush(console_out);
 
@@ -847,6 +859,7 @@ done:
     ecc_credentials_clean_up(&credentials);
     ecc_credentials_clean_up(&second);
     ecc_expect_fail_list_clean_up(&expect_fail);
+    ecc_profile_clean_up(&profile_data);
     ecc_suite_clean_up(&suite);
     ecc_filter_clean_up(&only);
     ecc_filter_clean_up(&skip);

@@ -149,10 +149,20 @@ int ecc_cli_resolve_ca_bundle(const char *cmd, const char **ca_bundle, char *fou
 /* $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL (non-empty), else NULL: the embedded emulator. */
 const char *ecc_cli_endpoint_from_env(void);
 
-/* The --profile (NULL: emulator when embedded, else aws); NULL after printing why (unknown, or a
- * profile other than emulator without an endpoint). Static. */
+/* Loads --profile SPEC (NULL: emulator when embedded, else aws) into `profile` (initialized by the caller).
+ * A NAME is <suite_dir>/profiles/NAME.profile when that exists (suite_dir may be NULL), else the shipped
+ * <data>/conformance/profiles/NAME.profile; anything else is a profile FILE. *lists_apply (may be NULL) is
+ * false for a shipped profile standing in for a suite that has none: its expected-failure lists name the
+ * shipped suite's cases. An exit code: OK, USAGE (printed: unknown name with the nearest, a file:line
+ * error, a profile other than emulator without an endpoint), INTERNAL. */
 struct ecc_profile;
-const struct ecc_profile *ecc_cli_profile(const char *cmd, const char *name, bool embedded);
+int ecc_cli_profile_load(
+    const char *cmd,
+    const char *spec,
+    bool embedded,
+    const char *suite_dir,
+    struct ecc_profile *profile,
+    bool *lists_apply);
 
 /* Credentials in the AWS CLI's order (credentials.h: the environment, the profile files, credential_process),
  * else the profile's test keys; an exit code (OK, SETUP with the reason printed when none exists, INTERNAL).

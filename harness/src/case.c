@@ -300,33 +300,101 @@ static enum ecc_status s_check_expectation(struct s_ctx *ctx, const char *key, c
     return status;
 }
 
-static enum ecc_status s_read_expect(struct s_ctx *ctx, const json_t *expect, struct ecc_step_expect *out) {
-    static const char *const members[] = {"status", "error", "headers", "body"};
-    enum ecc_status status = ecc_json_check_members(expect, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
-    if (status != ECC_OK) {
-        return status;
-    }
-    out->status = json_object_get(expect, "status");
-    if (out->status) {
-        if (json_is_integer(out->status)) {
-            if (json_integer_value(out->status) < 100 || json_integer_value(out->status) > 599) {
+/* The `status` and `error` members of an expectation (or of its `strict` choice). */
+static enum ecc_status
+s_read_status_error(struct s_ctx *ctx, const json_t *expect, const json_t **status_out, const json_t **error_out) {
+    enum ecc_status status = ECC_OK;
+    const json_t *status_spec = json_object_get(expect, "status");
+    if (status_spec) {
+        if (json_is_integer(status_spec)) {
+            if (json_integer_value(status_spec) < 100 || json_integer_value(status_spec) > 599) {
                 return ecc_json_path_fail(&ctx->path, "status", ctx->diag, "HTTP status must be within 100..599");
             }
-        } else if (!json_is_object(out->status)) {
+        } else if (!json_is_object(status_spec)) {
             return ecc_json_path_fail(&ctx->path, "status", ctx->diag, "'status' must be an integer or a matcher");
-        } else if ((status = s_check_expectation(ctx, "status", out->status, false)) != ECC_OK) {
+        } else if ((status = s_check_expectation(ctx, "status", status_spec, false)) != ECC_OK) {
             return status;
         }
     }
-    out->error = json_object_get(expect, "error");
-    if (out->error) {
-        if (!json_is_string(out->error) && !json_is_object(out->error)) {
+    const json_t *error_spec = json_object_get(expect, "error");
+    if (error_spec) {
+        if (!json_is_string(error_spec) && !json_is_object(error_spec)) {
             return ecc_json_path_fail(
                 &ctx->path, "error", ctx->diag, "'error' must be an error type name or a matcher");
         }
-        if ((status = s_check_expectation(ctx, "error", out->error, false)) != ECC_OK) {
+        if ((status = s_check_expectation(ctx, "error", error_spec, false)) != ECC_OK) {
             return status;
         }
+    }
+    *status_out = status_spec;
+    *error_out = error_spec;
+    return ECC_OK;
+}
+
+/* A strict choice must be one of the answers the step accepts anyway: `--strict` narrows, never widens. */
+static enum ecc_status
+s_check_strict_within(struct s_ctx *ctx, const char *key, const json_t *strict, const json_t *plausible) {
+    if (!json_is_string(strict) && !json_is_integer(strict)) {
+        return ECC_OK; /* a matcher: nothing single to hold against the plausible set */
+    }
+    struct ecc_match_failure failure;
+    ecc_match_failure_init(&failure);
+    bool within = !plausible || ecc_match_value(strict, plausible, &failure);
+    ecc_match_failure_clean_up(&failure);
+    return within ? ECC_OK
+                  : ecc_json_path_fail(
+                        &ctx->path,
+                        key,
+                        ctx->diag,
+                        "the strict choice is not one of the answers the step accepts (its '%s' outside \"strict\")",
+                        key);
+}
+
+/* `strict`: the emulator's exact choice where the documentation leaves several answers possible; only a case
+ * tagged `undocumented` has one, and `ecsconf run --strict` checks it instead of the plausible set. */
+static enum ecc_status s_read_strict(struct s_ctx *ctx, const json_t *strict, struct ecc_step_expect *out) {
+    static const char *const members[] = {"status", "error"};
+    if (!ecc_case_has_tag(ctx->c, "undocumented")) {
+        return ecc_json_path_fail(
+            &ctx->path,
+            NULL,
+            ctx->diag,
+            "only a case tagged \"undocumented\" has a strict choice (the step accepts several answers)");
+    }
+    enum ecc_status status = ecc_json_check_members(strict, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+    if (status == ECC_OK) {
+        status = s_read_status_error(ctx, strict, &out->strict_status, &out->strict_error);
+    }
+    if (status == ECC_OK && !out->strict_status && !out->strict_error) {
+        status = ecc_json_path_fail(&ctx->path, NULL, ctx->diag, "a strict choice names a status, an error or both");
+    }
+    if (status == ECC_OK && out->strict_status) {
+        status = s_check_strict_within(ctx, "status", out->strict_status, out->status);
+    }
+    if (status == ECC_OK && out->strict_error) {
+        status = s_check_strict_within(ctx, "error", out->strict_error, out->error);
+    }
+    return status;
+}
+
+static enum ecc_status s_read_expect(struct s_ctx *ctx, const json_t *expect, struct ecc_step_expect *out) {
+    static const char *const members[] = {"status", "error", "headers", "body", "strict"};
+    enum ecc_status status = ecc_json_check_members(expect, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+    if (status == ECC_OK) {
+        status = s_read_status_error(ctx, expect, &out->status, &out->error);
+    }
+    if (status != ECC_OK) {
+        return status;
+    }
+    const json_t *strict = NULL;
+    status = ecc_suite_get_typed(expect, "strict", false, JSON_OBJECT, &ctx->path, &strict, ctx->diag);
+    if (status == ECC_OK && strict) {
+        ecc_json_path_push_member(&ctx->path, "strict");
+        status = s_read_strict(ctx, strict, out);
+        ecc_json_path_pop(&ctx->path);
+    }
+    if (status != ECC_OK) {
+        return status;
     }
     status = ecc_suite_get_typed(expect, "headers", false, JSON_OBJECT, &ctx->path, &out->headers, ctx->diag);
     if (status != ECC_OK) {

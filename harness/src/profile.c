@@ -1,84 +1,27 @@
 /*
- * Endpoint profiles (emulator, moto, aws) and the expected-failure lists of profile.h: their parser
- * (with the optional "[status=..., error=..., reason~..., transport=...]" expectations), the look-up of
- * a case's line, the check that a failure is the one a line expects, and the stale-line check.
+ * Endpoint profile files and the expected-failure lists of profile.h: the profile parser (KEY = VALUE
+ * lines, every value checked where it is read, so a bad line is reported at file:line before anything is
+ * sent), the list parser (with the optional "[status=..., error=..., reason~..., transport=...]"
+ * expectations), the look-up of a case's line, the check that a failure is the one a line expects, and the
+ * stale-line check.
  */
 #include "ecc/profile.h"
 
-#include "ecc/emulator.h"
+#include "ecc/capacity.h"
+#include "ecc/credentials.h"
 #include "ecc/transport.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define S_MAX_LIST_BYTES   (64 * 1024)
 #define S_MAX_LIST_ENTRIES 4096
-
-/* The emulator accepts any well-formed id: the placeholders keep the main run self-contained. moto looks
- * subnets up in its own EC2 backend, so conformance/run-moto.sh creates them and passes --var. */
-static const struct ecc_profile_var s_emulator_vars[] = {
-    {"subnet", ECC_RUN_VAR_PLACEHOLDER_SUBNET},
-    {"security_group", ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP},
-};
-
-static const struct ecc_profile s_profiles[] = {
-    {
-        .name = "emulator",
-        .summary = "the embedded reference emulator (or `ecsconf emulate`): every capability",
-        .capabilities = ECC_CAP_FAULT_INJECTION | ECC_CAP_CLOCK_CONTROL,
-        .access_key_id = ECC_EMULATOR_DEFAULT_ACCESS_KEY_ID,
-        .secret_access_key = ECC_EMULATOR_DEFAULT_SECRET_ACCESS_KEY,
-        .second_access_key_id = ECC_EMULATOR_BLOCKED_ACCESS_KEY_ID,
-        .account = ECC_EMULATOR_DEFAULT_ACCOUNT,
-        .vars = s_emulator_vars,
-        .var_count = ECC_ARRAY_LEN(s_emulator_vars),
-    },
-    {
-        .name = "moto",
-        .summary = "moto_server 5.x: no control endpoint; signatures not checked, so any key works; each case's "
-                   "cluster gets an EC2 container instance",
-        .capabilities = 0,
-        .ec2_instances = 1,
-        .access_key_id = "testing",
-        .secret_access_key = "testing",
-        .account = "123456789012",
-    },
-    {
-        .name = "aws",
-        .summary = "Amazon ECS itself (or an endpoint that should behave exactly like it): credentials required",
-        .capabilities = 0,
-    },
-};
-
-const struct ecc_profile *ecc_profile_find(const char *name) {
-    for (size_t i = 0; i < ECC_ARRAY_LEN(s_profiles); i++) {
-        if (strcmp(s_profiles[i].name, name) == 0) {
-            return &s_profiles[i];
-        }
-    }
-    return NULL;
-}
-
-const struct ecc_profile *ecc_profile_get(size_t index) {
-    return index < ECC_ARRAY_LEN(s_profiles) ? &s_profiles[index] : NULL;
-}
-
-size_t ecc_profile_count(void) {
-    return ECC_ARRAY_LEN(s_profiles);
-}
-
-enum ecc_status ecc_profile_default_vars(const struct ecc_profile *profile, json_t *values) {
-    for (size_t i = 0; i < profile->var_count; i++) {
-        if (json_object_set_new(values, profile->vars[i].name, json_string(profile->vars[i].value)) != 0) {
-            return ECC_ERR_NOMEM;
-        }
-    }
-    return ECC_OK;
-}
 
 void ecc_expect_fail_list_init(struct ecc_expect_fail_list *list) {
     memset(list, 0, sizeof(*list));
@@ -345,24 +288,36 @@ enum ecc_status ecc_expect_fail_load_bytes(
     return ECC_OK;
 }
 
-enum ecc_status ecc_expect_fail_load_file(struct ecc_expect_fail_list *list, const char *file, struct ecc_diag *diag) {
+/* Reads at most `max_bytes` + 1 bytes of `file` (one more than a parser accepts, so it can say "too large") into
+ * a heap buffer the caller frees; ECC_ERR_IO naming the file (`what` says which kind) when it cannot be opened. */
+static enum ecc_status
+s_read_capped(const char *file, size_t max_bytes, const char *what, char **text, size_t *len, struct ecc_diag *diag) {
     FILE *f = fopen(file, "rb");
     if (!f) {
         ecc_diag_clear(diag);
         if (diag) {
             snprintf(diag->source, sizeof(diag->source), "%s", file);
         }
-        ecc_diag_set(diag, "cannot open: %s", strerror(errno));
+        ecc_diag_set(diag, "cannot open %s: %s", what, strerror(errno));
         return ECC_ERR_IO;
     }
-    char *text = malloc(S_MAX_LIST_BYTES + 1);
-    if (!text) {
+    *text = malloc(max_bytes + 1);
+    if (!*text) {
         fclose(f);
         return ECC_ERR_NOMEM;
     }
-    size_t len = fread(text, 1, S_MAX_LIST_BYTES + 1, f);
+    *len = fread(*text, 1, max_bytes + 1, f);
     fclose(f);
-    enum ecc_status status = ecc_expect_fail_load_bytes(list, text, len, file, diag);
+    return ECC_OK;
+}
+
+enum ecc_status ecc_expect_fail_load_file(struct ecc_expect_fail_list *list, const char *file, struct ecc_diag *diag) {
+    char *text = NULL;
+    size_t len = 0;
+    enum ecc_status status = s_read_capped(file, S_MAX_LIST_BYTES, "the list", &text, &len, diag);
+    if (status == ECC_OK) {
+        status = ecc_expect_fail_load_bytes(list, text, len, file, diag);
+    }
     free(text);
     return status;
 }
@@ -465,4 +420,337 @@ ecc_expect_fail_check(struct ecc_expect_fail_list *list, const struct ecc_suite 
         }
     }
     return ECC_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Profile files                                                                                    */
+
+void ecc_profile_init(struct ecc_profile *profile) {
+    memset(profile, 0, sizeof(*profile));
+}
+
+void ecc_profile_clean_up(struct ecc_profile *profile) {
+    free(profile->name);
+    free(profile->file);
+    free(profile->summary);
+    free(profile->region);
+    free(profile->access_key_id);
+    free(profile->secret_access_key);
+    free(profile->second_access_key_id);
+    free(profile->account);
+    json_decref(profile->vars);
+    for (size_t i = 0; i < profile->expect_fail_count; i++) {
+        free(profile->expect_fail[i]);
+    }
+    ecc_profile_init(profile);
+}
+
+bool ecc_profile_is_name(const char *spec) {
+    size_t len = strlen(spec);
+    if (len == 0 || len > 64 || spec[0] == '-') {
+        return false;
+    }
+    return strspn(spec, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+}
+
+enum ecc_status ecc_profile_default_vars(const struct ecc_profile *profile, json_t *values) {
+    return profile->vars && json_object_update(values, profile->vars) != 0 ? ECC_ERR_NOMEM : ECC_OK;
+}
+
+/* The keys of a profile file, in the order the documentation gives them. `var.NAME` is matched apart. */
+static const char *const s_profile_keys[] = {
+    "summary",
+    "capabilities",
+    "region",
+    "account",
+    "test-access-key-id",
+    "test-secret-access-key",
+    "second-access-key-id",
+    "ec2-instances",
+    "var.NAME",
+    "expect-fail",
+};
+
+/* Where a profile file's line is: for the errors of the value checks. */
+struct s_profile_line {
+    const char *source;
+    int line;
+    const char *key;
+    struct ecc_diag *diag;
+};
+
+/* An access key id or secret: 1..128 printable ASCII characters without spaces. */
+static enum ecc_status s_profile_key_text(const struct s_profile_line *at, const char *value) {
+    size_t len = strlen(value);
+    bool printable = len > 0 && len <= 128;
+    for (size_t i = 0; i < len && printable; i++) {
+        printable = value[i] > 32 && value[i] < 127;
+    }
+    return printable
+               ? ECC_OK
+               : s_fail_line(
+                     at->diag, at->source, at->line, "%s: 1 to 128 printable ASCII characters without spaces", at->key);
+}
+
+static enum ecc_status s_profile_capabilities(const struct s_profile_line *at, const char *value, unsigned *out) {
+    const char *names[] = {ecc_capability_name(ECC_CAP_FAULT_INJECTION), ecc_capability_name(ECC_CAP_CLOCK_CONTROL)};
+    const char *p = value;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        char name[64];
+        const char *a = p;
+        const char *b = p + len;
+        while (a < b && isspace((unsigned char)*a)) {
+            a++;
+        }
+        while (b > a && isspace((unsigned char)b[-1])) {
+            b--;
+        }
+        snprintf(name, sizeof(name), "%.*s", (int)(b - a), a);
+        unsigned bit = 0;
+        if (a == b || (size_t)(b - a) >= sizeof(name) || !ecc_capability_parse(name, &bit)) {
+            char hint[160];
+            ecc_did_you_mean(name, names, ECC_ARRAY_LEN(names), hint, sizeof(hint));
+            return s_fail_line(
+                at->diag,
+                at->source,
+                at->line,
+                "capabilities: '%s' is not a capability (fault-injection, clock-control, comma-separated; leave "
+                "the value empty for none)%s",
+                name,
+                hint);
+        }
+        if (*out & bit) {
+            return s_fail_line(at->diag, at->source, at->line, "capabilities: '%s' given twice", name);
+        }
+        *out |= bit;
+        p += len;
+        p += *p == ',';
+        if (*p == '\0' && p[-1] == ',') {
+            return s_fail_line(at->diag, at->source, at->line, "%s", "capabilities: a ',' with nothing after it");
+        }
+    }
+    return ECC_OK;
+}
+
+/* `expect-fail = FILE`: relative to the profile's folder (absolute as given); it must be a file. */
+static enum ecc_status s_profile_list(struct ecc_profile *profile, const struct s_profile_line *at, const char *value) {
+    if (profile->expect_fail_count == ECC_PROFILE_MAX_LISTS) {
+        return s_fail_line(
+            at->diag, at->source, at->line, "at most %d expect-fail lists in a profile", ECC_PROFILE_MAX_LISTS);
+    }
+    const char *slash = strrchr(at->source, '/');
+    int folder_len = value[0] == '/' || !slash ? 0 : (int)(slash - at->source + 1);
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%.*s%s", folder_len, at->source, value);
+    struct stat st;
+    if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return s_fail_line(
+            at->diag,
+            at->source,
+            at->line,
+            "expect-fail: '%s' is not a file (a path relative to the profile's folder)",
+            path);
+    }
+    profile->expect_fail[profile->expect_fail_count] = ecc_strdup(path);
+    return profile->expect_fail[profile->expect_fail_count++] ? ECC_OK : ECC_ERR_NOMEM;
+}
+
+/* A single-valued key: its slot, set once. */
+static enum ecc_status s_profile_once(const struct s_profile_line *at, char **slot, const char *value) {
+    if (*slot) {
+        return s_fail_line(at->diag, at->source, at->line, "%s given twice", at->key);
+    }
+    *slot = ecc_strdup(value);
+    return *slot ? ECC_OK : ECC_ERR_NOMEM;
+}
+
+/* One `KEY = VALUE` line; `seen` holds the bits of the single-valued keys without a string slot. */
+static enum ecc_status
+s_profile_entry(struct ecc_profile *profile, const struct s_profile_line *at, const char *value, unsigned *seen) {
+    const char *key = at->key;
+    if (strncmp(key, "var.", 4) == 0) {
+        if (json_object_get(profile->vars, key + 4)) {
+            return s_fail_line(at->diag, at->source, at->line, "%s given twice", key);
+        }
+        char spec[ECC_RUN_VAR_MAX_VALUE_LEN + 80];
+        snprintf(spec, sizeof(spec), "%s=%s", key + 4, value);
+        struct ecc_diag inner;
+        ecc_diag_clear(&inner);
+        enum ecc_status status = ecc_case_run_var_parse(spec, profile->vars, &inner);
+        return status == ECC_ERR_INVALID ? s_fail_line(at->diag, at->source, at->line, "%s: %s", key, inner.text)
+                                         : status;
+    }
+    if (strcmp(key, "summary") == 0) {
+        return s_profile_once(at, &profile->summary, value);
+    }
+    if (strcmp(key, "capabilities") == 0 || strcmp(key, "ec2-instances") == 0) {
+        unsigned bit = key[0] == 'c' ? 1u : 2u;
+        if (*seen & bit) {
+            return s_fail_line(at->diag, at->source, at->line, "%s given twice", key);
+        }
+        *seen |= bit;
+        if (bit == 1u) {
+            return s_profile_capabilities(at, value, &profile->capabilities);
+        }
+        char *end = NULL;
+        errno = 0;
+        unsigned long n = strtoul(value, &end, 10);
+        if (!isdigit((unsigned char)value[0]) || *end || errno || n > ECC_CAPACITY_MAX_INSTANCES) {
+            return s_fail_line(
+                at->diag,
+                at->source,
+                at->line,
+                "ec2-instances: a number from 0 to %d, not '%s'",
+                ECC_CAPACITY_MAX_INSTANCES,
+                value);
+        }
+        profile->ec2_instances = (unsigned)n;
+        return ECC_OK;
+    }
+    if (strcmp(key, "region") == 0) {
+        struct ecc_diag inner;
+        ecc_diag_clear(&inner);
+        if (ecc_credentials_check_region(value, &inner) != ECC_OK) {
+            return s_fail_line(at->diag, at->source, at->line, "region: %s", inner.text);
+        }
+        return s_profile_once(at, &profile->region, value);
+    }
+    if (strcmp(key, "account") == 0) {
+        if (strlen(value) != 12 || strspn(value, "0123456789") != 12) {
+            return s_fail_line(at->diag, at->source, at->line, "account: 12 digits, not '%s'", value);
+        }
+        return s_profile_once(at, &profile->account, value);
+    }
+    char **slot = strcmp(key, "test-access-key-id") == 0       ? &profile->access_key_id
+                  : strcmp(key, "test-secret-access-key") == 0 ? &profile->secret_access_key
+                  : strcmp(key, "second-access-key-id") == 0   ? &profile->second_access_key_id
+                                                               : NULL;
+    if (slot) {
+        enum ecc_status status = s_profile_key_text(at, value);
+        return status == ECC_OK ? s_profile_once(at, slot, value) : status;
+    }
+    if (strcmp(key, "expect-fail") == 0) {
+        return s_profile_list(profile, at, value);
+    }
+    char hint[160];
+    ecc_did_you_mean(key, s_profile_keys, ECC_ARRAY_LEN(s_profile_keys), hint, sizeof(hint));
+    return s_fail_line(
+        at->diag,
+        at->source,
+        at->line,
+        "unknown key '%s' (summary, capabilities, region, account, test-access-key-id, test-secret-access-key, "
+        "second-access-key-id, ec2-instances, var.NAME, expect-fail)%s",
+        key,
+        hint);
+}
+
+/* The profile's name: the file name without its folder and ".profile". */
+static char *s_profile_name(const char *source) {
+    const char *base = strrchr(source, '/');
+    base = base ? base + 1 : source;
+    size_t len = strlen(base);
+    size_t ext = strlen(ECC_PROFILE_FILE_EXTENSION);
+    if (len > ext && strcmp(base + len - ext, ECC_PROFILE_FILE_EXTENSION) == 0) {
+        len -= ext;
+    }
+    return strndup(base, len);
+}
+
+static enum ecc_status
+s_profile_parse(struct ecc_profile *profile, const char *text, size_t len, const char *source, struct ecc_diag *diag) {
+    if (len > ECC_PROFILE_MAX_BYTES) {
+        return s_fail_line(diag, source, 0, "a profile is at most %d bytes", ECC_PROFILE_MAX_BYTES);
+    }
+    profile->name = s_profile_name(source);
+    profile->file = ecc_strdup(source);
+    profile->vars = json_object();
+    if (!profile->name || !profile->file || !profile->vars) {
+        return ECC_ERR_NOMEM;
+    }
+    unsigned seen = 0;
+    const char *p = text;
+    const char *end = text + len;
+    for (int line_no = 1; p < end; line_no++) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *s = p;
+        const char *e = eol ? eol : end;
+        p = eol ? eol + 1 : end;
+        while (s < e && (*s == ' ' || *s == '\t')) {
+            s++;
+        }
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) {
+            e--;
+        }
+        if (s == e || *s == '#') {
+            continue;
+        }
+        for (const char *c = s; c < e; c++) {
+            if ((unsigned char)*c < 32 && *c != '\t') {
+                return s_fail_line(diag, source, line_no, "%s", "a control character (or NUL) in the line");
+            }
+        }
+        const char *equals = memchr(s, '=', (size_t)(e - s));
+        if (!equals) {
+            return s_fail_line(diag, source, line_no, "%s", "expected KEY = VALUE (or a # comment)");
+        }
+        const char *key_end = equals;
+        while (key_end > s && (key_end[-1] == ' ' || key_end[-1] == '\t')) {
+            key_end--;
+        }
+        const char *value = equals + 1;
+        while (value < e && (*value == ' ' || *value == '\t')) {
+            value++;
+        }
+        char key[64];
+        char *value_text = strndup(value, (size_t)(e - value));
+        if (!value_text) {
+            return ECC_ERR_NOMEM;
+        }
+        snprintf(key, sizeof(key), "%.*s", (int)(key_end - s), s);
+        enum ecc_status status = ECC_OK;
+        if (key_end == s || (size_t)(key_end - s) >= sizeof(key)) {
+            status = s_fail_line(diag, source, line_no, "%s", "a key of 1 to 63 characters before '='");
+        } else if (!value_text[0] && strcmp(key, "capabilities") != 0) {
+            status = s_fail_line(diag, source, line_no, "%s: an empty value (leave the line out instead)", key);
+        } else {
+            struct s_profile_line at = {.source = source, .line = line_no, .key = key, .diag = diag};
+            status = s_profile_entry(profile, &at, value_text, &seen);
+        }
+        free(value_text);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    if (!profile->access_key_id != !profile->secret_access_key) {
+        return s_fail_line(
+            diag, source, 0, "%s", "test-access-key-id and test-secret-access-key go together: give both or neither");
+    }
+    if (profile->second_access_key_id && !profile->access_key_id) {
+        return s_fail_line(
+            diag, source, 0, "%s", "second-access-key-id is signed with the test secret: give test keys too");
+    }
+    return ECC_OK;
+}
+
+enum ecc_status ecc_profile_load_bytes(
+    struct ecc_profile *profile, const char *text, size_t len, const char *source, struct ecc_diag *diag) {
+    ecc_profile_init(profile);
+    enum ecc_status status = s_profile_parse(profile, text, len, source, diag);
+    if (status != ECC_OK) {
+        ecc_profile_clean_up(profile);
+    }
+    return status;
+}
+
+enum ecc_status ecc_profile_load_file(struct ecc_profile *profile, const char *file, struct ecc_diag *diag) {
+    ecc_profile_init(profile);
+    char *text = NULL;
+    size_t len = 0;
+    enum ecc_status status = s_read_capped(file, ECC_PROFILE_MAX_BYTES, "the profile", &text, &len, diag);
+    if (status == ECC_OK) {
+        status = ecc_profile_load_bytes(profile, text, len, file, diag);
+    }
+    free(text);
+    return status;
 }

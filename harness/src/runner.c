@@ -1,9 +1,12 @@
 /*
- * `ecsconf run`'s engine (runner.h): the preflight probe, worker threads that run each planned case's
- * steps and cleanups against the endpoint, the verdict of each case (expected failures held against
- * their lines), the circuit breaker that stops a run whose endpoint stopped answering, and Ctrl-C.
+ * `ecsconf run`'s engine (runner.h): worker threads that run each planned case's steps and cleanups
+ * against the endpoint, the verdict of each case (expected failures held against their lines), the
+ * circuit breaker that stops a run whose endpoint stopped answering (its probe, the options' defaults and the prefix
+ * are runner_start.c's), and Ctrl-C.
  */
 #include "ecc/runner.h"
+
+#include "runner_internal.h"
 
 #include "ecc/capacity.h"
 #include "ecc/codec_request.h"
@@ -14,7 +17,6 @@
 #include "ecc/sigv4.h"
 #include "ecc/vars.h"
 
-#include <curl/curl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,44 +32,6 @@
 /* Cases in a row with no usable answer before the endpoint is probed (and the run stopped if the probe
  * fails too). */
 #define S_BREAKER_CASES 3
-
-void ecc_runner_options_init(struct ecc_runner_options *options) {
-    memset(options, 0, sizeof(*options));
-    ecc_transport_options_init(&options->transport);
-    options->case_timeout_ms = 600000;
-    options->jobs = 1;
-    ecc_backoff_init_default(&options->backoff);
-}
-
-void ecc_runner_make_prefix(uint32_t run_id, char out[12]) {
-    snprintf(out, 12, "ecc%08" PRIx32, run_id);
-}
-
-bool ecc_runner_endpoint_is_loopback(const char *endpoint_url) {
-    CURLU *url = curl_url();
-    char *host = NULL;
-    bool loopback = false;
-    if (url && curl_url_set(url, CURLUPART_URL, endpoint_url, 0) == CURLUE_OK &&
-        curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        loopback = strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0 ||
-                   strcmp(host, "localhost") == 0;
-        if (loopback && strncmp(host, "127.", 4) == 0) {
-            /* 127.x.y.z only: every remaining character a digit or a dot. */
-            for (const char *c = host + 4; *c && loopback; c++) {
-                loopback = (*c >= '0' && *c <= '9') || *c == '.';
-            }
-        }
-    }
-    curl_free(host);
-    curl_url_cleanup(url);
-    return loopback;
-}
-
-static uint64_t s_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* ---- shared run state ----------------------------------------------------------------------------- */
 
@@ -605,26 +569,31 @@ static bool s_check(struct s_case_run *run, const struct ecc_step *step, struct 
     ecc_match_failure_init(&failure);
     const struct ecc_step_expect *expect = &step->expect;
     bool check_status = !step->is_cleanup || step->has_expect;
+    /* --strict: the emulator's exact choice replaces the plausible set where the case gives one. */
+    bool strict_status = run->options->strict && expect->strict_status;
+    bool strict_error = run->options->strict && expect->strict_error;
+    const json_t *expect_status = strict_status ? expect->strict_status : expect->status;
+    const json_t *expect_error = strict_error ? expect->strict_error : expect->error;
     /* Status: as given; 200 by default; any error status when only the error type is given. */
     json_t *status_spec = NULL;
-    if (expect->status) {
-        status_spec = s_expand_spec(run, expect->status, step);
+    if (expect_status) {
+        status_spec = s_expand_spec(run, expect_status, step);
         if (!status_spec) {
             return false;
         }
     } else if (check_status) {
-        status_spec = expect->error ? json_pack("{s:{s:i,s:i}}", "range", "min", 400, "max", 599) : json_integer(200);
+        status_spec = expect_error ? json_pack("{s:{s:i,s:i}}", "range", "min", 400, "max", 599) : json_integer(200);
     }
     if (status_spec) {
         json_t *actual = json_integer(x->response.status);
         if (!ecc_match_value(actual, status_spec, &failure)) {
-            s_record_check(run, step, "status", &failure, &failures);
+            s_record_check(run, step, strict_status ? "status (--strict)" : "status", &failure, &failures);
         }
         json_decref(actual);
         json_decref(status_spec);
     }
-    if (expect->error) {
-        json_t *spec = s_expand_spec(run, expect->error, step);
+    if (expect_error) {
+        json_t *spec = s_expand_spec(run, expect_error, step);
         struct ecc_error_type type;
         struct ecc_diag diag;
         json_t *actual = NULL;
@@ -634,7 +603,7 @@ static bool s_check(struct s_case_run *run, const struct ecc_step *step, struct 
             actual = json_stringn(type.name, type.name_len);
         }
         if (spec && !ecc_match_value(actual, spec, &failure)) {
-            s_record_check(run, step, "error type", &failure, &failures);
+            s_record_check(run, step, strict_error ? "error type (--strict)" : "error type", &failure, &failures);
         }
         json_decref(actual);
         json_decref(spec);
@@ -875,9 +844,9 @@ static void s_capacity_release(struct s_case_run *run) {
 
 /* Sleeps up to `ms`, in slices so an interrupt or the case deadline cuts it short. */
 static void s_sleep_ms(struct s_case_run *run, uint64_t ms) {
-    uint64_t end = s_now_ms() + ms;
+    uint64_t end = ecc_monotonic_ms() + ms;
     while (!s_interrupted(run, 1)) {
-        uint64_t now = s_now_ms();
+        uint64_t now = ecc_monotonic_ms();
         if (now >= end || (run->deadline_ms && now >= run->deadline_ms)) {
             return;
         }
@@ -932,7 +901,7 @@ static bool s_confirm(struct s_case_run *run, const struct ecc_step *step, const
         arns = one;
     }
     bool visible = false;
-    uint64_t start = s_now_ms();
+    uint64_t start = ecc_monotonic_ms();
     unsigned retries = 0;
     char last[300] = "no answer";
     for (;;) {
@@ -957,16 +926,16 @@ static bool s_confirm(struct s_case_run *run, const struct ecc_step *step, const
             break;
         }
         uint64_t delay = 0;
-        uint64_t elapsed = s_now_ms() - start;
+        uint64_t elapsed = ecc_monotonic_ms() - start;
         if (s_interrupted(run, 1) || !ecc_backoff_next(&run->options->backoff, retries++, elapsed, &delay) ||
-            (run->deadline_ms && s_now_ms() + delay > run->deadline_ms)) {
+            (run->deadline_ms && ecc_monotonic_ms() + delay > run->deadline_ms)) {
             s_fail(
                 run,
                 "%s: %sDescribeTasks did not show the %zu started task(s) after %" PRIu64 " ms and %u tries (last: %s)",
                 step->label,
                 s_interrupted(run, 1) ? "interrupted: " : "",
                 json_array_size(arns),
-                s_now_ms() - start,
+                ecc_monotonic_ms() - start,
                 retries,
                 last);
             break;
@@ -1171,7 +1140,7 @@ static void s_run_steps(struct s_case_run *run, const struct ecc_step *steps, si
             s_warn(run, "cleanup abandoned (second interrupt)");
             return;
         }
-        if (!cleanup && run->deadline_ms && s_now_ms() > run->deadline_ms) {
+        if (!cleanup && run->deadline_ms && ecc_monotonic_ms() > run->deadline_ms) {
             if (!run->failed) {
                 run->first.transport_error = "timeout"; /* the case's deadline, never an expected failure */
             }
@@ -1266,7 +1235,7 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
     run.tasks = json_array();
     run.container_instances = json_array();
     run.ec2_instances = json_array();
-    uint64_t start = s_now_ms();
+    uint64_t start = ecc_monotonic_ms();
     uint64_t timeout = c->timeout_ms ? (uint64_t)c->timeout_ms : options->case_timeout_ms;
     run.deadline_ms = timeout ? start + timeout : 0;
     if (ecc_vars_init(&run.vars, options->seed ^ s_fnv1a(c->id)) != ECC_OK || !run.clusters || !run.task_definitions ||
@@ -1282,7 +1251,7 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
         s_auto_cleanup(&run);
         atomic_store(&worker->cancel_level, 1);
     }
-    out->duration_ms = s_now_ms() - start;
+    out->duration_ms = ecc_monotonic_ms() - start;
     bool listed = item->expect_fail != NULL;
     out->result = ecc_result_of(!run.failed, listed);
     char reason[1024];
@@ -1321,145 +1290,6 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
 /* ---- the probe: preflight and circuit breaker ------------------------------------------------------ */
 
 /* Errors that say the credentials, the signature or the region were refused. */
-static bool s_is_auth_error(const struct ecc_error_info *info) {
-    static const enum ecc_error_id auth[] = {
-        ECC_ERROR_UNRECOGNIZED_CLIENT,
-        ECC_ERROR_INVALID_SIGNATURE,
-        ECC_ERROR_INCOMPLETE_SIGNATURE,
-        ECC_ERROR_MISSING_AUTHENTICATION_TOKEN,
-        ECC_ERROR_EXPIRED_TOKEN,
-        ECC_ERROR_INVALID_CLIENT_TOKEN_ID,
-        ECC_ERROR_SIGNATURE_DOES_NOT_MATCH,
-        ECC_ERROR_REQUEST_EXPIRED,
-        ECC_ERROR_ACCESS_DENIED,
-    };
-    for (size_t i = 0; info && i < ECC_ARRAY_LEN(auth); i++) {
-        if (info->id == auth[i]) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/*
- * One signed ListTasks of a cluster that does not exist (`<prefix>-preflight`): any AWS JSON answer
- * other than a refusal of the credentials, the signature or the region (a task list, or
- * ClusterNotFoundException) proves that the endpoint answers, TLS works and the credentials and region
- * are accepted. Nothing is created.
- */
-static enum ecc_status s_probe(
-    const struct ecc_runner_options *options,
-    struct ecc_transport *transport,
-    struct ecc_sigv4_signer *signer,
-    struct ecc_sigv4_key_cache *key_cache,
-    struct ecc_diag *diag) {
-    struct ecc_http_request request;
-    struct ecc_http_response response;
-    struct ecc_transport_result result;
-    struct ecc_response_outcome outcome;
-    ecc_http_request_init(&request);
-    ecc_http_response_init(&response);
-    ecc_response_outcome_init(&outcome);
-    memset(&result, 0, sizeof(result));
-    char host[300];
-    char body[200];
-    snprintf(body, sizeof(body), "{\"cluster\":\"%s-preflight\"}", options->prefix);
-    struct ecc_sigv4_sign_options sign = {
-        .credentials = options->credentials,
-        .region = options->region,
-        .service = "ecs",
-        .key_cache = key_cache,
-    };
-    enum ecc_status status = ecc_transport_endpoint_host(options->endpoint_url, host, sizeof(host), diag);
-    if (status == ECC_OK) {
-        status = ecc_codec_build_aws_json_request("ListTasks", body, strlen(body), &request, diag);
-    }
-    if (status == ECC_OK) {
-        status = ecc_http_headers_add(&request.headers, "Host", host);
-    }
-    if (status == ECC_OK) {
-        status = ecc_sigv4_signer_sign(signer, &request, &sign, diag);
-    }
-    if (status != ECC_OK) {
-        goto on_error;
-    }
-    enum ecc_transport_error error = ecc_transport_send(transport, options->endpoint_url, &request, &response, &result);
-    if (error != ECC_TRANSPORT_OK) {
-        ecc_diag_set(
-            diag,
-            "no usable answer (%s): %s%s",
-            ecc_transport_error_name(error),
-            result.message,
-            error == ECC_TRANSPORT_ERR_TLS
-                ? ". If the endpoint's certificate comes from a private CA, give --ca-bundle FILE (or set "
-                  "AWS_CA_BUNDLE); --insecure turns verification off"
-                : "");
-        status = error == ECC_TRANSPORT_ERR_NOMEM ? ECC_ERR_NOMEM : ECC_ERR_IO;
-        goto on_error;
-    }
-    struct ecc_codec_response_options codec = {.allow_plain_json_content_type = true};
-    status = ecc_codec_classify_response(&response, &codec, &outcome);
-    if (status != ECC_OK) {
-        ecc_diag_set(diag, "cannot read the answer: %s", ecc_status_name(status));
-        goto on_error;
-    }
-    if (outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR) {
-        ecc_diag_set(
-            diag,
-            "a signed ListTasks got HTTP %d, not an AWS JSON answer (%s: %.200s): is this an ECS endpoint?",
-            response.status,
-            ecc_protocol_error_name(outcome.protocol_error),
-            outcome.diag.text);
-        status = ECC_ERR_IO;
-    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && s_is_auth_error(outcome.error.info)) {
-        ecc_diag_set(
-            diag,
-            "the endpoint refused the credentials or the region %s: HTTP %d %s: %.200s",
-            options->region,
-            response.status,
-            outcome.error.type_name ? outcome.error.type_name : "",
-            outcome.error.message ? outcome.error.message : "");
-        status = ECC_ERR_AUTH;
-    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && response.status >= 500) {
-        ecc_diag_set(
-            diag,
-            "a signed ListTasks got HTTP %d %s: %.200s",
-            response.status,
-            outcome.error.type_name ? outcome.error.type_name : "",
-            outcome.error.message ? outcome.error.message : "");
-        status = ECC_ERR_IO;
-    }
-on_error:
-    ecc_response_outcome_clean_up(&outcome);
-    ecc_http_response_clean_up(&response);
-    ecc_http_request_clean_up(&request);
-    return status;
-}
-
-static bool s_preflight_cancel(void *user_data) {
-    const struct ecc_runner_options *options = user_data;
-    return options->interrupted && *options->interrupted;
-}
-
-enum ecc_status ecc_runner_preflight(const struct ecc_runner_options *options, struct ecc_diag *diag) {
-    if (!options->endpoint_url || !options->region || !options->credentials || !options->prefix) {
-        ecc_diag_set(diag, "the preflight needs an endpoint, a region, credentials and a prefix");
-        return ECC_ERR_INVALID;
-    }
-    struct ecc_transport_options transport_options = options->transport;
-    ecc_transport_options_set_timeout(&transport_options, options->transport.timeout_ms);
-    struct ecc_transport *transport = ecc_transport_new(&transport_options, diag);
-    struct ecc_sigv4_signer *signer = ecc_sigv4_signer_new();
-    enum ecc_status status = transport && signer ? ECC_OK : transport ? ECC_ERR_NOMEM : ECC_ERR_INVALID;
-    if (status == ECC_OK) {
-        ecc_transport_set_cancel(transport, s_preflight_cancel, (void *)options);
-        status = s_probe(options, transport, signer, NULL, diag);
-    }
-    ecc_sigv4_signer_destroy(signer);
-    ecc_transport_destroy(transport);
-    return status;
-}
-
 /* ---- workers ------------------------------------------------------------------------------------ */
 
 /* After S_BREAKER_CASES cases in a row got no usable answer, one probe decides: an endpoint that still
@@ -1469,7 +1299,8 @@ static void s_breaker_probe(struct s_worker *worker) {
     struct s_shared *shared = worker->shared;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    enum ecc_status status = s_probe(shared->options, worker->transport, worker->signer, shared->key_cache, &diag);
+    enum ecc_status status =
+        ecc_runner_probe(shared->options, worker->transport, worker->signer, shared->key_cache, &diag);
     pthread_mutex_lock(&shared->mutex);
     shared->probing = false;
     bool interrupted = shared->options->interrupted && *shared->options->interrupted;
@@ -1609,7 +1440,7 @@ enum ecc_status ecc_runner_run(
         ecc_credentials_clean_up(&shared.unknown);
         return ECC_ERR_NOMEM;
     }
-    uint64_t start = s_now_ms();
+    uint64_t start = ecc_monotonic_ms();
     unsigned jobs = options->jobs ? options->jobs : 1;
     struct s_worker *workers = calloc(jobs, sizeof(*workers));
     pthread_t *threads = calloc(jobs, sizeof(*threads));
@@ -1641,7 +1472,7 @@ enum ecc_status ecc_runner_run(
         pthread_join(threads[i], NULL);
     }
     status = shared.status;
-    report->duration_ms = s_now_ms() - start;
+    report->duration_ms = ecc_monotonic_ms() - start;
     if (status == ECC_OK && options->interrupted && *options->interrupted) {
         status = ecc_run_report_set_stop(
             report,

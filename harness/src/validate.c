@@ -881,7 +881,10 @@ enum ecc_status ecc_validate_run_task_request(
     }
 
     s_check_required_string(&ctx, "taskDefinition", request->task_definition, R_TASK_DEFINITION_REQUIRED);
-    if (request->has_count && (request->count < ECC_RUN_TASK_COUNT_MIN || request->count > ECC_RUN_TASK_COUNT_MAX)) {
+    if (request->has_count && request->count > ECC_RUN_TASK_COUNT_MAX) {
+        /* The service's own words, which errors/count-eleven checks. */
+        S_FAIL_AT(&ctx, "count", R_COUNT_RANGE, "Task count can not be greater than %d", ECC_RUN_TASK_COUNT_MAX);
+    } else if (request->has_count && request->count < ECC_RUN_TASK_COUNT_MIN) {
         S_FAIL_AT(
             &ctx,
             "count",

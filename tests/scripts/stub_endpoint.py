@@ -14,6 +14,8 @@ Modes:
                 without a byte (an endpoint that died during the run)
   http-now      answer in plain HTTP the moment a connection opens, before reading anything (a TLS
                 client sees no TLS server there)
+  error STATUS TYPE  answer every request with that HTTP status and an AWS JSON error of that __type
+                (an endpoint whose choice of error differs from the reference emulator's)
 """
 import socket
 import sys
@@ -62,6 +64,11 @@ def main():
         return 0 if args else 2
     mode = args[0]
     arg = args[1] if len(args) > 1 else None
+    answer = ANSWER
+    if mode == 'error':
+        body = ('{"__type":"%s","message":"stub answer"}' % args[2]).encode()
+        answer = (b'HTTP/1.1 %d Stub\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n'
+                  b'Connection: close\r\n\r\n' % (int(arg), len(body))) + body
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(('127.0.0.1', 0))
@@ -80,7 +87,7 @@ def main():
                 with open(arg, 'a') as log:
                     log.write('connection\n')
             if mode == 'http-now':
-                conn.sendall(ANSWER)
+                conn.sendall(answer)
                 return
             if not read_request(conn):
                 return
@@ -92,7 +99,7 @@ def main():
             if mode == 'drop-after' and n > int(arg):
                 conn.close()
                 return
-            conn.sendall(ANSWER)
+            conn.sendall(answer)
         except OSError:
             pass
         finally:

@@ -75,6 +75,10 @@ struct ecc_step_expect {
     const json_t *error;   /* string or matcher */
     const json_t *headers; /* object name → expectation */
     const json_t *body;    /* object pointer → expectation */
+    /* `strict` (cases tagged `undocumented`): the emulator's exact choice among the answers `status` and `error`
+     * accept, which `ecsconf run --strict` checks in their place (the loader holds it within them). */
+    const json_t *strict_status;
+    const json_t *strict_error;
 };
 
 /* One step. JSON members are borrowed from the case document; `fixture` from the suite's fixture set. */

@@ -1,11 +1,25 @@
 #ifndef ECC_PROFILE_H
 #define ECC_PROFILE_H
 /*
- * Endpoint profiles (`--profile emulator|moto|aws`): what an endpoint can do (capabilities), which
- * credentials to use when the environment has none, and the list of expected deviations
- * (`conformance/profiles/<name>.expect-fail`). Also the expected-failure list format itself:
- * one `<case id or glob> [EXPECTS] <reason>` per line, `#` comments, the reason required. EXPECTS, when
- * given, is a bracketed, comma-separated list of what the failure must look like (all must hold):
+ * Endpoint profiles: what an endpoint can do (capabilities), the region and test keys used when the
+ * environment gives none, run-variable defaults, EC2 capacity, and the expected-failure lists of its known
+ * deviations. A profile is a file (`conformance/profiles/NAME.profile`; `emulator`, `moto` and `aws` are
+ * shipped), one `KEY = VALUE` per line, `#` comments (conformance/README.md, "Profile files"):
+ *   summary = TEXT                 one line for --help and reports
+ *   capabilities = A, B            fault-injection, clock-control (empty: none)
+ *   region = us-east-1             used when --region and the AWS sources give none
+ *   account = 123456789012         ${account}
+ *   test-access-key-id = KEY       published test keys, used when the environment has no credentials
+ *   test-secret-access-key = KEY   (both or neither; never a real secret)
+ *   second-access-key-id = KEY     the `"credentials": "second"` key (signed with the test secret)
+ *   ec2-instances = N              EC2 instances given to each cluster a case creates (capacity.h), 0..10
+ *   var.NAME = VALUE               a run variable's default (`--var` overrides it)
+ *   expect-fail = FILE             an expected-failure list, relative to the profile's folder (repeatable)
+ * Every error names file:line; an unknown key is an error with the nearest known keys.
+ *
+ * Also the expected-failure list format itself: one `<case id or glob> [EXPECTS] <reason>` per line, `#`
+ * comments, the reason required. EXPECTS, when given, is a bracketed, comma-separated list of what the
+ * failure must look like (all must hold):
  *   status=500     the failing step's answer had this HTTP status; status=5xx: any status of the class
  *   error=NAME     its error type (errors.h resolution) is NAME; error=none: it named no error type
  *   reason~TEXT    the failure's one-line reason contains TEXT (no ',' or ']' in TEXT)
@@ -16,34 +30,43 @@
 #include "ecc/case.h"
 #include "ecc/common.h"
 
-/* A run variable's default value (case.h, "Run variables"). */
-struct ecc_profile_var {
-    const char *name;
-    const char *value;
+#define ECC_PROFILE_MAX_BYTES      (16 * 1024)
+#define ECC_PROFILE_MAX_LISTS      16
+#define ECC_PROFILE_FILE_EXTENSION ".profile"
+
+/* Owner: the caller (init / clean_up); every string is owned, NULL when the file does not give it. */
+struct ecc_profile {
+    char *name; /* the file's name without ".profile": "moto" */
+    char *file; /* the file it was loaded from */
+    char *summary;
+    unsigned capabilities;      /* ECC_CAP_* */
+    char *region;               /* the default region */
+    char *access_key_id;        /* used when the environment has no credentials; NULL: required */
+    char *secret_access_key;    /* idem (a published test key, never a real secret) */
+    char *second_access_key_id; /* the `"credentials": "second"` key, NULL when none */
+    char *account;              /* ${account}; NULL when unknown */
+    json_t *vars;               /* run-variable defaults, an object name → string (never NULL once loaded) */
+    unsigned ec2_instances;     /* EC2 instances for each cluster a case creates (capacity.h); 0: none */
+    char *expect_fail[ECC_PROFILE_MAX_LISTS]; /* the lists' paths, resolved against the profile's folder */
+    size_t expect_fail_count;
 };
 
-struct ecc_profile {
-    const char *name;
-    const char *summary;
-    unsigned capabilities;              /* ECC_CAP_* */
-    const char *access_key_id;          /* used when the environment has no credentials; NULL: required */
-    const char *secret_access_key;      /* idem (a published test key, never a real secret) */
-    const char *second_access_key_id;   /* the `"credentials": "second"` key, NULL when none */
-    const char *account;                /* ${account}; NULL when unknown */
-    const struct ecc_profile_var *vars; /* run-variable defaults (`--var` overrides them); may be NULL */
-    size_t var_count;
-    /* EC2 instances the runner starts and registers in each cluster a case creates (capacity.h); 0: none */
-    unsigned ec2_instances;
-};
+void ecc_profile_init(struct ecc_profile *profile);
+void ecc_profile_clean_up(struct ecc_profile *profile);
+/* Parses profile text (at most ECC_PROFILE_MAX_BYTES). `source` names it in errors (source:line) and gives
+ * the profile its name and the folder its `expect-fail` files are relative to; each such file must exist.
+ * On failure the profile is left empty. */
+enum ecc_status ecc_profile_load_bytes(
+    struct ecc_profile *profile, const char *text, size_t len, const char *source, struct ecc_diag *diag)
+    ECC_WARN_UNUSED_RESULT;
+enum ecc_status
+ecc_profile_load_file(struct ecc_profile *profile, const char *file, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/* Is `spec` (the argument of --profile) a profile NAME ([a-z0-9][a-z0-9-]*, at most 64 characters) rather
+ * than a file? */
+bool ecc_profile_is_name(const char *spec);
 
 /* Fills `values` (an object name → string) with the profile's run-variable defaults. */
 enum ecc_status ecc_profile_default_vars(const struct ecc_profile *profile, json_t *values) ECC_WARN_UNUSED_RESULT;
-
-/* Borrowed, static. NULL for an unknown name. */
-const struct ecc_profile *ecc_profile_find(const char *name);
-/* Every profile, for --help. */
-const struct ecc_profile *ecc_profile_get(size_t index);
-size_t ecc_profile_count(void);
 
 /* What an expected-failure line expects of the failure (its "[...]"); unset members accept anything. */
 struct ecc_expect_fail_want {

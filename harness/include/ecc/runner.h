@@ -45,6 +45,9 @@ struct ecc_runner_options {
     /* --fail-fast: after the first FAIL or XPASS no further case starts (those are SKIP); cases already
      * running finish. */
     bool fail_fast;
+    /* --strict: a step with a strict choice (cases tagged `undocumented`, case.h) is held to the emulator's
+     * exact status and error type instead of the plausible set its `status` and `error` accept. */
+    bool strict;
     /* A line put first in every reproducer, as a shell comment (where to replay it); NULL: none. */
     const char *reproducer_hint;
     /* `--verbose`: called after every exchange (steps, confirmations, cleanup), under the runner's mutex,

@@ -1,0 +1,189 @@
+/*
+ * What the runner settles before its cases: the options' defaults, the run's resource prefix, whether the
+ * endpoint is on loopback (tasks cost nothing there), and the probe, one signed ListTasks that proves the
+ * endpoint, TLS, the credentials and the region, sent before the first case (the preflight) and again by
+ * the circuit breaker.
+ */
+#include "ecc/runner.h"
+
+#include "runner_internal.h"
+
+#include "ecc/codec_request.h"
+#include "ecc/codec_response.h"
+#include "ecc/errors.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void ecc_runner_options_init(struct ecc_runner_options *options) {
+    memset(options, 0, sizeof(*options));
+    ecc_transport_options_init(&options->transport);
+    options->case_timeout_ms = 600000;
+    options->jobs = 1;
+    ecc_backoff_init_default(&options->backoff);
+}
+
+void ecc_runner_make_prefix(uint32_t run_id, char out[12]) {
+    snprintf(out, 12, "ecc%08" PRIx32, run_id);
+}
+
+bool ecc_runner_endpoint_is_loopback(const char *endpoint_url) {
+    CURLU *url = curl_url();
+    char *host = NULL;
+    bool loopback = false;
+    if (url && curl_url_set(url, CURLUPART_URL, endpoint_url, 0) == CURLUE_OK &&
+        curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        loopback = strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0 ||
+                   strcmp(host, "localhost") == 0;
+        if (loopback && strncmp(host, "127.", 4) == 0) {
+            /* 127.x.y.z only: every remaining character a digit or a dot. */
+            for (const char *c = host + 4; *c && loopback; c++) {
+                loopback = (*c >= '0' && *c <= '9') || *c == '.';
+            }
+        }
+    }
+    curl_free(host);
+    curl_url_cleanup(url);
+    return loopback;
+}
+
+static bool s_is_auth_error(const struct ecc_error_info *info) {
+    static const enum ecc_error_id auth[] = {
+        ECC_ERROR_UNRECOGNIZED_CLIENT,
+        ECC_ERROR_INVALID_SIGNATURE,
+        ECC_ERROR_INCOMPLETE_SIGNATURE,
+        ECC_ERROR_MISSING_AUTHENTICATION_TOKEN,
+        ECC_ERROR_EXPIRED_TOKEN,
+        ECC_ERROR_INVALID_CLIENT_TOKEN_ID,
+        ECC_ERROR_SIGNATURE_DOES_NOT_MATCH,
+        ECC_ERROR_REQUEST_EXPIRED,
+        ECC_ERROR_ACCESS_DENIED,
+    };
+    for (size_t i = 0; info && i < ECC_ARRAY_LEN(auth); i++) {
+        if (info->id == auth[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * One signed ListTasks of a cluster that does not exist (`<prefix>-preflight`): any AWS JSON answer
+ * other than a refusal of the credentials, the signature or the region (a task list, or
+ * ClusterNotFoundException) proves that the endpoint answers, TLS works and the credentials and region
+ * are accepted. Nothing is created.
+ */
+enum ecc_status ecc_runner_probe(
+    const struct ecc_runner_options *options,
+    struct ecc_transport *transport,
+    struct ecc_sigv4_signer *signer,
+    struct ecc_sigv4_key_cache *key_cache,
+    struct ecc_diag *diag) {
+    struct ecc_http_request request;
+    struct ecc_http_response response;
+    struct ecc_transport_result result;
+    struct ecc_response_outcome outcome;
+    ecc_http_request_init(&request);
+    ecc_http_response_init(&response);
+    ecc_response_outcome_init(&outcome);
+    memset(&result, 0, sizeof(result));
+    char host[300];
+    char body[200];
+    snprintf(body, sizeof(body), "{\"cluster\":\"%s-preflight\"}", options->prefix);
+    struct ecc_sigv4_sign_options sign = {
+        .credentials = options->credentials,
+        .region = options->region,
+        .service = "ecs",
+        .key_cache = key_cache,
+    };
+    enum ecc_status status = ecc_transport_endpoint_host(options->endpoint_url, host, sizeof(host), diag);
+    if (status == ECC_OK) {
+        status = ecc_codec_build_aws_json_request("ListTasks", body, strlen(body), &request, diag);
+    }
+    if (status == ECC_OK) {
+        status = ecc_http_headers_add(&request.headers, "Host", host);
+    }
+    if (status == ECC_OK) {
+        status = ecc_sigv4_signer_sign(signer, &request, &sign, diag);
+    }
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    enum ecc_transport_error error = ecc_transport_send(transport, options->endpoint_url, &request, &response, &result);
+    if (error != ECC_TRANSPORT_OK) {
+        ecc_diag_set(
+            diag,
+            "no usable answer (%s): %s%s",
+            ecc_transport_error_name(error),
+            result.message,
+            error == ECC_TRANSPORT_ERR_TLS
+                ? ". If the endpoint's certificate comes from a private CA, give --ca-bundle FILE (or set "
+                  "AWS_CA_BUNDLE); --insecure turns verification off"
+                : "");
+        status = error == ECC_TRANSPORT_ERR_NOMEM ? ECC_ERR_NOMEM : ECC_ERR_IO;
+        goto on_error;
+    }
+    struct ecc_codec_response_options codec = {.allow_plain_json_content_type = true};
+    status = ecc_codec_classify_response(&response, &codec, &outcome);
+    if (status != ECC_OK) {
+        ecc_diag_set(diag, "cannot read the answer: %s", ecc_status_name(status));
+        goto on_error;
+    }
+    if (outcome.kind == ECC_RESPONSE_PROTOCOL_ERROR) {
+        ecc_diag_set(
+            diag,
+            "a signed ListTasks got HTTP %d, not an AWS JSON answer (%s: %.200s): is this an ECS endpoint?",
+            response.status,
+            ecc_protocol_error_name(outcome.protocol_error),
+            outcome.diag.text);
+        status = ECC_ERR_IO;
+    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && s_is_auth_error(outcome.error.info)) {
+        ecc_diag_set(
+            diag,
+            "the endpoint refused the credentials or the region %s: HTTP %d %s: %.200s",
+            options->region,
+            response.status,
+            outcome.error.type_name ? outcome.error.type_name : "",
+            outcome.error.message ? outcome.error.message : "");
+        status = ECC_ERR_AUTH;
+    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && response.status >= 500) {
+        ecc_diag_set(
+            diag,
+            "a signed ListTasks got HTTP %d %s: %.200s",
+            response.status,
+            outcome.error.type_name ? outcome.error.type_name : "",
+            outcome.error.message ? outcome.error.message : "");
+        status = ECC_ERR_IO;
+    }
+on_error:
+    ecc_response_outcome_clean_up(&outcome);
+    ecc_http_response_clean_up(&response);
+    ecc_http_request_clean_up(&request);
+    return status;
+}
+
+static bool s_preflight_cancel(void *user_data) {
+    const struct ecc_runner_options *options = user_data;
+    return options->interrupted && *options->interrupted;
+}
+
+enum ecc_status ecc_runner_preflight(const struct ecc_runner_options *options, struct ecc_diag *diag) {
+    if (!options->endpoint_url || !options->region || !options->credentials || !options->prefix) {
+        ecc_diag_set(diag, "the preflight needs an endpoint, a region, credentials and a prefix");
+        return ECC_ERR_INVALID;
+    }
+    struct ecc_transport_options transport_options = options->transport;
+    ecc_transport_options_set_timeout(&transport_options, options->transport.timeout_ms);
+    struct ecc_transport *transport = ecc_transport_new(&transport_options, diag);
+    struct ecc_sigv4_signer *signer = ecc_sigv4_signer_new();
+    enum ecc_status status = transport && signer ? ECC_OK : transport ? ECC_ERR_NOMEM : ECC_ERR_INVALID;
+    if (status == ECC_OK) {
+        ecc_transport_set_cancel(transport, s_preflight_cancel, (void *)options);
+        status = ecc_runner_probe(options, transport, signer, NULL, diag);
+    }
+    ecc_sigv4_signer_destroy(signer);
+    ecc_transport_destroy(transport);
+    return status;
+}
