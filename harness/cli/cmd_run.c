@@ -271,599 +271,753 @@ static bool s_print_list(const struct ecc_plan *plan) {
     return ok;
 }
 
-int ecc_cmd_run(int argc, char **argv) {
-    const char *endpoint = NULL, *region = NULL, *profile_name = NULL, *ca_bundle = NULL;
-    const char *region_from = "--region";
-    const char *suite_dir = NULL, *fixtures_dir = NULL;
-    char default_suite[4096];
-    struct ecc_cli_report_option reports[] = {
-        {"--junit", ECC_REPORT_JUNIT, NULL},
-        {"--tap", ECC_REPORT_TAP, NULL},
-        {"--json", ECC_REPORT_JSON, NULL},
-    };
-    const char *lists[S_MAX_LISTS];
-    size_t list_count = 0;
-    const char *paths[S_MAX_PATHS];
-    size_t path_count = 0;
-    bool insecure = false, allow_tasks = false, list_only = false, seed_given = false, allow_empty = false;
-    bool list_tags = false, run_id_given = false, fail_fast = false, verbose = false, strict = false;
-    uint32_t run_id = 0;
-    uint64_t jobs = 1, seed = 0, request_timeout_ms = 30000, case_timeout_ms = 600000;
+/* The command line, as given (the filters and --var's values are built while reading it). */
+struct s_args {
+    struct ecc_cli_endpoint target;
+    const char *suite_dir;
+    const char *fixtures_dir;
+    const char *record_dir;
+    const char *record_from;
+    const char *lists[S_MAX_LISTS]; /* --expect-fail files */
+    size_t list_count;
+    const char *paths[S_MAX_PATHS]; /* case files or folders; the suite folder when none is given */
+    size_t path_count;
+    bool allow_tasks;
+    bool list_only;
+    bool list_tags;
+    bool allow_empty;
+    bool fail_fast;
+    bool verbose;
+    bool strict;
+    bool seed_given;
+    bool run_id_given;
+    uint32_t run_id;
+    uint64_t jobs;
+    uint64_t seed;
+    uint64_t request_timeout_ms;
+    uint64_t case_timeout_ms;
     struct ecc_backoff backoff;
-    ecc_backoff_init_default(&backoff);
-    struct ecc_shard shard = {0};
-    struct ecc_filter only, skip;
-    ecc_filter_init(&only);
-    ecc_filter_init(&skip);
+    struct ecc_shard shard;
+    struct ecc_filter only; /* owned */
+    struct ecc_filter skip; /* owned */
+    json_t *given_vars;     /* owned: --var NAME=VALUE */
+    struct ecc_cli_report_option reports[3];
+};
+
+/* What the run is made of, resolved from the arguments step by step; clean_up releases it. */
+struct s_run {
+    const char *endpoint; /* given, from the environment, or the embedded emulator's URL once started */
+    const char *shown;    /* "embedded emulator" or the URL */
+    bool embedded;
+    const char *region;
+    char region_found[64];
+    const char *region_from; /* where the region came from, for its error */
+    const char *ca_bundle;
+    char ca_bundle_found[4096];
+    const char *suite_dir;
+    char default_suite[4096];
+    const char *fixtures_dir;
+    char default_fixtures[4096 + 16];
+    bool whole_suite;
+    bool report_to_stdout;
+    struct ecc_profile profile_data;   /* owned (profile.h) */
+    const struct ecc_profile *profile; /* &profile_data once loaded */
+    bool profile_lists_apply;
+    json_t *run_vars; /* owned: the profile's defaults, then --var */
     struct ecc_suite suite;
-    ecc_suite_init(&suite);
     struct ecc_expect_fail_list expect_fail;
-    ecc_expect_fail_list_init(&expect_fail);
-    struct ecc_profile profile_data;
-    ecc_profile_init(&profile_data);
-    bool profile_lists_apply = true;
-    struct ecc_credentials credentials, second;
-    ecc_credentials_init(&credentials);
-    ecc_credentials_init(&second);
-    struct ecc_plan plan = {0};
-    struct ecc_run_report report = {0};
-    const char *record_dir = NULL, *record_from = NULL;
-    struct ecc_recording *recording = NULL;
-    struct ecc_emulator_server *emulator = NULL;
+    struct ecc_plan plan;
+    char prefix[12];
+    struct ecc_credentials credentials;
+    struct ecc_credentials second;
+    bool have_second;
+    char credentials_source[ECC_CREDENTIALS_SOURCE_MAX];
+    struct ecc_emulator_server *emulator;
+    struct ecc_recording *recording; /* --record */
+    struct ecc_run_report report;
+};
+
+/* ECC_EXIT_OK, or ECC_EXIT_INTERNAL when the JSON objects cannot be made. */
+static int s_init(struct s_args *args, struct s_run *run) {
+    *args = (struct s_args){
+        .jobs = 1,
+        .request_timeout_ms = 30000,
+        .case_timeout_ms = 600000,
+        .reports =
+            {{"--junit", ECC_REPORT_JUNIT, NULL}, {"--tap", ECC_REPORT_TAP, NULL}, {"--json", ECC_REPORT_JSON, NULL}},
+    };
+    ecc_backoff_init_default(&args->backoff);
+    ecc_filter_init(&args->only);
+    ecc_filter_init(&args->skip);
+    *run = (struct s_run){.region_from = "--region", .profile_lists_apply = true};
+    ecc_profile_init(&run->profile_data);
+    ecc_suite_init(&run->suite);
+    ecc_expect_fail_list_init(&run->expect_fail);
+    ecc_credentials_init(&run->credentials);
+    ecc_credentials_init(&run->second);
+    args->given_vars = json_object();
+    run->run_vars = json_object();
+    return args->given_vars && run->run_vars ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
+}
+
+static void s_clean_up(struct s_args *args, struct s_run *run) {
+    ecc_run_report_clean_up(&run->report);
+    ecc_emulator_server_destroy(run->emulator);
+    ecc_recording_destroy(run->recording);
+    ecc_plan_clean_up(&run->plan);
+    ecc_credentials_clean_up(&run->credentials);
+    ecc_credentials_clean_up(&run->second);
+    ecc_expect_fail_list_clean_up(&run->expect_fail);
+    ecc_profile_clean_up(&run->profile_data);
+    ecc_suite_clean_up(&run->suite);
+    json_decref(run->run_vars);
+    ecc_filter_clean_up(&args->only);
+    ecc_filter_clean_up(&args->skip);
+    json_decref(args->given_vars);
+}
+
+/* The options that take a value and check it as they are read: --var, --shard, --only, --skip. True when
+ * argv[*i] is one of them; a bad value is printed and sets *bad. */
+static bool s_checked_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    int exit_code = ECC_EXIT_USAGE;
-    json_t *given_vars = json_object();
-    json_t *run_vars = json_object();
-    if (!given_vars || !run_vars) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
+    const char *name = NULL;
+    const char *value = NULL;
+    enum ecc_status status = ECC_OK;
+    if ((value = ecc_cli_option_value(argc, argv, i, "--var"))) {
+        name = "--var";
+        status = ecc_case_run_var_parse(value, args->given_vars, &diag);
+    } else if ((value = ecc_cli_option_value(argc, argv, i, "--shard"))) {
+        name = "--shard";
+        status = ecc_shard_parse(value, &args->shard, &diag);
+    } else if ((value = ecc_cli_option_value(argc, argv, i, "--only"))) {
+        name = "--only";
+        status = ecc_filter_add(&args->only, value, &diag);
+    } else if ((value = ecc_cli_option_value(argc, argv, i, "--skip"))) {
+        name = "--skip";
+        status = ecc_filter_add(&args->skip, value, &diag);
+    } else {
+        return false;
     }
+    if (status != ECC_OK) {
+        ecc_cli_error(S_CMD, "%s: %s", name, diag.text);
+        *bad = true;
+    }
+    return true;
+}
 
-    for (int i = 1; i < argc; i++) {
+/* --jobs, --seed, the timeouts and the confirmation backoff: true when argv[*i] is one of them. */
+static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
+    if (ecc_cli_number_option(S_CMD, argc, argv, i, "--seed", 0, UINT64_MAX, &args->seed, bad)) {
+        args->seed_given = true;
+        return true;
+    }
+    return ecc_cli_number_option(S_CMD, argc, argv, i, "--jobs", 1, 256, &args->jobs, bad) ||
+           ecc_cli_number_option(
+               S_CMD, argc, argv, i, "--request-timeout-ms", 1, 3600000, &args->request_timeout_ms, bad) ||
+           ecc_cli_number_option(S_CMD, argc, argv, i, "--case-timeout-ms", 1, 86400000, &args->case_timeout_ms, bad) ||
+           ecc_cli_number_option(
+               S_CMD, argc, argv, i, "--confirm-initial-ms", 1, 86400000, &args->backoff.initial_ms, bad) ||
+           ecc_cli_number_option(
+               S_CMD, argc, argv, i, "--confirm-max-delay-ms", 1, 86400000, &args->backoff.max_delay_ms, bad) ||
+           ecc_cli_number_option(S_CMD, argc, argv, i, "--confirm-total-ms", 0, 86400000, &args->backoff.total_ms, bad);
+}
+
+/* The flags: true when argv[i] is one of them. */
+static bool s_flag(const char *arg, struct s_args *args) {
+    const struct {
+        const char *name;
+        bool *flag;
+    } flags[] = {
+        {"--allow-tasks", &args->allow_tasks},
+        {"--list", &args->list_only},
+        {"--verbose", &args->verbose},
+        {"-v", &args->verbose},
+        {"--fail-fast", &args->fail_fast},
+        {"--strict", &args->strict},
+        {"--allow-empty", &args->allow_empty},
+        {"--tags", &args->list_tags},
+    };
+    for (size_t f = 0; f < ECC_ARRAY_LEN(flags); f++) {
+        if (strcmp(arg, flags[f].name) == 0) {
+            *flags[f].flag = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Appends `item` to a bounded list of the command line (case paths, --expect-fail files); past `cap` the
+ * limit is printed and sets *bad. */
+static void
+s_add_bounded(const char **items, size_t *count, size_t cap, const char *item, const char *what, bool *bad) {
+    if (*count == cap) {
+        ecc_cli_error(S_CMD, "at most %zu %s", cap, what);
+        *bad = true;
+        return;
+    }
+    items[(*count)++] = item;
+}
+
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
         const char *value = NULL;
-        uint64_t n = 0;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            exit_code = ECC_EXIT_OK;
-            goto done;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--endpoint"))) {
-            endpoint = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--profile"))) {
-            profile_name = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--ca-bundle"))) {
-            ca_bundle = value;
-        } else if (strcmp(argv[i], "--insecure") == 0) {
-            insecure = true;
-        } else if (strcmp(argv[i], "--allow-tasks") == 0) {
-            allow_tasks = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--var"))) {
-            if (ecc_case_run_var_parse(value, given_vars, &diag) != ECC_OK) {
-                ecc_cli_error(S_CMD, "--var: %s", diag.text);
-                goto done;
-            }
-        } else if (strcmp(argv[i], "--list") == 0) {
-            list_only = true;
+            return -1;
+        } else if (
+            ecc_cli_endpoint_option(argc, argv, &i, &args->target) || s_flag(argv[i], args) ||
+            s_checked_option(argc, argv, &i, args, &bad) || s_number_option(argc, argv, &i, args, &bad)) {
+            continue;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--suite"))) {
-            suite_dir = value;
+            args->suite_dir = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
-            fixtures_dir = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--shard"))) {
-            if (ecc_shard_parse(value, &shard, &diag) != ECC_OK) {
-                ecc_cli_error(S_CMD, "--shard: %s", diag.text);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--only"))) {
-            if (ecc_filter_add(&only, value, &diag) != ECC_OK) {
-                ecc_cli_error(S_CMD, "--only: %s", diag.text);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip"))) {
-            if (ecc_filter_add(&skip, value, &diag) != ECC_OK) {
-                ecc_cli_error(S_CMD, "--skip: %s", diag.text);
-                goto done;
-            }
+            args->fixtures_dir = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail"))) {
-            if (list_count == S_MAX_LISTS) {
-                ecc_cli_error(S_CMD, "at most %d --expect-fail files", S_MAX_LISTS);
-                goto done;
-            }
-            lists[list_count++] = value;
-        } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
-            verbose = true;
-        } else if (strcmp(argv[i], "--fail-fast") == 0) {
-            fail_fast = true;
-        } else if (strcmp(argv[i], "--strict") == 0) {
-            strict = true;
+            s_add_bounded(args->lists, &args->list_count, S_MAX_LISTS, value, "--expect-fail files", &bad);
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record-from"))) {
-            record_from = value;
+            args->record_from = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record"))) {
-            record_dir = value;
-        } else if (strcmp(argv[i], "--allow-empty") == 0) {
-            allow_empty = true;
-        } else if (strcmp(argv[i], "--tags") == 0) {
-            list_tags = true;
-        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, reports, ECC_ARRAY_LEN(reports), &value)) {
-            if (!value) {
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs"))) {
-            if (!ecc_cli_parse_u64(value, 1, 256, &jobs)) {
-                ecc_cli_error(S_CMD, "--jobs takes a number from 1 to 256, not '%s'", value);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--seed"))) {
-            if (!ecc_cli_parse_u64(value, 0, UINT64_MAX, &seed)) {
-                ecc_cli_error(S_CMD, "--seed takes a non-negative integer, not '%s'", value);
-                goto done;
-            }
-            seed_given = true;
+            args->record_dir = value;
+        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
+            bad = value == NULL;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {
-            if (!ecc_cli_parse_run_id(value, &run_id)) {
+            bad = !ecc_cli_parse_run_id(value, &args->run_id);
+            if (bad) {
                 ecc_cli_error(
                     S_CMD, "--run-id takes the 8 hex digits after 'ecc' of a resource prefix, not '%s'", value);
-                goto done;
             }
-            run_id_given = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--request-timeout-ms"))) {
-            if (!ecc_cli_parse_u64(value, 1, 3600000, &request_timeout_ms)) {
-                ecc_cli_error(S_CMD, "--request-timeout-ms takes 1..3600000, not '%s'", value);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--case-timeout-ms"))) {
-            if (!ecc_cli_parse_u64(value, 1, 86400000, &case_timeout_ms)) {
-                ecc_cli_error(S_CMD, "--case-timeout-ms takes 1..86400000, not '%s'", value);
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-initial-ms"))) {
-            if (!ecc_cli_parse_u64(value, 1, 86400000, &n)) {
-                ecc_cli_error(S_CMD, "--confirm-initial-ms takes 1..86400000, not '%s'", value);
-                goto done;
-            }
-            backoff.initial_ms = n;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-max-delay-ms"))) {
-            if (!ecc_cli_parse_u64(value, 1, 86400000, &n)) {
-                ecc_cli_error(S_CMD, "--confirm-max-delay-ms takes 1..86400000, not '%s'", value);
-                goto done;
-            }
-            backoff.max_delay_ms = n;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--confirm-total-ms"))) {
-            if (!ecc_cli_parse_u64(value, 0, 86400000, &n)) {
-                ecc_cli_error(S_CMD, "--confirm-total-ms takes 0..86400000, not '%s'", value);
-                goto done;
-            }
-            backoff.total_ms = n;
+            args->run_id_given = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf run --help)", argv[i]);
-            goto done;
+            bad = true;
         } else {
-            if (path_count == S_MAX_PATHS) {
-                ecc_cli_error(S_CMD, "at most %d case paths", S_MAX_PATHS);
-                goto done;
-            }
-            paths[path_count++] = argv[i];
+            s_add_bounded(args->paths, &args->path_count, S_MAX_PATHS, argv[i], "case paths", &bad);
         }
     }
+    return bad ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+}
 
-    /* Endpoint and profile. */
-    if (!endpoint) {
-        endpoint = ecc_cli_endpoint_from_env();
-    }
-    bool embedded = endpoint == NULL;
-    char endpoint_host[300];
-    if (!embedded && ecc_transport_endpoint_host(endpoint, endpoint_host, sizeof(endpoint_host), &diag) != ECC_OK) {
-        ecc_cli_error(S_CMD, "--endpoint: %s", diag.text);
-        goto done;
-    }
-    char region_found[64];
-    if (!region) {
-        /* AWS_REGION, AWS_DEFAULT_REGION, then the AWS profile's region (credentials.h). */
-        enum ecc_status region_status = ecc_credentials_resolve_region(NULL, region_found, sizeof(region_found), &diag);
-        if (region_status != ECC_OK && region_status != ECC_ERR_NOT_FOUND) {
+/* Without --region: AWS_REGION, AWS_DEFAULT_REGION, then the AWS profile's region (credentials.h); the
+ * region, when there is one, must be in the AWS form. */
+static int s_check_region(const struct s_args *args, struct s_run *run) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    run->region = args->target.region;
+    if (!run->region) {
+        enum ecc_status status =
+            ecc_credentials_resolve_region(NULL, run->region_found, sizeof(run->region_found), &diag);
+        if (status != ECC_OK && status != ECC_ERR_NOT_FOUND) {
             ecc_cli_error(S_CMD, "region: %s", diag.text);
-            exit_code = ECC_EXIT_SETUP;
-            goto done;
+            return ECC_EXIT_SETUP;
         }
-        region = region_status == ECC_OK ? region_found : NULL;
-        region_from = getenv("AWS_REGION") && *getenv("AWS_REGION")                   ? "AWS_REGION"
-                      : getenv("AWS_DEFAULT_REGION") && *getenv("AWS_DEFAULT_REGION") ? "AWS_DEFAULT_REGION"
-                                                                                      : "the AWS profile's region";
+        run->region = status == ECC_OK ? run->region_found : NULL;
+        run->region_from = getenv("AWS_REGION") && *getenv("AWS_REGION")                   ? "AWS_REGION"
+                           : getenv("AWS_DEFAULT_REGION") && *getenv("AWS_DEFAULT_REGION") ? "AWS_DEFAULT_REGION"
+                                                                                           : "the AWS profile's region";
     }
-    if (region && ecc_credentials_check_region(region, &diag) != ECC_OK) {
-        ecc_cli_error(S_CMD, "%s: %s", region_from, diag.text);
-        goto done;
+    if (run->region && ecc_credentials_check_region(run->region, &diag) != ECC_OK) {
+        ecc_cli_error(S_CMD, "%s: %s", run->region_from, diag.text);
+        return ECC_EXIT_USAGE;
     }
-    if (!ecc_cli_check_ca_bundle(S_CMD, ca_bundle) || !ecc_cli_check_reports(S_CMD, reports, ECC_ARRAY_LEN(reports))) {
-        goto done;
+    return ECC_EXIT_OK;
+}
+
+/* Checks every input before anything is loaded or sent: the endpoint, the region, the CA bundle, the
+ * reports and the suite folder. ECC_EXIT_OK, or the exit code of what is wrong (printed). */
+static int s_check_inputs(const struct s_args *args, struct s_run *run) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    run->endpoint = args->target.endpoint ? args->target.endpoint : ecc_cli_endpoint_from_env();
+    run->embedded = run->endpoint == NULL;
+    run->shown = run->embedded ? "embedded emulator" : run->endpoint;
+    char host[300];
+    if (!run->embedded && ecc_transport_endpoint_host(run->endpoint, host, sizeof(host), &diag) != ECC_OK) {
+        ecc_cli_error(S_CMD, "--endpoint: %s", diag.text);
+        return ECC_EXIT_USAGE;
     }
-    bool report_to_stdout = false;
-    for (size_t r = 0; r < ECC_ARRAY_LEN(reports); r++) {
-        report_to_stdout = report_to_stdout || (reports[r].file && strcmp(reports[r].file, "-") == 0);
+    int exit_code = s_check_region(args, run);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
     }
-    /* The suite. */
-    if (!suite_dir) {
-        suite_dir = ecc_cli_data_path("conformance", default_suite, sizeof(default_suite));
+    run->ca_bundle = args->target.ca_bundle;
+    if (!ecc_cli_check_ca_bundle(S_CMD, run->ca_bundle) ||
+        !ecc_cli_check_reports(S_CMD, args->reports, ECC_ARRAY_LEN(args->reports))) {
+        return ECC_EXIT_USAGE;
     }
-    if (!ecc_cli_is_dir(suite_dir)) {
+    for (size_t r = 0; r < ECC_ARRAY_LEN(args->reports); r++) {
+        run->report_to_stdout =
+            run->report_to_stdout || (args->reports[r].file && strcmp(args->reports[r].file, "-") == 0);
+    }
+    run->suite_dir = args->suite_dir;
+    if (!run->suite_dir) {
+        run->suite_dir = ecc_cli_data_path("conformance", run->default_suite, sizeof(run->default_suite));
+    }
+    if (!ecc_cli_is_dir(run->suite_dir)) {
         ecc_cli_error(
             S_CMD,
             "suite folder '%s' not found (give --suite DIR, or set ECSCONF_DATA_DIR to the folder holding "
             "conformance/ and fixtures/)",
-            suite_dir);
-        goto done;
+            run->suite_dir);
+        return ECC_EXIT_USAGE;
     }
-    /* The profile (its NAME is looked up in the suite's profiles/ first), then the run variables: its
-     * defaults, then --var. */
-    exit_code = ecc_cli_profile_load(S_CMD, profile_name, embedded, suite_dir, &profile_data, &profile_lists_apply);
+    return ECC_EXIT_OK;
+}
+
+/* The profile (its NAME is looked up in the suite's profiles/ first), the run variables (its defaults,
+ * then --var) and the cases with their fixtures. */
+static int s_load_suite(struct s_args *args, struct s_run *run) {
+    int exit_code = ecc_cli_profile_load(
+        S_CMD, args->target.profile, run->embedded, run->suite_dir, &run->profile_data, &run->profile_lists_apply);
     if (exit_code != ECC_EXIT_OK) {
-        goto done;
+        return exit_code;
     }
-    exit_code = ECC_EXIT_USAGE;
-    const struct ecc_profile *profile = &profile_data;
-    if (ecc_profile_default_vars(profile, run_vars) != ECC_OK || json_object_update(run_vars, given_vars) != 0) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
+    run->profile = &run->profile_data;
+    if (ecc_profile_default_vars(run->profile, run->run_vars) != ECC_OK ||
+        json_object_update(run->run_vars, args->given_vars) != 0) {
+        return ECC_EXIT_INTERNAL;
     }
-    char default_fixtures[4096 + 16];
-    if (!fixtures_dir) {
-        snprintf(default_fixtures, sizeof(default_fixtures), "%s/../fixtures", suite_dir);
-        fixtures_dir = default_fixtures;
+    run->fixtures_dir = args->fixtures_dir;
+    if (!run->fixtures_dir) {
+        snprintf(run->default_fixtures, sizeof(run->default_fixtures), "%s/../fixtures", run->suite_dir);
+        run->fixtures_dir = run->default_fixtures;
     }
-    bool whole_suite = path_count == 0;
-    if (whole_suite) {
-        paths[path_count++] = suite_dir;
+    run->whole_suite = args->path_count == 0;
+    if (run->whole_suite) {
+        args->paths[args->path_count++] = run->suite_dir;
     }
     if (ecc_suite_load(
-            &suite, ecc_cli_is_dir(fixtures_dir) ? fixtures_dir : NULL, paths, path_count, s_print_load_error, NULL) !=
-        ECC_OK) {
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
+            &run->suite,
+            ecc_cli_is_dir(run->fixtures_dir) ? run->fixtures_dir : NULL,
+            args->paths,
+            args->path_count,
+            s_print_load_error,
+            NULL) != ECC_OK) {
+        return ECC_EXIT_USAGE;
     }
-    if (list_tags) {
-        struct ecc_buf tags;
-        ecc_buf_init(&tags, 64 * 1024);
-        enum ecc_status status = ecc_suite_tags_format(&suite, &tags);
-        if (status == ECC_OK) {
-            printf(
-                "%zu %s; tags (cases): %s\n",
-                suite.count,
-                ecc_plural(suite.count, "case", "cases"),
-                tags.data ? tags.data : "(none)");
-        }
-        ecc_buf_clean_up(&tags);
-        exit_code = status == ECC_OK ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
-        goto done;
-    }
-    if (ecc_filter_check(&only, &suite, "--only", &diag) != ECC_OK) {
-        ecc_cli_error(S_CMD, "%s", diag.text);
-        goto done;
-    }
-    for (size_t i = 0; profile_lists_apply && i < profile->expect_fail_count; i++) {
-        if (ecc_expect_fail_load_file(&expect_fail, profile->expect_fail[i], &diag) != ECC_OK) {
-            s_print_load_error(NULL, &diag);
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < list_count; i++) {
-        if (ecc_expect_fail_load_file(&expect_fail, lists[i], &diag) != ECC_OK) {
-            s_print_load_error(NULL, &diag);
-            goto done;
-        }
-    }
-    if (whole_suite && ecc_expect_fail_check(&expect_fail, &suite, &diag) != ECC_OK) {
-        s_print_load_error(NULL, &diag);
-        goto done;
-    }
+    return ECC_EXIT_OK;
+}
 
-    /* The seed repeats a run (order, generated values); the run id names its resources, fresh every run
-     * unless given, so a repeated run never meets the names the first one left on the endpoint. */
-    uint64_t entropy = ecc_cli_clock_seed();
-    if (!seed_given) {
-        seed = ecc_vars_rng_next(&entropy);
-    }
-    if (!run_id_given) {
-        run_id = (uint32_t)ecc_vars_rng_next(&entropy);
-    }
-    char prefix[12];
-    ecc_runner_make_prefix(run_id, prefix);
-
-    const char *shown_endpoint = embedded ? "embedded emulator" : endpoint;
-    bool loopback = embedded || ecc_runner_endpoint_is_loopback(endpoint);
-    struct ecc_plan_options plan_options = {
-        .only = &only,
-        .skip = &skip,
-        .capabilities = profile->capabilities,
-        .loopback = loopback,
-        .allow_tasks = allow_tasks,
-        .expect_fail = &expect_fail,
-        .run_vars = run_vars,
-        .seed = seed,
-        .shard = shard,
-    };
-    if (ecc_plan_build(&plan, &suite, &plan_options) != ECC_OK) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-    if (plan.count == 0 && !allow_empty) {
-        /* "OK: 0 cases" would be a green for nothing. */
-        if (suite.count == 0) {
-            ecc_cli_error(S_CMD, "no case found in the paths given (--allow-empty accepts an empty run)");
-        } else {
-            ecc_cli_error(
-                S_CMD,
-                "no case selected: --only/--skip left out %s %zu %s (see --list and --tags; --allow-empty "
-                "accepts an empty run)",
-                ecc_plural(suite.count, "the", "all"),
-                suite.count,
-                ecc_plural(suite.count, "case", "cases"));
-        }
-        goto done;
-    }
-    if (list_only) {
-        if (!s_print_list(&plan)) {
-            exit_code = ECC_EXIT_INTERNAL;
-            goto done;
-        }
+/* --tags: the suite's tags with their number of cases; nothing is sent. */
+static int s_print_tags(const struct ecc_suite *suite) {
+    struct ecc_buf tags;
+    ecc_buf_init(&tags, 64 * 1024);
+    enum ecc_status status = ecc_suite_tags_format(suite, &tags);
+    if (status == ECC_OK) {
         printf(
-            "%zu %s planned, %zu left out by --only/--skip, %zu %s\n",
-            plan.count,
-            ecc_plural(plan.count, "case", "cases"),
-            plan.filtered_out,
-            suite.fixtures.count,
-            ecc_plural(suite.fixtures.count, "fixture", "fixtures"));
-        if (shard.count) {
-            printf(
-                "shard %u/%u: %zu %s in the other shards\n",
-                shard.index,
-                shard.count,
-                plan.sharded_out,
-                ecc_plural(plan.sharded_out, "case is", "cases are"));
-        }
-        exit_code = ECC_EXIT_OK;
-        goto done;
+            "%zu %s; tags (cases): %s\n",
+            suite->count,
+            ecc_plural(suite->count, "case", "cases"),
+            tags.data ? tags.data : "(none)");
     }
+    ecc_buf_clean_up(&tags);
+    return status == ECC_OK ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
+}
 
-    /* Region (resolved before --list, below), credentials and CA bundle: the options first, then the AWS
-     * CLI's sources (credentials.h). */
-    char ca_bundle_found[4096], credentials_source[ECC_CREDENTIALS_SOURCE_MAX] = "";
-    enum ecc_status found = ECC_ERR_NOT_FOUND;
-    if (!region) {
-        region = profile->region ? profile->region : embedded ? ECC_EMULATOR_DEFAULT_REGION : NULL;
+/* --only's terms must each match a case; the expected failures: the profile's lists (when they name this
+ * suite's cases), then --expect-fail's, every line checked against the whole suite. */
+static int s_check_selection(const struct s_args *args, struct s_run *run) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_filter_check(&args->only, &run->suite, "--only", &diag) != ECC_OK) {
+        ecc_cli_error(S_CMD, "%s", diag.text);
+        return ECC_EXIT_USAGE;
     }
-    if (!region) {
-        ecc_cli_error(S_CMD, "no region: give --region or set AWS_REGION (the %s profile has none)", profile->name);
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
+    for (size_t i = 0; run->profile_lists_apply && i < run->profile->expect_fail_count; i++) {
+        if (ecc_expect_fail_load_file(&run->expect_fail, run->profile->expect_fail[i], &diag) != ECC_OK) {
+            s_print_load_error(NULL, &diag);
+            return ECC_EXIT_USAGE;
+        }
     }
-    found = ecc_credentials_resolve(&credentials, NULL, credentials_source, sizeof(credentials_source), &diag);
+    for (size_t i = 0; i < args->list_count; i++) {
+        if (ecc_expect_fail_load_file(&run->expect_fail, args->lists[i], &diag) != ECC_OK) {
+            s_print_load_error(NULL, &diag);
+            return ECC_EXIT_USAGE;
+        }
+    }
+    if (run->whole_suite && ecc_expect_fail_check(&run->expect_fail, &run->suite, &diag) != ECC_OK) {
+        s_print_load_error(NULL, &diag);
+        return ECC_EXIT_USAGE;
+    }
+    return ECC_EXIT_OK;
+}
+
+/* The seed repeats a run (order, generated values); the run id names its resources, fresh every run
+ * unless given, so a repeated run never meets the names the first one left on the endpoint. Then the
+ * plan, which must hold a case unless --allow-empty. */
+static int s_plan(struct s_args *args, struct s_run *run) {
+    uint64_t entropy = ecc_cli_clock_seed();
+    if (!args->seed_given) {
+        args->seed = ecc_vars_rng_next(&entropy);
+    }
+    if (!args->run_id_given) {
+        args->run_id = (uint32_t)ecc_vars_rng_next(&entropy);
+    }
+    ecc_runner_make_prefix(args->run_id, run->prefix);
+    struct ecc_plan_options plan_options = {
+        .only = &args->only,
+        .skip = &args->skip,
+        .capabilities = run->profile->capabilities,
+        .loopback = run->embedded || ecc_runner_endpoint_is_loopback(run->endpoint),
+        .allow_tasks = args->allow_tasks,
+        .expect_fail = &run->expect_fail,
+        .run_vars = run->run_vars,
+        .seed = args->seed,
+        .shard = args->shard,
+    };
+    if (ecc_plan_build(&run->plan, &run->suite, &plan_options) != ECC_OK) {
+        return ECC_EXIT_INTERNAL;
+    }
+    if (run->plan.count > 0 || args->allow_empty) {
+        return ECC_EXIT_OK;
+    }
+    /* "OK: 0 cases" would be a green for nothing. */
+    size_t count = run->suite.count;
+    if (count == 0) {
+        ecc_cli_error(S_CMD, "no case found in the paths given (--allow-empty accepts an empty run)");
+    } else {
+        ecc_cli_error(
+            S_CMD,
+            "no case selected: --only/--skip left out %s %zu %s (see --list and --tags; --allow-empty "
+            "accepts an empty run)",
+            ecc_plural(count, "the", "all"),
+            count,
+            ecc_plural(count, "case", "cases"));
+    }
+    return ECC_EXIT_USAGE;
+}
+
+/* --list: the plan and its counts; nothing is sent. */
+static int s_list(const struct s_args *args, const struct s_run *run) {
+    const struct ecc_plan *plan = &run->plan;
+    if (!s_print_list(plan)) {
+        return ECC_EXIT_INTERNAL;
+    }
+    printf(
+        "%zu %s planned, %zu left out by --only/--skip, %zu %s\n",
+        plan->count,
+        ecc_plural(plan->count, "case", "cases"),
+        plan->filtered_out,
+        run->suite.fixtures.count,
+        ecc_plural(run->suite.fixtures.count, "fixture", "fixtures"));
+    if (args->shard.count) {
+        printf(
+            "shard %u/%u: %zu %s in the other shards\n",
+            args->shard.index,
+            args->shard.count,
+            plan->sharded_out,
+            ecc_plural(plan->sharded_out, "case is", "cases are"));
+    }
+    return ECC_EXIT_OK;
+}
+
+/* Credentials: the AWS CLI's sources (credentials.h), else the profile's test keys; the second identity
+ * of the cases that need two accounts. */
+static int s_credentials(struct s_run *run) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    const struct ecc_profile *profile = run->profile;
+    enum ecc_status found = ecc_credentials_resolve(
+        &run->credentials, NULL, run->credentials_source, sizeof(run->credentials_source), &diag);
     if (found != ECC_OK && found != ECC_ERR_NOT_FOUND) {
         ecc_cli_error(S_CMD, "credentials: %s", diag.text);
-        exit_code = found == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
-        goto done;
+        return found == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
     }
     if (found == ECC_ERR_NOT_FOUND) {
-        snprintf(credentials_source, sizeof(credentials_source), "the %s profile's test keys", profile->name);
+        snprintf(run->credentials_source, sizeof(run->credentials_source), "the %s profile's test keys", profile->name);
         if (!profile->access_key_id) {
             ecc_cli_error(S_CMD, "no credentials: %s", diag.text);
-            exit_code = ECC_EXIT_SETUP;
-            goto done;
+            return ECC_EXIT_SETUP;
         }
-        if (ecc_credentials_set(&credentials, profile->access_key_id, profile->secret_access_key, NULL, &diag) !=
+        if (ecc_credentials_set(&run->credentials, profile->access_key_id, profile->secret_access_key, NULL, &diag) !=
             ECC_OK) {
-            exit_code = ECC_EXIT_INTERNAL;
-            goto done;
+            return ECC_EXIT_INTERNAL;
         }
     }
-    if (!insecure && !embedded &&
-        ecc_cli_resolve_ca_bundle(S_CMD, &ca_bundle, ca_bundle_found, sizeof(ca_bundle_found)) != ECC_EXIT_OK) {
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
-    }
-    bool have_second =
+    run->have_second =
         profile->second_access_key_id &&
-        ecc_credentials_set(&second, profile->second_access_key_id, credentials.secret_access_key, NULL, &diag) ==
-            ECC_OK;
+        ecc_credentials_set(
+            &run->second, profile->second_access_key_id, run->credentials.secret_access_key, NULL, &diag) == ECC_OK;
+    return ECC_EXIT_OK;
+}
 
-    if (embedded) {
-        emulator = ecc_cli_start_emulator(S_CMD, region, seed, (unsigned)(jobs < 4 ? 4 : jobs), true);
-        if (!emulator) {
-            exit_code = ECC_EXIT_SETUP;
-            goto done;
-        }
-        endpoint = ecc_emulator_server_url(emulator);
-    }
-
-    if (record_dir) {
-        const char *secrets[] = {credentials.secret_access_key, credentials.session_token};
-        char name[32];
-        snprintf(name, sizeof(name), "run-%s", prefix);
-        struct ecc_recording_options recording_options = {
-            .dir = record_dir,
-            .from = record_from ? record_from
-                    : embedded  ? "emulator"
-                                : "other",
-            .id_prefix = name,
-            .region = region,
-            .upstream = endpoint,
-            .via = "ecsconf run --record",
-            .secrets = secrets,
-            .secret_count = ECC_ARRAY_LEN(secrets),
-        };
-        recording = ecc_recording_new(&recording_options, &diag);
-        if (!recording) {
-            ecc_cli_error(S_CMD, "--record: %s", diag.text);
-            exit_code = ECC_EXIT_USAGE;
-            goto done;
-        }
-    }
-
-    FILE *console_out = report_to_stdout ? stderr : stdout;
-    struct s_console console = {
-        .out = console_out,
-        .color = ecc_report_use_color(console_out),
-        .progress = ecc_report_use_progress(stderr),
+/* --record: every exchange of the run stored as a redacted fixture. */
+static int s_start_recording(const struct s_args *args, struct s_run *run) {
+    const char *secrets[] = {run->credentials.secret_access_key, run->credentials.session_token};
+    char name[32];
+    snprintf(name, sizeof(name), "run-%s", run->prefix);
+    struct ecc_recording_options recording_options = {
+        .dir = args->record_dir,
+        .from = args->record_from ? args->record_from
+                : run->embedded   ? "emulator"
+                                  : "other",
+        .id_prefix = name,
+        .region = run->region,
+        .upstream = run->endpoint,
+        .via = "ecsconf run --record",
+        .secrets = secrets,
+        .secret_count = ECC_ARRAY_LEN(secrets),
     };
-    struct ecc_runner_options options;
-    ecc_runner_options_init(&options);
-    options.endpoint_url = endpoint;
-    options.region = region;
-    options.credentials = &credentials;
-    options.second_credentials = have_second ? &second : NULL;
-    options.account = profile->account;
-    options.ec2_instances_per_cluster = profile->ec2_instances;
-    options.prefix = prefix;
-    options.run_vars = run_vars;
-    options.seed = seed;
-    options.transport.timeout_ms = (long)request_timeout_ms;
-    options.transport.ca_bundle = ca_bundle;
-    options.transport.insecure = insecure;
-    options.case_timeout_ms = case_timeout_ms;
-    options.jobs = (unsigned)jobs;
-    options.backoff = backoff;
-    options.interrupted = ecc_cancel_level_flag();
-    options.fail_fast = fail_fast;
-    options.strict = strict;
-    options.on_exchange = verbose ? s_on_exchange : NULL;
-    console.endpoint = endpoint;
-    char hint[300];
-    if (embedded) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    run->recording = ecc_recording_new(&recording_options, &diag);
+    if (!run->recording) {
+        ecc_cli_error(S_CMD, "--record: %s", diag.text);
+        return ECC_EXIT_USAGE;
+    }
+    return ECC_EXIT_OK;
+}
+
+/* The region (else the profile's), credentials and CA bundle; then the embedded emulator and --record. */
+static int s_prepare(const struct s_args *args, struct s_run *run) {
+    if (!run->region) {
+        run->region = run->profile->region ? run->profile->region : run->embedded ? ECC_EMULATOR_DEFAULT_REGION : NULL;
+    }
+    if (!run->region) {
+        ecc_cli_error(
+            S_CMD, "no region: give --region or set AWS_REGION (the %s profile has none)", run->profile->name);
+        return ECC_EXIT_SETUP;
+    }
+    int exit_code = s_credentials(run);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
+    }
+    if (!args->target.insecure && !run->embedded &&
+        ecc_cli_resolve_ca_bundle(S_CMD, &run->ca_bundle, run->ca_bundle_found, sizeof(run->ca_bundle_found)) !=
+            ECC_EXIT_OK) {
+        return ECC_EXIT_SETUP;
+    }
+    if (run->embedded) {
+        run->emulator =
+            ecc_cli_start_emulator(S_CMD, run->region, args->seed, (unsigned)(args->jobs < 4 ? 4 : args->jobs), true);
+        if (!run->emulator) {
+            return ECC_EXIT_SETUP;
+        }
+        run->endpoint = ecc_emulator_server_url(run->emulator);
+    }
+    return args->record_dir ? s_start_recording(args, run) : ECC_EXIT_OK;
+}
+
+/* The runner's options; `hint` (300 bytes) holds the reproducer hint of the embedded emulator. */
+static void s_runner_options(
+    const struct s_args *args,
+    const struct s_run *run,
+    struct s_console *console,
+    char *hint,
+    size_t hint_size,
+    struct ecc_runner_options *options) {
+    ecc_runner_options_init(options);
+    options->endpoint_url = run->endpoint;
+    options->region = run->region;
+    options->credentials = &run->credentials;
+    options->second_credentials = run->have_second ? &run->second : NULL;
+    options->account = run->profile->account;
+    options->ec2_instances_per_cluster = run->profile->ec2_instances;
+    options->prefix = run->prefix;
+    options->run_vars = run->run_vars;
+    options->seed = args->seed;
+    options->transport.timeout_ms = (long)args->request_timeout_ms;
+    options->transport.ca_bundle = run->ca_bundle;
+    options->transport.insecure = args->target.insecure;
+    options->case_timeout_ms = args->case_timeout_ms;
+    options->jobs = (unsigned)args->jobs;
+    options->backoff = args->backoff;
+    options->interrupted = ecc_cancel_level_flag();
+    options->fail_fast = args->fail_fast;
+    options->strict = args->strict;
+    options->on_exchange = args->verbose ? s_on_exchange : NULL;
+    if (run->embedded) {
         /* The embedded emulator ends with the run: say how to get one to replay the request on. */
         snprintf(
             hint,
-            sizeof(hint),
+            hint_size,
             "replay on `ecsconf emulate --listen %s --control` (its test keys in AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY, docs/EMULATOR.md), after the case's earlier steps",
-            endpoint + strlen("http://"));
-        options.reproducer_hint = hint;
+            run->endpoint + strlen("http://"));
+        options->reproducer_hint = hint;
     }
-    options.on_case_done = s_on_done;
-    options.on_case_start = s_on_start;
-    options.user_data = &console;
-    options.recording = recording;
+    options->on_case_done = s_on_done;
+    options->on_case_start = s_on_start;
+    options->user_data = console;
+    options->recording = run->recording;
+}
 
+/* The lines before the first case: what runs against what, with which identity, seed and prefix. */
+static void s_print_start(const struct s_args *args, const struct s_run *run, FILE *out) {
+    const struct ecc_profile *profile = run->profile;
     char who[256];
-    ecc_credentials_describe(&credentials, who, sizeof(who));
+    ecc_credentials_describe(&run->credentials, who, sizeof(who));
     fprintf(
-        console_out,
+        out,
         "ecsconf run: %zu case%s against %s (%s), profile %s (%s), region %s, %s from %s\n",
-        plan.count,
-        plan.count == 1 ? "" : "s",
-        shown_endpoint,
-        endpoint,
+        run->plan.count,
+        run->plan.count == 1 ? "" : "s",
+        run->shown,
+        run->endpoint,
         profile->name,
         profile->file,
-        region,
+        run->region,
         who,
-        credentials_source);
+        run->credentials_source);
     fprintf(
-        console_out,
+        out,
         "ecsconf run: seed %" PRIu64 " (--seed repeats the order and generated values), resource prefix %s "
         "(fresh each run; --run-id %s reuses it), %" PRIu64 " job%s\n",
-        seed,
-        prefix,
-        prefix + 3,
-        jobs,
-        jobs == 1 ? "" : "s");
-    if (json_object_size(run_vars)) {
-        fprintf(console_out, "ecsconf run: run variables");
+        args->seed,
+        run->prefix,
+        run->prefix + 3,
+        args->jobs,
+        args->jobs == 1 ? "" : "s");
+    if (json_object_size(run->run_vars)) {
+        fprintf(out, "ecsconf run: run variables");
         const char *key;
         const json_t *value;
-        json_object_foreach(run_vars, key, value) {
-            fprintf(console_out, " %s=%s", key, json_string_value(value));
+        json_object_foreach(run->run_vars, key, value) {
+            fprintf(out, " %s=%s", key, json_string_value(value));
         }
-        fprintf(console_out, "\n");
+        fprintf(out, "\n");
     }
-    if (!profile_lists_apply && profile->expect_fail_count) {
+    if (!run->profile_lists_apply && profile->expect_fail_count) {
         fprintf(
-            console_out,
+            out,
             "ecsconf run: the %s profile's expected-failure lists name the shipped suite's cases: not used with "
             "the suite in %s\n",
             profile->name,
-            suite_dir);
+            run->suite_dir);
     }
-    if (shard.count) {
+    if (args->shard.count) {
         printf(
             "ecsconf run: shard %u/%u of the suite (%zu %s in the other shards)\n",
-            shard.index,
-            shard.count,
-            plan.sharded_out,
-            ecc_plural(plan.sharded_out, "case is", "cases are"));
+            args->shard.index,
+            args->shard.count,
+            run->plan.sharded_out,
+            ecc_plural(run->plan.sharded_out, "case is", "cases are"));
     }
-    if (insecure) {
-        fprintf(console_out, "ecsconf run: TLS verification is OFF (--insecure)\n");
+    if (args->target.insecure) {
+        fprintf(out, "ecsconf run: TLS verification is OFF (--insecure)\n");
     }
-    if (strict) {
+    if (args->strict) {
         fprintf(
-            console_out,
+            out,
             "ecsconf run: --strict: steps of undocumented answers require the reference emulator's exact choice\n");
     }
-    fflush(console_out);
+    fflush(out);
+}
 
-    if (ecc_run_report_init(&report, shown_endpoint, profile->name, prefix, seed) != ECC_OK) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
+/* The summary, what was recorded, and the reports; the run's exit code. */
+static int s_finish(const struct s_args *args, const struct s_run *run, const struct s_console *console) {
+    const struct ecc_run_report *report = &run->report;
+    if (console->progress) {
+        ecc_report_console_clear_progress(stderr);
     }
-    report.filtered_out = plan.filtered_out;
+    ecc_report_console_summary(console->out, report, console->color);
+    int exit_code = report->stop == ECC_RUN_STOP_ENDPOINT ? ECC_EXIT_SETUP
+                    : ecc_run_report_ok(report)           ? ECC_EXIT_OK
+                                                          : ECC_EXIT_FAILED;
+    if (run->recording) {
+        fprintf(
+            console->out,
+            "ecsconf run: %zu %s recorded into %s\n",
+            ecc_recording_count(run->recording),
+            ecc_plural(ecc_recording_count(run->recording), "exchange", "exchanges"),
+            args->record_dir);
+    }
+    if (report->stop == ECC_RUN_STOP_INTERRUPTED) {
+        fprintf(console->out, "ecsconf run: interrupted; resources of this run are named %s-*\n", run->prefix);
+    }
+    if (!ecc_cli_write_reports(S_CMD, args->reports, ECC_ARRAY_LEN(args->reports), report)) {
+        exit_code = ECC_EXIT_SETUP;
+    }
+    return exit_code;
+}
+
+/* Before the first case one signed call proves the endpoint, TLS, the credentials and the region; then
+ * the runner, the summary and the reports. */
+static int s_execute(const struct s_args *args, struct s_run *run) {
+    FILE *console_out = run->report_to_stdout ? stderr : stdout;
+    struct s_console console = {
+        .out = console_out,
+        .endpoint = run->endpoint,
+        .color = ecc_report_use_color(console_out),
+        .progress = ecc_report_use_progress(stderr),
+    };
+    char hint[300];
+    struct ecc_runner_options options;
+    s_runner_options(args, run, &console, hint, sizeof(hint), &options);
+    s_print_start(args, run, console_out);
+    if (ecc_run_report_init(&run->report, run->shown, run->profile->name, run->prefix, args->seed) != ECC_OK) {
+        return ECC_EXIT_INTERNAL;
+    }
+    run->report.filtered_out = run->plan.filtered_out;
     if (!ecc_cancel_install()) {
         ecc_cli_error(S_CMD, "cannot install the Ctrl-C handler: %s", strerror(errno));
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
+        return ECC_EXIT_INTERNAL;
     }
-    /* Before the first case: one signed call proves the endpoint, TLS, the credentials and the region. */
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
     bool usable = false;
-    exit_code = ecc_cli_preflight(S_CMD, &options, shown_endpoint, &report, &usable);
+    int exit_code = ecc_cli_preflight(S_CMD, &options, run->shown, &run->report, &usable);
     enum ecc_status status = ECC_OK;
     if (exit_code == ECC_EXIT_OK && usable) {
-        status = ecc_runner_run(&plan, &options, &report, &diag);
+        status = ecc_runner_run(&run->plan, &options, &run->report, &diag);
         if (status != ECC_OK) {
             ecc_cli_error(S_CMD, "%s", diag.text);
         }
     }
     ecc_cancel_uninstall();
     if (exit_code != ECC_EXIT_OK) {
-        goto done;
+        return exit_code;
     }
     if (status != ECC_OK) {
-        exit_code = status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
+        return status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_SETUP;
+    }
+    return s_finish(args, run, &console);
+}
+
+int ecc_cmd_run(int argc, char **argv) {
+    struct s_args args;
+    struct s_run run;
+    int exit_code = s_init(&args, &run);
+    if (exit_code != ECC_EXIT_OK) {
         goto done;
     }
-    if (console.progress) {
-        ecc_report_console_clear_progress(stderr);
+    exit_code = s_parse(argc, argv, &args);
+    if (exit_code != ECC_EXIT_OK) {
+        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        goto done;
     }
-    ecc_report_console_summary(console_out, &report, console.color);
-    exit_code = report.stop == ECC_RUN_STOP_ENDPOINT ? ECC_EXIT_SETUP
-                : ecc_run_report_ok(&report)         ? ECC_EXIT_OK
-                                                     : ECC_EXIT_FAILED;
-    if (recording) {
-        fprintf(
-            console_out,
-            "ecsconf run: %zu %s recorded into %s\n",
-            ecc_recording_count(recording),
-            ecc_plural(ecc_recording_count(recording), "exchange", "exchanges"),
-            record_dir);
+    exit_code = s_check_inputs(&args, &run);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
     }
-    if (report.stop == ECC_RUN_STOP_INTERRUPTED) {
-        fprintf(console_out, "ecsconf run: interrupted; resources of this run are named %s-*\n", prefix);
+    exit_code = s_load_suite(&args, &run);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
     }
-    if (!ecc_cli_write_reports(S_CMD, reports, ECC_ARRAY_LEN(reports), &report)) {
-        exit_code = ECC_EXIT_SETUP;
+    if (args.list_tags) {
+        exit_code = s_print_tags(&run.suite);
+        goto done;
     }
-
+    exit_code = s_check_selection(&args, &run);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_plan(&args, &run);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    if (args.list_only) {
+        exit_code = s_list(&args, &run);
+        goto done;
+    }
+    exit_code = s_prepare(&args, &run);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_execute(&args, &run);
 done:
-    ecc_run_report_clean_up(&report);
-    ecc_emulator_server_destroy(emulator);
-    ecc_recording_destroy(recording);
-    ecc_plan_clean_up(&plan);
-    ecc_credentials_clean_up(&credentials);
-    ecc_credentials_clean_up(&second);
-    ecc_expect_fail_list_clean_up(&expect_fail);
-    ecc_profile_clean_up(&profile_data);
-    ecc_suite_clean_up(&suite);
-    ecc_filter_clean_up(&only);
-    ecc_filter_clean_up(&skip);
-    json_decref(given_vars);
-    json_decref(run_vars);
+    s_clean_up(&args, &run);
     return exit_code;
 }
