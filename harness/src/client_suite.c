@@ -16,6 +16,8 @@
 /* Longest detail kept per case (every problem, one per line). */
 #define S_MAX_DETAIL_BYTES ((size_t)64 * 1024)
 #define S_MAX_JOBS         64u
+/* Most cases one client suite loads: far above the shipped suite, so only a runaway directory meets it. */
+#define S_MAX_CLIENT_CASES 10000
 
 void ecc_client_suite_init(struct ecc_client_suite *suite) {
     memset(suite, 0, sizeof(*suite));
@@ -50,16 +52,16 @@ static enum ecc_status s_load_case(void *ctx, const char *file, struct ecc_diag 
             return ECC_ERR_INVALID;
         }
     }
-    if (suite->count == suite->capacity) {
-        size_t capacity = suite->capacity ? suite->capacity * 2 : 64;
-        struct ecc_client_case **grown = realloc(suite->cases, capacity * sizeof(*grown));
-        if (grown == NULL) {
-            ecc_client_case_destroy(c);
-            return ECC_ERR_NOMEM;
-        }
-        suite->cases = grown;
-        suite->capacity = capacity;
+    struct ecc_client_case **grown =
+        ecc_array_grow(suite->cases, &suite->capacity, suite->count, sizeof(*grown), 64, S_MAX_CLIENT_CASES);
+    if (grown == NULL) {
+        ecc_diag_set(
+            diag, "cannot add client case '%s' (at most %d cases, or out of memory)", c->id, S_MAX_CLIENT_CASES);
+        snprintf(diag->source, sizeof(diag->source), "%s", file);
+        ecc_client_case_destroy(c);
+        return suite->count >= S_MAX_CLIENT_CASES ? ECC_ERR_LIMIT : ECC_ERR_NOMEM;
     }
+    suite->cases = grown;
     suite->cases[suite->count++] = c;
     return ECC_OK;
 }

@@ -18,6 +18,8 @@
 #define S_MAX_DIFF_LINES 12
 /* Most requests one mock records; past it requests are answered but not recorded. */
 #define S_MAX_RECORDS 1000
+/* Most exchanges one mock plays: far above any fixture directory, so only a runaway caller meets it. */
+#define S_MAX_EXCHANGES 100000
 
 struct s_exchange {
     char *label;
@@ -46,6 +48,7 @@ struct ecc_mock {
     void *log_user_data;
     struct s_exchange *exchanges;
     size_t exchange_count;
+    size_t exchange_capacity;
     struct ecc_mock_record *records;
     size_t record_count;
     size_t record_capacity;
@@ -143,9 +146,12 @@ void ecc_mock_destroy(struct ecc_mock *mock) {
 
 enum ecc_status
 ecc_mock_add_exchange(struct ecc_mock *mock, const struct ecc_mock_exchange *exchange, struct ecc_diag *diag) {
-    struct s_exchange *grown = realloc(mock->exchanges, (mock->exchange_count + 1) * sizeof(*grown));
+    struct s_exchange *grown = ecc_array_grow(
+        mock->exchanges, &mock->exchange_capacity, mock->exchange_count, sizeof(*grown), 8, S_MAX_EXCHANGES);
     if (grown == NULL) {
-        return ECC_ERR_NOMEM;
+        ecc_diag_set(
+            diag, "cannot add exchange %zu (at most %d, or out of memory)", mock->exchange_count + 1, S_MAX_EXCHANGES);
+        return mock->exchange_count >= S_MAX_EXCHANGES ? ECC_ERR_LIMIT : ECC_ERR_NOMEM;
     }
     mock->exchanges = grown;
     struct s_exchange *own = &grown[mock->exchange_count];
@@ -657,15 +663,10 @@ static struct ecc_mock_record *s_new_record(struct ecc_mock *mock, struct ecc_mo
 
 static void s_keep_record(struct ecc_mock *mock, struct ecc_mock_record *record) {
     if (mock->record_count < S_MAX_RECORDS) {
-        if (mock->record_count == mock->record_capacity) {
-            size_t capacity = mock->record_capacity ? mock->record_capacity * 2 : 8;
-            struct ecc_mock_record *grown = realloc(mock->records, capacity * sizeof(*grown));
-            if (grown != NULL) {
-                mock->records = grown;
-                mock->record_capacity = capacity;
-            }
-        }
-        if (mock->record_count < mock->record_capacity) {
+        struct ecc_mock_record *grown =
+            ecc_array_grow(mock->records, &mock->record_capacity, mock->record_count, sizeof(*grown), 8, S_MAX_RECORDS);
+        if (grown != NULL) {
+            mock->records = grown;
             mock->records[mock->record_count++] = *record;
             return;
         }

@@ -43,10 +43,16 @@ static void s_free_string(char **str) {
 void *ecc_list_append_zeroed(bool *has, void *items_field, size_t *count, size_t item_size) {
     void *items = NULL;
     memcpy(&items, items_field, sizeof(items));
-    if (*count >= SIZE_MAX / item_size - 1) {
-        return NULL;
+    /* The list structs hold no capacity; every list grows here by doubling from 1, so its capacity is
+     * the count rounded up to a power of two, and appends stay amortized O(1) on one growth routine. */
+    size_t capacity = 0;
+    if (*count) {
+        capacity = 1;
+        while (capacity < *count) {
+            capacity *= 2;
+        }
     }
-    char *grown = realloc(items, (*count + 1) * item_size);
+    char *grown = ecc_array_grow(items, &capacity, *count, item_size, 1, SIZE_MAX / item_size);
     if (!grown) {
         return NULL;
     }

@@ -74,7 +74,8 @@ struct ecc_mock;
 struct ecc_mock *ecc_mock_new(const struct ecc_mock_options *options, struct ecc_diag *diag);
 void ecc_mock_destroy(struct ecc_mock *mock);
 
-/* Appends an exchange (copied). ECC_ERR_INVALID when its request body is not a RunTask body. */
+/* Appends an exchange (copied). ECC_ERR_INVALID when its request body is not a RunTask body, ECC_ERR_LIMIT
+ * past 100,000 exchanges. */
 enum ecc_status ecc_mock_add_exchange(
     struct ecc_mock *mock, const struct ecc_mock_exchange *exchange, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 /* Host the requests must name ("127.0.0.1:PORT"), once the server is bound; NULL checks presence only. */
