@@ -5,6 +5,7 @@
  */
 #include "ecc/recorder.h"
 
+#include "ecc/codec_request.h"
 #include "ecc/codec_response.h"
 #include "ecc/errors.h"
 #include "ecc/fixture.h"
@@ -167,8 +168,10 @@ static enum ecc_status s_copy_answer(const struct ecc_http_response *from, struc
 
 void ecc_recorder_handle(void *user_data, const struct ecc_http_request *request, struct ecc_http_response *response) {
     struct ecc_recorder *recorder = user_data;
-    const char *target = ecc_http_headers_get(&request->headers, "X-Amz-Target");
-    const char *operation = target && strchr(target, '.') ? strchr(target, '.') + 1 : "(no X-Amz-Target)";
+    struct ecc_aws_json_target target;
+    const char *operation = ecc_codec_read_target(ecc_http_headers_get(&request->headers, "X-Amz-Target"), &target)
+                                ? target.operation
+                                : "(no X-Amz-Target)";
     struct ecc_http_request forward;
     ecc_http_request_init(&forward);
     struct ecc_http_response upstream;

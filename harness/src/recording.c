@@ -682,12 +682,12 @@ size_t ecc_recording_count(struct ecc_recording *rec) {
 
 /* The operation an X-Amz-Target names, when the fixture format knows it. */
 static const char *s_operation(const struct ecc_http_request *request, char *out, size_t size) {
-    const char *target = ecc_http_headers_get(&request->headers, "X-Amz-Target");
-    size_t prefix_len = strlen(ECC_AWS_JSON_TARGET_PREFIX);
-    if (!target || strncmp(target, ECC_AWS_JSON_TARGET_PREFIX, prefix_len) != 0 || target[prefix_len] != '.') {
+    struct ecc_aws_json_target target;
+    if (!ecc_codec_read_target(ecc_http_headers_get(&request->headers, "X-Amz-Target"), &target) ||
+        !target.ecs_prefix) {
         return NULL;
     }
-    snprintf(out, size, "%s", target + prefix_len + 1);
+    snprintf(out, size, "%s", target.operation);
     return ecc_suite_operation_known(out) ? out : NULL;
 }
 
