@@ -101,6 +101,19 @@ expect_rc 2 "sign rejects a malformed request" sign "$work/bad-request"
 grep -q 'bad-request:2' "$work/stderr" || fail "malformed request message lacks file:line: $(cat "$work/stderr")"
 expect_rc 3 "sign without credentials" "$ecsconf" sign --region us-east-1 "$suite/get-vanilla/request.txt"
 grep -q 'AWS_ACCESS_KEY_ID' "$work/stderr" || fail "no-credentials message: $(cat "$work/stderr")"
+expect_rc 3 "sign with a key id but no secret" "$ecsconf" sign --access-key AKIDEXAMPLE --region us-east-1 \
+    "$suite/get-vanilla/request.txt"
+grep -q 'AWS_SECRET_ACCESS_KEY.*--secret-key-file' "$work/stderr" || fail "no-secret message: $(cat "$work/stderr")"
+# A given key pair never takes the environment's session token: it belongs to the environment's pair.
+expect_rc 0 "sign with given keys ignores the environment's token" env AWS_SESSION_TOKEN=not-for-this-key \
+    "$ecsconf" sign --access-key AKIDEXAMPLE --secret-key-file "$work/secret" --region us-east-1 --service service \
+    --date 20150830T123600Z "$suite/get-vanilla/request.txt"
+cmp -s "$work/stdout" "$suite/get-vanilla/header-signed-request.txt" || fail "given keys took the environment's token"
+# The key id from the environment with the secret from a file.
+expect_rc 0 "sign with the environment's key id and a secret file" env AWS_ACCESS_KEY_ID=AKIDEXAMPLE \
+    "$ecsconf" sign --secret-key-file "$work/secret" --region us-east-1 --service service \
+    --date 20150830T123600Z "$suite/get-vanilla/request.txt"
+cmp -s "$work/stdout" "$suite/get-vanilla/header-signed-request.txt" || fail "environment key id with a secret file: output differs"
 expect_rc 3 "sign without a region" "$ecsconf" sign --access-key AKIDEXAMPLE --secret-key-file "$work/secret" \
     "$suite/get-vanilla/request.txt"
 expect_rc 2 "verify without --keys" "$ecsconf" verify --region us-east-1 "$work/get-vanilla.signed"

@@ -137,25 +137,16 @@ static int s_parse(int argc, char **argv, struct s_args *args) {
     return ECC_EXIT_OK;
 }
 
-/* --access-key and --secret-key-file, each else the environment's; the environment's session token
- * belongs to the environment's key pair only. */
+/* --access-key and --secret-key-file, each else the environment's. */
 static int s_credentials(const struct s_args *args, struct ecc_credentials *credentials) {
-    const char *env_key = getenv("AWS_ACCESS_KEY_ID");
-    const char *env_secret = getenv("AWS_SECRET_ACCESS_KEY");
-    const char *key_id = args->access_key ? args->access_key : env_key;
-    if (!key_id || !key_id[0]) {
-        ecc_cli_error(S_CMD, "no access key id: pass --access-key or set AWS_ACCESS_KEY_ID");
-        return ECC_EXIT_SETUP;
-    }
-    if (!args->secret_file && (!env_secret || !env_secret[0])) {
-        ecc_cli_error(S_CMD, "no secret access key: pass --secret-key-file or set AWS_SECRET_ACCESS_KEY");
-        return ECC_EXIT_SETUP;
-    }
-    const char *token = !args->access_key && !args->secret_file ? getenv("AWS_SESSION_TOKEN") : NULL;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    if (ecc_credentials_set(credentials, key_id, args->secret_file ? "pending" : env_secret, token, &diag) != ECC_OK ||
-        (args->secret_file && ecc_credentials_read_secret_file(credentials, args->secret_file, &diag) != ECC_OK)) {
+    enum ecc_status status = ecc_credentials_from_parts(credentials, args->access_key, args->secret_file, &diag);
+    if (status == ECC_ERR_NOT_FOUND) {
+        ecc_cli_error(S_CMD, "%s: pass --access-key and --secret-key-file, or set it", diag.text);
+        return ECC_EXIT_SETUP;
+    }
+    if (status != ECC_OK) {
         ecc_cli_error(S_CMD, "%s", diag.text);
         return ECC_EXIT_SETUP;
     }

@@ -84,17 +84,27 @@ static const char *s_env(const char *name) {
 }
 
 enum ecc_status ecc_credentials_from_env(struct ecc_credentials *credentials, struct ecc_diag *diag) {
-    const char *access_key_id = s_env("AWS_ACCESS_KEY_ID");
-    const char *secret_access_key = s_env("AWS_SECRET_ACCESS_KEY");
-    if (!access_key_id || !secret_access_key) {
+    return ecc_credentials_from_parts(credentials, NULL, NULL, diag);
+}
+
+enum ecc_status ecc_credentials_from_parts(
+    struct ecc_credentials *credentials, const char *access_key_id, const char *secret_file, struct ecc_diag *diag) {
+    const char *key_id = access_key_id ? access_key_id : s_env("AWS_ACCESS_KEY_ID");
+    const char *secret = secret_file ? "pending" : s_env("AWS_SECRET_ACCESS_KEY");
+    if (!key_id || !key_id[0] || !secret) {
         ecc_credentials_clean_up(credentials);
         ecc_diag_set(
             diag,
             "%s is not set (or empty) in the environment",
-            !access_key_id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
+            !key_id || !key_id[0] ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
         return ECC_ERR_NOT_FOUND;
     }
-    return ecc_credentials_set(credentials, access_key_id, secret_access_key, s_env("AWS_SESSION_TOKEN"), diag);
+    const char *token = !access_key_id && !secret_file ? s_env("AWS_SESSION_TOKEN") : NULL;
+    enum ecc_status status = ecc_credentials_set(credentials, key_id, secret, token, diag);
+    if (status == ECC_OK && secret_file) {
+        status = ecc_credentials_read_secret_file(credentials, secret_file, diag);
+    }
+    return status;
 }
 
 enum ecc_status

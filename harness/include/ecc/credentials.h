@@ -42,6 +42,15 @@ enum ecc_status
 ecc_credentials_from_env(struct ecc_credentials *credentials, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 
 /*
+ * The same, for a key pair given in parts: `access_key_id` (else AWS_ACCESS_KEY_ID) and the secret read
+ * from `secret_file` (else AWS_SECRET_ACCESS_KEY); either may be NULL. The environment's session token
+ * belongs to the environment's pair only, so it is read only when neither part is given.
+ */
+enum ecc_status ecc_credentials_from_parts(
+    struct ecc_credentials *credentials, const char *access_key_id, const char *secret_file, struct ecc_diag *diag)
+    ECC_WARN_UNUSED_RESULT;
+
+/*
  * Reads the secret access key from a file (the first line, without its line end; surrounding blanks
  * are an error rather than silently part of the key). The buffer holding the file is wiped.
  */
