@@ -479,6 +479,8 @@ static void test_async_poll_until_done(void **state) {
     }
     assert_int_equal(status, ECC_OK);
     assert_int_equal(ecc_client_call_stage(pending), ECC_CLIENT_STAGE_DONE);
+    assert_string_equal(ecc_client_stage_name(ECC_CLIENT_STAGE_DONE), "done");
+    assert_string_equal(ecc_client_stage_name((enum ecc_client_stage)99), "unknown");
     struct ecc_client_result result;
     finish(pending, &result);
     assert_int_equal(result.outcome, ECC_CLIENT_SUCCESS);
@@ -512,6 +514,7 @@ static void test_async_cancel_before_sending(void **state) {
     finish(pending, &result);
     assert_int_equal(result.outcome, ECC_CLIENT_CANCELLED);
     assert_int_equal(result.cancelled_stage, ECC_CLIENT_STAGE_NOT_SENT);
+    assert_string_equal(ecc_client_stage_name(result.cancelled_stage), "not-sent");
     assert_int_equal(result.attempts, 0);
     assert_true(ecc_mock_is_uuid4(result.client_token)); /* the token a retry must carry */
     assert_non_null(strstr(result.diag.text, "before the first attempt"));
@@ -548,6 +551,7 @@ static void test_async_cancel_mid_request_then_retry(void **state) {
     finish(pending, &result);
     assert_int_equal(result.outcome, ECC_CLIENT_CANCELLED);
     assert_int_equal(result.cancelled_stage, ECC_CLIENT_STAGE_IN_FLIGHT);
+    assert_string_equal(ecc_client_stage_name(result.cancelled_stage), "in-flight");
     assert_int_equal(result.attempts, 1);
     assert_non_null(strstr(result.diag.text, "may have acted on it"));
     char token_text[65];
@@ -601,6 +605,7 @@ static void test_async_cancel_while_backing_off(void **state) {
     /* the backoff was at most 3 s and had begun: once in a while it ends within the 10 ms and the next
      * attempt is the one cancelled, on the wire */
     if (result.cancelled_stage == ECC_CLIENT_STAGE_BACKING_OFF) {
+        assert_string_equal(ecc_client_stage_name(result.cancelled_stage), "backing-off");
         assert_non_null(strstr(result.diag.text, "backing off"));
         assert_non_null(strstr(result.diag.text, "ServerException"));
     } else {

@@ -22,18 +22,6 @@ extern char **environ;
 #define S_MAX_OUTPUT_BYTES      ((size_t)256 * 1024)
 #define S_MAX_ENV               4096
 
-const char *ecc_client_verdict_name(enum ecc_client_verdict verdict) {
-    switch (verdict) {
-    case ECC_CLIENT_CASE_PASS:
-        return "PASS";
-    case ECC_CLIENT_CASE_FAIL:
-        return "FAIL";
-    case ECC_CLIENT_CASE_SKIP:
-        return "SKIP";
-    }
-    return "?";
-}
-
 const char *ecc_client_adapter_failure_name(enum ecc_client_adapter_failure failure) {
     switch (failure) {
     case ECC_CLIENT_ADAPTER_OK:

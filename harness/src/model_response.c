@@ -205,10 +205,6 @@ static bool s_failure_equal(const struct ecc_failure *a, const struct ecc_failur
 
 ECC_MODEL_LIST_CLEAN_UP_AND_EQUAL(ecc_failure_list, s_failure_clean_up, s_failure_equal)
 
-void ecc_failure_list_clean_up(struct ecc_failure_list *list) {
-    s_ecc_failure_list_clean_up(list);
-}
-
 void ecc_run_task_response_init(struct ecc_run_task_response *response) {
     memset(response, 0, sizeof(*response));
 }

@@ -233,8 +233,6 @@ enum ecc_client_adapter_failure {
 /* "ok", "adapter-hung", "adapter-crashed", "adapter-garbage", "adapter-exit". */
 const char *ecc_client_adapter_failure_name(enum ecc_client_adapter_failure failure);
 
-const char *ecc_client_verdict_name(enum ecc_client_verdict verdict);
-
 /* Outcome of one case. Owner: the caller (init / clean_up). */
 struct ecc_client_case_result {
     enum ecc_client_verdict verdict;

@@ -231,8 +231,6 @@ void ecc_task_init(struct ecc_task *task);
 void ecc_task_clean_up(struct ecc_task *task);
 bool ecc_task_equal(const struct ecc_task *a, const struct ecc_task *b);
 
-void ecc_failure_list_clean_up(struct ecc_failure_list *list);
-
 /*
  * What an error answer (HTTP 4xx/5xx with a usable error type) becomes, for RunTask and for any other
  * operation. Owns its strings; `info` points into the static table (errors.h).
