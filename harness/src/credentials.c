@@ -123,32 +123,32 @@ ecc_credentials_read_secret_file(struct ecc_credentials *credentials, const char
     if (read_error) {
         ecc_diag_set(diag, "cannot read the secret key file '%s'", path);
         status = ECC_ERR_IO;
-        goto on_done;
+        goto done;
     }
     if (len > ECC_SECRET_FILE_MAX_BYTES) {
         ecc_diag_set(diag, "the secret key file '%s' is longer than %d bytes", path, ECC_SECRET_FILE_MAX_BYTES);
         status = ECC_ERR_LIMIT;
-        goto on_done;
+        goto done;
     }
     size_t end = strcspn(buffer, "\r\n");
     size_t rest = end + strspn(buffer + end, "\r\n");
     if (rest != len) {
         ecc_diag_set(diag, "the secret key file '%s' must hold exactly one line", path);
         status = ECC_ERR_INVALID;
-        goto on_done;
+        goto done;
     }
     buffer[end] = '\0';
     if (end == 0 || strcspn(buffer, " \t") != end) {
         ecc_diag_set(diag, "the secret key in '%s' is empty or contains blanks", path);
         status = ECC_ERR_INVALID;
-        goto on_done;
+        goto done;
     }
     s_free_secret(&credentials->secret_access_key);
     credentials->secret_access_key = ecc_strdup(buffer);
     if (!credentials->secret_access_key) {
         status = ECC_ERR_NOMEM;
     }
-on_done:
+done:
     ecc_secure_zero(buffer, sizeof(buffer));
     return status;
 }
@@ -599,12 +599,12 @@ static enum ecc_status s_credentials_from_process(
     enum ecc_status status = s_run_process(words.we_wordv, timeout_ms, &out, &exit_status, label, diag);
     wordfree(&words);
     if (status != ECC_OK) {
-        goto on_done;
+        goto done;
     }
     if (exit_status != 0) {
         ecc_diag_set(diag, "%s exited with status %d", label, exit_status);
         status = ECC_ERR_INVALID;
-        goto on_done;
+        goto done;
     }
     json_error_t error;
     root = json_loadb(out.data ? out.data : "", out.len, JSON_REJECT_DUPLICATES, &error);
@@ -613,7 +613,7 @@ static enum ecc_status s_credentials_from_process(
         ecc_diag_set(
             diag, "%s printed something that is not JSON (line %d, column %d)", label, error.line, error.column);
         status = ECC_ERR_INVALID;
-        goto on_done;
+        goto done;
     }
     json_t *version = json_object_get(root, "Version");
     json_t *key_id = json_object_get(root, "AccessKeyId");
@@ -647,7 +647,7 @@ static enum ecc_status s_credentials_from_process(
     s_wipe_json_string(secret);
     s_wipe_json_string(token);
 
-on_done:
+done:
     json_decref(root);
     if (out.data) {
         ecc_secure_zero(out.data, out.len);

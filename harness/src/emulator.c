@@ -339,11 +339,11 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
             ECC_ERROR_REQUEST_ENTITY_TOO_LARGE,
             "The request body is larger than %zu bytes.",
             emu->max_body_bytes);
-        goto answer;
+        goto on_error;
     }
     const struct emu_key *key = NULL;
     if (!s_authenticate(emu, request, &key, &err)) {
-        goto answer;
+        goto on_error;
     }
     struct ecc_aws_json_target target;
     bool named = ecc_codec_read_target(ecc_http_headers_get(&request->headers, "X-Amz-Target"), &target);
@@ -351,12 +351,12 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
     if (strcmp(method, "POST") != 0 || strcmp(path, "/") != 0 || !op) {
         emu_error_set(
             &err, ECC_ERROR_UNKNOWN_OPERATION, "%s", !op ? "Unknown operation (X-Amz-Target)." : "Use POST /.");
-        goto answer;
+        goto on_error;
     }
     const char *operation = target.operation;
     if (!s_content_type_ok(ecc_http_headers_get(&request->headers, "Content-Type"))) {
         emu_error_set(&err, ECC_ERROR_SERIALIZATION, "Content-Type must be %s.", ECC_AWS_JSON_CONTENT_TYPE);
-        goto answer;
+        goto on_error;
     }
     if (request->body_len == 0) {
         body = json_object(); /* servers accept an empty body as {} (Smithy awsJson1_1) */
@@ -365,12 +365,12 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
         body = json_loadb((const char *)request->body, request->body_len, JSON_REJECT_DUPLICATES, &error);
         if (!body) {
             emu_error_set(&err, ECC_ERROR_SERIALIZATION, "The body is not valid JSON: %s", error.text);
-            goto answer;
+            goto on_error;
         }
     }
     if (!json_is_object(body)) {
         emu_error_set(&err, ECC_ERROR_SERIALIZATION, "The body must be a JSON object.");
-        goto answer;
+        goto on_error;
     }
     const char *cluster_ref = json_string_value(json_object_get(body, "cluster"));
     if (strcmp(operation, "CreateCluster") == 0) {
@@ -386,13 +386,13 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
     pthread_mutex_unlock(&emu->lock);
     if (blocked) {
         emu_error_set(&err, ECC_ERROR_BLOCKED, "Your Amazon Web Services account was blocked.");
-        goto answer;
+        goto on_error;
     }
     if (has_fault && delay_ms > 0) {
         ecc_sleep_ms((uint64_t)delay_ms);
     }
     if (has_fault && fault_error) {
-        goto answer;
+        goto on_error;
     }
     struct emu_call call = {
         .account = key->account,
@@ -413,7 +413,7 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
         return;
     }
 
-answer:
+on_error:
     json_decref(body);
     if (!err.type) {
         emu_error_set(&err, ECC_ERROR_SERVER, "internal error");
