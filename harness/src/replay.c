@@ -149,19 +149,20 @@ struct ecc_replay_known *ecc_replay_known_load(const char *file, struct ecc_diag
         size_t len = strlen(text);
         if (len == sizeof(text) - 1 && text[len - 1] != '\n') {
             ecc_diag_set(diag, "line longer than %zu bytes", sizeof(text) - 2);
-            goto on_file_error;
+            goto on_error;
         }
         text[strcspn(text, "\r\n")] = '\0';
         if (s_known_parse_line(known, text, line, diag) != ECC_OK) {
-            goto on_file_error;
+            goto on_error;
         }
     }
     fclose(in);
     return known;
-on_file_error:
-    snprintf(diag->source, sizeof(diag->source), "%s", file);
-    diag->line = (int)line;
 on_error:
+    if (line > 0) { /* a line of the file was read: the error is at it */
+        snprintf(diag->source, sizeof(diag->source), "%s", file);
+        diag->line = (int)line;
+    }
     if (in) {
         fclose(in);
     }
@@ -885,24 +886,127 @@ static void s_pace(struct s_run *run, const struct ecc_fixture *previous, const 
     }
 }
 
+/* The texts a replayed exchange's verdict carries; `reason` and `detail` are filled by the judging. */
+struct s_verdict_text {
+    struct ecc_buf reason;
+    struct ecc_buf detail;
+};
+
+/* Compares the fresh answer with the recorded one and judges it into `item` and `text`; then follows
+ * the names a success answered with and, on --update, stores the exchange again. */
+static enum ecc_status s_judge_answer(
+    struct s_run *run,
+    const struct ecc_fixture *fixture,
+    const json_t *sent,
+    const struct ecc_http_request *request,
+    const struct ecc_http_response *response,
+    struct ecc_case_report *item,
+    struct s_verdict_text *text) {
+    struct ecc_http_headers recorded_headers;
+    struct ecc_compare_result diffs;
+    ecc_http_headers_init(&recorded_headers);
+    ecc_compare_result_init(&diffs);
+    char *answer_text = NULL;
+    enum ecc_status status = ECC_OK;
+    json_t *answer = json_loadb((const char *)response->body, response->body_len, JSON_REJECT_DUPLICATES, NULL);
+    if (!answer && response->body_len) {
+        answer_text = malloc(response->body_len + 1);
+        if (!answer_text) {
+            status = ECC_ERR_NOMEM;
+            goto done;
+        }
+        memcpy(answer_text, response->body, response->body_len);
+        answer_text[response->body_len] = '\0';
+    }
+    struct ecc_compare_answer recorded = {0};
+    s_recorded_answer(fixture, &recorded_headers, &recorded);
+    struct ecc_compare_answer answered = {
+        .status = response->status, .headers = &response->headers, .body = answer, .text = answer_text};
+    status = ecc_compare_answers(&run->context, &recorded, &answered, &diffs);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_judge(run, fixture, &diffs, item, &text->reason, &text->detail);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    if (response->status == 200 && json_is_object(answer)) {
+        s_follow(run, fixture->operation, sent, answer);
+    }
+    if (run->options->update) {
+        struct ecc_diag diag;
+        ecc_diag_clear(&diag);
+        if (s_update(run, fixture, request, response, sent, answer, &diag) != ECC_OK) {
+            s_warn(run, "--update: %s", diag.text);
+        }
+    }
+done:
+    json_decref(answer);
+    free(answer_text);
+    ecc_compare_result_clean_up(&diffs);
+    ecc_http_headers_clean_up(&recorded_headers);
+    return status;
+}
+
+/* Adds the exchange's verdict to the report, with a reproducer for a failure and the warnings gathered
+ * since the last one; after a session's last exchange, removes what the session left. */
+static enum ecc_status s_report_exchange(
+    struct s_run *run,
+    const struct ecc_http_request *request,
+    struct ecc_case_report *item,
+    const struct s_verdict_text *text,
+    uint64_t started_ms,
+    bool last) {
+    struct ecc_buf reproducer;
+    ecc_buf_init(&reproducer, 64 * 1024);
+    char *warnings = NULL;
+    enum ecc_status status = ECC_OK;
+    if (item->result == ECC_RESULT_FAIL) {
+        status = ecc_transport_format_curl(run->options->endpoint_url, request, &reproducer);
+        if (status != ECC_OK) {
+            goto done;
+        }
+    }
+    if (last) {
+        s_cleanup(run);
+    }
+    item->reason = text->reason.len ? text->reason.data : NULL;
+    item->detail = text->detail.len ? text->detail.data : NULL;
+    item->reproducer = reproducer.len ? reproducer.data : NULL;
+    if (run->warnings_dropped) {
+        /* The buffer is full: the note goes into a copy of what was kept. */
+        size_t size = run->warnings.len + 64;
+        warnings = malloc(size);
+        if (!warnings) {
+            status = ECC_ERR_NOMEM;
+            goto done;
+        }
+        snprintf(warnings, size, "%s(more warnings were not kept)\n", run->warnings.data ? run->warnings.data : "");
+        run->warnings_dropped = false;
+    }
+    item->warnings = warnings ? warnings : run->warnings.len ? run->warnings.data : NULL;
+    item->duration_ms = ecc_monotonic_ms() - started_ms;
+    status = s_add_item(run, item);
+    ecc_buf_reset(&run->warnings);
+done:
+    free(warnings);
+    ecc_buf_clean_up(&reproducer);
+    return status;
+}
+
 /* One exchange: its request with the run's names and tokens, sent, compared, judged, reported. */
 static enum ecc_status
 s_exchange(struct s_run *run, const char *session, const struct ecc_fixture *fixture, bool last) {
     struct ecc_http_request request;
     struct ecc_http_response response;
     struct ecc_transport_result result;
-    struct ecc_http_headers recorded_headers;
-    struct ecc_compare_result diffs;
-    struct ecc_buf reason, detail, reproducer;
+    struct s_verdict_text text;
     ecc_http_request_init(&request);
     ecc_http_response_init(&response);
-    ecc_http_headers_init(&recorded_headers);
-    ecc_compare_result_init(&diffs);
-    ecc_buf_init(&reason, 2048);
-    ecc_buf_init(&detail, 64 * 1024);
-    ecc_buf_init(&reproducer, 64 * 1024);
-    json_t *sent = NULL, *answer = NULL;
-    char *body_text = NULL, *answer_text = NULL, *warnings = NULL;
+    ecc_buf_init(&text.reason, 2048);
+    ecc_buf_init(&text.detail, 64 * 1024);
+    json_t *sent = NULL;
+    char *body_text = NULL;
     char title[200];
     snprintf(title, sizeof(title), "%s, recorded %d", fixture->operation, fixture->response_status);
     struct ecc_case_report item = {
@@ -924,79 +1028,23 @@ s_exchange(struct s_run *run, const char *session, const struct ecc_fixture *fix
         }
     }
     const char *raw = fixture->body_text;
-    if (s_send(run, fixture, fixture->operation, body_text ? body_text : raw, &request, &response, &result) !=
+    if (s_send(run, fixture, fixture->operation, body_text ? body_text : raw, &request, &response, &result) ==
         ECC_TRANSPORT_OK) {
+        status = s_judge_answer(run, fixture, sent, &request, &response, &item, &text);
+    } else {
         item.result = ECC_RESULT_FAIL;
-        status = ecc_buf_printf(&reason, "no answer (%s): %s", ecc_transport_error_name(result.error), result.message);
-        goto report;
-    }
-    answer = json_loadb((const char *)response.body, response.body_len, JSON_REJECT_DUPLICATES, NULL);
-    if (!answer && response.body_len) {
-        answer_text = malloc(response.body_len + 1);
-        if (!answer_text) {
-            status = ECC_ERR_NOMEM;
-            goto done;
-        }
-        memcpy(answer_text, response.body, response.body_len);
-        answer_text[response.body_len] = '\0';
-    }
-    struct ecc_compare_answer recorded = {0};
-    s_recorded_answer(fixture, &recorded_headers, &recorded);
-    struct ecc_compare_answer answered = {
-        .status = response.status, .headers = &response.headers, .body = answer, .text = answer_text};
-    status = ecc_compare_answers(&run->context, &recorded, &answered, &diffs);
-    if (status == ECC_OK) {
-        status = s_judge(run, fixture, &diffs, &item, &reason, &detail);
-    }
-    if (status == ECC_OK && response.status == 200 && json_is_object(answer)) {
-        s_follow(run, fixture->operation, sent, answer);
-    }
-    if (status == ECC_OK && run->options->update) {
-        struct ecc_diag diag;
-        ecc_diag_clear(&diag);
-        if (s_update(run, fixture, &request, &response, sent, answer, &diag) != ECC_OK) {
-            s_warn(run, "--update: %s", diag.text);
-        }
-    }
-report:
-    if (status == ECC_OK && item.result == ECC_RESULT_FAIL) {
-        status = ecc_transport_format_curl(run->options->endpoint_url, &request, &reproducer);
+        status =
+            ecc_buf_printf(&text.reason, "no answer (%s): %s", ecc_transport_error_name(result.error), result.message);
     }
     if (status != ECC_OK) {
         goto done;
     }
-    if (last) {
-        s_cleanup(run);
-    }
-    item.reason = reason.len ? reason.data : NULL;
-    item.detail = detail.len ? detail.data : NULL;
-    item.reproducer = reproducer.len ? reproducer.data : NULL;
-    if (run->warnings_dropped) {
-        /* The buffer is full: the note goes into a copy of what was kept. */
-        size_t size = run->warnings.len + 64;
-        warnings = malloc(size);
-        if (!warnings) {
-            status = ECC_ERR_NOMEM;
-            goto done;
-        }
-        snprintf(warnings, size, "%s(more warnings were not kept)\n", run->warnings.data ? run->warnings.data : "");
-        run->warnings_dropped = false;
-    }
-    item.warnings = warnings ? warnings : run->warnings.len ? run->warnings.data : NULL;
-    item.duration_ms = ecc_monotonic_ms() - started_ms;
-    status = s_add_item(run, &item);
-    ecc_buf_reset(&run->warnings);
+    status = s_report_exchange(run, &request, &item, &text, started_ms, last);
 done:
     json_decref(sent);
-    json_decref(answer);
     free(body_text);
-    free(answer_text);
-    free(warnings);
-    ecc_compare_result_clean_up(&diffs);
-    ecc_buf_clean_up(&reason);
-    ecc_buf_clean_up(&detail);
-    ecc_buf_clean_up(&reproducer);
-    ecc_http_headers_clean_up(&recorded_headers);
+    ecc_buf_clean_up(&text.reason);
+    ecc_buf_clean_up(&text.detail);
     ecc_http_request_clean_up(&request);
     ecc_http_response_clean_up(&response);
     return status;
