@@ -56,13 +56,16 @@ void ecc_diag_clear(struct ecc_diag *diag) {
 }
 
 void ecc_diag_set(struct ecc_diag *diag, const char *fmt, ...) {
-    if (!diag) {
-        return;
-    }
     va_list args;
     va_start(args, fmt);
-    vsnprintf(diag->text, sizeof(diag->text), fmt, args);
+    ecc_diag_vset(diag, fmt, args);
     va_end(args);
+}
+
+void ecc_diag_vset(struct ecc_diag *diag, const char *fmt, va_list args) {
+    if (diag) {
+        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
+    }
 }
 
 void ecc_diag_set_path(struct ecc_diag *diag, const char *path) {

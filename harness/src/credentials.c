@@ -853,11 +853,11 @@ static enum ecc_status s_key_line_fail(struct ecc_diag *diag, unsigned line, con
 static enum ecc_status s_key_line_fail(struct ecc_diag *diag, unsigned line, const char *fmt, ...) {
     if (diag) {
         diag->line = (int)line;
-        va_list args;
-        va_start(args, fmt);
-        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
-        va_end(args);
     }
+    va_list args;
+    va_start(args, fmt);
+    ecc_diag_vset(diag, fmt, args);
+    va_end(args);
     return ECC_ERR_INVALID;
 }
 

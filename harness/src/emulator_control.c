@@ -153,7 +153,7 @@ static bool s_fail(struct ecc_diag *diag, const char *fmt, ...) ECC_PRINTF(2, 3)
 static bool s_fail(struct ecc_diag *diag, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    vsnprintf(diag->text, sizeof(diag->text), fmt, args);
+    ecc_diag_vset(diag, fmt, args);
     va_end(args);
     return false;
 }

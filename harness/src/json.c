@@ -160,11 +160,11 @@ ecc_json_path_fail(struct ecc_json_path *path, const char *key, struct ecc_diag 
     if (diag) {
         diag->line = 0;
         diag->column = 0;
-        va_list args;
-        va_start(args, fmt);
-        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
-        va_end(args);
     }
+    va_list args;
+    va_start(args, fmt);
+    ecc_diag_vset(diag, fmt, args);
+    va_end(args);
     return ECC_ERR_INVALID;
 }
 
@@ -886,7 +886,7 @@ void ecc_json_writer_fail(struct ecc_json_writer *w, enum ecc_status status, con
         ecc_json_path_format_member(&w->path, where, sizeof(where));
         va_list args;
         va_start(args, fmt);
-        vsnprintf(w->diag->text, sizeof(w->diag->text), fmt, args);
+        ecc_diag_vset(w->diag, fmt, args);
         va_end(args);
         ecc_diag_set_path(w->diag, where);
     }

@@ -53,11 +53,11 @@ static enum ecc_status s_fail_line(struct ecc_diag *diag, const char *source, in
     if (diag) {
         snprintf(diag->source, sizeof(diag->source), "%s", source);
         diag->line = line;
-        va_list args;
-        va_start(args, fmt);
-        vsnprintf(diag->text, sizeof(diag->text), fmt, args);
-        va_end(args);
     }
+    va_list args;
+    va_start(args, fmt);
+    ecc_diag_vset(diag, fmt, args);
+    va_end(args);
     return ECC_ERR_INVALID;
 }
 

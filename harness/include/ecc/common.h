@@ -62,6 +62,8 @@ struct ecc_diag {
 void ecc_diag_clear(struct ecc_diag *diag);
 /* Sets text (printf-style); path and position are left as they are. `diag` may be NULL. */
 void ecc_diag_set(struct ecc_diag *diag, const char *fmt, ...) ECC_PRINTF(2, 3);
+/* The same from a va_list, for a module's own failure helper (which also sets the line or the source). */
+void ecc_diag_vset(struct ecc_diag *diag, const char *fmt, va_list args) ECC_PRINTF(2, 0);
 void ecc_diag_set_path(struct ecc_diag *diag, const char *path);
 /* "source:line:column: path: text", omitting the parts that are empty. Writes at most `size` bytes. */
 void ecc_diag_format(const struct ecc_diag *diag, char *out, size_t size);
