@@ -5,7 +5,7 @@
 #  - `--adapter 'ecsconf adapter-c'` runs this very binary with no ecsconf on PATH;
 #  - Ctrl-C (SIGINT) while cases run: the reports hold what ran, the rest is SKIP "not run: interrupted",
 #    the console says INTERRUPTED and the exit is 1;
-#  - no case selected is a usage error (exit 2).
+#  - no case selected is a usage error (exit 2), and so is a report that cannot be written (before any case).
 set -u
 ecsconf="$1"
 cd "$(dirname "$0")/.."
@@ -77,4 +77,9 @@ rc=$?
 "$ecsconf" client --adapter true --only 'fault-*' --skip 'fault-*' >"$work/nout" 2>&1
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "no case selected" "$work/nout" || bad "no case selected: expected exit 2, got $rc"
+# A report that cannot be written is a usage error found before any case runs, not after the whole run.
+"$ecsconf" client --adapter true --only success-one-task --junit "$work/missing/r.xml" >"$work/wout" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "the folder '$work/missing' does not exist" "$work/wout" &&
+    ! grep -q "success-one-task" "$work/wout" || bad "a report into a missing folder: expected exit 2 before any case, got $rc"
 exit "$fail"

@@ -172,275 +172,328 @@ static void s_print_findings(struct ecc_client_fuzz_findings *findings, const ch
     }
 }
 
-static bool s_parse_unsigned(const char *name, const char *value, unsigned long max, unsigned *out) {
-    uint64_t parsed = 0;
-    if (!ecc_cli_parse_u64(value, 1, max, &parsed)) {
-        ecc_cli_error(s_cmd, "%s takes 1..%lu, got '%s'", name, max, value);
-        return false;
-    }
-    *out = (unsigned)parsed;
-    return true;
-}
+/* The command line, as given (the filters are built while reading it). */
+struct s_args {
+    const char *adapter;
+    const char *name;
+    const char *fixtures_dir;
+    const char *region;
+    const char *expect_fail_file;
+    const char *findings_dir;
+    const char *paths[S_MAX_PATHS]; /* case files or folders; client-cases/ when none is given */
+    size_t path_count;
+    uint64_t timeout_ms;
+    uint64_t attempt_timeout_ms;
+    uint64_t jobs;
+    uint64_t fuzz_count;
+    uint64_t fuzz_seed;
+    bool seed_given;
+    bool findings_given;
+    bool verbose;
+    struct ecc_filter only; /* owned */
+    struct ecc_filter skip; /* owned */
+    struct ecc_shard shard;
+    struct ecc_cli_report_option reports[4]; /* --results: the former name of --json */
+    char default_fixtures[4096];
+    char default_cases[4096];
+};
 
-int ecc_cmd_client(int argc, char **argv) {
-    const char *adapter = NULL;
-    const char *name = NULL;
-    char default_fixtures[4096], default_cases[4096];
-    const char *fixtures_dir = ecc_cli_data_path("fixtures", default_fixtures, sizeof(default_fixtures));
-    const char *region = ECC_MOCK_DEFAULT_REGION;
-    const char *junit = NULL;
-    const char *tap = NULL;
-    const char *json_file = NULL;
-    const char *expect_fail_file = NULL;
-    const char *paths[S_MAX_PATHS];
-    size_t path_count = 0;
-    unsigned timeout_ms = 30000;
-    unsigned attempt_timeout_ms = 5000;
-    unsigned jobs = 1;
-    unsigned fuzz_count = 0;
-    uint64_t fuzz_seed = 0;
-    bool seed_given = false;
-    bool findings_given = false;
-    const char *findings_dir = S_DEFAULT_FINDINGS;
-    struct ecc_client_fuzz_findings findings = {0};
-    bool verbose = false;
-    int exit_code = ECC_EXIT_OK;
-    struct ecc_diag diag;
-    struct ecc_filter only;
-    struct ecc_filter skip;
-    struct ecc_shard shard = {0};
+/* What the client run is made of; clean_up releases it. */
+struct s_client {
+    const char *command; /* the adapter, or this very binary for `ecsconf ...` */
+    char resolved[PATH_MAX + 1200];
     struct ecc_fixture_set fixtures;
     struct ecc_client_suite suite;
     struct ecc_expect_fail_list expect_fail;
+    struct ecc_client_fuzz_findings findings; /* --fuzz */
     struct ecc_run_report report;
-    bool report_ready = false;
-    ecc_diag_clear(&diag);
-    ecc_filter_init(&only);
-    ecc_filter_init(&skip);
-    ecc_fixture_set_init(&fixtures);
-    ecc_client_suite_init(&suite);
-    ecc_expect_fail_list_init(&expect_fail);
-    /* A CI log must show each case as it finishes, even when stdout is a pipe. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    bool color;
+};
 
-    for (int i = 1; i < argc; i++) {
-        const char *value;
-        struct ecc_filter *filter = NULL;
+static void s_init(struct s_args *args, struct s_client *client) {
+    *args = (struct s_args){
+        .region = ECC_MOCK_DEFAULT_REGION,
+        .findings_dir = S_DEFAULT_FINDINGS,
+        .timeout_ms = 30000,
+        .attempt_timeout_ms = 5000,
+        .jobs = 1,
+        .reports =
+            {{"--junit", ECC_REPORT_JUNIT, NULL},
+             {"--tap", ECC_REPORT_TAP, NULL},
+             {"--json", ECC_REPORT_JSON, NULL},
+             {"--results", ECC_REPORT_JSON, NULL}},
+    };
+    args->fixtures_dir = ecc_cli_data_path("fixtures", args->default_fixtures, sizeof(args->default_fixtures));
+    ecc_filter_init(&args->only);
+    ecc_filter_init(&args->skip);
+    *client = (struct s_client){0};
+    ecc_fixture_set_init(&client->fixtures);
+    ecc_client_suite_init(&client->suite);
+    ecc_expect_fail_list_init(&client->expect_fail);
+}
+
+static void s_clean_up(struct s_args *args, struct s_client *client) {
+    ecc_client_fuzz_findings_clean_up(&client->findings);
+    ecc_run_report_clean_up(&client->report);
+    ecc_expect_fail_list_clean_up(&client->expect_fail);
+    ecc_client_suite_clean_up(&client->suite);
+    ecc_fixture_set_clean_up(&client->fixtures);
+    ecc_filter_clean_up(&args->skip);
+    ecc_filter_clean_up(&args->only);
+}
+
+/* --only, --skip and --shard: true when argv[*i] is one of them; a bad value is printed and sets *bad. */
+static bool s_selection_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    const char *value = NULL;
+    if ((value = ecc_cli_option_value(argc, argv, i, "--shard"))) {
+        if (ecc_shard_parse(value, &args->shard, &diag) != ECC_OK) {
+            ecc_cli_error(s_cmd, "--shard: %s", diag.text);
+            *bad = true;
+        }
+        return true;
+    }
+    const char *name = "--only";
+    struct ecc_filter *filter = &args->only;
+    if (!(value = ecc_cli_option_value(argc, argv, i, name))) {
+        name = "--skip";
+        filter = &args->skip;
+        value = ecc_cli_option_value(argc, argv, i, name);
+    }
+    if (!value) {
+        return false;
+    }
+    if (ecc_filter_add(filter, value, &diag) != ECC_OK) {
+        ecc_cli_error(s_cmd, "%s %s: %s", name, value, diag.text);
+        *bad = true;
+    }
+    return true;
+}
+
+/* The numbers: true when argv[*i] is one of them. */
+static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
+    if (ecc_cli_number_option(s_cmd, argc, argv, i, "--seed", 0, UINT64_MAX, &args->fuzz_seed, bad)) {
+        args->seed_given = true;
+        return true;
+    }
+    return ecc_cli_number_option(s_cmd, argc, argv, i, "--timeout-ms", 1, 600000, &args->timeout_ms, bad) ||
+           ecc_cli_number_option(
+               s_cmd, argc, argv, i, "--attempt-timeout-ms", 1, 600000, &args->attempt_timeout_ms, bad) ||
+           ecc_cli_number_option(s_cmd, argc, argv, i, "--jobs", 1, S_MAX_JOBS, &args->jobs, bad) ||
+           ecc_cli_number_option(s_cmd, argc, argv, i, "--fuzz", 1, S_MAX_FUZZ, &args->fuzz_count, bad);
+}
+
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *value = NULL;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            goto done;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--adapter")) != NULL) {
-            adapter = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--name")) != NULL) {
-            name = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures")) != NULL) {
-            fixtures_dir = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region")) != NULL) {
-            region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--junit")) != NULL) {
-            junit = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tap")) != NULL) {
-            tap = value;
-        } else if (
-            (value = ecc_cli_option_value(argc, argv, &i, "--json")) != NULL ||
-            (value = ecc_cli_option_value(argc, argv, &i, "--results")) != NULL) {
-            json_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--only")) != NULL) {
-            filter = &only;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip")) != NULL) {
-            filter = &skip;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--timeout-ms")) != NULL) {
-            if (!s_parse_unsigned("--timeout-ms", value, 600000, &timeout_ms)) {
-                exit_code = ECC_EXIT_USAGE;
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--attempt-timeout-ms")) != NULL) {
-            if (!s_parse_unsigned("--attempt-timeout-ms", value, 600000, &attempt_timeout_ms)) {
-                exit_code = ECC_EXIT_USAGE;
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail")) != NULL) {
-            expect_fail_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--shard")) != NULL) {
-            if (ecc_shard_parse(value, &shard, &diag) != ECC_OK) {
-                ecc_cli_error(s_cmd, "--shard: %s", diag.text);
-                exit_code = ECC_EXIT_USAGE;
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--jobs")) != NULL) {
-            if (!s_parse_unsigned("--jobs", value, S_MAX_JOBS, &jobs)) {
-                exit_code = ECC_EXIT_USAGE;
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fuzz")) != NULL) {
-            if (!s_parse_unsigned("--fuzz", value, S_MAX_FUZZ, &fuzz_count)) {
-                exit_code = ECC_EXIT_USAGE;
-                goto done;
-            }
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--seed")) != NULL) {
-            if (!ecc_cli_parse_u64(value, 0, UINT64_MAX, &fuzz_seed)) {
-                ecc_cli_error(s_cmd, "--seed takes an unsigned 64-bit number, got '%s'", value);
-                exit_code = ECC_EXIT_USAGE;
-                goto done;
-            }
-            seed_given = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--findings")) != NULL) {
-            findings_dir = value;
-            findings_given = true;
+            return -1;
+        } else if (s_selection_option(argc, argv, &i, args, &bad) || s_number_option(argc, argv, &i, args, &bad)) {
+            continue;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--adapter"))) {
+            args->adapter = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--name"))) {
+            args->name = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
+            args->fixtures_dir = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
+            args->region = value;
+        } else if (ecc_cli_report_option(s_cmd, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
+            bad = value == NULL;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail"))) {
+            args->expect_fail_file = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--findings"))) {
+            args->findings_dir = value;
+            args->findings_given = true;
         } else if (strcmp(argv[i], "--verbose") == 0) {
-            verbose = true;
+            args->verbose = true;
         } else if (argv[i][0] == '-') {
             ecc_cli_error(s_cmd, "unknown option '%s' (see ecsconf client --help)", argv[i]);
-            exit_code = ECC_EXIT_USAGE;
-            goto done;
+            bad = true;
+        } else if (args->path_count == S_MAX_PATHS) {
+            ecc_cli_error(s_cmd, "at most %d case paths", S_MAX_PATHS);
+            bad = true;
         } else {
-            if (path_count == S_MAX_PATHS) {
-                ecc_cli_error(s_cmd, "at most %d case paths", S_MAX_PATHS);
-                exit_code = ECC_EXIT_USAGE;
-                goto done;
-            }
-            paths[path_count++] = argv[i];
-        }
-        if (filter != NULL && ecc_filter_add(filter, value, &diag) != ECC_OK) {
-            ecc_cli_error(s_cmd, "%s %s: %s", filter == &only ? "--only" : "--skip", value, diag.text);
-            exit_code = ECC_EXIT_USAGE;
-            goto done;
+            args->paths[args->path_count++] = argv[i];
         }
     }
-    if (adapter == NULL) {
-        ecc_cli_error(s_cmd, "--adapter CMD is required (see ecsconf client --help)");
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
-    }
-    if (fuzz_count == 0 && (seed_given || findings_given)) {
-        ecc_cli_error(s_cmd, "%s belongs to --fuzz N", seed_given ? "--seed" : "--findings");
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
-    }
-    if (fuzz_count > 0 && !seed_given && getrandom(&fuzz_seed, sizeof(fuzz_seed), 0) != (ssize_t)sizeof(fuzz_seed)) {
-        ecc_cli_error(s_cmd, "cannot draw a fuzz seed: %s (give --seed)", strerror(errno));
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
-    }
-    if (fuzz_count > 0 && ecc_client_fuzz_findings_init(&findings, findings_dir) != ECC_OK) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-    if (path_count == 0) {
-        paths[path_count++] = ecc_cli_data_path("client-cases", default_cases, sizeof(default_cases));
-    }
-    if (name == NULL) {
-        name = adapter;
-    }
-    char resolved[PATH_MAX + 1200];
-    const char *command = s_resolve_self(adapter, resolved, sizeof(resolved)) ? resolved : adapter;
+    return bad ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+}
 
-    /* Load everything first: a broken file is reported before anything runs. */
-    if (ecc_fixture_set_load_dir(&fixtures, fixtures_dir, s_suite_error, NULL) != ECC_OK ||
-        ecc_client_suite_load(&suite, &fixtures, paths, path_count, s_suite_error, NULL) != ECC_OK) {
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
+/* What the options need from each other, the reports (writable, each its own file), the fuzz seed and
+ * findings, and the defaults: the cases, the client's name, the command to run. */
+static int s_check(struct s_args *args, struct s_client *client) {
+    if (args->adapter == NULL) {
+        ecc_cli_error(s_cmd, "--adapter CMD is required (see ecsconf client --help)");
+        return ECC_EXIT_USAGE;
     }
-    if ((only.count > 0 && ecc_client_suite_check_filter(&suite, &only, "--only", &diag) != ECC_OK) ||
-        (skip.count > 0 && ecc_client_suite_check_filter(&suite, &skip, "--skip", &diag) != ECC_OK)) {
+    if (args->fuzz_count == 0 && (args->seed_given || args->findings_given)) {
+        ecc_cli_error(s_cmd, "%s belongs to --fuzz N", args->seed_given ? "--seed" : "--findings");
+        return ECC_EXIT_USAGE;
+    }
+    if (!ecc_cli_check_reports(s_cmd, args->reports, ECC_ARRAY_LEN(args->reports))) {
+        return ECC_EXIT_USAGE;
+    }
+    if (args->fuzz_count > 0 && !args->seed_given &&
+        getrandom(&args->fuzz_seed, sizeof(args->fuzz_seed), 0) != (ssize_t)sizeof(args->fuzz_seed)) {
+        ecc_cli_error(s_cmd, "cannot draw a fuzz seed: %s (give --seed)", strerror(errno));
+        return ECC_EXIT_SETUP;
+    }
+    if (args->fuzz_count > 0 && ecc_client_fuzz_findings_init(&client->findings, args->findings_dir) != ECC_OK) {
+        return ECC_EXIT_INTERNAL;
+    }
+    if (args->path_count == 0) {
+        args->paths[args->path_count++] =
+            ecc_cli_data_path("client-cases", args->default_cases, sizeof(args->default_cases));
+    }
+    if (args->name == NULL) {
+        args->name = args->adapter;
+    }
+    client->command =
+        s_resolve_self(args->adapter, client->resolved, sizeof(client->resolved)) ? client->resolved : args->adapter;
+    return ECC_EXIT_OK;
+}
+
+/* Everything is loaded first, so a broken file is reported before anything runs: the fixtures, the cases,
+ * the terms of --only and --skip, the expected failures. */
+static int s_load(const struct s_args *args, struct s_client *client) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_fixture_set_load_dir(&client->fixtures, args->fixtures_dir, s_suite_error, NULL) != ECC_OK ||
+        ecc_client_suite_load(&client->suite, &client->fixtures, args->paths, args->path_count, s_suite_error, NULL) !=
+            ECC_OK) {
+        return ECC_EXIT_USAGE;
+    }
+    if ((args->only.count > 0 &&
+         ecc_client_suite_check_filter(&client->suite, &args->only, "--only", &diag) != ECC_OK) ||
+        (args->skip.count > 0 &&
+         ecc_client_suite_check_filter(&client->suite, &args->skip, "--skip", &diag) != ECC_OK)) {
         s_print_diag(&diag);
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
+        return ECC_EXIT_USAGE;
     }
-    if (expect_fail_file != NULL && (ecc_expect_fail_load_file(&expect_fail, expect_fail_file, &diag) != ECC_OK ||
-                                     ecc_client_suite_check_expect_fail(&suite, &expect_fail, &diag) != ECC_OK)) {
+    if (args->expect_fail_file != NULL &&
+        (ecc_expect_fail_load_file(&client->expect_fail, args->expect_fail_file, &diag) != ECC_OK ||
+         ecc_client_suite_check_expect_fail(&client->suite, &client->expect_fail, &diag) != ECC_OK)) {
         s_print_diag(&diag);
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
+        return ECC_EXIT_USAGE;
     }
-    char shown[1200];
-    snprintf(shown, sizeof(shown), "adapter: %s", adapter);
-    if (ecc_run_report_init(&report, shown, name, NULL, fuzz_seed) != ECC_OK) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-    report.command = "ecsconf client";
-    report_ready = true;
+    return ECC_EXIT_OK;
+}
+
+/* Runs the selected cases (each fuzzed --fuzz times): the suite's status. */
+static enum ecc_status s_run_cases(const struct s_args *args, struct s_client *client, struct ecc_diag *diag) {
     struct ecc_client_fuzz_options fuzz = {
-        .count = fuzz_count, .seed = fuzz_seed, .findings = &findings, .interrupted = ecc_cancel_level_flag()};
-    if (fuzz_count > 0) {
-        printf(
-            "fuzz: %u answers per case, seed %llu (repeat with --seed %llu)\n",
-            fuzz_count,
-            (unsigned long long)fuzz_seed,
-            (unsigned long long)fuzz_seed);
-    }
-    bool color = ecc_report_use_color(stdout);
+        .count = (unsigned)args->fuzz_count,
+        .seed = args->fuzz_seed,
+        .findings = &client->findings,
+        .interrupted = ecc_cancel_level_flag()};
     struct ecc_client_suite_options options = {
         .run =
-            {.adapter = command,
-             .region = region,
-             .adapter_timeout_ms = timeout_ms,
-             .attempt_timeout_ms = attempt_timeout_ms,
-             .log_fn = verbose ? s_log : NULL},
-        .only = &only,
-        .skip = &skip,
-        .shard = &shard,
-        .expect_fail = expect_fail_file != NULL ? &expect_fail : NULL,
-        .jobs = jobs,
-        .fuzz = fuzz_count > 0 ? &fuzz : NULL,
+            {.adapter = client->command,
+             .region = args->region,
+             .adapter_timeout_ms = (unsigned)args->timeout_ms,
+             .attempt_timeout_ms = (unsigned)args->attempt_timeout_ms,
+             .log_fn = args->verbose ? s_log : NULL},
+        .only = &args->only,
+        .skip = &args->skip,
+        .shard = &args->shard,
+        .expect_fail = args->expect_fail_file != NULL ? &client->expect_fail : NULL,
+        .jobs = (unsigned)args->jobs,
+        .fuzz = args->fuzz_count > 0 ? &fuzz : NULL,
         .interrupted = ecc_cancel_level_flag(),
         .on_case_done = s_on_case_done,
-        .user_data = &color,
+        .user_data = &client->color,
     };
-    if (!ecc_cancel_install()) {
-        ecc_cli_error(s_cmd, "cannot install the Ctrl-C handler: %s", strerror(errno));
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
+    return ecc_client_suite_run(&client->suite, &options, &client->report, diag);
+}
+
+/* The findings, the summary and the reports after a run whose suite returned `status`; the exit code. */
+static int s_finish(
+    const struct s_args *args,
+    struct s_client *client,
+    enum ecc_status status,
+    bool interrupted,
+    const struct ecc_diag *diag) {
+    if (client->report.count == 0) {
+        ecc_cli_error(s_cmd, "no case selected (%zu left out by --only/--skip)", client->report.filtered_out);
+        return ECC_EXIT_USAGE;
     }
-    enum ecc_status status = ecc_client_suite_run(&suite, &options, &report, &diag);
-    ecc_cancel_uninstall();
-    bool interrupted = ecc_cancel_level() != 0;
-    if (status != ECC_ERR_NOMEM && interrupted) {
-        /* Every report says so: console INTERRUPTED, JSON "ok": false, a JUnit error, TAP Bail out! */
-        status = ecc_run_report_set_stop(&report, ECC_RUN_STOP_INTERRUPTED, "interrupted (Ctrl-C)") == ECC_OK
-                     ? status
-                     : ECC_ERR_NOMEM;
+    if (args->fuzz_count > 0) {
+        s_print_findings(&client->findings, args->adapter);
     }
-    if (status == ECC_ERR_NOMEM) {
-        exit_code = ECC_EXIT_INTERNAL;
-        goto done;
-    }
-    if (report.count == 0) {
-        ecc_cli_error(s_cmd, "no case selected (%zu left out by --only/--skip)", report.filtered_out);
-        exit_code = ECC_EXIT_USAGE;
-        goto done;
-    }
-    if (fuzz_count > 0) {
-        s_print_findings(&findings, adapter);
-    }
-    ecc_report_console_summary(stdout, &report, color);
-    exit_code = ecc_run_report_ok(&report) && !interrupted ? ECC_EXIT_OK : ECC_EXIT_FAILED;
+    ecc_report_console_summary(stdout, &client->report, client->color);
+    int exit_code = ecc_run_report_ok(&client->report) && !interrupted ? ECC_EXIT_OK : ECC_EXIT_FAILED;
     if (status != ECC_OK) {
-        s_print_diag(&diag);
+        s_print_diag(diag);
         exit_code = ECC_EXIT_SETUP;
     }
-    const struct {
-        const char *file;
-        enum ecc_report_format format;
-    } outputs[] = {{junit, ECC_REPORT_JUNIT}, {tap, ECC_REPORT_TAP}, {json_file, ECC_REPORT_JSON}};
-    for (size_t i = 0; i < ECC_ARRAY_LEN(outputs); i++) {
-        if (outputs[i].file != NULL &&
-            ecc_report_write_file(outputs[i].file, outputs[i].format, &report, &diag) != ECC_OK) {
-            s_print_diag(&diag);
-            exit_code = ECC_EXIT_SETUP;
-        }
+    if (!ecc_cli_write_reports(s_cmd, args->reports, ECC_ARRAY_LEN(args->reports), &client->report)) {
+        exit_code = ECC_EXIT_SETUP;
     }
+    return exit_code;
+}
 
-done:
-    ecc_client_fuzz_findings_clean_up(&findings);
-    if (report_ready) {
-        ecc_run_report_clean_up(&report);
+/* The report, the run under the Ctrl-C handler, then what it found; the run's exit code. */
+static int s_execute(const struct s_args *args, struct s_client *client) {
+    char shown[1200];
+    snprintf(shown, sizeof(shown), "adapter: %s", args->adapter);
+    if (ecc_run_report_init(&client->report, shown, args->name, NULL, args->fuzz_seed) != ECC_OK) {
+        return ECC_EXIT_INTERNAL;
     }
-    ecc_expect_fail_list_clean_up(&expect_fail);
-    ecc_client_suite_clean_up(&suite);
-    ecc_fixture_set_clean_up(&fixtures);
-    ecc_filter_clean_up(&skip);
-    ecc_filter_clean_up(&only);
+    client->report.command = "ecsconf client";
+    if (args->fuzz_count > 0) {
+        printf(
+            "fuzz: %u answers per case, seed %llu (repeat with --seed %llu)\n",
+            (unsigned)args->fuzz_count,
+            (unsigned long long)args->fuzz_seed,
+            (unsigned long long)args->fuzz_seed);
+    }
+    client->color = ecc_report_use_color(stdout);
+    if (!ecc_cancel_install()) {
+        ecc_cli_error(s_cmd, "cannot install the Ctrl-C handler: %s", strerror(errno));
+        return ECC_EXIT_INTERNAL;
+    }
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = s_run_cases(args, client, &diag);
+    ecc_cancel_uninstall();
+    bool interrupted = ecc_cancel_level() != 0;
+    if (status != ECC_ERR_NOMEM && interrupted &&
+        ecc_run_report_set_stop(&client->report, ECC_RUN_STOP_INTERRUPTED, "interrupted (Ctrl-C)") != ECC_OK) {
+        /* Every report says so: console INTERRUPTED, JSON "ok": false, a JUnit error, TAP Bail out! */
+        status = ECC_ERR_NOMEM;
+    }
+    if (status == ECC_ERR_NOMEM) {
+        return ECC_EXIT_INTERNAL;
+    }
+    return s_finish(args, client, status, interrupted, &diag);
+}
+
+int ecc_cmd_client(int argc, char **argv) {
+    struct s_args args;
+    struct s_client client;
+    s_init(&args, &client);
+    /* A CI log must show each case as it finishes, even when stdout is a pipe. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    int exit_code = s_parse(argc, argv, &args);
+    if (exit_code != ECC_EXIT_OK) {
+        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        goto done;
+    }
+    exit_code = s_check(&args, &client);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_load(&args, &client);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_execute(&args, &client);
+done:
+    s_clean_up(&args, &client);
     return exit_code;
 }
