@@ -46,6 +46,11 @@ if [ "$part" = emulator ]; then
     expect_exit 2 "unknown rule skipped" "$bin" fuzz --skip-rule reject.signatures --requests 1
     grep -q "no rule is named 'reject.signatures'" "$tmp/err" || fail "unknown --skip-rule not named"
     expect_exit 2 "--mock without endpoint" "$bin" fuzz --mock --requests 1
+    # Reports are checked before anything is sent: two into one file, or into a missing folder.
+    expect_exit 2 "two reports into one file" "$bin" fuzz --requests 1 --json "$tmp/r" --junit "$tmp/r"
+    grep -q "both write" "$tmp/err" && ! grep -q "fuzzed" "$tmp/out" || fail "two reports into one file not refused first"
+    expect_exit 2 "a report into a missing folder" "$bin" fuzz --requests 1 --json "$tmp/missing/r.json"
+    grep -q "does not exist" "$tmp/err" || fail "a report into a missing folder not refused"
     expect_exit 0 "--help" "$bin" fuzz --help
     grep -q "reject.signature" "$tmp/out" || fail "--help does not list the rules"
     # A loopback port nothing listens on: the endpoint is unusable.

@@ -158,252 +158,325 @@ static void s_print_summary(const struct ecc_wirefuzz_result *result, uint64_t s
         seed);
 }
 
-int ecc_cmd_fuzz(int argc, char **argv) {
-    struct ecc_cli_endpoint target = {0};
-    struct ecc_profile profile_data;
-    ecc_profile_init(&profile_data);
-    const char *fixtures_dir = NULL, *junit = NULL, *json_file = NULL;
-    bool bad = false, seed_given = false, allow_remote = false, requests_given = false, attacks = false;
-    bool mock = false;
+/* The command line, as given. */
+struct s_args {
+    struct ecc_cli_endpoint target;
+    const char *fixtures_dir;
     const char *skip_rules[16];
-    size_t skip_rule_count = 0;
-    uint64_t attack_ms = 2000, attack_connections = 300;
-    uint64_t jobs = 8, seed = 0, requests = 1000, duration_s = 0, steps = 32, request_timeout_ms = 10000;
-    struct ecc_credentials credentials;
-    ecc_credentials_init(&credentials);
-    struct ecc_fixture_set fixtures;
-    ecc_fixture_set_init(&fixtures);
-    struct ecc_wirefuzz_result result;
-    ecc_wirefuzz_result_init(&result);
-    struct ecc_run_report report = {0};
-    struct ecc_emulator_server *emulator = NULL;
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    int exit_code = ECC_EXIT_USAGE;
+    size_t skip_rule_count;
+    bool seed_given;
+    bool allow_remote;
+    bool requests_given;
+    bool attacks;
+    bool mock;
+    uint64_t attack_ms;
+    uint64_t attack_connections;
+    uint64_t jobs;
+    uint64_t seed;
+    uint64_t requests;
+    uint64_t duration_s;
+    uint64_t steps;
+    uint64_t request_timeout_ms;
+    struct ecc_cli_report_option reports[2];
+};
 
-    for (int i = 1; i < argc; i++) {
+/* What the fuzz run is made of; clean_up releases it. */
+struct s_fuzz {
+    const char *endpoint; /* given, from the environment, or the embedded emulator's URL once started */
+    bool embedded;
+    const char *region;
+    struct ecc_profile profile_data;   /* owned (profile.h) */
+    const struct ecc_profile *profile; /* &profile_data once loaded */
+    struct ecc_credentials credentials;
+    char credentials_source[ECC_CREDENTIALS_SOURCE_MAX];
+    char prefix[12];
+    struct ecc_fixture_set fixtures;
+    struct ecc_emulator_server *emulator;
+    struct ecc_wirefuzz_result result;
+    struct ecc_run_report report;
+};
+
+static void s_fuzz_clean_up(struct s_fuzz *fuzz) {
+    ecc_profile_clean_up(&fuzz->profile_data);
+    ecc_run_report_clean_up(&fuzz->report);
+    ecc_wirefuzz_result_clean_up(&fuzz->result);
+    ecc_emulator_server_destroy(fuzz->emulator);
+    ecc_credentials_clean_up(&fuzz->credentials);
+    ecc_fixture_set_clean_up(&fuzz->fixtures);
+}
+
+/* --skip-rule RULE: a known rule, at most 16 of them; a bad one is printed and sets *bad. */
+static void s_add_skip_rule(struct s_args *args, const char *rule, bool *bad) {
+    if (args->skip_rule_count == ECC_ARRAY_LEN(args->skip_rules)) {
+        ecc_cli_error(S_CMD, "--skip-rule given more than %zu times", ECC_ARRAY_LEN(args->skip_rules));
+        *bad = true;
+    } else if (ecc_wirefuzz_rule_index(rule) < 0) {
+        ecc_cli_error(S_CMD, "--skip-rule: no rule is named '%s' (see ecsconf fuzz --help)", rule);
+        *bad = true;
+    } else {
+        args->skip_rules[args->skip_rule_count++] = rule;
+    }
+}
+
+/* The numbers: true when argv[*i] is one of them. */
+static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
+    if (ecc_cli_number_option(S_CMD, argc, argv, i, "--requests", 1, UINT64_C(1000000000), &args->requests, bad)) {
+        args->requests_given = true;
+        return true;
+    }
+    if (ecc_cli_number_option(S_CMD, argc, argv, i, "--seed", 0, UINT64_MAX, &args->seed, bad)) {
+        args->seed_given = true;
+        return true;
+    }
+    return ecc_cli_number_option(S_CMD, argc, argv, i, "--attack-ms", 100, 60000, &args->attack_ms, bad) ||
+           ecc_cli_number_option(
+               S_CMD, argc, argv, i, "--attack-connections", 1, 1000, &args->attack_connections, bad) ||
+           ecc_cli_number_option(S_CMD, argc, argv, i, "--duration", 1, 86400, &args->duration_s, bad) ||
+           ecc_cli_number_option(S_CMD, argc, argv, i, "--jobs", 1, 256, &args->jobs, bad) ||
+           ecc_cli_number_option(S_CMD, argc, argv, i, "--steps", 1, 100000, &args->steps, bad) ||
+           ecc_cli_number_option(
+               S_CMD, argc, argv, i, "--request-timeout-ms", 1, 3600000, &args->request_timeout_ms, bad);
+}
+
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
         const char *value = NULL;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            exit_code = ECC_EXIT_OK;
-            goto done;
-        } else if (ecc_cli_endpoint_option(argc, argv, &i, &target)) {
+            return -1;
+        } else if (
+            ecc_cli_endpoint_option(argc, argv, &i, &args->target) || s_number_option(argc, argv, &i, args, &bad)) {
             continue;
         } else if (strcmp(argv[i], "--mock") == 0) {
-            mock = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip-rule"))) {
-            if (skip_rule_count == ECC_ARRAY_LEN(skip_rules)) {
-                ecc_cli_error(S_CMD, "--skip-rule given more than %zu times", ECC_ARRAY_LEN(skip_rules));
-                goto done;
-            }
-            if (ecc_wirefuzz_rule_index(value) < 0) {
-                ecc_cli_error(S_CMD, "--skip-rule: no rule is named '%s' (see ecsconf fuzz --help)", value);
-                goto done;
-            }
-            skip_rules[skip_rule_count++] = value;
+            args->mock = true;
         } else if (strcmp(argv[i], "--attacks") == 0) {
-            attacks = true;
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--attack-ms", 100, 60000, &attack_ms, &bad)) {
-        } else if (ecc_cli_number_option(
-                       S_CMD, argc, argv, &i, "--attack-connections", 1, 1000, &attack_connections, &bad)) {
+            args->attacks = true;
         } else if (strcmp(argv[i], "--allow-remote") == 0) {
-            allow_remote = true;
+            args->allow_remote = true;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip-rule"))) {
+            s_add_skip_rule(args, value, &bad);
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
-            fixtures_dir = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--junit"))) {
-            junit = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--json"))) {
-            json_file = value;
-        } else if (ecc_cli_number_option(
-                       S_CMD, argc, argv, &i, "--requests", 1, UINT64_C(1000000000), &requests, &bad)) {
-            requests_given = true;
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--duration", 1, 86400, &duration_s, &bad)) {
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--jobs", 1, 256, &jobs, &bad)) {
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--steps", 1, 100000, &steps, &bad)) {
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--seed", 0, UINT64_MAX, &seed, &bad)) {
-            seed_given = true;
-        } else if (ecc_cli_number_option(
-                       S_CMD, argc, argv, &i, "--request-timeout-ms", 1, 3600000, &request_timeout_ms, &bad)) {
+            args->fixtures_dir = value;
+        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
+            bad = value == NULL;
         } else {
             ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf fuzz --help)", argv[i]);
-            goto done;
-        }
-        if (bad) {
-            goto done;
+            bad = true;
         }
     }
-    if (duration_s && !requests_given) {
-        requests = 0; /* --duration alone: as many as fit */
+    if (args->duration_s && !args->requests_given) {
+        args->requests = 0; /* --duration alone: as many as fit */
     }
+    return bad ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+}
 
-    const char *endpoint = target.endpoint ? target.endpoint : ecc_cli_endpoint_from_env();
-    const char *region = target.region;
-    bool embedded = endpoint == NULL;
-    exit_code = ecc_cli_profile_load(S_CMD, target.profile, embedded, NULL, &profile_data, NULL);
+/* --mock: the mock's test key when the environment has none (ecsconf serve's default). */
+static int s_use_mock_key(struct ecc_profile *profile) {
+    free(profile->access_key_id);
+    free(profile->secret_access_key);
+    profile->access_key_id = ecc_strdup(ECC_MOCK_DEFAULT_ACCESS_KEY_ID);
+    profile->secret_access_key = ecc_strdup(ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY);
+    return profile->access_key_id && profile->secret_access_key ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
+}
+
+/* Checks every input before anything is sent: the profile, --mock, the endpoint (loopback unless
+ * --allow-remote), the reports and the fixtures. ECC_EXIT_OK, or the exit code (printed). */
+static int s_check_inputs(const struct s_args *args, struct s_fuzz *fuzz) {
+    fuzz->endpoint = args->target.endpoint ? args->target.endpoint : ecc_cli_endpoint_from_env();
+    fuzz->embedded = fuzz->endpoint == NULL;
+    int exit_code = ecc_cli_profile_load(S_CMD, args->target.profile, fuzz->embedded, NULL, &fuzz->profile_data, NULL);
     if (exit_code != ECC_EXIT_OK) {
-        goto done;
+        return exit_code;
     }
-    exit_code = ECC_EXIT_USAGE;
-    const struct ecc_profile *profile = &profile_data;
-    if (mock && embedded) {
+    fuzz->profile = &fuzz->profile_data;
+    if (args->mock && fuzz->embedded) {
         ecc_cli_error(S_CMD, "--mock needs the --endpoint of an `ecsconf serve` mock");
-        goto done;
+        return ECC_EXIT_USAGE;
     }
-    if (mock) {
-        /* The mock's test key when the environment has none (ecsconf serve's default). */
-        free(profile_data.access_key_id);
-        free(profile_data.secret_access_key);
-        profile_data.access_key_id = ecc_strdup(ECC_MOCK_DEFAULT_ACCESS_KEY_ID);
-        profile_data.secret_access_key = ecc_strdup(ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY);
-        if (!profile_data.access_key_id || !profile_data.secret_access_key) {
-            exit_code = ECC_EXIT_INTERNAL;
-            goto done;
-        }
+    if (args->mock && s_use_mock_key(&fuzz->profile_data) != ECC_EXIT_OK) {
+        return ECC_EXIT_INTERNAL;
     }
-    if (!embedded && !allow_remote && !ecc_runner_endpoint_is_loopback(endpoint)) {
+    if (!fuzz->embedded && !args->allow_remote && !ecc_runner_endpoint_is_loopback(fuzz->endpoint)) {
         ecc_cli_error(
             S_CMD,
             "--endpoint %s is not a loopback address: fuzzing sends hostile input and starts tasks; give "
             "--allow-remote to fuzz it anyway",
-            endpoint);
-        goto done;
+            fuzz->endpoint);
+        return ECC_EXIT_USAGE;
     }
+    if (!ecc_cli_check_reports(S_CMD, args->reports, ECC_ARRAY_LEN(args->reports))) {
+        return ECC_EXIT_USAGE;
+    }
+    const char *fixtures_dir = args->fixtures_dir;
     if (!fixtures_dir && ecc_cli_is_dir("fixtures")) {
         fixtures_dir = "fixtures";
     }
-    if (fixtures_dir && ecc_fixture_set_load_dir(&fixtures, fixtures_dir, s_print_load_error, NULL) != ECC_OK) {
-        goto done;
+    if (fixtures_dir && ecc_fixture_set_load_dir(&fuzz->fixtures, fixtures_dir, s_print_load_error, NULL) != ECC_OK) {
+        return ECC_EXIT_USAGE;
     }
+    return ECC_EXIT_OK;
+}
 
-    if (!region) {
-        region = ecc_credentials_region_from_env();
+/* The region, the credentials, the seed, the run prefix and the embedded emulator. */
+static int s_prepare(struct s_args *args, struct s_fuzz *fuzz) {
+    fuzz->region = args->target.region ? args->target.region : ecc_credentials_region_from_env();
+    if (!fuzz->region) {
+        fuzz->region = fuzz->profile->region ? fuzz->profile->region : ECC_EMULATOR_DEFAULT_REGION;
     }
-    if (!region) {
-        region = profile->region ? profile->region : ECC_EMULATOR_DEFAULT_REGION;
-    }
-    char credentials_source[ECC_CREDENTIALS_SOURCE_MAX];
-    exit_code = ecc_cli_credentials(S_CMD, profile, &credentials, credentials_source, sizeof(credentials_source));
+    int exit_code = ecc_cli_credentials(
+        S_CMD, fuzz->profile, &fuzz->credentials, fuzz->credentials_source, sizeof(fuzz->credentials_source));
     if (exit_code != ECC_EXIT_OK) {
-        goto done;
+        return exit_code;
     }
-    exit_code = ECC_EXIT_USAGE;
-    if (!seed_given) {
-        seed = ecc_cli_clock_seed();
+    if (!args->seed_given) {
+        args->seed = ecc_cli_clock_seed();
     }
     /* Resource names are fresh for every run (as for `run`), so a repeated seed does not meet what an
      * earlier run left on a persistent endpoint; the requests differ only in those names. */
-    char prefix[12];
-    ecc_runner_make_prefix((uint32_t)ecc_cli_clock_seed(), prefix);
-
-    if (embedded) {
-        emulator = ecc_cli_start_emulator(S_CMD, region, seed, 2, false);
-        if (!emulator) {
-            exit_code = ECC_EXIT_SETUP;
-            goto done;
+    ecc_runner_make_prefix((uint32_t)ecc_cli_clock_seed(), fuzz->prefix);
+    if (fuzz->embedded) {
+        fuzz->emulator = ecc_cli_start_emulator(S_CMD, fuzz->region, args->seed, 2, false);
+        if (!fuzz->emulator) {
+            return ECC_EXIT_SETUP;
         }
-        endpoint = ecc_emulator_server_url(emulator);
+        fuzz->endpoint = ecc_emulator_server_url(fuzz->emulator);
     }
+    return ECC_EXIT_OK;
+}
 
-    struct ecc_wirefuzz_options options;
-    ecc_wirefuzz_options_init(&options);
-    options.endpoint_url = endpoint;
-    options.region = region;
-    options.credentials = &credentials;
-    options.prefix = prefix;
-    options.seed = seed;
-    options.max_requests = requests;
-    options.duration_ms = duration_s * 1000u;
-    options.jobs = (unsigned)jobs;
-    options.sequence_steps = (unsigned)steps;
-    options.transport.timeout_ms = (long)request_timeout_ms;
-    options.transport.ca_bundle = target.ca_bundle;
-    options.transport.insecure = target.insecure;
-    options.fixtures = &fixtures;
-    options.interrupted = &ecc_cli_interrupted;
-    options.attacks = attacks;
-    options.attack_ms = (unsigned)attack_ms;
-    options.attack_connections = (unsigned)attack_connections;
+static void s_wirefuzz_options(const struct s_args *args, struct s_fuzz *fuzz, struct ecc_wirefuzz_options *options) {
     static const char *const mock_errors[] = {ECC_MOCK_NO_MATCH_ERROR};
-    options.stateless = mock;
-    options.extra_error_types = mock ? mock_errors : NULL;
-    options.extra_error_type_count = mock ? ECC_ARRAY_LEN(mock_errors) : 0;
-    options.skip_rules = skip_rules;
-    options.skip_rule_count = skip_rule_count;
+    ecc_wirefuzz_options_init(options);
+    options->endpoint_url = fuzz->endpoint;
+    options->region = fuzz->region;
+    options->credentials = &fuzz->credentials;
+    options->prefix = fuzz->prefix;
+    options->seed = args->seed;
+    options->max_requests = args->requests;
+    options->duration_ms = args->duration_s * 1000u;
+    options->jobs = (unsigned)args->jobs;
+    options->sequence_steps = (unsigned)args->steps;
+    options->transport.timeout_ms = (long)args->request_timeout_ms;
+    options->transport.ca_bundle = args->target.ca_bundle;
+    options->transport.insecure = args->target.insecure;
+    options->fixtures = &fuzz->fixtures;
+    options->interrupted = &ecc_cli_interrupted;
+    options->attacks = args->attacks;
+    options->attack_ms = (unsigned)args->attack_ms;
+    options->attack_connections = (unsigned)args->attack_connections;
+    options->stateless = args->mock;
+    options->extra_error_types = args->mock ? mock_errors : NULL;
+    options->extra_error_type_count = args->mock ? ECC_ARRAY_LEN(mock_errors) : 0;
+    options->skip_rules = args->skip_rules;
+    options->skip_rule_count = args->skip_rule_count;
+}
 
+static void s_print_start(const struct s_args *args, const struct s_fuzz *fuzz) {
     char who[256];
-    ecc_credentials_describe(&credentials, who, sizeof(who));
+    ecc_credentials_describe(&fuzz->credentials, who, sizeof(who));
     printf(
         "ecsconf fuzz: %s (%s), profile %s, region %s, %s\n",
-        embedded ? "embedded emulator" : endpoint,
-        endpoint,
-        profile->name,
-        region,
+        fuzz->embedded ? "embedded emulator" : fuzz->endpoint,
+        fuzz->endpoint,
+        fuzz->profile->name,
+        fuzz->region,
         who);
     printf(
         "ecsconf fuzz: seed %" PRIu64 ", resource prefix %s, %" PRIu64 " %s, %s%" PRIu64 " %s%s",
-        seed,
-        prefix,
-        jobs,
-        ecc_plural(jobs, "job", "jobs"),
-        requests ? "" : "no limit of ",
-        requests,
-        ecc_plural(requests, "request", "requests"),
-        duration_s ? "" : "\n");
-    if (duration_s) {
-        printf(", at most %" PRIu64 " s\n", duration_s);
+        args->seed,
+        fuzz->prefix,
+        args->jobs,
+        ecc_plural(args->jobs, "job", "jobs"),
+        args->requests ? "" : "no limit of ",
+        args->requests,
+        ecc_plural(args->requests, "request", "requests"),
+        args->duration_s ? "" : "\n");
+    if (args->duration_s) {
+        printf(", at most %" PRIu64 " s\n", args->duration_s);
     }
     fflush(stdout);
+}
 
+/* --json and --junit, when asked for: one FAIL per finding class, one PASS per clean rule. */
+static int s_write_reports(const struct s_args *args, struct s_fuzz *fuzz) {
+    if (!args->reports[0].file && !args->reports[1].file) {
+        return ECC_EXIT_OK;
+    }
+    const char *shown = fuzz->embedded ? "embedded emulator" : fuzz->endpoint;
+    if (ecc_run_report_init(&fuzz->report, shown, fuzz->profile->name, fuzz->prefix, args->seed) != ECC_OK) {
+        return ECC_EXIT_INTERNAL;
+    }
+    fuzz->report.command = "ecsconf fuzz";
+    if (ecc_wirefuzz_to_report(&fuzz->result, &fuzz->report) != ECC_OK) {
+        return ECC_EXIT_INTERNAL;
+    }
+    if (!ecc_cli_write_reports(S_CMD, args->reports, ECC_ARRAY_LEN(args->reports), &fuzz->report)) {
+        return ECC_EXIT_SETUP;
+    }
+    return ECC_EXIT_OK;
+}
+
+/* Fuzzes until --requests or --duration (or Ctrl-C), then the summary and the reports; the exit code. */
+static int s_execute(const struct s_args *args, struct s_fuzz *fuzz) {
+    struct ecc_wirefuzz_options options;
+    s_wirefuzz_options(args, fuzz, &options);
+    s_print_start(args, fuzz);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
     struct sigaction previous;
     ecc_cli_catch_sigint(&previous);
-    enum ecc_status status = ecc_wirefuzz_run(&options, &result, &diag);
+    enum ecc_status status = ecc_wirefuzz_run(&options, &fuzz->result, &diag);
     sigaction(SIGINT, &previous, NULL);
     if (status != ECC_OK) {
         ecc_cli_error(S_CMD, "%s", diag.text);
-        exit_code = status == ECC_ERR_INVALID ? ECC_EXIT_SETUP : ECC_EXIT_INTERNAL;
-        goto done;
+        return status == ECC_ERR_INVALID ? ECC_EXIT_SETUP : ECC_EXIT_INTERNAL;
     }
-    if (result.unusable) {
-        ecc_cli_error(S_CMD, "the endpoint is unusable: %s", result.unusable_reason);
-        exit_code = ECC_EXIT_SETUP;
-        goto done;
+    if (fuzz->result.unusable) {
+        ecc_cli_error(S_CMD, "the endpoint is unusable: %s", fuzz->result.unusable_reason);
+        return ECC_EXIT_SETUP;
     }
-    s_print_summary(&result, seed);
-    exit_code = result.count || result.classes_dropped ? ECC_EXIT_FAILED : ECC_EXIT_OK;
-    if (result.interrupted) {
-        printf("ecsconf fuzz: interrupted; resources of this run are named %s-*\n", prefix);
+    s_print_summary(&fuzz->result, args->seed);
+    int exit_code = fuzz->result.count || fuzz->result.classes_dropped ? ECC_EXIT_FAILED : ECC_EXIT_OK;
+    if (fuzz->result.interrupted) {
+        printf("ecsconf fuzz: interrupted; resources of this run are named %s-*\n", fuzz->prefix);
         exit_code = ECC_EXIT_FAILED;
     }
-    if (junit || json_file) {
-        if (ecc_run_report_init(&report, embedded ? "embedded emulator" : endpoint, profile->name, prefix, seed) !=
-            ECC_OK) {
-            exit_code = ECC_EXIT_INTERNAL;
-            goto done;
-        }
-        report.command = "ecsconf fuzz";
-        if (ecc_wirefuzz_to_report(&result, &report) != ECC_OK) {
-            exit_code = ECC_EXIT_INTERNAL;
-            goto done;
-        }
-        const struct {
-            const char *file;
-            enum ecc_report_format format;
-        } outputs[] = {{junit, ECC_REPORT_JUNIT}, {json_file, ECC_REPORT_JSON}};
-        for (size_t i = 0; i < ECC_ARRAY_LEN(outputs); i++) {
-            if (outputs[i].file &&
-                ecc_report_write_file(outputs[i].file, outputs[i].format, &report, &diag) != ECC_OK) {
-                ecc_cli_error(S_CMD, "%s", diag.text);
-                exit_code = ECC_EXIT_SETUP;
-            }
-        }
-    }
+    int written = s_write_reports(args, fuzz);
+    return written == ECC_EXIT_OK ? exit_code : written;
+}
 
+int ecc_cmd_fuzz(int argc, char **argv) {
+    struct s_args args = {
+        .attack_ms = 2000,
+        .attack_connections = 300,
+        .jobs = 8,
+        .requests = 1000,
+        .steps = 32,
+        .request_timeout_ms = 10000,
+        .reports = {{"--junit", ECC_REPORT_JUNIT, NULL}, {"--json", ECC_REPORT_JSON, NULL}},
+    };
+    struct s_fuzz fuzz = {0};
+    ecc_profile_init(&fuzz.profile_data);
+    ecc_credentials_init(&fuzz.credentials);
+    ecc_fixture_set_init(&fuzz.fixtures);
+    ecc_wirefuzz_result_init(&fuzz.result);
+    int exit_code = s_parse(argc, argv, &args);
+    if (exit_code != ECC_EXIT_OK) {
+        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        goto done;
+    }
+    exit_code = s_check_inputs(&args, &fuzz);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_prepare(&args, &fuzz);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_execute(&args, &fuzz);
 done:
-    ecc_profile_clean_up(&profile_data);
-    ecc_run_report_clean_up(&report);
-    ecc_wirefuzz_result_clean_up(&result);
-    ecc_emulator_server_destroy(emulator);
-    ecc_credentials_clean_up(&credentials);
-    ecc_fixture_set_clean_up(&fixtures);
+    s_fuzz_clean_up(&fuzz);
     return exit_code;
 }
