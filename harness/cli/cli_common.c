@@ -1,6 +1,6 @@
 /* What the subcommands that talk to an endpoint (`run`, `fuzz`) share: the endpoint, profile,
  * credentials and seed they start from, number options, folders, and the Ctrl-C counter (they stop at
- * the first Ctrl-C and abandon their cleanup at the second). */
+ * the first Ctrl-C and abandon their cleanup at the second); and the --keys file of `emulate` and `verify`. */
 #include "commands.h"
 
 #include "ecc/credentials.h"
@@ -182,4 +182,17 @@ uint64_t ecc_cli_clock_seed(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+}
+
+int ecc_cli_load_key_file(const char *cmd, const char *path, struct ecc_key_file *file) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    enum ecc_status status = ecc_key_file_load(file, path, &diag);
+    if (status != ECC_OK) {
+        char where[1024];
+        ecc_diag_format(&diag, where, sizeof(where));
+        ecc_cli_error(cmd, "--keys: %s", where);
+        return status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_USAGE;
+    }
+    return ECC_EXIT_OK;
 }

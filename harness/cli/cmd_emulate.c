@@ -5,13 +5,13 @@
 #include "ecc/emulator.h"
 #include "ecc/server.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define S_CMD "emulate"
 
 static void s_help(FILE *out) {
     fprintf(
@@ -71,181 +71,178 @@ static void s_help(FILE *out) {
         "Stops gracefully on SIGINT or SIGTERM (requests in flight are answered first).\n");
 }
 
-static bool s_parse_unsigned(const char *text, unsigned long long max, unsigned long long *out) {
-    char *end = NULL;
-    errno = 0;
-    unsigned long long value = strtoull(text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-' || value > max) {
+/* The command line, as given, in the options it fills. */
+struct s_args {
+    char address[128];
+    uint16_t port;
+    const char *keys_path;
+    const char *config_path;
+    struct ecc_emulator_options options;
+    struct ecc_server_options server_options;
+    struct ecc_cli_tls tls;
+};
+
+/* --defect NAME: a known defect; an unknown one is printed and sets *bad. */
+static void s_add_defect(struct s_args *args, const char *name, bool *bad) {
+    unsigned defect = ecc_emulator_defect_find(name);
+    if (!defect) {
+        ecc_cli_error(
+            S_CMD,
+            "--defect: unknown defect '%s' (%s, %s)",
+            name,
+            ecc_emulator_defect_name(0),
+            ecc_emulator_defect_name(1));
+        *bad = true;
+    }
+    args->options.defects |= defect;
+}
+
+/* --threads, --max-tasks and --seed: true when argv[*i] is one of them. */
+static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
+    uint64_t number = 0;
+    if (ecc_cli_number_option(S_CMD, argc, argv, i, "--threads", 1, 256, &number, bad)) {
+        args->server_options.thread_count = (unsigned)number;
+    } else if (ecc_cli_number_option(S_CMD, argc, argv, i, "--max-tasks", 1, 100000000, &number, bad)) {
+        args->options.max_tasks = (size_t)number;
+    } else if (ecc_cli_number_option(S_CMD, argc, argv, i, "--seed", 0, UINT64_MAX, &number, bad)) {
+        args->options.seed = number;
+    } else {
         return false;
     }
-    *out = value;
     return true;
 }
 
-int ecc_cmd_emulate(int argc, char **argv) {
-    const char *cmd = "emulate";
-    char address[128] = "127.0.0.1";
-    uint16_t port = 0;
-    const char *keys_path = NULL, *config_path = NULL;
-    struct ecc_emulator_options options;
-    ecc_emulator_options_init(&options);
-    struct ecc_server_options server_options;
-    ecc_server_options_init(&server_options);
-    struct ecc_cli_tls tls;
-    ecc_cli_tls_init(&tls);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        unsigned long long number = 0;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *value = NULL;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
-            return ECC_EXIT_OK;
-        } else if (strcmp(arg, "--no-auth") == 0) {
-            options.no_auth = true;
-        } else if (strcmp(arg, "--control") == 0) {
-            options.control_enabled = true;
-        } else if (!value) {
-            ecc_cli_error(cmd, "unknown option or missing value: '%s' (see --help)", arg);
-            return ECC_EXIT_USAGE;
-        } else if (strcmp(arg, "--listen") == 0) {
-            struct ecc_diag listen_diag;
-            ecc_diag_clear(&listen_diag);
-            if (ecc_server_parse_listen(value, address, sizeof(address), &port, &listen_diag) != ECC_OK) {
-                ecc_cli_error(cmd, "--listen: %s (e.g. 127.0.0.1:8080 or [::1]:0)", listen_diag.text);
-                return ECC_EXIT_USAGE;
-            }
-            i++;
-        } else if (strcmp(arg, "--threads") == 0) {
-            if (!s_parse_unsigned(value, 256, &number) || number == 0) {
-                ecc_cli_error(cmd, "--threads wants 1 to 256, not '%s'", value);
-                return ECC_EXIT_USAGE;
-            }
-            server_options.thread_count = (unsigned)number;
-            i++;
-        } else if (strcmp(arg, "--max-tasks") == 0) {
-            if (!s_parse_unsigned(value, 100000000, &number) || number == 0) {
-                ecc_cli_error(cmd, "--max-tasks wants a positive number, not '%s'", value);
-                return ECC_EXIT_USAGE;
-            }
-            options.max_tasks = (size_t)number;
-            i++;
-        } else if (strcmp(arg, "--seed") == 0) {
-            if (!s_parse_unsigned(value, ULLONG_MAX, &number)) {
-                ecc_cli_error(cmd, "--seed wants a number, not '%s'", value);
-                return ECC_EXIT_USAGE;
-            }
-            options.seed = number;
-            i++;
-        } else if (strcmp(arg, "--defect") == 0) {
-            unsigned defect = ecc_emulator_defect_find(value);
-            if (!defect) {
-                ecc_cli_error(
-                    cmd,
-                    "--defect: unknown defect '%s' (%s, %s)",
-                    value,
-                    ecc_emulator_defect_name(0),
-                    ecc_emulator_defect_name(1));
-                return ECC_EXIT_USAGE;
-            }
-            options.defects |= defect;
-            i++;
-        } else if (strcmp(arg, "--region") == 0) {
-            options.region = value;
-            i++;
-        } else if (strcmp(arg, "--keys") == 0) {
-            keys_path = value;
-            i++;
-        } else if (strcmp(arg, "--config") == 0) {
-            config_path = value;
-            i++;
-        } else if (strcmp(arg, "--tls-cert") == 0) {
-            tls.cert_file = value;
-            i++;
-        } else if (strcmp(arg, "--tls-key") == 0) {
-            tls.key_file = value;
-            i++;
+            return -1;
+        } else if (strcmp(argv[i], "--no-auth") == 0) {
+            args->options.no_auth = true;
+        } else if (strcmp(argv[i], "--control") == 0) {
+            args->options.control_enabled = true;
+        } else if (
+            ecc_cli_listen_option(S_CMD, argc, argv, &i, args->address, sizeof(args->address), &args->port, &bad) ||
+            s_number_option(argc, argv, &i, args, &bad)) {
+            continue;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--defect"))) {
+            s_add_defect(args, value, &bad);
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
+            args->options.region = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--keys"))) {
+            args->keys_path = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--config"))) {
+            args->config_path = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-cert"))) {
+            args->tls.cert_file = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-key"))) {
+            args->tls.key_file = value;
         } else {
-            ecc_cli_error(cmd, "unknown option '%s' (see --help)", arg);
-            return ECC_EXIT_USAGE;
+            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see --help)", argv[i]);
+            bad = true;
         }
     }
+    return bad ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+}
 
-    int exit_code = ECC_EXIT_SETUP;
-    struct ecc_emulator_key *keys = NULL;
-    struct ecc_key_file key_file;
-    ecc_key_file_init(&key_file);
-    struct ecc_emulator_server *server = NULL;
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    char where[1024];
-    int tls_status = ecc_cli_tls_load(cmd, &tls);
-    if (tls_status != ECC_EXIT_OK) {
-        return tls_status;
+/* --keys FILE as the emulator's keys (*keys owned by the caller; the entries borrow the file's strings). */
+static int s_load_keys(const char *path, struct ecc_key_file *file, struct ecc_emulator_key **keys) {
+    int exit_code = ecc_cli_load_key_file(S_CMD, path, file);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
     }
-    server_options.tls_cert_pem = tls.cert_pem;
-    server_options.tls_key_pem = tls.key_pem;
-    if (keys_path) {
-        enum ecc_status loaded = ecc_key_file_load(&key_file, keys_path, &diag);
-        keys = loaded == ECC_OK ? calloc(key_file.count, sizeof(*keys)) : NULL;
-        if (!keys) {
-            ecc_diag_format(&diag, where, sizeof(where));
-            ecc_cli_error(cmd, "--keys: %s", loaded == ECC_OK ? "out of memory" : where);
-            ecc_key_file_clean_up(&key_file);
-            ecc_cli_tls_clean_up(&tls);
-            return loaded == ECC_OK ? ECC_EXIT_INTERNAL : ECC_EXIT_USAGE;
-        }
-        for (size_t k = 0; k < key_file.count; k++) {
-            const struct ecc_key_file_entry *entry = &key_file.keys[k];
-            keys[k] = (struct ecc_emulator_key){
-                .access_key_id = entry->access_key_id,
-                .secret_access_key = entry->secret_access_key,
-                .account = entry->account ? entry->account : ECC_EMULATOR_DEFAULT_ACCOUNT,
-                .session_token = entry->session_token};
-        }
-        options.keys = keys;
-        options.key_count = key_file.count;
+    *keys = calloc(file->count, sizeof(**keys));
+    if (!*keys) {
+        ecc_cli_error(S_CMD, "--keys: out of memory");
+        return ECC_EXIT_INTERNAL;
     }
-    if (options.no_auth) {
+    for (size_t k = 0; k < file->count; k++) {
+        const struct ecc_key_file_entry *entry = &file->keys[k];
+        (*keys)[k] = (struct ecc_emulator_key){
+            .access_key_id = entry->access_key_id,
+            .secret_access_key = entry->secret_access_key,
+            .account = entry->account ? entry->account : ECC_EMULATOR_DEFAULT_ACCOUNT,
+            .session_token = entry->session_token};
+    }
+    return ECC_EXIT_OK;
+}
+
+/* What is unsafe or wrong on purpose is said on stderr before the port opens. */
+static void s_warn(const struct ecc_emulator_options *options) {
+    if (options->no_auth) {
         fprintf(
             stderr,
             "ecsconf emulate: WARNING: --no-auth: SIGNATURES ARE NOT CHECKED. Every request is accepted as account "
             "%s.\n"
             "ecsconf emulate: WARNING: do not expose this port; use it only for local experiments.\n",
-            keys ? keys[0].account : ECC_EMULATOR_DEFAULT_ACCOUNT);
+            options->key_count ? options->keys[0].account : ECC_EMULATOR_DEFAULT_ACCOUNT);
     }
     for (size_t i = 0; ecc_emulator_defect_name(i); i++) {
-        if (options.defects & ecc_emulator_defect_find(ecc_emulator_defect_name(i))) {
+        if (options->defects & ecc_emulator_defect_find(ecc_emulator_defect_name(i))) {
             fprintf(
                 stderr,
                 "ecsconf emulate: WARNING: --defect %s: this emulator is wrong on purpose\n",
                 ecc_emulator_defect_name(i));
         }
     }
-    /* Block the signals before any thread starts, so only sigwait below ever sees them. */
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+}
 
-    server_options.address = address;
-    server_options.port = port;
-    server = ecc_emulator_server_start(&options, &server_options, &diag);
-    free(keys); /* the emulator keeps its own copies */
-    ecc_key_file_clean_up(&key_file);
-    ecc_cli_tls_clean_up(&tls);
-    if (!server) {
-        ecc_diag_format(&diag, where, sizeof(where));
-        ecc_cli_error(cmd, "cannot start: %s", where);
-        return ECC_EXIT_SETUP;
-    }
-    if (config_path && ecc_emulator_load_config(ecc_emulator_server_emulator(server), config_path, &diag) != ECC_OK) {
-        ecc_diag_format(&diag, where, sizeof(where));
-        ecc_cli_error(cmd, "--config: %s", where);
-        exit_code = ECC_EXIT_USAGE;
+/* Loads the TLS files and the keys, blocks `signals` (before any thread starts, so only sigwait ever sees
+ * them) and starts the emulator into *server. */
+static int s_start(struct s_args *args, const sigset_t *signals, struct ecc_emulator_server **server) {
+    struct ecc_key_file key_file;
+    ecc_key_file_init(&key_file);
+    struct ecc_emulator_key *keys = NULL;
+    int exit_code = ecc_cli_tls_load(S_CMD, &args->tls);
+    if (exit_code != ECC_EXIT_OK) {
         goto done;
     }
-    if (port == 0) {
+    args->server_options.tls_cert_pem = args->tls.cert_pem;
+    args->server_options.tls_key_pem = args->tls.key_pem;
+    if (args->keys_path) {
+        exit_code = s_load_keys(args->keys_path, &key_file, &keys);
+        if (exit_code != ECC_EXIT_OK) {
+            goto done;
+        }
+        args->options.keys = keys;
+        args->options.key_count = key_file.count;
+    }
+    s_warn(&args->options);
+    pthread_sigmask(SIG_BLOCK, signals, NULL);
+    args->server_options.address = args->address;
+    args->server_options.port = args->port;
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    *server = ecc_emulator_server_start(&args->options, &args->server_options, &diag);
+    if (!*server) {
+        char where[1024];
+        ecc_diag_format(&diag, where, sizeof(where));
+        ecc_cli_error(S_CMD, "cannot start: %s", where);
+        exit_code = ECC_EXIT_SETUP;
+    }
+done:
+    free(keys); /* the emulator keeps its own copies */
+    ecc_key_file_clean_up(&key_file);
+    ecc_cli_tls_clean_up(&args->tls);
+    return exit_code;
+}
+
+/* Applies --config, prints the port (alone, first on stdout, when it was picked), serves until SIGINT or
+ * SIGTERM, then stops gracefully. */
+static int s_serve(const struct s_args *args, const sigset_t *signals, struct ecc_emulator_server *server) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (args->config_path &&
+        ecc_emulator_load_config(ecc_emulator_server_emulator(server), args->config_path, &diag) != ECC_OK) {
+        char where[1024];
+        ecc_diag_format(&diag, where, sizeof(where));
+        ecc_cli_error(S_CMD, "--config: %s", where);
+        return ECC_EXIT_USAGE;
+    }
+    if (args->port == 0) {
         printf("%u\n", (unsigned)ecc_emulator_server_port(server));
         fflush(stdout);
     }
@@ -253,15 +250,38 @@ int ecc_cmd_emulate(int argc, char **argv) {
         stderr,
         "ecsconf emulate: listening on %s (region %s%s%s); stop with Ctrl-C\n",
         ecc_emulator_server_url(server),
-        options.region,
-        options.control_enabled ? ", control endpoint " ECC_EMULATOR_CONTROL_PATH : "",
-        options.no_auth ? ", NO AUTH" : "");
+        args->options.region,
+        args->options.control_enabled ? ", control endpoint " ECC_EMULATOR_CONTROL_PATH : "",
+        args->options.no_auth ? ", NO AUTH" : "");
     int received = 0;
-    while (sigwait(&signals, &received) != 0) {
+    while (sigwait(signals, &received) != 0) {
     }
     fprintf(stderr, "ecsconf emulate: %s received, stopping\n", received == SIGINT ? "SIGINT" : "SIGTERM");
-    exit_code = ecc_emulator_server_stop(server, 5000) ? ECC_EXIT_OK : ECC_EXIT_FAILED;
+    return ecc_emulator_server_stop(server, 5000) ? ECC_EXIT_OK : ECC_EXIT_FAILED;
+}
+
+int ecc_cmd_emulate(int argc, char **argv) {
+    struct s_args args = {.address = "127.0.0.1"};
+    ecc_emulator_options_init(&args.options);
+    ecc_server_options_init(&args.server_options);
+    ecc_cli_tls_init(&args.tls);
+    struct ecc_emulator_server *server = NULL;
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    int exit_code = s_parse(argc, argv, &args);
+    if (exit_code != ECC_EXIT_OK) {
+        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        goto done;
+    }
+    exit_code = s_start(&args, &signals, &server);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_serve(&args, &signals, server);
 done:
+    ecc_cli_tls_clean_up(&args.tls);
     ecc_emulator_server_destroy(server);
     return exit_code;
 }

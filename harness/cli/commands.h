@@ -171,6 +171,11 @@ struct ecc_credentials;
 int ecc_cli_credentials(
     const char *cmd, const struct ecc_profile *profile, struct ecc_credentials *out, char *source, size_t source_size);
 
+/* --keys FILE of `emulate` and `verify` (credentials.h's key file) into `file`, initialized by the caller:
+ * ECC_EXIT_OK, ECC_EXIT_USAGE ("--keys: file:line: ..." printed) or ECC_EXIT_INTERNAL (out of memory). */
+struct ecc_key_file;
+int ecc_cli_load_key_file(const char *cmd, const char *path, struct ecc_key_file *file);
+
 /* A seed from the clock and the process id, for runs without --seed (printed, so they can be repeated). */
 uint64_t ecc_cli_clock_seed(void);
 
