@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define S_CMD "verify"
+
 static void s_help(FILE *out) {
     fprintf(
         out,
@@ -49,132 +51,126 @@ static int64_t s_fixed_clock(void *user_data) {
     return *(const int64_t *)user_data;
 }
 
-/* The key file (credentials.h's format, shared with `ecsconf emulate --keys`) as the verifier's keys; the
- * entries borrow the file's strings. */
-static int s_load_keys(const char *cmd, const char *path, struct ecc_key_file *file, struct ecc_sigv4_key **keys) {
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    enum ecc_status status = ecc_key_file_load(file, path, &diag);
-    if (status != ECC_OK) {
-        char where[1024];
-        ecc_diag_format(&diag, where, sizeof(where));
-        ecc_cli_error(cmd, "--keys: %s", where);
-        return status == ECC_ERR_NOMEM ? ECC_EXIT_INTERNAL : ECC_EXIT_USAGE;
+/* The command line, as given, in the verifier's options. */
+struct s_args {
+    const char *keys_path;
+    const char *region;
+    const char *service;
+    const char *input; /* the request file; NULL: stdin */
+    bool explain;
+    int64_t now_s; /* --now; the clock's answer */
+    struct ecc_sigv4_verifier_options options;
+};
+
+/* Reads and checks the command line: ECC_EXIT_OK to go on, an exit code (printed), or -1 after --help. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    const char *now_text = NULL;
+    uint64_t skew_s = 0;
+    bool bad = false;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *value;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            s_help(stdout);
+            return -1;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--keys"))) {
+            args->keys_path = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
+            args->region = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--service"))) {
+            args->service = value;
+        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--now"))) {
+            now_text = value;
+        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--max-skew-s", 1, 7 * 86400, &skew_s, &bad)) {
+            args->options.max_skew_s = (int64_t)skew_s;
+        } else if (strcmp(argv[i], "--allow-unsigned-payload") == 0) {
+            args->options.allow_unsigned_payload = true;
+        } else if (strcmp(argv[i], "--no-normalize") == 0) {
+            args->options.keep_path_unnormalized = true;
+        } else if (strcmp(argv[i], "--explain") == 0) {
+            args->explain = true;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf verify --help)", argv[i]);
+            bad = true;
+        } else if (args->input) {
+            ecc_cli_error(S_CMD, "one request file at a time ('%s' and '%s' given)", args->input, argv[i]);
+            bad = true;
+        } else {
+            args->input = argv[i];
+        }
     }
-    *keys = calloc(file->count, sizeof(**keys));
-    if (!*keys) {
-        return ECC_EXIT_INTERNAL;
+    if (bad) {
+        return ECC_EXIT_USAGE;
     }
-    for (size_t i = 0; i < file->count; i++) {
-        (*keys)[i] = (struct ecc_sigv4_key){
-            .access_key_id = file->keys[i].access_key_id,
-            .secret_access_key = file->keys[i].secret_access_key,
-            .session_token = file->keys[i].session_token};
+    if (!args->keys_path) {
+        ecc_cli_error(S_CMD, "--keys FILE is required (one 'ACCESS_KEY_ID SECRET_ACCESS_KEY' line per key)");
+        return ECC_EXIT_USAGE;
+    }
+    if (now_text) {
+        if (ecc_sigv4_parse_date(now_text, &args->now_s) != ECC_OK) {
+            ecc_cli_error(S_CMD, "--now '%s' is not in the form YYYYMMDDTHHMMSSZ (e.g. 20150830T123600Z)", now_text);
+            return ECC_EXIT_USAGE;
+        }
+        args->options.clock = s_fixed_clock;
+        args->options.clock_user_data = &args->now_s;
+    }
+    if (!args->region) {
+        args->region = ecc_credentials_region_from_env();
+    }
+    if (!args->region) {
+        ecc_cli_error(S_CMD, "no region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)");
+        return ECC_EXIT_SETUP;
     }
     return ECC_EXIT_OK;
 }
 
-int ecc_cmd_verify(int argc, char **argv) {
-    const char *cmd = "verify";
-    const char *keys_path = NULL, *region = NULL, *service = "ecs", *now_text = NULL, *skew_text = NULL;
-    const char *input = NULL;
-    bool explain = false;
-    struct ecc_sigv4_verifier_options options = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *value;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return ECC_EXIT_OK;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--keys"))) {
-            keys_path = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--service"))) {
-            service = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--now"))) {
-            now_text = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--max-skew-s"))) {
-            skew_text = value;
-        } else if (strcmp(argv[i], "--allow-unsigned-payload") == 0) {
-            options.allow_unsigned_payload = true;
-        } else if (strcmp(argv[i], "--no-normalize") == 0) {
-            options.keep_path_unnormalized = true;
-        } else if (strcmp(argv[i], "--explain") == 0) {
-            explain = true;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            ecc_cli_error(cmd, "unknown option or missing value: '%s' (see ecsconf verify --help)", argv[i]);
-            return ECC_EXIT_USAGE;
-        } else if (input) {
-            ecc_cli_error(cmd, "one request file at a time ('%s' and '%s' given)", input, argv[i]);
-            return ECC_EXIT_USAGE;
-        } else {
-            input = argv[i];
-        }
-    }
-    if (!keys_path) {
-        ecc_cli_error(cmd, "--keys FILE is required (one 'ACCESS_KEY_ID SECRET_ACCESS_KEY' line per key)");
-        return ECC_EXIT_USAGE;
-    }
-    int64_t now_s = 0;
-    if (now_text) {
-        if (ecc_sigv4_parse_date(now_text, &now_s) != ECC_OK) {
-            ecc_cli_error(cmd, "--now '%s' is not in the form YYYYMMDDTHHMMSSZ (e.g. 20150830T123600Z)", now_text);
-            return ECC_EXIT_USAGE;
-        }
-        options.clock = s_fixed_clock;
-        options.clock_user_data = &now_s;
-    }
-    if (skew_text) {
-        char *end = NULL;
-        long long skew = strtoll(skew_text, &end, 10);
-        if (!skew_text[0] || *end || skew < 1 || skew > 7 * 86400) {
-            ecc_cli_error(cmd, "--max-skew-s must be a number of seconds from 1 to 604800, got '%s'", skew_text);
-            return ECC_EXIT_USAGE;
-        }
-        options.max_skew_s = skew;
-    }
-    if (!region) {
-        region = ecc_credentials_region_from_env();
-    }
-    if (!region) {
-        ecc_cli_error(cmd, "no region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)");
-        return ECC_EXIT_SETUP;
-    }
-
-    struct ecc_key_file key_file;
-    ecc_key_file_init(&key_file);
+/* The key file (credentials.h's format, shared with `ecsconf emulate --keys`) as the verifier's keys, and
+ * the verifier, which keeps its own copies. */
+static int s_new_verifier(struct s_args *args, struct ecc_sigv4_verifier **verifier) {
+    struct ecc_key_file file;
+    ecc_key_file_init(&file);
     struct ecc_sigv4_key *keys = NULL;
-    struct ecc_http_request request;
-    ecc_http_request_init(&request);
-    struct ecc_sigv4_verifier *verifier = NULL;
-    struct ecc_sigv4_verify_result result;
-    ecc_sigv4_verify_result_init(&result);
+    int exit_code = ecc_cli_load_key_file(S_CMD, args->keys_path, &file);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    keys = calloc(file.count, sizeof(*keys));
+    if (!keys) {
+        exit_code = ECC_EXIT_INTERNAL;
+        goto done;
+    }
+    for (size_t i = 0; i < file.count; i++) {
+        keys[i] = (struct ecc_sigv4_key){
+            .access_key_id = file.keys[i].access_key_id,
+            .secret_access_key = file.keys[i].secret_access_key,
+            .session_token = file.keys[i].session_token};
+    }
+    args->options.region = args->region;
+    args->options.service = args->service;
+    args->options.keys = keys;
+    args->options.key_count = file.count;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    int exit_code = s_load_keys(cmd, keys_path, &key_file, &keys);
-    if (exit_code != ECC_EXIT_OK) {
-        goto done;
-    }
-    options.region = region;
-    options.service = service;
-    options.keys = keys;
-    options.key_count = key_file.count;
-    verifier = ecc_sigv4_verifier_new(&options, &diag);
-    free(keys); /* the verifier holds its own copies */
-    keys = NULL;
-    ecc_key_file_clean_up(&key_file);
-    if (!verifier) {
-        ecc_cli_error(cmd, "%s: %s", keys_path, diag.text);
+    *verifier = ecc_sigv4_verifier_new(&args->options, &diag);
+    if (!*verifier) {
+        ecc_cli_error(S_CMD, "%s: %s", args->keys_path, diag.text);
         exit_code = ECC_EXIT_USAGE;
-        goto done;
     }
-    exit_code = ecc_cli_read_request(cmd, input, &request);
-    if (exit_code != ECC_EXIT_OK) {
-        goto done;
-    }
-    enum ecc_status status = ecc_sigv4_verify(verifier, &request, &result);
+done:
+    args->options.keys = NULL;
+    free(keys);
+    ecc_key_file_clean_up(&file);
+    return exit_code;
+}
+
+/* Verifies the request and prints the verdict: the signer, or the AWS error and the check that failed. */
+static int
+s_verify(const struct s_args *args, const struct ecc_sigv4_verifier *verifier, const struct ecc_http_request *request) {
+    struct ecc_sigv4_verify_result result;
+    ecc_sigv4_verify_result_init(&result);
+    int exit_code = ECC_EXIT_FAILED;
+    enum ecc_status status = ecc_sigv4_verify(verifier, request, &result);
     if (status != ECC_OK) {
-        ecc_cli_error(cmd, "cannot verify: %s", ecc_status_name(status));
+        ecc_cli_error(S_CMD, "cannot verify: %s", ecc_status_name(status));
         exit_code = status == ECC_ERR_LIMIT ? ECC_EXIT_USAGE : ECC_EXIT_INTERNAL;
         goto done;
     }
@@ -184,26 +180,45 @@ int ecc_cmd_verify(int argc, char **argv) {
             result.access_key_id,
             result.presigned ? "presigned query string" : "Authorization header");
         exit_code = ECC_EXIT_OK;
-    } else {
+        goto done;
+    }
+    printf(
+        "rejected: %s (check: %s, HTTP %d): %s\n",
+        ecc_sigv4_outcome_error_name(result.outcome),
+        ecc_sigv4_outcome_check(result.outcome),
+        ecc_sigv4_outcome_http_status(result.outcome),
+        result.message);
+    if (args->explain && result.expected_canonical_request.len > 0) {
         printf(
-            "rejected: %s (check: %s, HTTP %d): %s\n",
-            ecc_sigv4_outcome_error_name(result.outcome),
-            ecc_sigv4_outcome_check(result.outcome),
-            ecc_sigv4_outcome_http_status(result.outcome),
-            result.message);
-        if (explain && result.expected_canonical_request.len > 0) {
-            printf(
-                "# expected canonical request\n%s\n# expected string to sign\n%s\n",
-                result.expected_canonical_request.data,
-                result.expected_string_to_sign.data);
-        }
-        exit_code = ECC_EXIT_FAILED;
+            "# expected canonical request\n%s\n# expected string to sign\n%s\n",
+            result.expected_canonical_request.data,
+            result.expected_string_to_sign.data);
     }
 done:
-    free(keys);
-    ecc_key_file_clean_up(&key_file);
-    ecc_sigv4_verifier_destroy(verifier);
     ecc_sigv4_verify_result_clean_up(&result);
+    return exit_code;
+}
+
+int ecc_cmd_verify(int argc, char **argv) {
+    struct s_args args = {.service = "ecs"};
+    int exit_code = s_parse(argc, argv, &args);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+    }
+    struct ecc_sigv4_verifier *verifier = NULL;
+    struct ecc_http_request request;
+    ecc_http_request_init(&request);
+    exit_code = s_new_verifier(&args, &verifier);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = ecc_cli_read_request(S_CMD, args.input, &request);
+    if (exit_code != ECC_EXIT_OK) {
+        goto done;
+    }
+    exit_code = s_verify(&args, verifier, &request);
+done:
+    ecc_sigv4_verifier_destroy(verifier);
     ecc_http_request_clean_up(&request);
     return exit_code;
 }
