@@ -255,12 +255,16 @@ static void test_unusable_and_bad_options(void **state) {
  * connections that wait longest without an answer under way) and against one that does not: a relay
  * that serves one client connection at a time, the next waiting in its listen backlog, and drops a
  * client idle for 100 ms. 24 flood sockets hold it for at least 2.4 s, past the 1.5 s deadline of the
- * health request (attack.availability); once they close it answers again (no attack.recovery).
+ * health request (attack.availability); once they close it works through its backlog (how long that
+ * takes depends on the machine's load) and answers again within the recovery time (no
+ * attack.recovery). A relay with `max_clients` serves that many connections, then closes its listening
+ * socket: an endpoint that never recovers.
  */
 struct t_serial_relay {
     int listen_fd;
     uint16_t port;
     uint16_t upstream_port;
+    unsigned max_clients; /* 0: no limit */
     pthread_t thread;
     atomic_bool stop;
 };
@@ -295,6 +299,7 @@ static void s_relay_one(struct t_serial_relay *relay, int client) {
 static void *s_relay_main(void *arg) {
     struct t_serial_relay *relay = arg;
     uint64_t deadline = wire_now_ms() + 60000;
+    unsigned served = 0;
     while (!atomic_load(&relay->stop) && wire_now_ms() < deadline) {
         struct pollfd pfd = {relay->listen_fd, POLLIN, 0};
         if (poll(&pfd, 1, 50) <= 0) {
@@ -305,11 +310,40 @@ static void *s_relay_main(void *arg) {
             s_relay_one(relay, client);
             close(client);
         }
+        if (relay->max_clients && ++served == relay->max_clients) {
+            close(relay->listen_fd); /* later connections are refused */
+            relay->listen_fd = -1;
+            break;
+        }
     }
     return NULL;
 }
 
-static void s_run_attacks(const char *url, unsigned connections, struct ecc_wirefuzz_result *result) {
+static void s_relay_start(struct t_serial_relay *relay, uint16_t upstream_port, unsigned max_clients) {
+    memset(relay, 0, sizeof(*relay));
+    relay->upstream_port = upstream_port;
+    relay->max_clients = max_clients;
+    atomic_init(&relay->stop, false);
+    relay->listen_fd = wire_listen(&relay->port);
+    assert_true(relay->listen_fd >= 0);
+    assert_int_equal(listen(relay->listen_fd, 128), 0); /* room in the backlog for every attack socket */
+    assert_int_equal(pthread_create(&relay->thread, NULL, s_relay_main, relay), 0);
+}
+
+static void s_relay_stop(struct t_serial_relay *relay) {
+    atomic_store(&relay->stop, true);
+    pthread_join(relay->thread, NULL);
+    if (relay->listen_fd >= 0) {
+        close(relay->listen_fd);
+    }
+}
+
+static void s_run_attacks(
+    const char *url,
+    unsigned connections,
+    unsigned attack_ms,
+    unsigned recovery_ms,
+    struct ecc_wirefuzz_result *result) {
     struct ecc_credentials credentials;
     ecc_credentials_init(&credentials);
     assert_int_equal(
@@ -325,8 +359,9 @@ static void s_run_attacks(const char *url, unsigned connections, struct ecc_wire
     options.seed = 3;
     options.max_requests = 1;
     options.attacks = true;
-    options.attack_ms = 400;
+    options.attack_ms = attack_ms;
     options.attack_connections = connections;
+    options.attack_recovery_ms = recovery_ms;
     options.transport.timeout_ms = 1500;
     ecc_wirefuzz_result_init(result);
     struct ecc_diag diag;
@@ -336,6 +371,9 @@ static void s_run_attacks(const char *url, unsigned connections, struct ecc_wire
     assert_int_equal(result->attacks_run, 8);
     ecc_credentials_clean_up(&credentials);
 }
+
+/* Generous: on a loaded machine the relay may take seconds to work through its backlog. */
+#define T_RECOVERY_MS 20000
 
 static void test_attacks(void **state) {
     (void)state;
@@ -352,7 +390,7 @@ static void test_attacks(void **state) {
     assert_non_null(ep.server);
 
     struct ecc_wirefuzz_result result;
-    s_run_attacks(ecc_server_url(ep.server), 4, &result);
+    s_run_attacks(ecc_server_url(ep.server), 4, 400, T_RECOVERY_MS, &result);
     s_print_unexpected(&result);
     assert_int_equal(result.count, 0);
     ecc_wirefuzz_result_clean_up(&result);
@@ -361,7 +399,7 @@ static void test_attacks(void **state) {
     struct ecc_server_stats stats;
     ecc_server_get_stats(ep.server, &stats);
     uint64_t evicted_before = stats.connections_evicted;
-    s_run_attacks(ecc_server_url(ep.server), 24, &result);
+    s_run_attacks(ecc_server_url(ep.server), 24, 400, T_RECOVERY_MS, &result);
     s_print_unexpected(&result);
     assert_int_equal(result.count, 0);
     ecc_server_get_stats(ep.server, &stats);
@@ -369,18 +407,12 @@ static void test_attacks(void **state) {
     ecc_wirefuzz_result_clean_up(&result);
 
     /* A server that does not hold is found out. */
-    struct t_serial_relay relay = {.upstream_port = ecc_server_port(ep.server)};
-    atomic_init(&relay.stop, false);
-    relay.listen_fd = wire_listen(&relay.port);
-    assert_true(relay.listen_fd >= 0);
-    assert_int_equal(listen(relay.listen_fd, 128), 0); /* room in the backlog for every attack socket */
-    assert_int_equal(pthread_create(&relay.thread, NULL, s_relay_main, &relay), 0);
+    struct t_serial_relay relay;
+    s_relay_start(&relay, ecc_server_port(ep.server), 0);
     char relay_url[64];
     snprintf(relay_url, sizeof(relay_url), "http://127.0.0.1:%u", (unsigned)relay.port);
-    s_run_attacks(relay_url, 24, &result);
-    atomic_store(&relay.stop, true);
-    pthread_join(relay.thread, NULL);
-    close(relay.listen_fd);
+    s_run_attacks(relay_url, 24, 400, T_RECOVERY_MS, &result);
+    s_relay_stop(&relay);
     const struct ecc_wirefuzz_finding *flood = s_find(&result, "attack.availability", "attack.flood");
     assert_non_null(flood);
     assert_int_equal(flood->status, 0);
@@ -395,6 +427,78 @@ static void test_attacks(void **state) {
     ecc_run_report_clean_up(&report);
     ecc_wirefuzz_result_clean_up(&result);
     s_stop(&ep);
+}
+
+/* An endpoint that never comes back (the relay serves the preflight's connection, then refuses every
+ * connection): the recovery probe is repeated for the whole recovery time, then it is a finding. */
+static void test_attack_no_recovery(void **state) {
+    (void)state;
+    struct t_endpoint ep;
+    s_start(&ep, ecc_emulator_handle);
+    struct t_serial_relay relay;
+    s_relay_start(&relay, ecc_server_port(ep.server), 1);
+    char relay_url[64];
+    snprintf(relay_url, sizeof(relay_url), "http://127.0.0.1:%u", (unsigned)relay.port);
+    struct ecc_wirefuzz_result result;
+    s_run_attacks(relay_url, 4, 100, 400, &result);
+    s_relay_stop(&relay);
+    const struct ecc_wirefuzz_finding *gone = s_find(&result, "attack.recovery", "attack.flood");
+    assert_non_null(gone);
+    assert_int_equal(gone->status, 0);
+    assert_non_null(strstr(gone->message, "answered 0"));
+    assert_true(gone->error_type[0] != '\0'); /* the transport's error name */
+    /* Probed again and again for the whole recovery time before giving up. */
+    const char *after = strstr(gone->message, "still no answer after ");
+    assert_non_null(after);
+    unsigned probes = 0, waited_ms = 0;
+    assert_int_equal(sscanf(after, "still no answer after %u probes over %u ms", &probes, &waited_ms), 2);
+    assert_true(probes >= 2);
+    assert_true(waited_ms >= 300);
+    ecc_wirefuzz_result_clean_up(&result);
+    s_stop(&ep);
+}
+
+/* After the preflight's two requests, an HTML 503 to everything: an answer that breaks a rule is a
+ * recovery finding at once, not a delay to wait out. */
+struct t_sick {
+    struct ecc_emulator *emu;
+    atomic_uint requests;
+};
+
+static void
+s_sick_handler(void *user_data, const struct ecc_http_request *request, struct ecc_http_response *response) {
+    struct t_sick *sick = user_data;
+    if (atomic_fetch_add(&sick->requests, 1) < 2) {
+        ecc_emulator_handle(sick->emu, request, response);
+        return;
+    }
+    response->status = 503;
+    assert_int_equal(ecc_http_headers_add(&response->headers, "Content-Type", "text/html"), ECC_OK);
+    assert_int_equal(ecc_http_response_set_body(response, "<html>busy</html>", 17), ECC_OK);
+}
+
+static void test_attack_wrong_answer_after(void **state) {
+    (void)state;
+    struct t_sick sick = {.emu = ecc_emulator_new(NULL)};
+    assert_non_null(sick.emu);
+    atomic_init(&sick.requests, 0);
+    struct ecc_server_options options;
+    ecc_server_options_init(&options);
+    options.thread_count = 2;
+    struct ecc_diag diag;
+    struct ecc_server *server = ecc_server_new(&options, s_sick_handler, &sick, &diag);
+    assert_non_null(server);
+    struct ecc_wirefuzz_result result;
+    uint64_t started = wire_now_ms();
+    s_run_attacks(ecc_server_url(server), 4, 100, 5000, &result);
+    const struct ecc_wirefuzz_finding *sick_after = s_find(&result, "attack.recovery", "attack.flood");
+    assert_non_null(sick_after);
+    assert_non_null(strstr(sick_after->message, "answered 503"));
+    /* Not retried until the recovery time: the eight attacks would take 40 s. */
+    assert_true(wire_now_ms() - started < 8u * 5000u);
+    ecc_wirefuzz_result_clean_up(&result);
+    ecc_server_destroy(server);
+    ecc_emulator_destroy(sick.emu);
 }
 
 /* A run of `requests` with `key`; `adjust` sets what a test varies. */
@@ -569,6 +673,8 @@ int main(void) {
         cmocka_unit_test(test_same_seed_same_findings),
         cmocka_unit_test(test_unusable_and_bad_options),
         cmocka_unit_test(test_attacks),
+        cmocka_unit_test(test_attack_no_recovery),
+        cmocka_unit_test(test_attack_wrong_answer_after),
         cmocka_unit_test(test_skipped_rule),
         cmocka_unit_test(test_stateless_mock),
     };

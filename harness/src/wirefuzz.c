@@ -37,7 +37,9 @@ const struct ecc_wirefuzz_rule wirefuzz_rule_table[WIREFUZZ_RULE_COUNT] = {
      "the endpoint answers a health request (ListTasks of the run's health cluster) with 200 after every sequence "
      "(a stateless endpoint: with any AWS JSON answer below 500 that breaks no rule)"},
     {"attack.availability", "during a connection-level attack the health request is answered within the deadline"},
-    {"attack.recovery", "after a connection-level attack the health request is answered within the deadline"},
+    {"attack.recovery",
+     "after a connection-level attack the health request is answered again within the recovery time (probes "
+     "without an answer are repeated until then)"},
     {"attack.answer", "pipelined and HTTP/1.0 requests get their AWS JSON answers"},
 };
 
@@ -365,9 +367,16 @@ static enum ecc_status s_on_answer(struct wirefuzz_fuzzer *f, struct ecc_transpo
 }
 
 /* One signed request of a sequence step (no mutation); *ok when it is answered as s_health_answered
- * wants, breaking no rule, else the reason is in `reason`. */
+ * wants, breaking no rule, else the reason is in `reason`; *http_status (may be NULL) is 0 when no
+ * answer arrived. */
 enum ecc_status wirefuzz_step_request(
-    struct wirefuzz_fuzzer *f, const char *operation, json_t *body, bool *ok, char *reason, size_t reason_size) {
+    struct wirefuzz_fuzzer *f,
+    const char *operation,
+    json_t *body,
+    bool *ok,
+    int *http_status_out,
+    char *reason,
+    size_t reason_size) {
     struct wirefuzz_probe p;
     wirefuzz_probe_init(&p);
     p.operation = operation;
@@ -380,6 +389,9 @@ enum ecc_status wirefuzz_step_request(
         status = wirefuzz_try(f, &p, &v, &http_status);
     }
     *ok = status == ECC_OK && s_health_answered(f, http_status) && !v.finding;
+    if (http_status_out) {
+        *http_status_out = http_status;
+    }
     if (status == ECC_OK && !*ok) {
         snprintf(
             reason,
@@ -404,11 +416,11 @@ static enum ecc_status s_preflight(struct wirefuzz_fuzzer *f, bool *ok) {
     *ok = true;
     if (!f->options->stateless) {
         status = wirefuzz_step_request(
-            f, "CreateCluster", json_pack("{s:s}", "clusterName", f->health_cluster), ok, reason, size);
+            f, "CreateCluster", json_pack("{s:s}", "clusterName", f->health_cluster), ok, NULL, reason, size);
     }
     if (status == ECC_OK && *ok) {
-        status =
-            wirefuzz_step_request(f, "ListTasks", json_pack("{s:s}", "cluster", f->health_cluster), ok, reason, size);
+        status = wirefuzz_step_request(
+            f, "ListTasks", json_pack("{s:s}", "cluster", f->health_cluster), ok, NULL, reason, size);
     }
     return status;
 }
@@ -539,6 +551,13 @@ enum ecc_status ecc_wirefuzz_run(
         if (f.attack_connections > WIREFUZZ_ATTACK_MAX_CONNECTIONS) {
             f.attack_connections = WIREFUZZ_ATTACK_MAX_CONNECTIONS;
         }
+        f.attack_recovery_ms = options->attack_recovery_ms;
+        if (f.attack_recovery_ms == 0) {
+            long request_ms = options->transport.timeout_ms;
+            f.attack_recovery_ms = request_ms > WIREFUZZ_ATTACK_DEFAULT_RECOVERY_MS
+                                       ? (unsigned)request_ms
+                                       : WIREFUZZ_ATTACK_DEFAULT_RECOVERY_MS;
+        }
         status = wirefuzz_attacks(&f, diag);
     }
     for (unsigned i = 0; i < jobs && status == ECC_OK; i++) {
@@ -567,7 +586,13 @@ enum ecc_status ecc_wirefuzz_run(
         bool deleted = false;
         char reason[256];
         status = wirefuzz_step_request(
-            &f, "DeleteCluster", json_pack("{s:s}", "cluster", f.health_cluster), &deleted, reason, sizeof(reason));
+            &f,
+            "DeleteCluster",
+            json_pack("{s:s}", "cluster", f.health_cluster),
+            &deleted,
+            NULL,
+            reason,
+            sizeof(reason));
         result->cleanup_failures += !deleted;
     }
     if (status != ECC_OK && !diag->text[0]) {

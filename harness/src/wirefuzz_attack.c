@@ -7,6 +7,7 @@
 #include "wirefuzz_internal.h"
 
 #include <curl/curl.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -191,9 +192,10 @@ static enum ecc_status s_attack_request(struct wirefuzz_fuzzer *f, const char *v
 static enum ecc_status
 s_attack_finding(struct wirefuzz_fuzzer *f, enum s_attack attack, const struct wirefuzz_verdict *v);
 
-/* One health probe; a failure is recorded under `rule` and the attack's name. */
-static enum ecc_status s_attack_probe(struct wirefuzz_fuzzer *f, enum s_attack attack, enum wirefuzz_rule rule) {
-    /* A new connection each time: a kept-alive one would slip past a flood or an exhausted pool. */
+/* One health probe on a new connection: a kept-alive one would slip past a flood or an exhausted pool.
+ * *ok when it is answered as the health rule wants; *http_status is 0 when no answer arrived. */
+static enum ecc_status
+s_attack_probe_once(struct wirefuzz_fuzzer *f, bool *ok, int *http_status, char *reason, size_t reason_size) {
     struct ecc_diag diag;
     struct ecc_transport *fresh = ecc_transport_new(&f->options->transport, &diag);
     if (!fresh) {
@@ -201,15 +203,16 @@ static enum ecc_status s_attack_probe(struct wirefuzz_fuzzer *f, enum s_attack a
     }
     struct ecc_transport *kept = f->transport;
     f->transport = fresh;
-    bool ok = false;
-    char reason[400];
     enum ecc_status status = wirefuzz_step_request(
-        f, "ListTasks", json_pack("{s:s}", "cluster", f->health_cluster), &ok, reason, sizeof(reason));
+        f, "ListTasks", json_pack("{s:s}", "cluster", f->health_cluster), ok, http_status, reason, reason_size);
     f->transport = kept;
     ecc_transport_destroy(fresh);
-    if (status != ECC_OK || ok) {
-        return status;
-    }
+    return status;
+}
+
+/* A failed probe recorded under `rule` and the attack's name. */
+static enum ecc_status
+s_attack_probe_failed(struct wirefuzz_fuzzer *f, enum s_attack attack, enum wirefuzz_rule rule, const char *reason) {
     struct wirefuzz_verdict v;
     memset(&v, 0, sizeof(v));
     wirefuzz_verdict_set(&v, rule, 0, "", "%s", reason);
@@ -219,6 +222,57 @@ static enum ecc_status s_attack_probe(struct wirefuzz_fuzzer *f, enum s_attack a
         snprintf(v.error_type, sizeof(v.error_type), "%.*s", (int)strcspn(colon + 12, ":"), colon + 12);
     }
     return s_attack_finding(f, attack, &v);
+}
+
+/* One health probe during an attack (attack.availability): it must be answered within the request
+ * deadline. */
+static enum ecc_status s_attack_probe(struct wirefuzz_fuzzer *f, enum s_attack attack) {
+    bool ok = false;
+    int http_status = 0;
+    char reason[400];
+    enum ecc_status status = s_attack_probe_once(f, &ok, &http_status, reason, sizeof(reason));
+    if (status != ECC_OK || ok) {
+        return status;
+    }
+    return s_attack_probe_failed(f, attack, WIREFUZZ_RULE_ATTACK_AVAILABILITY, reason);
+}
+
+/*
+ * The health probe after an attack's sockets are closed (attack.recovery). An endpoint may still be
+ * working through what the attack queued (a backlog of connections that have since closed), so a probe
+ * that gets no answer (a deadline, a refused or reset connection) is repeated, each with the request
+ * deadline, until the recovery time has passed; the last failure is the finding. An answer that
+ * breaks a rule is a finding at once: it is an answer, not a delay.
+ */
+static enum ecc_status s_attack_recovery(struct wirefuzz_fuzzer *f, enum s_attack attack) {
+    uint64_t started_us = ecc_monotonic_us(), deadline_us = started_us + (uint64_t)f->attack_recovery_ms * 1000u;
+    char reason[400];
+    unsigned probes = 0;
+    int http_status = 0;
+    for (;;) {
+        bool ok = false;
+        enum ecc_status status = s_attack_probe_once(f, &ok, &http_status, reason, sizeof(reason));
+        probes++;
+        if (status != ECC_OK || ok) {
+            return status;
+        }
+        bool interrupted = f->options->interrupted && *f->options->interrupted;
+        if (http_status != 0 || interrupted || ecc_monotonic_us() + S_ATTACK_TICK_MS * 1000u >= deadline_us) {
+            break;
+        }
+        struct timespec tick = {.tv_sec = 0, .tv_nsec = S_ATTACK_TICK_MS * 1000000L};
+        nanosleep(&tick, NULL);
+    }
+    if (http_status == 0) {
+        size_t len = strlen(reason);
+        snprintf(
+            reason + len,
+            sizeof(reason) - len,
+            " (still no answer after %u probes over %" PRIu64 " ms)",
+            probes,
+            (ecc_monotonic_us() - started_us) / 1000u);
+    }
+    return s_attack_probe_failed(f, attack, WIREFUZZ_RULE_ATTACK_RECOVERY, reason);
 }
 
 static enum ecc_status
@@ -376,18 +430,18 @@ static enum ecc_status s_attack_one(struct wirefuzz_fuzzer *f, const struct s_ta
             break;
         }
         if (status == ECC_OK && ecc_monotonic_us() >= next_probe) {
-            status = s_attack_probe(f, attack, WIREFUZZ_RULE_ATTACK_AVAILABILITY);
+            status = s_attack_probe(f, attack);
             next_probe = ecc_monotonic_us() + S_ATTACK_PROBE_EVERY_MS * 1000u;
         }
         struct timespec tick = {.tv_sec = 0, .tv_nsec = S_ATTACK_TICK_MS * 1000000L};
         nanosleep(&tick, NULL);
     }
     if (status == ECC_OK && (attack == S_ATTACK_PIPELINE || attack == S_ATTACK_HTTP10)) {
-        status = s_attack_probe(f, attack, WIREFUZZ_RULE_ATTACK_AVAILABILITY);
+        status = s_attack_probe(f, attack);
     }
     s_close_all(fds, count);
     if (status == ECC_OK) {
-        status = s_attack_probe(f, attack, WIREFUZZ_RULE_ATTACK_RECOVERY);
+        status = s_attack_recovery(f, attack);
     }
 
 on_error:

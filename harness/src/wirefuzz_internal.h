@@ -176,6 +176,7 @@ struct wirefuzz_fuzzer {
     char health_cluster[48]; /* <prefix>-health: the health request lists its tasks */
     unsigned attack_ms;
     unsigned attack_connections;
+    unsigned attack_recovery_ms;
     uint64_t skipped_rules; /* bit r: rule r is not judged (options->skip_rules) */
     bool stopping;
 };
@@ -203,6 +204,7 @@ struct wirefuzz_origin {
 #define WIREFUZZ_ATTACK_DEFAULT_MS          2000
 #define WIREFUZZ_ATTACK_DEFAULT_CONNECTIONS 300
 #define WIREFUZZ_ATTACK_MAX_CONNECTIONS     1000
+#define WIREFUZZ_ATTACK_DEFAULT_RECOVERY_MS 10000
 
 extern const struct ecc_wirefuzz_rule wirefuzz_rule_table[WIREFUZZ_RULE_COUNT];
 extern const struct wirefuzz_mutation wirefuzz_mutation_table[WIREFUZZ_MUT_COUNT];
@@ -211,7 +213,13 @@ extern const struct wirefuzz_mutation wirefuzz_mutation_table[WIREFUZZ_MUT_COUNT
 /* The lanes (wirefuzz.c)                                                                           */
 
 enum ecc_status wirefuzz_step_request(
-    struct wirefuzz_fuzzer *f, const char *operation, json_t *body, bool *ok, char *reason, size_t reason_size);
+    struct wirefuzz_fuzzer *f,
+    const char *operation,
+    json_t *body,
+    bool *ok,
+    int *http_status,
+    char *reason,
+    size_t reason_size);
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Requests (wirefuzz_request.c)                                                                    */

@@ -19,8 +19,10 @@
  * attack, not an HTTP client): slow headers (slowloris), a slow body, a connection flood, pipelined
  * requests, Content-Length with Transfer-Encoding, an oversized header line, HTTP/1.0, idle keep-alive
  * connections. Their oracle: a signed health request (ListTasks) through the transport is answered 200
- * AWS JSON within the request deadline during every attack and after it (rules attack.availability and
- * attack.recovery), and the pipelined and HTTP/1.0 requests get their AWS JSON answers (attack.answer).
+ * AWS JSON within the request deadline during every attack (attack.availability) and again within
+ * `attack_recovery_ms` once its sockets are closed (attack.recovery: an endpoint may still be draining
+ * what the attack queued, so a probe without an answer is repeated until then; a wrong answer is a
+ * finding at once), and the pipelined and HTTP/1.0 requests get their AWS JSON answers (attack.answer).
  *
  * A stateless endpoint (`stateless`: a mock that creates nothing) gets no setup or cleanup steps, and
  * its health answers count when they are AWS JSON below 500; `extra_error_types` adds a mock's own
@@ -65,6 +67,10 @@ struct ecc_wirefuzz_options {
     bool attacks;
     unsigned attack_ms;          /* length of each attack; 0 means 2000 */
     unsigned attack_connections; /* sockets of the flood, slowloris and idle attacks; 0 means 300 */
+    /* Time the endpoint has, once an attack's sockets are closed, to answer the health request again
+     * (attack.recovery): a probe without an answer is repeated until then. 0 means the request deadline
+     * or 10 s, whichever is longer. */
+    unsigned attack_recovery_ms;
     /*
      * A stateless endpoint (a mock such as `ecsconf serve`, which plays recorded answers and creates
      * nothing): no setup or cleanup steps, only fuzzed requests and the health request, which counts
