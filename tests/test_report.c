@@ -8,9 +8,21 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Text a hostile endpoint could put into a reason: markup, quotes, control bytes, invalid UTF-8. */
-static const char *const s_hostile =
-    "<html>&\"quoted\" 'x' # not a directive\x01\x1b[31m \xff\xfe caf\xc3\xa9 \xe2\x82";
+/* Text a hostile endpoint could put into a reason: markup, quotes, control bytes (C0 and C1: U+009B is
+ * CSI, U+0085 NEL; a lone byte 0x9B), invalid UTF-8, and U+00A0, the first character past C1. */
+static const char *const s_hostile = "<html>&\"quoted\" 'x' # not a directive\x01\x1b[31m \xff\xfe caf\xc3\xa9 "
+                                     "\xc2\x9b[1m \xc2\x85 \x9b nb\xc2\xa0sp \xe2\x82";
+
+/* No C1 control, encoded or as a lone byte, in text meant for a terminal or XML; U+00A0 is kept. */
+static void s_assert_no_c1(const char *text) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            fail_msg("C1 control U+00%02X at offset %td", p[1], (const char *)p - text);
+        }
+    }
+    assert_null(strchr(text, '\x9b'));
+    assert_non_null(strstr(text, "nb\xc2\xa0sp"));
+}
 
 static void s_fill(struct ecc_run_report *report) {
     assert_int_equal(ecc_run_report_init(report, "http://127.0.0.1:1234", "emulator", "ecc0123abcd", 42), ECC_OK);
@@ -112,6 +124,12 @@ static void test_json_parses_back(void **state) {
     assert_non_null(strstr(reason, "<html>&\"quoted\""));
     assert_non_null(strstr(reason, "caf\xc3\xa9"));
     assert_null(strchr(reason, '\xff'));
+    /* The C1 controls are kept as text, like C0, and written escaped: the file itself is ASCII. */
+    assert_non_null(strstr(reason, "\xc2\x9b[1m \xc2\x85 ? nb\xc2\xa0sp"));
+    assert_non_null(strstr(text, "\\u009B[1m \\u0085 ? nb\\u00A0sp"));
+    for (const char *p = text; *p; p++) {
+        assert_true((unsigned char)*p < 0x80);
+    }
     assert_true(json_is_null(json_object_get(json_array_get(cases, 0), "reason")));
     /* Tags as a list, the description as given; a case without them has [] and null. */
     json_t *tags = json_object_get(json_array_get(cases, 0), "tags");
@@ -131,6 +149,7 @@ static void test_tap_is_well_formed(void **state) {
     struct ecc_run_report report;
     s_fill(&report);
     char *text = s_render(ECC_REPORT_TAP, &report);
+    s_assert_no_c1(text);
     /* Parse it back: plan line, one test line per case with the right status and directive, YAML blocks
      * indented, nothing else at column 0. */
     char *save = NULL;
@@ -212,6 +231,8 @@ static void test_junit_parses_back(void **state) {
         "assert r.get('tests') == '5' and r.get('failures') == '2' and r.get('skipped') == '1', r.attrib; "
         "assert len(c) == 5; assert c[1].find('failure') is not None; "
         "assert '<html>&' in c[1].find('failure').get('message'); "
+        "m = c[1].find('failure').get('message'); assert not [ch for ch in m if 0x80 <= ord(ch) <= 0x9f], ascii(m); "
+        "assert 'nb\\xa0sp' in m, ascii(m); "
         "assert c[2].find('skipped') is not None; assert c[4].find('failure').get('type') == 'XPASS'; "
         "assert 'expected failure' in c[3].find('system-out').text; "
         "assert c[1].get('classname') == 'ecsconf.errors' and c[1].get('name') == 'no-cluster'\" '%s'",
@@ -249,6 +270,7 @@ static void test_console(void **state) {
         strstr(text, "FAILED: 5 cases, 1 passed, 1 failed, 1 skipped, 1 expected failure, 1 unexpected pass "));
     assert_null(strstr(text, "\033["));
     assert_null(strchr(text, '\xff'));
+    s_assert_no_c1(text);
     free(text);
     /* Colour only when asked. */
     text = NULL;
@@ -436,6 +458,15 @@ static void test_sanitize(void **state) {
     free(s);
     s = ecc_report_sanitize_text("tab\tnl\n\x01", false);
     assert_string_equal(s, "tab\tnl\n\x01");
+    free(s);
+    /* C1 controls, first and last (U+0080, U+009F) and CSI, like C0; lone bytes 0x80-0x9F are not UTF-8.
+     * Not controls: U+00A0 and U+00FF (C2 A0, C3 BF), nor C3 80-C3 9F (U+00C0-U+00DF: letters). */
+    s = ecc_report_sanitize_text(
+        "a\xc2\x80 b\xc2\x9f c\xc2\x9b[2J d\x80 e\x9f f\xc2\xa0 g\xc3\xbf h\xc3\x80\xc3\x9f", true);
+    assert_string_equal(s, "a? b? c?[2J d? e? f\xc2\xa0 g\xc3\xbf h\xc3\x80\xc3\x9f");
+    free(s);
+    s = ecc_report_sanitize_text("c1 \xc2\x85\xc2\x9b kept, lone \x9b not", false);
+    assert_string_equal(s, "c1 \xc2\x85\xc2\x9b kept, lone ? not");
     free(s);
     assert_null(ecc_report_sanitize_text(NULL, false));
 }

@@ -208,6 +208,12 @@ char *ecc_report_sanitize_text(const char *text, bool strip_controls) {
             s++;
             continue;
         }
+        /* The C1 controls U+0080-U+009F (C2 80 - C2 9F): U+009B is CSI, which terminals read as ESC [. */
+        if (n == 2 && strip_controls && s[0] == 0xC2 && s[1] <= 0x9F) {
+            out[o++] = '?';
+            s += 2;
+            continue;
+        }
         memcpy(out + o, s, n);
         o += n;
         s += n;
@@ -669,7 +675,10 @@ enum ecc_status ecc_report_write_json(FILE *out, const struct ecc_run_report *re
     }
     enum ecc_status status = ECC_ERR_NOMEM;
     if (rc == 0) {
-        status = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', out) != EOF
+        /* ASCII only: jansson escapes the C0 controls, and JSON_ENSURE_ASCII the rest, so the C1 controls
+         * the sanitizer keeps here (\u0080-\u009f) reach no terminal that shows the file either. */
+        status = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) == 0 &&
+                         fputc('\n', out) != EOF
                      ? ECC_OK
                      : ECC_ERR_IO;
     }

@@ -125,9 +125,11 @@ enum ecc_status ecc_report_format_failure(
     struct ecc_buf *out, const char *step_label, const char *what, const struct ecc_match_failure *failure)
     ECC_WARN_UNUSED_RESULT;
 
-/* Replaces invalid UTF-8 with '?' and, when `strip_controls`, the control characters other than tab, CR and
- * LF (which XML 1.0 forbids, and which could drive a terminal: an endpoint must not be able to send escape
- * sequences to the console). Returns a new string the caller frees, or NULL when out of memory. */
+/* Replaces invalid UTF-8 (a lone byte 0x80-0xFF among them) with '?' and, when `strip_controls`, the
+ * control characters other than tab, CR and LF: C0 and DEL (which XML 1.0 forbids) and C1, U+0080-U+009F
+ * (U+009B is CSI), which could drive a terminal: an endpoint must not be able to send escape sequences to
+ * the console. Without `strip_controls` (the JSON report) they are kept and the writer escapes them.
+ * Returns a new string the caller frees, or NULL when out of memory. */
 char *ecc_report_sanitize_text(const char *text, bool strip_controls);
 
 #endif
