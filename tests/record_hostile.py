@@ -6,7 +6,8 @@ recorded as it was), a declared 10 MB body, a chunked 10 MB body (over the recor
 answer at all (past the recorder's deadline), and a reset in the middle of the body. Clients then send
 what a hostile client sends: no X-Amz-Target, a body that is not JSON, a CONNECT, a body over the cap.
 Every answer of the recorder's own must be an AWS JSON error naming what happened, the recorder must
-keep answering afterwards, and it must stop cleanly on SIGTERM.
+keep answering afterwards, and it must stop cleanly on SIGTERM. A second recorder with --max-exchanges 1
+writes one fixture and answers every later request with its own AWS JSON error, said once on stderr.
 
 Usage: tests/record_hostile.py PATH/TO/ecsconf SOURCE_DIR
 """
@@ -115,6 +116,51 @@ def aws_error(data):
         return {}
 
 
+def check_cap(ecsconf, upstream_port, work, env):
+    """--max-exchanges: past the cap the client gets the recorder's own AWS JSON error, said once on stderr."""
+    bad = subprocess.run([ecsconf, "record", "--upstream", "http://127.0.0.1:%d" % upstream_port, "--out",
+                          os.path.join(work, "cap0"), "--max-exchanges", "0"], capture_output=True, text=True,
+                         timeout=30, env=env)
+    check(bad.returncode == 2 and "--max-exchanges" in bad.stderr,
+          "--max-exchanges 0 is a usage error naming it (%d: %s)" % (bad.returncode, bad.stderr.strip()[:200]))
+    out_dir = os.path.join(work, "cap")
+    stdout = open(os.path.join(work, "cap.stdout"), "w+")
+    stderr = open(os.path.join(work, "cap.stderr"), "w+")
+    proc = subprocess.Popen([ecsconf, "record", "--upstream", "http://127.0.0.1:%d" % upstream_port, "--out", out_dir,
+                             "--max-exchanges", "1"], stdout=stdout, stderr=stderr, env=env)
+    try:
+        url = None
+        for _ in range(300):
+            stdout.seek(0)
+            line = stdout.readline()
+            if line.endswith("\n"):
+                url = line.strip()
+                break
+            time.sleep(0.05)
+        port = int(url.rsplit(":", 1)[1])
+        status, _, _ = post(port, "/html500")
+        check(status == 500, "under the cap the answer is passed on (%d)" % status)
+        for _ in range(2):
+            status, headers, data = post(port, "/html500")
+            error = aws_error(data)
+            check(status == 400 and error.get("__type") == "ClientException" and
+                  "--max-exchanges" in error.get("message", "") and
+                  headers.get("content-type") == "application/x-amz-json-1.1",
+                  "past the cap: 400 ClientException naming it (%d %s: %s)"
+                  % (status, error.get("__type"), error.get("message", data[:80])))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    stderr.seek(0)
+    log = stderr.read()
+    files = [f for f in os.listdir(out_dir) if f.endswith(".json")]
+    check(len(files) == 1, "one fixture written under a cap of 1 (%s)" % files)
+    said = log.count("--max-exchanges") == 2 and "2 refused at the --max-exchanges cap" in log
+    check(said, "the cap is said once, and the summary counts the refused requests")
+    if not said:
+        print(log)
+
+
 def main():
     ecsconf, root = sys.argv[1], sys.argv[2]
     work = tempfile.mkdtemp(prefix="ecsconf-record-hostile.")
@@ -181,6 +227,7 @@ def main():
               "a 2 MiB body gets 413 RequestEntityTooLargeException (%d)" % status)
         status, _, _ = post(port, "/html500")
         check(status == 500, "the recorder still answers after all that")
+        check_cap(ecsconf, listener.getsockname()[1], work, env)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

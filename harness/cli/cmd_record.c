@@ -48,6 +48,9 @@ static void s_help(FILE *out) {
         "  --region REGION      signing region (default AWS_REGION, then AWS_DEFAULT_REGION)\n"
         "  --timeout-ms N       deadline of each forwarded exchange (default 30000); an upstream that sends\n"
         "                       nothing for that long (at least 10 s) is cut off too\n"
+        "  --max-exchanges N    write at most N fixtures in this session (default 10000, at most 1000000);\n"
+        "                       past it every request gets 400 ClientException naming the cap, neither\n"
+        "                       forwarded nor recorded, said once on stderr and counted in the summary\n"
         "  --ca-bundle FILE     extra trusted CAs (PEM); --insecure turns TLS verification off\n"
         "  --help               this text\n"
         "\n"
@@ -90,6 +93,7 @@ struct s_args {
     size_t pattern_count;
     bool insecure;
     uint64_t timeout_ms;
+    uint64_t max_exchanges;
     char address[128];
     uint16_t port;
     char host[300]; /* the upstream's, as signed */
@@ -127,6 +131,9 @@ static int s_parse(int argc, char **argv, struct s_args *args) {
                 args->patterns[args->pattern_count++] = value;
             }
         } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--timeout-ms", 1, 3600000, &args->timeout_ms, &bad)) {
+            continue;
+        } else if (ecc_cli_number_option(
+                       S_CMD, argc, argv, &i, "--max-exchanges", 1, 1000000, &args->max_exchanges, &bad)) {
             continue;
         } else if (ecc_cli_listen_option(
                        S_CMD, argc, argv, &i, args->address, sizeof(args->address), &args->port, &bad)) {
@@ -221,6 +228,7 @@ static int s_prepare(struct s_args *args, struct s_session *session) {
     options.transport.ca_bundle = args->ca_bundle;
     options.transport.insecure = args->insecure;
     options.log_fn = s_log;
+    options.max_exchanges = args->max_exchanges;
     session->recorder = ecc_recorder_new(&options, &diag);
     if (!session->recorder) {
         ecc_cli_error(S_CMD, "%s", diag.text);
@@ -269,19 +277,24 @@ static int s_record(const struct s_args *args, struct s_session *session) {
     fprintf(
         stderr,
         "ecsconf record: %s received; %llu %s recorded into %s, %llu answered but not recorded, %llu without "
-        "a usable upstream answer, %llu refused\n",
+        "a usable upstream answer, %llu refused, %llu refused at the --max-exchanges cap\n",
         received == SIGINT ? "SIGINT" : "SIGTERM",
         (unsigned long long)stats.recorded,
         ecc_plural(stats.recorded, "exchange", "exchanges"),
         args->out_dir,
         (unsigned long long)stats.not_recorded,
         (unsigned long long)stats.upstream_failed,
-        (unsigned long long)stats.refused);
+        (unsigned long long)stats.refused,
+        (unsigned long long)stats.capped);
     return clean ? ECC_EXIT_OK : ECC_EXIT_FAILED;
 }
 
 int ecc_cmd_record(int argc, char **argv) {
-    struct s_args args = {.from = "other", .timeout_ms = 30000, .address = "127.0.0.1"};
+    struct s_args args = {
+        .from = "other",
+        .timeout_ms = 30000,
+        .max_exchanges = ECC_RECORDER_DEFAULT_MAX_EXCHANGES,
+        .address = "127.0.0.1"};
     int exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
         return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */

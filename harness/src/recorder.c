@@ -11,6 +11,7 @@
 #include "ecc/fixture.h"
 #include "ecc/sigv4.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,9 @@ struct ecc_recorder {
     void *log_user_data;
     pthread_mutex_t mutex;
     struct ecc_recorder_stats stats;
+    uint64_t max_exchanges;
+    uint64_t reserved; /* exchanges under way that may become fixtures: recorded + reserved <= max_exchanges */
+    bool cap_said;     /* the log has said the cap is reached */
 };
 
 void ecc_recorder_options_init(struct ecc_recorder_options *options) {
@@ -81,6 +85,7 @@ struct ecc_recorder *ecc_recorder_new(const struct ecc_recorder_options *options
     recorder->recording = options->recording;
     recorder->log_fn = options->log_fn;
     recorder->log_user_data = options->log_user_data;
+    recorder->max_exchanges = options->max_exchanges ? options->max_exchanges : ECC_RECORDER_DEFAULT_MAX_EXCHANGES;
     if (ecc_transport_endpoint_host(options->upstream_url, recorder->host, sizeof(recorder->host), diag) != ECC_OK) {
         goto on_error;
     }
@@ -106,6 +111,30 @@ void ecc_recorder_get_stats(struct ecc_recorder *recorder, struct ecc_recorder_s
 static void s_count(struct ecc_recorder *recorder, uint64_t *counter) {
     pthread_mutex_lock(&recorder->mutex);
     (*counter)++;
+    pthread_mutex_unlock(&recorder->mutex);
+}
+
+/* Reserves room for one more fixture; false (counted, and said once) when the cap is reached. Taken
+ * before forwarding, so concurrent requests cannot write past the cap together. */
+static bool s_reserve(struct ecc_recorder *recorder, bool *say) {
+    pthread_mutex_lock(&recorder->mutex);
+    bool room = recorder->stats.recorded + recorder->reserved < recorder->max_exchanges;
+    if (room) {
+        recorder->reserved++;
+    } else {
+        recorder->stats.capped++;
+    }
+    *say = !room && !recorder->cap_said;
+    recorder->cap_said = recorder->cap_said || !room;
+    pthread_mutex_unlock(&recorder->mutex);
+    return room;
+}
+
+/* Gives the reservation back, counting the fixture when one was written. */
+static void s_release(struct ecc_recorder *recorder, bool recorded) {
+    pthread_mutex_lock(&recorder->mutex);
+    recorder->reserved--;
+    recorder->stats.recorded += recorded;
     pthread_mutex_unlock(&recorder->mutex);
 }
 
@@ -180,7 +209,27 @@ void ecc_recorder_handle(void *user_data, const struct ecc_http_request *request
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     char message[900];
+    bool say_cap = false, recorded = false;
+    bool reserved = s_reserve(recorder, &say_cap);
 
+    if (!reserved) {
+        snprintf(
+            message,
+            sizeof(message),
+            "ecsconf record: the cap of %" PRIu64 " recorded exchanges is reached (--max-exchanges): this request "
+            "was neither forwarded nor recorded",
+            recorder->max_exchanges);
+        s_answer_error(ECC_ERROR_CLIENT, message, response);
+        if (say_cap) {
+            ecc_logf(
+                recorder->log_fn,
+                recorder->log_user_data,
+                "cap of %" PRIu64 " recorded exchanges reached (--max-exchanges): every later request is answered "
+                "400 ClientException, neither forwarded nor recorded (counted in the summary)",
+                recorder->max_exchanges);
+        }
+        goto done;
+    }
     if (s_build_forward(recorder, request, &forward, &diag) != ECC_OK) {
         snprintf(message, sizeof(message), "ecsconf record: cannot forward this request: %.600s", diag.text);
         s_answer_error(ECC_ERROR_CLIENT, message, response);
@@ -226,7 +275,7 @@ void ecc_recorder_handle(void *user_data, const struct ecc_http_request *request
     s_count(recorder, &recorder->stats.forwarded);
     char id[ECC_SUITE_MAX_ID_LEN + 1];
     if (ecc_recording_add(recorder->recording, request, &upstream, id, sizeof(id), &diag) == ECC_OK) {
-        s_count(recorder, &recorder->stats.recorded);
+        recorded = true;
         ecc_logf(recorder->log_fn, recorder->log_user_data, "recorded %s (%d)", id, upstream.status);
     } else {
         s_count(recorder, &recorder->stats.not_recorded);
@@ -239,6 +288,9 @@ void ecc_recorder_handle(void *user_data, const struct ecc_http_request *request
             diag.text);
     }
 done:
+    if (reserved) {
+        s_release(recorder, recorded);
+    }
     ecc_transport_destroy(transport);
     ecc_http_request_clean_up(&forward);
     ecc_http_response_clean_up(&upstream);

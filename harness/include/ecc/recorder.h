@@ -12,7 +12,9 @@
  *    400 ClientException;
  *  - an upstream that gives no usable answer (refused, timeout, too slow, reset, truncated, over the
  *    body cap): 503 ServiceUnavailable, the message naming what happened
- *    (transport.h's error name). Such an exchange is not a fixture: it is reported to the log.
+ *    (transport.h's error name). Such an exchange is not a fixture: it is reported to the log;
+ *  - once `max_exchanges` fixtures are written (or being written): 400 ClientException naming the cap,
+ *    the request neither forwarded nor recorded; the log says so once, the stats count each one.
  * An upstream that answers with HTML or any other body is an answer: it is passed on and recorded as
  * what it was.
  *
@@ -38,7 +40,11 @@ struct ecc_recorder_options {
     struct ecc_recording *recording;           /* required; borrowed for the recorder's life */
     ecc_log_fn *log_fn;                        /* one line per exchange, never a secret; may be NULL */
     void *log_user_data;
+    uint64_t max_exchanges; /* fixtures this recorder writes at most; 0 means ECC_RECORDER_DEFAULT_MAX_EXCHANGES */
 };
+
+/* Every exchange is one file: a client left running against the recorder must not fill the disk. */
+#define ECC_RECORDER_DEFAULT_MAX_EXCHANGES 10000
 
 /* Sets the transport defaults and a response cap of ECC_SUITE_MAX_FILE_BYTES (a larger answer could
  * not be stored as a fixture); the rest zero. */
@@ -50,6 +56,7 @@ struct ecc_recorder_stats {
     uint64_t not_recorded;    /* answered, but not storable (no known operation, over the cap, ...) */
     uint64_t upstream_failed; /* no usable answer from the upstream */
     uint64_t refused;         /* could not be forwarded */
+    uint64_t capped;          /* answered 400 ClientException, neither forwarded nor recorded: at max_exchanges */
 };
 
 struct ecc_recorder;
