@@ -205,6 +205,53 @@ static void test_round_trip_and_keep_alive(void **state) {
     stop_endpoint(server, &endpoint);
 }
 
+/* One transport remembers the last URL it made: another path, query or endpoint must not reuse it. */
+static void test_each_request_its_own_url(void **state) {
+    (void)state;
+    struct endpoint_state first_state = {0}, second_state = {0};
+    struct ecc_server *first = start_endpoint(&first_state, 0, NULL, NULL);
+    struct ecc_server *second = start_endpoint(&second_state, 0, NULL, NULL);
+    struct ecc_transport *transport = new_transport(NULL);
+    static const struct {
+        int server;
+        const char *path, *query;
+    } sends[] = {
+        {0, "/", NULL},
+        {0, "/a", "x=1"},
+        {0, "/a", "x=2"},
+        {0, "/a", NULL},
+        {1, "/a", NULL},
+        {0, "/a", NULL},
+        {0, "/", NULL},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(sends); i++) {
+        struct ecc_http_request request;
+        make_request(&request, sends[i].path, "{}");
+        free(request.query);
+        request.query = sends[i].query ? ecc_strdup(sends[i].query) : NULL;
+        struct ecc_http_response response;
+        ecc_http_response_init(&response);
+        struct ecc_transport_result result;
+        const char *url = ecc_server_url(sends[i].server ? second : first);
+        assert_int_equal(ecc_transport_send(transport, url, &request, &response, &result), ECC_TRANSPORT_OK);
+        json_t *echo = json_loadb((const char *)response.body, response.body_len, 0, NULL);
+        assert_non_null(echo);
+        assert_string_equal(json_string_value(json_object_get(echo, "path")), sends[i].path);
+        assert_string_equal(json_string_value(json_object_get(echo, "query")), sends[i].query ? sends[i].query : "");
+        json_decref(echo);
+        ecc_http_response_clean_up(&response);
+        ecc_http_request_clean_up(&request);
+    }
+    struct ecc_server_stats stats;
+    ecc_server_get_stats(first, &stats);
+    assert_int_equal(stats.requests_handled, 6);
+    ecc_server_get_stats(second, &stats);
+    assert_int_equal(stats.requests_handled, 1);
+    ecc_transport_destroy(transport);
+    stop_endpoint(second, &second_state);
+    stop_endpoint(first, &first_state);
+}
+
 static void test_body_caps_both_sides(void **state) {
     (void)state;
     struct endpoint_state endpoint = {0};
@@ -935,6 +982,7 @@ static void test_format_curl_replays(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_and_keep_alive),
+        cmocka_unit_test(test_each_request_its_own_url),
         cmocka_unit_test(test_body_caps_both_sides),
         cmocka_unit_test(test_concurrent_exchanges),
         cmocka_unit_test(test_destroy_with_pending_exchanges),

@@ -40,8 +40,22 @@ struct s_transfer {
     struct s_transfer *next;
 };
 
+/*
+ * The last request URL made, with its "where" text: callers send thousands of requests to one endpoint
+ * and path, and making the URL costs four parses through curl's URL API (each part allocated), a tenth
+ * of the wire fuzzer's own time. Keyed by the endpoint, path and query as given; owned by the transport.
+ */
+struct s_url_memo {
+    char *endpoint_url;
+    char *path;
+    char *query; /* NULL: none */
+    char *url;
+    char where[300]; /* origin and path, without the method; "" when the URL does not parse */
+};
+
 struct ecc_transport {
     struct ecc_transport_options options;
+    struct s_url_memo url_memo;
     char *ca_bundle;
     char *no_proxy;
     CURLM *multi;
@@ -203,19 +217,34 @@ static bool s_origin(const char *url_text, char *out, size_t size) {
     return ok;
 }
 
-/* Fills tr->where from a full URL, leaving out the query. */
-static void s_set_where(struct s_transfer *tr, const char *url_text) {
+/* Writes "scheme://host:port/path" of a full URL, leaving out the query; "" when it does not parse. */
+static void s_where_of(const char *url_text, char *out, size_t size) {
     char origin[256];
     CURLU *url = curl_url();
     char *path = NULL;
+    out[0] = '\0';
     if (url && curl_url_set(url, CURLUPART_URL, url_text, CURLU_PATH_AS_IS) == CURLUE_OK &&
         s_origin(url_text, origin, sizeof(origin)) && s_url_part(url, CURLUPART_PATH, &path)) {
-        snprintf(tr->where, sizeof(tr->where), "%.16s %.200s%.80s", tr->request.method, origin, path);
-    } else {
-        snprintf(tr->where, sizeof(tr->where), "%.16s (unparsable URL)", tr->request.method);
+        snprintf(out, size, "%.200s%.80s", origin, path);
     }
     curl_free(path);
     curl_url_cleanup(url);
+}
+
+/* Fills tr->where ("METHOD scheme://host:port/path") from the URL's part `where` (s_where_of). */
+static void s_set_where_from(struct s_transfer *tr, const char *where) {
+    if (where[0]) {
+        snprintf(tr->where, sizeof(tr->where), "%.16s %s", tr->request.method, where);
+    } else {
+        snprintf(tr->where, sizeof(tr->where), "%.16s (unparsable URL)", tr->request.method);
+    }
+}
+
+/* Fills tr->where from a full URL, leaving out the query. */
+static void s_set_where(struct s_transfer *tr, const char *url_text) {
+    char where[300];
+    s_where_of(url_text, where, sizeof(where));
+    s_set_where_from(tr, where);
 }
 
 static char *s_join(const char *endpoint_url, const struct ecc_http_request *request, struct ecc_diag *diag) {
@@ -260,6 +289,54 @@ done:
     curl_free(base);
     curl_url_cleanup(url);
     return joined;
+}
+
+static bool s_same_text(const char *a, const char *b) {
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void s_url_memo_clean_up(struct s_url_memo *memo) {
+    free(memo->endpoint_url);
+    free(memo->path);
+    free(memo->query);
+    free(memo->url);
+    memset(memo, 0, sizeof(*memo));
+}
+
+/* s_join through the transport's memo: a copy of the URL (the caller owns it) and its "where" part
+ * (borrowed from the memo until the next call), or NULL with `diag`. */
+static char *s_join_memo(
+    struct ecc_transport *transport,
+    const char *endpoint_url,
+    const struct ecc_http_request *request,
+    const char **where,
+    struct ecc_diag *diag) {
+    struct s_url_memo *memo = &transport->url_memo;
+    const char *query = request->query && request->query[0] ? request->query : NULL;
+    if (!(memo->url && s_same_text(memo->endpoint_url, endpoint_url) && s_same_text(memo->path, request->path) &&
+          s_same_text(memo->query, query))) {
+        s_url_memo_clean_up(memo);
+        char *url = s_join(endpoint_url, request, diag);
+        if (!url) {
+            return NULL;
+        }
+        memo->url = url;
+        memo->endpoint_url = ecc_strdup(endpoint_url);
+        memo->path = request->path ? ecc_strdup(request->path) : NULL;
+        memo->query = query ? ecc_strdup(query) : NULL;
+        if (!memo->endpoint_url || (request->path && !memo->path) || (query && !memo->query)) {
+            s_url_memo_clean_up(memo);
+            ecc_diag_set(diag, "out of memory");
+            return NULL;
+        }
+        s_where_of(memo->url, memo->where, sizeof(memo->where));
+    }
+    char *copy = ecc_strdup(memo->url);
+    if (!copy) {
+        ecc_diag_set(diag, "out of memory");
+    }
+    *where = memo->where;
+    return copy;
 }
 
 enum ecc_status ecc_transport_endpoint_host(const char *endpoint_url, char *out, size_t size, struct ecc_diag *diag) {
@@ -778,7 +855,8 @@ static struct s_transfer *s_submit(
     ecc_http_request_init(&tr->request);
     ecc_http_response_init(&tr->exchange.response);
     ecc_buf_init(&tr->body, transport->options.max_response_bytes);
-    tr->url = s_join(endpoint_url, request, diag);
+    const char *where = "";
+    tr->url = s_join_memo(transport, endpoint_url, request, &where, diag);
     if (!tr->url) {
         goto on_error;
     }
@@ -787,7 +865,7 @@ static struct s_transfer *s_submit(
         ecc_diag_set(diag, "out of memory");
         goto on_error;
     }
-    s_set_where(tr, tr->url);
+    s_set_where_from(tr, where);
     tr->next = transport->running;
     transport->running = tr;
     transport->pending++;
@@ -889,6 +967,7 @@ void ecc_transport_destroy(struct ecc_transport *transport) {
     if (transport->multi) {
         curl_multi_cleanup(transport->multi);
     }
+    s_url_memo_clean_up(&transport->url_memo);
     free(transport->ca_bundle);
     free(transport->no_proxy);
     free(transport);

@@ -423,21 +423,25 @@ enum ecc_status wirefuzz_make_body(
     return status;
 }
 
-/* What a RunTask body may be answered with: the request codec and validate.c decide, as in the emulator. */
+/* What a RunTask body may be answered with: the request codec and validate.c decide, as in the emulator
+ * (one parse refusing duplicate keys as its JSON reader does, an empty body read as {}, then the codec's
+ * reader of a parsed body). */
 void wirefuzz_classify_body(struct wirefuzz_probe *p) {
     if (strcmp(p->operation, "RunTask") != 0) {
         return;
     }
     struct ecc_diag diag;
-    struct ecc_codec_parse_options options = {0};
-    enum ecc_status status = ecc_codec_parse_run_task_request(
-        p->body.len ? p->body.data : "{}", p->body.len ? p->body.len : 2, &options, &p->parsed, NULL, &diag);
-    /* A body the emulator's JSON reader refuses (duplicate keys) is refused by the codec the same way. */
     json_error_t error;
-    json_t *probe = p->body.len ? json_loadb(p->body.data, p->body.len, JSON_REJECT_DUPLICATES, &error) : NULL;
-    bool duplicate_free = !p->body.len || probe != NULL;
-    json_decref(probe);
-    if (status != ECC_OK || !duplicate_free) {
+    json_t *root = p->body.len ? json_loadb(p->body.data, p->body.len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &error)
+                               : json_object();
+    enum ecc_status status = ECC_ERR_INVALID;
+    if (root) {
+        struct ecc_json_path path;
+        ecc_json_path_init(&path);
+        status = ecc_codec_read_run_task_request(root, &path, &p->parsed, NULL, &diag);
+        json_decref(root);
+    }
+    if (status != ECC_OK) {
         ecc_run_task_request_clean_up(&p->parsed);
         ecc_run_task_request_init(&p->parsed);
         p->expect = WIREFUZZ_EXPECT_REJECT_SERIALIZATION;
