@@ -116,6 +116,17 @@ def aws_error(data):
         return {}
 
 
+def first_line(stdout):
+    """The recorder's first stdout line (its URL), waited for up to 15 s; None when it never came."""
+    for _ in range(300):
+        stdout.seek(0)
+        line = stdout.readline()
+        if line.endswith("\n"):
+            return line.strip()
+        time.sleep(0.05)
+    return None
+
+
 def check_cap(ecsconf, upstream_port, work, env):
     """--max-exchanges: past the cap the client gets the recorder's own AWS JSON error, said once on stderr."""
     bad = subprocess.run([ecsconf, "record", "--upstream", "http://127.0.0.1:%d" % upstream_port, "--out",
@@ -129,14 +140,7 @@ def check_cap(ecsconf, upstream_port, work, env):
     proc = subprocess.Popen([ecsconf, "record", "--upstream", "http://127.0.0.1:%d" % upstream_port, "--out", out_dir,
                              "--max-exchanges", "1"], stdout=stdout, stderr=stderr, env=env)
     try:
-        url = None
-        for _ in range(300):
-            stdout.seek(0)
-            line = stdout.readline()
-            if line.endswith("\n"):
-                url = line.strip()
-                break
-            time.sleep(0.05)
+        url = first_line(stdout)
         port = int(url.rsplit(":", 1)[1])
         status, _, _ = post(port, "/html500")
         check(status == 500, "under the cap the answer is passed on (%d)" % status)
@@ -177,14 +181,7 @@ def main():
                              "--out", out_dir, "--from", "other", "--name", "hostile", "--timeout-ms", "2000"],
                             stdout=stdout, stderr=stderr, env=env)
     try:
-        url = None
-        for _ in range(300):
-            stdout.seek(0)
-            line = stdout.readline()
-            if line.endswith("\n"):
-                url = line.strip()
-                break
-            time.sleep(0.05)
+        url = first_line(stdout)
         check(url is not None and url.startswith("http://127.0.0.1:"), "the first stdout line is the URL (%s)" % url)
         port = int(url.rsplit(":", 1)[1])
 

@@ -124,7 +124,7 @@ static void s_create_request(struct ecc_http_request *request, const char *name)
     assert_int_equal(ecc_codec_build_aws_json_request("CreateCluster", body, (size_t)len, request, &diag), ECC_OK);
 }
 
-/* The answer's HTTP status and error type ("" on success). */
+/* The answer's HTTP status and error type ("" on success); `message` (300 bytes, may be NULL) its message. */
 static int s_outcome(const struct ecc_http_response *response, char *type, size_t type_size, char *message) {
     struct ecc_response_outcome outcome;
     ecc_response_outcome_init(&outcome);
@@ -137,6 +137,22 @@ static int s_outcome(const struct ecc_http_response *response, char *type, size_
     return response->status;
 }
 
+/* One CreateCluster of `name` through the recorder; its status, error type and message (may be NULL). */
+static int s_create_through(
+    struct ecc_transport *transport, const struct t_rig *rig, const char *name, char *type, char *message) {
+    struct ecc_http_request request;
+    s_create_request(&request, name);
+    struct ecc_http_response response;
+    ecc_http_response_init(&response);
+    struct ecc_transport_result result;
+    assert_int_equal(
+        ecc_transport_send(transport, ecc_server_url(rig->front), &request, &response, &result), ECC_TRANSPORT_OK);
+    int status = s_outcome(&response, type, 96, message);
+    ecc_http_response_clean_up(&response);
+    ecc_http_request_clean_up(&request);
+    return status;
+}
+
 static void test_cap_refuses_past_it(void **state) {
     (void)state;
     struct t_rig rig;
@@ -147,14 +163,7 @@ static void test_cap_refuses_past_it(void **state) {
     for (int i = 0; i < 5; i++) {
         char name[32], type[96], message[300];
         snprintf(name, sizeof(name), "cap-%d", i);
-        struct ecc_http_request request;
-        s_create_request(&request, name);
-        struct ecc_http_response response;
-        ecc_http_response_init(&response);
-        struct ecc_transport_result result;
-        assert_int_equal(
-            ecc_transport_send(transport, ecc_server_url(rig.front), &request, &response, &result), ECC_TRANSPORT_OK);
-        int status = s_outcome(&response, type, sizeof(type), message);
+        int status = s_create_through(transport, &rig, name, type, message);
         if (i < 3) {
             assert_int_equal(status, 200); /* the emulator's answer, passed on */
             assert_string_equal(type, "");
@@ -164,8 +173,6 @@ static void test_cap_refuses_past_it(void **state) {
             assert_non_null(strstr(message, "cap of 3 recorded exchanges"));
             assert_non_null(strstr(message, "--max-exchanges"));
         }
-        ecc_http_response_clean_up(&response);
-        ecc_http_request_clean_up(&request);
     }
     ecc_transport_destroy(transport);
     /* Three files, three clusters upstream: the refused requests never left the recorder. */
@@ -194,16 +201,7 @@ static void test_default_cap_is_not_reached(void **state) {
     for (int i = 0; i < 5; i++) {
         char name[32], type[96];
         snprintf(name, sizeof(name), "free-%d", i);
-        struct ecc_http_request request;
-        s_create_request(&request, name);
-        struct ecc_http_response response;
-        ecc_http_response_init(&response);
-        struct ecc_transport_result result;
-        assert_int_equal(
-            ecc_transport_send(transport, ecc_server_url(rig.front), &request, &response, &result), ECC_TRANSPORT_OK);
-        assert_int_equal(s_outcome(&response, type, sizeof(type), NULL), 200);
-        ecc_http_response_clean_up(&response);
-        ecc_http_request_clean_up(&request);
+        assert_int_equal(s_create_through(transport, &rig, name, type, NULL), 200);
     }
     ecc_transport_destroy(transport);
     assert_int_equal(s_files(rig.dir), 5);
