@@ -631,8 +631,10 @@ static enum ecc_status s_read_control(struct s_ctx *ctx, struct ecc_step *step) 
     return status;
 }
 
+/* The members every step may have, which of the four kinds it is, its name, and the members that belong
+ * to one kind only. */
 static enum ecc_status
-s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size_t index, bool cleanup) {
+s_read_step_shape(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, const char **name) {
     static const char *const members[] = {
         "name",
         "comment",
@@ -648,7 +650,6 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
         "confirm",
         "timeout_ms"};
     struct ecc_diag *diag = ctx->diag;
-    step->is_cleanup = cleanup;
     if (!json_is_object(object)) {
         return ecc_json_path_fail(
             &ctx->path, NULL, diag, "a step must be an object, got %s", ecc_json_type_name(object));
@@ -669,16 +670,18 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
         return ecc_json_path_fail(
             &ctx->path, NULL, diag, "a step needs exactly one of send, call, raw, control (found %zu)", kind_count);
     }
-    const char *name = NULL;
-    const char *comment = NULL;
-    if ((status = ecc_suite_get_string(object, "name", false, &ctx->path, &name, diag)) != ECC_OK ||
-        (status = ecc_suite_get_string(object, "comment", false, &ctx->path, &comment, diag)) != ECC_OK) {
+    status = ecc_suite_get_string(object, "name", false, &ctx->path, name, diag);
+    if (status != ECC_OK) {
         return status;
     }
-    if (name && !*name) {
+    const char *comment = NULL;
+    status = ecc_suite_get_string(object, "comment", false, &ctx->path, &comment, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (*name && !**name) {
         return ecc_json_path_fail(&ctx->path, "name", diag, "name must not be empty");
     }
-    /* Members that belong to one kind only. */
     if (json_object_get(object, "merge") && step->kind != ECC_STEP_SEND) {
         return ecc_json_path_fail(&ctx->path, "merge", diag, "'merge' applies only to a send step");
     }
@@ -694,137 +697,166 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
             }
         }
     }
-    switch (step->kind) {
-    case ECC_STEP_SEND:
-        status = s_resolve_fixture(ctx, object, "send", &step->fixture);
-        if (status == ECC_OK) {
-            status = ecc_suite_get_typed(object, "merge", false, JSON_OBJECT, &ctx->path, &step->merge, diag);
-        }
-        if (status == ECC_OK) {
-            status = s_scan_member(ctx, object, "merge");
-        }
-        if (status == ECC_OK) {
-            step->operation = step->fixture->operation;
-            /* The fixture's own variables must make sense in this case too. */
-            struct ecc_json_path saved = ctx->path;
-            const json_t *request = json_object_get(step->fixture->root, "request");
-            ecc_json_path_init_pointer(&ctx->path);
-            status = s_scan_vars(ctx, request);
-            if (status != ECC_OK && diag) {
-                char where[sizeof(diag->path)];
-                snprintf(where, sizeof(where), "%s", diag->path);
-                char text[sizeof(diag->text)];
-                snprintf(text, sizeof(text), "%s", diag->text);
-                ctx->path = saved;
-                status = ecc_json_path_fail(
-                    &ctx->path, "send", diag, "fixture %s, /request%s: %s", step->fixture->id, where, text);
-            }
-            ctx->path = saved;
-        }
-        break;
-    case ECC_STEP_CALL: {
-        const char *operation = NULL;
-        status = ecc_suite_get_string(object, "call", true, &ctx->path, &operation, diag);
-        if (status == ECC_OK && !ecc_suite_operation_known(operation)) {
-            status = ecc_json_path_fail(&ctx->path, "call", diag, "unknown operation '%s'", operation);
-        }
-        if (status == ECC_OK) {
-            step->operation = operation;
-            status = ecc_suite_get_typed(object, "body", true, JSON_OBJECT, &ctx->path, &step->body, diag);
-        }
-        if (status == ECC_OK) {
-            status = s_scan_member(ctx, object, "body");
-        }
-        break;
-    }
-    case ECC_STEP_RAW:
-        status = ecc_suite_get_typed(object, "raw", true, JSON_OBJECT, &ctx->path, &step->raw, diag);
-        if (status == ECC_OK) {
-            status = s_read_raw(ctx, step);
-        }
-        break;
-    case ECC_STEP_CONTROL:
-        status = ecc_suite_get_typed(object, "control", true, JSON_OBJECT, &ctx->path, &step->control, diag);
-        if (status == ECC_OK) {
-            status = s_read_control(ctx, step);
-        }
-        break;
-    }
+    return ECC_OK;
+}
+
+/* A send step: its fixture, the merge patch, and the fixture's own variables, which must make sense in
+ * this case too (an error names the fixture and the member inside its request). */
+static enum ecc_status s_read_send(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
+    struct ecc_diag *diag = ctx->diag;
+    enum ecc_status status = s_resolve_fixture(ctx, object, "send", &step->fixture);
     if (status != ECC_OK) {
         return status;
     }
-    if ((status = s_read_sign(ctx, json_object_get(object, "sign"), &step->sign)) != ECC_OK) {
+    status = ecc_suite_get_typed(object, "merge", false, JSON_OBJECT, &ctx->path, &step->merge, diag);
+    if (status != ECC_OK) {
         return status;
     }
-    const json_t *expect = NULL;
-    if ((status = ecc_suite_get_typed(object, "expect", false, JSON_OBJECT, &ctx->path, &expect, diag)) != ECC_OK) {
+    status = s_scan_member(ctx, object, "merge");
+    if (status != ECC_OK) {
         return status;
     }
-    if (expect) {
-        step->has_expect = true;
-        ecc_json_path_push_member(&ctx->path, "expect");
-        status = s_read_expect(ctx, expect, &step->expect);
-        ecc_json_path_pop(&ctx->path);
+    step->operation = step->fixture->operation;
+    struct ecc_json_path saved = ctx->path;
+    const json_t *request = json_object_get(step->fixture->root, "request");
+    ecc_json_path_init_pointer(&ctx->path);
+    status = s_scan_vars(ctx, request);
+    if (status != ECC_OK && diag) {
+        char where[sizeof(diag->path)];
+        snprintf(where, sizeof(where), "%s", diag->path);
+        char text[sizeof(diag->text)];
+        snprintf(text, sizeof(text), "%s", diag->text);
+        ctx->path = saved;
+        status =
+            ecc_json_path_fail(&ctx->path, "send", diag, "fixture %s, /request%s: %s", step->fixture->id, where, text);
+    }
+    ctx->path = saved;
+    return status;
+}
+
+/* A call step: a known operation and its body. */
+static enum ecc_status s_read_call(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
+    const char *operation = NULL;
+    enum ecc_status status = ecc_suite_get_string(object, "call", true, &ctx->path, &operation, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!ecc_suite_operation_known(operation)) {
+        return ecc_json_path_fail(&ctx->path, "call", ctx->diag, "unknown operation '%s'", operation);
+    }
+    step->operation = operation;
+    status = ecc_suite_get_typed(object, "body", true, JSON_OBJECT, &ctx->path, &step->body, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_scan_member(ctx, object, "body");
+}
+
+/* What the step sends (or does, for a control step): the member of its kind. */
+static enum ecc_status s_read_step_kind(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
+    enum ecc_status status = ECC_OK;
+    switch (step->kind) {
+    case ECC_STEP_SEND:
+        return s_read_send(ctx, object, step);
+    case ECC_STEP_CALL:
+        return s_read_call(ctx, object, step);
+    case ECC_STEP_RAW:
+        status = ecc_suite_get_typed(object, "raw", true, JSON_OBJECT, &ctx->path, &step->raw, ctx->diag);
         if (status != ECC_OK) {
             return status;
         }
+        return s_read_raw(ctx, step);
+    case ECC_STEP_CONTROL:
+        status = ecc_suite_get_typed(object, "control", true, JSON_OBJECT, &ctx->path, &step->control, ctx->diag);
+        if (status != ECC_OK) {
+            return status;
+        }
+        return s_read_control(ctx, step);
     }
-    if ((status = ecc_suite_get_typed(object, "capture", false, JSON_OBJECT, &ctx->path, &step->capture, diag)) !=
-        ECC_OK) {
+    return status;
+}
+
+static enum ecc_status s_read_step_expect(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
+    const json_t *expect = NULL;
+    enum ecc_status status = ecc_suite_get_typed(object, "expect", false, JSON_OBJECT, &ctx->path, &expect, ctx->diag);
+    if (status != ECC_OK || !expect) {
         return status;
     }
-    if (step->capture && (status = s_read_capture(ctx, step->capture)) != ECC_OK) {
+    step->has_expect = true;
+    ecc_json_path_push_member(&ctx->path, "expect");
+    status = s_read_expect(ctx, expect, &step->expect);
+    ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+static enum ecc_status s_read_step_capture(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
+    enum ecc_status status =
+        ecc_suite_get_typed(object, "capture", false, JSON_OBJECT, &ctx->path, &step->capture, ctx->diag);
+    if (status != ECC_OK || !step->capture) {
         return status;
     }
+    return s_read_capture(ctx, step->capture);
+}
+
+/* `confirm`: true, false, or an object naming the cluster and the tasks to wait for; RunTask steps only. */
+static enum ecc_status s_read_confirm(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
+    struct ecc_diag *diag = ctx->diag;
     const json_t *confirm = json_object_get(object, "confirm");
-    if (confirm) {
-        if (strcmp(step->operation, "RunTask") != 0) {
-            return ecc_json_path_fail(
-                &ctx->path, "confirm", diag, "'confirm' applies only to a step that sends RunTask");
-        }
-        if (json_is_boolean(confirm)) {
-            step->confirm = json_is_true(confirm);
-        } else if (json_is_object(confirm)) {
-            static const char *const confirm_members[] = {"cluster", "tasks"};
-            ecc_json_path_push_member(&ctx->path, "confirm");
-            status = ecc_json_check_members(confirm, confirm_members, 2, &ctx->path, diag);
-            const char *cluster = NULL;
-            if (status == ECC_OK) {
-                status = ecc_suite_get_string(confirm, "cluster", false, &ctx->path, &cluster, diag);
-            }
-            const json_t *tasks = json_object_get(confirm, "tasks");
-            if (status == ECC_OK && tasks && !json_is_string(tasks) && !json_is_array(tasks)) {
-                status = ecc_json_path_fail(
-                    &ctx->path, "tasks", diag, "'tasks' must be an array or a ${...} reference to one");
-            }
-            if (status == ECC_OK) {
-                status = s_scan_vars(ctx, confirm);
-            }
-            ecc_json_path_pop(&ctx->path);
-            if (status != ECC_OK) {
-                return status;
-            }
-            step->confirm = true;
-            step->confirm_spec = confirm;
-        } else {
-            return ecc_json_path_fail(&ctx->path, "confirm", diag, "'confirm' must be true, false or an object");
-        }
+    if (!confirm) {
+        return ECC_OK;
     }
+    if (strcmp(step->operation, "RunTask") != 0) {
+        return ecc_json_path_fail(&ctx->path, "confirm", diag, "'confirm' applies only to a step that sends RunTask");
+    }
+    if (json_is_boolean(confirm)) {
+        step->confirm = json_is_true(confirm);
+        return ECC_OK;
+    }
+    if (!json_is_object(confirm)) {
+        return ecc_json_path_fail(&ctx->path, "confirm", diag, "'confirm' must be true, false or an object");
+    }
+    static const char *const confirm_members[] = {"cluster", "tasks"};
+    ecc_json_path_push_member(&ctx->path, "confirm");
+    enum ecc_status status = ecc_json_check_members(confirm, confirm_members, 2, &ctx->path, diag);
+    const char *cluster = NULL;
+    if (status == ECC_OK) {
+        status = ecc_suite_get_string(confirm, "cluster", false, &ctx->path, &cluster, diag);
+    }
+    const json_t *tasks = json_object_get(confirm, "tasks");
+    if (status == ECC_OK && tasks && !json_is_string(tasks) && !json_is_array(tasks)) {
+        status = ecc_json_path_fail(&ctx->path, "tasks", diag, "'tasks' must be an array or a ${...} reference to one");
+    }
+    if (status == ECC_OK) {
+        status = s_scan_vars(ctx, confirm);
+    }
+    ecc_json_path_pop(&ctx->path);
+    if (status != ECC_OK) {
+        return status;
+    }
+    step->confirm = true;
+    step->confirm_spec = confirm;
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_step_timeout(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
     const json_t *timeout = NULL;
-    if ((status = ecc_suite_get_typed(object, "timeout_ms", false, JSON_INTEGER, &ctx->path, &timeout, diag)) !=
-        ECC_OK) {
+    enum ecc_status status =
+        ecc_suite_get_typed(object, "timeout_ms", false, JSON_INTEGER, &ctx->path, &timeout, ctx->diag);
+    if (status != ECC_OK || !timeout) {
         return status;
     }
-    if (timeout) {
-        if (json_integer_value(timeout) < 1 || json_integer_value(timeout) > 3600000) {
-            return ecc_json_path_fail(&ctx->path, "timeout_ms", diag, "timeout_ms must be within 1..3600000");
-        }
-        step->timeout_ms = (int64_t)json_integer_value(timeout);
+    if (json_integer_value(timeout) < 1 || json_integer_value(timeout) > 3600000) {
+        return ecc_json_path_fail(&ctx->path, "timeout_ms", ctx->diag, "timeout_ms must be within 1..3600000");
     }
-    if (step->capture && (status = s_define_captures(ctx, step->capture)) != ECC_OK) {
-        return status;
-    }
-    char what[80];
+    step->timeout_ms = (int64_t)json_integer_value(timeout);
+    return ECC_OK;
+}
+
+/* The step's label in reports ("step 2 \"start\" (RunTask)", counted from 1) and its JSON pointer in the
+ * case file (counted from 0). */
+static void s_label_step(struct ecc_step *step, const char *name, size_t index, bool cleanup) {
+    /* %u: a case holds at most 1000 steps (s_read_steps), so the label fits without a cut. */
+    char what[72]; /* "control " and 60 characters of the action */
     if (step->kind == ECC_STEP_CONTROL) {
         snprintf(what, sizeof(what), "control %.60s", json_string_value(json_object_get(step->control, "action")));
     } else if (step->kind == ECC_STEP_RAW) {
@@ -836,15 +868,59 @@ s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size
         snprintf(
             step->label,
             sizeof(step->label),
-            "%s %zu \"%.60s\" (%s)",
+            "%s %u \"%.60s\" (%s)",
             cleanup ? "cleanup" : "step",
-            index + 1,
+            (unsigned)(index + 1),
             name,
             what);
     } else {
-        snprintf(step->label, sizeof(step->label), "%s %zu (%s)", cleanup ? "cleanup" : "step", index + 1, what);
+        snprintf(
+            step->label, sizeof(step->label), "%s %u (%s)", cleanup ? "cleanup" : "step", (unsigned)(index + 1), what);
     }
     snprintf(step->pointer, sizeof(step->pointer), "/%s/%zu", cleanup ? "cleanup" : "steps", index);
+}
+
+/* One step, checked member by member in the order errors are reported; the names it captures become
+ * usable only once the whole step is valid (a step cannot use its own captures). */
+static enum ecc_status
+s_read_step(struct s_ctx *ctx, const json_t *object, struct ecc_step *step, size_t index, bool cleanup) {
+    step->is_cleanup = cleanup;
+    const char *name = NULL;
+    enum ecc_status status = s_read_step_shape(ctx, object, step, &name);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_step_kind(ctx, object, step);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_sign(ctx, json_object_get(object, "sign"), &step->sign);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_step_expect(ctx, object, step);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_step_capture(ctx, object, step);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_confirm(ctx, object, step);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_step_timeout(ctx, object, step);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (step->capture) {
+        status = s_define_captures(ctx, step->capture);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    s_label_step(step, name, index, cleanup);
     if (strcmp(step->operation, "RunTask") == 0) {
         ctx->c->starts_tasks = true;
     }

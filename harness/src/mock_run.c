@@ -330,170 +330,212 @@ static enum ecc_status s_judge_run(
     return status;
 }
 
-enum ecc_status ecc_client_case_run(
-    const struct ecc_client_case *c,
-    const struct ecc_client_run_options *options,
-    struct ecc_client_case_result *result,
-    struct ecc_diag *diag) {
-    const char *region = options->region != NULL ? options->region : ECC_MOCK_DEFAULT_REGION;
-    const char *access_key = options->access_key_id != NULL ? options->access_key_id : ECC_MOCK_DEFAULT_ACCESS_KEY_ID;
-    const char *secret =
-        options->secret_access_key != NULL ? options->secret_access_key : ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY;
-    unsigned timeout_ms = options->adapter_timeout_ms != 0 ? options->adapter_timeout_ms : S_DEFAULT_TIMEOUT_MS;
+/* One client case under way: the options with their defaults filled in, and what the run owns. */
+struct s_case_run {
+    const struct ecc_client_case *c;
+    const struct ecc_client_run_options *options;
+    const char *region;
+    const char *access_key;
+    const char *secret;
+    const char *work_dir;
+    unsigned timeout_ms;
     char attempt_timeout[16];
+    struct ecc_mock *mock;
+    struct ecc_server *server;
+    json_t *params;
+    char params_file[1024]; /* empty until created */
+    char env_entries[9][1200];
+    char **env;
+};
+
+static void
+s_case_run_init(struct s_case_run *run, const struct ecc_client_case *c, const struct ecc_client_run_options *options) {
+    *run = (struct s_case_run){.c = c, .options = options};
+    run->region = options->region != NULL ? options->region : ECC_MOCK_DEFAULT_REGION;
+    run->access_key = options->access_key_id != NULL ? options->access_key_id : ECC_MOCK_DEFAULT_ACCESS_KEY_ID;
+    run->secret = options->secret_access_key != NULL ? options->secret_access_key : ECC_MOCK_DEFAULT_SECRET_ACCESS_KEY;
+    run->timeout_ms = options->adapter_timeout_ms != 0 ? options->adapter_timeout_ms : S_DEFAULT_TIMEOUT_MS;
     snprintf(
-        attempt_timeout,
-        sizeof(attempt_timeout),
+        run->attempt_timeout,
+        sizeof(run->attempt_timeout),
         "%u",
         options->attempt_timeout_ms != 0 ? options->attempt_timeout_ms : S_DEFAULT_ATTEMPT_TIMEOUT_MS);
-    const char *work_dir = options->work_dir;
-    if (work_dir == NULL) {
-        work_dir = getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] != '\0' ? getenv("TMPDIR") : "/tmp";
+    run->work_dir = options->work_dir;
+    if (run->work_dir == NULL) {
+        const char *tmp = getenv("TMPDIR");
+        run->work_dir = tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp";
     }
+}
 
-    enum ecc_status status = ECC_OK;
-    struct ecc_mock *mock = NULL;
-    struct ecc_server *server = NULL;
-    json_t *params = NULL;
-    char **env = NULL;
-    char params_file[1024] = "";
-    char env_entries[9][1200];
-    const char *overrides[9];
-    struct ecc_string_list problems;
-    ecc_string_list_init(&problems);
-    result->verdict = ECC_CLIENT_CASE_PASS;
-    result->outputs = json_array();
-    if (result->outputs == NULL) {
-        return ECC_ERR_NOMEM;
+static void s_case_run_clean_up(struct s_case_run *run) {
+    ecc_server_destroy(run->server);
+    ecc_mock_destroy(run->mock);
+    if (run->params_file[0] != '\0') {
+        unlink(run->params_file);
     }
+    free(run->env);
+    json_decref(run->params);
+}
 
+/* The mock with the case's answers, served on a loopback port it learns as its Host. */
+static enum ecc_status s_start_mock(struct s_case_run *run, struct ecc_diag *diag) {
     struct ecc_mock_options mock_options = {
-        .region = region,
-        .access_key_id = access_key,
-        .secret_access_key = secret,
-        .log_fn = options->log_fn,
-        .log_user_data = options->log_user_data,
+        .region = run->region,
+        .access_key_id = run->access_key,
+        .secret_access_key = run->secret,
+        .log_fn = run->options->log_fn,
+        .log_user_data = run->options->log_user_data,
     };
-    mock = ecc_mock_new(&mock_options, diag);
-    if (mock == NULL) {
-        status = ECC_ERR_INVALID;
-        goto done;
+    run->mock = ecc_mock_new(&mock_options, diag);
+    if (run->mock == NULL) {
+        return ECC_ERR_INVALID;
     }
     /* A hang outlasts the adapter's deadline: a client that never gives up is caught hanging. */
-    status = ecc_client_case_setup_mock(c, region, timeout_ms + S_HANG_PAST_DEADLINE_MS, mock, diag);
+    enum ecc_status status =
+        ecc_client_case_setup_mock(run->c, run->region, run->timeout_ms + S_HANG_PAST_DEADLINE_MS, run->mock, diag);
     if (status != ECC_OK) {
-        goto done;
+        return status;
     }
     struct ecc_server_options server_options;
     ecc_server_options_init(&server_options);
     /* A hang or a drip holds a worker thread for a while; the client's retry needs a free one. */
     server_options.thread_count = 4;
     server_options.connection_timeout_s = 10;
-    server = ecc_server_new(&server_options, ecc_mock_handle, mock, diag);
-    if (server == NULL) {
-        status = ECC_ERR_IO;
-        goto done;
+    run->server = ecc_server_new(&server_options, ecc_mock_handle, run->mock, diag);
+    if (run->server == NULL) {
+        return ECC_ERR_IO;
     }
     char host[64];
-    snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)ecc_server_port(server));
-    status = ecc_mock_set_host(mock, host);
-    if (status != ECC_OK) {
-        goto done;
-    }
+    snprintf(host, sizeof(host), "127.0.0.1:%u", (unsigned)ecc_server_port(run->server));
+    return ecc_mock_set_host(run->mock, host);
+}
 
-    status = ecc_client_case_params(c, region, &params, diag);
+/* The case's parameters, written to a private file in the work folder for the adapter to read. */
+static enum ecc_status s_write_params(struct s_case_run *run, struct ecc_diag *diag) {
+    enum ecc_status status = ecc_client_case_params(run->c, run->region, &run->params, diag);
     if (status != ECC_OK) {
-        goto done;
+        return status;
     }
-    snprintf(params_file, sizeof(params_file), "%s/ecsconf-client-params-XXXXXX", work_dir);
-    int fd = mkstemp(params_file);
+    snprintf(run->params_file, sizeof(run->params_file), "%s/ecsconf-client-params-XXXXXX", run->work_dir);
+    int fd = mkstemp(run->params_file);
     if (fd < 0) {
-        ecc_diag_set(diag, "cannot create a parameters file in %s: %s", work_dir, strerror(errno));
-        params_file[0] = '\0';
-        status = ECC_ERR_IO;
-        goto done;
+        ecc_diag_set(diag, "cannot create a parameters file in %s: %s", run->work_dir, strerror(errno));
+        run->params_file[0] = '\0';
+        return ECC_ERR_IO;
     }
     FILE *file = fdopen(fd, "w");
-    if (file == NULL || json_dumpf(params, file, JSON_INDENT(2)) != 0 || fclose(file) != 0) {
-        ecc_diag_set(diag, "cannot write %s", params_file);
-        status = ECC_ERR_IO;
-        goto done;
+    if (file == NULL || json_dumpf(run->params, file, JSON_INDENT(2)) != 0 || fclose(file) != 0) {
+        ecc_diag_set(diag, "cannot write %s", run->params_file);
+        return ECC_ERR_IO;
     }
+    return ECC_OK;
+}
 
+/* The adapter's environment: where the mock listens, the parameters, the region and the mock's key. */
+static enum ecc_status s_make_env(struct s_case_run *run) {
     const char *values[][2] = {
-        {"ECSCONF_ENDPOINT", ecc_server_url(server)},
-        {"ECSCONF_PARAMS", params_file},
-        {"ECSCONF_CASE", c->id},
-        {"AWS_REGION", region},
-        {"AWS_DEFAULT_REGION", region},
-        {"AWS_ACCESS_KEY_ID", access_key},
-        {"AWS_SECRET_ACCESS_KEY", secret},
-        {"ECSCONF_ATTEMPT_TIMEOUT_MS", attempt_timeout},
+        {"ECSCONF_ENDPOINT", ecc_server_url(run->server)},
+        {"ECSCONF_PARAMS", run->params_file},
+        {"ECSCONF_CASE", run->c->id},
+        {"AWS_REGION", run->region},
+        {"AWS_DEFAULT_REGION", run->region},
+        {"AWS_ACCESS_KEY_ID", run->access_key},
+        {"AWS_SECRET_ACCESS_KEY", run->secret},
+        {"ECSCONF_ATTEMPT_TIMEOUT_MS", run->attempt_timeout},
     };
-    size_t override_count = ECC_ARRAY_LEN(values);
-    for (size_t i = 0; i < override_count; i++) {
-        snprintf(env_entries[i], sizeof(env_entries[i]), "%s=%s", values[i][0], values[i][1]);
-        overrides[i] = env_entries[i];
+    const char *overrides[ECC_ARRAY_LEN(values)];
+    for (size_t i = 0; i < ECC_ARRAY_LEN(values); i++) {
+        snprintf(run->env_entries[i], sizeof(run->env_entries[i]), "%s=%s", values[i][0], values[i][1]);
+        overrides[i] = run->env_entries[i];
     }
-    env = s_build_env(overrides, override_count);
-    if (env == NULL) {
-        status = ECC_ERR_NOMEM;
-        goto done;
-    }
+    run->env = s_build_env(overrides, ECC_ARRAY_LEN(values));
+    return run->env != NULL ? ECC_OK : ECC_ERR_NOMEM;
+}
 
-    for (unsigned call = 1; call <= c->calls; call++) {
-        ecc_mock_begin_call(mock);
-        struct s_adapter_run run = {.exit_code = 0};
-        ecc_buf_init(&run.out, S_MAX_OUTPUT_BYTES);
-        ecc_buf_init(&run.err, S_MAX_OUTPUT_BYTES);
-        status = s_run_adapter(options->adapter, env, timeout_ms, &run, diag);
-        bool stop = true;
-        if (status == ECC_OK) {
-            ecc_logf(
-                options->log_fn,
-                options->log_user_data,
-                "%s call %u: exit %d, stdout: %.300s",
-                c->id,
-                call,
-                run.exit_code,
-                run.out.data ? run.out.data : "");
-            status = s_judge_run(c, call, timeout_ms, &run, result, &stop);
-        }
-        ecc_buf_clean_up(&run.out);
-        ecc_buf_clean_up(&run.err);
-        if (status != ECC_OK) {
-            goto done;
-        }
-        if (stop) {
-            break;
-        }
+/* One run of the adapter, judged; *stop when the case cannot go on. */
+static enum ecc_status s_call_adapter(
+    struct s_case_run *run, unsigned call, struct ecc_client_case_result *result, bool *stop, struct ecc_diag *diag) {
+    ecc_mock_begin_call(run->mock);
+    struct s_adapter_run adapter_run = {.exit_code = 0};
+    ecc_buf_init(&adapter_run.out, S_MAX_OUTPUT_BYTES);
+    ecc_buf_init(&adapter_run.err, S_MAX_OUTPUT_BYTES);
+    *stop = true;
+    enum ecc_status status = s_run_adapter(run->options->adapter, run->env, run->timeout_ms, &adapter_run, diag);
+    if (status == ECC_OK) {
+        ecc_logf(
+            run->options->log_fn,
+            run->options->log_user_data,
+            "%s call %u: exit %d, stdout: %.300s",
+            run->c->id,
+            call,
+            adapter_run.exit_code,
+            adapter_run.out.data ? adapter_run.out.data : "");
+        status = s_judge_run(run->c, call, run->timeout_ms, &adapter_run, result, stop);
     }
-    ecc_server_stop(server, 1000);
-    result->requests = (unsigned)ecc_mock_record_count(mock);
+    ecc_buf_clean_up(&adapter_run.out);
+    ecc_buf_clean_up(&adapter_run.err);
+    return status;
+}
+
+/* After the calls: what the mock saw (answers not asked for, requests that broke the case's rules). */
+static enum ecc_status s_judge_requests(struct s_case_run *run, struct ecc_client_case_result *result) {
+    ecc_server_stop(run->server, 1000);
+    result->requests = (unsigned)ecc_mock_record_count(run->mock);
     if (result->verdict == ECC_CLIENT_CASE_SKIP && result->outputs != NULL && json_array_size(result->outputs) == 0) {
-        goto done; /* the client could not express the case: what it sent does not count */
+        return ECC_OK; /* the client could not express the case: what it sent does not count */
     }
-    status = ecc_mock_finish(mock, &problems);
+    struct ecc_string_list problems;
+    ecc_string_list_init(&problems);
+    enum ecc_status status = ecc_mock_finish(run->mock, &problems);
     for (size_t i = 0; status == ECC_OK && i < problems.count; i++) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
         status = ecc_string_list_append(&result->reasons, problems.items[i]);
     }
+    ecc_string_list_clean_up(&problems);
     size_t reason_count = result->reasons.count;
-    if (status == ECC_OK && json_array_size(result->outputs) == c->calls) {
-        status = ecc_client_case_check_requests(c, result->requests, &result->reasons);
+    if (status == ECC_OK && json_array_size(result->outputs) == run->c->calls) {
+        status = ecc_client_case_check_requests(run->c, result->requests, &result->reasons);
     }
     if (result->reasons.count > reason_count) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
     }
+    return status;
+}
+
+enum ecc_status ecc_client_case_run(
+    const struct ecc_client_case *c,
+    const struct ecc_client_run_options *options,
+    struct ecc_client_case_result *result,
+    struct ecc_diag *diag) {
+    struct s_case_run run;
+    s_case_run_init(&run, c, options);
+    result->verdict = ECC_CLIENT_CASE_PASS;
+    result->outputs = json_array();
+    if (result->outputs == NULL) {
+        return ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = s_start_mock(&run, diag);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_write_params(&run, diag);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_make_env(&run);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    bool stop = false;
+    for (unsigned call = 1; call <= c->calls && !stop; call++) {
+        status = s_call_adapter(&run, call, result, &stop, diag);
+        if (status != ECC_OK) {
+            goto done;
+        }
+    }
+    status = s_judge_requests(&run, result);
 
 done:
-    ecc_server_destroy(server);
-    ecc_mock_destroy(mock);
-    if (params_file[0] != '\0') {
-        unlink(params_file);
-    }
-    free(env);
-    json_decref(params);
-    ecc_string_list_clean_up(&problems);
+    s_case_run_clean_up(&run);
     return status;
 }
