@@ -276,6 +276,42 @@ static void test_monotonic_clock_and_sleep(void **state) {
     ecc_sleep_ms(0);
 }
 
+/* Counts the times it is asked; says stop from the `stop_at`-th question on. */
+struct s_stopper {
+    int asked;
+    int stop_at;
+};
+
+static bool s_stop_when_asked(void *user_data) {
+    struct s_stopper *stopper = user_data;
+    stopper->asked++;
+    return stopper->stop_at > 0 && stopper->asked >= stopper->stop_at;
+}
+
+/* The interruptible sleep: to the deadline in slices (asking before each), cut by a stop within one
+ * slice; a stop already asked for wins over a deadline already past. */
+static void test_sleep_until(void **state) {
+    (void)state;
+    struct s_stopper stopper = {0, 0};
+    uint64_t start = ecc_monotonic_ms();
+    assert_true(ecc_sleep_until_ms(start + 60, 10, s_stop_when_asked, &stopper));
+    assert_true(ecc_monotonic_ms() >= start + 60);
+    assert_true(stopper.asked >= 6); /* asked before every slice of at most 10 ms */
+
+    stopper = (struct s_stopper){0, 3};
+    start = ecc_monotonic_ms();
+    assert_false(ecc_sleep_until_ms(start + 60000, 10, s_stop_when_asked, &stopper));
+    assert_int_equal(stopper.asked, 3);
+    assert_true(ecc_monotonic_ms() - start < 30000); /* two slices, not the minute */
+
+    stopper = (struct s_stopper){0, 1};
+    assert_false(ecc_sleep_until_ms(0, 10, s_stop_when_asked, &stopper));
+    assert_true(ecc_sleep_until_ms(0, 0, NULL, NULL)); /* past deadline, no stop: returns at once */
+    start = ecc_monotonic_ms();
+    assert_true(ecc_sleep_until_ms(start + 20, 0, NULL, NULL)); /* slice 0 counts as 1 ms */
+    assert_true(ecc_monotonic_ms() >= start + 20);
+}
+
 /* The one UUID and hex-digit test of the library (matchers, the comparison by meaning, drafts). */
 static void test_uuid_text(void **state) {
     (void)state;
@@ -305,6 +341,7 @@ int main(void) {
         cmocka_unit_test(test_request_copy),
         cmocka_unit_test(test_array_grow),
         cmocka_unit_test(test_monotonic_clock_and_sleep),
+        cmocka_unit_test(test_sleep_until),
         cmocka_unit_test(test_uuid_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

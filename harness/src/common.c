@@ -285,6 +285,20 @@ void ecc_sleep_ms(uint64_t ms) {
     }
 }
 
+bool ecc_sleep_until_ms(uint64_t deadline_ms, uint64_t slice_ms, ecc_sleep_stop_fn *stop, void *user_data) {
+    slice_ms = slice_ms ? slice_ms : 1;
+    for (;;) {
+        if (stop && stop(user_data)) {
+            return false;
+        }
+        uint64_t now = ecc_monotonic_ms();
+        if (now >= deadline_ms) {
+            return true;
+        }
+        ecc_sleep_ms(deadline_ms - now < slice_ms ? deadline_ms - now : slice_ms);
+    }
+}
+
 void ecc_secure_zero(void *ptr, size_t len) {
     /* A volatile function pointer keeps the compiler from proving the memset dead. */
     static void *(*const volatile memset_fn)(void *, int, size_t) = memset;

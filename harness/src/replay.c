@@ -24,6 +24,8 @@
 #define S_TARGET_PREFIX "AmazonEC2ContainerServiceV20141113."
 /* Resources one session may leave to its cleanup. */
 #define S_MAX_RESOURCES 256
+/* How often a paced wait looks at Ctrl-C. */
+#define S_PACE_SLICE_MS 100u
 
 /* ---- known differences ---------------------------------------------------------------------------- */
 
@@ -870,6 +872,10 @@ int64_t ecc_replay_recorded_date_s(const struct ecc_fixture *fixture) {
     return -1;
 }
 
+static bool s_pace_stop(void *user_data) {
+    return s_interrupted(user_data);
+}
+
 /* Pacing: before an exchange, wait as long as the recording did between the two answers (their Date
  * headers, whole seconds), at most `max_wait_ms`, less what the replay already spent since the previous
  * answer; so a task has had the time to move on as it had when it was recorded. Ctrl-C ends the wait. */
@@ -880,10 +886,7 @@ static void s_pace(struct s_run *run, const struct ecc_fixture *previous, const 
     }
     uint64_t wait_ms = (uint64_t)(after - before) * 1000u;
     wait_ms = wait_ms < run->options->max_wait_ms ? wait_ms : run->options->max_wait_ms;
-    uint64_t deadline_ms = run->previous_answer_ms + wait_ms;
-    for (uint64_t now = ecc_monotonic_ms(); now < deadline_ms && !s_interrupted(run); now = ecc_monotonic_ms()) {
-        ecc_sleep_ms(deadline_ms - now < 100 ? deadline_ms - now : 100);
-    }
+    (void)ecc_sleep_until_ms(run->previous_answer_ms + wait_ms, S_PACE_SLICE_MS, s_pace_stop, run);
 }
 
 /* The texts a replayed exchange's verdict carries; `reason` and `detail` are filled by the judging. */

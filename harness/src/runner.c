@@ -842,18 +842,17 @@ static void s_capacity_release(struct s_case_run *run) {
     }
 }
 
+static bool s_sleep_stop(void *user_data) {
+    return s_interrupted(user_data, 1);
+}
+
 /* Sleeps up to `ms`, in slices so an interrupt or the case deadline cuts it short. */
 static void s_sleep_ms(struct s_case_run *run, uint64_t ms) {
     uint64_t end = ecc_monotonic_ms() + ms;
-    while (!s_interrupted(run, 1)) {
-        uint64_t now = ecc_monotonic_ms();
-        if (now >= end || (run->deadline_ms && now >= run->deadline_ms)) {
-            return;
-        }
-        uint64_t slice = end - now < S_SLEEP_SLICE_MS ? end - now : S_SLEEP_SLICE_MS;
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(slice * 1000000u)};
-        nanosleep(&ts, NULL);
+    if (run->deadline_ms && run->deadline_ms < end) {
+        end = run->deadline_ms;
     }
+    (void)ecc_sleep_until_ms(end, S_SLEEP_SLICE_MS, s_sleep_stop, run);
 }
 
 static bool s_all_visible(const json_t *arns, const json_t *described) {

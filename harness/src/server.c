@@ -296,21 +296,14 @@ s_send(struct ecc_server *server, struct MHD_Connection *connection, struct ecc_
 /* How many pieces a drip cuts the body into, at most. */
 #define S_DRIP_PIECES 20u
 
+static bool s_server_stopping(void *user_data) {
+    struct ecc_server *server = user_data;
+    return atomic_load(&server->stopping);
+}
+
 /* Sleeps `ms` in slices; false as soon as the server is stopping. */
 static bool s_fault_wait(struct ecc_server *server, unsigned ms) {
-    uint64_t deadline = ecc_monotonic_ms() + ms;
-    for (;;) {
-        if (atomic_load(&server->stopping)) {
-            return false;
-        }
-        uint64_t now = ecc_monotonic_ms();
-        if (now >= deadline) {
-            return true;
-        }
-        uint64_t left = deadline - now;
-        unsigned slice = left < S_FAULT_SLICE_MS ? (unsigned)left : S_FAULT_SLICE_MS;
-        ecc_sleep_ms(slice);
-    }
+    return ecc_sleep_until_ms(ecc_monotonic_ms() + ms, S_FAULT_SLICE_MS, s_server_stopping, server);
 }
 
 static int s_connection_fd(struct MHD_Connection *connection) {

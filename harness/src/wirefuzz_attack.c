@@ -433,8 +433,7 @@ static enum ecc_status s_attack_one(struct wirefuzz_fuzzer *f, const struct s_ta
             status = s_attack_probe(f, attack);
             next_probe = ecc_monotonic_us() + S_ATTACK_PROBE_EVERY_MS * 1000u;
         }
-        struct timespec tick = {.tv_sec = 0, .tv_nsec = S_ATTACK_TICK_MS * 1000000L};
-        nanosleep(&tick, NULL);
+        ecc_sleep_ms(S_ATTACK_TICK_MS);
     }
     if (status == ECC_OK && (attack == S_ATTACK_PIPELINE || attack == S_ATTACK_HTTP10)) {
         status = s_attack_probe(f, attack);

@@ -132,6 +132,13 @@ uint64_t ecc_monotonic_us(void);
 /* Sleeps `ms` milliseconds, the whole time even when a signal handler runs meanwhile (a caller that must
  * notice Ctrl-C sleeps in slices and checks between them). */
 void ecc_sleep_ms(uint64_t ms);
+/* Asked between the slices of ecc_sleep_until_ms: true ends the sleep (Ctrl-C, a server stopping). */
+typedef bool ecc_sleep_stop_fn(void *user_data);
+/* Sleeps until ecc_monotonic_ms() reaches `deadline_ms`, in slices of at most `slice_ms` (0 counts as 1),
+ * asking `stop` (when not NULL) before each slice, so a stop is seen within one slice. Returns true when
+ * the deadline came, false when `stop` ended the sleep first (`stop` is asked first: a stop already
+ * asked for wins over a deadline already past). The one interruptible sleep of the library. */
+bool ecc_sleep_until_ms(uint64_t deadline_ms, uint64_t slice_ms, ecc_sleep_stop_fn *stop, void *user_data);
 /* strdup that returns NULL for a NULL argument. */
 char *ecc_strdup(const char *str);
 /* Overwrites `len` bytes with zeros in a way the compiler cannot drop (for secrets). */
