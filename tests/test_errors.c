@@ -107,6 +107,17 @@ static void test_table_statuses(void **state) {
         {"ServiceUnavailable", 503, true, false, true, false},
         {"RequestEntityTooLargeException", 413, false, false, false, false},
     };
+    /* The refusals the run's preflight reports as credentials or region not accepted. */
+    static const char *const authorization_errors[] = {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "IncompleteSignature",
+        "MissingAuthenticationTokenException",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "RequestExpired",
+        "AccessDeniedException"};
     assert_int_equal(ECC_ARRAY_LEN(expected), ECC_ERROR_COUNT);
     for (size_t i = 0; i < ECC_ARRAY_LEN(expected); i++) {
         const struct ecc_error_info *info = ecc_errors_find(expected[i].name, strlen(expected[i].name));
@@ -117,6 +128,11 @@ static void test_table_statuses(void **state) {
         assert_int_equal(info->retryable, expected[i].retryable);
         assert_int_equal(info->throttling, expected[i].throttling);
         assert_int_equal(info->has_resource_ids, strcmp(expected[i].name, "ConflictException") == 0);
+        bool authorization = false;
+        for (size_t a = 0; a < ECC_ARRAY_LEN(authorization_errors); a++) {
+            authorization = authorization || strcmp(expected[i].name, authorization_errors[a]) == 0;
+        }
+        assert_int_equal(info->authorization, authorization);
     }
 }
 

@@ -49,26 +49,6 @@ bool ecc_runner_endpoint_is_loopback(const char *endpoint_url) {
     return loopback;
 }
 
-static bool s_is_auth_error(const struct ecc_error_info *info) {
-    static const enum ecc_error_id auth[] = {
-        ECC_ERROR_UNRECOGNIZED_CLIENT,
-        ECC_ERROR_INVALID_SIGNATURE,
-        ECC_ERROR_INCOMPLETE_SIGNATURE,
-        ECC_ERROR_MISSING_AUTHENTICATION_TOKEN,
-        ECC_ERROR_EXPIRED_TOKEN,
-        ECC_ERROR_INVALID_CLIENT_TOKEN_ID,
-        ECC_ERROR_SIGNATURE_DOES_NOT_MATCH,
-        ECC_ERROR_REQUEST_EXPIRED,
-        ECC_ERROR_ACCESS_DENIED,
-    };
-    for (size_t i = 0; info && i < ECC_ARRAY_LEN(auth); i++) {
-        if (info->id == auth[i]) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /*
  * One signed ListTasks of a cluster that does not exist (`<prefix>-preflight`): any AWS JSON answer
  * other than a refusal of the credentials, the signature or the region (a task list, or
@@ -139,7 +119,7 @@ enum ecc_status ecc_runner_probe(
             ecc_protocol_error_name(outcome.protocol_error),
             outcome.diag.text);
         status = ECC_ERR_IO;
-    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && s_is_auth_error(outcome.error.info)) {
+    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && outcome.error.info && outcome.error.info->authorization) {
         ecc_diag_set(
             diag,
             "the endpoint refused the credentials or the region %s: HTTP %d %s: %.200s",

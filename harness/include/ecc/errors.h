@@ -61,7 +61,10 @@ struct ecc_error_info {
     bool retryable;        /* a retry of the same request may succeed (transient or throttling) */
     bool throttling;       /* botocore's throttled-error list: back off before retrying */
     bool has_resource_ids; /* the body carries `resourceIds` (ConflictException) */
-    const char *summary;   /* one line, for reports and for the emulator's default message */
+    /* a refusal of the credentials, the signature or the caller's rights (the preflight's "the endpoint
+     * does not accept these credentials") */
+    bool authorization;
+    const char *summary; /* one line, for reports and for the emulator's default message */
 };
 
 /* Row of an id. Never NULL for an id below ECC_ERROR_COUNT; NULL otherwise. */
