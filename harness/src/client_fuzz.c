@@ -467,59 +467,54 @@ static enum ecc_status s_set_header(json_t *headers, const char *name, const cha
     return json_object_set_new(headers, name, json_string(value)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
 }
 
+/* The header edits of a bad-header answer, in the order the generator picks them: a seed's answers
+ * depend on this order, so a new edit goes at the end. */
+static const struct s_header_edit {
+    const char *remove[2];  /* headers taken away first */
+    const char *name;       /* the header then set, or NULL */
+    const char *value;      /* its value; NULL: `value_chars` characters 'r' */
+    unsigned value_chars;   /* see `value` */
+    unsigned extra_headers; /* X-Ecsconf-Fuzz-0, -1, ... added */
+    const char *what;
+} s_header_edits[] = {
+    {{"Content-Type", NULL}, NULL, NULL, 0, 0, "no Content-Type"},
+    {{NULL, NULL}, "Content-Type", "text/html; charset=utf-8", 0, 0, "Content-Type: text/html; charset=utf-8"},
+    {{NULL, NULL}, "Content-Type", "application/json", 0, 0, "Content-Type: application/json"},
+    {{NULL, NULL}, "X-Amzn-Errortype", "ServerException", 0, 0, "X-Amzn-Errortype: ServerException added"},
+    {{NULL, NULL}, "X-Amzn-Errortype", "::#", 0, 0, "X-Amzn-Errortype: ::# (no usable type)"},
+    {{"X-Amzn-Errortype", "Content-Type"}, NULL, NULL, 0, 0, "no Content-Type and no X-Amzn-Errortype"},
+    {{NULL, NULL}, "x-amzn-RequestId", NULL, 8000, 0, "x-amzn-RequestId of 8000 characters"},
+    {{NULL, NULL}, "Content-Encoding", "gzip", 0, 0, "Content-Encoding: gzip on a body that is not compressed"},
+    {{NULL, NULL}, NULL, NULL, 0, 60, "60 extra headers"},
+};
+
 static enum ecc_status s_bad_header(uint64_t *rng, struct ecc_client_fuzz_answer *answer, const char *text) {
-    enum ecc_status status = ECC_OK;
+    const struct s_header_edit *edit = &s_header_edits[s_pick(rng, ECC_ARRAY_LEN(s_header_edits))];
     json_t *headers = answer->headers;
-    switch (s_pick(rng, 9)) {
-    case 0:
-        s_remove_header(headers, "Content-Type");
-        snprintf(answer->what, sizeof(answer->what), "no Content-Type");
-        break;
-    case 1:
-        status = s_set_header(headers, "Content-Type", "text/html; charset=utf-8");
-        snprintf(answer->what, sizeof(answer->what), "Content-Type: text/html; charset=utf-8");
-        break;
-    case 2:
-        status = s_set_header(headers, "Content-Type", "application/json");
-        snprintf(answer->what, sizeof(answer->what), "Content-Type: application/json");
-        break;
-    case 3:
-        status = s_set_header(headers, "X-Amzn-Errortype", "ServerException");
-        snprintf(answer->what, sizeof(answer->what), "X-Amzn-Errortype: ServerException added");
-        break;
-    case 4:
-        status = s_set_header(headers, "X-Amzn-Errortype", "::#");
-        snprintf(answer->what, sizeof(answer->what), "X-Amzn-Errortype: ::# (no usable type)");
-        break;
-    case 5:
-        s_remove_header(headers, "X-Amzn-Errortype");
-        s_remove_header(headers, "Content-Type");
-        snprintf(answer->what, sizeof(answer->what), "no Content-Type and no X-Amzn-Errortype");
-        break;
-    case 6: {
-        char long_id[8001];
-        memset(long_id, 'r', sizeof(long_id) - 1u);
-        long_id[sizeof(long_id) - 1u] = '\0';
-        status = s_set_header(headers, "x-amzn-RequestId", long_id);
-        snprintf(answer->what, sizeof(answer->what), "x-amzn-RequestId of 8000 characters");
-        break;
+    enum ecc_status status = ECC_OK;
+    for (size_t i = 0; i < ECC_ARRAY_LEN(edit->remove) && edit->remove[i] != NULL; i++) {
+        s_remove_header(headers, edit->remove[i]);
     }
-    case 7:
-        status = s_set_header(headers, "Content-Encoding", "gzip");
-        snprintf(answer->what, sizeof(answer->what), "Content-Encoding: gzip on a body that is not compressed");
-        break;
-    default:
-        for (unsigned i = 0; i < 60 && status == ECC_OK; i++) {
-            char name[40];
-            snprintf(name, sizeof(name), "X-Ecsconf-Fuzz-%u", i);
-            status = s_set_header(headers, name, "ecsconf");
+    if (edit->name != NULL) {
+        char long_value[8001];
+        const char *value = edit->value;
+        if (value == NULL) {
+            size_t chars = edit->value_chars < sizeof(long_value) ? edit->value_chars : sizeof(long_value) - 1u;
+            memset(long_value, 'r', chars);
+            long_value[chars] = '\0';
+            value = long_value;
         }
-        snprintf(answer->what, sizeof(answer->what), "60 extra headers");
-        break;
+        status = s_set_header(headers, edit->name, value);
+    }
+    for (unsigned i = 0; i < edit->extra_headers && status == ECC_OK; i++) {
+        char name[40];
+        snprintf(name, sizeof(name), "X-Ecsconf-Fuzz-%u", i);
+        status = s_set_header(headers, name, "ecsconf");
     }
     if (status != ECC_OK) {
         return status;
     }
+    snprintf(answer->what, sizeof(answer->what), "%s", edit->what);
     ecc_buf_reset(&answer->body);
     return ecc_buf_append_str(&answer->body, text);
 }

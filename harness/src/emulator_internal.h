@@ -338,6 +338,15 @@ void emu_task_stop(struct ecc_emulator *emu, struct emu_task *task, const char *
 enum emu_status emu_task_status(const struct emu_task *task, int64_t now_ms);
 /* Drops stopped tasks past their TTL and clientTokens past theirs. */
 void emu_expire(struct ecc_emulator *emu);
+/* "arn:aws:ecs:REGION:ACCOUNT:KIND/CLUSTER/ID": the ARNs of what lives in a cluster (task, container
+ * instance; a container's `id` is "TASK/UUID"), cut to `size`. */
+void emu_cluster_resource_arn(
+    const struct ecc_emulator *emu,
+    const struct emu_cluster *cluster,
+    const char *kind,
+    const char *id,
+    char *out,
+    size_t size);
 /* arn:aws:ecs:<region>:<account>:task/<cluster>/<id> into `out`. */
 void emu_task_arn(const struct ecc_emulator *emu, const struct emu_task *task, char *out, size_t size);
 

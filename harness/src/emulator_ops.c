@@ -128,20 +128,9 @@ static bool s_render_containers(
         char uuid[37];
         char arn[512];
         s_uuid(task->id, i + 1, uuid);
-        emu_concat(
-            arn,
-            sizeof(arn),
-            "arn:aws:ecs:",
-            emu->region,
-            ":",
-            task->cluster->account,
-            ":container/",
-            task->cluster->name,
-            "/",
-            task->id,
-            "/",
-            uuid,
-            (const char *)NULL);
+        char id[160];
+        emu_concat(id, sizeof(id), task->id, "/", uuid, (const char *)NULL);
+        emu_cluster_resource_arn(emu, task->cluster, "container", id, arn, sizeof(arn));
         const json_t *cpu = json_object_get(def, "cpu");
         const json_t *memory = json_object_get(def, "memory");
         const json_t *reservation = json_object_get(def, "memoryReservation");

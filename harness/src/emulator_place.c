@@ -37,18 +37,7 @@ void emu_instance_arn(
     }
     char id[33];
     ecc_hex_encode(bytes, sizeof(bytes), id);
-    emu_concat(
-        out,
-        size,
-        "arn:aws:ecs:",
-        emu->region,
-        ":",
-        cluster->account,
-        ":container-instance/",
-        cluster->name,
-        "/",
-        id,
-        (const char *)NULL);
+    emu_cluster_resource_arn(emu, cluster, "container-instance", id, out, size);
 }
 
 /* ------------------------------------------------------------ cluster query language (subset) */

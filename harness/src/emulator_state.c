@@ -993,19 +993,31 @@ enum emu_status emu_task_status(const struct emu_task *task, int64_t now_ms) {
     return age < EMU_PHASE_MS ? EMU_ST_PENDING : EMU_ST_RUNNING;
 }
 
-void emu_task_arn(const struct ecc_emulator *emu, const struct emu_task *task, char *out, size_t size) {
+void emu_cluster_resource_arn(
+    const struct ecc_emulator *emu,
+    const struct emu_cluster *cluster,
+    const char *kind,
+    const char *id,
+    char *out,
+    size_t size) {
     emu_concat(
         out,
         size,
         "arn:aws:ecs:",
         emu->region,
         ":",
-        task->cluster->account,
-        ":task/",
-        task->cluster->name,
+        cluster->account,
+        ":",
+        kind,
         "/",
-        task->id,
+        cluster->name,
+        "/",
+        id,
         (const char *)NULL);
+}
+
+void emu_task_arn(const struct ecc_emulator *emu, const struct emu_task *task, char *out, size_t size) {
+    emu_cluster_resource_arn(emu, task->cluster, "task", task->id, out, size);
 }
 
 static void s_task_remove(struct ecc_emulator *emu, struct emu_task *task) {

@@ -660,10 +660,18 @@ static enum ecc_status s_check_bounds(
 
 /* ---- the matchers ------------------------------------------------------------------------------ */
 
-/* Each matcher's run-time test (fills `why` when it does not hold) and load-time check of its operand.
- * `value` is NULL when the pointer reaches nothing; s_match_key answers for matchers that need a value. */
-typedef bool(s_match_fn)(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size);
+/* One matcher key asked of a value: `value` is NULL when the pointer reaches nothing (s_match_key answers
+ * for the matchers that need a value); `why` receives the reason when the test does not hold. */
+struct s_match_call {
+    const json_t *value;
+    const json_t *operand;
+    const char *pointer;
+    char *why;
+    size_t why_size;
+};
+
+/* Each matcher's run-time test and load-time check of its operand. */
+typedef bool(s_match_fn)(const struct s_match_call *m);
 
 struct s_spec_check {
     const json_t *spec; /* the whole matcher object the key belongs to */
@@ -680,196 +688,149 @@ typedef enum ecc_status(s_check_fn)(const struct s_spec_check *check);
 static enum ecc_status
 s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path, struct ecc_diag *diag);
 
-static bool s_match_present(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
-    bool want = json_is_true(operand);
-    if ((value != NULL) != want) {
-        snprintf(why, why_size, want ? "expected a value, found none" : "expected no value");
-        return false;
+/* Says why a matcher does not hold; returns false for the matcher to return. */
+static bool s_not_held(const struct s_match_call *m, const char *fmt, ...) ECC_PRINTF(2, 3);
+static bool s_not_held(const struct s_match_call *m, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(m->why, m->why_size, fmt, args);
+    va_end(args);
+    return false;
+}
+
+static bool s_match_present(const struct s_match_call *m) {
+    bool want = json_is_true(m->operand);
+    if ((m->value != NULL) != want) {
+        return s_not_held(m, "%s", want ? "expected a value, found none" : "expected no value");
     }
     return true;
 }
 
-static bool s_match_not(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    if (!value && !s_is_presence_only(operand)) {
-        snprintf(why, why_size, "expected a value (for 'not'), found none");
-        return false;
+static bool s_match_not(const struct s_match_call *m) {
+    if (!m->value && !s_is_presence_only(m->operand)) {
+        return s_not_held(m, "expected a value (for 'not'), found none");
     }
-    if (s_match_one(value, operand, pointer, NULL)) {
-        snprintf(why, why_size, "expected the value NOT to satisfy the matcher");
-        return false;
+    if (s_match_one(m->value, m->operand, m->pointer, NULL)) {
+        return s_not_held(m, "expected the value NOT to satisfy the matcher");
     }
     return true;
 }
 
-static bool s_match_type(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
-    if (!s_has_type(value, json_string_value(operand))) {
-        snprintf(
-            why,
-            why_size,
+static bool s_match_type(const struct s_match_call *m) {
+    if (!s_has_type(m->value, json_string_value(m->operand))) {
+        return s_not_held(
+            m,
             "expected type %s, got %s",
-            json_string_value(operand),
-            value ? ecc_json_type_name(value) : "nothing");
-        return false;
+            json_string_value(m->operand),
+            m->value ? ecc_json_type_name(m->value) : "nothing");
     }
     return true;
 }
 
-static bool s_match_equals(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
-    bool equal = json_is_null(operand) ? value == NULL : ecc_match_json_equal(value, operand);
-    if (!equal && value) {
-        s_values_differ(operand, value, why, why_size);
+static bool s_match_equals(const struct s_match_call *m) {
+    bool equal = json_is_null(m->operand) ? m->value == NULL : ecc_match_json_equal(m->value, m->operand);
+    if (!equal && m->value) {
+        s_values_differ(m->operand, m->value, m->why, m->why_size);
     } else if (!equal) {
-        snprintf(why, why_size, "expected a value, found none");
+        s_not_held(m, "expected a value, found none");
     }
     return equal;
 }
 
 /* Optional members: absence passes; a value present must satisfy the inner expectation. */
-static bool s_match_absent_or(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    if (!value) {
+static bool s_match_absent_or(const struct s_match_call *m) {
+    if (!m->value) {
         return true;
     }
     struct ecc_match_failure inner;
     ecc_match_failure_init(&inner);
-    bool ok = s_match_one(value, operand, pointer, &inner);
+    bool ok = s_match_one(m->value, m->operand, m->pointer, &inner);
     if (!ok) {
-        snprintf(why, why_size, "present, but %.250s", inner.message);
+        s_not_held(m, "present, but %.250s", inner.message);
     }
     ecc_match_failure_clean_up(&inner);
     return ok;
 }
 
-static bool s_match_one_of(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
-    for (size_t i = 0; i < json_array_size(operand); i++) {
-        if (ecc_match_json_equal(value, json_array_get(operand, i))) {
+static bool s_match_one_of(const struct s_match_call *m) {
+    for (size_t i = 0; i < json_array_size(m->operand); i++) {
+        if (ecc_match_json_equal(m->value, json_array_get(m->operand, i))) {
             return true;
         }
     }
-    snprintf(why, why_size, "expected one of %zu listed values", json_array_size(operand));
-    return false;
+    return s_not_held(m, "expected one of %zu listed values", json_array_size(m->operand));
 }
 
-static bool s_match_regex(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
-    if (!json_is_string(value)) {
-        snprintf(why, why_size, "expected a string for 'regex', got %s", ecc_json_type_name(value));
-        return false;
+static bool s_match_regex(const struct s_match_call *m) {
+    if (!json_is_string(m->value)) {
+        return s_not_held(m, "expected a string for 'regex', got %s", ecc_json_type_name(m->value));
     }
-    return s_regex_matches(json_string_value(operand), json_string_value(value), why, why_size);
+    return s_regex_matches(json_string_value(m->operand), json_string_value(m->value), m->why, m->why_size);
 }
 
-static bool s_match_arn(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
-    if (!json_is_string(value) || !s_is_ecs_arn(json_string_value(value), json_string_value(operand))) {
-        snprintf(why, why_size, "expected an ECS ARN of kind %s", json_string_value(operand));
-        return false;
+static bool s_match_arn(const struct s_match_call *m) {
+    if (!json_is_string(m->value) || !s_is_ecs_arn(json_string_value(m->value), json_string_value(m->operand))) {
+        return s_not_held(m, "expected an ECS ARN of kind %s", json_string_value(m->operand));
     }
     return true;
 }
 
-static bool s_match_uuid(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)operand;
-    (void)key;
-    (void)pointer;
-    if (!json_is_string(value) || !ecc_is_uuid_text(json_string_value(value), json_string_length(value))) {
-        snprintf(why, why_size, "expected a UUID (8-4-4-4-12 hex digits)");
-        return false;
+static bool s_match_uuid(const struct s_match_call *m) {
+    if (!json_is_string(m->value) || !ecc_is_uuid_text(json_string_value(m->value), json_string_length(m->value))) {
+        return s_not_held(m, "expected a UUID (8-4-4-4-12 hex digits)");
     }
     return true;
 }
 
-static bool s_match_range(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
-    if (!json_is_number(value)) {
-        snprintf(why, why_size, "expected a number for 'range', got %s", ecc_json_type_name(value));
-        return false;
+static bool s_match_range(const struct s_match_call *m) {
+    if (!json_is_number(m->value)) {
+        return s_not_held(m, "expected a number for 'range', got %s", ecc_json_type_name(m->value));
     }
-    double v = json_number_value(value);
-    const json_t *min = json_object_get(operand, "min");
-    const json_t *max = json_object_get(operand, "max");
+    double v = json_number_value(m->value);
+    const json_t *min = json_object_get(m->operand, "min");
+    const json_t *max = json_object_get(m->operand, "max");
     if ((min && v < json_number_value(min)) || (max && v > json_number_value(max))) {
-        snprintf(why, why_size, "expected a number in the range");
-        return false;
+        return s_not_held(m, "expected a number in the range");
     }
     return true;
 }
 
-static bool s_match_length(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
+static bool s_match_length(const struct s_match_call *m) {
     size_t length = 0;
-    if (!s_length_of(value, &length)) {
-        snprintf(why, why_size, "expected an array, string or object for 'length', got %s", ecc_json_type_name(value));
-        return false;
+    if (!s_length_of(m->value, &length)) {
+        return s_not_held(m, "expected an array, string or object for 'length', got %s", ecc_json_type_name(m->value));
     }
     json_int_t min = 0, max = -1;
-    if (json_is_integer(operand)) {
-        min = max = json_integer_value(operand);
+    if (json_is_integer(m->operand)) {
+        min = max = json_integer_value(m->operand);
     } else {
-        const json_t *lo = json_object_get(operand, "min");
-        const json_t *hi = json_object_get(operand, "max");
+        const json_t *lo = json_object_get(m->operand, "min");
+        const json_t *hi = json_object_get(m->operand, "max");
         min = lo ? json_integer_value(lo) : 0;
         max = hi ? json_integer_value(hi) : -1;
     }
     if ((json_int_t)length < min || (max >= 0 && (json_int_t)length > max)) {
-        snprintf(why, why_size, "length is %zu", length);
-        return false;
+        return s_not_held(m, "length is %zu", length);
     }
     return true;
 }
 
-static bool s_match_set(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)key;
-    (void)pointer;
-    if (!json_is_array(operand)) {
-        snprintf(why, why_size, "'set' needs an array to compare with, got %s", ecc_json_type_name(operand));
-        return false;
+static bool s_match_set(const struct s_match_call *m) {
+    if (!json_is_array(m->operand)) {
+        return s_not_held(m, "'set' needs an array to compare with, got %s", ecc_json_type_name(m->operand));
     }
-    if (!json_is_array(value)) {
-        snprintf(why, why_size, "expected an array for 'set', got %s", ecc_json_type_name(value));
-        return false;
+    if (!json_is_array(m->value)) {
+        return s_not_held(m, "expected an array for 'set', got %s", ecc_json_type_name(m->value));
     }
-    if (!s_same_set(value, operand)) {
-        snprintf(why, why_size, "expected the same elements in any order");
-        return false;
+    if (!s_same_set(m->value, m->operand)) {
+        return s_not_held(m, "expected the same elements in any order");
     }
     return true;
 }
 
 /* ecc_match_eval applies 'collect' before matching; met here, it was not at a wildcard's top. */
-static bool s_match_collect(
-    const json_t *value, const json_t *operand, const char *key, const char *pointer, char *why, size_t why_size) {
-    (void)value;
-    (void)operand;
-    (void)key;
-    (void)pointer;
-    snprintf(why, why_size, "'collect' applies only to a wildcard pointer");
-    return false;
+static bool s_match_collect(const struct s_match_call *m) {
+    return s_not_held(m, "'collect' applies only to a wildcard pointer");
 }
 
 static enum ecc_status s_check_present(const struct s_spec_check *c) {
@@ -1018,16 +979,15 @@ static const struct s_matcher *s_find_matcher(const char *name) {
 /* One key of a matcher object. Fills `why` when it does not hold. */
 static bool s_match_key(
     const json_t *value, const char *key, const json_t *operand, const char *pointer, char *why, size_t why_size) {
+    const struct s_match_call m = {value, operand, pointer, why, why_size};
     const struct s_matcher *matcher = s_find_matcher(key);
     if (!matcher) {
-        snprintf(why, why_size, "unknown matcher '%s'", key);
-        return false;
+        return s_not_held(&m, "unknown matcher '%s'", key);
     }
     if (matcher->needs_value && !value) {
-        snprintf(why, why_size, "expected a value (for '%s'), found none", key);
-        return false;
+        return s_not_held(&m, "expected a value (for '%s'), found none", key);
     }
-    return matcher->match(value, operand, key, pointer, why, why_size);
+    return matcher->match(&m);
 }
 
 static bool s_match_one(const json_t *value, const json_t *spec, const char *pointer, struct ecc_match_failure *f) {

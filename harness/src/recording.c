@@ -812,6 +812,26 @@ static enum ecc_status s_build_head(
     return ECC_OK;
 }
 
+/* The headers and the body of one side (`side` "/request" or "/response"), redacted, into `out`. */
+static enum ecc_status s_headers_and_body(
+    struct ecc_recording *rec,
+    const struct ecc_http_headers *headers,
+    const uint8_t *body,
+    size_t body_len,
+    const char *side,
+    json_t *out,
+    struct s_redaction *r) {
+    json_t *kept = NULL;
+    enum ecc_status status = s_headers(rec, headers, side, r, &kept);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (json_object_set_new(out, "headers", kept) != 0) {
+        return ECC_ERR_NOMEM;
+    }
+    return s_body(rec, body, body_len, out, side, r);
+}
+
 /* The request as the client sent it, redacted, as `req`. */
 static enum ecc_status
 s_build_request(struct ecc_recording *rec, const struct ecc_http_request *request, json_t *req, struct s_redaction *r) {
@@ -840,15 +860,7 @@ s_build_request(struct ecc_recording *rec, const struct ecc_http_request *reques
     if (status != ECC_OK) {
         return status;
     }
-    json_t *headers = NULL;
-    status = s_headers(rec, &request->headers, "/request", r, &headers);
-    if (status != ECC_OK) {
-        return status;
-    }
-    if (json_object_set_new(req, "headers", headers) != 0) {
-        return ECC_ERR_NOMEM;
-    }
-    return s_body(rec, request->body, request->body_len, req, "/request", r);
+    return s_headers_and_body(rec, &request->headers, request->body, request->body_len, "/request", req, r);
 }
 
 /* The response as the endpoint answered it, redacted, as `resp`. */
@@ -857,15 +869,7 @@ static enum ecc_status s_build_response(
     if (json_object_set_new(resp, "status", json_integer(response->status)) != 0) {
         return ECC_ERR_NOMEM;
     }
-    json_t *headers = NULL;
-    enum ecc_status status = s_headers(rec, &response->headers, "/response", r, &headers);
-    if (status != ECC_OK) {
-        return status;
-    }
-    if (json_object_set_new(resp, "headers", headers) != 0) {
-        return ECC_ERR_NOMEM;
-    }
-    return s_body(rec, response->body, response->body_len, resp, "/response", r);
+    return s_headers_and_body(rec, &response->headers, response->body, response->body_len, "/response", resp, r);
 }
 
 /* Builds the fixture, under `fixed_id` or the next id of the set; the caller holds the mutex. */
