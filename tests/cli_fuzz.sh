@@ -6,35 +6,8 @@
 # the JSON report).
 # Usage: tests/cli_fuzz.sh PATH/TO/ecsconf PROJECT_DIR [emulator|serve|record|moto]
 set -uo pipefail
-bin=$1
-root=$2
-part=${3:-emulator}
-cd "$root" || exit 2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecsconf-fuzz.XXXXXX")
-moto_pid=
-server_pids=()
-cleanup() {
-    for pid in $moto_pid "${server_pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-expect_exit() { # expected-code description command...
-    local want=$1 what=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" != "$want" ]; then
-        cat "$tmp/out" "$tmp/err" >&2
-        fail "$what: exit $got, expected $want"
-    fi
-}
+. "$2/tests/lib.sh"
+lib_setup fuzz "$@"
 
 if [ "$part" = emulator ]; then
     expect_exit 2 "unknown option" "$bin" fuzz --bogus
@@ -54,7 +27,7 @@ if [ "$part" = emulator ]; then
     expect_exit 0 "--help" "$bin" fuzz --help
     grep -q "reject.signature" "$tmp/out" || fail "--help does not list the rules"
     # A loopback port nothing listens on: the endpoint is unusable.
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    port=$(free_port)
     expect_exit 3 "unreachable endpoint" "$bin" fuzz --endpoint "http://127.0.0.1:$port" --profile emulator --requests 5
     grep -q "unusable" "$tmp/err" || fail "unusable endpoint not said"
 
@@ -168,7 +141,6 @@ PY
 fi
 
 # moto: skipped with the reason when it is not installed.
-. "$root/tests/moto.sh"
 moto_start 120 "$tmp/moto.log"
 port=$moto_port
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1

@@ -8,34 +8,8 @@
 #   secret; --draft-cases writes cases that load, and the drafted boto3 session passes.
 # moto: moto's recordings against moto_server (no difference) and the emulator's (the known list).
 set -uo pipefail
-bin=$1
-root=$2
-part=${3:-emulator}
-cd "$root" || exit 2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecsconf-replay.XXXXXX")
-moto_pid=
-cleanup() {
-    if [ -n "$moto_pid" ]; then
-        kill "$moto_pid" 2>/dev/null || true
-        wait "$moto_pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-expect_exit() { # expected-code description command...
-    local want=$1 what=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" != "$want" ]; then
-        tail -40 "$tmp/out" "$tmp/err" >&2
-        fail "$what: exit $got, expected $want"
-    fi
-}
+. "$2/tests/lib.sh"
+lib_setup replay "$@"
 # verdicts FILE.json ID-GLOB=RESULT...: every listed id has that result, the others PASS.
 verdicts() {
     python3 - "$@" <<'PY'
@@ -147,7 +121,6 @@ PY
     exit 0
 fi
 
-. "$root/tests/moto.sh"
 moto_start 150 "$tmp/moto.log"
 port=$moto_port
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1

@@ -40,6 +40,7 @@ if(ECSCONF_GO AND EXISTS "${_go_sdk}/aws-sdk-go/service/ecs" AND EXISTS "${_go_s
                        COMMAND "${PROJECT_SOURCE_DIR}/harness/adapters/go-build.sh" "${_go_adapters}"
                        DEPENDS "${PROJECT_SOURCE_DIR}/harness/adapters/go-v1/main.go"
                                "${PROJECT_SOURCE_DIR}/harness/adapters/go-v2/main.go"
+                               "${PROJECT_SOURCE_DIR}/harness/adapters/go-common/adapter.go"
                                "${PROJECT_SOURCE_DIR}/harness/adapters/go-build.sh"
                        COMMENT "Go SDK adapters (offline, from Debian's aws-sdk-go packages)" VERBATIM)
     add_custom_target(go_adapters ALL DEPENDS "${_go_adapters}/go-v1" "${_go_adapters}/go-v2")

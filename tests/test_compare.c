@@ -132,23 +132,55 @@ static void test_empty_strings_and_bound_ids(void **state) {
     ecc_compare_context_clean_up(&context);
 }
 
+/* One comparison of a table, in order (a row may bind a relation a later row relies on), and what it
+ * must report: no difference, or exactly one of `kind` at `pointer` (with `message` when not NULL). */
+struct s_row {
+    int rstatus;
+    const char *recorded;
+    int astatus;
+    const char *answered;
+    bool differs;
+    enum ecc_compare_kind kind;
+    const char *pointer;
+    const char *message;
+};
+
+static void s_check_rows(const struct s_row *rows, size_t count) {
+    struct ecc_compare_context context;
+    assert_int_equal(ecc_compare_context_init(&context), ECC_OK);
+    for (size_t i = 0; i < count; i++) {
+        struct ecc_compare_result result;
+        s_compare(&context, rows[i].rstatus, rows[i].recorded, rows[i].astatus, rows[i].answered, &result);
+        if (!rows[i].differs) {
+            assert_int_equal(result.count, 0);
+        } else {
+            s_expect_one(&result, rows[i].kind, rows[i].pointer);
+            if (rows[i].message) {
+                assert_string_equal(result.diffs[0].message, rows[i].message);
+            }
+        }
+        ecc_compare_result_clean_up(&result);
+    }
+    ecc_compare_context_clean_up(&context);
+}
+
 static void test_error_type(void **state) {
     (void)state;
+    static const struct s_row rows[] = {
+        {400,
+         "{\"__type\":\"ClusterNotFoundException\",\"message\":\"Cluster not found.\"}",
+         400,
+         "{\"__type\":\"InvalidParameterException\",\"message\":\"Cluster not found.\"}",
+         true,
+         ECC_DIFF_ERROR_TYPE,
+         "",
+         "error type: recorded ClusterNotFoundException, answered InvalidParameterException"},
+    };
+    s_check_rows(rows, ECC_ARRAY_LEN(rows));
+    /* Another status and no error at all: both named. */
     struct ecc_compare_context context;
     assert_int_equal(ecc_compare_context_init(&context), ECC_OK);
     struct ecc_compare_result result;
-    s_compare(
-        &context,
-        400,
-        "{\"__type\":\"ClusterNotFoundException\",\"message\":\"Cluster not found.\"}",
-        400,
-        "{\"__type\":\"InvalidParameterException\",\"message\":\"Cluster not found.\"}",
-        &result);
-    s_expect_one(&result, ECC_DIFF_ERROR_TYPE, "");
-    assert_string_equal(
-        result.diffs[0].message, "error type: recorded ClusterNotFoundException, answered InvalidParameterException");
-    ecc_compare_result_clean_up(&result);
-    /* Another status and no error at all: both named. */
     s_compare(
         &context, 400, "{\"__type\":\"ClusterNotFoundException\"}", 200, "{\"tasks\":[],\"failures\":[]}", &result);
     assert_int_equal(result.count, 2);
@@ -160,54 +192,66 @@ static void test_error_type(void **state) {
 
 static void test_dropped_member(void **state) {
     (void)state;
-    struct ecc_compare_context context;
-    assert_int_equal(ecc_compare_context_init(&context), ECC_OK);
-    struct ecc_compare_result result;
-    s_compare(
-        &context,
-        200,
-        S_TASK_R,
-        200,
-        "{\"tasks\":[{\"taskArn\":\"arn:aws:ecs:us-east-1:000000000000:task/demo/0123456789abcdef0123456789abcdef\","
-        "\"clusterArn\":\"arn:aws:ecs:us-east-1:000000000000:cluster/demo\",\"cpu\":\"256\","
-        "\"createdAt\":1733540000.5,\"version\":1,\"containers\":[{\"name\":\"app\"}]}],\"failures\":[]}",
-        &result);
-    s_expect_one(&result, ECC_DIFF_MISSING, "/tasks/0/lastStatus");
-    ecc_compare_result_clean_up(&result);
-    /* A member only the answer has. */
-    s_compare(&context, 200, "{\"a\":1}", 200, "{\"a\":1,\"b\":[]}", &result);
-    s_expect_one(&result, ECC_DIFF_EXTRA, "/b");
-    ecc_compare_result_clean_up(&result);
-    ecc_compare_context_clean_up(&context);
+    static const struct s_row rows[] = {
+        {200,
+         S_TASK_R,
+         200,
+         "{\"tasks\":[{\"taskArn\":\"arn:aws:ecs:us-east-1:000000000000:task/demo/0123456789abcdef0123456789abcdef\","
+         "\"clusterArn\":\"arn:aws:ecs:us-east-1:000000000000:cluster/demo\",\"cpu\":\"256\","
+         "\"createdAt\":1733540000.5,\"version\":1,\"containers\":[{\"name\":\"app\"}]}],\"failures\":[]}",
+         true,
+         ECC_DIFF_MISSING,
+         "/tasks/0/lastStatus",
+         NULL},
+        /* A member only the answer has. */
+        {200, "{\"a\":1}", 200, "{\"a\":1,\"b\":[]}", true, ECC_DIFF_EXTRA, "/b", NULL},
+    };
+    s_check_rows(rows, ECC_ARRAY_LEN(rows));
 }
 
 static void test_changed_type(void **state) {
     (void)state;
+    static const struct s_row rows[] = {
+        /* cpu as a number instead of a string; createdAt as a string: a timestamp is compared by type. */
+        {200,
+         "{\"t\":{\"cpu\":\"256\",\"createdAt\":1.5}}",
+         200,
+         "{\"t\":{\"cpu\":256,\"createdAt\":1.5}}",
+         true,
+         ECC_DIFF_TYPE,
+         "/t/cpu",
+         "type changed: recorded a string, answered a number"},
+        {200,
+         "{\"createdAt\":1.5}",
+         200,
+         "{\"createdAt\":\"2026-12-07T00:00:00Z\"}",
+         true,
+         ECC_DIFF_TYPE,
+         "/createdAt",
+         NULL},
+        /* Another value that is not volatile; an array of another length. */
+        {200,
+         "{\"lastStatus\":\"PROVISIONING\"}",
+         200,
+         "{\"lastStatus\":\"RUNNING\"}",
+         true,
+         ECC_DIFF_VALUE,
+         "/lastStatus",
+         NULL},
+        {200,
+         "{\"failures\":[]}",
+         200,
+         "{\"failures\":[{\"reason\":\"MISSING\"}]}",
+         true,
+         ECC_DIFF_LENGTH,
+         "/failures",
+         NULL},
+    };
+    s_check_rows(rows, ECC_ARRAY_LEN(rows));
+    /* JSON on one side, an HTML page on the other. */
     struct ecc_compare_context context;
     assert_int_equal(ecc_compare_context_init(&context), ECC_OK);
     struct ecc_compare_result result;
-    /* cpu as a number instead of a string; createdAt as a string: a timestamp is compared by type. */
-    s_compare(
-        &context,
-        200,
-        "{\"t\":{\"cpu\":\"256\",\"createdAt\":1.5}}",
-        200,
-        "{\"t\":{\"cpu\":256,\"createdAt\":1.5}}",
-        &result);
-    s_expect_one(&result, ECC_DIFF_TYPE, "/t/cpu");
-    assert_string_equal(result.diffs[0].message, "type changed: recorded a string, answered a number");
-    ecc_compare_result_clean_up(&result);
-    s_compare(&context, 200, "{\"createdAt\":1.5}", 200, "{\"createdAt\":\"2026-12-07T00:00:00Z\"}", &result);
-    s_expect_one(&result, ECC_DIFF_TYPE, "/createdAt");
-    ecc_compare_result_clean_up(&result);
-    /* Another value that is not volatile; an array of another length. */
-    s_compare(&context, 200, "{\"lastStatus\":\"PROVISIONING\"}", 200, "{\"lastStatus\":\"RUNNING\"}", &result);
-    s_expect_one(&result, ECC_DIFF_VALUE, "/lastStatus");
-    ecc_compare_result_clean_up(&result);
-    s_compare(&context, 200, "{\"failures\":[]}", 200, "{\"failures\":[{\"reason\":\"MISSING\"}]}", &result);
-    s_expect_one(&result, ECC_DIFF_LENGTH, "/failures");
-    ecc_compare_result_clean_up(&result);
-    /* JSON on one side, an HTML page on the other. */
     json_t *r = s_json("{}");
     struct ecc_compare_answer recorded = {.status = 500, .body = r};
     struct ecc_compare_answer answered = {.status = 500, .text = "<html>500</html>"};
@@ -221,58 +265,52 @@ static void test_changed_type(void **state) {
 
 static void test_ids_shape_and_relation(void **state) {
     (void)state;
-    struct ecc_compare_context context;
-    assert_int_equal(ecc_compare_context_init(&context), ECC_OK);
-    struct ecc_compare_result result;
-    /* A UUID task id where a 32-digit hex id was recorded (moto against ECS's form). */
-    s_compare(
-        &context,
-        200,
-        "{\"taskArn\":\"arn:aws:ecs:us-east-1:000000000000:task/c/0123456789abcdef0123456789abcdef\"}",
-        200,
-        "{\"taskArn\":\"arn:aws:ecs:us-east-1:000000000000:task/c/2b5c15c9-ab01-42ee-b1ae-1997aae78cc8\"}",
-        &result);
-    s_expect_one(&result, ECC_DIFF_SHAPE, "/taskArn");
-    ecc_compare_result_clean_up(&result);
-    /* A relation: the first answer binds the id, a later answer with another one breaks it. */
-    s_compare(
-        &context,
-        200,
-        "{\"id\":\"11111111-2222-4333-8444-555555555555\"}",
-        200,
-        "{\"id\":\"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee\"}",
-        &result);
-    assert_int_equal(result.count, 0);
-    ecc_compare_result_clean_up(&result);
-    s_compare(
-        &context,
-        200,
-        "{\"again\":\"11111111-2222-4333-8444-555555555555\"}",
-        200,
-        "{\"again\":\"aaaaaaaa-bbbb-4ccc-8ddd-000000000000\"}",
-        &result);
-    s_expect_one(&result, ECC_DIFF_RELATION, "/again");
-    ecc_compare_result_clean_up(&result);
-    /* Another resource type in an ARN, another fixed resource name. */
-    s_compare(
-        &context,
-        200,
-        "{\"a\":\"arn:aws:ecs:us-east-1:000000000000:cluster/x\"}",
-        200,
-        "{\"a\":\"arn:aws:ecs:us-east-1:000000000000:task/x\"}",
-        &result);
-    s_expect_one(&result, ECC_DIFF_SHAPE, "/a");
-    ecc_compare_result_clean_up(&result);
-    s_compare(
-        &context,
-        200,
-        "{\"a\":\"arn:aws:ecs:us-east-1:000000000000:cluster/x\"}",
-        200,
-        "{\"a\":\"arn:aws:ecs:us-east-1:000000000000:cluster/y\"}",
-        &result);
-    s_expect_one(&result, ECC_DIFF_VALUE, "/a");
-    ecc_compare_result_clean_up(&result);
-    ecc_compare_context_clean_up(&context);
+    static const struct s_row rows[] = {
+        /* A UUID task id where a 32-digit hex id was recorded (moto against ECS's form). */
+        {200,
+         "{\"taskArn\":\"arn:aws:ecs:us-east-1:000000000000:task/c/0123456789abcdef0123456789abcdef\"}",
+         200,
+         "{\"taskArn\":\"arn:aws:ecs:us-east-1:000000000000:task/c/2b5c15c9-ab01-42ee-b1ae-1997aae78cc8\"}",
+         true,
+         ECC_DIFF_SHAPE,
+         "/taskArn",
+         NULL},
+        /* A relation: the first answer binds the id, a later answer with another one breaks it. */
+        {200,
+         "{\"id\":\"11111111-2222-4333-8444-555555555555\"}",
+         200,
+         "{\"id\":\"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee\"}",
+         false,
+         ECC_DIFF_STATUS,
+         NULL,
+         NULL},
+        {200,
+         "{\"again\":\"11111111-2222-4333-8444-555555555555\"}",
+         200,
+         "{\"again\":\"aaaaaaaa-bbbb-4ccc-8ddd-000000000000\"}",
+         true,
+         ECC_DIFF_RELATION,
+         "/again",
+         NULL},
+        /* Another resource type in an ARN, another fixed resource name. */
+        {200,
+         "{\"a\":\"arn:aws:ecs:us-east-1:000000000000:cluster/x\"}",
+         200,
+         "{\"a\":\"arn:aws:ecs:us-east-1:000000000000:task/x\"}",
+         true,
+         ECC_DIFF_SHAPE,
+         "/a",
+         NULL},
+        {200,
+         "{\"a\":\"arn:aws:ecs:us-east-1:000000000000:cluster/x\"}",
+         200,
+         "{\"a\":\"arn:aws:ecs:us-east-1:000000000000:cluster/y\"}",
+         true,
+         ECC_DIFF_VALUE,
+         "/a",
+         NULL},
+    };
+    s_check_rows(rows, ECC_ARRAY_LEN(rows));
 }
 
 static void test_format(void **state) {

@@ -2,6 +2,7 @@
 # Builds the Go SDK adapters offline from Debian's packages: go-build.sh OUT_DIR
 #   OUT_DIR/go-v1  from harness/adapters/go-v1 (golang-github-aws-aws-sdk-go-dev)
 #   OUT_DIR/go-v2  from harness/adapters/go-v2 (golang-github-aws-aws-sdk-go-v2-dev)
+# both with harness/adapters/go-common (the contract's parameters, deadline and answer line).
 # GOPATH mode over /usr/share/gocode (where Debian puts Go sources), no module proxy, no network. Go's
 # build cache (default ~/.cache/go-build) makes a second build take seconds; the first takes about a
 # minute (the v1 ECS package is large). Exits 77 with the reason when go or a package is missing.
@@ -15,7 +16,11 @@ command -v go >/dev/null 2>&1 || { echo "SKIP: go is not installed (Debian golan
 [ -d "$src/aws-sdk-go-v2/service/ecs" ] ||
     { echo "SKIP: golang-github-aws-aws-sdk-go-v2-dev is not installed"; exit 77; }
 mkdir -p "$out"
-export GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOPROXY=off
+# What both adapters share (go-common/) is the package "ecsconf/adapter" of a GOPATH entry in OUT_DIR.
+shared="$out/gopath/src/ecsconf/adapter"
+mkdir -p "$shared"
+cp "$here/go-common/"*.go "$shared/"
+export GOPATH="$out/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS= GOPROXY=off
 # go needs a build cache; without HOME (a bare CI environment) it would refuse to build.
 if [ -z "${GOCACHE:-}" ] && [ -z "${HOME:-}" ] && [ -z "${XDG_CACHE_HOME:-}" ]; then
     export GOCACHE="$out/go-cache"

@@ -13,14 +13,12 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
+	"ecsconf/adapter"
 	"github.com/aws/aws-sdk-go/aws"
 	"github.com/aws/aws-sdk-go/aws/awserr"
 	"github.com/aws/aws-sdk-go/aws/client"
@@ -29,57 +27,16 @@ import (
 	"github.com/aws/aws-sdk-go/service/ecs"
 )
 
-const cannotExpress = 89
-
-func attemptTimeout() time.Duration {
-	ms, err := strconv.Atoi(os.Getenv("ECSCONF_ATTEMPT_TIMEOUT_MS"))
-	if err != nil || ms <= 0 {
-		ms = 10000
-	}
-	return time.Duration(ms) * time.Millisecond
-}
-
-// readInput decodes the parameters; false (with the reason printed) when the SDK cannot express them.
-func readInput(input *ecs.RunTaskInput) bool {
-	raw, err := os.ReadFile(os.Getenv("ECSCONF_PARAMS"))
-	if err != nil {
-		fmt.Println("cannot read ECSCONF_PARAMS:", err)
-		os.Exit(1)
-	}
-	var params map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &params); err != nil {
-		fmt.Println("ECSCONF_PARAMS is not a JSON object:", err)
-		os.Exit(1)
-	}
-	if _, ok := params["clientToken"]; ok {
-		fmt.Fprintln(os.Stderr, "aws-sdk-go: RunTaskInput has no ClientToken field; the call is made without the given clientToken")
-		delete(params, "clientToken")
-	}
-	strict, _ := json.Marshal(params)
-	decoder := json.NewDecoder(bytes.NewReader(strict))
-	decoder.DisallowUnknownFields()
-	if err := decoder.Decode(input); err != nil {
-		fmt.Println("aws-sdk-go's RunTaskInput cannot hold these parameters:", err)
-		return false
-	}
-	return true
-}
-
-func printLine(line map[string]interface{}) {
-	text, _ := json.Marshal(line)
-	fmt.Println(string(text))
-}
-
 func main() {
 	var input ecs.RunTaskInput
-	if !readInput(&input) {
-		os.Exit(cannotExpress)
+	if !adapter.ReadInput("aws-sdk-go", &input) {
+		os.Exit(adapter.CannotExpress)
 	}
 	sess, err := session.NewSession(&aws.Config{
 		Region:      aws.String(os.Getenv("AWS_REGION")),
 		Endpoint:    aws.String(os.Getenv("ECSCONF_ENDPOINT")),
 		Credentials: credentials.NewStaticCredentials(os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), ""),
-		HTTPClient:  &http.Client{Timeout: attemptTimeout()},
+		HTTPClient:  &http.Client{Timeout: adapter.AttemptTimeout()},
 		Retryer: client.DefaultRetryer{
 			NumMaxRetries:    2,
 			MinRetryDelay:    10 * time.Millisecond,
@@ -94,36 +51,12 @@ func main() {
 	}
 	output, err := ecs.New(sess).RunTask(&input)
 	if err != nil {
-		line := map[string]interface{}{"ok": false, "error": "Error", "message": err.Error(),
-			"unsupported": []string{"resourceIds"}}
 		if aerr, ok := err.(awserr.Error); ok {
-			line["error"] = aerr.Code()
-			line["message"] = aerr.Message()
+			adapter.PrintError(aerr.Code(), aerr.Message())
+		} else {
+			adapter.PrintError("Error", err.Error())
 		}
-		printLine(line)
 		return
 	}
-	arns := []interface{}{}
-	for _, task := range output.Tasks {
-		if task.TaskArn != nil {
-			arns = append(arns, *task.TaskArn)
-		} else {
-			arns = append(arns, nil)
-		}
-	}
-	failures := []map[string]string{}
-	for _, failure := range output.Failures {
-		item := map[string]string{}
-		if failure.Arn != nil {
-			item["arn"] = *failure.Arn
-		}
-		if failure.Reason != nil {
-			item["reason"] = *failure.Reason
-		}
-		if failure.Detail != nil {
-			item["detail"] = *failure.Detail
-		}
-		failures = append(failures, item)
-	}
-	printLine(map[string]interface{}{"ok": true, "taskArns": arns, "failures": failures})
+	adapter.PrintSuccess(output)
 }

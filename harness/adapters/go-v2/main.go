@@ -13,63 +13,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
+	"ecsconf/adapter"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
 )
-
-const cannotExpress = 89
-
-func attemptTimeout() time.Duration {
-	ms, err := strconv.Atoi(os.Getenv("ECSCONF_ATTEMPT_TIMEOUT_MS"))
-	if err != nil || ms <= 0 {
-		ms = 10000
-	}
-	return time.Duration(ms) * time.Millisecond
-}
-
-// readInput decodes the parameters; false (with the reason printed) when the SDK cannot express them.
-func readInput(input *ecs.RunTaskInput) bool {
-	raw, err := os.ReadFile(os.Getenv("ECSCONF_PARAMS"))
-	if err != nil {
-		fmt.Println("cannot read ECSCONF_PARAMS:", err)
-		os.Exit(1)
-	}
-	var params map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &params); err != nil {
-		fmt.Println("ECSCONF_PARAMS is not a JSON object:", err)
-		os.Exit(1)
-	}
-	if _, ok := params["clientToken"]; ok {
-		fmt.Fprintln(os.Stderr, "aws-sdk-go-v2: RunTaskInput has no ClientToken field; the call is made without the given clientToken")
-		delete(params, "clientToken")
-	}
-	strict, _ := json.Marshal(params)
-	decoder := json.NewDecoder(bytes.NewReader(strict))
-	decoder.DisallowUnknownFields()
-	if err := decoder.Decode(input); err != nil {
-		fmt.Println("aws-sdk-go-v2's RunTaskInput cannot hold these parameters:", err)
-		return false
-	}
-	return true
-}
-
-func printLine(line map[string]interface{}) {
-	text, _ := json.Marshal(line)
-	fmt.Println(string(text))
-}
 
 // errorName names an error that is not an answer of the service by the Go type of its innermost cause.
 func errorName(err error) string {
@@ -84,15 +41,15 @@ func errorName(err error) string {
 
 func main() {
 	var input ecs.RunTaskInput
-	if !readInput(&input) {
-		os.Exit(cannotExpress)
+	if !adapter.ReadInput("aws-sdk-go-v2", &input) {
+		os.Exit(adapter.CannotExpress)
 	}
 	client := ecs.New(ecs.Options{
 		Region: os.Getenv("AWS_REGION"),
 		Credentials: credentials.NewStaticCredentialsProvider(
 			os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), ""),
 		EndpointResolver: ecs.EndpointResolverFromURL(os.Getenv("ECSCONF_ENDPOINT")),
-		HTTPClient:       &http.Client{Timeout: attemptTimeout()},
+		HTTPClient:       &http.Client{Timeout: adapter.AttemptTimeout()},
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 3
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
@@ -102,37 +59,13 @@ func main() {
 	})
 	output, err := client.RunTask(context.Background(), &input)
 	if err != nil {
-		line := map[string]interface{}{"ok": false, "error": errorName(err), "message": err.Error(),
-			"unsupported": []string{"resourceIds"}}
 		var apiErr smithy.APIError
 		if errors.As(err, &apiErr) {
-			line["error"] = apiErr.ErrorCode()
-			line["message"] = apiErr.ErrorMessage()
+			adapter.PrintError(apiErr.ErrorCode(), apiErr.ErrorMessage())
+		} else {
+			adapter.PrintError(errorName(err), err.Error())
 		}
-		printLine(line)
 		return
 	}
-	arns := []interface{}{}
-	for _, task := range output.Tasks {
-		if task.TaskArn != nil {
-			arns = append(arns, *task.TaskArn)
-		} else {
-			arns = append(arns, nil)
-		}
-	}
-	failures := []map[string]string{}
-	for _, failure := range output.Failures {
-		item := map[string]string{}
-		if failure.Arn != nil {
-			item["arn"] = *failure.Arn
-		}
-		if failure.Reason != nil {
-			item["reason"] = *failure.Reason
-		}
-		if failure.Detail != nil {
-			item["detail"] = *failure.Detail
-		}
-		failures = append(failures, item)
-	}
-	printLine(map[string]interface{}{"ok": true, "taskArns": arns, "failures": failures})
+	adapter.PrintSuccess(output)
 }
