@@ -162,6 +162,25 @@ static enum ecc_status s_write_body(struct ecc_client_fuzz_answer *answer, const
     return status;
 }
 
+/* The end of a mutation that wrote raw text for `node` (bytes no JSON value holds): the splice string put
+ * where the node was and the body written with `raw` in its place, unless `status` already failed; the
+ * raw buffer released either way. */
+static enum ecc_status s_splice_raw(
+    json_t **root,
+    const struct s_node *node,
+    struct ecc_client_fuzz_answer *answer,
+    struct ecc_buf *raw,
+    enum ecc_status status) {
+    if (status == ECC_OK) {
+        status = s_replace(root, node, json_string(S_SPLICE));
+    }
+    if (status == ECC_OK) {
+        status = s_write_body(answer, *root, raw->data);
+    }
+    ecc_buf_clean_up(raw);
+    return status;
+}
+
 /* ---- the mutations ------------------------------------------------------------------------------ */
 
 /* The body cut short, at a character boundary (the reproducer is a JSON file: UTF-8 only). */
@@ -318,14 +337,7 @@ s_deep_value(uint64_t *rng, struct ecc_client_fuzz_answer *answer, json_t **root
         ecc_json_type_name(node->value),
         depth,
         objects ? "objects" : "arrays");
-    if (status == ECC_OK) {
-        status = s_replace(root, node, json_string(S_SPLICE));
-    }
-    if (status == ECC_OK) {
-        status = s_write_body(answer, *root, raw.data);
-    }
-    ecc_buf_clean_up(&raw);
-    return status;
+    return s_splice_raw(root, node, answer, &raw, status);
 }
 
 /* false when the body has no object to add to (the caller picks another mutation). */
@@ -427,14 +439,7 @@ static enum ecc_status s_odd_unicode(
     free(literal);
     snprintf(
         answer->what, sizeof(answer->what), "%s: %s at the %s", s_where(node), odd->name, at_end ? "end" : "start");
-    if (status == ECC_OK) {
-        status = s_replace(root, node, json_string(S_SPLICE));
-    }
-    if (status == ECC_OK) {
-        status = s_write_body(answer, *root, raw.data);
-    }
-    ecc_buf_clean_up(&raw);
-    return status;
+    return s_splice_raw(root, node, answer, &raw, status);
 }
 
 static enum ecc_status s_wrong_status(uint64_t *rng, struct ecc_client_fuzz_answer *answer, const char *text) {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,21 @@ static bool s_unsupported(const json_t *output, const char *pointer) {
     return false;
 }
 
+/* The adapter broke its contract: the case fails with `failure` and the reason. */
+static enum ecc_status
+s_adapter_broke(struct ecc_client_case_result *result, enum ecc_client_adapter_failure failure, const char *fmt, ...)
+    ECC_PRINTF(3, 4);
+static enum ecc_status
+s_adapter_broke(struct ecc_client_case_result *result, enum ecc_client_adapter_failure failure, const char *fmt, ...) {
+    result->verdict = ECC_CLIENT_CASE_FAIL;
+    result->adapter_failure = failure;
+    va_list args;
+    va_start(args, fmt);
+    enum ecc_status status = ecc_string_list_vappendf(&result->reasons, fmt, args);
+    va_end(args);
+    return status;
+}
+
 /* Judges one adapter run into `result`; sets *stop when the case cannot go on (a skip or a broken adapter). */
 static enum ecc_status s_judge_run(
     const struct ecc_client_case *c,
@@ -249,16 +265,17 @@ static enum ecc_status s_judge_run(
     s_last_line(run->err.data != NULL ? run->err.data : "", run->err.len, err_line, sizeof(err_line));
     *stop = true;
     if (run->timed_out) {
-        result->verdict = ECC_CLIENT_CASE_FAIL;
-        result->adapter_failure = ECC_CLIENT_ADAPTER_HUNG;
-        return ecc_string_list_appendf(
-            &result->reasons, "call %u: adapter hung: no answer within %u ms (killed)", call, timeout_ms);
+        return s_adapter_broke(
+            result,
+            ECC_CLIENT_ADAPTER_HUNG,
+            "call %u: adapter hung: no answer within %u ms (killed)",
+            call,
+            timeout_ms);
     }
     if (run->exit_code < 0) {
-        result->verdict = ECC_CLIENT_CASE_FAIL;
-        result->adapter_failure = ECC_CLIENT_ADAPTER_CRASHED;
-        return ecc_string_list_appendf(
-            &result->reasons,
+        return s_adapter_broke(
+            result,
+            ECC_CLIENT_ADAPTER_CRASHED,
             "call %u: adapter crashed: killed by signal %d (%s)",
             call,
             run->signal,
@@ -277,10 +294,9 @@ static enum ecc_status s_judge_run(
     if (output == NULL) {
         char out_line[200];
         s_last_line(run->out.data != NULL ? run->out.data : "", run->out.len, out_line, sizeof(out_line));
-        result->verdict = ECC_CLIENT_CASE_FAIL;
-        result->adapter_failure = ECC_CLIENT_ADAPTER_GARBAGE;
-        return ecc_string_list_appendf(
-            &result->reasons,
+        return s_adapter_broke(
+            result,
+            ECC_CLIENT_ADAPTER_GARBAGE,
             "call %u: adapter printed garbage (exit %d): stdout '%s'%s%s",
             call,
             run->exit_code,
