@@ -21,7 +21,7 @@ expect 2 "--jobs takes" -- "$bin" run --jobs 0
 expect 2 "unknown profile 'locastack'; did you mean localstack\?.*known: aws, emulator, localstack, moto" -- "$bin" run --profile locastack
 expect 2 "needs --endpoint" -- "$bin" run --profile moto --suite "$root/conformance"
 expect 2 "suite folder" -- "$bin" run --suite "$tmp/nonexistent"
-expect 2 "--var: 'subnets' is not a run variable \(subnet, security_group\)" -- "$bin" run --var subnets=subnet-1
+expect 2 "--var: 'subnets' is not a run variable \(subnet, security_group, cluster\)" -- "$bin" run --var subnets=subnet-1
 expect 2 "--var: 'subnet': expected NAME=VALUE" -- "$bin" run --var subnet
 expect 2 "--var: subnet: the value may hold only printable ASCII" -- "$bin" run --var "subnet=a b"
 expect 2 "--var: security_group: the value must have 1 to 256" -- "$bin" run --var security_group=

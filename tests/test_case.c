@@ -533,8 +533,11 @@ static void test_run_variables(void **state) {
     } bad[] = {
         {"subnet", "expected NAME=VALUE"},
         {"=subnet-1", "expected NAME=VALUE"},
-        {"subnets=subnet-1", "'subnets' is not a run variable (subnet, security_group)"},
-        {"cluster=x", "'cluster' is not a run variable"},
+        {"subnets=subnet-1", "'subnets' is not a run variable (subnet, security_group, cluster)"},
+        {"clusters=x", "'clusters' is not a run variable"},
+        /* The shared cluster is a name: cases build on it (`${cluster}-b`, `:cluster/${cluster}$`). */
+        {"cluster=arn:aws:ecs:us-east-1:123456789012:cluster/shared", "give the cluster's name"},
+        {"cluster=shared.1", "give the cluster's name"},
         {"subnet=", "1 to 256 characters"},
         {"subnet=subnet 1", "printable ASCII without spaces"},
         {"subnet=subnet\t1", "printable ASCII without spaces"},
@@ -554,6 +557,17 @@ static void test_run_variables(void **state) {
     longer[263] = '\0'; /* 256 characters: the limit */
     assert_int_equal(ecc_case_run_var_parse(longer, values, &diag), ECC_OK);
     assert_int_equal(json_object_size(values), 2);
+    assert_null(ecc_case_shared_cluster(values));
+    char cluster[300] = "cluster=";
+    memset(cluster + 8, 'C', 256);
+    cluster[8 + 256] = '\0';
+    assert_int_equal(ecc_case_run_var_parse(cluster, values, &diag), ECC_ERR_INVALID); /* 256: one too many */
+    assert_non_null(strstr(diag.text, "up to 255"));
+    cluster[8 + 255] = '\0';
+    assert_int_equal(ecc_case_run_var_parse(cluster, values, &diag), ECC_OK);
+    assert_int_equal(ecc_case_run_var_parse("cluster=Shared_cluster-1", values, &diag), ECC_OK);
+    assert_string_equal(ecc_case_shared_cluster(values), "Shared_cluster-1");
+    assert_null(ecc_case_shared_cluster(NULL));
     json_decref(values);
 
     /* The loader records the run variables a case uses, through its fixtures too. */
@@ -575,10 +589,15 @@ static void test_run_variables(void **state) {
         {"{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"send\":\"fg\"}]}", 1u << 1},
         {"{\"id\":\"x\",\"title\":\"t\",\"vars\":{\"net\":\"${subnet}\"},\"steps\":[{\"send\":\"fg\"}]}",
          (1u << 0) | (1u << 1)},
+        /* `cluster` overrides a built-in: a case using it needs no value, so it is never recorded. */
+        {"{\"id\":\"x\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"${cluster}\"}}]}",
+         0},
     };
     assert_int_equal(ecc_case_run_var_index("subnet"), 0);
     assert_int_equal(ecc_case_run_var_index("security_group"), 1);
-    assert_int_equal(ecc_case_run_var_index("cluster"), -1);
+    assert_int_equal(ecc_case_run_var_index("cluster"), 2);
+    assert_true(ecc_case_run_vars[2].overrides_builtin);
+    assert_null(ecc_case_run_vars[2].placeholder);
     for (size_t i = 0; i < ECC_ARRAY_LEN(uses); i++) {
         struct ecc_case *c = NULL;
         if (ecc_case_load_bytes((const uint8_t *)uses[i].text, strlen(uses[i].text), "x.json", NULL, &set, &c, &diag) !=

@@ -151,19 +151,27 @@ static void test_plan_skips_and_order(void **state) {
     ecc_filter_clean_up(&skip);
 }
 
+/* A suite of the one case `text` (group "g"), released with ecc_suite_clean_up. */
+static void s_one_case_suite(const char *text, struct ecc_suite *suite) {
+    ecc_suite_init(suite);
+    struct ecc_case *c = NULL;
+    struct ecc_diag diag;
+    assert_int_equal(ecc_case_load_bytes((const uint8_t *)text, strlen(text), "m", "g", NULL, &c, &diag), ECC_OK);
+    suite->cases = calloc(1, sizeof(*suite->cases));
+    assert_non_null(suite->cases);
+    suite->cases[0] = c;
+    suite->count = suite->capacity = 1;
+}
+
 /* A case that uses a run variable without a value is SKIP, naming the variable and the option. */
 static void test_plan_run_variables(void **state) {
     (void)state;
     struct ecc_suite suite;
-    ecc_suite_init(&suite);
-    const char *text = "{\"id\":\"fargate\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":"
-                       "{\"s\":\"${subnet}\",\"g\":\"${security_group}\"}}]}";
-    struct ecc_case *c = NULL;
+    s_one_case_suite(
+        "{\"id\":\"fargate\",\"title\":\"t\",\"steps\":[{\"call\":\"ListTasks\",\"body\":"
+        "{\"s\":\"${subnet}\",\"g\":\"${security_group}\"}}]}",
+        &suite);
     struct ecc_diag diag;
-    assert_int_equal(ecc_case_load_bytes((const uint8_t *)text, strlen(text), "m", "g", NULL, &c, &diag), ECC_OK);
-    suite.cases = calloc(1, sizeof(*suite.cases));
-    suite.cases[0] = c;
-    suite.count = suite.capacity = 1;
     json_t *values = json_object();
     struct ecc_plan_options options = {.capabilities = ~0u, .loopback = true, .run_vars = NULL};
     struct ecc_plan plan;
@@ -196,13 +204,90 @@ static void test_plan_run_variables(void **state) {
     s_load_shipped_profile("emulator", &profile);
     assert_int_equal(ecc_profile_default_vars(&profile, defaults), ECC_OK);
     ecc_profile_clean_up(&profile);
-    assert_int_equal(json_object_size(defaults), ecc_case_run_var_count);
+    assert_int_equal(json_object_size(defaults), 2); /* subnet, security_group; never a shared cluster */
+    assert_null(ecc_case_shared_cluster(defaults));
     assert_string_equal(json_string_value(json_object_get(defaults, "subnet")), ECC_RUN_VAR_PLACEHOLDER_SUBNET);
     options.run_vars = defaults;
     assert_int_equal(ecc_plan_build(&plan, &suite, &options), ECC_OK);
     assert_int_equal(plan.items[0].action, ECC_PLAN_RUN);
     ecc_plan_clean_up(&plan);
     json_decref(defaults);
+    json_decref(values);
+    ecc_suite_clean_up(&suite);
+}
+
+/* Shared-cluster mode: which cases cannot share the cluster, decided from their steps, and the plan's SKIP. */
+static void test_plan_shared_cluster(void **state) {
+    (void)state;
+#define S_CREATE "{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"}}"
+#define S_LIST   "{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"${cluster}\"}}"
+    const struct {
+        const char *steps;    /* the case's members after its title */
+        const char *conflict; /* a part of the reason; NULL: it can share the cluster */
+    } cases[] = {
+        {"\"steps\":[" S_CREATE "," S_LIST "]", NULL},
+        {"\"steps\":[{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"${prefix}-missing\"}}]", NULL},
+        {"\"steps\":[{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\",\"capacityProviders\":"
+         "[\"FARGATE\"]}}]",
+         "step 1 (CreateCluster) creates a cluster with settings of its own (capacityProviders)"},
+        {"\"steps\":[" S_CREATE ",{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}-b\"}}]",
+         "step 2 (CreateCluster) creates a cluster of its own"},
+        {"\"steps\":[{\"call\":\"CreateCluster\",\"body\":{\"clusterName\":\"${cluster}\"},\"sign\":"
+         "{\"date_offset_s\":-3600},\"expect\":{\"status\":400}}]",
+         "creates a cluster of its own"},
+        {"\"steps\":[" S_CREATE "],\"cleanup\":[{\"call\":\"DeleteCluster\",\"body\":{\"cluster\":\"${cluster}\"}}]",
+         "cleanup 1 (DeleteCluster) deletes a cluster"},
+        {"\"steps\":[" S_LIST "," S_CREATE "]", "step 1 (ListTasks) uses ${cluster} without creating it first"},
+        {"\"steps\":[{\"raw\":{\"body\":{\"cluster\":\"x-${cluster}\"}},\"expect\":{\"status\":400}}]",
+         "uses ${cluster} without creating it first"},
+        {"\"steps\":[" S_CREATE ",{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"${prefix}\"},\"expect\":{\"body\":"
+         "{\"/x\":\"${cluster}\"}}}]",
+         NULL},
+        {"\"requires\":[\"fault-injection\"],\"steps\":[" S_CREATE ",{\"control\":{\"action\":\"inject\",\"operation\":"
+         "\"RunTask\",\"cluster\":\"${cluster}\",\"error\":\"ServerException\"}}]",
+         "step 2 (control inject) has a control action scoped to ${cluster}"},
+        {"\"exclusive\":true,\"steps\":[" S_CREATE "]", "exclusive"},
+        {"\"steps\":[" S_CREATE ",{\"call\":\"ListTasks\",\"body\":{\"cluster\":\"${cluster}\",\"maxResults\":1}}]",
+         "step 2 (ListTasks) pages ListTasks of ${cluster}"},
+    };
+#undef S_CREATE
+#undef S_LIST
+    for (size_t i = 0; i < ECC_ARRAY_LEN(cases); i++) {
+        char text[1024];
+        snprintf(text, sizeof(text), "{\"id\":\"x\",\"title\":\"t\",%s}", cases[i].steps);
+        struct ecc_case *c = NULL;
+        struct ecc_diag diag;
+        if (ecc_case_load_bytes((const uint8_t *)text, strlen(text), "x.json", "g", NULL, &c, &diag) != ECC_OK) {
+            fail_msg("%zu: %s: %s", i, diag.path, diag.text);
+        }
+        char why[200] = "";
+        bool conflict = ecc_plan_shared_cluster_conflict(c, why, sizeof(why));
+        if (conflict != (cases[i].conflict != NULL) || (conflict && !strstr(why, cases[i].conflict))) {
+            fail_msg("%zu: expected %s, got %s", i, cases[i].conflict ? cases[i].conflict : "no conflict", why);
+        }
+        ecc_case_destroy(c);
+    }
+    /* The plan skips such a case in shared-cluster mode only, saying why. */
+    struct ecc_suite suite;
+    s_one_case_suite(
+        "{\"id\":\"own\",\"title\":\"t\",\"steps\":[{\"call\":\"DeleteCluster\",\"body\":{\"cluster\":"
+        "\"${cluster}\"},\"expect\":{\"status\":400}}]}",
+        &suite);
+    struct ecc_diag diag;
+    json_t *values = json_object();
+    struct ecc_plan_options options = {.capabilities = ~0u, .loopback = true, .run_vars = values};
+    struct ecc_plan plan;
+    assert_int_equal(ecc_plan_build(&plan, &suite, &options), ECC_OK);
+    assert_int_equal(plan.items[0].action, ECC_PLAN_RUN);
+    ecc_plan_clean_up(&plan);
+    assert_int_equal(ecc_case_run_var_parse("cluster=shared", values, &diag), ECC_OK);
+    assert_int_equal(ecc_plan_build(&plan, &suite, &options), ECC_OK);
+    assert_int_equal(plan.items[0].action, ECC_PLAN_SKIP);
+    assert_string_equal(
+        plan.items[0].skip_reason,
+        "cannot run in the shared cluster (--var cluster): step 1 (DeleteCluster) deletes a "
+        "cluster");
+    ecc_plan_clean_up(&plan);
     json_decref(values);
     ecc_suite_clean_up(&suite);
 }
@@ -500,7 +585,9 @@ static void test_profile_format(void **state) {
         {"ec2-instances = 11\n", 1, "ec2-instances: a number from 0 to 10"},
         {"ec2-instances = -1\n", 1, "ec2-instances: a number"},
         {"ec2-instances = 1x\n", 1, "ec2-instances: a number"},
-        {"var.subnett = subnet-1\n", 1, "var.subnett: 'subnett' is not a run variable (subnet, security_group)"},
+        {"var.subnett = subnet-1\n",
+         1,
+         "var.subnett: 'subnett' is not a run variable (subnet, security_group, cluster)"},
         {"var.subnet = a b\n", 1, "var.subnet: subnet: the value may hold only printable ASCII"},
         {"var.subnet = s-1\nvar.subnet = s-2\n", 2, "var.subnet given twice"},
         {"expect-fail = none.expect-fail\n", 1, "none.expect-fail' is not a file"},
@@ -662,6 +749,7 @@ int main(void) {
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_plan_skips_and_order),
         cmocka_unit_test(test_plan_run_variables),
+        cmocka_unit_test(test_plan_shared_cluster),
         cmocka_unit_test(test_order_depends_on_seed_only),
         cmocka_unit_test(test_expect_fail_list),
         cmocka_unit_test(test_expect_fail_expectations),

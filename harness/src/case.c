@@ -22,8 +22,12 @@ const char *const ecc_case_builtin_vars[] = {
 const size_t ecc_case_builtin_var_count = ECC_ARRAY_LEN(ecc_case_builtin_vars);
 
 const struct ecc_run_var ecc_case_run_vars[] = {
-    {"subnet", "an awsvpc subnet id of the account (subnet-...)", ECC_RUN_VAR_PLACEHOLDER_SUBNET},
-    {"security_group", "a security group id in that subnet's VPC (sg-...)", ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP},
+    {"subnet", "an awsvpc subnet id of the account (subnet-...)", ECC_RUN_VAR_PLACEHOLDER_SUBNET, false},
+    {"security_group",
+     "a security group id in that subnet's VPC (sg-...)",
+     ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP,
+     false},
+    {ECC_RUN_VAR_CLUSTER, "an existing cluster (its name) to run every case in", NULL, true},
 };
 const size_t ecc_case_run_var_count = ECC_ARRAY_LEN(ecc_case_run_vars);
 
@@ -66,7 +70,24 @@ enum ecc_status ecc_case_run_var_parse(const char *spec, json_t *values, struct 
             return ECC_ERR_INVALID;
         }
     }
+    /* Cases build on the name (`${cluster}-b`, a regex `:cluster/${cluster}$`): an ARN would not do. */
+    if (strcmp(name, ECC_RUN_VAR_CLUSTER) == 0 &&
+        (len > ECC_RUN_VAR_CLUSTER_MAX_LEN || strspn(
+                                                  value,
+                                                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                  "0123456789-_") != len)) {
+        ecc_diag_set(
+            diag,
+            "%s: give the cluster's name (up to %d letters, digits, hyphens and underscores), not an ARN",
+            name,
+            ECC_RUN_VAR_CLUSTER_MAX_LEN);
+        return ECC_ERR_INVALID;
+    }
     return json_object_set_new(values, name, json_string(value)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+}
+
+const char *ecc_case_shared_cluster(const json_t *run_vars) {
+    return json_string_value(json_object_get(run_vars, ECC_RUN_VAR_CLUSTER));
 }
 
 static const struct {
@@ -154,7 +175,7 @@ static enum ecc_status s_check_ref(void *user_data, const char *name, struct ecc
     }
     int run_var = ecc_case_run_var_index(name);
     if (run_var >= 0) {
-        ctx->c->run_vars |= 1u << run_var;
+        ctx->c->run_vars |= ecc_case_run_vars[run_var].overrides_builtin ? 0u : 1u << run_var;
         return ECC_OK;
     }
     if ((s_is_builtin(name) && strcmp(name, "capture") != 0) || (ctx->c->vars && json_object_get(ctx->c->vars, name))) {

@@ -467,9 +467,11 @@ static enum ecc_status s_vars(struct ecc_vars *vars, const char *region) {
     if (status == ECC_OK) {
         status = ecc_vars_set_string(vars, "region", region);
     }
-    /* No account exists in client mode: run variables are their placeholders. */
+    /* No account exists in client mode: run variables are their placeholders (`cluster` keeps the value above). */
     for (size_t i = 0; status == ECC_OK && i < ecc_case_run_var_count; i++) {
-        status = ecc_vars_set_string(vars, ecc_case_run_vars[i].name, ecc_case_run_vars[i].placeholder);
+        if (ecc_case_run_vars[i].placeholder) {
+            status = ecc_vars_set_string(vars, ecc_case_run_vars[i].name, ecc_case_run_vars[i].placeholder);
+        }
     }
     return status;
 }

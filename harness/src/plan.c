@@ -4,6 +4,7 @@
  */
 #include "ecc/plan.h"
 
+#include "ecc/json.h"
 #include "ecc/vars.h"
 
 #include <errno.h>
@@ -201,6 +202,157 @@ static int s_missing_run_var(const struct ecc_case *c, const json_t *run_vars) {
     return -1;
 }
 
+/* ---- shared-cluster mode ---------------------------------------------------------------------------- */
+
+static enum ecc_status s_note_cluster_ref(void *user_data, const char *name, struct ecc_diag *diag) {
+    (void)diag;
+    if (strcmp(name, ECC_RUN_VAR_CLUSTER) == 0) {
+        *(bool *)user_data = true;
+    }
+    return ECC_OK;
+}
+
+/* Does any string under `value` (not object keys) reference ${cluster}? */
+static bool s_mentions_cluster(const json_t *value) {
+    if (json_is_string(value)) {
+        bool found = false;
+        struct ecc_diag diag;
+        /* The loader checked the syntax: a scan error cannot happen here, and would find nothing. */
+        return ecc_vars_scan(json_string_value(value), s_note_cluster_ref, &found, &diag) == ECC_OK && found;
+    }
+    size_t i;
+    const char *key;
+    const json_t *item;
+    if (json_is_array(value)) {
+        json_array_foreach(value, i, item) {
+            if (s_mentions_cluster(item)) {
+                return true;
+            }
+        }
+    } else if (json_is_object(value)) {
+        json_object_foreach((json_t *)value, key, item) {
+            if (s_mentions_cluster(item)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The JSON body a step sends, as written (a call's body, a fixture's merged with `merge`, a raw body); NULL
+ * when it has none it can be read from. A new reference. */
+static json_t *s_step_body(const struct ecc_step *step) {
+    if (step->kind == ECC_STEP_CALL) {
+        return json_incref((json_t *)step->body);
+    }
+    const json_t *raw_body = json_object_get(step->raw, "body");
+    if (raw_body) {
+        return json_incref((json_t *)raw_body);
+    }
+    if (step->fixture && step->fixture->body) {
+        return step->merge ? ecc_json_merge_patch(step->fixture->body, step->merge)
+                           : json_incref((json_t *)step->fixture->body);
+    }
+    return NULL;
+}
+
+/* Everything of a step that is expanded before it is sent or checked; `body` is the JSON body it sends
+ * (s_step_body: a fixture's after `merge`, so a member the merge removes does not count). */
+static bool s_step_mentions_cluster(const struct ecc_step *step, const json_t *body) {
+    const struct ecc_fixture *f = step->fixture;
+    const json_t *parts[] = {
+        body,
+        step->raw,
+        step->control,
+        step->confirm_spec,
+        step->expect.status,
+        step->expect.error,
+        step->expect.headers,
+        step->expect.body,
+        f ? f->headers : NULL,
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(parts); i++) {
+        if (parts[i] && s_mentions_cluster(parts[i])) {
+            return true;
+        }
+    }
+    if (f && f->body_text && !body) {
+        json_t *text = json_string(f->body_text);
+        bool found = text && s_mentions_cluster(text);
+        json_decref(text);
+        return found;
+    }
+    return false;
+}
+
+/* Is the step exactly `{"call": "CreateCluster", "body": {"clusterName": "${cluster}"}}`, signed with the
+ * run's key? */
+static bool s_plain_create(const struct ecc_step *step) {
+    const struct ecc_step_sign *sign = &step->sign;
+    const char *name = json_string_value(json_object_get(step->body, "clusterName"));
+    return step->kind == ECC_STEP_CALL && json_object_size(step->body) == 1 && name &&
+           strcmp(name, "${" ECC_RUN_VAR_CLUSTER "}") == 0 && sign->mode == ECC_SIGN_SIGV4 &&
+           sign->date_offset_s == 0 && !sign->second_credentials && !sign->unknown_credentials;
+}
+
+bool ecc_plan_shared_cluster_conflict(const struct ecc_case *c, char *why, size_t why_size) {
+    if (c->exclusive) {
+        snprintf(why, why_size, "it is exclusive (it changes state every case shares, the shared cluster too)");
+        return true;
+    }
+    bool created = false;
+    for (size_t part = 0; part < 2; part++) {
+        const struct ecc_step *steps = part ? c->cleanup : c->steps;
+        size_t count = part ? c->cleanup_count : c->step_count;
+        for (size_t i = 0; i < count; i++) {
+            const struct ecc_step *step = &steps[i];
+            const char *operation = step->operation ? step->operation : "";
+            json_t *body = s_step_body(step);
+            bool mentions = s_step_mentions_cluster(step, body);
+            const char *problem = NULL;
+            char settings[200] = "";
+            if (strcmp(operation, "DeleteCluster") == 0) {
+                problem = "deletes a cluster";
+            } else if (strcmp(operation, "CreateCluster") == 0 && s_plain_create(step)) {
+                created = true;
+            } else if (strcmp(operation, "CreateCluster") == 0) {
+                const char *key;
+                const json_t *item;
+                json_object_foreach(body, key, item) {
+                    if (strcmp(key, "clusterName") != 0) {
+                        size_t used = strlen(settings);
+                        snprintf(settings + used, sizeof(settings) - used, "%s%s", used ? ", " : "", key);
+                    }
+                }
+                problem = settings[0] ? "creates a cluster with settings of its own" : "creates a cluster of its own";
+            } else if (step->kind == ECC_STEP_CONTROL && mentions) {
+                problem = "has a control action scoped to ${cluster}, which would act on every case in it";
+            } else if (mentions && !created && !step->is_cleanup) {
+                problem =
+                    "uses ${cluster} without creating it first (the case is not written for a cluster that exists)";
+            } else if (
+                strcmp(operation, "ListTasks") == 0 && mentions &&
+                (json_object_get(body, "maxResults") || json_object_get(body, "nextToken"))) {
+                problem = "pages ListTasks of ${cluster} (other cases' tasks would shift the pages)";
+            }
+            json_decref(body);
+            if (problem) {
+                snprintf(
+                    why,
+                    why_size,
+                    "%s %s%s%s%s",
+                    step->label,
+                    problem,
+                    settings[0] ? " (" : "",
+                    settings,
+                    settings[0] ? ")" : "");
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 enum ecc_status ecc_shard_parse(const char *text, struct ecc_shard *shard, struct ecc_diag *diag) {
     unsigned long index = 0, count = 0;
     char *end = NULL;
@@ -309,6 +461,7 @@ ecc_plan_build(struct ecc_plan *plan, const struct ecc_suite *suite, const struc
             continue;
         }
         struct ecc_plan_item *item = &plan->items[plan->count++];
+        char why[200];
         item->c = c;
         item->action = ECC_PLAN_RUN;
         item->expect_fail = options->expect_fail ? ecc_expect_fail_find(options->expect_fail, c) : NULL;
@@ -330,6 +483,14 @@ ecc_plan_build(struct ecc_plan *plan, const struct ecc_suite *suite, const struc
                 "uses ${%s}, which has no value: give --var %s=ID (the profile has no default)",
                 name,
                 name);
+        } else if (
+            ecc_case_shared_cluster(options->run_vars) && ecc_plan_shared_cluster_conflict(c, why, sizeof(why))) {
+            item->action = ECC_PLAN_SKIP;
+            snprintf(
+                item->skip_reason,
+                sizeof(item->skip_reason),
+                "cannot run in the shared cluster (--var cluster): %.200s",
+                why);
         } else if (c->starts_tasks && !options->loopback && !options->allow_tasks) {
             item->action = ECC_PLAN_SKIP;
             snprintf(

@@ -82,6 +82,7 @@ struct s_case_run {
     struct s_worker *worker;
     const struct ecc_runner_options *options;
     const struct ecc_case *c;
+    size_t ordinal; /* the case's position in the plan: its own ${prefix} in shared-cluster mode */
     struct ecc_vars vars;
     /* What the case created, for the runner's own cleanup (s_track: {"body", "second"} items) */
     json_t *clusters;
@@ -688,6 +689,21 @@ static void s_track_item(json_t *list, json_t *body, const struct ecc_step *step
     json_array_append_new(list, json_pack("{s:o,s:b}", "body", body, "second", step->sign.second_credentials ? 1 : 0));
 }
 
+/* Does `cluster` (a request's member: a name, an ARN, or absent for `default`) name the shared cluster of
+ * shared-cluster mode? Always false without one. */
+static bool s_is_shared_cluster(const struct s_case_run *run, const json_t *cluster) {
+    const char *shared = ecc_case_shared_cluster(run->options->run_vars);
+    const char *name = cluster ? json_string_value(cluster) : "default";
+    if (!shared || !name) {
+        return false;
+    }
+    const char *kind = strstr(name, ":cluster/");
+    if (strncmp(name, "arn:", 4) == 0 && kind) {
+        name = kind + strlen(":cluster/");
+    }
+    return strcmp(name, shared) == 0;
+}
+
 static void s_track(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x) {
     if (x->response.status < 200 || x->response.status > 299 || !json_is_object(x->body)) {
         return;
@@ -704,7 +720,8 @@ static void s_track(struct s_case_run *run, const struct ecc_step *step, const s
         }
     } else if (strcmp(operation, "CreateCluster") == 0) {
         const json_t *name = json_object_get(x->sent_body, "clusterName");
-        if (json_is_string(name)) {
+        /* The shared cluster was there before the run and stays after it. */
+        if (json_is_string(name) && !s_is_shared_cluster(run, name)) {
             s_track_item(run->clusters, json_pack("{s:O}", "cluster", name), step);
         }
     } else if (strcmp(operation, "RegisterTaskDefinition") == 0) {
@@ -770,8 +787,9 @@ static void s_capacity_provide(struct s_case_run *run, const struct ecc_step *st
     unsigned count = run->options->ec2_instances_per_cluster;
     const char *cluster = json_string_value(json_object_get(x->sent_body, "clusterName"));
     if (!count || step->kind == ECC_STEP_CONTROL || !step->operation || strcmp(step->operation, "CreateCluster") != 0 ||
-        x->response.status != 200 || !cluster) {
-        return;
+        x->response.status != 200 || !cluster ||
+        s_is_shared_cluster(run, json_object_get(x->sent_body, "clusterName"))) {
+        return; /* the shared cluster has container instances of its own */
     }
     bool second = step->sign.second_credentials;
     char label[300];
@@ -962,6 +980,189 @@ static void s_note_failed_answer(struct s_case_run *run, const struct s_exchange
     }
 }
 
+/* ---- shared-cluster mode: ListTasks answers -------------------------------------------------------- */
+
+/* Pages of a shared cluster's ListTasks the runner reads (100 tasks each), and tasks per DescribeTasks. */
+#define S_SHARED_LIST_MAX_PAGES     10
+#define S_SHARED_DESCRIBE_MAX_TASKS 100
+
+/* The family of a task-definition ARN (`...:task-definition/FAMILY:REVISION`) into `out`; "" when not one. */
+static void s_arn_family(const char *arn, char *out, size_t size) {
+    const char *start = arn ? strstr(arn, ":task-definition/") : NULL;
+    const char *end = start ? strrchr(start, ':') : NULL;
+    out[0] = '\0';
+    if (start && end > start + strlen(":task-definition/")) {
+        start += strlen(":task-definition/");
+        snprintf(out, size, "%.*s", (int)(end - start), start);
+    }
+}
+
+/* Is `arn` a task the case started (an answer of its own named it)? */
+static bool s_own_task(const struct s_case_run *run, const json_t *arn) {
+    size_t i;
+    const json_t *item;
+    json_array_foreach(run->tasks, i, item) {
+        if (json_equal(json_object_get(json_object_get(item, "body"), "task"), (json_t *)arn)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Is `task` (a DescribeTasks task) of a task-definition family the case registered? Families carry the run
+ * prefix and the case id, so a task of one is the case's even when no answer named it (a task an endpoint
+ * started on a replay and did not report). */
+static bool s_own_family(const struct s_case_run *run, const json_t *task) {
+    char family[300];
+    s_arn_family(json_string_value(json_object_get(task, "taskDefinitionArn")), family, sizeof(family));
+    size_t i;
+    const json_t *item;
+    json_array_foreach(run->task_definitions, i, item) {
+        char registered[300];
+        s_arn_family(
+            json_string_value(json_object_get(json_object_get(item, "body"), "taskDefinition")),
+            registered,
+            sizeof(registered));
+        if (family[0] && strcmp(family, registered) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Reads the pages after the first of a shared cluster's ListTasks into `listed` (the same request with each
+ * nextToken). false when a page fails or more remain after S_SHARED_LIST_MAX_PAGES. */
+static bool
+s_shared_list_pages(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x, json_t *listed) {
+    json_t *token = json_incref(json_object_get(x->body, "nextToken"));
+    unsigned pages = 1;
+    bool ok = true;
+    for (; ok && json_is_string(token) && pages < S_SHARED_LIST_MAX_PAGES; pages++) {
+        char label[220];
+        snprintf(label, sizeof(label), "%s: shared cluster: ListTasks page %u", step->label, pages + 1);
+        json_t *body = json_deep_copy(x->sent_body);
+        json_object_set(body, "nextToken", token);
+        struct s_exchange page;
+        s_exchange_init(&page);
+        ok = s_internal_call(run, label, "ListTasks", body, step->sign.second_credentials, &page);
+        const json_t *arns = json_object_get(page.body, "taskArns");
+        if (ok && (page.response.status != 200 || !json_is_array(arns))) {
+            s_fail(run, "%s answered HTTP %d without taskArns", label, page.response.status);
+            ok = false;
+        }
+        if (ok) {
+            json_array_extend(listed, (json_t *)arns);
+            json_decref(token);
+            token = json_incref(json_object_get(page.body, "nextToken"));
+        }
+        json_decref(body);
+        s_exchange_clean_up(&page);
+    }
+    if (ok && json_is_string(token)) {
+        s_fail(
+            run,
+            "%s: the shared cluster lists more than %d pages of tasks: the case's own cannot all be seen",
+            step->label,
+            S_SHARED_LIST_MAX_PAGES);
+        ok = false;
+    }
+    json_decref(token);
+    return ok;
+}
+
+/* Keeps, of `unknown` (ARNs no answer of the case named), those DescribeTasks shows of one of the case's
+ * families, appending them to `kept`. A listed task DescribeTasks does not show cannot be told apart: false. */
+static bool s_shared_keep_own_family(
+    struct s_case_run *run, const struct ecc_step *step, const json_t *cluster, json_t *unknown, json_t *kept) {
+    for (size_t start = 0; start < json_array_size(unknown); start += S_SHARED_DESCRIBE_MAX_TASKS) {
+        json_t *batch = json_array();
+        for (size_t i = start; i < json_array_size(unknown) && i < start + S_SHARED_DESCRIBE_MAX_TASKS; i++) {
+            json_array_append(batch, json_array_get(unknown, i));
+        }
+        char label[220];
+        snprintf(label, sizeof(label), "%s: shared cluster: DescribeTasks of other tasks listed", step->label);
+        json_t *body = json_pack("{s:O,s:O}", "cluster", cluster, "tasks", batch);
+        struct s_exchange x;
+        s_exchange_init(&x);
+        bool ok = body && s_internal_call(run, label, "DescribeTasks", body, step->sign.second_credentials, &x);
+        json_decref(body);
+        size_t i;
+        const json_t *arn;
+        json_array_foreach(batch, i, arn) {
+            const json_t *found = NULL;
+            size_t j;
+            const json_t *task;
+            json_array_foreach(json_object_get(x.body, "tasks"), j, task) {
+                found = json_equal(json_object_get(task, "taskArn"), (json_t *)arn) ? task : found;
+            }
+            if (ok && !found) {
+                s_fail(
+                    run,
+                    "%s: HTTP %d does not show %s, which ListTasks named: cannot tell whether it is the case's own",
+                    label,
+                    x.response.status,
+                    json_string_value(arn));
+                ok = false;
+            }
+            if (ok && s_own_family(run, found)) {
+                json_array_append(kept, (json_t *)arn);
+            }
+        }
+        s_exchange_clean_up(&x);
+        json_decref(batch);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Shared-cluster mode: a ListTasks of the shared cluster lists every case's tasks (and whatever else runs
+ * there), while a case's expectation is about its own. The answer is read to its last page, then its
+ * `taskArns` replaced by the case's own tasks: those an answer of the case named, and those DescribeTasks
+ * shows of a task-definition family the case registered; `nextToken` goes. So a missing task or an extra
+ * task of the case still fails the check; another case's task never counts. The request is not changed, and
+ * the report shows the answer as it came. false (the step failed) when the tasks cannot be told apart.
+ */
+static bool s_shared_list_filter(struct s_case_run *run, const struct ecc_step *step, struct s_exchange *x) {
+    const json_t *arns = json_object_get(x->body, "taskArns");
+    const json_t *cluster = json_object_get(x->sent_body, "cluster");
+    if (!step->operation || strcmp(step->operation, "ListTasks") != 0 || !json_is_object(x->sent_body) ||
+        !s_is_shared_cluster(run, cluster) || x->response.status != 200 || !json_is_array(arns)) {
+        return true;
+    }
+    json_t *listed = json_deep_copy(arns);
+    json_t *kept = json_array();
+    json_t *unknown = json_array();
+    json_t *named = cluster ? json_incref((json_t *)cluster) : json_string("default");
+    bool ok = listed && kept && unknown && named && s_shared_list_pages(run, step, x, listed);
+    size_t i;
+    const json_t *arn;
+    json_array_foreach(ok ? listed : NULL, i, arn) {
+        json_array_append(s_own_task(run, arn) ? kept : unknown, (json_t *)arn);
+    }
+    ok = ok && s_shared_keep_own_family(run, step, named, unknown, kept);
+    if (ok) {
+        if (ecc_buf_printf(
+                &run->detail,
+                "%s: shared cluster: ListTasks listed %zu task(s), %zu of them the case's own (the checks see "
+                "only those)\n",
+                step->label,
+                json_array_size(listed),
+                json_array_size(kept)) != ECC_OK) {
+            /* capped */
+        }
+        json_object_set(x->body, "taskArns", kept);
+        json_object_del(x->body, "nextToken");
+    }
+    json_decref(listed);
+    json_decref(kept);
+    json_decref(unknown);
+    json_decref(named);
+    return ok;
+}
+
 static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
     struct s_exchange x;
     s_exchange_init(&x);
@@ -986,6 +1187,10 @@ static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
     }
     s_track(run, step, &x);
     s_capacity_provide(run, step, &x);
+    if (!s_shared_list_filter(run, step, &x)) {
+        s_append_answer(run, &x);
+        goto done;
+    }
     if (!s_check(run, step, &x)) {
         goto done;
     }
@@ -1079,7 +1284,18 @@ static enum ecc_status s_set_builtins(struct s_case_run *run) {
     const struct ecc_runner_options *o = run->options;
     char name[160];
     snprintf(name, sizeof(name), "%s-%s", o->prefix, run->c->id);
-    enum ecc_status status = ecc_vars_set_string(&run->vars, "prefix", o->prefix);
+    /* Shared-cluster mode: names a case gives the cluster itself (its clientTokens, `${prefix}-tok-1`) must not
+     * meet another case's there, so ${prefix} is the case's own: the same shape as the run's (`ecc` + 8 hex
+     * digits, so the 64-character token cases keep their length), an offset of the run prefix's hash by the
+     * case's position, distinct for every case of the run. Resource names (${family}) keep the run prefix. */
+    char case_prefix[12];
+    snprintf(
+        case_prefix,
+        sizeof(case_prefix),
+        "ecc%08" PRIx32,
+        (uint32_t)(s_fnv1a(o->prefix) + (uint64_t)run->ordinal + 1u));
+    const char *prefix = ecc_case_shared_cluster(o->run_vars) ? case_prefix : o->prefix;
+    enum ecc_status status = ecc_vars_set_string(&run->vars, "prefix", prefix);
     if (status == ECC_OK) {
         status = ecc_vars_set_string(&run->vars, "cluster", name);
     }
@@ -1226,7 +1442,8 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
         out->reason = ecc_strdup("not run: --fail-fast, and a case failed");
         return;
     }
-    struct s_case_run run = {.worker = worker, .options = options, .c = c};
+    struct s_case_run run = {
+        .worker = worker, .options = options, .c = c, .ordinal = (size_t)(item - worker->shared->plan->items)};
     ecc_buf_init(&run.detail, S_MAX_DETAIL_BYTES);
     ecc_buf_init(&run.warnings, S_MAX_DETAIL_BYTES);
     run.clusters = json_array();

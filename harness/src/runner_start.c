@@ -53,7 +53,8 @@ bool ecc_runner_endpoint_is_loopback(const char *endpoint_url) {
  * One signed ListTasks of a cluster that does not exist (`<prefix>-preflight`): any AWS JSON answer
  * other than a refusal of the credentials, the signature or the region (a task list, or
  * ClusterNotFoundException) proves that the endpoint answers, TLS works and the credentials and region
- * are accepted. Nothing is created.
+ * are accepted. Nothing is created. In shared-cluster mode, ListTasks of the shared cluster, which must
+ * succeed.
  */
 enum ecc_status ecc_runner_probe(
     const struct ecc_runner_options *options,
@@ -70,8 +71,15 @@ enum ecc_status ecc_runner_probe(
     ecc_response_outcome_init(&outcome);
     memset(&result, 0, sizeof(result));
     char host[300];
-    char body[200];
-    snprintf(body, sizeof(body), "{\"cluster\":\"%s-preflight\"}", options->prefix);
+    char body[400];
+    /* Shared-cluster mode: the cluster named must exist (a case's plain CreateCluster would otherwise create
+     * it, without instances, and no case deletes it): its ListTasks must succeed. */
+    const char *shared = ecc_case_shared_cluster(options->run_vars);
+    if (shared) {
+        snprintf(body, sizeof(body), "{\"cluster\":\"%s\"}", shared);
+    } else {
+        snprintf(body, sizeof(body), "{\"cluster\":\"%s-preflight\"}", options->prefix);
+    }
     struct ecc_sigv4_sign_options sign = {
         .credentials = options->credentials,
         .region = options->region,
@@ -128,6 +136,16 @@ enum ecc_status ecc_runner_probe(
             outcome.error.type_name ? outcome.error.type_name : "",
             outcome.error.message ? outcome.error.message : "");
         status = ECC_ERR_AUTH;
+    } else if (outcome.kind != ECC_RESPONSE_SUCCESS && shared && response.status < 500) {
+        ecc_diag_set(
+            diag,
+            "the shared cluster '%s' (--var cluster) cannot be used: its ListTasks got HTTP %d %s: %.200s (create "
+            "it, with container instances for the EC2 cases, before the run)",
+            shared,
+            response.status,
+            outcome.error.type_name ? outcome.error.type_name : "",
+            outcome.error.message ? outcome.error.message : "");
+        status = ECC_ERR_IO;
     } else if (outcome.kind != ECC_RESPONSE_SUCCESS && response.status >= 500) {
         ecc_diag_set(
             diag,

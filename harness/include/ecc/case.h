@@ -36,15 +36,26 @@ extern const size_t ecc_case_builtin_var_count;
  * (through its fixtures too), and the planner SKIPs a case whose run variable has no value.
  * The placeholders are well-formed ids no account has: the emulator profile's defaults (it accepts any
  * id) and the values of client mode, where no account exists.
+ *
+ * `cluster` is the one run variable that overrides a built-in: without a value `${cluster}` is the case's own
+ * cluster; with one, every case runs in that existing cluster (shared-cluster mode, for endpoints where the
+ * suite cannot give a cluster container instances: conformance/README.md, "A cluster that already exists").
+ * The plan then skips the cases that cannot share it (plan.h), and the runner gives every case its own
+ * `${prefix}`, filters ListTasks answers of the shared cluster to the case's own tasks and never deletes it
+ * (runner.h). Its value must be a cluster name (letters, digits, hyphens, underscores; at most 255), not an ARN.
  */
 #define ECC_RUN_VAR_PLACEHOLDER_SUBNET         "subnet-0a1b2c3d4e5f60718"
 #define ECC_RUN_VAR_PLACEHOLDER_SECURITY_GROUP "sg-0123456789abcdef0"
 #define ECC_RUN_VAR_MAX_VALUE_LEN              256
 
+#define ECC_RUN_VAR_CLUSTER         "cluster"
+#define ECC_RUN_VAR_CLUSTER_MAX_LEN 255
+
 struct ecc_run_var {
     const char *name;        /* "subnet" */
     const char *summary;     /* for --help */
-    const char *placeholder; /* see above */
+    const char *placeholder; /* see above; NULL for `cluster`, whose built-in value stands without one */
+    bool overrides_builtin;  /* `cluster`: a case using it needs no value (never SKIP for want of one) */
 };
 extern const struct ecc_run_var ecc_case_run_vars[];
 extern const size_t ecc_case_run_var_count;
@@ -56,6 +67,9 @@ int ecc_case_run_var_index(const char *name);
  * printable ASCII characters without spaces (33..126). ECC_ERR_INVALID with the reason in `diag`.
  */
 enum ecc_status ecc_case_run_var_parse(const char *spec, json_t *values, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
+/* The shared cluster's name (the `cluster` run variable of `run_vars`, which may be NULL), or NULL when the run
+ * gives none: each case then has its own cluster. Borrowed from `run_vars`. */
+const char *ecc_case_shared_cluster(const json_t *run_vars);
 
 enum ecc_step_kind { ECC_STEP_SEND, ECC_STEP_CALL, ECC_STEP_RAW, ECC_STEP_CONTROL };
 enum ecc_sign_mode { ECC_SIGN_SIGV4, ECC_SIGN_NONE, ECC_SIGN_BAD_SIGNATURE };

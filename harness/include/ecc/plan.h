@@ -83,7 +83,24 @@ struct ecc_plan_item {
 };
 
 /* A case is SKIP when the profile lacks a capability it needs, when it starts tasks off loopback without
- * --allow-tasks, or when it uses a run variable that has no value. */
+ * --allow-tasks, when it uses a run variable that has no value, or, in shared-cluster mode (the `cluster`
+ * run variable, case.h), when it cannot share the cluster (ecc_plan_shared_cluster_conflict). */
+
+/*
+ * Can the case run in a cluster every case shares (shared-cluster mode)? Decided from what its steps do, in
+ * order (cleanup steps included), so a new case needs no list: false when it can, else true with one line in
+ * `why` naming the step and the reason. A case cannot when it
+ *   - is `exclusive` (it changes state every case shares: a `reset` would remove the shared cluster);
+ *   - sends DeleteCluster;
+ *   - sends a CreateCluster other than the plain `{"clusterName": "${cluster}"}`, signed with the run's key
+ *     (capacity providers, a default strategy, another name, another account);
+ *   - has a control step scoped to `${cluster}` (a fault or a capacity for every case in it);
+ *   - uses `${cluster}` before its plain CreateCluster (the case is not written for a cluster that exists);
+ *   - pages a ListTasks of `${cluster}` itself (maxResults, nextToken: other cases' tasks shift the pages).
+ * The plain CreateCluster stays: CreateCluster of an existing cluster answers that cluster (the case
+ * create-cluster-idempotent checks it), so the step's captures get the shared cluster.
+ */
+bool ecc_plan_shared_cluster_conflict(const struct ecc_case *c, char *why, size_t why_size);
 
 /* Owner: the caller (ecc_plan_clean_up). Exclusive cases come first (they run alone), then the others; each
  * group in an order shuffled by the seed, so hidden dependencies between cases show up. */

@@ -29,12 +29,17 @@ struct ecc_runner_options {
     const struct ecc_credentials *second_credentials; /* `"credentials": "second"`; NULL when none */
     const char *account;                              /* ${account}; NULL when unknown */
     const char *prefix;                               /* ${prefix}: the run-unique resource prefix */
-    const json_t *run_vars;                           /* run variables (name → value); NULL: none */
-    uint64_t seed;                                    /* ${uuid} and friends, per case */
-    struct ecc_transport_options transport;           /* timeout_ms is the per-request timeout */
-    uint64_t case_timeout_ms;                         /* 0: no per-case deadline */
-    unsigned jobs;                                    /* worker threads; 0 means 1 */
-    struct ecc_backoff backoff;                       /* DescribeTasks confirmation */
+    /* Run variables (name → value); NULL: none. With `cluster` (case.h), shared-cluster mode: `${cluster}` is
+     * that existing cluster in every case, each case gets its own `${prefix}` (`ecc` + 8 hex digits, distinct
+     * in the run) so its clientTokens never meet another case's, a ListTasks answer of the shared cluster is
+     * read to its last page and cut to the case's own tasks (named by the case's answers, or of a family it
+     * registered) before the checks, and the shared cluster is never deleted nor given EC2 capacity. */
+    const json_t *run_vars;
+    uint64_t seed;                          /* ${uuid} and friends, per case */
+    struct ecc_transport_options transport; /* timeout_ms is the per-request timeout */
+    uint64_t case_timeout_ms;               /* 0: no per-case deadline */
+    unsigned jobs;                          /* worker threads; 0 means 1 */
+    struct ecc_backoff backoff;             /* DescribeTasks confirmation */
     /* EC2 instances started and registered in each cluster a case creates (capacity.h), taken away in
      * the case's cleanup; 0 (the default): none. At most ECC_CAPACITY_MAX_INSTANCES. */
     unsigned ec2_instances_per_cluster;
@@ -85,7 +90,8 @@ void ecc_runner_options_init(struct ecc_runner_options *options);
 /*
  * Before the first case: one signed ListTasks of a cluster that does not exist (nothing is created),
  * with the run's transport options (TLS, timeout) and credentials. ECC_OK when the endpoint gave an AWS
- * JSON answer that accepts the credentials and region (a task list, ClusterNotFoundException, ...).
+ * JSON answer that accepts the credentials and region (a task list, ClusterNotFoundException, ...); in
+ * shared-cluster mode a ListTasks of the shared cluster instead, which must succeed (ECC_ERR_IO otherwise).
  * Otherwise, with one clear line in `diag`: ECC_ERR_IO (no usable answer: connect, TLS with the hint to
  * --ca-bundle/--insecure, timeout, ...; or not an AWS JSON answer; or a 5xx), ECC_ERR_AUTH (the
  * credentials, the signature or the region refused), ECC_ERR_INVALID (options). An interrupt (the
