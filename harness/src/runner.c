@@ -28,84 +28,26 @@
 #define S_MAX_DETAIL_BYTES   (64 * 1024)
 #define S_MAX_ANSWER_PREVIEW 600
 #define S_MAX_CHECK_FAILURES 8
-#define S_SLEEP_SLICE_MS     50
 /* Cases in a row with no usable answer before the endpoint is probed (and the run stopped if the probe
  * fails too). */
 #define S_BREAKER_CASES 3
 
 /* ---- shared run state ----------------------------------------------------------------------------- */
 
-struct s_shared {
-    const struct ecc_plan *plan;
-    const struct ecc_runner_options *options;
-    struct ecc_run_report *report;
-    struct ecc_sigv4_key_cache *key_cache;
-    struct ecc_credentials unknown; /* `"credentials": "unknown"` */
-    char host[300];
-    pthread_mutex_t mutex;
-    size_t next; /* next plan item to hand out (parallel phase) */
-    size_t done; /* items finished */
-    enum ecc_status status;
-    size_t unreachable_in_a_row; /* cases whose verdict was a transport failure, in a row */
-    bool probing;                /* a worker is probing the endpoint for the circuit breaker */
-    atomic_bool tripped;         /* the endpoint stopped answering: run nothing more */
-    atomic_bool failed_fast;     /* --fail-fast and a case failed: start nothing more */
-};
-
-struct s_worker {
-    struct s_shared *shared;
-    struct ecc_transport *transport;
-    struct ecc_sigv4_signer *signer;
-    /* The interrupt level that cancels this worker's requests in flight: 1 while steps run, 2 during the
-     * cleanup (the first Ctrl-C lets the cleanup finish, the second abandons it). */
-    atomic_int cancel_level;
-};
-
 /* The transports' cancel callback: an interrupt at the worker's level, or the circuit breaker. */
 static bool s_should_cancel(void *user_data) {
-    struct s_worker *worker = user_data;
+    struct runner_worker *worker = user_data;
     const struct ecc_runner_options *options = worker->shared->options;
     return atomic_load(&worker->shared->tripped) ||
            (options->interrupted && *options->interrupted >= atomic_load(&worker->cancel_level));
 }
 
-/* What the verdict of a failed case depends on, from its first failure. */
-struct s_first_failure {
-    const char *transport_error; /* a transport failure's name; NULL when an answer came */
-    bool interrupted;            /* Ctrl-C (or the circuit breaker) cut the case short */
-    int status;                  /* HTTP status of the failing step's answer; 0: none */
-    char error_type[128];        /* its error type; "" when none */
-};
-
-/* One running case. */
-struct s_case_run {
-    struct s_worker *worker;
-    const struct ecc_runner_options *options;
-    const struct ecc_case *c;
-    size_t ordinal; /* the case's position in the plan: its own ${prefix} in shared-cluster mode */
-    struct ecc_vars vars;
-    /* What the case created, for the runner's own cleanup (s_track: {"body", "second"} items) */
-    json_t *clusters;
-    json_t *task_definitions;
-    json_t *tasks;
-    json_t *container_instances; /* registered by s_capacity_provide: DeregisterContainerInstance bodies */
-    json_t *ec2_instances;       /* started by s_capacity_provide: {"ids": [...], "second": bool} */
-    uint64_t deadline_ms;        /* 0: none */
-    bool failed;
-    struct s_first_failure first;
-    char reason[512];
-    struct ecc_buf detail;
-    struct ecc_buf warnings;
-    char *reproducer;
-};
-
-static bool s_interrupted(const struct s_case_run *run, int level) {
+bool runner_interrupted(const struct runner_case_run *run, int level) {
     return run->options->interrupted && *run->options->interrupted >= level;
 }
 
 /* Records a failure: the first one gives the one-line reason. */
-static void s_fail(struct s_case_run *run, const char *fmt, ...) ECC_PRINTF(2, 3);
-static void s_fail(struct s_case_run *run, const char *fmt, ...) {
+void runner_fail(struct runner_case_run *run, const char *fmt, ...) {
     char line[512];
     va_list args;
     va_start(args, fmt);
@@ -120,8 +62,7 @@ static void s_fail(struct s_case_run *run, const char *fmt, ...) {
     }
 }
 
-static void s_warn(struct s_case_run *run, const char *fmt, ...) ECC_PRINTF(2, 3);
-static void s_warn(struct s_case_run *run, const char *fmt, ...) {
+void runner_warn(struct runner_case_run *run, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
     if (ecc_buf_vprintf(&run->warnings, fmt, args) == ECC_OK && ecc_buf_append_byte(&run->warnings, '\n') == ECC_OK) {
@@ -132,28 +73,20 @@ static void s_warn(struct s_case_run *run, const char *fmt, ...) {
 
 /* ---- one exchange --------------------------------------------------------------------------------- */
 
-struct s_exchange {
-    struct ecc_http_request request;
-    struct ecc_http_response response;
-    struct ecc_transport_result result;
-    json_t *sent_body; /* the JSON body sent, when it was JSON (for tracking created resources) */
-    json_t *body;      /* the answer parsed as JSON, or NULL */
-};
-
-static void s_exchange_init(struct s_exchange *x) {
+void runner_exchange_init(struct runner_exchange *x) {
     memset(x, 0, sizeof(*x));
     ecc_http_request_init(&x->request);
     ecc_http_response_init(&x->response);
 }
 
-static void s_exchange_clean_up(struct s_exchange *x) {
+void runner_exchange_clean_up(struct runner_exchange *x) {
     ecc_http_request_clean_up(&x->request);
     ecc_http_response_clean_up(&x->response);
     json_decref(x->sent_body);
     json_decref(x->body);
 }
 
-static enum ecc_status s_set_json_body(struct s_exchange *x, const json_t *body, struct ecc_diag *diag) {
+static enum ecc_status s_set_json_body(struct runner_exchange *x, const json_t *body, struct ecc_diag *diag) {
     char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!text) {
         ecc_diag_set(diag, "cannot serialize the body");
@@ -167,8 +100,8 @@ static enum ecc_status s_set_json_body(struct s_exchange *x, const json_t *body,
 }
 
 /* Headers of a fixture (expanded), then the patch of a raw step (null removes). */
-static enum ecc_status
-s_apply_headers(struct s_case_run *run, struct ecc_http_headers *headers, const json_t *source, struct ecc_diag *diag) {
+static enum ecc_status s_apply_headers(
+    struct runner_case_run *run, struct ecc_http_headers *headers, const json_t *source, struct ecc_diag *diag) {
     const char *name;
     const json_t *value;
     json_object_foreach((json_t *)source, name, value) {
@@ -191,7 +124,7 @@ s_apply_headers(struct s_case_run *run, struct ecc_http_headers *headers, const 
 }
 
 static enum ecc_status s_expand_body(
-    struct s_case_run *run, const json_t *template, const json_t *patch, json_t **out, struct ecc_diag *diag) {
+    struct runner_case_run *run, const json_t *template, const json_t *patch, json_t **out, struct ecc_diag *diag) {
     json_t *expanded = NULL;
     enum ecc_status status = ecc_vars_expand(&run->vars, template, &expanded, diag);
     if (status != ECC_OK || !patch) {
@@ -210,7 +143,7 @@ static enum ecc_status s_expand_body(
 }
 
 static enum ecc_status
-s_set_text_body(struct s_case_run *run, struct s_exchange *x, const char *text, struct ecc_diag *diag) {
+s_set_text_body(struct runner_case_run *run, struct runner_exchange *x, const char *text, struct ecc_diag *diag) {
     struct ecc_buf buf;
     ecc_buf_init(&buf, ECC_VARS_MAX_TEXT_BYTES);
     enum ecc_status status = ecc_vars_expand_text(&run->vars, text, &buf, diag);
@@ -223,10 +156,10 @@ s_set_text_body(struct s_case_run *run, struct s_exchange *x, const char *text, 
 
 /* A fixture's request: line, headers and body (expanded), the body merged with `merge`. */
 static enum ecc_status s_from_fixture(
-    struct s_case_run *run,
+    struct runner_case_run *run,
     const struct ecc_fixture *fixture,
     const json_t *merge,
-    struct s_exchange *x,
+    struct runner_exchange *x,
     struct ecc_diag *diag) {
     enum ecc_status status = ecc_http_request_set_line(&x->request, fixture->method, fixture->path, fixture->query);
     if (status == ECC_OK) {
@@ -256,8 +189,8 @@ static enum ecc_status s_from_fixture(
 }
 
 /* An AWS JSON 1.1 call with an inline body (JSON already expanded). */
-static enum ecc_status
-s_build_call(const char *operation, const json_t *body, struct s_exchange *x, struct ecc_diag *diag) {
+enum ecc_status
+runner_build_call(const char *operation, const json_t *body, struct runner_exchange *x, struct ecc_diag *diag) {
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text) {
         return ECC_ERR_NOMEM;
@@ -269,8 +202,8 @@ s_build_call(const char *operation, const json_t *body, struct s_exchange *x, st
     return status;
 }
 
-static enum ecc_status
-s_build_request(struct s_case_run *run, const struct ecc_step *step, struct s_exchange *x, struct ecc_diag *diag) {
+static enum ecc_status s_build_request(
+    struct runner_case_run *run, const struct ecc_step *step, struct runner_exchange *x, struct ecc_diag *diag) {
     enum ecc_status status = ECC_OK;
     switch (step->kind) {
     case ECC_STEP_SEND:
@@ -279,7 +212,7 @@ s_build_request(struct s_case_run *run, const struct ecc_step *step, struct s_ex
         json_t *body = NULL;
         status = s_expand_body(run, step->body, NULL, &body, diag);
         if (status == ECC_OK) {
-            status = s_build_call(step->operation, body, x, diag);
+            status = runner_build_call(step->operation, body, x, diag);
         }
         json_decref(body);
         return status;
@@ -364,14 +297,14 @@ static enum ecc_status s_break_signature(struct ecc_http_request *request) {
 }
 
 /* Signs for `service` (`ecs`, or `ec2` for the capacity calls). */
-static enum ecc_status s_sign_for(
-    struct s_case_run *run,
+enum ecc_status runner_sign_for(
+    struct runner_case_run *run,
     const struct ecc_step_sign *sign,
     bool control,
     const char *service,
     struct ecc_http_request *request,
     struct ecc_diag *diag) {
-    struct s_shared *shared = run->worker->shared;
+    struct runner_shared *shared = run->worker->shared;
     if (!ecc_http_headers_get(&request->headers, "Host")) {
         enum ecc_status status = ecc_http_headers_add(&request->headers, "Host", shared->host);
         if (status != ECC_OK) {
@@ -404,18 +337,18 @@ static enum ecc_status s_sign_for(
     return status;
 }
 
-static enum ecc_status s_sign(
-    struct s_case_run *run,
+enum ecc_status runner_sign(
+    struct runner_case_run *run,
     const struct ecc_step_sign *sign,
     bool control,
     struct ecc_http_request *request,
     struct ecc_diag *diag) {
-    return s_sign_for(run, sign, control, "ecs", request, diag);
+    return runner_sign_for(run, sign, control, "ecs", request, diag);
 }
 
 /* Sends; parses the answer as JSON when it is. Returns false (and records the failure) on a transport error. */
-static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms, struct s_exchange *x) {
-    struct s_shared *shared = run->worker->shared;
+bool runner_send(struct runner_case_run *run, const char *label, int64_t timeout_ms, struct runner_exchange *x) {
+    struct runner_shared *shared = run->worker->shared;
     struct ecc_transport *transport = run->worker->transport;
     struct ecc_transport *own = NULL;
     if (timeout_ms > 0) {
@@ -424,7 +357,7 @@ static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms
         struct ecc_diag diag;
         own = ecc_transport_new(&options, &diag);
         if (!own) {
-            s_fail(run, "%s: cannot create a transport: %s", label, diag.text);
+            runner_fail(run, "%s: cannot create a transport: %s", label, diag.text);
             return false;
         }
         ecc_transport_set_cancel(own, s_should_cancel, run->worker);
@@ -450,13 +383,14 @@ static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms
             run->first.interrupted = error == ECC_TRANSPORT_ERR_CANCELLED;
         }
         if (error == ECC_TRANSPORT_ERR_CANCELLED) {
-            s_fail(
+            runner_fail(
                 run,
                 "%s: %s: the request was cancelled",
                 label,
-                s_interrupted(run, 1) ? "interrupted" : "run stopped (the endpoint stopped answering)");
+                runner_interrupted(run, 1) ? "interrupted" : "run stopped (the endpoint stopped answering)");
         } else {
-            s_fail(run, "%s: no usable answer (%s): %s", label, ecc_transport_error_name(error), x->result.message);
+            runner_fail(
+                run, "%s: no usable answer (%s): %s", label, ecc_transport_error_name(error), x->result.message);
         }
         return false;
     }
@@ -464,7 +398,7 @@ static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms
         struct ecc_diag diag;
         enum ecc_status status = ecc_recording_add(run->options->recording, &x->request, &x->response, NULL, 0, &diag);
         if (status != ECC_OK && status != ECC_ERR_NOT_FOUND) {
-            s_warn(run, "%s: not recorded: %s", label, diag.text);
+            runner_warn(run, "%s: not recorded: %s", label, diag.text);
         }
     }
     if (x->response.body_len) {
@@ -478,7 +412,7 @@ static bool s_send(struct s_case_run *run, const char *label, int64_t timeout_ms
 
 /* The first failing request as a curl command line (secrets as placeholders), after the run's hint on
  * where to replay it (the embedded emulator ends with the run). */
-static void s_set_reproducer(struct s_case_run *run, const struct s_exchange *x) {
+static void s_set_reproducer(struct runner_case_run *run, const struct runner_exchange *x) {
     if (run->reproducer) {
         return;
     }
@@ -492,7 +426,7 @@ static void s_set_reproducer(struct s_case_run *run, const struct s_exchange *x)
     ecc_buf_clean_up(&curl);
 }
 
-static void s_append_answer(struct s_case_run *run, const struct s_exchange *x) {
+static void s_append_answer(struct runner_case_run *run, const struct runner_exchange *x) {
     struct ecc_response_outcome outcome;
     ecc_response_outcome_init(&outcome);
     const char *verdict = "";
@@ -524,7 +458,7 @@ static void s_append_answer(struct s_case_run *run, const struct s_exchange *x) 
 }
 
 static bool s_record_check(
-    struct s_case_run *run,
+    struct runner_case_run *run,
     const struct ecc_step *step,
     const char *what,
     struct ecc_match_failure *failure,
@@ -553,18 +487,18 @@ static bool s_record_check(
 }
 
 /* Expands an expectation (captures may appear in it). */
-static json_t *s_expand_spec(struct s_case_run *run, const json_t *spec, const struct ecc_step *step) {
+static json_t *s_expand_spec(struct runner_case_run *run, const json_t *spec, const struct ecc_step *step) {
     json_t *out = NULL;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     if (ecc_vars_expand(&run->vars, spec, &out, &diag) != ECC_OK) {
-        s_fail(run, "%s: %s", step->label, diag.text);
+        runner_fail(run, "%s: %s", step->label, diag.text);
         return NULL;
     }
     return out;
 }
 
-static bool s_check(struct s_case_run *run, const struct ecc_step *step, struct s_exchange *x) {
+static bool s_check(struct runner_case_run *run, const struct ecc_step *step, struct runner_exchange *x) {
     size_t failures = 0;
     struct ecc_match_failure failure;
     ecc_match_failure_init(&failure);
@@ -627,7 +561,7 @@ static bool s_check(struct s_case_run *run, const struct ecc_step *step, struct 
     }
     if (expect->body) {
         if (!x->body) {
-            s_fail(run, "%s: the answer body is not JSON, so no body check can pass", step->label);
+            runner_fail(run, "%s: the answer body is not JSON, so no body check can pass", step->label);
             failures++;
         } else {
             json_object_foreach((json_t *)expect->body, name, spec) {
@@ -648,7 +582,7 @@ static bool s_check(struct s_case_run *run, const struct ecc_step *step, struct 
     return true;
 }
 
-static bool s_capture(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x) {
+static bool s_capture(struct runner_case_run *run, const struct ecc_step *step, const struct runner_exchange *x) {
     const char *name;
     const json_t *pointer;
     json_object_foreach((json_t *)step->capture, name, pointer) {
@@ -666,7 +600,7 @@ static bool s_capture(struct s_case_run *run, const struct ecc_step *step, const
             value = derived;
         }
         if (status != ECC_OK) {
-            s_fail(run, "%s: capture '%s': %s", step->label, name, diag.text);
+            runner_fail(run, "%s: capture '%s': %s", step->label, name, diag.text);
             s_append_answer(run, x);
             return false;
         }
@@ -675,497 +609,16 @@ static bool s_capture(struct s_case_run *run, const struct ecc_step *step, const
         status = ecc_vars_set(&run->vars, key, value);
         json_decref(value);
         if (status != ECC_OK) {
-            s_fail(run, "%s: out of memory", step->label);
+            runner_fail(run, "%s: out of memory", step->label);
             return false;
         }
     }
     return true;
 }
 
-/* Remembers what a successful call created, for the runner's own cleanup: each item is
- * {"body": the cleanup call's body, "second": whether the step signed with the second credentials},
- * so a resource is removed with the credentials (the account) that created it. */
-static void s_track_item(json_t *list, json_t *body, const struct ecc_step *step) {
-    json_array_append_new(list, json_pack("{s:o,s:b}", "body", body, "second", step->sign.second_credentials ? 1 : 0));
-}
-
-/* Does `cluster` (a request's member: a name, an ARN, or absent for `default`) name the shared cluster of
- * shared-cluster mode? Always false without one. */
-static bool s_is_shared_cluster(const struct s_case_run *run, const json_t *cluster) {
-    const char *shared = ecc_case_shared_cluster(run->options->run_vars);
-    const char *name = cluster ? json_string_value(cluster) : "default";
-    if (!shared || !name) {
-        return false;
-    }
-    const char *kind = strstr(name, ":cluster/");
-    if (strncmp(name, "arn:", 4) == 0 && kind) {
-        name = kind + strlen(":cluster/");
-    }
-    return strcmp(name, shared) == 0;
-}
-
-static void s_track(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x) {
-    if (x->response.status < 200 || x->response.status > 299 || !json_is_object(x->body)) {
-        return;
-    }
-    const char *operation = step->operation ? step->operation : "";
-    if (step->kind == ECC_STEP_CONTROL) {
-        /* A reset removed everything created before it: nothing of that is left to clean up. */
-        const char *action = json_string_value(json_object_get(x->sent_body, "action"));
-        if (action && strcmp(action, "reset") == 0) {
-            json_array_clear(run->tasks);
-            json_array_clear(run->task_definitions);
-            json_array_clear(run->clusters);
-            json_array_clear(run->container_instances);
-        }
-    } else if (strcmp(operation, "CreateCluster") == 0) {
-        const json_t *name = json_object_get(x->sent_body, "clusterName");
-        /* The shared cluster was there before the run and stays after it. */
-        if (json_is_string(name) && !s_is_shared_cluster(run, name)) {
-            s_track_item(run->clusters, json_pack("{s:O}", "cluster", name), step);
-        }
-    } else if (strcmp(operation, "RegisterTaskDefinition") == 0) {
-        const json_t *arn = json_object_get(json_object_get(x->body, "taskDefinition"), "taskDefinitionArn");
-        if (json_is_string(arn)) {
-            s_track_item(run->task_definitions, json_pack("{s:O}", "taskDefinition", arn), step);
-        }
-    } else if (strcmp(operation, "RunTask") == 0) {
-        size_t i;
-        const json_t *task;
-        json_array_foreach(json_object_get(x->body, "tasks"), i, task) {
-            const json_t *arn = json_object_get(task, "taskArn");
-            const json_t *cluster = json_object_get(task, "clusterArn");
-            if (json_is_string(arn)) {
-                s_track_item(
-                    run->tasks,
-                    json_pack("{s:O?,s:O,s:s}", "cluster", cluster, "task", arn, "reason", "ecsconf cleanup"),
-                    step);
-            }
-        }
-    }
-}
-
-/* An internal call (DescribeTasks, cleanup): signed with the default credentials, or the second ones. */
-static bool s_internal_call(
-    struct s_case_run *run,
-    const char *label,
-    const char *operation,
-    json_t *body,
-    bool second_credentials,
-    struct s_exchange *x) {
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    struct ecc_step_sign sign = {.mode = ECC_SIGN_SIGV4, .second_credentials = second_credentials};
-    if (s_build_call(operation, body, x, &diag) != ECC_OK || s_sign(run, &sign, false, &x->request, &diag) != ECC_OK) {
-        s_fail(run, "%s: cannot build %s: %s", label, operation, diag.text);
-        return false;
-    }
-    return s_send(run, label, 0, x);
-}
-
-/* ---- EC2 capacity (capacity.h) ------------------------------------------------------------------- */
-
-/* An EC2 Query call, signed for `ec2` with the credentials (the account) the cluster was created with. */
-static bool s_ec2_call(struct s_case_run *run, const char *label, bool second_credentials, struct s_exchange *x) {
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    struct ecc_step_sign sign = {.mode = ECC_SIGN_SIGV4, .second_credentials = second_credentials};
-    if (s_sign_for(run, &sign, false, "ec2", &x->request, &diag) != ECC_OK) {
-        s_fail(run, "%s: cannot sign: %s", label, diag.text);
-        return false;
-    }
-    return s_send(run, label, 0, x);
-}
-
-/*
- * After a CreateCluster step that succeeded, on a profile with EC2 capacity: starts the profile's number
- * of EC2 instances and registers each in the cluster, so EC2 placement has somewhere to put the case's
- * tasks. What is started is tracked first, so the cleanup removes it even when a later call fails. A
- * failure fails the case with the reason (its rule was not reached), never silently.
- */
-static void s_capacity_provide(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x) {
-    unsigned count = run->options->ec2_instances_per_cluster;
-    const char *cluster = json_string_value(json_object_get(x->sent_body, "clusterName"));
-    if (!count || step->kind == ECC_STEP_CONTROL || !step->operation || strcmp(step->operation, "CreateCluster") != 0 ||
-        x->response.status != 200 || !cluster ||
-        s_is_shared_cluster(run, json_object_get(x->sent_body, "clusterName"))) {
-        return; /* the shared cluster has container instances of its own */
-    }
-    bool second = step->sign.second_credentials;
-    char label[300];
-    snprintf(label, sizeof(label), "%s: capacity for cluster %s", step->label, cluster);
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    struct s_exchange ec2;
-    s_exchange_init(&ec2);
-    json_t *ids = NULL;
-    if (ecc_capacity_build_run_instances(&ec2.request, count, cluster, &diag) != ECC_OK) {
-        s_fail(run, "%s: %s", label, diag.text);
-    } else if (s_ec2_call(run, label, second, &ec2)) {
-        if (ecc_capacity_read_instance_ids(&ec2.response, count, &ids, &diag) != ECC_OK) {
-            s_fail(run, "%s: EC2 %s", label, diag.text);
-        } else {
-            json_array_append_new(run->ec2_instances, json_pack("{s:O,s:b}", "ids", ids, "second", second ? 1 : 0));
-        }
-    }
-    s_exchange_clean_up(&ec2);
-    size_t i;
-    const json_t *id;
-    json_array_foreach(ids, i, id) {
-        struct s_exchange reg;
-        s_exchange_init(&reg);
-        json_t *body = ecc_capacity_register_body(cluster, json_string_value(id));
-        bool sent = body && s_internal_call(run, label, "RegisterContainerInstance", body, second, &reg);
-        json_decref(body);
-        const json_t *arn = json_object_get(json_object_get(reg.body, "containerInstance"), "containerInstanceArn");
-        if (sent && reg.response.status == 200 && json_is_string(arn)) {
-            s_track_item(
-                run->container_instances,
-                json_pack("{s:s,s:O,s:b}", "cluster", cluster, "containerInstance", arn, "force", 1),
-                step);
-        } else if (sent) {
-            s_fail(
-                run,
-                "%s: RegisterContainerInstance of %s answered HTTP %d without a containerInstanceArn",
-                label,
-                json_string_value(id),
-                reg.response.status);
-        }
-        s_exchange_clean_up(&reg);
-        if (run->failed) {
-            break;
-        }
-    }
-    json_decref(ids);
-}
-
-/* The cleanup's last part: terminates the EC2 instances s_capacity_provide started (the container
- * instances were deregistered before). Problems are warnings. */
-static void s_capacity_release(struct s_case_run *run) {
-    size_t i;
-    const json_t *item;
-    json_array_foreach(run->ec2_instances, i, item) {
-        struct s_exchange x;
-        s_exchange_init(&x);
-        struct ecc_diag diag;
-        ecc_diag_clear(&diag);
-        if (ecc_capacity_build_terminate_instances(&x.request, json_object_get(item, "ids"), &diag) != ECC_OK) {
-            s_warn(run, "TerminateInstances: %s", diag.text);
-        } else if (!s_ec2_call(run, "cleanup", json_is_true(json_object_get(item, "second")), &x)) {
-            s_warn(run, "TerminateInstances: %s", x.result.message);
-        } else if (x.response.status != 200) {
-            s_warn(run, "TerminateInstances: HTTP %d", x.response.status);
-        }
-        s_exchange_clean_up(&x);
-    }
-}
-
-static bool s_sleep_stop(void *user_data) {
-    return s_interrupted(user_data, 1);
-}
-
-/* Sleeps up to `ms`, in slices so an interrupt or the case deadline cuts it short. */
-static void s_sleep_ms(struct s_case_run *run, uint64_t ms) {
-    uint64_t end = ecc_monotonic_ms() + ms;
-    if (run->deadline_ms && run->deadline_ms < end) {
-        end = run->deadline_ms;
-    }
-    (void)ecc_sleep_until_ms(end, S_SLEEP_SLICE_MS, s_sleep_stop, run);
-}
-
-static bool s_all_visible(const json_t *arns, const json_t *described) {
-    size_t i;
-    const json_t *arn;
-    json_array_foreach(arns, i, arn) {
-        bool found = false;
-        size_t j;
-        const json_t *task;
-        json_array_foreach(json_object_get(described, "tasks"), j, task) {
-            found = found || json_equal(json_object_get(task, "taskArn"), (json_t *)arn);
-        }
-        if (!found) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool s_confirm(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *sent) {
-    json_t *arns = NULL;
-    json_t *cluster = NULL;
-    struct ecc_diag diag;
-    if (step->confirm_spec) {
-        json_t *spec = NULL;
-        if (ecc_vars_expand(&run->vars, step->confirm_spec, &spec, &diag) != ECC_OK) {
-            s_fail(run, "%s: confirm: %s", step->label, diag.text);
-            return false;
-        }
-        arns = json_incref(json_object_get(spec, "tasks"));
-        cluster = json_incref(json_object_get(spec, "cluster"));
-        json_decref(spec);
-    }
-    if (!arns && ecc_match_capture(sent->body, "/tasks/*/taskArn", &arns, &diag) != ECC_OK) {
-        s_fail(run, "%s: confirm: the answer names no task to confirm", step->label);
-        json_decref(cluster);
-        return false;
-    }
-    if (!cluster) {
-        cluster = json_incref(json_object_get(sent->sent_body, "cluster"));
-    }
-    if (json_is_string(arns)) {
-        json_t *one = json_array();
-        json_array_append_new(one, arns);
-        arns = one;
-    }
-    bool visible = false;
-    uint64_t start = ecc_monotonic_ms();
-    unsigned retries = 0;
-    char last[300] = "no answer";
-    for (;;) {
-        struct s_exchange x;
-        s_exchange_init(&x);
-        json_t *body = json_pack("{s:O}", "tasks", arns);
-        if (cluster) {
-            json_object_set(body, "cluster", cluster);
-        }
-        char label[200];
-        snprintf(label, sizeof(label), "%s: confirm with DescribeTasks", step->label);
-        bool sent_ok = s_internal_call(run, label, "DescribeTasks", body, false, &x);
-        json_decref(body);
-        if (!sent_ok) {
-            s_exchange_clean_up(&x);
-            break;
-        }
-        visible = x.response.status == 200 && s_all_visible(arns, x.body);
-        snprintf(last, sizeof(last), "HTTP %d", x.response.status);
-        s_exchange_clean_up(&x);
-        if (visible) {
-            break;
-        }
-        uint64_t delay = 0;
-        uint64_t elapsed = ecc_monotonic_ms() - start;
-        if (s_interrupted(run, 1) || !ecc_backoff_next(&run->options->backoff, retries++, elapsed, &delay) ||
-            (run->deadline_ms && ecc_monotonic_ms() + delay > run->deadline_ms)) {
-            s_fail(
-                run,
-                "%s: %sDescribeTasks did not show the %zu started task(s) after %" PRIu64 " ms and %u tries (last: %s)",
-                step->label,
-                s_interrupted(run, 1) ? "interrupted: " : "",
-                json_array_size(arns),
-                ecc_monotonic_ms() - start,
-                retries,
-                last);
-            break;
-        }
-        s_sleep_ms(run, delay);
-    }
-    json_decref(arns);
-    json_decref(cluster);
-    return visible;
-}
-
-/* The answer of the step that failed first, for the expected-failure check. */
-static void s_note_failed_answer(struct s_case_run *run, const struct s_exchange *x) {
-    run->first.status = x->response.status;
-    run->first.error_type[0] = '\0';
-    struct ecc_error_type type;
-    struct ecc_diag diag;
-    if (ecc_errors_resolve_type(&x->response.headers, json_is_object(x->body) ? x->body : NULL, &type, &diag) ==
-            ECC_OK &&
-        type.source != ECC_ERROR_TYPE_NONE) {
-        size_t len =
-            type.name_len < sizeof(run->first.error_type) - 1 ? type.name_len : sizeof(run->first.error_type) - 1;
-        memcpy(run->first.error_type, type.name, len);
-        run->first.error_type[len] = '\0';
-    }
-}
-
-/* ---- shared-cluster mode: ListTasks answers -------------------------------------------------------- */
-
-/* Pages of a shared cluster's ListTasks the runner reads (100 tasks each), and tasks per DescribeTasks. */
-#define S_SHARED_LIST_MAX_PAGES     10
-#define S_SHARED_DESCRIBE_MAX_TASKS 100
-
-/* The family of a task-definition ARN (`...:task-definition/FAMILY:REVISION`) into `out`; "" when not one. */
-static void s_arn_family(const char *arn, char *out, size_t size) {
-    const char *start = arn ? strstr(arn, ":task-definition/") : NULL;
-    const char *end = start ? strrchr(start, ':') : NULL;
-    out[0] = '\0';
-    if (start && end > start + strlen(":task-definition/")) {
-        start += strlen(":task-definition/");
-        snprintf(out, size, "%.*s", (int)(end - start), start);
-    }
-}
-
-/* Is `arn` a task the case started (an answer of its own named it)? */
-static bool s_own_task(const struct s_case_run *run, const json_t *arn) {
-    size_t i;
-    const json_t *item;
-    json_array_foreach(run->tasks, i, item) {
-        if (json_equal(json_object_get(json_object_get(item, "body"), "task"), (json_t *)arn)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Is `task` (a DescribeTasks task) of a task-definition family the case registered? Families carry the run
- * prefix and the case id, so a task of one is the case's even when no answer named it (a task an endpoint
- * started on a replay and did not report). */
-static bool s_own_family(const struct s_case_run *run, const json_t *task) {
-    char family[300];
-    s_arn_family(json_string_value(json_object_get(task, "taskDefinitionArn")), family, sizeof(family));
-    size_t i;
-    const json_t *item;
-    json_array_foreach(run->task_definitions, i, item) {
-        char registered[300];
-        s_arn_family(
-            json_string_value(json_object_get(json_object_get(item, "body"), "taskDefinition")),
-            registered,
-            sizeof(registered));
-        if (family[0] && strcmp(family, registered) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Reads the pages after the first of a shared cluster's ListTasks into `listed` (the same request with each
- * nextToken). false when a page fails or more remain after S_SHARED_LIST_MAX_PAGES. */
-static bool
-s_shared_list_pages(struct s_case_run *run, const struct ecc_step *step, const struct s_exchange *x, json_t *listed) {
-    json_t *token = json_incref(json_object_get(x->body, "nextToken"));
-    unsigned pages = 1;
-    bool ok = true;
-    for (; ok && json_is_string(token) && pages < S_SHARED_LIST_MAX_PAGES; pages++) {
-        char label[220];
-        snprintf(label, sizeof(label), "%s: shared cluster: ListTasks page %u", step->label, pages + 1);
-        json_t *body = json_deep_copy(x->sent_body);
-        json_object_set(body, "nextToken", token);
-        struct s_exchange page;
-        s_exchange_init(&page);
-        ok = s_internal_call(run, label, "ListTasks", body, step->sign.second_credentials, &page);
-        const json_t *arns = json_object_get(page.body, "taskArns");
-        if (ok && (page.response.status != 200 || !json_is_array(arns))) {
-            s_fail(run, "%s answered HTTP %d without taskArns", label, page.response.status);
-            ok = false;
-        }
-        if (ok) {
-            json_array_extend(listed, (json_t *)arns);
-            json_decref(token);
-            token = json_incref(json_object_get(page.body, "nextToken"));
-        }
-        json_decref(body);
-        s_exchange_clean_up(&page);
-    }
-    if (ok && json_is_string(token)) {
-        s_fail(
-            run,
-            "%s: the shared cluster lists more than %d pages of tasks: the case's own cannot all be seen",
-            step->label,
-            S_SHARED_LIST_MAX_PAGES);
-        ok = false;
-    }
-    json_decref(token);
-    return ok;
-}
-
-/* Keeps, of `unknown` (ARNs no answer of the case named), those DescribeTasks shows of one of the case's
- * families, appending them to `kept`. A listed task DescribeTasks does not show cannot be told apart: false. */
-static bool s_shared_keep_own_family(
-    struct s_case_run *run, const struct ecc_step *step, const json_t *cluster, json_t *unknown, json_t *kept) {
-    for (size_t start = 0; start < json_array_size(unknown); start += S_SHARED_DESCRIBE_MAX_TASKS) {
-        json_t *batch = json_array();
-        for (size_t i = start; i < json_array_size(unknown) && i < start + S_SHARED_DESCRIBE_MAX_TASKS; i++) {
-            json_array_append(batch, json_array_get(unknown, i));
-        }
-        char label[220];
-        snprintf(label, sizeof(label), "%s: shared cluster: DescribeTasks of other tasks listed", step->label);
-        json_t *body = json_pack("{s:O,s:O}", "cluster", cluster, "tasks", batch);
-        struct s_exchange x;
-        s_exchange_init(&x);
-        bool ok = body && s_internal_call(run, label, "DescribeTasks", body, step->sign.second_credentials, &x);
-        json_decref(body);
-        size_t i;
-        const json_t *arn;
-        json_array_foreach(batch, i, arn) {
-            const json_t *found = NULL;
-            size_t j;
-            const json_t *task;
-            json_array_foreach(json_object_get(x.body, "tasks"), j, task) {
-                found = json_equal(json_object_get(task, "taskArn"), (json_t *)arn) ? task : found;
-            }
-            if (ok && !found) {
-                s_fail(
-                    run,
-                    "%s: HTTP %d does not show %s, which ListTasks named: cannot tell whether it is the case's own",
-                    label,
-                    x.response.status,
-                    json_string_value(arn));
-                ok = false;
-            }
-            if (ok && s_own_family(run, found)) {
-                json_array_append(kept, (json_t *)arn);
-            }
-        }
-        s_exchange_clean_up(&x);
-        json_decref(batch);
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/*
- * Shared-cluster mode: a ListTasks of the shared cluster lists every case's tasks (and whatever else runs
- * there), while a case's expectation is about its own. The answer is read to its last page, then its
- * `taskArns` replaced by the case's own tasks: those an answer of the case named, and those DescribeTasks
- * shows of a task-definition family the case registered; `nextToken` goes. So a missing task or an extra
- * task of the case still fails the check; another case's task never counts. The request is not changed, and
- * the report shows the answer as it came. false (the step failed) when the tasks cannot be told apart.
- */
-static bool s_shared_list_filter(struct s_case_run *run, const struct ecc_step *step, struct s_exchange *x) {
-    const json_t *arns = json_object_get(x->body, "taskArns");
-    const json_t *cluster = json_object_get(x->sent_body, "cluster");
-    if (!step->operation || strcmp(step->operation, "ListTasks") != 0 || !json_is_object(x->sent_body) ||
-        !s_is_shared_cluster(run, cluster) || x->response.status != 200 || !json_is_array(arns)) {
-        return true;
-    }
-    json_t *listed = json_deep_copy(arns);
-    json_t *kept = json_array();
-    json_t *unknown = json_array();
-    json_t *named = cluster ? json_incref((json_t *)cluster) : json_string("default");
-    bool ok = listed && kept && unknown && named && s_shared_list_pages(run, step, x, listed);
-    size_t i;
-    const json_t *arn;
-    json_array_foreach(ok ? listed : NULL, i, arn) {
-        json_array_append(s_own_task(run, arn) ? kept : unknown, (json_t *)arn);
-    }
-    ok = ok && s_shared_keep_own_family(run, step, named, unknown, kept);
-    if (ok) {
-        if (ecc_buf_printf(
-                &run->detail,
-                "%s: shared cluster: ListTasks listed %zu task(s), %zu of them the case's own (the checks see "
-                "only those)\n",
-                step->label,
-                json_array_size(listed),
-                json_array_size(kept)) != ECC_OK) {
-            /* capped */
-        }
-        json_object_set(x->body, "taskArns", kept);
-        json_object_del(x->body, "nextToken");
-    }
-    json_decref(listed);
-    json_decref(kept);
-    json_decref(unknown);
-    json_decref(named);
-    return ok;
-}
-
-static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
-    struct s_exchange x;
-    s_exchange_init(&x);
+static bool s_run_step(struct runner_case_run *run, const struct ecc_step *step) {
+    struct runner_exchange x;
+    runner_exchange_init(&x);
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     bool ok = false;
@@ -1173,21 +626,21 @@ static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
     if (step->is_cleanup && s_build_request(run, step, &x, &diag) != ECC_OK) {
         /* A cleanup step whose inputs never came to be (a capture of a step that did not run) has nothing
          * to clean up; the runner's own cleanup still runs. */
-        s_warn(run, "%s skipped: %s", step->label, diag.text);
+        runner_warn(run, "%s skipped: %s", step->label, diag.text);
         goto done;
     }
     if ((!step->is_cleanup && s_build_request(run, step, &x, &diag) != ECC_OK) ||
-        s_sign(run, &step->sign, step->kind == ECC_STEP_CONTROL, &x.request, &diag) != ECC_OK) {
-        s_fail(run, "%s: cannot build the request: %s", step->label, diag.text);
+        runner_sign(run, &step->sign, step->kind == ECC_STEP_CONTROL, &x.request, &diag) != ECC_OK) {
+        runner_fail(run, "%s: cannot build the request: %s", step->label, diag.text);
         goto done;
     }
-    if (!s_send(run, step->label, step->timeout_ms, &x)) {
+    if (!runner_send(run, step->label, step->timeout_ms, &x)) {
         s_set_reproducer(run, &x);
         goto done;
     }
-    s_track(run, step, &x);
-    s_capacity_provide(run, step, &x);
-    if (!s_shared_list_filter(run, step, &x)) {
+    runner_track(run, step, &x);
+    runner_capacity_provide(run, step, &x);
+    if (!runner_shared_list_filter(run, step, &x)) {
         s_append_answer(run, &x);
         goto done;
     }
@@ -1197,18 +650,18 @@ static bool s_run_step(struct s_case_run *run, const struct ecc_step *step) {
     if (step->capture && !s_capture(run, step, &x)) {
         goto done;
     }
-    ok = !step->confirm || s_confirm(run, step, &x);
+    ok = !step->confirm || runner_confirm(run, step, &x);
 done:
     if (!was_failed && run->failed && !run->first.transport_error && x.response.status != 0) {
-        s_note_failed_answer(run, &x);
+        runner_note_failed_answer(run, &x);
     }
-    s_exchange_clean_up(&x);
+    runner_exchange_clean_up(&x);
     return ok;
 }
 
 /* The runner's own cleanup: stop tasks, deregister task definitions, delete clusters; problems are
  * warnings (the resource names carry the run prefix, so leftovers are easy to find). */
-static void s_auto_cleanup(struct s_case_run *run) {
+static void s_auto_cleanup(struct runner_case_run *run) {
     struct {
         const char *operation;
         json_t *list;
@@ -1220,7 +673,7 @@ static void s_auto_cleanup(struct s_case_run *run) {
         {"DeleteCluster", run->clusters, "cluster"},
     };
     bool was_failed = run->failed;
-    struct s_first_failure saved_first = run->first;
+    struct runner_first_failure saved_first = run->first;
     char saved_reason[sizeof(run->reason)];
     memcpy(saved_reason, run->reason, sizeof(saved_reason));
     size_t detail_len = run->detail.len;
@@ -1228,22 +681,22 @@ static void s_auto_cleanup(struct s_case_run *run) {
         size_t i;
         json_t *item;
         json_array_foreach(passes[p].list, i, item) {
-            if (s_interrupted(run, 2) || atomic_load(&run->worker->shared->tripped)) {
-                s_warn(
+            if (runner_interrupted(run, 2) || atomic_load(&run->worker->shared->tripped)) {
+                runner_warn(
                     run,
                     "cleanup abandoned (%s): resources named %s-* may remain",
-                    s_interrupted(run, 2) ? "second interrupt" : "the endpoint stopped answering",
+                    runner_interrupted(run, 2) ? "second interrupt" : "the endpoint stopped answering",
                     run->options->prefix);
                 goto restore;
             }
             json_t *body = json_object_get(item, "body");
             bool second = json_is_true(json_object_get(item, "second"));
-            struct s_exchange x;
-            s_exchange_init(&x);
+            struct runner_exchange x;
+            runner_exchange_init(&x);
             const json_t *id = json_object_get(body, passes[p].id_member);
             const char *what = json_string_value(id);
-            if (!s_internal_call(run, "cleanup", passes[p].operation, body, second, &x)) {
-                s_warn(run, "%s %s: %s", passes[p].operation, what ? what : "?", x.result.message);
+            if (!runner_internal_call(run, "cleanup", passes[p].operation, body, second, &x)) {
+                runner_warn(run, "%s %s: %s", passes[p].operation, what ? what : "?", x.result.message);
             } else if (x.response.status < 200 || x.response.status > 299) {
                 struct ecc_error_type type;
                 struct ecc_diag diag;
@@ -1252,13 +705,13 @@ static void s_auto_cleanup(struct s_case_run *run) {
                             type.source != ECC_ERROR_TYPE_NONE && type.name_len == strlen("ClusterNotFoundException") &&
                             memcmp(type.name, "ClusterNotFoundException", type.name_len) == 0;
                 if (!gone) {
-                    s_warn(run, "%s %s: HTTP %d", passes[p].operation, what ? what : "?", x.response.status);
+                    runner_warn(run, "%s %s: HTTP %d", passes[p].operation, what ? what : "?", x.response.status);
                 }
             }
-            s_exchange_clean_up(&x);
+            runner_exchange_clean_up(&x);
         }
         if (p == 2) {
-            s_capacity_release(run);
+            runner_capacity_release(run);
         }
     }
 restore:
@@ -1280,7 +733,7 @@ static uint64_t s_fnv1a(const char *text) {
     return hash;
 }
 
-static enum ecc_status s_set_builtins(struct s_case_run *run) {
+static enum ecc_status s_set_builtins(struct runner_case_run *run) {
     const struct ecc_runner_options *o = run->options;
     char name[160];
     snprintf(name, sizeof(name), "%s-%s", o->prefix, run->c->id);
@@ -1328,7 +781,7 @@ static enum ecc_status s_set_builtins(struct s_case_run *run) {
         if (status == ECC_OK) {
             status = ecc_vars_expand(&run->vars, value, &expanded, &diag);
             if (status != ECC_OK) {
-                s_fail(run, "vars/%s: %s", key, diag.text);
+                runner_fail(run, "vars/%s: %s", key, diag.text);
             }
         }
         if (status == ECC_OK) {
@@ -1339,27 +792,28 @@ static enum ecc_status s_set_builtins(struct s_case_run *run) {
     return status;
 }
 
-static void s_run_steps(struct s_case_run *run, const struct ecc_step *steps, size_t count, bool cleanup) {
+static void s_run_steps(struct runner_case_run *run, const struct ecc_step *steps, size_t count, bool cleanup) {
     for (size_t i = 0; i < count; i++) {
         if (!cleanup && run->failed) {
             return;
         }
-        if (!cleanup && (s_interrupted(run, 1) || atomic_load(&run->worker->shared->tripped))) {
+        if (!cleanup && (runner_interrupted(run, 1) || atomic_load(&run->worker->shared->tripped))) {
             if (!run->failed) {
                 run->first.interrupted = true;
             }
-            s_fail(run, "%s before %s", s_interrupted(run, 1) ? "interrupted" : "run stopped", steps[i].label);
+            runner_fail(
+                run, "%s before %s", runner_interrupted(run, 1) ? "interrupted" : "run stopped", steps[i].label);
             return;
         }
-        if (cleanup && s_interrupted(run, 2)) {
-            s_warn(run, "cleanup abandoned (second interrupt)");
+        if (cleanup && runner_interrupted(run, 2)) {
+            runner_warn(run, "cleanup abandoned (second interrupt)");
             return;
         }
         if (!cleanup && run->deadline_ms && ecc_monotonic_ms() > run->deadline_ms) {
             if (!run->failed) {
                 run->first.transport_error = "timeout"; /* the case's deadline, never an expected failure */
             }
-            s_fail(run, "case timed out before %s", steps[i].label);
+            runner_fail(run, "case timed out before %s", steps[i].label);
             return;
         }
         if (!s_run_step(run, &steps[i]) && !cleanup) {
@@ -1370,9 +824,9 @@ static void s_run_steps(struct s_case_run *run, const struct ecc_step *steps, si
 
 /* The verdict of a case that ran and failed: FAIL, or XFAIL when its expected-failure line accepts the way
  * it failed. Writes the one-line reason. Returns the result. */
-static enum ecc_result
-s_failed_verdict(const struct s_case_run *run, const struct ecc_expect_fail_entry *listed, char *reason, size_t size) {
-    if (run->first.interrupted || s_interrupted(run, 1)) {
+static enum ecc_result s_failed_verdict(
+    const struct runner_case_run *run, const struct ecc_expect_fail_entry *listed, char *reason, size_t size) {
+    if (run->first.interrupted || runner_interrupted(run, 1)) {
         /* Cut short: says nothing about the endpoint, so it can be no expected failure. */
         snprintf(reason, size, "%s", run->reason);
         return ECC_RESULT_FAIL;
@@ -1411,8 +865,8 @@ s_failed_verdict(const struct s_case_run *run, const struct ecc_expect_fail_entr
 
 /* Runs one plan item into `out`. *unreachable: the case failed for want of any usable answer (the
  * circuit breaker counts those). */
-static void
-s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc_case_report *out, bool *unreachable) {
+static void s_run_case(
+    struct runner_worker *worker, const struct ecc_plan_item *item, struct ecc_case_report *out, bool *unreachable) {
     const struct ecc_runner_options *options = worker->shared->options;
     *unreachable = false;
     const struct ecc_case *c = item->c;
@@ -1442,7 +896,7 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
         out->reason = ecc_strdup("not run: --fail-fast, and a case failed");
         return;
     }
-    struct s_case_run run = {
+    struct runner_case_run run = {
         .worker = worker, .options = options, .c = c, .ordinal = (size_t)(item - worker->shared->plan->items)};
     ecc_buf_init(&run.detail, S_MAX_DETAIL_BYTES);
     ecc_buf_init(&run.warnings, S_MAX_DETAIL_BYTES);
@@ -1456,9 +910,9 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
     run.deadline_ms = timeout ? start + timeout : 0;
     if (ecc_vars_init(&run.vars, options->seed ^ s_fnv1a(c->id)) != ECC_OK || !run.clusters || !run.task_definitions ||
         !run.tasks || !run.container_instances || !run.ec2_instances) {
-        s_fail(&run, "out of memory");
+        runner_fail(&run, "out of memory");
     } else if (s_set_builtins(&run) != ECC_OK) {
-        s_fail(&run, "cannot set the case variables");
+        runner_fail(&run, "cannot set the case variables");
     } else {
         s_run_steps(&run, c->steps, c->step_count, false);
         /* The first Ctrl-C must not cancel the cleanup's requests: only the second does. */
@@ -1474,7 +928,7 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
     if (run.failed) {
         out->result = s_failed_verdict(&run, item->expect_fail, reason, sizeof(reason));
         *unreachable = out->result == ECC_RESULT_FAIL && run.first.transport_error && !run.first.interrupted &&
-                       !s_interrupted(&run, 1);
+                       !runner_interrupted(&run, 1);
     } else if (out->result == ECC_RESULT_XPASS) {
         snprintf(
             reason,
@@ -1511,8 +965,8 @@ s_run_case(struct s_worker *worker, const struct ecc_plan_item *item, struct ecc
 /* After S_BREAKER_CASES cases in a row got no usable answer, one probe decides: an endpoint that still
  * answers it (the cases broke it, or hit a path it cannot serve) lets the run go on; one that does not
  * stops the run (ECC_RUN_STOP_ENDPOINT), and every case not started yet is SKIP. */
-static void s_breaker_probe(struct s_worker *worker) {
-    struct s_shared *shared = worker->shared;
+static void s_breaker_probe(struct runner_worker *worker) {
+    struct runner_shared *shared = worker->shared;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     enum ecc_status status =
@@ -1536,8 +990,8 @@ static void s_breaker_probe(struct s_worker *worker) {
     pthread_mutex_unlock(&shared->mutex);
 }
 
-static void s_finish_item(struct s_worker *worker, struct ecc_case_report *item, bool ran, bool unreachable) {
-    struct s_shared *shared = worker->shared;
+static void s_finish_item(struct runner_worker *worker, struct ecc_case_report *item, bool ran, bool unreachable) {
+    struct runner_shared *shared = worker->shared;
     bool probe = false;
     pthread_mutex_lock(&shared->mutex);
     if (ecc_run_report_add(shared->report, item) != ECC_OK) {
@@ -1569,8 +1023,8 @@ static void s_finish_item(struct s_worker *worker, struct ecc_case_report *item,
     }
 }
 
-static void s_do_item(struct s_worker *worker, const struct ecc_plan_item *item) {
-    struct s_shared *shared = worker->shared;
+static void s_do_item(struct runner_worker *worker, const struct ecc_plan_item *item) {
+    struct runner_shared *shared = worker->shared;
     if (shared->options->on_case_start && item->action == ECC_PLAN_RUN) {
         pthread_mutex_lock(&shared->mutex);
         shared->options->on_case_start(shared->options->user_data, item->c, shared->done, shared->plan->count);
@@ -1582,7 +1036,8 @@ static void s_do_item(struct s_worker *worker, const struct ecc_plan_item *item)
     s_finish_item(worker, &result, result.result != ECC_RESULT_SKIP, unreachable);
 }
 
-static enum ecc_status s_worker_init(struct s_worker *worker, struct s_shared *shared, struct ecc_diag *diag) {
+static enum ecc_status
+s_worker_init(struct runner_worker *worker, struct runner_shared *shared, struct ecc_diag *diag) {
     worker->shared = shared;
     atomic_init(&worker->cancel_level, 1);
     /* The request timeout is the one limit: the slow-drip guard follows it. */
@@ -1599,14 +1054,14 @@ static enum ecc_status s_worker_init(struct s_worker *worker, struct s_shared *s
     return ECC_OK;
 }
 
-static void s_worker_clean_up(struct s_worker *worker) {
+static void s_worker_clean_up(struct runner_worker *worker) {
     ecc_transport_destroy(worker->transport);
     ecc_sigv4_signer_destroy(worker->signer);
 }
 
 static void *s_worker_main(void *arg) {
-    struct s_worker *worker = arg;
-    struct s_shared *shared = worker->shared;
+    struct runner_worker *worker = arg;
+    struct runner_shared *shared = worker->shared;
     for (;;) {
         pthread_mutex_lock(&shared->mutex);
         size_t index = shared->next < shared->plan->count ? shared->next++ : SIZE_MAX;
@@ -1638,7 +1093,7 @@ enum ecc_status ecc_runner_run(
         ecc_diag_set(diag, "at most %d EC2 instances per cluster", ECC_CAPACITY_MAX_INSTANCES);
         return ECC_ERR_INVALID;
     }
-    struct s_shared shared = {.plan = plan, .options = options, .report = report, .status = ECC_OK};
+    struct runner_shared shared = {.plan = plan, .options = options, .report = report, .status = ECC_OK};
     atomic_init(&shared.tripped, false);
     atomic_init(&shared.failed_fast, false);
     enum ecc_status status = ecc_transport_endpoint_host(options->endpoint_url, shared.host, sizeof(shared.host), diag);
@@ -1658,7 +1113,7 @@ enum ecc_status ecc_runner_run(
     }
     uint64_t start = ecc_monotonic_ms();
     unsigned jobs = options->jobs ? options->jobs : 1;
-    struct s_worker *workers = calloc(jobs, sizeof(*workers));
+    struct runner_worker *workers = calloc(jobs, sizeof(*workers));
     pthread_t *threads = calloc(jobs, sizeof(*threads));
     unsigned ready = 0;
     if (!workers || !threads) {
