@@ -1,6 +1,6 @@
-# Sourced by the test scripts that start servers (tests/cli_fuzz.sh, tests/cli_replay.sh): their common
-# head. `lib_setup NAME BIN ROOT [PART]` (the script's own arguments after its name) sets bin, root and part
-# (default emulator), enters ROOT, makes the scratch folder $tmp and the EXIT/INT/TERM trap that ends every
+# Sourced by the test scripts that start servers (tests/cli_fuzz.sh, tests/cli_replay.sh,
+# tests/moto_shared_cluster.sh): their common head. `lib_setup NAME BIN ROOT [PART]` (the script's own
+# arguments after its name) sets bin, root and part (default emulator), enters ROOT, makes the scratch folder $tmp and the EXIT/INT/TERM trap that ends every
 # server the script started (moto_pid and the pids it appends to server_pids) and removes $tmp; `fail TEXT` and
 # `expect_exit CODE WHAT COMMAND...` (the command's output in $tmp/out and $tmp/err); `free_port` prints a
 # loopback port nothing listens on; `moto_start` below.

@@ -13,29 +13,15 @@
 # Usage: tests/moto_shared_cluster.sh PATH/TO/ecsconf SOURCE_DIR
 set -euo pipefail
 
-bin=$1
-root=$2
-work=$(mktemp -d "${TMPDIR:-/tmp}/ecsconf-moto-shared.XXXXXX")
-moto_pid=
-cleanup() {
-    if [ -n "$moto_pid" ]; then
-        kill "$moto_pid" 2>/dev/null || true
-        wait "$moto_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_setup moto-shared "$1" "$2"
+
 if ! command -v curl >/dev/null; then
     echo "SKIP: curl is not installed (it sends the set-up calls)"
     exit 77
 fi
-# shellcheck source=tests/moto.sh
-. "$(dirname "$0")/moto.sh"
-moto_start 120 "$work/moto.log"
+moto_start 120 "$tmp/moto.log"
 
 # call SERVICE BODY [TARGET]: one call to moto, which checks no signature but routes a request by the
 # service its Authorization names; ECS calls are AWS JSON (with the target), EC2 calls the Query protocol.
@@ -62,14 +48,14 @@ container=$(call ecs "{\"cluster\":\"shared\",\"instanceIdentityDocument\":\"{\\
 rc=0
 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing NO_COLOR=1 "$bin" run --endpoint "http://127.0.0.1:$moto_port" \
     --profile moto --suite "$root/conformance" --var cluster=shared --only tag:clienttoken --seed 1 --jobs 1 \
-    --confirm-initial-ms 200 --confirm-total-ms 5000 >"$work/run.txt" 2>&1 || rc=$?
-cat "$work/run.txt"
+    --confirm-initial-ms 200 --confirm-total-ms 5000 >"$tmp/run.txt" 2>&1 || rc=$?
+cat "$tmp/run.txt"
 [ "$rc" = 0 ] || fail "the clientToken cases in moto's shared cluster: exit $rc"
-xfail=$(grep -c '^XFAIL' "$work/run.txt" || true)
-placement=$(grep -c '^XFAIL.*No instances\|^XFAIL.*No Container Instances' "$work/run.txt" || true)
+xfail=$(grep -c '^XFAIL' "$tmp/run.txt" || true)
+placement=$(grep -c '^XFAIL.*No instances\|^XFAIL.*No Container Instances' "$tmp/run.txt" || true)
 [ "$xfail" -ge 20 ] || fail "only $xfail clientToken cases failed as moto.expect-fail lists"
 [ "$placement" = 0 ] || fail "$placement expected failures blame placement"
-if grep '^SKIP' "$work/run.txt" | grep -v ': cannot run in the shared cluster (--var cluster): ' |
+if grep '^SKIP' "$tmp/run.txt" | grep -v ': cannot run in the shared cluster (--var cluster): ' |
     grep -v ": uses \${subnet}, which has no value\|: needs the '[a-z-]*' capability"; then
     fail "a SKIP for another reason"
 fi
