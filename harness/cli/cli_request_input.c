@@ -1,4 +1,6 @@
-/* Reading a request in the suite's text form from a file or stdin, shared by `sign` and `verify`. */
+/* Reading a request in the suite's text form from a file or stdin, shared by `sign` and `verify`; and the
+ * readers of the command line every command parses with: an option's value, tables of value options and
+ * flags, whole numbers in a range. */
 #include "commands.h"
 
 #include "ecc/sigv4.h"
@@ -73,6 +75,27 @@ const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name
         return argv[++*i];
     }
     return NULL;
+}
+
+bool ecc_cli_value_options(int argc, char **argv, int *i, const struct ecc_cli_value_option *options, size_t count) {
+    for (size_t o = 0; o < count; o++) {
+        const char *value = ecc_cli_option_value(argc, argv, i, options[o].name);
+        if (value) {
+            *options[o].value = value;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool ecc_cli_flag_options(const char *arg, const struct ecc_cli_flag_option *flags, size_t count) {
+    for (size_t f = 0; f < count; f++) {
+        if (strcmp(arg, flags[f].name) == 0) {
+            *flags[f].flag = true;
+            return true;
+        }
+    }
+    return false;
 }
 
 bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out) {

@@ -103,26 +103,25 @@ struct s_args {
 static int s_parse(int argc, char **argv, struct s_args *args) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
+    const struct ecc_cli_value_option values[] = {
+        {"--upstream", &args->upstream},
+        {"--out", &args->out_dir},
+        {"--from", &args->from},
+        {"--name", &args->name},
+        {"--region", &args->region},
+        {"--ca-bundle", &args->ca_bundle},
+    };
+    const struct ecc_cli_flag_option flags[] = {{"--insecure", &args->insecure}};
     bool bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         const char *value = NULL;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
             return -1;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--upstream"))) {
-            args->upstream = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--out"))) {
-            args->out_dir = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--from"))) {
-            args->from = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--name"))) {
-            args->name = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            args->region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--ca-bundle"))) {
-            args->ca_bundle = value;
-        } else if (strcmp(argv[i], "--insecure") == 0) {
-            args->insecure = true;
+        } else if (
+            ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values)) ||
+            ecc_cli_flag_options(argv[i], flags, ECC_ARRAY_LEN(flags))) {
+            continue;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--redact"))) {
             bad = args->pattern_count == ECC_RECORDING_MAX_PATTERNS;
             if (bad) {

@@ -423,30 +423,6 @@ static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, 
            ecc_cli_number_option(S_CMD, argc, argv, i, "--confirm-total-ms", 0, 86400000, &args->backoff.total_ms, bad);
 }
 
-/* The flags: true when argv[i] is one of them. */
-static bool s_flag(const char *arg, struct s_args *args) {
-    const struct {
-        const char *name;
-        bool *flag;
-    } flags[] = {
-        {"--allow-tasks", &args->allow_tasks},
-        {"--list", &args->list_only},
-        {"--verbose", &args->verbose},
-        {"-v", &args->verbose},
-        {"--fail-fast", &args->fail_fast},
-        {"--strict", &args->strict},
-        {"--allow-empty", &args->allow_empty},
-        {"--tags", &args->list_tags},
-    };
-    for (size_t f = 0; f < ECC_ARRAY_LEN(flags); f++) {
-        if (strcmp(arg, flags[f].name) == 0) {
-            *flags[f].flag = true;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Appends `item` to a bounded list of the command line (case paths, --expect-fail files); past `cap` the
  * limit is printed and sets *bad. */
 static void
@@ -461,6 +437,22 @@ s_add_bounded(const char **items, size_t *count, size_t cap, const char *item, c
 
 /* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
+    const struct ecc_cli_value_option values[] = {
+        {"--suite", &args->suite_dir},
+        {"--fixtures", &args->fixtures_dir},
+        {"--record-from", &args->record_from},
+        {"--record", &args->record_dir},
+    };
+    const struct ecc_cli_flag_option flags[] = {
+        {"--allow-tasks", &args->allow_tasks},
+        {"--list", &args->list_only},
+        {"--verbose", &args->verbose},
+        {"-v", &args->verbose},
+        {"--fail-fast", &args->fail_fast},
+        {"--strict", &args->strict},
+        {"--allow-empty", &args->allow_empty},
+        {"--tags", &args->list_tags},
+    };
     bool bad = false;
     for (int i = 1; i < argc && !bad; i++) {
         const char *value = NULL;
@@ -468,19 +460,13 @@ static int s_parse(int argc, char **argv, struct s_args *args) {
             s_help(stdout);
             return -1;
         } else if (
-            ecc_cli_endpoint_option(argc, argv, &i, &args->target) || s_flag(argv[i], args) ||
+            ecc_cli_endpoint_option(argc, argv, &i, &args->target) ||
+            ecc_cli_flag_options(argv[i], flags, ECC_ARRAY_LEN(flags)) ||
+            ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values)) ||
             s_checked_option(argc, argv, &i, args, &bad) || s_number_option(argc, argv, &i, args, &bad)) {
             continue;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--suite"))) {
-            args->suite_dir = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
-            args->fixtures_dir = value;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail"))) {
             s_add_bounded(args->lists, &args->list_count, S_MAX_LISTS, value, "--expect-fail files", &bad);
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record-from"))) {
-            args->record_from = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--record"))) {
-            args->record_dir = value;
         } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
             bad = value == NULL;
         } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {

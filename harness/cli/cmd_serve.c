@@ -84,21 +84,20 @@ struct s_args {
 static int s_parse(int argc, char **argv, struct s_args *args) {
     bool bad = false;
     uint64_t port = 0;
+    const struct ecc_cli_value_option values[] = {
+        {"--case", &args->case_file},
+        {"--fixtures", &args->fixtures_dir},
+        {"--tls-cert", &args->tls.cert_file},
+        {"--tls-key", &args->tls.key_file},
+        {"--region", &args->region},
+    };
     for (int i = 1; i < argc && !bad; i++) {
         const char *value;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
             return -1;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--case")) != NULL) {
-            args->case_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures")) != NULL) {
-            args->fixtures_dir = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-cert")) != NULL) {
-            args->tls.cert_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-key")) != NULL) {
-            args->tls.key_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region")) != NULL) {
-            args->region = value;
+        } else if (ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values))) {
+            continue;
         } else if (ecc_cli_listen_option(
                        s_cmd, argc, argv, &i, args->address, sizeof(args->address), &args->port, &bad)) {
             args->address_given = true;

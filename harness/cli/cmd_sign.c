@@ -71,36 +71,33 @@ static int s_parse(int argc, char **argv, struct s_args *args) {
     const char *date = NULL;
     uint64_t expires = 0;
     bool bad = false, expires_given = false;
+    const struct ecc_cli_value_option values[] = {
+        {"--access-key", &args->access_key},
+        {"--secret-key-file", &args->secret_file},
+        {"--region", &args->region},
+        {"--service", &args->service},
+        {"--date", &date},
+    };
+    const struct ecc_cli_flag_option flags[] = {
+        {"--presign", &args->presign},
+        {"--explain", &args->explain},
+        {"--content-sha256", &args->options.add_content_sha256_header},
+        {"--token-after-signing", &args->options.session_token_after_signing},
+        {"--no-normalize", &args->options.keep_path_unnormalized},
+    };
     for (int i = 1; i < argc && !bad; i++) {
-        const char *value;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
             return -1;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--access-key"))) {
-            args->access_key = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--secret-key-file"))) {
-            args->secret_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            args->region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--service"))) {
-            args->service = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--date"))) {
-            date = value;
+        } else if (
+            ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values)) ||
+            ecc_cli_flag_options(argv[i], flags, ECC_ARRAY_LEN(flags))) {
+            continue;
         } else if (ecc_cli_number_option(
                        S_CMD, argc, argv, &i, "--expires", 1, ECC_SIGV4_MAX_EXPIRES_S, &expires, &bad)) {
             expires_given = true;
-        } else if (strcmp(argv[i], "--presign") == 0) {
-            args->presign = true;
-        } else if (strcmp(argv[i], "--explain") == 0) {
-            args->explain = true;
-        } else if (strcmp(argv[i], "--content-sha256") == 0) {
-            args->options.add_content_sha256_header = true;
         } else if (strcmp(argv[i], "--unsigned-payload") == 0) {
             args->options.payload = ECC_SIGV4_PAYLOAD_UNSIGNED;
-        } else if (strcmp(argv[i], "--token-after-signing") == 0) {
-            args->options.session_token_after_signing = true;
-        } else if (strcmp(argv[i], "--no-normalize") == 0) {
-            args->options.keep_path_unnormalized = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf sign --help)", argv[i]);
             bad = true;

@@ -67,27 +67,27 @@ static int s_parse(int argc, char **argv, struct s_args *args) {
     const char *now_text = NULL;
     uint64_t skew_s = 0;
     bool bad = false;
+    const struct ecc_cli_value_option values[] = {
+        {"--keys", &args->keys_path},
+        {"--region", &args->region},
+        {"--service", &args->service},
+        {"--now", &now_text},
+    };
+    const struct ecc_cli_flag_option flags[] = {
+        {"--allow-unsigned-payload", &args->options.allow_unsigned_payload},
+        {"--no-normalize", &args->options.keep_path_unnormalized},
+        {"--explain", &args->explain},
+    };
     for (int i = 1; i < argc && !bad; i++) {
-        const char *value;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_help(stdout);
             return -1;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--keys"))) {
-            args->keys_path = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            args->region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--service"))) {
-            args->service = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--now"))) {
-            now_text = value;
+        } else if (
+            ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values)) ||
+            ecc_cli_flag_options(argv[i], flags, ECC_ARRAY_LEN(flags))) {
+            continue;
         } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--max-skew-s", 1, 7 * 86400, &skew_s, &bad)) {
             args->options.max_skew_s = (int64_t)skew_s;
-        } else if (strcmp(argv[i], "--allow-unsigned-payload") == 0) {
-            args->options.allow_unsigned_payload = true;
-        } else if (strcmp(argv[i], "--no-normalize") == 0) {
-            args->options.keep_path_unnormalized = true;
-        } else if (strcmp(argv[i], "--explain") == 0) {
-            args->explain = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf verify --help)", argv[i]);
             bad = true;

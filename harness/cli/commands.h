@@ -38,6 +38,20 @@ struct ecc_http_request;
 int ecc_cli_read_request(const char *cmd, const char *path, struct ecc_http_request *request);
 /* "--name value" or "--name=value" at argv[*i] (advancing *i past a separate value); NULL otherwise. */
 const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name);
+/* The options that only keep their value, and the flags, of one command: each parser lists them in a
+ * table pointing into its options struct. */
+struct ecc_cli_value_option {
+    const char *name;   /* "--fixtures" */
+    const char **value; /* set to the value, borrowed from argv */
+};
+struct ecc_cli_flag_option {
+    const char *name; /* "--insecure" */
+    bool *flag;       /* set to true */
+};
+/* True when argv[*i] is one of `options` with its value (*i advanced past a separate value). */
+bool ecc_cli_value_options(int argc, char **argv, int *i, const struct ecc_cli_value_option *options, size_t count);
+/* True when `arg` is one of `flags`. */
+bool ecc_cli_flag_options(const char *arg, const struct ecc_cli_flag_option *flags, size_t count);
 
 /* A decimal number in [min, max] (no sign, no blanks, nothing after it). */
 bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
