@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -260,8 +259,7 @@ static enum ecc_status s_attack_recovery(struct wirefuzz_fuzzer *f, enum s_attac
         if (http_status != 0 || interrupted || ecc_monotonic_us() + S_ATTACK_TICK_MS * 1000u >= deadline_us) {
             break;
         }
-        struct timespec tick = {.tv_sec = 0, .tv_nsec = S_ATTACK_TICK_MS * 1000000L};
-        nanosleep(&tick, NULL);
+        ecc_sleep_ms(S_ATTACK_TICK_MS);
     }
     if (http_status == 0) {
         size_t len = strlen(reason);
