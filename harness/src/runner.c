@@ -46,7 +46,6 @@ bool runner_interrupted(const struct runner_case_run *run, int level) {
     return run->options->interrupted && *run->options->interrupted >= level;
 }
 
-/* Records a failure: the first one gives the one-line reason. */
 void runner_fail(struct runner_case_run *run, const char *fmt, ...) {
     char line[512];
     va_list args;
@@ -188,7 +187,6 @@ static enum ecc_status s_from_fixture(
     return status;
 }
 
-/* An AWS JSON 1.1 call with an inline body (JSON already expanded). */
 enum ecc_status
 runner_build_call(const char *operation, const json_t *body, struct runner_exchange *x, struct ecc_diag *diag) {
     char *text = json_dumps(body, JSON_COMPACT);
@@ -296,7 +294,6 @@ static enum ecc_status s_break_signature(struct ecc_http_request *request) {
     return status;
 }
 
-/* Signs for `service` (`ecs`, or `ec2` for the capacity calls). */
 enum ecc_status runner_sign_for(
     struct runner_case_run *run,
     const struct ecc_step_sign *sign,
@@ -346,7 +343,6 @@ enum ecc_status runner_sign(
     return runner_sign_for(run, sign, control, "ecs", request, diag);
 }
 
-/* Sends; parses the answer as JSON when it is. Returns false (and records the failure) on a transport error. */
 bool runner_send(struct runner_case_run *run, const char *label, int64_t timeout_ms, struct runner_exchange *x) {
     struct runner_shared *shared = run->worker->shared;
     struct ecc_transport *transport = run->worker->transport;

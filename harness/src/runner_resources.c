@@ -83,7 +83,6 @@ void runner_track(struct runner_case_run *run, const struct ecc_step *step, cons
     }
 }
 
-/* An internal call (DescribeTasks, cleanup): signed with the default credentials, or the second ones. */
 bool runner_internal_call(
     struct runner_case_run *run,
     const char *label,
@@ -305,7 +304,6 @@ bool runner_confirm(struct runner_case_run *run, const struct ecc_step *step, co
     return visible;
 }
 
-/* The answer of the step that failed first, for the expected-failure check. */
 void runner_note_failed_answer(struct runner_case_run *run, const struct runner_exchange *x) {
     run->first.status = x->response.status;
     run->first.error_type[0] = '\0';
