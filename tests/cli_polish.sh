@@ -10,6 +10,9 @@
 #   - a byte-order mark at the start of a case or fixture file is named as such, with file:line;
 #   - one key file format for `emulate --keys` and `verify --keys`: the same file works for both, and a
 #     bad line is the same file:line error in both;
+#   - one option reader for every command: the same words and exit 2 for an unknown option, a missing
+#     value, a bad number (either "--name N" or "--name=N"), a repeated option past its limit, a report
+#     given twice and one operand too many; --help exits 0 before anything is checked;
 #   - every script of scripts/ and conformance/ answers --help with its usage and exit 0.
 # Usage: cli_polish.sh PATH/TO/ecsconf PROJECT_DIR
 set -u
@@ -190,6 +193,40 @@ for cmd in emulate verify; do
         ! grep -qF "$secret" <<<"$out" && ok "$cmd --keys: file:line, the same message, no secret" ||
         bad "$cmd with a bad key file: exit $rc: $out"
 done
+
+# One option reader: each mistake is said the same way by every command, before anything starts.
+usage_is() { # WHAT WANT-TEXT COMMAND...
+    local what=$1 want=$2
+    shift 2
+    out=$(timeout 20 "$bin" "$@" 2>&1)
+    rc=$?
+    [ $rc = 2 ] && has "$out" "ecsconf $1: $want" && ok "$what" || bad "$what: exit $rc: $out"
+}
+for cmd in run client fuzz replay record serve emulate sign verify; do
+    usage_is "$cmd: an unknown option" "unknown option or missing value: '--frobnicate' (see ecsconf $cmd --help)" \
+        $cmd --frobnicate
+    out=$(timeout 20 "$bin" $cmd --help --frobnicate 2>&1)
+    rc=$?
+    [ $rc = 0 ] && grep -qi "usage" <<<"$out" && ok "$cmd: --help before anything else" ||
+        bad "$cmd --help --frobnicate: exit $rc: $(head -2 <<<"$out")"
+done
+usage_is "run: a missing value" "unknown option or missing value: '--jobs'" run --jobs
+usage_is "run: a number out of range" "--jobs takes a whole number from 1 to 256, not '0'" run --jobs 0
+usage_is "fuzz: --name=N is read too" "--steps takes a whole number from 1 to 100000, not 'x'" fuzz --steps=x
+usage_is "serve: --port out of range" "--port takes a whole number from 0 to 65535, not '65536'" serve --port 65536
+redacts=()
+for n in $(seq 33); do redacts+=(--redact "x$n"); done
+usage_is "record: a repeated option past its limit" "--redact given more than 32 times" \
+    record --upstream http://127.0.0.1:1 --out o "${redacts[@]}"
+usage_is "replay: a report given twice" "--json given twice ('a.json', then 'b.json'): give it once" \
+    replay --json a.json --json b.json d
+usage_is "sign: one operand too many" "one request file at a time ('a.txt' and 'b.txt' given)" \
+    sign --region us-east-1 a.txt b.txt
+usage_is "emulate: a bad --listen" "--listen: " emulate --listen 127.0.0.1:99999
+usage_is "client: a bad --shard" "--shard: " client --shard 3/2
+usage_is "replay: a bad --run-id" "--run-id takes the 8 hex digits after 'ecc' of a resource prefix" \
+    replay --run-id ECC123 d
+usage_is "fuzz: an unknown --skip-rule" "--skip-rule: no rule is named 'nope'" fuzz --skip-rule nope
 
 # --help for every script.
 for script in "$root"/scripts/* "$root"/conformance/*.py "$root"/conformance/*.sh; do

@@ -1,8 +1,7 @@
 /* What the commands that reach an endpoint (`run`, `fuzz`, `replay`) share before sending anything: the
- * endpoint options, the --junit/--tap/--json options (each once, never two into one file, each writable),
- * --ca-bundle (AWS_CA_BUNDLE and the profile's ca_bundle are read by credentials.c), the run id, the
- * embedded emulator and the preflight. A usage error found after a whole run would waste it; an endpoint
- * that cannot answer is said once. */
+ * reports (never two into one file, each writable), --ca-bundle (AWS_CA_BUNDLE and the profile's ca_bundle
+ * are read by credentials.c), the embedded emulator and the preflight. A usage error found after a whole run would
+ * waste it; an endpoint that cannot answer is said once. */
 #include "commands.h"
 
 #include "ecc/cancel.h"
@@ -22,36 +21,6 @@
 bool ecc_cli_is_file(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-bool ecc_cli_report_option(
-    const char *cmd,
-    int argc,
-    char **argv,
-    int *i,
-    struct ecc_cli_report_option *reports,
-    size_t count,
-    const char **value) {
-    for (size_t r = 0; r < count; r++) {
-        const char *file = ecc_cli_option_value(argc, argv, i, reports[r].option);
-        if (!file) {
-            continue;
-        }
-        if (reports[r].file) {
-            ecc_cli_error(
-                cmd,
-                "%s given twice ('%s', then '%s'): one report per option",
-                reports[r].option,
-                reports[r].file,
-                file);
-            *value = NULL;
-            return true;
-        }
-        reports[r].file = file;
-        *value = file;
-        return true;
-    }
-    return false;
 }
 
 /* A report is written as a temporary file in its folder, then renamed: the folder must be writable. */
@@ -142,24 +111,6 @@ bool ecc_cli_check_ca_bundle(const char *cmd, const char *ca_bundle) {
     return true;
 }
 
-bool ecc_cli_endpoint_option(int argc, char **argv, int *i, struct ecc_cli_endpoint *out) {
-    const char *value = NULL;
-    if ((value = ecc_cli_option_value(argc, argv, i, "--endpoint"))) {
-        out->endpoint = value;
-    } else if ((value = ecc_cli_option_value(argc, argv, i, "--region"))) {
-        out->region = value;
-    } else if ((value = ecc_cli_option_value(argc, argv, i, "--profile"))) {
-        out->profile = value;
-    } else if ((value = ecc_cli_option_value(argc, argv, i, "--ca-bundle"))) {
-        out->ca_bundle = value;
-    } else if (strcmp(argv[*i], "--insecure") == 0) {
-        out->insecure = true;
-    } else {
-        return false;
-    }
-    return true;
-}
-
 struct ecc_emulator_server *
 ecc_cli_start_emulator(const char *cmd, const char *region, uint64_t seed, unsigned threads, bool control) {
     struct ecc_emulator_options emulator_options;
@@ -208,14 +159,6 @@ int ecc_cli_preflight(
     return status == ECC_OK ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
 }
 
-bool ecc_cli_parse_run_id(const char *text, uint32_t *out) {
-    if (strlen(text) != 8 || strspn(text, "0123456789abcdef") != 8) {
-        return false;
-    }
-    *out = (uint32_t)strtoul(text, NULL, 16);
-    return true;
-}
-
 int ecc_cli_resolve_ca_bundle(const char *cmd, const char **ca_bundle, char *found, size_t size) {
     if (*ca_bundle) {
         return ECC_EXIT_OK;
@@ -229,19 +172,4 @@ int ecc_cli_resolve_ca_bundle(const char *cmd, const char **ca_bundle, char *fou
     }
     *ca_bundle = status == ECC_OK ? found : NULL;
     return ECC_EXIT_OK;
-}
-
-bool ecc_cli_listen_option(
-    const char *cmd, int argc, char **argv, int *i, char *address, size_t size, uint16_t *port, bool *bad) {
-    const char *value = ecc_cli_option_value(argc, argv, i, "--listen");
-    if (!value) {
-        return false;
-    }
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    if (ecc_server_parse_listen(value, address, size, port, &diag) != ECC_OK) {
-        ecc_cli_error(cmd, "--listen: %s (e.g. 127.0.0.1:8080 or [::1]:0)", diag.text);
-        *bad = true;
-    }
-    return true;
 }

@@ -1,12 +1,12 @@
-/* Reading a request in the suite's text form from a file or stdin, shared by `sign` and `verify`; and the
- * readers of the command line every command parses with: an option's value, tables of value options and
- * flags, whole numbers in a range. */
+/* What `sign` and `verify` share: reading a request in the suite's text form from a file or stdin (capped
+ * at 16 MiB, parsed by the signer's own request-text reader, every problem said with the file's name), a
+ * fixed clock for --date / --now, and the region from the command line or the environment. */
 #include "commands.h"
 
+#include "ecc/credentials.h"
 #include "ecc/sigv4.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,72 +63,25 @@ int ecc_cli_read_request(const char *cmd, const char *path, struct ecc_http_requ
     return exit_code;
 }
 
-const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name) {
-    size_t len = strlen(name);
-    if (strncmp(argv[*i], name, len) != 0) {
-        return NULL;
-    }
-    if (argv[*i][len] == '=') {
-        return argv[*i] + len + 1;
-    }
-    if (argv[*i][len] == '\0' && *i + 1 < argc) {
-        return argv[++*i];
-    }
-    return NULL;
-}
-
-bool ecc_cli_value_options(int argc, char **argv, int *i, const struct ecc_cli_value_option *options, size_t count) {
-    for (size_t o = 0; o < count; o++) {
-        const char *value = ecc_cli_option_value(argc, argv, i, options[o].name);
-        if (value) {
-            *options[o].value = value;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool ecc_cli_flag_options(const char *arg, const struct ecc_cli_flag_option *flags, size_t count) {
-    for (size_t f = 0; f < count; f++) {
-        if (strcmp(arg, flags[f].name) == 0) {
-            *flags[f].flag = true;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out) {
-    char *end = NULL;
-    errno = 0;
-    if (!text || !*text || text[0] == '-' || text[0] == '+') {
+bool ecc_cli_take_sigv4_date(const char *cmd, const char *name, const char *value, void *user) {
+    if (ecc_sigv4_parse_date(value, user) != ECC_OK) {
+        ecc_cli_error(cmd, "%s '%s' is not in the form YYYYMMDDTHHMMSSZ (e.g. 20150830T123600Z)", name, value);
         return false;
     }
-    unsigned long long value = strtoull(text, &end, 10);
-    if (errno || *end || value < min || value > max) {
-        return false;
-    }
-    *out = (uint64_t)value;
     return true;
 }
 
-bool ecc_cli_number_option(
-    const char *cmd,
-    int argc,
-    char **argv,
-    int *i,
-    const char *name,
-    uint64_t min,
-    uint64_t max,
-    uint64_t *out,
-    bool *bad) {
-    const char *value = ecc_cli_option_value(argc, argv, i, name);
-    if (!value) {
-        return false;
+int64_t ecc_cli_fixed_clock(void *user_data) {
+    return *(const int64_t *)user_data;
+}
+
+int ecc_cli_region(const char *cmd, const char **region) {
+    if (!*region) {
+        *region = ecc_credentials_region_from_env();
     }
-    if (!ecc_cli_parse_u64(value, min, max, out)) {
-        ecc_cli_error(cmd, "%s takes a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'", name, min, max, value);
-        *bad = true;
+    if (!*region) {
+        ecc_cli_error(cmd, "no region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)");
+        return ECC_EXIT_SETUP;
     }
-    return true;
+    return ECC_EXIT_OK;
 }

@@ -242,86 +242,37 @@ static void s_clean_up(struct s_args *args, struct s_client *client) {
     ecc_filter_clean_up(&args->only);
 }
 
-/* --only, --skip and --shard: true when argv[*i] is one of them; a bad value is printed and sets *bad. */
-static bool s_selection_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    const char *value = NULL;
-    if ((value = ecc_cli_option_value(argc, argv, i, "--shard"))) {
-        if (ecc_shard_parse(value, &args->shard, &diag) != ECC_OK) {
-            ecc_cli_error(s_cmd, "--shard: %s", diag.text);
-            *bad = true;
-        }
-        return true;
-    }
-    const char *name = "--only";
-    struct ecc_filter *filter = &args->only;
-    if (!(value = ecc_cli_option_value(argc, argv, i, name))) {
-        name = "--skip";
-        filter = &args->skip;
-        value = ecc_cli_option_value(argc, argv, i, name);
-    }
-    if (!value) {
-        return false;
-    }
-    if (ecc_filter_add(filter, value, &diag) != ECC_OK) {
-        ecc_cli_error(s_cmd, "%s %s: %s", name, value, diag.text);
-        *bad = true;
-    }
-    return true;
-}
-
-/* The numbers: true when argv[*i] is one of them. */
-static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
-    if (ecc_cli_number_option(s_cmd, argc, argv, i, "--seed", 0, UINT64_MAX, &args->fuzz_seed, bad)) {
-        args->seed_given = true;
-        return true;
-    }
-    return ecc_cli_number_option(s_cmd, argc, argv, i, "--timeout-ms", 1, 600000, &args->timeout_ms, bad) ||
-           ecc_cli_number_option(
-               s_cmd, argc, argv, i, "--attempt-timeout-ms", 1, 600000, &args->attempt_timeout_ms, bad) ||
-           ecc_cli_number_option(s_cmd, argc, argv, i, "--jobs", 1, S_MAX_JOBS, &args->jobs, bad) ||
-           ecc_cli_number_option(s_cmd, argc, argv, i, "--fuzz", 1, S_MAX_FUZZ, &args->fuzz_count, bad);
-}
-
-/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or ECC_CLI_HELP_SHOWN. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
-    bool bad = false;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *value = NULL;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (s_selection_option(argc, argv, &i, args, &bad) || s_number_option(argc, argv, &i, args, &bad)) {
-            continue;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--adapter"))) {
-            args->adapter = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--name"))) {
-            args->name = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
-            args->fixtures_dir = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            args->region = value;
-        } else if (ecc_cli_report_option(s_cmd, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
-            bad = value == NULL;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail"))) {
-            args->expect_fail_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--findings"))) {
-            args->findings_dir = value;
-            args->findings_given = true;
-        } else if (strcmp(argv[i], "--verbose") == 0) {
-            args->verbose = true;
-        } else if (argv[i][0] == '-') {
-            ecc_cli_error(s_cmd, "unknown option '%s' (see ecsconf client --help)", argv[i]);
-            bad = true;
-        } else if (args->path_count == S_MAX_PATHS) {
-            ecc_cli_error(s_cmd, "at most %d case paths", S_MAX_PATHS);
-            bad = true;
-        } else {
-            args->paths[args->path_count++] = argv[i];
-        }
-    }
-    return bad ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+    const struct ecc_cli_option options[] = {
+        {"--adapter", .value = &args->adapter},
+        {"--name", .value = &args->name},
+        {"--fixtures", .value = &args->fixtures_dir},
+        {"--region", .value = &args->region},
+        {"--expect-fail", .value = &args->expect_fail_file},
+        {"--findings", .value = &args->findings_dir, .given = &args->findings_given},
+        {"--verbose", .given = &args->verbose},
+        {"--shard", .take = ecc_cli_take_shard, .user = &args->shard},
+        {"--only", .take = ecc_cli_take_filter, .user = &args->only},
+        {"--skip", .take = ecc_cli_take_filter, .user = &args->skip},
+        {"--seed", .number = &args->fuzz_seed, .max = UINT64_MAX, .given = &args->seed_given},
+        {"--timeout-ms", .number = &args->timeout_ms, .min = 1, .max = 600000},
+        {"--attempt-timeout-ms", .number = &args->attempt_timeout_ms, .min = 1, .max = 600000},
+        {"--jobs", .number = &args->jobs, .min = 1, .max = S_MAX_JOBS},
+        {"--fuzz", .number = &args->fuzz_count, .min = 1, .max = S_MAX_FUZZ},
+        ECC_CLI_REPORT_OPTION(args->reports[0]),
+        ECC_CLI_REPORT_OPTION(args->reports[1]),
+        ECC_CLI_REPORT_OPTION(args->reports[2]),
+        ECC_CLI_REPORT_OPTION(args->reports[3]),
+    };
+    const struct ecc_cli_parser parser = {
+        .cmd = s_cmd,
+        .help = s_help,
+        .options = options,
+        .option_count = ECC_ARRAY_LEN(options),
+        .operands = {"case paths", .list = args->paths, .count = &args->path_count, .max_count = S_MAX_PATHS},
+    };
+    return ecc_cli_parse(&parser, argc, argv);
 }
 
 /* What the options need from each other, the reports (writable, each its own file), the fuzz seed and
@@ -481,7 +432,7 @@ int ecc_cmd_client(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     int exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
-        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        exit_code = exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
         goto done;
     }
     exit_code = s_check(&args, &client);

@@ -73,8 +73,7 @@ static void s_help(FILE *out) {
 
 /* The command line, as given, in the options it fills. */
 struct s_args {
-    char address[128];
-    uint16_t port;
+    struct ecc_cli_listen listen;
     const char *keys_path;
     const char *config_path;
     struct ecc_emulator_options options;
@@ -82,70 +81,47 @@ struct s_args {
     struct ecc_cli_tls tls;
 };
 
-/* --defect NAME: a known defect; an unknown one is printed and sets *bad. */
-static void s_add_defect(struct s_args *args, const char *name, bool *bad) {
-    unsigned defect = ecc_emulator_defect_find(name);
+/* --defect NAME (user: the emulator options): a known defect; an unknown one is printed. */
+static bool s_take_defect(const char *cmd, const char *name, const char *value, void *user) {
+    struct ecc_emulator_options *options = user;
+    unsigned defect = ecc_emulator_defect_find(value);
     if (!defect) {
         ecc_cli_error(
-            S_CMD,
-            "--defect: unknown defect '%s' (%s, %s)",
+            cmd,
+            "%s: unknown defect '%s' (%s, %s)",
             name,
+            value,
             ecc_emulator_defect_name(0),
             ecc_emulator_defect_name(1));
-        *bad = true;
-    }
-    args->options.defects |= defect;
-}
-
-/* --threads, --max-tasks and --seed: true when argv[*i] is one of them. */
-static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
-    uint64_t number = 0;
-    if (ecc_cli_number_option(S_CMD, argc, argv, i, "--threads", 1, 256, &number, bad)) {
-        args->server_options.thread_count = (unsigned)number;
-    } else if (ecc_cli_number_option(S_CMD, argc, argv, i, "--max-tasks", 1, 100000000, &number, bad)) {
-        args->options.max_tasks = (size_t)number;
-    } else if (ecc_cli_number_option(S_CMD, argc, argv, i, "--seed", 0, UINT64_MAX, &number, bad)) {
-        args->options.seed = number;
-    } else {
         return false;
     }
+    options->defects |= defect;
     return true;
 }
 
-/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+/* Reads the command line: ECC_EXIT_OK, ECC_EXIT_USAGE (printed) or ECC_CLI_HELP_SHOWN. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
-    bool bad = false;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *value = NULL;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (strcmp(argv[i], "--no-auth") == 0) {
-            args->options.no_auth = true;
-        } else if (strcmp(argv[i], "--control") == 0) {
-            args->options.control_enabled = true;
-        } else if (
-            ecc_cli_listen_option(S_CMD, argc, argv, &i, args->address, sizeof(args->address), &args->port, &bad) ||
-            s_number_option(argc, argv, &i, args, &bad)) {
-            continue;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--defect"))) {
-            s_add_defect(args, value, &bad);
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--region"))) {
-            args->options.region = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--keys"))) {
-            args->keys_path = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--config"))) {
-            args->config_path = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-cert"))) {
-            args->tls.cert_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--tls-key"))) {
-            args->tls.key_file = value;
-        } else {
-            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see --help)", argv[i]);
-            bad = true;
-        }
-    }
-    return bad ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+    uint64_t threads = args->server_options.thread_count, max_tasks = args->options.max_tasks;
+    const struct ecc_cli_option options[] = {
+        {"--listen", .take = ecc_cli_take_listen, .user = &args->listen},
+        {"--no-auth", .given = &args->options.no_auth},
+        {"--control", .given = &args->options.control_enabled},
+        {"--threads", .number = &threads, .min = 1, .max = 256},
+        {"--max-tasks", .number = &max_tasks, .min = 1, .max = 100000000},
+        {"--seed", .number = &args->options.seed, .max = UINT64_MAX},
+        {"--defect", .take = s_take_defect, .user = &args->options},
+        {"--region", .value = &args->options.region},
+        {"--keys", .value = &args->keys_path},
+        {"--config", .value = &args->config_path},
+        {"--tls-cert", .value = &args->tls.cert_file},
+        {"--tls-key", .value = &args->tls.key_file},
+    };
+    const struct ecc_cli_parser parser = {
+        .cmd = S_CMD, .help = s_help, .options = options, .option_count = ECC_ARRAY_LEN(options)};
+    int exit_code = ecc_cli_parse(&parser, argc, argv);
+    args->server_options.thread_count = (unsigned)threads;
+    args->options.max_tasks = (size_t)max_tasks;
+    return exit_code;
 }
 
 /* --keys FILE as the emulator's keys (*keys owned by the caller; the entries borrow the file's strings). */
@@ -212,8 +188,8 @@ static int s_start(struct s_args *args, const sigset_t *signals, struct ecc_emul
     }
     s_warn(&args->options);
     pthread_sigmask(SIG_BLOCK, signals, NULL);
-    args->server_options.address = args->address;
-    args->server_options.port = args->port;
+    args->server_options.address = args->listen.address;
+    args->server_options.port = args->listen.port;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     *server = ecc_emulator_server_start(&args->options, &args->server_options, &diag);
@@ -242,7 +218,7 @@ static int s_serve(const struct s_args *args, const sigset_t *signals, struct ec
         ecc_cli_error(S_CMD, "--config: %s", where);
         return ECC_EXIT_USAGE;
     }
-    if (args->port == 0) {
+    if (args->listen.port == 0) {
         printf("%u\n", (unsigned)ecc_emulator_server_port(server));
         fflush(stdout);
     }
@@ -261,7 +237,7 @@ static int s_serve(const struct s_args *args, const sigset_t *signals, struct ec
 }
 
 int ecc_cmd_emulate(int argc, char **argv) {
-    struct s_args args = {.address = "127.0.0.1"};
+    struct s_args args = {.listen = {.address = "127.0.0.1"}};
     ecc_emulator_options_init(&args.options);
     ecc_server_options_init(&args.server_options);
     ecc_cli_tls_init(&args.tls);
@@ -272,7 +248,7 @@ int ecc_cmd_emulate(int argc, char **argv) {
     sigaddset(&signals, SIGTERM);
     int exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
-        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        exit_code = exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
         goto done;
     }
     exit_code = s_start(&args, &signals, &server);

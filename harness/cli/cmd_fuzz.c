@@ -206,71 +206,49 @@ static void s_fuzz_clean_up(struct s_fuzz *fuzz) {
     ecc_fixture_set_clean_up(&fuzz->fixtures);
 }
 
-/* --skip-rule RULE: a known rule, at most 16 of them; a bad one is printed and sets *bad. */
-static void s_add_skip_rule(struct s_args *args, const char *rule, bool *bad) {
-    if (args->skip_rule_count == ECC_ARRAY_LEN(args->skip_rules)) {
-        ecc_cli_error(S_CMD, "--skip-rule given more than %zu times", ECC_ARRAY_LEN(args->skip_rules));
-        *bad = true;
-    } else if (ecc_wirefuzz_rule_index(rule) < 0) {
-        ecc_cli_error(S_CMD, "--skip-rule: no rule is named '%s' (see ecsconf fuzz --help)", rule);
-        *bad = true;
-    } else {
-        args->skip_rules[args->skip_rule_count++] = rule;
-    }
-}
-
-/* The numbers: true when argv[*i] is one of them. */
-static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
-    if (ecc_cli_number_option(S_CMD, argc, argv, i, "--requests", 1, UINT64_C(1000000000), &args->requests, bad)) {
-        args->requests_given = true;
-        return true;
-    }
-    if (ecc_cli_number_option(S_CMD, argc, argv, i, "--seed", 0, UINT64_MAX, &args->seed, bad)) {
-        args->seed_given = true;
-        return true;
-    }
-    return ecc_cli_number_option(S_CMD, argc, argv, i, "--attack-ms", 100, 60000, &args->attack_ms, bad) ||
-           ecc_cli_number_option(
-               S_CMD, argc, argv, i, "--attack-connections", 1, 1000, &args->attack_connections, bad) ||
-           ecc_cli_number_option(S_CMD, argc, argv, i, "--duration", 1, 86400, &args->duration_s, bad) ||
-           ecc_cli_number_option(S_CMD, argc, argv, i, "--jobs", 1, 256, &args->jobs, bad) ||
-           ecc_cli_number_option(S_CMD, argc, argv, i, "--steps", 1, 100000, &args->steps, bad) ||
-           ecc_cli_number_option(
-               S_CMD, argc, argv, i, "--request-timeout-ms", 1, 3600000, &args->request_timeout_ms, bad);
-}
-
-/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or ECC_CLI_HELP_SHOWN. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
-    bool bad = false;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *value = NULL;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (
-            ecc_cli_endpoint_option(argc, argv, &i, &args->target) || s_number_option(argc, argv, &i, args, &bad)) {
-            continue;
-        } else if (strcmp(argv[i], "--mock") == 0) {
-            args->mock = true;
-        } else if (strcmp(argv[i], "--attacks") == 0) {
-            args->attacks = true;
-        } else if (strcmp(argv[i], "--allow-remote") == 0) {
-            args->allow_remote = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--skip-rule"))) {
-            s_add_skip_rule(args, value, &bad);
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--fixtures"))) {
-            args->fixtures_dir = value;
-        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
-            bad = value == NULL;
-        } else {
-            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf fuzz --help)", argv[i]);
-            bad = true;
+    const struct ecc_cli_option options[] = {
+        ECC_CLI_ENDPOINT_OPTIONS(&args->target),
+        {"--requests",
+         .number = &args->requests,
+         .min = 1,
+         .max = UINT64_C(1000000000),
+         .given = &args->requests_given},
+        {"--seed", .number = &args->seed, .max = UINT64_MAX, .given = &args->seed_given},
+        {"--attack-ms", .number = &args->attack_ms, .min = 100, .max = 60000},
+        {"--attack-connections", .number = &args->attack_connections, .min = 1, .max = 1000},
+        {"--duration", .number = &args->duration_s, .min = 1, .max = 86400},
+        {"--jobs", .number = &args->jobs, .min = 1, .max = 256},
+        {"--steps", .number = &args->steps, .min = 1, .max = 100000},
+        {"--request-timeout-ms", .number = &args->request_timeout_ms, .min = 1, .max = 3600000},
+        {"--mock", .given = &args->mock},
+        {"--attacks", .given = &args->attacks},
+        {"--allow-remote", .given = &args->allow_remote},
+        {"--skip-rule",
+         .list = args->skip_rules,
+         .count = &args->skip_rule_count,
+         .max_count = ECC_ARRAY_LEN(args->skip_rules)},
+        {"--fixtures", .value = &args->fixtures_dir},
+        ECC_CLI_REPORT_OPTION(args->reports[0]),
+        ECC_CLI_REPORT_OPTION(args->reports[1]),
+    };
+    const struct ecc_cli_parser parser = {
+        .cmd = S_CMD, .help = s_help, .options = options, .option_count = ECC_ARRAY_LEN(options)};
+    int exit_code = ecc_cli_parse(&parser, argc, argv);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
+    }
+    for (size_t r = 0; r < args->skip_rule_count; r++) {
+        if (ecc_wirefuzz_rule_index(args->skip_rules[r]) < 0) {
+            ecc_cli_error(S_CMD, "--skip-rule: no rule is named '%s' (see ecsconf fuzz --help)", args->skip_rules[r]);
+            return ECC_EXIT_USAGE;
         }
     }
     if (args->duration_s && !args->requests_given) {
         args->requests = 0; /* --duration alone: as many as fit */
     }
-    return bad ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+    return ECC_EXIT_OK;
 }
 
 /* --mock: the mock's test key when the environment has none (ecsconf serve's default). */
@@ -465,7 +443,7 @@ int ecc_cmd_fuzz(int argc, char **argv) {
     ecc_wirefuzz_result_init(&fuzz.result);
     int exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
-        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        exit_code = exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
         goto done;
     }
     exit_code = s_check_inputs(&args, &fuzz);

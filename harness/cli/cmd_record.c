@@ -94,56 +94,32 @@ struct s_args {
     bool insecure;
     uint64_t timeout_ms;
     uint64_t max_exchanges;
-    char address[128];
-    uint16_t port;
+    struct ecc_cli_listen listen;
     char host[300]; /* the upstream's, as signed */
 };
 
-/* Reads and checks the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), -1 after --help. */
+/* Reads and checks the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), ECC_CLI_HELP_SHOWN. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    const struct ecc_cli_value_option values[] = {
-        {"--upstream", &args->upstream},
-        {"--out", &args->out_dir},
-        {"--from", &args->from},
-        {"--name", &args->name},
-        {"--region", &args->region},
-        {"--ca-bundle", &args->ca_bundle},
+    const struct ecc_cli_option options[] = {
+        {"--upstream", .value = &args->upstream},
+        {"--out", .value = &args->out_dir},
+        {"--from", .value = &args->from},
+        {"--name", .value = &args->name},
+        {"--region", .value = &args->region},
+        {"--ca-bundle", .value = &args->ca_bundle},
+        {"--insecure", .given = &args->insecure},
+        {"--redact", .list = args->patterns, .count = &args->pattern_count, .max_count = ECC_ARRAY_LEN(args->patterns)},
+        {"--timeout-ms", .number = &args->timeout_ms, .min = 1, .max = 3600000},
+        {"--max-exchanges", .number = &args->max_exchanges, .min = 1, .max = 1000000},
+        {"--listen", .take = ecc_cli_take_listen, .user = &args->listen},
     };
-    const struct ecc_cli_flag_option flags[] = {{"--insecure", &args->insecure}};
-    bool bad = false;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *value = NULL;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (
-            ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values)) ||
-            ecc_cli_flag_options(argv[i], flags, ECC_ARRAY_LEN(flags))) {
-            continue;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--redact"))) {
-            bad = args->pattern_count == ECC_RECORDING_MAX_PATTERNS;
-            if (bad) {
-                ecc_cli_error(S_CMD, "at most %d --redact patterns", ECC_RECORDING_MAX_PATTERNS);
-            } else {
-                args->patterns[args->pattern_count++] = value;
-            }
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--timeout-ms", 1, 3600000, &args->timeout_ms, &bad)) {
-            continue;
-        } else if (ecc_cli_number_option(
-                       S_CMD, argc, argv, &i, "--max-exchanges", 1, 1000000, &args->max_exchanges, &bad)) {
-            continue;
-        } else if (ecc_cli_listen_option(
-                       S_CMD, argc, argv, &i, args->address, sizeof(args->address), &args->port, &bad)) {
-            continue;
-        } else {
-            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see --help)", argv[i]);
-            bad = true;
-        }
-    }
-    if (bad) {
-        return ECC_EXIT_USAGE;
+    const struct ecc_cli_parser parser = {
+        .cmd = S_CMD, .help = s_help, .options = options, .option_count = ECC_ARRAY_LEN(options)};
+    int exit_code = ecc_cli_parse(&parser, argc, argv);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
     }
     if (!args->upstream || !args->out_dir) {
         ecc_cli_error(S_CMD, "%s is required (see --help)", !args->upstream ? "--upstream URL" : "--out DIR");
@@ -246,8 +222,8 @@ static int s_record(const struct s_args *args, struct s_session *session) {
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     struct ecc_server_options server_options;
     ecc_server_options_init(&server_options);
-    server_options.address = args->address;
-    server_options.port = args->port;
+    server_options.address = args->listen.address;
+    server_options.port = args->listen.port;
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     session->server = ecc_server_new(&server_options, ecc_recorder_handle, session->recorder, &diag);
@@ -293,10 +269,10 @@ int ecc_cmd_record(int argc, char **argv) {
         .from = "other",
         .timeout_ms = 30000,
         .max_exchanges = ECC_RECORDER_DEFAULT_MAX_EXCHANGES,
-        .address = "127.0.0.1"};
+        .listen = {.address = "127.0.0.1"}};
     int exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
-        return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        return exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
     }
     struct s_session session = {0};
     ecc_credentials_init(&session.credentials);

@@ -105,7 +105,7 @@ static void s_print_load_error(void *user_data, const struct ecc_diag *diag) {
 }
 
 /* Loads every folder given into one set (ids unique across them); false after printing every bad file. */
-static bool s_load(struct ecc_fixture_set *set, char **dirs, size_t count) {
+static bool s_load(struct ecc_fixture_set *set, const char *const *dirs, size_t count) {
     bool ok = true;
     for (size_t i = 0; i < count; i++) {
         if (!ecc_cli_is_dir(dirs[i])) {
@@ -132,7 +132,8 @@ struct s_args {
     uint64_t request_timeout_ms;
     uint64_t max_wait_ms;
     uint32_t run_id;
-    char **dirs; /* borrowed from argv; the array is owned */
+    const char **dirs; /* borrowed from argv; the array is owned (argc entries) */
+    size_t dir_cap;
     size_t dir_count;
     struct ecc_cli_report_option reports[3];
 };
@@ -162,50 +163,33 @@ static void s_target_clean_up(struct s_target *t) {
     ecc_profile_clean_up(&t->profile_data);
 }
 
-/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or ECC_CLI_HELP_SHOWN. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
-    bool bad = false;
-    const char *value = NULL;
-    for (int i = 1; i < argc && !bad; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (ecc_cli_endpoint_option(argc, argv, &i, &args->target)) {
-            continue;
-        } else if (strcmp(argv[i], "--allow-tasks") == 0) {
-            args->allow_tasks = true;
-        } else if (strcmp(argv[i], "--update") == 0) {
-            args->update = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--from"))) {
-            args->from = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--known"))) {
-            args->known_file = value;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--draft-cases"))) {
-            args->draft_dir = value;
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--seed", 0, UINT64_MAX, &args->seed, &bad)) {
-            args->seed_given = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {
-            bad = !ecc_cli_parse_run_id(value, &args->run_id);
-            if (bad) {
-                ecc_cli_error(S_CMD, "--run-id takes 8 lower-case hex digits, not '%s'", value);
-            }
-            args->run_id_given = true;
-        } else if (
-            ecc_cli_number_option(S_CMD, argc, argv, &i, "--max-wait-ms", 0, 600000, &args->max_wait_ms, &bad) ||
-            ecc_cli_number_option(
-                S_CMD, argc, argv, &i, "--request-timeout-ms", 1, 3600000, &args->request_timeout_ms, &bad)) {
-            continue;
-        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
-            bad = value == NULL;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf replay --help)", argv[i]);
-            bad = true;
-        } else {
-            args->dirs[args->dir_count++] = argv[i];
-        }
-    }
-    if (bad) {
-        return ECC_EXIT_USAGE;
+    const struct ecc_cli_option options[] = {
+        ECC_CLI_ENDPOINT_OPTIONS(&args->target),
+        {"--allow-tasks", .given = &args->allow_tasks},
+        {"--update", .given = &args->update},
+        {"--from", .value = &args->from},
+        {"--known", .value = &args->known_file},
+        {"--draft-cases", .value = &args->draft_dir},
+        {"--seed", .number = &args->seed, .max = UINT64_MAX, .given = &args->seed_given},
+        {"--run-id", .take = ecc_cli_take_run_id, .user = &args->run_id, .given = &args->run_id_given},
+        {"--max-wait-ms", .number = &args->max_wait_ms, .max = 600000},
+        {"--request-timeout-ms", .number = &args->request_timeout_ms, .min = 1, .max = 3600000},
+        ECC_CLI_REPORT_OPTION(args->reports[0]),
+        ECC_CLI_REPORT_OPTION(args->reports[1]),
+        ECC_CLI_REPORT_OPTION(args->reports[2]),
+    };
+    const struct ecc_cli_parser parser = {
+        .cmd = S_CMD,
+        .help = s_help,
+        .options = options,
+        .option_count = ECC_ARRAY_LEN(options),
+        .operands = {"recording folders", .list = args->dirs, .count = &args->dir_count, .max_count = args->dir_cap},
+    };
+    int exit_code = ecc_cli_parse(&parser, argc, argv);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
     }
     const char *problem = NULL;
     if (args->dir_count == 0) {
@@ -451,6 +435,7 @@ int ecc_cmd_replay(int argc, char **argv) {
         .request_timeout_ms = 30000,
         .max_wait_ms = 10000,
         .dirs = calloc((size_t)argc, sizeof(char *)),
+        .dir_cap = (size_t)argc,
         .reports =
             {{"--junit", ECC_REPORT_JUNIT, NULL}, {"--tap", ECC_REPORT_TAP, NULL}, {"--json", ECC_REPORT_JSON, NULL}},
     };
@@ -460,7 +445,7 @@ int ecc_cmd_replay(int argc, char **argv) {
     ecc_fixture_set_init(&set);
     int exit_code = args.dirs ? s_parse(argc, argv, &args) : ECC_EXIT_INTERNAL;
     if (exit_code != ECC_EXIT_OK) {
-        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        exit_code = exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
         goto done;
     }
     if (!s_load(&set, args.dirs, args.dir_count)) {

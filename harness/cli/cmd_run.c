@@ -376,114 +376,58 @@ static void s_clean_up(struct s_args *args, struct s_run *run) {
     json_decref(args->given_vars);
 }
 
-/* The options that take a value and check it as they are read: --var, --shard, --only, --skip. True when
- * argv[*i] is one of them; a bad value is printed and sets *bad. */
-static bool s_checked_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
+/* --var NAME=VALUE (user: the JSON object of given variables). */
+static bool s_take_var(const char *cmd, const char *name, const char *value, void *user) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    const char *name = NULL;
-    const char *value = NULL;
-    enum ecc_status status = ECC_OK;
-    if ((value = ecc_cli_option_value(argc, argv, i, "--var"))) {
-        name = "--var";
-        status = ecc_case_run_var_parse(value, args->given_vars, &diag);
-    } else if ((value = ecc_cli_option_value(argc, argv, i, "--shard"))) {
-        name = "--shard";
-        status = ecc_shard_parse(value, &args->shard, &diag);
-    } else if ((value = ecc_cli_option_value(argc, argv, i, "--only"))) {
-        name = "--only";
-        status = ecc_filter_add(&args->only, value, &diag);
-    } else if ((value = ecc_cli_option_value(argc, argv, i, "--skip"))) {
-        name = "--skip";
-        status = ecc_filter_add(&args->skip, value, &diag);
-    } else {
+    if (ecc_case_run_var_parse(value, user, &diag) != ECC_OK) {
+        ecc_cli_error(cmd, "%s: %s", name, diag.text);
         return false;
-    }
-    if (status != ECC_OK) {
-        ecc_cli_error(S_CMD, "%s: %s", name, diag.text);
-        *bad = true;
     }
     return true;
 }
 
-/* --jobs, --seed, the timeouts and the confirmation backoff: true when argv[*i] is one of them. */
-static bool s_number_option(int argc, char **argv, int *i, struct s_args *args, bool *bad) {
-    if (ecc_cli_number_option(S_CMD, argc, argv, i, "--seed", 0, UINT64_MAX, &args->seed, bad)) {
-        args->seed_given = true;
-        return true;
-    }
-    return ecc_cli_number_option(S_CMD, argc, argv, i, "--jobs", 1, 256, &args->jobs, bad) ||
-           ecc_cli_number_option(
-               S_CMD, argc, argv, i, "--request-timeout-ms", 1, 3600000, &args->request_timeout_ms, bad) ||
-           ecc_cli_number_option(S_CMD, argc, argv, i, "--case-timeout-ms", 1, 86400000, &args->case_timeout_ms, bad) ||
-           ecc_cli_number_option(
-               S_CMD, argc, argv, i, "--confirm-initial-ms", 1, 86400000, &args->backoff.initial_ms, bad) ||
-           ecc_cli_number_option(
-               S_CMD, argc, argv, i, "--confirm-max-delay-ms", 1, 86400000, &args->backoff.max_delay_ms, bad) ||
-           ecc_cli_number_option(S_CMD, argc, argv, i, "--confirm-total-ms", 0, 86400000, &args->backoff.total_ms, bad);
-}
-
-/* Appends `item` to a bounded list of the command line (case paths, --expect-fail files); past `cap` the
- * limit is printed and sets *bad. */
-static void
-s_add_bounded(const char **items, size_t *count, size_t cap, const char *item, const char *what, bool *bad) {
-    if (*count == cap) {
-        ecc_cli_error(S_CMD, "at most %zu %s", cap, what);
-        *bad = true;
-        return;
-    }
-    items[(*count)++] = item;
-}
-
-/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or -1 after --help. */
+/* Reads the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), or ECC_CLI_HELP_SHOWN. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
-    const struct ecc_cli_value_option values[] = {
-        {"--suite", &args->suite_dir},
-        {"--fixtures", &args->fixtures_dir},
-        {"--record-from", &args->record_from},
-        {"--record", &args->record_dir},
+    const struct ecc_cli_option options[] = {
+        ECC_CLI_ENDPOINT_OPTIONS(&args->target),
+        {"--suite", .value = &args->suite_dir},
+        {"--fixtures", .value = &args->fixtures_dir},
+        {"--record-from", .value = &args->record_from},
+        {"--record", .value = &args->record_dir},
+        {"--allow-tasks", .given = &args->allow_tasks},
+        {"--list", .given = &args->list_only},
+        {"--verbose", .given = &args->verbose},
+        {"-v", .given = &args->verbose},
+        {"--fail-fast", .given = &args->fail_fast},
+        {"--strict", .given = &args->strict},
+        {"--allow-empty", .given = &args->allow_empty},
+        {"--tags", .given = &args->list_tags},
+        {"--var", .take = s_take_var, .user = args->given_vars},
+        {"--shard", .take = ecc_cli_take_shard, .user = &args->shard},
+        {"--only", .take = ecc_cli_take_filter, .user = &args->only},
+        {"--skip", .take = ecc_cli_take_filter, .user = &args->skip},
+        {"--seed", .number = &args->seed, .max = UINT64_MAX, .given = &args->seed_given},
+        {"--jobs", .number = &args->jobs, .min = 1, .max = 256},
+        {"--request-timeout-ms", .number = &args->request_timeout_ms, .min = 1, .max = 3600000},
+        {"--case-timeout-ms", .number = &args->case_timeout_ms, .min = 1, .max = 86400000},
+        {"--confirm-initial-ms", .number = &args->backoff.initial_ms, .min = 1, .max = 86400000},
+        {"--confirm-max-delay-ms", .number = &args->backoff.max_delay_ms, .min = 1, .max = 86400000},
+        {"--confirm-total-ms", .number = &args->backoff.total_ms, .max = 86400000},
+        {"--expect-fail", .list = args->lists, .count = &args->list_count, .max_count = S_MAX_LISTS},
+        {"--run-id", .take = ecc_cli_take_run_id, .user = &args->run_id, .given = &args->run_id_given},
+        ECC_CLI_REPORT_OPTION(args->reports[0]),
+        ECC_CLI_REPORT_OPTION(args->reports[1]),
+        ECC_CLI_REPORT_OPTION(args->reports[2]),
     };
-    const struct ecc_cli_flag_option flags[] = {
-        {"--allow-tasks", &args->allow_tasks},
-        {"--list", &args->list_only},
-        {"--verbose", &args->verbose},
-        {"-v", &args->verbose},
-        {"--fail-fast", &args->fail_fast},
-        {"--strict", &args->strict},
-        {"--allow-empty", &args->allow_empty},
-        {"--tags", &args->list_tags},
+    const struct ecc_cli_parser parser = {
+        .cmd = S_CMD,
+        .help = s_help,
+        .options = options,
+        .option_count = ECC_ARRAY_LEN(options),
+        .operands = {"case paths", .list = args->paths, .count = &args->path_count, .max_count = S_MAX_PATHS},
     };
-    bool bad = false;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *value = NULL;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (
-            ecc_cli_endpoint_option(argc, argv, &i, &args->target) ||
-            ecc_cli_flag_options(argv[i], flags, ECC_ARRAY_LEN(flags)) ||
-            ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values)) ||
-            s_checked_option(argc, argv, &i, args, &bad) || s_number_option(argc, argv, &i, args, &bad)) {
-            continue;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--expect-fail"))) {
-            s_add_bounded(args->lists, &args->list_count, S_MAX_LISTS, value, "--expect-fail files", &bad);
-        } else if (ecc_cli_report_option(S_CMD, argc, argv, &i, args->reports, ECC_ARRAY_LEN(args->reports), &value)) {
-            bad = value == NULL;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--run-id"))) {
-            bad = !ecc_cli_parse_run_id(value, &args->run_id);
-            if (bad) {
-                ecc_cli_error(
-                    S_CMD, "--run-id takes the 8 hex digits after 'ecc' of a resource prefix, not '%s'", value);
-            }
-            args->run_id_given = true;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf run --help)", argv[i]);
-            bad = true;
-        } else {
-            s_add_bounded(args->paths, &args->path_count, S_MAX_PATHS, argv[i], "case paths", &bad);
-        }
-    }
-    return bad ? ECC_EXIT_USAGE : ECC_EXIT_OK;
+    return ecc_cli_parse(&parser, argc, argv);
 }
 
 /* Without --region: AWS_REGION, AWS_DEFAULT_REGION, then the AWS profile's region (credentials.h); the
@@ -971,7 +915,7 @@ int ecc_cmd_run(int argc, char **argv) {
     }
     exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
-        exit_code = exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        exit_code = exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
         goto done;
     }
     exit_code = s_check_inputs(&args, &run);

@@ -71,52 +71,49 @@ struct s_args {
     const char *case_file;
     const char *fixtures_dir;
     const char *region;
-    char address[128];
+    struct ecc_cli_listen listen;
     bool address_given;
-    uint16_t port;
     uint64_t max_requests;
     uint64_t max_seconds;
     struct ecc_cli_tls tls;
     char default_fixtures[4096];
 };
 
-/* Reads and checks the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), -1 after --help. */
-static int s_parse(int argc, char **argv, struct s_args *args) {
-    bool bad = false;
-    uint64_t port = 0;
-    const struct ecc_cli_value_option values[] = {
-        {"--case", &args->case_file},
-        {"--fixtures", &args->fixtures_dir},
-        {"--tls-cert", &args->tls.cert_file},
-        {"--tls-key", &args->tls.key_file},
-        {"--region", &args->region},
-    };
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *value;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values))) {
-            continue;
-        } else if (ecc_cli_listen_option(
-                       s_cmd, argc, argv, &i, args->address, sizeof(args->address), &args->port, &bad)) {
-            args->address_given = true;
-        } else if ((value = ecc_cli_option_value(argc, argv, &i, "--address")) != NULL) {
-            snprintf(args->address, sizeof(args->address), "%s", value);
-            args->address_given = true;
-        } else if (ecc_cli_number_option(s_cmd, argc, argv, &i, "--port", 0, 65535, &port, &bad)) {
-            args->port = (uint16_t)port;
-        } else if (
-            ecc_cli_number_option(s_cmd, argc, argv, &i, "--max-requests", 1, 1000, &args->max_requests, &bad) ||
-            ecc_cli_number_option(s_cmd, argc, argv, &i, "--max-seconds", 1, 86400, &args->max_seconds, &bad)) {
-            continue;
-        } else {
-            ecc_cli_error(s_cmd, "unknown argument '%s' (see ecsconf serve --help)", argv[i]);
-            bad = true;
-        }
+/* --address ADDR, the older half of --listen (user: the struct ecc_cli_listen). */
+static bool s_take_address(const char *cmd, const char *name, const char *value, void *user) {
+    struct ecc_cli_listen *listen = user;
+    if (strlen(value) >= sizeof(listen->address)) {
+        ecc_cli_error(cmd, "%s: an address of at most %zu characters", name, sizeof(listen->address) - 1);
+        return false;
     }
-    if (bad) {
-        return ECC_EXIT_USAGE;
+    snprintf(listen->address, sizeof(listen->address), "%s", value);
+    return true;
+}
+
+/* Reads and checks the command line: ECC_EXIT_OK to go on, ECC_EXIT_USAGE (printed), ECC_CLI_HELP_SHOWN. */
+static int s_parse(int argc, char **argv, struct s_args *args) {
+    uint64_t port = 0;
+    bool port_given = false;
+    const struct ecc_cli_option options[] = {
+        {"--case", .value = &args->case_file},
+        {"--fixtures", .value = &args->fixtures_dir},
+        {"--tls-cert", .value = &args->tls.cert_file},
+        {"--tls-key", .value = &args->tls.key_file},
+        {"--region", .value = &args->region},
+        {"--listen", .take = ecc_cli_take_listen, .user = &args->listen, .given = &args->address_given},
+        {"--address", .take = s_take_address, .user = &args->listen, .given = &args->address_given},
+        {"--port", .number = &port, .max = 65535, .given = &port_given},
+        {"--max-requests", .number = &args->max_requests, .min = 1, .max = 1000},
+        {"--max-seconds", .number = &args->max_seconds, .min = 1, .max = 86400},
+    };
+    const struct ecc_cli_parser parser = {
+        .cmd = s_cmd, .help = s_help, .options = options, .option_count = ECC_ARRAY_LEN(options)};
+    int exit_code = ecc_cli_parse(&parser, argc, argv);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
+    }
+    if (port_given) {
+        args->listen.port = (uint16_t)port;
     }
     if (args->case_file == NULL) {
         ecc_cli_error(s_cmd, "--case FILE is required (see ecsconf serve --help)");
@@ -184,8 +181,8 @@ static int s_load(struct s_args *args, struct s_serve *serve) {
 static int s_listen(struct s_args *args, struct s_serve *serve) {
     struct ecc_server_options server_options;
     ecc_server_options_init(&server_options);
-    server_options.address = args->address_given ? args->address : NULL;
-    server_options.port = args->port;
+    server_options.address = args->address_given ? args->listen.address : NULL;
+    server_options.port = args->listen.port;
     int exit_code = ecc_cli_tls_load(s_cmd, &args->tls);
     if (exit_code != ECC_EXIT_OK) {
         return exit_code;
@@ -278,7 +275,7 @@ int ecc_cmd_serve(int argc, char **argv) {
     ecc_cli_tls_init(&args.tls);
     int exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
-        return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        return exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
     }
     struct s_serve serve = {0};
     ecc_credentials_init(&serve.credentials);

@@ -49,10 +49,6 @@ static void s_help(FILE *out) {
         "Exit codes: 0 signed, 2 bad option or request file, 3 no credentials or region, 4 internal error.\n");
 }
 
-static int64_t s_fixed_clock(void *user_data) {
-    return *(const int64_t *)user_data;
-}
-
 /* The command line, as given. */
 struct s_args {
     const char *access_key;
@@ -66,72 +62,49 @@ struct s_args {
     struct ecc_sigv4_sign_options options;
 };
 
-/* Reads and checks the command line: ECC_EXIT_OK to go on, an exit code (printed), or -1 after --help. */
+/* Reads and checks the command line: ECC_EXIT_OK to go on, an exit code (printed), or ECC_CLI_HELP_SHOWN. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
-    const char *date = NULL;
     uint64_t expires = 0;
-    bool bad = false, expires_given = false;
-    const struct ecc_cli_value_option values[] = {
-        {"--access-key", &args->access_key},
-        {"--secret-key-file", &args->secret_file},
-        {"--region", &args->region},
-        {"--service", &args->service},
-        {"--date", &date},
+    bool date_given = false, expires_given = false, unsigned_payload = false;
+    const struct ecc_cli_option options[] = {
+        {"--access-key", .value = &args->access_key},
+        {"--secret-key-file", .value = &args->secret_file},
+        {"--region", .value = &args->region},
+        {"--service", .value = &args->service},
+        {"--date", .take = ecc_cli_take_sigv4_date, .user = &args->now_s, .given = &date_given},
+        {"--expires", .number = &expires, .min = 1, .max = ECC_SIGV4_MAX_EXPIRES_S, .given = &expires_given},
+        {"--presign", .given = &args->presign},
+        {"--explain", .given = &args->explain},
+        {"--content-sha256", .given = &args->options.add_content_sha256_header},
+        {"--token-after-signing", .given = &args->options.session_token_after_signing},
+        {"--no-normalize", .given = &args->options.keep_path_unnormalized},
+        {"--unsigned-payload", .given = &unsigned_payload},
     };
-    const struct ecc_cli_flag_option flags[] = {
-        {"--presign", &args->presign},
-        {"--explain", &args->explain},
-        {"--content-sha256", &args->options.add_content_sha256_header},
-        {"--token-after-signing", &args->options.session_token_after_signing},
-        {"--no-normalize", &args->options.keep_path_unnormalized},
+    size_t input_count = 0;
+    const struct ecc_cli_parser parser = {
+        .cmd = S_CMD,
+        .help = s_help,
+        .options = options,
+        .option_count = ECC_ARRAY_LEN(options),
+        .operands = {"request file", .list = &args->input, .count = &input_count, .max_count = 1},
     };
-    for (int i = 1; i < argc && !bad; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (
-            ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values)) ||
-            ecc_cli_flag_options(argv[i], flags, ECC_ARRAY_LEN(flags))) {
-            continue;
-        } else if (ecc_cli_number_option(
-                       S_CMD, argc, argv, &i, "--expires", 1, ECC_SIGV4_MAX_EXPIRES_S, &expires, &bad)) {
-            expires_given = true;
-        } else if (strcmp(argv[i], "--unsigned-payload") == 0) {
-            args->options.payload = ECC_SIGV4_PAYLOAD_UNSIGNED;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf sign --help)", argv[i]);
-            bad = true;
-        } else if (args->input) {
-            ecc_cli_error(S_CMD, "one request file at a time ('%s' and '%s' given)", args->input, argv[i]);
-            bad = true;
-        } else {
-            args->input = argv[i];
-        }
-    }
-    if (bad) {
-        return ECC_EXIT_USAGE;
-    }
-    if (date) {
-        if (ecc_sigv4_parse_date(date, &args->now_s) != ECC_OK) {
-            ecc_cli_error(S_CMD, "--date '%s' is not in the form YYYYMMDDTHHMMSSZ (e.g. 20150830T123600Z)", date);
-            return ECC_EXIT_USAGE;
-        }
-        args->options.clock = s_fixed_clock;
-        args->options.clock_user_data = &args->now_s;
+    int exit_code = ecc_cli_parse(&parser, argc, argv);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
     }
     if (expires_given && !args->presign) {
         ecc_cli_error(S_CMD, "--expires only applies to --presign");
         return ECC_EXIT_USAGE;
     }
+    if (date_given) {
+        args->options.clock = ecc_cli_fixed_clock;
+        args->options.clock_user_data = &args->now_s;
+    }
+    if (unsigned_payload) {
+        args->options.payload = ECC_SIGV4_PAYLOAD_UNSIGNED;
+    }
     args->options.expires_s = (uint32_t)expires;
-    if (!args->region) {
-        args->region = ecc_credentials_region_from_env();
-    }
-    if (!args->region) {
-        ecc_cli_error(S_CMD, "no region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)");
-        return ECC_EXIT_SETUP;
-    }
-    return ECC_EXIT_OK;
+    return ecc_cli_region(S_CMD, &args->region);
 }
 
 /* --access-key and --secret-key-file, each else the environment's. */
@@ -199,7 +172,7 @@ int ecc_cmd_sign(int argc, char **argv) {
     struct s_args args = {.service = "ecs"};
     int exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
-        return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        return exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
     }
     struct ecc_credentials credentials;
     ecc_credentials_init(&credentials);

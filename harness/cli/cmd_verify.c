@@ -47,10 +47,6 @@ static void s_help(FILE *out) {
         "            4 internal error.\n");
 }
 
-static int64_t s_fixed_clock(void *user_data) {
-    return *(const int64_t *)user_data;
-}
-
 /* The command line, as given, in the verifier's options. */
 struct s_args {
     const char *keys_path;
@@ -62,65 +58,44 @@ struct s_args {
     struct ecc_sigv4_verifier_options options;
 };
 
-/* Reads and checks the command line: ECC_EXIT_OK to go on, an exit code (printed), or -1 after --help. */
+/* Reads and checks the command line: ECC_EXIT_OK to go on, an exit code (printed), or ECC_CLI_HELP_SHOWN. */
 static int s_parse(int argc, char **argv, struct s_args *args) {
-    const char *now_text = NULL;
     uint64_t skew_s = 0;
-    bool bad = false;
-    const struct ecc_cli_value_option values[] = {
-        {"--keys", &args->keys_path},
-        {"--region", &args->region},
-        {"--service", &args->service},
-        {"--now", &now_text},
+    bool now_given = false, skew_given = false;
+    const struct ecc_cli_option options[] = {
+        {"--keys", .value = &args->keys_path},
+        {"--region", .value = &args->region},
+        {"--service", .value = &args->service},
+        {"--now", .take = ecc_cli_take_sigv4_date, .user = &args->now_s, .given = &now_given},
+        {"--max-skew-s", .number = &skew_s, .min = 1, .max = 7 * 86400, .given = &skew_given},
+        {"--allow-unsigned-payload", .given = &args->options.allow_unsigned_payload},
+        {"--no-normalize", .given = &args->options.keep_path_unnormalized},
+        {"--explain", .given = &args->explain},
     };
-    const struct ecc_cli_flag_option flags[] = {
-        {"--allow-unsigned-payload", &args->options.allow_unsigned_payload},
-        {"--no-normalize", &args->options.keep_path_unnormalized},
-        {"--explain", &args->explain},
+    size_t input_count = 0;
+    const struct ecc_cli_parser parser = {
+        .cmd = S_CMD,
+        .help = s_help,
+        .options = options,
+        .option_count = ECC_ARRAY_LEN(options),
+        .operands = {"request file", .list = &args->input, .count = &input_count, .max_count = 1},
     };
-    for (int i = 1; i < argc && !bad; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_help(stdout);
-            return -1;
-        } else if (
-            ecc_cli_value_options(argc, argv, &i, values, ECC_ARRAY_LEN(values)) ||
-            ecc_cli_flag_options(argv[i], flags, ECC_ARRAY_LEN(flags))) {
-            continue;
-        } else if (ecc_cli_number_option(S_CMD, argc, argv, &i, "--max-skew-s", 1, 7 * 86400, &skew_s, &bad)) {
-            args->options.max_skew_s = (int64_t)skew_s;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            ecc_cli_error(S_CMD, "unknown option or missing value: '%s' (see ecsconf verify --help)", argv[i]);
-            bad = true;
-        } else if (args->input) {
-            ecc_cli_error(S_CMD, "one request file at a time ('%s' and '%s' given)", args->input, argv[i]);
-            bad = true;
-        } else {
-            args->input = argv[i];
-        }
-    }
-    if (bad) {
-        return ECC_EXIT_USAGE;
+    int exit_code = ecc_cli_parse(&parser, argc, argv);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
     }
     if (!args->keys_path) {
         ecc_cli_error(S_CMD, "--keys FILE is required (one 'ACCESS_KEY_ID SECRET_ACCESS_KEY' line per key)");
         return ECC_EXIT_USAGE;
     }
-    if (now_text) {
-        if (ecc_sigv4_parse_date(now_text, &args->now_s) != ECC_OK) {
-            ecc_cli_error(S_CMD, "--now '%s' is not in the form YYYYMMDDTHHMMSSZ (e.g. 20150830T123600Z)", now_text);
-            return ECC_EXIT_USAGE;
-        }
-        args->options.clock = s_fixed_clock;
+    if (now_given) {
+        args->options.clock = ecc_cli_fixed_clock;
         args->options.clock_user_data = &args->now_s;
     }
-    if (!args->region) {
-        args->region = ecc_credentials_region_from_env();
+    if (skew_given) {
+        args->options.max_skew_s = (int64_t)skew_s;
     }
-    if (!args->region) {
-        ecc_cli_error(S_CMD, "no region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)");
-        return ECC_EXIT_SETUP;
-    }
-    return ECC_EXIT_OK;
+    return ecc_cli_region(S_CMD, &args->region);
 }
 
 /* The key file (credentials.h's format, shared with `ecsconf emulate --keys`) as the verifier's keys, and
@@ -203,7 +178,7 @@ int ecc_cmd_verify(int argc, char **argv) {
     struct s_args args = {.service = "ecs"};
     int exit_code = s_parse(argc, argv, &args);
     if (exit_code != ECC_EXIT_OK) {
-        return exit_code < 0 ? ECC_EXIT_OK : exit_code; /* --help */
+        return exit_code == ECC_CLI_HELP_SHOWN ? ECC_EXIT_OK : exit_code;
     }
     struct ecc_sigv4_verifier *verifier = NULL;
     struct ecc_http_request request;

@@ -11,9 +11,9 @@
 #include "ecc/report.h"
 
 #include <stdbool.h>
-#include <stdint.h>
-
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 enum ecc_exit {
     ECC_EXIT_OK = 0,       /* everything passed (expected failures included) */
@@ -32,41 +32,79 @@ struct ecc_cli_command {
 /* Prints "ecsconf <cmd>: <message>" to stderr. */
 void ecc_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* What `sign` and `verify` share (cli_request_input.c). */
 struct ecc_http_request;
 /* Reads and parses a request in the suite's text form from `path` ("-" or NULL: stdin). Prints the
  * problem (file:line) and returns ECC_EXIT_USAGE on failure, ECC_EXIT_OK on success. */
 int ecc_cli_read_request(const char *cmd, const char *path, struct ecc_http_request *request);
-/* "--name value" or "--name=value" at argv[*i] (advancing *i past a separate value); NULL otherwise. */
-const char *ecc_cli_option_value(int argc, char **argv, int *i, const char *name);
-/* The options that only keep their value, and the flags, of one command: each parser lists them in a
- * table pointing into its options struct. */
-struct ecc_cli_value_option {
-    const char *name;   /* "--fixtures" */
-    const char **value; /* set to the value, borrowed from argv */
+/* --date / --now: a SigV4 date (YYYYMMDDTHHMMSSZ) into the int64_t `user` (epoch seconds), which
+ * ecc_cli_fixed_clock (user_data: that int64_t) then answers. */
+bool ecc_cli_take_sigv4_date(const char *cmd, const char *name, const char *value, void *user);
+int64_t ecc_cli_fixed_clock(void *user_data);
+/* *region as given, else AWS_REGION, else AWS_DEFAULT_REGION: ECC_EXIT_OK, or ECC_EXIT_SETUP (printed). */
+int ecc_cli_region(const char *cmd, const char **region);
+/*
+ * One option of a command (a row of its table for ecc_cli_parse). The one reader set says what it reads:
+ *   .value   a value kept as given (borrowed from argv); with .once a second one is refused;
+ *   .number  a whole number in [min, max];
+ *   .list    a repeated value, appended to list[*count] (at most max_count of them);
+ *   .take    a value the command checks or stores itself: false after printing why (user: its target);
+ *   none     a flag.
+ * .given (may be NULL) is set when the option appears; for a flag it is the flag.
+ */
+struct ecc_cli_option {
+    const char *name; /* "--fixtures"; for operands, what they are ("case paths") */
+    const char **value;
+    bool once;
+    uint64_t *number;
+    uint64_t min;
+    uint64_t max;
+    const char **list;
+    size_t *count;
+    size_t max_count;
+    bool (*take)(const char *cmd, const char *name, const char *value, void *user);
+    void *user;
+    bool *given;
 };
-struct ecc_cli_flag_option {
-    const char *name; /* "--insecure" */
-    bool *flag;       /* set to true */
+/* A command's command line: its option rows, its help, and its operands (the arguments that are not
+ * options; "-" alone is one): a .list row, or none when operands.list is NULL. */
+struct ecc_cli_parser {
+    const char *cmd; /* "run": messages read "ecsconf run: ..." */
+    void (*help)(FILE *out);
+    const struct ecc_cli_option *options;
+    size_t option_count;
+    struct ecc_cli_option operands;
 };
-/* True when argv[*i] is one of `options` with its value (*i advanced past a separate value). */
-bool ecc_cli_value_options(int argc, char **argv, int *i, const struct ecc_cli_value_option *options, size_t count);
-/* True when `arg` is one of `flags`. */
-bool ecc_cli_flag_options(const char *arg, const struct ecc_cli_flag_option *flags, size_t count);
+/* ecc_cli_parse's answer after printing the help. */
+#define ECC_CLI_HELP_SHOWN (-1)
+/* Reads argv[1..argc) ("--name value" or "--name=value"): ECC_EXIT_OK; ECC_EXIT_USAGE after printing what
+ * is wrong (an unknown option, a missing or bad value, one too many); ECC_CLI_HELP_SHOWN on --help or -h. */
+int ecc_cli_parse(const struct ecc_cli_parser *parser, int argc, char **argv) __attribute__((warn_unused_result));
 
-/* A decimal number in [min, max] (no sign, no blanks, nothing after it). */
-bool ecc_cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
-/* "--name N" with N in [min, max]: true when argv[*i] is `name`; a bad N is printed ("--name takes a whole
- * number from MIN to MAX, not 'N'") and sets *bad. */
-bool ecc_cli_number_option(
-    const char *cmd,
-    int argc,
-    char **argv,
-    int *i,
-    const char *name,
-    uint64_t min,
-    uint64_t max,
-    uint64_t *out,
-    bool *bad);
+/* The rows of the endpoint options (--endpoint, --region, --profile, --ca-bundle, --insecure) into a
+ * struct ecc_cli_endpoint, and of one report option (--junit, --tap, --json: each once). */
+#define ECC_CLI_ENDPOINT_OPTIONS(target)                                                                               \
+    {"--endpoint", .value = &(target)->endpoint}, {"--region", .value = &(target)->region},                            \
+        {"--profile", .value = &(target)->profile}, {"--ca-bundle", .value = &(target)->ca_bundle}, {                  \
+        "--insecure", .given = &(target)->insecure                                                                     \
+    }
+#define ECC_CLI_REPORT_OPTION(report)                                                                                  \
+    { (report).option, .value = &(report).file, .once = true }
+
+/* Readers for .take rows that several commands share; `user` is the target named. */
+struct ecc_cli_listen {
+    char address[128];
+    uint16_t port;
+};
+/* --listen ADDR:PORT (server.h's parser) into a struct ecc_cli_listen. */
+bool ecc_cli_take_listen(const char *cmd, const char *name, const char *value, void *user);
+/* --shard K/N into a struct ecc_shard (plan.h). */
+bool ecc_cli_take_shard(const char *cmd, const char *name, const char *value, void *user);
+/* --only / --skip GLOB into a struct ecc_filter (plan.h). */
+bool ecc_cli_take_filter(const char *cmd, const char *name, const char *value, void *user);
+/* --run-id: 8 lower-case hex digits (the resource prefix without its "ecc") into a uint32_t. */
+bool ecc_cli_take_run_id(const char *cmd, const char *name, const char *value, void *user);
+
 /* The suite's data folder (cli_data.c says the order it is looked for in): conformance/, fixtures/,
  * client-cases/, the adapters. Never NULL; the text is static and lives until exit. `origin`, when not
  * NULL, gets a phrase saying where the folder came from (for `ecsconf version`). */
@@ -106,23 +144,12 @@ struct ecc_cli_report_option {
     enum ecc_report_format format;
     const char *file; /* NULL: not asked for; "-": standard output */
 };
-/* True when argv[*i] is one of the options of `reports`; *value is then the file, or NULL after a usage
- * error (the option given twice), already printed. */
-bool ecc_cli_report_option(
-    const char *cmd,
-    int argc,
-    char **argv,
-    int *i,
-    struct ecc_cli_report_option *reports,
-    size_t count,
-    const char **value);
 /* Before anything is sent: each report writable, never two into one file (nor two onto stdout). */
 bool ecc_cli_check_reports(const char *cmd, const struct ecc_cli_report_option *reports, size_t count);
 /* Writes the asked-for reports; false when one could not be written (said on stderr). */
 bool ecc_cli_write_reports(
     const char *cmd, const struct ecc_cli_report_option *reports, size_t count, const struct ecc_run_report *report);
-/* --endpoint, --region, --profile, --ca-bundle and --insecure: true when argv[*i] is one of them (its value
- * taken into `out`, borrowed from argv). */
+/* What --endpoint, --region, --profile, --ca-bundle and --insecure give (ECC_CLI_ENDPOINT_OPTIONS). */
 struct ecc_cli_endpoint {
     const char *endpoint;
     const char *region;
@@ -130,7 +157,6 @@ struct ecc_cli_endpoint {
     const char *ca_bundle;
     bool insecure;
 };
-bool ecc_cli_endpoint_option(int argc, char **argv, int *i, struct ecc_cli_endpoint *out);
 /* The embedded emulator on a free loopback port (its URL: ecc_emulator_server_url); NULL after printing
  * why. Free with ecc_emulator_server_destroy. */
 struct ecc_emulator_server;
@@ -146,12 +172,6 @@ int ecc_cli_preflight(
     const char *shown,
     struct ecc_run_report *report,
     bool *usable);
-/* --listen ADDR:PORT of the commands that listen (server.h's parser): true when argv[*i] is it; a bad value
- * is printed and sets *bad. */
-bool ecc_cli_listen_option(
-    const char *cmd, int argc, char **argv, int *i, char *address, size_t size, uint16_t *port, bool *bad);
-/* --run-id: 8 lower-case hex digits (the resource prefix without its "ecc"). */
-bool ecc_cli_parse_run_id(const char *text, uint32_t *out);
 /* --ca-bundle: a readable file, checked now (AWS_CA_BUNDLE and the profile's ca_bundle are read where the
  * AWS CLI reads them, credentials.c). NULL is fine. */
 bool ecc_cli_check_ca_bundle(const char *cmd, const char *ca_bundle);
