@@ -25,10 +25,16 @@ int ecc_cli_read_request(const char *cmd, const char *path, struct ecc_http_requ
     struct ecc_buf text;
     ecc_buf_init(&text, ECC_CLI_MAX_REQUEST_BYTES);
     char chunk[8192];
-    size_t n;
     enum ecc_status status = ECC_OK;
-    while (status == ECC_OK && (n = fread(chunk, 1, sizeof(chunk), file)) > 0) {
+    for (;;) {
+        size_t n = fread(chunk, 1, sizeof(chunk), file);
+        if (n == 0) {
+            break;
+        }
         status = ecc_buf_append(&text, chunk, n);
+        if (status != ECC_OK) {
+            break;
+        }
     }
     bool read_error = ferror(file) != 0;
     if (!from_stdin) {

@@ -179,6 +179,37 @@ static void s_on_start(void *user_data, const struct ecc_case *c, size_t done, s
     }
 }
 
+/* The text --verbose prints for one exchange into `text`; on failure (the cap) `text` keeps what fitted. */
+static enum ecc_status s_format_exchange(
+    const char *endpoint,
+    const struct ecc_case *c,
+    const char *label,
+    const struct ecc_http_request *request,
+    const struct ecc_http_response *response,
+    const struct ecc_transport_result *result,
+    struct ecc_buf *text) {
+    enum ecc_status status = ecc_buf_printf(text, "%s/%s %s\n  > ", c->group, c->id, label);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = ecc_transport_format_curl(endpoint, request, text);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!response) {
+        return ecc_buf_printf(text, "\n  < no answer: %s\n", result->message);
+    }
+    size_t shown = response->body_len < S_MAX_VERBOSE_BODY ? response->body_len : S_MAX_VERBOSE_BODY;
+    return ecc_buf_printf(
+        text,
+        "\n  < HTTP %d, %zu bytes: %.*s%s\n",
+        response->status,
+        response->body_len,
+        (int)shown,
+        response->body ? (const char *)response->body : "",
+        shown < response->body_len ? "..." : "");
+}
+
 /* --verbose: each exchange as a replayable curl line (secrets as placeholders) and its answer. */
 static void s_on_exchange(
     void *user_data,
@@ -190,23 +221,7 @@ static void s_on_exchange(
     const struct s_console *console = user_data;
     struct ecc_buf text;
     ecc_buf_init(&text, S_MAX_VERBOSE_BYTES);
-    enum ecc_status status = ecc_buf_printf(&text, "%s/%s %s\n  > ", c->group, c->id, label);
-    if (status == ECC_OK) {
-        status = ecc_transport_format_curl(console->endpoint, request, &text);
-    }
-    if (status == ECC_OK && response) {
-        size_t shown = response->body_len < S_MAX_VERBOSE_BODY ? response->body_len : S_MAX_VERBOSE_BODY;
-        status = ecc_buf_printf(
-            &text,
-            "\n  < HTTP %d, %zu bytes: %.*s%s\n",
-            response->status,
-            response->body_len,
-            (int)shown,
-            response->body ? (const char *)response->body : "",
-            shown < response->body_len ? "..." : "");
-    } else if (status == ECC_OK) {
-        status = ecc_buf_printf(&text, "\n  < no answer: %s\n", result->message);
-    }
+    enum ecc_status status = s_format_exchange(console->endpoint, c, label, request, response, result, &text);
     if (console->progress) {
         ecc_report_console_clear_progress(stderr);
     }
@@ -534,16 +549,17 @@ static int s_load_suite(struct s_args *args, struct s_run *run) {
 static int s_print_tags(const struct ecc_suite *suite) {
     struct ecc_buf tags;
     ecc_buf_init(&tags, 64 * 1024);
-    enum ecc_status status = ecc_suite_tags_format(suite, &tags);
-    if (status == ECC_OK) {
-        printf(
-            "%zu %s; tags (cases): %s\n",
-            suite->count,
-            ecc_plural(suite->count, "case", "cases"),
-            tags.data ? tags.data : "(none)");
+    if (ecc_suite_tags_format(suite, &tags) != ECC_OK) {
+        ecc_buf_clean_up(&tags);
+        return ECC_EXIT_INTERNAL;
     }
+    printf(
+        "%zu %s; tags (cases): %s\n",
+        suite->count,
+        ecc_plural(suite->count, "case", "cases"),
+        tags.data ? tags.data : "(none)");
     ecc_buf_clean_up(&tags);
-    return status == ECC_OK ? ECC_EXIT_OK : ECC_EXIT_INTERNAL;
+    return ECC_EXIT_OK;
 }
 
 /* --only's terms must each match a case; the expected failures: the profile's lists (when they name this
