@@ -54,6 +54,9 @@ def read_request(conn):
     return lines[0].split(" ")[1]
 
 
+SECRET_KEY = "hostileSECRET/LEAKCANARY0005"
+
+
 def serve_one(conn):
     try:
         path = read_request(conn)
@@ -73,6 +76,11 @@ def serve_one(conn):
             for _ in range(160):
                 conn.sendall(block)
             conn.sendall(b"0\r\n\r\n")
+        elif path == "/leak":
+            # An upstream that echoes the caller's secret key: the recording must refuse to store it.
+            body = json.dumps({"failures": [{"reason": SECRET_KEY}]}).encode()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n"
+                         b"Connection: close\r\n\r\n%s" % (len(body), body))
         elif path == "/reset":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n"
                          b'{"tasks": [')
@@ -172,7 +180,7 @@ def main():
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     threading.Thread(target=upstream, args=(listener,), daemon=True).start()
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDHOSTILETEST", AWS_SECRET_ACCESS_KEY="hostileSECRET/LEAKCANARY0005",
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDHOSTILETEST", AWS_SECRET_ACCESS_KEY=SECRET_KEY,
                AWS_SESSION_TOKEN="hostileTOKEN/LEAKCANARY0006", AWS_REGION="us-east-1")
     out_dir = os.path.join(work, "rec")
     stdout = open(os.path.join(work, "stdout"), "w+")
@@ -222,6 +230,8 @@ def main():
         status = int(head.split(b" ")[1]) if head else 0
         check(status == 413 and aws_error(data).get("__type") == "RequestEntityTooLargeException",
               "a 2 MiB body gets 413 RequestEntityTooLargeException (%d)" % status)
+        status, _, _ = post(port, "/leak")
+        check(status == 200, "an answer holding the secret key is passed on to the client (%d)" % status)
         status, _, _ = post(port, "/html500")
         check(status == 500, "the recorder still answers after all that")
         check_cap(ecsconf, listener.getsockname()[1], work, env)
@@ -240,8 +250,9 @@ def main():
         fixture = json.load(handle)
     check(fixture["response"]["status"] == 500 and "Internal Server Error" in fixture["response"]["body_text"],
           "recorded as what it was: status 500, the HTML page as body_text")
-    check(log.count("not recorded:") == 5, "each answer that could not be recorded is reported (%d lines)"
+    check(log.count("not recorded:") == 6, "each answer that could not be recorded is reported (%d lines)"
           % log.count("not recorded:"))
+    check("would hold a secret" in log, "the answer holding the secret key is refused as such")
     fixtures = os.path.join(work, "fixtures")
     shutil.copytree(os.path.join(root, "fixtures"), fixtures)
     shutil.copytree(out_dir, os.path.join(fixtures, "hostile"))

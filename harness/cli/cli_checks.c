@@ -1,5 +1,6 @@
-/* What the commands that reach an endpoint (`run`, `fuzz`, `replay`) share before sending anything: the
- * reports (never two into one file, each writable), --ca-bundle (AWS_CA_BUNDLE and the profile's ca_bundle
+/* What the commands that reach an endpoint (`run`, `fuzz`, `replay`, `record`) share before sending
+ * anything: the reports (never two into one file, each writable), the recording and the secrets it must
+ * keep out, --ca-bundle (AWS_CA_BUNDLE and the profile's ca_bundle
  * are read by credentials.c), the embedded emulator and the preflight. A usage error found after a whole run would
  * waste it; an endpoint that cannot answer is said once. */
 #include "commands.h"
@@ -7,6 +8,7 @@
 #include "ecc/cancel.h"
 #include "ecc/credentials.h"
 #include "ecc/emulator.h"
+#include "ecc/recording.h"
 #include "ecc/report.h"
 #include "ecc/runner.h"
 #include "ecc/server.h"
@@ -171,5 +173,32 @@ int ecc_cli_resolve_ca_bundle(const char *cmd, const char **ca_bundle, char *fou
         return ECC_EXIT_SETUP;
     }
     *ca_bundle = status == ECC_OK ? found : NULL;
+    return ECC_EXIT_OK;
+}
+
+int ecc_cli_recording_new(
+    const char *cmd,
+    const char *option,
+    struct ecc_recording_options *options,
+    const struct ecc_credentials *credentials,
+    bool embedded,
+    struct ecc_recording **out) {
+    if (!options->from) {
+        options->from = embedded ? "emulator" : "other";
+    }
+    const char *secrets[] = {credentials->secret_access_key, credentials->session_token};
+    options->secrets = secrets;
+    options->secret_count = ECC_ARRAY_LEN(secrets);
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    *out = ecc_recording_new(options, &diag);
+    options->secrets = NULL; /* `secrets` ends here; the recording keeps its own copies */
+    options->secret_count = 0;
+    if (!*out) {
+        char why[1024];
+        ecc_diag_format(&diag, why, sizeof(why));
+        ecc_cli_error(cmd, "%s%s%s", option ? option : "", option ? ": " : "", why);
+        return ECC_EXIT_USAGE;
+    }
     return ECC_EXIT_OK;
 }

@@ -172,7 +172,6 @@ static int s_prepare(struct s_args *args, struct s_session *session) {
             S_CMD, &args->ca_bundle, session->ca_bundle_found, sizeof(session->ca_bundle_found)) != ECC_EXIT_OK) {
         return ECC_EXIT_SETUP;
     }
-    const char *secrets[] = {session->credentials.secret_access_key, session->credentials.session_token};
     struct ecc_recording_options recording_options = {
         .dir = args->out_dir,
         .from = args->from,
@@ -182,15 +181,11 @@ static int s_prepare(struct s_args *args, struct s_session *session) {
         .via = "ecsconf record",
         .patterns = args->patterns,
         .pattern_count = args->pattern_count,
-        .secrets = secrets,
-        .secret_count = ECC_ARRAY_LEN(secrets),
     };
-    session->recording = ecc_recording_new(&recording_options, &diag);
-    if (!session->recording) {
-        char where[1024];
-        ecc_diag_format(&diag, where, sizeof(where));
-        ecc_cli_error(S_CMD, "%s", where);
-        return ECC_EXIT_USAGE;
+    int exit_code =
+        ecc_cli_recording_new(S_CMD, NULL, &recording_options, &session->credentials, false, &session->recording);
+    if (exit_code != ECC_EXIT_OK) {
+        return exit_code;
     }
     struct ecc_recorder_options options;
     ecc_recorder_options_init(&options);

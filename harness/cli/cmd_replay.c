@@ -293,28 +293,17 @@ static int s_prepare(struct s_args *args, struct s_target *t) {
         }
         t->endpoint = ecc_emulator_server_url(t->emulator);
     }
-    if (args->update) {
-        const char *secrets[] = {t->credentials.secret_access_key, t->credentials.session_token};
-        struct ecc_recording_options recording_options = {
-            .dir = args->dirs[0],
-            .from = args->from ? args->from
-                    : embedded ? "emulator"
-                               : "other",
-            .region = t->region,
-            .upstream = t->endpoint,
-            .via = "ecsconf replay --update",
-            .secrets = secrets,
-            .secret_count = ECC_ARRAY_LEN(secrets),
-        };
-        struct ecc_diag diag;
-        ecc_diag_clear(&diag);
-        t->recording = ecc_recording_new(&recording_options, &diag);
-        if (!t->recording) {
-            ecc_cli_error(S_CMD, "--update: %s", diag.text);
-            return ECC_EXIT_USAGE;
-        }
+    if (!args->update) {
+        return ECC_EXIT_OK;
     }
-    return ECC_EXIT_OK;
+    struct ecc_recording_options recording_options = {
+        .dir = args->dirs[0],
+        .from = args->from,
+        .region = t->region,
+        .upstream = t->endpoint,
+        .via = "ecsconf replay --update",
+    };
+    return ecc_cli_recording_new(S_CMD, "--update", &recording_options, &t->credentials, embedded, &t->recording);
 }
 
 static void s_print_start(const struct s_args *args, const struct s_target *t, size_t count, FILE *out) {

@@ -691,29 +691,18 @@ static int s_credentials(struct s_run *run) {
 
 /* --record: every exchange of the run stored as a redacted fixture. */
 static int s_start_recording(const struct s_args *args, struct s_run *run) {
-    const char *secrets[] = {run->credentials.secret_access_key, run->credentials.session_token};
     char name[32];
     snprintf(name, sizeof(name), "run-%s", run->prefix);
     struct ecc_recording_options recording_options = {
         .dir = args->record_dir,
-        .from = args->record_from ? args->record_from
-                : run->embedded   ? "emulator"
-                                  : "other",
+        .from = args->record_from,
         .id_prefix = name,
         .region = run->region,
         .upstream = run->endpoint,
         .via = "ecsconf run --record",
-        .secrets = secrets,
-        .secret_count = ECC_ARRAY_LEN(secrets),
     };
-    struct ecc_diag diag;
-    ecc_diag_clear(&diag);
-    run->recording = ecc_recording_new(&recording_options, &diag);
-    if (!run->recording) {
-        ecc_cli_error(S_CMD, "--record: %s", diag.text);
-        return ECC_EXIT_USAGE;
-    }
-    return ECC_EXIT_OK;
+    return ecc_cli_recording_new(
+        S_CMD, "--record", &recording_options, &run->credentials, run->embedded, &run->recording);
 }
 
 /* The region (else the profile's), credentials and CA bundle; then the embedded emulator and --record. */

@@ -180,6 +180,22 @@ bool ecc_cli_check_ca_bundle(const char *cmd, const char *ca_bundle);
  * unusable. */
 int ecc_cli_resolve_ca_bundle(const char *cmd, const char **ca_bundle, char *found, size_t size);
 
+/* The recording of `record`, `run --record` and `replay --update` (recording.h): `options` as the command
+ * fills it, with the secrets of `credentials` as what must never reach a file, and without a `from`: the
+ * embedded emulator's kind when `embedded`, else "other". *out gets the new recording
+ * (free with ecc_recording_destroy); ECC_EXIT_USAGE after printing "<option>: <why>" (`option` NULL: the
+ * reason alone). */
+struct ecc_recording;
+struct ecc_recording_options;
+struct ecc_credentials;
+int ecc_cli_recording_new(
+    const char *cmd,
+    const char *option,
+    struct ecc_recording_options *options,
+    const struct ecc_credentials *credentials,
+    bool embedded,
+    struct ecc_recording **out);
+
 /* $AWS_ENDPOINT_URL_ECS, then $AWS_ENDPOINT_URL (non-empty), else NULL: the embedded emulator. */
 const char *ecc_cli_endpoint_from_env(void);
 
