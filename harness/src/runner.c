@@ -64,10 +64,14 @@ void runner_fail(struct runner_case_run *run, const char *fmt, ...) {
 void runner_warn(struct runner_case_run *run, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    if (ecc_buf_vprintf(&run->warnings, fmt, args) == ECC_OK && ecc_buf_append_byte(&run->warnings, '\n') == ECC_OK) {
-        /* appended */
-    }
+    enum ecc_status status = ecc_buf_vprintf(&run->warnings, fmt, args);
     va_end(args);
+    if (status != ECC_OK) {
+        return; /* The warnings are capped: a line that does not fit is left out. */
+    }
+    if (ecc_buf_append_byte(&run->warnings, '\n') != ECC_OK) {
+        /* capped */
+    }
 }
 
 /* ---- one exchange --------------------------------------------------------------------------------- */
@@ -98,6 +102,24 @@ static enum ecc_status s_set_json_body(struct runner_exchange *x, const json_t *
     return status;
 }
 
+static enum ecc_status s_add_expanded_header(
+    struct runner_case_run *run,
+    struct ecc_http_headers *headers,
+    const char *name,
+    const char *template,
+    struct ecc_diag *diag) {
+    struct ecc_buf text;
+    ecc_buf_init(&text, ECC_VARS_MAX_TEXT_BYTES);
+    enum ecc_status status = ecc_vars_expand_text(&run->vars, template, &text, diag);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = ecc_http_headers_add(headers, name, text.data ? text.data : "");
+done:
+    ecc_buf_clean_up(&text);
+    return status;
+}
+
 /* Headers of a fixture (expanded), then the patch of a raw step (null removes). */
 static enum ecc_status s_apply_headers(
     struct runner_case_run *run, struct ecc_http_headers *headers, const json_t *source, struct ecc_diag *diag) {
@@ -108,13 +130,7 @@ static enum ecc_status s_apply_headers(
         if (json_is_null(value)) {
             continue;
         }
-        struct ecc_buf text;
-        ecc_buf_init(&text, ECC_VARS_MAX_TEXT_BYTES);
-        enum ecc_status status = ecc_vars_expand_text(&run->vars, json_string_value(value), &text, diag);
-        if (status == ECC_OK) {
-            status = ecc_http_headers_add(headers, name, text.data ? text.data : "");
-        }
-        ecc_buf_clean_up(&text);
+        enum ecc_status status = s_add_expanded_header(run, headers, name, json_string_value(value), diag);
         if (status != ECC_OK) {
             return status;
         }
@@ -132,10 +148,12 @@ static enum ecc_status s_expand_body(
     }
     json_t *expanded_patch = NULL;
     status = ecc_vars_expand(&run->vars, patch, &expanded_patch, diag);
-    if (status == ECC_OK) {
-        *out = ecc_json_merge_patch(expanded, expanded_patch);
-        status = *out ? ECC_OK : ECC_ERR_NOMEM;
+    if (status != ECC_OK) {
+        goto done;
     }
+    *out = ecc_json_merge_patch(expanded, expanded_patch);
+    status = *out ? ECC_OK : ECC_ERR_NOMEM;
+done:
     json_decref(expanded_patch);
     json_decref(expanded);
     return status;
@@ -146,10 +164,30 @@ s_set_text_body(struct runner_case_run *run, struct runner_exchange *x, const ch
     struct ecc_buf buf;
     ecc_buf_init(&buf, ECC_VARS_MAX_TEXT_BYTES);
     enum ecc_status status = ecc_vars_expand_text(&run->vars, text, &buf, diag);
-    if (status == ECC_OK) {
-        status = ecc_http_request_set_body(&x->request, buf.data ? buf.data : "", buf.len);
+    if (status != ECC_OK) {
+        goto done;
     }
+    status = ecc_http_request_set_body(&x->request, buf.data ? buf.data : "", buf.len);
+done:
     ecc_buf_clean_up(&buf);
+    return status;
+}
+
+/* The JSON body: `template` expanded, merged with `patch` (expanded) when there is one. */
+static enum ecc_status s_set_expanded_body(
+    struct runner_case_run *run,
+    struct runner_exchange *x,
+    const json_t *template,
+    const json_t *patch,
+    struct ecc_diag *diag) {
+    json_t *body = NULL;
+    enum ecc_status status = s_expand_body(run, template, patch, &body, diag);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_set_json_body(x, body, diag);
+done:
+    json_decref(body);
     return status;
 }
 
@@ -161,30 +199,23 @@ static enum ecc_status s_from_fixture(
     struct runner_exchange *x,
     struct ecc_diag *diag) {
     enum ecc_status status = ecc_http_request_set_line(&x->request, fixture->method, fixture->path, fixture->query);
-    if (status == ECC_OK) {
-        status = s_apply_headers(run, &x->request.headers, fixture->headers, diag);
+    if (status != ECC_OK) {
+        return status;
     }
+    status = s_apply_headers(run, &x->request.headers, fixture->headers, diag);
     if (status != ECC_OK) {
         return status;
     }
     if (fixture->body) {
-        json_t *body = NULL;
-        status = s_expand_body(run, fixture->body, merge, &body, diag);
-        if (status == ECC_OK) {
-            status = s_set_json_body(x, body, diag);
-        }
-        json_decref(body);
-    } else if (fixture->body_text) {
-        status = s_set_text_body(run, x, fixture->body_text, diag);
-    } else if (merge) {
-        json_t *body = NULL;
-        status = s_expand_body(run, merge, NULL, &body, diag);
-        if (status == ECC_OK) {
-            status = s_set_json_body(x, body, diag);
-        }
-        json_decref(body);
+        return s_set_expanded_body(run, x, fixture->body, merge, diag);
     }
-    return status;
+    if (fixture->body_text) {
+        return s_set_text_body(run, x, fixture->body_text, diag);
+    }
+    if (merge) {
+        return s_set_expanded_body(run, x, merge, NULL, diag);
+    }
+    return ECC_OK;
 }
 
 enum ecc_status
@@ -200,70 +231,91 @@ runner_build_call(const char *operation, const json_t *body, struct runner_excha
     return status;
 }
 
-static enum ecc_status s_build_request(
+static enum ecc_status s_build_call(
     struct runner_case_run *run, const struct ecc_step *step, struct runner_exchange *x, struct ecc_diag *diag) {
-    enum ecc_status status = ECC_OK;
-    switch (step->kind) {
-    case ECC_STEP_SEND:
-        return s_from_fixture(run, step->fixture, step->merge, x, diag);
-    case ECC_STEP_CALL: {
-        json_t *body = NULL;
-        status = s_expand_body(run, step->body, NULL, &body, diag);
-        if (status == ECC_OK) {
-            status = runner_build_call(step->operation, body, x, diag);
-        }
-        json_decref(body);
-        return status;
+    json_t *body = NULL;
+    enum ecc_status status = s_expand_body(run, step->body, NULL, &body, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
-    case ECC_STEP_CONTROL: {
-        json_t *body = NULL;
-        status = s_expand_body(run, step->control, NULL, &body, diag);
-        if (status == ECC_OK) {
-            status = ecc_http_request_set_line(&x->request, "POST", ECC_EMULATOR_CONTROL_PATH, "");
-        }
-        if (status == ECC_OK) {
-            status = ecc_http_headers_set(&x->request.headers, "Content-Type", "application/json");
-        }
-        if (status == ECC_OK) {
-            status = s_set_json_body(x, body, diag);
-        }
-        json_decref(body);
-        return status;
+    status = runner_build_call(step->operation, body, x, diag);
+done:
+    json_decref(body);
+    return status;
+}
+
+static enum ecc_status s_build_control(
+    struct runner_case_run *run, const struct ecc_step *step, struct runner_exchange *x, struct ecc_diag *diag) {
+    json_t *body = NULL;
+    enum ecc_status status = s_expand_body(run, step->control, NULL, &body, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
-    case ECC_STEP_RAW:
-        break;
+    status = ecc_http_request_set_line(&x->request, "POST", ECC_EMULATOR_CONTROL_PATH, "");
+    if (status != ECC_OK) {
+        goto done;
     }
+    status = ecc_http_headers_set(&x->request.headers, "Content-Type", "application/json");
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_set_json_body(x, body, diag);
+done:
+    json_decref(body);
+    return status;
+}
+
+/* A raw step: its fixture's request (or an empty POST /), then the raw line, headers and body over it. */
+static enum ecc_status s_build_raw(
+    struct runner_case_run *run, const struct ecc_step *step, struct runner_exchange *x, struct ecc_diag *diag) {
     const json_t *raw = step->raw;
-    if (step->fixture) {
-        status = s_from_fixture(run, step->fixture, NULL, x, diag);
-    } else {
-        status = ecc_http_request_set_line(&x->request, "POST", "/", "");
+    enum ecc_status status = step->fixture ? s_from_fixture(run, step->fixture, NULL, x, diag)
+                                           : ecc_http_request_set_line(&x->request, "POST", "/", "");
+    if (status != ECC_OK) {
+        return status;
     }
     const char *method = json_string_value(json_object_get(raw, "method"));
     const char *path = json_string_value(json_object_get(raw, "path"));
     const char *query = json_string_value(json_object_get(raw, "query"));
-    if (status == ECC_OK && (method || path || query)) {
+    if (method || path || query) {
         status = ecc_http_request_set_line(&x->request, method, path, query);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
     const json_t *headers = json_object_get(raw, "headers");
-    if (status == ECC_OK && headers) {
+    if (headers) {
         status = s_apply_headers(run, &x->request.headers, headers, diag);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
     const json_t *body = json_object_get(raw, "body");
     const char *body_text = json_string_value(json_object_get(raw, "body_text"));
-    if (status == ECC_OK && body) {
-        json_t *expanded = NULL;
-        status = s_expand_body(run, body, NULL, &expanded, diag);
-        if (status == ECC_OK) {
-            status = s_set_json_body(x, expanded, diag);
-        }
-        json_decref(expanded);
-    } else if (status == ECC_OK && body_text) {
+    if (body) {
+        return s_set_expanded_body(run, x, body, NULL, diag);
+    }
+    if (body_text) {
         json_decref(x->sent_body);
         x->sent_body = NULL;
-        status = s_set_text_body(run, x, body_text, diag);
+        return s_set_text_body(run, x, body_text, diag);
     }
-    return status;
+    return ECC_OK;
+}
+
+static enum ecc_status s_build_request(
+    struct runner_case_run *run, const struct ecc_step *step, struct runner_exchange *x, struct ecc_diag *diag) {
+    switch (step->kind) {
+    case ECC_STEP_SEND:
+        return s_from_fixture(run, step->fixture, step->merge, x, diag);
+    case ECC_STEP_CALL:
+        return s_build_call(run, step, x, diag);
+    case ECC_STEP_CONTROL:
+        return s_build_control(run, step, x, diag);
+    case ECC_STEP_RAW:
+        break;
+    }
+    return s_build_raw(run, step, x, diag);
 }
 
 struct s_clock {
@@ -328,10 +380,13 @@ enum ecc_status runner_sign_for(
         .key_cache = shared->key_cache,
     };
     enum ecc_status status = ecc_sigv4_signer_sign(run->worker->signer, request, &options, diag);
-    if (status == ECC_OK && sign->mode == ECC_SIGN_BAD_SIGNATURE) {
-        status = s_break_signature(request);
+    if (status != ECC_OK) {
+        return status;
     }
-    return status;
+    if (sign->mode == ECC_SIGN_BAD_SIGNATURE) {
+        return s_break_signature(request);
+    }
+    return ECC_OK;
 }
 
 enum ecc_status runner_sign(
@@ -415,10 +470,14 @@ static void s_set_reproducer(struct runner_case_run *run, const struct runner_ex
     struct ecc_buf curl;
     ecc_buf_init(&curl, S_MAX_DETAIL_BYTES);
     const char *hint = run->options->reproducer_hint;
-    if ((!hint || ecc_buf_printf(&curl, "# %s\n", hint) == ECC_OK) &&
-        ecc_transport_format_curl(run->options->endpoint_url, &x->request, &curl) == ECC_OK) {
-        run->reproducer = ecc_buf_steal(&curl);
+    if (hint && ecc_buf_printf(&curl, "# %s\n", hint) != ECC_OK) {
+        goto done; /* capped: no reproducer */
     }
+    if (ecc_transport_format_curl(run->options->endpoint_url, &x->request, &curl) != ECC_OK) {
+        goto done;
+    }
+    run->reproducer = ecc_buf_steal(&curl);
+done:
     ecc_buf_clean_up(&curl);
 }
 
@@ -473,7 +532,8 @@ static bool s_record_check(
         snprintf(run->reason, sizeof(run->reason), "%s", line);
     }
     run->failed = true;
-    if ((*failures)++ < S_MAX_CHECK_FAILURES) {
+    (*failures)++;
+    if (*failures <= S_MAX_CHECK_FAILURES) {
         if (ecc_report_format_failure(&run->detail, step->label, what, failure) != ECC_OK) {
             /* capped */
         }
@@ -578,6 +638,29 @@ static bool s_check(struct runner_case_run *run, const struct ecc_step *step, st
     return true;
 }
 
+/* One capture's value. A string is a pointer; an object a derived capture {"pointer", "regex"} (checked at
+ * load). */
+static enum ecc_status s_capture_value(const json_t *body, const json_t *pointer, json_t **out, struct ecc_diag *diag) {
+    const char *regex = json_string_value(json_object_get(pointer, "regex"));
+    const char *where = regex ? json_string_value(json_object_get(pointer, "pointer")) : json_string_value(pointer);
+    json_t *value = NULL;
+    enum ecc_status status = ecc_match_capture(body, where, &value, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (regex) {
+        json_t *derived = NULL;
+        status = ecc_match_derive(value, regex, &derived, diag);
+        json_decref(value);
+        value = derived;
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    *out = value;
+    return ECC_OK;
+}
+
 static bool s_capture(struct runner_case_run *run, const struct ecc_step *step, const struct runner_exchange *x) {
     const char *name;
     const json_t *pointer;
@@ -585,16 +668,7 @@ static bool s_capture(struct runner_case_run *run, const struct ecc_step *step, 
         json_t *value = NULL;
         struct ecc_diag diag;
         ecc_diag_clear(&diag);
-        /* A string is a pointer; an object a derived capture {"pointer", "regex"} (checked at load). */
-        const char *regex = json_string_value(json_object_get(pointer, "regex"));
-        const char *where = regex ? json_string_value(json_object_get(pointer, "pointer")) : json_string_value(pointer);
-        enum ecc_status status = ecc_match_capture(x->body, where, &value, &diag);
-        if (status == ECC_OK && regex) {
-            json_t *derived = NULL;
-            status = ecc_match_derive(value, regex, &derived, &diag);
-            json_decref(value);
-            value = derived;
-        }
+        enum ecc_status status = s_capture_value(x->body, pointer, &value, &diag);
         if (status != ECC_OK) {
             runner_fail(run, "%s: capture '%s': %s", step->label, name, diag.text);
             s_append_answer(run, x);
@@ -619,14 +693,19 @@ static bool s_run_step(struct runner_case_run *run, const struct ecc_step *step)
     ecc_diag_clear(&diag);
     bool ok = false;
     bool was_failed = run->failed;
-    if (step->is_cleanup && s_build_request(run, step, &x, &diag) != ECC_OK) {
+    enum ecc_status status = s_build_request(run, step, &x, &diag);
+    if (status != ECC_OK && step->is_cleanup) {
         /* A cleanup step whose inputs never came to be (a capture of a step that did not run) has nothing
          * to clean up; the runner's own cleanup still runs. */
         runner_warn(run, "%s skipped: %s", step->label, diag.text);
         goto done;
     }
-    if ((!step->is_cleanup && s_build_request(run, step, &x, &diag) != ECC_OK) ||
-        runner_sign(run, &step->sign, step->kind == ECC_STEP_CONTROL, &x.request, &diag) != ECC_OK) {
+    if (status != ECC_OK) {
+        runner_fail(run, "%s: cannot build the request: %s", step->label, diag.text);
+        goto done;
+    }
+    status = runner_sign(run, &step->sign, step->kind == ECC_STEP_CONTROL, &x.request, &diag);
+    if (status != ECC_OK) {
         runner_fail(run, "%s: cannot build the request: %s", step->label, diag.text);
         goto done;
     }
@@ -683,7 +762,7 @@ static void s_auto_cleanup(struct runner_case_run *run) {
                     "cleanup abandoned (%s): resources named %s-* may remain",
                     runner_interrupted(run, 2) ? "second interrupt" : "the endpoint stopped answering",
                     run->options->prefix);
-                goto restore;
+                goto done;
             }
             json_t *body = json_object_get(item, "body");
             bool second = json_is_true(json_object_get(item, "second"));
@@ -710,8 +789,8 @@ static void s_auto_cleanup(struct runner_case_run *run) {
             runner_capacity_release(run);
         }
     }
-restore:
-    /* Cleanup trouble is a warning, not the case's result. */
+done:
+    /* Whether the cleanup finished or was abandoned: its trouble is a warning, not the case's result. */
     run->failed = was_failed;
     run->first = saved_first;
     memcpy(run->reason, saved_reason, sizeof(saved_reason));
@@ -744,48 +823,54 @@ static enum ecc_status s_set_builtins(struct runner_case_run *run) {
         "ecc%08" PRIx32,
         (uint32_t)(s_fnv1a(o->prefix) + (uint64_t)run->ordinal + 1u));
     const char *prefix = ecc_case_shared_cluster(o->run_vars) ? case_prefix : o->prefix;
-    enum ecc_status status = ecc_vars_set_string(&run->vars, "prefix", prefix);
-    if (status == ECC_OK) {
-        status = ecc_vars_set_string(&run->vars, "cluster", name);
-    }
-    if (status == ECC_OK) {
-        status = ecc_vars_set_string(&run->vars, "family", name);
-    }
-    if (status == ECC_OK) {
-        status = ecc_vars_set_string(&run->vars, "region", o->region);
-    }
-    if (status == ECC_OK && o->account) {
-        status = ecc_vars_set_string(&run->vars, "account", o->account);
-    }
-    if (status == ECC_OK) {
-        status = ecc_vars_set_string(&run->vars, "access_key_id", o->credentials->access_key_id);
-    }
-    if (status == ECC_OK && o->second_credentials) {
-        status = ecc_vars_set_string(&run->vars, "second_access_key_id", o->second_credentials->access_key_id);
+    /* The region and the credentials are never NULL (ecc_runner_run checks); a NULL here is an option
+     * the run does not have. */
+    const struct {
+        const char *name;
+        const char *value;
+    } builtins[] = {
+        {"prefix", prefix},
+        {"cluster", name},
+        {"family", name},
+        {"region", o->region},
+        {"account", o->account},
+        {"access_key_id", o->credentials->access_key_id},
+        {"second_access_key_id", o->second_credentials ? o->second_credentials->access_key_id : NULL},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(builtins); i++) {
+        if (!builtins[i].value) {
+            continue;
+        }
+        enum ecc_status status = ecc_vars_set_string(&run->vars, builtins[i].name, builtins[i].value);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
     const char *key;
     const json_t *value;
     json_object_foreach((json_t *)o->run_vars, key, value) {
-        if (status == ECC_OK) {
-            status = ecc_vars_set(&run->vars, key, value);
+        enum ecc_status status = ecc_vars_set(&run->vars, key, value);
+        if (status != ECC_OK) {
+            return status;
         }
     }
     /* Case vars, in order: each may use the built-ins and the vars before it. */
     json_object_foreach((json_t *)run->c->vars, key, value) {
         json_t *expanded = NULL;
         struct ecc_diag diag;
-        if (status == ECC_OK) {
-            status = ecc_vars_expand(&run->vars, value, &expanded, &diag);
-            if (status != ECC_OK) {
-                runner_fail(run, "vars/%s: %s", key, diag.text);
-            }
+        enum ecc_status status = ecc_vars_expand(&run->vars, value, &expanded, &diag);
+        if (status != ECC_OK) {
+            runner_fail(run, "vars/%s: %s", key, diag.text);
+            json_decref(expanded);
+            return status;
         }
-        if (status == ECC_OK) {
-            status = ecc_vars_set(&run->vars, key, expanded);
-        }
+        status = ecc_vars_set(&run->vars, key, expanded);
         json_decref(expanded);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    return status;
+    return ECC_OK;
 }
 
 static void s_run_steps(struct runner_case_run *run, const struct ecc_step *steps, size_t count, bool cleanup) {
@@ -1138,17 +1223,20 @@ enum ecc_status ecc_runner_run(
     for (unsigned i = 0; i < started; i++) {
         pthread_join(threads[i], NULL);
     }
-    status = shared.status;
     report->duration_ms = ecc_monotonic_ms() - start;
-    if (status == ECC_OK && options->interrupted && *options->interrupted) {
+    if (report->count > 1) {
+        qsort(report->cases, report->count, sizeof(*report->cases), s_compare_reports);
+    }
+    status = shared.status;
+    if (status != ECC_OK) {
+        goto done;
+    }
+    if (options->interrupted && *options->interrupted) {
         status = ecc_run_report_set_stop(
             report,
             ECC_RUN_STOP_INTERRUPTED,
             *options->interrupted >= 2 ? "interrupted twice (Ctrl-C): the cleanup was abandoned"
                                        : "interrupted (Ctrl-C)");
-    }
-    if (report->count > 1) {
-        qsort(report->cases, report->count, sizeof(*report->cases), s_compare_reports);
     }
 done:
     for (unsigned i = 0; i < ready; i++) {
