@@ -26,16 +26,27 @@ static enum ecc_status s_form_add(struct ecc_buf *form, const char *name, const 
     return status;
 }
 
+/* Appends each `name=value` row of `rows`. */
+static enum ecc_status s_form_add_rows(struct ecc_buf *form, const char *const (*rows)[2], size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        enum ecc_status status = s_form_add(form, rows[i][0], rows[i][1]);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
 static enum ecc_status s_set_form(struct ecc_http_request *out, const struct ecc_buf *form) {
     enum ecc_status status = ecc_http_request_set_line(out, "POST", "/", "");
-    if (status == ECC_OK) {
-        status =
-            ecc_http_headers_set(&out->headers, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = ecc_http_request_set_body(out, form->data ? form->data : "", form->len);
+    status = ecc_http_headers_set(&out->headers, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+    if (status != ECC_OK) {
+        return status;
     }
-    return status;
+    return ecc_http_request_set_body(out, form->data ? form->data : "", form->len);
 }
 
 enum ecc_status ecc_capacity_build_run_instances(
@@ -46,10 +57,8 @@ enum ecc_status ecc_capacity_build_run_instances(
     }
     char number[16];
     snprintf(number, sizeof(number), "%u", count);
-    struct ecc_buf form;
-    ecc_buf_init(&form, S_MAX_FORM_BYTES);
-    enum ecc_status status = s_form_add(&form, "Action", "RunInstances");
-    const char *members[][2] = {
+    const char *const rows[][2] = {
+        {"Action", "RunInstances"},
         {"Version", ECC_CAPACITY_EC2_VERSION},
         {"ImageId", ECC_CAPACITY_IMAGE_ID},
         {"InstanceType", ECC_CAPACITY_INSTANCE_TYPE},
@@ -59,17 +68,45 @@ enum ecc_status ecc_capacity_build_run_instances(
         {"TagSpecification.1.Tag.1.Key", "Name"},
         {"TagSpecification.1.Tag.1.Value", name},
     };
-    for (size_t i = 0; status == ECC_OK && i < ECC_ARRAY_LEN(members); i++) {
-        status = s_form_add(&form, members[i][0], members[i][1]);
+    struct ecc_buf form;
+    ecc_buf_init(&form, S_MAX_FORM_BYTES);
+    enum ecc_status status = s_form_add_rows(&form, rows, ECC_ARRAY_LEN(rows));
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = s_set_form(out, &form);
-    }
+    status = s_set_form(out, &form);
+done:
     if (status != ECC_OK) {
         ecc_diag_set(diag, "cannot build RunInstances (%s)", ecc_status_name(status));
     }
     ecc_buf_clean_up(&form);
     return status;
+}
+
+/* The TerminateInstances form's rows: the action, then `InstanceId.N` for each id. */
+static enum ecc_status s_terminate_form(struct ecc_buf *form, const json_t *ids, struct ecc_diag *diag) {
+    const char *const rows[][2] = {
+        {"Action", "TerminateInstances"},
+        {"Version", ECC_CAPACITY_EC2_VERSION},
+    };
+    enum ecc_status status = s_form_add_rows(form, rows, ECC_ARRAY_LEN(rows));
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (size_t i = 0; i < json_array_size(ids); i++) {
+        const char *id = json_string_value(json_array_get(ids, i));
+        if (!id) {
+            ecc_diag_set(diag, "TerminateInstances: instance id %zu is not a string", i);
+            return ECC_ERR_INVALID;
+        }
+        char name[32];
+        snprintf(name, sizeof(name), "InstanceId.%zu", i + 1);
+        status = s_form_add(form, name, id);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
 }
 
 enum ecc_status
@@ -81,24 +118,13 @@ ecc_capacity_build_terminate_instances(struct ecc_http_request *out, const json_
     }
     struct ecc_buf form;
     ecc_buf_init(&form, S_MAX_FORM_BYTES);
-    enum ecc_status status = s_form_add(&form, "Action", "TerminateInstances");
-    if (status == ECC_OK) {
-        status = s_form_add(&form, "Version", ECC_CAPACITY_EC2_VERSION);
+    enum ecc_status status = s_terminate_form(&form, ids, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
-    for (size_t i = 0; status == ECC_OK && i < count; i++) {
-        const char *id = json_string_value(json_array_get(ids, i));
-        if (!id) {
-            ecc_diag_set(diag, "TerminateInstances: instance id %zu is not a string", i);
-            status = ECC_ERR_INVALID;
-            break;
-        }
-        char name[32];
-        snprintf(name, sizeof(name), "InstanceId.%zu", i + 1);
-        status = s_form_add(&form, name, id);
-    }
-    if (status == ECC_OK) {
-        status = s_set_form(out, &form);
-    }
+    status = s_set_form(out, &form);
+done:
+    /* ECC_ERR_INVALID: the diag already names the id that is not a string. */
     if (status != ECC_OK && status != ECC_ERR_INVALID) {
         ecc_diag_set(diag, "cannot build TerminateInstances (%s)", ecc_status_name(status));
     }
@@ -146,10 +172,12 @@ enum ecc_status ecc_capacity_read_instance_ids(
     }
     text[response->body_len] = '\0';
     if (response->status != 200) {
-        status = s_find_all(text, "<Code>([A-Za-z0-9.]{1,100})</Code>", 1, found);
+        /* The error code is best effort: the diag is written even when reading it failed, and that
+         * failure's status then wins over ECC_ERR_INVALID. */
+        enum ecc_status read = s_find_all(text, "<Code>([A-Za-z0-9.]{1,100})</Code>", 1, found);
         const char *code = json_string_value(json_array_get(found, 0));
         ecc_diag_set(diag, "RunInstances answered HTTP %d%s%s", response->status, code ? " " : "", code ? code : "");
-        status = status == ECC_OK ? ECC_ERR_INVALID : status;
+        status = read != ECC_OK ? read : ECC_ERR_INVALID;
         goto on_error;
     }
     status = s_find_all(text, "<instanceId>(i-[0-9a-f]{1,32})</instanceId>", ECC_CAPACITY_MAX_INSTANCES + 1, found);
