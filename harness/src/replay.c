@@ -138,7 +138,10 @@ struct ecc_replay_known *ecc_replay_known_load(const char *file, struct ecc_diag
     FILE *in = fopen(file, "r");
     char text[1024];
     unsigned line = 0;
-    if (!known || !(known->file = ecc_strdup(file))) {
+    if (known) {
+        known->file = ecc_strdup(file);
+    }
+    if (!known || !known->file) {
         ecc_diag_set(diag, "out of memory");
         goto on_error;
     }
@@ -431,6 +434,71 @@ static bool s_interrupted(const struct s_run *run) {
     return run->options->interrupted && *run->options->interrupted;
 }
 
+/* The request line and headers: those of `fixture` (but its Host) when given, else the AWS JSON 1.1
+ * envelope of `operation`. */
+static enum ecc_status
+s_set_head(const struct ecc_fixture *fixture, const char *operation, struct ecc_http_request *request) {
+    if (!fixture) {
+        char target[128];
+        snprintf(target, sizeof(target), S_TARGET_PREFIX "%s", operation);
+        enum ecc_status status = ecc_http_request_set_line(request, "POST", "/", "");
+        if (status != ECC_OK) {
+            return status;
+        }
+        status = ecc_http_headers_add(&request->headers, "Content-Type", "application/x-amz-json-1.1");
+        if (status != ECC_OK) {
+            return status;
+        }
+        return ecc_http_headers_add(&request->headers, "X-Amz-Target", target);
+    }
+    enum ecc_status status = ecc_http_request_set_line(request, fixture->method, fixture->path, fixture->query);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const char *name;
+    json_t *value;
+    json_object_foreach((json_t *)fixture->headers, name, value) {
+        if (ecc_http_name_equal(name, "Host")) {
+            continue;
+        }
+        status = ecc_http_headers_add(&request->headers, name, json_string_value(value));
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+/* The whole request of s_send, signed. */
+static enum ecc_status s_build_request(
+    struct s_run *run,
+    const struct ecc_fixture *fixture,
+    const char *operation,
+    const char *body,
+    struct ecc_http_request *request,
+    struct ecc_diag *diag) {
+    enum ecc_status status = s_set_head(fixture, operation, request);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = ecc_http_headers_add(&request->headers, "Host", run->host);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (body) {
+        status = ecc_http_request_set_body(request, body, strlen(body));
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    struct ecc_sigv4_sign_options sign = {
+        .credentials = run->options->credentials,
+        .region = run->options->region,
+        .service = "ecs",
+    };
+    return ecc_sigv4_signer_sign(run->signer, request, &sign, diag);
+}
+
 /* Builds, signs and sends one request: `target` the operation, `body` JSON text (or `text` raw), the
  * headers of `fixture` when given, else the AWS JSON 1.1 envelope. */
 static enum ecc_transport_error s_send(
@@ -443,39 +511,7 @@ static enum ecc_transport_error s_send(
     struct ecc_transport_result *result) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    enum ecc_status status = fixture
-                                 ? ecc_http_request_set_line(request, fixture->method, fixture->path, fixture->query)
-                                 : ecc_http_request_set_line(request, "POST", "/", "");
-    if (status == ECC_OK && fixture) {
-        const char *name;
-        json_t *value;
-        json_object_foreach((json_t *)fixture->headers, name, value) {
-            if (status == ECC_OK && !ecc_http_name_equal(name, "Host")) {
-                status = ecc_http_headers_add(&request->headers, name, json_string_value(value));
-            }
-        }
-    } else if (status == ECC_OK) {
-        char target[128];
-        snprintf(target, sizeof(target), S_TARGET_PREFIX "%s", operation);
-        status = ecc_http_headers_add(&request->headers, "Content-Type", "application/x-amz-json-1.1");
-        if (status == ECC_OK) {
-            status = ecc_http_headers_add(&request->headers, "X-Amz-Target", target);
-        }
-    }
-    if (status == ECC_OK) {
-        status = ecc_http_headers_add(&request->headers, "Host", run->host);
-    }
-    if (status == ECC_OK && body) {
-        status = ecc_http_request_set_body(request, body, strlen(body));
-    }
-    struct ecc_sigv4_sign_options sign = {
-        .credentials = run->options->credentials,
-        .region = run->options->region,
-        .service = "ecs",
-    };
-    if (status == ECC_OK) {
-        status = ecc_sigv4_signer_sign(run->signer, request, &sign, &diag);
-    }
+    enum ecc_status status = s_build_request(run, fixture, operation, body, request, &diag);
     if (status != ECC_OK) {
         memset(result, 0, sizeof(*result));
         result->error = ECC_TRANSPORT_ERR_OTHER;
@@ -726,6 +762,64 @@ s_recorded_answer(const struct ecc_fixture *fixture, struct ecc_http_headers *he
     out->text = json_string_value(json_object_get(response, "body_text"));
 }
 
+/* `value` with the run's names turned back into the recorded ones, as compact JSON text (the caller
+ * frees it), or NULL when out of memory. */
+static char *s_map_back(const struct ecc_compare_context *back, const json_t *value) {
+    json_t *mapped = ecc_compare_context_apply(back, value);
+    char *text = mapped ? json_dumps(mapped, JSON_COMPACT) : NULL;
+    json_decref(mapped);
+    return text;
+}
+
+/* The exchange with the run's names turned back into the recorded ones, into `request_back` and
+ * `response_back` (the caller cleans them up). */
+static enum ecc_status s_map_exchange_back(
+    struct s_run *run,
+    struct ecc_compare_context *back,
+    const struct ecc_http_request *request,
+    const struct ecc_http_response *response,
+    const json_t *sent,
+    const json_t *answer,
+    struct ecc_http_request *request_back,
+    struct ecc_http_response *response_back) {
+    enum ecc_status status = ECC_OK;
+    const char *recorded;
+    json_t *used;
+    json_object_foreach(run->context.names, recorded, used) {
+        if (strcmp(recorded, json_string_value(used)) == 0) {
+            continue;
+        }
+        status = ecc_compare_context_add_name(back, json_string_value(used), recorded);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    status = ecc_http_request_copy(request_back, request);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (sent) {
+        char *text = s_map_back(back, sent);
+        status = text ? ecc_http_request_set_body(request_back, text, strlen(text)) : ECC_ERR_NOMEM;
+        free(text);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    response_back->status = response->status;
+    status = ecc_http_headers_copy(&response_back->headers, &response->headers);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!answer) {
+        return ecc_http_response_set_body(response_back, response->body, response->body_len);
+    }
+    char *text = s_map_back(back, answer);
+    status = text ? ecc_http_response_set_body(response_back, text, strlen(text)) : ECC_ERR_NOMEM;
+    free(text);
+    return status;
+}
+
 /* Writes the exchange back into the set under its id, the run's names turned back into the recorded. */
 static enum ecc_status s_update(
     struct s_run *run,
@@ -740,52 +834,67 @@ static enum ecc_status s_update(
     if (status != ECC_OK) {
         return status;
     }
-    const char *recorded;
-    json_t *used;
-    json_object_foreach(run->context.names, recorded, used) {
-        if (status == ECC_OK && strcmp(recorded, json_string_value(used)) != 0) {
-            status = ecc_compare_context_add_name(&back, json_string_value(used), recorded);
-        }
-    }
     struct ecc_http_request request_back;
     struct ecc_http_response response_back;
     ecc_http_request_init(&request_back);
     ecc_http_response_init(&response_back);
-    char *text = NULL;
-    json_t *mapped = NULL;
-    if (status == ECC_OK) {
-        status = ecc_http_request_copy(&request_back, request);
-    }
-    if (status == ECC_OK && sent) {
-        mapped = ecc_compare_context_apply(&back, sent);
-        text = mapped ? json_dumps(mapped, JSON_COMPACT) : NULL;
-        status = text ? ecc_http_request_set_body(&request_back, text, strlen(text)) : ECC_ERR_NOMEM;
-        json_decref(mapped);
-        free(text);
-        text = NULL;
-    }
-    if (status == ECC_OK) {
-        response_back.status = response->status;
-        status = ecc_http_headers_copy(&response_back.headers, &response->headers);
-    }
-    if (status == ECC_OK && answer) {
-        mapped = ecc_compare_context_apply(&back, answer);
-        text = mapped ? json_dumps(mapped, JSON_COMPACT) : NULL;
-        status = text ? ecc_http_response_set_body(&response_back, text, strlen(text)) : ECC_ERR_NOMEM;
-        json_decref(mapped);
-        free(text);
-    } else if (status == ECC_OK) {
-        status = ecc_http_response_set_body(&response_back, response->body, response->body_len);
-    }
-    if (status == ECC_OK) {
-        status = ecc_recording_put(run->options->update, fixture->id, &request_back, &response_back, diag);
-    } else {
+    status = s_map_exchange_back(run, &back, request, response, sent, answer, &request_back, &response_back);
+    if (status != ECC_OK) {
         ecc_diag_set(diag, "cannot rewrite %s: %s", fixture->id, ecc_status_name(status));
+        goto done;
     }
+    status = ecc_recording_put(run->options->update, fixture->id, &request_back, &response_back, diag);
+done:
     ecc_http_request_clean_up(&request_back);
     ecc_http_response_clean_up(&response_back);
     ecc_compare_context_clean_up(&back);
     return status;
+}
+
+/* Appends a copy of `diff` to `into` (its values shared), unless `into` holds ECC_COMPARE_MAX_DIFFS. */
+static enum ecc_status s_keep_diff(struct ecc_compare_result *into, const struct ecc_compare_diff *diff) {
+    if (into->count >= ECC_COMPARE_MAX_DIFFS) {
+        return ECC_OK;
+    }
+    struct ecc_compare_diff *grown =
+        ecc_array_grow(into->diffs, &into->capacity, into->count, sizeof(*into->diffs), 4, ECC_COMPARE_MAX_DIFFS);
+    if (!grown) {
+        return ECC_ERR_NOMEM;
+    }
+    into->diffs = grown;
+    into->diffs[into->count] = *diff;
+    into->diffs[into->count].recorded = diff->recorded ? json_incref(diff->recorded) : NULL;
+    into->diffs[into->count].answered = diff->answered ? json_incref(diff->answered) : NULL;
+    into->count++;
+    return ECC_OK;
+}
+
+/* Sorts the differences into those a known line accepts (its reason added to `reason`) and the others. */
+static enum ecc_status s_sort_diffs(
+    struct s_run *run,
+    const struct ecc_fixture *fixture,
+    const struct ecc_compare_result *diffs,
+    struct ecc_compare_result *unknown,
+    struct ecc_compare_result *known,
+    struct ecc_buf *reason) {
+    for (size_t i = 0; i < diffs->count; i++) {
+        const struct ecc_compare_diff *diff = &diffs->diffs[i];
+        struct s_known_line *line = s_known_find(run->known, fixture->id, diff);
+        if (line) {
+            line->accepted = true;
+        }
+        if (line && !strstr(reason->data ? reason->data : "", line->reason)) {
+            enum ecc_status status = ecc_buf_printf(reason, "%s%s", reason->len ? "; " : "known: ", line->reason);
+            if (status != ECC_OK) {
+                return status;
+            }
+        }
+        enum ecc_status status = s_keep_diff(line ? known : unknown, diff);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
 }
 
 /* The verdict of one compared exchange: known lines accept differences; the detail lists both kinds. */
@@ -799,32 +908,11 @@ static enum ecc_status s_judge(
     struct ecc_compare_result unknown, known;
     ecc_compare_result_init(&unknown);
     ecc_compare_result_init(&known);
-    enum ecc_status status = ECC_OK;
-    for (size_t i = 0; status == ECC_OK && i < diffs->count; i++) {
-        const struct ecc_compare_diff *diff = &diffs->diffs[i];
-        struct s_known_line *line = s_known_find(run->known, fixture->id, diff);
-        struct ecc_compare_result *into = line ? &known : &unknown;
-        if (line) {
-            line->accepted = true;
-            if (!strstr(reason->data ? reason->data : "", line->reason)) {
-                status = ecc_buf_printf(reason, "%s%s", reason->len ? "; " : "known: ", line->reason);
-            }
-        }
-        if (status == ECC_OK && into->count < ECC_COMPARE_MAX_DIFFS) {
-            struct ecc_compare_diff *grown = ecc_array_grow(
-                into->diffs, &into->capacity, into->count, sizeof(*into->diffs), 4, ECC_COMPARE_MAX_DIFFS);
-            if (!grown) {
-                status = ECC_ERR_NOMEM;
-                break;
-            }
-            into->diffs = grown;
-            into->diffs[into->count] = *diff;
-            into->diffs[into->count].recorded = diff->recorded ? json_incref(diff->recorded) : NULL;
-            into->diffs[into->count].answered = diff->answered ? json_incref(diff->answered) : NULL;
-            into->count++;
-        }
+    enum ecc_status status = s_sort_diffs(run, fixture, diffs, &unknown, &known, reason);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK && (unknown.count || diffs->not_listed)) {
+    if (unknown.count || diffs->not_listed) {
         item->result = ECC_RESULT_FAIL;
         ecc_buf_reset(reason);
         const struct ecc_compare_diff *first = unknown.count ? &unknown.diffs[0] : &diffs->diffs[0];
@@ -837,15 +925,20 @@ static enum ecc_status s_judge(
             first->pointer,
             first->pointer[0] ? ": " : "",
             first->message);
-        if (status == ECC_OK) {
-            status = ecc_compare_format(&unknown, "difference", detail);
+        if (status != ECC_OK) {
+            goto done;
         }
-    } else if (status == ECC_OK) {
+        status = ecc_compare_format(&unknown, "difference", detail);
+        if (status != ECC_OK) {
+            goto done;
+        }
+    } else {
         item->result = known.count ? ECC_RESULT_XFAIL : ECC_RESULT_PASS;
     }
-    if (status == ECC_OK && known.count) {
+    if (known.count) {
         status = ecc_compare_format(&known, "known difference", detail);
     }
+done:
     ecc_compare_result_clean_up(&unknown);
     ecc_compare_result_clean_up(&known);
     return status;
@@ -854,10 +947,13 @@ static enum ecc_status s_judge(
 static enum ecc_status s_add_item(struct s_run *run, struct ecc_case_report *item) {
     enum ecc_status status = ecc_run_report_add(run->report, item);
     run->done++;
-    if (status == ECC_OK && run->options->on_item) {
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (run->options->on_item) {
         run->options->on_item(run->options->user_data, item, run->done, run->total);
     }
-    return status;
+    return ECC_OK;
 }
 
 int64_t ecc_replay_recorded_date_s(const struct ecc_fixture *fixture) {
@@ -1022,8 +1118,12 @@ s_exchange(struct s_run *run, const char *session, const struct ecc_fixture *fix
     enum ecc_status status = ECC_OK;
 
     if (fixture->body) {
-        status = s_bind_token(run, fixture->body);
-        sent = status == ECC_OK ? ecc_compare_context_apply(&run->context, fixture->body) : NULL;
+        /* Every way the body cannot be made, a token that cannot be bound included, is ECC_ERR_NOMEM. */
+        if (s_bind_token(run, fixture->body) != ECC_OK) {
+            status = ECC_ERR_NOMEM;
+            goto done;
+        }
+        sent = ecc_compare_context_apply(&run->context, fixture->body);
         body_text = sent ? json_dumps(sent, JSON_COMPACT) : NULL;
         if (!body_text) {
             status = ECC_ERR_NOMEM;
@@ -1066,11 +1166,11 @@ static enum ecc_status s_session(struct s_run *run, const struct ecc_replay_sess
     struct ecc_replay_names names;
     ecc_replay_names_collect(session, &names);
     status = s_setup(run, &names);
-    for (size_t i = 0; status == ECC_OK && i < session->count; i++) {
+    if (status != ECC_OK) {
+        goto done;
+    }
+    for (size_t i = 0; i < session->count && !s_interrupted(run); i++) {
         const struct ecc_fixture *fixture = session->items[i];
-        if (s_interrupted(run)) {
-            break;
-        }
         if (!s_is_recording(fixture)) {
             char title[200];
             snprintf(title, sizeof(title), "%s, hand-written", fixture->operation);
@@ -1082,13 +1182,20 @@ static enum ecc_status s_session(struct s_run *run, const struct ecc_replay_sess
                 .reason = "written by hand from the documentation, not recorded: no answer to compare with",
             };
             status = s_add_item(run, &item);
+            if (status != ECC_OK) {
+                goto done;
+            }
             continue;
         }
         s_known_mark_seen(run->known, fixture->id);
         s_pace(run, i ? session->items[i - 1] : NULL, fixture);
         status = s_exchange(run, session->key, fixture, i + 1 == session->count);
         run->previous_answer_ms = ecc_monotonic_ms();
+        if (status != ECC_OK) {
+            goto done;
+        }
     }
+done:
     if (run->resource_count) {
         s_cleanup(run); /* interrupted, or the last exchange was not replayed */
     }
@@ -1099,8 +1206,10 @@ static enum ecc_status s_session(struct s_run *run, const struct ecc_replay_sess
 
 /* A stale known line: its exchanges were replayed and it accepted nothing. */
 static enum ecc_status s_report_stale(struct s_run *run) {
-    enum ecc_status status = ECC_OK;
-    for (size_t i = 0; run->known && status == ECC_OK && i < run->known->count; i++) {
+    if (!run->known) {
+        return ECC_OK;
+    }
+    for (size_t i = 0; i < run->known->count; i++) {
         const struct s_known_line *line = &run->known->lines[i];
         if (!line->id_seen || line->accepted) {
             continue;
@@ -1123,9 +1232,36 @@ static enum ecc_status s_report_stale(struct s_run *run) {
             .result = ECC_RESULT_FAIL,
             .reason = reason,
         };
-        status = s_add_item(run, &item);
+        enum ecc_status status = s_add_item(run, &item);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    return status;
+    return ECC_OK;
+}
+
+/* Every session in turn, then the stale known lines (or the stop of an interrupted replay). */
+static enum ecc_status s_replay_sessions(
+    struct s_run *run,
+    const struct ecc_fixture_set *set,
+    struct ecc_replay_sessions *sessions,
+    struct ecc_run_report *report) {
+    enum ecc_status status = ecc_replay_sessions_build(set, sessions);
+    run->total = set->count;
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (size_t s = 0; s < sessions->count && !s_interrupted(run); s++) {
+        status = s_session(run, &sessions->items[s]);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    if (s_interrupted(run)) {
+        return ecc_run_report_set_stop(
+            report, ECC_RUN_STOP_INTERRUPTED, "Ctrl-C: the exchanges left were not replayed");
+    }
+    return s_report_stale(run);
 }
 
 enum ecc_status ecc_replay_run(
@@ -1164,17 +1300,7 @@ enum ecc_status ecc_replay_run(
         run.known->lines[i].id_seen = false;
         run.known->lines[i].accepted = false;
     }
-    status = ecc_replay_sessions_build(set, &sessions);
-    run.total = set->count;
-    for (size_t s = 0; status == ECC_OK && s < sessions.count && !s_interrupted(&run); s++) {
-        status = s_session(&run, &sessions.items[s]);
-    }
-    if (status == ECC_OK && s_interrupted(&run)) {
-        status =
-            ecc_run_report_set_stop(report, ECC_RUN_STOP_INTERRUPTED, "Ctrl-C: the exchanges left were not replayed");
-    } else if (status == ECC_OK) {
-        status = s_report_stale(&run);
-    }
+    status = s_replay_sessions(&run, set, &sessions, report);
     if (status != ECC_OK) {
         ecc_diag_set(diag, "the replay stopped: %s", ecc_status_name(status));
     }
