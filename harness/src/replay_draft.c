@@ -58,6 +58,17 @@ static bool s_is_volatile(const char *s) {
     return strncmp(s, "arn:", 4) == 0 || ecc_is_uuid_text(s, strlen(s)) || s_is_hex_id(s);
 }
 
+static enum ecc_status s_remember(struct s_draft *draft, size_t step, const json_t *value, char *pointer, size_t len);
+
+/* s_remember of `value` at `pointer` + "/" + `segment`; the pointer is restored after. */
+static enum ecc_status s_remember_child(
+    struct s_draft *draft, size_t step, const json_t *value, char *pointer, size_t len, const char *segment) {
+    snprintf(pointer + len, 512 - len, "/%s", segment);
+    enum ecc_status status = s_remember(draft, step, value, pointer, strlen(pointer));
+    pointer[len] = '\0';
+    return status;
+}
+
 /* Remembers every volatile string of an answer, so a later request naming it uses a capture. */
 static enum ecc_status s_remember(struct s_draft *draft, size_t step, const json_t *value, char *pointer, size_t len) {
     if (json_is_string(value) && s_is_volatile(json_string_value(value))) {
@@ -68,31 +79,34 @@ static enum ecc_status s_remember(struct s_draft *draft, size_t step, const json
         return where && json_object_set_new(draft->captured, json_string_value(value), where) == 0 ? ECC_OK
                                                                                                    : ECC_ERR_NOMEM;
     }
-    enum ecc_status status = ECC_OK;
     if (json_is_object(value)) {
         const char *key;
         json_t *member;
         json_object_foreach((json_t *)value, key, member) {
-            if (status != ECC_OK || strchr(key, '/') || strchr(key, '~') || len + strlen(key) + 2 > 512) {
+            if (strchr(key, '/') || strchr(key, '~') || len + strlen(key) + 2 > 512) {
                 continue; /* such keys need escaping: not worth a capture in a draft */
             }
-            snprintf(pointer + len, 512 - len, "/%s", key);
-            status = s_remember(draft, step, member, pointer, strlen(pointer));
-            pointer[len] = '\0';
-        }
-    } else if (json_is_array(value)) {
-        size_t i;
-        json_t *item;
-        json_array_foreach(value, i, item) {
-            if (status != ECC_OK || len + 24 > 512) {
-                break;
+            enum ecc_status status = s_remember_child(draft, step, member, pointer, len, key);
+            if (status != ECC_OK) {
+                return status;
             }
-            snprintf(pointer + len, 512 - len, "/%zu", i);
-            status = s_remember(draft, step, item, pointer, strlen(pointer));
-            pointer[len] = '\0';
+        }
+        return ECC_OK;
+    }
+    if (!json_is_array(value) || len + 24 > 512) {
+        return ECC_OK;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(value, i, item) {
+        char index[24];
+        snprintf(index, sizeof(index), "%zu", i);
+        enum ecc_status status = s_remember_child(draft, step, item, pointer, len, index);
+        if (status != ECC_OK) {
+            return status;
         }
     }
-    return status;
+    return ECC_OK;
 }
 
 /* The capture reference for a recorded value an earlier answer gave ("${capture.cN}", defined on that
@@ -155,8 +169,41 @@ static json_t *s_text(const struct s_draft *draft, const char *text) {
     return mapped;
 }
 
+static enum ecc_status s_request_body(struct s_draft *draft, const json_t *body, json_t **out);
+
+/* Each member of an object or an array `body`, as s_request_body writes it, into `copy` (same kind). */
+static enum ecc_status s_request_members(struct s_draft *draft, const json_t *body, json_t *copy) {
+    const char *key;
+    json_t *member;
+    size_t i;
+    if (json_is_object(body)) {
+        json_object_foreach((json_t *)body, key, member) {
+            json_t *value = NULL;
+            enum ecc_status status = s_request_body(draft, member, &value);
+            if (status != ECC_OK) {
+                return status;
+            }
+            if (json_object_set_new(copy, key, value) != 0) {
+                return ECC_ERR_NOMEM;
+            }
+        }
+        return ECC_OK;
+    }
+    json_array_foreach(body, i, member) {
+        json_t *value = NULL;
+        enum ecc_status status = s_request_body(draft, member, &value);
+        if (status != ECC_OK) {
+            return status;
+        }
+        if (json_array_append_new(copy, value) != 0) {
+            return ECC_ERR_NOMEM;
+        }
+    }
+    return ECC_OK;
+}
+
 /* A recorded request body as the draft sends it: ids answered earlier by captures, names and tokens by
- * the run's. New reference in *out. */
+ * the run's. New reference in *out. Fails only for want of memory. */
 static enum ecc_status s_request_body(struct s_draft *draft, const json_t *body, json_t **out) {
     *out = NULL;
     if (json_is_string(body)) {
@@ -171,28 +218,13 @@ static enum ecc_status s_request_body(struct s_draft *draft, const json_t *body,
     }
     if (json_is_object(body) || json_is_array(body)) {
         json_t *copy = json_is_object(body) ? json_object() : json_array();
-        const char *key;
-        json_t *member;
-        size_t i;
         if (!copy) {
             return ECC_ERR_NOMEM;
         }
-        if (json_is_object(body)) {
-            json_object_foreach((json_t *)body, key, member) {
-                json_t *value = NULL;
-                if (s_request_body(draft, member, &value) != ECC_OK || json_object_set_new(copy, key, value) != 0) {
-                    json_decref(copy);
-                    return ECC_ERR_NOMEM;
-                }
-            }
-        } else {
-            json_array_foreach(body, i, member) {
-                json_t *value = NULL;
-                if (s_request_body(draft, member, &value) != ECC_OK || json_array_append_new(copy, value) != 0) {
-                    json_decref(copy);
-                    return ECC_ERR_NOMEM;
-                }
-            }
+        enum ecc_status status = s_request_members(draft, body, copy);
+        if (status != ECC_OK) {
+            json_decref(copy);
+            return status;
         }
         *out = copy;
         return ECC_OK;
@@ -204,6 +236,25 @@ static enum ecc_status s_request_body(struct s_draft *draft, const json_t *body,
 static bool s_is_timestamp_key(const char *key) {
     size_t len = key ? strlen(key) : 0;
     return len > 2 && strcmp(key + len - 2, "At") == 0;
+}
+
+static enum ecc_status s_expect_body(
+    struct s_draft *draft, const char *key, const json_t *value, bool error, char *pointer, size_t len, json_t *out);
+
+/* s_expect_body of `value` at `pointer` + "/" + `segment`; the pointer is restored after. */
+static enum ecc_status s_expect_child(
+    struct s_draft *draft,
+    const char *key,
+    const json_t *value,
+    bool error,
+    char *pointer,
+    size_t len,
+    const char *segment,
+    json_t *out) {
+    snprintf(pointer + len, 512 - len, "/%s", segment);
+    enum ecc_status status = s_expect_body(draft, key, value, error, pointer, strlen(pointer), out);
+    pointer[len] = '\0';
+    return status;
 }
 
 /* One expectation per leaf of the recorded answer (compare.h's meaning, written as matchers). */
@@ -220,9 +271,7 @@ static enum ecc_status s_expect_body(
             if (json_is_null(member) || strchr(name, '/') || strchr(name, '~') || len + strlen(name) + 2 > 512) {
                 continue;
             }
-            snprintf(pointer + len, 512 - len, "/%s", name);
-            enum ecc_status status = s_expect_body(draft, name, member, error, pointer, strlen(pointer), out);
-            pointer[len] = '\0';
+            enum ecc_status status = s_expect_child(draft, name, member, error, pointer, len, name, out);
             if (status != ECC_OK) {
                 return status;
             }
@@ -236,9 +285,9 @@ static enum ecc_status s_expect_body(
         size_t i;
         json_t *item;
         json_array_foreach(value, i, item) {
-            snprintf(pointer + len, 512 - len, "/%zu", i);
-            enum ecc_status status = s_expect_body(draft, key, item, error, pointer, strlen(pointer), out);
-            pointer[len] = '\0';
+            char index[24];
+            snprintf(index, sizeof(index), "%zu", i);
+            enum ecc_status status = s_expect_child(draft, key, item, error, pointer, len, index, out);
             if (status != ECC_OK) {
                 return status;
             }
@@ -271,60 +320,99 @@ static enum ecc_status s_expect_body(
     return matcher && json_object_set_new(out, pointer, matcher) == 0 ? ECC_OK : ECC_ERR_NOMEM;
 }
 
+/* A fresh token (`${prefix}-tN`) for the exchange's recorded clientToken, the first time it is met. */
+static enum ecc_status s_bind_token(struct s_draft *draft, const struct ecc_fixture *fixture) {
+    const char *token = json_string_value(json_object_get(fixture->body, "clientToken"));
+    if (!token || json_string_value(json_object_get(draft->names.ids, token))) {
+        return ECC_OK;
+    }
+    char fresh[40];
+    snprintf(fresh, sizeof(fresh), "${prefix}-t%zu", ++draft->token_count);
+    return ecc_compare_context_add_id(&draft->names, token, fresh);
+}
+
+/* The step's request body (an empty object when the recording sent none). */
+static enum ecc_status s_step_body(struct s_draft *draft, const struct ecc_fixture *fixture, json_t *step) {
+    json_t *empty = json_object();
+    if (!empty) {
+        return ECC_ERR_NOMEM;
+    }
+    json_t *body = NULL;
+    enum ecc_status status = s_request_body(draft, json_is_object(fixture->body) ? fixture->body : empty, &body);
+    json_decref(empty);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return json_object_set_new(step, "body", body) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+}
+
+/* The body matchers of the recorded answer, set on `expect` when there is any. */
+static enum ecc_status s_expect_answer(struct s_draft *draft, const json_t *answer, bool error, json_t *expect) {
+    json_t *matchers = json_object();
+    if (!matchers) {
+        return ECC_ERR_NOMEM;
+    }
+    char pointer[512] = "";
+    enum ecc_status status = s_expect_body(draft, NULL, answer, error, pointer, 0, matchers);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    if (json_object_size(matchers) && json_object_set(expect, "body", matchers) != 0) {
+        status = ECC_ERR_NOMEM;
+    }
+done:
+    json_decref(matchers);
+    return status;
+}
+
+/* The step's expectations: the recorded status, error type and answer. */
+static enum ecc_status s_step_expect(struct s_draft *draft, const struct ecc_fixture *fixture, json_t *expect) {
+    char error[130];
+    ecc_replay_recorded_error(fixture, error, sizeof(error));
+    if (json_object_set_new(expect, "status", json_integer(fixture->response_status)) != 0) {
+        return ECC_ERR_NOMEM;
+    }
+    if (error[0] && json_object_set_new(expect, "error", json_string(error)) != 0) {
+        return ECC_ERR_NOMEM;
+    }
+    const json_t *answer = json_object_get(json_object_get(fixture->root, "response"), "body");
+    if (!json_is_object(answer)) {
+        return ECC_OK;
+    }
+    return s_expect_answer(draft, answer, error[0] != '\0', expect);
+}
+
 /* The step of one recorded exchange. */
 static enum ecc_status s_exchange_step(struct s_draft *draft, const struct ecc_fixture *fixture, json_t **out) {
     *out = NULL;
-    const json_t *response = json_object_get(fixture->root, "response");
     json_t *step = json_pack("{s:s, s:s}", "name", fixture->id, "call", fixture->operation);
     json_t *expect = json_object();
-    json_t *body = NULL;
-    enum ecc_status status = step && expect ? ECC_OK : ECC_ERR_NOMEM;
-    if (status == ECC_OK) {
-        const char *token = json_string_value(json_object_get(fixture->body, "clientToken"));
-        if (token && !json_string_value(json_object_get(draft->names.ids, token))) {
-            char fresh[40];
-            snprintf(fresh, sizeof(fresh), "${prefix}-t%zu", ++draft->token_count);
-            status = ecc_compare_context_add_id(&draft->names, token, fresh);
-        }
+    enum ecc_status status = ECC_OK;
+    if (!step || !expect) {
+        status = ECC_ERR_NOMEM;
+        goto done;
     }
-    json_t *empty = json_object();
-    if (status == ECC_OK) {
-        status =
-            empty ? s_request_body(draft, json_is_object(fixture->body) ? fixture->body : empty, &body) : ECC_ERR_NOMEM;
-    }
-    json_decref(empty);
-    if (status == ECC_OK) {
-        status = json_object_set_new(step, "body", body) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-    }
-    char error[130];
-    ecc_replay_recorded_error(fixture, error, sizeof(error));
-    if (status == ECC_OK) {
-        status =
-            json_object_set_new(expect, "status", json_integer(fixture->response_status)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-    }
-    if (status == ECC_OK && error[0]) {
-        status = json_object_set_new(expect, "error", json_string(error)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-    }
-    const json_t *answer = json_object_get(response, "body");
-    if (status == ECC_OK && json_is_object(answer)) {
-        json_t *matchers = json_object();
-        char pointer[512] = "";
-        status = matchers ? s_expect_body(draft, NULL, answer, error[0] != '\0', pointer, 0, matchers) : ECC_ERR_NOMEM;
-        if (status == ECC_OK && json_object_size(matchers)) {
-            status = json_object_set(expect, "body", matchers) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-        }
-        json_decref(matchers);
-    }
-    if (status == ECC_OK) {
-        status = json_object_set(step, "expect", expect) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-    }
-    json_decref(expect);
+    status = s_bind_token(draft, fixture);
     if (status != ECC_OK) {
-        json_decref(step);
-        return status;
+        goto done;
     }
-    *out = step;
-    return ECC_OK;
+    status = s_step_body(draft, fixture, step);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_step_expect(draft, fixture, expect);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    if (json_object_set(step, "expect", expect) != 0) {
+        status = ECC_ERR_NOMEM;
+        goto done;
+    }
+    *out = json_incref(step);
+done:
+    json_decref(expect);
+    json_decref(step);
+    return status;
 }
 
 /* CreateCluster and RegisterTaskDefinition for what the session uses without creating (replay.h). */
@@ -363,43 +451,44 @@ static enum ecc_status s_setup_steps(struct s_draft *draft, const struct ecc_rep
     return ECC_OK;
 }
 
-/* The draft case of one session; new reference in *out. */
-static enum ecc_status s_draft_session(const struct ecc_replay_session *session, json_t **out) {
-    struct s_draft draft = {.captured = json_object(), .steps = json_array()};
-    enum ecc_status status = ecc_compare_context_init(&draft.names);
-    json_t *root = NULL;
-    if (status != ECC_OK || !draft.captured || !draft.steps) {
-        status = ECC_ERR_NOMEM;
-        goto done;
+/* The step of exchange `i` of the session, appended to the draft; a later step may capture what its
+ * answer gave. */
+static enum ecc_status s_add_exchange(struct s_draft *draft, const struct ecc_replay_session *session, size_t i) {
+    json_t *step = NULL;
+    enum ecc_status status = s_exchange_step(draft, session->items[i], &step);
+    if (status != ECC_OK) {
+        return status;
     }
-    struct ecc_replay_names names;
-    ecc_replay_names_collect(session, &names);
-    status = s_setup_steps(&draft, &names);
-    for (size_t i = 0; status == ECC_OK && i < session->count; i++) {
-        json_t *step = NULL;
-        status = s_exchange_step(&draft, session->items[i], &step);
-        int64_t before = i ? ecc_replay_recorded_date_s(session->items[i - 1]) : -1;
-        int64_t after = ecc_replay_recorded_date_s(session->items[i]);
-        if (status == ECC_OK && before >= 0 && after > before) {
-            char comment[200];
-            snprintf(
-                comment,
-                sizeof(comment),
-                "recorded %lld s after the previous answer; the case sends it at once, so a state that moves with "
-                "time (lastStatus) may be an earlier one",
-                (long long)(after - before));
-            status = json_object_set_new(step, "comment", json_string(comment)) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-        }
-        if (status == ECC_OK) {
-            size_t index = json_array_size(draft.steps);
-            status = json_array_append_new(draft.steps, step) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-            char pointer[512] = "";
-            const json_t *answer = json_object_get(json_object_get(session->items[i]->root, "response"), "body");
-            if (status == ECC_OK && session->items[i]->response_status == 200) {
-                status = s_remember(&draft, index, answer, pointer, 0);
-            }
+    int64_t before = i ? ecc_replay_recorded_date_s(session->items[i - 1]) : -1;
+    int64_t after = ecc_replay_recorded_date_s(session->items[i]);
+    if (before >= 0 && after > before) {
+        char comment[200];
+        snprintf(
+            comment,
+            sizeof(comment),
+            "recorded %lld s after the previous answer; the case sends it at once, so a state that moves with "
+            "time (lastStatus) may be an earlier one",
+            (long long)(after - before));
+        if (json_object_set_new(step, "comment", json_string(comment)) != 0) {
+            json_decref(step);
+            return ECC_ERR_NOMEM;
         }
     }
+    size_t index = json_array_size(draft->steps);
+    if (json_array_append_new(draft->steps, step) != 0) {
+        return ECC_ERR_NOMEM;
+    }
+    if (session->items[i]->response_status != 200) {
+        return ECC_OK;
+    }
+    char pointer[512] = "";
+    const json_t *answer = json_object_get(json_object_get(session->items[i]->root, "response"), "body");
+    return s_remember(draft, index, answer, pointer, 0);
+}
+
+/* The case around the draft's steps: its id, title, description (where the session was recorded) and
+ * tags. New reference, NULL when out of memory. */
+static json_t *s_draft_case(const struct ecc_replay_session *session, json_t *steps) {
     const json_t *recorded = json_object_get(session->items[0]->root, "recorded");
     const char *from = json_string_value(json_object_get(recorded, "from"));
     const char *date = json_string_value(json_object_get(recorded, "date"));
@@ -419,22 +508,44 @@ static enum ecc_status s_draft_session(const struct ecc_replay_session *session,
         date ? date : "",
         via ? " via " : "",
         via ? via : "");
-    if (status == ECC_OK) {
-        root = json_pack(
-            "{s:s, s:s, s:s, s:[s, s], s:O}",
-            "id",
-            session->key,
-            "title",
-            title,
-            "description",
-            description,
-            "tags",
-            "draft",
-            "recorded",
-            "steps",
-            draft.steps);
-        status = root ? ECC_OK : ECC_ERR_NOMEM;
+    return json_pack(
+        "{s:s, s:s, s:s, s:[s, s], s:O}",
+        "id",
+        session->key,
+        "title",
+        title,
+        "description",
+        description,
+        "tags",
+        "draft",
+        "recorded",
+        "steps",
+        steps);
+}
+
+/* The draft case of one session; new reference in *out. */
+static enum ecc_status s_draft_session(const struct ecc_replay_session *session, json_t **out) {
+    struct s_draft draft = {.captured = json_object(), .steps = json_array()};
+    enum ecc_status status = ecc_compare_context_init(&draft.names);
+    json_t *root = NULL;
+    if (status != ECC_OK || !draft.captured || !draft.steps) {
+        status = ECC_ERR_NOMEM;
+        goto done;
     }
+    struct ecc_replay_names names;
+    ecc_replay_names_collect(session, &names);
+    status = s_setup_steps(&draft, &names);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    for (size_t i = 0; i < session->count; i++) {
+        status = s_add_exchange(&draft, session, i);
+        if (status != ECC_OK) {
+            goto done;
+        }
+    }
+    root = s_draft_case(session, draft.steps);
+    status = root ? ECC_OK : ECC_ERR_NOMEM;
 done:
     ecc_compare_context_clean_up(&draft.names);
     json_decref(draft.captured);
@@ -458,13 +569,71 @@ static bool s_make_dirs(const char *dir) {
     return mkdir(path, 0777) == 0 || errno == EEXIST;
 }
 
+/* Writes `text` and a newline to `file`. */
+static enum ecc_status s_write_file(const char *file, const char *text, struct ecc_diag *diag) {
+    FILE *out = fopen(file, "w");
+    if (!out || fputs(text, out) == EOF || fputc('\n', out) == EOF) {
+        ecc_diag_set(diag, "cannot write %.600s: %s", file, strerror(errno));
+        if (out) {
+            fclose(out);
+        }
+        return ECC_ERR_IO;
+    }
+    if (fclose(out) != 0) {
+        ecc_diag_set(diag, "cannot write %.600s: %s", file, strerror(errno));
+        return ECC_ERR_IO;
+    }
+    return ECC_OK;
+}
+
+/* The draft of one session as indented JSON text (the caller frees it), or NULL: s_draft_session fails
+ * only for want of memory, like the dump. */
+static char *s_draft_text(const struct ecc_replay_session *session) {
+    json_t *draft = NULL;
+    enum ecc_status status = s_draft_session(session, &draft);
+    if (status != ECC_OK) {
+        return NULL;
+    }
+    char *text = json_dumps(draft, JSON_INDENT(2));
+    json_decref(draft);
+    return text;
+}
+
+/* The draft of one session, checked with the case loader, written to `<out_dir>/<key>.json` (never over
+ * a file that exists). */
+static enum ecc_status
+s_write_draft(const struct ecc_replay_session *session, const char *out_dir, struct ecc_diag *diag) {
+    char file[1200];
+    snprintf(file, sizeof(file), "%s/%s.json", out_dir, session->key);
+    struct stat st;
+    if (stat(file, &st) == 0) {
+        ecc_diag_set(diag, "%.600s exists: a draft never replaces a file", file);
+        return ECC_ERR_INVALID;
+    }
+    char *text = s_draft_text(session);
+    if (!text) {
+        ecc_diag_set(diag, "cannot draft %s: out of memory", session->key);
+        return ECC_ERR_NOMEM;
+    }
+    /* The draft must load as a case as it is (the loader checks what the schema says). */
+    struct ecc_case *check = NULL;
+    enum ecc_status status = ecc_case_load_bytes((const uint8_t *)text, strlen(text), file, NULL, NULL, &check, diag);
+    ecc_case_destroy(check);
+    if (status != ECC_OK) {
+        status = ECC_ERR_INTERNAL;
+        goto done;
+    }
+    status = s_write_file(file, text, diag);
+done:
+    free(text);
+    return status;
+}
+
 enum ecc_status
 ecc_replay_draft_cases(const struct ecc_fixture_set *set, const char *out_dir, size_t *written, struct ecc_diag *diag) {
     *written = 0;
     ecc_diag_clear(diag);
     struct ecc_replay_sessions sessions = {0};
-    json_t *draft = NULL;
-    char *text = NULL;
     enum ecc_status status = ecc_replay_sessions_build(set, &sessions);
     if (status != ECC_OK) {
         ecc_diag_set(diag, "out of memory");
@@ -476,52 +645,13 @@ ecc_replay_draft_cases(const struct ecc_fixture_set *set, const char *out_dir, s
         goto done;
     }
     for (size_t s = 0; s < sessions.count; s++) {
-        char file[1200];
-        snprintf(file, sizeof(file), "%s/%s.json", out_dir, sessions.items[s].key);
-        struct stat st;
-        if (stat(file, &st) == 0) {
-            ecc_diag_set(diag, "%.600s exists: a draft never replaces a file", file);
-            status = ECC_ERR_INVALID;
-            goto done;
-        }
-        status = s_draft_session(&sessions.items[s], &draft);
-        text = status == ECC_OK ? json_dumps(draft, JSON_INDENT(2)) : NULL;
-        if (!text) {
-            ecc_diag_set(diag, "cannot draft %s: out of memory", sessions.items[s].key);
-            status = ECC_ERR_NOMEM;
-            goto done;
-        }
-        /* The draft must load as a case as it is (the loader checks what the schema says). */
-        struct ecc_case *check = NULL;
-        status = ecc_case_load_bytes((const uint8_t *)text, strlen(text), file, NULL, NULL, &check, diag);
-        ecc_case_destroy(check);
+        status = s_write_draft(&sessions.items[s], out_dir, diag);
         if (status != ECC_OK) {
-            status = ECC_ERR_INTERNAL;
-            goto done;
-        }
-        FILE *out = fopen(file, "w");
-        if (!out || fputs(text, out) == EOF || fputc('\n', out) == EOF) {
-            ecc_diag_set(diag, "cannot write %.600s: %s", file, strerror(errno));
-            if (out) {
-                fclose(out);
-            }
-            status = ECC_ERR_IO;
-            goto done;
-        }
-        if (fclose(out) != 0) {
-            ecc_diag_set(diag, "cannot write %.600s: %s", file, strerror(errno));
-            status = ECC_ERR_IO;
             goto done;
         }
         (*written)++;
-        free(text);
-        text = NULL;
-        json_decref(draft);
-        draft = NULL;
     }
 done:
-    free(text);
-    json_decref(draft);
     ecc_replay_sessions_clean_up(&sessions);
     return status;
 }
