@@ -273,26 +273,8 @@ static json_t *s_wrong_type(const json_t *value, uint64_t *rng) {
     }
 }
 
-/* Body of a fuzzed RunTask step: its source (valid, model, fixture) and its body mutation. */
-enum ecc_status wirefuzz_make_body(
-    struct wirefuzz_fuzzer *f, const struct wirefuzz_lane *lane, uint64_t *rng, struct wirefuzz_probe *p) {
-    enum ecc_status status = ECC_OK;
-    json_t *body = NULL;
-    enum wirefuzz_mut mut = p->mut;
-    if (mut == WIREFUZZ_MUT_MODEL) {
-        status = s_model_body(lane, rng, p);
-        p->body_is_json = true;
-        return status;
-    }
-    if (mut == WIREFUZZ_MUT_FIXTURE) {
-        body = s_fixture_body(f, lane, rng);
-    }
-    if (!body) {
-        body = s_valid_body(lane, rng);
-    }
-    if (!body) {
-        return ECC_ERR_NOMEM;
-    }
+/* The mutations of the body as a JSON object. */
+static void s_mutate_json(json_t *body, enum wirefuzz_mut mut, uint64_t *rng) {
     switch (mut) {
     case WIREFUZZ_MUT_JSON_WRONG_TYPE: {
         size_t n = json_object_size(body), pick = (size_t)wirefuzz_below(rng, n), i = 0;
@@ -318,109 +300,172 @@ enum ecc_status wirefuzz_make_body(
     default:
         break;
     }
-    status = wirefuzz_append_json(&p->body, body);
+}
+
+/* Replaces bytes [from, to) of `body` by the `insert_len` bytes of `insert`. */
+static enum ecc_status
+s_splice_body(struct ecc_buf *body, size_t from, size_t to, const char *insert, size_t insert_len) {
+    struct ecc_buf text;
+    ecc_buf_init(&text, WIREFUZZ_MAX_BODY_BYTES);
+    enum ecc_status status = ecc_buf_append(&text, body->data, from);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = ecc_buf_append(&text, insert, insert_len);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = ecc_buf_append(&text, body->data + to, body->len - to);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    ecc_buf_reset(body);
+    status = ecc_buf_append(body, text.data, text.len);
+done:
+    ecc_buf_clean_up(&text);
+    return status;
+}
+
+/* `{"overrides":` and `depth` nested arrays, then `,`: what JSON_DEEP_NESTING puts before the object's
+ * first member. */
+static enum ecc_status s_nesting_text(struct ecc_buf *text, size_t depth, uint64_t *rng) {
+    enum ecc_status status = ecc_buf_append_str(text, "{\"overrides\":");
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (size_t i = 0; i < depth; i++) {
+        status = ecc_buf_append_byte(text, wirefuzz_below(rng, 4) ? '[' : '[');
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    for (size_t i = 0; i < depth; i++) {
+        status = ecc_buf_append_byte(text, ']');
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ecc_buf_append(text, ",", 1);
+}
+
+/* JSON_DEEP_NESTING: a member nested thousands of arrays deep, first in the object. */
+static enum ecc_status s_deep_nesting(struct ecc_buf *body, uint64_t *rng) {
+    size_t depth = 64 + (size_t)wirefuzz_below(rng, WIREFUZZ_DEEP_NESTING_MAX);
+    struct ecc_buf nesting;
+    ecc_buf_init(&nesting, WIREFUZZ_MAX_BODY_BYTES);
+    enum ecc_status status = s_nesting_text(&nesting, depth, rng);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_splice_body(body, 0, 1, nesting.data, nesting.len);
+done:
+    ecc_buf_clean_up(&nesting);
+    return status;
+}
+
+/* JSON_ODD_UNICODE: an odd sequence (lone surrogates, overlong or cut UTF-8, ...) into the first string
+ * value. */
+static enum ecc_status s_odd_unicode(struct ecc_buf *body, uint64_t *rng) {
+    static const char *const odd[] = {
+        "\\ud800",
+        "\\udfff\\ud800",
+        "\xc0\xaf",
+        "\xed\xa0\x80",
+        "\xf4\x90\x80\x80",
+        "\x80",
+        "\xef\xbb\xbf",
+        "\xe2\x80\xa8",
+        "\\u0000",
+        "\xf0\x9f\x98\x80",
+        "e\xcc\x81",
+        "\xe2\x82"};
+    const char *snippet = odd[wirefuzz_below(rng, ECC_ARRAY_LEN(odd))];
+    /* Into the first string value: after `":"`. */
+    char *at = strstr(body->data, "\":\"");
+    if (!at) {
+        return ECC_OK;
+    }
+    size_t offset = (size_t)(at - body->data) + 3;
+    return s_splice_body(body, offset, offset, snippet, strlen(snippet));
+}
+
+/* BODY_BYTES: one to four edits of the text: a bit flipped, a cut, garbage appended, a NUL. */
+static enum ecc_status s_edit_bytes(struct ecc_buf *body, uint64_t *rng) {
+    unsigned edits = 1 + (unsigned)wirefuzz_below(rng, 4);
+    for (unsigned e = 0; e < edits && body->len > 0; e++) {
+        size_t at = (size_t)wirefuzz_below(rng, body->len);
+        enum ecc_status status = ECC_OK;
+        switch (wirefuzz_below(rng, 4)) {
+        case 0:
+            body->data[at] = (char)((unsigned char)body->data[at] ^ (1u << (unsigned)wirefuzz_below(rng, 8)));
+            break;
+        case 1:
+            body->len = at; /* truncated */
+            break;
+        case 2:
+            status = ecc_buf_append_str(body, wirefuzz_below(rng, 2) ? "}garbage" : "\x00\xff{");
+            break;
+        default:
+            body->data[at] = '\0';
+            break;
+        }
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+/* The raw mutations work on the text: what they make is not a JSON object any more. */
+static enum ecc_status s_mutate_text(struct wirefuzz_probe *p, enum wirefuzz_mut mut, uint64_t *rng) {
+    switch (mut) {
+    case WIREFUZZ_MUT_JSON_DEEP_NESTING:
+        p->body_is_json = false;
+        return s_deep_nesting(&p->body, rng);
+    case WIREFUZZ_MUT_JSON_ODD_UNICODE:
+        p->body_is_json = false;
+        return s_odd_unicode(&p->body, rng);
+    case WIREFUZZ_MUT_BODY_BYTES:
+        p->body_is_json = false;
+        return s_edit_bytes(&p->body, rng);
+    case WIREFUZZ_MUT_BODY_NOT_OBJECT: {
+        static const char *const shapes[] = {"[]", "\"RunTask\"", "1", "null", "true", "[{}]"};
+        ecc_buf_reset(&p->body);
+        p->body_is_json = false;
+        return ecc_buf_append_str(&p->body, shapes[wirefuzz_below(rng, ECC_ARRAY_LEN(shapes))]);
+    }
+    default:
+        return ECC_OK;
+    }
+}
+
+/* Body of a fuzzed RunTask step: its source (valid, model, fixture) and its body mutation. */
+enum ecc_status wirefuzz_make_body(
+    struct wirefuzz_fuzzer *f, const struct wirefuzz_lane *lane, uint64_t *rng, struct wirefuzz_probe *p) {
+    json_t *body = NULL;
+    enum wirefuzz_mut mut = p->mut;
+    if (mut == WIREFUZZ_MUT_MODEL) {
+        enum ecc_status status = s_model_body(lane, rng, p);
+        p->body_is_json = true;
+        return status;
+    }
+    if (mut == WIREFUZZ_MUT_FIXTURE) {
+        body = s_fixture_body(f, lane, rng);
+    }
+    if (!body) {
+        body = s_valid_body(lane, rng);
+    }
+    if (!body) {
+        return ECC_ERR_NOMEM;
+    }
+    s_mutate_json(body, mut, rng);
+    enum ecc_status status = wirefuzz_append_json(&p->body, body);
     json_decref(body);
     p->body_is_json = true;
     if (status != ECC_OK) {
         return status;
     }
-    /* The raw mutations work on the text: what they make is not a JSON object any more. */
-    switch (mut) {
-    case WIREFUZZ_MUT_JSON_DEEP_NESTING: {
-        size_t depth = 64 + (size_t)wirefuzz_below(rng, WIREFUZZ_DEEP_NESTING_MAX);
-        struct ecc_buf text;
-        ecc_buf_init(&text, WIREFUZZ_MAX_BODY_BYTES);
-        status = ecc_buf_append_str(&text, "{\"overrides\":");
-        for (size_t i = 0; status == ECC_OK && i < depth; i++) {
-            status = ecc_buf_append_byte(&text, wirefuzz_below(rng, 4) ? '[' : '[');
-        }
-        for (size_t i = 0; status == ECC_OK && i < depth; i++) {
-            status = ecc_buf_append_byte(&text, ']');
-        }
-        if (status == ECC_OK) {
-            status = ecc_buf_append(&text, ",", 1);
-        }
-        if (status == ECC_OK) {
-            status = ecc_buf_append(&text, p->body.data + 1, p->body.len - 1);
-        }
-        if (status == ECC_OK) {
-            ecc_buf_reset(&p->body);
-            status = ecc_buf_append(&p->body, text.data, text.len);
-        }
-        ecc_buf_clean_up(&text);
-        p->body_is_json = false;
-        break;
-    }
-    case WIREFUZZ_MUT_JSON_ODD_UNICODE: {
-        static const char *const odd[] = {
-            "\\ud800",
-            "\\udfff\\ud800",
-            "\xc0\xaf",
-            "\xed\xa0\x80",
-            "\xf4\x90\x80\x80",
-            "\x80",
-            "\xef\xbb\xbf",
-            "\xe2\x80\xa8",
-            "\\u0000",
-            "\xf0\x9f\x98\x80",
-            "e\xcc\x81",
-            "\xe2\x82"};
-        const char *snippet = odd[wirefuzz_below(rng, ECC_ARRAY_LEN(odd))];
-        /* Into the first string value: after `":"`. */
-        char *at = strstr(p->body.data, "\":\"");
-        if (at) {
-            size_t offset = (size_t)(at - p->body.data) + 3;
-            struct ecc_buf text;
-            ecc_buf_init(&text, WIREFUZZ_MAX_BODY_BYTES);
-            status = ecc_buf_append(&text, p->body.data, offset);
-            if (status == ECC_OK) {
-                status = ecc_buf_append_str(&text, snippet);
-            }
-            if (status == ECC_OK) {
-                status = ecc_buf_append(&text, p->body.data + offset, p->body.len - offset);
-            }
-            if (status == ECC_OK) {
-                ecc_buf_reset(&p->body);
-                status = ecc_buf_append(&p->body, text.data, text.len);
-            }
-            ecc_buf_clean_up(&text);
-        }
-        p->body_is_json = false;
-        break;
-    }
-    case WIREFUZZ_MUT_BODY_BYTES: {
-        unsigned edits = 1 + (unsigned)wirefuzz_below(rng, 4);
-        for (unsigned e = 0; status == ECC_OK && e < edits && p->body.len > 0; e++) {
-            size_t at = (size_t)wirefuzz_below(rng, p->body.len);
-            switch (wirefuzz_below(rng, 4)) {
-            case 0:
-                p->body.data[at] = (char)((unsigned char)p->body.data[at] ^ (1u << (unsigned)wirefuzz_below(rng, 8)));
-                break;
-            case 1:
-                p->body.len = at; /* truncated */
-                break;
-            case 2:
-                status = ecc_buf_append_str(&p->body, wirefuzz_below(rng, 2) ? "}garbage" : "\x00\xff{");
-                break;
-            default:
-                p->body.data[at] = '\0';
-                break;
-            }
-        }
-        p->body_is_json = false;
-        break;
-    }
-    case WIREFUZZ_MUT_BODY_NOT_OBJECT: {
-        static const char *const shapes[] = {"[]", "\"RunTask\"", "1", "null", "true", "[{}]"};
-        ecc_buf_reset(&p->body);
-        status = ecc_buf_append_str(&p->body, shapes[wirefuzz_below(rng, ECC_ARRAY_LEN(shapes))]);
-        p->body_is_json = false;
-        break;
-    }
-    default:
-        break;
-    }
-    return status;
+    return s_mutate_text(p, mut, rng);
 }
 
 /* What a RunTask body may be answered with: the request codec and validate.c decide, as in the emulator
@@ -480,15 +525,19 @@ s_header_replace(struct ecc_http_request *r, const char *name, const char *from,
     struct ecc_buf text;
     ecc_buf_init(&text, 8192);
     enum ecc_status status = ecc_buf_append(&text, value, (size_t)(at - value));
-    if (status == ECC_OK) {
-        status = ecc_buf_append_str(&text, to);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_str(&text, at + strlen(from));
+    status = ecc_buf_append_str(&text, to);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = ecc_http_headers_set(&r->headers, name, text.data);
+    status = ecc_buf_append_str(&text, at + strlen(from));
+    if (status != ECC_OK) {
+        goto done;
     }
+    status = ecc_http_headers_set(&r->headers, name, text.data);
+done:
     ecc_buf_clean_up(&text);
     return status;
 }
@@ -587,20 +636,27 @@ static enum ecc_status s_sign_other_bytes(
     struct ecc_http_request other;
     ecc_http_request_init(&other);
     enum ecc_status status = ecc_http_request_copy(&other, r);
-    if (status == ECC_OK) {
-        status = ecc_http_request_set_body(&other, "{\"count\":2}", 11);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = ecc_sigv4_signer_sign(f->signer, &other, sign, diag);
+    status = ecc_http_request_set_body(&other, "{\"count\":2}", 11);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = ecc_sigv4_signer_sign(f->signer, &other, sign, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
     const char *authorization = ecc_http_headers_get(&other.headers, "Authorization");
     const char *date = ecc_http_headers_get(&other.headers, "X-Amz-Date");
-    if (status == ECC_OK && authorization && date) {
+    if (authorization && date) {
         status = ecc_http_headers_set(&r->headers, "X-Amz-Date", date);
-        if (status == ECC_OK) {
-            status = ecc_http_headers_set(&r->headers, "Authorization", authorization);
+        if (status != ECC_OK) {
+            goto done;
         }
+        status = ecc_http_headers_set(&r->headers, "Authorization", authorization);
     }
+done:
     ecc_http_request_clean_up(&other);
     return status;
 }
@@ -683,15 +739,20 @@ enum ecc_status wirefuzz_build_request(struct wirefuzz_fuzzer *f, struct wirefuz
     struct ecc_http_request *r = &p->request;
     enum ecc_status status =
         ecc_codec_build_aws_json_request(p->operation, p->body.data ? p->body.data : "", p->body.len, r, diag);
-    if (status == ECC_OK && !p->body.len) {
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!p->body.len) {
         status = ecc_http_request_set_body(r, "", 0);
-        if (status == ECC_OK) {
-            status = ecc_http_headers_set(&r->headers, "Content-Length", "0");
+        if (status != ECC_OK) {
+            return status;
+        }
+        status = ecc_http_headers_set(&r->headers, "Content-Length", "0");
+        if (status != ECC_OK) {
+            return status;
         }
     }
-    if (status == ECC_OK) {
-        status = ecc_http_headers_add(&r->headers, "Host", f->host);
-    }
+    status = ecc_http_headers_add(&r->headers, "Host", f->host);
     if (status != ECC_OK) {
         return status;
     }
