@@ -57,6 +57,83 @@ wirefuzz_try(struct wirefuzz_fuzzer *f, struct wirefuzz_probe *p, struct wirefuz
     return status;
 }
 
+/* One trial of the minimizer: `p`'s request with `candidate` as its body. *same: it still answers in the
+ * class `want`. Takes one request of the budget. */
+static enum ecc_status s_try_body(
+    struct wirefuzz_fuzzer *f,
+    const struct wirefuzz_probe *p,
+    struct wirefuzz_probe *trial,
+    const json_t *candidate,
+    const struct wirefuzz_verdict *want,
+    unsigned *budget,
+    bool *same) {
+    *same = false;
+    wirefuzz_probe_reset(trial);
+    trial->mut = p->mut;
+    trial->param = p->param;
+    trial->operation = p->operation;
+    enum ecc_status status = wirefuzz_append_json(&trial->body, candidate);
+    if (status != ECC_OK) {
+        return status;
+    }
+    wirefuzz_classify_body(trial);
+    struct wirefuzz_verdict v;
+    (*budget)--;
+    status = wirefuzz_try(f, trial, &v, NULL);
+    if (status != ECC_OK) {
+        return status;
+    }
+    *same = s_same_class(&v, want);
+    return ECC_OK;
+}
+
+/* One level of the minimizer: each member of *body removed (depth 0) or emptied (depth 1, objects
+ * only) in turn; *body becomes each candidate that still answers in the class. */
+static enum ecc_status s_minimize_level(
+    struct wirefuzz_fuzzer *f,
+    const struct wirefuzz_probe *p,
+    struct wirefuzz_probe *trial,
+    json_t **body,
+    int depth,
+    const struct wirefuzz_verdict *want,
+    unsigned *budget) {
+    json_t *keys = json_array();
+    const char *key;
+    json_t *value;
+    json_object_foreach(*body, key, value) {
+        json_array_append_new(keys, json_string(key));
+    }
+    enum ecc_status status = ECC_OK;
+    for (size_t i = 0; i < json_array_size(keys) && *budget > 0; i++) {
+        const char *name = json_string_value(json_array_get(keys, i));
+        json_t *saved = json_incref(json_object_get(*body, name));
+        if (depth == 1 && !json_is_object(saved)) {
+            json_decref(saved);
+            continue;
+        }
+        json_t *candidate = json_deep_copy(*body);
+        if (depth == 0) {
+            json_object_del(candidate, name);
+        } else {
+            json_object_clear(json_object_get(candidate, name));
+        }
+        bool same = false;
+        status = s_try_body(f, p, trial, candidate, want, budget, &same);
+        if (same) {
+            json_decref(*body);
+            *body = json_incref(candidate);
+        }
+        json_decref(candidate);
+        json_decref(saved);
+        if (status != ECC_OK) {
+            goto done;
+        }
+    }
+done:
+    json_decref(keys);
+    return status;
+}
+
 /* Removes members of the JSON body (top level, then one level down) while the class still answers. */
 static enum ecc_status
 s_minimize(struct wirefuzz_fuzzer *f, struct wirefuzz_probe *p, const struct wirefuzz_verdict *want) {
@@ -70,60 +147,25 @@ s_minimize(struct wirefuzz_fuzzer *f, struct wirefuzz_probe *p, const struct wir
     enum ecc_status status = ECC_OK;
     struct wirefuzz_probe trial;
     wirefuzz_probe_init(&trial);
-    for (int depth = 0; depth < 2 && budget > 0 && status == ECC_OK; depth++) {
-        json_t *keys = json_array();
-        const char *key;
-        json_t *value;
-        json_object_foreach(body, key, value) {
-            json_array_append_new(keys, json_string(key));
-        }
-        for (size_t i = 0; i < json_array_size(keys) && budget > 0 && status == ECC_OK; i++) {
-            const char *name = json_string_value(json_array_get(keys, i));
-            json_t *parent = body;
-            json_t *saved = json_incref(json_object_get(parent, name));
-            if (depth == 1 && !json_is_object(saved)) {
-                json_decref(saved);
-                continue;
-            }
-            json_t *candidate = json_deep_copy(body);
-            if (depth == 0) {
-                json_object_del(candidate, name);
-            } else {
-                json_object_clear(json_object_get(candidate, name));
-            }
-            wirefuzz_probe_reset(&trial);
-            trial.mut = p->mut;
-            trial.param = p->param;
-            trial.operation = p->operation;
-            status = wirefuzz_append_json(&trial.body, candidate);
-            if (status == ECC_OK) {
-                wirefuzz_classify_body(&trial);
-                struct wirefuzz_verdict v;
-                budget--;
-                status = wirefuzz_try(f, &trial, &v, NULL);
-                if (status == ECC_OK && s_same_class(&v, want)) {
-                    json_decref(body);
-                    body = json_incref(candidate);
-                }
-            }
-            json_decref(candidate);
-            json_decref(saved);
-        }
-        json_decref(keys);
-    }
-    if (status == ECC_OK) {
-        ecc_buf_reset(&p->body);
-        status = wirefuzz_append_json(&p->body, body);
-        if (status == ECC_OK) {
-            ecc_run_task_request_clean_up(&p->parsed);
-            ecc_run_task_request_init(&p->parsed);
-            p->has_parsed = false;
-            p->expect = WIREFUZZ_EXPECT_ANY;
-            wirefuzz_classify_body(p);
-            struct ecc_diag diag;
-            status = wirefuzz_build_request(f, p, &diag);
+    for (int depth = 0; depth < 2 && budget > 0; depth++) {
+        status = s_minimize_level(f, p, &trial, &body, depth, want, &budget);
+        if (status != ECC_OK) {
+            goto done;
         }
     }
+    ecc_buf_reset(&p->body);
+    status = wirefuzz_append_json(&p->body, body);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    ecc_run_task_request_clean_up(&p->parsed);
+    ecc_run_task_request_init(&p->parsed);
+    p->has_parsed = false;
+    p->expect = WIREFUZZ_EXPECT_ANY;
+    wirefuzz_classify_body(p);
+    struct ecc_diag diag;
+    status = wirefuzz_build_request(f, p, &diag);
+done:
     wirefuzz_probe_clean_up(&trial);
     json_decref(body);
     return status;
@@ -140,22 +182,27 @@ static enum ecc_status s_reproducer(struct wirefuzz_fuzzer *f, const struct wire
     struct ecc_http_request copy;
     ecc_http_request_init(&copy);
     enum ecc_status status = ecc_http_request_copy(&copy, &p->request);
+    if (status != ECC_OK) {
+        goto done;
+    }
     bool signature = wirefuzz_mutation_table[p->mut].kind == WIREFUZZ_KIND_SIGNATURE;
-    if (status == ECC_OK && signature) {
+    if (signature) {
         /* The broken value stays out of the report (it is a signature); curl then sends it unsigned. */
         ecc_http_headers_remove(&copy.headers, "Authorization");
         ecc_http_headers_remove(&copy.headers, "X-Amz-Date");
     }
-    if (status == ECC_OK && signature && p->mut != WIREFUZZ_MUT_SIG_UNSIGNED) {
+    if (signature && p->mut != WIREFUZZ_MUT_SIG_UNSIGNED) {
         status = ecc_buf_printf(
             out,
             "# %s: the signature part broken on purpose is left out (secret); this command sends the request "
             "unsigned\n",
             wirefuzz_mutation_table[p->mut].name);
+        if (status != ECC_OK) {
+            goto done;
+        }
     }
-    if (status == ECC_OK) {
-        status = ecc_transport_format_curl(f->options->endpoint_url, &copy, out);
-    }
+    status = ecc_transport_format_curl(f->options->endpoint_url, &copy, out);
+done:
     ecc_http_request_clean_up(&copy);
     return status;
 }
@@ -211,6 +258,36 @@ enum ecc_status wirefuzz_add_class(
     return complete ? ECC_OK : ECC_ERR_NOMEM;
 }
 
+/* The detail line of a new class: where it was first seen, the validate.c rules its body breaks and how
+ * far it was minimized from `body_bytes`. */
+static enum ecc_status s_finding_detail(
+    const struct wirefuzz_fuzzer *f,
+    const struct wirefuzz_lane *lane,
+    const struct wirefuzz_probe *p,
+    size_t body_bytes,
+    struct ecc_buf *detail) {
+    enum ecc_status status = ecc_buf_printf(
+        detail,
+        "first seen: seed %" PRIu64 ", sequence %" PRIu64 ", step %u (%s)",
+        f->options->seed,
+        lane->sequence,
+        lane->step,
+        p->operation);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (p->validation_ids[0]) {
+        status = ecc_buf_printf(detail, "; validate.c rules broken: %s", p->validation_ids);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    if (p->body.len != body_bytes) {
+        return ecc_buf_printf(detail, "; body minimized from %zu to %zu bytes", body_bytes, p->body.len);
+    }
+    return ECC_OK;
+}
+
 enum ecc_status wirefuzz_record(
     struct wirefuzz_fuzzer *f,
     const struct wirefuzz_lane *lane,
@@ -226,88 +303,94 @@ enum ecc_status wirefuzz_record(
     /* Minimizing a transport failure or a lost health answer would only hammer a failing endpoint. */
     if (p->body_is_json && v->rule != WIREFUZZ_RULE_TRANSPORT && v->rule != WIREFUZZ_RULE_HEALTH && !f->stopping) {
         status = s_minimize(f, p, v);
-    }
-    if (status != ECC_OK) {
-        return status;
+        if (status != ECC_OK) {
+            return status;
+        }
     }
     struct ecc_buf detail, reproducer;
     ecc_buf_init(&detail, 4096);
     ecc_buf_init(&reproducer, 1024 * 1024);
-    status = ecc_buf_printf(
-        &detail,
-        "first seen: seed %" PRIu64 ", sequence %" PRIu64 ", step %u (%s)",
-        f->options->seed,
-        lane->sequence,
-        lane->step,
-        p->operation);
-    if (status == ECC_OK && p->validation_ids[0]) {
-        status = ecc_buf_printf(&detail, "; validate.c rules broken: %s", p->validation_ids);
+    status = s_finding_detail(f, lane, p, body_bytes, &detail);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK && p->body.len != body_bytes) {
-        status = ecc_buf_printf(&detail, "; body minimized from %zu to %zu bytes", body_bytes, p->body.len);
+    status = s_reproducer(f, p, &reproducer);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = s_reproducer(f, p, &reproducer);
-    }
-    if (status == ECC_OK) {
-        struct wirefuzz_origin origin = {
-            .mutation = mutation,
-            .operation = p->operation,
-            .sequence = lane->sequence,
-            .step = lane->step,
-            .detail = detail.data,
-            .reproducer = reproducer.data,
-            .body_bytes = body_bytes,
-            .minimized_body_bytes = p->body.len,
-        };
-        status = wirefuzz_add_class(f->result, v, &origin);
-    }
+    struct wirefuzz_origin origin = {
+        .mutation = mutation,
+        .operation = p->operation,
+        .sequence = lane->sequence,
+        .step = lane->step,
+        .detail = detail.data,
+        .reproducer = reproducer.data,
+        .body_bytes = body_bytes,
+        .minimized_body_bytes = p->body.len,
+    };
+    status = wirefuzz_add_class(f->result, v, &origin);
+done:
     ecc_buf_clean_up(&detail);
     ecc_buf_clean_up(&reproducer);
     return status;
 }
 
-enum ecc_status ecc_wirefuzz_to_report(const struct ecc_wirefuzz_result *result, struct ecc_run_report *report) {
-    enum ecc_status status = ECC_OK;
-    for (size_t r = 0; r < WIREFUZZ_RULE_COUNT && status == ECC_OK; r++) {
-        bool any = false;
-        for (size_t i = 0; i < result->count && status == ECC_OK; i++) {
-            const struct ecc_wirefuzz_finding *c = &result->findings[i];
-            if (strcmp(c->rule, wirefuzz_rule_table[r].name) != 0) {
-                continue;
-            }
-            any = true;
-            char id[400], reason[700];
-            snprintf(
-                id, sizeof(id), "%s %d %s %s", c->rule, c->status, c->error_type[0] ? c->error_type : "-", c->mutation);
-            snprintf(
-                reason, sizeof(reason), "%s (%" PRIu64 " request%s)", c->message, c->hits, c->hits == 1 ? "" : "s");
-            struct ecc_case_report item = {
-                .id = id,
-                .group = "wirefuzz",
-                .title = (char *)wirefuzz_rule_table[r].summary,
-                .result = ECC_RESULT_FAIL,
-                .reason = reason,
-                .detail = c->detail,
-                .reproducer = c->reproducer,
-            };
-            status = ecc_run_report_add(report, &item);
+/* The report's cases of rule `r`: a FAIL per finding class, else one PASS (or SKIP when the rule was
+ * not judged). */
+static enum ecc_status
+s_report_rule(const struct ecc_wirefuzz_result *result, size_t r, struct ecc_run_report *report) {
+    bool any = false;
+    for (size_t i = 0; i < result->count; i++) {
+        const struct ecc_wirefuzz_finding *c = &result->findings[i];
+        if (strcmp(c->rule, wirefuzz_rule_table[r].name) != 0) {
+            continue;
         }
-        if (!any && status == ECC_OK) {
-            bool skipped = (result->skipped_rules & (UINT64_C(1) << r)) != 0;
-            bool not_run = r >= WIREFUZZ_RULE_ATTACK_AVAILABILITY && result->attacks_run == 0;
-            struct ecc_case_report item = {
-                .id = (char *)wirefuzz_rule_table[r].name,
-                .group = "wirefuzz",
-                .title = (char *)wirefuzz_rule_table[r].summary,
-                .result = skipped || not_run ? ECC_RESULT_SKIP : ECC_RESULT_PASS,
-                .reason = skipped   ? "not judged: the run skipped this rule (--skip-rule)"
-                          : not_run ? "no connection-level attack ran (--attacks not given)"
-                                    : NULL,
-            };
-            status = ecc_run_report_add(report, &item);
+        any = true;
+        char id[400], reason[700];
+        snprintf(
+            id, sizeof(id), "%s %d %s %s", c->rule, c->status, c->error_type[0] ? c->error_type : "-", c->mutation);
+        snprintf(reason, sizeof(reason), "%s (%" PRIu64 " request%s)", c->message, c->hits, c->hits == 1 ? "" : "s");
+        struct ecc_case_report item = {
+            .id = id,
+            .group = "wirefuzz",
+            .title = (char *)wirefuzz_rule_table[r].summary,
+            .result = ECC_RESULT_FAIL,
+            .reason = reason,
+            .detail = c->detail,
+            .reproducer = c->reproducer,
+        };
+        enum ecc_status status = ecc_run_report_add(report, &item);
+        if (status != ECC_OK) {
+            return status;
         }
     }
+    if (any) {
+        return ECC_OK;
+    }
+    bool skipped = (result->skipped_rules & (UINT64_C(1) << r)) != 0;
+    bool not_run = r >= WIREFUZZ_RULE_ATTACK_AVAILABILITY && result->attacks_run == 0;
+    struct ecc_case_report item = {
+        .id = (char *)wirefuzz_rule_table[r].name,
+        .group = "wirefuzz",
+        .title = (char *)wirefuzz_rule_table[r].summary,
+        .result = skipped || not_run ? ECC_RESULT_SKIP : ECC_RESULT_PASS,
+        .reason = skipped   ? "not judged: the run skipped this rule (--skip-rule)"
+                  : not_run ? "no connection-level attack ran (--attacks not given)"
+                            : NULL,
+    };
+    return ecc_run_report_add(report, &item);
+}
+
+enum ecc_status ecc_wirefuzz_to_report(const struct ecc_wirefuzz_result *result, struct ecc_run_report *report) {
+    enum ecc_status status = ECC_OK;
+    for (size_t r = 0; r < WIREFUZZ_RULE_COUNT; r++) {
+        status = s_report_rule(result, r, report);
+        if (status != ECC_OK) {
+            goto done;
+        }
+    }
+done:
+    /* The duration is set even when a case could not be added. */
     if (report) {
         report->duration_ms = result->elapsed_us / 1000u;
     }
