@@ -95,6 +95,19 @@ static bool s_budget_left(const struct wirefuzz_fuzzer *f) {
     return true;
 }
 
+/* `body` (a new reference, taken; NULL when out of memory) as the probe's JSON body; *has_request when
+ * it is set. */
+static enum ecc_status s_set_body(struct wirefuzz_probe *p, json_t *body, bool *has_request) {
+    enum ecc_status status = body ? wirefuzz_append_json(&p->body, body) : ECC_ERR_NOMEM;
+    json_decref(body);
+    p->body_is_json = true;
+    if (status != ECC_OK) {
+        return status;
+    }
+    *has_request = true;
+    return ECC_OK;
+}
+
 /* Fills the lane's probe with its next request; false when the lane has nothing more to send. */
 static enum ecc_status s_lane_next(struct wirefuzz_fuzzer *f, struct wirefuzz_lane *lane, bool *has_request) {
     *has_request = false;
@@ -149,12 +162,7 @@ static enum ecc_status s_lane_next(struct wirefuzz_fuzzer *f, struct wirefuzz_la
                 /* Half the signature mutations go to a read-only call the endpoint answers 200 when the
                  * request is valid, so that "accepted" is not hidden behind a RunTask failure. */
                 p->operation = "ListTasks";
-                json_t *list = json_pack("{s:s}", "cluster", lane->cluster);
-                enum ecc_status status = list ? wirefuzz_append_json(&p->body, list) : ECC_ERR_NOMEM;
-                json_decref(list);
-                p->body_is_json = true;
-                *has_request = status == ECC_OK;
-                return status;
+                return s_set_body(p, json_pack("{s:s}", "cluster", lane->cluster), has_request);
             }
             enum ecc_status status = wirefuzz_make_body(f, lane, &rng, p);
             if (status != ECC_OK) {
@@ -214,11 +222,7 @@ static enum ecc_status s_lane_next(struct wirefuzz_fuzzer *f, struct wirefuzz_la
     if (!body) {
         return ECC_ERR_NOMEM;
     }
-    enum ecc_status status = wirefuzz_append_json(&p->body, body);
-    json_decref(body);
-    p->body_is_json = true;
-    *has_request = status == ECC_OK;
-    return status;
+    return s_set_body(p, body, has_request);
 }
 
 /* The sequence steps take what later steps need from 2xx answers: the task definition ARN, task ARNs. */
@@ -304,8 +308,11 @@ static enum ecc_status s_lane_submit(struct wirefuzz_fuzzer *f, struct wirefuzz_
         return status;
     }
     status = ecc_transport_submit(f->transport, f->options->endpoint_url, &lane->probe.request, lane, diag);
-    lane->busy = status == ECC_OK;
-    return status;
+    if (status != ECC_OK) {
+        return status; /* the lane stays idle (s_on_answer left it so) */
+    }
+    lane->busy = true;
+    return ECC_OK;
 }
 
 /* A health answer's status is what the health rule wants: 200, or from a stateless endpoint (which has
@@ -329,10 +336,38 @@ static void s_count_answer(struct ecc_wirefuzz_result *result, const struct ecc_
     }
 }
 
+/* The verdict of an answer, the health rule applied to a health answer; the lane learns what a 2xx
+ * answer gave. */
+static enum ecc_status s_judge_answer(
+    struct wirefuzz_fuzzer *f,
+    struct wirefuzz_lane *lane,
+    const struct ecc_transport_exchange *ex,
+    struct wirefuzz_verdict *v) {
+    struct ecc_run_task_response value;
+    ecc_run_task_response_init(&value);
+    enum ecc_status status = wirefuzz_judge(f, &lane->probe, &ex->result, &ex->response, &value, v);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    if (lane->phase == WIREFUZZ_PHASE_HEALTH && !v->finding &&
+        !s_health_answered(f, ex->result.error == ECC_TRANSPORT_OK ? ex->response.status : 0)) {
+        wirefuzz_verdict_set(
+            v, WIREFUZZ_RULE_HEALTH, ex->response.status, "", "ListTasks answered HTTP %d", ex->response.status);
+    }
+    if (lane->phase == WIREFUZZ_PHASE_HEALTH && v->finding && v->rule == WIREFUZZ_RULE_TRANSPORT) {
+        v->rule = WIREFUZZ_RULE_HEALTH;
+    }
+    if (ex->result.error == ECC_TRANSPORT_OK) {
+        s_lane_learn(f, lane, &ex->response, &value);
+    }
+done:
+    ecc_run_task_response_clean_up(&value);
+    return status;
+}
+
 static enum ecc_status s_on_answer(struct wirefuzz_fuzzer *f, struct ecc_transport_exchange *ex) {
     struct wirefuzz_lane *lane = ex->user_data;
     lane->busy = false;
-    struct wirefuzz_probe *p = &lane->probe;
     bool fuzzed = lane->phase == WIREFUZZ_PHASE_FUZZ;
     if (fuzzed) {
         f->result->fuzz_requests++;
@@ -340,30 +375,20 @@ static enum ecc_status s_on_answer(struct wirefuzz_fuzzer *f, struct ecc_transpo
         f->result->other_requests++;
     }
     s_count_answer(f->result, ex);
-    struct ecc_run_task_response value;
-    ecc_run_task_response_init(&value);
     struct wirefuzz_verdict v;
-    enum ecc_status status = wirefuzz_judge(f, p, &ex->result, &ex->response, &value, &v);
     bool ok_2xx = ex->result.error == ECC_TRANSPORT_OK && ex->response.status >= 200 && ex->response.status < 300;
-    if (status == ECC_OK && lane->phase == WIREFUZZ_PHASE_HEALTH && !v.finding &&
-        !s_health_answered(f, ex->result.error == ECC_TRANSPORT_OK ? ex->response.status : 0)) {
-        wirefuzz_verdict_set(
-            &v, WIREFUZZ_RULE_HEALTH, ex->response.status, "", "ListTasks answered HTTP %d", ex->response.status);
+    enum ecc_status status = s_judge_answer(f, lane, ex, &v);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && lane->phase == WIREFUZZ_PHASE_HEALTH && v.finding && v.rule == WIREFUZZ_RULE_TRANSPORT) {
-        v.rule = WIREFUZZ_RULE_HEALTH;
+    if (v.finding) {
+        status = wirefuzz_record(f, lane, &lane->probe, &v);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK && ex->result.error == ECC_TRANSPORT_OK) {
-        s_lane_learn(f, lane, &ex->response, &value);
-    }
-    ecc_run_task_response_clean_up(&value);
-    if (status == ECC_OK && v.finding) {
-        status = wirefuzz_record(f, lane, p, &v);
-    }
-    if (status == ECC_OK) {
-        s_lane_advance(f, lane, ok_2xx);
-    }
-    return status;
+    s_lane_advance(f, lane, ok_2xx);
+    return ECC_OK;
 }
 
 /* One signed request of a sequence step (no mutation); *ok when it is answered as s_health_answered
@@ -381,18 +406,26 @@ enum ecc_status wirefuzz_step_request(
     wirefuzz_probe_init(&p);
     p.operation = operation;
     p.mut = WIREFUZZ_MUT_NONE;
+    *ok = false;
+    if (http_status_out) {
+        *http_status_out = 0;
+    }
     enum ecc_status status = body ? wirefuzz_append_json(&p.body, body) : ECC_ERR_NOMEM;
     json_decref(body);
+    if (status != ECC_OK) {
+        goto done;
+    }
     struct wirefuzz_verdict v;
     int http_status = 0;
-    if (status == ECC_OK) {
-        status = wirefuzz_try(f, &p, &v, &http_status);
-    }
-    *ok = status == ECC_OK && s_health_answered(f, http_status) && !v.finding;
+    status = wirefuzz_try(f, &p, &v, &http_status);
     if (http_status_out) {
         *http_status_out = http_status;
     }
-    if (status == ECC_OK && !*ok) {
+    if (status != ECC_OK) {
+        goto done;
+    }
+    *ok = s_health_answered(f, http_status) && !v.finding;
+    if (!*ok) {
         snprintf(
             reason,
             reason_size,
@@ -403,6 +436,7 @@ enum ecc_status wirefuzz_step_request(
             : f->options->stateless ? "5xx"
                                     : "not 200");
     }
+done:
     wirefuzz_probe_clean_up(&p);
     return status;
 }
@@ -412,17 +446,16 @@ enum ecc_status wirefuzz_step_request(
 static enum ecc_status s_preflight(struct wirefuzz_fuzzer *f, bool *ok) {
     char *reason = f->result->unusable_reason;
     size_t size = sizeof(f->result->unusable_reason);
-    enum ecc_status status = ECC_OK;
     *ok = true;
     if (!f->options->stateless) {
-        status = wirefuzz_step_request(
+        enum ecc_status status = wirefuzz_step_request(
             f, "CreateCluster", json_pack("{s:s}", "clusterName", f->health_cluster), ok, NULL, reason, size);
+        if (status != ECC_OK || !*ok) {
+            return status;
+        }
     }
-    if (status == ECC_OK && *ok) {
-        status = wirefuzz_step_request(
-            f, "ListTasks", json_pack("{s:s}", "cluster", f->health_cluster), ok, NULL, reason, size);
-    }
-    return status;
+    return wirefuzz_step_request(
+        f, "ListTasks", json_pack("{s:s}", "cluster", f->health_cluster), ok, NULL, reason, size);
 }
 
 void ecc_wirefuzz_options_init(struct ecc_wirefuzz_options *options) {
@@ -472,6 +505,127 @@ static enum ecc_status s_collect_fixtures(struct wirefuzz_fuzzer *f) {
     return ECC_OK;
 }
 
+/* Every lane idle, with its probe and its task list. Every probe is initialized even after a failure:
+ * the clean-up goes through every lane. */
+static enum ecc_status s_lanes_init(struct wirefuzz_lane *lanes, unsigned jobs) {
+    enum ecc_status status = ECC_OK;
+    for (unsigned i = 0; i < jobs; i++) {
+        lanes[i].phase = WIREFUZZ_PHASE_IDLE;
+        wirefuzz_probe_init(&lanes[i].probe);
+        lanes[i].tasks = calloc(WIREFUZZ_MAX_LANE_TASKS, sizeof(*lanes[i].tasks));
+        if (!lanes[i].tasks) {
+            status = ECC_ERR_NOMEM;
+        }
+    }
+    return status;
+}
+
+/* The fuzzer's Host, transport (jobs + 4 idle connections), signer, key cache, unknown key and fixture
+ * seeds. */
+static enum ecc_status s_fuzzer_init(struct wirefuzz_fuzzer *f, unsigned jobs, struct ecc_diag *diag) {
+    const struct ecc_wirefuzz_options *options = f->options;
+    enum ecc_status status = ecc_transport_endpoint_host(options->endpoint_url, f->host, sizeof(f->host), diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    struct ecc_transport_options transport = options->transport;
+    transport.max_idle_connections = jobs + 4;
+    f->transport = ecc_transport_new(&transport, diag);
+    f->signer = ecc_sigv4_signer_new();
+    f->key_cache = ecc_sigv4_key_cache_new(0);
+    if (!f->transport) {
+        return ECC_ERR_INVALID;
+    }
+    if (!f->signer || !f->key_cache) {
+        return ECC_ERR_NOMEM;
+    }
+    status = ecc_credentials_set(
+        &f->unknown_key, ECC_RUNNER_UNKNOWN_ACCESS_KEY_ID, ECC_RUNNER_UNKNOWN_SECRET_ACCESS_KEY, NULL, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_collect_fixtures(f);
+}
+
+static void s_attack_options(struct wirefuzz_fuzzer *f) {
+    const struct ecc_wirefuzz_options *options = f->options;
+    f->attack_ms = options->attack_ms ? options->attack_ms : WIREFUZZ_ATTACK_DEFAULT_MS;
+    f->attack_connections =
+        options->attack_connections ? options->attack_connections : WIREFUZZ_ATTACK_DEFAULT_CONNECTIONS;
+    if (f->attack_connections > WIREFUZZ_ATTACK_MAX_CONNECTIONS) {
+        f->attack_connections = WIREFUZZ_ATTACK_MAX_CONNECTIONS;
+    }
+    f->attack_recovery_ms = options->attack_recovery_ms;
+    if (f->attack_recovery_ms == 0) {
+        long request_ms = options->transport.timeout_ms;
+        f->attack_recovery_ms = request_ms > WIREFUZZ_ATTACK_DEFAULT_RECOVERY_MS ? (unsigned)request_ms
+                                                                                 : WIREFUZZ_ATTACK_DEFAULT_RECOVERY_MS;
+    }
+}
+
+/* Every answer judged and its lane's next request sent, until no request is in flight (or a second
+ * interrupt abandons the cleanup). A transport that cannot give the next answer ends the loop. */
+static enum ecc_status s_drain(struct wirefuzz_fuzzer *f, struct ecc_diag *diag) {
+    const struct ecc_wirefuzz_options *options = f->options;
+    while (ecc_transport_pending(f->transport) > 0) {
+        if (options->interrupted && *options->interrupted >= 2) {
+            break; /* a second interrupt abandons the cleanup too */
+        }
+        struct ecc_transport_exchange *ex = NULL;
+        enum ecc_status next = ecc_transport_next(f->transport, 200, &ex);
+        if (next == ECC_ERR_TIMEOUT) {
+            continue;
+        }
+        if (next != ECC_OK) {
+            break;
+        }
+        struct wirefuzz_lane *lane = ex->user_data;
+        enum ecc_status status = s_on_answer(f, ex);
+        ecc_transport_exchange_destroy(ex);
+        if (status != ECC_OK) {
+            return status;
+        }
+        status = s_lane_submit(f, lane, diag);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+/* The run on a usable endpoint: the attacks (when asked), the lanes, then the health cluster deleted
+ * (not on a stateless endpoint, nor after a second interrupt). */
+static enum ecc_status
+s_fuzz(struct wirefuzz_fuzzer *f, struct wirefuzz_lane *lanes, unsigned jobs, struct ecc_diag *diag) {
+    const struct ecc_wirefuzz_options *options = f->options;
+    if (options->attacks) {
+        s_attack_options(f);
+        enum ecc_status status = wirefuzz_attacks(f, diag);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    for (unsigned i = 0; i < jobs; i++) {
+        enum ecc_status status = s_lane_submit(f, &lanes[i], diag);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    enum ecc_status status = s_drain(f, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (options->stateless || (options->interrupted && *options->interrupted >= 2)) {
+        return ECC_OK;
+    }
+    bool deleted = false;
+    char reason[256];
+    status = wirefuzz_step_request(
+        f, "DeleteCluster", json_pack("{s:s}", "cluster", f->health_cluster), &deleted, NULL, reason, sizeof(reason));
+    f->result->cleanup_failures += !deleted;
+    return status;
+}
+
 enum ecc_status ecc_wirefuzz_run(
     const struct ecc_wirefuzz_options *options, struct ecc_wirefuzz_result *result, struct ecc_diag *diag) {
     if (!options || !options->endpoint_url || !options->region || !options->credentials || !options->prefix) {
@@ -493,44 +647,24 @@ enum ecc_status ecc_wirefuzz_run(
         f.skipped_rules |= UINT64_C(1) << r;
     }
     result->skipped_rules = f.skipped_rules;
-    unsigned jobs = options->jobs ? options->jobs : 1;
-    struct wirefuzz_lane *lanes = calloc(jobs, sizeof(*lanes));
-    enum ecc_status status = lanes ? ECC_OK : ECC_ERR_NOMEM;
-    ecc_credentials_init(&f.unknown_key);
-    for (unsigned i = 0; lanes && i < jobs; i++) {
-        lanes[i].phase = WIREFUZZ_PHASE_IDLE;
-        wirefuzz_probe_init(&lanes[i].probe);
-        lanes[i].tasks = calloc(WIREFUZZ_MAX_LANE_TASKS, sizeof(*lanes[i].tasks));
-        if (!lanes[i].tasks) {
-            status = ECC_ERR_NOMEM;
-        }
-    }
     for (int m = 0; m < WIREFUZZ_MUT_COUNT; m++) {
         f.mutation_weight_total += wirefuzz_mutation_table[m].weight;
     }
-    if (status == ECC_OK) {
-        status = ecc_transport_endpoint_host(options->endpoint_url, f.host, sizeof(f.host), diag);
+    unsigned jobs = options->jobs ? options->jobs : 1;
+    struct wirefuzz_lane *lanes = calloc(jobs, sizeof(*lanes));
+    ecc_credentials_init(&f.unknown_key);
+    enum ecc_status status = ECC_OK;
+    if (!lanes) {
+        status = ECC_ERR_NOMEM;
+        goto done;
     }
-    if (status == ECC_OK) {
-        struct ecc_transport_options transport = options->transport;
-        transport.max_idle_connections = jobs + 4;
-        f.transport = ecc_transport_new(&transport, diag);
-        f.signer = ecc_sigv4_signer_new();
-        f.key_cache = ecc_sigv4_key_cache_new(0);
-        status = f.transport && f.signer && f.key_cache ? ECC_OK : ECC_ERR_NOMEM;
-        if (!f.transport) {
-            status = ECC_ERR_INVALID;
-        }
-    }
-    if (status == ECC_OK) {
-        status = ecc_credentials_set(
-            &f.unknown_key, ECC_RUNNER_UNKNOWN_ACCESS_KEY_ID, ECC_RUNNER_UNKNOWN_SECRET_ACCESS_KEY, NULL, diag);
-    }
-    if (status == ECC_OK) {
-        status = s_collect_fixtures(&f);
-    }
+    status = s_lanes_init(lanes, jobs);
     if (status != ECC_OK) {
-        goto on_error;
+        goto done;
+    }
+    status = s_fuzzer_init(&f, jobs, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
     snprintf(f.health_cluster, sizeof(f.health_cluster), "%s-health", options->prefix);
     f.started_us = ecc_monotonic_us();
@@ -538,68 +672,17 @@ enum ecc_status ecc_wirefuzz_run(
     bool usable = false;
     status = s_preflight(&f, &usable);
     if (status != ECC_OK) {
-        goto on_error;
+        goto done;
     }
     if (!usable) {
         result->unusable = true;
-        goto on_error; /* status ECC_OK: the run happened, the endpoint could not be used */
+        goto done; /* status ECC_OK: the run happened, the endpoint could not be used */
     }
-    if (options->attacks) {
-        f.attack_ms = options->attack_ms ? options->attack_ms : WIREFUZZ_ATTACK_DEFAULT_MS;
-        f.attack_connections =
-            options->attack_connections ? options->attack_connections : WIREFUZZ_ATTACK_DEFAULT_CONNECTIONS;
-        if (f.attack_connections > WIREFUZZ_ATTACK_MAX_CONNECTIONS) {
-            f.attack_connections = WIREFUZZ_ATTACK_MAX_CONNECTIONS;
-        }
-        f.attack_recovery_ms = options->attack_recovery_ms;
-        if (f.attack_recovery_ms == 0) {
-            long request_ms = options->transport.timeout_ms;
-            f.attack_recovery_ms = request_ms > WIREFUZZ_ATTACK_DEFAULT_RECOVERY_MS
-                                       ? (unsigned)request_ms
-                                       : WIREFUZZ_ATTACK_DEFAULT_RECOVERY_MS;
-        }
-        status = wirefuzz_attacks(&f, diag);
-    }
-    for (unsigned i = 0; i < jobs && status == ECC_OK; i++) {
-        status = s_lane_submit(&f, &lanes[i], diag);
-    }
-    while (status == ECC_OK && ecc_transport_pending(f.transport) > 0) {
-        if (options->interrupted && *options->interrupted >= 2) {
-            break; /* a second interrupt abandons the cleanup too */
-        }
-        struct ecc_transport_exchange *ex = NULL;
-        enum ecc_status next = ecc_transport_next(f.transport, 200, &ex);
-        if (next == ECC_ERR_TIMEOUT) {
-            continue;
-        }
-        if (next != ECC_OK) {
-            break;
-        }
-        struct wirefuzz_lane *lane = ex->user_data;
-        status = s_on_answer(&f, ex);
-        ecc_transport_exchange_destroy(ex);
-        if (status == ECC_OK) {
-            status = s_lane_submit(&f, lane, diag);
-        }
-    }
-    if (status == ECC_OK && !options->stateless && !(options->interrupted && *options->interrupted >= 2)) {
-        bool deleted = false;
-        char reason[256];
-        status = wirefuzz_step_request(
-            &f,
-            "DeleteCluster",
-            json_pack("{s:s}", "cluster", f.health_cluster),
-            &deleted,
-            NULL,
-            reason,
-            sizeof(reason));
-        result->cleanup_failures += !deleted;
-    }
+    status = s_fuzz(&f, lanes, jobs, diag);
     if (status != ECC_OK && !diag->text[0]) {
         ecc_diag_set(diag, "wirefuzz: %s", ecc_status_name(status));
     }
-
-on_error:
+done:
     result->interrupted = options->interrupted && *options->interrupted;
     result->elapsed_us = f.started_us ? ecc_monotonic_us() - f.started_us : 0;
     for (unsigned i = 0; lanes && i < jobs; i++) {
