@@ -168,22 +168,30 @@ static enum ecc_status s_attack_request(struct wirefuzz_fuzzer *f, const char *v
     json_t *body = json_pack("{s:s}", "cluster", f->health_cluster);
     enum ecc_status status = body ? wirefuzz_append_json(&p.body, body) : ECC_ERR_NOMEM;
     json_decref(body);
+    if (status != ECC_OK) {
+        goto done;
+    }
     struct ecc_diag diag;
-    if (status == ECC_OK) {
-        status = wirefuzz_build_request(f, &p, &diag);
+    status = wirefuzz_build_request(f, &p, &diag);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_printf(out, "POST / HTTP/%s\r\n", version);
+    status = ecc_buf_printf(out, "POST / HTTP/%s\r\n", version);
+    if (status != ECC_OK) {
+        goto done;
     }
-    for (size_t i = 0; status == ECC_OK && i < p.request.headers.count; i++) {
+    for (size_t i = 0; i < p.request.headers.count; i++) {
         status = ecc_buf_printf(out, "%s: %s\r\n", p.request.headers.items[i].name, p.request.headers.items[i].value);
+        if (status != ECC_OK) {
+            goto done;
+        }
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_str(out, "\r\n");
+    status = ecc_buf_append_str(out, "\r\n");
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_append(out, p.request.body, p.request.body_len);
-    }
+    status = ecc_buf_append(out, p.request.body, p.request.body_len);
+done:
     wirefuzz_probe_clean_up(&p);
     return status;
 }
@@ -306,49 +314,26 @@ static void s_close_all(int *fds, size_t count) {
     }
 }
 
-/* One attack: open its sockets, keep them busy for attack_ms while probing, close, probe again. */
-static enum ecc_status s_attack_one(struct wirefuzz_fuzzer *f, const struct s_target *target, enum s_attack attack) {
-    size_t count = f->attack_connections;
-    if (attack >= S_ATTACK_PIPELINE) {
-        count = 1;
-    }
-    int *fds = malloc(count * sizeof(*fds));
-    struct ecc_buf request, answer;
-    ecc_buf_init(&request, S_OVERSIZED_HEADER_BYTES + 64 * 1024);
-    ecc_buf_init(&answer, S_ATTACK_READ_MAX_BYTES);
-    enum ecc_status status = fds ? ECC_OK : ECC_ERR_NOMEM;
-    for (size_t i = 0; fds && i < count; i++) {
-        fds[i] = -1;
-    }
-    if (status == ECC_OK) {
-        status = s_attack_request(f, attack == S_ATTACK_HTTP10 ? "1.0" : "1.1", &request);
-    }
-    if (status != ECC_OK) {
-        goto on_error;
-    }
-    for (size_t i = 0; i < count; i++) {
-        fds[i] = s_attack_connect(target);
-    }
-    /* What each attack sends at once. */
-    const char *head_end = strstr(request.data, "\r\n\r\n");
-    size_t head_len = head_end ? (size_t)(head_end - request.data) + 4 : request.len;
+/* What an attack sends on each socket at once. */
+static void
+s_attack_start(int *fds, size_t count, enum s_attack attack, const struct ecc_buf *request, size_t head_len) {
     for (size_t i = 0; i < count; i++) {
         if (fds[i] < 0) {
             continue;
         }
         switch (attack) {
         case S_ATTACK_SLOWLORIS:
-            (void)s_attack_send(fds[i], request.data, 20); /* the request line, then a byte per tick */
+            (void)s_attack_send(fds[i], request->data, 20); /* the request line, then a byte per tick */
             break;
         case S_ATTACK_SLOW_BODY:
-            (void)s_attack_send(fds[i], request.data, head_len); /* headers; the body a byte per tick */
+            (void)s_attack_send(fds[i], request->data, head_len); /* headers; the body a byte per tick */
             break;
         case S_ATTACK_IDLE_KEEP_ALIVE:
-            (void)s_attack_send(fds[i], request.data, request.len); /* one request, then silence */
+            (void)s_attack_send(fds[i], request->data, request->len); /* one request, then silence */
             break;
         case S_ATTACK_PIPELINE:
             for (int k = 0; k < 3; k++) {
-                (void)s_attack_send(fds[i], request.data, request.len);
+                (void)s_attack_send(fds[i], request->data, request->len);
             }
             break;
         case S_ATTACK_CL_TE: {
@@ -364,7 +349,7 @@ static enum ecc_status s_attack_one(struct wirefuzz_fuzzer *f, const struct s_ta
             break;
         }
         case S_ATTACK_OVERSIZED_HEADER: {
-            (void)s_attack_send(fds[i], request.data, 20);
+            (void)s_attack_send(fds[i], request->data, 20);
             char *line = malloc(S_OVERSIZED_HEADER_BYTES + 16);
             if (line) {
                 memcpy(line, "X-Pad: ", 7);
@@ -376,72 +361,128 @@ static enum ecc_status s_attack_one(struct wirefuzz_fuzzer *f, const struct s_ta
             break;
         }
         default:
-            (void)s_attack_send(fds[i], request.data, request.len);
+            (void)s_attack_send(fds[i], request->data, request->len);
             break;
         }
     }
+}
+
+/* One tick of an attack: a byte more of the slow headers or body; idle connections the endpoint closed
+ * are closed here too. */
+static void s_attack_tick(
+    int *fds, size_t count, enum s_attack attack, const struct ecc_buf *request, size_t head_len, size_t trickled) {
+    if (attack == S_ATTACK_SLOWLORIS || attack == S_ATTACK_SLOW_BODY) {
+        size_t at = attack == S_ATTACK_SLOWLORIS ? trickled : head_len + (trickled - 20);
+        /* Slow headers never finish them; a slow body stops one byte short of its length. */
+        size_t limit = attack == S_ATTACK_SLOWLORIS ? head_len - 4 : request->len - 1;
+        for (size_t i = 0; at < limit && i < count; i++) {
+            if (fds[i] >= 0 && !s_attack_send(fds[i], request->data + at, 1)) {
+                close(fds[i]);
+                fds[i] = -1;
+            }
+        }
+    }
+    if (attack == S_ATTACK_IDLE_KEEP_ALIVE) {
+        for (size_t i = 0; i < count; i++) {
+            char drain[4096];
+            if (fds[i] >= 0 && recv(fds[i], drain, sizeof(drain), MSG_DONTWAIT) == 0) {
+                close(fds[i]);
+                fds[i] = -1;
+            }
+        }
+    }
+}
+
+/* Pipelined and HTTP/1.0 requests: their AWS JSON answers must arrive within the request deadline
+ * (attack.answer). */
+static enum ecc_status
+s_attack_answers(struct wirefuzz_fuzzer *f, int fd, enum s_attack attack, struct ecc_buf *answer) {
+    uint64_t answer_deadline = ecc_monotonic_us() + (uint64_t)f->options->transport.timeout_ms * 1000u;
+    s_attack_read(fd, answer, answer_deadline, attack == S_ATTACK_PIPELINE ? s_three_answers : s_one_answer);
+    size_t want = attack == S_ATTACK_PIPELINE ? 3 : 1;
+    size_t got = s_count_in(answer, "\r\n\r\n{");
+    size_t json = s_count_in(answer, ECC_AWS_JSON_CONTENT_TYPE);
+    if (got < want || json < want) {
+        struct wirefuzz_verdict v;
+        memset(&v, 0, sizeof(v));
+        wirefuzz_verdict_set(
+            &v,
+            WIREFUZZ_RULE_ATTACK_ANSWER,
+            0,
+            got < want ? "missing" : "content-type",
+            "%zu of %zu AWS JSON answers arrived (%zu bytes read)",
+            got < want ? got : json,
+            want,
+            answer->len);
+        return s_attack_finding(f, attack, &v);
+    }
+    return ECC_OK;
+}
+
+/* One attack: open its sockets, keep them busy for attack_ms while probing, close, probe again. */
+static enum ecc_status s_attack_one(struct wirefuzz_fuzzer *f, const struct s_target *target, enum s_attack attack) {
+    size_t count = f->attack_connections;
+    if (attack >= S_ATTACK_PIPELINE) {
+        count = 1;
+    }
+    int *fds = malloc(count * sizeof(*fds));
+    struct ecc_buf request, answer;
+    ecc_buf_init(&request, S_OVERSIZED_HEADER_BYTES + 64 * 1024);
+    ecc_buf_init(&answer, S_ATTACK_READ_MAX_BYTES);
+    enum ecc_status status = ECC_OK;
+    if (!fds) {
+        status = ECC_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        fds[i] = -1;
+    }
+    status = s_attack_request(f, attack == S_ATTACK_HTTP10 ? "1.0" : "1.1", &request);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        fds[i] = s_attack_connect(target);
+    }
+    const char *head_end = strstr(request.data, "\r\n\r\n");
+    size_t head_len = head_end ? (size_t)(head_end - request.data) + 4 : request.len;
+    s_attack_start(fds, count, attack, &request, head_len);
     uint64_t start = ecc_monotonic_us(), end = start + (uint64_t)f->attack_ms * 1000u, next_probe = start;
     size_t trickled = 20;
-    while (status == ECC_OK && ecc_monotonic_us() < end && !(f->options->interrupted && *f->options->interrupted)) {
+    while (ecc_monotonic_us() < end && !(f->options->interrupted && *f->options->interrupted)) {
+        s_attack_tick(fds, count, attack, &request, head_len, trickled);
         if (attack == S_ATTACK_SLOWLORIS || attack == S_ATTACK_SLOW_BODY) {
-            size_t at = attack == S_ATTACK_SLOWLORIS ? trickled : head_len + (trickled - 20);
-            /* Slow headers never finish them; a slow body stops one byte short of its length. */
-            size_t limit = attack == S_ATTACK_SLOWLORIS ? head_len - 4 : request.len - 1;
-            for (size_t i = 0; at < limit && i < count; i++) {
-                if (fds[i] >= 0 && !s_attack_send(fds[i], request.data + at, 1)) {
-                    close(fds[i]);
-                    fds[i] = -1;
-                }
-            }
             trickled++;
         }
-        if (attack == S_ATTACK_IDLE_KEEP_ALIVE) {
-            for (size_t i = 0; i < count; i++) {
-                char drain[4096];
-                if (fds[i] >= 0 && recv(fds[i], drain, sizeof(drain), MSG_DONTWAIT) == 0) {
-                    close(fds[i]);
-                    fds[i] = -1;
-                }
-            }
-        }
         if (attack == S_ATTACK_PIPELINE || attack == S_ATTACK_HTTP10) {
-            uint64_t answer_deadline = ecc_monotonic_us() + (uint64_t)f->options->transport.timeout_ms * 1000u;
-            s_attack_read(
-                fds[0], &answer, answer_deadline, attack == S_ATTACK_PIPELINE ? s_three_answers : s_one_answer);
-            size_t want = attack == S_ATTACK_PIPELINE ? 3 : 1;
-            size_t got = s_count_in(&answer, "\r\n\r\n{");
-            size_t json = s_count_in(&answer, ECC_AWS_JSON_CONTENT_TYPE);
-            if (got < want || json < want) {
-                struct wirefuzz_verdict v;
-                memset(&v, 0, sizeof(v));
-                wirefuzz_verdict_set(
-                    &v,
-                    WIREFUZZ_RULE_ATTACK_ANSWER,
-                    0,
-                    got < want ? "missing" : "content-type",
-                    "%zu of %zu AWS JSON answers arrived (%zu bytes read)",
-                    got < want ? got : json,
-                    want,
-                    answer.len);
-                status = s_attack_finding(f, attack, &v);
+            status = s_attack_answers(f, fds[0], attack, &answer);
+            if (status != ECC_OK) {
+                goto done;
             }
             break;
         }
-        if (status == ECC_OK && ecc_monotonic_us() >= next_probe) {
+        if (ecc_monotonic_us() >= next_probe) {
             status = s_attack_probe(f, attack);
+            if (status != ECC_OK) {
+                goto done;
+            }
             next_probe = ecc_monotonic_us() + S_ATTACK_PROBE_EVERY_MS * 1000u;
         }
         ecc_sleep_ms(S_ATTACK_TICK_MS);
     }
-    if (status == ECC_OK && (attack == S_ATTACK_PIPELINE || attack == S_ATTACK_HTTP10)) {
+    if (attack == S_ATTACK_PIPELINE || attack == S_ATTACK_HTTP10) {
         status = s_attack_probe(f, attack);
+        if (status != ECC_OK) {
+            goto done;
+        }
     }
+    /* The sockets are closed before the recovery probes (and, on a failure, at `done`). */
     s_close_all(fds, count);
-    if (status == ECC_OK) {
-        status = s_attack_recovery(f, attack);
+    status = s_attack_recovery(f, attack);
+done:
+    if (fds) {
+        s_close_all(fds, count);
     }
-
-on_error:
     free(fds);
     ecc_buf_clean_up(&request);
     ecc_buf_clean_up(&answer);
@@ -451,12 +492,18 @@ on_error:
 enum ecc_status wirefuzz_attacks(struct wirefuzz_fuzzer *f, struct ecc_diag *diag) {
     struct s_target target;
     enum ecc_status status = s_attack_target(f->options->endpoint_url, &target, diag);
-    for (int a = 0; status == ECC_OK && a < S_ATTACK_COUNT; a++) {
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (int a = 0; a < S_ATTACK_COUNT; a++) {
         if (f->options->interrupted && *f->options->interrupted) {
             break;
         }
         status = s_attack_one(f, &target, (enum s_attack)a);
         f->result->attacks_run++;
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    return status;
+    return ECC_OK;
 }
