@@ -171,6 +171,27 @@ static enum ecc_status s_model_body(const struct wirefuzz_lane *lane, uint64_t *
     return status;
 }
 
+/* The variables a fixture body may use, with the lane's names. */
+static enum ecc_status
+s_fixture_vars(struct ecc_vars *vars, const struct wirefuzz_fuzzer *f, const struct wirefuzz_lane *lane) {
+    const char *const values[][2] = {
+        {"cluster", lane->cluster},
+        {"family", lane->family},
+        {"prefix", lane->cluster},
+        {"region", f->options->region},
+        {"account", "000000000000"},
+        {"subnet", "subnet-00000000"},
+        {"security_group", "sg-00000000"},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(values); i++) {
+        enum ecc_status status = ecc_vars_set_string(vars, values[i][0], values[i][1]);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
 static json_t *s_fixture_body(const struct wirefuzz_fuzzer *f, const struct wirefuzz_lane *lane, uint64_t *rng) {
     if (f->fixture_count == 0) {
         return NULL;
@@ -181,18 +202,14 @@ static json_t *s_fixture_body(const struct wirefuzz_fuzzer *f, const struct wire
         return NULL;
     }
     json_t *out = NULL;
-    struct ecc_diag diag;
-    if (ecc_vars_set_string(&vars, "cluster", lane->cluster) == ECC_OK &&
-        ecc_vars_set_string(&vars, "family", lane->family) == ECC_OK &&
-        ecc_vars_set_string(&vars, "prefix", lane->cluster) == ECC_OK &&
-        ecc_vars_set_string(&vars, "region", f->options->region) == ECC_OK &&
-        ecc_vars_set_string(&vars, "account", "000000000000") == ECC_OK &&
-        ecc_vars_set_string(&vars, "subnet", "subnet-00000000") == ECC_OK &&
-        ecc_vars_set_string(&vars, "security_group", "sg-00000000") == ECC_OK) {
-        if (ecc_vars_expand(&vars, template, &out, &diag) != ECC_OK) {
-            out = NULL;
-        }
+    if (s_fixture_vars(&vars, f, lane) != ECC_OK) {
+        goto done;
     }
+    struct ecc_diag diag;
+    if (ecc_vars_expand(&vars, template, &out, &diag) != ECC_OK) {
+        out = NULL;
+    }
+done:
     ecc_vars_clean_up(&vars);
     return out;
 }
