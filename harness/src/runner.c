@@ -102,27 +102,12 @@ static enum ecc_status s_set_json_body(struct runner_exchange *x, const json_t *
     return status;
 }
 
-static enum ecc_status s_add_expanded_header(
-    struct runner_case_run *run,
-    struct ecc_http_headers *headers,
-    const char *name,
-    const char *template,
-    struct ecc_diag *diag) {
-    struct ecc_buf text;
-    ecc_buf_init(&text, ECC_VARS_MAX_TEXT_BYTES);
-    enum ecc_status status = ecc_vars_expand_text(&run->vars, template, &text, diag);
-    if (status != ECC_OK) {
-        goto done;
-    }
-    status = ecc_http_headers_add(headers, name, text.data ? text.data : "");
-done:
-    ecc_buf_clean_up(&text);
-    return status;
-}
-
 /* Headers of a fixture (expanded), then the patch of a raw step (null removes). */
 static enum ecc_status s_apply_headers(
     struct runner_case_run *run, struct ecc_http_headers *headers, const json_t *source, struct ecc_diag *diag) {
+    struct ecc_buf text;
+    ecc_buf_init(&text, ECC_VARS_MAX_TEXT_BYTES);
+    enum ecc_status status = ECC_OK;
     const char *name;
     const json_t *value;
     json_object_foreach((json_t *)source, name, value) {
@@ -130,12 +115,19 @@ static enum ecc_status s_apply_headers(
         if (json_is_null(value)) {
             continue;
         }
-        enum ecc_status status = s_add_expanded_header(run, headers, name, json_string_value(value), diag);
+        ecc_buf_reset(&text);
+        status = ecc_vars_expand_text(&run->vars, json_string_value(value), &text, diag);
         if (status != ECC_OK) {
-            return status;
+            goto done;
+        }
+        status = ecc_http_headers_add(headers, name, text.data ? text.data : "");
+        if (status != ECC_OK) {
+            goto done;
         }
     }
-    return ECC_OK;
+done:
+    ecc_buf_clean_up(&text);
+    return status;
 }
 
 static enum ecc_status s_expand_body(
@@ -173,19 +165,21 @@ done:
     return status;
 }
 
-/* The JSON body: `template` expanded, merged with `patch` (expanded) when there is one. */
+/* The JSON body: `template` expanded, merged with `patch` (expanded) when there is one. For a call of
+ * `operation` (not NULL), the whole AWS JSON request around it (runner_build_call). */
 static enum ecc_status s_set_expanded_body(
     struct runner_case_run *run,
     struct runner_exchange *x,
     const json_t *template,
     const json_t *patch,
+    const char *operation,
     struct ecc_diag *diag) {
     json_t *body = NULL;
     enum ecc_status status = s_expand_body(run, template, patch, &body, diag);
     if (status != ECC_OK) {
         goto done;
     }
-    status = s_set_json_body(x, body, diag);
+    status = operation ? runner_build_call(operation, body, x, diag) : s_set_json_body(x, body, diag);
 done:
     json_decref(body);
     return status;
@@ -207,13 +201,13 @@ static enum ecc_status s_from_fixture(
         return status;
     }
     if (fixture->body) {
-        return s_set_expanded_body(run, x, fixture->body, merge, diag);
+        return s_set_expanded_body(run, x, fixture->body, merge, NULL, diag);
     }
     if (fixture->body_text) {
         return s_set_text_body(run, x, fixture->body_text, diag);
     }
     if (merge) {
-        return s_set_expanded_body(run, x, merge, NULL, diag);
+        return s_set_expanded_body(run, x, merge, NULL, NULL, diag);
     }
     return ECC_OK;
 }
@@ -231,38 +225,18 @@ runner_build_call(const char *operation, const json_t *body, struct runner_excha
     return status;
 }
 
-static enum ecc_status s_build_call(
-    struct runner_case_run *run, const struct ecc_step *step, struct runner_exchange *x, struct ecc_diag *diag) {
-    json_t *body = NULL;
-    enum ecc_status status = s_expand_body(run, step->body, NULL, &body, diag);
-    if (status != ECC_OK) {
-        goto done;
-    }
-    status = runner_build_call(step->operation, body, x, diag);
-done:
-    json_decref(body);
-    return status;
-}
-
+/* A control request of the embedded emulator: its body, expanded, to ECC_EMULATOR_CONTROL_PATH. */
 static enum ecc_status s_build_control(
     struct runner_case_run *run, const struct ecc_step *step, struct runner_exchange *x, struct ecc_diag *diag) {
-    json_t *body = NULL;
-    enum ecc_status status = s_expand_body(run, step->control, NULL, &body, diag);
+    enum ecc_status status = ecc_http_request_set_line(&x->request, "POST", ECC_EMULATOR_CONTROL_PATH, "");
     if (status != ECC_OK) {
-        goto done;
-    }
-    status = ecc_http_request_set_line(&x->request, "POST", ECC_EMULATOR_CONTROL_PATH, "");
-    if (status != ECC_OK) {
-        goto done;
+        return status;
     }
     status = ecc_http_headers_set(&x->request.headers, "Content-Type", "application/json");
     if (status != ECC_OK) {
-        goto done;
+        return status;
     }
-    status = s_set_json_body(x, body, diag);
-done:
-    json_decref(body);
-    return status;
+    return s_set_expanded_body(run, x, step->control, NULL, NULL, diag);
 }
 
 /* A raw step: its fixture's request (or an empty POST /), then the raw line, headers and body over it. */
@@ -293,7 +267,7 @@ static enum ecc_status s_build_raw(
     const json_t *body = json_object_get(raw, "body");
     const char *body_text = json_string_value(json_object_get(raw, "body_text"));
     if (body) {
-        return s_set_expanded_body(run, x, body, NULL, diag);
+        return s_set_expanded_body(run, x, body, NULL, NULL, diag);
     }
     if (body_text) {
         json_decref(x->sent_body);
@@ -309,7 +283,7 @@ static enum ecc_status s_build_request(
     case ECC_STEP_SEND:
         return s_from_fixture(run, step->fixture, step->merge, x, diag);
     case ECC_STEP_CALL:
-        return s_build_call(run, step, x, diag);
+        return s_set_expanded_body(run, x, step->body, NULL, step->operation, diag);
     case ECC_STEP_CONTROL:
         return s_build_control(run, step, x, diag);
     case ECC_STEP_RAW:
