@@ -60,10 +60,19 @@ static bool s_is_volatile(const char *s) {
 
 static enum ecc_status s_remember(struct s_draft *draft, size_t step, const json_t *value, char *pointer, size_t len);
 
-/* s_remember of `value` at `pointer` + "/" + `segment`; the pointer is restored after. */
+/* Extends the JSON pointer `pointer` (512 bytes, `len` used) with `/key`, or `/index` when `key` is NULL. */
+static void s_pointer_push(char *pointer, size_t len, const char *key, size_t index) {
+    if (key) {
+        snprintf(pointer + len, 512 - len, "/%s", key);
+    } else {
+        snprintf(pointer + len, 512 - len, "/%zu", index);
+    }
+}
+
+/* s_remember of `value` at `pointer` + its key (or index); the pointer is restored after. */
 static enum ecc_status s_remember_child(
-    struct s_draft *draft, size_t step, const json_t *value, char *pointer, size_t len, const char *segment) {
-    snprintf(pointer + len, 512 - len, "/%s", segment);
+    struct s_draft *draft, size_t step, const json_t *value, char *pointer, size_t len, const char *key, size_t index) {
+    s_pointer_push(pointer, len, key, index);
     enum ecc_status status = s_remember(draft, step, value, pointer, strlen(pointer));
     pointer[len] = '\0';
     return status;
@@ -86,7 +95,7 @@ static enum ecc_status s_remember(struct s_draft *draft, size_t step, const json
             if (strchr(key, '/') || strchr(key, '~') || len + strlen(key) + 2 > 512) {
                 continue; /* such keys need escaping: not worth a capture in a draft */
             }
-            enum ecc_status status = s_remember_child(draft, step, member, pointer, len, key);
+            enum ecc_status status = s_remember_child(draft, step, member, pointer, len, key, 0);
             if (status != ECC_OK) {
                 return status;
             }
@@ -99,9 +108,7 @@ static enum ecc_status s_remember(struct s_draft *draft, size_t step, const json
     size_t i;
     json_t *item;
     json_array_foreach(value, i, item) {
-        char index[24];
-        snprintf(index, sizeof(index), "%zu", i);
-        enum ecc_status status = s_remember_child(draft, step, item, pointer, len, index);
+        enum ecc_status status = s_remember_child(draft, step, item, pointer, len, NULL, i);
         if (status != ECC_OK) {
             return status;
         }
@@ -241,7 +248,8 @@ static bool s_is_timestamp_key(const char *key) {
 static enum ecc_status s_expect_body(
     struct s_draft *draft, const char *key, const json_t *value, bool error, char *pointer, size_t len, json_t *out);
 
-/* s_expect_body of `value` at `pointer` + "/" + `segment`; the pointer is restored after. */
+/* s_expect_body of `value` at `pointer` + `/segment` (`/index` when `segment` is NULL); the pointer is
+ * restored after. */
 static enum ecc_status s_expect_child(
     struct s_draft *draft,
     const char *key,
@@ -250,8 +258,9 @@ static enum ecc_status s_expect_child(
     char *pointer,
     size_t len,
     const char *segment,
+    size_t index,
     json_t *out) {
-    snprintf(pointer + len, 512 - len, "/%s", segment);
+    s_pointer_push(pointer, len, segment, index);
     enum ecc_status status = s_expect_body(draft, key, value, error, pointer, strlen(pointer), out);
     pointer[len] = '\0';
     return status;
@@ -271,7 +280,7 @@ static enum ecc_status s_expect_body(
             if (json_is_null(member) || strchr(name, '/') || strchr(name, '~') || len + strlen(name) + 2 > 512) {
                 continue;
             }
-            enum ecc_status status = s_expect_child(draft, name, member, error, pointer, len, name, out);
+            enum ecc_status status = s_expect_child(draft, name, member, error, pointer, len, name, 0, out);
             if (status != ECC_OK) {
                 return status;
             }
@@ -285,9 +294,7 @@ static enum ecc_status s_expect_body(
         size_t i;
         json_t *item;
         json_array_foreach(value, i, item) {
-            char index[24];
-            snprintf(index, sizeof(index), "%zu", i);
-            enum ecc_status status = s_expect_child(draft, key, item, error, pointer, len, index, out);
+            enum ecc_status status = s_expect_child(draft, key, item, error, pointer, len, NULL, i, out);
             if (status != ECC_OK) {
                 return status;
             }
