@@ -134,9 +134,13 @@ static enum ecc_status s_expand_body(
     struct runner_case_run *run, const json_t *template, const json_t *patch, json_t **out, struct ecc_diag *diag) {
     json_t *expanded = NULL;
     enum ecc_status status = ecc_vars_expand(&run->vars, template, &expanded, diag);
-    if (status != ECC_OK || !patch) {
-        *out = expanded;
+    if (status != ECC_OK) {
+        *out = expanded; /* as the expansion left it */
         return status;
+    }
+    if (!patch) {
+        *out = expanded;
+        return ECC_OK;
     }
     json_t *expanded_patch = NULL;
     status = ecc_vars_expand(&run->vars, patch, &expanded_patch, diag);
@@ -918,6 +922,31 @@ static enum ecc_result s_failed_verdict(
     return ECC_RESULT_XFAIL;
 }
 
+/* Plays a case: its steps, its cleanup steps and the runner's own cleanup. A case whose variables
+ * cannot be set fails before any request. */
+static void s_play(struct runner_case_run *run) {
+    const struct ecc_case *c = run->c;
+    /* The variables are initialized whatever else failed: the caller cleans them up. */
+    enum ecc_status status = ecc_vars_init(&run->vars, run->options->seed ^ s_fnv1a(c->id));
+    bool arrays =
+        run->clusters && run->task_definitions && run->tasks && run->container_instances && run->ec2_instances;
+    if (status != ECC_OK || !arrays) {
+        runner_fail(run, "out of memory");
+        return;
+    }
+    status = s_set_builtins(run);
+    if (status != ECC_OK) {
+        runner_fail(run, "cannot set the case variables");
+        return;
+    }
+    s_run_steps(run, c->steps, c->step_count, false);
+    /* The first Ctrl-C must not cancel the cleanup's requests: only the second does. */
+    atomic_store(&run->worker->cancel_level, 2);
+    s_run_steps(run, c->cleanup, c->cleanup_count, true);
+    s_auto_cleanup(run);
+    atomic_store(&run->worker->cancel_level, 1);
+}
+
 /* Runs one plan item into `out`. *unreachable: the case failed for want of any usable answer (the
  * circuit breaker counts those). */
 static void s_run_case(
@@ -963,19 +992,7 @@ static void s_run_case(
     uint64_t start = ecc_monotonic_ms();
     uint64_t timeout = c->timeout_ms ? (uint64_t)c->timeout_ms : options->case_timeout_ms;
     run.deadline_ms = timeout ? start + timeout : 0;
-    if (ecc_vars_init(&run.vars, options->seed ^ s_fnv1a(c->id)) != ECC_OK || !run.clusters || !run.task_definitions ||
-        !run.tasks || !run.container_instances || !run.ec2_instances) {
-        runner_fail(&run, "out of memory");
-    } else if (s_set_builtins(&run) != ECC_OK) {
-        runner_fail(&run, "cannot set the case variables");
-    } else {
-        s_run_steps(&run, c->steps, c->step_count, false);
-        /* The first Ctrl-C must not cancel the cleanup's requests: only the second does. */
-        atomic_store(&worker->cancel_level, 2);
-        s_run_steps(&run, c->cleanup, c->cleanup_count, true);
-        s_auto_cleanup(&run);
-        atomic_store(&worker->cancel_level, 1);
-    }
+    s_play(&run);
     out->duration_ms = ecc_monotonic_ms() - start;
     bool listed = item->expect_fail != NULL;
     out->result = ecc_result_of(!run.failed, listed);

@@ -83,6 +83,21 @@ void runner_track(struct runner_case_run *run, const struct ecc_step *step, cons
     }
 }
 
+static enum ecc_status s_build_signed_call(
+    struct runner_case_run *run,
+    const char *operation,
+    json_t *body,
+    bool second_credentials,
+    struct runner_exchange *x,
+    struct ecc_diag *diag) {
+    enum ecc_status status = runner_build_call(operation, body, x, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    struct ecc_step_sign sign = {.mode = ECC_SIGN_SIGV4, .second_credentials = second_credentials};
+    return runner_sign(run, &sign, false, &x->request, diag);
+}
+
 bool runner_internal_call(
     struct runner_case_run *run,
     const char *label,
@@ -92,9 +107,7 @@ bool runner_internal_call(
     struct runner_exchange *x) {
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
-    struct ecc_step_sign sign = {.mode = ECC_SIGN_SIGV4, .second_credentials = second_credentials};
-    if (runner_build_call(operation, body, x, &diag) != ECC_OK ||
-        runner_sign(run, &sign, false, &x->request, &diag) != ECC_OK) {
+    if (s_build_signed_call(run, operation, body, second_credentials, x, &diag) != ECC_OK) {
         runner_fail(run, "%s: cannot build %s: %s", label, operation, diag.text);
         return false;
     }
