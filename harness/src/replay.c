@@ -557,10 +557,15 @@ static void s_warn(struct s_run *run, const char *fmt, ...) ECC_PRINTF(2, 3);
 static void s_warn(struct s_run *run, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
-    if (ecc_buf_vprintf(&run->warnings, fmt, args) != ECC_OK || ecc_buf_append_byte(&run->warnings, '\n') != ECC_OK) {
+    enum ecc_status status = ecc_buf_vprintf(&run->warnings, fmt, args);
+    va_end(args);
+    if (status != ECC_OK) {
+        run->warnings_dropped = true;
+        return;
+    }
+    if (ecc_buf_append_byte(&run->warnings, '\n') != ECC_OK) {
         run->warnings_dropped = true;
     }
-    va_end(args);
 }
 
 static void s_track(struct s_run *run, enum s_kind kind, const char *cluster, const char *name) {
