@@ -142,23 +142,9 @@ static bool s_is_timestamp_key(const char *key) {
     return len > 2 && strcmp(key + len - 2, "At") == 0;
 }
 
+/* A type as the comparison sees it: an integer and a real are both "a number". */
 static const char *s_type_name(const json_t *value) {
-    switch (value ? json_typeof(value) : JSON_NULL) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
+    return json_is_number(value) ? "a number" : ecc_json_type_article(value ? json_typeof(value) : JSON_NULL);
 }
 
 static bool s_same_type(const json_t *a, const json_t *b) {

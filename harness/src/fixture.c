@@ -53,24 +53,6 @@ bool ecc_suite_id_valid(const char *id) {
 
 /* ---- shared strict reads (suite_internal.h) ------------------------------------------------------- */
 
-static const char *s_type_article(json_type type) {
-    switch (type) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "a value";
-    }
-}
-
 enum ecc_status ecc_suite_get_typed(
     const json_t *object,
     const char *key,
@@ -90,7 +72,7 @@ enum ecc_status ecc_suite_get_typed(
     bool ok = json_typeof(value) == type || (type == JSON_TRUE && json_is_boolean(value));
     if (!ok) {
         return ecc_json_path_fail(
-            path, key, diag, "expected %s, got %s", s_type_article(type), ecc_json_type_name(value));
+            path, key, diag, "expected %s, got %s", ecc_json_type_article(type), ecc_json_type_name(value));
     }
     *out = value;
     return ECC_OK;

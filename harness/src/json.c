@@ -235,6 +235,27 @@ const char *ecc_json_type_name(const json_t *value) {
     return "unknown";
 }
 
+const char *ecc_json_type_article(json_type type) {
+    switch (type) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a real";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "unknown";
+}
+
 void ecc_json_type_error(
     const struct ecc_json_path *path, const char *expected, const json_t *value, struct ecc_diag *diag) {
     if (!diag) {

@@ -5,6 +5,8 @@
  */
 #include "ecc/vars.h"
 
+#include "ecc/json.h"
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -187,10 +189,7 @@ s_append_as_text(struct ecc_buf *out, const char *name, const json_t *value, str
             diag,
             "${%s} is %s and cannot be part of a longer string",
             name,
-            value ? (json_is_array(value)    ? "an array"
-                     : json_is_object(value) ? "an object"
-                                             : "null")
-                  : "null");
+            ecc_json_type_article(value ? json_typeof(value) : JSON_NULL));
         return ECC_ERR_INVALID;
     }
 }

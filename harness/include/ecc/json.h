@@ -141,6 +141,9 @@ void ecc_json_type_error(
     const struct ecc_json_path *path, const char *expected, const json_t *value, struct ecc_diag *diag);
 /* "object", "array", "string", "integer", "real", "boolean", "null". */
 const char *ecc_json_type_name(const json_t *value);
+/* The same for a type, with its article, for messages: "an object", "an array", "a string", "an integer",
+ * "a real", "a boolean", "null". */
+const char *ecc_json_type_article(json_type type);
 
 /* Parses an ISO-8601 / RFC 3339 date-time ("2024-01-02T03:04:05.678+01:00", "...Z") to epoch seconds. */
 enum ecc_status ecc_json_parse_iso8601(const char *text, double *out_epoch_seconds) ECC_WARN_UNUSED_RESULT;
