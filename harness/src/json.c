@@ -345,13 +345,16 @@ enum ecc_status ecc_json_read_int(
     enum ecc_json_presence found = ECC_JSON_ABSENT;
     enum ecc_status status =
         s_read_integer(object, key, path, INT32_MIN, INT32_MAX, "a 32-bit integer", &v, &found, diag);
-    if (status == ECC_OK && found == ECC_JSON_PRESENT) {
+    if (presence) {
+        *presence = found; /* also on a failure, like every typed reader */
+    }
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (found == ECC_JSON_PRESENT) {
         *out = (int32_t)v;
     }
-    if (presence) {
-        *presence = found;
-    }
-    return status;
+    return ECC_OK;
 }
 
 enum ecc_status ecc_json_read_long(
@@ -724,11 +727,17 @@ static void s_json_escape_word(const char *str, char out[56], struct s_json_word
 static enum ecc_status
 s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t start, size_t *out_chars) {
     const size_t start_len = buf ? buf->len : 0;
-    enum ecc_status status = buf ? ecc_buf_append_byte(buf, '"') : ECC_OK;
+    enum ecc_status status = ECC_OK;
     size_t chars = 2 + start; /* the quotes and the plain start */
     size_t run = 0;           /* start of the bytes not yet copied: they need no escaping */
     size_t i = start;
-    while (status == ECC_OK && i < len) {
+    if (buf) {
+        status = ecc_buf_append_byte(buf, '"');
+        if (status != ECC_OK) {
+            goto done;
+        }
+    }
+    while (i < len) {
         uint64_t word = s_load_upto8(str + i, len - i);
         uint64_t special = s_json_special_mask(word);
         if (special && len - i >= 8 && !s_non_ascii_mask(word)) {
@@ -739,7 +748,7 @@ s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t star
             if (buf) { /* the same reservation as for its last escape alone: the same LIMIT outcome */
                 status = ecc_buf_reserve(buf, i - run + w.through_last_escape);
                 if (status != ECC_OK) {
-                    break;
+                    goto done;
                 }
                 memcpy(buf->data + buf->len, str + run, i - run);
                 memcpy(buf->data + buf->len + (i - run), text, w.through_last_escape);
@@ -759,9 +768,12 @@ s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t star
         if (c >= 0x80) {
             uint32_t cp;
             size_t n = ecc_utf8_decode(str + i, len - i, &cp);
-            status = n ? ECC_OK : ECC_ERR_INVALID;
             i += n;
-            chars++;
+            chars++; /* counted also for a bad byte: *out_chars is the count up to it */
+            if (n == 0) {
+                status = ECC_ERR_INVALID;
+                goto done;
+            }
             continue;
         }
         size_t escape_len = s_json_text_len[c];
@@ -769,7 +781,7 @@ s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t star
         if (buf) {
             status = ecc_buf_reserve(buf, i - run + escape_len);
             if (status != ECC_OK) {
-                break;
+                goto done;
             }
             char *at = buf->data + buf->len;
             memcpy(at, str + run, i - run);
@@ -783,12 +795,15 @@ s_json_string_walk(struct ecc_buf *buf, const char *str, size_t len, size_t star
         }
         i++;
     }
-    if (buf && status == ECC_OK) {
+    if (buf) {
         status = ecc_buf_append(buf, str + run, len - run);
-    }
-    if (buf && status == ECC_OK) {
+        if (status != ECC_OK) {
+            goto done;
+        }
         status = ecc_buf_append_byte(buf, '"');
     }
+done:
+    /* Success and failure both give the count; a failure also takes back what was written. */
     if (buf && status != ECC_OK) {
         buf->len = start_len;
         if (buf->data) {
