@@ -200,8 +200,11 @@ static void s_token_name(const struct s_token *token, char name[ECC_VARS_MAX_NAM
     name[token->len] = '\0';
 }
 
-enum ecc_status
-ecc_vars_expand_text(struct ecc_vars *vars, const char *text, struct ecc_buf *out, struct ecc_diag *diag) {
+/* What the walker does with one piece of a text (a literal run or a reference). */
+typedef enum ecc_status(s_token_fn)(void *ctx, const struct s_token *token, struct ecc_diag *diag);
+
+/* The one walk over a text behind expand and scan: `fn` on each piece in order, up to the first failure. */
+static enum ecc_status s_walk_tokens(const char *text, s_token_fn *fn, void *ctx, struct ecc_diag *diag) {
     const char *cursor = text;
     for (;;) {
         struct s_token token;
@@ -209,25 +212,49 @@ ecc_vars_expand_text(struct ecc_vars *vars, const char *text, struct ecc_buf *ou
         if (status != ECC_OK || token.kind == S_TOKEN_END) {
             return status;
         }
-        if (token.kind == S_TOKEN_TEXT) {
-            status = ecc_buf_append(out, token.start, token.len);
-        } else {
-            char name[ECC_VARS_MAX_NAME + 1];
-            s_token_name(&token, name);
-            json_t *value = NULL;
-            status = s_resolve(vars, name, &value, diag);
-            if (status == ECC_OK) {
-                status = s_append_as_text(out, name, value, diag);
-            }
-            json_decref(value);
-        }
-        if (status == ECC_ERR_LIMIT) {
-            ecc_diag_set(diag, "expanded text is longer than %zu bytes", out->max_bytes);
-        }
+        status = fn(ctx, &token, diag);
         if (status != ECC_OK) {
             return status;
         }
     }
+}
+
+struct s_expand_text {
+    struct ecc_vars *vars;
+    struct ecc_buf *out;
+};
+
+/* Appends one piece of a text: a literal run as it is, a reference's value as text. */
+static enum ecc_status
+s_append_token(struct ecc_vars *vars, const struct s_token *token, struct ecc_buf *out, struct ecc_diag *diag) {
+    if (token->kind == S_TOKEN_TEXT) {
+        return ecc_buf_append(out, token->start, token->len);
+    }
+    char name[ECC_VARS_MAX_NAME + 1];
+    s_token_name(token, name);
+    json_t *value = NULL;
+    enum ecc_status status = s_resolve(vars, name, &value, diag);
+    if (status != ECC_OK) {
+        return status; /* nothing resolved, nothing to release */
+    }
+    status = s_append_as_text(out, name, value, diag);
+    json_decref(value);
+    return status;
+}
+
+static enum ecc_status s_expand_token(void *ctx, const struct s_token *token, struct ecc_diag *diag) {
+    struct s_expand_text *expand = ctx;
+    enum ecc_status status = s_append_token(expand->vars, token, expand->out, diag);
+    if (status == ECC_ERR_LIMIT) {
+        ecc_diag_set(diag, "expanded text is longer than %zu bytes", expand->out->max_bytes);
+    }
+    return status;
+}
+
+enum ecc_status
+ecc_vars_expand_text(struct ecc_vars *vars, const char *text, struct ecc_buf *out, struct ecc_diag *diag) {
+    struct s_expand_text expand = {.vars = vars, .out = out};
+    return s_walk_tokens(text, s_expand_token, &expand, diag);
 }
 
 static enum ecc_status
@@ -252,10 +279,12 @@ s_expand_string(struct ecc_vars *vars, const json_t *string, json_t **out, struc
     struct ecc_buf buf;
     ecc_buf_init(&buf, ECC_VARS_MAX_TEXT_BYTES);
     status = ecc_vars_expand_text(vars, text, &buf, diag);
-    if (status == ECC_OK) {
-        *out = json_stringn(buf.data ? buf.data : "", buf.len);
-        status = *out ? ECC_OK : ECC_ERR_NOMEM;
+    if (status != ECC_OK) {
+        goto done;
     }
+    *out = json_stringn(buf.data ? buf.data : "", buf.len);
+    status = *out ? ECC_OK : ECC_ERR_NOMEM;
+done:
     ecc_buf_clean_up(&buf);
     return status;
 }
@@ -275,12 +304,13 @@ enum ecc_status ecc_vars_expand(struct ecc_vars *vars, const json_t *template, j
         json_array_foreach(template, i, item) {
             json_t *expanded = NULL;
             enum ecc_status status = ecc_vars_expand(vars, item, &expanded, diag);
-            if (status == ECC_OK && json_array_append_new(copy, expanded) != 0) {
-                status = ECC_ERR_NOMEM;
-            }
             if (status != ECC_OK) {
                 json_decref(copy);
                 return status;
+            }
+            if (json_array_append_new(copy, expanded) != 0) { /* the new reference is released by jansson */
+                json_decref(copy);
+                return ECC_ERR_NOMEM;
             }
         }
         *out = copy;
@@ -296,12 +326,13 @@ enum ecc_status ecc_vars_expand(struct ecc_vars *vars, const json_t *template, j
         json_object_foreach((json_t *)template, key, item) {
             json_t *expanded = NULL;
             enum ecc_status status = ecc_vars_expand(vars, item, &expanded, diag);
-            if (status == ECC_OK && json_object_set_new(copy, key, expanded) != 0) {
-                status = ECC_ERR_NOMEM;
-            }
             if (status != ECC_OK) {
                 json_decref(copy);
                 return status;
+            }
+            if (json_object_set_new(copy, key, expanded) != 0) { /* the new reference is released by jansson */
+                json_decref(copy);
+                return ECC_ERR_NOMEM;
             }
         }
         *out = copy;
@@ -311,32 +342,33 @@ enum ecc_status ecc_vars_expand(struct ecc_vars *vars, const json_t *template, j
     return ECC_OK;
 }
 
-enum ecc_status ecc_vars_scan(const char *text, ecc_vars_ref_fn *fn, void *user_data, struct ecc_diag *diag) {
-    const char *cursor = text;
-    for (;;) {
-        struct s_token token;
-        enum ecc_status status = s_next_token(&cursor, &token, diag);
-        if (status != ECC_OK || token.kind == S_TOKEN_END) {
-            return status;
-        }
-        if (token.kind != S_TOKEN_REF) {
-            continue;
-        }
-        char name[ECC_VARS_MAX_NAME + 1];
-        s_token_name(&token, name);
-        bool is_repeat = false;
-        unsigned long count = 0;
-        const char *repeated = NULL;
-        status = s_parse_repeat(name, &is_repeat, &count, &repeated, diag);
-        if (status != ECC_OK) {
-            return status;
-        }
-        if (is_repeat || strcmp(name, "uuid") == 0) {
-            continue;
-        }
-        status = fn(user_data, name, diag);
-        if (status != ECC_OK) {
-            return status;
-        }
+struct s_scan {
+    ecc_vars_ref_fn *fn;
+    void *user_data;
+};
+
+/* A reference of the text, handed to the caller's check unless it is a built-in form (uuid, repeat). */
+static enum ecc_status s_scan_token(void *ctx, const struct s_token *token, struct ecc_diag *diag) {
+    struct s_scan *scan = ctx;
+    if (token->kind != S_TOKEN_REF) {
+        return ECC_OK;
     }
+    char name[ECC_VARS_MAX_NAME + 1];
+    s_token_name(token, name);
+    bool is_repeat = false;
+    unsigned long count = 0;
+    const char *repeated = NULL;
+    enum ecc_status status = s_parse_repeat(name, &is_repeat, &count, &repeated, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (is_repeat || strcmp(name, "uuid") == 0) {
+        return ECC_OK;
+    }
+    return scan->fn(scan->user_data, name, diag);
+}
+
+enum ecc_status ecc_vars_scan(const char *text, ecc_vars_ref_fn *fn, void *user_data, struct ecc_diag *diag) {
+    struct s_scan scan = {.fn = fn, .user_data = user_data};
+    return s_walk_tokens(text, s_scan_token, &scan, diag);
 }
