@@ -81,6 +81,21 @@ static bool s_known_transport_error(const char *name) {
     return false;
 }
 
+/* `status=` of a term (`text`, NUL-terminated): a status 100-599 or a class such as 5xx; false when it is
+ * neither. */
+static bool s_parse_want_status(struct ecc_expect_fail_want *want, const char *text, size_t value_len) {
+    if (value_len == 3 && text[0] >= '1' && text[0] <= '5' && strcmp(text + 1, "xx") == 0) {
+        want->status_class = text[0] - '0';
+        return true;
+    }
+    if (value_len == 3 && text[0] >= '1' && text[0] <= '5' && text[1] >= '0' && text[1] <= '9' && text[2] >= '0' &&
+        text[2] <= '9') {
+        want->status = atoi(text);
+        return true;
+    }
+    return false;
+}
+
 /* One term of "[...]": `key=value` or `reason~text`, already trimmed. */
 static enum ecc_status s_parse_want_term(
     struct ecc_expect_fail_want *want,
@@ -115,45 +130,45 @@ static enum ecc_status s_parse_want_term(
         return ECC_OK;
     }
     if (*op == '=' && key_len == 6 && memcmp(term, "status", 6) == 0 && !want->status && !want->status_class) {
-        if (value_len == 3 && text[0] >= '1' && text[0] <= '5' && strcmp(text + 1, "xx") == 0) {
-            want->status_class = text[0] - '0';
-        } else if (
-            value_len == 3 && text[0] >= '1' && text[0] <= '5' && text[1] >= '0' && text[1] <= '9' && text[2] >= '0' &&
-            text[2] <= '9') {
-            want->status = atoi(text);
-        } else {
+        if (!s_parse_want_status(want, text, value_len)) {
             status = s_fail_line(diag, source, line, "status=%s: a status is 100-599 or a class such as 5xx", text);
+            goto on_error;
         }
-    } else if (*op == '=' && key_len == 5 && memcmp(term, "error", 5) == 0 && !want->error) {
-        for (size_t i = 0; i < value_len && status == ECC_OK; i++) {
+        free(text); /* the status is kept as a number */
+        return ECC_OK;
+    }
+    if (*op == '=' && key_len == 5 && memcmp(term, "error", 5) == 0 && !want->error) {
+        for (size_t i = 0; i < value_len; i++) {
             if (!s_error_name_char(text[i])) {
                 status = s_fail_line(diag, source, line, "error=%s: an error type holds A-Z a-z 0-9 _ . -", text);
+                goto on_error;
             }
         }
-        if (status == ECC_OK) {
-            want->error = text;
-            return ECC_OK;
-        }
-    } else if (*op == '=' && key_len == 9 && memcmp(term, "transport", 9) == 0 && !want->transport) {
-        if (s_known_transport_error(text)) {
-            want->transport = text;
-            return ECC_OK;
-        }
-        status = s_fail_line(
-            diag,
-            source,
-            line,
-            "transport=%s: not a transport failure (connect, resolve, tls, timeout, too-slow, reset, truncated, ...)",
-            text);
-    } else {
-        status = s_fail_line(
-            diag,
-            source,
-            line,
-            "'%.*s': unknown or repeated term (status=N, error=NAME, reason~TEXT, transport=KIND, each at most once)",
-            (int)len,
-            term);
+        want->error = text;
+        return ECC_OK;
     }
+    if (*op == '=' && key_len == 9 && memcmp(term, "transport", 9) == 0 && !want->transport) {
+        if (!s_known_transport_error(text)) {
+            status = s_fail_line(
+                diag,
+                source,
+                line,
+                "transport=%s: not a transport failure (connect, resolve, tls, timeout, too-slow, reset, truncated, "
+                "...)",
+                text);
+            goto on_error;
+        }
+        want->transport = text;
+        return ECC_OK;
+    }
+    status = s_fail_line(
+        diag,
+        source,
+        line,
+        "'%.*s': unknown or repeated term (status=N, error=NAME, reason~TEXT, transport=KIND, each at most once)",
+        (int)len,
+        term);
+on_error:
     free(text);
     return status;
 }
@@ -207,6 +222,44 @@ static enum ecc_status s_parse_want(
     return ECC_OK;
 }
 
+/* The rest of a line of the list once its case id (`s` to `pattern_end`) is read: the "[...]" expectations
+ * if any, then the reason, up to `e`. Fills `entry`; the caller cleans it up on a failure. */
+static enum ecc_status s_parse_entry(
+    struct ecc_expect_fail_entry *entry,
+    const char *s,
+    const char *pattern_end,
+    const char *e,
+    const char *source,
+    int line_no,
+    struct ecc_diag *diag) {
+    const char *reason = pattern_end;
+    while (reason < e && (*reason == ' ' || *reason == '\t')) {
+        reason++;
+    }
+    if (reason < e && *reason == '[') {
+        const char *after = reason;
+        enum ecc_status status = s_parse_want(entry, reason, e, &after, source, line_no, diag);
+        if (status != ECC_OK) {
+            return status;
+        }
+        if (after < e && *after != ' ' && *after != '\t') {
+            return s_fail_line(diag, source, line_no, "%s", "a space must follow the ']' of the expectations");
+        }
+        reason = after;
+        while (reason < e && (*reason == ' ' || *reason == '\t')) {
+            reason++;
+        }
+    }
+    if (reason == e) {
+        return s_fail_line(diag, source, line_no, "%s", "every expected failure needs a reason after the case id");
+    }
+    entry->pattern = strndup(s, (size_t)(pattern_end - s));
+    entry->reason = strndup(reason, (size_t)(e - reason));
+    entry->source = ecc_strdup(source);
+    entry->line = line_no;
+    return entry->pattern && entry->reason && entry->source ? ECC_OK : ECC_ERR_NOMEM;
+}
+
 enum ecc_status ecc_expect_fail_load_bytes(
     struct ecc_expect_fail_list *list, const char *text, size_t len, const char *source, struct ecc_diag *diag) {
     if (len > S_MAX_LIST_BYTES) {
@@ -252,33 +305,7 @@ enum ecc_status ecc_expect_fail_load_bytes(
         list->entries = entries;
         struct ecc_expect_fail_entry *entry = &list->entries[list->count];
         memset(entry, 0, sizeof(*entry));
-        const char *reason = pattern_end;
-        while (reason < e && (*reason == ' ' || *reason == '\t')) {
-            reason++;
-        }
-        enum ecc_status status = ECC_OK;
-        if (reason < e && *reason == '[') {
-            const char *after = reason;
-            status = s_parse_want(entry, reason, e, &after, source, line_no, diag);
-            if (status == ECC_OK && after < e && *after != ' ' && *after != '\t') {
-                status = s_fail_line(diag, source, line_no, "%s", "a space must follow the ']' of the expectations");
-            }
-            reason = after;
-            while (reason < e && (*reason == ' ' || *reason == '\t')) {
-                reason++;
-            }
-        }
-        if (status == ECC_OK && reason == e) {
-            status =
-                s_fail_line(diag, source, line_no, "%s", "every expected failure needs a reason after the case id");
-        }
-        if (status == ECC_OK) {
-            entry->pattern = strndup(s, (size_t)(pattern_end - s));
-            entry->reason = strndup(reason, (size_t)(e - reason));
-            entry->source = ecc_strdup(source);
-            entry->line = line_no;
-            status = entry->pattern && entry->reason && entry->source ? ECC_OK : ECC_ERR_NOMEM;
-        }
+        enum ecc_status status = s_parse_entry(entry, s, pattern_end, e, source, line_no, diag);
         if (status != ECC_OK) {
             s_entry_clean_up(entry);
             return status;
@@ -288,38 +315,36 @@ enum ecc_status ecc_expect_fail_load_bytes(
     return ECC_OK;
 }
 
-/* Reads at most `max_bytes` + 1 bytes of `file` (one more than a parser accepts, so it can say "too large") into
- * a heap buffer the caller frees; ECC_ERR_IO naming the file (`what` says which kind) when it cannot be opened. */
-static enum ecc_status
-s_read_capped(const char *file, size_t max_bytes, const char *what, char **text, size_t *len, struct ecc_diag *diag) {
+/* Loads `file` into `list` or into `profile` (the other is NULL): reads at most the loader's cap + 1 bytes
+ * (one more than the parser accepts, so it can say "too large") and hands them to the loader's
+ * `*_load_bytes`; ECC_ERR_IO naming the file when it cannot be opened. */
+static enum ecc_status s_load_capped_file(
+    const char *file, struct ecc_expect_fail_list *list, struct ecc_profile *profile, struct ecc_diag *diag) {
+    size_t max_bytes = list ? S_MAX_LIST_BYTES : ECC_PROFILE_MAX_BYTES;
     FILE *f = fopen(file, "rb");
     if (!f) {
         ecc_diag_clear(diag);
         if (diag) {
             snprintf(diag->source, sizeof(diag->source), "%s", file);
         }
-        ecc_diag_set(diag, "cannot open %s: %s", what, strerror(errno));
+        ecc_diag_set(diag, "cannot open %s: %s", list ? "the list" : "the profile", strerror(errno));
         return ECC_ERR_IO;
     }
-    *text = malloc(max_bytes + 1);
-    if (!*text) {
+    char *text = malloc(max_bytes + 1);
+    if (!text) {
         fclose(f);
         return ECC_ERR_NOMEM;
     }
-    *len = fread(*text, 1, max_bytes + 1, f);
+    size_t len = fread(text, 1, max_bytes + 1, f);
     fclose(f);
-    return ECC_OK;
+    enum ecc_status status = list ? ecc_expect_fail_load_bytes(list, text, len, file, diag)
+                                  : ecc_profile_load_bytes(profile, text, len, file, diag);
+    free(text);
+    return status;
 }
 
 enum ecc_status ecc_expect_fail_load_file(struct ecc_expect_fail_list *list, const char *file, struct ecc_diag *diag) {
-    char *text = NULL;
-    size_t len = 0;
-    enum ecc_status status = s_read_capped(file, S_MAX_LIST_BYTES, "the list", &text, &len, diag);
-    if (status == ECC_OK) {
-        status = ecc_expect_fail_load_bytes(list, text, len, file, diag);
-    }
-    free(text);
-    return status;
+    return s_load_capped_file(file, list, NULL, diag);
 }
 
 static bool s_entry_matches(const struct ecc_expect_fail_entry *entry, const struct ecc_case *c) {
@@ -628,7 +653,10 @@ s_profile_entry(struct ecc_profile *profile, const struct s_profile_line *at, co
                                                                : NULL;
     if (slot) {
         enum ecc_status status = s_profile_key_text(at, value);
-        return status == ECC_OK ? s_profile_once(at, slot, value) : status;
+        if (status != ECC_OK) {
+            return status;
+        }
+        return s_profile_once(at, slot, value);
     }
     if (strcmp(key, "expect-fail") == 0) {
         return s_profile_list(profile, at, value);
@@ -744,13 +772,6 @@ enum ecc_status ecc_profile_load_bytes(
 }
 
 enum ecc_status ecc_profile_load_file(struct ecc_profile *profile, const char *file, struct ecc_diag *diag) {
-    ecc_profile_init(profile);
-    char *text = NULL;
-    size_t len = 0;
-    enum ecc_status status = s_read_capped(file, ECC_PROFILE_MAX_BYTES, "the profile", &text, &len, diag);
-    if (status == ECC_OK) {
-        status = ecc_profile_load_bytes(profile, text, len, file, diag);
-    }
-    free(text);
-    return status;
+    ecc_profile_init(profile); /* a file that cannot be read leaves an empty profile */
+    return s_load_capped_file(file, NULL, profile, diag);
 }
