@@ -122,13 +122,17 @@ enum ecc_status ecc_suite_tags_format(const struct ecc_suite *suite, struct ecc_
         return ECC_ERR_NOMEM;
     }
     enum ecc_status status = ECC_OK;
-    for (size_t i = 0; i < count && status == ECC_OK; i++) {
+    for (size_t i = 0; i < count; i++) {
         size_t cases = 0;
         for (size_t j = 0; j < suite->count; j++) {
             cases += ecc_case_has_tag(suite->cases[j], tags[i]);
         }
         status = ecc_buf_printf(out, "%s%s (%zu)", i ? ", " : "", tags[i], cases);
+        if (status != ECC_OK) {
+            goto done;
+        }
     }
+done:
     free(tags);
     return status;
 }
@@ -415,7 +419,7 @@ enum ecc_status ecc_shard_select(const struct ecc_shard *shard, const char *cons
 
 /* Which of the suite's cases are in the options' shard, keyed by "group/id". */
 static enum ecc_status s_shard_cases(const struct ecc_suite *suite, const struct ecc_shard *shard, bool *selected) {
-    enum ecc_status status = ECC_ERR_NOMEM;
+    enum ecc_status status = ECC_OK;
     size_t count = suite->count;
     char **keys = calloc(count ? count : 1, sizeof(*keys));
     if (!keys) {
@@ -426,12 +430,13 @@ static enum ecc_status s_shard_cases(const struct ecc_suite *suite, const struct
         size_t len = strlen(c->group) + strlen(c->id) + 2;
         keys[i] = malloc(len);
         if (!keys[i]) {
-            goto on_error;
+            status = ECC_ERR_NOMEM;
+            goto done;
         }
         snprintf(keys[i], len, "%s/%s", c->group, c->id);
     }
     status = ecc_shard_select(shard, (const char *const *)keys, count, selected);
-on_error:
+done: /* the keys go on both paths */
     for (size_t i = 0; i < count; i++) {
         free(keys[i]);
     }

@@ -370,18 +370,27 @@ static enum ecc_status s_append_value(struct ecc_buf *out, const json_t *value) 
 enum ecc_status ecc_report_format_failure(
     struct ecc_buf *out, const char *step_label, const char *what, const struct ecc_match_failure *failure) {
     bool has_what = what && what[0];
-    enum ecc_status status;
-    if ((status = ecc_buf_printf(
-             out,
-             "%s: %s%s%s: %s\n  - expected: ",
-             step_label,
-             has_what ? what : "",
-             has_what && failure->pointer[0] ? " " : "",
-             failure->pointer,
-             failure->message)) != ECC_OK ||
-        (status = s_append_value(out, failure->expected)) != ECC_OK ||
-        (status = ecc_buf_append_str(out, "\n  + actual:   ")) != ECC_OK ||
-        (status = s_append_value(out, failure->actual)) != ECC_OK) {
+    enum ecc_status status = ecc_buf_printf(
+        out,
+        "%s: %s%s%s: %s\n  - expected: ",
+        step_label,
+        has_what ? what : "",
+        has_what && failure->pointer[0] ? " " : "",
+        failure->pointer,
+        failure->message);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_append_value(out, failure->expected);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = ecc_buf_append_str(out, "\n  + actual:   ");
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_append_value(out, failure->actual);
+    if (status != ECC_OK) {
         return status;
     }
     return ecc_buf_append_byte(out, '\n');
@@ -717,17 +726,20 @@ enum ecc_status ecc_report_write_file(
         return ECC_ERR_IO;
     }
     enum ecc_status status = s_write(out, format, report);
-    if (fclose(out) != 0 && status == ECC_OK) {
-        status = ECC_ERR_IO;
-    }
-    if (status == ECC_OK && rename(tmp, file) != 0) {
-        status = ECC_ERR_IO;
-    }
+    bool closed = fclose(out) == 0; /* closed also after a failed write; a failed close fails the write */
     if (status != ECC_OK) {
-        ecc_diag_set(
-            diag, "cannot write %s: %s", file, status == ECC_ERR_IO ? strerror(errno) : ecc_status_name(status));
-        remove(tmp);
+        goto on_error;
     }
+    if (!closed || rename(tmp, file) != 0) {
+        status = ECC_ERR_IO;
+        goto on_error;
+    }
+    free(tmp);
+    return ECC_OK;
+
+on_error:
+    ecc_diag_set(diag, "cannot write %s: %s", file, status == ECC_ERR_IO ? strerror(errno) : ecc_status_name(status));
+    remove(tmp);
     free(tmp);
     return status;
 }
