@@ -71,15 +71,7 @@ ecc_compare_context_add_id(struct ecc_compare_context *context, const char *reco
     return s_bind(context, recorded, strlen(recorded), used, strlen(used));
 }
 
-static enum ecc_status s_add(
-    struct ecc_compare_result *result,
-    enum ecc_compare_kind kind,
-    const char *pointer,
-    const json_t *recorded,
-    const json_t *answered,
-    const char *fmt,
-    ...) ECC_PRINTF(6, 7);
-
+ECC_PRINTF(6, 7)
 static enum ecc_status s_add(
     struct ecc_compare_result *result,
     enum ecc_compare_kind kind,
@@ -187,10 +179,11 @@ static enum ecc_status s_apply_names(const struct ecc_compare_context *context, 
     }
     /* An empty text appends nothing: the NUL must still be there (reserve does not write it). */
     enum ecc_status status = ecc_buf_reserve(out, 0);
-    if (status == ECC_OK) {
-        out->data[out->len] = '\0';
+    if (status != ECC_OK) {
+        return status;
     }
-    return status;
+    out->data[out->len] = '\0';
+    return ECC_OK;
 }
 
 /* The bound id of a recorded string, or NULL. */
@@ -257,27 +250,31 @@ static char *s_map_string(const struct ecc_compare_context *context, const char 
     struct ecc_buf named, out;
     ecc_buf_init(&named, S_MAX_TEXT * 4);
     ecc_buf_init(&out, S_MAX_TEXT * 4);
-    char *mapped = NULL;
+    char *mapped = NULL; /* the result, NULL on a failure */
     if (s_apply_names(context, text, &named) != ECC_OK) {
-        goto on_error;
+        goto done;
     }
     struct s_piece pieces[S_MAX_SEGMENTS];
     size_t count = s_split_arn(named.data, pieces, S_MAX_SEGMENTS);
     if (count == 0) {
         mapped = ecc_buf_steal(&named);
-        goto on_error; /* not an error: the common exit */
+        goto done;
     }
     for (size_t i = 0; i < count; i++) {
         const char *id = i >= 3 ? s_bound(context, pieces[i].at, pieces[i].len) : NULL;
-        if ((id ? ecc_buf_append_str(&out, id) : ecc_buf_append(&out, pieces[i].at, pieces[i].len)) != ECC_OK ||
-            (pieces[i].separator && ecc_buf_append_byte(&out, pieces[i].separator) != ECC_OK)) {
-            goto on_error;
+        enum ecc_status status = id ? ecc_buf_append_str(&out, id) : ecc_buf_append(&out, pieces[i].at, pieces[i].len);
+        if (status != ECC_OK) {
+            goto done;
+        }
+        if (pieces[i].separator && ecc_buf_append_byte(&out, pieces[i].separator) != ECC_OK) {
+            goto done;
         }
     }
-    if (ecc_buf_reserve(&out, 0) == ECC_OK) {
-        mapped = ecc_buf_steal(&out);
+    if (ecc_buf_reserve(&out, 0) != ECC_OK) {
+        goto done;
     }
-on_error:
+    mapped = ecc_buf_steal(&out);
+done:
     ecc_buf_clean_up(&named);
     ecc_buf_clean_up(&out);
     return mapped;
@@ -426,11 +423,12 @@ s_compare_arn(struct s_walk *w, const char *r, const char *a, const json_t *rv, 
         char piece[S_MAX_TEXT];
         snprintf(piece, sizeof(piece), "%.*s", (int)rp[i].len, rp[i].at);
         enum ecc_status status = s_apply_names(w->context, piece, &named);
-        bool equal = status == ECC_OK && named.len == ap[i].len && memcmp(named.data, ap[i].at, ap[i].len) == 0;
-        ecc_buf_clean_up(&named);
         if (status != ECC_OK) {
+            ecc_buf_clean_up(&named);
             return status;
         }
+        bool equal = named.len == ap[i].len && memcmp(named.data, ap[i].at, ap[i].len) == 0;
+        ecc_buf_clean_up(&named);
         if (equal && i != 4) {
             continue;
         }
@@ -509,57 +507,96 @@ static enum ecc_status s_push(struct s_walk *w, const char *segment, size_t *mar
     return ECC_OK;
 }
 
+/* One member of a recorded object against the answer's. */
+static enum ecc_status
+s_compare_member(struct s_walk *w, const char *key, const json_t *member, const json_t *av, bool error_body) {
+    size_t mark;
+    enum ecc_status status = s_push(w, key, &mark);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const json_t *other = json_object_get(av, key);
+    if (strcmp(key, "requestId") == 0) {
+        /* ignored */
+    } else if (!other || json_is_null(other)) {
+        status = s_add(
+            w->result, ECC_DIFF_MISSING, w->pointer, member, NULL, "member missing (recorded %s)", s_type_name(member));
+    } else {
+        status = s_compare_value(w, key, member, other, error_body);
+    }
+    w->pointer[mark] = '\0'; /* also after a failure */
+    return status;
+}
+
+/* A member the answer has and the recording lacks. */
+static enum ecc_status s_add_extra(struct s_walk *w, const char *key, const json_t *member) {
+    size_t mark;
+    enum ecc_status status = s_push(w, key, &mark);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_add(
+        w->result,
+        ECC_DIFF_EXTRA,
+        w->pointer,
+        NULL,
+        member,
+        "member not in the recording (answered %s)",
+        s_type_name(member));
+    w->pointer[mark] = '\0';
+    return status;
+}
+
 static enum ecc_status s_compare_object(struct s_walk *w, const json_t *rv, const json_t *av, bool error_body) {
     const char *key;
     json_t *member;
-    enum ecc_status status = ECC_OK;
     json_object_foreach((json_t *)rv, key, member) {
-        if (status != ECC_OK || json_is_null(member)) {
+        if (json_is_null(member)) {
             continue;
         }
-        size_t mark;
-        if ((status = s_push(w, key, &mark)) != ECC_OK) {
-            break;
+        enum ecc_status status = s_compare_member(w, key, member, av, error_body);
+        if (status != ECC_OK) {
+            return status;
         }
-        const json_t *other = json_object_get(av, key);
-        if (strcmp(key, "requestId") == 0) {
-            /* ignored */
-        } else if (!other || json_is_null(other)) {
-            status = s_add(
-                w->result,
-                ECC_DIFF_MISSING,
-                w->pointer,
-                member,
-                NULL,
-                "member missing (recorded %s)",
-                s_type_name(member));
-        } else {
-            status = s_compare_value(w, key, member, other, error_body);
-        }
-        w->pointer[mark] = '\0';
     }
     json_object_foreach((json_t *)av, key, member) {
-        if (status != ECC_OK || json_is_null(member)) {
-            continue;
-        }
         const json_t *recorded = json_object_get(rv, key);
-        if (recorded && !json_is_null(recorded)) {
+        if (json_is_null(member) || (recorded && !json_is_null(recorded))) {
             continue;
         }
-        size_t mark;
-        if ((status = s_push(w, key, &mark)) == ECC_OK) {
-            status = s_add(
-                w->result,
-                ECC_DIFF_EXTRA,
-                w->pointer,
-                NULL,
-                member,
-                "member not in the recording (answered %s)",
-                s_type_name(member));
-            w->pointer[mark] = '\0';
+        enum ecc_status status = s_add_extra(w, key, member);
+        if (status != ECC_OK) {
+            return status;
         }
     }
-    return status;
+    return ECC_OK;
+}
+
+static enum ecc_status s_compare_array(struct s_walk *w, const char *key, const json_t *rv, const json_t *av) {
+    size_t rn = json_array_size(rv), an = json_array_size(av);
+    enum ecc_status status = ECC_OK;
+    if (rn != an) {
+        status =
+            s_add(w->result, ECC_DIFF_LENGTH, w->pointer, rv, av, "array of %zu items recorded, %zu answered", rn, an);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    for (size_t i = 0; i < rn && i < an; i++) {
+        char index[24];
+        snprintf(index, sizeof(index), "%zu", i);
+        size_t mark;
+        status = s_push(w, index, &mark);
+        if (status != ECC_OK) {
+            return status;
+        }
+        status = s_compare_value(w, key, json_array_get(rv, i), json_array_get(av, i), false);
+        w->pointer[mark] = '\0'; /* also after a failure */
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
 }
 
 static enum ecc_status
@@ -579,22 +616,7 @@ s_compare_value(struct s_walk *w, const char *key, const json_t *rv, const json_
         return s_compare_object(w, rv, av, false);
     }
     if (json_is_array(rv)) {
-        size_t rn = json_array_size(rv), an = json_array_size(av);
-        enum ecc_status status = ECC_OK;
-        if (rn != an) {
-            status = s_add(
-                w->result, ECC_DIFF_LENGTH, w->pointer, rv, av, "array of %zu items recorded, %zu answered", rn, an);
-        }
-        for (size_t i = 0; status == ECC_OK && i < rn && i < an; i++) {
-            char index[24];
-            snprintf(index, sizeof(index), "%zu", i);
-            size_t mark;
-            if ((status = s_push(w, index, &mark)) == ECC_OK) {
-                status = s_compare_value(w, key, json_array_get(rv, i), json_array_get(av, i), false);
-                w->pointer[mark] = '\0';
-            }
-        }
-        return status;
+        return s_compare_array(w, key, rv, av);
     }
     /* An error's message is free text, and its type members were compared through the resolution rule
      * (a namespaced `__type` names the same error): their JSON type is what is left to compare. */
@@ -644,11 +666,14 @@ enum ecc_status ecc_compare_answers(
             result, ECC_DIFF_STATUS, "", r, a, "status: recorded %d, answered %d", recorded->status, answered->status);
         json_decref(r);
         json_decref(a);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
     char rtype[130], atype[130];
     s_error_type(recorded, rtype, sizeof(rtype));
     s_error_type(answered, atype, sizeof(atype));
-    if (status == ECC_OK && strcmp(rtype, atype) != 0) {
+    if (strcmp(rtype, atype) != 0) {
         json_t *r = rtype[0] ? json_string(rtype) : NULL, *a = atype[0] ? json_string(atype) : NULL;
         status = s_add(
             result,
@@ -662,9 +687,6 @@ enum ecc_status ecc_compare_answers(
         json_decref(r);
         json_decref(a);
         return status; /* two different errors: their bodies cannot be compared member by member */
-    }
-    if (status != ECC_OK) {
-        return status;
     }
     bool rjson = recorded->body != NULL, ajson = answered->body != NULL;
     const char *rtext = recorded->text ? recorded->text : "", *atext = answered->text ? answered->text : "";
@@ -703,22 +725,28 @@ enum ecc_status ecc_compare_answers(
     return s_compare_object(&w, recorded->body, answered->body, rtype[0] != '\0');
 }
 
-enum ecc_status ecc_compare_format(const struct ecc_compare_result *result, const char *label, struct ecc_buf *out) {
-    enum ecc_status status = ECC_OK;
-    for (size_t i = 0; status == ECC_OK && i < result->count; i++) {
-        const struct ecc_compare_diff *diff = &result->diffs[i];
-        struct ecc_match_failure failure;
-        ecc_match_failure_init(&failure);
-        snprintf(failure.pointer, sizeof(failure.pointer), "%s", diff->pointer);
-        snprintf(
-            failure.message, sizeof(failure.message), "[%s] %.480s", ecc_compare_kind_name(diff->kind), diff->message);
-        failure.expected = diff->recorded ? json_incref(diff->recorded) : NULL;
-        failure.actual = diff->answered ? json_incref(diff->answered) : NULL;
-        status = ecc_report_format_failure(out, label, "answer", &failure);
-        ecc_match_failure_clean_up(&failure);
-    }
-    if (status == ECC_OK && result->not_listed) {
-        status = ecc_buf_printf(out, "  ... and %zu more differences\n", result->not_listed);
-    }
+/* One difference as a report's failure block. */
+static enum ecc_status s_format_diff(const struct ecc_compare_diff *diff, const char *label, struct ecc_buf *out) {
+    struct ecc_match_failure failure;
+    ecc_match_failure_init(&failure);
+    snprintf(failure.pointer, sizeof(failure.pointer), "%s", diff->pointer);
+    snprintf(failure.message, sizeof(failure.message), "[%s] %.480s", ecc_compare_kind_name(diff->kind), diff->message);
+    failure.expected = diff->recorded ? json_incref(diff->recorded) : NULL;
+    failure.actual = diff->answered ? json_incref(diff->answered) : NULL;
+    enum ecc_status status = ecc_report_format_failure(out, label, "answer", &failure);
+    ecc_match_failure_clean_up(&failure);
     return status;
+}
+
+enum ecc_status ecc_compare_format(const struct ecc_compare_result *result, const char *label, struct ecc_buf *out) {
+    for (size_t i = 0; i < result->count; i++) {
+        enum ecc_status status = s_format_diff(&result->diffs[i], label, out);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    if (result->not_listed) {
+        return ecc_buf_printf(out, "  ... and %zu more differences\n", result->not_listed);
+    }
+    return ECC_OK;
 }
