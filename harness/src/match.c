@@ -30,13 +30,7 @@ void ecc_match_failure_clean_up(struct ecc_match_failure *failure) {
     ecc_match_failure_init(failure);
 }
 
-static void s_fail(
-    struct ecc_match_failure *failure,
-    const char *pointer,
-    const json_t *spec,
-    const json_t *actual,
-    const char *fmt,
-    ...) ECC_PRINTF(5, 6);
+ECC_PRINTF(5, 6)
 static void s_fail(
     struct ecc_match_failure *failure,
     const char *pointer,
@@ -178,11 +172,12 @@ static void s_pointer_clean_up(struct s_pointer *pointer) {
 enum ecc_status ecc_match_check_pointer(const char *pointer, bool *has_wildcard, struct ecc_diag *diag) {
     struct s_pointer parsed;
     enum ecc_status status = s_pointer_parse(pointer, &parsed, diag);
-    if (status == ECC_OK) {
-        *has_wildcard = parsed.wildcard;
-        s_pointer_clean_up(&parsed);
+    if (status != ECC_OK) {
+        return status;
     }
-    return status;
+    *has_wildcard = parsed.wildcard;
+    s_pointer_clean_up(&parsed);
+    return ECC_OK;
 }
 
 struct s_slot {
@@ -689,7 +684,7 @@ static enum ecc_status
 s_check(const json_t *spec, bool top, bool wildcard, struct ecc_json_path *path, struct ecc_diag *diag);
 
 /* Says why a matcher does not hold; returns false for the matcher to return. */
-static bool s_not_held(const struct s_match_call *m, const char *fmt, ...) ECC_PRINTF(2, 3);
+ECC_PRINTF(2, 3)
 static bool s_not_held(const struct s_match_call *m, const char *fmt, ...) {
     va_list args;
     va_start(args, fmt);
@@ -1123,10 +1118,11 @@ static enum ecc_status s_derive_compile(const char *regex, regex_t *re, struct e
 enum ecc_status ecc_match_check_derive(const char *regex, struct ecc_diag *diag) {
     regex_t re;
     enum ecc_status status = s_derive_compile(regex, &re, diag);
-    if (status == ECC_OK) {
-        regfree(&re);
+    if (status != ECC_OK) {
+        return status;
     }
-    return status;
+    regfree(&re);
+    return ECC_OK;
 }
 
 /* The part of one string the compiled regex selects (group 1, else the whole match). */
@@ -1153,27 +1149,33 @@ enum ecc_status ecc_match_derive(const json_t *value, const char *regex, json_t 
     if (status != ECC_OK) {
         return status;
     }
+    json_t *all = NULL; /* an array's parts; handed to *out on success */
     if (!json_is_array(value)) {
         status = s_derive_one(&re, value, out, diag);
-        regfree(&re);
-        return status;
+        goto done;
     }
-    json_t *all = json_array();
-    status = all ? ECC_OK : ECC_ERR_NOMEM;
-    for (size_t i = 0; status == ECC_OK && i < json_array_size(value); i++) {
+    all = json_array();
+    if (!all) {
+        status = ECC_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < json_array_size(value); i++) {
         json_t *part = NULL;
         status = s_derive_one(&re, json_array_get(value, i), &part, diag);
-        if (status == ECC_OK && json_array_append_new(all, part) != 0) {
+        if (status != ECC_OK) {
+            goto done;
+        }
+        if (json_array_append_new(all, part) != 0) {
             status = ECC_ERR_NOMEM;
+            goto done;
         }
     }
-    regfree(&re);
-    if (status != ECC_OK) {
-        json_decref(all);
-        return status;
-    }
     *out = all;
-    return ECC_OK;
+    all = NULL;
+done:
+    regfree(&re);
+    json_decref(all);
+    return status;
 }
 
 /* ---- load-time checks -------------------------------------------------------------------------- */
