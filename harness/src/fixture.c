@@ -214,6 +214,24 @@ ecc_suite_parse_bytes(const uint8_t *bytes, size_t len, const char *source, json
     return ECC_OK;
 }
 
+/* All of `f` into `buf` (capped at a suite file's size). */
+static enum ecc_status s_read_stream(FILE *f, struct ecc_buf *buf, struct ecc_diag *diag) {
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        enum ecc_status status = ecc_buf_append(buf, chunk, n);
+        if (status != ECC_OK) {
+            ecc_diag_set(diag, "file is larger than %zu bytes", ECC_SUITE_MAX_FILE_BYTES);
+            return status;
+        }
+    }
+    if (ferror(f)) {
+        ecc_diag_set(diag, "read error: %s", strerror(errno));
+        return ECC_ERR_IO;
+    }
+    return ECC_OK;
+}
+
 enum ecc_status ecc_suite_parse_file(const char *file, json_t **out, struct ecc_diag *diag) {
     *out = NULL;
     ecc_diag_clear(diag);
@@ -227,24 +245,13 @@ enum ecc_status ecc_suite_parse_file(const char *file, json_t **out, struct ecc_
     }
     struct ecc_buf buf;
     ecc_buf_init(&buf, ECC_SUITE_MAX_FILE_BYTES);
-    enum ecc_status status = ECC_OK;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        status = ecc_buf_append(&buf, chunk, n);
-        if (status != ECC_OK) {
-            ecc_diag_set(diag, "file is larger than %zu bytes", ECC_SUITE_MAX_FILE_BYTES);
-            break;
-        }
+    enum ecc_status status = s_read_stream(f, &buf, diag);
+    fclose(f); /* also after a failed read */
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK && ferror(f)) {
-        ecc_diag_set(diag, "read error: %s", strerror(errno));
-        status = ECC_ERR_IO;
-    }
-    fclose(f);
-    if (status == ECC_OK) {
-        status = ecc_suite_parse_bytes((const uint8_t *)(buf.data ? buf.data : ""), buf.len, file, out, diag);
-    }
+    status = ecc_suite_parse_bytes((const uint8_t *)(buf.data ? buf.data : ""), buf.len, file, out, diag);
+done:
     ecc_buf_clean_up(&buf);
     return status;
 }
@@ -280,6 +287,42 @@ static bool s_ends_with(const char *s, const char *suffix) {
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+static enum ecc_status s_list(const char *dir, struct s_file_list *list, int depth, struct ecc_diag *diag);
+
+/* One entry `name` of folder `dir`: a folder is listed in turn, a suite file (*.json but *.schema.json) is
+ * kept, anything else is passed over. */
+static enum ecc_status
+s_list_entry(const char *dir, const char *name, struct s_file_list *list, int depth, struct ecc_diag *diag) {
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *full = malloc(len);
+    if (!full) {
+        return ECC_ERR_NOMEM;
+    }
+    snprintf(full, len, "%s/%s", dir, name);
+    struct stat st;
+    if (stat(full, &st) != 0) {
+        free(full);
+        return ECC_OK;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        enum ecc_status status = s_list(full, list, depth + 1, diag);
+        free(full);
+        return status;
+    }
+    if (!S_ISREG(st.st_mode) || !s_ends_with(name, ".json") || s_ends_with(name, ".schema.json")) {
+        free(full);
+        return ECC_OK;
+    }
+    char **files = ecc_array_grow(list->files, &list->capacity, list->count, sizeof(*files), 64, SIZE_MAX);
+    if (!files) {
+        free(full);
+        return ECC_ERR_NOMEM;
+    }
+    list->files = files;
+    list->files[list->count++] = full;
+    return ECC_OK;
+}
+
 static enum ecc_status s_list(const char *dir, struct s_file_list *list, int depth, struct ecc_diag *diag) {
     if (depth > 16) {
         ecc_diag_set(diag, "%s: folders nested deeper than 16", dir);
@@ -292,41 +335,16 @@ static enum ecc_status s_list(const char *dir, struct s_file_list *list, int dep
     }
     enum ecc_status status = ECC_OK;
     struct dirent *entry;
-    while (status == ECC_OK && (entry = readdir(d)) != NULL) {
+    while ((entry = readdir(d)) != NULL) {
         if (entry->d_name[0] == '.') {
             continue;
         }
-        size_t len = strlen(dir) + strlen(entry->d_name) + 2;
-        char *full = malloc(len);
-        if (!full) {
-            status = ECC_ERR_NOMEM;
-            break;
+        status = s_list_entry(dir, entry->d_name, list, depth, diag);
+        if (status != ECC_OK) {
+            goto done;
         }
-        snprintf(full, len, "%s/%s", dir, entry->d_name);
-        struct stat st;
-        if (stat(full, &st) != 0) {
-            free(full);
-            continue;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            status = s_list(full, list, depth + 1, diag);
-            free(full);
-            continue;
-        }
-        if (!S_ISREG(st.st_mode) || !s_ends_with(entry->d_name, ".json") ||
-            s_ends_with(entry->d_name, ".schema.json")) {
-            free(full);
-            continue;
-        }
-        char **files = ecc_array_grow(list->files, &list->capacity, list->count, sizeof(*files), 64, SIZE_MAX);
-        if (!files) {
-            free(full);
-            status = ECC_ERR_NOMEM;
-            break;
-        }
-        list->files = files;
-        list->files[list->count++] = full;
     }
+done:
     closedir(d);
     return status;
 }
@@ -427,12 +445,14 @@ static enum ecc_status s_read_message(
     fixture->body = json_object_get(message, "body");
     fixture->body_text = body_text;
     status = ecc_suite_get_string(message, "method", false, path, &fixture->method, diag);
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(message, "path", false, path, &fixture->path, diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(message, "query", false, path, &fixture->query, diag);
+    status = ecc_suite_get_string(message, "path", false, path, &fixture->path, diag);
+    if (status != ECC_OK) {
+        return status;
     }
+    status = ecc_suite_get_string(message, "query", false, path, &fixture->query, diag);
     if (status != ECC_OK) {
         return status;
     }
@@ -450,147 +470,204 @@ static enum ecc_status s_read_message(
     return ECC_OK;
 }
 
-static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_diag *diag) {
-    static const char *const members[] = {
-        "$schema", "id", "description", "operation", "recorded", "redacted", "request", "response"};
+/* `id`, `description` and `operation`. */
+static enum ecc_status s_read_identity(struct ecc_fixture *fixture, struct ecc_json_path *path, struct ecc_diag *diag) {
+    const json_t *root = fixture->root;
+    enum ecc_status status = ecc_suite_get_string(root, "id", true, path, &fixture->id, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!ecc_suite_id_valid(fixture->id)) {
+        return ecc_json_path_fail(
+            path, "id", diag, "id must match [a-z0-9][a-z0-9-]* (at most %d characters)", ECC_SUITE_MAX_ID_LEN);
+    }
+    const char *text = NULL;
+    status = ecc_suite_get_string(root, "description", true, path, &text, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!*text) {
+        return ecc_json_path_fail(path, "description", diag, "description must not be empty");
+    }
+    status = ecc_suite_get_string(root, "operation", true, path, &fixture->operation, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!ecc_suite_operation_known(fixture->operation)) {
+        return ecc_json_path_fail(path, "operation", diag, "unknown operation '%s'", fixture->operation);
+    }
+    return ECC_OK;
+}
+
+/* The members of `recorded` (where the exchange comes from), with `path` at it. */
+static enum ecc_status
+s_read_recorded_members(const json_t *recorded, struct ecc_json_path *path, struct ecc_diag *diag) {
     static const char *const recorded_members[] = {
         "from", "date", "region", "source", "note", "upstream", "via", "ecsconf"};
     static const char *const recorded_from[] = {"hand-written", "aws", "emulator", "moto", "other"};
-    struct ecc_json_path path;
-    ecc_json_path_init_pointer(&path);
-    const json_t *root = fixture->root;
-    enum ecc_status status = ecc_json_check_members(root, members, ECC_ARRAY_LEN(members), &path, diag);
-    const char *text = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(root, "id", true, &path, &fixture->id, diag);
+    enum ecc_status status =
+        ecc_json_check_members(recorded, recorded_members, ECC_ARRAY_LEN(recorded_members), path, diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && !ecc_suite_id_valid(fixture->id)) {
-        status = ecc_json_path_fail(
-            &path, "id", diag, "id must match [a-z0-9][a-z0-9-]* (at most %d characters)", ECC_SUITE_MAX_ID_LEN);
+    for (size_t i = 1; i < ECC_ARRAY_LEN(recorded_members); i++) {
+        const char *text = NULL;
+        status = ecc_suite_get_string(recorded, recorded_members[i], false, path, &text, diag);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(root, "description", true, &path, &text, diag);
+    const char *from = NULL;
+    status = ecc_suite_get_string(recorded, "from", true, path, &from, diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && !*text) {
-        status = ecc_json_path_fail(&path, "description", diag, "description must not be empty");
+    for (size_t i = 0; i < ECC_ARRAY_LEN(recorded_from); i++) {
+        if (strcmp(from, recorded_from[i]) == 0) {
+            return ECC_OK;
+        }
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(root, "operation", true, &path, &fixture->operation, diag);
-    }
-    if (status == ECC_OK && !ecc_suite_operation_known(fixture->operation)) {
-        status = ecc_json_path_fail(&path, "operation", diag, "unknown operation '%s'", fixture->operation);
-    }
+    return ecc_json_path_fail(path, "from", diag, "'from' must be hand-written, aws, emulator, moto or other");
+}
+
+static enum ecc_status s_read_recorded(const json_t *root, struct ecc_json_path *path, struct ecc_diag *diag) {
     const json_t *recorded = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "recorded", true, JSON_OBJECT, &path, &recorded, diag);
+    enum ecc_status status = ecc_suite_get_typed(root, "recorded", true, JSON_OBJECT, path, &recorded, diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        ecc_json_path_push_member(&path, "recorded");
-        status = ecc_json_check_members(recorded, recorded_members, ECC_ARRAY_LEN(recorded_members), &path, diag);
-        const char *from = NULL;
-        for (size_t i = 1; status == ECC_OK && i < ECC_ARRAY_LEN(recorded_members); i++) {
-            status = ecc_suite_get_string(recorded, recorded_members[i], false, &path, &text, diag);
-        }
-        if (status == ECC_OK) {
-            status = ecc_suite_get_string(recorded, "from", true, &path, &from, diag);
-        }
-        bool known = false;
-        for (size_t i = 0; status == ECC_OK && i < ECC_ARRAY_LEN(recorded_from); i++) {
-            known = known || strcmp(from, recorded_from[i]) == 0;
-        }
-        if (status == ECC_OK && !known) {
-            status =
-                ecc_json_path_fail(&path, "from", diag, "'from' must be hand-written, aws, emulator, moto or other");
-        }
-        ecc_json_path_pop(&path);
-    }
+    ecc_json_path_push_member(path, "recorded");
+    status = s_read_recorded_members(recorded, path, diag);
+    ecc_json_path_pop(path);
+    return status;
+}
+
+static enum ecc_status s_read_redacted(const json_t *root, struct ecc_json_path *path, struct ecc_diag *diag) {
     const json_t *redacted = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "redacted", false, JSON_ARRAY, &path, &redacted, diag);
+    enum ecc_status status = ecc_suite_get_typed(root, "redacted", false, JSON_ARRAY, path, &redacted, diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    for (size_t i = 0; status == ECC_OK && redacted && i < json_array_size(redacted); i++) {
+    for (size_t i = 0; redacted && i < json_array_size(redacted); i++) {
         const json_t *item = json_array_get(redacted, i);
         if (!json_is_string(item) || json_string_length(item) == 0) {
-            ecc_json_path_push_member(&path, "redacted");
-            ecc_json_path_push_index(&path, i);
-            status = ecc_json_path_fail(&path, NULL, diag, "expected a non-empty string");
-            ecc_json_path_pop(&path);
-            ecc_json_path_pop(&path);
+            ecc_json_path_push_member(path, "redacted");
+            ecc_json_path_push_index(path, i);
+            status = ecc_json_path_fail(path, NULL, diag, "expected a non-empty string");
+            ecc_json_path_pop(path);
+            ecc_json_path_pop(path);
+            return status;
         }
     }
+    return ECC_OK;
+}
+
+/* `request` or `response` (`key`), read by s_read_message. */
+static enum ecc_status
+s_read_member_message(struct ecc_fixture *fixture, const char *key, struct ecc_json_path *path, struct ecc_diag *diag) {
     const json_t *message = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "request", true, JSON_OBJECT, &path, &message, diag);
+    enum ecc_status status = ecc_suite_get_typed(fixture->root, key, true, JSON_OBJECT, path, &message, diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        ecc_json_path_push_member(&path, "request");
-        status = s_read_message(message, true, fixture, &path, diag);
-        ecc_json_path_pop(&path);
-    }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "response", true, JSON_OBJECT, &path, &message, diag);
-    }
-    if (status == ECC_OK) {
-        ecc_json_path_push_member(&path, "response");
-        status = s_read_message(message, false, fixture, &path, diag);
-        ecc_json_path_pop(&path);
-    }
-    if (status == ECC_OK) {
-        const char *target = NULL;
-        const char *name;
-        const json_t *value;
-        json_object_foreach((json_t *)fixture->headers, name, value) {
-            if (ecc_http_name_equal(name, "X-Amz-Target")) {
-                target = json_string_value(value);
-            }
-        }
-        struct ecc_aws_json_target read;
-        bool named = ecc_codec_read_target(target, &read);
-        if (target && !(named && read.ecs_prefix && strcmp(read.operation, fixture->operation) == 0)) {
-            ecc_json_path_push_member(&path, "request");
-            ecc_json_path_push_member(&path, "headers");
-            status = ecc_json_path_fail(
-                &path,
-                "X-Amz-Target",
-                diag,
-                "X-Amz-Target '%s' does not name the operation %s",
-                target,
-                fixture->operation);
-            ecc_json_path_pop(&path);
-            ecc_json_path_pop(&path);
-        }
-    }
+    ecc_json_path_push_member(path, key);
+    status = s_read_message(message, strcmp(key, "request") == 0, fixture, path, diag);
+    ecc_json_path_pop(path);
     return status;
+}
+
+/* A stored X-Amz-Target must name the fixture's operation with the ECS prefix. */
+static enum ecc_status
+s_check_target(const struct ecc_fixture *fixture, struct ecc_json_path *path, struct ecc_diag *diag) {
+    const char *target = NULL;
+    const char *name;
+    const json_t *value;
+    json_object_foreach((json_t *)fixture->headers, name, value) {
+        if (ecc_http_name_equal(name, "X-Amz-Target")) {
+            target = json_string_value(value);
+        }
+    }
+    struct ecc_aws_json_target read;
+    bool named = ecc_codec_read_target(target, &read);
+    if (!target || (named && read.ecs_prefix && strcmp(read.operation, fixture->operation) == 0)) {
+        return ECC_OK;
+    }
+    ecc_json_path_push_member(path, "request");
+    ecc_json_path_push_member(path, "headers");
+    enum ecc_status status = ecc_json_path_fail(
+        path, "X-Amz-Target", diag, "X-Amz-Target '%s' does not name the operation %s", target, fixture->operation);
+    ecc_json_path_pop(path);
+    ecc_json_path_pop(path);
+    return status;
+}
+
+static enum ecc_status s_read_fixture(struct ecc_fixture *fixture, struct ecc_diag *diag) {
+    static const char *const members[] = {
+        "$schema", "id", "description", "operation", "recorded", "redacted", "request", "response"};
+    struct ecc_json_path path;
+    ecc_json_path_init_pointer(&path);
+    enum ecc_status status = ecc_json_check_members(fixture->root, members, ECC_ARRAY_LEN(members), &path, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_identity(fixture, &path, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_recorded(fixture->root, &path, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_redacted(fixture->root, &path, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_member_message(fixture, "request", &path, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = s_read_member_message(fixture, "response", &path, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_check_target(fixture, &path, diag);
 }
 
 /* Takes ownership of `root` (also on failure). */
 static enum ecc_status
 s_fixture_from_root(json_t *root, const char *source, struct ecc_fixture **out, struct ecc_diag *diag) {
     struct ecc_fixture *fixture = calloc(1, sizeof(*fixture));
-    if (!fixture || !(fixture->file = ecc_strdup(source))) {
+    char *file = ecc_strdup(source);
+    if (!fixture || !file) {
         free(fixture);
+        free(file);
         json_decref(root);
         return ECC_ERR_NOMEM;
     }
+    fixture->file = file;
     fixture->root = root;
     fixture->method = "POST";
     fixture->path = "/";
     fixture->query = "";
     enum ecc_status status = s_read_fixture(fixture, diag);
-    if (status == ECC_OK && !fixture->headers) {
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    if (!fixture->headers) {
         /* Normalize: an absent header object becomes an empty one, so users never test for NULL. */
         json_t *empty = json_object();
         if (!empty || json_object_set_new(json_object_get(root, "request"), "headers", empty) != 0) {
             status = ECC_ERR_NOMEM;
+            goto on_error;
         }
         fixture->headers = empty;
     }
-    if (status != ECC_OK) {
-        ecc_fixture_destroy(fixture);
-        return status;
-    }
     *out = fixture;
     return ECC_OK;
+
+on_error:
+    ecc_fixture_destroy(fixture);
+    return status;
 }
 
 enum ecc_status ecc_fixture_load_bytes(
@@ -608,14 +685,20 @@ enum ecc_status ecc_fixture_load_file(const char *file, struct ecc_fixture **out
     *out = NULL;
     json_t *root = NULL;
     enum ecc_status status = ecc_suite_parse_file(file, &root, diag);
-    if (status == ECC_OK) {
-        status = s_fixture_from_root(root, file, out, diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && (status = ecc_suite_check_file_id(file, (*out)->id, diag)) != ECC_OK) {
+    status = s_fixture_from_root(root, file, out, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = ecc_suite_check_file_id(file, (*out)->id, diag);
+    if (status != ECC_OK) {
         ecc_fixture_destroy(*out);
         *out = NULL;
+        return status;
     }
-    return status;
+    return ECC_OK;
 }
 
 void ecc_fixture_destroy(struct ecc_fixture *fixture) {
@@ -686,7 +769,10 @@ enum ecc_status ecc_fixture_set_add(struct ecc_fixture_set *set, struct ecc_fixt
 static enum ecc_status s_load_fixture(void *set, const char *file, struct ecc_diag *diag) {
     struct ecc_fixture *fixture = NULL;
     enum ecc_status status = ecc_fixture_load_file(file, &fixture, diag);
-    return status == ECC_OK ? ecc_fixture_set_add(set, fixture, diag) : status;
+    if (status != ECC_OK) {
+        return status;
+    }
+    return ecc_fixture_set_add(set, fixture, diag);
 }
 
 enum ecc_status
