@@ -230,6 +230,13 @@ static enum ecc_status s_scan_member(struct s_ctx *ctx, const json_t *object, co
     return status;
 }
 
+/* Places the message a check of match.h left in diag (it knows no path) at path + key. */
+static enum ecc_status s_fail_at(struct s_ctx *ctx, const char *key) {
+    char text[sizeof(ctx->diag->text)];
+    snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
+    return ecc_json_path_fail(&ctx->path, key, ctx->diag, "%s", text);
+}
+
 static enum ecc_status
 s_resolve_fixture(struct s_ctx *ctx, const json_t *object, const char *key, const struct ecc_fixture **out) {
     const char *id = NULL;
@@ -243,6 +250,52 @@ s_resolve_fixture(struct s_ctx *ctx, const json_t *object, const char *key, cons
         ecc_fixture_set_did_you_mean(ctx->fixtures, id, hint, sizeof(hint));
         return ecc_json_path_fail(
             &ctx->path, key, ctx->diag, "no fixture with id '%s' (fixtures/**/%s.json)%s", id, id, hint);
+    }
+    return ECC_OK;
+}
+
+/* The members of a `sign` object, with the path at it. */
+static enum ecc_status s_read_sign_object(struct s_ctx *ctx, const json_t *sign, struct ecc_step_sign *out) {
+    static const char *const members[] = {"date_offset_s", "credentials"};
+    enum ecc_status status = ecc_json_check_members(sign, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const json_t *offset = NULL;
+    status = ecc_suite_get_typed(sign, "date_offset_s", false, JSON_INTEGER, &ctx->path, &offset, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const char *credentials = NULL;
+    status = ecc_suite_get_string(sign, "credentials", false, &ctx->path, &credentials, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (offset) {
+        json_int_t v = json_integer_value(offset);
+        if (v < -31536000 || v > 31536000) {
+            return ecc_json_path_fail(&ctx->path, "date_offset_s", ctx->diag, "date_offset_s must be within one year");
+        }
+        out->date_offset_s = (int64_t)v;
+    }
+    if (!credentials || strcmp(credentials, "default") == 0) {
+        return ECC_OK;
+    }
+    if (strcmp(credentials, "unknown") == 0) {
+        out->unknown_credentials = true;
+        return ECC_OK;
+    }
+    if (strcmp(credentials, "second") != 0) {
+        return ecc_json_path_fail(
+            &ctx->path, "credentials", ctx->diag, "'credentials' must be default, second or unknown");
+    }
+    out->second_credentials = true;
+    if (!(ctx->c->requires & ECC_CAP_FAULT_INJECTION)) {
+        return ecc_json_path_fail(
+            &ctx->path,
+            "credentials",
+            ctx->diag,
+            "the second credentials need \"requires\": [\"fault-injection\"] in the case");
     }
     return ECC_OK;
 }
@@ -270,53 +323,25 @@ static enum ecc_status s_read_sign(struct s_ctx *ctx, const json_t *sign, struct
         return ecc_json_path_fail(
             &ctx->path, "sign", ctx->diag, "'sign' must be sigv4, none, bad-signature or a non-empty object");
     }
-    static const char *const members[] = {"date_offset_s", "credentials"};
     ecc_json_path_push_member(&ctx->path, "sign");
-    enum ecc_status status = ecc_json_check_members(sign, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
-    const json_t *offset = NULL;
-    const char *credentials = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(sign, "date_offset_s", false, JSON_INTEGER, &ctx->path, &offset, ctx->diag);
-    }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(sign, "credentials", false, &ctx->path, &credentials, ctx->diag);
-    }
-    if (status == ECC_OK && offset) {
-        json_int_t v = json_integer_value(offset);
-        if (v < -31536000 || v > 31536000) {
-            status =
-                ecc_json_path_fail(&ctx->path, "date_offset_s", ctx->diag, "date_offset_s must be within one year");
-        }
-        out->date_offset_s = (int64_t)v;
-    }
-    if (status == ECC_OK && credentials) {
-        if (strcmp(credentials, "unknown") == 0) {
-            out->unknown_credentials = true;
-        } else if (strcmp(credentials, "second") == 0) {
-            out->second_credentials = true;
-            if (!(ctx->c->requires & ECC_CAP_FAULT_INJECTION)) {
-                status = ecc_json_path_fail(
-                    &ctx->path,
-                    "credentials",
-                    ctx->diag,
-                    "the second credentials need \"requires\": [\"fault-injection\"] in the case");
-            }
-        } else if (strcmp(credentials, "default") != 0) {
-            status = ecc_json_path_fail(
-                &ctx->path, "credentials", ctx->diag, "'credentials' must be default, second or unknown");
-        }
-    }
+    enum ecc_status status = s_read_sign_object(ctx, sign, out);
     ecc_json_path_pop(&ctx->path);
     return status;
+}
+
+/* An expectation at the path: a bare value or a matcher, and the variables it uses. */
+static enum ecc_status s_check_expectation_here(struct s_ctx *ctx, const json_t *spec, bool wildcard) {
+    enum ecc_status status = ecc_match_check_spec(spec, wildcard, &ctx->path, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_scan_vars(ctx, spec);
 }
 
 /* An expectation at path/key: bare value or matcher; `wildcard` from its pointer. */
 static enum ecc_status s_check_expectation(struct s_ctx *ctx, const char *key, const json_t *spec, bool wildcard) {
     ecc_json_path_push_member(&ctx->path, key);
-    enum ecc_status status = ecc_match_check_spec(spec, wildcard, &ctx->path, ctx->diag);
-    if (status == ECC_OK) {
-        status = s_scan_vars(ctx, spec);
-    }
+    enum ecc_status status = s_check_expectation_here(ctx, spec, wildcard);
     ecc_json_path_pop(&ctx->path);
     return status;
 }
@@ -324,7 +349,6 @@ static enum ecc_status s_check_expectation(struct s_ctx *ctx, const char *key, c
 /* The `status` and `error` members of an expectation (or of its `strict` choice). */
 static enum ecc_status
 s_read_status_error(struct s_ctx *ctx, const json_t *expect, const json_t **status_out, const json_t **error_out) {
-    enum ecc_status status = ECC_OK;
     const json_t *status_spec = json_object_get(expect, "status");
     if (status_spec) {
         if (json_is_integer(status_spec)) {
@@ -333,8 +357,11 @@ s_read_status_error(struct s_ctx *ctx, const json_t *expect, const json_t **stat
             }
         } else if (!json_is_object(status_spec)) {
             return ecc_json_path_fail(&ctx->path, "status", ctx->diag, "'status' must be an integer or a matcher");
-        } else if ((status = s_check_expectation(ctx, "status", status_spec, false)) != ECC_OK) {
-            return status;
+        } else {
+            enum ecc_status status = s_check_expectation(ctx, "status", status_spec, false);
+            if (status != ECC_OK) {
+                return status;
+            }
         }
     }
     const json_t *error_spec = json_object_get(expect, "error");
@@ -343,7 +370,8 @@ s_read_status_error(struct s_ctx *ctx, const json_t *expect, const json_t **stat
             return ecc_json_path_fail(
                 &ctx->path, "error", ctx->diag, "'error' must be an error type name or a matcher");
         }
-        if ((status = s_check_expectation(ctx, "error", error_spec, false)) != ECC_OK) {
+        enum ecc_status status = s_check_expectation(ctx, "error", error_spec, false);
+        if (status != ECC_OK) {
             return status;
         }
     }
@@ -383,53 +411,88 @@ static enum ecc_status s_read_strict(struct s_ctx *ctx, const json_t *strict, st
             "only a case tagged \"undocumented\" has a strict choice (the step accepts several answers)");
     }
     enum ecc_status status = ecc_json_check_members(strict, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
-    if (status == ECC_OK) {
-        status = s_read_status_error(ctx, strict, &out->strict_status, &out->strict_error);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && !out->strict_status && !out->strict_error) {
-        status = ecc_json_path_fail(&ctx->path, NULL, ctx->diag, "a strict choice names a status, an error or both");
+    status = s_read_status_error(ctx, strict, &out->strict_status, &out->strict_error);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && out->strict_status) {
+    if (!out->strict_status && !out->strict_error) {
+        return ecc_json_path_fail(&ctx->path, NULL, ctx->diag, "a strict choice names a status, an error or both");
+    }
+    if (out->strict_status) {
         status = s_check_strict_within(ctx, "status", out->strict_status, out->status);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK && out->strict_error) {
-        status = s_check_strict_within(ctx, "error", out->strict_error, out->error);
+    if (out->strict_error) {
+        return s_check_strict_within(ctx, "error", out->strict_error, out->error);
     }
-    return status;
+    return ECC_OK;
+}
+
+/* The header expectations of a step, with the path at `headers`. */
+static enum ecc_status s_read_expect_headers(struct s_ctx *ctx, const json_t *headers) {
+    const char *key;
+    const json_t *spec;
+    json_object_foreach((json_t *)headers, key, spec) {
+        enum ecc_status status = s_check_expectation(ctx, key, spec, false);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+/* The body expectations of a step, each under a JSON pointer, with the path at `body`. */
+static enum ecc_status s_read_expect_body(struct s_ctx *ctx, const json_t *body) {
+    const char *key;
+    const json_t *spec;
+    json_object_foreach((json_t *)body, key, spec) {
+        bool wildcard = false;
+        if (ecc_match_check_pointer(key, &wildcard, ctx->diag) != ECC_OK) {
+            return s_fail_at(ctx, key);
+        }
+        enum ecc_status status = s_check_expectation(ctx, key, spec, wildcard);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
 }
 
 static enum ecc_status s_read_expect(struct s_ctx *ctx, const json_t *expect, struct ecc_step_expect *out) {
     static const char *const members[] = {"status", "error", "headers", "body", "strict"};
     enum ecc_status status = ecc_json_check_members(expect, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
-    if (status == ECC_OK) {
-        status = s_read_status_error(ctx, expect, &out->status, &out->error);
+    if (status != ECC_OK) {
+        return status;
     }
+    status = s_read_status_error(ctx, expect, &out->status, &out->error);
     if (status != ECC_OK) {
         return status;
     }
     const json_t *strict = NULL;
     status = ecc_suite_get_typed(expect, "strict", false, JSON_OBJECT, &ctx->path, &strict, ctx->diag);
-    if (status == ECC_OK && strict) {
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (strict) {
         ecc_json_path_push_member(&ctx->path, "strict");
         status = s_read_strict(ctx, strict, out);
         ecc_json_path_pop(&ctx->path);
-    }
-    if (status != ECC_OK) {
-        return status;
+        if (status != ECC_OK) {
+            return status;
+        }
     }
     status = ecc_suite_get_typed(expect, "headers", false, JSON_OBJECT, &ctx->path, &out->headers, ctx->diag);
     if (status != ECC_OK) {
         return status;
     }
-    const char *key;
-    const json_t *spec;
     if (out->headers) {
         ecc_json_path_push_member(&ctx->path, "headers");
-        json_object_foreach((json_t *)out->headers, key, spec) {
-            if (status == ECC_OK) {
-                status = s_check_expectation(ctx, key, spec, false);
-            }
-        }
+        status = s_read_expect_headers(ctx, out->headers);
         ecc_json_path_pop(&ctx->path);
         if (status != ECC_OK) {
             return status;
@@ -440,83 +503,85 @@ static enum ecc_status s_read_expect(struct s_ctx *ctx, const json_t *expect, st
         return status;
     }
     ecc_json_path_push_member(&ctx->path, "body");
-    json_object_foreach((json_t *)out->body, key, spec) {
-        bool wildcard = false;
-        status = ecc_match_check_pointer(key, &wildcard, ctx->diag);
-        if (status != ECC_OK) {
-            char text[sizeof(ctx->diag->text)];
-            snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
-            status = ecc_json_path_fail(&ctx->path, key, ctx->diag, "%s", text);
-        }
-        if (status == ECC_OK) {
-            status = s_check_expectation(ctx, key, spec, wildcard);
-        }
-        if (status != ECC_OK) {
-            break;
-        }
-    }
+    status = s_read_expect_body(ctx, out->body);
     ecc_json_path_pop(&ctx->path);
     return status;
 }
 
-static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) {
+/* A derived capture {"pointer": P, "regex": R}, with the path at it: R's first group of the value at P. */
+static enum ecc_status s_read_derived_capture(struct s_ctx *ctx, const json_t *derived) {
+    static const char *const members[] = {"pointer", "regex"};
+    enum ecc_status status = ecc_json_check_members(derived, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const char *regex = NULL;
+    status = ecc_suite_get_string(derived, "regex", true, &ctx->path, &regex, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (ecc_match_check_derive(regex, ctx->diag) != ECC_OK) {
+        return s_fail_at(ctx, "regex");
+    }
+    const json_t *inner = json_object_get(derived, "pointer");
+    if (!json_is_string(inner)) {
+        return ecc_json_path_fail(
+            &ctx->path,
+            "pointer",
+            ctx->diag,
+            inner ? "expected a JSON pointer string" : "missing required member 'pointer'");
+    }
+    bool wildcard = false;
+    if (ecc_match_check_pointer(json_string_value(inner), &wildcard, ctx->diag) != ECC_OK) {
+        return s_fail_at(ctx, "pointer");
+    }
+    return ECC_OK;
+}
+
+/* One capture `name`: a JSON pointer, or a derived capture; with the path at `capture`. */
+static enum ecc_status s_read_one_capture(struct s_ctx *ctx, const char *name, const json_t *pointer) {
+    if (json_is_object(pointer)) {
+        ecc_json_path_push_member(&ctx->path, name);
+        enum ecc_status status = s_read_derived_capture(ctx, pointer);
+        ecc_json_path_pop(&ctx->path);
+        if (status != ECC_OK) {
+            return status;
+        }
+        pointer = json_object_get(pointer, "pointer");
+    }
+    if (!s_var_name_valid(name)) {
+        return ecc_json_path_fail(&ctx->path, name, ctx->diag, "capture name must match [a-z_][a-z0-9_]*");
+    }
+    if (!json_is_string(pointer)) {
+        return ecc_json_path_fail(
+            &ctx->path,
+            name,
+            ctx->diag,
+            "expected a JSON pointer string or {\"pointer\", \"regex\"}, got %s",
+            ecc_json_type_name(pointer));
+    }
+    bool wildcard = false;
+    if (ecc_match_check_pointer(json_string_value(pointer), &wildcard, ctx->diag) != ECC_OK) {
+        return s_fail_at(ctx, name);
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_captures(struct s_ctx *ctx, const json_t *capture) {
     const char *name;
     const json_t *pointer;
-    ecc_json_path_push_member(&ctx->path, "capture");
-    enum ecc_status status = ECC_OK;
     json_object_foreach((json_t *)capture, name, pointer) {
-        bool wildcard = false;
-        const char *regex = NULL;
-        if (json_is_object(pointer)) {
-            /* A derived capture: {"pointer": P, "regex": R} keeps R's first group of the value at P. */
-            static const char *const members[] = {"pointer", "regex"};
-            ecc_json_path_push_member(&ctx->path, name);
-            status = ecc_json_check_members(pointer, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
-            if (status == ECC_OK) {
-                status = ecc_suite_get_string(pointer, "regex", true, &ctx->path, &regex, ctx->diag);
-            }
-            if (status == ECC_OK && ecc_match_check_derive(regex, ctx->diag) != ECC_OK) {
-                char text[sizeof(ctx->diag->text)];
-                snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
-                status = ecc_json_path_fail(&ctx->path, "regex", ctx->diag, "%s", text);
-            }
-            const json_t *inner = json_object_get(pointer, "pointer");
-            if (status == ECC_OK && !json_is_string(inner)) {
-                status = ecc_json_path_fail(
-                    &ctx->path,
-                    "pointer",
-                    ctx->diag,
-                    inner ? "expected a JSON pointer string" : "missing required member 'pointer'");
-            }
-            if (status == ECC_OK && ecc_match_check_pointer(json_string_value(inner), &wildcard, ctx->diag) != ECC_OK) {
-                char text[sizeof(ctx->diag->text)];
-                snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
-                status = ecc_json_path_fail(&ctx->path, "pointer", ctx->diag, "%s", text);
-            }
-            ecc_json_path_pop(&ctx->path);
-            if (status != ECC_OK) {
-                break;
-            }
-            pointer = inner;
-        }
-        if (!s_var_name_valid(name)) {
-            status = ecc_json_path_fail(&ctx->path, name, ctx->diag, "capture name must match [a-z_][a-z0-9_]*");
-        } else if (!json_is_string(pointer)) {
-            status = ecc_json_path_fail(
-                &ctx->path,
-                name,
-                ctx->diag,
-                "expected a JSON pointer string or {\"pointer\", \"regex\"}, got %s",
-                ecc_json_type_name(pointer));
-        } else if (ecc_match_check_pointer(json_string_value(pointer), &wildcard, ctx->diag) != ECC_OK) {
-            char text[sizeof(ctx->diag->text)];
-            snprintf(text, sizeof(text), "%s", ctx->diag ? ctx->diag->text : "");
-            status = ecc_json_path_fail(&ctx->path, name, ctx->diag, "%s", text);
-        }
+        enum ecc_status status = s_read_one_capture(ctx, name, pointer);
         if (status != ECC_OK) {
-            break;
+            return status;
         }
     }
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_capture(struct s_ctx *ctx, const json_t *capture) {
+    ecc_json_path_push_member(&ctx->path, "capture");
+    enum ecc_status status = s_read_captures(ctx, capture);
     ecc_json_path_pop(&ctx->path);
     return status;
 }
@@ -534,53 +599,65 @@ static enum ecc_status s_define_captures(struct s_ctx *ctx, const json_t *captur
     return ECC_OK;
 }
 
-static enum ecc_status s_read_raw(struct s_ctx *ctx, struct ecc_step *step) {
+/* The members of a raw step, with the path at `raw`; *headers is its header patch (NULL: none). */
+static enum ecc_status s_read_raw_members(struct s_ctx *ctx, struct ecc_step *step, const json_t **headers) {
     static const char *const members[] = {"from", "method", "path", "query", "headers", "body", "body_text"};
     const json_t *raw = step->raw;
-    ecc_json_path_push_member(&ctx->path, "raw");
     enum ecc_status status = ecc_json_check_members(raw, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
-    if (status == ECC_OK && json_object_get(raw, "from")) {
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (json_object_get(raw, "from")) {
         status = s_resolve_fixture(ctx, raw, "from", &step->fixture);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    const char *text = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(raw, "method", false, &ctx->path, &text, ctx->diag);
+    const char *method = NULL;
+    status = ecc_suite_get_string(raw, "method", false, &ctx->path, &method, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && text) {
-        for (const char *c = text; *c && status == ECC_OK; c++) {
+    if (method) {
+        for (const char *c = method; *c; c++) {
             if (*c < 'A' || *c > 'Z') {
-                status = ecc_json_path_fail(&ctx->path, "method", ctx->diag, "method must be upper-case letters");
+                return ecc_json_path_fail(&ctx->path, "method", ctx->diag, "method must be upper-case letters");
             }
         }
-        if (status == ECC_OK && !*text) {
-            status = ecc_json_path_fail(&ctx->path, "method", ctx->diag, "method must not be empty");
+        if (!*method) {
+            return ecc_json_path_fail(&ctx->path, "method", ctx->diag, "method must not be empty");
         }
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(raw, "path", false, &ctx->path, &text, ctx->diag);
+    static const char *const texts[] = {"path", "query", "body_text"};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(texts); i++) {
+        const char *text = NULL;
+        status = ecc_suite_get_string(raw, texts[i], false, &ctx->path, &text, ctx->diag);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(raw, "query", false, &ctx->path, &text, ctx->diag);
+    if (json_object_get(raw, "body") && json_object_get(raw, "body_text")) {
+        return ecc_json_path_fail(&ctx->path, "body_text", ctx->diag, "'body' and 'body_text' are mutually exclusive");
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(raw, "body_text", false, &ctx->path, &text, ctx->diag);
+    status = ecc_suite_get_typed(raw, "headers", false, JSON_OBJECT, &ctx->path, headers, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && json_object_get(raw, "body") && json_object_get(raw, "body_text")) {
-        status =
-            ecc_json_path_fail(&ctx->path, "body_text", ctx->diag, "'body' and 'body_text' are mutually exclusive");
-    }
-    const json_t *headers = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(raw, "headers", false, JSON_OBJECT, &ctx->path, &headers, ctx->diag);
-    }
-    if (status == ECC_OK && headers) {
+    if (*headers) {
         ecc_json_path_push_member(&ctx->path, "headers");
-        status = ecc_suite_check_headers(headers, true, &ctx->path, ctx->diag);
+        status = ecc_suite_check_headers(*headers, true, &ctx->path, ctx->diag);
         ecc_json_path_pop(&ctx->path);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK) {
-        status = s_scan_vars(ctx, raw);
-    }
+    return s_scan_vars(ctx, raw);
+}
+
+static enum ecc_status s_read_raw(struct s_ctx *ctx, struct ecc_step *step) {
+    const json_t *headers = NULL;
+    ecc_json_path_push_member(&ctx->path, "raw");
+    enum ecc_status status = s_read_raw_members(ctx, step, &headers);
     ecc_json_path_pop(&ctx->path);
     if (status != ECC_OK) {
         return status;
@@ -610,45 +687,51 @@ static enum ecc_status s_read_raw(struct s_ctx *ctx, struct ecc_step *step) {
     return ECC_OK;
 }
 
-static enum ecc_status s_read_control(struct s_ctx *ctx, struct ecc_step *step) {
-    const json_t *control = step->control;
-    ecc_json_path_push_member(&ctx->path, "control");
+/* A control step's action (known, and allowed by the case's capabilities) and its variables, with the path
+ * at `control`. */
+static enum ecc_status s_check_control(struct s_ctx *ctx, const json_t *control) {
     const char *action = NULL;
     enum ecc_status status = ecc_suite_get_string(control, "action", true, &ctx->path, &action, ctx->diag);
-    if (status == ECC_OK) {
-        size_t i = 0;
-        while (i < ECC_ARRAY_LEN(s_control_actions) && strcmp(s_control_actions[i].action, action) != 0) {
-            i++;
-        }
-        if (i == ECC_ARRAY_LEN(s_control_actions)) {
-            status = ecc_json_path_fail(
-                &ctx->path,
-                "action",
-                ctx->diag,
-                "unknown control action '%s' (inject, policy, block, unsupported, advance_clock, visibility_lag, "
-                "capacity, reset)",
-                action);
-        } else if (!(ctx->c->requires & s_control_actions[i].capability)) {
-            status = ecc_json_path_fail(
-                &ctx->path,
-                "action",
-                ctx->diag,
-                "control action '%s' needs \"requires\": [\"%s\"] in the case",
-                action,
-                ecc_capability_name(s_control_actions[i].capability));
-        } else if (strcmp(action, "reset") == 0 && !ctx->c->exclusive) {
-            status = ecc_json_path_fail(
-                &ctx->path,
-                "action",
-                ctx->diag,
-                "control action 'reset' changes every case's state: set \"exclusive\": true");
-        }
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = s_scan_vars(ctx, control);
+    size_t i = 0;
+    while (i < ECC_ARRAY_LEN(s_control_actions) && strcmp(s_control_actions[i].action, action) != 0) {
+        i++;
     }
-    ecc_json_path_pop(&ctx->path);
+    if (i == ECC_ARRAY_LEN(s_control_actions)) {
+        return ecc_json_path_fail(
+            &ctx->path,
+            "action",
+            ctx->diag,
+            "unknown control action '%s' (inject, policy, block, unsupported, advance_clock, visibility_lag, "
+            "capacity, reset)",
+            action);
+    }
+    if (!(ctx->c->requires & s_control_actions[i].capability)) {
+        return ecc_json_path_fail(
+            &ctx->path,
+            "action",
+            ctx->diag,
+            "control action '%s' needs \"requires\": [\"%s\"] in the case",
+            action,
+            ecc_capability_name(s_control_actions[i].capability));
+    }
+    if (strcmp(action, "reset") == 0 && !ctx->c->exclusive) {
+        return ecc_json_path_fail(
+            &ctx->path,
+            "action",
+            ctx->diag,
+            "control action 'reset' changes every case's state: set \"exclusive\": true");
+    }
+    return s_scan_vars(ctx, control);
+}
+
+static enum ecc_status s_read_control(struct s_ctx *ctx, struct ecc_step *step) {
     step->operation = "control";
+    ecc_json_path_push_member(&ctx->path, "control");
+    enum ecc_status status = s_check_control(ctx, step->control);
+    ecc_json_path_pop(&ctx->path);
     return status;
 }
 
@@ -820,6 +903,27 @@ static enum ecc_status s_read_step_capture(struct s_ctx *ctx, const json_t *obje
 }
 
 /* `confirm`: true, false, or an object naming the cluster and the tasks to wait for; RunTask steps only. */
+/* The members of a `confirm` object, with the path at it. */
+static enum ecc_status s_read_confirm_object(struct s_ctx *ctx, const json_t *confirm) {
+    static const char *const confirm_members[] = {"cluster", "tasks"};
+    struct ecc_diag *diag = ctx->diag;
+    enum ecc_status status =
+        ecc_json_check_members(confirm, confirm_members, ECC_ARRAY_LEN(confirm_members), &ctx->path, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const char *cluster = NULL;
+    status = ecc_suite_get_string(confirm, "cluster", false, &ctx->path, &cluster, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    const json_t *tasks = json_object_get(confirm, "tasks");
+    if (tasks && !json_is_string(tasks) && !json_is_array(tasks)) {
+        return ecc_json_path_fail(&ctx->path, "tasks", diag, "'tasks' must be an array or a ${...} reference to one");
+    }
+    return s_scan_vars(ctx, confirm);
+}
+
 static enum ecc_status s_read_confirm(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
     struct ecc_diag *diag = ctx->diag;
     const json_t *confirm = json_object_get(object, "confirm");
@@ -836,20 +940,8 @@ static enum ecc_status s_read_confirm(struct s_ctx *ctx, const json_t *object, s
     if (!json_is_object(confirm)) {
         return ecc_json_path_fail(&ctx->path, "confirm", diag, "'confirm' must be true, false or an object");
     }
-    static const char *const confirm_members[] = {"cluster", "tasks"};
     ecc_json_path_push_member(&ctx->path, "confirm");
-    enum ecc_status status = ecc_json_check_members(confirm, confirm_members, 2, &ctx->path, diag);
-    const char *cluster = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(confirm, "cluster", false, &ctx->path, &cluster, diag);
-    }
-    const json_t *tasks = json_object_get(confirm, "tasks");
-    if (status == ECC_OK && tasks && !json_is_string(tasks) && !json_is_array(tasks)) {
-        status = ecc_json_path_fail(&ctx->path, "tasks", diag, "'tasks' must be an array or a ${...} reference to one");
-    }
-    if (status == ECC_OK) {
-        status = s_scan_vars(ctx, confirm);
-    }
+    enum ecc_status status = s_read_confirm_object(ctx, confirm);
     ecc_json_path_pop(&ctx->path);
     if (status != ECC_OK) {
         return status;
@@ -964,6 +1056,24 @@ static void s_name_step(struct ecc_diag *diag, bool cleanup, size_t index) {
     diag->text[plen + keep] = '\0';
 }
 
+/* The steps of `array`, with the path at its key; *count counts the steps read, the failed one included. */
+static enum ecc_status
+s_read_step_list(struct s_ctx *ctx, const json_t *array, bool cleanup, struct ecc_step *steps, size_t *count) {
+    for (size_t i = 0; i < json_array_size(array); i++) {
+        ecc_json_path_push_index(&ctx->path, i);
+        enum ecc_status status = s_read_step(ctx, json_array_get(array, i), &steps[i], i, cleanup);
+        ecc_json_path_pop(&ctx->path);
+        *count = i + 1;
+        if (status != ECC_OK) {
+            if (status == ECC_ERR_INVALID) {
+                s_name_step(ctx->diag, cleanup, i);
+            }
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
 static enum ecc_status
 s_read_steps(struct s_ctx *ctx, const char *key, bool required, struct ecc_step **out, size_t *count) {
     const json_t *array = NULL;
@@ -983,16 +1093,173 @@ s_read_steps(struct s_ctx *ctx, const char *key, bool required, struct ecc_step 
         return ECC_ERR_NOMEM;
     }
     ecc_json_path_push_member(&ctx->path, key);
-    for (size_t i = 0; i < json_array_size(array) && status == ECC_OK; i++) {
-        ecc_json_path_push_index(&ctx->path, i);
-        status = s_read_step(ctx, json_array_get(array, i), &(*out)[i], i, strcmp(key, "cleanup") == 0);
-        ecc_json_path_pop(&ctx->path);
-        if (status == ECC_ERR_INVALID) {
-            s_name_step(ctx->diag, strcmp(key, "cleanup") == 0, i);
-        }
-        *count = i + 1;
-    }
+    status = s_read_step_list(ctx, array, strcmp(key, "cleanup") == 0, *out, count);
     ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+/* `id`, `title` and `description`. */
+static enum ecc_status s_read_identity(struct s_ctx *ctx) {
+    struct ecc_case *c = ctx->c;
+    enum ecc_status status = ecc_suite_get_string(c->root, "id", true, &ctx->path, &c->id, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!ecc_suite_id_valid(c->id)) {
+        return ecc_json_path_fail(
+            &ctx->path,
+            "id",
+            ctx->diag,
+            "id must match [a-z0-9][a-z0-9-]* (at most %d characters)",
+            ECC_SUITE_MAX_ID_LEN);
+    }
+    status = ecc_suite_get_string(c->root, "title", true, &ctx->path, &c->title, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!*c->title) {
+        return ecc_json_path_fail(&ctx->path, "title", ctx->diag, "title must not be empty");
+    }
+    return ecc_suite_get_string(c->root, "description", false, &ctx->path, &c->description, ctx->diag);
+}
+
+/* Tag `index` of the case, with the path at it: a valid id, not given before. */
+static enum ecc_status s_check_tag(struct s_ctx *ctx, size_t index) {
+    const json_t *tag = json_array_get(ctx->c->tags, index);
+    if (!json_is_string(tag) || !ecc_suite_id_valid(json_string_value(tag))) {
+        return ecc_json_path_fail(&ctx->path, NULL, ctx->diag, "a tag must be a string matching [a-z0-9][a-z0-9-]*");
+    }
+    for (size_t j = 0; j < index; j++) {
+        if (strcmp(json_string_value(tag), json_string_value(json_array_get(ctx->c->tags, j))) == 0) {
+            return ecc_json_path_fail(&ctx->path, NULL, ctx->diag, "duplicate tag '%s'", json_string_value(tag));
+        }
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_tags(struct s_ctx *ctx) {
+    struct ecc_case *c = ctx->c;
+    enum ecc_status status = ecc_suite_get_typed(c->root, "tags", false, JSON_ARRAY, &ctx->path, &c->tags, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (size_t i = 0; c->tags && i < json_array_size(c->tags); i++) {
+        ecc_json_path_push_member(&ctx->path, "tags");
+        ecc_json_path_push_index(&ctx->path, i);
+        status = s_check_tag(ctx, i);
+        ecc_json_path_pop(&ctx->path);
+        ecc_json_path_pop(&ctx->path);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+/* One capability of `requires`, with the path at it: known and not given before; added to the case. */
+static enum ecc_status s_add_capability(struct s_ctx *ctx, const json_t *item) {
+    unsigned bit = 0;
+    if (!json_is_string(item) || !ecc_capability_parse(json_string_value(item), &bit)) {
+        return ecc_json_path_fail(&ctx->path, NULL, ctx->diag, "unknown capability (fault-injection, clock-control)");
+    }
+    if (ctx->c->requires & bit) {
+        return ecc_json_path_fail(&ctx->path, NULL, ctx->diag, "duplicate capability '%s'", json_string_value(item));
+    }
+    ctx->c->requires |= bit;
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_requires(struct s_ctx *ctx) {
+    const json_t *requires = NULL;
+    enum ecc_status status =
+        ecc_suite_get_typed(ctx->c->root, "requires", false, JSON_ARRAY, &ctx->path, &requires, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (size_t i = 0; requires && i < json_array_size(requires); i++) {
+        ecc_json_path_push_member(&ctx->path, "requires");
+        ecc_json_path_push_index(&ctx->path, i);
+        status = s_add_capability(ctx, json_array_get(requires, i));
+        ecc_json_path_pop(&ctx->path);
+        ecc_json_path_pop(&ctx->path);
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
+}
+
+/* `exclusive` and `timeout_ms`. */
+static enum ecc_status s_read_run_options(struct s_ctx *ctx) {
+    struct ecc_case *c = ctx->c;
+    const json_t *value = NULL;
+    enum ecc_status status = ecc_suite_get_typed(c->root, "exclusive", false, JSON_TRUE, &ctx->path, &value, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    c->exclusive = value && json_is_true(value);
+    value = NULL;
+    status = ecc_suite_get_typed(c->root, "timeout_ms", false, JSON_INTEGER, &ctx->path, &value, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (value) {
+        if (json_integer_value(value) < 1 || json_integer_value(value) > 24 * 3600000) {
+            return ecc_json_path_fail(&ctx->path, "timeout_ms", ctx->diag, "timeout_ms must be within 1..86400000");
+        }
+        c->timeout_ms = (int64_t)json_integer_value(value);
+    }
+    return ECC_OK;
+}
+
+/* One case variable, with the path at `vars`: a free name, and references only to what comes before it. */
+static enum ecc_status s_check_var(struct s_ctx *ctx, const char *key, const json_t *value) {
+    if (!s_var_name_valid(key)) {
+        return ecc_json_path_fail(&ctx->path, key, ctx->diag, "variable name must match [a-z_][a-z0-9_]*");
+    }
+    if (s_is_builtin(key)) {
+        return ecc_json_path_fail(&ctx->path, key, ctx->diag, "'%s' is a built-in or run variable", key);
+    }
+    ecc_json_path_push_member(&ctx->path, key);
+    enum ecc_status status = s_scan_vars(ctx, value);
+    ecc_json_path_pop(&ctx->path);
+    return status;
+}
+
+/* Checks `all_vars` in order; `seen` (the case's vars while this runs) gains each name once checked. */
+static enum ecc_status s_check_vars(struct s_ctx *ctx, const json_t *all_vars, json_t *seen) {
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)all_vars, key, value) {
+        ecc_json_path_push_member(&ctx->path, "vars");
+        enum ecc_status status = s_check_var(ctx, key, value);
+        ecc_json_path_pop(&ctx->path);
+        if (status != ECC_OK) {
+            return status;
+        }
+        if (json_object_set_new(seen, key, json_true()) != 0) {
+            return ECC_ERR_NOMEM;
+        }
+    }
+    return ECC_OK;
+}
+
+static enum ecc_status s_read_vars(struct s_ctx *ctx) {
+    struct ecc_case *c = ctx->c;
+    enum ecc_status status = ecc_suite_get_typed(c->root, "vars", false, JSON_OBJECT, &ctx->path, &c->vars, ctx->diag);
+    if (status != ECC_OK || !c->vars) {
+        return status;
+    }
+    /* Vars are expanded in order: each may use the built-ins and the vars before it. */
+    const json_t *all_vars = c->vars;
+    json_t *seen = json_object();
+    if (!seen) {
+        return ECC_ERR_NOMEM;
+    }
+    c->vars = seen;
+    status = s_check_vars(ctx, all_vars, seen);
+    json_decref(seen);
+    c->vars = all_vars;
     return status;
 }
 
@@ -1010,116 +1277,35 @@ static enum ecc_status s_read_case(struct s_ctx *ctx) {
         "steps",
         "cleanup"};
     struct ecc_case *c = ctx->c;
-    struct ecc_diag *diag = ctx->diag;
-    const json_t *root = c->root;
-    enum ecc_status status = ecc_json_check_members(root, members, ECC_ARRAY_LEN(members), &ctx->path, diag);
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(root, "id", true, &ctx->path, &c->id, diag);
+    enum ecc_status status = ecc_json_check_members(c->root, members, ECC_ARRAY_LEN(members), &ctx->path, ctx->diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && !ecc_suite_id_valid(c->id)) {
-        status = ecc_json_path_fail(
-            &ctx->path, "id", diag, "id must match [a-z0-9][a-z0-9-]* (at most %d characters)", ECC_SUITE_MAX_ID_LEN);
+    status = s_read_identity(ctx);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(root, "title", true, &ctx->path, &c->title, diag);
+    status = s_read_tags(ctx);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && !*c->title) {
-        status = ecc_json_path_fail(&ctx->path, "title", diag, "title must not be empty");
+    status = s_read_requires(ctx);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_string(root, "description", false, &ctx->path, &c->description, diag);
+    status = s_read_run_options(ctx);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "tags", false, JSON_ARRAY, &ctx->path, &c->tags, diag);
+    status = s_read_vars(ctx);
+    if (status != ECC_OK) {
+        return status;
     }
-    for (size_t i = 0; status == ECC_OK && c->tags && i < json_array_size(c->tags); i++) {
-        const json_t *tag = json_array_get(c->tags, i);
-        ecc_json_path_push_member(&ctx->path, "tags");
-        ecc_json_path_push_index(&ctx->path, i);
-        if (!json_is_string(tag) || !ecc_suite_id_valid(json_string_value(tag))) {
-            status = ecc_json_path_fail(&ctx->path, NULL, diag, "a tag must be a string matching [a-z0-9][a-z0-9-]*");
-        }
-        for (size_t j = 0; status == ECC_OK && j < i; j++) {
-            if (strcmp(json_string_value(tag), json_string_value(json_array_get(c->tags, j))) == 0) {
-                status = ecc_json_path_fail(&ctx->path, NULL, diag, "duplicate tag '%s'", json_string_value(tag));
-            }
-        }
-        ecc_json_path_pop(&ctx->path);
-        ecc_json_path_pop(&ctx->path);
+    status = s_read_steps(ctx, "steps", true, &c->steps, &c->step_count);
+    if (status != ECC_OK) {
+        return status;
     }
-    const json_t *requires = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "requires", false, JSON_ARRAY, &ctx->path, &requires, diag);
-    }
-    for (size_t i = 0; status == ECC_OK && requires && i < json_array_size(requires); i++) {
-        const json_t *item = json_array_get(requires, i);
-        unsigned bit = 0;
-        ecc_json_path_push_member(&ctx->path, "requires");
-        ecc_json_path_push_index(&ctx->path, i);
-        if (!json_is_string(item) || !ecc_capability_parse(json_string_value(item), &bit)) {
-            status = ecc_json_path_fail(&ctx->path, NULL, diag, "unknown capability (fault-injection, clock-control)");
-        } else if (c->requires & bit) {
-            status = ecc_json_path_fail(&ctx->path, NULL, diag, "duplicate capability '%s'", json_string_value(item));
-        }
-        c->requires |= bit;
-        ecc_json_path_pop(&ctx->path);
-        ecc_json_path_pop(&ctx->path);
-    }
-    const json_t *value = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "exclusive", false, JSON_TRUE, &ctx->path, &value, diag);
-        c->exclusive = value && json_is_true(value);
-    }
-    value = NULL;
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "timeout_ms", false, JSON_INTEGER, &ctx->path, &value, diag);
-    }
-    if (status == ECC_OK && value) {
-        if (json_integer_value(value) < 1 || json_integer_value(value) > 24 * 3600000) {
-            status = ecc_json_path_fail(&ctx->path, "timeout_ms", diag, "timeout_ms must be within 1..86400000");
-        }
-        c->timeout_ms = (int64_t)json_integer_value(value);
-    }
-    if (status == ECC_OK) {
-        status = ecc_suite_get_typed(root, "vars", false, JSON_OBJECT, &ctx->path, &c->vars, diag);
-    }
-    if (status == ECC_OK && c->vars) {
-        /* Vars are expanded in order: each may use the built-ins and the vars before it. */
-        const json_t *all_vars = c->vars;
-        json_t *seen = json_object();
-        if (!seen) {
-            return ECC_ERR_NOMEM;
-        }
-        c->vars = seen;
-        const char *key;
-        json_object_foreach((json_t *)all_vars, key, value) {
-            ecc_json_path_push_member(&ctx->path, "vars");
-            if (!s_var_name_valid(key)) {
-                status = ecc_json_path_fail(&ctx->path, key, diag, "variable name must match [a-z_][a-z0-9_]*");
-            } else if (s_is_builtin(key)) {
-                status = ecc_json_path_fail(&ctx->path, key, diag, "'%s' is a built-in or run variable", key);
-            }
-            if (status == ECC_OK) {
-                ecc_json_path_push_member(&ctx->path, key);
-                status = s_scan_vars(ctx, value);
-                ecc_json_path_pop(&ctx->path);
-            }
-            ecc_json_path_pop(&ctx->path);
-            if (status != ECC_OK || json_object_set_new(seen, key, json_true()) != 0) {
-                status = status != ECC_OK ? status : ECC_ERR_NOMEM;
-                break;
-            }
-        }
-        json_decref(seen);
-        c->vars = all_vars;
-    }
-    if (status == ECC_OK) {
-        status = s_read_steps(ctx, "steps", true, &c->steps, &c->step_count);
-    }
-    if (status == ECC_OK) {
-        status = s_read_steps(ctx, "cleanup", false, &c->cleanup, &c->cleanup_count);
-    }
-    return status;
+    return s_read_steps(ctx, "cleanup", false, &c->cleanup, &c->cleanup_count);
 }
 
 /* Takes ownership of root. */
@@ -1182,14 +1368,20 @@ enum ecc_status ecc_case_load_file(
     }
     json_t *root = NULL;
     enum ecc_status status = ecc_suite_parse_file(file, &root, diag);
-    if (status == ECC_OK) {
-        status = s_case_from_root(root, file, group, fixtures, out, diag);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && (status = ecc_suite_check_file_id(file, (*out)->id, diag)) != ECC_OK) {
+    status = s_case_from_root(root, file, group, fixtures, out, diag);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = ecc_suite_check_file_id(file, (*out)->id, diag);
+    if (status != ECC_OK) {
         ecc_case_destroy(*out);
         *out = NULL;
+        return status;
     }
-    return status;
+    return ECC_OK;
 }
 
 void ecc_case_destroy(struct ecc_case *c) {
@@ -1288,7 +1480,10 @@ static enum ecc_status s_load_case(void *ctx, const char *file, struct ecc_diag 
     struct ecc_suite *suite = ctx;
     struct ecc_case *c = NULL;
     enum ecc_status status = ecc_case_load_file(file, &suite->fixtures, &c, diag);
-    return status == ECC_OK ? s_suite_add(suite, c, diag) : status;
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_suite_add(suite, c, diag);
 }
 
 enum ecc_status ecc_suite_load(
