@@ -193,36 +193,68 @@ s_redact_text(struct ecc_recording *rec, const char *text, const char *pointer, 
     ecc_buf_init(&b, S_MAX_STRING_BYTES);
     bool changed = false, any = false;
     enum ecc_status status = s_redact_accounts(rec, text, &a, &changed);
-    if (status == ECC_OK && ecc_buf_reserve(&a, 0) != ECC_OK) {
-        status = ECC_ERR_NOMEM;
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK && changed) {
+    if (ecc_buf_reserve(&a, 0) != ECC_OK) {
+        status = ECC_ERR_NOMEM;
+        goto done;
+    }
+    if (changed) {
         any = true;
         status = s_note(r, pointer, "account id replaced by a placeholder");
+        if (status != ECC_OK) {
+            goto done;
+        }
     }
-    for (size_t i = 0; status == ECC_OK && i < rec->pattern_count; i++) {
+    for (size_t i = 0; i < rec->pattern_count; i++) {
         changed = false;
         ecc_buf_reset(&b);
         status = s_redact_pattern(&rec->patterns[i], a.data ? a.data : "", &b, &changed);
-        if (status == ECC_OK && ecc_buf_reserve(&b, 0) != ECC_OK) {
+        if (status != ECC_OK) {
+            goto done;
+        }
+        if (ecc_buf_reserve(&b, 0) != ECC_OK) {
             status = ECC_ERR_NOMEM;
+            goto done;
         }
-        if (status == ECC_OK && changed) {
-            any = true;
-            char what[64];
-            snprintf(what, sizeof(what), "--redact pattern %zu matched", i + 1);
-            status = s_note(r, pointer, what);
-            struct ecc_buf swap = a;
-            a = b;
-            b = swap;
+        if (!changed) {
+            continue;
         }
+        any = true;
+        char what[64];
+        snprintf(what, sizeof(what), "--redact pattern %zu matched", i + 1);
+        status = s_note(r, pointer, what);
+        if (status != ECC_OK) {
+            goto done;
+        }
+        struct ecc_buf swap = a;
+        a = b;
+        b = swap;
     }
-    if (status == ECC_OK && any) {
+    if (any) {
         *out = ecc_buf_steal(&a);
         status = *out ? ECC_OK : ECC_ERR_NOMEM;
     }
+
+done:
     ecc_buf_clean_up(&a);
     ecc_buf_clean_up(&b);
+    return status;
+}
+
+/* Every string rule on a JSON string, in place; what was done is listed at `pointer`. */
+static enum ecc_status
+s_redact_string(struct ecc_recording *rec, json_t *value, const char *pointer, struct s_redaction *r) {
+    char *redacted = NULL;
+    enum ecc_status status = s_redact_text(rec, json_string_value(value), pointer, r, &redacted);
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (redacted && json_string_set(value, redacted) != 0) {
+        status = ECC_ERR_NOMEM;
+    }
+    free(redacted);
     return status;
 }
 
@@ -244,40 +276,51 @@ static enum ecc_status s_push_segment(struct ecc_buf *path, const char *segment)
     return ECC_OK;
 }
 
+static enum ecc_status
+s_redact_json(struct ecc_recording *rec, json_t *value, struct ecc_buf *path, struct s_redaction *r);
+
+/* Redacts `value`, the member or item `segment` of the value at `path`; `path` is restored either way. */
+static enum ecc_status s_redact_child(
+    struct ecc_recording *rec, json_t *value, const char *segment, struct ecc_buf *path, struct s_redaction *r) {
+    size_t mark = path->len;
+    enum ecc_status status = s_push_segment(path, segment);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_redact_json(rec, value, path, r);
+
+done:
+    path->len = mark;
+    path->data[mark] = '\0';
+    return status;
+}
+
 /* Redacts every string of a JSON value in place (object keys are names, not values: left alone). */
 static enum ecc_status
 s_redact_json(struct ecc_recording *rec, json_t *value, struct ecc_buf *path, struct s_redaction *r) {
-    enum ecc_status status = ECC_OK;
-    size_t mark = path->len;
     if (json_is_string(value)) {
-        char *redacted = NULL;
-        status = s_redact_text(rec, json_string_value(value), path->data ? path->data : "", r, &redacted);
-        if (status == ECC_OK && redacted && json_string_set(value, redacted) != 0) {
-            status = ECC_ERR_NOMEM;
-        }
-        free(redacted);
-    } else if (json_is_object(value)) {
+        return s_redact_string(rec, value, path->data ? path->data : "", r);
+    }
+    if (json_is_object(value)) {
         const char *key;
         json_t *member;
         json_object_foreach(value, key, member) {
-            if (status == ECC_OK && (status = s_push_segment(path, key)) == ECC_OK) {
-                status = s_redact_json(rec, member, path, r);
+            enum ecc_status status = s_redact_child(rec, member, key, path, r);
+            if (status != ECC_OK) {
+                return status;
             }
-            path->len = mark;
-            path->data[mark] = '\0';
         }
     } else if (json_is_array(value)) {
-        for (size_t i = 0; status == ECC_OK && i < json_array_size(value); i++) {
+        for (size_t i = 0; i < json_array_size(value); i++) {
             char index[32];
             snprintf(index, sizeof(index), "%zu", i);
-            if ((status = s_push_segment(path, index)) == ECC_OK) {
-                status = s_redact_json(rec, json_array_get(value, i), path, r);
+            enum ecc_status status = s_redact_child(rec, json_array_get(value, i), index, path, r);
+            if (status != ECC_OK) {
+                return status;
             }
-            path->len = mark;
-            path->data[mark] = '\0';
         }
     }
-    return status;
+    return ECC_OK;
 }
 
 /* A JSON string of arbitrary bytes: NULs and bytes that are not UTF-8 become '?'. *lossy says so. */
@@ -323,91 +366,138 @@ static bool s_header_name_ok(const char *name) {
 }
 
 /*
- * The stored headers of one side at `side` ("/request" or "/response"): signing, request-id and framing
- * headers left out (the first two listed), duplicates joined with ", ", every value redacted.
+ * Bytes as a stored JSON string: bytes that are not UTF-8 replaced by '?' and listed at `pointer`, every
+ * string rule applied. `lossy_first`: the replacement is listed before the redactions (a header's value)
+ * rather than after them (the path and the query).
+ */
+static enum ecc_status s_stored_text(
+    struct ecc_recording *rec,
+    const char *bytes,
+    size_t len,
+    const char *pointer,
+    bool lossy_first,
+    struct s_redaction *r,
+    json_t **out) {
+    static const char *const lossy_note = "bytes that are not UTF-8 replaced by '?'";
+    bool lossy = false;
+    json_t *text = s_text_value(bytes, len, &lossy);
+    if (!text) {
+        return ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = ECC_OK;
+    if (lossy && lossy_first) {
+        status = s_note(r, pointer, lossy_note);
+        if (status != ECC_OK) {
+            goto on_error;
+        }
+    }
+    status = s_redact_string(rec, text, pointer, r);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    if (lossy && !lossy_first) {
+        status = s_note(r, pointer, lossy_note);
+        if (status != ECC_OK) {
+            goto on_error;
+        }
+    }
+    *out = text;
+    return ECC_OK;
+
+on_error:
+    json_decref(text);
+    return status;
+}
+
+/* Adds `text` (taken) under `name`, joined with ", " to an earlier value of the same name as HTTP allows
+ * (RFC 9110 5.3). */
+static enum ecc_status s_put_header(json_t *object, const char *name, json_t *text) {
+    json_t *earlier = NULL;
+    const char *key;
+    json_t *member;
+    json_object_foreach(object, key, member) {
+        if (ecc_http_name_equal(key, name)) {
+            earlier = member;
+        }
+    }
+    if (!earlier) {
+        return json_object_set_new(object, name, text) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = ECC_ERR_NOMEM;
+    size_t joined_len = json_string_length(earlier) + 2 + json_string_length(text);
+    char *joined = malloc(joined_len + 1);
+    if (joined) {
+        snprintf(joined, joined_len + 1, "%s, %s", json_string_value(earlier), json_string_value(text));
+        status = json_string_set(earlier, joined) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+        free(joined);
+    }
+    json_decref(text);
+    return status;
+}
+
+/* One side's headers being stored (s_headers). */
+struct s_header_set {
+    struct ecc_recording *rec;
+    struct s_redaction *r;
+    const char *side; /* "/request" or "/response" */
+    const struct ecc_http_headers *headers;
+    json_t *object; /* the stored headers */
+};
+
+/* Header `i`, stored unless it is a signing, request-id or framing header (the first two listed once). */
+static enum ecc_status s_header(struct s_header_set *set, size_t i) {
+    const char *name = set->headers->items[i].name;
+    const char *value = set->headers->items[i].value ? set->headers->items[i].value : "";
+    char pointer[400];
+    if (!s_header_name_ok(name)) {
+        snprintf(pointer, sizeof(pointer), "%s/headers", set->side);
+        return s_note(set->r, pointer, "a header whose name is not an HTTP token was left out");
+    }
+    snprintf(pointer, sizeof(pointer), "%s/headers/%.200s", set->side, name);
+    bool signing = s_in_list(name, s_signing_headers, ECC_ARRAY_LEN(s_signing_headers));
+    bool request_id = s_in_list(name, s_request_id_headers, ECC_ARRAY_LEN(s_request_id_headers));
+    if (signing || request_id) {
+        for (size_t j = 0; j < i; j++) {
+            if (ecc_http_name_equal(set->headers->items[j].name, name)) {
+                return ECC_OK; /* listed already */
+            }
+        }
+        return s_note(set->r, pointer, signing ? "removed (signature, token or date)" : "removed (request id)");
+    }
+    if (s_in_list(name, s_framing_headers, ECC_ARRAY_LEN(s_framing_headers))) {
+        return ECC_OK;
+    }
+    json_t *text = NULL;
+    enum ecc_status status = s_stored_text(set->rec, value, strlen(value), pointer, true, set->r, &text);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_put_header(set->object, name, text);
+}
+
+/*
+ * The stored headers of one side at `side` ("/request" or "/response"), as its "headers" member:
+ * signing, request-id and framing headers left out (the first two listed), duplicates joined with ", ",
+ * every value redacted.
  */
 static enum ecc_status s_headers(
     struct ecc_recording *rec,
     const struct ecc_http_headers *headers,
     const char *side,
     struct s_redaction *r,
-    json_t **out) {
-    json_t *object = json_object();
-    enum ecc_status status = object ? ECC_OK : ECC_ERR_NOMEM;
-    char pointer[400];
-    for (size_t i = 0; status == ECC_OK && i < headers->count; i++) {
-        const char *name = headers->items[i].name;
-        const char *value = headers->items[i].value ? headers->items[i].value : "";
-        bool signing = s_in_list(name, s_signing_headers, ECC_ARRAY_LEN(s_signing_headers));
-        bool request_id = s_in_list(name, s_request_id_headers, ECC_ARRAY_LEN(s_request_id_headers));
-        if (!s_header_name_ok(name)) {
-            snprintf(pointer, sizeof(pointer), "%s/headers", side);
-            status = s_note(r, pointer, "a header whose name is not an HTTP token was left out");
-            continue;
-        }
-        snprintf(pointer, sizeof(pointer), "%s/headers/%.200s", side, name);
-        if (signing || request_id) {
-            bool listed = false;
-            for (size_t j = 0; j < i && !listed; j++) {
-                listed = ecc_http_name_equal(headers->items[j].name, name);
-            }
-            if (!listed) {
-                status = s_note(r, pointer, signing ? "removed (signature, token or date)" : "removed (request id)");
-            }
-            continue;
-        }
-        if (s_in_list(name, s_framing_headers, ECC_ARRAY_LEN(s_framing_headers))) {
-            continue;
-        }
-        bool lossy = false;
-        json_t *text = s_text_value(value, strlen(value), &lossy);
-        if (!text) {
-            status = ECC_ERR_NOMEM;
-            break;
-        }
-        if (lossy) {
-            status = s_note(r, pointer, "bytes that are not UTF-8 replaced by '?'");
-        }
-        char *redacted = NULL;
-        if (status == ECC_OK) {
-            status = s_redact_text(rec, json_string_value(text), pointer, r, &redacted);
-        }
-        if (status == ECC_OK && redacted && json_string_set(text, redacted) != 0) {
-            status = ECC_ERR_NOMEM;
-        }
-        free(redacted);
-        /* Repeated names are joined as HTTP allows (RFC 9110 5.3). */
-        json_t *earlier = NULL;
-        const char *key;
-        json_t *member;
-        json_object_foreach(object, key, member) {
-            if (ecc_http_name_equal(key, name)) {
-                earlier = member;
-            }
-        }
-        if (status == ECC_OK && earlier) {
-            size_t joined_len = json_string_length(earlier) + 2 + json_string_length(text);
-            char *joined = malloc(joined_len + 1);
-            if (!joined) {
-                status = ECC_ERR_NOMEM;
-            } else {
-                snprintf(joined, joined_len + 1, "%s, %s", json_string_value(earlier), json_string_value(text));
-                status = json_string_set(earlier, joined) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-                free(joined);
-            }
-            json_decref(text);
-        } else if (status == ECC_OK) {
-            status = json_object_set_new(object, name, text) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-        } else {
-            json_decref(text);
+    json_t *out) {
+    struct s_header_set set = {.rec = rec, .r = r, .side = side, .headers = headers, .object = json_object()};
+    if (!set.object) {
+        return ECC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < headers->count; i++) {
+        enum ecc_status status = s_header(&set, i);
+        if (status != ECC_OK) {
+            json_decref(set.object);
+            return status;
         }
     }
-    if (status != ECC_OK) {
-        json_decref(object);
-        object = NULL;
-    }
-    *out = object;
-    return status;
+    return json_object_set_new(out, "headers", set.object) == 0 ? ECC_OK : ECC_ERR_NOMEM;
 }
 
 /* Sets `body` (JSON) or `body_text` on `side` from raw bytes, redacted. */
@@ -429,26 +519,54 @@ static enum ecc_status s_body(
     const char *member = body ? "body" : "body_text";
     if (ecc_buf_printf(&path, "%s/%s", side_pointer, member) != ECC_OK) {
         status = ECC_ERR_LIMIT;
+        goto done;
     }
-    if (status == ECC_OK && !body) {
+    if (!body) {
         bool lossy = false;
         body = s_text_value(bytes, len, &lossy);
         if (!body) {
             status = ECC_ERR_NOMEM;
-        } else if (lossy) {
+            goto done;
+        }
+        if (lossy) {
             status = s_note(r, path.data, "bytes that are not UTF-8 (or NUL) replaced by '?'");
+            if (status != ECC_OK) {
+                goto done;
+            }
         }
     }
-    if (status == ECC_OK) {
-        status = s_redact_json(rec, body, &path, r);
+    status = s_redact_json(rec, body, &path, r);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = json_object_set_new(side, member, body) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-        body = NULL;
-    }
+    status = json_object_set_new(side, member, body) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+    body = NULL; /* taken by the side, even on failure */
+
+done:
     json_decref(body);
     ecc_buf_clean_up(&path);
     return status;
+}
+
+/* The parameters of `query` into `kept`, but for presigning ones (X-Amz-*): *removed says if any was. */
+static enum ecc_status s_query_kept(const char *query, struct ecc_buf *kept, bool *removed) {
+    const char *at = query;
+    while (*at) {
+        const char *end = strchr(at, '&');
+        size_t len = end ? (size_t)(end - at) : strlen(at);
+        if (len >= 6 && strncasecmp(at, "X-Amz-", 6) == 0) {
+            *removed = true;
+        } else if (len > 0) {
+            if (kept->len && ecc_buf_append_byte(kept, '&') != ECC_OK) {
+                return ECC_ERR_LIMIT;
+            }
+            if (ecc_buf_append(kept, at, len) != ECC_OK) {
+                return ECC_ERR_LIMIT;
+            }
+        }
+        at += len + (end ? 1 : 0);
+    }
+    return ECC_OK;
 }
 
 /* The query with presigning parameters (X-Amz-*) removed, and the rest redacted. */
@@ -458,42 +576,27 @@ static enum ecc_status s_query(struct ecc_recording *rec, const char *query, jso
     }
     struct ecc_buf kept;
     ecc_buf_init(&kept, S_MAX_STRING_BYTES);
-    enum ecc_status status = ECC_OK;
     bool removed = false;
-    const char *at = query;
-    while (status == ECC_OK && *at) {
-        const char *end = strchr(at, '&');
-        size_t len = end ? (size_t)(end - at) : strlen(at);
-        if (len >= 6 && strncasecmp(at, "X-Amz-", 6) == 0) {
-            removed = true;
-        } else if (len > 0) {
-            if ((kept.len && ecc_buf_append_byte(&kept, '&') != ECC_OK) || ecc_buf_append(&kept, at, len) != ECC_OK) {
-                status = ECC_ERR_LIMIT;
-            }
-        }
-        at += len + (end ? 1 : 0);
+    enum ecc_status status = s_query_kept(query, &kept, &removed);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK && removed) {
+    if (removed) {
         status = s_note(r, "/request/query", "X-Amz-* parameters removed (presigned signature, token, date)");
-    }
-    if (status == ECC_OK && kept.len) {
-        bool lossy = false;
-        json_t *text = s_text_value(kept.data, kept.len, &lossy);
-        char *redacted = NULL;
-        status = text ? s_redact_text(rec, json_string_value(text), "/request/query", r, &redacted) : ECC_ERR_NOMEM;
-        if (status == ECC_OK && redacted && json_string_set(text, redacted) != 0) {
-            status = ECC_ERR_NOMEM;
-        }
-        free(redacted);
-        if (status == ECC_OK && lossy) {
-            status = s_note(r, "/request/query", "bytes that are not UTF-8 replaced by '?'");
-        }
-        if (status == ECC_OK) {
-            status = json_object_set_new(request, "query", text) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-        } else {
-            json_decref(text);
+        if (status != ECC_OK) {
+            goto done;
         }
     }
+    if (kept.len) {
+        json_t *text = NULL;
+        status = s_stored_text(rec, kept.data, kept.len, "/request/query", false, r, &text);
+        if (status != ECC_OK) {
+            goto done;
+        }
+        status = json_object_set_new(request, "query", text) == 0 ? ECC_OK : ECC_ERR_NOMEM;
+    }
+
+done:
     ecc_buf_clean_up(&kept);
     return status;
 }
@@ -568,6 +671,87 @@ void ecc_recording_destroy(struct ecc_recording *rec) {
     free(rec);
 }
 
+/* The copies the set keeps of its options (the secrets wiped on destroy); stops at the first that fails. */
+static enum ecc_status
+s_copy_options(struct ecc_recording *rec, const struct ecc_recording_options *options, const char *prefix) {
+    if (options->secrets && options->secret_count) {
+        rec->secrets = calloc(options->secret_count, sizeof(*rec->secrets));
+        if (!rec->secrets) {
+            return ECC_ERR_NOMEM;
+        }
+        rec->secret_count = options->secret_count;
+        for (size_t i = 0; i < options->secret_count; i++) {
+            if (options->secrets[i] && *options->secrets[i]) {
+                rec->secrets[i] = ecc_strdup(options->secrets[i]);
+                if (!rec->secrets[i]) {
+                    return ECC_ERR_NOMEM;
+                }
+            }
+        }
+    }
+    const struct {
+        char **copy;
+        const char *value; /* NULL: not given, nothing to copy */
+    } strings[] = {
+        {&rec->dir, options->dir},
+        {&rec->from, options->from},
+        {&rec->prefix, prefix},
+        {&rec->region, options->region},
+        {&rec->upstream, options->upstream},
+        {&rec->via, options->via},
+    };
+    for (size_t i = 0; i < ECC_ARRAY_LEN(strings); i++) {
+        if (strings[i].value) {
+            *strings[i].copy = ecc_strdup(strings[i].value);
+            if (!*strings[i].copy) {
+                return ECC_ERR_NOMEM;
+            }
+        }
+    }
+    return ECC_OK;
+}
+
+static bool
+s_compile_patterns(struct ecc_recording *rec, const struct ecc_recording_options *options, struct ecc_diag *diag) {
+    if (options->pattern_count) {
+        rec->patterns = calloc(options->pattern_count, sizeof(*rec->patterns));
+        if (!rec->patterns) {
+            ecc_diag_set(diag, "out of memory");
+            return false;
+        }
+    }
+    for (size_t i = 0; i < options->pattern_count; i++) {
+        char why[300];
+        if (!ecc_match_regex_compile(&rec->patterns[i], options->patterns[i], REG_EXTENDED, why, sizeof(why))) {
+            ecc_diag_set(diag, "--redact pattern %zu: %s", i + 1, why);
+            return false;
+        }
+        rec->pattern_count++;
+    }
+    return true;
+}
+
+/* Like mkdir -p: each missing level of `dir` in turn (`dir` is cut and mended at each '/'). */
+static bool s_make_dirs(char *dir, struct ecc_diag *diag) {
+    for (char *slash = strchr(dir + 1, '/');; slash = strchr(slash + 1, '/')) {
+        if (slash) {
+            *slash = '\0';
+        }
+        int made = mkdir(dir, 0777);
+        int error = errno;
+        if (slash) {
+            *slash = '/';
+        }
+        if (made != 0 && error != EEXIST) {
+            ecc_diag_set(diag, "cannot create %.200s: %s", dir, strerror(error));
+            return false;
+        }
+        if (!slash || !slash[1]) {
+            return true;
+        }
+    }
+}
+
 struct ecc_recording *ecc_recording_new(const struct ecc_recording_options *options, struct ecc_diag *diag) {
     static const char *const froms[] = {"aws", "moto", "emulator", "other"};
     bool from_ok = false;
@@ -604,62 +788,19 @@ struct ecc_recording *ecc_recording_new(const struct ecc_recording_options *opti
         return NULL;
     }
     pthread_mutex_init(&rec->mutex, NULL);
-    if (options->secrets && options->secret_count) {
-        if (!(rec->secrets = calloc(options->secret_count, sizeof(*rec->secrets)))) {
-            ecc_diag_set(diag, "out of memory");
-            goto on_error;
-        }
-        rec->secret_count = options->secret_count;
-        for (size_t i = 0; i < options->secret_count; i++) {
-            if (options->secrets[i] && *options->secrets[i] && !(rec->secrets[i] = ecc_strdup(options->secrets[i]))) {
-                ecc_diag_set(diag, "out of memory");
-                goto on_error;
-            }
-        }
-    }
-    if (!(rec->dir = ecc_strdup(options->dir)) || !(rec->from = ecc_strdup(options->from)) ||
-        !(rec->prefix = ecc_strdup(prefix)) || (options->region && !(rec->region = ecc_strdup(options->region))) ||
-        (options->upstream && !(rec->upstream = ecc_strdup(options->upstream))) ||
-        (options->via && !(rec->via = ecc_strdup(options->via)))) {
+    if (s_copy_options(rec, options, prefix) != ECC_OK) {
         ecc_diag_set(diag, "out of memory");
         goto on_error;
     }
-    if (options->pattern_count) {
-        rec->patterns = calloc(options->pattern_count, sizeof(*rec->patterns));
-        if (!rec->patterns) {
-            ecc_diag_set(diag, "out of memory");
-            goto on_error;
-        }
-    }
-    for (size_t i = 0; i < options->pattern_count; i++) {
-        char why[300];
-        if (!ecc_match_regex_compile(&rec->patterns[i], options->patterns[i], REG_EXTENDED, why, sizeof(why))) {
-            ecc_diag_set(diag, "--redact pattern %zu: %s", i + 1, why);
-            goto on_error;
-        }
-        rec->pattern_count++;
+    if (!s_compile_patterns(rec, options, diag)) {
+        goto on_error;
     }
     time_t now = options->now_s ? (time_t)options->now_s : time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(rec->date, sizeof(rec->date), "%Y-%m-%d", &tm);
-    /* Like mkdir -p: each missing level in turn. */
-    for (char *slash = strchr(rec->dir + 1, '/');; slash = strchr(slash + 1, '/')) {
-        if (slash) {
-            *slash = '\0';
-        }
-        int made = mkdir(rec->dir, 0777);
-        int error = errno;
-        if (slash) {
-            *slash = '/';
-        }
-        if (made != 0 && error != EEXIST) {
-            ecc_diag_set(diag, "cannot create %.200s: %s", rec->dir, strerror(error));
-            goto on_error;
-        }
-        if (!slash || !slash[1]) {
-            break;
-        }
+    if (!s_make_dirs(rec->dir, diag)) {
+        goto on_error;
     }
     struct stat st;
     if (stat(rec->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -812,26 +953,6 @@ static enum ecc_status s_build_head(
     return ECC_OK;
 }
 
-/* The headers and the body of one side (`side` "/request" or "/response"), redacted, into `out`. */
-static enum ecc_status s_headers_and_body(
-    struct ecc_recording *rec,
-    const struct ecc_http_headers *headers,
-    const uint8_t *body,
-    size_t body_len,
-    const char *side,
-    json_t *out,
-    struct s_redaction *r) {
-    json_t *kept = NULL;
-    enum ecc_status status = s_headers(rec, headers, side, r, &kept);
-    if (status != ECC_OK) {
-        return status;
-    }
-    if (json_object_set_new(out, "headers", kept) != 0) {
-        return ECC_ERR_NOMEM;
-    }
-    return s_body(rec, body, body_len, out, side, r);
-}
-
 /* The request as the client sent it, redacted, as `req`. */
 static enum ecc_status
 s_build_request(struct ecc_recording *rec, const struct ecc_http_request *request, json_t *req, struct s_redaction *r) {
@@ -839,28 +960,23 @@ s_build_request(struct ecc_recording *rec, const struct ecc_http_request *reques
     if (status != ECC_OK) {
         return status;
     }
-    bool lossy = false;
-    json_t *path = s_text_value(request->path, strlen(request->path), &lossy);
-    if (!path || json_object_set_new(req, "path", path) != 0) {
-        return ECC_ERR_NOMEM;
-    }
-    char *redacted = NULL;
-    status = s_redact_text(rec, json_string_value(path), "/request/path", r, &redacted);
-    if (status == ECC_OK && redacted && json_string_set(path, redacted) != 0) {
-        status = ECC_ERR_NOMEM;
-    }
-    free(redacted);
+    json_t *path = NULL;
+    status = s_stored_text(rec, request->path, strlen(request->path), "/request/path", false, r, &path);
     if (status != ECC_OK) {
         return status;
     }
-    if (lossy && (status = s_note(r, "/request/path", "bytes that are not UTF-8 replaced by '?'")) != ECC_OK) {
-        return status;
+    if (json_object_set_new(req, "path", path) != 0) {
+        return ECC_ERR_NOMEM;
     }
     status = s_query(rec, request->query, req, r);
     if (status != ECC_OK) {
         return status;
     }
-    return s_headers_and_body(rec, &request->headers, request->body, request->body_len, "/request", req, r);
+    status = s_headers(rec, &request->headers, "/request", r, req);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_body(rec, request->body, request->body_len, req, "/request", r);
 }
 
 /* The response as the endpoint answered it, redacted, as `resp`. */
@@ -869,7 +985,11 @@ static enum ecc_status s_build_response(
     if (json_object_set_new(resp, "status", json_integer(response->status)) != 0) {
         return ECC_ERR_NOMEM;
     }
-    return s_headers_and_body(rec, &response->headers, response->body, response->body_len, "/response", resp, r);
+    enum ecc_status status = s_headers(rec, &response->headers, "/response", r, resp);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_body(rec, response->body, response->body_len, resp, "/response", r);
 }
 
 /* Builds the fixture, under `fixed_id` or the next id of the set; the caller holds the mutex. */
