@@ -474,6 +474,21 @@ static void s_cancel_call(struct s_call *call) {
     call->stage = ECC_CLIENT_STAGE_DONE;
 }
 
+/* Builds the call's next attempt and hands it to the transport (which copies what it needs). */
+static enum ecc_status s_submit_attempt(struct ecc_client *client, struct s_call *call, struct ecc_diag *diag) {
+    struct ecc_http_request http;
+    ecc_http_request_init(&http);
+    enum ecc_status status = s_build_attempt(client, call, &http, diag);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = ecc_transport_submit(client->transport, client->endpoint_url, &http, call, diag);
+
+done:
+    ecc_http_request_clean_up(&http);
+    return status;
+}
+
 static bool s_drive_cancelled(void *user_data) {
     struct s_drive *drive = user_data;
     return atomic_load(&drive->abandon) || ecc_client_cancel_requested(drive->token);
@@ -493,15 +508,9 @@ static enum ecc_status s_submit_due(struct s_drive *drive, uint64_t *next_ms) {
             *next_ms = call->due_ms < *next_ms ? call->due_ms : *next_ms;
             continue;
         }
-        struct ecc_http_request http;
         struct ecc_diag diag;
-        ecc_http_request_init(&http);
         ecc_diag_clear(&diag);
-        enum ecc_status status = s_build_attempt(client, call, &http, &diag);
-        if (status == ECC_OK) {
-            status = ecc_transport_submit(client->transport, client->endpoint_url, &http, call, &diag);
-        }
-        ecc_http_request_clean_up(&http);
+        enum ecc_status status = s_submit_attempt(client, call, &diag);
         if (status == ECC_ERR_NOMEM) {
             return status;
         }

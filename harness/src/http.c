@@ -146,14 +146,17 @@ static enum ecc_status s_replace(char **slot, const char *value) {
 
 enum ecc_status
 ecc_http_request_set_line(struct ecc_http_request *request, const char *method, const char *path, const char *query) {
-    enum ecc_status status = s_replace(&request->method, method);
-    if (status == ECC_OK) {
-        status = s_replace(&request->path, path);
+    const struct {
+        char **slot;
+        const char *value;
+    } parts[] = {{&request->method, method}, {&request->path, path}, {&request->query, query}};
+    for (size_t i = 0; i < ECC_ARRAY_LEN(parts); i++) {
+        enum ecc_status status = s_replace(parts[i].slot, parts[i].value);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK) {
-        status = s_replace(&request->query, query);
-    }
-    return status;
+    return ECC_OK;
 }
 
 static enum ecc_status s_set_body(uint8_t **slot, size_t *slot_len, const void *body, size_t len) {
@@ -177,13 +180,17 @@ enum ecc_status ecc_http_request_set_body(struct ecc_http_request *request, cons
 
 enum ecc_status ecc_http_request_copy(struct ecc_http_request *dst, const struct ecc_http_request *src) {
     enum ecc_status status = ecc_http_request_set_line(dst, src->method, src->path, src->query);
-    if (status == ECC_OK) {
-        status = ecc_http_headers_copy(&dst->headers, &src->headers);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && src->body) {
-        status = ecc_http_request_set_body(dst, src->body, src->body_len);
+    status = ecc_http_headers_copy(&dst->headers, &src->headers);
+    if (status != ECC_OK) {
+        return status;
     }
-    return status;
+    if (!src->body) {
+        return ECC_OK;
+    }
+    return ecc_http_request_set_body(dst, src->body, src->body_len);
 }
 
 static const char *const s_fault_names[] = {

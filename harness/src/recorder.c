@@ -152,19 +152,26 @@ static void s_answer_error(enum ecc_error_id id, const char *message, struct ecc
     }
 }
 
+/* The client's request without its signature and framing, for the upstream's host. */
+static enum ecc_status s_copy_forward(
+    const struct ecc_recorder *recorder, const struct ecc_http_request *request, struct ecc_http_request *forward) {
+    enum ecc_status status = ecc_http_request_copy(forward, request);
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (size_t i = 0; i < ECC_ARRAY_LEN(s_dropped_headers); i++) {
+        ecc_http_headers_remove(&forward->headers, s_dropped_headers[i]);
+    }
+    return ecc_http_headers_add(&forward->headers, "Host", recorder->host);
+}
+
 /* The request as it goes upstream: the client's, without its signature and framing, signed afresh. */
 static enum ecc_status s_build_forward(
     struct ecc_recorder *recorder,
     const struct ecc_http_request *request,
     struct ecc_http_request *forward,
     struct ecc_diag *diag) {
-    enum ecc_status status = ecc_http_request_copy(forward, request);
-    for (size_t i = 0; status == ECC_OK && i < ECC_ARRAY_LEN(s_dropped_headers); i++) {
-        ecc_http_headers_remove(&forward->headers, s_dropped_headers[i]);
-    }
-    if (status == ECC_OK) {
-        status = ecc_http_headers_add(&forward->headers, "Host", recorder->host);
-    }
+    enum ecc_status status = s_copy_forward(recorder, request, forward);
     if (status != ECC_OK) {
         ecc_diag_set(diag, "cannot copy the request: %s", ecc_status_name(status));
         return status;
@@ -181,18 +188,20 @@ static enum ecc_status s_build_forward(
 /* Copies the upstream's answer for the client; MHD frames it (server.h). */
 static enum ecc_status s_copy_answer(const struct ecc_http_response *from, struct ecc_http_response *to) {
     to->status = from->status;
-    enum ecc_status status = ECC_OK;
-    for (size_t i = 0; status == ECC_OK && i < from->headers.count; i++) {
+    for (size_t i = 0; i < from->headers.count; i++) {
         const struct ecc_http_header *header = &from->headers.items[i];
         if (ecc_http_name_equal(header->name, "Connection") || ecc_http_name_equal(header->name, "Keep-Alive")) {
             continue;
         }
-        status = ecc_http_headers_add(&to->headers, header->name, header->value);
+        enum ecc_status status = ecc_http_headers_add(&to->headers, header->name, header->value);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK && from->body_len) {
-        status = ecc_http_response_set_body(to, from->body, from->body_len);
+    if (!from->body_len) {
+        return ECC_OK;
     }
-    return status;
+    return ecc_http_response_set_body(to, from->body, from->body_len);
 }
 
 void ecc_recorder_handle(void *user_data, const struct ecc_http_request *request, struct ecc_http_response *response) {

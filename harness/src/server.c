@@ -491,9 +491,12 @@ s_reject(struct ecc_server *server, struct MHD_Connection *connection, enum s_re
         options.message = NULL;
         status = ecc_codec_build_error_response(&options, &response, &diag);
     }
-    if (status == ECC_OK) {
-        result = s_send(server, connection, &response);
+    if (status != ECC_OK) {
+        goto done;
     }
+    result = s_send(server, connection, &response);
+
+done:
     ecc_http_response_clean_up(&response);
     return result;
 }
