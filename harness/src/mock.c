@@ -358,18 +358,18 @@ static void s_check_body(struct ecc_mock *mock, const struct ecc_http_request *r
     ecc_diag_clear(&diag);
     enum ecc_status status = ecc_codec_parse_run_task_request(
         request->body, request->body_len, &options, &checked->request, &unknown, &diag);
-    if (status == ECC_OK) {
-        checked->body_ok = true;
-    } else if (unknown.count > 0) {
-        /* The request is filled in; only extra members were found. */
-        checked->body_ok = true;
-        for (size_t i = 0; i < unknown.count; i++) {
-            s_problem(record, "body.unknown-member: %s is not a RunTask member", unknown.items[i]);
-        }
-    } else {
+    if (status != ECC_OK && unknown.count == 0) {
         char text[900];
         ecc_diag_format(&diag, text, sizeof(text));
         s_problem(record, "body: %s", text);
+    } else {
+        checked->body_ok = true;
+    }
+    if (status != ECC_OK) {
+        /* The request is filled in when only extra members were found. */
+        for (size_t i = 0; i < unknown.count; i++) {
+            s_problem(record, "body.unknown-member: %s is not a RunTask member", unknown.items[i]);
+        }
     }
     ecc_string_list_clean_up(&unknown);
     checked->body = json_loadb((const char *)request->body, request->body_len, JSON_REJECT_DUPLICATES, NULL);
@@ -623,29 +623,42 @@ static void s_answer_error(struct ecc_http_response *response, const char *type,
     }
 }
 
+/* The recorded headers (string values only) and body of an exchange. */
+static enum ecc_status s_fill_answer(const struct s_exchange *exchange, struct ecc_http_response *response) {
+    if (exchange->response_headers != NULL) {
+        const char *name;
+        json_t *value;
+        json_object_foreach(exchange->response_headers, name, value) {
+            if (!json_is_string(value)) {
+                continue;
+            }
+            enum ecc_status status = ecc_http_headers_add(&response->headers, name, json_string_value(value));
+            if (status != ECC_OK) {
+                return status;
+            }
+        }
+    }
+    if (exchange->response_body != NULL) {
+        char *text = json_dumps(exchange->response_body, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (text == NULL) {
+            return ECC_ERR_NOMEM;
+        }
+        enum ecc_status status = ecc_http_response_set_body(response, text, strlen(text));
+        free(text);
+        return status;
+    }
+    if (exchange->response_body_text != NULL) {
+        return ecc_http_response_set_body(response, exchange->response_body_text, strlen(exchange->response_body_text));
+    }
+    return ECC_OK;
+}
+
 static void s_answer_exchange(const struct s_exchange *exchange, struct ecc_http_response *response) {
     response->status = exchange->status;
     response->fault = exchange->fault;
     response->fault_ms = exchange->fault_ms;
     response->fault_bytes = exchange->fault_bytes;
-    const char *name;
-    json_t *value;
-    enum ecc_status status = ECC_OK;
-    if (exchange->response_headers != NULL) {
-        json_object_foreach(exchange->response_headers, name, value) {
-            if (json_is_string(value) && status == ECC_OK) {
-                status = ecc_http_headers_add(&response->headers, name, json_string_value(value));
-            }
-        }
-    }
-    if (status == ECC_OK && exchange->response_body != NULL) {
-        char *text = json_dumps(exchange->response_body, JSON_COMPACT | JSON_ENCODE_ANY);
-        status = text != NULL ? ecc_http_response_set_body(response, text, strlen(text)) : ECC_ERR_NOMEM;
-        free(text);
-    } else if (status == ECC_OK && exchange->response_body_text != NULL) {
-        status =
-            ecc_http_response_set_body(response, exchange->response_body_text, strlen(exchange->response_body_text));
-    }
+    enum ecc_status status = s_fill_answer(exchange, response);
     if (status != ECC_OK) {
         ecc_http_response_clean_up(response);
         ecc_http_response_init(response);
@@ -736,56 +749,79 @@ void ecc_mock_handle(void *user_data, const struct ecc_http_request *request, st
     pthread_mutex_unlock(&mock->lock);
 }
 
+/* Each record's problems, "request N: <problem>", in arrival order. */
+static enum ecc_status s_list_record_problems(const struct ecc_mock *mock, struct ecc_string_list *problems) {
+    for (size_t i = 0; i < mock->record_count; i++) {
+        const struct ecc_mock_record *record = &mock->records[i];
+        for (size_t p = 0; p < record->problems.count; p++) {
+            enum ecc_status status =
+                ecc_string_list_appendf(problems, "request %zu: %s", i + 1, record->problems.items[p]);
+            if (status != ECC_OK) {
+                return status;
+            }
+        }
+    }
+    return ECC_OK;
+}
+
+/* The token rules for request `i`: a retry repeats the token of its call's first request; a generated
+ * token of a new call differs from the tokens of the earlier calls. */
+static enum ecc_status s_check_token(const struct ecc_mock *mock, size_t i, struct ecc_string_list *problems) {
+    const struct ecc_mock_record *record = &mock->records[i];
+    const struct ecc_mock_record *first = NULL;
+    size_t first_index = 0;
+    for (size_t j = 0; j < i && first == NULL; j++) {
+        if (mock->records[j].call == record->call) {
+            first = &mock->records[j];
+            first_index = j;
+        }
+    }
+    if (first != NULL) {
+        if (first->client_token != NULL && record->client_token == NULL) {
+            return ecc_string_list_appendf(
+                problems,
+                "request %zu: client-token.retry: the retry dropped the clientToken request %zu carried",
+                i + 1,
+                first_index + 1);
+        }
+        if (first->client_token != NULL && strcmp(first->client_token, record->client_token) != 0) {
+            return ecc_string_list_appendf(
+                problems,
+                "request %zu: client-token.retry: a retry must carry the same clientToken as request %zu of its "
+                "call, got a different one",
+                i + 1,
+                first_index + 1);
+        }
+        return ECC_OK;
+    }
+    for (size_t j = 0; j < i && record->client_token != NULL && mock->expected_token == NULL; j++) {
+        const struct ecc_mock_record *earlier = &mock->records[j];
+        if (earlier->client_token != NULL && strcmp(earlier->client_token, record->client_token) == 0) {
+            return ecc_string_list_appendf(
+                problems,
+                "request %zu: client-token.new-call: a new call reused the generated clientToken of call %u",
+                i + 1,
+                earlier->call + 1);
+        }
+    }
+    return ECC_OK;
+}
+
 enum ecc_status ecc_mock_finish(struct ecc_mock *mock, struct ecc_string_list *problems) {
-    enum ecc_status status = ECC_OK;
     pthread_mutex_lock(&mock->lock);
-    for (size_t i = 0; i < mock->record_count && status == ECC_OK; i++) {
-        const struct ecc_mock_record *record = &mock->records[i];
-        for (size_t p = 0; p < record->problems.count && status == ECC_OK; p++) {
-            status = ecc_string_list_appendf(problems, "request %zu: %s", i + 1, record->problems.items[p]);
+    enum ecc_status status = s_list_record_problems(mock, problems);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    /* Token rules between requests: the first request of each call sets the call's token. */
+    for (size_t i = 0; i < mock->record_count; i++) {
+        status = s_check_token(mock, i, problems);
+        if (status != ECC_OK) {
+            goto done;
         }
     }
-    /* Token rules between requests: the first request of each call sets the call's token; its retries
-     * must repeat it, and a generated one must differ from the tokens of the earlier calls. */
-    for (size_t i = 0; i < mock->record_count && status == ECC_OK; i++) {
-        const struct ecc_mock_record *record = &mock->records[i];
-        const struct ecc_mock_record *first = NULL;
-        size_t first_index = 0;
-        for (size_t j = 0; j < i && first == NULL; j++) {
-            if (mock->records[j].call == record->call) {
-                first = &mock->records[j];
-                first_index = j;
-            }
-        }
-        if (first != NULL) {
-            if (first->client_token != NULL && record->client_token == NULL) {
-                status = ecc_string_list_appendf(
-                    problems,
-                    "request %zu: client-token.retry: the retry dropped the clientToken request %zu carried",
-                    i + 1,
-                    first_index + 1);
-            } else if (first->client_token != NULL && strcmp(first->client_token, record->client_token) != 0) {
-                status = ecc_string_list_appendf(
-                    problems,
-                    "request %zu: client-token.retry: a retry must carry the same clientToken as request %zu of its "
-                    "call, got a different one",
-                    i + 1,
-                    first_index + 1);
-            }
-            continue;
-        }
-        for (size_t j = 0; j < i && record->client_token != NULL && mock->expected_token == NULL; j++) {
-            const struct ecc_mock_record *earlier = &mock->records[j];
-            if (earlier->client_token != NULL && strcmp(earlier->client_token, record->client_token) == 0) {
-                status = ecc_string_list_appendf(
-                    problems,
-                    "request %zu: client-token.new-call: a new call reused the generated clientToken of call %u",
-                    i + 1,
-                    earlier->call + 1);
-                break;
-            }
-        }
-    }
+
+done:
     pthread_mutex_unlock(&mock->lock);
     return status;
 }

@@ -253,6 +253,40 @@ s_adapter_broke(struct ecc_client_case_result *result, enum ecc_client_adapter_f
     return status;
 }
 
+/* One `expect.result` member on the adapter's line of call `call`: a skip when the client cannot report
+ * it, a failure when it does not match. */
+static enum ecc_status s_judge_expectation(
+    const json_t *output,
+    const char *pointer,
+    const json_t *spec,
+    unsigned call,
+    struct ecc_client_case_result *result) {
+    if (s_unsupported(output, pointer)) {
+        if (result->verdict == ECC_CLIENT_CASE_PASS) {
+            result->verdict = ECC_CLIENT_CASE_SKIP;
+        }
+        return ecc_string_list_appendf(
+            &result->reasons, "the client cannot report %s (the adapter says it is unsupported)", pointer);
+    }
+    enum ecc_status status = ECC_OK;
+    struct ecc_match_failure failure;
+    ecc_match_failure_init(&failure);
+    if (!ecc_match_eval(output, pointer, spec, &failure)) {
+        char *actual = failure.actual != NULL ? json_dumps(failure.actual, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        result->verdict = ECC_CLIENT_CASE_FAIL;
+        status = ecc_string_list_appendf(
+            &result->reasons,
+            "call %u: the client reported %s = %.200s: %s",
+            call,
+            failure.pointer[0] ? failure.pointer : pointer,
+            actual != NULL ? actual : "(absent)",
+            failure.message);
+        free(actual);
+    }
+    ecc_match_failure_clean_up(&failure);
+    return status;
+}
+
 /* Judges one adapter run into `result`; sets *stop when the case cannot go on (a skip or a broken adapter). */
 static enum ecc_status s_judge_run(
     const struct ecc_client_case *c,
@@ -305,45 +339,28 @@ static enum ecc_status s_judge_run(
             err_line);
     }
     *stop = false;
-    enum ecc_status status = json_array_append_new(result->outputs, output) == 0 ? ECC_OK : ECC_ERR_NOMEM;
-    if (status == ECC_OK && run->exit_code != 0) {
+    if (json_array_append_new(result->outputs, output) != 0) {
+        return ECC_ERR_NOMEM;
+    }
+    if (run->exit_code != 0) {
         result->verdict = ECC_CLIENT_CASE_FAIL;
         result->adapter_failure =
             result->adapter_failure == ECC_CLIENT_ADAPTER_OK ? ECC_CLIENT_ADAPTER_EXIT : result->adapter_failure;
-        status = ecc_string_list_appendf(
+        enum ecc_status status = ecc_string_list_appendf(
             &result->reasons, "call %u: adapter exited %d after printing its answer", call, run->exit_code);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
     const char *pointer;
     json_t *spec;
     json_object_foreach((json_t *)c->expect_result, pointer, spec) {
+        enum ecc_status status = s_judge_expectation(output, pointer, spec, call, result);
         if (status != ECC_OK) {
-            break;
+            return status;
         }
-        if (s_unsupported(output, pointer)) {
-            if (result->verdict == ECC_CLIENT_CASE_PASS) {
-                result->verdict = ECC_CLIENT_CASE_SKIP;
-            }
-            status = ecc_string_list_appendf(
-                &result->reasons, "the client cannot report %s (the adapter says it is unsupported)", pointer);
-            continue;
-        }
-        struct ecc_match_failure failure;
-        ecc_match_failure_init(&failure);
-        if (!ecc_match_eval(output, pointer, spec, &failure)) {
-            char *actual = failure.actual != NULL ? json_dumps(failure.actual, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-            result->verdict = ECC_CLIENT_CASE_FAIL;
-            status = ecc_string_list_appendf(
-                &result->reasons,
-                "call %u: the client reported %s = %.200s: %s",
-                call,
-                failure.pointer[0] ? failure.pointer : pointer,
-                actual != NULL ? actual : "(absent)",
-                failure.message);
-            free(actual);
-        }
-        ecc_match_failure_clean_up(&failure);
     }
-    return status;
+    return ECC_OK;
 }
 
 /* One client case under way: the options with their defaults filled in, and what the run owns. */
@@ -477,19 +494,43 @@ static enum ecc_status s_call_adapter(
     ecc_buf_init(&adapter_run.err, S_MAX_OUTPUT_BYTES);
     *stop = true;
     enum ecc_status status = s_run_adapter(run->options->adapter, run->env, run->timeout_ms, &adapter_run, diag);
-    if (status == ECC_OK) {
-        ecc_logf(
-            run->options->log_fn,
-            run->options->log_user_data,
-            "%s call %u: exit %d, stdout: %.300s",
-            run->c->id,
-            call,
-            adapter_run.exit_code,
-            adapter_run.out.data ? adapter_run.out.data : "");
-        status = s_judge_run(run->c, call, run->timeout_ms, &adapter_run, result, stop);
+    if (status != ECC_OK) {
+        goto done;
     }
+    ecc_logf(
+        run->options->log_fn,
+        run->options->log_user_data,
+        "%s call %u: exit %d, stdout: %.300s",
+        run->c->id,
+        call,
+        adapter_run.exit_code,
+        adapter_run.out.data ? adapter_run.out.data : "");
+    status = s_judge_run(run->c, call, run->timeout_ms, &adapter_run, result, stop);
+
+done:
     ecc_buf_clean_up(&adapter_run.out);
     ecc_buf_clean_up(&adapter_run.err);
+    return status;
+}
+
+/* The mock's problems (ecc_mock_finish), each a reason the case fails. */
+static enum ecc_status s_take_mock_problems(struct ecc_mock *mock, struct ecc_client_case_result *result) {
+    struct ecc_string_list problems;
+    ecc_string_list_init(&problems);
+    enum ecc_status status = ecc_mock_finish(mock, &problems);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    for (size_t i = 0; i < problems.count; i++) {
+        result->verdict = ECC_CLIENT_CASE_FAIL;
+        status = ecc_string_list_append(&result->reasons, problems.items[i]);
+        if (status != ECC_OK) {
+            goto done;
+        }
+    }
+
+done:
+    ecc_string_list_clean_up(&problems);
     return status;
 }
 
@@ -500,16 +541,12 @@ static enum ecc_status s_judge_requests(struct s_case_run *run, struct ecc_clien
     if (result->verdict == ECC_CLIENT_CASE_SKIP && result->outputs != NULL && json_array_size(result->outputs) == 0) {
         return ECC_OK; /* the client could not express the case: what it sent does not count */
     }
-    struct ecc_string_list problems;
-    ecc_string_list_init(&problems);
-    enum ecc_status status = ecc_mock_finish(run->mock, &problems);
-    for (size_t i = 0; status == ECC_OK && i < problems.count; i++) {
-        result->verdict = ECC_CLIENT_CASE_FAIL;
-        status = ecc_string_list_append(&result->reasons, problems.items[i]);
+    enum ecc_status status = s_take_mock_problems(run->mock, result);
+    if (status != ECC_OK) {
+        return status;
     }
-    ecc_string_list_clean_up(&problems);
     size_t reason_count = result->reasons.count;
-    if (status == ECC_OK && json_array_size(result->outputs) == run->c->calls) {
+    if (json_array_size(result->outputs) == run->c->calls) {
         status = ecc_client_case_check_requests(run->c, result->requests, &result->reasons);
     }
     if (result->reasons.count > reason_count) {
