@@ -103,11 +103,18 @@ struct s_view_suite {
     struct ecc_suite suite;
 };
 
+static void s_view_suite_clean_up(struct s_view_suite *view) {
+    free(view->pointers);
+    free(view->views);
+}
+
+/* On failure nothing is left to clean up. */
 static enum ecc_status s_view_suite_init(struct s_view_suite *out, const struct ecc_client_suite *suite) {
     memset(out, 0, sizeof(*out));
     out->views = calloc(suite->count + 1, sizeof(*out->views));
     out->pointers = calloc(suite->count + 1, sizeof(*out->pointers));
     if (out->views == NULL || out->pointers == NULL) {
+        s_view_suite_clean_up(out);
         return ECC_ERR_NOMEM;
     }
     for (size_t i = 0; i < suite->count; i++) {
@@ -119,18 +126,14 @@ static enum ecc_status s_view_suite_init(struct s_view_suite *out, const struct 
     return ECC_OK;
 }
 
-static void s_view_suite_clean_up(struct s_view_suite *view) {
-    free(view->pointers);
-    free(view->views);
-}
-
 enum ecc_status ecc_client_suite_check_expect_fail(
     const struct ecc_client_suite *suite, struct ecc_expect_fail_list *list, struct ecc_diag *diag) {
     struct s_view_suite view;
     enum ecc_status status = s_view_suite_init(&view, suite);
-    if (status == ECC_OK) {
-        status = ecc_expect_fail_check(list, &view.suite, diag);
+    if (status != ECC_OK) {
+        return status;
     }
+    status = ecc_expect_fail_check(list, &view.suite, diag);
     s_view_suite_clean_up(&view);
     return status;
 }
@@ -139,9 +142,10 @@ enum ecc_status ecc_client_suite_check_filter(
     const struct ecc_client_suite *suite, const struct ecc_filter *filter, const char *option, struct ecc_diag *diag) {
     struct s_view_suite view;
     enum ecc_status status = s_view_suite_init(&view, suite);
-    if (status == ECC_OK) {
-        status = ecc_filter_check(filter, &view.suite, option, diag);
+    if (status != ECC_OK) {
+        return status;
     }
+    status = ecc_filter_check(filter, &view.suite, option, diag);
     s_view_suite_clean_up(&view);
     return status;
 }
@@ -243,7 +247,21 @@ static enum ecc_status s_run_one(
         free(problems);
     }
     ecc_client_case_result_clean_up(&result);
-    return status == ECC_OK ? ECC_OK : ECC_ERR_IO;
+    if (status != ECC_OK) {
+        return ECC_ERR_IO; /* the case could not be run */
+    }
+    return ECC_OK;
+}
+
+/* The first failure to run or report a case is the suite's; later ones are dropped (mutex held). */
+static void s_keep_first_failure(struct s_shared *shared, enum ecc_status status, const struct ecc_diag *diag) {
+    if (shared->status != ECC_OK) {
+        return;
+    }
+    if (status != ECC_OK) {
+        shared->status = status;
+        shared->diag = *diag;
+    }
 }
 
 static void *s_worker_main(void *arg) {
@@ -262,10 +280,7 @@ static void *s_worker_main(void *arg) {
         enum ecc_status status = s_run_one(shared, shared->selected[index], &item, &diag);
         pthread_mutex_lock(&shared->mutex);
         enum ecc_status added = ecc_run_report_add(shared->report, &item);
-        if (shared->status == ECC_OK && (status != ECC_OK || added != ECC_OK)) {
-            shared->status = added != ECC_OK ? added : status;
-            shared->diag = diag;
-        }
+        s_keep_first_failure(shared, added != ECC_OK ? added : status, &diag);
         shared->done++;
         if (shared->options->on_case_done != NULL && added == ECC_OK) {
             shared->options->on_case_done(
@@ -287,6 +302,58 @@ static int s_compare_reports(const void *a, const void *b) {
     return strcmp(x->id, y->id);
 }
 
+/* Whether each case is in this run's --shard (the partition of `ecsconf run --shard`, keyed by the client
+ * case's id). */
+static enum ecc_status
+s_shard(const struct ecc_client_suite *suite, const struct ecc_client_suite_options *options, bool *in_shard) {
+    const char **ids = calloc(suite->count + 1, sizeof(*ids));
+    if (ids == NULL) {
+        return ECC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < suite->count; i++) {
+        ids[i] = suite->cases[i]->id;
+    }
+    enum ecc_status status = ecc_shard_select(options->shard, ids, suite->count, in_shard);
+    free(ids);
+    return status;
+}
+
+/* The cases to run, into shared->selected: those of the shard that --only and --skip keep (the others are
+ * counted as filtered out). */
+static enum ecc_status s_select(
+    const struct ecc_client_suite *suite,
+    const struct ecc_client_suite_options *options,
+    struct ecc_run_report *report,
+    struct s_shared *shared) {
+    bool *in_shard = calloc(suite->count + 1, sizeof(*in_shard));
+    if (in_shard == NULL) {
+        return ECC_ERR_NOMEM;
+    }
+    enum ecc_status status = s_shard(suite, options, in_shard);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    for (size_t i = 0; i < suite->count; i++) {
+        struct ecc_case view;
+        s_view(suite->cases[i], &view);
+        if (!in_shard[i]) {
+            continue;
+        }
+        bool only = options->only != NULL && options->only->count > 0;
+        bool kept = !only || ecc_filter_matches(options->only, &view);
+        bool skipped = options->skip != NULL && ecc_filter_matches(options->skip, &view);
+        if (!kept || skipped) {
+            report->filtered_out++;
+            continue;
+        }
+        shared->selected[shared->total++] = suite->cases[i];
+    }
+
+done:
+    free(in_shard);
+    return status;
+}
+
 enum ecc_status ecc_client_suite_run(
     const struct ecc_client_suite *suite,
     const struct ecc_client_suite_options *options,
@@ -298,37 +365,10 @@ enum ecc_status ecc_client_suite_run(
         free(shared.selected);
         return ECC_ERR_NOMEM;
     }
-    /* --shard: the partition of `ecsconf run --shard`, keyed by the client case's id. */
-    bool *in_shard = calloc(suite->count + 1, sizeof(*in_shard));
-    const char **ids = calloc(suite->count + 1, sizeof(*ids));
-    enum ecc_status status = in_shard != NULL && ids != NULL ? ECC_OK : ECC_ERR_NOMEM;
-    for (size_t i = 0; status == ECC_OK && i < suite->count; i++) {
-        ids[i] = suite->cases[i]->id;
-    }
-    if (status == ECC_OK) {
-        status = ecc_shard_select(options->shard, ids, suite->count, in_shard);
-    }
-    free(ids);
+    enum ecc_status status = s_select(suite, options, report, &shared);
     if (status != ECC_OK) {
-        free(in_shard);
-        free(shared.selected);
-        pthread_mutex_destroy(&shared.mutex);
-        return status;
+        goto done;
     }
-    for (size_t i = 0; i < suite->count; i++) {
-        struct ecc_case view;
-        s_view(suite->cases[i], &view);
-        if (!in_shard[i]) {
-            continue;
-        }
-        if ((options->only != NULL && options->only->count > 0 && !ecc_filter_matches(options->only, &view)) ||
-            (options->skip != NULL && ecc_filter_matches(options->skip, &view))) {
-            report->filtered_out++;
-            continue;
-        }
-        shared.selected[shared.total++] = suite->cases[i];
-    }
-    free(in_shard);
     uint64_t start = ecc_monotonic_ms();
     unsigned jobs = options->jobs == 0 ? 1 : (options->jobs > S_MAX_JOBS ? S_MAX_JOBS : options->jobs);
     pthread_t threads[S_MAX_JOBS];
@@ -351,7 +391,10 @@ enum ecc_status ecc_client_suite_run(
     if (shared.status != ECC_OK && diag != NULL) {
         *diag = shared.diag;
     }
+    status = shared.status;
+
+done:
     pthread_mutex_destroy(&shared.mutex);
     free(shared.selected);
-    return shared.status;
+    return status;
 }
