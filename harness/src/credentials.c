@@ -101,10 +101,10 @@ enum ecc_status ecc_credentials_from_parts(
     }
     const char *token = !access_key_id && !secret_file ? s_env("AWS_SESSION_TOKEN") : NULL;
     enum ecc_status status = ecc_credentials_set(credentials, key_id, secret, token, diag);
-    if (status == ECC_OK && secret_file) {
-        status = ecc_credentials_read_secret_file(credentials, secret_file, diag);
+    if (status != ECC_OK || !secret_file) {
+        return status;
     }
-    return status;
+    return ecc_credentials_read_secret_file(credentials, secret_file, diag);
 }
 
 enum ecc_status
@@ -292,7 +292,8 @@ s_parse_ini(const char *text, size_t len, const char *name, struct s_section *ou
         }
         after_key = true;
         for (size_t k = 0; in_wanted && k < S_KEY_COUNT; k++) {
-            if ((size_t)(ke - kb) != strlen(s_key_names[k]) || memcmp(kb, s_key_names[k], (size_t)(ke - kb)) != 0) {
+            size_t key_len = (size_t)(ke - kb);
+            if (key_len != strlen(s_key_names[k]) || memcmp(kb, s_key_names[k], key_len) != 0) {
                 continue;
             }
             if (out->values[k]) {
@@ -366,11 +367,16 @@ static enum ecc_status s_read_section(const char *name, struct s_section *out, s
     char *text = NULL;
     size_t len = 0;
     enum ecc_status status = s_read_secret_text(out->path, out->path, ECC_AWS_CONFIG_MAX_FILE_BYTES, &text, &len, diag);
-    if (status == ECC_OK) {
-        status = s_parse_ini(text, len, name, out, diag);
-    } else if (status == ECC_ERR_NOT_FOUND) {
+    if (status == ECC_ERR_NOT_FOUND) {
         status = ECC_OK;
+        goto done;
     }
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_parse_ini(text, len, name, out, diag);
+
+done:
     s_wipe_text(text, len);
     if (status != ECC_OK) {
         s_section_clean_up(out);
@@ -435,10 +441,14 @@ s_profile_load(const struct ecc_aws_config_options *options, struct s_profile *p
     char config_section[sizeof(profile->name) + 8];
     snprintf(config_section, sizeof(config_section), strcmp(name, "default") == 0 ? "%s" : "profile %s", name);
     enum ecc_status status = s_read_section(name, &profile->credentials, diag);
-    if (status == ECC_OK) {
-        status = s_read_section(config_section, &profile->config, diag);
+    if (status != ECC_OK) {
+        goto on_error;
     }
-    if (status == ECC_OK && profile->named_by && !profile->credentials.found && !profile->config.found) {
+    status = s_read_section(config_section, &profile->config, diag);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    if (profile->named_by && !profile->credentials.found && !profile->config.found) {
         ecc_diag_set(
             diag,
             "the profile '%s' (named by %s) is in neither %s ([%s]) nor %s ([%s])",
@@ -449,10 +459,12 @@ s_profile_load(const struct ecc_aws_config_options *options, struct s_profile *p
             profile->config.path,
             config_section);
         status = ECC_ERR_INVALID;
+        goto on_error;
     }
-    if (status != ECC_OK) {
-        s_profile_clean_up(profile);
-    }
+    return ECC_OK;
+
+on_error:
+    s_profile_clean_up(profile);
     return status;
 }
 
@@ -461,6 +473,67 @@ static void s_kill_process(pid_t pid) {
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+}
+
+/* The process's output until it closes it, into `out` (each chunk wiped after the copy). */
+static enum ecc_status
+s_read_output(int fd, uint64_t deadline_ms, struct ecc_buf *out, const char *label, struct ecc_diag *diag) {
+    for (;;) {
+        uint64_t now_ms = ecc_monotonic_ms();
+        if (now_ms >= deadline_ms) {
+            return ECC_ERR_TIMEOUT;
+        }
+        struct pollfd poll_fd = {.fd = fd, .events = POLLIN};
+        uint64_t wait_ms = deadline_ms - now_ms;
+        int ready = poll(&poll_fd, 1, wait_ms > 1000 ? 1000 : (int)wait_ms);
+        if (ready < 0 && errno != EINTR) {
+            ecc_diag_set(diag, "%s: poll: %s", label, strerror(errno));
+            return ECC_ERR_IO;
+        }
+        if (ready <= 0) {
+            continue;
+        }
+        char chunk[4096];
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n == 0) {
+            return ECC_OK;
+        }
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            ecc_diag_set(diag, "%s: read: %s", label, strerror(errno));
+            return ECC_ERR_IO;
+        }
+        enum ecc_status appended = ecc_buf_append(out, chunk, (size_t)n);
+        ecc_secure_zero(chunk, sizeof(chunk));
+        if (appended != ECC_OK) {
+            ecc_diag_set(diag, "%s printed more than %zu bytes", label, out->max_bytes);
+            return appended;
+        }
+    }
+}
+
+/* The exit of `pid` once its output is closed, within the same deadline: ECC_ERR_TIMEOUT when it is not
+ * done by then, ECC_ERR_IO when waitpid fails. */
+static enum ecc_status
+s_wait_exit(pid_t pid, uint64_t deadline_ms, int *exit_status, const char *label, struct ecc_diag *diag) {
+    for (;;) {
+        int wait_status = 0;
+        pid_t done = waitpid(pid, &wait_status, WNOHANG);
+        if (done == pid) {
+            *exit_status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+            return ECC_OK;
+        }
+        if (done < 0 && errno != EINTR) {
+            ecc_diag_set(diag, "%s: waitpid: %s", label, strerror(errno));
+            return ECC_ERR_IO;
+        }
+        if (ecc_monotonic_ms() >= deadline_ms) {
+            return ECC_ERR_TIMEOUT;
+        }
+        ecc_sleep_ms(10);
     }
 }
 
@@ -497,65 +570,22 @@ static enum ecc_status s_run_process(
         ecc_diag_set(diag, "%s: cannot start '%s': %s", label, argv[0], strerror(spawn_error));
         return ECC_ERR_INVALID;
     }
-    enum ecc_status status = ECC_OK;
     uint64_t deadline_ms = ecc_monotonic_ms() + timeout_ms;
-    for (;;) {
-        uint64_t now_ms = ecc_monotonic_ms();
-        if (now_ms >= deadline_ms) {
-            status = ECC_ERR_TIMEOUT;
-            break;
-        }
-        struct pollfd poll_fd = {.fd = fds[0], .events = POLLIN};
-        uint64_t wait_ms = deadline_ms - now_ms;
-        int ready = poll(&poll_fd, 1, wait_ms > 1000 ? 1000 : (int)wait_ms);
-        if (ready < 0 && errno != EINTR) {
-            ecc_diag_set(diag, "%s: poll: %s", label, strerror(errno));
-            status = ECC_ERR_IO;
-            break;
-        }
-        if (ready <= 0) {
-            continue;
-        }
-        char chunk[4096];
-        ssize_t n = read(fds[0], chunk, sizeof(chunk));
-        if (n == 0) {
-            break;
-        }
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            ecc_diag_set(diag, "%s: read: %s", label, strerror(errno));
-            status = ECC_ERR_IO;
-            break;
-        }
-        enum ecc_status appended = ecc_buf_append(out, chunk, (size_t)n);
-        ecc_secure_zero(chunk, sizeof(chunk));
-        if (appended != ECC_OK) {
-            ecc_diag_set(diag, "%s printed more than %zu bytes", label, out->max_bytes);
-            status = appended;
-            break;
-        }
-    }
+    enum ecc_status status = s_read_output(fds[0], deadline_ms, out, label, diag);
     close(fds[0]);
-    /* Output closed: wait for the exit within the same deadline. */
-    while (status == ECC_OK) {
-        int wait_status = 0;
-        pid_t done = waitpid(pid, &wait_status, WNOHANG);
-        if (done == pid) {
-            *exit_status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
-            return ECC_OK;
-        }
-        if (done < 0 && errno != EINTR) {
-            ecc_diag_set(diag, "%s: waitpid: %s", label, strerror(errno));
-            return ECC_ERR_IO;
-        }
-        if (ecc_monotonic_ms() >= deadline_ms) {
-            status = ECC_ERR_TIMEOUT;
-            break;
-        }
-        ecc_sleep_ms(10);
+    if (status != ECC_OK) {
+        goto on_error;
     }
+    status = s_wait_exit(pid, deadline_ms, exit_status, label, diag);
+    if (status == ECC_ERR_IO) {
+        return status; /* waitpid itself failed: the process cannot be reaped */
+    }
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    return ECC_OK;
+
+on_error:
     s_kill_process(pid);
     if (status == ECC_ERR_TIMEOUT) {
         ecc_diag_set(diag, "%s did not finish within %llu ms (killed)", label, (unsigned long long)timeout_ms);
@@ -569,6 +599,37 @@ static void s_wipe_json_string(json_t *value) {
         /* jansson owns a private, writable copy; json_string_value only hands it out as const. */
         ecc_secure_zero((char *)(uintptr_t)json_string_value(value), json_string_length(value));
     }
+}
+
+/* A credential_process answer: Version 1, string keys (a token too, when given), not expired. */
+static enum ecc_status s_check_process_answer(const json_t *root, const char *label, struct ecc_diag *diag) {
+    const json_t *version = json_object_get(root, "Version");
+    const json_t *key_id = json_object_get(root, "AccessKeyId");
+    const json_t *secret = json_object_get(root, "SecretAccessKey");
+    const json_t *token = json_object_get(root, "SessionToken");
+    const json_t *expiration = json_object_get(root, "Expiration");
+    if (!json_is_integer(version) || json_integer_value(version) != 1) {
+        ecc_diag_set(diag, "%s: \"Version\" must be 1", label);
+        return ECC_ERR_INVALID;
+    }
+    if (!json_is_string(key_id) || !json_is_string(secret) ||
+        (token && !json_is_null(token) && !json_is_string(token))) {
+        ecc_diag_set(diag, "%s: AccessKeyId and SecretAccessKey must be strings (SessionToken too, when given)", label);
+        return ECC_ERR_INVALID;
+    }
+    if (!expiration || json_is_null(expiration)) {
+        return ECC_OK;
+    }
+    double expires_s = 0;
+    if (!json_is_string(expiration) || ecc_json_parse_iso8601(json_string_value(expiration), &expires_s) != ECC_OK) {
+        ecc_diag_set(diag, "%s: \"Expiration\" is not an ISO-8601 time", label);
+        return ECC_ERR_INVALID;
+    }
+    if (expires_s <= (double)time(NULL)) {
+        ecc_diag_set(diag, "%s gave credentials that expired at %s", label, json_string_value(expiration));
+        return ECC_ERR_INVALID;
+    }
+    return ECC_OK;
 }
 
 /* credential_process: run it and read its JSON (Version 1). */
@@ -615,39 +676,22 @@ static enum ecc_status s_credentials_from_process(
         status = ECC_ERR_INVALID;
         goto done;
     }
-    json_t *version = json_object_get(root, "Version");
-    json_t *key_id = json_object_get(root, "AccessKeyId");
-    json_t *secret = json_object_get(root, "SecretAccessKey");
-    json_t *token = json_object_get(root, "SessionToken");
-    json_t *expiration = json_object_get(root, "Expiration");
-    if (!json_is_integer(version) || json_integer_value(version) != 1) {
-        ecc_diag_set(diag, "%s: \"Version\" must be 1", label);
-        status = ECC_ERR_INVALID;
-    } else if (
-        !json_is_string(key_id) || !json_is_string(secret) ||
-        (token && !json_is_null(token) && !json_is_string(token))) {
-        ecc_diag_set(diag, "%s: AccessKeyId and SecretAccessKey must be strings (SessionToken too, when given)", label);
-        status = ECC_ERR_INVALID;
-    } else if (expiration && !json_is_null(expiration)) {
-        double expires_s = 0;
-        if (!json_is_string(expiration) ||
-            ecc_json_parse_iso8601(json_string_value(expiration), &expires_s) != ECC_OK) {
-            ecc_diag_set(diag, "%s: \"Expiration\" is not an ISO-8601 time", label);
-            status = ECC_ERR_INVALID;
-        } else if (expires_s <= (double)time(NULL)) {
-            ecc_diag_set(diag, "%s gave credentials that expired at %s", label, json_string_value(expiration));
-            status = ECC_ERR_INVALID;
-        }
+    status = s_check_process_answer(root, label, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = ecc_credentials_set(
-            credentials, json_string_value(key_id), json_string_value(secret), json_string_value(token), diag);
-    }
-    s_wipe_json_string(key_id);
-    s_wipe_json_string(secret);
-    s_wipe_json_string(token);
+    status = ecc_credentials_set(
+        credentials,
+        json_string_value(json_object_get(root, "AccessKeyId")),
+        json_string_value(json_object_get(root, "SecretAccessKey")),
+        json_string_value(json_object_get(root, "SessionToken")),
+        diag);
 
 done:
+    /* The keys are wiped whatever happened, once the answer was read. */
+    s_wipe_json_string(json_object_get(root, "AccessKeyId"));
+    s_wipe_json_string(json_object_get(root, "SecretAccessKey"));
+    s_wipe_json_string(json_object_get(root, "SessionToken"));
     json_decref(root);
     if (out.data) {
         ecc_secure_zero(out.data, out.len);
@@ -714,36 +758,42 @@ enum ecc_status ecc_credentials_resolve(
         sizeof(config_section),
         strcmp(profile.name, "default") == 0 ? "%s" : "profile %s",
         profile.name);
+    /* Each source in turn while the earlier ones have none; `source` names the one tried, and is emptied
+     * again unless it gave the credentials. */
+    snprintf(source, source_size, "the [%s] profile of %s", profile.name, profile.credentials.path);
     status = s_credentials_from_section(&profile.credentials, profile.name, credentials, diag);
-    if (status == ECC_OK) {
-        snprintf(source, source_size, "the [%s] profile of %s", profile.name, profile.credentials.path);
+    if (status != ECC_ERR_NOT_FOUND) {
+        goto done;
     }
     const struct s_section *process_in = profile.credentials.values[S_PROCESS] ? &profile.credentials
                                          : profile.config.values[S_PROCESS]    ? &profile.config
                                                                                : NULL;
-    if (status == ECC_ERR_NOT_FOUND && process_in) {
+    if (process_in) {
         char label[sizeof(process_in->path) + 64];
         snprintf(label, sizeof(label), "credential_process (%s:%u)", process_in->path, process_in->line[S_PROCESS]);
         uint64_t timeout_ms =
             options && options->process_timeout_ms ? options->process_timeout_ms : ECC_CREDENTIAL_PROCESS_TIMEOUT_MS;
+        snprintf(source, source_size, "the %s of profile %s", label, profile.name);
         status = s_credentials_from_process(process_in->values[S_PROCESS], timeout_ms, label, credentials, diag);
-        if (status == ECC_OK) {
-            snprintf(source, source_size, "the %s of profile %s", label, profile.name);
+        if (status != ECC_ERR_NOT_FOUND) {
+            goto done;
         }
     }
-    if (status == ECC_ERR_NOT_FOUND) {
-        status = s_credentials_from_section(&profile.config, config_section, credentials, diag);
-        if (status == ECC_OK) {
-            snprintf(source, source_size, "the [%s] section of %s", config_section, profile.config.path);
-        }
+    snprintf(source, source_size, "the [%s] section of %s", config_section, profile.config.path);
+    status = s_credentials_from_section(&profile.config, config_section, credentials, diag);
+    if (status != ECC_ERR_NOT_FOUND) {
+        goto done;
     }
-    if (status == ECC_ERR_NOT_FOUND) {
-        ecc_diag_set(
-            diag,
-            "no credentials: AWS_ACCESS_KEY_ID is not set and the profile '%s' has none in %s or %s",
-            profile.name,
-            profile.credentials.path,
-            profile.config.path);
+    ecc_diag_set(
+        diag,
+        "no credentials: AWS_ACCESS_KEY_ID is not set and the profile '%s' has none in %s or %s",
+        profile.name,
+        profile.credentials.path,
+        profile.config.path);
+
+done:
+    if (status != ECC_OK) {
+        source[0] = '\0';
     }
     s_profile_clean_up(&profile);
     return status;
@@ -966,13 +1016,18 @@ enum ecc_status ecc_key_file_load(struct ecc_key_file *file, const char *path, s
     if (status == ECC_ERR_NOT_FOUND) {
         status = ECC_ERR_IO; /* named by the user: a missing file is an error here */
     }
-    if (status == ECC_OK) {
-        file->keys = calloc(ECC_KEY_FILE_MAX_KEYS, sizeof(*file->keys));
-        status = file->keys ? s_key_file_parse(file, text, len, diag) : ECC_ERR_NOMEM;
-        if (!file->keys) {
-            ecc_diag_set(diag, "out of memory");
-        }
+    if (status != ECC_OK) {
+        goto done;
     }
+    file->keys = calloc(ECC_KEY_FILE_MAX_KEYS, sizeof(*file->keys));
+    if (!file->keys) {
+        ecc_diag_set(diag, "out of memory");
+        status = ECC_ERR_NOMEM;
+        goto done;
+    }
+    status = s_key_file_parse(file, text, len, diag);
+
+done:
     s_wipe_text(text, len);
     if (status != ECC_OK) {
         ecc_key_file_clean_up(file);
