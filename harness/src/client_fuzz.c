@@ -138,6 +138,19 @@ static const char *s_where(const struct s_node *node) {
     return node->pointer[0] != '\0' ? node->pointer : "the body";
 }
 
+/* `text` into `body` with the quoted splice string at `at` replaced by `raw`. */
+static enum ecc_status s_append_spliced(struct ecc_buf *body, const char *text, const char *at, const char *raw) {
+    enum ecc_status status = ecc_buf_append(body, text, (size_t)(at - text));
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = ecc_buf_append_str(body, raw);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return ecc_buf_append_str(body, at + strlen("\"" S_SPLICE "\""));
+}
+
 /* The tree as text into the answer's body, with the splice string replaced by `raw` when given. */
 static enum ecc_status s_write_body(struct ecc_client_fuzz_answer *answer, const json_t *root, const char *raw) {
     char *text = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -146,18 +159,8 @@ static enum ecc_status s_write_body(struct ecc_client_fuzz_answer *answer, const
     }
     const char *at = raw != NULL ? strstr(text, "\"" S_SPLICE "\"") : NULL;
     ecc_buf_reset(&answer->body);
-    enum ecc_status status;
-    if (at == NULL) {
-        status = ecc_buf_append_str(&answer->body, text);
-    } else {
-        status = ecc_buf_append(&answer->body, text, (size_t)(at - text));
-        if (status == ECC_OK) {
-            status = ecc_buf_append_str(&answer->body, raw);
-        }
-        if (status == ECC_OK) {
-            status = ecc_buf_append_str(&answer->body, at + strlen("\"" S_SPLICE "\""));
-        }
-    }
+    enum ecc_status status =
+        at == NULL ? ecc_buf_append_str(&answer->body, text) : s_append_spliced(&answer->body, text, at, raw);
     free(text);
     return status;
 }
@@ -171,14 +174,24 @@ static enum ecc_status s_splice_raw(
     struct ecc_client_fuzz_answer *answer,
     struct ecc_buf *raw,
     enum ecc_status status) {
-    if (status == ECC_OK) {
-        status = s_replace(root, node, json_string(S_SPLICE));
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = s_write_body(answer, *root, raw->data);
+    status = s_replace(root, node, json_string(S_SPLICE));
+    if (status != ECC_OK) {
+        goto done;
     }
+    status = s_write_body(answer, *root, raw->data);
+
+done:
     ecc_buf_clean_up(raw);
     return status;
+}
+
+/* answer->what for a value replaced at `node`: "<where>: <its type> became <what>". */
+static void s_say_became(struct ecc_client_fuzz_answer *answer, const struct s_node *node, const char *what) {
+    snprintf(
+        answer->what, sizeof(answer->what), "%s: %s became %s", s_where(node), ecc_json_type_name(node->value), what);
 }
 
 /* ---- the mutations ------------------------------------------------------------------------------ */
@@ -218,18 +231,15 @@ s_wrong_type(uint64_t *rng, struct ecc_client_fuzz_answer *answer, json_t **root
             chosen = json_incref(candidate);
         }
     }
-    snprintf(
-        answer->what,
-        sizeof(answer->what),
-        "%s: %s became %s",
-        s_where(node),
-        ecc_json_type_name(node->value),
-        chosen != NULL ? ecc_json_type_name(chosen) : "?");
+    s_say_became(answer, node, chosen != NULL ? ecc_json_type_name(chosen) : "?");
     for (size_t k = 0; k < ECC_ARRAY_LEN(candidates); k++) {
         json_decref(candidates[k]);
     }
     enum ecc_status status = s_replace(root, node, chosen);
-    return status == ECC_OK ? s_write_body(answer, *root, NULL) : status;
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_write_body(answer, *root, NULL);
 }
 
 static json_t *s_huge_array(void) {
@@ -305,10 +315,33 @@ s_huge_value(uint64_t *rng, struct ecc_client_fuzz_answer *answer, json_t **root
     if (raw != NULL) {
         replacement = json_string(S_SPLICE);
     }
-    snprintf(
-        answer->what, sizeof(answer->what), "%s: %s became %s", s_where(node), ecc_json_type_name(node->value), what);
+    s_say_became(answer, node, what);
     enum ecc_status status = s_replace(root, node, replacement);
-    return status == ECC_OK ? s_write_body(answer, *root, raw) : status;
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_write_body(answer, *root, raw);
+}
+
+/* `depth` nested objects or arrays around the number 1, as text into `raw`. */
+static enum ecc_status s_nest(struct ecc_buf *raw, unsigned depth, bool objects) {
+    for (unsigned i = 0; i < depth; i++) {
+        enum ecc_status status = ecc_buf_append_str(raw, objects ? "{\"a\":" : "[");
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    enum ecc_status status = ecc_buf_append_str(raw, "1");
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (unsigned i = 0; i < depth; i++) {
+        status = ecc_buf_append_byte(raw, objects ? '}' : ']');
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    return ECC_OK;
 }
 
 static enum ecc_status
@@ -319,24 +352,10 @@ s_deep_value(uint64_t *rng, struct ecc_client_fuzz_answer *answer, json_t **root
     bool objects = s_pick(rng, 2) == 1;
     struct ecc_buf raw;
     ecc_buf_init(&raw, S_MAX_BODY_BYTES);
-    enum ecc_status status = ECC_OK;
-    for (unsigned i = 0; i < depth && status == ECC_OK; i++) {
-        status = ecc_buf_append_str(&raw, objects ? "{\"a\":" : "[");
-    }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_str(&raw, "1");
-    }
-    for (unsigned i = 0; i < depth && status == ECC_OK; i++) {
-        status = ecc_buf_append_byte(&raw, objects ? '}' : ']');
-    }
-    snprintf(
-        answer->what,
-        sizeof(answer->what),
-        "%s: %s became %u nested %s",
-        s_where(node),
-        ecc_json_type_name(node->value),
-        depth,
-        objects ? "objects" : "arrays");
+    enum ecc_status status = s_nest(&raw, depth, objects);
+    char what[40];
+    snprintf(what, sizeof(what), "%u nested %s", depth, objects ? "objects" : "arrays");
+    s_say_became(answer, node, what);
     return s_splice_raw(root, node, answer, &raw, status);
 }
 
@@ -398,6 +417,20 @@ static const struct s_odd s_odd_texts[] = {
     {"\xe2\x80\xa8", "U+2028 LINE SEPARATOR"},
 };
 
+/* The JSON string `literal` ("..." with its escapes) with `odd` put at its start or its end, into `raw`. */
+static enum ecc_status s_odd_literal(struct ecc_buf *raw, const char *literal, const char *odd, bool at_end) {
+    size_t len = strlen(literal);
+    enum ecc_status status = at_end ? ecc_buf_append(raw, literal, len - 1u) : ecc_buf_append_str(raw, "\"");
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = ecc_buf_append_str(raw, odd);
+    if (status != ECC_OK) {
+        return status;
+    }
+    return at_end ? ecc_buf_append_str(raw, "\"") : ecc_buf_append_str(raw, literal + 1);
+}
+
 /* Odd Unicode at the start or the end of a string of the body, or a byte order mark before the body. */
 static enum ecc_status s_odd_unicode(
     uint64_t *rng,
@@ -417,7 +450,10 @@ static enum ecc_status s_odd_unicode(
         snprintf(answer->what, sizeof(answer->what), "a byte order mark (U+FEFF) before the body");
         ecc_buf_reset(&answer->body);
         enum ecc_status status = ecc_buf_append_str(&answer->body, "\xef\xbb\xbf");
-        return status == ECC_OK ? ecc_buf_append_str(&answer->body, text) : status;
+        if (status != ECC_OK) {
+            return status;
+        }
+        return ecc_buf_append_str(&answer->body, text);
     }
     const struct s_node *node = strings[s_pick(rng, count)];
     const struct s_odd *odd = &s_odd_texts[choice];
@@ -428,14 +464,7 @@ static enum ecc_status s_odd_unicode(
     }
     struct ecc_buf raw;
     ecc_buf_init(&raw, S_MAX_BODY_BYTES);
-    size_t len = strlen(literal);
-    enum ecc_status status = at_end ? ecc_buf_append(&raw, literal, len - 1u) : ecc_buf_append_str(&raw, "\"");
-    if (status == ECC_OK) {
-        status = ecc_buf_append_str(&raw, odd->text);
-    }
-    if (status == ECC_OK) {
-        status = at_end ? ecc_buf_append_str(&raw, "\"") : ecc_buf_append_str(&raw, literal + 1);
-    }
+    enum ecc_status status = s_odd_literal(&raw, literal, odd->text, at_end);
     free(literal);
     snprintf(
         answer->what, sizeof(answer->what), "%s: %s at the %s", s_where(node), odd->name, at_end ? "end" : "start");
@@ -510,14 +539,17 @@ static enum ecc_status s_bad_header(uint64_t *rng, struct ecc_client_fuzz_answer
             value = long_value;
         }
         status = s_set_header(headers, edit->name, value);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    for (unsigned i = 0; i < edit->extra_headers && status == ECC_OK; i++) {
+    for (unsigned i = 0; i < edit->extra_headers; i++) {
         char name[40];
         snprintf(name, sizeof(name), "X-Ecsconf-Fuzz-%u", i);
         status = s_set_header(headers, name, "ecsconf");
-    }
-    if (status != ECC_OK) {
-        return status;
+        if (status != ECC_OK) {
+            return status;
+        }
     }
     snprintf(answer->what, sizeof(answer->what), "%s", edit->what);
     ecc_buf_reset(&answer->body);
@@ -538,57 +570,68 @@ static void s_key_part(char *out, size_t size, const char *text) {
     out[n] = '\0';
 }
 
-/* What the response codec makes of the answer: the ground truth of `must_fail`. */
-static enum ecc_status s_read_with_codec(struct ecc_client_fuzz_answer *answer) {
-    struct ecc_http_response response;
-    ecc_http_response_init(&response);
-    response.status = answer->status;
-    enum ecc_status status = ECC_OK;
+/* The answer as the response codec receives it. */
+static enum ecc_status s_codec_input(const struct ecc_client_fuzz_answer *answer, struct ecc_http_response *response) {
+    response->status = answer->status;
     const char *name;
     json_t *value;
     json_object_foreach(answer->headers, name, value) {
-        if (status == ECC_OK) {
-            status = ecc_http_headers_add(&response.headers, name, json_string_value(value));
+        enum ecc_status status = ecc_http_headers_add(&response->headers, name, json_string_value(value));
+        if (status != ECC_OK) {
+            return status;
         }
     }
-    if (status == ECC_OK) {
-        status =
-            ecc_http_response_set_body(&response, answer->body.data != NULL ? answer->body.data : "", answer->body.len);
+    return ecc_http_response_set_body(response, answer->body.data != NULL ? answer->body.data : "", answer->body.len);
+}
+
+/* What the codec made of the answer, in words (`codec`) and as a key (`codec_key`). */
+static void s_say_outcome(struct ecc_client_fuzz_answer *answer, const struct ecc_response_outcome *outcome) {
+    answer->must_fail = outcome->kind != ECC_RESPONSE_SUCCESS;
+    switch (outcome->kind) {
+    case ECC_RESPONSE_SUCCESS:
+        snprintf(answer->codec, sizeof(answer->codec), "a success");
+        snprintf(answer->codec_key, sizeof(answer->codec_key), "success");
+        break;
+    case ECC_RESPONSE_ERROR:
+    case ECC_RESPONSE_UNKNOWN_ERROR:
+        snprintf(
+            answer->codec,
+            sizeof(answer->codec),
+            "an error answer (%s)",
+            outcome->error.type_name != NULL ? outcome->error.type_name : "?");
+        snprintf(answer->codec_key, sizeof(answer->codec_key), "error");
+        break;
+    case ECC_RESPONSE_PROTOCOL_ERROR:
+        snprintf(
+            answer->codec,
+            sizeof(answer->codec),
+            "a protocol error (%s: %.200s)",
+            ecc_protocol_error_name(outcome->protocol_error),
+            outcome->diag.text);
+        s_key_part(answer->codec_key, sizeof(answer->codec_key), ecc_protocol_error_name(outcome->protocol_error));
+        break;
     }
+}
+
+/* What the response codec makes of the answer: the ground truth of `must_fail`. */
+static enum ecc_status s_read_with_codec(struct ecc_client_fuzz_answer *answer) {
+    struct ecc_http_response response;
     struct ecc_response_outcome outcome;
     struct ecc_run_task_response typed;
+    ecc_http_response_init(&response);
     ecc_response_outcome_init(&outcome);
     ecc_run_task_response_init(&typed);
-    if (status == ECC_OK) {
-        status = ecc_codec_parse_run_task_response(&response, NULL, &outcome, &typed);
+    enum ecc_status status = s_codec_input(answer, &response);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        answer->must_fail = outcome.kind != ECC_RESPONSE_SUCCESS;
-        switch (outcome.kind) {
-        case ECC_RESPONSE_SUCCESS:
-            snprintf(answer->codec, sizeof(answer->codec), "a success");
-            snprintf(answer->codec_key, sizeof(answer->codec_key), "success");
-            break;
-        case ECC_RESPONSE_ERROR:
-        case ECC_RESPONSE_UNKNOWN_ERROR:
-            snprintf(
-                answer->codec,
-                sizeof(answer->codec),
-                "an error answer (%s)",
-                outcome.error.type_name != NULL ? outcome.error.type_name : "?");
-            snprintf(answer->codec_key, sizeof(answer->codec_key), "error");
-            break;
-        case ECC_RESPONSE_PROTOCOL_ERROR:
-            snprintf(
-                answer->codec,
-                sizeof(answer->codec),
-                "a protocol error (%s: %.200s)",
-                ecc_protocol_error_name(outcome.protocol_error),
-                outcome.diag.text);
-            s_key_part(answer->codec_key, sizeof(answer->codec_key), ecc_protocol_error_name(outcome.protocol_error));
-            break;
-        }
+    status = ecc_codec_parse_run_task_response(&response, NULL, &outcome, &typed);
+    if (status != ECC_OK) {
+        goto done;
     }
+    s_say_outcome(answer, &outcome);
+
+done:
     ecc_run_task_response_clean_up(&typed);
     ecc_response_outcome_clean_up(&outcome);
     ecc_http_response_clean_up(&response);
@@ -629,6 +672,37 @@ static enum ecc_status s_apply(
     return s_bad_header(rng, answer, text);
 }
 
+/* Picks the mutation (one that applies to the body) and applies it. */
+static enum ecc_status s_mutate_body(
+    uint64_t *rng, struct ecc_client_fuzz_answer *answer, json_t **root, struct s_nodes *nodes, const char *text) {
+    enum ecc_client_fuzz_mutation mutation = (enum ecc_client_fuzz_mutation)s_pick(rng, ECC_CLIENT_FUZZ_MUTATION_COUNT);
+    bool structural = mutation == ECC_CLIENT_FUZZ_WRONG_TYPE || mutation == ECC_CLIENT_FUZZ_HUGE_VALUE ||
+                      mutation == ECC_CLIENT_FUZZ_DEEP_VALUE || mutation == ECC_CLIENT_FUZZ_UNKNOWN_MEMBER;
+    if (structural && *root == NULL) {
+        /* Not JSON (an HTML page, an empty body): only the mutations of text, status and headers apply. */
+        static const enum ecc_client_fuzz_mutation text_only[] = {
+            ECC_CLIENT_FUZZ_TRUNCATE,
+            ECC_CLIENT_FUZZ_ODD_UNICODE,
+            ECC_CLIENT_FUZZ_WRONG_STATUS,
+            ECC_CLIENT_FUZZ_BAD_HEADER};
+        mutation = text_only[s_pick(rng, ECC_ARRAY_LEN(text_only))];
+    }
+    if (mutation == ECC_CLIENT_FUZZ_TRUNCATE && text[0] == '\0') {
+        mutation = ECC_CLIENT_FUZZ_BAD_HEADER; /* nothing to cut */
+    }
+    if (mutation == ECC_CLIENT_FUZZ_UNKNOWN_MEMBER) {
+        bool done = false;
+        enum ecc_status status = s_unknown_member(rng, answer, root, nodes, &done);
+        if (status != ECC_OK || done) {
+            answer->mutation = mutation;
+            return status;
+        }
+        mutation = ECC_CLIENT_FUZZ_WRONG_TYPE; /* no object in the body */
+    }
+    answer->mutation = mutation;
+    return s_apply(rng, mutation, answer, root, nodes, text);
+}
+
 enum ecc_status
 ecc_client_fuzz_mutate(const struct ecc_client_case *c, uint64_t seed, struct ecc_client_fuzz_answer *answer) {
     size_t bases[64];
@@ -661,41 +735,16 @@ ecc_client_fuzz_mutate(const struct ecc_client_case *c, uint64_t seed, struct ec
     if (root != NULL) {
         s_collect(nodes, root, NULL, NULL, 0, "", 0);
     }
-    enum ecc_client_fuzz_mutation mutation =
-        (enum ecc_client_fuzz_mutation)s_pick(&rng, ECC_CLIENT_FUZZ_MUTATION_COUNT);
-    bool structural = mutation == ECC_CLIENT_FUZZ_WRONG_TYPE || mutation == ECC_CLIENT_FUZZ_HUGE_VALUE ||
-                      mutation == ECC_CLIENT_FUZZ_DEEP_VALUE || mutation == ECC_CLIENT_FUZZ_UNKNOWN_MEMBER;
-    if (structural && root == NULL) {
-        /* Not JSON (an HTML page, an empty body): only the mutations of text, status and headers apply. */
-        static const enum ecc_client_fuzz_mutation text_only[] = {
-            ECC_CLIENT_FUZZ_TRUNCATE,
-            ECC_CLIENT_FUZZ_ODD_UNICODE,
-            ECC_CLIENT_FUZZ_WRONG_STATUS,
-            ECC_CLIENT_FUZZ_BAD_HEADER};
-        mutation = text_only[s_pick(&rng, ECC_ARRAY_LEN(text_only))];
-    }
-    if (mutation == ECC_CLIENT_FUZZ_TRUNCATE && text[0] == '\0') {
-        mutation = ECC_CLIENT_FUZZ_BAD_HEADER; /* nothing to cut */
-    }
-    if (mutation == ECC_CLIENT_FUZZ_UNKNOWN_MEMBER) {
-        bool done = false;
-        status = s_unknown_member(&rng, answer, &root, nodes, &done);
-        if (status != ECC_OK || done) {
-            answer->mutation = mutation;
-            goto done;
-        }
-        mutation = ECC_CLIENT_FUZZ_WRONG_TYPE; /* no object in the body */
-    }
-    answer->mutation = mutation;
-    status = s_apply(&rng, mutation, answer, &root, nodes, text);
-
-done:
+    status = s_mutate_body(&rng, answer, &root, nodes, text);
     if (status == ECC_ERR_LIMIT) {
         status = ECC_ERR_INTERNAL; /* the bounds above keep every mutation under the body cap */
     }
-    if (status == ECC_OK) {
-        status = s_read_with_codec(answer);
+    if (status != ECC_OK) {
+        goto done;
     }
+    status = s_read_with_codec(answer);
+
+done:
     free(nodes);
     json_decref(root);
     free(text);
