@@ -91,10 +91,11 @@ static const struct {
 };
 
 const char *ecc_transport_error_name(enum ecc_transport_error error) {
-    if ((size_t)error >= ECC_ARRAY_LEN(s_errors)) {
+    size_t index = (size_t)error;
+    if (index >= ECC_ARRAY_LEN(s_errors)) {
         return "unknown";
     }
-    return s_errors[error].name;
+    return s_errors[index].name;
 }
 
 void ecc_transport_options_init(struct ecc_transport_options *options) {
@@ -1051,6 +1052,21 @@ enum ecc_transport_error ecc_transport_send(
 
 /* ---- reproducer ---------------------------------------------------------------------------------- */
 
+/* One byte inside '...' (`plain`) or $'...'. */
+static enum ecc_status s_quote_byte(struct ecc_buf *out, unsigned char c, bool plain) {
+    if (plain) {
+        return c == '\'' ? ecc_buf_append_str(out, "'\\''") : ecc_buf_append_byte(out, (char)c);
+    }
+    if (c == '\'' || c == '\\') {
+        return ecc_buf_printf(out, "\\%c", c);
+    }
+    if (c < 0x20 || c >= 0x7f) {
+        return ecc_buf_printf(out, "\\x%02x", c);
+    }
+    return ecc_buf_append_byte(out, (char)c);
+}
+
+/* Bytes as one shell word. */
 static enum ecc_status s_quote(struct ecc_buf *out, const char *bytes, size_t len) {
     bool plain = true;
     for (size_t i = 0; i < len; i++) {
@@ -1061,19 +1077,16 @@ static enum ecc_status s_quote(struct ecc_buf *out, const char *bytes, size_t le
         }
     }
     enum ecc_status status = ecc_buf_append_str(out, plain ? "'" : "$'");
-    for (size_t i = 0; status == ECC_OK && i < len; i++) {
-        unsigned char c = (unsigned char)bytes[i];
-        if (plain) {
-            status = c == '\'' ? ecc_buf_append_str(out, "'\\''") : ecc_buf_append_byte(out, (char)c);
-        } else if (c == '\'' || c == '\\') {
-            status = ecc_buf_printf(out, "\\%c", c);
-        } else if (c < 0x20 || c >= 0x7f) {
-            status = ecc_buf_printf(out, "\\x%02x", c);
-        } else {
-            status = ecc_buf_append_byte(out, (char)c);
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (size_t i = 0; i < len; i++) {
+        status = s_quote_byte(out, (unsigned char)bytes[i], plain);
+        if (status != ECC_OK) {
+            return status;
         }
     }
-    return status == ECC_OK ? ecc_buf_append_str(out, "'") : status;
+    return ecc_buf_append_str(out, "'");
 }
 
 static enum ecc_status s_quote_str(struct ecc_buf *out, const char *text) {
@@ -1125,9 +1138,12 @@ static enum ecc_status s_redacted_url(struct ecc_buf *out, const char *url) {
         return ecc_buf_append_str(out, url);
     }
     enum ecc_status status = ecc_buf_append(out, url, (size_t)(query - url) + 1);
+    if (status != ECC_OK) {
+        return status;
+    }
     static const char *const secret[] = {"X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Credential"};
     const char *param = query + 1;
-    while (status == ECC_OK && *param) {
+    while (*param) {
         size_t len = strcspn(param, "&");
         size_t name_len = strcspn(param, "=&");
         bool hide = false;
@@ -1135,12 +1151,86 @@ static enum ecc_status s_redacted_url(struct ecc_buf *out, const char *url) {
             hide |= name_len == strlen(secret[i]) && strncasecmp(param, secret[i], name_len) == 0;
         }
         status = hide ? ecc_buf_printf(out, "%.*s=REDACTED", (int)name_len, param) : ecc_buf_append(out, param, len);
+        if (status != ECC_OK) {
+            return status;
+        }
         param += len;
-        if (status == ECC_OK && *param == '&') {
+        if (*param == '&') {
             status = ecc_buf_append_byte(out, '&');
+            if (status != ECC_OK) {
+                return status;
+            }
             param++;
         }
     }
+    return ECC_OK;
+}
+
+/* The command and how it names the method. */
+static enum ecc_status s_curl_method(struct ecc_buf *out, const char *method, bool has_body) {
+    enum ecc_status status = ecc_buf_append_str(out, "curl --silent --show-error --include");
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (strcmp(method, "HEAD") == 0) {
+        return ecc_buf_append_str(out, " --head");
+    }
+    bool curl_default = (strcmp(method, "POST") == 0 && has_body) || strcmp(method, "GET") == 0;
+    if (curl_default) {
+        return ECC_OK; /* curl's own choice */
+    }
+    status = ecc_buf_append_str(out, " -X ");
+    if (status != ECC_OK) {
+        return status;
+    }
+    return s_quote_str(out, method);
+}
+
+/* The URL, its presigning secrets redacted, as one word. */
+static enum ecc_status s_curl_url(struct ecc_buf *out, const char *url) {
+    struct ecc_buf redacted;
+    ecc_buf_init(&redacted, out->max_bytes);
+    enum ecc_status status = s_redacted_url(&redacted, url);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = ecc_buf_append_byte(out, ' ');
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_quote(out, redacted.data, redacted.len);
+
+done:
+    ecc_buf_clean_up(&redacted);
+    return status;
+}
+
+/* One header as -H, but for those curl computes itself; the token read from the environment. */
+static enum ecc_status s_curl_header(struct ecc_buf *out, const struct ecc_http_header *header, bool sigv4) {
+    if (ecc_http_name_equal(header->name, "Content-Length") ||
+        (sigv4 &&
+         (ecc_http_name_equal(header->name, "Authorization") || ecc_http_name_equal(header->name, "X-Amz-Date")))) {
+        return ECC_OK; /* curl computes these itself */
+    }
+    if (ecc_http_name_equal(header->name, "X-Amz-Security-Token")) {
+        return ecc_buf_append_str(out, " -H \"X-Amz-Security-Token: $AWS_SESSION_TOKEN\"");
+    }
+    struct ecc_buf line;
+    ecc_buf_init(&line, out->max_bytes);
+    const char *value = ecc_http_name_equal(header->name, "Authorization") ? "<redacted>" : header->value;
+    enum ecc_status status =
+        value[0] ? ecc_buf_printf(&line, "%s: %s", header->name, value) : ecc_buf_printf(&line, "%s;", header->name);
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = ecc_buf_append_str(out, " -H ");
+    if (status != ECC_OK) {
+        goto done;
+    }
+    status = s_quote(out, line.data, line.len);
+
+done:
+    ecc_buf_clean_up(&line);
     return status;
 }
 
@@ -1154,66 +1244,40 @@ ecc_transport_format_curl(const char *endpoint_url, const struct ecc_http_reques
     }
     const char *method = request->method ? request->method : "GET";
     bool has_body = request->body_len > 0 || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0);
-    enum ecc_status status = ecc_buf_append_str(out, "curl --silent --show-error --include");
-    if (status == ECC_OK && strcmp(method, "HEAD") == 0) {
-        status = ecc_buf_append_str(out, " --head");
-    } else if (status == ECC_OK && !(strcmp(method, "POST") == 0 && has_body) && strcmp(method, "GET") != 0) {
-        status = ecc_buf_append_str(out, " -X ");
-        if (status == ECC_OK) {
-            status = s_quote_str(out, method);
-        }
+    enum ecc_status status = s_curl_method(out, method, has_body);
+    if (status != ECC_OK) {
+        goto done;
     }
-    struct ecc_buf redacted;
-    ecc_buf_init(&redacted, out->max_bytes);
-    if (status == ECC_OK) {
-        status = s_redacted_url(&redacted, url);
+    status = s_curl_url(out, url);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(out, ' ');
-    }
-    if (status == ECC_OK) {
-        status = s_quote(out, redacted.data, redacted.len);
-    }
-    ecc_buf_clean_up(&redacted);
-
     const char *authorization = ecc_http_headers_get(&request->headers, "Authorization");
     char region[64];
     char service[64];
     bool sigv4 = authorization && s_sigv4_scope(authorization, region, service, sizeof(region));
-    if (status == ECC_OK && sigv4) {
+    if (sigv4) {
         status = ecc_buf_printf(
             out, " --aws-sigv4 'aws:amz:%s:%s' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"", region, service);
+        if (status != ECC_OK) {
+            goto done;
+        }
     }
-    for (size_t i = 0; status == ECC_OK && i < request->headers.count; i++) {
-        const struct ecc_http_header *header = &request->headers.items[i];
-        if (ecc_http_name_equal(header->name, "Content-Length") ||
-            (sigv4 &&
-             (ecc_http_name_equal(header->name, "Authorization") || ecc_http_name_equal(header->name, "X-Amz-Date")))) {
-            continue; /* curl computes these itself */
+    for (size_t i = 0; i < request->headers.count; i++) {
+        status = s_curl_header(out, &request->headers.items[i], sigv4);
+        if (status != ECC_OK) {
+            goto done;
         }
-        if (ecc_http_name_equal(header->name, "X-Amz-Security-Token")) {
-            status = ecc_buf_append_str(out, " -H \"X-Amz-Security-Token: $AWS_SESSION_TOKEN\"");
-            continue;
-        }
-        struct ecc_buf line;
-        ecc_buf_init(&line, out->max_bytes);
-        const char *value = ecc_http_name_equal(header->name, "Authorization") ? "<redacted>" : header->value;
-        status = value[0] ? ecc_buf_printf(&line, "%s: %s", header->name, value)
-                          : ecc_buf_printf(&line, "%s;", header->name);
-        if (status == ECC_OK) {
-            status = ecc_buf_append_str(out, " -H ");
-        }
-        if (status == ECC_OK) {
-            status = s_quote(out, line.data, line.len);
-        }
-        ecc_buf_clean_up(&line);
     }
-    if (status == ECC_OK && has_body) {
+    if (has_body) {
         status = ecc_buf_append_str(out, " --data-raw ");
-        if (status == ECC_OK) {
-            status = s_quote(out, request->body ? (const char *)request->body : "", request->body_len);
+        if (status != ECC_OK) {
+            goto done;
         }
+        status = s_quote(out, request->body ? (const char *)request->body : "", request->body_len);
     }
+
+done:
     free(url);
     return status;
 }
