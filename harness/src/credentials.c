@@ -418,11 +418,11 @@ s_profile_load(const struct ecc_aws_config_options *options, struct s_profile *p
     options = options ? options : &defaults;
     const char *name = options->profile;
     profile->named_by = name ? "the profile option" : NULL;
-    if (!name && (name = s_env("AWS_PROFILE")) != NULL) {
-        profile->named_by = "AWS_PROFILE";
-    }
-    if (!name && (name = s_env("AWS_DEFAULT_PROFILE")) != NULL) {
-        profile->named_by = "AWS_DEFAULT_PROFILE";
+    /* Else the environment, in the AWS CLI's order. */
+    static const char *const variables[] = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"};
+    for (size_t i = 0; !name && i < ECC_ARRAY_LEN(variables); i++) {
+        name = s_env(variables[i]);
+        profile->named_by = name ? variables[i] : profile->named_by;
     }
     name = name ? name : "default";
     if (strlen(name) >= sizeof(profile->name) - 8) {

@@ -189,8 +189,11 @@ ecc_mock_add_exchange(struct ecc_mock *mock, const struct ecc_mock_exchange *exc
 
 static enum ecc_status s_replace_string(char **slot, const char *value) {
     char *copy = NULL;
-    if (value != NULL && (copy = ecc_strdup(value)) == NULL) {
-        return ECC_ERR_NOMEM;
+    if (value != NULL) {
+        copy = ecc_strdup(value);
+        if (copy == NULL) {
+            return ECC_ERR_NOMEM;
+        }
     }
     free(*slot);
     *slot = copy;

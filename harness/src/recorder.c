@@ -89,10 +89,11 @@ struct ecc_recorder *ecc_recorder_new(const struct ecc_recorder_options *options
     if (ecc_transport_endpoint_host(options->upstream_url, recorder->host, sizeof(recorder->host), diag) != ECC_OK) {
         goto on_error;
     }
-    if (!(recorder->upstream_url = ecc_strdup(options->upstream_url)) ||
-        !(recorder->region = ecc_strdup(options->region)) ||
-        !(recorder->service = ecc_strdup(options->service ? options->service : "ecs")) ||
-        !(recorder->key_cache = ecc_sigv4_key_cache_new(4))) {
+    recorder->upstream_url = ecc_strdup(options->upstream_url);
+    recorder->region = ecc_strdup(options->region);
+    recorder->service = ecc_strdup(options->service ? options->service : "ecs");
+    recorder->key_cache = ecc_sigv4_key_cache_new(4);
+    if (!recorder->upstream_url || !recorder->region || !recorder->service || !recorder->key_cache) {
         ecc_diag_set(diag, "out of memory");
         goto on_error;
     }
