@@ -877,15 +877,18 @@ static enum ecc_status s_set_string(json_t *object, const char *key, const char 
     return text && json_object_set_new(object, key, text) == 0 ? ECC_OK : ECC_ERR_NOMEM;
 }
 
+/* One exchange to store, under `fixed_id` or (NULL) the set's next id. */
+struct s_exchange {
+    const char *fixed_id;
+    const struct ecc_http_request *request;
+    const struct ecc_http_response *response;
+};
+
 /* Whether an exchange can be a fixture at all; `operation` gets the X-Amz-Target's operation. */
 static enum ecc_status s_check_exchange(
-    const struct ecc_recording *rec,
-    const char *fixed_id,
-    const struct ecc_http_request *request,
-    const struct ecc_http_response *response,
-    char *operation,
-    size_t size,
-    struct ecc_diag *diag) {
+    const struct ecc_recording *rec, const struct s_exchange *ex, char *operation, size_t size, struct ecc_diag *diag) {
+    const char *fixed_id = ex->fixed_id;
+    const struct ecc_http_request *request = ex->request;
     if (!s_operation(request, operation, size)) {
         ecc_diag_set(diag, "not stored: the request names no operation a fixture can hold (X-Amz-Target)");
         return ECC_ERR_NOT_FOUND;
@@ -894,8 +897,8 @@ static enum ecc_status s_check_exchange(
         ecc_diag_set(diag, "not stored: the request line has no upper-case method or no path starting with '/'");
         return ECC_ERR_NOT_FOUND;
     }
-    if (response->status < 100 || response->status > 599) {
-        ecc_diag_set(diag, "not stored: status %d is not an HTTP status", response->status);
+    if (ex->response->status < 100 || ex->response->status > 599) {
+        ecc_diag_set(diag, "not stored: status %d is not an HTTP status", ex->response->status);
         return ECC_ERR_INVALID;
     }
     if (fixed_id && !ecc_suite_id_valid(fixed_id)) {
@@ -993,16 +996,12 @@ static enum ecc_status s_build_response(
 }
 
 /* Builds the fixture, under `fixed_id` or the next id of the set; the caller holds the mutex. */
-static enum ecc_status s_build_locked(
-    struct ecc_recording *rec,
-    const char *fixed_id,
-    const struct ecc_http_request *request,
-    const struct ecc_http_response *response,
-    json_t **out,
-    struct ecc_diag *diag) {
+static enum ecc_status
+s_build_locked(struct ecc_recording *rec, const struct s_exchange *ex, json_t **out, struct ecc_diag *diag) {
     *out = NULL;
+    const char *fixed_id = ex->fixed_id;
     char operation[128];
-    enum ecc_status status = s_check_exchange(rec, fixed_id, request, response, operation, sizeof(operation), diag);
+    enum ecc_status status = s_check_exchange(rec, ex, operation, sizeof(operation), diag);
     if (status != ECC_OK) {
         return status;
     }
@@ -1015,7 +1014,7 @@ static enum ecc_status s_build_locked(
         goto on_error;
     }
     /* Member order in the file: id, description, operation, recorded, redacted, request, response. */
-    status = s_build_head(rec, fixed_id, operation, response, root);
+    status = s_build_head(rec, fixed_id, operation, ex->response, root);
     if (status != ECC_OK) {
         goto on_error;
     }
@@ -1024,11 +1023,11 @@ static enum ecc_status s_build_locked(
         status = ECC_ERR_NOMEM;
         goto on_error;
     }
-    status = s_build_request(rec, request, req, &r);
+    status = s_build_request(rec, ex->request, req, &r);
     if (status != ECC_OK) {
         goto on_error;
     }
-    status = s_build_response(rec, response, resp, &r);
+    status = s_build_response(rec, ex->response, resp, &r);
     if (status != ECC_OK) {
         goto on_error;
     }
@@ -1062,7 +1061,8 @@ enum ecc_status ecc_recording_build(
     json_t **out,
     struct ecc_diag *diag) {
     pthread_mutex_lock(&rec->mutex);
-    enum ecc_status status = s_build_locked(rec, NULL, request, response, out, diag);
+    const struct s_exchange ex = {.fixed_id = NULL, .request = request, .response = response};
+    enum ecc_status status = s_build_locked(rec, &ex, out, diag);
     pthread_mutex_unlock(&rec->mutex);
     return status;
 }
@@ -1116,20 +1116,14 @@ bool ecc_recording_text_has_secret(const char *text, size_t len, const char *con
 }
 
 /* Builds the fixture (under `fixed_id` or the next id), scans it and writes it; the one writer. */
-static enum ecc_status s_write(
-    struct ecc_recording *rec,
-    const char *fixed_id,
-    const struct ecc_http_request *request,
-    const struct ecc_http_response *response,
-    char *id_out,
-    size_t id_size,
-    struct ecc_diag *diag) {
+static enum ecc_status
+s_write(struct ecc_recording *rec, const struct s_exchange *ex, char *id_out, size_t id_size, struct ecc_diag *diag) {
     char *text = NULL;
     char *file = NULL, *tmp = NULL;
     FILE *out = NULL;
     json_t *fixture = NULL;
     pthread_mutex_lock(&rec->mutex);
-    enum ecc_status status = s_build_locked(rec, fixed_id, request, response, &fixture, diag);
+    enum ecc_status status = s_build_locked(rec, ex, &fixture, diag);
     if (status != ECC_OK) {
         goto on_error;
     }
@@ -1215,7 +1209,8 @@ enum ecc_status ecc_recording_add(
     char *id_out,
     size_t id_size,
     struct ecc_diag *diag) {
-    return s_write(rec, NULL, request, response, id_out, id_size, diag);
+    const struct s_exchange ex = {.fixed_id = NULL, .request = request, .response = response};
+    return s_write(rec, &ex, id_out, id_size, diag);
 }
 
 enum ecc_status ecc_recording_put(
@@ -1224,5 +1219,6 @@ enum ecc_status ecc_recording_put(
     const struct ecc_http_request *request,
     const struct ecc_http_response *response,
     struct ecc_diag *diag) {
-    return s_write(rec, id, request, response, NULL, 0, diag);
+    const struct s_exchange ex = {.fixed_id = id, .request = request, .response = response};
+    return s_write(rec, &ex, NULL, 0, diag);
 }
