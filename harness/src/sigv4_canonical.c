@@ -82,9 +82,8 @@ const char *ecc_sigv4_signer_signature(const struct ecc_sigv4_signer *signer) {
  * is left (botocore's remove_dot_segments; aws-c-auth agrees on the suite). */
 static enum ecc_status s_append_normalized_path(struct ecc_buf *out, const char *path, size_t len) {
     size_t start = out->len;
-    enum ecc_status status = ECC_OK;
     size_t i = 0;
-    while (i < len && status == ECC_OK) {
+    while (i < len) {
         size_t j = i;
         while (j < len && path[j] != '/') {
             j++;
@@ -103,28 +102,34 @@ static enum ecc_status s_append_normalized_path(struct ecc_buf *out, const char 
                 out->data[out->len] = '\0';
             }
         } else {
-            status = ecc_buf_append_byte(out, '/');
-            if (status == ECC_OK) {
-                status = ecc_buf_append(out, path + i, seg);
+            enum ecc_status status = ecc_buf_append_byte(out, '/');
+            if (status != ECC_OK) {
+                return status;
+            }
+            status = ecc_buf_append(out, path + i, seg);
+            if (status != ECC_OK) {
+                return status;
             }
         }
         i = j + 1;
     }
-    if (status == ECC_OK && (out->len == start || (len > 0 && path[len - 1] == '/'))) {
-        status = ecc_buf_append_byte(out, '/');
+    if (out->len == start || (len > 0 && path[len - 1] == '/')) {
+        return ecc_buf_append_byte(out, '/');
     }
-    return status;
+    return ECC_OK;
 }
 
 /* Decodes each segment of the wire path and encodes it once, '/' included, so an encoded "%2F" stays
  * inside its segment. */
 static enum ecc_status
 s_append_single_encoded_path(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, const char *path, size_t len) {
-    enum ecc_status status = ECC_OK;
     size_t i = 0;
-    while (status == ECC_OK && i < len) {
+    while (i < len) {
         if (path[i] == '/') {
-            status = ecc_buf_append_byte(out, '/');
+            enum ecc_status status = ecc_buf_append_byte(out, '/');
+            if (status != ECC_OK) {
+                return status;
+            }
             i++;
             continue;
         }
@@ -133,13 +138,17 @@ s_append_single_encoded_path(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, 
             seg++;
         }
         ecc_buf_reset(&ctx->scratch2);
-        status = sigv4_append_decoded(&ctx->scratch2, path + i, seg - i);
-        if (status == ECC_OK) {
-            status = sigv4_append_encoded(out, ctx->scratch2.data, ctx->scratch2.len, false);
+        enum ecc_status status = sigv4_append_decoded(&ctx->scratch2, path + i, seg - i);
+        if (status != ECC_OK) {
+            return status;
+        }
+        status = sigv4_append_encoded(out, ctx->scratch2.data, ctx->scratch2.len, false);
+        if (status != ECC_OK) {
+            return status;
         }
         i = seg;
     }
-    return status;
+    return ECC_OK;
 }
 
 /* Canonical URI. Double encoding normalizes the wire form, so an encoded "%2F" or "%2E%2E" is never a
@@ -159,10 +168,16 @@ static enum ecc_status s_append_canonical_uri(
     ecc_buf_reset(&ctx->scratch);
     if (rules->single_encode_path) {
         enum ecc_status status = s_append_single_encoded_path(ctx, &ctx->scratch, path, len);
-        return status == ECC_OK ? s_append_normalized_path(out, ctx->scratch.data, ctx->scratch.len) : status;
+        if (status != ECC_OK) {
+            return status;
+        }
+        return s_append_normalized_path(out, ctx->scratch.data, ctx->scratch.len);
     }
     enum ecc_status status = s_append_normalized_path(&ctx->scratch, path, len);
-    return status == ECC_OK ? sigv4_append_encoded(out, ctx->scratch.data, ctx->scratch.len, true) : status;
+    if (status != ECC_OK) {
+        return status;
+    }
+    return sigv4_append_encoded(out, ctx->scratch.data, ctx->scratch.len, true);
 }
 
 static const char *s_scratch(const struct ecc_sigv4_signer *ctx, size_t offset) {
@@ -187,16 +202,19 @@ s_compare_params(const struct ecc_sigv4_signer *ctx, const struct sigv4_param *a
     return c;
 }
 
-/* Decodes then encodes one query component into the scratch. */
+/* Decodes then encodes one query component into the scratch; `offset` and `out_len` locate it there
+ * (also after a failure: the bytes written before it). */
 static enum ecc_status
 s_scratch_reencode(struct ecc_sigv4_signer *ctx, const char *text, size_t len, size_t *offset, size_t *out_len) {
     ecc_buf_reset(&ctx->scratch2);
-    enum ecc_status status = sigv4_append_decoded(&ctx->scratch2, text, len);
     *offset = ctx->scratch.len;
-    if (status == ECC_OK) {
-        status =
-            sigv4_append_encoded(&ctx->scratch, ctx->scratch2.data ? ctx->scratch2.data : "", ctx->scratch2.len, false);
+    *out_len = 0;
+    enum ecc_status status = sigv4_append_decoded(&ctx->scratch2, text, len);
+    if (status != ECC_OK) {
+        return status;
     }
+    status =
+        sigv4_append_encoded(&ctx->scratch, ctx->scratch2.data ? ctx->scratch2.data : "", ctx->scratch2.len, false);
     *out_len = ctx->scratch.len - *offset;
     return status;
 }
@@ -212,6 +230,69 @@ size_t sigv4_query_param_count(const char *query) {
     return count;
 }
 
+/* Reads the raw query's parameters, each key and value re-encoded into the scratch, into ctx->params
+ * (`*count` of them). `skip_signature` drops X-Amz-Signature. */
+static enum ecc_status
+s_read_query_params(struct ecc_sigv4_signer *ctx, const char *query, bool skip_signature, size_t *count) {
+    *count = 0;
+    const char *p = query;
+    for (;;) {
+        const char *end = strchr(p, '&');
+        size_t seg = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', seg);
+        size_t key_len = eq ? (size_t)(eq - p) : seg;
+        struct sigv4_param param;
+        enum ecc_status status = s_scratch_reencode(ctx, p, key_len, &param.key_offset, &param.key_len);
+        if (status != ECC_OK) {
+            return status;
+        }
+        status = s_scratch_reencode(
+            ctx, eq ? eq + 1 : p + seg, eq ? seg - key_len - 1 : 0, &param.value_offset, &param.value_len);
+        if (status != ECC_OK) {
+            return status;
+        }
+        bool skip = skip_signature && param.key_len == 15 &&
+                    memcmp(s_scratch(ctx, param.key_offset), "X-Amz-Signature", 15) == 0;
+        if (!skip) {
+            if (*count == ECC_SIGV4_MAX_QUERY_PARAMS) {
+                return ECC_ERR_LIMIT;
+            }
+            struct sigv4_param *params = ecc_array_grow(
+                ctx->params, &ctx->params_capacity, *count, sizeof(*params), 16, ECC_SIGV4_MAX_QUERY_PARAMS);
+            if (!params) {
+                return ECC_ERR_NOMEM;
+            }
+            ctx->params = params;
+            ctx->params[(*count)++] = param;
+        }
+        if (!end) {
+            return ECC_OK;
+        }
+        p = end + 1;
+    }
+}
+
+/* Appends one "key=value", after a '&' unless it is the first. */
+static enum ecc_status s_append_query_param(
+    const struct ecc_sigv4_signer *ctx, struct ecc_buf *out, const struct sigv4_param *param, bool first) {
+    enum ecc_status status;
+    if (!first) {
+        status = ecc_buf_append_byte(out, '&');
+        if (status != ECC_OK) {
+            return status;
+        }
+    }
+    status = ecc_buf_append(out, s_scratch(ctx, param->key_offset), param->key_len);
+    if (status != ECC_OK) {
+        return status;
+    }
+    status = ecc_buf_append_byte(out, '=');
+    if (status != ECC_OK) {
+        return status;
+    }
+    return ecc_buf_append(out, s_scratch(ctx, param->value_offset), param->value_len);
+}
+
 /* Canonical query string of a raw query. `skip_signature` drops X-Amz-Signature (verifying presigned
  * requests). An empty segment ("a=1&&b=2", a trailing '&') is a parameter with an empty key and value,
  * as botocore signs it; only an empty query has no parameters. */
@@ -222,42 +303,12 @@ s_append_canonical_query(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, cons
     }
     ecc_buf_reset(&ctx->scratch);
     size_t count = 0;
-    enum ecc_status status = ECC_OK;
-    const char *p = query;
-    while (status == ECC_OK) {
-        const char *end = strchr(p, '&');
-        size_t seg = end ? (size_t)(end - p) : strlen(p);
-        {
-            const char *eq = memchr(p, '=', seg);
-            size_t key_len = eq ? (size_t)(eq - p) : seg;
-            struct sigv4_param param;
-            status = s_scratch_reencode(ctx, p, key_len, &param.key_offset, &param.key_len);
-            if (status == ECC_OK) {
-                status = s_scratch_reencode(
-                    ctx, eq ? eq + 1 : p + seg, eq ? seg - key_len - 1 : 0, &param.value_offset, &param.value_len);
-            }
-            bool skip = skip_signature && param.key_len == 15 &&
-                        memcmp(s_scratch(ctx, param.key_offset), "X-Amz-Signature", 15) == 0;
-            if (status == ECC_OK && !skip) {
-                if (count == ECC_SIGV4_MAX_QUERY_PARAMS) {
-                    return ECC_ERR_LIMIT;
-                }
-                struct sigv4_param *params = ecc_array_grow(
-                    ctx->params, &ctx->params_capacity, count, sizeof(*params), 16, ECC_SIGV4_MAX_QUERY_PARAMS);
-                if (!params) {
-                    return ECC_ERR_NOMEM;
-                }
-                ctx->params = params;
-                ctx->params[count++] = param;
-            }
-        }
-        if (!end) {
-            break;
-        }
-        p = end + 1;
+    enum ecc_status status = s_read_query_params(ctx, query, skip_signature, &count);
+    if (status != ECC_OK) {
+        return status;
     }
     /* Insertion sort: stable, and a query has a handful of parameters. */
-    for (size_t i = 1; i < count && status == ECC_OK; i++) {
+    for (size_t i = 1; i < count; i++) {
         struct sigv4_param item = ctx->params[i];
         size_t j = i;
         while (j > 0 && s_compare_params(ctx, &ctx->params[j - 1], &item) > 0) {
@@ -266,22 +317,13 @@ s_append_canonical_query(struct ecc_sigv4_signer *ctx, struct ecc_buf *out, cons
         }
         ctx->params[j] = item;
     }
-    for (size_t i = 0; i < count && status == ECC_OK; i++) {
-        const struct sigv4_param *param = &ctx->params[i];
-        if (i > 0) {
-            status = ecc_buf_append_byte(out, '&');
-        }
-        if (status == ECC_OK) {
-            status = ecc_buf_append(out, s_scratch(ctx, param->key_offset), param->key_len);
-        }
-        if (status == ECC_OK) {
-            status = ecc_buf_append_byte(out, '=');
-        }
-        if (status == ECC_OK) {
-            status = ecc_buf_append(out, s_scratch(ctx, param->value_offset), param->value_len);
+    for (size_t i = 0; i < count; i++) {
+        status = s_append_query_param(ctx, out, &ctx->params[i], i == 0);
+        if (status != ECC_OK) {
+            return status;
         }
     }
-    return status;
+    return ECC_OK;
 }
 
 static bool s_is_blank(char c) {
@@ -463,17 +505,21 @@ static int s_compare_names(
     return sigv4_compare_bytes(x, a->name_len, y, b->name_len);
 }
 
-/* Appends the rest of the canonical request: the canonical headers block (each "name:value\n"), an
- * empty line, the signed-headers list, a newline and `payload_hash`; leaves the signed-headers list in
- * `signed_headers` too. One reservation covers it all. */
-static enum ecc_status s_append_canonical_headers(
+/* The sizes of what the signed headers will write: the canonical headers block and the signed-headers
+ * list. */
+struct sigv4_header_sizes {
+    size_t count;
+    size_t out_bytes;
+    size_t signed_bytes;
+};
+
+/* Selects the headers to sign: their names lower-cased side by side in the scratch (one reservation for
+ * all), a ref each in ctx->headers (`sizes->count` of them, in the order received). */
+static enum ecc_status s_select_signed_headers(
     struct ecc_sigv4_signer *ctx,
-    struct ecc_buf *out,
-    struct ecc_buf *signed_headers,
     const struct ecc_http_headers *headers,
     const struct sigv4_header_selection *selection,
-    const char *payload_hash) {
-    /* Lower-cased names side by side in the scratch; one reservation for all. */
+    struct sigv4_header_sizes *sizes) {
     ecc_buf_reset(&ctx->scratch);
     enum ecc_status status = sigv4_reserve_header_refs(ctx, headers->count);
     if (status != ECC_OK) {
@@ -517,6 +563,28 @@ static enum ecc_status s_append_canonical_headers(
         signed_bytes += len + 1;
     }
     ctx->scratch.data[ctx->scratch.len] = '\0';
+    sizes->count = count;
+    sizes->out_bytes = out_bytes;
+    sizes->signed_bytes = signed_bytes;
+    return ECC_OK;
+}
+
+/* Appends the rest of the canonical request: the canonical headers block (each "name:value\n"), an
+ * empty line, the signed-headers list, a newline and `payload_hash`; leaves the signed-headers list in
+ * `signed_headers` too. One reservation covers it all. */
+static enum ecc_status s_append_canonical_headers(
+    struct ecc_sigv4_signer *ctx,
+    struct ecc_buf *out,
+    struct ecc_buf *signed_headers,
+    const struct ecc_http_headers *headers,
+    const struct sigv4_header_selection *selection,
+    const char *payload_hash) {
+    struct sigv4_header_sizes sizes;
+    enum ecc_status status = s_select_signed_headers(ctx, headers, selection, &sizes);
+    if (status != ECC_OK) {
+        return status;
+    }
+    size_t count = sizes.count;
     /* Stable insertion sort by lower-case name keeps repeated headers in the order received. */
     for (size_t i = 1; i < count; i++) {
         struct sigv4_header_ref item = ctx->headers[i];
@@ -528,10 +596,11 @@ static enum ecc_status s_append_canonical_headers(
         ctx->headers[j] = item;
     }
     size_t payload_len = strlen(payload_hash);
-    status = ecc_buf_reserve(out, out_bytes + 1 + signed_bytes + payload_len);
-    if (status == ECC_OK) {
-        status = ecc_buf_reserve(signed_headers, signed_bytes);
+    status = ecc_buf_reserve(out, sizes.out_bytes + 1 + sizes.signed_bytes + payload_len);
+    if (status != ECC_OK) {
+        return status;
     }
+    status = ecc_buf_reserve(signed_headers, sizes.signed_bytes);
     if (status != ECC_OK) {
         return status;
     }
@@ -600,23 +669,29 @@ enum ecc_status sigv4_build_canonical_request(
     bool root = !path || !path[0] || (path[0] == '/' && !path[1]);
     const struct sigv4_piece head[] = {{method, strlen(method)}, SIGV4_PIECE("\n"), SIGV4_PIECE("/\n")};
     enum ecc_status status = sigv4_append_pieces(out, head, root ? 3 : 2);
-    if (status == ECC_OK && !root) {
+    if (status != ECC_OK) {
+        return status;
+    }
+    if (!root) {
         status = s_append_canonical_uri(ctx, out, path, &in->rules);
-        if (status == ECC_OK) {
-            status = ecc_buf_append_byte(out, '\n');
+        if (status != ECC_OK) {
+            return status;
+        }
+        status = ecc_buf_append_byte(out, '\n');
+        if (status != ECC_OK) {
+            return status;
         }
     }
-    if (status == ECC_OK) {
-        status = s_append_canonical_query(ctx, out, in->query, in->skip_signature_param);
+    status = s_append_canonical_query(ctx, out, in->query, in->skip_signature_param);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(out, '\n');
+    status = ecc_buf_append_byte(out, '\n');
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = s_append_canonical_headers(
-            ctx, out, signed_headers, &in->request->headers, &in->selection, in->payload_hash);
-    }
-    return status;
+    return s_append_canonical_headers(
+        ctx, out, signed_headers, &in->request->headers, &in->selection, in->payload_hash);
 }
 
 enum ecc_status sigv4_sign_canonical(
