@@ -10,6 +10,63 @@
 /* ------------------------------------------------------------------------------------------------ */
 /* Request text                                                                                     */
 
+/* The first line, "METHOD target HTTP/1.1": the method, path and query of `request` (replaced). */
+static enum ecc_status
+s_read_request_line(const char *line, size_t line_len, struct ecc_http_request *request, struct ecc_diag *diag) {
+    const char *first_space = memchr(line, ' ', line_len);
+    const char *last_space = line + line_len;
+    while (last_space > line && last_space[-1] != ' ') {
+        last_space--;
+    }
+    /* The text is not NUL-terminated: compare only bytes inside the line. */
+    size_t version_len = (size_t)(line + line_len - last_space);
+    if (!first_space || last_space - 1 <= first_space || version_len < 5 || memcmp(last_space, "HTTP/", 5) != 0) {
+        ecc_diag_set(diag, "the first line must be 'METHOD target HTTP/1.1'");
+        return ECC_ERR_INVALID;
+    }
+    size_t target_len = (size_t)(last_space - 1 - (first_space + 1));
+    const char *target = first_space + 1;
+    const char *question = memchr(target, '?', target_len);
+    size_t path_len = question ? (size_t)(question - target) : target_len;
+    char *method = strndup(line, (size_t)(first_space - line));
+    char *path = strndup(target, path_len);
+    char *query = question ? strndup(question + 1, target_len - path_len - 1) : NULL;
+    if (!method || !path || (question && !query)) {
+        free(method);
+        free(path);
+        free(query);
+        return ECC_ERR_NOMEM;
+    }
+    free(request->method);
+    free(request->path);
+    free(request->query);
+    request->method = method;
+    request->path = path;
+    request->query = query;
+    return ECC_OK;
+}
+
+/* An obs-fold line (it starts with a blank): it continues the previous value, kept raw so it is
+ * written back as is. */
+static enum ecc_status
+s_append_folded_line(const char *line, size_t line_len, struct ecc_http_request *request, struct ecc_diag *diag) {
+    if (request->headers.count == 0) {
+        ecc_diag_set(diag, "a continuation line comes before any header");
+        return ECC_ERR_INVALID;
+    }
+    struct ecc_http_header *last = &request->headers.items[request->headers.count - 1];
+    size_t old = strlen(last->value);
+    char *value = realloc(last->value, old + 1 + line_len + 1);
+    if (!value) {
+        return ECC_ERR_NOMEM;
+    }
+    value[old] = '\n';
+    memcpy(value + old + 1, line, line_len);
+    value[old + 1 + line_len] = '\0';
+    last->value = value;
+    return ECC_OK;
+}
+
 enum ecc_status
 ecc_sigv4_parse_request_text(const char *text, size_t len, struct ecc_http_request *request, struct ecc_diag *diag) {
     size_t pos = 0;
@@ -29,37 +86,10 @@ ecc_sigv4_parse_request_text(const char *text, size_t len, struct ecc_http_reque
             diag->line = line_no;
         }
         if (line_no == 1) {
-            const char *first_space = memchr(line, ' ', line_len);
-            const char *last_space = line + line_len;
-            while (last_space > line && last_space[-1] != ' ') {
-                last_space--;
+            status = s_read_request_line(line, line_len, request, diag);
+            if (status != ECC_OK) {
+                return status;
             }
-            /* The text is not NUL-terminated: compare only bytes inside the line. */
-            size_t version_len = (size_t)(line + line_len - last_space);
-            if (!first_space || last_space - 1 <= first_space || version_len < 5 ||
-                memcmp(last_space, "HTTP/", 5) != 0) {
-                ecc_diag_set(diag, "the first line must be 'METHOD target HTTP/1.1'");
-                return ECC_ERR_INVALID;
-            }
-            size_t target_len = (size_t)(last_space - 1 - (first_space + 1));
-            const char *target = first_space + 1;
-            const char *question = memchr(target, '?', target_len);
-            size_t path_len = question ? (size_t)(question - target) : target_len;
-            char *method = strndup(line, (size_t)(first_space - line));
-            char *path = strndup(target, path_len);
-            char *query = question ? strndup(question + 1, target_len - path_len - 1) : NULL;
-            if (!method || !path || (question && !query)) {
-                free(method);
-                free(path);
-                free(query);
-                return ECC_ERR_NOMEM;
-            }
-            free(request->method);
-            free(request->path);
-            free(request->query);
-            request->method = method;
-            request->path = path;
-            request->query = query;
             continue;
         }
         if (line_len == 0) {
@@ -67,21 +97,10 @@ ecc_sigv4_parse_request_text(const char *text, size_t len, struct ecc_http_reque
             break;
         }
         if (line[0] == ' ' || line[0] == '\t') {
-            /* obs-fold: the line continues the previous value; keep it raw so it is written back as is. */
-            if (request->headers.count == 0) {
-                ecc_diag_set(diag, "a continuation line comes before any header");
-                return ECC_ERR_INVALID;
+            status = s_append_folded_line(line, line_len, request, diag);
+            if (status != ECC_OK) {
+                return status;
             }
-            struct ecc_http_header *last = &request->headers.items[request->headers.count - 1];
-            size_t old = strlen(last->value);
-            char *value = realloc(last->value, old + 1 + line_len + 1);
-            if (!value) {
-                return ECC_ERR_NOMEM;
-            }
-            value[old] = '\n';
-            memcpy(value + old + 1, line, line_len);
-            value[old + 1 + line_len] = '\0';
-            last->value = value;
             continue;
         }
         const char *colon = memchr(line, ':', line_len);
@@ -102,11 +121,14 @@ ecc_sigv4_parse_request_text(const char *text, size_t len, struct ecc_http_reque
     }
     if (!in_headers) {
         status = ecc_http_request_set_body(request, text + pos, len - pos);
+        if (status != ECC_OK) {
+            return status; /* the diag keeps the line reached */
+        }
     }
-    if (diag && status == ECC_OK) {
+    if (diag) {
         diag->line = 0;
     }
-    return status;
+    return ECC_OK;
 }
 
 enum ecc_status ecc_sigv4_format_request_text(const struct ecc_http_request *request, struct ecc_buf *out) {
@@ -117,14 +139,21 @@ enum ecc_status ecc_sigv4_format_request_text(const struct ecc_http_request *req
         request->path ? request->path : "/",
         request->query ? "?" : "",
         request->query ? request->query : "");
-    for (size_t i = 0; i < request->headers.count && status == ECC_OK; i++) {
+    if (status != ECC_OK) {
+        return status;
+    }
+    for (size_t i = 0; i < request->headers.count; i++) {
         status = ecc_buf_printf(out, "%s:%s\n", request->headers.items[i].name, request->headers.items[i].value);
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(out, '\n');
+    status = ecc_buf_append_byte(out, '\n');
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK && request->body_len) {
-        status = ecc_buf_append(out, request->body, request->body_len);
+    if (request->body_len) {
+        return ecc_buf_append(out, request->body, request->body_len);
     }
-    return status;
+    return ECC_OK;
 }

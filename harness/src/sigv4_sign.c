@@ -150,20 +150,22 @@ static enum ecc_status s_set_header(
 }
 
 static enum ecc_status s_append_query_param(struct ecc_buf *query, const char *key, const char *value) {
-    enum ecc_status status = ECC_OK;
+    enum ecc_status status;
     if (query->len > 0) {
         status = ecc_buf_append_byte(query, '&');
+        if (status != ECC_OK) {
+            return status;
+        }
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_str(query, key);
+    status = ecc_buf_append_str(query, key);
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = ecc_buf_append_byte(query, '=');
+    status = ecc_buf_append_byte(query, '=');
+    if (status != ECC_OK) {
+        return status;
     }
-    if (status == ECC_OK) {
-        status = sigv4_append_encoded(query, value, strlen(value), false);
-    }
-    return status;
+    return sigv4_append_encoded(query, value, strlen(value), false);
 }
 
 /* One signature in the making: what the checks found and the steps after them use. */
@@ -393,9 +395,11 @@ static enum ecc_status s_append_credential_param(struct ecc_buf *query, const st
     struct ecc_buf credential;
     ecc_buf_init(&credential, ECC_SIGV4_MAX_CANONICAL_BYTES);
     enum ecc_status status = ecc_buf_printf(&credential, "%s/%s", job->credentials->access_key_id, job->scope.text);
-    if (status == ECC_OK) {
-        status = s_append_query_param(query, "X-Amz-Credential", credential.data);
+    if (status != ECC_OK) {
+        goto done;
     }
+    status = s_append_query_param(query, "X-Amz-Credential", credential.data);
+done:
     ecc_buf_clean_up(&credential);
     return status;
 }

@@ -949,9 +949,13 @@ enum ecc_status ecc_sigv4_verify(
         status =
             s_parse_authorization(ecc_http_headers_get(&request->headers, "authorization"), &scratch->auth, result);
     }
-    if (status == ECC_OK && result->outcome == ECC_SIGV4_VERIFIED) {
+    if (status != ECC_OK) {
+        goto done;
+    }
+    if (result->outcome == ECC_SIGV4_VERIFIED) { /* else the parse has judged already */
         status = s_verify_parsed(verifier, request, scratch, result);
     }
+done:
     s_pool_give(verifier->pool, scratch);
     return status;
 }
