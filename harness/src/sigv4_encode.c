@@ -58,11 +58,13 @@ enum ecc_status sigv4_append_encoded(struct ecc_buf *out, const char *bytes, siz
 /* The percent-decoded byte at bytes[i]; *step is how many input bytes it took. A '%' not followed by
  * two hex digits stays a literal '%'. */
 static char s_decoded_at(const char *bytes, size_t len, size_t i, size_t *step) {
-    int hi, lo;
-    if (bytes[i] == '%' && i + 2 < len && (hi = s_hex_value(bytes[i + 1])) >= 0 &&
-        (lo = s_hex_value(bytes[i + 2])) >= 0) {
-        *step = 3;
-        return (char)(hi * 16 + lo);
+    if (bytes[i] == '%' && i + 2 < len) {
+        int hi = s_hex_value(bytes[i + 1]);
+        int lo = s_hex_value(bytes[i + 2]);
+        if (hi >= 0 && lo >= 0) {
+            *step = 3;
+            return (char)(hi * 16 + lo);
+        }
     }
     *step = 1;
     return bytes[i];

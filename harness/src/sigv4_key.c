@@ -235,9 +235,10 @@ static size_t s_scope_part_len(const char *text, size_t max_len, unsigned char r
     }
     const unsigned char *p = (const unsigned char *)text;
     size_t len = 0;
-    unsigned char class;
-    while (!((class = s_scope_byte_class[p[len]]) & (refused | S_SCOPE_END))) {
+    unsigned char class = s_scope_byte_class[p[0]];
+    while (!(class & (refused | S_SCOPE_END))) {
         len++;
+        class = s_scope_byte_class[p[len]];
     }
     return class == S_SCOPE_END && len <= max_len ? len : 0;
 }
