@@ -335,23 +335,30 @@ enum ecc_status ecc_codec_build_aws_json_request(
     char length[32];
     snprintf(length, sizeof(length), "%zu", body_len);
     enum ecc_status status = ecc_http_request_set_line(out, "POST", "/", NULL);
-    if (status == ECC_OK) {
-        status = ecc_http_headers_add(&out->headers, "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
-    }
-    if (status == ECC_OK) {
-        status = ecc_http_headers_add(&out->headers, "X-Amz-Target", target);
-    }
-    if (status == ECC_OK) {
-        status = ecc_http_headers_add(&out->headers, "Content-Length", length);
-    }
-    if (status == ECC_OK) {
-        status = ecc_http_request_set_body(out, body, body_len);
-    }
     if (status != ECC_OK) {
-        ecc_diag_set(diag, "cannot build the %s request: %s", operation, ecc_status_name(status));
-        ecc_http_request_clean_up(out);
-        ecc_http_request_init(out);
+        goto on_error;
     }
+    status = ecc_http_headers_add(&out->headers, "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    status = ecc_http_headers_add(&out->headers, "X-Amz-Target", target);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    status = ecc_http_headers_add(&out->headers, "Content-Length", length);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    status = ecc_http_request_set_body(out, body, body_len);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    return ECC_OK;
+on_error:
+    ecc_diag_set(diag, "cannot build the %s request: %s", operation, ecc_status_name(status));
+    ecc_http_request_clean_up(out);
+    ecc_http_request_init(out);
     return status;
 }
 
@@ -365,9 +372,11 @@ enum ecc_status ecc_codec_serialize_run_task_request(
     struct ecc_buf body;
     ecc_buf_init(&body, max_body_bytes);
     enum ecc_status status = ecc_codec_write_run_task_request(&body, request, diag);
-    if (status == ECC_OK) {
-        status = ecc_codec_build_aws_json_request("RunTask", body.data, body.len, out, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
+    status = ecc_codec_build_aws_json_request("RunTask", body.data, body.len, out, diag);
+done:
     ecc_buf_clean_up(&body);
     return status;
 }
@@ -462,8 +471,11 @@ static enum ecc_status s_r_string_items(struct s_reader *r, const json_t *array,
         if (!json_is_string(item)) {
             ecc_json_type_error(r->path, "a string", item, r->diag);
             status = ECC_ERR_INVALID;
-        } else if (!(out->items[i] = ecc_strdup(json_string_value(item)))) {
-            status = ECC_ERR_NOMEM;
+        } else {
+            out->items[i] = ecc_strdup(json_string_value(item));
+            if (!out->items[i]) {
+                status = ECC_ERR_NOMEM;
+            }
         }
         ecc_json_path_pop(r->path);
         if (status != ECC_OK) {
