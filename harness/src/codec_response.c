@@ -187,11 +187,17 @@ static enum ecc_status s_fill_error(struct ecc_response_outcome *outcome, const 
     error->type_name[type->name_len] = '\0';
     error->info = ecc_errors_find(type->name, type->name_len);
     const char *message = ecc_errors_find_message(outcome->body);
-    if (message && !(error->message = ecc_strdup(message))) {
-        return ECC_ERR_NOMEM;
+    if (message) {
+        error->message = ecc_strdup(message);
+        if (!error->message) {
+            return ECC_ERR_NOMEM;
+        }
     }
-    if (outcome->request_id && !(error->request_id = ecc_strdup(outcome->request_id))) {
-        return ECC_ERR_NOMEM;
+    if (outcome->request_id) {
+        error->request_id = ecc_strdup(outcome->request_id);
+        if (!error->request_id) {
+            return ECC_ERR_NOMEM;
+        }
     }
     outcome->kind = error->info ? ECC_RESPONSE_ERROR : ECC_RESPONSE_UNKNOWN_ERROR;
 
@@ -232,8 +238,11 @@ enum ecc_status ecc_codec_classify_response(
     int status = response->status;
     outcome->http_status = status;
     const char *request_id = ecc_http_headers_get(&response->headers, "X-Amzn-Requestid");
-    if (request_id && !(outcome->request_id = ecc_strdup(request_id))) {
-        return ECC_ERR_NOMEM;
+    if (request_id) {
+        outcome->request_id = ecc_strdup(request_id);
+        if (!outcome->request_id) {
+            return ECC_ERR_NOMEM;
+        }
     }
 
     bool success = status >= 200 && status <= 299;
@@ -319,8 +328,11 @@ enum ecc_status ecc_codec_classify_response(
                 status,
                 ecc_errors_source_name(type.source));
         }
-        if (!outcome->body && !(outcome->body = json_object())) {
-            return ECC_ERR_NOMEM;
+        if (!outcome->body) {
+            outcome->body = json_object();
+            if (!outcome->body) {
+                return ECC_ERR_NOMEM;
+            }
         }
         outcome->kind = ECC_RESPONSE_SUCCESS;
         return ECC_OK;
@@ -361,30 +373,34 @@ static enum ecc_status s_read_list(
         return status;
     }
     size_t n = json_array_size(array);
-    ecc_json_path_push_member(path, key);
+    ecc_json_path_push_member(path, key); /* popped at done, on every path */
     if (n > S_MAX_LIST_ITEMS) {
         char where[sizeof(diag->path)];
         ecc_json_path_format_member(path, where, sizeof(where));
         ecc_diag_set_path(diag, where);
         ecc_diag_set(diag, "list of %zu items, more than the %d this codec reads", n, S_MAX_LIST_ITEMS);
-        ecc_json_path_pop(path);
-        return ECC_ERR_INVALID;
+        status = ECC_ERR_INVALID;
+        goto done;
     }
     void *items = n ? calloc(n, item_size) : NULL;
     if (n && !items) {
-        ecc_json_path_pop(path);
-        return ECC_ERR_NOMEM;
+        status = ECC_ERR_NOMEM;
+        goto done;
     }
     /* Zeroed items are valid empty values, so the caller's clean_up frees a half-read list. */
     memcpy(items_field, &items, sizeof(items));
     *count = n;
     *has = true;
-    for (size_t i = 0; i < n && status == ECC_OK; i++) {
+    for (size_t i = 0; i < n; i++) {
         ecc_json_path_push_index(path, i);
         const json_t *item = json_array_get(array, i);
         status = reader(item, path, (char *)items + i * item_size, diag);
         ecc_json_path_pop(path);
+        if (status != ECC_OK) {
+            goto done;
+        }
     }
+done:
     ecc_json_path_pop(path);
     return status;
 }
@@ -403,22 +419,38 @@ static enum ecc_status s_expect_object(const json_t *item, struct ecc_json_path 
 }
 
 /* Shorthands inside the readers below: `o` is the object, `path` and `diag` are in scope. */
+/* Each reads one member and returns the reader's status at a failure. */
 #define S_STR(key, field)                                                                                              \
-    if ((status = ecc_json_read_string(o, key, path, &(field), NULL, diag)) != ECC_OK) {                               \
-        return status;                                                                                                 \
-    }
+    do {                                                                                                               \
+        status = ecc_json_read_string(o, key, path, &(field), NULL, diag);                                             \
+        if (status != ECC_OK) {                                                                                        \
+            return status;                                                                                             \
+        }                                                                                                              \
+    } while (0)
 #define S_OPT(reader, key, has_field, field)                                                                           \
     do {                                                                                                               \
         enum ecc_json_presence presence_;                                                                              \
-        if ((status = reader(o, key, path, &(field), &presence_, diag)) != ECC_OK) {                                   \
+        status = reader(o, key, path, &(field), &presence_, diag);                                                     \
+        if (status != ECC_OK) {                                                                                        \
             return status;                                                                                             \
         }                                                                                                              \
         has_field = presence_ == ECC_JSON_PRESENT;                                                                     \
     } while (0)
 #define S_LIST(key, list, reader)                                                                                      \
-    if ((status = S_READ_LIST(o, key, path, list, reader, diag)) != ECC_OK) {                                          \
-        return status;                                                                                                 \
-    }
+    do {                                                                                                               \
+        status = S_READ_LIST(o, key, path, list, reader, diag);                                                        \
+        if (status != ECC_OK) {                                                                                        \
+            return status;                                                                                             \
+        }                                                                                                              \
+    } while (0)
+/* An embedded structure member, read with `reader` (s_read_struct). */
+#define S_STRUCT(key, has_field, field, reader)                                                                        \
+    do {                                                                                                               \
+        status = s_read_struct(o, key, path, &(has_field), &(field), reader, diag);                                    \
+        if (status != ECC_OK) {                                                                                        \
+            return status;                                                                                             \
+        }                                                                                                              \
+    } while (0)
 
 static enum ecc_status
 s_read_string_item(const json_t *item, struct ecc_json_path *path, void *out, struct ecc_diag *diag) {
@@ -505,7 +537,8 @@ static enum ecc_status s_read_container(const json_t *o, struct ecc_json_path *p
     S_STR("cpu", v->cpu);
     S_STR("memory", v->memory);
     S_STR("memoryReservation", v->memory_reservation);
-    if ((status = s_read_string_list(o, "gpuIds", path, &v->gpu_ids, diag)) != ECC_OK) {
+    status = s_read_string_list(o, "gpuIds", path, &v->gpu_ids, diag);
+    if (status != ECC_OK) {
         return status;
     }
     return s_read_string_list(o, "neuronDeviceIds", path, &v->neuron_device_ids, diag);
@@ -630,10 +663,7 @@ static enum ecc_status s_read_task(const json_t *o, struct ecc_json_path *path, 
     S_STR("lastStatus", v->last_status);
     S_STR("launchType", v->launch_type);
     S_STR("memory", v->memory);
-    if ((status = s_read_struct(o, "overrides", path, &v->has_overrides, &v->overrides, s_read_overrides, diag)) !=
-        ECC_OK) {
-        return status;
-    }
+    S_STRUCT("overrides", v->has_overrides, v->overrides, s_read_overrides);
     S_STR("platformVersion", v->platform_version);
     S_STR("platformFamily", v->platform_family);
     S_OPT(ecc_json_read_timestamp, "pullStartedAt", v->has_pull_started_at, v->pull_started_at);
@@ -656,24 +686,13 @@ static enum ecc_status s_read_task(const json_t *o, struct ecc_json_path *path, 
     S_STR("taskArn", v->task_arn);
     S_STR("taskDefinitionArn", v->task_definition_arn);
     S_OPT(ecc_json_read_long, "version", v->has_version, v->version);
-    if ((status = s_read_struct(
-             o,
-             "ephemeralStorage",
-             path,
-             &v->has_ephemeral_storage,
-             &v->ephemeral_storage,
-             s_read_ephemeral_storage,
-             diag)) != ECC_OK) {
-        return status;
-    }
-    return s_read_struct(
-        o,
+    S_STRUCT("ephemeralStorage", v->has_ephemeral_storage, v->ephemeral_storage, s_read_ephemeral_storage);
+    S_STRUCT(
         "fargateEphemeralStorage",
-        path,
-        &v->has_fargate_ephemeral_storage,
-        &v->fargate_ephemeral_storage,
-        s_read_task_ephemeral_storage,
-        diag);
+        v->has_fargate_ephemeral_storage,
+        v->fargate_ephemeral_storage,
+        s_read_task_ephemeral_storage);
+    return ECC_OK;
 }
 
 static enum ecc_status s_read_failure(const json_t *o, struct ecc_json_path *path, void *out, struct ecc_diag *diag) {
@@ -693,15 +712,20 @@ ecc_codec_read_run_task_response(const json_t *body, struct ecc_run_task_respons
     struct ecc_json_path path;
     ecc_json_path_init(&path);
     enum ecc_status status = s_expect_object(body, &path, diag);
-    if (status == ECC_OK) {
-        status = S_READ_LIST(body, "tasks", &path, &value->tasks, s_read_task, diag);
-    }
-    if (status == ECC_OK) {
-        status = S_READ_LIST(body, "failures", &path, &value->failures, s_read_failure, diag);
-    }
     if (status != ECC_OK) {
-        ecc_run_task_response_clean_up(value);
+        goto on_error;
     }
+    status = S_READ_LIST(body, "tasks", &path, &value->tasks, s_read_task, diag);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    status = S_READ_LIST(body, "failures", &path, &value->failures, s_read_failure, diag);
+    if (status != ECC_OK) {
+        goto on_error;
+    }
+    return ECC_OK;
+on_error:
+    ecc_run_task_response_clean_up(value);
     return status;
 }
 
@@ -998,10 +1022,13 @@ static enum ecc_status s_json_response_head(int status, const char *request_id, 
     response->status = status;
     /* No Content-Length: framing is the server glue's job (libmicrohttpd sets it from the body). */
     enum ecc_status result = ecc_http_headers_set(&response->headers, "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
-    if (result == ECC_OK && request_id) {
-        result = ecc_http_headers_set(&response->headers, "X-Amzn-Requestid", request_id);
+    if (result != ECC_OK) {
+        return result;
     }
-    return result;
+    if (request_id) {
+        return ecc_http_headers_set(&response->headers, "X-Amzn-Requestid", request_id);
+    }
+    return ECC_OK;
 }
 
 enum ecc_status ecc_codec_build_json_response(
@@ -1011,10 +1038,10 @@ enum ecc_status ecc_codec_build_json_response(
         body_len = 2;
     }
     enum ecc_status result = s_json_response_head(status, request_id, response);
-    if (result == ECC_OK) {
-        result = ecc_http_response_set_body(response, body, body_len);
+    if (result != ECC_OK) {
+        return result;
     }
-    return result;
+    return ecc_http_response_set_body(response, body, body_len);
 }
 
 /* A typical RunTask answer fits: one allocation instead of six doublings from 64 bytes. */
@@ -1027,12 +1054,13 @@ s_json_response_take(int status, struct ecc_buf *body, const char *request_id, s
         return ecc_codec_build_json_response(status, NULL, 0, request_id, response);
     }
     enum ecc_status result = s_json_response_head(status, request_id, response);
-    if (result == ECC_OK) {
-        free(response->body);
-        response->body_len = body->len;
-        response->body = (uint8_t *)ecc_buf_steal(body);
+    if (result != ECC_OK) {
+        return result;
     }
-    return result;
+    free(response->body);
+    response->body_len = body->len;
+    response->body = (uint8_t *)ecc_buf_steal(body);
+    return ECC_OK;
 }
 
 enum ecc_status ecc_codec_build_run_task_response(
@@ -1043,12 +1071,15 @@ enum ecc_status ecc_codec_build_run_task_response(
     struct ecc_buf body;
     ecc_buf_init(&body, ECC_CODEC_DEFAULT_MAX_BODY_BYTES);
     enum ecc_status status = ecc_buf_reserve(&body, S_ANSWER_RESERVE_BYTES);
-    if (status == ECC_OK) {
-        status = ecc_codec_write_run_task_response(&body, value, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
-    if (status == ECC_OK) {
-        status = s_json_response_take(200, &body, request_id, response);
+    status = ecc_codec_write_run_task_response(&body, value, diag);
+    if (status != ECC_OK) {
+        goto done;
     }
+    status = s_json_response_take(200, &body, request_id, response);
+done:
     ecc_buf_clean_up(&body);
     return status;
 }
@@ -1076,10 +1107,12 @@ enum ecc_status ecc_codec_build_error_response(
         ECC_JSON_WRITER_LIST_MEMBER(&w, &first, "resourceIds", options->resource_ids, ecc_json_writer_string_item);
     }
     ECC_JSON_WRITER_LITERAL(&w, "}");
-    enum ecc_status result = w.status;
-    if (result == ECC_OK) {
-        result = s_json_response_take(status, &body, options->request_id, response);
+    enum ecc_status result = w.status; /* the writer latched its first failure */
+    if (result != ECC_OK) {
+        goto done;
     }
+    result = s_json_response_take(status, &body, options->request_id, response);
+done:
     ecc_buf_clean_up(&body);
     return result;
 }
