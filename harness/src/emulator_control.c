@@ -227,9 +227,12 @@ static bool s_apply_inject(struct ecc_emulator *emu, const json_t *body, struct 
         return s_fail(diag, "control: %s needs 'error' or 'delay_ms'", "inject");
     }
     struct emu_fault *fault = calloc(1, sizeof(*fault));
-    if (!fault || !(fault->operation = ecc_strdup(operation)) ||
-        (cluster && !(fault->cluster = ecc_strdup(emu_cluster_short_name(cluster)))) ||
-        (message && !(fault->message = ecc_strdup(message)))) {
+    if (fault) {
+        fault->operation = ecc_strdup(operation);
+        fault->cluster = cluster ? ecc_strdup(emu_cluster_short_name(cluster)) : NULL;
+        fault->message = message ? ecc_strdup(message) : NULL;
+    }
+    if (!fault || !fault->operation || (cluster && !fault->cluster) || (message && !fault->message)) {
         if (fault) {
             s_fault_free(fault);
         }
@@ -282,7 +285,10 @@ static bool s_apply_policy(struct ecc_emulator *emu, const json_t *body, struct 
         return false;
     }
     struct emu_policy *policy = calloc(1, sizeof(*policy));
-    if (!policy || !(policy->access_key_id = ecc_strdup(key))) {
+    if (policy) {
+        policy->access_key_id = ecc_strdup(key);
+    }
+    if (!policy || !policy->access_key_id) {
         free(policy);
         return s_oom(diag);
     }
@@ -293,7 +299,8 @@ static bool s_apply_policy(struct ecc_emulator *emu, const json_t *body, struct 
         return s_oom(diag);
     }
     json_array_foreach(allow, i, item) {
-        if (!(policy->allowed_arns[i] = ecc_strdup(json_string_value(item)))) {
+        policy->allowed_arns[i] = ecc_strdup(json_string_value(item));
+        if (!policy->allowed_arns[i]) {
             s_policy_free(policy);
             return s_oom(diag);
         }
@@ -326,7 +333,10 @@ static bool s_set_member(
         return false;
     }
     struct emu_string_node *node = calloc(1, sizeof(*node));
-    if (!node || !(node->value = ecc_strdup(value))) {
+    if (node) {
+        node->value = ecc_strdup(value);
+    }
+    if (!node || !node->value) {
         free(node);
         return s_oom(diag);
     }

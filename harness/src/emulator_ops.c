@@ -55,13 +55,19 @@ s_answer_json(json_t *value, const struct emu_call *call, struct ecc_http_respon
     }
     enum ecc_status status = ecc_codec_build_json_response(200, text, strlen(text), call->request_id, response);
     free(text);
-    return status == ECC_OK ? true : s_oom(err);
+    if (status != ECC_OK) {
+        return s_oom(err);
+    }
+    return true;
 }
 
 static bool s_answer_buf(
     struct ecc_buf *buf, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
     enum ecc_status status = ecc_codec_build_json_response(200, buf->data, buf->len, call->request_id, response);
-    return status == ECC_OK ? true : s_oom(err);
+    if (status != ECC_OK) {
+        return s_oom(err);
+    }
+    return true;
 }
 
 /* An optional string member; SerializationException when it has another type. */
@@ -776,7 +782,8 @@ static bool s_conflict(const struct emu_token *token, struct emu_error *err) {
             return false;
         }
         for (size_t i = 0; i < token->task_count; i++) {
-            if (!(err->resource_ids[i] = ecc_strdup(token->task_arns[i]))) {
+            err->resource_ids[i] = ecc_strdup(token->task_arns[i]);
+            if (!err->resource_ids[i]) {
                 return false;
             }
             err->resource_id_count++;
@@ -1166,13 +1173,18 @@ static bool s_list_tasks(
     unsigned long long after = 0;
     if (next_token) {
         char *end = NULL;
-        if (strncmp(next_token, "ecsconf-", 8) != 0 || (after = strtoull(next_token + 8, &end, 10)) == 0 || *end) {
+        bool ours = strncmp(next_token, "ecsconf-", 8) == 0;
+        if (ours) {
+            after = strtoull(next_token + 8, &end, 10);
+        }
+        if (!ours || after == 0 || *end) {
             emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "Invalid nextToken.");
             goto done;
         }
     }
     emu_expire(emu);
-    if (!(arns = json_array())) {
+    arns = json_array();
+    if (!arns) {
         s_oom(err);
         goto done;
     }
@@ -1369,13 +1381,15 @@ static bool s_create_cluster(
             goto done;
         }
         json_array_foreach(providers, i, item) {
-            if ((cluster->providers[i] = ecc_strdup(json_string_value(item)))) {
+            cluster->providers[i] = ecc_strdup(json_string_value(item));
+            if (cluster->providers[i]) {
                 cluster->provider_count++;
             }
         }
         json_array_foreach(strategy, i, item) {
             struct emu_strategy_item *s = &cluster->default_strategy[cluster->default_strategy_count];
-            if ((s->provider = ecc_strdup(json_string_value(json_object_get(item, "capacityProvider"))))) {
+            s->provider = ecc_strdup(json_string_value(json_object_get(item, "capacityProvider")));
+            if (s->provider) {
                 s->weight = (int32_t)json_integer_value(json_object_get(item, "weight"));
                 s->base = (int32_t)json_integer_value(json_object_get(item, "base"));
                 cluster->default_strategy_count++;

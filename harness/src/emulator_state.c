@@ -353,7 +353,10 @@ struct emu_cluster_settings *emu_settings_get(struct ecc_emulator *emu, const ch
         return NULL;
     }
     s = calloc(1, sizeof(*s));
-    if (!s || !(s->name = ecc_strdup(name))) {
+    if (s) {
+        s->name = ecc_strdup(name);
+    }
+    if (!s || !s->name) {
         free(s);
         emu_error_set(err, ECC_ERROR_VALIDATION, "out of memory");
         return NULL;
@@ -422,7 +425,12 @@ emu_cluster_create(struct ecc_emulator *emu, const char *account, const char *na
     struct emu_cluster *c = calloc(1, sizeof(*c));
     char arn[512];
     snprintf(arn, sizeof(arn), "arn:aws:ecs:%s:%s:cluster/%s", emu->region, account, name);
-    if (!c || !(c->account = ecc_strdup(account)) || !(c->name = ecc_strdup(name)) || !(c->arn = ecc_strdup(arn))) {
+    if (c) {
+        c->account = ecc_strdup(account);
+        c->name = ecc_strdup(name);
+        c->arn = ecc_strdup(arn);
+    }
+    if (!c || !c->account || !c->name || !c->arn) {
         if (c) {
             s_cluster_free(c);
         }
@@ -744,9 +752,12 @@ static bool s_taskdef_parse(const json_t *body, struct emu_taskdef *td, char **f
         emu_error_set(err, ECC_ERROR_CLIENT, "Container list cannot be empty.");
         goto done;
     }
-    if (!td->network_mode && !(td->network_mode = ecc_strdup("bridge"))) {
-        emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
-        goto done;
+    if (!td->network_mode) {
+        td->network_mode = ecc_strdup("bridge");
+        if (!td->network_mode) {
+            emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+            goto done;
+        }
     }
     if (!s_in(td->network_mode, s_network_modes, ECC_ARRAY_LEN(s_network_modes))) {
         emu_error_set(err, ECC_ERROR_CLIENT, "Invalid networkMode '%s'.", td->network_mode);
@@ -837,7 +848,10 @@ emu_taskdef_register(struct ecc_emulator *emu, const char *account, const json_t
     family = s_family_find(emu, account, family_name, strlen(family_name));
     if (!family) {
         family = calloc(1, sizeof(*family));
-        if (!family || !(family->account = ecc_strdup(account))) {
+        if (family) {
+            family->account = ecc_strdup(account);
+        }
+        if (!family || !family->account) {
             free(family);
             emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
             goto on_error;
