@@ -115,21 +115,18 @@ struct ecc_emulator *ecc_emulator_new(const struct ecc_emulator_options *options
         verifier_keys[i].secret_access_key = keys[i].secret_access_key;
         verifier_keys[i].session_token = keys[i].session_token;
     }
-    emu->no_auth = options->no_auth;
-    emu->control_enabled = options->control_enabled;
-    emu->clock_fn = options->clock_fn;
-    emu->clock_user_data = options->clock_user_data;
-    emu->seed = options->seed;
-    emu->max_tasks = options->max_tasks ? options->max_tasks : defaults.max_tasks;
-    emu->max_clusters = options->max_clusters ? options->max_clusters : defaults.max_clusters;
-    emu->max_task_definitions =
-        options->max_task_definitions ? options->max_task_definitions : defaults.max_task_definitions;
-    emu->max_client_tokens = options->max_client_tokens ? options->max_client_tokens : defaults.max_client_tokens;
-    emu->max_body_bytes = options->max_body_bytes ? options->max_body_bytes : defaults.max_body_bytes;
-    emu->stopped_task_ttl_ms =
-        options->stopped_task_ttl_ms > 0 ? options->stopped_task_ttl_ms : defaults.stopped_task_ttl_ms;
-    emu->max_delay_ms = options->max_delay_ms > 0 ? options->max_delay_ms : defaults.max_delay_ms;
-    emu->defects = options->defects;
+    struct ecc_emulator_options *o = &emu->options;
+    *o = *options;
+    o->region = emu->region;
+    o->keys = NULL;
+    o->key_count = 0;
+    o->max_tasks = o->max_tasks ? o->max_tasks : defaults.max_tasks;
+    o->max_clusters = o->max_clusters ? o->max_clusters : defaults.max_clusters;
+    o->max_task_definitions = o->max_task_definitions ? o->max_task_definitions : defaults.max_task_definitions;
+    o->max_client_tokens = o->max_client_tokens ? o->max_client_tokens : defaults.max_client_tokens;
+    o->max_body_bytes = o->max_body_bytes ? o->max_body_bytes : defaults.max_body_bytes;
+    o->stopped_task_ttl_ms = o->stopped_task_ttl_ms > 0 ? o->stopped_task_ttl_ms : defaults.stopped_task_ttl_ms;
+    o->max_delay_ms = o->max_delay_ms > 0 ? o->max_delay_ms : defaults.max_delay_ms;
     if (pthread_mutex_init(&emu->lock, NULL) != 0) {
         goto on_error;
     }
@@ -196,7 +193,7 @@ void ecc_emulator_get_stats(struct ecc_emulator *emu, struct ecc_emulator_stats 
 static void s_request_id(struct ecc_emulator *emu, char out[37]) {
     uint64_t n = atomic_fetch_add(&emu->request_counter, 1) + 1;
     uint8_t bytes[16];
-    uint64_t a = emu_hash(&n, sizeof(n), emu->seed);
+    uint64_t a = emu_hash(&n, sizeof(n), emu->options.seed);
     uint64_t b = emu_hash(&a, sizeof(a), n);
     memcpy(bytes, &a, 8);
     memcpy(bytes + 8, &b, 8);
@@ -249,7 +246,7 @@ static void s_answer_control(
     ecc_diag_clear(&diag);
     if (strcmp(request->method, "POST") != 0) {
         emu_error_set(&err, ECC_ERROR_VALIDATION, "control: use POST with a JSON body");
-    } else if (request->body_len > emu->max_body_bytes) {
+    } else if (request->body_len > emu->options.max_body_bytes) {
         emu_error_set(&err, ECC_ERROR_VALIDATION, "control: body too large");
     } else if (ecc_emulator_control(emu, (const char *)request->body, request->body_len, &diag) != ECC_OK) {
         emu_error_set(&err, ECC_ERROR_VALIDATION, "%s", diag.text);
@@ -283,7 +280,7 @@ static bool s_authenticate(
     const struct ecc_http_request *request,
     const struct emu_key **key,
     struct emu_error *err) {
-    if (emu->no_auth) {
+    if (emu->options.no_auth) {
         *key = &emu->keys[0];
         return true;
     }
@@ -328,17 +325,17 @@ void ecc_emulator_handle(void *user_data, const struct ecc_http_request *request
     const char *method = request->method ? request->method : "";
     const char *path = request->path ? request->path : "";
 
-    if (emu->control_enabled && strcmp(path, ECC_EMULATOR_CONTROL_PATH) == 0) {
+    if (emu->options.control_enabled && strcmp(path, ECC_EMULATOR_CONTROL_PATH) == 0) {
         s_answer_control(emu, request, request_id, response);
         return;
     }
-    if (request->body_len > emu->max_body_bytes) {
+    if (request->body_len > emu->options.max_body_bytes) {
         /* The same answer the server glue gives when it sees the body first (server.h). */
         emu_error_set(
             &err,
             ECC_ERROR_REQUEST_ENTITY_TOO_LARGE,
             "The request body is larger than %zu bytes.",
-            emu->max_body_bytes);
+            emu->options.max_body_bytes);
         goto on_error;
     }
     const struct emu_key *key = NULL;

@@ -215,7 +215,7 @@ static bool s_apply_inject(struct ecc_emulator *emu, const json_t *body, struct 
     bool has_delay = false, has_times = false;
     if (!s_string(body, "operation", &operation, true, diag) || !s_string(body, "cluster", &cluster, false, diag) ||
         !s_string(body, "error", &error, false, diag) || !s_string(body, "message", &message, false, diag) ||
-        !s_integer(body, "delay_ms", 0, emu->max_delay_ms, &delay_ms, &has_delay, diag) ||
+        !s_integer(body, "delay_ms", 0, emu->options.max_delay_ms, &delay_ms, &has_delay, diag) ||
         !s_integer(body, "times", 1, 1000000, &times, &has_times, diag) || !s_room(emu->fault_count, diag)) {
         return false;
     }

@@ -246,22 +246,12 @@ struct ecc_emulator {
     pthread_mutex_t lock;
     struct ecc_sigv4_verifier *verifier; /* thread-safe on its own: used outside the lock */
     atomic_uint_fast64_t request_counter;
+    /* What the emulator runs with: the caller's options after the defaults are applied (every cap set),
+     * `options.region` pointing at `region` and `options.keys` NULL: the keys are copied into `keys`. */
+    struct ecc_emulator_options options;
     char *region;
-    bool no_auth;
-    bool control_enabled;
     struct emu_key *keys;
     size_t key_count;
-    ecc_emulator_clock_fn *clock_fn;
-    void *clock_user_data;
-    uint64_t seed;
-    size_t max_tasks;
-    size_t max_clusters;
-    size_t max_task_definitions;
-    size_t max_client_tokens;
-    size_t max_body_bytes;
-    int64_t stopped_task_ttl_ms;
-    int64_t max_delay_ms;
-    unsigned defects; /* ECC_EMULATOR_DEFECT_* */
 
     /* Everything below is state that `reset` clears. */
     int64_t clock_offset_ms;

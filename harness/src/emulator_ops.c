@@ -902,12 +902,12 @@ static bool s_run_task_checked(
         emu_error_set(err, ECC_ERROR_CLUSTER_NOT_FOUND, "Cluster not found.");
         return false;
     }
-    bool use_token = req->client_token && !(emu->defects & ECC_EMULATOR_DEFECT_IGNORE_CLIENT_TOKEN);
+    bool use_token = req->client_token && !(emu->options.defects & ECC_EMULATOR_DEFECT_IGNORE_CLIENT_TOKEN);
     if (use_token) {
         struct emu_token *token = emu_token_find(emu, cluster->arn, req->client_token);
         /* IAM authorizes before the handler runs: a caller whose policy denies the task definition learns
          * nothing of the token's tasks, neither a replay nor a ConflictException's resourceIds. */
-        if (token && !(emu->defects & ECC_EMULATOR_DEFECT_REPLAY_BEFORE_AUTHORIZATION) &&
+        if (token && !(emu->options.defects & ECC_EMULATOR_DEFECT_REPLAY_BEFORE_AUTHORIZATION) &&
             !s_authorize_reference(emu, call, req->task_definition, err)) {
             return false;
         }

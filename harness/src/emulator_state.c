@@ -125,8 +125,8 @@ static struct emu_hnode *s_htable_first(const struct emu_htable *table, uint64_t
 
 int64_t emu_now_locked(struct ecc_emulator *emu) {
     int64_t base;
-    if (emu->clock_fn) {
-        base = emu->clock_fn(emu->clock_user_data);
+    if (emu->options.clock_fn) {
+        base = emu->options.clock_fn(emu->options.clock_user_data);
     } else {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -175,7 +175,7 @@ const char *emu_cluster_short_name(const char *ref) {
 
 void emu_state_init(struct ecc_emulator *emu) {
     emu->clock_offset_ms = 0;
-    emu->rng = emu->seed;
+    emu->rng = emu->options.seed;
     emu->next_seq = 1;
     emu->clusters = NULL;
     emu->cluster_count = 0;
@@ -348,8 +348,8 @@ struct emu_cluster_settings *emu_settings_get(struct ecc_emulator *emu, const ch
     if (s) {
         return s;
     }
-    if (emu->settings_count >= emu->max_clusters) {
-        emu_error_set(err, ECC_ERROR_VALIDATION, "too many per-cluster settings (cap %zu)", emu->max_clusters);
+    if (emu->settings_count >= emu->options.max_clusters) {
+        emu_error_set(err, ECC_ERROR_VALIDATION, "too many per-cluster settings (cap %zu)", emu->options.max_clusters);
         return NULL;
     }
     s = calloc(1, sizeof(*s));
@@ -417,9 +417,12 @@ emu_cluster_create(struct ecc_emulator *emu, const char *account, const char *na
     if (existing) {
         return existing; /* CreateCluster is idempotent on the name */
     }
-    if (emu->cluster_count >= emu->max_clusters) {
+    if (emu->cluster_count >= emu->options.max_clusters) {
         emu_error_set(
-            err, ECC_ERROR_CLIENT, "The cluster limit of this endpoint (%zu) has been reached.", emu->max_clusters);
+            err,
+            ECC_ERROR_CLIENT,
+            "The cluster limit of this endpoint (%zu) has been reached.",
+            emu->options.max_clusters);
         return NULL;
     }
     struct emu_cluster *c = calloc(1, sizeof(*c));
@@ -837,12 +840,12 @@ emu_taskdef_register(struct ecc_emulator *emu, const char *account, const json_t
     if (!s_taskdef_parse(body, td, &family_name, err)) {
         goto on_error;
     }
-    if (emu->task_definition_count >= emu->max_task_definitions) {
+    if (emu->task_definition_count >= emu->options.max_task_definitions) {
         emu_error_set(
             err,
             ECC_ERROR_CLIENT,
             "The task definition limit of this endpoint (%zu) has been reached.",
-            emu->max_task_definitions);
+            emu->options.max_task_definitions);
         goto on_error;
     }
     family = s_family_find(emu, account, family_name, strlen(family_name));
@@ -1065,7 +1068,8 @@ static void s_task_remove(struct ecc_emulator *emu, struct emu_task *task) {
 
 void emu_expire(struct ecc_emulator *emu) {
     int64_t now = emu_now_locked(emu);
-    while (emu->first_stopped && now >= emu->first_stopped->stopped_ms + EMU_PHASE_MS + emu->stopped_task_ttl_ms) {
+    while (emu->first_stopped &&
+           now >= emu->first_stopped->stopped_ms + EMU_PHASE_MS + emu->options.stopped_task_ttl_ms) {
         s_task_remove(emu, emu->first_stopped);
     }
     while (emu->oldest_token && now >= emu->oldest_token->expires_ms) {
@@ -1075,16 +1079,16 @@ void emu_expire(struct ecc_emulator *emu) {
 
 bool emu_task_reserve(struct ecc_emulator *emu, size_t count, struct emu_error *err) {
     emu_expire(emu);
-    while (emu->tasks.count + count > emu->max_tasks && emu->first_stopped) {
+    while (emu->tasks.count + count > emu->options.max_tasks && emu->first_stopped) {
         s_task_remove(emu, emu->first_stopped);
     }
-    if (emu->tasks.count + count > emu->max_tasks) {
+    if (emu->tasks.count + count > emu->options.max_tasks) {
         emu_error_set(
             err,
             ECC_ERROR_CLIENT,
             "This endpoint stores at most %zu tasks and all of them are running; stop some tasks or raise the cap "
             "(ecsconf emulate --max-tasks).",
-            emu->max_tasks);
+            emu->options.max_tasks);
         return false;
     }
     return true;
@@ -1181,7 +1185,7 @@ struct emu_token *emu_token_find(struct ecc_emulator *emu, const char *cluster_a
 bool emu_token_insert(struct ecc_emulator *emu, struct emu_token *token) {
     emu_expire(emu);
     /* At the cap the entry closest to its expiry goes first (documented in docs/EMULATOR.md). */
-    while (emu->tokens.count >= emu->max_client_tokens && emu->oldest_token) {
+    while (emu->tokens.count >= emu->options.max_client_tokens && emu->oldest_token) {
         s_token_remove(emu, emu->oldest_token);
     }
     token->node.hash = s_token_hash(token->cluster_arn, token->token);
