@@ -61,6 +61,20 @@ s_answer_json(json_t *value, const struct emu_call *call, struct ecc_http_respon
     return true;
 }
 
+/* Answers 200 with a RunTask-shaped output (RunTask, DescribeTasks). */
+static bool s_answer_run_task(
+    const struct ecc_run_task_response *out,
+    const struct emu_call *call,
+    struct ecc_http_response *response,
+    struct emu_error *err) {
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    if (ecc_codec_build_run_task_response(out, call->request_id, response, &diag) != ECC_OK) {
+        return s_oom(err);
+    }
+    return true;
+}
+
 static bool s_answer_buf(
     struct ecc_buf *buf, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
     enum ecc_status status = ecc_codec_build_json_response(200, buf->data, buf->len, call->request_id, response);
@@ -198,41 +212,29 @@ static bool s_task_tags(
         return false;
     }
     tags->has = true;
-    bool ok = true;
-    for (size_t i = 0; ok && propagate && i < td->tags.count; i++) {
-        ok = s_tag_put(tags, td->tags.items[i].key, td->tags.items[i].value);
+    for (size_t i = 0; propagate && i < td->tags.count; i++) {
+        if (!s_tag_put(tags, td->tags.items[i].key, td->tags.items[i].value)) {
+            goto on_error;
+        }
     }
-    for (size_t i = 0; ok && i < req->tags.count; i++) {
-        ok = s_tag_put(tags, req->tags.items[i].key, req->tags.items[i].value);
+    for (size_t i = 0; i < req->tags.count; i++) {
+        if (!s_tag_put(tags, req->tags.items[i].key, req->tags.items[i].value)) {
+            goto on_error;
+        }
     }
-    if (ok && managed) {
-        ok = s_tag_put(tags, "aws:ecs:clusterName", cluster->name);
-    }
-    if (!ok) {
-        ecc_tag_list_clean_up(tags);
-        free(tags);
-        return false;
+    if (managed && !s_tag_put(tags, "aws:ecs:clusterName", cluster->name)) {
+        goto on_error;
     }
     *out = tags;
     return true;
+on_error:
+    ecc_tag_list_clean_up(tags);
+    free(tags);
+    return false;
 }
 
-/* Fills `out` (initialized, empty) with the task as DescribeTasks shows it at `now_ms`. */
-static bool s_render_task(
-    struct ecc_emulator *emu, const struct emu_task *task, int64_t now_ms, bool with_tags, struct ecc_task *out) {
-    enum emu_status status = emu_task_status(task, now_ms);
-    const struct emu_taskdef *td = task->taskdef;
-    char task_arn[512];
-    emu_task_arn(emu, task, task_arn, sizeof(task_arn));
-    uint64_t h = emu_hash(task->id, 32, 99);
-    char private_ip[32];
-    snprintf(private_ip, sizeof(private_ip), "10.0.%u.%u", (unsigned)((h >> 8) & 0xff), (unsigned)(h & 0xfe) + 1);
-    char attachment_id[37];
-    s_uuid(task->id, 1000, attachment_id);
-    char zone[64];
-    size_t zone_index = task->instance >= 0 ? (size_t)task->instance : (size_t)(h % 3);
-    emu_instance_attribute(emu, zone_index, "ecs.availability-zone", zone, sizeof(zone));
-
+/* The task's times and version as DescribeTasks shows them at `now_ms`. */
+static void s_render_times(const struct emu_task *task, enum emu_status status, int64_t now_ms, struct ecc_task *out) {
     double created = (double)task->created_ms / 1000.0;
     out->has_created_at = true;
     out->created_at = created;
@@ -259,87 +261,144 @@ static bool s_render_task(
             out->execution_stopped_at = out->stopped_at;
         }
     }
+}
+
+/* The task's ARNs, statuses, sizes, group, platform, instance and stop reason. */
+static bool s_render_names(
+    struct ecc_emulator *emu,
+    const struct emu_task *task,
+    enum emu_status status,
+    const char *task_arn,
+    const char *zone,
+    struct ecc_task *out) {
+    const struct emu_taskdef *td = task->taskdef;
     const struct ecc_task_override *ov = task->overrides;
-    bool ok = s_set(&out->task_arn, task_arn) && s_set(&out->cluster_arn, task->cluster->arn) &&
-              s_set(&out->task_definition_arn, td->arn) && s_set(&out->last_status, emu_status_name(status)) &&
-              s_set(&out->desired_status, task->stopped_ms ? "STOPPED" : "RUNNING") &&
-              s_set(&out->launch_type, emu_launch_type_name((enum emu_launch_type)task->launch_type)) &&
-              s_set(&out->availability_zone, zone) && s_set(&out->connectivity, "CONNECTED") &&
-              s_set(&out->health_status, "UNKNOWN") && s_set(&out->capacity_provider_name, task->capacity_provider) &&
-              s_set(&out->started_by, task->started_by) &&
-              (ov && ov->cpu ? s_set(&out->cpu, ov->cpu) : s_set_int(&out->cpu, td->cpu)) &&
-              (ov && ov->memory ? s_set(&out->memory, ov->memory) : s_set_int(&out->memory, td->memory));
-    if (ok && task->group) {
-        ok = s_set(&out->group, task->group);
-    } else if (ok) {
-        char group[300];
-        emu_concat(group, sizeof(group), "family:", td->family->name, (const char *)NULL);
-        ok = s_set(&out->group, group);
+    if (!s_set(&out->task_arn, task_arn) || !s_set(&out->cluster_arn, task->cluster->arn) ||
+        !s_set(&out->task_definition_arn, td->arn) || !s_set(&out->last_status, emu_status_name(status)) ||
+        !s_set(&out->desired_status, task->stopped_ms ? "STOPPED" : "RUNNING") ||
+        !s_set(&out->launch_type, emu_launch_type_name((enum emu_launch_type)task->launch_type)) ||
+        !s_set(&out->availability_zone, zone) || !s_set(&out->connectivity, "CONNECTED") ||
+        !s_set(&out->health_status, "UNKNOWN") || !s_set(&out->capacity_provider_name, task->capacity_provider) ||
+        !s_set(&out->started_by, task->started_by) ||
+        !(ov && ov->cpu ? s_set(&out->cpu, ov->cpu) : s_set_int(&out->cpu, td->cpu)) ||
+        !(ov && ov->memory ? s_set(&out->memory, ov->memory) : s_set_int(&out->memory, td->memory))) {
+        return false;
     }
-    if (ok && task->platform != 0xff) {
-        ok = s_set(&out->platform_version, s_platforms[task->platform].name) && s_set(&out->platform_family, "Linux");
+    char group[300];
+    if (!task->group) {
+        emu_concat(group, sizeof(group), "family:", td->family->name, (const char *)NULL);
+    }
+    if (!s_set(&out->group, task->group ? task->group : group)) {
+        return false;
+    }
+    if (task->platform != 0xff) {
         out->has_ephemeral_storage = true;
         out->ephemeral_storage.has_size_in_gib = true;
         out->ephemeral_storage.size_in_gib = ov && ov->has_ephemeral_storage && ov->ephemeral_storage.has_size_in_gib
                                                  ? ov->ephemeral_storage.size_in_gib
                                                  : 20;
+        if (!s_set(&out->platform_version, s_platforms[task->platform].name) ||
+            !s_set(&out->platform_family, "Linux")) {
+            return false;
+        }
     }
-    if (ok && task->instance >= 0) {
+    if (task->instance >= 0) {
         char arn[512];
         emu_instance_arn(emu, task->cluster, (size_t)task->instance, arn, sizeof(arn));
-        ok = s_set(&out->container_instance_arn, arn);
+        if (!s_set(&out->container_instance_arn, arn)) {
+            return false;
+        }
     }
-    if (ok && task->stopped_ms) {
-        ok = s_set(&out->stop_code, task->user_stop ? "UserInitiated" : "TaskFailedToStart") &&
-             s_set(&out->stopped_reason, task->stopped_reason ? task->stopped_reason : "Task stopped by user");
+    if (task->stopped_ms) {
+        return s_set(&out->stop_code, task->user_stop ? "UserInitiated" : "TaskFailedToStart") &&
+               s_set(&out->stopped_reason, task->stopped_reason ? task->stopped_reason : "Task stopped by user");
     }
+    return true;
+}
+
+/* The task's overrides: the request's, or (as AWS answers) one empty override per container. */
+static bool s_render_overrides(const struct emu_task *task, struct ecc_task *out) {
+    out->has_overrides = true;
+    if (task->overrides) {
+        return ecc_task_override_copy(&out->overrides, task->overrides) == ECC_OK;
+    }
+    const json_t *defs = json_object_get(task->taskdef->json, "containerDefinitions");
+    out->overrides.container_overrides.has = true;
+    out->overrides.inference_accelerator_overrides.has = true;
+    size_t i;
+    const json_t *def;
+    json_array_foreach(defs, i, def) {
+        struct ecc_container_override *co = ECC_LIST_APPEND(&out->overrides.container_overrides);
+        if (!co || !s_set(&co->name, json_string_value(json_object_get(def, "name")))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* An awsvpc task's elastic network interface attachment (`h`: the task's hash, for its ids). */
+static bool s_render_attachment(
+    const struct emu_task *task,
+    enum emu_status status,
+    uint64_t h,
+    const char *attachment_id,
+    const char *private_ip,
+    struct ecc_task *out) {
+    struct ecc_attachment *att = ECC_LIST_APPEND(&out->attachments);
+    char eni[32];
+    char mac[32];
+    snprintf(eni, sizeof(eni), "eni-%016llx", (unsigned long long)(h >> 4) & 0xfffffffffffffULL);
+    snprintf(
+        mac,
+        sizeof(mac),
+        "0a:%02x:%02x:%02x:%02x:%02x",
+        (unsigned)(h >> 40) & 0xff,
+        (unsigned)(h >> 32) & 0xff,
+        (unsigned)(h >> 24) & 0xff,
+        (unsigned)(h >> 16) & 0xff,
+        (unsigned)(h >> 8) & 0xff);
+    const char *att_status = status == EMU_ST_PROVISIONING ? "PRECREATED"
+                             : status == EMU_ST_STOPPED    ? "DELETED"
+                                                           : "ATTACHED";
+    return att && s_set(&att->id, attachment_id) && s_set(&att->type, "ElasticNetworkInterface") &&
+           s_set(&att->status, att_status) && s_kv(&att->details, "subnetId", task->subnet) &&
+           s_kv(&att->details, "networkInterfaceId", eni) && s_kv(&att->details, "macAddress", mac) &&
+           s_kv(&att->details, "privateIPv4Address", private_ip);
+}
+
+/* Fills `out` (initialized, empty) with the task as DescribeTasks shows it at `now_ms`. At a failure (out
+ * of memory) `out` is left half filled for the caller's clean_up. */
+static bool s_render_task(
+    struct ecc_emulator *emu, const struct emu_task *task, int64_t now_ms, bool with_tags, struct ecc_task *out) {
+    enum emu_status status = emu_task_status(task, now_ms);
+    char task_arn[512];
+    emu_task_arn(emu, task, task_arn, sizeof(task_arn));
+    uint64_t h = emu_hash(task->id, 32, 99);
+    char private_ip[32];
+    snprintf(private_ip, sizeof(private_ip), "10.0.%u.%u", (unsigned)((h >> 8) & 0xff), (unsigned)(h & 0xfe) + 1);
+    char attachment_id[37];
+    s_uuid(task->id, 1000, attachment_id);
+    char zone[64];
+    size_t zone_index = task->instance >= 0 ? (size_t)task->instance : (size_t)(h % 3);
+    emu_instance_attribute(emu, zone_index, "ecs.availability-zone", zone, sizeof(zone));
+
+    s_render_times(task, status, now_ms, out);
     /* Task.enableExecuteCommand is the primitive Boolean shape: always serialized, false when off. */
     out->has_enable_execute_command = true;
     out->enable_execute_command = task->enable_execute_command;
-    out->has_overrides = true;
-    if (ok && ov) {
-        ok = ecc_task_override_copy(&out->overrides, ov) == ECC_OK;
-    } else if (ok) {
-        /* No overrides: AWS still answers one empty override per container. */
-        const json_t *defs = json_object_get(td->json, "containerDefinitions");
-        out->overrides.container_overrides.has = true;
-        out->overrides.inference_accelerator_overrides.has = true;
-        size_t i;
-        const json_t *def;
-        json_array_foreach(defs, i, def) {
-            struct ecc_container_override *co = ECC_LIST_APPEND(&out->overrides.container_overrides);
-            if (!co || !s_set(&co->name, json_string_value(json_object_get(def, "name")))) {
-                ok = false;
-                break;
-            }
-        }
+    if (!s_render_names(emu, task, status, task_arn, zone, out)) {
+        return false;
     }
-    if (ok && task->tags && with_tags) {
-        ok = ecc_tag_list_copy(&out->tags, task->tags) == ECC_OK;
+    if (!s_render_overrides(task, out)) {
+        return false;
     }
-    if (ok && task->awsvpc) {
-        struct ecc_attachment *att = ECC_LIST_APPEND(&out->attachments);
-        char eni[32];
-        char mac[32];
-        snprintf(eni, sizeof(eni), "eni-%016llx", (unsigned long long)(h >> 4) & 0xfffffffffffffULL);
-        snprintf(
-            mac,
-            sizeof(mac),
-            "0a:%02x:%02x:%02x:%02x:%02x",
-            (unsigned)(h >> 40) & 0xff,
-            (unsigned)(h >> 32) & 0xff,
-            (unsigned)(h >> 24) & 0xff,
-            (unsigned)(h >> 16) & 0xff,
-            (unsigned)(h >> 8) & 0xff);
-        const char *att_status = status == EMU_ST_PROVISIONING ? "PRECREATED"
-                                 : status == EMU_ST_STOPPED    ? "DELETED"
-                                                               : "ATTACHED";
-        ok = att && s_set(&att->id, attachment_id) && s_set(&att->type, "ElasticNetworkInterface") &&
-             s_set(&att->status, att_status) && s_kv(&att->details, "subnetId", task->subnet) &&
-             s_kv(&att->details, "networkInterfaceId", eni) && s_kv(&att->details, "macAddress", mac) &&
-             s_kv(&att->details, "privateIPv4Address", private_ip);
+    if (task->tags && with_tags && ecc_tag_list_copy(&out->tags, task->tags) != ECC_OK) {
+        return false;
     }
-    return ok && s_render_containers(emu, task, status, task_arn, private_ip, attachment_id, out);
+    if (task->awsvpc && !s_render_attachment(task, status, h, attachment_id, private_ip, out)) {
+        return false;
+    }
+    return s_render_containers(emu, task, status, task_arn, private_ip, attachment_id, out);
 }
 
 /* ------------------------------------------------------------------ RunTask */
@@ -753,21 +812,26 @@ static bool s_replay(
     struct ecc_run_task_response *out,
     struct emu_error *err) {
     int64_t now = emu_now_locked(emu);
-    bool ok = true;
-    for (size_t i = 0; ok && i < token->task_count; i++) {
+    for (size_t i = 0; i < token->task_count; i++) {
         struct emu_task *task = emu_task_find(emu, call->account, token->task_arns[i]);
         if (!task) {
-            ok = s_failure_add(&out->failures, token->task_arns[i], "MISSING", NULL);
+            if (!s_failure_add(&out->failures, token->task_arns[i], "MISSING", NULL)) {
+                return s_oom(err);
+            }
             continue;
         }
         struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
-        ok = item && s_render_task(emu, task, now, true, item);
+        if (!item || !s_render_task(emu, task, now, true, item)) {
+            return s_oom(err);
+        }
     }
-    for (size_t i = 0; ok && i < token->failure_count; i++) {
-        ok =
-            s_failure_add(&out->failures, token->failures[i].arn, token->failures[i].reason, token->failures[i].detail);
+    for (size_t i = 0; i < token->failure_count; i++) {
+        const struct emu_failure *f = &token->failures[i];
+        if (!s_failure_add(&out->failures, f->arn, f->reason, f->detail)) {
+            return s_oom(err);
+        }
     }
-    return ok ? true : s_oom(err);
+    return true;
 }
 
 static bool s_conflict(const struct emu_token *token, struct emu_error *err) {
@@ -815,17 +879,28 @@ static bool s_record_token(
     }
     token->cluster_arn = ecc_strdup(cluster->arn);
     token->token = ecc_strdup(req->client_token);
-    bool ok = token->cluster_arn && token->token && s_token_request(req, &token->request);
-    if (ok && out->tasks.count) {
-        ok = (token->task_arns = calloc(out->tasks.count, sizeof(char *))) != NULL;
-        for (size_t i = 0; ok && i < out->tasks.count; i++) {
-            ok = (token->task_arns[i] = ecc_strdup(out->tasks.items[i].task_arn)) != NULL;
-            token->task_count += ok;
+    if (!token->cluster_arn || !token->token || !s_token_request(req, &token->request)) {
+        goto on_error;
+    }
+    if (out->tasks.count) {
+        token->task_arns = calloc(out->tasks.count, sizeof(char *));
+        if (!token->task_arns) {
+            goto on_error;
+        }
+        for (size_t i = 0; i < out->tasks.count; i++) {
+            token->task_arns[i] = ecc_strdup(out->tasks.items[i].task_arn);
+            if (!token->task_arns[i]) {
+                goto on_error;
+            }
+            token->task_count++;
         }
     }
-    if (ok && out->failures.count) {
-        ok = (token->failures = calloc(out->failures.count, sizeof(*token->failures))) != NULL;
-        for (size_t i = 0; ok && i < out->failures.count; i++) {
+    if (out->failures.count) {
+        token->failures = calloc(out->failures.count, sizeof(*token->failures));
+        if (!token->failures) {
+            goto on_error;
+        }
+        for (size_t i = 0; i < out->failures.count; i++) {
             const struct ecc_failure *f = &out->failures.items[i];
             token->failures[i].arn = ecc_strdup(f->arn);
             token->failures[i].reason = ecc_strdup(f->reason);
@@ -833,11 +908,10 @@ static bool s_record_token(
             token->failure_count++;
         }
     }
-    if (!ok) {
-        emu_token_free(token);
-        return false;
-    }
     return emu_token_insert(emu, token);
+on_error:
+    emu_token_free(token);
+    return false;
 }
 
 /*
@@ -888,6 +962,89 @@ static bool s_authorize_reference(
     struct emu_taskdef *td = emu_taskdef_resolve(emu, call->account, reference, true, false, &ignored);
     emu_error_clean_up(&ignored);
     return s_authorize(emu, call, td ? td->arn : reference, err);
+}
+
+/* What every task of one RunTask call shares. */
+struct s_run {
+    struct ecc_emulator *emu;
+    struct emu_cluster *cluster;
+    const struct ecc_run_task_request *req;
+    struct emu_taskdef *td;
+    int64_t now;
+    int32_t cpu;
+    int32_t memory;
+    uint8_t platform;
+    bool awsvpc;
+};
+
+/* A task that could not be placed: a failure naming the instance that refused it, else the cluster. */
+static bool s_add_place_failure(const struct s_run *run, const struct s_plan *plan, struct ecc_run_task_response *out) {
+    char arn[512];
+    if (plan->place.fail_instance >= 0) {
+        emu_instance_arn(run->emu, run->cluster, (size_t)plan->place.fail_instance, arn, sizeof(arn));
+    } else {
+        snprintf(arn, sizeof(arn), "%s", run->cluster->arn);
+    }
+    return s_failure_add(&out->failures, arn, plan->place.reason, NULL);
+}
+
+/* A new task's own copies of what the request gives it: provider, startedBy, group, subnet, overrides
+ * and tags. */
+static bool s_fill_task(const struct s_run *run, const struct s_plan *plan, struct emu_task *task) {
+    const struct ecc_run_task_request *req = run->req;
+    if (!s_set(&task->capacity_provider, plan->provider) || !s_set(&task->started_by, req->started_by) ||
+        !s_set(&task->group, req->group)) {
+        return false;
+    }
+    if (run->awsvpc) {
+        const struct ecc_string_list *subnets = &req->network_configuration.awsvpc_configuration.subnets;
+        if (!s_set(&task->subnet, subnets->count ? subnets->items[0] : "")) {
+            return false;
+        }
+    }
+    if (req->has_overrides) {
+        task->overrides = calloc(1, sizeof(*task->overrides));
+        if (!task->overrides || ecc_task_override_copy(task->overrides, &req->overrides) != ECC_OK) {
+            return false;
+        }
+    }
+    return s_task_tags(req, run->td, run->cluster, &task->tags);
+}
+
+/* Starts one placed task: made, its instance's capacity taken, inserted, and rendered into `out`. */
+static bool s_start_task(const struct s_run *run, const struct s_plan *plan, struct ecc_run_task_response *out) {
+    const struct ecc_run_task_request *req = run->req;
+    struct emu_task *task = emu_task_alloc(run->emu);
+    if (!task) {
+        return false;
+    }
+    task->cluster = run->cluster;
+    task->taskdef = run->td;
+    task->created_ms = run->now;
+    task->cpu = run->cpu;
+    task->memory = run->memory;
+    task->launch_type = (uint8_t)plan->launch_type;
+    task->platform = plan->launch_type == EMU_LT_FARGATE ? run->platform : 0xff;
+    task->awsvpc = run->awsvpc;
+    task->waiting_capacity = plan->waiting;
+    task->enable_execute_command = req->has_enable_execute_command && req->enable_execute_command;
+    task->instance = plan->place.instance;
+    if (!s_fill_task(run, plan, task)) {
+        emu_task_free(task);
+        return false;
+    }
+    if (task->instance >= 0) {
+        struct emu_instance *instance = &run->cluster->instances[task->instance];
+        instance->cpu_used += run->cpu;
+        instance->memory_used += run->memory;
+        instance->tasks++;
+    }
+    if (task->waiting_capacity) {
+        run->cluster->provisioning_tasks++;
+    }
+    emu_task_insert(run->emu, task);
+    struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
+    return item && s_render_task(run->emu, task, run->now, true, item);
 }
 
 /* Everything after validation, under the lock: fills `out` (initialized, tasks and failures present). */
@@ -962,69 +1119,28 @@ static bool s_run_task_checked(
         return false;
     }
 
-    int64_t now = emu_now_locked(emu);
-    bool awsvpc = strcmp(td->network_mode, "awsvpc") == 0;
-    bool ok = true;
-    for (size_t i = 0; ok && i < count; i++) {
-        if (plans[i].place.reason) {
-            char arn[512];
-            if (plans[i].place.fail_instance >= 0) {
-                emu_instance_arn(emu, cluster, (size_t)plans[i].place.fail_instance, arn, sizeof(arn));
-            } else {
-                snprintf(arn, sizeof(arn), "%s", cluster->arn);
-            }
-            ok = s_failure_add(&out->failures, arn, plans[i].place.reason, NULL);
-            continue;
+    struct s_run run = {
+        .emu = emu,
+        .cluster = cluster,
+        .req = req,
+        .td = td,
+        .now = emu_now_locked(emu),
+        .cpu = cpu,
+        .memory = memory,
+        .platform = platform,
+        .awsvpc = strcmp(td->network_mode, "awsvpc") == 0,
+    };
+    for (size_t i = 0; i < count; i++) {
+        bool done =
+            plans[i].place.reason ? s_add_place_failure(&run, &plans[i], out) : s_start_task(&run, &plans[i], out);
+        if (!done) {
+            return s_oom(err);
         }
-        struct emu_task *task = emu_task_alloc(emu);
-        if (!task) {
-            ok = false;
-            break;
-        }
-        task->cluster = cluster;
-        task->taskdef = td;
-        task->created_ms = now;
-        task->cpu = cpu;
-        task->memory = memory;
-        task->launch_type = (uint8_t)plans[i].launch_type;
-        task->platform = plans[i].launch_type == EMU_LT_FARGATE ? platform : 0xff;
-        task->awsvpc = awsvpc;
-        task->waiting_capacity = plans[i].waiting;
-        task->enable_execute_command = req->has_enable_execute_command && req->enable_execute_command;
-        task->instance = plans[i].place.instance;
-        bool filled = s_set(&task->capacity_provider, plans[i].provider) && s_set(&task->started_by, req->started_by) &&
-                      s_set(&task->group, req->group);
-        if (filled && awsvpc) {
-            const struct ecc_string_list *subnets = &req->network_configuration.awsvpc_configuration.subnets;
-            filled = s_set(&task->subnet, subnets->count ? subnets->items[0] : "");
-        }
-        if (filled && req->has_overrides) {
-            task->overrides = calloc(1, sizeof(*task->overrides));
-            filled = task->overrides && ecc_task_override_copy(task->overrides, &req->overrides) == ECC_OK;
-        }
-        filled = filled && s_task_tags(req, td, cluster, &task->tags);
-        if (!filled) {
-            emu_task_free(task);
-            ok = false;
-            break;
-        }
-        if (task->instance >= 0) {
-            struct emu_instance *instance = &cluster->instances[task->instance];
-            instance->cpu_used += cpu;
-            instance->memory_used += memory;
-            instance->tasks++;
-        }
-        if (task->waiting_capacity) {
-            cluster->provisioning_tasks++;
-        }
-        emu_task_insert(emu, task);
-        struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
-        ok = item && s_render_task(emu, task, now, true, item);
     }
-    if (ok && use_token) {
-        ok = s_record_token(emu, cluster, req, out);
+    if (use_token && !s_record_token(emu, cluster, req, out)) {
+        return s_oom(err);
     }
-    return ok ? true : s_oom(err);
+    return true;
 }
 
 static bool s_run_task(
@@ -1051,8 +1167,8 @@ static bool s_run_task(
     pthread_mutex_lock(&emu->lock);
     ok = s_run_task_checked(emu, call, &req, &out, err);
     pthread_mutex_unlock(&emu->lock);
-    if (ok && ecc_codec_build_run_task_response(&out, call->request_id, response, &diag) != ECC_OK) {
-        ok = s_oom(err);
+    if (ok) {
+        ok = s_answer_run_task(&out, call, response, err);
     }
     ecc_run_task_response_clean_up(&out);
 done:
@@ -1118,23 +1234,27 @@ static bool s_describe_tasks(
     ecc_run_task_response_init(&out);
     out.tasks.has = true;
     out.failures.has = true;
-    bool ok = true;
+    bool ok = false;
     json_array_foreach(refs, i, item) {
-        if (!ok) {
-            break;
-        }
         const char *ref = json_string_value(item);
         struct emu_task *task = emu_task_find(emu, call->account, ref);
         if (!task || task->cluster != cluster || now < task->created_ms + lag) {
-            ok = s_failure_add(&out.failures, ref, "MISSING", NULL);
+            if (!s_failure_add(&out.failures, ref, "MISSING", NULL)) {
+                s_oom(err);
+                goto done;
+            }
             continue;
         }
         struct ecc_task *rendered = ECC_LIST_APPEND(&out.tasks);
-        ok = rendered && s_render_task(emu, task, now, with_tags, rendered);
+        if (!rendered || !s_render_task(emu, task, now, with_tags, rendered)) {
+            s_oom(err);
+            goto done;
+        }
     }
-    ok = ok && ecc_codec_build_run_task_response(&out, call->request_id, response, &diag) == ECC_OK;
+    ok = s_answer_run_task(&out, call, response, err);
+done:
     ecc_run_task_response_clean_up(&out);
-    return ok ? true : s_oom(err);
+    return ok;
 }
 
 static bool s_list_tasks(
