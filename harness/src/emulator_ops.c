@@ -1388,6 +1388,37 @@ done:
     return ok;
 }
 
+/* A new cluster's own copies of its capacity providers and default strategy (checked by the caller). Each
+ * copy is counted as it is made, so a cluster deleted after a failure frees exactly what it holds; false
+ * when out of memory. */
+static bool s_cluster_copy_capacity(struct emu_cluster *cluster, const json_t *providers, const json_t *strategy) {
+    size_t np = json_array_size(providers), ns = json_array_size(strategy), i;
+    const json_t *item;
+    cluster->providers = np ? calloc(np, sizeof(char *)) : NULL;
+    cluster->default_strategy = ns ? calloc(ns, sizeof(*cluster->default_strategy)) : NULL;
+    if ((np && !cluster->providers) || (ns && !cluster->default_strategy)) {
+        return false;
+    }
+    json_array_foreach(providers, i, item) {
+        char *copy = ecc_strdup(json_string_value(item));
+        if (!copy) {
+            return false;
+        }
+        cluster->providers[cluster->provider_count++] = copy;
+    }
+    json_array_foreach(strategy, i, item) {
+        struct emu_strategy_item *s = &cluster->default_strategy[cluster->default_strategy_count];
+        s->provider = ecc_strdup(json_string_value(json_object_get(item, "capacityProvider")));
+        if (!s->provider) {
+            return false;
+        }
+        s->weight = (int32_t)json_integer_value(json_object_get(item, "weight"));
+        s->base = (int32_t)json_integer_value(json_object_get(item, "base"));
+        cluster->default_strategy_count++;
+    }
+    return true;
+}
+
 /* ------------------------------------------------------------------ clusters */
 
 static json_t *s_cluster_json(const struct emu_cluster *cluster, const char *status) {
@@ -1491,30 +1522,10 @@ static bool s_create_cluster(
     if (!cluster) {
         goto done;
     }
-    if (!existed) {
-        size_t np = json_array_size(providers), ns = json_array_size(strategy);
-        cluster->providers = np ? calloc(np, sizeof(char *)) : NULL;
-        cluster->default_strategy = ns ? calloc(ns, sizeof(*cluster->default_strategy)) : NULL;
-        if ((np && !cluster->providers) || (ns && !cluster->default_strategy)) {
-            emu_cluster_delete(emu, cluster);
-            s_oom(err);
-            goto done;
-        }
-        json_array_foreach(providers, i, item) {
-            cluster->providers[i] = ecc_strdup(json_string_value(item));
-            if (cluster->providers[i]) {
-                cluster->provider_count++;
-            }
-        }
-        json_array_foreach(strategy, i, item) {
-            struct emu_strategy_item *s = &cluster->default_strategy[cluster->default_strategy_count];
-            s->provider = ecc_strdup(json_string_value(json_object_get(item, "capacityProvider")));
-            if (s->provider) {
-                s->weight = (int32_t)json_integer_value(json_object_get(item, "weight"));
-                s->base = (int32_t)json_integer_value(json_object_get(item, "base"));
-                cluster->default_strategy_count++;
-            }
-        }
+    if (!existed && !s_cluster_copy_capacity(cluster, providers, strategy)) {
+        emu_cluster_delete(emu, cluster);
+        s_oom(err);
+        goto done;
     }
     ok = s_answer_json(json_pack("{s:o}", "cluster", s_cluster_json(cluster, "ACTIVE")), call, response, err);
 done:
