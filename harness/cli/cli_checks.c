@@ -20,11 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-bool ecc_cli_is_file(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* A report is written as a temporary file in its folder, then renamed: the folder must be writable. */
 static bool s_check_report_path(const char *cmd, const struct ecc_cli_report_option *report) {
     if (strcmp(report->file, "-") == 0) {

@@ -1,14 +1,15 @@
 #ifndef ECSCONF_CLI_COMMANDS_H
 #define ECSCONF_CLI_COMMANDS_H
 
-#include <signal.h>
 /*
- * Floor 5: the `ecsconf` command. Each subcommand lives in its own file (cmd_<name>.c), parses its
- * own options and calls floor 4. main.c only dispatches.
+ * Floor 5: the `ecsconf` command. Each subcommand lives in its own file (cmd_<name>.c), reads its
+ * options with ecc_cli_parse (cli_options.c) and calls floor 4. main.c only dispatches.
  *
  * Exit codes are the same for every subcommand, so CI scripts can trust them.
  */
 #include "ecc/report.h"
+
+#include <signal.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -134,9 +135,8 @@ extern volatile sig_atomic_t ecc_cli_interrupted;
 struct sigaction;
 void ecc_cli_catch_sigint(struct sigaction *previous);
 
-/* Does `path` name a folder? A regular file? */
+/* Does `path` name a folder? */
 bool ecc_cli_is_dir(const char *path);
-bool ecc_cli_is_file(const char *path);
 
 /* --junit, --tap and --json FILE of the commands that write reports (cli_checks.c). */
 struct ecc_cli_report_option {
