@@ -371,6 +371,32 @@ struct emu_op {
 /* The operation of an X-Amz-Target operation name, NULL when the emulator does not serve it. */
 const struct emu_op *emu_op_find(const char *operation);
 
+/* What every operation answers with (emulator_ops.c). Each returns false with `err` set, or true. */
+/* 500 ServerException "out of memory"; always false. */
+bool emu_oom(struct emu_error *err);
+/* `id` with the diag's path and text as the message; always false. */
+bool emu_diag_error(struct emu_error *err, enum ecc_error_id id, const struct ecc_diag *diag);
+/* Answers 200 with a jansson value (stolen; NULL: out of memory). */
+bool emu_answer_json(
+    json_t *value, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err);
+/* An optional string member of `body` into *out (owned by the caller; NULL when absent); a member of
+ * another type is a SerializationException. */
+bool emu_read_string(const json_t *body, const char *key, char **out, struct emu_error *err);
+/* The cluster the call's `cluster` member names (the default one when absent); ClusterNotFoundException
+ * when there is none. */
+bool emu_find_cluster(
+    struct ecc_emulator *emu, const struct emu_call *call, struct emu_cluster **cluster, struct emu_error *err);
+
+/* --- emulator_setup.c: the set-up operations (emu_op_fn) --- */
+bool emu_op_create_cluster(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err);
+bool emu_op_delete_cluster(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err);
+bool emu_op_register_task_definition(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err);
+bool emu_op_deregister_task_definition(
+    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err);
+
 /* --- emulator_control.c --- */
 void emu_control_clean_up(struct ecc_emulator *emu);
 bool emu_account_blocked(struct ecc_emulator *emu, const char *account);

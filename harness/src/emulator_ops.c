@@ -1,7 +1,8 @@
 /*
- * The eight operations of the emulator. RunTask parses with the request codec, validates with the
- * one validation module and answers with the response codec; the set-up operations read their few
- * members with the typed JSON readers and answer with jansson. The handler holds the lock around every
+ * The task operations of the emulator (RunTask, DescribeTasks, ListTasks, StopTask), the helpers every
+ * operation answers with, and the table of all eight (the set-up operations are emulator_setup.c).
+ * RunTask parses with the request codec, validates with the one validation module and answers with the
+ * response codec. The handler holds the lock around every
  * operation but RunTask, which holds it only for its state work (see emu_op.locks_itself).
  */
 #include "ecc/codec_request.h"
@@ -31,12 +32,12 @@ static const struct s_platform s_platforms[] = {
 
 /* ------------------------------------------------------------------ helpers */
 
-static bool s_oom(struct emu_error *err) {
+bool emu_oom(struct emu_error *err) {
     emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
     return false;
 }
 
-static bool s_diag_error(struct emu_error *err, enum ecc_error_id id, const struct ecc_diag *diag) {
+bool emu_diag_error(struct emu_error *err, enum ecc_error_id id, const struct ecc_diag *diag) {
     if (diag->path[0]) {
         emu_error_set(err, id, "%s: %s", diag->path, diag->text);
     } else {
@@ -46,17 +47,17 @@ static bool s_diag_error(struct emu_error *err, enum ecc_error_id id, const stru
 }
 
 /* Answers 200 with a jansson value (stolen). */
-static bool
-s_answer_json(json_t *value, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
+bool emu_answer_json(
+    json_t *value, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
     char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
     json_decref(value);
     if (!text) {
-        return s_oom(err);
+        return emu_oom(err);
     }
     enum ecc_status status = ecc_codec_build_json_response(200, text, strlen(text), call->request_id, response);
     free(text);
     if (status != ECC_OK) {
-        return s_oom(err);
+        return emu_oom(err);
     }
     return true;
 }
@@ -70,7 +71,7 @@ static bool s_answer_run_task(
     struct ecc_diag diag;
     ecc_diag_clear(&diag);
     if (ecc_codec_build_run_task_response(out, call->request_id, response, &diag) != ECC_OK) {
-        return s_oom(err);
+        return emu_oom(err);
     }
     return true;
 }
@@ -79,19 +80,19 @@ static bool s_answer_buf(
     struct ecc_buf *buf, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
     enum ecc_status status = ecc_codec_build_json_response(200, buf->data, buf->len, call->request_id, response);
     if (status != ECC_OK) {
-        return s_oom(err);
+        return emu_oom(err);
     }
     return true;
 }
 
 /* An optional string member; SerializationException when it has another type. */
-static bool s_read_string(const json_t *body, const char *key, char **out, struct emu_error *err) {
+bool emu_read_string(const json_t *body, const char *key, char **out, struct emu_error *err) {
     struct ecc_json_path path;
     struct ecc_diag diag;
     ecc_json_path_init(&path);
     ecc_diag_clear(&diag);
     if (ecc_json_read_string(body, key, &path, out, NULL, &diag) != ECC_OK) {
-        return s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+        return emu_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
     }
     return true;
 }
@@ -752,7 +753,7 @@ static bool s_plan_placement(
         free(used_cpu);
         free(used_memory);
         free(taken);
-        return s_oom(err);
+        return emu_oom(err);
     }
     for (size_t i = 0; i < n; i++) {
         used_cpu[i] = cluster->instances[i].cpu_used;
@@ -816,19 +817,19 @@ static bool s_replay(
         struct emu_task *task = emu_task_find(emu, call->account, token->task_arns[i]);
         if (!task) {
             if (!s_failure_add(&out->failures, token->task_arns[i], "MISSING", NULL)) {
-                return s_oom(err);
+                return emu_oom(err);
             }
             continue;
         }
         struct ecc_task *item = ECC_LIST_APPEND(&out->tasks);
         if (!item || !s_render_task(emu, task, now, true, item)) {
-            return s_oom(err);
+            return emu_oom(err);
         }
     }
     for (size_t i = 0; i < token->failure_count; i++) {
         const struct emu_failure *f = &token->failures[i];
         if (!s_failure_add(&out->failures, f->arn, f->reason, f->detail)) {
-            return s_oom(err);
+            return emu_oom(err);
         }
     }
     return true;
@@ -929,7 +930,7 @@ static bool s_validate(const struct ecc_run_task_request *req, size_t taskdef_co
         const struct ecc_error_info *info = ecc_errors_find(f->rule->error_type, strlen(f->rule->error_type));
         emu_error_set(err, info ? info->id : ECC_ERROR_INVALID_PARAMETER, "%s", f->message);
     } else if (status != ECC_OK) {
-        s_oom(err);
+        emu_oom(err);
     }
     ecc_validation_result_clean_up(&result);
     return status == ECC_OK;
@@ -1073,7 +1074,7 @@ static bool s_run_task_checked(
             ecc_run_task_request_init(&same);
             if (!s_token_request(req, &same)) {
                 ecc_run_task_request_clean_up(&same);
-                return s_oom(err);
+                return emu_oom(err);
             }
             bool equal = ecc_run_task_request_equal(&same, &token->request);
             ecc_run_task_request_clean_up(&same);
@@ -1134,11 +1135,11 @@ static bool s_run_task_checked(
         bool done =
             plans[i].place.reason ? s_add_place_failure(&run, &plans[i], out) : s_start_task(&run, &plans[i], out);
         if (!done) {
-            return s_oom(err);
+            return emu_oom(err);
         }
     }
     if (use_token && !s_record_token(emu, cluster, req, out)) {
-        return s_oom(err);
+        return emu_oom(err);
     }
     return true;
 }
@@ -1153,7 +1154,7 @@ static bool s_run_task(
     ecc_diag_clear(&diag);
     bool ok = false;
     if (ecc_codec_read_run_task_request(call->body, &path, &req, NULL, &diag) != ECC_OK) {
-        s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+        emu_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
         goto done;
     }
     if (!s_validate(&req, 0, err)) {
@@ -1178,10 +1179,10 @@ done:
 
 /* ------------------------------------------------------------------ tasks: describe, list, stop */
 
-static bool s_find_cluster(
+bool emu_find_cluster(
     struct ecc_emulator *emu, const struct emu_call *call, struct emu_cluster **cluster, struct emu_error *err) {
     char *ref = NULL;
-    if (!s_read_string(call->body, "cluster", &ref, err)) {
+    if (!emu_read_string(call->body, "cluster", &ref, err)) {
         return false;
     }
     *cluster = emu_cluster_find(emu, call->account, ref);
@@ -1204,9 +1205,9 @@ static bool s_describe_tasks(
     enum ecc_json_presence has_refs;
     if (ecc_json_read_array(call->body, "tasks", &path, &refs, &has_refs, &diag) != ECC_OK ||
         ecc_json_read_array(call->body, "include", &path, &include, NULL, &diag) != ECC_OK) {
-        return s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+        return emu_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
     }
-    if (!s_find_cluster(emu, call, &cluster, err)) {
+    if (!emu_find_cluster(emu, call, &cluster, err)) {
         return false;
     }
     if (!has_refs || json_array_size(refs) == 0 || json_array_size(refs) > 100) {
@@ -1224,7 +1225,7 @@ static bool s_describe_tasks(
             ecc_json_path_push_member(&path, "tasks");
             ecc_json_path_push_index(&path, i);
             ecc_json_type_error(&path, "a string", item, &diag);
-            return s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+            return emu_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
         }
     }
     emu_expire(emu);
@@ -1240,14 +1241,14 @@ static bool s_describe_tasks(
         struct emu_task *task = emu_task_find(emu, call->account, ref);
         if (!task || task->cluster != cluster || now < task->created_ms + lag) {
             if (!s_failure_add(&out.failures, ref, "MISSING", NULL)) {
-                s_oom(err);
+                emu_oom(err);
                 goto done;
             }
             continue;
         }
         struct ecc_task *rendered = ECC_LIST_APPEND(&out.tasks);
         if (!rendered || !s_render_task(emu, task, now, with_tags, rendered)) {
-            s_oom(err);
+            emu_oom(err);
             goto done;
         }
     }
@@ -1275,10 +1276,10 @@ static bool s_list_tasks(
         ecc_json_read_string(call->body, "launchType", &path, &launch_type, NULL, &diag) != ECC_OK ||
         ecc_json_read_string(call->body, "nextToken", &path, &next_token, NULL, &diag) != ECC_OK ||
         ecc_json_read_int(call->body, "maxResults", &path, &max_results, &has_max, &diag) != ECC_OK) {
-        s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
+        emu_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
         goto done;
     }
-    if (!s_find_cluster(emu, call, &cluster, err)) {
+    if (!emu_find_cluster(emu, call, &cluster, err)) {
         goto done;
     }
     if (has_max && (max_results < 1 || max_results > 100)) {
@@ -1305,7 +1306,7 @@ static bool s_list_tasks(
     emu_expire(emu);
     arns = json_array();
     if (!arns) {
-        s_oom(err);
+        emu_oom(err);
         goto done;
     }
     const struct emu_task *last = NULL;
@@ -1333,7 +1334,7 @@ static bool s_list_tasks(
         snprintf(token, sizeof(token), "ecsconf-%llu", (unsigned long long)last->seq);
         json_object_set_new(out, "nextToken", json_string(token));
     }
-    ok = s_answer_json(out, call, response, err);
+    ok = emu_answer_json(out, call, response, err);
 done:
     json_decref(arns);
     free(family);
@@ -1353,8 +1354,8 @@ static bool s_stop_task(
     ecc_task_init(&out);
     struct ecc_buf buf;
     ecc_buf_init(&buf, S_MAX_BODY_OUT);
-    if (!s_read_string(call->body, "task", &ref, err) || !s_read_string(call->body, "reason", &reason, err) ||
-        !s_find_cluster(emu, call, &cluster, err)) {
+    if (!emu_read_string(call->body, "task", &ref, err) || !emu_read_string(call->body, "reason", &reason, err) ||
+        !emu_find_cluster(emu, call, &cluster, err)) {
         goto done;
     }
     if (!ref) {
@@ -1376,7 +1377,7 @@ static bool s_stop_task(
     ecc_diag_clear(&diag);
     if (!s_render_task(emu, task, emu_now_locked(emu), true, &out) || ecc_buf_append_str(&buf, "{\"task\":") ||
         ecc_codec_write_task(&buf, &out, &diag) || ecc_buf_append_byte(&buf, '}')) {
-        s_oom(err);
+        emu_oom(err);
         goto done;
     }
     ok = s_answer_buf(&buf, call, response, err);
@@ -1388,209 +1389,6 @@ done:
     return ok;
 }
 
-/* A new cluster's own copies of its capacity providers and default strategy (checked by the caller). Each
- * copy is counted as it is made, so a cluster deleted after a failure frees exactly what it holds; false
- * when out of memory. */
-static bool s_cluster_copy_capacity(struct emu_cluster *cluster, const json_t *providers, const json_t *strategy) {
-    size_t np = json_array_size(providers), ns = json_array_size(strategy), i;
-    const json_t *item;
-    cluster->providers = np ? calloc(np, sizeof(char *)) : NULL;
-    cluster->default_strategy = ns ? calloc(ns, sizeof(*cluster->default_strategy)) : NULL;
-    if ((np && !cluster->providers) || (ns && !cluster->default_strategy)) {
-        return false;
-    }
-    json_array_foreach(providers, i, item) {
-        char *copy = ecc_strdup(json_string_value(item));
-        if (!copy) {
-            return false;
-        }
-        cluster->providers[cluster->provider_count++] = copy;
-    }
-    json_array_foreach(strategy, i, item) {
-        struct emu_strategy_item *s = &cluster->default_strategy[cluster->default_strategy_count];
-        s->provider = ecc_strdup(json_string_value(json_object_get(item, "capacityProvider")));
-        if (!s->provider) {
-            return false;
-        }
-        s->weight = (int32_t)json_integer_value(json_object_get(item, "weight"));
-        s->base = (int32_t)json_integer_value(json_object_get(item, "base"));
-        cluster->default_strategy_count++;
-    }
-    return true;
-}
-
-/* ------------------------------------------------------------------ clusters */
-
-static json_t *s_cluster_json(const struct emu_cluster *cluster, const char *status) {
-    json_t *providers = json_array();
-    json_t *strategy = json_array();
-    for (size_t i = 0; i < cluster->provider_count; i++) {
-        json_array_append_new(providers, json_string(cluster->providers[i]));
-    }
-    for (size_t i = 0; i < cluster->default_strategy_count; i++) {
-        json_array_append_new(
-            strategy,
-            json_pack(
-                "{s:s,s:i,s:i}",
-                "capacityProvider",
-                cluster->default_strategy[i].provider,
-                "weight",
-                (int)cluster->default_strategy[i].weight,
-                "base",
-                (int)cluster->default_strategy[i].base));
-    }
-    return json_pack(
-        "{s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:[],s:[],s:o,s:o,s:[{s:s,s:s}]}",
-        "clusterArn",
-        cluster->arn,
-        "clusterName",
-        cluster->name,
-        "status",
-        status,
-        "registeredContainerInstancesCount",
-        (int)cluster->instance_count,
-        "runningTasksCount",
-        (int)cluster->active_tasks,
-        "pendingTasksCount",
-        0,
-        "activeServicesCount",
-        0,
-        "statistics",
-        "tags",
-        "capacityProviders",
-        providers,
-        "defaultCapacityProviderStrategy",
-        strategy,
-        "settings",
-        "name",
-        "containerInsights",
-        "value",
-        "disabled");
-}
-
-static bool s_create_cluster(
-    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
-    char *name = NULL;
-    const json_t *providers = NULL, *strategy = NULL;
-    struct ecc_json_path path;
-    struct ecc_diag diag;
-    ecc_json_path_init(&path);
-    ecc_diag_clear(&diag);
-    bool ok = false;
-    if (ecc_json_read_string(call->body, "clusterName", &path, &name, NULL, &diag) != ECC_OK ||
-        ecc_json_read_array(call->body, "capacityProviders", &path, &providers, NULL, &diag) != ECC_OK ||
-        ecc_json_read_array(call->body, "defaultCapacityProviderStrategy", &path, &strategy, NULL, &diag) != ECC_OK) {
-        s_diag_error(err, ECC_ERROR_SERIALIZATION, &diag);
-        goto done;
-    }
-    size_t i;
-    const json_t *item;
-    json_array_foreach(providers, i, item) {
-        if (!json_is_string(item) || json_string_length(item) == 0 || json_string_length(item) > 255) {
-            emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "capacityProviders must hold capacity provider names.");
-            goto done;
-        }
-    }
-    if (json_array_size(providers) > 20 || json_array_size(strategy) > 20) {
-        emu_error_set(err, ECC_ERROR_INVALID_PARAMETER, "A cluster can have at most 20 capacity providers.");
-        goto done;
-    }
-    json_array_foreach(strategy, i, item) {
-        const json_t *provider = json_object_get(item, "capacityProvider");
-        const json_t *weight = json_object_get(item, "weight");
-        const json_t *base = json_object_get(item, "base");
-        bool listed = false;
-        size_t j;
-        const json_t *p;
-        json_array_foreach(providers, j, p) {
-            listed |= json_is_string(provider) && json_equal(provider, p);
-        }
-        if (!listed ||
-            (weight &&
-             (!json_is_integer(weight) || json_integer_value(weight) < 0 || json_integer_value(weight) > 1000)) ||
-            (base && (!json_is_integer(base) || json_integer_value(base) < 0 || json_integer_value(base) > 100000))) {
-            emu_error_set(
-                err,
-                ECC_ERROR_INVALID_PARAMETER,
-                "defaultCapacityProviderStrategy items need a capacityProvider of capacityProviders, weight 0-1000 "
-                "and base 0-100000.");
-            goto done;
-        }
-    }
-    bool existed = emu_cluster_find(emu, call->account, name ? name : "default") != NULL;
-    struct emu_cluster *cluster = emu_cluster_create(emu, call->account, name ? name : "default", err);
-    if (!cluster) {
-        goto done;
-    }
-    if (!existed && !s_cluster_copy_capacity(cluster, providers, strategy)) {
-        emu_cluster_delete(emu, cluster);
-        s_oom(err);
-        goto done;
-    }
-    ok = s_answer_json(json_pack("{s:o}", "cluster", s_cluster_json(cluster, "ACTIVE")), call, response, err);
-done:
-    free(name);
-    return ok;
-}
-
-static bool s_delete_cluster(
-    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
-    struct emu_cluster *cluster;
-    if (!s_find_cluster(emu, call, &cluster, err)) {
-        return false;
-    }
-    if (cluster->active_tasks) {
-        emu_error_set_other(
-            err, "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
-        return false;
-    }
-    json_t *out = json_pack("{s:o}", "cluster", s_cluster_json(cluster, "INACTIVE"));
-    emu_cluster_delete(emu, cluster);
-    return s_answer_json(out, call, response, err);
-}
-
-/* ------------------------------------------------------------------ task definitions */
-
-static bool s_register_task_definition(
-    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
-    struct emu_taskdef *td = emu_taskdef_register(emu, call->account, call->body, err);
-    if (!td) {
-        return false;
-    }
-    json_object_set_new(td->json, "status", json_string("ACTIVE"));
-    json_t *tags = json_object_get(call->body, "tags");
-    return s_answer_json(
-        json_pack(
-            "{s:O,s:o}", "taskDefinition", td->json, "tags", json_is_array(tags) ? json_incref(tags) : json_array()),
-        call,
-        response,
-        err);
-}
-
-static bool s_deregister_task_definition(
-    struct ecc_emulator *emu, const struct emu_call *call, struct ecc_http_response *response, struct emu_error *err) {
-    char *ref = NULL;
-    if (!s_read_string(call->body, "taskDefinition", &ref, err)) {
-        return false;
-    }
-    if (!ref) {
-        emu_error_set(err, ECC_ERROR_CLIENT, "taskDefinition is required.");
-        return false;
-    }
-    struct emu_taskdef *td = emu_taskdef_resolve(emu, call->account, ref, true, true, err);
-    free(ref);
-    if (!td) {
-        return false;
-    }
-    if (td->active) {
-        td->active = false;
-        td->deregistered_ms = emu_now_locked(emu);
-        json_object_set_new(td->json, "status", json_string("INACTIVE"));
-        json_object_set_new(td->json, "deregisteredAt", json_real((double)td->deregistered_ms / 1000.0));
-    }
-    return s_answer_json(json_pack("{s:O}", "taskDefinition", td->json), call, response, err);
-}
-
 /* ------------------------------------------------------------------ dispatch */
 
 static const struct emu_op s_ops[] = {
@@ -1598,10 +1396,10 @@ static const struct emu_op s_ops[] = {
     {"DescribeTasks", s_describe_tasks, false},
     {"ListTasks", s_list_tasks, false},
     {"StopTask", s_stop_task, false},
-    {"CreateCluster", s_create_cluster, false},
-    {"DeleteCluster", s_delete_cluster, false},
-    {"RegisterTaskDefinition", s_register_task_definition, false},
-    {"DeregisterTaskDefinition", s_deregister_task_definition, false},
+    {"CreateCluster", emu_op_create_cluster, false},
+    {"DeleteCluster", emu_op_delete_cluster, false},
+    {"RegisterTaskDefinition", emu_op_register_task_definition, false},
+    {"DeregisterTaskDefinition", emu_op_deregister_task_definition, false},
 };
 
 const struct emu_op *emu_op_find(const char *operation) {
