@@ -83,12 +83,16 @@ struct ecc_cli_parser {
 int ecc_cli_parse(const struct ecc_cli_parser *parser, int argc, char **argv) __attribute__((warn_unused_result));
 
 /* The rows of the endpoint options (--endpoint, --region, --profile, --ca-bundle, --insecure) into a
- * struct ecc_cli_endpoint, and of one report option (--junit, --tap, --json: each once). */
-#define ECC_CLI_ENDPOINT_OPTIONS(target)                                                                               \
-    {"--endpoint", .value = &(target)->endpoint}, {"--region", .value = &(target)->region},                            \
-        {"--profile", .value = &(target)->profile}, {"--ca-bundle", .value = &(target)->ca_bundle}, {                  \
-        "--insecure", .given = &(target)->insecure                                                                     \
-    }
+ * struct ecc_cli_endpoint (a row a line, as in the commands' tables), and of one report option (--junit,
+ * --tap, --json: each once). */
+/* clang-format off */
+#define ECC_CLI_ENDPOINT_OPTIONS(target)                 \
+    {"--endpoint", .value = &(target)->endpoint},        \
+    {"--region", .value = &(target)->region},            \
+    {"--profile", .value = &(target)->profile},          \
+    {"--ca-bundle", .value = &(target)->ca_bundle},      \
+    {"--insecure", .given = &(target)->insecure}
+/* clang-format on */
 #define ECC_CLI_REPORT_OPTION(report)                                                                                  \
     { (report).option, .value = &(report).file, .once = true }
 
