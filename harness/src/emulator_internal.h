@@ -8,7 +8,9 @@
  *  - emulator_control.c: the control actions (fault injection, policy, blocks, unsupported features,
  *                        clock, visibility lag, capacity, reset) and the checks they drive;
  *  - emulator_place.c:   simulated EC2 capacity, placement constraints and strategies;
- *  - emulator_ops.c:     the eight operations;
+ *  - emulator_ops.c:     the task operations (RunTask, DescribeTasks, ListTasks, StopTask), the helpers
+ *                        every operation answers with, and the table of all eight;
+ *  - emulator_setup.c:   CreateCluster, DeleteCluster, RegisterTaskDefinition, DeregisterTaskDefinition;
  *  - emulator.c:         the handler: auth, dispatch, parse, answer.
  *
  * Every function here expects `emu->lock` to be held unless it says otherwise (the operations: see

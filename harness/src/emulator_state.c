@@ -358,7 +358,7 @@ struct emu_cluster_settings *emu_settings_get(struct ecc_emulator *emu, const ch
     }
     if (!s || !s->name) {
         free(s);
-        emu_error_set(err, ECC_ERROR_VALIDATION, "out of memory");
+        (void)emu_oom(err);
         return NULL;
     }
     s->next = emu->settings;
@@ -437,7 +437,7 @@ emu_cluster_create(struct ecc_emulator *emu, const char *account, const char *na
         if (c) {
             s_cluster_free(c);
         }
-        emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+        (void)emu_oom(err);
         return NULL;
     }
     c->created_ms = emu_now_locked(emu);
@@ -650,7 +650,7 @@ static bool s_read_volumes(const json_t *list, struct emu_taskdef *td, struct em
                     &td->launch_volume_count,
                     &td->launch_volume_capacity,
                     json_string_value(name))) {
-                emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+                (void)emu_oom(err);
                 return false;
             }
         }
@@ -682,7 +682,7 @@ static bool s_read_constraints(const json_t *list, struct emu_taskdef *td, struc
             return false;
         }
         if (!s_strings_append(&td->member_of, &td->member_of_count, &td->member_of_capacity, expression)) {
-            emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+            (void)emu_oom(err);
             return false;
         }
     }
@@ -734,7 +734,7 @@ static bool s_taskdef_parse(const json_t *body, struct emu_taskdef *td, char **f
         ecc_json_path_push_member(&path, "tags");
         enum ecc_status status = ecc_codec_read_tags(tags, &path, &td->tags, &diag);
         if (status == ECC_ERR_NOMEM) {
-            emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+            (void)emu_oom(err);
             goto done;
         }
         if (status != ECC_OK) {
@@ -758,7 +758,7 @@ static bool s_taskdef_parse(const json_t *body, struct emu_taskdef *td, char **f
     if (!td->network_mode) {
         td->network_mode = ecc_strdup("bridge");
         if (!td->network_mode) {
-            emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+            (void)emu_oom(err);
             goto done;
         }
     }
@@ -827,7 +827,7 @@ emu_taskdef_register(struct ecc_emulator *emu, const char *account, const json_t
     struct emu_family *family = NULL;
     struct emu_taskdef *td = calloc(1, sizeof(*td));
     if (!td) {
-        emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+        (void)emu_oom(err);
         return NULL;
     }
     char *text = json_dumps(body, JSON_COMPACT);
@@ -856,7 +856,7 @@ emu_taskdef_register(struct ecc_emulator *emu, const char *account, const json_t
         }
         if (!family || !family->account) {
             free(family);
-            emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+            (void)emu_oom(err);
             goto on_error;
         }
         family->name = family_name;
@@ -867,7 +867,7 @@ emu_taskdef_register(struct ecc_emulator *emu, const char *account, const json_t
     struct emu_taskdef **grown =
         ecc_array_grow(family->revisions, &family->capacity, family->count, sizeof(*grown), 4, SIZE_MAX);
     if (!grown) {
-        emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+        (void)emu_oom(err);
         goto on_error;
     }
     family->revisions = grown;
@@ -883,7 +883,7 @@ emu_taskdef_register(struct ecc_emulator *emu, const char *account, const json_t
     json_t *compat = json_array();
     if (!td->arn || !td->json || !compat) {
         json_decref(compat);
-        emu_error_set(err, ECC_ERROR_SERVER, "out of memory");
+        (void)emu_oom(err);
         goto on_error;
     }
     if (td->compat_ec2) {

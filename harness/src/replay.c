@@ -8,6 +8,7 @@
 
 #include "replay_internal.h"
 
+#include "ecc/codec_request.h"
 #include "ecc/errors.h"
 #include "ecc/sigv4.h"
 #include "ecc/vars.h"
@@ -21,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-#define S_TARGET_PREFIX "AmazonEC2ContainerServiceV20141113."
 /* Resources one session may leave to its cleanup. */
 #define S_MAX_RESOURCES 256
 /* How often a paced wait looks at Ctrl-C. */
@@ -440,12 +440,12 @@ static enum ecc_status
 s_set_head(const struct ecc_fixture *fixture, const char *operation, struct ecc_http_request *request) {
     if (!fixture) {
         char target[128];
-        snprintf(target, sizeof(target), S_TARGET_PREFIX "%s", operation);
+        snprintf(target, sizeof(target), ECC_AWS_JSON_TARGET_PREFIX ".%s", operation);
         enum ecc_status status = ecc_http_request_set_line(request, "POST", "/", "");
         if (status != ECC_OK) {
             return status;
         }
-        status = ecc_http_headers_add(&request->headers, "Content-Type", "application/x-amz-json-1.1");
+        status = ecc_http_headers_add(&request->headers, "Content-Type", ECC_AWS_JSON_CONTENT_TYPE);
         if (status != ECC_OK) {
             return status;
         }
@@ -1246,11 +1246,8 @@ static enum ecc_status s_report_stale(struct s_run *run) {
 }
 
 /* Every session in turn, then the stale known lines (or the stop of an interrupted replay). */
-static enum ecc_status s_replay_sessions(
-    struct s_run *run,
-    const struct ecc_fixture_set *set,
-    struct ecc_replay_sessions *sessions,
-    struct ecc_run_report *report) {
+static enum ecc_status
+s_replay_sessions(struct s_run *run, const struct ecc_fixture_set *set, struct ecc_replay_sessions *sessions) {
     enum ecc_status status = ecc_replay_sessions_build(set, sessions);
     run->total = set->count;
     if (status != ECC_OK) {
@@ -1264,7 +1261,7 @@ static enum ecc_status s_replay_sessions(
     }
     if (s_interrupted(run)) {
         return ecc_run_report_set_stop(
-            report, ECC_RUN_STOP_INTERRUPTED, "Ctrl-C: the exchanges left were not replayed");
+            run->report, ECC_RUN_STOP_INTERRUPTED, "Ctrl-C: the exchanges left were not replayed");
     }
     return s_report_stale(run);
 }
@@ -1305,7 +1302,7 @@ enum ecc_status ecc_replay_run(
         run.known->lines[i].id_seen = false;
         run.known->lines[i].accepted = false;
     }
-    status = s_replay_sessions(&run, set, &sessions, report);
+    status = s_replay_sessions(&run, set, &sessions);
     if (status != ECC_OK) {
         ecc_diag_set(diag, "the replay stopped: %s", ecc_status_name(status));
     }

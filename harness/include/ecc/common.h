@@ -130,7 +130,7 @@ int64_t ecc_days_from_civil(int64_t year, int64_t month, int64_t day);
 uint64_t ecc_monotonic_ms(void);
 uint64_t ecc_monotonic_us(void);
 /* Sleeps `ms` milliseconds, the whole time even when a signal handler runs meanwhile (a caller that must
- * notice Ctrl-C sleeps in slices and checks between them). */
+ * notice Ctrl-C sleeps with ecc_sleep_until_ms). */
 void ecc_sleep_ms(uint64_t ms);
 /* Asked between the slices of ecc_sleep_until_ms: true ends the sleep (Ctrl-C, a server stopping). */
 typedef bool ecc_sleep_stop_fn(void *user_data);
