@@ -2,7 +2,7 @@
 # ctest conformance.shared-cluster: the suite in shared-cluster mode (`ecsconf run --var cluster=NAME`,
 # conformance/README.md "A cluster that already exists"), against `ecsconf emulate` in a cluster created
 # beforehand, as a run against AWS uses a cluster that has container instances. Each run takes a second:
-#   1. a cluster that does not exist: exit 3 before any case;
+#   1. a cluster that does not exist: exit 3 before any case (a throttled preflight is no such refusal);
 #   2. the whole suite, in a cluster where 101 tasks of someone else run (no ListTasks check may count them,
 #      and every ListTasks of the cluster has two pages): every case that can share the cluster passes, every
 #      other one is SKIP saying why, and the cluster is left as it was found (its other tasks the only ones);
@@ -132,6 +132,11 @@ sort -o "$work/foreign" "$work/foreign"
 [ "$(wc -l <"$work/foreign")" = 101 ] || fail "started $(wc -l <"$work/foreign") foreign tasks, want 101"
 listed >"$work/before"
 cmp -s "$work/foreign" "$work/before" || fail "the shared cluster does not list the 101 foreign tasks"
+# The preflight's ListTasks of the shared cluster is throttled once: a throttle proves the endpoint
+# answers, not that the cluster cannot be used, so the run goes on.
+curl -sS --max-time 10 --fail-with-body -d \
+    '{"action":"inject","operation":"ListTasks","cluster":"shared","error":"ThrottlingException","times":1}' \
+    "http://127.0.0.1:$port/__ecsconf/control" >/dev/null || fail "the throttle could not be injected"
 run "$work/suite.txt" --suite "$root/conformance" --jobs 2 --seed 1
 if [ "$rc" != 0 ] || grep -q '^FAIL' "$work/suite.txt"; then
     cat "$work/suite.txt"

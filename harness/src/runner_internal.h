@@ -22,7 +22,9 @@
  * One signed ListTasks of a cluster that does not exist (`<prefix>-preflight`) through `transport` and
  * `signer` (the caller's; `key_cache` may be NULL): ECC_OK when the endpoint answers in AWS JSON with
  * anything but a refusal of the credentials, the signature or the region; ECC_ERR_IO (no usable answer,
- * not AWS JSON, a 5xx), ECC_ERR_AUTH (refused) or ECC_ERR_NOMEM otherwise, with the reason in `diag`.
+ * not AWS JSON, a 5xx), ECC_ERR_AUTH (refused) or ECC_ERR_NOMEM otherwise, with the reason in `diag`. In
+ * shared-cluster mode it lists the shared cluster instead, and a 4xx answer other than a throttle is
+ * ECC_ERR_IO (the cluster cannot be used).
  */
 enum ecc_status ecc_runner_probe(
     const struct ecc_runner_options *options,

@@ -512,5 +512,9 @@ bool runner_shared_list_filter(struct runner_case_run *run, const struct ecc_ste
     json_decref(kept);
     json_decref(unknown);
     json_decref(named);
+    if (!ok && !run->failed) {
+        /* Only an allocation leaves the case unfailed here; stopping it silently would report a PASS. */
+        runner_fail(run, "%s: shared cluster: out of memory while filtering ListTasks", step->label);
+    }
     return ok;
 }

@@ -116,7 +116,10 @@ static enum ecc_status s_probe_verdict(
             message);
         return ECC_ERR_AUTH;
     }
-    if (shared && response->status < 500) {
+    /* A throttled answer proves the endpoint answers, not that the cluster is unusable: the circuit
+     * breaker reuses this probe mid-run, and a throttle must not stop the run there. */
+    bool retryable = outcome->error.info && outcome->error.info->retryable;
+    if (shared && response->status < 500 && !retryable) {
         ecc_diag_set(
             diag,
             "the shared cluster '%s' (--var cluster) cannot be used: its ListTasks got HTTP %d %s: %.200s (create "
