@@ -4,6 +4,11 @@
 #include "ecc/common.h"
 #include "ecc/http.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 static void test_buf_append_and_cap(void **state) {
     (void)state;
     struct ecc_buf buf;
@@ -288,6 +293,47 @@ static bool s_stop_when_asked(void *user_data) {
     return stopper->stop_at > 0 && stopper->asked >= stopper->stop_at;
 }
 
+/* mkdir -p: missing parents made, an existing folder (with or without a trailing slash) fine; a file in
+ * the way, an empty name and an over-long name refused with the part that failed named. */
+static void test_make_dirs(void **state) {
+    (void)state;
+    char root[] = "/tmp/ecsconf-test-dirs.XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char path[256];
+    struct ecc_diag diag;
+    ecc_diag_clear(&diag);
+    snprintf(path, sizeof(path), "%s/a/b/c", root);
+    assert_int_equal(ecc_make_dirs(path, &diag), ECC_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(ecc_make_dirs(path, &diag), ECC_OK);
+    snprintf(path, sizeof(path), "%s/a/b/", root);
+    assert_int_equal(ecc_make_dirs(path, &diag), ECC_OK);
+
+    snprintf(path, sizeof(path), "%s/file", root);
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    fclose(file);
+    snprintf(path, sizeof(path), "%s/file/sub", root);
+    assert_int_equal(ecc_make_dirs(path, &diag), ECC_ERR_IO);
+    char want[300];
+    snprintf(want, sizeof(want), "cannot create %s/file/sub: ", root);
+    assert_non_null(strstr(diag.text, want));
+
+    assert_int_equal(ecc_make_dirs("", &diag), ECC_ERR_INVALID);
+    char *long_name = malloc(5000);
+    assert_non_null(long_name);
+    memset(long_name, 'x', 4999);
+    long_name[4999] = '\0';
+    assert_int_equal(ecc_make_dirs(long_name, &diag), ECC_ERR_LIMIT);
+    free(long_name);
+
+    char command[300];
+    snprintf(command, sizeof(command), "rm -rf '%s'", root);
+    assert_int_equal(system(command), 0);
+}
+
 /* The interruptible sleep: to the deadline in slices (asking before each), cut by a stop within one
  * slice; a stop already asked for wins over a deadline already past. */
 static void test_sleep_until(void **state) {
@@ -342,6 +388,7 @@ int main(void) {
         cmocka_unit_test(test_array_grow),
         cmocka_unit_test(test_monotonic_clock_and_sleep),
         cmocka_unit_test(test_sleep_until),
+        cmocka_unit_test(test_make_dirs),
         cmocka_unit_test(test_uuid_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

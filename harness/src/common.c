@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -444,5 +445,34 @@ void ecc_did_you_mean(const char *term, const char *const *candidates, size_t co
     if (shown && used + 1 < size) {
         out[used++] = '?';
         out[used] = '\0';
+    }
+}
+
+enum ecc_status ecc_make_dirs(const char *dir, struct ecc_diag *diag) {
+    char path[4096];
+    if (!*dir) {
+        ecc_diag_set(diag, "cannot create a folder with an empty name");
+        return ECC_ERR_INVALID;
+    }
+    if (strlen(dir) >= sizeof(path)) {
+        ecc_diag_set(diag, "cannot create %.200s...: longer than %zu bytes", dir, sizeof(path) - 1);
+        return ECC_ERR_LIMIT;
+    }
+    snprintf(path, sizeof(path), "%s", dir);
+    /* Each prefix ending before a '/', then the whole path; a part that exists already is fine. */
+    for (char *at = path + 1;; at++) {
+        bool last = *at == '\0';
+        if (!last && *at != '/') {
+            continue;
+        }
+        *at = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            ecc_diag_set(diag, "cannot create %.200s: %s", path, strerror(errno));
+            return ECC_ERR_IO;
+        }
+        if (last) {
+            return ECC_OK;
+        }
+        *at = '/';
     }
 }

@@ -731,27 +731,6 @@ s_compile_patterns(struct ecc_recording *rec, const struct ecc_recording_options
     return true;
 }
 
-/* Like mkdir -p: each missing level of `dir` in turn (`dir` is cut and mended at each '/'). */
-static bool s_make_dirs(char *dir, struct ecc_diag *diag) {
-    for (char *slash = strchr(dir + 1, '/');; slash = strchr(slash + 1, '/')) {
-        if (slash) {
-            *slash = '\0';
-        }
-        int made = mkdir(dir, 0777);
-        int error = errno;
-        if (slash) {
-            *slash = '/';
-        }
-        if (made != 0 && error != EEXIST) {
-            ecc_diag_set(diag, "cannot create %.200s: %s", dir, strerror(error));
-            return false;
-        }
-        if (!slash || !slash[1]) {
-            return true;
-        }
-    }
-}
-
 struct ecc_recording *ecc_recording_new(const struct ecc_recording_options *options, struct ecc_diag *diag) {
     static const char *const froms[] = {"aws", "moto", "emulator", "other"};
     bool from_ok = false;
@@ -799,7 +778,7 @@ struct ecc_recording *ecc_recording_new(const struct ecc_recording_options *opti
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(rec->date, sizeof(rec->date), "%Y-%m-%d", &tm);
-    if (!s_make_dirs(rec->dir, diag)) {
+    if (ecc_make_dirs(rec->dir, diag) != ECC_OK) {
         goto on_error;
     }
     struct stat st;

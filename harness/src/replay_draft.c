@@ -561,21 +561,6 @@ done:
     return status;
 }
 
-static bool s_make_dirs(const char *dir) {
-    char path[1024];
-    snprintf(path, sizeof(path), "%s", dir);
-    for (char *at = path + 1; *at; at++) {
-        if (*at == '/') {
-            *at = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-                return false;
-            }
-            *at = '/';
-        }
-    }
-    return mkdir(path, 0777) == 0 || errno == EEXIST;
-}
-
 /* Writes `text` and a newline to `file`. */
 static enum ecc_status s_write_file(const char *file, const char *text, struct ecc_diag *diag) {
     FILE *out = fopen(file, "w");
@@ -646,9 +631,8 @@ ecc_replay_draft_cases(const struct ecc_fixture_set *set, const char *out_dir, s
         ecc_diag_set(diag, "out of memory");
         goto done;
     }
-    if (!s_make_dirs(out_dir)) {
-        ecc_diag_set(diag, "cannot create %.300s: %s", out_dir, strerror(errno));
-        status = ECC_ERR_IO;
+    status = ecc_make_dirs(out_dir, diag);
+    if (status != ECC_OK) {
         goto done;
     }
     for (size_t s = 0; s < sessions.count; s++) {

@@ -129,6 +129,10 @@ int64_t ecc_days_from_civil(int64_t year, int64_t month, int64_t day);
  * wall clock is set): the one clock of the library. */
 uint64_t ecc_monotonic_ms(void);
 uint64_t ecc_monotonic_us(void);
+/* `dir` and its missing parents, as `mkdir -p` makes them (mode 0777 before the umask). ECC_OK when it
+ * exists afterwards; ECC_ERR_IO ("cannot create <the part>: <why>" in diag), ECC_ERR_LIMIT (longer than
+ * 4095 bytes) or ECC_ERR_INVALID (an empty name) otherwise. */
+enum ecc_status ecc_make_dirs(const char *dir, struct ecc_diag *diag) ECC_WARN_UNUSED_RESULT;
 /* Sleeps `ms` milliseconds, the whole time even when a signal handler runs meanwhile (a caller that must
  * notice Ctrl-C sleeps with ecc_sleep_until_ms). */
 void ecc_sleep_ms(uint64_t ms);
