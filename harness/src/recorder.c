@@ -47,7 +47,6 @@ struct ecc_recorder {
     struct ecc_recorder_stats stats;
     uint64_t max_exchanges;
     uint64_t reserved; /* exchanges under way that may become fixtures: recorded + reserved <= max_exchanges */
-    bool cap_said;     /* the log has said the cap is reached */
 };
 
 void ecc_recorder_options_init(struct ecc_recorder_options *options) {
@@ -125,8 +124,7 @@ static bool s_reserve(struct ecc_recorder *recorder, bool *say) {
     } else {
         recorder->stats.capped++;
     }
-    *say = !room && !recorder->cap_said;
-    recorder->cap_said = recorder->cap_said || !room;
+    *say = !room && recorder->stats.capped == 1; /* the first refusal is the one the log tells */
     pthread_mutex_unlock(&recorder->mutex);
     return room;
 }
