@@ -902,7 +902,6 @@ static enum ecc_status s_read_step_capture(struct s_ctx *ctx, const json_t *obje
     return s_read_capture(ctx, step->capture);
 }
 
-/* `confirm`: true, false, or an object naming the cluster and the tasks to wait for; RunTask steps only. */
 /* The members of a `confirm` object, with the path at it. */
 static enum ecc_status s_read_confirm_object(struct s_ctx *ctx, const json_t *confirm) {
     static const char *const confirm_members[] = {"cluster", "tasks"};
@@ -924,6 +923,7 @@ static enum ecc_status s_read_confirm_object(struct s_ctx *ctx, const json_t *co
     return s_scan_vars(ctx, confirm);
 }
 
+/* `confirm`: true, false, or an object naming the cluster and the tasks to wait for; RunTask steps only. */
 static enum ecc_status s_read_confirm(struct s_ctx *ctx, const json_t *object, struct ecc_step *step) {
     struct ecc_diag *diag = ctx->diag;
     const json_t *confirm = json_object_get(object, "confirm");

@@ -92,7 +92,7 @@ struct ecc_plan_item {
  * `why` naming the step and the reason. A case cannot when it
  *   - is `exclusive` (it changes state every case shares: a `reset` would remove the shared cluster);
  *   - sends DeleteCluster;
- *   - sends a CreateCluster other than the plain `{"clusterName": "${cluster}"}`, signed with the run's key
+ *   - sends a CreateCluster other than the plain `call` step `{"clusterName": "${cluster}"}`, signed with the run's key
  *     (capacity providers, a default strategy, another name, another account);
  *   - has a control step scoped to `${cluster}` (a fault or a capacity for every case in it);
  *   - uses `${cluster}` before its plain CreateCluster (the case is not written for a cluster that exists);
